@@ -1,0 +1,287 @@
+"""The syntax tree of rule files: frozen attrs nodes, each with a span that
+equality ignores (so `parse(fmt(x)) == parse(x)` compares meaning, not layout)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any, Union
+
+import attrs
+
+from .span import Span, nospan
+
+_span = attrs.field(eq=False, default=attrs.Factory(nospan), repr=False)
+
+
+# ------------------------------------------------------------------ values
+
+
+@attrs.frozen
+class Duration:
+    """A calendar duration: months and days kept apart so `1 month` stays exact."""
+
+    months: int = 0
+    days: int = 0
+
+    AVERAGE_MONTH_DAYS = 30.436875  # 365.2425 / 12, used only to compare mixed durations
+
+    def approx_days(self) -> float:
+        return self.months * self.AVERAGE_MONTH_DAYS + self.days
+
+    def __str__(self) -> str:
+        parts = []
+        if self.months:
+            years, months = divmod(self.months, 12)
+            if years and not months:
+                parts.append(f"{years} year" + ("s" if years != 1 else ""))
+            else:
+                parts.append(f"{self.months} month" + ("s" if self.months != 1 else ""))
+        if self.days or not parts:
+            parts.append(f"{self.days} day" + ("s" if self.days != 1 else ""))
+        return " ".join(parts)
+
+
+@attrs.frozen
+class Money:
+    amount: float
+    currency: str
+
+    def __str__(self) -> str:
+        return f"{_num(self.amount)} {self.currency}"
+
+
+@attrs.frozen
+class Percent:
+    """A share written `15%`; `fraction` is 0.15."""
+
+    fraction: float
+
+    def __str__(self) -> str:
+        return f"{_num(self.fraction * 100)}%"
+
+
+def _num(x: float) -> str:
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    if isinstance(x, float):
+        return f"{x:.6g}"
+    return str(x)
+
+
+LiteralValue = Union[bool, int, float, str, _dt.date, Duration, Money, Percent]
+
+
+# ------------------------------------------------------------- expressions
+
+
+@attrs.frozen
+class Literal:
+    value: Any
+    kind: str  # bool number percent money string date duration country
+    span: Span = _span
+
+
+@attrs.frozen
+class Name:
+    id: str
+    span: Span = _span
+
+
+@attrs.frozen
+class Attr:
+    obj: Expr
+    name: str
+    span: Span = _span
+
+
+@attrs.frozen
+class Index:
+    obj: Expr
+    index: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class Call:
+    func: str
+    args: tuple[Expr, ...]
+    kwargs: tuple[tuple[str, Expr], ...] = ()
+    receiver: Expr | None = None  # `graph.nodes(...)`: the object before the dot
+    span: Span = _span
+
+
+@attrs.frozen
+class Unary:
+    op: str  # not | -
+    operand: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class Binary:
+    op: str  # and or implies + - * / == != < <= > >= in not-in
+    left: Expr
+    right: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class Matches:
+    subject: Expr
+    pattern: str
+    pattern_span: Span = _span
+    span: Span = _span
+
+
+@attrs.frozen
+class Presence:
+    subject: Expr
+    present: bool
+    span: Span = _span
+
+
+@attrs.frozen
+class Quantifier:
+    kind: str  # any | all
+    var: str
+    collection: Expr
+    where: Expr | None
+    body: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class Aggregate:
+    """count/sum/min/max over a collection, optionally `expr for x in c where w`."""
+
+    kind: str
+    var: str | None
+    collection: Expr
+    where: Expr | None
+    expr: Expr | None
+    span: Span = _span
+
+
+@attrs.frozen
+class SetLit:
+    items: tuple[Expr, ...]
+    span: Span = _span
+
+
+@attrs.frozen
+class ListLit:
+    items: tuple[Expr, ...]
+    span: Span = _span
+
+
+Expr = Union[
+    Literal, Name, Attr, Index, Call, Unary, Binary, Matches, Presence, Quantifier,
+    Aggregate, SetLit, ListLit,
+]
+
+
+@attrs.frozen
+class Template:
+    """A message with `{expression}` holes: parts are text or expressions."""
+
+    parts: tuple[str | Expr, ...]
+    text: str  # the source text between the quotes
+    span: Span = _span
+
+
+# ----------------------------------------------------------------- rules
+
+
+@attrs.frozen
+class ForClause:
+    var: str
+    collection: Expr
+    where: Expr | None
+    span: Span = _span
+
+
+@attrs.frozen
+class Let:
+    name: str
+    expr: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class Rule:
+    id: str
+    title: str
+    principle: str | None
+    source: str | None
+    severity: str | None
+    for_: ForClause | None
+    lets: tuple[Let, ...]
+    when: Expr | None
+    check_kind: str | None  # require | forbid
+    check: Expr | None
+    message: Template | None
+    hint: Template | None
+    span: Span = _span
+    id_span: Span = _span
+
+
+@attrs.frozen
+class TypeExpr:
+    name: str
+    of: str | None = None
+    span: Span = _span
+
+    def __str__(self) -> str:
+        return f"{self.name} of {self.of}" if self.of else self.name
+
+
+@attrs.frozen
+class Param:
+    name: str
+    type: TypeExpr
+    default: Expr
+    stricter: str | None  # higher | lower | larger | smaller
+    doc: str | None
+    span: Span = _span
+
+
+@attrs.frozen
+class SetParam:
+    name: str
+    value: Expr
+    because: str | None
+    span: Span = _span
+
+
+@attrs.frozen
+class Override:
+    rule: str
+    field: str  # severity | message | hint
+    value: str | Template
+    because: str | None
+    span: Span = _span
+
+
+@attrs.frozen
+class Disable:
+    rule: str
+    because: str | None
+    span: Span = _span
+
+
+Item = Union[Param, SetParam, Override, Disable, Rule]
+
+
+@attrs.frozen
+class RuleFile:
+    """One parsed .cpol file."""
+
+    ruleset: str
+    title: str | None
+    version: str | None
+    extends: str | None
+    jurisdiction: tuple[str, ...]
+    items: tuple[Item, ...]
+    file: str = attrs.field(eq=False, default="")
+    span: Span = _span
+    extends_span: Span = _span

@@ -1,0 +1,648 @@
+"""Analyse and compile expressions: names resolved, types checked, closures built.
+
+Every expression becomes a `Node`: its type, a closure `fn(env)` computing its
+value (the fast path, run for every proposal), `loc(env)` giving the concrete
+place in the proposal a path expression reads (used only to explain), and its
+children. Static errors are collected as CP2xx diagnostics; nothing runs until a
+whole ruleset compiles cleanly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from . import ast, schema
+from . import values as V
+from .errors import Diagnostic, did_you_mean
+from .span import Span
+from .types import (
+    ANY, BOOL, COUNTRY, DATE, DURATION, MONEY, NUMBER, PERCENT, STRING, EnumT, ListT, MapT,
+    Prim, RecordT, RefT, SetT, Type, comparable, element_type, fields_of, is_collection,
+    is_numeric, is_stringy, ordered, unify,
+)
+from .unparse import unparse
+
+Fn = Callable[["Env"], Any]
+Loc = Callable[["Env"], "tuple[Any, ...] | None"]
+
+LITERAL_TYPES: dict[str, Type] = {
+    "bool": BOOL, "number": NUMBER, "percent": PERCENT, "money": MONEY, "string": STRING,
+    "date": DATE, "duration": DURATION, "country": COUNTRY,
+}
+BUILTIN_NAMES: dict[str, Type] = {"as_of": DATE}
+FUNCTIONS = ("count", "len", "keys", "values", "year", "lower", "upper", "abs")
+
+
+class Context:
+    """What evaluation knows of one proposal: its data and an index of its ids."""
+
+    __slots__ = ("data", "as_of", "_index", "proposal")
+
+    def __init__(self, data: Mapping[str, Any], as_of: Any, proposal: Any = None) -> None:
+        self.data = data
+        self.as_of = as_of
+        self.proposal = proposal
+        self._index: dict[str, dict[str, tuple[Any, tuple[Any, ...]]]] | None = None
+
+    def index(self, target: str) -> dict[str, tuple[Any, tuple[Any, ...]]]:
+        """id -> (element, path) for organisations, bodies, activities, nodes, mandates."""
+        if self._index is None:
+            self._index = build_index(self.data)
+        return self._index.get(target, {})
+
+
+def build_index(data: Mapping[str, Any]) -> dict[str, dict[str, tuple[Any, tuple[Any, ...]]]]:
+    def by_id(items: Any, path: tuple[Any, ...]) -> dict[str, tuple[Any, tuple[Any, ...]]]:
+        out: dict[str, tuple[Any, tuple[Any, ...]]] = {}
+        if isinstance(items, list):
+            for i, item in enumerate(items):
+                if isinstance(item, Mapping) and isinstance(item.get("id"), str):
+                    out.setdefault(item["id"], (item, path + (i,)))
+        return out
+
+    orgs = by_id(data.get("organisations"), ("organisations",))
+    governance = data.get("governance")
+    bodies = by_id(governance.get("bodies") if isinstance(governance, Mapping) else None,
+                   ("governance", "bodies"))
+    mandates: dict[str, tuple[Any, tuple[Any, ...]]] = {}
+    for org_id, (org, path) in orgs.items():
+        for mid, (mandate, mpath) in by_id(org.get("mandates"), path + ("mandates",)).items():
+            mandates[f"{org_id}/{mid}"] = (mandate, mpath)
+    return {
+        "organisation": orgs,
+        "body": bodies,
+        "activity": by_id(data.get("activities"), ("activities",)),
+        "node": {**bodies, **orgs},
+        "mandate": mandates,
+    }
+
+
+class Env:
+    """Variables in scope during one evaluation; `paths` says where each came from."""
+
+    __slots__ = ("ctx", "vars", "paths")
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.vars: dict[str, Any] = {}
+        self.paths: dict[str, tuple[Any, ...] | None] = {}
+
+
+@attrs.define(eq=False)
+class Node:
+    kind: str
+    expr: ast.Expr
+    type: Type
+    fn: Fn
+    kids: tuple[Node, ...] = ()
+    loc: Loc | None = None
+    text: str = ""
+    info: dict[str, Any] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.text:
+            self.text = unparse(self.expr)
+
+
+@attrs.frozen
+class ParamValue:
+    """A param as the effective ruleset settles it: type, value, who set it."""
+
+    name: str
+    type: Type
+    value: Any
+    display: str
+    origin: Any  # findings.Provenance
+
+
+def _no_loc(env: Env) -> None:
+    return None
+
+
+class Compiler:
+    """Compiles the expressions of one effective ruleset."""
+
+    def __init__(self, params: Mapping[str, ParamValue]) -> None:
+        self.params = params
+        self.errors: list[Diagnostic] = []
+        self.used_params: set[str] = set()
+
+    def error(self, code: str, message: str, span: Span, help_: str | None = None) -> None:
+        self.errors.append(Diagnostic(code, message, span, help_))
+
+    # ------------------------------------------------------------ names
+
+    def expr(self, e: ast.Expr, scope: Mapping[str, Type]) -> Node:
+        method = getattr(self, "c_" + type(e).__name__.lower())
+        node: Node = method(e, scope)
+        return node
+
+    def c_literal(self, e: ast.Literal, scope: Mapping[str, Type]) -> Node:
+        value = e.value
+        return Node("literal", e, LITERAL_TYPES[e.kind], lambda env: value)
+
+    def c_name(self, e: ast.Name, scope: Mapping[str, Type]) -> Node:
+        name = e.id
+        if name in scope:
+            def var(env: Env) -> Any:
+                return env.vars[name]
+
+            def var_loc(env: Env) -> tuple[Any, ...] | None:
+                return env.paths.get(name)
+            return Node("var", e, scope[name], var, loc=var_loc)
+        if name in self.params:
+            self.used_params.add(name)
+            p = self.params[name]
+            value = p.value
+            return Node("param", e, p.type, lambda env: value, info={"param": name})
+        field = schema.PROPOSAL.field(name)
+        if field is not None:
+            def root(env: Env) -> Any:
+                v = env.ctx.data.get(name)
+                return V.UNKNOWN if v is None else v
+            path = (name,)
+            return Node("root", e, field.type, root, loc=lambda env: path)
+        if name in BUILTIN_NAMES:
+            return Node("builtin", e, BUILTIN_NAMES[name], lambda env: env.ctx.as_of)
+        if name in schema.SYMBOLS:
+            return Node("literal", e, STRING, lambda env: name)
+        candidates = [*scope, *self.params, *schema.PROPOSAL.field_names(), *BUILTIN_NAMES,
+                      *schema.SYMBOLS]
+        best = did_you_mean(name, candidates)
+        self.error("CP201", f"unknown name '{name}'", e.span,
+                   f"did you mean '{best}'?" if best else
+                   "a name is a variable, a param, a top-level proposal field or an "
+                   "enumeration value; write other text in double quotes")
+        return Node("error", e, ANY, lambda env: V.UNKNOWN)
+
+    # ------------------------------------------------------------ paths
+
+    def c_attr(self, e: ast.Attr, scope: Mapping[str, Type]) -> Node:
+        obj = self.expr(e.obj, scope)
+        name = e.name
+        t = obj.type
+        record = fields_of(t, schema.RECORDS)
+        if isinstance(t, RefT) and record is not None:
+            return self._deref(e, obj, t.target, record, name)
+        if isinstance(t, RecordT):
+            f = t.field(name)
+            if f is None:
+                self._unknown_field(e, name, t)
+                return Node("error", e, ANY, lambda env: V.UNKNOWN, (obj,))
+            ftype = f.type
+        elif t == ANY:
+            ftype = ANY
+        else:
+            what = t.describe()
+            hint = ("iterate over it with any/all/count, or pick one element with [index]"
+                    if isinstance(t, (ListT, SetT)) else None)
+            self.error("CP202", f"'{obj.text}' is a {what}; it has no field '{name}'", e.span, hint)
+            return Node("error", e, ANY, lambda env: V.UNKNOWN, (obj,))
+        get = obj.fn
+
+        def attr(env: Env) -> Any:
+            o = get(env)
+            if isinstance(o, Mapping):
+                v = o.get(name)
+                return V.UNKNOWN if v is None else v
+            return V.UNKNOWN
+        oloc = obj.loc or _no_loc
+
+        def attr_loc(env: Env) -> tuple[Any, ...] | None:
+            base = oloc(env)
+            return None if base is None else base + (name,)
+        return Node("attr", e, ftype, attr, (obj,), attr_loc)
+
+    def _deref(self, e: ast.Attr, obj: Node, target: str, record: RecordT, name: str) -> Node:
+        f = record.field(name)
+        if f is None:
+            self._unknown_field(e, name, record)
+            return Node("error", e, ANY, lambda env: V.UNKNOWN, (obj,))
+        get = obj.fn
+
+        def follow(env: Env) -> Any:
+            ref = get(env)
+            if not isinstance(ref, str):
+                return V.UNKNOWN
+            if target == "mandate" and name == "id":
+                return ref.partition("/")[2] or V.UNKNOWN
+            hit = env.ctx.index(target).get(ref)
+            if hit is None:
+                return V.UNKNOWN
+            v = hit[0].get(name)
+            return V.UNKNOWN if v is None else v
+
+        def follow_loc(env: Env) -> tuple[Any, ...] | None:
+            ref = get(env)
+            hit = env.ctx.index(target).get(ref) if isinstance(ref, str) else None
+            return None if hit is None else hit[1] + (name,)
+        return Node("deref", e, f.type, follow, (obj,), follow_loc, info={"target": target})
+
+    def _unknown_field(self, e: ast.Attr, name: str, record: RecordT) -> None:
+        best = did_you_mean(name, record.field_names())
+        self.error("CP202", f"{record.name} has no field '{name}'", e.span,
+                   f"did you mean '{best}'?" if best else
+                   f"its fields are: {', '.join(record.field_names())}")
+
+    def c_index(self, e: ast.Index, scope: Mapping[str, Type]) -> Node:
+        obj = self.expr(e.obj, scope)
+        idx = self.expr(e.index, scope)
+        t = obj.type
+        if isinstance(t, ListT):
+            result = t.item
+            if not (is_numeric(idx.type) or idx.type == ANY):
+                self.error("CP203", f"a list is indexed by a number, not a {idx.type.describe()}",
+                           e.index.span)
+        elif isinstance(t, MapT):
+            result = t.value
+        elif t == ANY:
+            result = ANY
+        else:
+            self.error("CP202", f"'{obj.text}' is a {t.describe()}; it cannot be indexed", e.span)
+            return Node("error", e, ANY, lambda env: V.UNKNOWN, (obj, idx))
+        get, key = obj.fn, idx.fn
+
+        def index(env: Env) -> Any:
+            o, k = get(env), key(env)
+            if o is V.UNKNOWN or k is V.UNKNOWN:
+                return V.UNKNOWN
+            if isinstance(o, Mapping):
+                v = o.get(k)
+            elif isinstance(o, list) and isinstance(k, int) and -len(o) <= k < len(o):
+                v = o[k]
+            else:
+                return V.UNKNOWN
+            return V.UNKNOWN if v is None else v
+        oloc = obj.loc or _no_loc
+
+        def index_loc(env: Env) -> tuple[Any, ...] | None:
+            base, k = oloc(env), key(env)
+            return None if base is None or k is V.UNKNOWN else base + (k,)
+        return Node("index", e, result, index, (obj, idx), index_loc)
+
+    # ------------------------------------------------------------ operators
+
+    def c_unary(self, e: ast.Unary, scope: Mapping[str, Type]) -> Node:
+        operand = self.expr(e.operand, scope)
+        f = operand.fn
+        if e.op == "not":
+            self._want_bool(operand, e.operand.span)
+            return Node("not", e, BOOL, lambda env: V.not3(V.truth(f(env))), (operand,))
+        if not (is_numeric(operand.type) or operand.type in (DURATION, ANY)):
+            self.error("CP203", f"cannot negate a {operand.type.describe()}", e.span)
+        return Node("neg", e, operand.type, lambda env: V.negate(f(env)), (operand,))
+
+    def _want_bool(self, node: Node, span: Span) -> None:
+        if node.type not in (BOOL, ANY):
+            self.error("CP205", f"'{node.text}' is a {node.type.describe()}, not a condition", span,
+                       "compare it with something, or test it with 'present'")
+
+    def c_binary(self, e: ast.Binary, scope: Mapping[str, Type]) -> Node:
+        left = self.expr(e.left, scope)
+        right = self.expr(e.right, scope)
+        op = e.op
+        lf, rf = left.fn, right.fn
+        kids = (left, right)
+        if op in ("and", "or", "implies"):
+            self._want_bool(left, e.left.span)
+            self._want_bool(right, e.right.span)
+            if op == "and":
+                def and_(env: Env) -> Any:
+                    a = V.truth(lf(env))
+                    if a is False:
+                        return False
+                    return V.and3(a, V.truth(rf(env)))
+                return Node("and", e, BOOL, and_, kids)
+            if op == "or":
+                def or_(env: Env) -> Any:
+                    a = V.truth(lf(env))
+                    if a is True:
+                        return True
+                    return V.or3(a, V.truth(rf(env)))
+                return Node("or", e, BOOL, or_, kids)
+
+            def implies(env: Env) -> Any:
+                a = V.truth(lf(env))
+                if a is False:
+                    return True
+                return V.implies3(a, V.truth(rf(env)))
+            return Node("implies", e, BOOL, implies, kids)
+        if op in ("==", "!=", "<", "<=", ">", ">="):
+            self._check_compare(e, left, right)
+            pct = PERCENT in (left.type, right.type)
+
+            def cmp(env: Env) -> Any:
+                return V.compare(op, lf(env), rf(env))
+            return Node("compare", e, BOOL, cmp, kids, info={"percent": pct})
+        if op in ("in", "not in"):
+            rt = right.type
+            if not (is_collection(rt) or rt in (ANY, STRING) or is_stringy(rt)):
+                self.error("CP204", f"'{right.text}' is a {rt.describe()}, not a collection", e.right.span)
+            elif is_collection(rt) and not comparable(left.type, _key_or_item(rt)):
+                self.error("CP203", f"'{left.text}' ({left.type.describe()}) can never be in "
+                           f"'{right.text}' ({rt.describe()})", e.span)
+            negate = op == "not in"
+
+            def member(env: Env) -> Any:
+                r = V.contains(rf(env), lf(env))
+                return V.not3(r) if negate else r
+            return Node("compare", e, BOOL, member, kids)
+        return self._arith(e, left, right)
+
+    def _check_compare(self, e: ast.Binary, left: Node, right: Node) -> None:
+        lt, rt = left.type, right.type
+        if not comparable(lt, rt):
+            self.error("CP203", f"cannot compare {lt.describe()} with {rt.describe()}", e.span,
+                       f"'{left.text}' is a {lt.describe()} and '{right.text}' a {rt.describe()}")
+        elif e.op not in ("==", "!=") and not (ordered(lt) and ordered(rt)):
+            bad = left if not ordered(lt) else right
+            self.error("CP203", f"a {bad.type.describe()} has no order; '{e.op}' cannot compare it",
+                       e.span)
+
+    def _arith(self, e: ast.Binary, left: Node, right: Node) -> Node:
+        op = e.op
+        lt, rt = left.type, right.type
+        result = _arith_type(op, lt, rt)
+        if result is None:
+            self.error("CP203", f"cannot apply '{op}' to {lt.describe()} and {rt.describe()}", e.span,
+                       "dates take '+'/'-' a duration, and '-' another date" if DATE in (lt, rt)
+                       else None)
+            result = ANY
+        lf, rf = left.fn, right.fn
+
+        def arith(env: Env) -> Any:
+            return V.arith(op, lf(env), rf(env))
+        return Node("arith", e, result, arith, (left, right))
+
+    def c_matches(self, e: ast.Matches, scope: Mapping[str, Type]) -> Node:
+        subject = self.expr(e.subject, scope)
+        if not (is_stringy(subject.type) or subject.type == ANY):
+            self.error("CP203", f"'{subject.text}' is a {subject.type.describe()}; only text can "
+                       "match a pattern", e.subject.span)
+        import re2
+
+        try:
+            regex = re2.compile(e.pattern)
+        except Exception as exc:  # re2 raises its own error type
+            self.error("CP207", f"invalid pattern: {exc}", e.pattern_span,
+                       "patterns use RE2 syntax (no look-around, no back-references)")
+            return Node("error", e, BOOL, lambda env: V.UNKNOWN, (subject,))
+        f = subject.fn
+
+        def matches(env: Env) -> Any:
+            s = f(env)
+            if s is V.UNKNOWN:
+                return V.UNKNOWN
+            return isinstance(s, str) and regex.search(s) is not None
+        return Node("matches", e, BOOL, matches, (subject,))
+
+    def c_presence(self, e: ast.Presence, scope: Mapping[str, Type]) -> Node:
+        subject = self.expr(e.subject, scope)
+        f = subject.fn
+        want = e.present
+
+        def presence(env: Env) -> bool:
+            v = f(env)
+            return (v is not V.UNKNOWN and v is not None) is want
+        return Node("presence", e, BOOL, presence, (subject,))
+
+    # ------------------------------------------------------------ collections
+
+    def _collection(self, e: ast.Expr, scope: Mapping[str, Type]) -> Node:
+        coll = self.expr(e, scope)
+        if not (is_collection(coll.type) or coll.type == ANY):
+            self.error("CP204", f"'{coll.text}' is a {coll.type.describe()}, not a collection", e.span)
+        return coll
+
+    def c_quantifier(self, e: ast.Quantifier, scope: Mapping[str, Type]) -> Node:
+        coll = self._collection(e.collection, scope)
+        inner = {**scope, e.var: element_type(coll.type)}
+        where = self.expr(e.where, inner) if e.where is not None else None
+        body = self.expr(e.body, inner)
+        if where is not None:
+            self._want_bool(where, e.where.span if e.where is not None else e.span)
+        self._want_bool(body, e.body.span)
+        var, cf, bf = e.var, coll.fn, body.fn
+        wf = where.fn if where is not None else None
+        is_any = e.kind == "any"
+
+        def quantify(env: Env) -> Any:
+            items = V.elements(cf(env))
+            if items is V.UNKNOWN:
+                return V.UNKNOWN
+            saved = env.vars.get(var, _MISSING)
+            saw_unknown = False
+            try:
+                for item in items:
+                    env.vars[var] = item
+                    if wf is not None:
+                        w = V.truth(wf(env))
+                        if w is False:
+                            continue
+                        if w is V.UNKNOWN:
+                            saw_unknown = True
+                            continue
+                    r = V.truth(bf(env))
+                    if r is V.UNKNOWN:
+                        saw_unknown = True
+                    elif r is is_any:
+                        return is_any
+            finally:
+                _restore(env, var, saved)
+            return V.UNKNOWN if saw_unknown else (not is_any)
+        kids = (coll, body) if where is None else (coll, where, body)
+        return Node("quantifier", e, BOOL, quantify, kids, info={"var": var, "any": is_any})
+
+    def c_aggregate(self, e: ast.Aggregate, scope: Mapping[str, Type]) -> Node:
+        coll = self._collection(e.collection, scope)
+        item_type = element_type(coll.type)
+        inner = {**scope, e.var: item_type} if e.var else scope
+        where = self.expr(e.where, inner) if e.where is not None else None
+        if where is not None:
+            self._want_bool(where, e.where.span if e.where is not None else e.span)
+        value = self.expr(e.expr, inner) if e.expr is not None else None
+        vt = value.type if value is not None else item_type
+        kind = e.kind
+        if kind == "count":
+            result: Type = NUMBER
+        elif kind == "sum":
+            if not (is_numeric(vt) or vt in (DURATION, ANY)):
+                self.error("CP203", f"cannot sum {vt.describe()} values", e.span)
+            result = vt
+        else:
+            if not ordered(vt) and vt != DATE:
+                self.error("CP203", f"{vt.describe()} values have no {kind}", e.span)
+            result = vt
+        var, cf = e.var, coll.fn
+        wf = where.fn if where is not None else None
+        vf = value.fn if value is not None else None
+
+        def chosen(env: Env) -> Any:
+            items = V.elements(cf(env))
+            if items is V.UNKNOWN:
+                return V.UNKNOWN
+            if var is None or (wf is None and vf is None):
+                return list(items)
+            out = []
+            saved = env.vars.get(var, _MISSING)
+            try:
+                for item in items:
+                    env.vars[var] = item
+                    if wf is not None:
+                        w = V.truth(wf(env))
+                        if w is V.UNKNOWN:
+                            return V.UNKNOWN
+                        if w is False:
+                            continue
+                    out.append(vf(env) if vf is not None else item)
+            finally:
+                _restore(env, var, saved)
+            return out
+
+        if kind == "count":
+            def count(env: Env) -> Any:
+                items = chosen(env)
+                return V.UNKNOWN if items is V.UNKNOWN else len(items)
+            fn: Fn = count
+        elif kind == "sum":
+            def sum_(env: Env) -> Any:
+                items = chosen(env)
+                return V.UNKNOWN if items is V.UNKNOWN else V.total(items)
+            fn = sum_
+        else:
+            def extreme(env: Env) -> Any:
+                items = chosen(env)
+                return V.UNKNOWN if items is V.UNKNOWN else V.extreme(kind, items)
+            fn = extreme
+        kids = tuple(k for k in (coll, where, value) if k is not None)
+        return Node("aggregate", e, result, fn, kids, info={"var": var})
+
+    def c_setlit(self, e: ast.SetLit, scope: Mapping[str, Type]) -> Node:
+        items = [self.expr(i, scope) for i in e.items]
+        item_type: Type = ANY
+        for n in items:
+            item_type = unify(item_type, n.type) if item_type != ANY else n.type
+        fns = [n.fn for n in items]
+        if all(n.kind == "literal" for n in items):
+            const = frozenset(f(None) for f in fns)  # type: ignore[arg-type]
+            return Node("literal", e, SetT(item_type), lambda env: const, tuple(items))
+
+        def build(env: Env) -> Any:
+            vals = [f(env) for f in fns]
+            return V.UNKNOWN if any(v is V.UNKNOWN for v in vals) else frozenset(vals)
+        return Node("set", e, SetT(item_type), build, tuple(items))
+
+    def c_listlit(self, e: ast.ListLit, scope: Mapping[str, Type]) -> Node:
+        items = [self.expr(i, scope) for i in e.items]
+        item_type: Type = ANY
+        for n in items:
+            item_type = unify(item_type, n.type) if item_type != ANY else n.type
+        fns = [n.fn for n in items]
+
+        def build(env: Env) -> Any:
+            return [f(env) for f in fns]
+        return Node("list", e, ListT(item_type), build, tuple(items))
+
+    # ------------------------------------------------------------ calls
+
+    def c_call(self, e: ast.Call, scope: Mapping[str, Type]) -> Node:
+        if e.receiver is not None:
+            self.error("CP206", f"unknown function '{e.func}'", e.span,
+                       "graph queries are not available in this version")
+            return Node("error", e, ANY, lambda env: V.UNKNOWN)
+        if e.func not in FUNCTIONS:
+            best = did_you_mean(e.func, FUNCTIONS)
+            self.error("CP206", f"unknown function '{e.func}'", e.span,
+                       f"did you mean '{best}'?" if best else f"functions: {', '.join(FUNCTIONS)}")
+            return Node("error", e, ANY, lambda env: V.UNKNOWN)
+        if len(e.args) != 1 or e.kwargs:
+            self.error("CP206", f"{e.func}() takes exactly one argument", e.span)
+            return Node("error", e, ANY, lambda env: V.UNKNOWN)
+        arg = self.expr(e.args[0], scope)
+        t = arg.type
+        f = arg.fn
+        func = e.func
+        if func in ("count", "len"):
+            if not (is_collection(t) or is_stringy(t) or t == ANY):
+                self.error("CP204", f"'{arg.text}' is a {t.describe()}; it has no length", e.span)
+            return _call_node(e, NUMBER, lambda v: len(v), arg)
+        if func in ("keys", "values"):
+            if not (isinstance(t, MapT) or t == ANY):
+                self.error("CP204", f"{func}() takes a map, not a {t.describe()}", e.span)
+            rt: Type = ListT(t.key if func == "keys" else t.value) if isinstance(t, MapT) else ANY
+            getter = (lambda v: list(v.keys())) if func == "keys" else (lambda v: list(v.values()))
+            return _call_node(e, rt, getter, arg)
+        if func == "year":
+            if t not in (DATE, ANY):
+                self.error("CP203", f"year() takes a date, not a {t.describe()}", e.span)
+            return _call_node(e, NUMBER, lambda v: v.year, arg)
+        if func in ("lower", "upper"):
+            if not (is_stringy(t) or t == ANY):
+                self.error("CP203", f"{func}() takes text, not a {t.describe()}", e.span)
+            op = str.lower if func == "lower" else str.upper
+            return _call_node(e, STRING, op, arg)
+        if not (is_numeric(t) or t == ANY):
+            self.error("CP203", f"abs() takes a number, not a {t.describe()}", e.span)
+        return _call_node(e, t, abs, arg)
+
+
+def _call_node(e: ast.Call, type_: Type, op: Callable[[Any], Any], arg: Node) -> Node:
+    f = arg.fn
+    text = unparse(e)
+
+    def call(env: Env) -> Any:
+        v = f(env)
+        if v is V.UNKNOWN or v is None:
+            return V.UNKNOWN
+        try:
+            return op(v)
+        except (TypeError, AttributeError):
+            raise V.EvalProblem(f"{text} cannot be computed from {V.display(v)}") from None
+    return Node("call", e, type_, call, (arg,), text=text)
+
+
+_MISSING = object()
+
+
+def _restore(env: Env, var: str, saved: Any) -> None:
+    if saved is _MISSING:
+        env.vars.pop(var, None)
+    else:
+        env.vars[var] = saved
+
+
+def _key_or_item(t: Type) -> Type:
+    return t.key if isinstance(t, MapT) else element_type(t)
+
+
+def _arith_type(op: str, lt: Type, rt: Type) -> Type | None:
+    if ANY in (lt, rt):
+        return ANY
+    if op in "+-":
+        if lt == DATE and rt == DURATION:
+            return DATE
+        if op == "+" and lt == DURATION and rt == DATE:
+            return DATE
+        if op == "-" and lt == DATE and rt == DATE:
+            return DURATION
+        if lt == DURATION and rt == DURATION:
+            return DURATION
+        if is_numeric(lt) and is_numeric(rt):
+            if lt == rt:
+                return lt if lt != Prim("year") else NUMBER
+            return MONEY if MONEY in (lt, rt) else NUMBER
+        return None
+    if is_numeric(lt) and is_numeric(rt):
+        if op == "*":
+            return MONEY if MONEY in (lt, rt) else NUMBER
+        if lt == MONEY and rt != MONEY:
+            return MONEY
+        return NUMBER
+    return None
+
+
+def enum_type_of(t: Type) -> EnumT | None:
+    return t if isinstance(t, EnumT) else None

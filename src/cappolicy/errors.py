@@ -1,0 +1,108 @@
+"""One error hierarchy with stable codes, each error a located diagnostic.
+
+Codes: CP1xx syntax, CP2xx analysis (names, types, layering), CP3xx evaluation,
+CP4xx input (proposal files, command-line arguments, file system).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import attrs
+
+from .span import Span
+
+
+@attrs.frozen
+class Diagnostic:
+    code: str
+    message: str
+    span: Span | None = None
+    help: str | None = None
+    level: str = "error"  # error | warning | note
+
+    def render(self, sources: SourceCache | None = None, *, color: bool = False) -> str:
+        """`file:line:col: error[CP101]: message`, the source line with a caret, then help."""
+        where = f"{self.span}: " if self.span is not None and self.span.line else ""
+        head = f"{where}{self.level}[{self.code}]: {self.message}"
+        lines = [head]
+        if self.span is not None and self.span.line and sources is not None:
+            text = sources.line(self.span.file, self.span.line)
+            if text is not None:
+                gutter = f"{self.span.line:>4} | "
+                lines.append(gutter + text)
+                width = 1
+                if self.span.end_line == self.span.line and self.span.end_column > self.span.column:
+                    width = self.span.end_column - self.span.column
+                pad = " " * (len(gutter) + _display_col(text, self.span.column - 1))
+                lines.append(pad + "^" * max(1, min(width, len(text) + 1)))
+        if self.help:
+            lines.append(f"  = help: {self.help}")
+        return "\n".join(lines)
+
+
+def _display_col(text: str, index: int) -> int:
+    return len(text[:index].expandtabs(4)) if "\t" in text[:index] else index
+
+
+class SourceCache:
+    """Reads files lazily so diagnostics can quote the offending line."""
+
+    def __init__(self) -> None:
+        self._texts: dict[str, list[str]] = {}
+
+    def add(self, name: str, text: str) -> None:
+        self._texts[name] = text.splitlines()
+
+    def line(self, name: str, number: int) -> str | None:
+        if name not in self._texts:
+            try:
+                self._texts[name] = Path(name).read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                self._texts[name] = []
+        lines = self._texts[name]
+        if 1 <= number <= len(lines):
+            return lines[number - 1]
+        return None
+
+
+class CappolicyError(Exception):
+    """Bad input of any kind: carries one or more diagnostics, and exit code 2."""
+
+    exit_code = 2
+
+    def __init__(self, diagnostics: Diagnostic | Sequence[Diagnostic]) -> None:
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        super().__init__("\n".join(d.message for d in self.diagnostics))
+
+
+class RuleSyntaxError(CappolicyError):
+    """CP1xx: a rule file does not parse."""
+
+
+class AnalysisError(CappolicyError):
+    """CP2xx: names, types or layering of a ruleset are wrong."""
+
+
+class ProposalError(CappolicyError):
+    """CP4xx: a proposal file cannot be read or breaks format v1."""
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """The closest candidate to a misspelt word, or None when nothing is close."""
+    pool = sorted(set(candidates))
+    matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    if not matches:
+        lowered = {c.lower(): c for c in pool}
+        matches = [lowered[m] for m in difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)]
+    return matches[0] if matches else None
+
+
+def suggestion(word: str, candidates: Iterable[str]) -> str | None:
+    """A help line `did you mean 'x'?` or None."""
+    best = did_you_mean(word, candidates)
+    return f"did you mean '{best}'?" if best else None

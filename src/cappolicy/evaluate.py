@@ -1,0 +1,337 @@
+"""Compiled rules x proposal -> findings.
+
+The evaluator knows nothing of files, formats or terminals: it takes a compiled
+ruleset and a loaded proposal and returns findings. Rules run on the fast path
+(the closures built by `compile`); only failing and undecided findings are then
+explained.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from . import ast
+from . import values as V
+from .compile import Compiler, Context, Env, Node, ParamValue
+from .errors import AnalysisError, Diagnostic
+from .explain import Explainer, all_missing, first_location
+from .findings import Evidence, Finding, ParamUse, Provenance
+from .proposal import Proposal, format_path
+from .span import Span
+from .types import BOOL, ANY, Type, element_type
+
+
+@attrs.define(eq=False)
+class CompiledRule:
+    id: str
+    title: str
+    principle: str
+    source: str | None
+    severity: str
+    check_kind: str
+    check: Node
+    for_var: str | None = None
+    for_coll: Node | None = None
+    for_where: Node | None = None
+    lets: tuple[tuple[str, Node], ...] = ()
+    when: Node | None = None
+    message: tuple[str | Node, ...] | None = None
+    hint: tuple[str | Node, ...] | None = None
+    params: tuple[ParamUse, ...] = ()
+    origin: Provenance | None = None
+    severity_origin: Provenance | None = None
+
+
+@attrs.frozen
+class RuleSpec:
+    """A rule as the effective ruleset settles it (after overrides)."""
+
+    rule: ast.Rule
+    severity: str
+    message: ast.Template | None
+    hint: ast.Template | None
+    origin: Provenance
+    severity_origin: Provenance | None = None
+
+
+def compile_rules(specs: Sequence[RuleSpec], params: Mapping[str, ParamValue]) -> list[CompiledRule]:
+    """Compile every rule; raise AnalysisError with all the errors of all rules."""
+    errors: list[Diagnostic] = []
+    compiled: list[CompiledRule] = []
+    for spec in specs:
+        compiler = Compiler(params)
+        rule = _compile_rule(spec, compiler)
+        errors.extend(compiler.errors)
+        if rule is not None:
+            compiled.append(rule)
+    if errors:
+        raise AnalysisError(sorted(errors, key=lambda d: (d.span.file, d.span.line, d.span.column)
+                                   if d.span else ("", 0, 0)))
+    return compiled
+
+
+def _compile_rule(spec: RuleSpec, c: Compiler) -> CompiledRule | None:
+    rule = spec.rule
+    scope: dict[str, Type] = {}
+    for_var = for_coll = for_where = None
+    if rule.for_ is not None:
+        for_coll = c._collection(rule.for_.collection, scope)
+        for_var = rule.for_.var
+        scope[for_var] = element_type(for_coll.type)
+        if rule.for_.where is not None:
+            for_where = c.expr(rule.for_.where, scope)
+            c._want_bool(for_where, rule.for_.where.span)
+    lets: list[tuple[str, Node]] = []
+    for let in rule.lets:
+        if let.name in scope or let.name in c.params:
+            c.error("CP208", f"'{let.name}' is already defined", let.span,
+                    "choose another name for the let")
+        node = c.expr(let.expr, scope)
+        scope[let.name] = node.type
+        lets.append((let.name, node))
+    when = None
+    if rule.when is not None:
+        when = c.expr(rule.when, scope)
+        c._want_bool(when, rule.when.span)
+    if rule.check is None or rule.check_kind is None:
+        c.error("CP209", f"rule {rule.id} has no 'require' or 'forbid' clause", rule.id_span,
+                "add `require <condition>` (or `forbid <condition>`)")
+        return None
+    check = c.expr(rule.check, scope)
+    c._want_bool(check, rule.check.span)
+    if rule.principle is None:
+        c.error("CP210", f"rule {rule.id} names no principle", rule.id_span,
+                "add `principle <id>`, for example `principle local-ownership`")
+    message = _template(spec.message, c, scope)
+    hint = _template(spec.hint, c, scope)
+    params = tuple(
+        ParamUse(name, c.params[name].display, c.params[name].type.describe(), c.params[name].origin)
+        for name in sorted(c.used_params))
+    return CompiledRule(
+        id=rule.id, title=rule.title, principle=rule.principle or "", source=rule.source,
+        severity=spec.severity, check_kind=rule.check_kind, check=check, for_var=for_var,
+        for_coll=for_coll, for_where=for_where, lets=tuple(lets), when=when, message=message,
+        hint=hint, params=params, origin=spec.origin, severity_origin=spec.severity_origin)
+
+
+def _template(t: ast.Template | None, c: Compiler, scope: Mapping[str, Type]) -> tuple[str | Node, ...] | None:
+    if t is None:
+        return None
+    return tuple(p if isinstance(p, str) else c.expr(p, scope) for p in t.parts)
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def evaluate(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
+             ruleset: str | None = None) -> list[Finding]:
+    ctx = Context(proposal.data, as_of, proposal)
+    findings: list[Finding] = []
+    for rule in rules:
+        findings.extend(_run(rule, ctx, proposal, ruleset))
+    return findings
+
+
+def _run(rule: CompiledRule, ctx: Context, proposal: Proposal, ruleset: str | None) -> Iterator[Finding]:
+    env = Env(ctx)
+    if rule.for_coll is None:
+        yield _decide(rule, env, proposal, ruleset, None, None)
+        return
+    coll = rule.for_coll
+    var = rule.for_var
+    assert var is not None
+    explainer = Explainer(proposal, dict(rule.lets))
+    try:
+        raw = coll.fn(env)
+        items = V.elements(raw)
+    except V.EvalProblem as problem:
+        yield _finding(rule, proposal, ruleset, "unknown", proposal.span_of(()), "(proposal)",
+                       message=f"cannot decide: {problem}")
+        return
+    if items is V.UNKNOWN:
+        missing = explainer.missing(coll, env) or [coll.text]
+        path = coll.loc(env) if coll.loc else None
+        yield _finding(rule, proposal, ruleset, "unknown",
+                       proposal.span_of(path or ()), missing[0],
+                       message=f"cannot decide: {', '.join(missing)} is missing",
+                       missing=tuple(missing))
+        return
+    base = coll.loc(env) if coll.loc else None
+    keys = list(raw.keys()) if isinstance(raw, Mapping) else None
+    applicable = 0
+    for i, item in enumerate(items):
+        env.vars[var] = item
+        step = keys[i] if keys is not None else i
+        path = base + (step,) if base is not None else None
+        env.paths[var] = path
+        where = rule.for_where
+        if where is not None:
+            try:
+                w = V.truth(where.fn(env))
+            except V.EvalProblem:
+                w = V.UNKNOWN
+            if w is False:
+                continue
+            if w is V.UNKNOWN:
+                missing = explainer.missing(where, env) or [where.text]
+                yield _finding(rule, proposal, ruleset, "unknown",
+                               proposal.span_of(path or ()), format_path(path or ()),
+                               element=_element_name(item),
+                               message=f"cannot tell whether the rule applies: "
+                                       f"{', '.join(missing)} is missing",
+                               missing=tuple(missing))
+                continue
+        applicable += 1
+        yield _decide(rule, env, proposal, ruleset, path, item)
+    if applicable == 0:
+        what = coll.text + (f" where {rule.for_where.text}" if rule.for_where else "")
+        yield _finding(rule, proposal, ruleset, "not-applicable", proposal.span_of(base or ()),
+                       format_path(base) if base else coll.text,
+                       message=f"no element of {what}")
+
+
+def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | None,
+            path: tuple[Any, ...] | None, item: Any) -> Finding:
+    explainer = Explainer(proposal, dict(rule.lets))
+    element = _element_name(item) if item is not None else None
+    at = proposal.span_of(path) if path is not None else None
+    where = format_path(path) if path is not None else None
+    for name, node in rule.lets:
+        try:
+            env.vars[name] = node.fn(env)
+        except V.EvalProblem:
+            env.vars[name] = V.UNKNOWN
+        env.paths[name] = node.loc(env) if node.loc else None
+    if rule.when is not None:
+        try:
+            w = V.truth(rule.when.fn(env))
+        except V.EvalProblem as problem:
+            return _finding(rule, proposal, ruleset, "unknown", at or proposal.span_of(()),
+                            where or "(proposal)", element=element,
+                            message=f"cannot tell whether the rule applies: {problem}")
+        if w is False:
+            return _finding(rule, proposal, ruleset, "not-applicable", at or proposal.span_of(()),
+                            where or "(proposal)", element=element,
+                            message=f"does not apply: {rule.when.text} is false")
+        if w is V.UNKNOWN:
+            ev = explainer.explain(rule.when, env)
+            missing = tuple(all_missing(ev))
+            loc = at or _missing_span(proposal, missing) or proposal.span_of(())
+            return _finding(rule, proposal, ruleset, "unknown", loc, where or _path_text(missing),
+                            element=element, evidence=(ev,), missing=missing,
+                            message=f"cannot tell whether the rule applies: "
+                                    f"{', '.join(missing) or rule.when.text} is missing")
+    problem = None
+    try:
+        result = V.truth(rule.check.fn(env))
+    except V.EvalProblem as exc:
+        result = V.UNKNOWN
+        problem = str(exc)
+    if result is V.UNKNOWN:
+        outcome = "unknown"
+    elif rule.check_kind == "require":
+        outcome = "pass" if result else "fail"
+    else:
+        outcome = "fail" if result else "pass"
+    if outcome == "pass":
+        loc = at or _first_path_span(rule.check, env, proposal) or proposal.span_of(())
+        return _finding(rule, proposal, ruleset, "pass", loc, where or format_path(()),
+                        element=element, message=rule.title)
+    ev = explainer.explain(rule.check, env)
+    if problem:
+        ev = attrs.evolve(ev, note=f"cannot be computed: {problem}")
+    missing = tuple(all_missing(ev)) if outcome == "unknown" else ()
+    fault = first_location(ev) if outcome == "fail" else None
+    loc = (fault if fault is not None and path is None else at) or fault or \
+        _missing_span(proposal, missing) or _first_path_span(rule.check, env, proposal) or \
+        proposal.span_of(())
+    if outcome == "unknown":
+        reason = f"{', '.join(missing)} is missing" if missing else (problem or "undecidable")
+        message = f"cannot decide: {reason}"
+    else:
+        message = _render(rule.message, env) if rule.message else rule.title
+    return _finding(rule, proposal, ruleset, outcome, loc,
+                    where or _path_text(missing) or _span_path(loc), element=element,
+                    evidence=(ev,), missing=missing, message=message,
+                    hint=_render(rule.hint, env) if rule.hint else None)
+
+
+def _finding(rule: CompiledRule, proposal: Proposal, ruleset: str | None, outcome: str, span: Span,
+             path: str, *, message: str, element: str | None = None,
+             evidence: tuple[Evidence, ...] = (), missing: tuple[str, ...] = (),
+             hint: str | None = None) -> Finding:
+    return Finding(
+        rule=rule.id, title=rule.title, principle=rule.principle, source=rule.source,
+        severity=rule.severity, outcome=outcome, file=proposal.file, span=span, path=path,
+        message=message, hint=hint, element=element, evidence=evidence,
+        params=rule.params, missing=missing, rule_origin=rule.origin,
+        severity_origin=rule.severity_origin, ruleset=ruleset)
+
+
+def _render(parts: tuple[str | Node, ...], env: Env) -> str:
+    out = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        try:
+            value = part.fn(env)
+        except V.EvalProblem:
+            value = V.UNKNOWN
+        out.append(V.text(value))
+    return "".join(out)
+
+
+def _element_name(item: Any) -> str:
+    if isinstance(item, Mapping):
+        for key in ("id", "category", "data", "from", "kind"):
+            if isinstance(item.get(key), str):
+                return str(item[key])
+    return V.display(item)
+
+
+def _missing_span(proposal: Proposal, missing: tuple[str, ...]) -> Span | None:
+    if not missing:
+        return None
+    return proposal.span_of(_parse_path(missing[0]))
+
+
+def _parse_path(text: str) -> tuple[Any, ...]:
+    out: list[Any] = []
+    for part in text.replace("]", "").split("."):
+        name, *indices = part.split("[")
+        if name:
+            out.append(name)
+        out.extend(int(i) for i in indices if i.lstrip("-").isdigit())
+    return tuple(out)
+
+
+def _path_text(missing: tuple[str, ...]) -> str:
+    return missing[0] if missing else ""
+
+
+def _span_path(span: Span) -> str:
+    return f"line {span.line}"
+
+
+def _first_path_span(node: Node, env: Env, proposal: Proposal) -> Span | None:
+    """Where a rule reads the proposal first: the place a passing finding points at."""
+    if node.loc is not None:
+        try:
+            path = node.loc(env)
+        except V.EvalProblem:
+            path = None
+        if path is not None:
+            return proposal.span_of(path)
+    for kid in node.kids:
+        found = _first_path_span(kid, env, proposal)
+        if found is not None:
+            return found
+    return None
+
+
+__all__ = ["CompiledRule", "RuleSpec", "compile_rules", "evaluate", "BOOL", "ANY"]

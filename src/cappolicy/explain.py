@@ -1,0 +1,264 @@
+"""Why a condition came out as it did: evidence from the compiled IR.
+
+Runs only for findings that fail or cannot be decided. It walks the same nodes
+the fast path ran, asking each for its value, and keeps the parts that decided
+the outcome: for `and`, the false parts; for `or`, every part; for a quantifier,
+the elements that failed; for a comparison, the values on each side and where
+in the proposal they come from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from . import values as V
+from .compile import Env, Node
+from .findings import Evidence
+from .proposal import Path, Proposal, format_path
+from .span import Span
+from .types import PERCENT
+
+MAX_ELEMENTS = 5
+PATH_KINDS = ("root", "attr", "index", "deref", "var")
+
+
+class Explainer:
+    def __init__(self, proposal: Proposal, lets: Mapping[str, Node]) -> None:
+        self.proposal = proposal
+        self.lets = lets
+
+    # ------------------------------------------------------------ values
+
+    def value(self, node: Node, env: Env) -> Any:
+        try:
+            return node.fn(env)
+        except V.EvalProblem:
+            return V.UNKNOWN
+
+    def truth(self, node: Node, env: Env) -> Any:
+        return V.truth(self.value(node, env))
+
+    def span(self, node: Node, env: Env) -> Span | None:
+        if node.kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
+            return self.span(self.lets[node.expr.id], env)  # type: ignore[union-attr]
+        if node.loc is None:
+            if node.kind == "var" or node.kind in ("literal", "param", "builtin"):
+                return None
+            for kid in node.kids:  # an arithmetic result: point at its first located part
+                sp = self.span(kid, env)
+                if sp is not None:
+                    return sp
+            return None
+        path = node.loc(env)
+        if path is None:
+            return None
+        return self.proposal.span_of(path)
+
+    # ------------------------------------------------------------ missing data
+
+    def missing(self, node: Node, env: Env) -> list[str]:
+        """Concrete paths whose absence made `node` unknown."""
+        out: list[str] = []
+        self._missing(node, env, out)
+        return list(dict.fromkeys(out))
+
+    def _missing(self, node: Node, env: Env, out: list[str]) -> None:
+        if self.value(node, env) is not V.UNKNOWN:
+            return
+        if node.kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
+            self._missing(self.lets[node.expr.id], env, out)  # type: ignore[union-attr]
+            return
+        if node.kind in PATH_KINDS:
+            unknown_kids = [k for k in node.kids if self.value(k, env) is V.UNKNOWN]
+            if unknown_kids:
+                for kid in unknown_kids:
+                    self._missing(kid, env, out)
+                return
+            path = node.loc(env) if node.loc else None
+            out.append(self._first_missing(path) if path is not None else node.text)
+            return
+        before = len(out)
+        for kid in node.kids:
+            self._missing(kid, env, out)
+        if len(out) == before and node.kind not in ("literal", "param", "builtin"):
+            out.append(node.text)
+
+    def _first_missing(self, path: Path) -> str:
+        for i in range(1, len(path) + 1):
+            if self.proposal.lookup(path[:i]) is None:
+                return format_path(path[:i])
+        return format_path(path)
+
+    # ------------------------------------------------------------ evidence
+
+    def explain(self, node: Node, env: Env) -> Evidence:
+        result = self.truth(node, env)
+        word = _word(result)
+        kind = node.kind
+        if kind in ("and", "or"):
+            parts = _flatten(node, kind)
+            kids = [k for k in parts if self.truth(k, env) is result] or parts
+            if kind == "or" and result is not True:
+                kids = parts
+            return Evidence(node.text, word, children=tuple(self.explain(k, env) for k in kids),
+                            missing=self._missing_if(result, node, env))
+        if kind == "implies":
+            return Evidence(node.text, word, children=tuple(self.explain(k, env) for k in node.kids),
+                            missing=self._missing_if(result, node, env))
+        if kind == "not":
+            inner = self.explain(node.kids[0], env)
+            return Evidence(node.text, word, children=(inner,), missing=inner.missing)
+        if kind == "compare":
+            return self._compare(node, env, word)
+        if kind == "presence":
+            subject = node.kids[0]
+            value = self.value(subject, env)
+            where = self.span(subject, env) or self._ancestor_span(subject, env)
+            note = (f"{self._place(subject, env)} is missing" if value is V.UNKNOWN
+                    else f"{self._place(subject, env)} is {V.display(value)}")
+            return Evidence(node.text, word, left=V.display(value), left_at=where, note=note)
+        if kind == "quantifier":
+            return self._quantifier(node, env, word)
+        if kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
+            inner = self.explain(self.lets[node.expr.id], env)  # type: ignore[union-attr]
+            return Evidence(node.text, word, children=(inner,), missing=inner.missing)
+        value = self.value(node, env)
+        return Evidence(node.text, word, left=V.display(value), left_at=self.span(node, env),
+                        missing=self._missing_if(result, node, env))
+
+    def _missing_if(self, result: Any, node: Node, env: Env) -> tuple[str, ...]:
+        return tuple(self.missing(node, env)) if result is V.UNKNOWN else ()
+
+    def _compare(self, node: Node, env: Env, word: str) -> Evidence:
+        left, right = node.kids
+        lv, rv = self.value(left, env), self.value(right, env)
+        as_pct = bool(node.info.get("percent"))
+        notes = [n for n in (self._derivation(left, env, as_pct),
+                             self._derivation(right, env, as_pct)) if n]
+        return Evidence(
+            node.text, word, op=node.expr.op,  # type: ignore[union-attr]
+            left=V.display(lv, as_percent=as_pct and left.type != PERCENT),
+            right=V.display(rv, as_percent=as_pct and right.type != PERCENT),
+            left_at=self.span(left, env) or (self._ancestor_span(left, env) if lv is V.UNKNOWN else None),
+            right_at=self.span(right, env) or (self._ancestor_span(right, env) if rv is V.UNKNOWN else None),
+            note="; ".join(notes) or None,
+            missing=tuple(self.missing(node, env)) if word == "unknown" else ())
+
+    def _derivation(self, node: Node, env: Env, as_pct: bool) -> str | None:
+        """`share = 360000 / 3000000` for a let or an arithmetic operand."""
+        target = node
+        name = None
+        if node.kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
+            name = node.expr.id  # type: ignore[union-attr]
+            target = self.lets[name]
+        if target.kind != "arith":
+            return None
+        a, b = target.kids
+        shown = (f"{V.display(self.value(a, env))} {target.expr.op} "  # type: ignore[union-attr]
+                 f"{V.display(self.value(b, env))}")
+        head = f"{name} = {target.text}" if name else target.text
+        return f"{head} = {shown}"
+
+    def _quantifier(self, node: Node, env: Env, word: str) -> Evidence:
+        coll = node.kids[0]
+        where = node.kids[1] if len(node.kids) == 3 else None
+        body = node.kids[-1]
+        var = node.info["var"]
+        is_any = node.info["any"]
+        items = V.elements(self.value(coll, env))
+        if items is V.UNKNOWN:
+            return Evidence(node.text, word, note=f"{coll.text} is missing",
+                            missing=tuple(self.missing(coll, env)),
+                            left_at=self._ancestor_span(coll, env))
+        base = coll.loc(env) if coll.loc else None
+        keys = list(self.value(coll, env).keys()) if isinstance(self.value(coll, env), Mapping) else None
+        saved_v, saved_p = env.vars.get(var, _NONE), env.paths.get(var, _NONE)
+        children: list[Evidence] = []
+        considered = 0
+        deciding = 0
+        try:
+            for i, item in enumerate(items):
+                env.vars[var] = item
+                step = keys[i] if keys is not None else i
+                env.paths[var] = base + (step,) if base is not None else None
+                if where is not None and self.truth(where, env) is False:
+                    continue
+                considered += 1
+                r = self.truth(body, env)
+                if r is V.UNKNOWN or r is (not is_any) or is_any:
+                    if r is True and is_any:
+                        continue
+                    deciding += 1
+                    if len(children) < MAX_ELEMENTS:
+                        ev = self.explain(body, env)
+                        children.append(_label(ev, f"{var} = {V.display(item)}", r))
+        finally:
+            _put(env.vars, var, saved_v)
+            _put(env.paths, var, saved_p)
+        if is_any:
+            note = (f"no element of {coll.text} satisfies it ({considered} considered)"
+                    if word == "false" else None)
+        else:
+            note = f"{deciding} of {considered} elements of {coll.text} do not satisfy it"
+        if deciding > MAX_ELEMENTS:
+            note = (note or "") + f"; the first {MAX_ELEMENTS} are shown"
+        missing = tuple(m for c in children for m in c.missing) if word == "unknown" else ()
+        return Evidence(node.text, word, note=note, children=tuple(children), missing=missing)
+
+    def _place(self, node: Node, env: Env) -> str:
+        path = node.loc(env) if node.loc else None
+        return format_path(path) if path is not None else node.text
+
+    def _ancestor_span(self, node: Node, env: Env) -> Span | None:
+        path = node.loc(env) if node.loc else None
+        if path is None:
+            return None
+        return self.proposal.span_of(path)
+
+
+_NONE = object()
+
+
+def _put(d: dict[str, Any], key: str, saved: Any) -> None:
+    if saved is _NONE:
+        d.pop(key, None)
+    else:
+        d[key] = saved
+
+
+def _word(result: Any) -> str:
+    return "true" if result is True else "false" if result is False else "unknown"
+
+
+def _label(ev: Evidence, label: str, result: Any) -> Evidence:
+    """One element of a quantifier: `org = xa-mict -> false`, then why."""
+    inner = ev.children if ev.children and ev.op is None and ev.left is None else (ev,)
+    return Evidence(label, _word(result), children=inner, missing=ev.missing)
+
+
+def _flatten(node: Node, kind: str) -> list[Node]:
+    """`a and b and c` as three parts, not a nest of two."""
+    out: list[Node] = []
+    for kid in node.kids:
+        if kid.kind == kind:
+            out.extend(_flatten(kid, kind))
+        else:
+            out.append(kid)
+    return out
+
+
+def first_location(evidence: Evidence) -> Span | None:
+    """The value at fault: the first located value among the deciding parts."""
+    for ev in evidence.children:
+        found = first_location(ev)
+        if found is not None:
+            return found
+    return evidence.left_at or evidence.right_at
+
+
+def all_missing(evidence: Evidence) -> list[str]:
+    out = list(evidence.missing)
+    for child in evidence.children:
+        out.extend(all_missing(child))
+    return list(dict.fromkeys(out))

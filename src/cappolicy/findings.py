@@ -1,0 +1,87 @@
+"""Findings: what evaluating one rule on one proposal (or one element of it) found."""
+
+from __future__ import annotations
+
+import attrs
+
+from .span import Span
+
+OUTCOMES = ("fail", "unknown", "waived", "pass", "not-applicable")
+SEVERITIES = ("must", "should", "advisory")
+LEVEL = {"must": "error", "should": "warning", "advisory": "info"}
+SEVERITY_RANK = {"must": 3, "should": 2, "advisory": 1}
+
+
+@attrs.frozen
+class Provenance:
+    """Where a ruleset layer decided something: the file:line, why, what it replaced."""
+
+    layer: str  # ruleset id, e.g. "baseline", "xa"
+    span: Span
+    because: str | None = None
+    relaxation: bool = False
+    previous: str | None = None  # display of the value it replaced
+    previous_layer: str | None = None
+    previous_span: Span | None = None
+
+
+@attrs.frozen
+class ParamUse:
+    """A param a rule read, with the layer that set its value."""
+
+    name: str
+    value: str  # display form, e.g. "25%"
+    type: str
+    origin: Provenance
+
+
+@attrs.frozen
+class Evidence:
+    """One part of a condition and how it came out.
+
+    For a comparison, `left`/`right` are the actual values shown as text and
+    `left_at`/`right_at` where they come from in the proposal; for a
+    quantifier, `children` explain the elements; `missing` lists the paths whose
+    absence made the part unknown."""
+
+    expr: str
+    result: str  # "true" | "false" | "unknown"
+    op: str | None = None
+    left: str | None = None
+    right: str | None = None
+    left_at: Span | None = None
+    right_at: Span | None = None
+    note: str | None = None
+    missing: tuple[str, ...] = ()
+    children: tuple[Evidence, ...] = ()
+
+
+@attrs.frozen
+class Finding:
+    rule: str
+    title: str
+    principle: str
+    source: str | None
+    severity: str  # must | should | advisory (after overrides)
+    outcome: str  # fail | unknown | waived | pass | not-applicable
+    file: str
+    span: Span  # the value or element at fault in the proposal
+    path: str  # e.g. activities[1].data_flows[0]
+    message: str
+    hint: str | None = None
+    element: str | None = None  # the element a `for` rule is about, e.g. "A2"
+    evidence: tuple[Evidence, ...] = ()
+    params: tuple[ParamUse, ...] = ()
+    missing: tuple[str, ...] = ()
+    rule_origin: Provenance | None = None  # where the rule was defined
+    severity_origin: Provenance | None = None  # set when a layer changed the severity
+    waiver: str | None = None  # the waiver's reason and approver, when waived
+    ruleset: str | None = None  # id of the effective ruleset it was checked against
+
+    @property
+    def level(self) -> str:
+        return LEVEL[self.severity]
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.file, self.span.line, self.span.column, self.rule)

@@ -1,0 +1,671 @@
+"""Rule files: text -> lark tree -> AST, with errors written for people.
+
+lark is imported here and in nowhere else. The parser is built once (LALR,
+contextual lexer, lark's own grammar cache). When a file does not parse, it is
+cut into its top-level items, and a broken rule into its clauses, and each part
+is parsed alone, so that every mistake in the file is reported, not just the first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from . import ast
+from .errors import Diagnostic, RuleSyntaxError, did_you_mean
+from .resources import grammar_file
+from .span import Span
+
+ITEM_KEYWORDS = ("ruleset", "version", "extends", "jurisdiction", "param", "set", "override",
+                 "disable", "rule")
+CLAUSE_KEYWORDS = ("principle", "source", "severity", "for", "let", "when", "require",
+                   "forbid", "message", "hint")
+
+#: Terminals that are a closed set of words: their words count as keywords for did-you-mean.
+_WORD_SETS = {
+    "SEVERITY": ("must", "should", "advisory"),
+    "DIRECTION": ("higher", "lower", "larger", "smaller"),
+    "TYPE_NAME": ("bool", "number", "percent", "money", "string", "date", "duration", "country",
+                  "set", "list"),
+    "DURATION_UNIT": ("days", "weeks", "months", "years"),
+}
+
+_TERMINAL_WORDS = {
+    "NAME": "a name",
+    "RULE_ID": "a rule id (such as OWN-01)",
+    "RULESET_PATH": "a ruleset path (such as regional/eac)",
+    "STRING": "a string in double quotes",
+    "NUMBER": "a number",
+    "PERCENT": "a percentage (such as 15%)",
+    "DATE": "a date (YYYY-MM-DD)",
+    "COUNTRY": "a country code (such as XA)",
+    "CURRENCY": "a currency code (such as EUR)",
+    "SEVERITY": "a severity (must, should or advisory)",
+    "TYPE_NAME": "a type (bool, number, percent, money, string, date, duration, country, set, list)",
+    "DIRECTION": "'higher', 'lower', 'larger' or 'smaller'",
+    "DURATION_UNIT": "a unit (days, weeks, months, years)",
+    "COMPARE": "a comparison (==, !=, <, <=, >, >=)",
+    "ADD_OP": "'+' or '-'",
+    "MUL_OP": "'*' or '/'",
+    "$END": "the end of the file",
+}
+
+
+@lru_cache(maxsize=1)
+def parser() -> Any:
+    """The LALR parser, built once per process; lark caches its tables on disk."""
+    from lark import Lark
+
+    return Lark(
+        grammar_file().read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        start=["start", "item", "clause", "expr"],
+        cache=True,
+    )
+
+
+# ----------------------------------------------------------------- entry points
+
+
+def parse_file(path: str) -> ast.RuleFile:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except UnicodeDecodeError as exc:
+        raise RuleSyntaxError(Diagnostic("CP100", f"{path} is not UTF-8 text ({exc.reason})",
+                                         Span(path, 1, 1))) from None
+    except OSError as exc:
+        raise RuleSyntaxError(Diagnostic("CP100", f"cannot read {path}: {exc.strerror}",
+                                         Span(path, 1, 1))) from None
+    return parse_text(text, path)
+
+
+def parse_text(text: str, file: str = "<string>") -> ast.RuleFile:
+    """Parse a whole rule file; raise RuleSyntaxError with every error found."""
+    from lark.exceptions import LarkError
+
+    builder = _Builder(file)
+    try:
+        tree = parser().parse(text, start="start")
+    except LarkError:
+        raise RuleSyntaxError(_collect_errors(text, file)) from None
+    result = builder.rule_file(tree)
+    if builder.errors:
+        raise RuleSyntaxError(sorted(builder.errors, key=_diag_key))
+    return result
+
+
+def parse_expr(text: str, file: str = "<expr>", line: int = 1, column: int = 1) -> ast.Expr:
+    """Parse one expression (used for message holes and by tests)."""
+    from lark.exceptions import LarkError
+
+    padded = "\n" * (line - 1) + " " * (column - 1) + text
+    try:
+        tree = parser().parse(padded, start="expr")
+    except LarkError as exc:
+        raise RuleSyntaxError(_diagnose(exc, padded, file, "expr")) from None
+    builder = _Builder(file)
+    expr = builder.expr(tree)
+    if builder.errors:
+        raise RuleSyntaxError(builder.errors)
+    return expr
+
+
+def _diag_key(d: Diagnostic) -> tuple[int, int]:
+    return (d.span.line, d.span.column) if d.span else (0, 0)
+
+
+# ------------------------------------------------------------- error recovery
+
+
+def _collect_errors(text: str, file: str) -> list[Diagnostic]:
+    from lark.exceptions import LarkError
+
+    errors: list[Diagnostic] = []
+    for start, chunk_line, chunk in _chunks(text, depth=0, keywords=ITEM_KEYWORDS):
+        padded = "\n" * (chunk_line - 1) + chunk
+        symbol = "start" if start == "ruleset" else "item"
+        try:
+            if symbol == "start":
+                parser().parse(padded, start="start")
+            else:
+                parser().parse(padded, start="item")
+            tree_ok = True
+        except LarkError as exc:
+            tree_ok = False
+            errors.append(_diagnose(exc, padded, file, symbol))
+            if start == "rule":
+                errors.extend(_clause_errors(padded, file, skip=errors[-1]))
+        if tree_ok and symbol == "item":
+            builder = _Builder(file)
+            builder.item(parser().parse(padded, start="item"))
+            errors.extend(builder.errors)
+    if not errors:  # the whole failed but no part did: report the whole's error
+        try:
+            parser().parse(text, start="start")
+        except LarkError as exc:
+            errors.append(_diagnose(exc, text, file, "start"))
+    unique = {(d.span.line, d.span.column, d.message) if d.span else d.message: d for d in errors}
+    return sorted(unique.values(), key=_diag_key)
+
+
+def _clause_errors(padded: str, file: str, skip: Diagnostic) -> list[Diagnostic]:
+    """Parse each clause of a broken rule alone to find its other mistakes."""
+    from lark.exceptions import LarkError
+
+    open_at = padded.find("{")
+    if open_at < 0:
+        return []
+    close_at = padded.rfind("}")
+    body = padded[open_at + 1: close_at if close_at > open_at else len(padded)]
+    prefix_lines = padded[: open_at + 1].count("\n")
+    prefix_cols = open_at + 1 - (padded.rfind("\n", 0, open_at + 1) + 1)
+    found: list[Diagnostic] = []
+    for _, line, chunk in _chunks(body, depth=0, keywords=CLAUSE_KEYWORDS):
+        # `line` counts within the body; the body starts on the brace's line
+        lead = " " * prefix_cols if line == 1 else ""
+        clause_text = "\n" * (prefix_lines + line - 1) + lead + chunk
+        try:
+            parser().parse(clause_text, start="clause")
+        except LarkError as exc:
+            diag = _diagnose(exc, clause_text, file, "clause")
+            if diag.span and skip.span and diag.span.line == skip.span.line:
+                continue
+            if diag.message.startswith("unexpected end"):
+                continue
+            found.append(diag)
+    return found
+
+
+def _chunks(text: str, depth: int, keywords: tuple[str, ...]) -> Iterator[tuple[str, int, str]]:
+    """Cut text where a line starts with one of `keywords` at brace depth `depth`.
+
+    Yields (keyword, first line number, chunk text starting at its line start)."""
+    starts: list[tuple[int, int, str]] = []  # (offset, line, keyword)
+    level = 0
+    line = 1
+    i = 0
+    n = len(text)
+    at_line_start = True
+    while i < n:
+        c = text[i]
+        if at_line_start and c not in " \t\r\n":
+            at_line_start = False
+            if level == depth:
+                m = re.match(r"[a-z]+", text[i:i + 20])
+                if m and m.group(0) in keywords:
+                    line_start = text.rfind("\n", 0, i) + 1
+                    starts.append((line_start, line, m.group(0)))
+        if c == "\n":
+            line += 1
+            at_line_start = True
+        elif c == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        elif c == '"':
+            j = i + 1
+            while j < n and text[j] not in '"\n':
+                j += 2 if text[j] == "\\" else 1
+            i = j + 1 if j < n and text[j] == '"' else j
+            continue
+        elif c == "{":
+            level += 1
+        elif c == "}":
+            level = max(0, level - 1)
+        i += 1
+    if not starts:
+        yield ("", 1, text)
+        return
+    for k, (offset, start_line, keyword) in enumerate(starts):
+        end = starts[k + 1][0] if k + 1 < len(starts) else n
+        yield (keyword, start_line, text[offset:end])
+
+
+def _diagnose(exc: Exception, text: str, file: str, symbol: str) -> Diagnostic:
+    """A lark exception as a diagnostic: what was found, what was expected, in words."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        expected = set(exc.accepts or exc.expected)
+        if token.type == "$END":
+            line, col = _end_position(text)
+            return _eof_diagnostic(expected, file, line, col)
+        found = _describe_token(token.type, str(token))
+        span = Span(file, token.line or 1, token.column or 1,
+                    token.end_line or token.line or 1, token.end_column or (token.column or 1) + 1)
+        if str(token) == "=" and "COMPARE" in expected:
+            return Diagnostic("CP101", "unexpected '='", span, "to compare two values, write '=='")
+        return _unexpected(found, str(token), expected, span)
+    if isinstance(exc, UnexpectedCharacters):
+        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        span = Span(file, exc.line, exc.column, exc.line, exc.column + 1)
+        word = re.match(r"[A-Za-z_][A-Za-z0-9_-]*", text[exc.pos_in_stream:])
+        found = f"'{word.group(0)}'" if word else f"character {char!r}"
+        if char == "=":
+            return Diagnostic("CP101", "unexpected '='", span, "to compare two values, write '=='")
+        if char == '"':
+            return Diagnostic("CP102", "unterminated string", span,
+                              "close the string with '\"' on the same line")
+        return _unexpected(found, word.group(0) if word else char, set(exc.allowed or ()), span)
+    if isinstance(exc, UnexpectedEOF):
+        line, col = _end_position(text)
+        return _eof_diagnostic(set(exc.expected), file, line, col)
+    return Diagnostic("CP100", str(exc), Span(file, 1, 1))
+
+
+def _end_position(text: str) -> tuple[int, int]:
+    stripped = text.rstrip()
+    line = stripped.count("\n") + 1
+    col = len(stripped) - (stripped.rfind("\n") + 1) + 1
+    return line, col
+
+
+def _eof_diagnostic(expected: set[str], file: str, line: int, col: int) -> Diagnostic:
+    span = Span(file, line, col)
+    if "RBRACE" in expected:
+        return Diagnostic("CP103", "unexpected end of file: a rule's '{' is never closed", span,
+                          "add '}' after the rule's last clause")
+    return Diagnostic("CP103", "unexpected end of file", span,
+                      f"expected {_expected_words(expected)}")
+
+
+def _unexpected(found: str, raw: str, expected: set[str], span: Span) -> Diagnostic:
+    help_ = f"expected {_expected_words(expected)}"
+    keywords = [k for t in expected for k in _keywords(t)]
+    best = did_you_mean(raw, keywords) if raw and raw[0].isalpha() else None
+    if best:
+        help_ = f"did you mean '{best}'? ({help_})"
+    elif raw in ITEM_KEYWORDS and "RBRACE" in expected:
+        return Diagnostic("CP103", f"unexpected {found}: the rule before it is not closed", span,
+                          "add '}' after the rule's last clause")
+    return Diagnostic("CP101", f"unexpected {found}", span, help_)
+
+
+def _describe_token(kind: str, value: str) -> str:
+    if kind in ("STRING",):
+        return f"string {value}"
+    return f"'{value}'"
+
+
+def _keywords(terminal: str) -> tuple[str, ...]:
+    if terminal in _WORD_SETS:
+        return _WORD_SETS[terminal]
+    try:
+        pattern = parser().get_terminal(terminal).pattern
+    except KeyError:
+        return ()
+    if pattern.type == "str" and re.fullmatch(r"[a-z]+", pattern.value):
+        return (str(pattern.value),)
+    return ()
+
+
+def _terminal_word(terminal: str) -> str:
+    if terminal in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[terminal]
+    try:
+        pattern = parser().get_terminal(terminal).pattern
+    except KeyError:
+        return terminal.lower()
+    if pattern.type == "str":
+        return f"'{pattern.value}'"
+    return terminal.lower()
+
+
+_EXPRESSION_STARTS = {"NAME", "NUMBER", "STRING", "PERCENT", "DATE", "COUNTRY", "LPAR", "LSQB",
+                      "LBRACE", "MINUS", "NOT", "ANY", "ALL", "COUNT", "SUM", "MIN", "MAX",
+                      "TRUE", "FALSE"}
+
+
+def _expected_words(expected: set[str]) -> str:
+    if len(expected) > 1:
+        expected = expected - {"$END"}
+    words: set[str] = set()
+    if {"NAME", "NUMBER", "STRING"} <= expected:
+        words.add("an expression")
+        expected = expected - _EXPRESSION_STARTS
+    words |= {_terminal_word(t) for t in expected}
+    keywords = sorted(w for w in words if w.startswith("'"))
+    others = sorted(w for w in words if not w.startswith("'"))
+    ordered = others + keywords
+    if len(ordered) > 10:
+        ordered = ordered[:10] + [f"... ({len(ordered) - 10} more)"]
+    if len(ordered) == 1:
+        return ordered[0]
+    return "one of " + ", ".join(ordered)
+
+
+# ------------------------------------------------------------- tree -> AST
+
+
+class _Builder:
+    """Turns lark's tree into AST nodes; collects literal errors (bad dates)."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.errors: list[Diagnostic] = []
+
+    def span(self, node: Any) -> Span:
+        meta = getattr(node, "meta", None)
+        if meta is not None and not getattr(meta, "empty", True):
+            return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
+        if hasattr(node, "line") and node.line is not None:  # a Token
+            return Span(self.file, node.line, node.column, node.end_line or node.line,
+                        node.end_column or node.column)
+        return Span(self.file, 0, 0)
+
+    # ------------------------------------------------------------ file level
+
+    def rule_file(self, tree: Any) -> ast.RuleFile:
+        header = tree.children[0]
+        name_tok, title_tok = header.children
+        version = extends = None
+        extends_span = self.span(header)
+        jurisdiction: list[str] = []
+        items: list[ast.Item] = []
+        for child in tree.children[1:]:
+            kind = child.data
+            if kind == "version_decl":
+                version = _unquote(child.children[0])
+            elif kind == "extends_decl":
+                extends = str(child.children[0])
+                extends_span = self.span(child)
+            elif kind == "jurisdiction_decl":
+                jurisdiction.extend(str(t) for t in child.children)
+            else:
+                built = self.item(child)
+                if built is not None:
+                    items.append(built)
+        return ast.RuleFile(
+            ruleset=str(name_tok), title=_unquote(title_tok) if title_tok else None,
+            version=version, extends=extends, jurisdiction=tuple(jurisdiction),
+            items=tuple(items), file=self.file, span=self.span(header),
+            extends_span=extends_span)
+
+    def item(self, node: Any) -> ast.Item | None:
+        kind = node.data
+        sp = self.span(node)
+        c = node.children
+        if kind == "param_decl":
+            name, type_node, default, stricter, doc = c
+            type_expr = ast.TypeExpr(str(type_node.children[0]),
+                                     str(type_node.children[1]) if type_node.children[1] else None,
+                                     self.span(type_node))
+            return ast.Param(str(name), type_expr, self.expr(default),
+                             str(stricter.children[0]) if stricter else None,
+                             _unquote(doc) if doc else None, sp)
+        if kind == "set_decl":
+            return ast.SetParam(str(c[0]), self.expr(c[1]), self.because(c[2]), sp)
+        if kind == "override_decl":
+            rule_id, field_node, because = c
+            field = field_node.data.removeprefix("override_")
+            raw = field_node.children[0]
+            value: str | ast.Template = (str(raw) if field == "severity"
+                                         else self.template(raw))
+            return ast.Override(str(rule_id), field, value, self.because(because), sp)
+        if kind == "disable_decl":
+            return ast.Disable(str(c[0]), self.because(c[1]), sp)
+        if kind == "rule_decl":
+            return self.rule(node)
+        return None  # version/extends/jurisdiction parsed alone during recovery
+
+    def because(self, node: Any) -> str | None:
+        return _unquote(node.children[0]) if node is not None else None
+
+    def rule(self, node: Any) -> ast.Rule:
+        rule_id, title, *clauses = node.children
+        fields: dict[str, Any] = {
+            "principle": None, "source": None, "severity": None, "for_": None, "when": None,
+            "check_kind": None, "check": None, "message": None, "hint": None}
+        lets: list[ast.Let] = []
+        seen: dict[str, Span] = {}
+        for clause in clauses:
+            kind = clause.data.removesuffix("_clause")
+            sp = self.span(clause)
+            cc = clause.children
+            key = "check" if kind in ("require", "forbid") else kind
+            if key != "let" and key in seen:
+                self.errors.append(Diagnostic(
+                    "CP105", f"rule {rule_id} has a second '{kind}' clause", sp,
+                    f"the first is at line {seen[key].line}; a rule has one of each "
+                    "(combine conditions with 'and')"))
+                continue
+            seen[key] = sp
+            if kind == "principle":
+                fields["principle"] = str(cc[0])
+            elif kind == "source":
+                fields["source"] = _unquote(cc[0])
+            elif kind == "severity":
+                fields["severity"] = str(cc[0])
+            elif kind == "for":
+                fields["for_"] = ast.ForClause(str(cc[0]), self.expr(cc[1]),
+                                               self.expr(cc[2]) if cc[2] is not None else None, sp)
+            elif kind == "let":
+                lets.append(ast.Let(str(cc[0]), self.expr(cc[1]), sp))
+            elif kind == "when":
+                fields["when"] = self.expr(cc[0])
+            elif kind in ("require", "forbid"):
+                fields["check_kind"] = kind
+                fields["check"] = self.expr(cc[0])
+            elif kind in ("message", "hint"):
+                fields[kind] = self.template(cc[0])
+        return ast.Rule(id=str(rule_id), title=_unquote(title), lets=tuple(lets),
+                        span=self.span(node), id_span=self.span(rule_id), **fields)
+
+    # ------------------------------------------------------------ templates
+
+    def template(self, token: Any) -> ast.Template:
+        raw = str(token)[1:-1]
+        base_line, base_col = token.line, token.column + 1
+        parts: list[str | ast.Expr] = []
+        text = ""
+        i = 0
+        while i < len(raw):
+            ch = raw[i]
+            if raw.startswith("{{", i) or raw.startswith("}}", i):
+                text += ch
+                i += 2
+                continue
+            if ch == "{":
+                end = raw.find("}", i)
+                if end < 0:
+                    self.errors.append(Diagnostic(
+                        "CP106", "'{' in a message is never closed",
+                        Span(self.file, base_line, base_col + i), "write '{{' for a literal brace"))
+                    break
+                if text:
+                    parts.append(_unescape(text))
+                    text = ""
+                hole = raw[i + 1:end]
+                try:
+                    parts.append(parse_expr(hole, self.file, base_line, base_col + i + 1))
+                except RuleSyntaxError as exc:
+                    self.errors.extend(exc.diagnostics)
+                i = end + 1
+                continue
+            text += ch
+            i += 1
+        if text:
+            parts.append(_unescape(text))
+        return ast.Template(tuple(parts), _unescape(raw), self.span(token))
+
+    # ---------------------------------------------------------- expressions
+
+    def expr(self, node: Any) -> ast.Expr:
+        from lark import Token
+
+        if isinstance(node, Token):  # a bare terminal reached through an inlined rule
+            return ast.Name(str(node), self.span(node))
+        method = getattr(self, "x_" + node.data.rstrip("_"), None)
+        if method is None:
+            raise AssertionError(f"no AST builder for {node.data}")
+        return method(node, self.span(node))  # type: ignore[no-any-return]
+
+    def x_number(self, node: Any, sp: Span) -> ast.Expr:
+        return ast.Literal(_number(node.children[0]), "number", sp)
+
+    def x_percent(self, node: Any, sp: Span) -> ast.Expr:
+        return ast.Literal(ast.Percent(float(str(node.children[0])[:-1].replace("_", "")) / 100),
+                           "percent", sp)
+
+    def x_date(self, node: Any, sp: Span) -> ast.Expr:
+        text = str(node.children[0])
+        try:
+            value = dt.date.fromisoformat(text)
+        except ValueError:
+            self.errors.append(Diagnostic("CP104", f"{text} is not a calendar date", sp,
+                                          "write dates as YYYY-MM-DD"))
+            value = dt.date(1970, 1, 1)
+        return ast.Literal(value, "date", sp)
+
+    def x_duration(self, node: Any, sp: Span) -> ast.Expr:
+        amount, unit = node.children
+        n = _number(amount)
+        if not isinstance(n, int):
+            self.errors.append(Diagnostic("CP104", f"a duration counts whole {unit}", sp,
+                                          "write for example '18 months' rather than '1.5 years'"))
+            n = int(n)
+        u = str(unit).rstrip("s")
+        value = {"day": ast.Duration(0, n), "week": ast.Duration(0, 7 * n),
+                 "month": ast.Duration(n, 0), "year": ast.Duration(12 * n, 0)}[u]
+        return ast.Literal(value, "duration", sp)
+
+    def x_money(self, node: Any, sp: Span) -> ast.Expr:
+        amount, currency = node.children
+        return ast.Literal(ast.Money(float(_number(amount)), str(currency)), "money", sp)
+
+    def x_string(self, node: Any, sp: Span) -> ast.Expr:
+        return ast.Literal(_unquote(node.children[0]), "string", sp)
+
+    def x_true(self, node: Any, sp: Span) -> ast.Expr:
+        return ast.Literal(True, "bool", sp)
+
+    def x_false(self, node: Any, sp: Span) -> ast.Expr:
+        return ast.Literal(False, "bool", sp)
+
+    def x_country(self, node: Any, sp: Span) -> ast.Expr:
+        return ast.Literal(str(node.children[0]), "country", sp)
+
+    def x_name(self, node: Any, sp: Span) -> ast.Expr:
+        return ast.Name(str(node.children[0]), sp)
+
+    def x_attr(self, node: Any, sp: Span) -> ast.Expr:
+        return ast.Attr(self.expr(node.children[0]), str(node.children[1]), sp)
+
+    def x_index(self, node: Any, sp: Span) -> ast.Expr:
+        return ast.Index(self.expr(node.children[0]), self.expr(node.children[1]), sp)
+
+    def _args(self, nodes: list[Any]) -> tuple[tuple[ast.Expr, ...], tuple[tuple[str, ast.Expr], ...]]:
+        args: list[ast.Expr] = []
+        kwargs: list[tuple[str, ast.Expr]] = []
+        for a in nodes:
+            if a is None:
+                continue
+            if getattr(a, "data", None) == "kwarg":
+                kwargs.append((str(a.children[0]), self.expr(a.children[1])))
+            else:
+                args.append(self.expr(a))
+        return tuple(args), tuple(kwargs)
+
+    def x_call(self, node: Any, sp: Span) -> ast.Expr:
+        name, *rest = node.children
+        args, kwargs = self._args(rest)
+        return ast.Call(str(name), args, kwargs, None, sp)
+
+    def x_method(self, node: Any, sp: Span) -> ast.Expr:
+        receiver, name, *rest = node.children
+        args, kwargs = self._args(rest)
+        return ast.Call(str(name), args, kwargs, self.expr(receiver), sp)
+
+    def x_neg(self, node: Any, sp: Span) -> ast.Expr:
+        return ast.Unary("-", self.expr(node.children[0]), sp)
+
+    def x_not(self, node: Any, sp: Span) -> ast.Expr:
+        return ast.Unary("not", self.expr(node.children[0]), sp)
+
+    def _binary(self, op: str, node: Any, sp: Span) -> ast.Expr:
+        return ast.Binary(op, self.expr(node.children[0]), self.expr(node.children[-1]), sp)
+
+    def x_and(self, node: Any, sp: Span) -> ast.Expr:
+        return self._binary("and", node, sp)
+
+    def x_or(self, node: Any, sp: Span) -> ast.Expr:
+        return self._binary("or", node, sp)
+
+    def x_implies(self, node: Any, sp: Span) -> ast.Expr:
+        return self._binary("implies", node, sp)
+
+    def x_in(self, node: Any, sp: Span) -> ast.Expr:
+        return self._binary("in", node, sp)
+
+    def x_not_in(self, node: Any, sp: Span) -> ast.Expr:
+        return self._binary("not in", node, sp)
+
+    def x_compare(self, node: Any, sp: Span) -> ast.Expr:
+        return ast.Binary(str(node.children[1]), self.expr(node.children[0]),
+                          self.expr(node.children[2]), sp)
+
+    def x_arith(self, node: Any, sp: Span) -> ast.Expr:
+        return ast.Binary(str(node.children[1]), self.expr(node.children[0]),
+                          self.expr(node.children[2]), sp)
+
+    def x_matches(self, node: Any, sp: Span) -> ast.Expr:
+        subject, pattern = node.children
+        return ast.Matches(self.expr(subject), _unquote(pattern), self.span(pattern), sp)
+
+    def x_present(self, node: Any, sp: Span) -> ast.Expr:
+        return ast.Presence(self.expr(node.children[0]), True, sp)
+
+    def x_absent(self, node: Any, sp: Span) -> ast.Expr:
+        return ast.Presence(self.expr(node.children[0]), False, sp)
+
+    def x_quantifier(self, node: Any, sp: Span) -> ast.Expr:
+        kind, var, coll, where, body = node.children
+        return ast.Quantifier(str(kind), str(var), self.expr(coll),
+                              self.expr(where) if where is not None else None, self.expr(body), sp)
+
+    def x_aggregate(self, node: Any, sp: Span) -> ast.Expr:
+        kind, first, var, coll, where = node.children
+        where_expr = self.expr(where) if where is not None else None
+        head = self.expr(first)
+        if var is not None:  # sum(expr for x in coll where w)
+            return ast.Aggregate(str(kind), str(var), self.expr(coll), where_expr, head, sp)
+        if isinstance(head, ast.Binary) and head.op == "in" and isinstance(head.left, ast.Name):
+            # count(x in coll where w): a binder, not a membership test
+            return ast.Aggregate(str(kind), head.left.id, head.right, where_expr, None, sp)
+        if where_expr is not None:
+            self.errors.append(Diagnostic(
+                "CP107", f"'where' in {kind}(...) needs a name for the element", sp,
+                f"write {kind}(x in collection where ...)"))
+        return ast.Aggregate(str(kind), None, head, None, None, sp)
+
+    def x_set_lit(self, node: Any, sp: Span) -> ast.Expr:
+        return ast.SetLit(tuple(self.expr(c) for c in node.children if c is not None), sp)
+
+    def x_list_lit(self, node: Any, sp: Span) -> ast.Expr:
+        return ast.ListLit(tuple(self.expr(c) for c in node.children if c is not None), sp)
+
+
+def _number(token: Any) -> int | float:
+    text = str(token).replace("_", "")
+    return float(text) if "." in text else int(text)
+
+
+def _unquote(token: Any) -> str:
+    return _unescape(str(token)[1:-1])
+
+
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), "\\" + m.group(1)), text)

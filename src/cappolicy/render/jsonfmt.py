@@ -1,0 +1,302 @@
+"""The JSON report, schema "cappolicy.report" version 1 (docs/json-report.md, report.schema.json).
+
+Key order is fixed by the order the dicts are built in; findings are in position order.
+`finding_from_json` reads a finding back, so consumers (and the tests) can check that
+nothing a Finding holds is lost on the way out.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from ..errors import Diagnostic
+from ..findings import Evidence, Finding, ParamUse, Provenance
+from ..span import Span
+from .report import (
+    FileError,
+    ProposalResult,
+    Report,
+    count_fails_by_level,
+    count_outcomes,
+    exit_code,
+    is_failing,
+    sorted_errors,
+    sorted_findings,
+    sorted_results,
+    verdict,
+)
+
+SCHEMA = "cappolicy.report"
+VERSION = 1
+JSONDict = dict[str, Any]
+
+
+def render_json(report: Report, *, indent: int | None = 2) -> str:
+    """The report as JSON text (no trailing newline)."""
+    return json.dumps(report_to_json(report), indent=indent, ensure_ascii=False)
+
+
+def load_schema() -> JSONDict:
+    """The JSON Schema (draft 2020-12) the output of `render_json` follows."""
+    path = resources.files("cappolicy.render").joinpath("report.schema.json")
+    text = path.read_text(encoding="utf-8")
+    schema: JSONDict = json.loads(text)
+    return schema
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+def report_to_json(report: Report) -> JSONDict:
+    return {
+        "schema": SCHEMA,
+        "version": VERSION,
+        "tool": {"name": "cappolicy", "version": report.tool_version},
+        "as_of": report.as_of.isoformat(),
+        "fail_on": report.fail_on,
+        "summary": report_summary(report),
+        "results": [result_to_json(r, report.fail_on) for r in sorted_results(report)],
+        "errors": [file_error_to_json(e) for e in sorted_errors(report)],
+    }
+
+
+def report_summary(report: Report) -> JSONDict:
+    verdicts = [verdict(r, report.fail_on) for r in report.results]
+    findings = [f for r in report.results for f in r.findings]
+    code = exit_code(report)
+    return {
+        "verdict": {0: "pass", 1: "fail", 2: "error"}[code],
+        "exit_code": code,
+        "proposals": len(verdicts),
+        "failed": verdicts.count("fail"),
+        "passed": verdicts.count("pass"),
+        "file_errors": len(report.errors),
+        **findings_summary(findings, report.fail_on),
+    }
+
+
+def findings_summary(findings: list[Finding], fail_on: str) -> JSONDict:
+    return {
+        "findings": len(findings),
+        "failing": sum(1 for f in findings if is_failing(f, fail_on)),
+        "outcomes": count_outcomes(findings),
+        "fails_by_level": count_fails_by_level(findings),
+    }
+
+
+def result_to_json(result: ProposalResult, fail_on: str) -> JSONDict:
+    return {
+        "file": result.file,
+        "proposal": result.proposal_id,
+        "host_country": result.host_country,
+        "ruleset": result.ruleset,
+        "ruleset_note": result.ruleset_note,
+        "verdict": verdict(result, fail_on),
+        "summary": findings_summary(list(result.findings), fail_on),
+        "findings": [finding_to_json(f) for f in sorted_findings(result.findings)],
+        "warnings": [diagnostic_to_json(d) for d in result.warnings],
+    }
+
+
+def file_error_to_json(error: FileError) -> JSONDict:
+    return {"file": error.file, "diagnostics": [diagnostic_to_json(d) for d in error.diagnostics]}
+
+
+# --- locations -------------------------------------------------------------------------------
+
+
+def location_to_json(span: Span | None) -> JSONDict | None:
+    if span is None:
+        return None
+    return {
+        "file": span.file,
+        "line": span.line,
+        "column": span.column,
+        "end_line": span.end_line,
+        "end_column": span.end_column,
+    }
+
+
+def location_from_json(data: JSONDict | None) -> Span | None:
+    return None if data is None else _located(data)
+
+
+def _located(data: JSONDict) -> Span:
+    """The span of an object whose location is spread over its own keys."""
+    return Span(data["file"], data["line"], data["column"], data["end_line"], data["end_column"])
+
+
+# --- findings --------------------------------------------------------------------------------
+
+
+def finding_to_json(finding: Finding) -> JSONDict:
+    span = finding.span
+    data: JSONDict = {
+        "outcome": finding.outcome,
+        "rule": finding.rule,
+        "title": finding.title,
+        "principle": finding.principle,
+        "source": finding.source,
+        "severity": finding.severity,
+        "level": finding.level,
+        "ruleset": finding.ruleset,
+        "file": finding.file,
+        "line": span.line,
+        "column": span.column,
+        "end_line": span.end_line,
+        "end_column": span.end_column,
+    }
+    if span.file != finding.file:
+        data["span_file"] = span.file
+    data.update(
+        {
+            "path": finding.path,
+            "element": finding.element,
+            "message": finding.message,
+            "hint": finding.hint,
+            "waiver": finding.waiver,
+            "missing": list(finding.missing),
+            "evidence": [evidence_to_json(e) for e in finding.evidence],
+            "params": [param_to_json(p) for p in finding.params],
+            "rule_origin": provenance_to_json(finding.rule_origin),
+            "severity_origin": provenance_to_json(finding.severity_origin),
+        }
+    )
+    return data
+
+
+def finding_from_json(data: JSONDict) -> Finding:
+    """The Finding that `finding_to_json` wrote (the derived `level` is ignored)."""
+    span = Span(
+        data.get("span_file", data["file"]),
+        data["line"],
+        data["column"],
+        data["end_line"],
+        data["end_column"],
+    )
+    return Finding(
+        rule=data["rule"],
+        title=data["title"],
+        principle=data["principle"],
+        source=data["source"],
+        severity=data["severity"],
+        outcome=data["outcome"],
+        file=data["file"],
+        span=span,
+        path=data["path"],
+        message=data["message"],
+        hint=data["hint"],
+        element=data["element"],
+        evidence=tuple(evidence_from_json(e) for e in data["evidence"]),
+        params=tuple(param_from_json(p) for p in data["params"]),
+        missing=tuple(data["missing"]),
+        rule_origin=provenance_from_json(data["rule_origin"]),
+        severity_origin=provenance_from_json(data["severity_origin"]),
+        waiver=data["waiver"],
+        ruleset=data["ruleset"],
+    )
+
+
+def evidence_to_json(ev: Evidence) -> JSONDict:
+    return {
+        "expr": ev.expr,
+        "result": ev.result,
+        "op": ev.op,
+        "left": ev.left,
+        "right": ev.right,
+        "left_at": location_to_json(ev.left_at),
+        "right_at": location_to_json(ev.right_at),
+        "note": ev.note,
+        "missing": list(ev.missing),
+        "children": [evidence_to_json(c) for c in ev.children],
+    }
+
+
+def evidence_from_json(data: JSONDict) -> Evidence:
+    return Evidence(
+        expr=data["expr"],
+        result=data["result"],
+        op=data["op"],
+        left=data["left"],
+        right=data["right"],
+        left_at=location_from_json(data["left_at"]),
+        right_at=location_from_json(data["right_at"]),
+        note=data["note"],
+        missing=tuple(data["missing"]),
+        children=tuple(evidence_from_json(c) for c in data["children"]),
+    )
+
+
+def param_to_json(use: ParamUse) -> JSONDict:
+    origin = provenance_to_json(use.origin)
+    return {"name": use.name, "value": use.value, "type": use.type, "origin": origin}
+
+
+def param_from_json(data: JSONDict) -> ParamUse:
+    origin = provenance_from_json(data["origin"])
+    if origin is None:
+        raise ValueError(f"param {data['name']!r} has no origin")
+    return ParamUse(name=data["name"], value=data["value"], type=data["type"], origin=origin)
+
+
+def provenance_to_json(origin: Provenance | None) -> JSONDict | None:
+    if origin is None:
+        return None
+    return {
+        "layer": origin.layer,
+        "file": origin.span.file,
+        "line": origin.span.line,
+        "column": origin.span.column,
+        "end_line": origin.span.end_line,
+        "end_column": origin.span.end_column,
+        "because": origin.because,
+        "relaxation": origin.relaxation,
+        "previous": origin.previous,
+        "previous_layer": origin.previous_layer,
+        "previous_at": location_to_json(origin.previous_span),
+    }
+
+
+def provenance_from_json(data: JSONDict | None) -> Provenance | None:
+    if data is None:
+        return None
+    return Provenance(
+        layer=data["layer"],
+        span=_located(data),
+        because=data["because"],
+        relaxation=data["relaxation"],
+        previous=data["previous"],
+        previous_layer=data["previous_layer"],
+        previous_span=location_from_json(data["previous_at"]),
+    )
+
+
+# --- diagnostics -----------------------------------------------------------------------------
+
+
+def diagnostic_to_json(diagnostic: Diagnostic) -> JSONDict:
+    span = diagnostic.span
+    return {
+        "code": diagnostic.code,
+        "message": diagnostic.message,
+        "level": diagnostic.level,
+        "file": span.file if span else None,
+        "line": span.line if span else None,
+        "column": span.column if span else None,
+        "end_line": span.end_line if span else None,
+        "end_column": span.end_column if span else None,
+        "help": diagnostic.help,
+    }
+
+
+def diagnostic_from_json(data: JSONDict) -> Diagnostic:
+    span = _located(data) if data["file"] is not None else None
+    return Diagnostic(
+        code=data["code"],
+        message=data["message"],
+        span=span,
+        help=data["help"],
+        level=data["level"],
+    )

@@ -1,0 +1,456 @@
+"""Rulesets: find them, layer them (baseline -> regional -> national), compile them.
+
+A ruleset is a `.cpol` file or a folder of them, named by its path under a
+rulesets root without the suffix: `baseline`, `regional/eac`, `national/xa`.
+Each layer may declare params and rules, `set` a parent's param, `override` a
+parent rule's severity, message or hint, or `disable` it; each change says
+`because`, and a change that relaxes the parent is marked wherever it shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from . import ast
+from . import values as V
+from .compile import Compiler, Context, Env, Node, ParamValue
+from .errors import AnalysisError, CappolicyError, Diagnostic, did_you_mean
+from .evaluate import CompiledRule, RuleSpec, compile_rules
+from .findings import SEVERITY_RANK, Provenance
+from .parse import parse_file
+from .resources import shipped_rulesets
+from .span import Span
+from .types import (
+    BOOL, COUNTRY, DATE, DURATION, MONEY, NUMBER, PERCENT, STRING, ListT, SetT, Type,
+    comparable, element_type,
+)
+from .unparse import unparse
+
+TYPE_NAMES: dict[str, Type] = {
+    "bool": BOOL, "number": NUMBER, "percent": PERCENT, "money": MONEY, "string": STRING,
+    "date": DATE, "duration": DURATION, "country": COUNTRY,
+}
+BASELINE = "baseline"
+
+
+@attrs.frozen
+class RulesetSource:
+    id: str
+    files: tuple[Path, ...]
+    root: Path
+
+
+class Catalog:
+    """Every ruleset under the given roots; a later root's ruleset shadows an earlier one's."""
+
+    def __init__(self, roots: Sequence[Path] | None = None) -> None:
+        self.roots = [shipped_rulesets()] if roots is None else list(roots)
+        self.sources: dict[str, RulesetSource] = {}
+        for root in self.roots:
+            for source in _scan(root):
+                self.sources[source.id] = source
+
+    def ids(self) -> list[str]:
+        return sorted(self.sources)
+
+    def find(self, ref: str) -> RulesetSource | None:
+        ref = ref.strip("/").removesuffix(".cpol")
+        if ref in self.sources:
+            return self.sources[ref]
+        for prefix in ("national/", "regional/"):
+            if prefix + ref in self.sources:
+                return self.sources[prefix + ref]
+        return None
+
+    def for_country(self, country: str) -> RulesetSource | None:
+        return self.sources.get(f"national/{country.lower()}")
+
+
+#: Folders whose .cpol files are each a ruleset; any other folder of .cpol files is one ruleset.
+COLLECTIONS = ("national", "regional")
+
+
+def _scan(root: Path) -> Iterable[RulesetSource]:
+    if not root.is_dir():
+        return
+    folders: dict[Path, list[Path]] = {}
+    for path in sorted(root.rglob("*.cpol")):
+        rel = path.relative_to(root)
+        if rel.parent == Path(".") or rel.parent.name in COLLECTIONS:
+            yield RulesetSource(rel.with_suffix("").as_posix(), (path,), root)
+        else:
+            folders.setdefault(rel.parent, []).append(path)
+    for folder, files in sorted(folders.items()):
+        yield RulesetSource(folder.as_posix(), tuple(files), root)
+
+
+def source_from_path(path: Path) -> RulesetSource:
+    """A ruleset named on the command line by its file or folder."""
+    if path.is_dir():
+        files = tuple(sorted(path.glob("*.cpol")))
+        if not files:
+            raise CappolicyError(Diagnostic("CP420", f"{path} holds no .cpol files", None))
+        return RulesetSource(path.name, files, path.parent)
+    if not path.exists():
+        raise CappolicyError(Diagnostic("CP420", f"no ruleset file {path}", None))
+    return RulesetSource(path.stem, (path,), path.parent)
+
+
+# ------------------------------------------------------------------ layering
+
+
+@attrs.frozen
+class Layer:
+    id: str
+    title: str | None
+    version: str | None
+    extends: str | None
+    extends_span: Span | None
+    jurisdiction: tuple[str, ...]
+    files: tuple[ast.RuleFile, ...]
+
+    def items(self) -> Iterable[ast.Item]:
+        for f in self.files:
+            yield from f.items
+
+
+@attrs.frozen
+class Disabled:
+    rule: str
+    title: str
+    severity: str
+    origin: Provenance
+
+
+@attrs.define
+class EffectiveRuleset:
+    id: str
+    title: str | None
+    version: str | None
+    chain: tuple[str, ...]  # root first
+    jurisdiction: tuple[str, ...]
+    params: dict[str, ParamValue]
+    param_decls: dict[str, ast.Param]
+    rules: list[RuleSpec]
+    disabled: list[Disabled]
+    files: tuple[str, ...]
+    _compiled: list[CompiledRule] | None = None
+
+    def compiled(self) -> list[CompiledRule]:
+        if self._compiled is None:
+            self._compiled = compile_rules(self.rules, self.params)
+        return self._compiled
+
+
+def load_layer(source: RulesetSource) -> Layer:
+    diagnostics: list[Diagnostic] = []
+    files: list[ast.RuleFile] = []
+    for path in source.files:
+        try:
+            files.append(parse_file(_display_path(path)))
+        except CappolicyError as exc:
+            diagnostics.extend(exc.diagnostics)
+    if diagnostics:
+        raise CappolicyError(diagnostics)
+    name = source.id.rsplit("/", 1)[-1]
+    first = files[0]
+    for f in files:
+        if f.ruleset != name:
+            diagnostics.append(Diagnostic(
+                "CP227", f"this file declares ruleset '{f.ruleset}' but is stored as '{source.id}'",
+                f.span, f"write `ruleset {name}` or move the file"))
+        if f.extends is not None and first.extends is not None and f.extends != first.extends:
+            diagnostics.append(Diagnostic(
+                "CP228", f"files of ruleset {source.id} extend different parents "
+                f"({first.extends} and {f.extends})", f.extends_span))
+    if diagnostics:
+        raise AnalysisError(diagnostics)
+    extends_file = next((f for f in files if f.extends), None)
+    return Layer(
+        id=source.id,
+        title=next((f.title for f in files if f.title), None),
+        version=next((f.version for f in files if f.version), None),
+        extends=extends_file.extends if extends_file else None,
+        extends_span=extends_file.extends_span if extends_file else None,
+        jurisdiction=tuple(j for f in files for j in f.jurisdiction),
+        files=tuple(files))
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def chain_of(catalog: Catalog, source: RulesetSource) -> list[Layer]:
+    """The layers from the root ruleset down to `source`."""
+    layers: list[Layer] = []
+    seen: list[str] = []
+    current: RulesetSource | None = source
+    while current is not None:
+        if current.id in seen:
+            layer = layers[-1]
+            raise AnalysisError(Diagnostic(
+                "CP226", f"ruleset {current.id} extends itself through "
+                f"{' -> '.join(seen + [current.id])}", layer.extends_span))
+        seen.append(current.id)
+        layer = load_layer(current)
+        layers.append(layer)
+        if layer.extends is None:
+            break
+        parent = catalog.find(layer.extends)
+        if parent is None:
+            best = did_you_mean(layer.extends, catalog.ids())
+            raise AnalysisError(Diagnostic(
+                "CP225", f"ruleset '{layer.extends}' not found", layer.extends_span,
+                f"did you mean '{best}'?" if best else f"known rulesets: {', '.join(catalog.ids())}"))
+        current = parent
+    layers.reverse()
+    return layers
+
+
+def resolve(catalog: Catalog, source: RulesetSource) -> EffectiveRuleset:
+    """Layer the chain into one effective ruleset; raise with every layering error."""
+    layers = chain_of(catalog, source)
+    errors: list[Diagnostic] = []
+    params: dict[str, ParamValue] = {}
+    decls: dict[str, ast.Param] = {}
+    rules: dict[str, RuleSpec] = {}
+    disabled: list[Disabled] = []
+    for layer in layers:
+        for item in layer.items():
+            if isinstance(item, ast.Param):
+                _declare(item, layer, params, decls, errors)
+        for item in layer.items():
+            if isinstance(item, ast.SetParam):
+                _set(item, layer, params, decls, errors)
+            elif isinstance(item, ast.Rule):
+                if item.id in rules:
+                    first = rules[item.id].origin
+                    errors.append(Diagnostic(
+                        "CP221", f"rule {item.id} is defined twice", item.id_span,
+                        f"first defined in {first.layer} at {first.span.short()}; "
+                        "use `override` to change a parent's rule"))
+                    continue
+                if any(d.rule == item.id for d in disabled):
+                    errors.append(Diagnostic("CP221", f"rule {item.id} was disabled and is defined "
+                                             "again", item.id_span))
+                    continue
+                rules[item.id] = RuleSpec(item, item.severity or "must", item.message, item.hint,
+                                          Provenance(layer.id, item.span))
+        for item in layer.items():
+            if isinstance(item, (ast.Override, ast.Disable)):
+                _change_rule(item, layer, rules, disabled, errors)
+    if errors:
+        raise AnalysisError(sorted(errors, key=_key))
+    top = layers[-1]
+    return EffectiveRuleset(
+        id=top.id, title=top.title, version=top.version, chain=tuple(l.id for l in layers),
+        jurisdiction=top.jurisdiction, params=params, param_decls=decls,
+        rules=list(rules.values()), disabled=disabled,
+        files=tuple(f.file for l in layers for f in l.files))
+
+
+def _key(d: Diagnostic) -> tuple[str, int, int]:
+    return (d.span.file, d.span.line, d.span.column) if d.span else ("", 0, 0)
+
+
+def _declare(item: ast.Param, layer: Layer, params: dict[str, ParamValue],
+             decls: dict[str, ast.Param], errors: list[Diagnostic]) -> None:
+    if item.name in decls:
+        first = params[item.name].origin
+        errors.append(Diagnostic(
+            "CP224", f"param {item.name} is declared twice", item.span,
+            f"first declared in {first.layer} at {first.span.short()}; use `set {item.name} = ...` "
+            "to change its value"))
+        return
+    declared = _declared_type(item.type, errors)
+    value, vtype, display = _constant(item.default, declared, errors)
+    decls[item.name] = item
+    params[item.name] = ParamValue(item.name, declared or vtype, value, display,
+                                   Provenance(layer.id, item.span, item.doc))
+
+
+def _set(item: ast.SetParam, layer: Layer, params: dict[str, ParamValue],
+         decls: dict[str, ast.Param], errors: list[Diagnostic]) -> None:
+    if item.name not in params:
+        best = did_you_mean(item.name, params)
+        errors.append(Diagnostic("CP223", f"no param '{item.name}' to set", item.span,
+                                 f"did you mean '{best}'?" if best else
+                                 "declare a new param with `param`"))
+        return
+    old = params[item.name]
+    value, _, display = _constant(item.value, old.type, errors)
+    relaxed = _relaxes(decls[item.name].stricter, old.value, value)
+    params[item.name] = ParamValue(
+        item.name, old.type, value, display,
+        Provenance(layer.id, item.span, item.because, relaxed, old.display, old.origin.layer,
+                   old.origin.span))
+
+
+def _relaxes(direction: str | None, old: Any, new: Any) -> bool:
+    """Whether a new param value is less strict than the old; a change whose
+    direction is not declared counts as a relaxation (it cannot be shown stricter)."""
+    if V.equal(old, new) is True:
+        return False
+    if direction is None:
+        return True
+    try:
+        if direction in ("larger", "smaller"):
+            a, b = set(old), set(new)
+            stricter = b >= a if direction == "larger" else b <= a
+            return not stricter
+        higher = V.compare(">", new, old)
+        return bool(higher) if direction == "lower" else not higher
+    except (TypeError, V.EvalProblem):
+        return True
+
+
+def _change_rule(item: ast.Override | ast.Disable, layer: Layer, rules: dict[str, RuleSpec],
+                 disabled: list[Disabled], errors: list[Diagnostic]) -> None:
+    spec = rules.get(item.rule)
+    verb = "override" if isinstance(item, ast.Override) else "disable"
+    if spec is None:
+        best = did_you_mean(item.rule, rules)
+        errors.append(Diagnostic("CP222", f"cannot {verb} {item.rule}: no parent ruleset has it",
+                                 item.span, f"did you mean '{best}'?" if best else None))
+        return
+    if spec.origin.layer == layer.id:
+        errors.append(Diagnostic("CP222", f"{item.rule} is this ruleset's own rule; change it "
+                                 f"directly instead of using {verb}", item.span))
+        return
+    if isinstance(item, ast.Disable):
+        del rules[item.rule]
+        disabled.append(Disabled(item.rule, spec.rule.title, spec.severity, Provenance(
+            layer.id, item.span, item.because, True, spec.severity, spec.origin.layer,
+            spec.origin.span)))
+        return
+    if item.field == "severity":
+        new = str(item.value)
+        relaxed = SEVERITY_RANK[new] < SEVERITY_RANK[spec.severity]
+        prev_origin = spec.severity_origin or spec.origin
+        rules[item.rule] = attrs.evolve(spec, severity=new, severity_origin=Provenance(
+            layer.id, item.span, item.because, relaxed, spec.severity, prev_origin.layer,
+            prev_origin.span))
+    elif item.field == "message":
+        rules[item.rule] = attrs.evolve(spec, message=item.value)
+    else:
+        rules[item.rule] = attrs.evolve(spec, hint=item.value)
+
+
+def _declared_type(t: ast.TypeExpr, errors: list[Diagnostic]) -> Type | None:
+    if t.name in ("set", "list"):
+        inner = TYPE_NAMES.get(t.of or "", None) if t.of else None
+        if t.of and inner is None:
+            errors.append(Diagnostic("CP211", f"a {t.name} holds simple values, not {t.of}s", t.span))
+        if inner is None:
+            return None  # settled by the default's items
+        return SetT(inner) if t.name == "set" else ListT(inner)
+    return TYPE_NAMES[t.name]
+
+
+def _constant(e: ast.Expr, declared: Type | None, errors: list[Diagnostic]) -> tuple[Any, Type, str]:
+    """Evaluate a param value: literals only, checked against the declared type."""
+    compiler = Compiler({})
+    node = compiler.expr(e, {})
+    errors.extend(compiler.errors)
+    if compiler.errors:
+        return V.UNKNOWN, declared or node.type, unparse(e)
+    if _reads_proposal(node):
+        errors.append(Diagnostic("CP212", "a param's value must be a constant", e.span,
+                                 "params hold thresholds and lists; read the proposal in rules"))
+        return V.UNKNOWN, declared or node.type, unparse(e)
+    vtype = node.type
+    if declared is not None and not _fits(vtype, declared):
+        errors.append(Diagnostic(
+            "CP213", f"this param is a {declared.describe()}, but its value is a {vtype.describe()}",
+            e.span, "write a percentage as 15%, a duration as `6 months`" if declared in (
+                PERCENT, DURATION) else None))
+    try:
+        value = node.fn(Env(Context({}, dt.date.today())))
+    except V.EvalProblem as exc:
+        errors.append(Diagnostic("CP214", f"this value cannot be computed: {exc}", e.span))
+        value = V.UNKNOWN
+    if isinstance(value, list) and isinstance(declared, SetT):
+        value = frozenset(value)
+    return value, vtype, unparse(e)
+
+
+def _reads_proposal(node: Node) -> bool:
+    return node.kind in ("root", "var", "builtin", "error") or any(_reads_proposal(k) for k in node.kids)
+
+
+def _fits(actual: Type, declared: Type) -> bool:
+    if actual == declared:
+        return True
+    if isinstance(declared, (SetT, ListT)) and isinstance(actual, (SetT, ListT)):
+        item = element_type(actual)
+        return item == element_type(declared) or comparable(item, element_type(declared)) and \
+            element_type(declared) != COUNTRY or item == COUNTRY
+    if declared == MONEY and actual in (MONEY, NUMBER):
+        return True
+    return False
+
+
+# ------------------------------------------------------------------ choosing
+
+
+@attrs.frozen
+class Choice:
+    ruleset: EffectiveRuleset
+    note: str | None
+
+
+class Rulesets:
+    """Resolves and caches effective rulesets for a run of the command line."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._cache: dict[str, EffectiveRuleset] = {}
+
+    def get(self, source: RulesetSource) -> EffectiveRuleset:
+        key = f"{source.root}::{source.id}"
+        if key not in self._cache:
+            eff = resolve(self.catalog, source)
+            eff.compiled()
+            self._cache[key] = eff
+        return self._cache[key]
+
+    def for_country(self, country: str | None) -> Choice:
+        if country:
+            source = self.catalog.for_country(country)
+            if source is not None:
+                eff = self.get(source)
+                if eff.jurisdiction and country.upper() not in eff.jurisdiction:
+                    raise AnalysisError(Diagnostic(
+                        "CP229", f"ruleset {eff.id} is stored for {country.upper()} but declares "
+                        f"jurisdiction {', '.join(eff.jurisdiction)}", None))
+                return Choice(eff, None)
+        base = self.catalog.find(BASELINE)
+        if base is None:
+            raise CappolicyError(Diagnostic("CP420", "no baseline ruleset found", None))
+        note = (f"no national ruleset for {country}; checked against the baseline"
+                if country else "no host country; checked against the baseline")
+        return Choice(self.get(base), note)
+
+
+def compiled_for(ruleset: EffectiveRuleset) -> list[CompiledRule]:
+    return ruleset.compiled()
+
+
+def describe_chain(ruleset: EffectiveRuleset) -> str:
+    return " -> ".join(ruleset.chain)
+
+
+def params_used(rules: Sequence[CompiledRule]) -> Mapping[str, int]:
+    counts: dict[str, int] = {}
+    for rule in rules:
+        for p in rule.params:
+            counts[p.name] = counts.get(p.name, 0) + 1
+    return counts

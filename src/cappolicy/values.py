@@ -1,0 +1,280 @@
+"""Run-time values and the operations on them, shared by every evaluation path.
+
+Missing data is UNKNOWN, a value of its own: operations on it give UNKNOWN, and
+the boolean connectives follow Kleene's three-valued logic.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .ast import Duration, Money, Percent
+
+
+class _Unknown:
+    """The value of anything that cannot be decided for want of data."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "unknown"
+
+    def __bool__(self) -> bool:
+        raise TypeError("unknown has no truth value; use the three-valued operators")
+
+
+UNKNOWN: Any = _Unknown()
+
+
+class EvalProblem(Exception):
+    """A value that cannot be computed (division by zero, mixed currencies): the
+    condition becomes unknown and the problem is reported, never a crash."""
+
+
+# ------------------------------------------------------------ three-valued logic
+
+
+def and3(a: Any, b: Any) -> Any:
+    if a is False or b is False:
+        return False
+    if a is UNKNOWN or b is UNKNOWN:
+        return UNKNOWN
+    return True
+
+
+def or3(a: Any, b: Any) -> Any:
+    if a is True or b is True:
+        return True
+    if a is UNKNOWN or b is UNKNOWN:
+        return UNKNOWN
+    return False
+
+
+def not3(a: Any) -> Any:
+    if a is UNKNOWN:
+        return UNKNOWN
+    return not a
+
+
+def implies3(a: Any, b: Any) -> Any:
+    return or3(not3(a), b)
+
+
+def truth(value: Any) -> Any:
+    """A condition's value as True, False or UNKNOWN (None counts as unknown)."""
+    if value is True or value is False or value is UNKNOWN:
+        return value
+    if value is None:
+        return UNKNOWN
+    return bool(value)
+
+
+# ------------------------------------------------------------------ comparison
+
+
+def _scalar(x: Any) -> Any:
+    if isinstance(x, Percent):
+        return x.fraction
+    if isinstance(x, Money):
+        return x.amount
+    if isinstance(x, Duration):
+        return x.approx_days()
+    return x
+
+
+def equal(a: Any, b: Any) -> Any:
+    if a is UNKNOWN or b is UNKNOWN:
+        return UNKNOWN
+    if isinstance(a, (list, tuple, set, frozenset)) and isinstance(b, (list, tuple, set, frozenset)):
+        return set(a) == set(b) if isinstance(a, (set, frozenset)) or isinstance(
+            b, (set, frozenset)) else list(a) == list(b)
+    if isinstance(a, Duration) and isinstance(b, Duration):
+        return a == b or a.approx_days() == b.approx_days()
+    return bool(_scalar(a) == _scalar(b))
+
+
+def compare(op: str, a: Any, b: Any) -> Any:
+    if a is UNKNOWN or b is UNKNOWN:
+        return UNKNOWN
+    if op == "==":
+        return equal(a, b)
+    if op == "!=":
+        return not3(equal(a, b))
+    x, y = _scalar(a), _scalar(b)
+    try:
+        if op == "<":
+            return bool(x < y)
+        if op == "<=":
+            return bool(x <= y)
+        if op == ">":
+            return bool(x > y)
+        if op == ">=":
+            return bool(x >= y)
+    except TypeError:
+        raise EvalProblem(f"cannot order {display(a)} and {display(b)}") from None
+    raise AssertionError(op)
+
+
+def contains(collection: Any, item: Any) -> Any:
+    if collection is UNKNOWN or item is UNKNOWN:
+        return UNKNOWN
+    if isinstance(collection, str):
+        return isinstance(item, str) and item in collection
+    if isinstance(collection, Mapping):
+        return item in collection
+    if isinstance(collection, (set, frozenset)):
+        return item in collection
+    if isinstance(collection, (list, tuple)):
+        return any(equal(item, c) is True for c in collection)
+    raise EvalProblem(f"{display(collection)} is not a collection")
+
+
+# ------------------------------------------------------------------ arithmetic
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year = day.year + month_index // 12
+    month = month_index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day.day, last))
+
+
+def shift(day: dt.date, d: Duration, sign: int) -> dt.date:
+    try:
+        return add_months(day, sign * d.months) + dt.timedelta(days=sign * d.days)
+    except (OverflowError, ValueError):
+        raise EvalProblem(f"{day} {'+' if sign > 0 else '-'} {d} is outside the calendar") from None
+
+
+def arith(op: str, a: Any, b: Any) -> Any:
+    if a is UNKNOWN or b is UNKNOWN:
+        return UNKNOWN
+    if isinstance(a, dt.date):
+        if isinstance(b, Duration):
+            return shift(a, b, 1 if op == "+" else -1)
+        if op == "-" and isinstance(b, dt.date):
+            return Duration(0, (a - b).days)
+    if isinstance(a, Duration) and isinstance(b, Duration) and op in "+-":
+        sign = 1 if op == "+" else -1
+        return Duration(a.months + sign * b.months, a.days + sign * b.days)
+    if isinstance(a, Duration) and op == "+" and isinstance(b, dt.date):
+        return shift(b, a, 1)
+    if isinstance(a, Money) and isinstance(b, Money):
+        if a.currency != b.currency:
+            raise EvalProblem(f"cannot combine {a.currency} and {b.currency}")
+        if op == "/":
+            return _divide(a.amount, b.amount)
+        if op in "+-":
+            return Money(a.amount + b.amount if op == "+" else a.amount - b.amount, a.currency)
+    x, y = _scalar(a), _scalar(b)
+    if op == "+":
+        return x + y
+    if op == "-":
+        return x - y
+    if op == "*":
+        return x * y
+    if op == "/":
+        return _divide(x, y)
+    raise AssertionError(op)
+
+
+def _divide(x: Any, y: Any) -> Any:
+    if y == 0:
+        raise EvalProblem("division by zero")
+    return x / y
+
+
+def negate(a: Any) -> Any:
+    if a is UNKNOWN:
+        return UNKNOWN
+    if isinstance(a, Duration):
+        return Duration(-a.months, -a.days)
+    if isinstance(a, Percent):
+        return Percent(-a.fraction)
+    return -a
+
+
+# ------------------------------------------------------------------ collections
+
+
+def elements(collection: Any) -> Any:
+    """What a quantifier walks: list items, set items, or a map's values."""
+    if collection is UNKNOWN or collection is None:
+        return UNKNOWN
+    if isinstance(collection, Mapping):
+        return list(collection.values())
+    if isinstance(collection, (list, tuple)):
+        return collection
+    if isinstance(collection, (set, frozenset)):
+        return sorted(collection, key=_sort_key)
+    raise EvalProblem(f"{display(collection)} is not a collection")
+
+
+def _sort_key(x: Any) -> tuple[str, str]:
+    return (type(x).__name__, str(x))
+
+
+def total(items: Iterable[Any]) -> Any:
+    result: Any = 0
+    for item in items:
+        if item is UNKNOWN or item is None:
+            return UNKNOWN
+        result = item if result == 0 and not isinstance(result, Money) and isinstance(
+            item, Money) else arith("+", result, item)
+    return result
+
+
+def extreme(kind: str, items: Iterable[Any]) -> Any:
+    values = list(items)
+    if not values or any(v is UNKNOWN or v is None for v in values):
+        return UNKNOWN
+    try:
+        return min(values, key=_scalar) if kind == "min" else max(values, key=_scalar)
+    except TypeError:
+        raise EvalProblem(f"cannot order the values of {kind}(...)") from None
+
+
+# ------------------------------------------------------------------ display
+
+
+def display(value: Any, *, as_percent: bool = False) -> str:
+    """How a value is shown to a reviewer in evidence and messages."""
+    if value is UNKNOWN or value is None:
+        return "(missing)"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, (int, float)) and as_percent:
+        return str(Percent(float(value)))
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.6g}"
+    if isinstance(value, (dt.date, Duration, Money, Percent, int)):
+        return str(value)
+    if isinstance(value, str):
+        return value if value and all(c.isalnum() or c in "-_./:" for c in value) else f'"{value}"'
+    if isinstance(value, (set, frozenset)):
+        return "{" + ", ".join(display(v) for v in sorted(value, key=_sort_key)) + "}"
+    if isinstance(value, (list, tuple)):
+        shown = [display(v) for v in value[:8]]
+        if len(value) > 8:
+            shown.append(f"... {len(value) - 8} more")
+        return "[" + ", ".join(shown) + "]"
+    if isinstance(value, Mapping):
+        if "id" in value:
+            return display(value["id"])
+        items = list(value.items())[:6]
+        return "{" + ", ".join(f"{k}: {display(v)}" for k, v in items) + (
+            ", ..." if len(value) > 6 else "") + "}"
+    return str(value)
+
+
+def text(value: Any) -> str:
+    """A value interpolated into a message: strings are not quoted."""
+    if isinstance(value, str):
+        return value
+    return display(value)
