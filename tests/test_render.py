@@ -483,16 +483,22 @@ def test_exit_code_is_0_below_fail_on() -> None:
     assert exit_code(make_report(results=())) == 0
 
 
-def test_unknown_and_waived_never_fail_the_run() -> None:
+def test_an_undecided_rule_fails_the_run_unless_allowed() -> None:
     quiet = xa_result((need01(), own05(), passed(), not_applicable()))
-    assert exit_code(make_report(fail_on="advisory", results=(quiet,))) == 0
-    assert verdict(quiet, "advisory") == "pass"
+    assert exit_code(make_report(fail_on="advisory", results=(quiet,))) == 1
+    assert verdict(quiet, "advisory") == "fail"
+    assert verdict(quiet, "advisory", allow_unknown=True) == "pass"
+
+
+def test_a_waived_finding_never_fails_the_run() -> None:
+    waived_only = xa_result((own05(), passed()))
+    assert exit_code(make_report(fail_on="advisory", results=(waived_only,))) == 0
 
 
 def test_failing_lists_the_failures_at_or_above_fail_on_in_position_order() -> None:
-    assert [f.rule for f in failing(make_report())] == ["FIN-01"]
+    assert [f.rule for f in failing(make_report())] == ["NEED-01", "FIN-01"]
     at_advisory = failing(make_report(fail_on="advisory"))
-    assert [f.rule for f in at_advisory] == ["FIN-01", "OWN-04", "ADV-01", "GOV-02"]
+    assert [f.rule for f in at_advisory] == ["NEED-01", "FIN-01", "OWN-04", "ADV-01", "GOV-02"]
 
 
 def test_verdict_per_proposal() -> None:
@@ -540,7 +546,7 @@ def test_json_summary_and_verdicts() -> None:
         "passed": 1,
         "file_errors": 1,
         "findings": 11,
-        "failing": 1,
+        "failing": 2,
         "outcomes": {"fail": 4, "unknown": 1, "waived": 1, "pass": 4, "not-applicable": 1},
         "fails_by_level": {"error": 1, "warning": 2, "info": 1},
     }

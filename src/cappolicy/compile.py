@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from . import ast, schema
+from .ast import Percent
 from . import values as V
 from .errors import Diagnostic, did_you_mean
 from .span import Span
@@ -372,6 +373,11 @@ class Compiler:
                        else None)
             result = ANY
         lf, rf = left.fn, right.fn
+        if result == PERCENT and op == "/":  # a share of two amounts reads as a percentage
+            def share(env: Env) -> Any:
+                v = V.arith(op, lf(env), rf(env))
+                return v if v is V.UNKNOWN else Percent(v)
+            return Node("arith", e, result, share, (left, right))
 
         def arith(env: Env) -> Any:
             return V.arith(op, lf(env), rf(env))
@@ -640,6 +646,8 @@ def _arith_type(op: str, lt: Type, rt: Type) -> Type | None:
             return MONEY if MONEY in (lt, rt) else NUMBER
         if lt == MONEY and rt != MONEY:
             return MONEY
+        if lt == MONEY and rt == MONEY:
+            return PERCENT
         return NUMBER
     return None
 

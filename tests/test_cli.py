@@ -1,0 +1,155 @@
+"""`cappolicy check` as a user runs it: exit codes, located errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cappolicy.cli import main
+
+RULESET = """ruleset baseline "Test baseline"
+version "1"
+param min_co_financing: percent = 15% higher is stricter
+rule FIN-01 "Host co-financing meets the minimum" {
+  principle co-financing
+  source "000_66251300b48a3485.txt, paragraph 5"
+  severity must
+  let host_share = sum(sum(s.by_year) for s in funding.sources where s.from.country == host_country) / sum(sum(s.by_year) for s in funding.sources)
+  require host_share >= min_co_financing
+  message "Host co-financing is {host_share}, below {min_co_financing}."
+  hint "Raise the host's co-financing."
+}
+rule SUN-01 "A sunset date is set" {
+  principle sunset-and-exit
+  severity should
+  require sunset.date present
+}
+"""
+
+NATIONAL = """ruleset xa "Arcadia"
+version "2026.1"
+extends baseline
+jurisdiction XA
+set min_co_financing = 25% because "Public Finance Act 2024, s.41"
+"""
+
+PROPOSAL = """cappolicy: 1
+id: P-1
+title: Test programme
+host_country: {host}
+period: {{start: 2027-01-01, end: 2029-12-31}}
+organisations:
+  - {{id: gov, name: Ministry, country: {host}, kind: ministry}}
+  - {{id: donor, name: Donor, country: NL, kind: donor}}
+funding:
+  currency: EUR
+  sources:
+    - {{from: donor, type: grant, by_year: {{2027: 800000}}}}
+    - {{from: gov, type: co-financing, by_year: {{2027: {host_amount}}}}}
+sunset: {{date: 2029-12-31, handover_to: gov, plan: Absorbed}}
+"""
+
+
+@pytest.fixture()
+def tree(tmp_path: Path) -> Path:
+    rules = tmp_path / "rules"
+    (rules / "baseline").mkdir(parents=True)
+    (rules / "baseline" / "core.cpol").write_text(RULESET)
+    (rules / "national").mkdir()
+    (rules / "national" / "xa.cpol").write_text(NATIONAL)
+    props = tmp_path / "proposals"
+    props.mkdir()
+    return tmp_path
+
+
+def write(path: Path, host: str = "XA", host_amount: int = 200000) -> Path:
+    path.write_text(PROPOSAL.format(host=host, host_amount=host_amount))
+    return path
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    return result.exit_code, result.output
+
+
+def test_passing_proposal_exits_zero(tree: Path) -> None:
+    p = write(tree / "proposals" / "ok.yaml", host="XB", host_amount=200000)  # 20% >= 15%
+    code, out = run("check", str(p), "--rulesets", str(tree / "rules"))
+    assert code == 0, out
+    assert "no national ruleset for XB" in out
+
+
+def test_national_param_decides_and_is_explained(tree: Path) -> None:
+    p = write(tree / "proposals" / "xa.yaml", host="XA", host_amount=200000)  # 20% < 25%
+    code, out = run("check", str(p), "--rulesets", str(tree / "rules"), "--no-color")
+    assert code == 1
+    assert "error[FIN-01]" in out
+    assert "20% (line 12) >= 25%" in out
+    assert "Host co-financing is 20%, below 25%." in out
+    assert "Public Finance Act 2024, s.41" in out
+    assert "xa.cpol:5" in out
+
+
+def test_json_output_carries_every_field(tree: Path) -> None:
+    p = write(tree / "proposals" / "xa.yaml")
+    code, out = run("check", str(p), "--rulesets", str(tree / "rules"), "--format", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert report["version"] == 1
+    [fin] = [f for f in report["results"][0]["findings"] if f["rule"] == "FIN-01"]
+    for key in ("outcome", "rule", "principle", "severity", "file", "line", "column", "evidence",
+                "params"):
+        assert key in fin
+    assert fin["outcome"] == "fail" and fin["principle"] == "co-financing"
+    assert fin["line"] > 1  # points into the funding section, not the file's head
+    assert fin["params"][0]["origin"]["because"] == "Public Finance Act 2024, s.41"
+
+
+def test_fail_on_threshold(tree: Path) -> None:
+    p = write(tree / "proposals" / "ok.yaml", host="XB")
+    text = p.read_text().replace("sunset: {date: 2029-12-31, handover_to: gov, plan: Absorbed}\n", "")
+    p.write_text(text)
+    code, out = run("check", str(p), "--rulesets", str(tree / "rules"), "--fail-on", "should")
+    assert code == 1  # SUN-01 (should) fails: sunset.date is absent
+    assert "warning[SUN-01]" in out
+    code, _ = run("check", str(p), "--rulesets", str(tree / "rules"))
+    assert code == 0  # the default threshold is must
+
+
+def test_broken_yaml_is_a_located_error_and_others_still_checked(tree: Path) -> None:
+    good = write(tree / "proposals" / "a-good.yaml", host="XB")
+    bad = tree / "proposals" / "b-bad.yaml"
+    bad.write_text("cappolicy: 1\nid: [unclosed\n")
+    code, out = run("check", str(tree / "proposals"), "--rulesets", str(tree / "rules"))
+    assert code == 2
+    assert "Traceback" not in out
+    assert "b-bad.yaml:3:1: error[CP402]" in out
+    assert "starts at line 2, column 5" in out
+    assert "P-1" in out  # the good proposal was checked and reported
+    assert str(good.name) in out
+
+
+def test_bad_ruleset_exits_two_with_location(tree: Path) -> None:
+    broken = tree / "broken.cpol"
+    broken.write_text('ruleset broken "x"\nrule R-1 "t" {\n  principle x\n  require organisatons present\n}\n')
+    p = write(tree / "proposals" / "ok.yaml")
+    code, out = run("check", str(p), "--ruleset", str(broken))
+    assert code == 2
+    assert "broken.cpol:4:11" in out
+    assert "did you mean 'organisations'" in out
+    assert "Traceback" not in out
+
+
+def test_missing_path_exits_two() -> None:
+    code, out = run("check", "does-not-exist.yaml")
+    assert code == 2
+    assert "no such file or folder" in out
+
+
+def test_version_starts() -> None:
+    code, out = run("--version")
+    assert code == 0 and "cappolicy" in out
