@@ -81,7 +81,12 @@ class CappolicyError(Exception):
 
 
 class RuleSyntaxError(CappolicyError):
-    """CP1xx: a rule file does not parse."""
+    """CP1xx: a rule file does not parse. `partial` holds what did parse (an
+    ast.RuleFile, or None), so that analysis can report the other mistakes too."""
+
+    def __init__(self, diagnostics: Diagnostic | Sequence[Diagnostic], partial: object = None) -> None:
+        super().__init__(diagnostics)
+        self.partial = partial
 
 
 class AnalysisError(CappolicyError):

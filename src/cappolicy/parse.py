@@ -94,10 +94,11 @@ def parse_text(text: str, file: str = "<string>") -> ast.RuleFile:
     try:
         tree = parser().parse(text, start="start")
     except LarkError:
-        raise RuleSyntaxError(_collect_errors(text, file)) from None
+        errors, partial = _recover(text, file)
+        raise RuleSyntaxError(errors, partial) from None
     result = builder.rule_file(tree)
     if builder.errors:
-        raise RuleSyntaxError(sorted(builder.errors, key=_diag_key))
+        raise RuleSyntaxError(sorted(builder.errors, key=_diag_key), result)
     return result
 
 
@@ -124,35 +125,56 @@ def _diag_key(d: Diagnostic) -> tuple[int, int]:
 # ------------------------------------------------------------- error recovery
 
 
-def _collect_errors(text: str, file: str) -> list[Diagnostic]:
+def _recover(text: str, file: str) -> tuple[list[Diagnostic], ast.RuleFile | None]:
+    """Parse a broken file part by part: every error, and the parts that did parse
+    (so that analysis can still report the mistakes in them)."""
     from lark.exceptions import LarkError
 
     errors: list[Diagnostic] = []
+    header: ast.RuleFile | None = None
+    items: list[ast.Item] = []
+    meta: dict[str, Any] = {"version": None, "extends": None, "extends_span": None,
+                            "jurisdiction": []}
     for start, chunk_line, chunk in _chunks(text, depth=0, keywords=ITEM_KEYWORDS):
         padded = "\n" * (chunk_line - 1) + chunk
         symbol = "start" if start == "ruleset" else "item"
         try:
-            if symbol == "start":
-                parser().parse(padded, start="start")
-            else:
-                parser().parse(padded, start="item")
-            tree_ok = True
+            tree = parser().parse(padded, start=symbol)
         except LarkError as exc:
-            tree_ok = False
             errors.append(_diagnose(exc, padded, file, symbol))
             if start == "rule":
                 errors.extend(_clause_errors(padded, file, skip=errors[-1]))
-        if tree_ok and symbol == "item":
-            builder = _Builder(file)
-            builder.item(parser().parse(padded, start="item"))
-            errors.extend(builder.errors)
+            continue
+        builder = _Builder(file)
+        if symbol == "start":
+            header = builder.rule_file(tree)
+        elif tree.data == "version_decl":
+            meta["version"] = _unquote(tree.children[0])
+        elif tree.data == "extends_decl":
+            meta["extends"] = str(tree.children[0])
+            meta["extends_span"] = builder.span(tree)
+        elif tree.data == "jurisdiction_decl":
+            meta["jurisdiction"].extend(str(t) for t in tree.children)
+        else:
+            item = builder.item(tree)
+            if item is not None and not builder.errors:
+                items.append(item)
+        errors.extend(builder.errors)
     if not errors:  # the whole failed but no part did: report the whole's error
         try:
             parser().parse(text, start="start")
         except LarkError as exc:
             errors.append(_diagnose(exc, text, file, "start"))
     unique = {(d.span.line, d.span.column, d.message) if d.span else d.message: d for d in errors}
-    return sorted(unique.values(), key=_diag_key)
+    partial = None
+    if header is not None:
+        partial = ast.RuleFile(
+            ruleset=header.ruleset, title=header.title, version=header.version or meta["version"],
+            extends=header.extends or meta["extends"],
+            jurisdiction=header.jurisdiction + tuple(meta["jurisdiction"]),
+            items=header.items + tuple(items), file=file, span=header.span,
+            extends_span=meta["extends_span"] or header.extends_span)
+    return sorted(unique.values(), key=_diag_key), partial
 
 
 def _clause_errors(padded: str, file: str, skip: Diagnostic) -> list[Diagnostic]:
@@ -282,7 +304,7 @@ def _unexpected(found: str, raw: str, expected: set[str], span: Span) -> Diagnos
     keywords = [k for t in expected for k in _keywords(t)]
     best = did_you_mean(raw, keywords) if raw and raw[0].isalpha() else None
     if best:
-        help_ = f"did you mean '{best}'? ({help_})"
+        help_ = f"did you mean '{best}'?"
     elif raw in ITEM_KEYWORDS and "RBRACE" in expected:
         return Diagnostic("CP103", f"unexpected {found}: the rule before it is not closed", span,
                           "add '}' after the rule's last clause")

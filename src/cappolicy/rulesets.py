@@ -19,7 +19,7 @@ import attrs
 from . import ast
 from . import values as V
 from .compile import Compiler, Context, Env, Node, ParamValue
-from .errors import AnalysisError, CappolicyError, Diagnostic, did_you_mean
+from .errors import AnalysisError, CappolicyError, Diagnostic, RuleSyntaxError, did_you_mean
 from .evaluate import CompiledRule, RuleSpec, compile_rules
 from .findings import SEVERITY_RANK, Provenance
 from .parse import parse_file
@@ -113,6 +113,7 @@ class Layer:
     extends_span: Span | None
     jurisdiction: tuple[str, ...]
     files: tuple[ast.RuleFile, ...]
+    syntax_errors: tuple[Diagnostic, ...] = ()
 
     def items(self) -> Iterable[ast.Item]:
         for f in self.files:
@@ -149,14 +150,17 @@ class EffectiveRuleset:
 
 def load_layer(source: RulesetSource) -> Layer:
     diagnostics: list[Diagnostic] = []
+    syntax: list[Diagnostic] = []
     files: list[ast.RuleFile] = []
     for path in source.files:
         try:
             files.append(parse_file(_display_path(path)))
-        except CappolicyError as exc:
-            diagnostics.extend(exc.diagnostics)
-    if diagnostics:
-        raise CappolicyError(diagnostics)
+        except RuleSyntaxError as exc:
+            syntax.extend(exc.diagnostics)
+            if isinstance(exc.partial, ast.RuleFile):
+                files.append(exc.partial)
+    if not files:
+        raise RuleSyntaxError(syntax)
     name = source.id.rsplit("/", 1)[-1]
     first = files[0]
     for f in files:
@@ -169,7 +173,7 @@ def load_layer(source: RulesetSource) -> Layer:
                 "CP228", f"files of ruleset {source.id} extend different parents "
                 f"({first.extends} and {f.extends})", f.extends_span))
     if diagnostics:
-        raise AnalysisError(diagnostics)
+        raise AnalysisError(syntax + diagnostics)
     extends_file = next((f for f in files if f.extends), None)
     return Layer(
         id=source.id,
@@ -178,7 +182,7 @@ def load_layer(source: RulesetSource) -> Layer:
         extends=extends_file.extends if extends_file else None,
         extends_span=extends_file.extends_span if extends_file else None,
         jurisdiction=tuple(j for f in files for j in f.jurisdiction),
-        files=tuple(files))
+        files=tuple(files), syntax_errors=tuple(syntax))
 
 
 def _display_path(path: Path) -> str:
@@ -218,7 +222,7 @@ def chain_of(catalog: Catalog, source: RulesetSource) -> list[Layer]:
 def resolve(catalog: Catalog, source: RulesetSource) -> EffectiveRuleset:
     """Layer the chain into one effective ruleset; raise with every layering error."""
     layers = chain_of(catalog, source)
-    errors: list[Diagnostic] = []
+    errors: list[Diagnostic] = [d for layer in layers for d in layer.syntax_errors]
     params: dict[str, ParamValue] = {}
     decls: dict[str, ast.Param] = {}
     rules: dict[str, RuleSpec] = {}
@@ -247,14 +251,19 @@ def resolve(catalog: Catalog, source: RulesetSource) -> EffectiveRuleset:
         for item in layer.items():
             if isinstance(item, (ast.Override, ast.Disable)):
                 _change_rule(item, layer, rules, disabled, errors)
-    if errors:
-        raise AnalysisError(sorted(errors, key=_key))
     top = layers[-1]
-    return EffectiveRuleset(
+    effective = EffectiveRuleset(
         id=top.id, title=top.title, version=top.version, chain=tuple(l.id for l in layers),
         jurisdiction=top.jurisdiction, params=params, param_decls=decls,
         rules=list(rules.values()), disabled=disabled,
         files=tuple(f.file for l in layers for f in l.files))
+    if errors:  # compile too, so that one run reports the names and types it gets wrong
+        try:
+            effective.compiled()
+        except AnalysisError as exc:
+            errors.extend(exc.diagnostics)
+        raise AnalysisError(sorted(errors, key=_key))
+    return effective
 
 
 def _key(d: Diagnostic) -> tuple[str, int, int]:
