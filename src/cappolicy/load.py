@@ -1,0 +1,585 @@
+"""Load a proposal file (YAML or JSON) into plain values with source positions.
+
+    bytes --read--> text --compose--> Node tree (with spans, within budgets)
+          --validate (validate.py, against cappolicy.schema)--> Proposal
+
+Composing is ours, not `yaml.compose`: libyaml's composer recurses in C and
+crashes the interpreter on a few hundred thousand nested brackets (well inside
+the 10 MiB limit), and PyYAML's resolves YAML 1.1 (`NO` -> False, `1:30` -> 90).
+So we read PyYAML's event stream (CSafeLoader when available; its marks count
+characters, like the pure-Python parser's) and build the tree with an explicit
+stack, resolving plain scalars the YAML 1.2 core way and counting depth, nodes
+and alias expansions as we go. JSON gets its own small reader with the same
+nodes, so both formats share one validator and one set of diagnostics.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import json.decoder
+import re
+from pathlib import Path as FilePath
+from typing import Any, NoReturn
+
+import attrs
+import yaml
+
+from .errors import Diagnostic, ProposalError, did_you_mean
+from .proposal import Proposal
+from .span import Span
+from .validate import clip, validate
+
+MAX_BYTES = 10 * 1024 * 1024  # larger files are refused before parsing
+MAX_DEPTH = 64  # nested mappings and lists
+MAX_NODES = 200_000  # values after expanding aliases
+MAX_ALIASES = 10_000  # alias uses
+MAX_DIGITS = 300  # longer numerals are refused (no proposal needs them)
+
+_EVENT_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+Problem = tuple[str, str, str | None]  # code, message, help
+
+
+@attrs.frozen(eq=False)
+class Node:
+    """One value of a composed document, before validation.
+
+    `kind` is "map" (value: list of (key node, value node)), "seq" (value: list
+    of nodes), "scalar" (value: str, int, float, bool, None or datetime.date, as
+    `tag` says: str, int, float, bool, null, date, datetime) or "alias" (value:
+    the anchored node; span: where the alias is used). `text` is a scalar's
+    text as written (after unescaping); `size` counts the values inside, aliases
+    expanded; `problem` says why the value cannot be used."""
+
+    kind: str
+    span: Span
+    value: Any
+    text: str = ""
+    tag: str = ""
+    size: int = 1
+    problem: Problem | None = None
+
+
+class _Fatal(Exception):
+    """A problem that stops reading the file; carries its diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+# --- entry points -------------------------------------------------------------------------
+
+
+def load_proposal(path: str | FilePath) -> Proposal:
+    """Read a proposal from a .yaml/.yml/.json file (other suffixes are read as YAML)."""
+    name = str(path)
+    try:
+        with open(path, "rb") as stream:
+            raw = stream.read(MAX_BYTES + 1)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ProposalError(_file_error(name, f"cannot read {name}: {reason}")) from None
+    if len(raw) > MAX_BYTES:
+        raise ProposalError(_file_error(name, _too_large(name)))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line_start = before.rfind(b"\n") + 1
+        column = len(before[line_start:].decode("utf-8", "replace")) + 1
+        span = Span(name, before.count(b"\n") + 1, column, before.count(b"\n") + 1, column + 1)
+        raise ProposalError(Diagnostic(
+            "CP401", f"{name} is not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot be decoded",
+            span, "save the file as UTF-8")) from None
+    return load_proposal_text(text, name)
+
+
+def load_proposal_text(text: str, name: str, fmt: str | None = None) -> Proposal:
+    """Read a proposal from text; `fmt` is "yaml", "json" or None (by `name`'s suffix)."""
+    if fmt is None:
+        fmt = "json" if name.lower().endswith(".json") else "yaml"
+    if fmt not in ("yaml", "json"):
+        raise ValueError(f"unknown proposal format {fmt!r}; expected 'yaml' or 'json'")
+    text = text.removeprefix("\ufeff")
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise ProposalError(Diagnostic(
+            "CP401", f"{name} is not valid Unicode text: unpaired surrogate "
+            f"U+{ord(text[exc.start]):04X}", _Lines(text, name).span(exc.start, exc.start + 1),
+            "save the file as UTF-8")) from None
+    if size > MAX_BYTES:
+        raise ProposalError(_file_error(name, _too_large(name)))
+    try:
+        if fmt == "json":
+            root = _JsonReader(text, name).read()
+            start, problems = root.span, []
+        else:
+            root, start, problems = _YamlComposer(text, name).compose()
+        result = validate(root, name, start)
+    except _Fatal as exc:
+        raise ProposalError(exc.diagnostic) from None
+    except RecursionError:
+        raise ProposalError(Diagnostic(
+            "CP403", "the document is nested too deeply to read", Span(name, 1, 1),
+            f"a proposal nests at most {MAX_DEPTH} mappings and lists")) from None
+    found = _sorted([*problems, *result.diagnostics])
+    if any(d.level == "error" for d in found):
+        raise ProposalError(found)
+    return Proposal(name, result.data, result.positions, tuple(found))
+
+
+def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    unique = dict.fromkeys(diagnostics)  # an aliased value reports its errors once per use
+    return sorted(unique, key=lambda d: (
+        (d.span.line, d.span.column) if d.span else (0, 0), d.code, d.message))
+
+
+def _file_error(name: str, message: str) -> Diagnostic:
+    return Diagnostic("CP401", message, Span(name, 1, 1))
+
+
+def _too_large(name: str) -> str:
+    return f"{name} is larger than {MAX_BYTES // (1024 * 1024)} MiB; a proposal is far smaller"
+
+
+# --- positions ----------------------------------------------------------------------------
+
+
+class _Lines:
+    """Turns character offsets into 1-based lines and columns (\\n, \\r\\n or \\r end a line)."""
+
+    def __init__(self, text: str, name: str) -> None:
+        self.name = name
+        self.starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index + 1, offset - self.starts[index] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        line, column = self.position(start)
+        end_line, end_column = self.position(end)
+        return Span(self.name, line, column, end_line, end_column)
+
+
+# --- YAML ---------------------------------------------------------------------------------
+
+_STD = "tag:yaml.org,2002:"
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"[-+]?[0-9]+")
+_OCT = re.compile(r"0o[0-7]+")
+_HEX = re.compile(r"0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_INF = re.compile(r"([-+]?)\.(?:inf|Inf|INF)")
+_NAN = re.compile(r"\.(?:nan|NaN|NAN)")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?"
+    r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?")
+# Characters YAML forbids in a stream; found before parsing, so both parsers agree on where.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+def resolve_plain(text: str) -> tuple[str, Any]:
+    """The tag and value of an untagged plain scalar, YAML 1.2 core style, plus dates.
+
+    Only true/false are booleans (`NO`, `yes`, `on` stay strings); no
+    sexagesimal or underscored numbers; `2027-01-01` is a date; a timestamp with
+    a time is tagged "datetime" and kept as text for the validator to refuse."""
+    if text in _NULLS:
+        return "null", None
+    if text in _BOOLS:
+        return "bool", _BOOLS[text]
+    if _INT.fullmatch(text):
+        return "int", int(text, 10) if len(text) <= MAX_DIGITS else None
+    if _OCT.fullmatch(text) or _HEX.fullmatch(text):
+        return "int", int(text[2:], 8 if text[1] == "o" else 16) if len(text) <= MAX_DIGITS else None
+    if _FLOAT.fullmatch(text):
+        return "float", float(text)
+    inf = _INF.fullmatch(text)
+    if inf:
+        return "float", float(f"{inf.group(1)}inf")
+    if _NAN.fullmatch(text):
+        return "float", float("nan")
+    if DATE.fullmatch(text):
+        try:
+            return "date", dt.date.fromisoformat(text)
+        except ValueError:
+            return "str", text  # 2027-02-30: the validator explains why it is no date
+    if DATETIME.fullmatch(text):
+        return "datetime", text
+    return "str", text
+
+
+def _resolve_tagged(tag: str, text: str) -> tuple[str, Any, Problem | None]:
+    """A scalar with an explicit standard tag (`!!str 12`, `!!int "3"`...)."""
+    short = tag.replace(_STD, "!!")
+    wanted = {"int": ("int",), "float": ("int", "float"), "bool": ("bool",),
+              "null": ("null",), "timestamp": ("date", "datetime")}
+    name = tag[len(_STD):] if tag.startswith(_STD) else ""
+    if name == "str":
+        return "str", text, None
+    if name in wanted:
+        kind, value = resolve_plain(text)
+        if kind in wanted[name] and not (kind == "int" and value is None):
+            if name == "float":
+                return "float", float(value), None
+            return kind, value, None
+        return "str", text, ("CP404", f"'{clip(text)}' is not a valid {short} value", None)
+    return "str", text, ("CP404", f"unsupported YAML tag {short}",
+                         "proposals use plain YAML values; remove the tag")
+
+
+@attrs.define
+class _Frame:
+    kind: str
+    start: Any  # yaml Mark
+    flow: bool
+    anchor: str | None
+    tag: str | None
+    items: list[Any] = attrs.field(factory=list)
+    key: Node | None = None
+    size: int = 1
+    last: Span | None = None
+
+
+class _YamlComposer:
+    def __init__(self, text: str, name: str) -> None:
+        self.text = text
+        self.name = name
+        self.anchors: dict[str, Node] = {}
+        self.open: set[str] = set()
+        self.nodes = 0
+        self.aliases = 0
+
+    def span(self, start: Any, end: Any) -> Span:
+        return Span(self.name, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+    def compose(self) -> tuple[Node | None, Span, list[Diagnostic]]:
+        """The root node (None for an empty stream), where the document starts, and
+        the problems that do not stop reading (a second document)."""
+        bad = _FORBIDDEN.search(self.text)
+        if bad:
+            raise _Fatal(Diagnostic(
+                "CP402", f"invalid YAML: control character U+{ord(bad.group()):04X} is not allowed",
+                _Lines(self.text, self.name).span(bad.start(), bad.end()),
+                "remove it, or write it as an escape inside a double-quoted string"))
+        loader = _EVENT_LOADER(self.text)
+        try:
+            return self._events(loader)
+        except yaml.YAMLError as exc:
+            raise _Fatal(self._syntax_error(exc)) from None
+        finally:
+            loader.dispose()
+
+    def _events(self, loader: Any) -> tuple[Node | None, Span, list[Diagnostic]]:
+        loader.get_event()  # stream start
+        event = loader.get_event()
+        start = self.span(event.start_mark, event.start_mark)
+        if isinstance(event, yaml.StreamEndEvent):
+            return None, Span(self.name, 1, 1), []
+        stack: list[_Frame] = []
+        root: Node | None = None
+        while True:
+            event = loader.get_event()
+            node: Node
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if len(stack) >= MAX_DEPTH:
+                    raise _Fatal(Diagnostic(
+                        "CP403", f"mappings and lists are nested more than {MAX_DEPTH} deep",
+                        self.span(event.start_mark, event.end_mark),
+                        "a proposal needs only a few levels; is this file generated?"))
+                self._count(1, event)
+                kind = "map" if isinstance(event, yaml.MappingStartEvent) else "seq"
+                if event.anchor is not None:
+                    self.open.add(event.anchor)
+                stack.append(_Frame(kind, event.start_mark, bool(event.flow_style),
+                                    event.anchor, event.tag))
+                continue
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                node = self._close(stack.pop(), event)
+            elif isinstance(event, yaml.ScalarEvent):
+                node = self._scalar(event)
+            elif isinstance(event, yaml.AliasEvent):
+                node = self._alias(event)
+            else:  # document end
+                break
+            if stack:
+                self._attach(stack[-1], node)
+            else:
+                root = node
+        problems = []
+        event = loader.get_event()
+        if isinstance(event, yaml.DocumentStartEvent):
+            problems.append(Diagnostic(
+                "CP404", "a proposal file holds one YAML document; this is a second one",
+                self.span(event.start_mark, event.end_mark),
+                "put each proposal in its own file, or remove the '---' line"))
+        return root, start, problems
+
+    def _count(self, nodes: int, event: Any) -> None:
+        self.nodes += nodes
+        if self.nodes > MAX_NODES:
+            raise _Fatal(Diagnostic(
+                "CP403", f"the document expands to more than {MAX_NODES:,} values",
+                self.span(event.start_mark, event.end_mark),
+                "aliases (*name) that repeat large parts multiply the size; "
+                "a proposal has a few hundred values"))
+
+    def _attach(self, frame: _Frame, node: Node) -> None:
+        frame.size += node.size
+        frame.last = node.span
+        if frame.kind == "seq":
+            frame.items.append(node)
+        elif frame.key is None:
+            frame.key = node
+        else:
+            frame.items.append((frame.key, node))
+            frame.key = None
+
+    def _close(self, frame: _Frame, event: Any) -> Node:
+        start = self.span(frame.start, frame.start)
+        if frame.flow or frame.last is None:
+            end = self.span(event.end_mark, event.end_mark)
+        else:
+            end = frame.last
+        span = Span(self.name, start.line, start.column, end.end_line, end.end_column)
+        problem = None
+        if frame.tag not in (None, "!", _STD + ("map" if frame.kind == "map" else "seq")):
+            problem = ("CP404", f"unsupported YAML tag {frame.tag.replace(_STD, '!!')}",
+                       "proposals use plain YAML values; remove the tag")
+        node = Node(frame.kind, span, frame.items, size=frame.size, problem=problem)
+        if frame.anchor is not None:
+            self.open.discard(frame.anchor)
+            self.anchors[frame.anchor] = node
+        return node
+
+    def _scalar(self, event: Any) -> Node:
+        self._count(1, event)
+        text = event.value
+        problem = None
+        if event.tag is None and event.implicit[0]:
+            tag, value = resolve_plain(text)
+            if tag == "int" and value is None:
+                tag, value = "str", text
+                problem = ("CP404", f"a number with more than {MAX_DIGITS} digits", None)
+        elif event.tag is None or event.tag == "!":
+            tag, value = "str", text
+        else:
+            tag, value, problem = _resolve_tagged(event.tag, text)
+        node = Node("scalar", self.span(event.start_mark, event.end_mark), value, text, tag,
+                    problem=problem)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = node
+        return node
+
+    def _alias(self, event: Any) -> Node:
+        span = self.span(event.start_mark, event.end_mark)
+        self.aliases += 1
+        if self.aliases > MAX_ALIASES:
+            raise _Fatal(Diagnostic(
+                "CP403", f"the document uses aliases more than {MAX_ALIASES:,} times", span))
+        target = self.anchors.get(event.anchor)
+        if target is None:
+            if event.anchor in self.open:
+                raise _Fatal(Diagnostic(
+                    "CP403", f"alias *{event.anchor} refers to the value that contains it",
+                    span, "a recursive value would be infinite"))
+            close = did_you_mean(event.anchor, self.anchors)
+            raise _Fatal(Diagnostic(
+                "CP402", f"invalid YAML: alias *{event.anchor} names no anchor defined before it",
+                span, f"did you mean '*{close}'?" if close else
+                f"define the anchor first with &{event.anchor}"))
+        self._count(target.size, event)
+        return Node("alias", span, target, size=target.size)
+
+    def _syntax_error(self, exc: yaml.YAMLError) -> Diagnostic:
+        if isinstance(exc, yaml.MarkedYAMLError):
+            mark = exc.problem_mark or exc.context_mark
+            problem = exc.problem or exc.context or "the text is not valid YAML"
+            span = (Span(self.name, mark.line + 1, mark.column + 1, mark.line + 1,
+                         mark.column + 2) if mark is not None else Span(self.name, 1, 1))
+            help_ = _yaml_hint(problem)
+            where = exc.context_mark
+            if exc.context and exc.problem and where is not None and where is not mark:
+                begins = f"line {where.line + 1}, column {where.column + 1}"
+                help_ = f"{help_}; it starts at {begins}" if help_ else \
+                    f"{exc.context}, which starts at {begins}"
+            return Diagnostic("CP402", f"invalid YAML: {problem}", span, help_)
+        return Diagnostic("CP402", f"invalid YAML: {exc}", Span(self.name, 1, 1))
+
+
+_YAML_HINTS = (
+    ("cannot start any token", "YAML is indented with spaces, not tabs; a value starting with "
+     "@, ` or % must be quoted"),
+    ("mapping values are not allowed", "quote a value that contains ': ', or check the "
+     "indentation of this line"),
+    ("could not find expected ':'", "each line of a mapping is 'key: value'; check the "
+     "indentation and the quotes above"),
+    ("expected ',' or ']'", "a flow list '[ ... ]' is not closed"),
+    ("expected ',' or '}'", "a flow mapping '{ ... }' is not closed"),
+    ("found unexpected end of stream", "a quoted string is not closed"),
+    ("found unknown escape character", "inside double quotes, write a backslash as \\\\"),
+)
+
+
+def _yaml_hint(problem: str) -> str | None:
+    for needle, hint in _YAML_HINTS:
+        if needle in problem:
+            return hint
+    return None
+
+
+# --- JSON ---------------------------------------------------------------------------------
+
+_JSON_WS = re.compile(r"[ \t\n\r]*")
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_JSON_WORDS = (("true", True, "bool"), ("false", False, "bool"), ("null", None, "null"))
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _JsonReader:
+    """Strict JSON (RFC 8259) into Nodes, with the span of every value and key."""
+
+    def __init__(self, text: str, name: str) -> None:
+        self.text = text
+        self.lines = _Lines(text, name)
+        self.pos = 0
+        self.nodes = 0
+
+    def read(self) -> Node:
+        self.skip()
+        node = self.value(1)
+        self.skip()
+        if self.pos < len(self.text):
+            self.fail("unexpected text after the JSON value", "a file holds one JSON object")
+        return node
+
+    def skip(self) -> None:
+        self.pos = _JSON_WS.match(self.text, self.pos).end()  # type: ignore[union-attr]
+
+    def found(self) -> str:
+        if self.pos >= len(self.text):
+            return "the end of the file"
+        return f"'{self.text[self.pos]}'"
+
+    def fail(self, message: str, help_: str | None = None, code: str = "CP402") -> NoReturn:
+        end = min(self.pos + 1, len(self.text))
+        prefix = "" if code != "CP402" else "invalid JSON: "
+        raise _Fatal(Diagnostic(code, prefix + message, self.lines.span(self.pos, end), help_))
+
+    def count(self) -> None:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self.fail(f"the document has more than {MAX_NODES:,} values", None, "CP403")
+
+    def value(self, depth: int) -> Node:
+        self.skip()
+        start = self.pos
+        if start >= len(self.text):
+            self.fail("expected a value, found the end of the file")
+        self.count()
+        char = self.text[start]
+        if char in "{[":
+            if depth > MAX_DEPTH:
+                self.fail(f"objects and arrays are nested more than {MAX_DEPTH} deep",
+                          "a proposal needs only a few levels; is this file generated?", "CP403")
+            return self.obj(depth) if char == "{" else self.array(depth)
+        if char == '"':
+            text = self.string()
+            return Node("scalar", self.lines.span(start, self.pos), text, text, "str")
+        number = _JSON_NUMBER.match(self.text, start)
+        if number:
+            text = number.group()
+            self.pos = number.end()
+            span = self.lines.span(start, self.pos)
+            if number.group(1) or number.group(2):
+                return Node("scalar", span, float(text), text, "float")
+            if len(text) > MAX_DIGITS:
+                return Node("scalar", span, text, text, "str", problem=(
+                    "CP404", f"a number with more than {MAX_DIGITS} digits", None))
+            return Node("scalar", span, int(text), text, "int")
+        for word, value, tag in _JSON_WORDS:
+            if self.text.startswith(word, start):
+                self.pos = start + len(word)
+                return Node("scalar", self.lines.span(start, self.pos), value, word, tag)
+        self.fail(f"expected a value, found {self.found()}",
+                  "strings are written in double quotes" if char.isalpha() or char == "'"
+                  else None)
+
+    def string(self) -> str:
+        try:
+            text, self.pos = json.decoder.scanstring(self.text, self.pos + 1, True)
+        except json.JSONDecodeError as exc:
+            self.pos = exc.pos
+            message = re.sub(r"( starting)? at$", "", exc.msg)
+            self.fail(message[0].lower() + message[1:],
+                      "write a line break inside a string as \\n"
+                      if "control character" in message else None)
+        if _SURROGATE.search(text):
+            self.fail("a \\u escape is an unpaired surrogate")
+        return text
+
+    def obj(self, depth: int) -> Node:
+        start = self.pos
+        self.pos += 1
+        pairs: list[tuple[Node, Node]] = []
+        size = 1
+        self.skip()
+        if self.text.startswith("}", self.pos):
+            self.pos += 1
+            return Node("map", self.lines.span(start, self.pos), pairs)
+        while True:
+            self.skip()
+            if not self.text.startswith('"', self.pos):
+                self.fail(f"expected a field name in double quotes, found {self.found()}",
+                          "JSON allows no comma after the last field"
+                          if self.text.startswith("}", self.pos) else None)
+            key_start = self.pos
+            self.count()
+            text = self.string()
+            key = Node("scalar", self.lines.span(key_start, self.pos), text, text, "str")
+            self.skip()
+            if not self.text.startswith(":", self.pos):
+                self.fail(f"expected ':' after the field name, found {self.found()}")
+            self.pos += 1
+            value = self.value(depth + 1)
+            pairs.append((key, value))
+            size += 1 + value.size
+            self.skip()
+            if self.text.startswith(",", self.pos):
+                self.pos += 1
+                continue
+            if self.text.startswith("}", self.pos):
+                self.pos += 1
+                return Node("map", self.lines.span(start, self.pos), pairs, size=size)
+            self.fail(f"expected ',' or '}}' after a field, found {self.found()}")
+
+    def array(self, depth: int) -> Node:
+        start = self.pos
+        self.pos += 1
+        items: list[Node] = []
+        size = 1
+        self.skip()
+        if self.text.startswith("]", self.pos):
+            self.pos += 1
+            return Node("seq", self.lines.span(start, self.pos), items)
+        while True:
+            self.skip()
+            if self.text.startswith("]", self.pos):
+                self.fail("expected a value, found ']'", "JSON allows no comma after the last item")
+            item = self.value(depth + 1)
+            items.append(item)
+            size += item.size
+            self.skip()
+            if self.text.startswith(",", self.pos):
+                self.pos += 1
+                continue
+            if self.text.startswith("]", self.pos):
+                self.pos += 1
+                return Node("seq", self.lines.span(start, self.pos), items, size=size)
+            self.fail(f"expected ',' or ']' after an item, found {self.found()}")
