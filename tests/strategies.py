@@ -88,4 +88,4 @@ _Dumper.add_representer(str, _represent_str)
 
 def dump_yaml(value: Any) -> str:
     """YAML text that loads back to `value` under cappolicy's rules."""
-    return yaml.dump(value, Dumper=_Dumper, allow_unicode=True)
+    return yaml.dump(value, Dumper=_Dumper)  # escapes non-ASCII: NEL would fold a line

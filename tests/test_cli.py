@@ -153,3 +153,18 @@ def test_missing_path_exits_two() -> None:
 def test_version_starts() -> None:
     code, out = run("--version")
     assert code == 0 and "cappolicy" in out
+
+
+def test_missing_section_under_a_let_with_an_aggregate_is_unknown(tree: Path) -> None:
+    """Regression: explaining why a let over `sum(... for s in ...)` is unknown once
+    crashed, because the explanation read `s` outside its loop."""
+    p = write(tree / "proposals" / "nofunding.yaml", host="XB")
+    text = p.read_text()
+    start = text.index("funding:")
+    end = text.index("sunset:")
+    p.write_text(text[:start] + text[end:])
+    code, out = run("check", str(p), "--rulesets", str(tree / "rules"), "--no-color")
+    assert code == 1, out
+    assert "unknown[FIN-01]" in out
+    assert "cannot decide: funding is missing" in out
+    assert "internal error" not in out

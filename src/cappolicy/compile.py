@@ -390,10 +390,15 @@ class Compiler:
                        "match a pattern", e.subject.span)
         import re2
 
+        options = re2.Options()
+        options.log_errors = False  # the diagnostic says it; re2 must not also write to stderr
         try:
-            regex = re2.compile(e.pattern)
-        except Exception as exc:  # re2 raises its own error type
-            self.error("CP207", f"invalid pattern: {exc}", e.pattern_span,
+            regex = re2.compile(e.pattern, options)
+        except Exception as exc:  # re2 raises its own error type, its message in bytes
+            detail = exc.args[0] if exc.args else exc
+            if isinstance(detail, bytes):
+                detail = detail.decode("utf-8", "replace")
+            self.error("CP207", f"invalid pattern: {detail}", e.pattern_span,
                        "patterns use RE2 syntax (no look-around, no back-references)")
             return Node("error", e, BOOL, lambda env: V.UNKNOWN, (subject,))
         f = subject.fn

@@ -132,7 +132,13 @@ def evaluate(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
     ctx = Context(proposal.data, as_of, proposal)
     findings: list[Finding] = []
     for rule in rules:
-        findings.extend(_run(rule, ctx, proposal, ruleset))
+        try:
+            findings.extend(_run(rule, ctx, proposal, ruleset))
+        except Exception as exc:  # a fault of ours must not hide the other rules' findings
+            findings.append(_finding(
+                rule, proposal, ruleset, "unknown", proposal.span_of(()), "(proposal)",
+                message=f"internal error while evaluating this rule ({type(exc).__name__}: "
+                        f"{exc}); the rule could not be decided, please report it"))
     return findings
 
 
@@ -200,11 +206,13 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
     element = _element_name(item) if item is not None else None
     at = proposal.span_of(path) if path is not None else None
     where = format_path(path) if path is not None else None
+    let_problems: list[str] = []
     for name, node in rule.lets:
         try:
             env.vars[name] = node.fn(env)
-        except V.EvalProblem:
+        except V.EvalProblem as exc:
             env.vars[name] = V.UNKNOWN
+            let_problems.append(f"{name}: {exc}")
         env.paths[name] = node.loc(env) if node.loc else None
     if rule.when is not None:
         try:
@@ -233,6 +241,7 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
         problem = str(exc)
     if result is V.UNKNOWN:
         outcome = "unknown"
+        problem = problem or "; ".join(let_problems) or None
     elif rule.check_kind == "require":
         outcome = "pass" if result else "fail"
     else:
@@ -243,7 +252,7 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
                         element=element, message=rule.title)
     ev = explainer.explain(rule.check, env)
     if problem:
-        ev = attrs.evolve(ev, note=f"cannot be computed: {problem}")
+        ev = attrs.evolve(ev, note="; ".join(n for n in (ev.note, f"cannot be computed: {problem}") if n))
     missing = tuple(all_missing(ev)) if outcome == "unknown" else ()
     fault = first_location(ev) if outcome == "fail" else None
     loc = (fault if fault is not None and path is None else at) or fault or \

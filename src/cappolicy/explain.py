@@ -27,6 +27,7 @@ class Explainer:
     def __init__(self, proposal: Proposal, lets: Mapping[str, Node]) -> None:
         self.proposal = proposal
         self.lets = lets
+        self._problems = 0  # problems met by the current `missing` walk
 
     # ------------------------------------------------------------ values
 
@@ -60,6 +61,7 @@ class Explainer:
     def missing(self, node: Node, env: Env) -> list[str]:
         """Concrete paths whose absence made `node` unknown."""
         out: list[str] = []
+        self._problems = 0
         self._missing(node, env, out)
         return list(dict.fromkeys(out))
 
@@ -78,11 +80,59 @@ class Explainer:
             path = node.loc(env) if node.loc else None
             out.append(self._first_missing(path) if path is not None else node.text)
             return
-        before = len(out)
-        for kid in node.kids:
-            self._missing(kid, env, out)
-        if len(out) == before and node.kind not in ("literal", "param", "builtin"):
-            out.append(node.text)
+        before, problems = len(out), self._problems
+        if node.kind in ("quantifier", "aggregate") and node.info.get("var"):
+            self._missing_in_elements(node, env, out)
+        else:
+            for kid in node.kids:
+                self._missing(kid, env, out)
+        if len(out) == before and self._problems == problems \
+                and node.kind not in ("literal", "param", "builtin"):
+            if self._raises(node, env):  # a problem (division by zero...), not missing data
+                self._problems += 1
+            else:
+                out.append(node.text)
+
+    def _missing_in_elements(self, node: Node, env: Env, out: list[str]) -> None:
+        """The missing parts of a quantifier or aggregate, element by element: its
+        `where` and body read the bound variable, so they are asked with it bound."""
+        coll = node.kids[0]
+        items = V.elements(self.value(coll, env))
+        if items is V.UNKNOWN:
+            self._missing(coll, env, out)
+            return
+        has_where = node.expr.where is not None  # type: ignore[union-attr]
+        where = node.kids[1] if has_where else None
+        rest = node.kids[2:] if has_where else node.kids[1:]
+        var = node.info["var"]
+        raw = self.value(coll, env)
+        base = coll.loc(env) if coll.loc else None
+        keys = list(raw.keys()) if isinstance(raw, Mapping) else None
+        saved_v, saved_p = env.vars.get(var, _NONE), env.paths.get(var, _NONE)
+        try:
+            for i, item in enumerate(items):
+                env.vars[var] = item
+                step = keys[i] if keys is not None else i
+                env.paths[var] = base + (step,) if base is not None else None
+                if where is not None:
+                    w = self.truth(where, env)
+                    if w is V.UNKNOWN:
+                        self._missing(where, env, out)
+                    if w is not True:
+                        continue
+                for kid in rest:
+                    self._missing(kid, env, out)
+        finally:
+            _put(env.vars, var, saved_v)
+            _put(env.paths, var, saved_p)
+
+    def _raises(self, node: Node, env: Env) -> bool:
+        """Whether `node` is unknown for a problem (division by zero...), not for want of data."""
+        try:
+            node.fn(env)
+        except V.EvalProblem:
+            return True
+        return False
 
     def _first_missing(self, path: Path) -> str:
         for i in range(1, len(path) + 1):

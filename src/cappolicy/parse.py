@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+import attrs
+
 from . import ast
 from .errors import Diagnostic, RuleSyntaxError, did_you_mean
 from .resources import grammar_file
@@ -387,7 +389,7 @@ class _Builder:
 
     def rule_file(self, tree: Any) -> ast.RuleFile:
         header = tree.children[0]
-        name_tok, title_tok = header.children
+        name_tok, title_tok = (*header.children, None)[:2]  # the title is optional
         version = extends = None
         extends_span = self.span(header)
         jurisdiction: list[str] = []
@@ -508,8 +510,10 @@ class _Builder:
                 hole = raw[i + 1:end]
                 try:
                     parts.append(parse_expr(hole, self.file, base_line, base_col + i + 1))
-                except RuleSyntaxError as exc:
-                    self.errors.extend(exc.diagnostics)
+                except RuleSyntaxError as exc:  # the hole ends at '}', not the file
+                    self.errors.extend(
+                        attrs.evolve(d, message=f"the expression {{{hole}}} is incomplete")
+                        if d.code == "CP103" else d for d in exc.diagnostics)
                 i = end + 1
                 continue
             text += ch

@@ -4,6 +4,7 @@ failed, and the formatter writes whole files in one canonical layout."""
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 
 from . import ast
 
@@ -53,16 +54,29 @@ def literal(value: object, kind: str) -> str:
     if kind == "money" and isinstance(value, ast.Money):
         return f"{_number(value.amount)} {value.currency}"
     if kind == "percent" and isinstance(value, ast.Percent):
-        return f"{_number(round(value.fraction * 100, 10))}%"
+        return f"{_percent(value.fraction)}%"
     if kind == "number" and isinstance(value, (int, float)):
         return _number(value)
     return str(value)
 
 
 def _number(x: float) -> str:
+    """Digits the grammar reads back to the same value: no exponent (`1e-05`)."""
     if isinstance(x, float) and x.is_integer():
         return str(int(x))
-    return repr(x) if isinstance(x, float) else str(x)
+    if isinstance(x, float):
+        return format(decimal.Decimal(repr(x)), "f")
+    return str(x)
+
+
+def _percent(fraction: float) -> str:
+    """The shortest `n` such that `n%` reads back as `fraction` (15% is 0.15,
+    though 0.15 * 100 is 15.000000000000002)."""
+    for digits in range(16):
+        text = _number(round(fraction * 100, digits))
+        if float(text) / 100 == fraction:
+            return text
+    return _number(fraction * 100)
 
 
 def unparse(e: ast.Expr) -> str:

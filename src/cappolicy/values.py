@@ -128,7 +128,10 @@ def contains(collection: Any, item: Any) -> Any:
     if isinstance(collection, (set, frozenset)):
         return item in collection
     if isinstance(collection, (list, tuple)):
-        return any(equal(item, c) is True for c in collection)
+        found = [equal(item, c) for c in collection]
+        if any(f is True for f in found):
+            return True
+        return UNKNOWN if any(f is UNKNOWN for f in found) else False
     raise EvalProblem(f"{display(collection)} is not a collection")
 
 

@@ -1,0 +1,265 @@
+"""Run-time values: three-valued logic, comparison, date arithmetic, display."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cappolicy import values as V
+from cappolicy.ast import Duration, Money, Percent
+from cappolicy.values import UNKNOWN, and3, implies3, not3, or3
+
+tv = st.sampled_from([True, False, UNKNOWN])
+
+
+def same(a: Any, b: Any) -> bool:
+    """Identity for the three truth values (UNKNOWN is one object)."""
+    return a is b
+
+
+# ------------------------------------------------------------------ three-valued laws
+
+
+@given(tv, tv)
+def test_and_or_commute(a: Any, b: Any) -> None:
+    assert same(and3(a, b), and3(b, a))
+    assert same(or3(a, b), or3(b, a))
+
+
+@given(tv, tv, tv)
+def test_and_or_associate(a: Any, b: Any, c: Any) -> None:
+    assert same(and3(and3(a, b), c), and3(a, and3(b, c)))
+    assert same(or3(or3(a, b), c), or3(a, or3(b, c)))
+
+
+@given(tv, tv, tv)
+def test_and_or_distribute(a: Any, b: Any, c: Any) -> None:
+    assert same(and3(a, or3(b, c)), or3(and3(a, b), and3(a, c)))
+    assert same(or3(a, and3(b, c)), and3(or3(a, b), or3(a, c)))
+
+
+@given(tv, tv)
+def test_de_morgan(a: Any, b: Any) -> None:
+    assert same(not3(and3(a, b)), or3(not3(a), not3(b)))
+    assert same(not3(or3(a, b)), and3(not3(a), not3(b)))
+
+
+@given(tv)
+def test_double_negation(a: Any) -> None:
+    assert same(not3(not3(a)), a)
+
+
+@given(tv, tv)
+def test_absorption(a: Any, b: Any) -> None:
+    assert same(and3(a, or3(a, b)), a)
+    assert same(or3(a, and3(a, b)), a)
+
+
+@given(tv)
+def test_identities_and_annihilators(a: Any) -> None:
+    assert same(and3(a, True), a)
+    assert same(or3(a, False), a)
+    assert and3(a, False) is False
+    assert or3(a, True) is True
+    assert same(and3(a, a), a) and same(or3(a, a), a)
+
+
+@given(tv, tv)
+def test_implies_is_not_a_or_b(a: Any, b: Any) -> None:
+    assert same(implies3(a, b), or3(not3(a), b))
+
+
+def test_unknown_is_neither_true_nor_false() -> None:
+    assert and3(UNKNOWN, True) is UNKNOWN
+    assert or3(UNKNOWN, False) is UNKNOWN
+    assert not3(UNKNOWN) is UNKNOWN
+    assert implies3(False, UNKNOWN) is True
+    assert implies3(UNKNOWN, True) is True
+    assert implies3(True, UNKNOWN) is UNKNOWN
+    with pytest.raises(TypeError):
+        bool(UNKNOWN)  # no code path may quietly read unknown as false
+
+
+def test_truth_reads_none_as_unknown() -> None:
+    assert V.truth(None) is UNKNOWN
+    assert V.truth(UNKNOWN) is UNKNOWN
+    assert V.truth(True) is True and V.truth(False) is False
+
+
+# ------------------------------------------------------------------ comparison
+
+
+def test_comparisons_with_unknown_are_unknown() -> None:
+    for op in ("==", "!=", "<", "<=", ">", ">="):
+        assert V.compare(op, UNKNOWN, 1) is UNKNOWN
+        assert V.compare(op, dt.date(2027, 1, 1), UNKNOWN) is UNKNOWN
+
+
+def test_percent_money_and_numbers_compare_by_amount() -> None:
+    assert V.compare(">=", Percent(0.25), Percent(0.15)) is True
+    assert V.compare("<", 0.12, Percent(0.15)) is True
+    assert V.compare("==", Percent(0.15), 0.15) is True
+    assert V.compare(">", Money(50000.0, "EUR"), 40000) is True
+
+
+def test_duration_comparison() -> None:
+    assert V.compare("<", Duration(1, 0), Duration(0, 31)) is True
+    assert V.compare("<", Duration(1, 0), Duration(0, 30)) is False
+    assert V.compare(">", Duration(24, 0), Duration(18, 0)) is True
+    assert V.compare("==", Duration(12, 0), Duration(12, 0)) is True
+    assert V.compare("==", Duration(1, 0), Duration(0, 30)) is False
+    assert V.compare("<=", Duration(0, 14), Duration(0, 14)) is True
+
+
+def test_ordering_values_that_have_no_order_is_a_problem_not_a_crash() -> None:
+    with pytest.raises(V.EvalProblem, match="cannot order"):
+        V.compare("<", dt.date(2027, 1, 1), 5)
+
+
+@given(st.integers(-1000, 1000), st.integers(-1000, 1000))
+def test_duration_order_agrees_with_days(a: int, b: int) -> None:
+    assert V.compare("<", Duration(0, a), Duration(0, b)) is (a < b)
+    assert V.compare("<", Duration(a, 0), Duration(b, 0)) is (a < b)
+
+
+# ------------------------------------------------------------------ membership
+
+
+def test_contains() -> None:
+    assert V.contains(["xa-mict", "xa-cirt"], "xa-cirt") is True
+    assert V.contains(["xa-mict"], "xa-cirt") is False
+    assert V.contains(frozenset({"ministry", "cert"}), "cert") is True
+    assert V.contains({"2027": 1}, "2027") is True  # a map contains its keys
+    assert V.contains("Ministry of ICT", "ICT") is True
+
+
+def test_contains_with_unknown_is_unknown() -> None:
+    assert V.contains(UNKNOWN, "x") is UNKNOWN
+    assert V.contains(["x"], UNKNOWN) is UNKNOWN
+    # an unknown element could be the one asked for; a known match still decides
+    assert V.contains(["a", UNKNOWN], "b") is UNKNOWN
+    assert V.contains(["a", UNKNOWN], "a") is True
+
+
+def test_contains_needs_a_collection() -> None:
+    with pytest.raises(V.EvalProblem, match="not a collection"):
+        V.contains(5, 1)
+
+
+# ------------------------------------------------------------------ dates and arithmetic
+
+
+@pytest.mark.parametrize(("day", "months", "expected"), [
+    (dt.date(2027, 1, 31), 1, dt.date(2027, 2, 28)),
+    (dt.date(2028, 1, 31), 1, dt.date(2028, 2, 29)),  # leap year
+    (dt.date(2028, 2, 29), 12, dt.date(2029, 2, 28)),
+    (dt.date(2024, 2, 29), 48, dt.date(2028, 2, 29)),
+    (dt.date(2027, 3, 31), -1, dt.date(2027, 2, 28)),
+    (dt.date(2027, 12, 15), 1, dt.date(2028, 1, 15)),
+    (dt.date(2027, 1, 15), -13, dt.date(2025, 12, 15)),
+])
+def test_adding_months_clamps_to_the_end_of_the_month(day: dt.date, months: int,
+                                                      expected: dt.date) -> None:
+    assert V.arith("+", day, Duration(months, 0)) == expected
+
+
+def test_date_arithmetic() -> None:
+    assert V.arith("+", dt.date(2029, 12, 31), Duration(6, 0)) == dt.date(2030, 6, 30)
+    assert V.arith("-", dt.date(2027, 3, 31), Duration(1, 0)) == dt.date(2027, 2, 28)
+    assert V.arith("+", dt.date(2028, 2, 28), Duration(0, 1)) == dt.date(2028, 2, 29)
+    assert V.arith("+", Duration(2, 0), dt.date(2027, 1, 1)) == dt.date(2027, 3, 1)
+    assert V.arith("-", dt.date(2028, 3, 1), dt.date(2028, 2, 1)) == Duration(0, 29)
+    assert V.arith("-", dt.date(2027, 3, 1), dt.date(2027, 2, 1)) == Duration(0, 28)
+    assert V.arith("+", Duration(6, 0), Duration(0, 3)) == Duration(6, 3)
+
+
+def test_dates_beyond_the_calendar_are_a_problem() -> None:
+    with pytest.raises(V.EvalProblem, match="outside the calendar"):
+        V.arith("+", dt.date(9999, 12, 1), Duration(1, 0))
+
+
+@given(st.dates(dt.date(1900, 1, 1), dt.date(2200, 12, 31)), st.integers(-600, 600))
+def test_adding_months_lands_in_the_right_month(day: dt.date, months: int) -> None:
+    later = V.arith("+", day, Duration(months, 0))
+    assert (later.year * 12 + later.month) - (day.year * 12 + day.month) == months
+    assert later.day == day.day or (later.day < day.day and
+                                    (later + dt.timedelta(days=1)).month != later.month)
+
+
+@given(st.dates(dt.date(1900, 1, 1), dt.date(2200, 12, 31)), st.integers(-5000, 5000))
+def test_days_then_back(day: dt.date, days: int) -> None:
+    there = V.arith("+", day, Duration(0, days))
+    assert V.arith("-", there, Duration(0, days)) == day
+    assert V.arith("-", there, day) == Duration(0, days)
+
+
+def test_arithmetic_with_unknown_is_unknown() -> None:
+    assert V.arith("+", UNKNOWN, 1) is UNKNOWN
+    assert V.arith("/", 1, UNKNOWN) is UNKNOWN
+    assert V.negate(UNKNOWN) is UNKNOWN
+
+
+def test_division_by_zero_and_mixed_currencies_are_problems() -> None:
+    with pytest.raises(V.EvalProblem, match="division by zero"):
+        V.arith("/", 10, 0)
+    with pytest.raises(V.EvalProblem, match="EUR and USD"):
+        V.arith("+", Money(1.0, "EUR"), Money(1.0, "USD"))
+
+
+def test_totals_and_extremes() -> None:
+    assert V.total([1, 2, 3]) == 6
+    assert V.total([Money(1.0, "EUR"), Money(2.0, "EUR")]) == Money(3.0, "EUR")
+    assert V.total([]) == 0
+    assert V.total([1, UNKNOWN]) is UNKNOWN
+    assert V.extreme("min", [dt.date(2028, 1, 1), dt.date(2027, 1, 1)]) == dt.date(2027, 1, 1)
+    assert V.extreme("max", [Percent(0.1), Percent(0.3)]) == Percent(0.3)
+    assert V.extreme("max", []) is UNKNOWN  # the max of nothing cannot be decided
+    assert V.extreme("min", [1, None]) is UNKNOWN
+
+
+def test_elements_of_a_map_are_its_values_and_a_set_is_walked_in_order() -> None:
+    assert V.elements({2027: 5, 2028: 6}) == [5, 6]
+    assert V.elements(frozenset({"b", "a"})) == ["a", "b"]
+    assert V.elements(None) is UNKNOWN
+
+
+# ------------------------------------------------------------------ display
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (UNKNOWN, "(missing)"),
+    (None, "(missing)"),
+    (True, "true"),
+    (False, "false"),
+    (3.0, "3"),
+    (1 / 3, "0.333333"),
+    (1500000, "1500000"),
+    (Percent(0.15), "15%"),
+    (Money(1500000.0, "EUR"), "1500000 EUR"),
+    (Duration(18, 0), "18 months"),
+    (Duration(24, 0), "2 years"),
+    (Duration(1, 0), "1 month"),
+    (Duration(0, 1), "1 day"),
+    (Duration(6, 3), "6 months 3 days"),
+    (dt.date(2027, 1, 31), "2027-01-31"),
+    ("xa-cirt", "xa-cirt"),
+    ("Ministry of ICT", '"Ministry of ICT"'),
+    ("", '""'),
+    (frozenset({"cert", "ministry"}), "{cert, ministry}"),
+    (["en", "fr"], "[en, fr]"),
+    ({"id": "xa-mict", "name": "Ministry"}, "xa-mict"),
+    ({"date": dt.date(2029, 12, 31)}, "{date: 2029-12-31}"),
+])
+def test_display(value: Any, shown: str) -> None:
+    assert V.display(value) == shown
+
+
+def test_display_of_long_lists_and_shares() -> None:
+    assert V.display(list(range(10))) == "[0, 1, 2, 3, 4, 5, 6, 7, ... 2 more]"
+    assert V.display(0.12, as_percent=True) == "12%"
+    assert V.text("Ministry of ICT") == "Ministry of ICT"  # messages do not quote text
+    assert V.text(Percent(0.25)) == "25%"
