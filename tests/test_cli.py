@@ -168,3 +168,18 @@ def test_missing_section_under_a_let_with_an_aggregate_is_unknown(tree: Path) ->
     assert "unknown[FIN-01]" in out
     assert "cannot decide: funding is missing" in out
     assert "internal error" not in out
+
+
+def test_a_failing_all_shows_the_elements_that_fail(tree: Path) -> None:
+    rules = tree / "rules" / "baseline" / "core.cpol"
+    rules.write_text(rules.read_text() + '''
+rule ORG-01 "Every organisation is from the host country" {
+  principle local-ownership
+  require all org in organisations: org.country == host_country
+}
+''')
+    p = write(tree / "proposals" / "x.yaml", host="XB")
+    code, out = run("check", str(p), "--rulesets", str(tree / "rules"), "--no-color")
+    assert "1 of 2 elements of organisations do not satisfy it" in out
+    assert "org = donor   -> false" in out
+    assert "org = gov" not in out

@@ -236,13 +236,14 @@ class Explainer:
                     continue
                 considered += 1
                 r = self.truth(body, env)
-                if r is V.UNKNOWN or r is (not is_any) or is_any:
-                    if r is True and is_any:
-                        continue
-                    deciding += 1
-                    if len(children) < MAX_ELEMENTS:
-                        ev = self.explain(body, env)
-                        children.append(_label(ev, f"{var} = {V.display(item)}", r))
+                # the elements that decided: the true ones when the whole is true,
+                # else the false and undecided ones
+                if (r is True) != (word == "true"):
+                    continue
+                deciding += 1
+                if len(children) < MAX_ELEMENTS:
+                    ev = self.explain(body, env)
+                    children.append(_label(ev, f"{var} = {V.display(item)}", r))
         finally:
             _put(env.vars, var, saved_v)
             _put(env.paths, var, saved_p)
@@ -250,7 +251,8 @@ class Explainer:
             note = (f"no element of {coll.text} satisfies it ({considered} considered)"
                     if word == "false" else None)
         else:
-            note = f"{deciding} of {considered} elements of {coll.text} do not satisfy it"
+            note = (f"{deciding} of {considered} elements of {coll.text} do not satisfy it"
+                    if word != "true" else None)
         if deciding > MAX_ELEMENTS:
             note = (note or "") + f"; the first {MAX_ELEMENTS} are shown"
         missing = tuple(m for c in children for m in c.missing) if word == "unknown" else ()
