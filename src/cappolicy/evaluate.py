@@ -168,7 +168,7 @@ def _run(rule: CompiledRule, ctx: Context, proposal: Proposal, ruleset: str | No
         return
     base = coll.loc(env) if coll.loc else None
     keys = list(raw.keys()) if isinstance(raw, Mapping) else None
-    applicable = 0
+    applicable = undecided = 0
     for i, item in enumerate(items):
         env.vars[var] = item
         step = keys[i] if keys is not None else i
@@ -176,24 +176,27 @@ def _run(rule: CompiledRule, ctx: Context, proposal: Proposal, ruleset: str | No
         env.paths[var] = path
         where = rule.for_where
         if where is not None:
+            problem = None
             try:
                 w = V.truth(where.fn(env))
-            except V.EvalProblem:
+            except V.EvalProblem as exc:
                 w = V.UNKNOWN
+                problem = str(exc)
             if w is False:
                 continue
             if w is V.UNKNOWN:
-                missing = explainer.missing(where, env) or [where.text]
+                undecided += 1
+                missing = explainer.missing(where, env) or ([] if problem else [where.text])
+                reason = f"{', '.join(missing)} is missing" if missing else problem
                 yield _finding(rule, proposal, ruleset, "unknown",
                                proposal.span_of(path or ()), format_path(path or ()),
                                element=_element_name(item),
-                               message=f"cannot tell whether the rule applies: "
-                                       f"{', '.join(missing)} is missing",
+                               message=f"cannot tell whether the rule applies: {reason}",
                                missing=tuple(missing))
                 continue
         applicable += 1
         yield _decide(rule, env, proposal, ruleset, path, item)
-    if applicable == 0:
+    if applicable == 0 and undecided == 0:  # an undecided element may yet apply
         what = coll.text + (f" where {rule.for_where.text}" if rule.for_where else "")
         yield _finding(rule, proposal, ruleset, "not-applicable", proposal.span_of(base or ()),
                        format_path(base) if base else coll.text,

@@ -1,0 +1,231 @@
+"""Analysis: names resolved, types checked, every mistake of a ruleset reported at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import pytest
+
+from cappolicy import ast, schema
+from cappolicy.compile import Compiler, Context, Env, ParamValue
+from cappolicy.errors import AnalysisError, Diagnostic
+from cappolicy.evaluate import CompiledRule, RuleSpec, compile_rules
+from cappolicy.findings import Provenance
+from cappolicy.parse import parse_expr, parse_text
+from cappolicy.span import Span
+from cappolicy.types import COUNTRY, DATE, NUMBER, PERCENT, STRING
+
+MIN_SHARE = ParamValue("min_share", PERCENT, ast.Percent(0.15), "15%",
+                       Provenance("baseline", Span("baseline.cpol", 3, 1)))
+
+
+def compiler() -> Compiler:
+    return Compiler({"min_share": MIN_SHARE})
+
+
+def compile_text(text: str, params: Mapping[str, ParamValue] | None = None) -> list[CompiledRule]:
+    f = parse_text(text, "r.cpol")
+    specs = [RuleSpec(r, r.severity or "must", r.message, r.hint, Provenance("r", r.span))
+             for r in f.items if isinstance(r, ast.Rule)]
+    return compile_rules(specs, {"min_share": MIN_SHARE} if params is None else params)
+
+
+def errors_of(text: str) -> list[Diagnostic]:
+    with pytest.raises(AnalysisError) as info:
+        compile_text(text)
+    return list(info.value.diagnostics)
+
+
+def rule(check: str, *, extra: str = "") -> str:
+    return f'ruleset r\nrule R-1 "t" {{\n  principle p\n{extra}  require {check}\n}}\n'
+
+
+def at(d: Diagnostic) -> tuple[int, int, int]:
+    assert d.span is not None
+    return d.span.line, d.span.column, d.span.end_column
+
+
+# ------------------------------------------------------------------ names
+
+
+def test_a_name_is_a_variable_first() -> None:
+    c = compiler()
+    node = c.expr(parse_expr("host_country"), {"host_country": NUMBER})
+    assert (node.kind, node.type) == ("var", NUMBER)
+    env = Env(Context({}, dt.date(2027, 1, 1)))
+    env.vars["host_country"] = 7
+    assert node.fn(env) == 7 and not c.errors
+
+
+def test_a_name_can_be_a_param_and_is_recorded_as_used() -> None:
+    c = compiler()
+    node = c.expr(parse_expr("min_share"), {})
+    assert (node.kind, node.type) == ("param", PERCENT)
+    assert node.fn(Env(Context({}, dt.date(2027, 1, 1)))) == ast.Percent(0.15)
+    assert c.used_params == {"min_share"}
+
+
+def test_a_name_can_be_a_top_level_field_of_the_proposal() -> None:
+    c = compiler()
+    node = c.expr(parse_expr("host_country"), {})
+    assert (node.kind, node.type) == ("root", COUNTRY)
+    env = Env(Context({"host_country": "XA"}, dt.date(2027, 1, 1)))
+    assert node.fn(env) == "XA"
+    assert node.loc is not None and node.loc(env) == ("host_country",)
+
+
+def test_a_name_can_be_an_enumeration_value() -> None:
+    c = compiler()
+    node = c.expr(parse_expr("law-enforcement"), {})
+    assert (node.kind, node.type) == ("literal", STRING)
+    assert node.fn(Env(Context({}, dt.date(2027, 1, 1)))) == "law-enforcement"
+    assert c.expr(parse_expr("as_of"), {}).type == DATE
+
+
+def test_an_unknown_name_suggests_the_field_it_resembles() -> None:
+    [d] = errors_of(rule("count(organisatons) > 0"))
+    assert d.code == "CP201" and d.message == "unknown name 'organisatons'"
+    assert d.help == "did you mean 'organisations'?"
+    assert at(d) == (4, 17, 29)
+
+
+def test_an_unknown_name_with_nothing_close_explains_what_a_name_can_be() -> None:
+    [d] = errors_of(rule("zzzzqqq == 1"))
+    assert d.code == "CP201" and "double quotes" in (d.help or "")
+
+
+def test_an_unknown_field_of_a_record_suggests_the_field() -> None:
+    [d] = errors_of(rule("any org in organisations: org.contry == XA"))
+    assert d.code == "CP202" and d.message == "organisation has no field 'contry'"
+    assert d.help == "did you mean 'country'?"
+    assert at(d) == (4, 37, 47)
+
+
+def test_a_field_of_a_list_is_an_error_with_a_hint() -> None:
+    [d] = errors_of(rule("organisations.country == XA"))
+    assert d.code == "CP202" and "any/all/count" in (d.help or "")
+
+
+def test_reading_through_a_reference() -> None:
+    c = compiler()
+    node = c.expr(parse_expr("act.led_by.country"), {"act": schema.ACTIVITY})
+    assert not c.errors and node.type == COUNTRY and node.kind == "deref"
+    data = {"organisations": [{"id": "xa-cirt", "country": "XA"}],
+            "activities": [{"id": "A1", "led_by": "xa-cirt"}]}
+    env = Env(Context(data, dt.date(2027, 1, 1)))
+    env.vars["act"] = data["activities"][0]
+    assert node.fn(env) == "XA"
+    assert node.loc is not None and node.loc(env) == ("organisations", 0, "country")
+    compile_text(rule("all act in activities: act.led_by.country == host_country"))
+
+
+def test_a_bad_field_through_a_reference_is_an_error() -> None:
+    [d] = errors_of(rule("all act in activities: act.led_by.contry == XA"))
+    assert d.code == "CP202" and d.message == "organisation has no field 'contry'"
+    assert d.help == "did you mean 'country'?"
+
+
+# ------------------------------------------------------------------ types
+
+
+def test_comparing_a_date_with_a_number_is_located_at_the_comparison() -> None:
+    [d] = errors_of(rule("period.end > 5"))
+    assert d.code == "CP203" and d.message == "cannot compare date with number"
+    assert at(d) == (4, 11, 25)
+    assert "'period.end' is a date" in (d.help or "")
+
+
+def test_types_that_do_compare() -> None:
+    compile_text(rule("sunset.date <= period.end + 6 months and host_country == XA "
+                      "and min_share <= 50% and count(organisations) >= 2"))
+
+
+def test_iterating_something_that_is_not_a_collection() -> None:
+    [d] = errors_of(rule("any x in host_country: x == XA"))
+    assert d.code == "CP204" and d.message == "'host_country' is a country, not a collection"
+    assert at(d) == (4, 20, 32)
+    [d] = errors_of(rule("true", extra="  for p in period\n"))
+    assert d.code == "CP204"
+
+
+def test_a_condition_that_is_not_a_bool() -> None:
+    [d] = errors_of(rule("count(organisations)"))
+    assert d.code == "CP205" and "not a condition" in d.message
+    assert at(d) == (4, 11, 31)
+    [d] = errors_of(rule("true", extra="  when host_country\n"))
+    assert d.code == "CP205" and d.span is not None and d.span.line == 4
+
+
+def test_an_unknown_function() -> None:
+    [d] = errors_of(rule("lenght(organisations) > 1"))
+    assert d.code == "CP206" and d.help == "did you mean 'len'?"
+    [d] = errors_of(rule("len(organisations, roles) > 1"))
+    assert d.code == "CP206" and "one argument" in d.message
+
+
+def test_an_invalid_regular_expression_is_located_at_the_pattern() -> None:
+    found = errors_of(rule('title matches "(a" or title matches "(?=x)"'))
+    assert [d.code for d in found] == ["CP207", "CP207"]
+    first, second = found
+    assert at(first) == (4, 25, 29)
+    assert first.message == "invalid pattern: missing ): (a"  # text, not a bytes repr
+    assert "look-around" in (second.help or "")
+
+
+def test_several_rules_with_errors_are_reported_together_in_order() -> None:
+    text = '''ruleset r
+rule A-1 "t" {
+  principle p
+  require count(organisatons) > 0
+}
+rule A-2 "fine" {
+  principle p
+  require host_country == XA
+}
+rule A-3 "t" {
+  principle p
+  require period.end > 5 and lenght(roles) == 1
+}
+rule A-4 "t" {
+  require true
+}
+rule A-5 "t" {
+  principle p
+}
+'''
+    found = errors_of(text)
+    assert [(d.code, d.span.line if d.span else 0) for d in found] == [
+        ("CP201", 4), ("CP203", 12), ("CP206", 12), ("CP210", 14), ("CP209", 17)]
+
+
+def test_a_let_may_not_shadow_a_variable_or_param() -> None:
+    [d] = errors_of(rule("true", extra="  for org in organisations\n  let org = 1\n"))
+    assert d.code == "CP208"
+    [d] = errors_of(rule("true", extra="  let min_share = 1\n"))
+    assert d.code == "CP208"
+
+
+def test_params_used_by_a_rule_are_recorded() -> None:
+    [compiled] = compile_text(rule("10% <= min_share"))
+    assert [(p.name, p.value, p.type) for p in compiled.params] == [("min_share", "15%", "percent")]
+    assert compiled.params[0].origin.span == Span("baseline.cpol", 3, 1)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("period.end - period.start", "duration"),
+    ("period.end + 6 months", "date"),
+    ("count(x in organisations where x.kind == cert)", "number"),
+    ("sum(s.by_year[2027] for s in funding.sources)", "money"),
+    ("sum(s.by_year[2027] for s in funding.sources) / sum(s.by_year[2028] for s in "
+     "funding.sources)", "percent"),
+    ("any o in organisations: o.kind == cert", "bool"),
+    ("{XA, XB}", "set of country"),
+])
+def test_types_of_expressions(text: str, expected: str) -> None:
+    c = compiler()
+    node = c.expr(parse_expr(text), {})
+    assert not c.errors, c.errors
+    assert node.type.describe() == expected
+
+
