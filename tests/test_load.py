@@ -11,14 +11,13 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import dump_yaml, json_values, mutated, proposal_words, yaml_values
 
 from cappolicy import load
 from cappolicy.errors import Diagnostic, ProposalError
 from cappolicy.load import load_proposal, load_proposal_text
 from cappolicy.proposal import Proposal
 from cappolicy.span import Span
-
-from strategies import dump_yaml, json_values, mutated, proposal_words, yaml_values
 
 DATA = Path(__file__).parent / "data"
 EXAMPLE = DATA / "xa-cirt.yaml"  # the example of the design card, verbatim
@@ -256,7 +255,8 @@ def test_aliases_repeat_values_and_locate_the_alias() -> None:
 def test_extensions_are_kept_with_a_warning() -> None:
     text = BASE + "x-notes:\n  reviewer: {name: A. Reviewer, on: 2026-01-05}\n"
     proposal = load_proposal_text(text, "p.yaml")
-    assert proposal.data["x-notes"] == {"reviewer": {"name": "A. Reviewer", "on": dt.date(2026, 1, 5)}}
+    assert proposal.data["x-notes"] == {
+        "reviewer": {"name": "A. Reviewer", "on": dt.date(2026, 1, 5)}}
     [warning] = proposal.warnings
     assert (warning.code, warning.level) == ("CP412", "warning")
     assert at(warning.span) == where(text, "x-notes")
@@ -325,8 +325,8 @@ def apply(change: tuple[str, str] | str) -> str:
 
 @pytest.mark.parametrize(("change", "code", "needle", "help_"),
                          [case[1:] for case in CASES], ids=[case[0] for case in CASES])
-def test_each_diagnostic_is_located(
-        change: tuple[str, str] | str, code: str, needle: tuple[str, int], help_: str | None) -> None:
+def test_each_diagnostic_is_located(change: tuple[str, str] | str, code: str,
+                                    needle: tuple[str, int], help_: str | None) -> None:
     text = apply(change)
     found = [d for d in errors_of(text) if d.code == code]
     assert found, f"no {code}"
@@ -521,7 +521,7 @@ def test_unpaired_surrogate_in_text() -> None:
 
 BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
     f"{name}: &{name} [{', '.join(['*' + previous] * 9)}]\n"
-    for previous, name in zip("abcdefgh", "bcdefghi"))
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True))
 
 
 def test_alias_bomb_is_refused_without_expanding_it() -> None:
@@ -639,7 +639,7 @@ EXAMPLE_DATA = load_proposal(EXAMPLE).data
 @given(mutated(dict(EXAMPLE_DATA), yaml_values))
 def test_mutated_example_loads_or_is_refused(value: dict[str, Any]) -> None:
     proposal = loads_or_refuses(yaml.safe_dump(value, allow_unicode=True, width=60), "p.yaml")
-    as_json = loads_or_refuses(json.dumps(value, default=str), "p.json")
+    loads_or_refuses(json.dumps(value, default=str), "p.json")
     if proposal is not None:
         assert all(w.level == "warning" for w in proposal.warnings)
         assert proposal.positions[()].line == 1

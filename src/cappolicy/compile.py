@@ -655,7 +655,3 @@ def _arith_type(op: str, lt: Type, rt: Type) -> Type | None:
             return PERCENT
         return NUMBER
     return None
-
-
-def enum_type_of(t: Type) -> EnumT | None:
-    return t if isinstance(t, EnumT) else None

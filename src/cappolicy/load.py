@@ -19,6 +19,7 @@ import bisect
 import datetime as dt
 import json.decoder
 import re
+from collections.abc import Callable
 from pathlib import Path as FilePath
 from typing import Any, NoReturn
 
@@ -113,9 +114,11 @@ def load_proposal_text(text: str, name: str, fmt: str | None = None) -> Proposal
     if size > MAX_BYTES:
         raise ProposalError(_file_error(name, _too_large(name)))
     try:
+        root: Node | None
+        problems: list[Diagnostic] = []
         if fmt == "json":
             root = _JsonReader(text, name).read()
-            start, problems = root.span, []
+            start = root.span
         else:
             root, start, problems = _YamlComposer(text, name).compose()
         result = validate(root, name, start)
@@ -197,7 +200,8 @@ def resolve_plain(text: str) -> tuple[str, Any]:
     if _INT.fullmatch(text):
         return "int", int(text, 10) if len(text) <= MAX_DIGITS else None
     if _OCT.fullmatch(text) or _HEX.fullmatch(text):
-        return "int", int(text[2:], 8 if text[1] == "o" else 16) if len(text) <= MAX_DIGITS else None
+        base = 8 if text[1] == "o" else 16
+        return "int", int(text[2:], base) if len(text) <= MAX_DIGITS else None
     if _FLOAT.fullmatch(text):
         return "float", float(text)
     inf = _INF.fullmatch(text)
@@ -361,7 +365,7 @@ class _YamlComposer:
     def _scalar(self, event: Any) -> Node:
         self._count(1, event)
         text = event.value
-        problem = None
+        problem: Problem | None = None
         if event.tag is None and event.implicit[0]:
             tag, value = resolve_plain(text)
             if tag == "int" and value is None:
@@ -440,6 +444,9 @@ _JSON_WS = re.compile(r"[ \t\n\r]*")
 _JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _JSON_WORDS = (("true", True, "bool"), ("false", False, "bool"), ("null", None, "null"))
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# The standard library's string scanner (C when available); typeshed does not list it.
+_scanstring: Callable[[str, int, bool], tuple[str, int]] = \
+    json.decoder.scanstring  # type: ignore[attr-defined]
 
 
 class _JsonReader:
@@ -513,7 +520,7 @@ class _JsonReader:
 
     def string(self) -> str:
         try:
-            text, self.pos = json.decoder.scanstring(self.text, self.pos + 1, True)
+            text, self.pos = _scanstring(self.text, self.pos + 1, True)
         except json.JSONDecodeError as exc:
             self.pos = exc.pos
             message = re.sub(r"( starting)? at$", "", exc.msg)

@@ -447,19 +447,3 @@ class Rulesets:
         note = (f"no national ruleset for {country}; checked against the baseline"
                 if country else "no host country; checked against the baseline")
         return Choice(self.get(base), note)
-
-
-def compiled_for(ruleset: EffectiveRuleset) -> list[CompiledRule]:
-    return ruleset.compiled()
-
-
-def describe_chain(ruleset: EffectiveRuleset) -> str:
-    return " -> ".join(ruleset.chain)
-
-
-def params_used(rules: Sequence[CompiledRule]) -> Mapping[str, int]:
-    counts: dict[str, int] = {}
-    for rule in rules:
-        for p in rule.params:
-            counts[p.name] = counts.get(p.name, 0) + 1
-    return counts

@@ -296,7 +296,7 @@ class _Walker:
     def text(self, node: Node, type_: Type, at: Span) -> str | None:
         """A scalar as text: strings as they are, other scalars as written."""
         if node.kind == "scalar" and node.tag != "null":
-            return node.value if node.tag == "str" else node.text  # type: ignore[no-any-return]
+            return node.value if node.tag == "str" else node.text
         self.expected(type_, node, at)
         return None
 
@@ -381,10 +381,10 @@ class _Walker:
         self.ids(data, ("indicators",), "indicator")
         for ident, path in bodies.items():
             if ident in orgs:
+                line = self.positions[orgs[ident]].line
                 self.error("CP408", f"governance body id '{ident}' is also an organisation id",
-                           self.positions[path],
-                           f"the organisation is declared at line {self.positions[orgs[ident]].line}"
-                           "; a reference to this id would be ambiguous")
+                           self.positions[path], f"the organisation is declared at line {line}; "
+                           "a reference to this id would be ambiguous")
         mandates = {
             ident: self.ids(data, (*path[:-1], "mandates"), f"mandate of '{ident}'")
             for ident, path in orgs.items()}
@@ -459,7 +459,7 @@ _CODE_HELP = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _codes(kind: str) -> frozenset[str]:
     import pycountry  # slow to import: only when a proposal has a code to check
 
