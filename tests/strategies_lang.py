@@ -4,7 +4,6 @@ near-grammatical text, small proposals, and rulesets written to a folder."""
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -197,6 +196,12 @@ def small_proposals(draw: st.DrawFn) -> dict[str, Any]:
         maybe("languages", draw(st.lists(st.sampled_from(["en", "fr"]), max_size=2)), act)
         acts.append(act)
     maybe("activities", acts, data)
+    bodies = []
+    for i in range(draw(st.integers(0, 2))):
+        body: dict[str, Any] = {"id": f"body-{i}", "kind": "steering-committee"}
+        maybe("chair", draw(st.lists(st.sampled_from(ORG_IDS), max_size=2)), body)
+        bodies.append(body)
+    maybe("governance", {"bodies": bodies}, data)
     maybe("sunset", {"date": end + dt.timedelta(days=draw(st.integers(-30, 400))),
                      "handover_to": draw(st.sampled_from(ORG_IDS))}, data)
     return data
@@ -220,7 +225,3 @@ def effective(root: Path, files: Mapping[str, str], ruleset: str) -> EffectiveRu
     source = catalog.find(ruleset)
     assert source is not None, f"no ruleset {ruleset} in {catalog.ids()}"
     return Rulesets(catalog).get(source)
-
-
-def decimal_text(x: float) -> str:
-    return format(decimal.Decimal(repr(x)), "f")

@@ -261,6 +261,23 @@ def test_an_aggregate_names_the_element_it_misses(ruleset: EffectiveRuleset) -> 
     assert f.missing == ("funding.sources[1].by_year",)
 
 
+LAST_RULE = '''
+rule LAST-01 "The last activity ends in time" {
+  principle sunset-and-exit
+  require activities[-1].end <= period.end
+}
+'''
+
+
+def test_an_index_from_the_end_names_the_element_it_reads(tmp_path: Path) -> None:
+    eff = effective(tmp_path, {"baseline.cpol": RULES.split("\nrule ")[0] + LAST_RULE},
+                    "baseline")
+    acts = [{"id": "A1", "end": dt.date(2031, 1, 1)}, {"id": "A2"}]
+    f = one(eff, proposal(activities=acts), "LAST-01")
+    assert (f.outcome, f.missing) == ("unknown", ("activities[1].end",))
+    assert one(eff, proposal(activities=acts[:1]), "LAST-01").outcome == "fail"
+
+
 def test_params_used_are_listed_with_their_provenance(ruleset: EffectiveRuleset) -> None:
     f = one(ruleset, proposal(sunset={"date": dt.date(2031, 1, 1)}), "SUN-01")
     [param] = f.params

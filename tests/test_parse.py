@@ -101,8 +101,8 @@ def test_precedence(text: str, expected: ast.Expr) -> None:
 def test_quantifier_body_extends_as_far_as_it_can() -> None:
     body = ast.Binary("and", ast.Binary("==", ast.Attr(N("o"), "country"), N("host_country")),
                       ast.Binary("in", ast.Attr(N("o"), "id"), ast.Attr(N("roles"), "design")))
-    assert parse_expr("any o in organisations: o.country == host_country and o.id in roles.design") \
-        == ast.Quantifier("any", "o", N("organisations"), None, body)
+    text = "any o in organisations: o.country == host_country and o.id in roles.design"
+    assert parse_expr(text) == ast.Quantifier("any", "o", N("organisations"), None, body)
 
 
 def test_quantifier_where_and_parenthesised_quantifier() -> None:
@@ -211,6 +211,14 @@ def test_a_whole_file() -> None:
 def test_a_header_without_a_title() -> None:
     f = parse_text("ruleset minimal\n")
     assert (f.ruleset, f.title, f.items) == ("minimal", None, ())
+
+
+def test_holes_may_hold_string_and_set_literals() -> None:
+    [item] = parse_text('ruleset r\noverride R-1 message "{lower(\\"}\\")} of { {XA} }" '
+                        'because "b"\n').items
+    assert isinstance(item, ast.Override) and isinstance(item.value, ast.Template)
+    assert item.value.parts == (ast.Call("lower", (lit("}", "string"),)), " of ",
+                                ast.SetLit((lit("XA", "country"),)))
 
 
 def test_message_templates_have_holes_and_escaped_braces() -> None:
@@ -347,6 +355,30 @@ def test_a_broken_file_still_hands_over_what_parsed() -> None:
 def test_unparse_then_parse_gives_the_same_tree(e: ast.Expr) -> None:
     text = unparse(e)
     assert parse_expr(text) == e, text
+
+
+@st.composite
+def templates(draw: st.DrawFn) -> tuple[str | ast.Expr, ...]:
+    """Message parts: text (with braces, quotes, backslashes) between expressions."""
+    holes = draw(st.lists(exprs, max_size=3))
+    words = st.text(st.characters() | st.sampled_from("{}\\\""),
+                    min_size=1, max_size=8)
+    parts: list[str | ast.Expr] = []
+    for hole in holes:
+        if draw(st.booleans()):
+            parts.append(draw(words))
+        parts.append(hole)
+    if draw(st.booleans()) or not parts:
+        parts.append(draw(words))
+    return tuple(parts)
+
+
+@given(templates())
+def test_a_message_template_survives_formatting(parts: tuple[str | ast.Expr, ...]) -> None:
+    text = template(ast.Template(parts, ""))
+    parsed = parse_text(f'ruleset r\noverride R-1 hint {text} because "b"\n').items[0]
+    assert isinstance(parsed, ast.Override) and isinstance(parsed.value, ast.Template)
+    assert parsed.value.parts == parts, text
 
 
 def _parses_or_diagnoses(text: str) -> None:

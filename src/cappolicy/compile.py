@@ -281,7 +281,13 @@ class Compiler:
 
         def index_loc(env: Env) -> tuple[Any, ...] | None:
             base, k = oloc(env), key(env)
-            return None if base is None or k is V.UNKNOWN else base + (k,)
+            if base is None or k is V.UNKNOWN:
+                return None
+            if isinstance(k, int) and k < 0:  # `activities[-1]` is a place counted from 0
+                o = get(env)
+                if isinstance(o, list) and -len(o) <= k:
+                    k += len(o)
+            return base + (k,)
         return Node("index", e, result, index, (obj, idx), index_loc)
 
     # ------------------------------------------------------------ operators

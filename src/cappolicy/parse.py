@@ -498,7 +498,7 @@ class _Builder:
                 i += 2
                 continue
             if ch == "{":
-                end = raw.find("}", i)
+                end = _hole_end(raw, i + 1)
                 if end < 0:
                     self.errors.append(Diagnostic(
                         "CP106", "'{' in a message is never closed",
@@ -509,7 +509,9 @@ class _Builder:
                     text = ""
                 hole = raw[i + 1:end]
                 try:
-                    parts.append(parse_expr(hole, self.file, base_line, base_col + i + 1))
+                    # the hole is inside a string: `\"` in it is a quote of a string literal
+                    parts.append(parse_expr(_unescape(hole), self.file, base_line,
+                                            base_col + i + 1))
                 except RuleSyntaxError as exc:  # the hole ends at '}', not the file
                     self.errors.extend(
                         attrs.evolve(d, message=f"the expression {{{hole}}} is incomplete")
@@ -677,6 +679,40 @@ class _Builder:
 
     def x_list_lit(self, node: Any, sp: Span) -> ast.Expr:
         return ast.ListLit(tuple(self.expr(c) for c in node.children if c is not None), sp)
+
+
+def _hole_end(raw: str, start: int) -> int:
+    """Where the `{...}` hole starting at `start` closes: the first `}` outside the
+    hole's string literals and set literals. `raw` is the message as written, so the
+    message's own escapes (`\\"`) are decoded on the way."""
+    depth = 0
+    in_string = escaped = False
+    j = start
+    while j < len(raw):
+        if raw[j] == "\\" and j + 1 < len(raw):
+            nxt = raw[j + 1]
+            chars = [(_ESCAPES[nxt], j + 1)] if nxt in _ESCAPES else [("\\", j), (nxt, j + 1)]
+            j += 2
+        else:
+            chars = [(raw[j], j)]
+            j += 1
+        for ch, at in chars:
+            if in_string:
+                if escaped:
+                    escaped = False
+                elif ch == "\\":
+                    escaped = True
+                elif ch == '"':
+                    in_string = False
+            elif ch == '"':
+                in_string = True
+            elif ch == "{":
+                depth += 1
+            elif ch == "}":
+                if depth == 0:
+                    return at
+                depth -= 1
+    return -1
 
 
 def _number(token: Any) -> int | float:

@@ -138,5 +138,8 @@ def template(t: ast.Template) -> str:
         if isinstance(part, str):
             out += part.replace("{", "{{").replace("}", "}}")
         else:
-            out += "{" + unparse(part) + "}"
+            inner = unparse(part)
+            if inner.startswith("{") or inner.endswith("}"):  # `{{` would read as a brace
+                inner = f" {inner} "
+            out += "{" + inner + "}"
     return quote(out)
