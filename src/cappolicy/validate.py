@@ -23,6 +23,7 @@ import datetime as dt
 import functools
 import math
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -140,16 +141,8 @@ class _Walker:
             self.expected(type_, node, at)
             return _INVALID
         out: dict[str, Any] = {}
-        seen: dict[str, Span] = {}
         suggested: set[str] = set()
-        for key_node, value_node in node.value:
-            key = self.key(key_node)
-            if key is None:
-                continue
-            if key in seen:
-                self.duplicate_key(key, key_node.span, seen[key])
-                continue
-            seen[key] = key_node.span
+        for key, key_node, value_node in self.entries(node):
             kpath = (*path, key)
             field = type_.field(key)
             if field is None:
@@ -203,6 +196,20 @@ class _Walker:
                        key_node.span)
             return None
         return target.text
+
+    def entries(self, node: Any) -> Iterator[tuple[str, Any, Any]]:
+        """A mapping's (key, key node, value node), each key once: a repeated key is
+        reported and skipped, an unusable key skipped (self.key reported it)."""
+        seen: dict[str, Span] = {}
+        for key_node, value_node in node.value:
+            key = self.key(key_node)
+            if key is None:
+                continue
+            if key in seen:
+                self.duplicate_key(key, key_node.span, seen[key])
+                continue
+            seen[key] = key_node.span
+            yield key, key_node, value_node
 
     def duplicate_key(self, key: object, span: Span, first: Span) -> None:
         self.error("CP408", f"duplicate key '{clip(str(key))}'", span,
@@ -354,15 +361,7 @@ class _Walker:
             return None
         if target.kind == "map":
             out: dict[str, Any] = {}
-            seen: dict[str, Span] = {}
-            for key_node, value_node in target.value:
-                key = self.key(key_node)
-                if key is None:
-                    continue
-                if key in seen:
-                    self.duplicate_key(key, key_node.span, seen[key])
-                    continue
-                seen[key] = key_node.span
+            for key, key_node, value_node in self.entries(target):
                 if path:
                     self.positions[(*path, key, "<key>")] = key_node.span
                 out[key] = self.extension(value_node, (*path, key) if path else ())
