@@ -142,7 +142,9 @@ class _Walker:
             return _INVALID
         out: dict[str, Any] = {}
         suggested: set[str] = set()
+        seen: set[str] = set()
         for key, key_node, value_node in self.entries(node):
+            seen.add(key)
             kpath = (*path, key)
             field = type_.field(key)
             if field is None:
