@@ -77,6 +77,7 @@ class Finding:
     severity_origin: Provenance | None = None  # set when a layer changed the severity
     waiver: str | None = None  # the waiver's reason and approver, when waived
     ruleset: str | None = None  # id of the effective ruleset it was checked against
+    edges: tuple[int, ...] = ()  # governance-graph edges the finding is about (witness paths)
 
     @property
     def level(self) -> str:
