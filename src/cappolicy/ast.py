@@ -174,9 +174,27 @@ class ListLit:
     span: Span = _span
 
 
+@attrs.frozen
+class Lambda:
+    """`n -> condition`: a condition on one graph node, for graph queries."""
+
+    var: str
+    body: Expr
+    span: Span = _span
+
+
+@attrs.frozen
+class EdgeKinds:
+    """The `via: [reports_to, oversees<-]` of a graph query: edge kinds to
+    follow, each forwards or (`<-`) backwards."""
+
+    steps: tuple[tuple[str, bool], ...]  # (kind, reverse)
+    span: Span = _span
+
+
 Expr = Union[
     Literal, Name, Attr, Index, Call, Unary, Binary, Matches, Presence, Quantifier,
-    Aggregate, SetLit, ListLit,
+    Aggregate, SetLit, ListLit, Lambda, EdgeKinds,
 ]
 
 

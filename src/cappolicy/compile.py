@@ -36,23 +36,113 @@ LITERAL_TYPES: dict[str, Type] = {
 BUILTIN_NAMES: dict[str, Type] = {"as_of": DATE}
 FUNCTIONS = ("count", "len", "keys", "values", "year", "lower", "upper", "abs")
 
+GRAPH = Prim("graph")
+NODE = schema.GRAPH_NODE_REF
+EDGE = schema.GRAPH_EDGE
+
+
+@attrs.frozen
+class GraphMethod:
+    """The signature of one graph query: positional node arguments (`target`
+    also takes a node condition), keyword arguments and the result type."""
+
+    positional: tuple[str, ...]
+    keywords: tuple[str, ...]
+    result: Type
+    doc: str
+
+
+GRAPH_METHODS: dict[str, GraphMethod] = {
+    "nodes": GraphMethod((), ("kind",), ListT(NODE),
+                         "the nodes, optionally of a category or kind"),
+    "edges": GraphMethod((), ("kind", "from", "to"), ListT(EDGE),
+                         "the edges, optionally of a kind, from or to a node"),
+    "successors": GraphMethod(("node",), ("via",), ListT(NODE),
+                              "the nodes one step away along the chosen edges"),
+    "predecessors": GraphMethod(("node",), ("via",), ListT(NODE),
+                                "the nodes one step before along the chosen edges"),
+    "reachable": GraphMethod(("node",), ("via",), ListT(NODE),
+                             "every node reachable, the node itself first"),
+    "reaches": GraphMethod(("node", "target"), ("via", "to"), BOOL,
+                           "whether a node, or a node meeting a condition, is reachable"),
+    "path": GraphMethod(("node", "target"), ("via", "to"), ListT(NODE),
+                        "a shortest path to the target, as its nodes (empty when none)"),
+    "cycles": GraphMethod((), ("via",), ListT(ListT(NODE)),
+                          "one cycle per group of nodes that reach one another"),
+}
+
+
+def _node_words() -> tuple[str, ...]:
+    from .graph import CATEGORIES
+    return CATEGORIES + schema.ORG_KINDS.values + schema.BODY_KINDS.values + \
+        schema.ACTIVITY_TYPES.values
+
+
+def _edge_words() -> tuple[str, ...]:
+    from .graph import EDGE_KINDS
+    return EDGE_KINDS
+
+
+def element_path(coll: Node, env: Env, base: tuple[Any, ...] | None, step: Any,
+                 item: Any) -> tuple[Any, ...] | None:
+    """Where in the proposal one element of a collection is: its place in the
+    list, or for graph nodes and edges the element or field that made them."""
+    own = coll.info.get("element_path")
+    if own is not None:
+        path: tuple[Any, ...] | None = own(env, item)
+        return path
+    return base + (step,) if base is not None else None
+
 
 class Context:
     """What evaluation knows of one proposal: its data and an index of its ids."""
 
-    __slots__ = ("data", "as_of", "_index", "proposal")
+    __slots__ = ("data", "as_of", "_index", "proposal", "_graph")
 
     def __init__(self, data: Mapping[str, Any], as_of: Any, proposal: Any = None) -> None:
         self.data = data
         self.as_of = as_of
         self.proposal = proposal
         self._index: dict[str, dict[str, tuple[Any, tuple[Any, ...]]]] | None = None
+        self._graph: Any = None
 
-    def index(self, target: str) -> dict[str, tuple[Any, tuple[Any, ...]]]:
-        """id -> (element, path) for organisations, bodies, activities, nodes, mandates."""
+    @property
+    def graph(self) -> Any:
+        """The proposal's governance graph, built on first use."""
+        if self._graph is None:
+            from .graph import build
+            self._graph = build(self.data)
+        return self._graph
+
+    def index(self, target: str) -> Mapping[str, tuple[Any, tuple[Any, ...]]]:
+        """id -> (element, path) for organisations, bodies, activities, nodes,
+        mandates, and graph node key -> (node, path) for graph nodes."""
+        if target == "graph-node":
+            return _GraphIndex(self.graph)
         if self._index is None:
             self._index = build_index(self.data)
         return self._index.get(target, {})
+
+
+class _GraphIndex(Mapping[str, tuple[Any, tuple[Any, ...]]]):
+    """The graph's nodes seen as an index, so `n.country` reads like `org.country`."""
+
+    __slots__ = ("graph",)
+
+    def __init__(self, graph: Any) -> None:
+        self.graph = graph
+
+    def __getitem__(self, key: str) -> tuple[Any, tuple[Any, ...]]:
+        info = self.graph.node(key)
+        if info is None:
+            raise KeyError(key)
+        return info, info.path
+
+    def __iter__(self) -> Any:
+        return iter(self.graph.nodes())
+
+    def __len__(self) -> int:
+        return len(self.graph)
 
 
 def build_index(data: Mapping[str, Any]) -> dict[str, dict[str, tuple[Any, tuple[Any, ...]]]]:
@@ -130,6 +220,7 @@ class Compiler:
         self.params = params
         self.errors: list[Diagnostic] = []
         self.used_params: set[str] = set()
+        self._in_condition = 0  # inside `n -> ...`, where graph queries are not allowed
 
     def error(self, code: str, message: str, span: Span, help_: str | None = None) -> None:
         self.errors.append(Diagnostic(code, message, span, help_))
@@ -168,10 +259,15 @@ class Compiler:
             return Node("root", e, field.type, root, loc=lambda env: path)
         if name in BUILTIN_NAMES:
             return Node("builtin", e, BUILTIN_NAMES[name], lambda env: env.ctx.as_of)
+        if name == "graph":
+            return Node("builtin", e, GRAPH, lambda env: env.ctx.graph)
+        if name == "program":
+            from .graph import PROGRAM
+            return Node("builtin", e, NODE, lambda env: PROGRAM)
         if name in schema.SYMBOLS:
             return Node("literal", e, STRING, lambda env: name)
         candidates = [*scope, *self.params, *schema.PROPOSAL.field_names(), *BUILTIN_NAMES,
-                      *schema.SYMBOLS]
+                      "graph", "program", *schema.SYMBOLS]
         best = did_you_mean(name, candidates)
         self.error("CP201", f"unknown name '{name}'", e.span,
                    f"did you mean '{best}'?" if best else
@@ -567,9 +663,7 @@ class Compiler:
 
     def c_call(self, e: ast.Call, scope: Mapping[str, Type]) -> Node:
         if e.receiver is not None:
-            self.error("CP206", f"unknown function '{e.func}'", e.span,
-                       "graph queries are not available in this version")
-            return Node("error", e, ANY, lambda env: V.UNKNOWN)
+            return self._graph_call(e, scope)
         if e.func not in FUNCTIONS:
             best = did_you_mean(e.func, FUNCTIONS)
             self.error("CP206", f"unknown function '{e.func}'", e.span,
@@ -604,6 +698,261 @@ class Compiler:
         if not (is_numeric(t) or t == ANY):
             self.error("CP203", f"abs() takes a number, not a {t.describe()}", e.span)
         return _call_node(e, t, abs, arg)
+
+    # ------------------------------------------------------------ graph queries
+
+    def c_lambda(self, e: ast.Lambda, scope: Mapping[str, Type]) -> Node:
+        self.error("CP206", f"a node condition '{e.var} -> ...' is only an argument of a graph "
+                   "query", e.span, "for example graph.reaches(body, n -> n.host, via: [reports_to])")
+        return Node("error", e, ANY, lambda env: V.UNKNOWN)
+
+    def c_edgekinds(self, e: ast.EdgeKinds, scope: Mapping[str, Type]) -> Node:
+        self.error("CP206", "'via:' is only an argument of a graph query", e.span)
+        return Node("error", e, ANY, lambda env: V.UNKNOWN)
+
+    def _graph_call(self, e: ast.Call, scope: Mapping[str, Type]) -> Node:
+        assert e.receiver is not None
+        recv = self.expr(e.receiver, scope)
+        if recv.type not in (GRAPH, ANY):
+            self.error("CP206", f"'{recv.text}' is a {recv.type.describe()}; it has no method "
+                       f"'{e.func}'", e.span,
+                       "only the governance graph has methods: graph.nodes(...), "
+                       "graph.reaches(...)...")
+            return Node("error", e, ANY, lambda env: V.UNKNOWN)
+        sig = GRAPH_METHODS.get(e.func)
+        if sig is None:
+            best = did_you_mean(e.func, GRAPH_METHODS)
+            self.error("CP206", f"the graph has no method '{e.func}'", e.span,
+                       f"did you mean '{best}'?" if best else
+                       f"its methods are: {', '.join(GRAPH_METHODS)}")
+            return Node("error", e, ANY, lambda env: V.UNKNOWN)
+        if self._in_condition:
+            self.error("CP206", f"graph.{e.func}() inside a node condition would run once per "
+                       "node", e.span,
+                       "keep conditions to the node's own fields; query the graph in the rule's "
+                       "'for', 'let' or 'require' instead")
+            return Node("error", e, sig.result, lambda env: V.UNKNOWN)
+        kwargs = dict(e.kwargs)
+        for name, value in e.kwargs:
+            if name not in sig.keywords:
+                allowed = ", ".join(f"'{k}:'" for k in sig.keywords) or "none"
+                self.error("CP206", f"graph.{e.func}() takes no '{name}:'", value.span,
+                           f"its keyword arguments: {allowed}")
+        args = list(e.args)
+        if "to" in kwargs and len(args) == 1:  # graph.reaches(a, to: b)
+            args.append(kwargs["to"])
+        if len(args) != len(sig.positional):
+            want = " and ".join(sig.positional) or "no positional argument"
+            self.error("CP206", f"graph.{e.func}() takes {want}, given {len(args)} "
+                       f"argument{'s' if len(args) != 1 else ''}", e.span)
+            return Node("error", e, sig.result, lambda env: V.UNKNOWN)
+        steps = self._steps(kwargs.get("via"))
+        kids: list[Node] = []
+        node_fns = []
+        for arg, role in zip(args, sig.positional):
+            if role == "target" and isinstance(arg, ast.Lambda):
+                cond = self._condition(arg, scope)
+                kids.append(cond)
+                node_fns.append(cond.fn)
+            else:
+                node = self._node_arg(arg, scope)
+                kids.append(node)
+                node_fns.append(node.fn)
+        method = e.func
+        if method == "nodes":
+            kinds = self._kinds(kwargs.get("kind"), scope, _node_words(), "node category or kind")
+            kids += [k for k in (kinds,) if k is not None]
+            kf = kinds.fn if kinds is not None else None
+
+            def nodes(env: Env) -> Any:
+                wanted = kf(env) if kf is not None else None
+                return V.UNKNOWN if wanted is V.UNKNOWN else env.ctx.graph.nodes(wanted)
+            return Node("graph", e, sig.result, nodes, tuple(kids),
+                        info={"method": method, "element_path": _node_path})
+        if method == "edges":
+            kinds = self._kinds(kwargs.get("kind"), scope, _edge_words(), "edge kind")
+            ends = {end: self._node_arg(kwargs[end], scope) for end in ("from", "to")
+                    if end in kwargs}
+            kids += [k for k in (kinds, *ends.values()) if k is not None]
+            kf = kinds.fn if kinds is not None else None
+            sf = ends["from"].fn if "from" in ends else None
+            tf = ends["to"].fn if "to" in ends else None
+
+            def edges(env: Env) -> Any:
+                wanted = kf(env) if kf is not None else None
+                src = sf(env) if sf is not None else None
+                dst = tf(env) if tf is not None else None
+                if V.UNKNOWN in (wanted, src, dst):
+                    return V.UNKNOWN
+                return env.ctx.graph.edges(wanted, src, dst)
+            return Node("graph", e, sig.result, edges, tuple(kids),
+                        info={"method": method, "element_path": _edge_path})
+        if method == "cycles":
+            def cycles(env: Env) -> Any:
+                return [[edge.source for edge in cycle] for cycle in env.ctx.graph.cycles(steps)]
+            return Node("graph", e, sig.result, cycles, tuple(kids),
+                        info={"method": method, "steps": steps})
+        start = node_fns[0]
+        if method in ("successors", "predecessors", "reachable"):
+            def neighbours(env: Env) -> Any:
+                key = start(env)
+                if key is V.UNKNOWN:
+                    return V.UNKNOWN
+                g = env.ctx.graph
+                if method == "reachable":
+                    return g.reachable(key, steps)
+                return g.successors(key, steps) if method == "successors" else \
+                    g.predecessors(key, steps)
+            return Node("graph", e, sig.result, neighbours, tuple(kids),
+                        info={"method": method, "steps": steps, "element_path": _node_path})
+        target = node_fns[1]
+
+        def search(env: Env) -> Any:
+            key = start(env)
+            goal = target(env)
+            if key is V.UNKNOWN or goal is V.UNKNOWN:
+                return None
+            return env.ctx.graph.search(key, goal, steps)
+        if method == "reaches":
+            def reaches(env: Env) -> Any:
+                found = search(env)
+                if found is None:
+                    return V.UNKNOWN
+                if found.found is not None:
+                    return True
+                return V.UNKNOWN if found.undecided else False
+            fn: Fn = reaches
+        else:
+            def path(env: Env) -> Any:
+                found = search(env)
+                if found is None:
+                    return V.UNKNOWN
+                if found.found is None:
+                    return V.UNKNOWN if found.undecided else []
+                return [found.start] + [edge.target if edge.source == prev else edge.source
+                                        for prev, edge in _walk(found)]
+            fn = path
+        return Node("graph", e, sig.result, fn, tuple(kids),
+                    info={"method": method, "steps": steps, "search": search,
+                          "element_path": _node_path})
+
+    def _steps(self, via: ast.Expr | None) -> tuple[Any, ...] | None:
+        """The `via:` edge kinds as graph steps; None (every edge, forwards) without one."""
+        if via is None:
+            return None
+        from .graph import Step
+        if not isinstance(via, ast.EdgeKinds):  # pragma: no cover - the grammar forbids it
+            self.error("CP206", "'via:' takes a list of edge kinds", via.span)
+            return None
+        words = _edge_words()
+        for kind, _ in via.steps:
+            if kind not in words:
+                best = did_you_mean(kind, words)
+                self.error("CP206", f"unknown edge kind '{kind}'", via.span,
+                           f"did you mean '{best}'?" if best else f"edge kinds: {', '.join(words)}")
+        return tuple(Step(kind, rev) for kind, rev in via.steps)
+
+    def _kinds(self, arg: ast.Expr | None, scope: Mapping[str, Type], words: tuple[str, ...],
+               what: str) -> Node | None:
+        """A `kind:` argument: a bare word (`body`, `funds`), or an expression giving
+        a text or a set of texts (a param such as `public_sector`)."""
+        if arg is None:
+            return None
+        if isinstance(arg, ast.Name) and arg.id not in scope and arg.id not in self.params:
+            if arg.id not in words:
+                best = did_you_mean(arg.id, words)
+                self.error("CP201", f"unknown {what} '{arg.id}'", arg.span,
+                           f"did you mean '{best}'?" if best else f"one of: {', '.join(words)}")
+            const = frozenset((arg.id,))
+            return Node("literal", arg, SetT(STRING), lambda env: const)
+        node = self.expr(arg, scope)
+        t = node.type
+        if not (is_stringy(t) or t == ANY or (is_collection(t) and (
+                is_stringy(element_type(t)) or element_type(t) == ANY))):
+            self.error("CP203", f"'kind:' takes a {what} or a set of them, not a "
+                       f"{t.describe()}", arg.span)
+        f = node.fn
+
+        def kinds(env: Env) -> Any:
+            v = f(env)
+            if v is V.UNKNOWN:
+                return V.UNKNOWN
+            return frozenset((v,)) if isinstance(v, str) else frozenset(V.elements(v))
+        return Node("kinds", arg, SetT(STRING), kinds, (node,))
+
+    def _node_arg(self, arg: ast.Expr, scope: Mapping[str, Type]) -> Node:
+        """An argument naming a node: a reference (`act.led_by`), a graph node, the
+        programme, or an id in quotes. Its value is the node's key."""
+        node = self.expr(arg, scope)
+        t = node.type
+        if isinstance(t, RefT):
+            categories = {"organisation": ("organisation",), "body": ("body",),
+                          "activity": ("activity",), "node": ("organisation", "body"),
+                          "graph-node": None}.get(t.target, ())
+        elif is_stringy(t) or t == ANY:
+            categories = ("organisation", "body", "activity")
+        else:
+            self.error("CP203", f"'{node.text}' is a {t.describe()}, not a node of the graph",
+                       arg.span, "pass an id, a reference such as act.led_by, or a graph node")
+            return Node("error", arg, NODE, lambda env: V.UNKNOWN, (node,))
+        f = node.fn
+        text = node.text
+
+        def key(env: Env) -> Any:
+            ident = f(env)
+            if ident is V.UNKNOWN:
+                return V.UNKNOWN
+            if not isinstance(ident, str):
+                raise V.EvalProblem(f"{text} is {V.display(ident)}, not a node of the graph")
+            if categories is None:
+                return ident
+            found = env.ctx.graph.key_for(ident, categories)
+            if found is None:
+                raise V.EvalProblem(f"the governance graph has no node '{ident}' ({text})")
+            return found
+        return Node("node", arg, NODE, key, (node,), node.loc)
+
+    def _condition(self, e: ast.Lambda, scope: Mapping[str, Type]) -> Node:
+        self._in_condition += 1
+        try:
+            body = self.expr(e.body, {**scope, e.var: NODE})
+        finally:
+            self._in_condition -= 1
+        self._want_bool(body, e.body.span)
+        var, bf = e.var, body.fn
+
+        def condition(env: Env) -> Any:
+            def test(key: str) -> Any:
+                saved = env.vars.get(var, _MISSING)
+                env.vars[var] = key
+                try:
+                    return V.truth(bf(env))
+                except V.EvalProblem:
+                    return V.UNKNOWN
+                finally:
+                    _restore(env, var, saved)
+            return test
+        return Node("condition", e, ANY, condition, (body,), info={"var": var})
+
+
+def _node_path(env: Env, key: Any) -> tuple[Any, ...] | None:
+    info = env.ctx.graph.node(key) if isinstance(key, str) else None
+    return info.path if info is not None else None
+
+
+def _edge_path(env: Env, edge: Any) -> tuple[Any, ...] | None:
+    path = getattr(edge, "path", None)
+    return tuple(path) if path is not None else None
+
+
+def _walk(found: Any) -> list[tuple[str, Any]]:
+    """(node before, edge) along a search's witness path."""
+    out = []
+    prev = found.start
+    for edge in found.path:
+        out.append((prev, edge))
+        prev = edge.target if edge.source == prev else edge.source
+    return out
 
 
 def _call_node(e: ast.Call, type_: Type, op: Callable[[Any], Any], arg: Node) -> Node:

@@ -16,7 +16,7 @@ import attrs
 
 from . import ast
 from . import values as V
-from .compile import Compiler, Context, Env, Node, ParamValue
+from .compile import Compiler, Context, Env, Node, ParamValue, element_path
 from .errors import AnalysisError, Diagnostic
 from .explain import Explainer, all_missing, first_location
 from .findings import Evidence, Finding, ParamUse, Provenance
@@ -172,7 +172,7 @@ def _run(rule: CompiledRule, ctx: Context, proposal: Proposal, ruleset: str | No
     for i, item in enumerate(items):
         env.vars[var] = item
         step = keys[i] if keys is not None else i
-        path = base + (step,) if base is not None else None
+        path = element_path(coll, env, base, step, item)
         env.paths[var] = path
         where = rule.for_where
         if where is not None:
@@ -266,10 +266,27 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
         message = f"cannot decide: {reason}"
     else:
         message = _render(rule.message, env) if rule.message else rule.title
-    return _finding(rule, proposal, ruleset, outcome, loc,
-                    where or _path_text(missing) or _span_path(loc), element=element,
-                    evidence=(ev,), missing=missing, message=message,
-                    hint=_render(rule.hint, env) if rule.hint else None)
+    finding = _finding(rule, proposal, ruleset, outcome, loc,
+                       where or _path_text(missing) or _span_path(loc), element=element,
+                       evidence=(ev,), missing=missing, message=message,
+                       hint=_render(rule.hint, env) if rule.hint else None)
+    edges = _graph_edges(item, ev)
+    return attrs.evolve(finding, edges=edges) if edges else finding
+
+
+def _graph_edges(item: Any, ev: Evidence) -> tuple[int, ...]:
+    """The governance-graph edges a finding is about: the edge it is located at
+    (a `for` over graph edges) and those of the paths its evidence shows."""
+    out: list[int] = []
+    if hasattr(item, "shown") and isinstance(getattr(item, "id", None), int):
+        out.append(item.id)
+    stack = [ev]
+    while stack:
+        part = stack.pop()
+        if part.graph is not None:
+            out.extend(part.graph.edges)
+        stack.extend(reversed(part.children))
+    return tuple(dict.fromkeys(out))
 
 
 def _finding(rule: CompiledRule, proposal: Proposal, ruleset: str | None, outcome: str, span: Span,
@@ -299,6 +316,9 @@ def _render(parts: tuple[str | Node, ...], env: Env) -> str:
 
 
 def _element_name(item: Any) -> str:
+    shown = getattr(item, "shown", None)  # a graph edge
+    if callable(shown):
+        return str(shown())
     if isinstance(item, Mapping):
         for key in ("id", "category", "data", "from", "kind"):
             if isinstance(item.get(key), str):

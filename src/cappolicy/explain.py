@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import values as V
-from .compile import Env, Node
-from .findings import Evidence
+from .compile import Env, Node, element_path
+from .findings import Evidence, GraphHop, GraphTrace
 from .proposal import Path, Proposal, format_path
 from .span import Span
 from .types import PERCENT
@@ -46,7 +46,10 @@ class Explainer:
         if node.loc is None:
             if node.kind == "var" or node.kind in ("literal", "param", "builtin"):
                 return None
-            for kid in node.kids:  # an arithmetic result: point at its first located part
+            # an arithmetic result: point at its first located part; past the collection
+            # of an aggregate the kids read a variable bound only while iterating
+            kids = node.kids[:1] if node.info.get("var") else node.kids
+            for kid in kids:
                 sp = self.span(kid, env)
                 if sp is not None:
                     return sp
@@ -113,7 +116,7 @@ class Explainer:
             for i, item in enumerate(items):
                 env.vars[var] = item
                 step = keys[i] if keys is not None else i
-                env.paths[var] = base + (step,) if base is not None else None
+                env.paths[var] = element_path(coll, env, base, step, item)
                 if where is not None:
                     w = self.truth(where, env)
                     if w is V.UNKNOWN:
@@ -170,6 +173,8 @@ class Explainer:
             return Evidence(node.text, word, left=V.display(value), left_at=where, note=note)
         if kind == "quantifier":
             return self._quantifier(node, env, word)
+        if kind == "graph" and "search" in node.info:
+            return self._graph(node, env, word)
         if kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
             inner = self.explain(self.lets[node.expr.id], env)  # type: ignore[union-attr]
             return Evidence(node.text, word, children=(inner,), missing=inner.missing)
@@ -231,7 +236,7 @@ class Explainer:
             for i, item in enumerate(items):
                 env.vars[var] = item
                 step = keys[i] if keys is not None else i
-                env.paths[var] = base + (step,) if base is not None else None
+                env.paths[var] = element_path(coll, env, base, step, item)
                 if where is not None and self.truth(where, env) is False:
                     continue
                 considered += 1
@@ -258,6 +263,52 @@ class Explainer:
         missing = tuple(m for c in children for m in c.missing) if word == "unknown" else ()
         return Evidence(node.text, word, note=note, children=tuple(children), missing=missing)
 
+    def _graph(self, node: Node, env: Env, word: str) -> Evidence:
+        """A reachability query: the path it found, or what it reached instead and
+        where it stopped, every node and edge with its place in the proposal."""
+        missing = self._missing_if(self.truth(node, env), node, env)
+        try:
+            found = node.info["search"](env)
+        except V.EvalProblem as problem:
+            return Evidence(node.text, word, note=str(problem), missing=missing)
+        if found is None:
+            return Evidence(node.text, word, missing=missing)
+        graph = env.ctx.graph
+        steps = node.info["steps"]
+        via = ", ".join(str(s) for s in steps) if steps else "every edge"
+        target = node.kids[1].text
+        hops = [self._hop(graph, found.start)]
+        if found.found is not None:
+            prev = found.start
+            for edge in found.path:
+                hops.append(self._hop(graph, _other_end(edge, prev), edge, prev))
+                prev = _other_end(edge, prev)
+            trace = GraphTrace("path", via, target, tuple(hops))
+        else:
+            for edge in found.tree[:MAX_HOPS - 1]:
+                ahead = edge.target if edge.target not in [h.node for h in hops] else edge.source
+                behind = _other_end(edge, ahead)
+                hops.append(self._hop(graph, ahead, edge, behind))
+            more = max(0, len(found.tree) - (MAX_HOPS - 1))
+            trace = GraphTrace("reached", via, target, tuple(hops), found.stopped, more)
+        return Evidence(node.text, word, graph=trace, missing=missing)
+
+    def _hop(self, graph: Any, key: str, edge: Any = None, came_from: str | None = None) -> GraphHop:
+        info = graph.node(key)
+        label = key
+        at = None
+        if info is not None:
+            facts = [f for f in (info.summary.get("kind"), info.summary.get("country")) if f]
+            if info.category == "program":
+                facts = [str(info.summary.get("id"))]
+            label = f"{key} ({', '.join(facts)})" if facts else key
+            at = self.proposal.span_of(info.path)
+        if edge is None:
+            return GraphHop(key, label, at)
+        walked = edge.kind if edge.source == came_from else f"{edge.kind}<-"
+        return GraphHop(key, label, at, edge.id, walked, self.proposal.span_of(edge.path),
+                        came_from)
+
     def _place(self, node: Node, env: Env) -> str:
         path = node.loc(env) if node.loc else None
         return format_path(path) if path is not None else node.text
@@ -270,6 +321,11 @@ class Explainer:
 
 
 _NONE = object()
+MAX_HOPS = 12  # nodes listed when a graph search explains what it reached
+
+
+def _other_end(edge: Any, key: str) -> str:
+    return str(edge.target if edge.source == key else edge.source)
 
 
 def _put(d: dict[str, Any], key: str, saved: Any) -> None:

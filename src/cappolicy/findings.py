@@ -36,6 +36,37 @@ class ParamUse:
 
 
 @attrs.frozen
+class GraphHop:
+    """One node of a graph explanation and the edge that led to it."""
+
+    node: str  # node key
+    label: str  # e.g. "xa-mict (ministry, XA)"
+    at: Span | None  # where the proposal declares the node
+    edge: int | None = None  # id of the edge that led here; None for the start
+    via: str | None = None  # the edge kind as walked: "reports_to", or "oversees<-" backwards
+    edge_at: Span | None = None  # where the proposal states that edge
+    prev: str | None = None  # the node the edge was walked from
+
+
+@attrs.frozen
+class GraphTrace:
+    """How a graph query came out: the path found (`kind` "path"), or, when no
+    path exists, what was reachable instead (`kind` "reached": the hops of the
+    search in the order it reached them, and the nodes where it ran out)."""
+
+    kind: str  # path | reached
+    via: str  # the edge kinds followed, e.g. "reports_to, oversees<-"
+    target: str  # the node or condition searched for
+    hops: tuple[GraphHop, ...]
+    stopped: tuple[str, ...] = ()
+    more: int = 0  # hops reached but not listed
+
+    @property
+    def edges(self) -> tuple[int, ...]:
+        return tuple(h.edge for h in self.hops if h.edge is not None)
+
+
+@attrs.frozen
 class Evidence:
     """One part of a condition and how it came out.
 
@@ -54,6 +85,7 @@ class Evidence:
     note: str | None = None
     missing: tuple[str, ...] = ()
     children: tuple[Evidence, ...] = ()
+    graph: GraphTrace | None = None
 
 
 @attrs.frozen

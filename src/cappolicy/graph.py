@@ -110,6 +110,10 @@ class Edge(Mapping[str, Any]):
     def __str__(self) -> str:
         return f"{self.source} -{self.kind}-> {self.target}"
 
+    def shown(self) -> str:
+        """How evidence shows an edge bound to a rule variable."""
+        return str(self)
+
 
 class NodeInfo(Mapping[str, Any]):
     """What a rule can read of a node: `id`, `category`, `kind`, `name`, `country`,
@@ -133,12 +137,10 @@ class NodeInfo(Mapping[str, Any]):
         return str(self.summary.get("name") or self.summary["id"])
 
     def __getitem__(self, name: str) -> Any:
-        if name in self.summary:
-            value = self.summary[name]
-            if value is None:
-                raise KeyError(name)
+        value = self.summary.get(name)
+        if value is not None:
             return value
-        return self.element[name]
+        return self.element[name]  # a field the summary leaves empty may still be in the element
 
     def __iter__(self) -> Iterator[str]:
         seen = set()
@@ -177,7 +179,8 @@ class Search:
     meeting the target, and `path` the edges leading to it. When nothing met it,
     `reached` lists every node reached, `stopped` those with no edge left to
     follow (where the search ran out), and `undecided` those whose condition
-    could not be decided."""
+    could not be decided. `tree` holds, for every reached node but the start,
+    the edge by which the search first reached it."""
 
     start: str
     steps: tuple[Step, ...]
@@ -186,6 +189,7 @@ class Search:
     reached: tuple[str, ...]
     stopped: tuple[str, ...]
     undecided: tuple[str, ...]
+    tree: tuple[Edge, ...] = ()
 
 
 class GovernanceGraph:
@@ -201,6 +205,7 @@ class GovernanceGraph:
         self._edges: list[Edge] = []
         self._by_kind: dict[str, list[Edge]] = {}
         self.notes: list[str] = []  # what building could not link, for `cappolicy graph`
+        self.ids: dict[str, dict[str, str]] = {}  # category -> element id -> node key
 
     # ------------------------------------------------------------ building
 
@@ -229,6 +234,15 @@ class GovernanceGraph:
 
     def node(self, key: str) -> NodeInfo | None:
         return self._nodes.get(key)
+
+    def key_for(self, ident: str, categories: Iterable[str] | None = None) -> str | None:
+        """The node key of an element id, looked up in the given categories (an
+        activity whose id is also an organisation's has a prefixed key)."""
+        for category in categories or ("organisation", "body", "activity"):
+            key = self.ids.get(category, {}).get(ident)
+            if key is not None:
+                return key
+        return ident if ident in self._nodes else None
 
     def nodes(self, kinds: Iterable[str] | None = None) -> list[str]:
         """Node keys in proposal order; `kinds` filters by category or kind."""
@@ -336,7 +350,9 @@ class GovernanceGraph:
                     queue.append(nbr)
             if not moved:
                 stopped.append(key)
-        return Search(start, steps_t, None, (), tuple(order), tuple(stopped), tuple(undecided))
+        tree = tuple(e for k in order[1:] if (e := parent[k]) is not None)
+        return Search(start, steps_t, None, (), tuple(order), tuple(stopped), tuple(undecided),
+                      tree)
 
     def _trace(self, parent: Mapping[str, Edge | None], key: str) -> tuple[Edge, ...]:
         path: list[Edge] = []
@@ -491,9 +507,14 @@ class _Builder:
         key = ident
         if key in self.graph:  # ids of different categories share one name
             key = f"{category}:{ident}"
+            count = 1
+            while key in self.graph:  # an id may itself look like a prefixed key
+                count += 1
+                key = f"{category}:{ident}#{count}"
             self.graph.notes.append(f"{category} '{ident}' shares its id with another node; "
                                     f"its node is '{key}'")
         table[ident] = key
+        self.graph.ids.setdefault(category, {})[ident] = key
         kind = element.get("type") if category == "activity" else element.get("kind")
         country = _str(element.get("country")) if category == "organisation" else None
         summary = {
@@ -512,6 +533,10 @@ class _Builder:
             return
         self.graph.add_edge(kind, source, target, {k: v for k, v in attrs_.items()
                                                    if v is not None}, path)
+
+    def _node_path(self, key: str) -> Path | None:
+        info = self.graph.node(key)
+        return None if info is None else info.path
 
     def _org(self, ident: Any, path: Path) -> str | None:
         key = self.orgs.get(ident) if isinstance(ident, str) else None
@@ -557,9 +582,9 @@ class _Builder:
             if not isinstance(body, Mapping):
                 continue
             key = self.bodies.get(body.get("id")) if isinstance(body.get("id"), str) else None
-            if key is None:
-                continue
             base = ("governance", "bodies", i)
+            if key is None or self._node_path(key) != base:  # a repeated id: the first is kept
+                continue
             for field, kind in (("chair", "chairs"), ("members", "member_of")):
                 for j, ident in enumerate(_list(body.get(field))):
                     path = base + (field, j)
@@ -589,9 +614,9 @@ class _Builder:
             if not isinstance(act, Mapping) or not isinstance(act.get("id"), str):
                 continue
             key = self.activities.get(act["id"])
-            if key is None:
-                continue
             base = ("activities", i)
+            if key is None or self._node_path(key) != base:  # a repeated id: the first is kept
+                continue
             self._edge("leads", self._org(act.get("led_by"), base + ("led_by",)), key, {},
                        base + ("led_by",))
             for j, ident in enumerate(_list(act.get("partners"))):

@@ -598,6 +598,10 @@ class _Builder:
                 continue
             if getattr(a, "data", None) == "kwarg":
                 kwargs.append((str(a.children[0]), self.expr(a.children[1])))
+            elif getattr(a, "data", None) == "via":
+                steps = tuple((str(s.children[0]), s.children[1] is not None)
+                              for s in a.children if s is not None)
+                kwargs.append(("via", ast.EdgeKinds(steps, self.span(a))))
             else:
                 args.append(self.expr(a))
         return tuple(args), tuple(kwargs)
@@ -611,6 +615,9 @@ class _Builder:
         receiver, name, *rest = node.children
         args, kwargs = self._args(rest)
         return ast.Call(str(name), args, kwargs, self.expr(receiver), sp)
+
+    def x_lambda(self, node: Any, sp: Span) -> ast.Expr:
+        return ast.Lambda(str(node.children[0]), self.expr(node.children[1]), sp)
 
     def x_neg(self, node: Any, sp: Span) -> ast.Expr:
         return ast.Unary("-", self.expr(node.children[0]), sp)

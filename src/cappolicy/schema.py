@@ -165,3 +165,53 @@ RECORDS: dict[str, RecordT] = {
         _f("id", STRING, True), _f("name", STRING), _f("country", COUNTRY),
         _f("kind", STRING))),
 }
+
+
+# ----------------------------------------------------------- governance graph
+
+GRAPH_NODE_REF = RefT("graph-node")
+
+
+def _merged(name: str, first: tuple[Field, ...], *records: RecordT) -> RecordT:
+    fields = list(first)
+    names = {f.name for f in fields}
+    for record in records:
+        for f in record.fields:
+            if f.name not in names:
+                names.add(f.name)
+                fields.append(Field(f.name, f.type, False, f.doc))
+    return RecordT(name, tuple(fields))
+
+
+#: What a rule reads of a graph node: a summary every node has, then the fields
+#: of the organisation, body or activity it stands for.
+GRAPH_NODE = _merged(
+    "graph node",
+    (
+        _f("id", STRING, True, "the id in the proposal (the proposal's id for the programme)"),
+        _f("category", STRING, True, "program, organisation, body or activity"),
+        _f("kind", STRING, False, "organisation kind, body kind or activity type"),
+        _f("name", STRING, False, "name, or an activity's title"),
+        _f("country", COUNTRY, False, "an organisation's country"),
+        _f("host", BOOL, False, "whether an organisation is of the host country"),
+    ),
+    ORGANISATION, BODY, ACTIVITY)
+
+#: What a rule reads of a graph edge: its kind, ends and the attributes of the fact.
+GRAPH_EDGE = RecordT("graph edge", (
+    _f("kind", STRING, True, "funds, participates, chairs, member_of, a relation kind, "
+       "leads, partners, shares_data, hands_over_to or evaluates"),
+    _f("from", GRAPH_NODE_REF, True),
+    _f("to", GRAPH_NODE_REF, True),
+    _f("amount", MONEY, False, "funds: the total of by_year"),
+    _f("currency", CURRENCY, False, "funds"),
+    _f("by_year", MapT(YEAR, MONEY), False, "funds"),
+    _f("type", STRING, False, "funds: grant, co-financing..."),
+    _f("phase", STRING, False, "participates: design, implementation or evaluation"),
+    _f("scope", ListT(STRING), False, "relations: what is decided, overseen..."),
+    _f("data", DATA_KINDS, False, "shares_data"),
+    _f("basis", STRING, False, "shares_data: the legal basis"),
+    _f("activity", RefT("activity"), False, "shares_data: the activity of the flow"),
+))
+
+RECORDS["graph-node"] = GRAPH_NODE

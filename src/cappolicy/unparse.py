@@ -123,6 +123,10 @@ def unparse(e: ast.Expr) -> str:
         return "{" + ", ".join(unparse(i) for i in e.items) + "}"
     if isinstance(e, ast.ListLit):
         return "[" + ", ".join(unparse(i) for i in e.items) + "]"
+    if isinstance(e, ast.Lambda):
+        return f"{e.var} -> {unparse(e.body)}"
+    if isinstance(e, ast.EdgeKinds):
+        return "[" + ", ".join(k + ("<-" if rev else "") for k, rev in e.steps) + "]"
     raise AssertionError(type(e).__name__)
 
 

@@ -12,7 +12,7 @@ from importlib import resources
 from typing import Any
 
 from ..errors import Diagnostic
-from ..findings import Evidence, Finding, ParamUse, Provenance
+from ..findings import Evidence, GraphHop, GraphTrace, Finding, ParamUse, Provenance
 from ..span import Span
 from .report import (
     FileError,
@@ -162,6 +162,7 @@ def finding_to_json(finding: Finding) -> JSONDict:
             "params": [param_to_json(p) for p in finding.params],
             "rule_origin": provenance_to_json(finding.rule_origin),
             "severity_origin": provenance_to_json(finding.severity_origin),
+            "edges": list(finding.edges),
         }
     )
     return data
@@ -196,6 +197,7 @@ def finding_from_json(data: JSONDict) -> Finding:
         severity_origin=provenance_from_json(data["severity_origin"]),
         waiver=data["waiver"],
         ruleset=data["ruleset"],
+        edges=tuple(data.get("edges", ())),
     )
 
 
@@ -211,6 +213,7 @@ def evidence_to_json(ev: Evidence) -> JSONDict:
         "note": ev.note,
         "missing": list(ev.missing),
         "children": [evidence_to_json(c) for c in ev.children],
+        "graph": graph_trace_to_json(ev.graph),
     }
 
 
@@ -226,7 +229,51 @@ def evidence_from_json(data: JSONDict) -> Evidence:
         note=data["note"],
         missing=tuple(data["missing"]),
         children=tuple(evidence_from_json(c) for c in data["children"]),
+        graph=graph_trace_from_json(data.get("graph")),
     )
+
+
+def graph_trace_to_json(trace: GraphTrace | None) -> JSONDict | None:
+    if trace is None:
+        return None
+    return {
+        "kind": trace.kind,
+        "via": trace.via,
+        "target": trace.target,
+        "hops": [
+            {
+                "node": h.node,
+                "label": h.label,
+                "at": location_to_json(h.at),
+                "edge": h.edge,
+                "via": h.via,
+                "edge_at": location_to_json(h.edge_at),
+                "from": h.prev,
+            }
+            for h in trace.hops
+        ],
+        "stopped": list(trace.stopped),
+        "more": trace.more,
+    }
+
+
+def graph_trace_from_json(data: JSONDict | None) -> GraphTrace | None:
+    if data is None:
+        return None
+    hops = tuple(
+        GraphHop(
+            node=h["node"],
+            label=h["label"],
+            at=location_from_json(h["at"]),
+            edge=h["edge"],
+            via=h["via"],
+            edge_at=location_from_json(h["edge_at"]),
+            prev=h["from"],
+        )
+        for h in data["hops"]
+    )
+    return GraphTrace(data["kind"], data["via"], data["target"], hops, tuple(data["stopped"]),
+                      data["more"])
 
 
 def param_to_json(use: ParamUse) -> JSONDict:

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 import click
 
 from ..errors import SourceCache
-from ..findings import SEVERITY_RANK, Evidence, Finding, ParamUse, Provenance
+from ..findings import GraphHop, GraphTrace, SEVERITY_RANK, Evidence, Finding, ParamUse, Provenance
 from ..span import Span
 from .report import (
     FileError,
@@ -190,6 +190,8 @@ def _evidence_tree(parts: tuple[Evidence, ...], home: str, depth: int) -> list[s
         lines.append(_continue(evidence_text(ev, home), depth))
         if ev.note:
             lines += [_continue(line, depth) for line in ev.note.splitlines()]
+        if ev.graph is not None:
+            lines += [_continue(line, depth) for line in graph_lines(ev.graph, home)]
         if ev.children and depth < MAX_DEPTH:
             lines += _evidence_tree(ev.children, home, depth + 1)
         elif ev.children:
@@ -199,6 +201,45 @@ def _evidence_tree(parts: tuple[Evidence, ...], home: str, depth: int) -> list[s
     if hidden > 0:
         lines.append(_continue(f"... and {hidden} more", depth))
     return lines
+
+
+def graph_lines(trace: GraphTrace, home: str) -> list[str]:
+    """The path a graph query found, or what it reached instead and where it stopped."""
+    start, *rest = trace.hops
+    if trace.kind == "path":
+        lines = [f"path from {_hop(start, home)} along {trace.via}:"]
+        lines += [f"  {_step(h, home)}" for h in rest]
+        return lines
+    if not rest:
+        lines = [f"reached only {_hop(start, home)} along {trace.via}"]
+    else:
+        lines = [f"reached from {_hop(start, home)} along {trace.via}:"]
+        lines += [f"  {_step(h, home)}" for h in rest]
+        if trace.more:
+            lines.append(f"  ... and {trace.more} more")
+    if trace.stopped:
+        shown = ", ".join(trace.stopped[:MAX_CHILDREN])
+        if len(trace.stopped) > MAX_CHILDREN:
+            shown += f" and {len(trace.stopped) - MAX_CHILDREN} more"
+        lines.append(f"stopped at {shown}: no {trace.via} edge leads on")
+    lines.append(f"none of them meets {trace.target}")
+    return lines
+
+
+def _hop(hop: GraphHop, home: str) -> str:
+    where = located(hop.at, home)
+    return hop.label if where is None else f"{hop.label[:-1]}, {where})" \
+        if hop.label.endswith(")") else f"{hop.label} ({where})"
+
+
+def _step(hop: GraphHop, home: str) -> str:
+    """One edge as the proposal states it, the node it reached described."""
+    stated = located(hop.edge_at, home)
+    tail = f"   (edge at {stated})" if stated else ""
+    kind = (hop.via or "").removesuffix("<-")
+    if hop.via and hop.via.endswith("<-"):
+        return f"{_hop(hop, home)} -{kind}-> {hop.prev}{tail}"
+    return f"{hop.prev} -{kind}-> {_hop(hop, home)}{tail}"
 
 
 def _count_tree(parts: tuple[Evidence, ...]) -> int:
