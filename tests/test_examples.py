@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,63 @@ def test_the_incomplete_proposal_is_unknown_not_passed(rulesets: Rulesets) -> No
     assert unknown
     named = {m for f in unknown for m in f.missing}
     assert {"funding", "sunset", "evaluation"} <= {m.split(".")[0].split("[")[0] for m in named}
+
+
+def _expected_failures(path: Path) -> set[str]:
+    """The rule ids an example's header comment says it fails ("Expected failures: ...")."""
+    header = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        header.append(line[1:].strip())
+    text = " ".join(header)
+    start = text.find("Expected failures:")
+    assert start >= 0, f"{path.name} does not say which rules it fails"
+    stated = text[start:].split("Everything else")[0]
+    return set(re.findall(r"\b[A-Z]{2,5}-\d{2}\b", stated))
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.yaml")
+                                        if p.name not in ("xa-cirt-good.yaml", "incomplete.yaml")))
+def test_each_example_fails_exactly_the_rules_its_header_names(name: str, rulesets: Rulesets) -> None:
+    failed = {f.rule for f in check(name, rulesets) if f.outcome == "fail"}
+    assert failed == _expected_failures(EXAMPLES / name)
+
+
+def test_the_graph_examples_explain_where_a_reporting_chain_stops(rulesets: Rulesets) -> None:
+    """A body answering to no host authority: the finding is located at the body and its
+    evidence lists, with lines, what the reporting chain reached and where it stopped."""
+    findings = [f for f in check("xb-donor-led.yaml", rulesets)
+                if f.rule == "GOV-01" and f.outcome == "fail"]
+    assert [f.element for f in findings] == ["steering"]
+    trace = findings[0].evidence[0].graph
+    assert trace is not None and trace.kind == "reached"
+    assert [h.node for h in trace.hops] == ["steering", "de-agency"]
+    assert trace.stopped == ("de-agency",)
+    assert all(h.at is not None and h.at.line > 0 for h in trace.hops)
+    assert trace.hops[1].via == "reports_to" and trace.hops[1].edge_at is not None
+    assert findings[0].edges == (trace.hops[1].edge,)
+
+
+def test_a_donor_deciding_alone_fails_decision_rights_at_the_relation(rulesets: Rulesets) -> None:
+    proposal = load_proposal(EXAMPLES / "xb-donor-led.yaml")
+    findings = [f for f in check("xb-donor-led.yaml", rulesets)
+                if f.rule == "DEC-02" and f.outcome == "fail"]
+    donor = [f for f in findings if "de-agency" in f.message]
+    assert len(donor) == 1
+    relation = proposal.data["governance"]["relations"].index(
+        {"from": "de-agency", "kind": "decides", "scope": ["budget-reallocation"]})
+    assert donor[0].span == proposal.span_of(("governance", "relations", relation))
+    trace = donor[0].evidence[0].graph
+    assert trace is not None and [h.node for h in trace.hops] == ["de-agency"]
+    assert trace.stopped == ("de-agency",)
+
+
+def test_a_reporting_loop_is_shown_edge_by_edge(rulesets: Rulesets) -> None:
+    loop = [f for f in check("xd-parallel-structures.yaml", rulesets)
+            if f.rule == "GOV-02" and f.outcome == "fail"]
+    assert len(loop) == 1
+    trace = loop[0].evidence[0].graph
+    assert trace is not None and trace.kind == "cycle"
+    assert [h.node for h in trace.hops] == ["steering", "pmu", "steering"]
+    assert len(loop[0].edges) == 2

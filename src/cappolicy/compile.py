@@ -858,12 +858,19 @@ class Compiler:
         a text or a set of texts (a param such as `public_sector`)."""
         if arg is None:
             return None
-        if isinstance(arg, ast.Name) and arg.id not in scope and arg.id not in self.params:
-            if arg.id not in words:
-                best = did_you_mean(arg.id, words)
-                self.error("CP201", f"unknown {what} '{arg.id}'", arg.span,
-                           f"did you mean '{best}'?" if best else f"one of: {', '.join(words)}")
-            const = frozenset((arg.id,))
+        def word(e: ast.Expr) -> bool:
+            return isinstance(e, ast.Name) and e.id not in scope and e.id not in self.params
+
+        named = [arg] if word(arg) else list(arg.items) if isinstance(
+            arg, (ast.SetLit, ast.ListLit)) and arg.items and all(map(word, arg.items)) else []
+        if named:  # `kind: body`, `kind: {funds, leads}`
+            for name in named:
+                assert isinstance(name, ast.Name)
+                if name.id not in words:
+                    best = did_you_mean(name.id, words)
+                    self.error("CP201", f"unknown {what} '{name.id}'", name.span,
+                               f"did you mean '{best}'?" if best else f"one of: {', '.join(words)}")
+            const = frozenset(n.id for n in named if isinstance(n, ast.Name))
             return Node("literal", arg, SetT(STRING), lambda env: const)
         node = self.expr(arg, scope)
         t = node.type

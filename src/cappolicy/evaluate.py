@@ -359,7 +359,10 @@ def _first_path_span(node: Node, env: Env, proposal: Proposal) -> Span | None:
             path = None
         if path is not None:
             return proposal.span_of(path)
-    for kid in node.kids:
+    # past the collection of a quantifier, an aggregate or a node condition, the kids
+    # read a variable bound only while iterating
+    kids = node.kids[:1] if node.info.get("var") else node.kids
+    for kid in kids:
         found = _first_path_span(kid, env, proposal)
         if found is not None:
             return found

@@ -191,6 +191,7 @@ class Explainer:
         as_pct = bool(node.info.get("percent"))
         notes = [n for n in (self._derivation(left, env, as_pct),
                              self._derivation(right, env, as_pct)) if n]
+        cycles = self._find_cycles(left) or self._find_cycles(right)
         return Evidence(
             node.text, word, op=node.expr.op,  # type: ignore[union-attr]
             left=V.display(lv, as_percent=as_pct and left.type != PERCENT),
@@ -198,7 +199,40 @@ class Explainer:
             left_at=self.span(left, env) or (self._ancestor_span(left, env) if lv is V.UNKNOWN else None),
             right_at=self.span(right, env) or (self._ancestor_span(right, env) if rv is V.UNKNOWN else None),
             note="; ".join(notes) or None,
-            missing=tuple(self.missing(node, env)) if word == "unknown" else ())
+            missing=tuple(self.missing(node, env)) if word == "unknown" else (),
+            graph=self._cycle_trace(cycles, env) if cycles is not None else None)
+
+    def _find_cycles(self, node: Node) -> Node | None:
+        """The `graph.cycles(...)` a compared value is computed from, if any."""
+        if node.kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
+            return self._find_cycles(self.lets[node.expr.id])  # type: ignore[union-attr]
+        if node.kind == "graph" and node.info.get("method") == "cycles":
+            return node
+        for kid in node.kids[:1] if node.info.get("var") else node.kids:
+            found = self._find_cycles(kid)
+            if found is not None:
+                return found
+        return None
+
+    def _cycle_trace(self, node: Node, env: Env) -> GraphTrace | None:
+        """The first loop `graph.cycles` found, edge by edge."""
+        steps = node.info["steps"]
+        graph = env.ctx.graph
+        loops = graph.cycles(steps)
+        if not loops:
+            return None
+        loop = loops[0]
+        via = ", ".join(str(s) for s in steps) if steps else "every edge"
+        order = {key: i for i, key in enumerate(graph.nodes())}
+        start = min({e.source for e in loop} | {e.target for e in loop}, key=order.__getitem__)
+        hops = [self._hop(graph, start)]
+        prev = start
+        for edge in loop:
+            hops.append(self._hop(graph, _other_end(edge, prev), edge, prev))
+            prev = _other_end(edge, prev)
+        more = len(loops) - 1
+        return GraphTrace("cycle", via, f"{len(loops)} loop" + ("s" if len(loops) != 1 else ""),
+                          tuple(hops), (), more)
 
     def _derivation(self, node: Node, env: Env, as_pct: bool) -> str | None:
         """`share = 360000 / 3000000` for a let or an arithmetic operand."""
@@ -357,11 +391,16 @@ def _flatten(node: Node, kind: str) -> list[Node]:
 
 
 def first_location(evidence: Evidence) -> Span | None:
-    """The value at fault: the first located value among the deciding parts."""
+    """The value at fault: the first located value among the deciding parts (for
+    a loop in the graph, the first edge of it)."""
     for ev in evidence.children:
         found = first_location(ev)
         if found is not None:
             return found
+    if evidence.graph is not None and evidence.graph.kind == "cycle":
+        for hop in evidence.graph.hops:
+            if hop.edge_at is not None:
+                return hop.edge_at
     return evidence.left_at or evidence.right_at
 
 

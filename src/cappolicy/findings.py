@@ -52,14 +52,15 @@ class GraphHop:
 class GraphTrace:
     """How a graph query came out: the path found (`kind` "path"), or, when no
     path exists, what was reachable instead (`kind` "reached": the hops of the
-    search in the order it reached them, and the nodes where it ran out)."""
+    search in the order it reached them, and the nodes where it ran out), or the
+    first loop `graph.cycles` found (`kind` "cycle"; `more` counts the others)."""
 
-    kind: str  # path | reached
+    kind: str  # path | reached | cycle
     via: str  # the edge kinds followed, e.g. "reports_to, oversees<-"
     target: str  # the node or condition searched for
     hops: tuple[GraphHop, ...]
     stopped: tuple[str, ...] = ()
-    more: int = 0  # hops reached but not listed
+    more: int = 0  # hops reached but not listed (for a cycle: the other loops)
 
     @property
     def edges(self) -> tuple[int, ...]:

@@ -27,7 +27,7 @@ PROGRAM = "program"
 CATEGORIES = ("program", "organisation", "body", "activity")
 
 #: Edge kinds, in the order the design card lists them.
-STRUCTURAL_EDGES = ("funds", "participates", "chairs", "member_of")
+STRUCTURAL_EDGES = ("funds", "budgets", "participates", "chairs", "member_of")
 RELATION_EDGES = ("reports_to", "oversees", "advises", "decides", "audits", "employs")
 ACTIVITY_EDGES = ("leads", "partners", "shares_data")
 CLOSING_EDGES = ("hands_over_to", "evaluates")
@@ -36,6 +36,7 @@ EDGE_KINDS = STRUCTURAL_EDGES + RELATION_EDGES + ACTIVITY_EDGES + CLOSING_EDGES
 #: What each edge kind says, for documentation and `cappolicy graph` legends.
 EDGE_MEANING = {
     "funds": "a funding source pays into the programme",
+    "budgets": "an organisation pays another's own budget (organisations[].funded_by)",
     "participates": "an organisation takes a role (design, implementation, evaluation)",
     "chairs": "an organisation chairs a governance body",
     "member_of": "an organisation sits on a governance body",
@@ -479,6 +480,7 @@ class _Builder:
         for i, act in enumerate(_list(d.get("activities"))):
             self._element(act, ("activities", i), "activity", self.activities)
         self._funding()
+        self._budgets()
         self._roles()
         self._bodies(governance)
         self._relations(governance)
@@ -569,6 +571,15 @@ class _Builder:
                 "currency": currency,
                 "by_year": by_year or None,
             }, path)
+
+    def _budgets(self) -> None:
+        for i, org in enumerate(_list(self.data.get("organisations"))):
+            if not isinstance(org, Mapping) or not isinstance(org.get("id"), str):
+                continue
+            key = self.orgs.get(org["id"])
+            for j, ident in enumerate(_list(org.get("funded_by"))):
+                path = ("organisations", i, "funded_by", j)
+                self._edge("budgets", self._org(ident, path), key, {}, path)
 
     def _roles(self) -> None:
         roles = _map(self.data.get("roles"))

@@ -72,6 +72,8 @@ ORGANISATION = _r(
     _f("country", COUNTRY, True, "ISO 3166-1 alpha-2"),
     _f("kind", ORG_KINDS, True),
     _f("mandates", ListT(MANDATE)),
+    _f("funded_by", ListT(ORG_REF), False,
+       "the organisations that pay its own budget, e.g. the treasury for a national CERT"),
 )
 NEEDS_ASSESSMENT = _r(
     "needs assessment",

@@ -210,6 +210,12 @@ def graph_lines(trace: GraphTrace, home: str) -> list[str]:
         lines = [f"path from {_hop(start, home)} along {trace.via}:"]
         lines += [f"  {_step(h, home)}" for h in rest]
         return lines
+    if trace.kind == "cycle":
+        lines = [f"loop through {_hop(start, home)} along {trace.via}:"]
+        lines += [f"  {_step(h, home)}" for h in rest]
+        if trace.more:
+            lines.append(f"and {trace.more} more loop" + ("s" if trace.more != 1 else ""))
+        return lines
     if not rest:
         lines = [f"reached only {_hop(start, home)} along {trace.via}"]
     else:
@@ -222,6 +228,8 @@ def graph_lines(trace: GraphTrace, home: str) -> list[str]:
         if len(trace.stopped) > MAX_CHILDREN:
             shown += f" and {len(trace.stopped) - MAX_CHILDREN} more"
         lines.append(f"stopped at {shown}: no {trace.via} edge leads on")
+    elif rest:
+        lines.append("every edge from these leads back to a node already reached")
     lines.append(f"none of them meets {trace.target}")
     return lines
 
