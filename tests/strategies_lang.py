@@ -22,6 +22,7 @@ NAMES = ["a", "b", "org", "host_country", "x1", "law-enforcement", "min_co_finan
 FIELDS = ["id", "country", "kind", "end", "led_by", "from", "count", "by_year"]
 FUNCTIONS = ["len", "year", "lower", "reaches", "f"]
 names = st.sampled_from(NAMES)
+EDGE_KINDS = ["reports_to", "oversees", "funds", "member_of", "shares_data"]
 
 
 def _decimal_text(draw: st.DrawFn) -> str:
@@ -100,6 +101,14 @@ def _extend(children: st.SearchStrategy[ast.Expr]) -> st.SearchStrategy[ast.Expr
         st.builds(ast.Aggregate, aggregates, names, children, maybe, children),
         st.builds(ast.SetLit, small),
         st.builds(ast.ListLit, small),
+        # graph queries: node conditions `n -> ...` and `via: [kind, kind<-]`
+        st.builds(lambda m, start, cond, via: ast.Call(
+                      m, (start,) + ((cond,) if cond is not None else ()),
+                      (("via", via),) if via is not None else (), ast.Name("graph")),
+                  st.sampled_from(["reaches", "path", "successors"]), children,
+                  st.none() | st.builds(ast.Lambda, names, children),
+                  st.none() | st.builds(ast.EdgeKinds, st.lists(
+                      st.tuples(st.sampled_from(EDGE_KINDS), st.booleans()), max_size=3).map(tuple))),
     )
 
 

@@ -14,7 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cappolicy.errors import Diagnostic, SourceCache
-from cappolicy.findings import OUTCOMES, SEVERITIES, Evidence, Finding, ParamUse, Provenance
+from cappolicy.findings import (
+    OUTCOMES, SEVERITIES, Evidence, Finding, GraphHop, GraphTrace, ParamUse, Provenance,
+)
 from cappolicy.render import (
     FileError,
     ProposalResult,
@@ -748,10 +750,15 @@ _spans = st.builds(Span, _text, st.integers(0, 10**6), st.integers(0, 500),
 _maybe_text = st.none() | _text
 _provenance = st.builds(Provenance, _text, _spans, _maybe_text, st.booleans(), _maybe_text,
                         _maybe_text, st.none() | _spans)
+_hops = st.builds(GraphHop, _text, _text, st.none() | _spans, st.none() | st.integers(0, 10**6),
+                  _maybe_text, st.none() | _spans, _maybe_text)
+_traces = st.builds(GraphTrace, st.sampled_from(["path", "reached", "cycle"]), _text, _text,
+                    st.lists(_hops, min_size=1, max_size=4).map(tuple),
+                    st.lists(_text, max_size=2).map(tuple), st.integers(0, 100))
 _evidence = st.recursive(
     st.builds(Evidence, _text, st.sampled_from(["true", "false", "unknown"]), _maybe_text,
               _maybe_text, _maybe_text, st.none() | _spans, st.none() | _spans, _maybe_text,
-              st.lists(_text, max_size=2).map(tuple)),
+              st.lists(_text, max_size=2).map(tuple), graph=st.none() | _traces),
     lambda kids: st.builds(Evidence, _text, st.sampled_from(["true", "false", "unknown"]),
                            children=st.lists(kids, max_size=3).map(tuple)),
     max_leaves=8,
@@ -766,6 +773,7 @@ _findings = st.builds(
     missing=st.lists(_text, max_size=3).map(tuple),
     rule_origin=st.none() | _provenance, severity_origin=st.none() | _provenance,
     waiver=_maybe_text, ruleset=_maybe_text,
+    edges=st.lists(st.integers(0, 10**6), max_size=4).map(tuple),
 )
 
 

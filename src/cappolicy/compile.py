@@ -83,6 +83,14 @@ def _edge_words() -> tuple[str, ...]:
     return EDGE_KINDS
 
 
+def outer_kids(node: Node) -> tuple[Node, ...]:
+    """The kids of `node` that can be evaluated outside it: not the parts of a
+    quantifier, aggregate or node condition that read its bound variable."""
+    if node.kind == "condition":
+        return ()
+    return node.kids[:1] if node.info.get("var") else node.kids
+
+
 def element_path(coll: Node, env: Env, base: tuple[Any, ...] | None, step: Any,
                  item: Any) -> tuple[Any, ...] | None:
     """Where in the proposal one element of a collection is: its place in the

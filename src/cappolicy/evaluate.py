@@ -16,7 +16,7 @@ import attrs
 
 from . import ast
 from . import values as V
-from .compile import Compiler, Context, Env, Node, ParamValue, element_path
+from .compile import Compiler, Context, Env, Node, ParamValue, element_path, outer_kids
 from .errors import AnalysisError, Diagnostic
 from .explain import Explainer, all_missing, first_location
 from .findings import Evidence, Finding, ParamUse, Provenance
@@ -359,10 +359,7 @@ def _first_path_span(node: Node, env: Env, proposal: Proposal) -> Span | None:
             path = None
         if path is not None:
             return proposal.span_of(path)
-    # past the collection of a quantifier, an aggregate or a node condition, the kids
-    # read a variable bound only while iterating
-    kids = node.kids[:1] if node.info.get("var") else node.kids
-    for kid in kids:
+    for kid in outer_kids(node):
         found = _first_path_span(kid, env, proposal)
         if found is not None:
             return found

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import values as V
-from .compile import Env, Node, element_path
+from .compile import Env, Node, element_path, outer_kids
 from .findings import Evidence, GraphHop, GraphTrace
 from .proposal import Path, Proposal, format_path
 from .span import Span
@@ -46,10 +46,7 @@ class Explainer:
         if node.loc is None:
             if node.kind == "var" or node.kind in ("literal", "param", "builtin"):
                 return None
-            # an arithmetic result: point at its first located part; past the collection
-            # of an aggregate the kids read a variable bound only while iterating
-            kids = node.kids[:1] if node.info.get("var") else node.kids
-            for kid in kids:
+            for kid in outer_kids(node):  # an arithmetic result: its first located part
                 sp = self.span(kid, env)
                 if sp is not None:
                     return sp
@@ -208,7 +205,7 @@ class Explainer:
             return self._find_cycles(self.lets[node.expr.id])  # type: ignore[union-attr]
         if node.kind == "graph" and node.info.get("method") == "cycles":
             return node
-        for kid in node.kids[:1] if node.info.get("var") else node.kids:
+        for kid in outer_kids(node):
             found = self._find_cycles(kid)
             if found is not None:
                 return found
