@@ -389,12 +389,12 @@ def _flatten(node: Node, kind: str) -> list[Node]:
 
 def first_location(evidence: Evidence) -> Span | None:
     """The value at fault: the first located value among the deciding parts (for
-    a loop in the graph, the first edge of it)."""
+    a path or a loop in the graph, its first edge)."""
     for ev in evidence.children:
         found = first_location(ev)
         if found is not None:
             return found
-    if evidence.graph is not None and evidence.graph.kind == "cycle":
+    if evidence.graph is not None and evidence.graph.kind in ("path", "cycle"):
         for hop in evidence.graph.hops:
             if hop.edge_at is not None:
                 return hop.edge_at
