@@ -692,3 +692,23 @@ def test_a_ruleset_file_or_id_is_checked(tmp_path: Path) -> None:
         assert summary["ruleset"] == "baseline"
         assert summary["outcomes"]["fail"] == 1 and summary["outcomes"]["pass"] == 1
         assert [f["rule"] for f in summary["failing"]] == ["ORG-01"]
+
+
+def test_a_graph_read_back_still_finds_a_renamed_node_by_its_id() -> None:
+    text = """\
+cappolicy: 1
+id: XA-CLASH
+title: An activity named like an organisation
+host_country: XA
+period: {start: 2027-01-01, end: 2027-12-31}
+organisations:
+  - {id: a1, name: Ministry, country: XA, kind: ministry}
+activities:
+  - {id: a1, type: training, led_by: a1}
+"""
+    proposal = load_proposal_text(text, "clash.yaml")
+    graph = build(proposal.data)
+    back = graphout.from_json(json.loads(json.dumps(graphout.to_json(graph, proposal))))
+    assert back == graph
+    assert back.key_for("a1", ("activity",)) == "activity:a1"
+    assert back.key_for("a1", ("organisation",)) == "a1"

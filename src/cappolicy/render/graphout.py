@@ -255,6 +255,8 @@ class _Reader:
         summary["host"] = host
         path = self.path(self.field(data, "path", where), f"{where}.path")
         graph.add_node(key, {name: summary[name] for name in SUMMARY_FIELDS}, {}, path)
+        if summary["category"] != "program":  # so ids still find their (renamed) nodes
+            graph.ids.setdefault(summary["category"], {}).setdefault(summary["id"], key)
 
     def edge(self, graph: GovernanceGraph, item: Any, index: int, where: str) -> None:
         data = self.obj(item, where)
