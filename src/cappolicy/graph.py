@@ -577,6 +577,8 @@ class _Builder:
             if not isinstance(org, Mapping) or not isinstance(org.get("id"), str):
                 continue
             key = self.orgs.get(org["id"])
+            if key is None or self._node_path(key) != ("organisations", i):  # a repeated id
+                continue
             for j, ident in enumerate(_list(org.get("funded_by"))):
                 path = ("organisations", i, "funded_by", j)
                 self._edge("budgets", self._org(ident, path), key, {}, path)
