@@ -1,0 +1,153 @@
+"""Project settings: a proposal repository says where its own rulesets live and
+which country it checks for, once, instead of on every command line.
+
+Read from `cappolicy.toml` (keys at the top level) or from the `[tool.cappolicy]`
+table of `pyproject.toml`, whichever is found first walking up from the current
+folder (a `cappolicy.toml` wins over a `pyproject.toml` in the same folder).
+Command-line options override the file; `--config FILE` names it outright.
+
+    rulesets = ["policy/rulesets"]   # folders, relative to the file
+    country = "XA"                   # check every proposal against this country's ruleset
+    fail_on = "should"               # must | should | advisory
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .errors import CappolicyError, Diagnostic, did_you_mean
+from .span import Span
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+KEYS = ("rulesets", "country", "fail_on")
+SEVERITIES = ("must", "should", "advisory")
+
+
+@attrs.frozen
+class Settings:
+    """The settings in force and the file they came from (None: defaults)."""
+
+    file: Path | None = None
+    rulesets: tuple[Path, ...] = ()
+    country: str | None = None
+    fail_on: str | None = None
+
+
+def find(start: Path) -> Path | None:
+    """The nearest `cappolicy.toml`, or `pyproject.toml` with a `[tool.cappolicy]`
+    table, in `start` or a folder above it."""
+    for folder in (start, *start.parents):
+        own = folder / "cappolicy.toml"
+        if own.is_file():
+            return own
+        project = folder / "pyproject.toml"
+        if project.is_file() and _has_table(project):
+            return project
+    return None
+
+
+def _has_table(path: Path) -> bool:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True  # let `load` report what is wrong with it
+    tool = data.get("tool")
+    return isinstance(tool, Mapping) and "cappolicy" in tool
+
+
+def load(path: Path) -> Settings:
+    """The settings in `path`; CappolicyError (exit 2) for anything wrong, located."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CappolicyError(Diagnostic("CP440", f"cannot read settings file {path}: {exc}",
+                                        Span(str(path), 0, 0))) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raw = str(exc.args[0] if exc.args else exc)
+        at = re.search(r"\(at line (\d+), column (\d+)\)", raw)
+        if at is not None:
+            line, col = int(at.group(1)), int(at.group(2))
+        else:  # "(at end of document)"
+            line, col = max(1, len(text.splitlines())), 1
+        message = re.sub(r"\s*\(at [^)]*\)$", "", raw)
+        raise CappolicyError(Diagnostic("CP440", f"invalid TOML: {message}",
+                                        Span(str(path), line, col))) from None
+    table: Any = data
+    where = ""
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("cappolicy", {}) if isinstance(
+            data.get("tool"), Mapping) else {}
+        where = "[tool.cappolicy] "
+    errors: list[Diagnostic] = []
+
+    def err(key: str, message: str, help_: str | None = None) -> None:
+        errors.append(Diagnostic("CP441", f"{where}{message}", _key_span(path, text, key),
+                                 help_))
+
+    if not isinstance(table, Mapping):
+        raise CappolicyError(Diagnostic("CP441", f"{where}must be a table of settings",
+                                        Span(str(path), 1, 1)))
+    for key in table:
+        if key not in KEYS:
+            best = did_you_mean(str(key), KEYS)
+            err(str(key), f"unknown setting '{key}'",
+                f"did you mean '{best}'?" if best else f"settings: {', '.join(KEYS)}")
+    roots: list[Path] = []
+    raw = table.get("rulesets", [])
+    items = [raw] if isinstance(raw, str) else raw
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        err("rulesets", "'rulesets' is a folder or a list of folders, as text")
+    else:
+        for item in items:
+            folder = (path.parent / item).resolve()
+            if not folder.is_dir():
+                err("rulesets", f"rulesets folder '{item}' does not exist "
+                                f"(looked for {folder})")
+            roots.append(folder)
+    country = table.get("country")
+    if country is not None and not (isinstance(country, str) and len(country) == 2
+                                    and country.isalpha()):
+        err("country", f"'country' is a two-letter country code, not {country!r}")
+        country = None
+    fail_on = table.get("fail_on")
+    if fail_on is not None and fail_on not in SEVERITIES:
+        err("fail_on", f"'fail_on' is one of {', '.join(SEVERITIES)}, not {fail_on!r}")
+        fail_on = None
+    if errors:
+        raise CappolicyError(errors)
+    return Settings(path, tuple(roots), country.upper() if isinstance(country, str) else None,
+                    fail_on)
+
+
+def settings(explicit: Path | None, start: Path | None = None) -> Settings:
+    """The settings of the project around `start` (default: the current folder), or
+    of `explicit` when given."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise CappolicyError(Diagnostic("CP440", f"no settings file {explicit}",
+                                            Span(str(explicit), 0, 0)))
+        return load(explicit)
+    found = find((start or Path.cwd()).resolve())
+    return load(found) if found is not None else Settings()
+
+
+def _key_span(path: Path, text: str, key: str) -> Span:
+    """Where `key` is set in the file (its first line that starts with it)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.lstrip()
+        if stripped.startswith(key) and stripped[len(key):].lstrip().startswith("="):
+            return Span(str(path), number, len(line) - len(stripped) + 1,
+                        number, len(line) - len(stripped) + 1 + len(key))
+    return Span(str(path), 1, 1)
