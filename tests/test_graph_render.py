@@ -642,8 +642,8 @@ def test_edges_of_failing_findings_are_marked(monkeypatch: pytest.MonkeyPatch,
     grant = edge_id(graph, "funds", type="grant")
     chairs = edge_id(graph, "chairs")
 
-    def evaluate(rules: Any, proposal: Any, as_of: dt.date, ruleset: str | None = None
-                 ) -> list[Finding]:
+    def evaluate(rules: Any, proposal: Any, as_of: dt.date, ruleset: str | None = None,
+                 **_: Any) -> list[Finding]:
         assert as_of == dt.date(2028, 6, 1)
         return [finding("fail", (intel,)), finding("pass", (grant,), "R-2"),
                 finding("unknown", (chairs,), "R-3"), finding("fail", (personal,), "R-4")]

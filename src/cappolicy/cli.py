@@ -154,7 +154,7 @@ def _check_one(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None, c
     else:
         choice = rulesets.for_country((country or proposal.host_country or "").upper() or None)
         eff, note = choice.ruleset, choice.note
-    findings = evaluate(eff.compiled(), proposal, as_of, ruleset=eff.id)
+    findings = evaluate(eff.compiled(), proposal, as_of, ruleset=eff.id, effective=eff)
     return ProposalResult(file=proposal.file, proposal_id=proposal.id,
                           host_country=proposal.host_country, ruleset=eff.id, ruleset_note=note,
                           findings=tuple(findings), warnings=tuple(proposal.warnings))
@@ -211,7 +211,7 @@ def graph(proposal_path: Path, fmt: str | None, output: Path | None, ruleset_ref
                 click.echo(f"note: {note}", err=True)
             from .evaluate import evaluate
 
-            findings = evaluate(eff.compiled(), proposal, as_of, ruleset=eff.id)
+            findings = evaluate(eff.compiled(), proposal, as_of, ruleset=eff.id, effective=eff)
             ruleset_id = eff.id
         governance = build(proposal.data)
         highlight = None if findings is None else \

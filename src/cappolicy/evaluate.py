@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -23,6 +23,10 @@ from .findings import Evidence, Finding, ParamUse, Provenance
 from .proposal import Proposal, format_path
 from .span import Span
 from .types import BOOL, ANY, Type, element_type
+from .waivers import apply_waivers
+
+if TYPE_CHECKING:
+    from .rulesets import EffectiveRuleset
 
 
 @attrs.define(eq=False)
@@ -128,7 +132,11 @@ def _template(t: ast.Template | None, c: Compiler, scope: Mapping[str, Type]) ->
 
 
 def evaluate(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
-             ruleset: str | None = None) -> list[Finding]:
+             ruleset: str | None = None, *, effective: EffectiveRuleset | None = None
+             ) -> list[Finding]:
+    """Every rule's findings, then the proposal's waivers applied to them (waivers.py).
+    Given the `effective` ruleset, waivers are also checked against its disabled rules and
+    its `public_sector` param."""
     ctx = Context(proposal.data, as_of, proposal)
     findings: list[Finding] = []
     for rule in rules:
@@ -139,7 +147,7 @@ def evaluate(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
                 rule, proposal, ruleset, "unknown", proposal.span_of(()), "(proposal)",
                 message=f"internal error while evaluating this rule ({type(exc).__name__}: "
                         f"{exc}); the rule could not be decided, please report it"))
-    return findings
+    return apply_waivers(findings, rules, proposal, as_of, ruleset, effective=effective)
 
 
 def _run(rule: CompiledRule, ctx: Context, proposal: Proposal, ruleset: str | None) -> Iterator[Finding]:
