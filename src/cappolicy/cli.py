@@ -269,5 +269,125 @@ def _graph_ruleset(rulesets: Rulesets, ref: str | None, country: str | None,
     return rulesets.get(source), None
 
 
+_ROOTS_HELP = "A folder of rulesets to use besides the shipped ones (repeatable)."
+
+
+@main.group("rulesets", invoke_without_command=True)
+@click.option("--rulesets", "extra_roots", multiple=True, type=click.Path(path_type=Path),
+              help=_ROOTS_HELP)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default=None,
+              help="Output format (default: text).")
+@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
+@click.pass_context
+def rulesets_command(ctx: click.Context, extra_roots: tuple[Path, ...], fmt: str | None,
+                     color: bool | None) -> None:
+    """List the available rulesets as a tree of inheritance: the baseline at the
+    root, regional rulesets under it, national ones under those, each with its
+    version, title, jurisdiction and the files it comes from.
+
+    `cappolicy rulesets show REF` prints one effective ruleset. Exit code: 0 every
+    ruleset loads, 2 one does not (it is listed with its errors)."""
+    ctx.obj = {"extra_roots": extra_roots, "fmt": fmt, "color": color}
+    if ctx.invoked_subcommand is not None:
+        return
+    import json
+
+    from .errors import SourceCache
+    from .render import rulesetview
+    from .resources import shipped_rulesets
+    from .rulesets import BASELINE, survey
+
+    catalog = _rulesets(extra_roots).catalog
+    shipped = shipped_rulesets()
+    forest = rulesetview.tree_of(survey(catalog), shipped)
+    fallback = BASELINE if catalog.find(BASELINE) is not None else None
+    use_color = sys.stdout.isatty() if color is None else color
+    if fmt == "json":
+        text = json.dumps(rulesetview.catalog_to_json(forest, catalog.roots, shipped, __version__,
+                                                      fallback), indent=2, ensure_ascii=False)
+    else:
+        text = rulesetview.render_catalog(forest, fallback, color=use_color, sources=SourceCache())
+    click.echo(text, color=use_color)
+    broken = any(not n.entry.ok for n in rulesetview.walk(forest))
+    sys.exit(2 if broken else 0)
+
+
+@rulesets_command.command("show")
+@click.argument("ref", metavar="REF")
+@click.option("--rulesets", "extra_roots", multiple=True, type=click.Path(path_type=Path),
+              help=_ROOTS_HELP)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default=None,
+              help="Output format (default: text).")
+@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
+@click.pass_context
+def rulesets_show(ctx: click.Context, ref: str, extra_roots: tuple[Path, ...], fmt: str | None,
+                  color: bool | None) -> None:
+    """Print the effective ruleset of REF after inheritance: a country (XA), a
+    ruleset id (baseline, regional/aec, national/xa) or a ruleset file or folder.
+
+    Shows the chain of layers; every param with its value, type, the file:line that
+    set it, its `because` and what it replaced; every rule with its severity,
+    principle, source and the layer that defined it; every disabled rule. Each
+    relaxation of a parent ruleset is marked RELAXED. A country without a national
+    ruleset falls back to the baseline, as `check` does. Exit code: 0 shown, 2 the
+    reference or the ruleset is bad."""
+    import json
+
+    from .errors import CappolicyError
+    from .render import rulesetview
+    from .resources import shipped_rulesets
+
+    group = ctx.obj or {}
+    rulesets = _rulesets((*group.get("extra_roots", ()), *extra_roots))
+    fmt = fmt or group.get("fmt") or "text"
+    color = color if color is not None else group.get("color")
+    try:
+        eff, kind, country, note = _show_target(rulesets, ref)
+    except CappolicyError as exc:
+        raise Failure(exc.diagnostics) from None
+    shipped = shipped_rulesets()
+    shown = rulesetview.Shown(ref, kind, country, note, eff, {
+        layer.id: rulesetview.layer_where(layer, rulesets.catalog, shipped) for layer in eff.layers})
+    use_color = sys.stdout.isatty() if color is None else color
+    if fmt == "json":
+        text = json.dumps(rulesetview.shown_to_json(shown, __version__), indent=2,
+                          ensure_ascii=False)
+    else:
+        text = rulesetview.render_shown(shown, color=use_color)
+    click.echo(text, color=use_color)
+
+
+def _show_target(rulesets: Rulesets, ref: str
+                 ) -> tuple[EffectiveRuleset, str, str | None, str | None]:
+    """The effective ruleset REF names, how REF was read (country, id or path), the
+    country and the fallback note. Two letters are a country, as `check --country`
+    reads them; then a ruleset id; then a file or folder."""
+    from .errors import CappolicyError, Diagnostic, suggestion
+    from .rulesets import BASELINE, source_from_path
+
+    catalog = rulesets.catalog
+    ref = ref.strip()
+    if len(ref) == 2 and ref.isascii() and ref.isalpha():
+        country = ref.upper()
+        choice = rulesets.for_country(country)
+        note = choice.note
+        same_name = catalog.find(ref.lower())
+        if note is not None and same_name is not None and same_name.id != BASELINE:
+            note += (f" (the ruleset {same_name.id} has that name: "
+                     f"`cappolicy rulesets show {same_name.id}`)")
+        return choice.ruleset, "country", country, note
+    path = Path(ref)
+    source = catalog.find(ref)
+    if path.exists() and (source is None or ref.endswith(".cpol") or path.is_absolute()
+                          or ref.startswith(".")):
+        return rulesets.get(source_from_path(path)), "path", None, None
+    if source is not None:
+        return rulesets.get(source), "id", None, None
+    raise CappolicyError(Diagnostic(
+        "CP420", f"no ruleset id, country or ruleset file '{ref}'", None,
+        suggestion(ref, catalog.ids()) or
+        f"known rulesets: {', '.join(catalog.ids()) or 'none'}; a country is two letters (XA)"))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

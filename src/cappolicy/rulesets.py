@@ -26,7 +26,7 @@ from .parse import parse_file
 from .resources import shipped_rulesets
 from .span import Span
 from .types import (
-    BOOL, COUNTRY, DATE, DURATION, MONEY, NUMBER, PERCENT, STRING, ListT, SetT, Type,
+    ANY, BOOL, COUNTRY, DATE, DURATION, MONEY, NUMBER, PERCENT, STRING, ListT, SetT, Type,
     comparable, element_type,
 )
 from .unparse import unparse
@@ -68,7 +68,14 @@ class Catalog:
         return None
 
     def for_country(self, country: str) -> RulesetSource | None:
-        return self.sources.get(f"national/{country.lower()}")
+        """The national ruleset of a country, unless a later root brings its own baseline:
+        a national layer written over one baseline is not applied over another."""
+        source = self.sources.get(f"national/{country.lower()}")
+        base = self.sources.get("baseline")
+        if source is not None and base is not None and \
+                self.roots.index(source.root) < self.roots.index(base.root):
+            return None
+        return source
 
 
 #: Folders whose .cpol files are each a ruleset; any other folder of .cpol files is one ruleset.
@@ -140,12 +147,33 @@ class EffectiveRuleset:
     rules: list[RuleSpec]
     disabled: list[Disabled]
     files: tuple[str, ...]
+    layers: tuple[Layer, ...] = ()  # root first, as `chain`
+    #: the values each param had before its effective one, oldest (the declaration) first
+    param_history: dict[str, list[ParamValue]] = attrs.field(factory=dict)
+    #: (rule id, "message" | "hint") -> the last layer that overrode it; `previous` is the
+    #: text it replaced, `previous_layer`/`previous_span` where that text was written
+    text_overrides: dict[tuple[str, str], Provenance] = attrs.field(factory=dict)
     _compiled: list[CompiledRule] | None = None
 
     def compiled(self) -> list[CompiledRule]:
         if self._compiled is None:
             self._compiled = compile_rules(self.rules, self.params)
         return self._compiled
+
+    def param_relaxed(self, name: str) -> bool:
+        """Whether a param ends less strict than some layer of its chain had it: a relaxation
+        that no later layer took back, or a layer undoing part of a parent's tightening."""
+        current = self.params[name]
+        stricter = self.param_decls[name].stricter
+        return any(_relaxes(stricter, old.value, current.value)
+                   for old in self.param_history.get(name, ()))
+
+    def rule_relaxed(self, spec: RuleSpec) -> bool:
+        """Whether a rule's severity ends below the one it was defined with, or below the
+        one the layer before the last override gave it."""
+        declared = spec.rule.severity or "must"
+        lowered = spec.severity_origin is not None and spec.severity_origin.relaxation
+        return lowered or SEVERITY_RANK[spec.severity] < SEVERITY_RANK[declared]
 
 
 def load_layer(source: RulesetSource) -> Layer:
@@ -154,7 +182,7 @@ def load_layer(source: RulesetSource) -> Layer:
     files: list[ast.RuleFile] = []
     for path in source.files:
         try:
-            files.append(parse_file(_display_path(path)))
+            files.append(parse_file(display_path(path)))
         except RuleSyntaxError as exc:
             syntax.extend(exc.diagnostics)
             if isinstance(exc.partial, ast.RuleFile):
@@ -185,7 +213,7 @@ def load_layer(source: RulesetSource) -> Layer:
         files=tuple(files), syntax_errors=tuple(syntax))
 
 
-def _display_path(path: Path) -> str:
+def display_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
@@ -227,13 +255,15 @@ def resolve(catalog: Catalog, source: RulesetSource) -> EffectiveRuleset:
     decls: dict[str, ast.Param] = {}
     rules: dict[str, RuleSpec] = {}
     disabled: list[Disabled] = []
+    history: dict[str, list[ParamValue]] = {}
+    texts: dict[tuple[str, str], Provenance] = {}
     for layer in layers:
         for item in layer.items():
             if isinstance(item, ast.Param):
                 _declare(item, layer, params, decls, errors)
         for item in layer.items():
             if isinstance(item, ast.SetParam):
-                _set(item, layer, params, decls, errors)
+                _set(item, layer, params, decls, errors, history)
             elif isinstance(item, ast.Rule):
                 if item.id in rules:
                     first = rules[item.id].origin
@@ -250,13 +280,14 @@ def resolve(catalog: Catalog, source: RulesetSource) -> EffectiveRuleset:
                                           Provenance(layer.id, item.span))
         for item in layer.items():
             if isinstance(item, (ast.Override, ast.Disable)):
-                _change_rule(item, layer, rules, disabled, errors)
+                _change_rule(item, layer, rules, disabled, errors, texts)
     top = layers[-1]
     effective = EffectiveRuleset(
         id=top.id, title=top.title, version=top.version, chain=tuple(l.id for l in layers),
         jurisdiction=top.jurisdiction, params=params, param_decls=decls,
         rules=list(rules.values()), disabled=disabled,
-        files=tuple(f.file for l in layers for f in l.files))
+        files=tuple(f.file for l in layers for f in l.files), layers=tuple(layers),
+        param_history=history, text_overrides=texts)
     if errors:  # compile too, so that one run reports the names and types it gets wrong
         try:
             effective.compiled()
@@ -287,7 +318,8 @@ def _declare(item: ast.Param, layer: Layer, params: dict[str, ParamValue],
 
 
 def _set(item: ast.SetParam, layer: Layer, params: dict[str, ParamValue],
-         decls: dict[str, ast.Param], errors: list[Diagnostic]) -> None:
+         decls: dict[str, ast.Param], errors: list[Diagnostic],
+         history: dict[str, list[ParamValue]]) -> None:
     if item.name not in params:
         best = did_you_mean(item.name, params)
         errors.append(Diagnostic("CP223", f"no param '{item.name}' to set", item.span,
@@ -297,6 +329,7 @@ def _set(item: ast.SetParam, layer: Layer, params: dict[str, ParamValue],
     old = params[item.name]
     value, _, display = _constant(item.value, old.type, errors)
     relaxed = _relaxes(decls[item.name].stricter, old.value, value)
+    history.setdefault(item.name, []).append(old)
     params[item.name] = ParamValue(
         item.name, old.type, value, display,
         Provenance(layer.id, item.span, item.because, relaxed, old.display, old.origin.layer,
@@ -322,7 +355,8 @@ def _relaxes(direction: str | None, old: Any, new: Any) -> bool:
 
 
 def _change_rule(item: ast.Override | ast.Disable, layer: Layer, rules: dict[str, RuleSpec],
-                 disabled: list[Disabled], errors: list[Diagnostic]) -> None:
+                 disabled: list[Disabled], errors: list[Diagnostic],
+                 texts: dict[tuple[str, str], Provenance]) -> None:
     spec = rules.get(item.rule)
     verb = "override" if isinstance(item, ast.Override) else "disable"
     if spec is None:
@@ -347,10 +381,18 @@ def _change_rule(item: ast.Override | ast.Disable, layer: Layer, rules: dict[str
         rules[item.rule] = attrs.evolve(spec, severity=new, severity_origin=Provenance(
             layer.id, item.span, item.because, relaxed, spec.severity, prev_origin.layer,
             prev_origin.span))
-    elif item.field == "message":
-        rules[item.rule] = attrs.evolve(spec, message=item.value)
     else:
-        rules[item.rule] = attrs.evolve(spec, hint=item.value)
+        old: ast.Template | None = spec.message if item.field == "message" else spec.hint
+        before = texts.get((item.rule, item.field))
+        prev_layer, prev_span = (before.layer, before.span) if before else (
+            spec.origin.layer, old.span if old is not None else spec.origin.span)
+        texts[(item.rule, item.field)] = Provenance(
+            layer.id, item.span, item.because, False, old.text if old is not None else None,
+            prev_layer, prev_span)
+        if item.field == "message":
+            rules[item.rule] = attrs.evolve(spec, message=item.value)
+        else:
+            rules[item.rule] = attrs.evolve(spec, hint=item.value)
 
 
 def _declared_type(t: ast.TypeExpr, errors: list[Diagnostic]) -> Type | None:
@@ -400,6 +442,8 @@ def _fits(actual: Type, declared: Type) -> bool:
         return True
     if isinstance(declared, (SetT, ListT)) and isinstance(actual, (SetT, ListT)):
         item = element_type(actual)
+        if item == ANY:  # an empty literal, `{}` or `[]`, fits a set or list of anything
+            return True
         return item == element_type(declared) or comparable(item, element_type(declared)) and \
             element_type(declared) != COUNTRY or item == COUNTRY
     if declared == MONEY and actual in (MONEY, NUMBER):
@@ -447,3 +491,78 @@ class Rulesets:
         note = (f"no national ruleset for {country}; checked against the baseline"
                 if country else "no host country; checked against the baseline")
         return Choice(self.get(base), note)
+
+
+# ------------------------------------------------------------------ surveying
+
+
+@attrs.frozen
+class CatalogEntry:
+    """One ruleset of a catalog as `cappolicy rulesets` lists it.
+
+    `parent` is the id of the ruleset it extends when the catalog has it; `errors` are the
+    diagnostics of loading and resolving it that lie in its own files (or nowhere), and
+    `broken_parent` names the nearest ancestor whose errors stop it from resolving.
+    `shadows` are rulesets of the same id in earlier roots, which this one hides."""
+
+    source: RulesetSource
+    layer: Layer | None
+    parent: str | None
+    errors: tuple[Diagnostic, ...] = ()
+    broken_parent: str | None = None
+    shadows: tuple[RulesetSource, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.broken_parent is None
+
+
+def survey(catalog: Catalog) -> list[CatalogEntry]:
+    """Load and resolve every ruleset of the catalog, keeping each one's errors with it."""
+    found: dict[str, _Surveyed] = {}
+    for rid in catalog.ids():
+        source = catalog.sources[rid]
+        own = {display_path(p) for p in source.files}
+        try:
+            layer = load_layer(source)
+        except CappolicyError as exc:
+            found[rid] = _Surveyed(None, None, exc.diagnostics, True)
+            continue
+        parent = catalog.find(layer.extends) if layer.extends else None
+        try:
+            resolve(catalog, source)
+            diagnostics: tuple[Diagnostic, ...] = ()
+        except CappolicyError as exc:
+            diagnostics = exc.diagnostics
+        mine = tuple(d for d in diagnostics if d.span is None or d.span.file in own)
+        found[rid] = _Surveyed(layer, parent.id if parent else None, mine or diagnostics,
+                               bool(mine))
+    everywhere = [s for root in catalog.roots for s in _scan(root)]
+    entries = []
+    for rid, seen in found.items():
+        broken = None
+        if seen.errors and not seen.own:  # an ancestor's errors, unless they are a loop's
+            broken = _broken_ancestor(seen.parent, found)
+        winner = catalog.sources[rid]
+        entries.append(CatalogEntry(
+            winner, seen.layer, seen.parent, () if broken else seen.errors, broken,
+            tuple(s for s in everywhere if s.id == rid and s.root != winner.root)))
+    return entries
+
+
+@attrs.frozen
+class _Surveyed:
+    layer: Layer | None
+    parent: str | None
+    errors: tuple[Diagnostic, ...]
+    own: bool  # the errors lie in the ruleset's own files
+
+
+def _broken_ancestor(parent: str | None, found: Mapping[str, _Surveyed]) -> str | None:
+    seen: set[str] = set()
+    while parent is not None and parent not in seen:
+        seen.add(parent)
+        if found[parent].own:
+            return parent
+        parent = found[parent].parent
+    return None

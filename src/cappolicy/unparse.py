@@ -37,6 +37,11 @@ def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def _count(n: int, unit: str) -> str:
+    """`1 year`, `18 months`: the grammar reads both forms, people read this one."""
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+
+
 def literal(value: object, kind: str) -> str:
     if kind == "bool":
         return "true" if value else "false"
@@ -46,11 +51,11 @@ def literal(value: object, kind: str) -> str:
         return value.isoformat()
     if kind == "duration" and isinstance(value, ast.Duration):
         if value.months and value.days:
-            return f"{value.months} months + {value.days} days"
+            return f"{_count(value.months, 'month')} + {_count(value.days, 'day')}"
         if value.months:
-            return (f"{value.months // 12} years" if value.months % 12 == 0
-                    else f"{value.months} months")
-        return f"{value.days} days"
+            return (_count(value.months // 12, "year") if value.months % 12 == 0
+                    else _count(value.months, "month"))
+        return _count(value.days, "day")
     if kind == "money" and isinstance(value, ast.Money):
         return f"{_number(value.amount)} {value.currency}"
     if kind == "percent" and isinstance(value, ast.Percent):
