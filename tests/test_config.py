@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,3 +66,70 @@ def test_an_explicit_file_that_does_not_exist_is_an_error(tmp_path: Path) -> Non
     with pytest.raises(CappolicyError) as info:
         settings(tmp_path / "nope.toml")
     assert info.value.diagnostics[0].code == "CP440"
+
+
+# ------------------------------------------------------------------ through the command line
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "proposals"
+LOCAL_RULE = '''ruleset xd "Dorvania national ruleset"
+version "1"
+extends baseline
+jurisdiction XD
+
+set min_co_financing = 40% because "Dorvania Budget Law 2026, s.9"
+'''
+
+
+def project(tmp_path: Path, settings_text: str) -> Path:
+    write(tmp_path / "policy" / "national" / "xd.cpol", LOCAL_RULE)
+    write(tmp_path / "cappolicy.toml", settings_text)
+    proposal = tmp_path / "proposals" / "xd.yaml"
+    proposal.parent.mkdir(parents=True, exist_ok=True)
+    proposal.write_text((EXAMPLES / "xd-parallel-structures.yaml").read_text(encoding="utf-8"))
+    return proposal
+
+
+def run(*args: str) -> Any:
+    from click.testing import CliRunner
+
+    from cappolicy.cli import main
+
+    return CliRunner().invoke(main, list(args))
+
+
+def test_a_project_s_own_rulesets_combine_with_the_shipped_ones(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    proposal = project(tmp_path, 'rulesets = ["policy"]\n')
+    monkeypatch.chdir(proposal.parent)
+    result = run("check", proposal.name, "--as-of", "2027-01-15", "--format", "json")
+    doc = json.loads(result.stdout)
+    [outcome] = doc["results"]
+    assert outcome["ruleset"] == "national/xd"
+    [fin] = [f for f in outcome["findings"] if f["rule"] == "FIN-01"]
+    assert fin["outcome"] == "fail"
+    assert fin["params"][0]["origin"]["because"] == "Dorvania Budget Law 2026, s.9"
+
+
+def test_the_project_country_and_fail_on_apply_unless_the_command_line_says_otherwise(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    proposal = project(tmp_path, 'rulesets = "policy"\ncountry = "XA"\nfail_on = "advisory"\n')
+    monkeypatch.chdir(tmp_path)
+    as_xa = json.loads(run("check", str(proposal), "--format", "json").stdout)
+    assert as_xa["results"][0]["ruleset"] == "national/xa"
+    assert as_xa["fail_on"] == "advisory"
+    as_xd = json.loads(run("check", str(proposal), "--format", "json", "--country", "XD",
+                           "--fail-on", "must").stdout)
+    assert as_xd["results"][0]["ruleset"] == "national/xd"
+    assert as_xd["fail_on"] == "must"
+
+
+def test_a_broken_settings_file_stops_the_command_with_a_located_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    proposal = project(tmp_path, 'rulesets = ["policy"]\ncountry = "Arcadia"\n')
+    monkeypatch.chdir(tmp_path)
+    result = run("check", str(proposal))
+    assert result.exit_code == 2
+    assert "cappolicy.toml:2:1: error[CP441]" in result.output
+    assert "Traceback" not in result.output
+    explicit = run("--config", str(tmp_path / "other.toml"), "check", str(proposal))
+    assert explicit.exit_code == 2 and "no settings file" in explicit.output

@@ -51,30 +51,59 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cappolicy")
-def main() -> None:
-    """Check cyber-capacity-building proposals against host-country rulesets."""
+@click.option("--config", "config_file", type=click.Path(path_type=Path), metavar="FILE",
+              help="Project settings (default: the nearest cappolicy.toml, or pyproject.toml "
+                   "with [tool.cappolicy], in this folder or above).")
+@click.pass_context
+def main(ctx: click.Context, config_file: Path | None) -> None:
+    """Check cyber-capacity-building proposals against host-country rulesets.
+
+    A project may keep settings in cappolicy.toml (or [tool.cappolicy] in
+    pyproject.toml): `rulesets` (folders of its own rulesets), `country` (check
+    every proposal against this country's ruleset) and `fail_on`. Options given
+    on the command line win."""
+    ctx.ensure_object(dict)
+    ctx.obj["config_file"] = config_file
+
+
+def _settings() -> Any:
+    """The project settings in force (loaded once per command)."""
+    from .config import settings
+    from .errors import CappolicyError
+
+    ctx = click.get_current_context()
+    root = ctx.find_root()
+    root.ensure_object(dict)
+    if "settings" not in root.obj:
+        try:
+            root.obj["settings"] = settings(root.obj.get("config_file"))
+        except CappolicyError as exc:
+            raise Failure(exc.diagnostics) from None
+    return root.obj["settings"]
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--ruleset", "ruleset_path", type=click.Path(path_type=Path),
-              help="Check every proposal against this ruleset file or folder.")
+@click.option("--ruleset", "ruleset_ref", metavar="FILE|ID",
+              help="Check every proposal against this ruleset: a file, a folder or a ruleset "
+                   "id (baseline, regional/aec, national/xa).")
 @click.option("--country", metavar="CC",
               help="Check every proposal against this country's ruleset (ISO 3166-1 alpha-2).")
 @click.option("--rulesets", "extra_roots", multiple=True, type=click.Path(path_type=Path),
               help="A folder of rulesets to use besides the shipped ones (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default="must", show_default=True,
-              help="Exit 1 when a finding of this severity or above fails.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+              help="Exit 1 when a finding of this severity or above fails (default: must, "
+                   "or the project's fail_on).")
 @click.option("--allow-unknown", is_flag=True,
               help="Do not fail the run for rules that cannot be decided for missing data.")
 @click.option("--as-of", callback=_date, metavar="YYYY-MM-DD",
               help="The date the check is made on (default: today).")
 @click.option("-v", "--verbose", is_flag=True, help="List passing and not-applicable findings too.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
-def check(paths: tuple[Path, ...], ruleset_path: Path | None, country: str | None,
-          extra_roots: tuple[Path, ...], fmt: str, fail_on: str, allow_unknown: bool,
+def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
+          extra_roots: tuple[Path, ...], fmt: str, fail_on: str | None, allow_unknown: bool,
           as_of: dt.date, verbose: bool, color: bool | None) -> None:
     """Check proposal files (YAML or JSON) or folders of them.
 
@@ -85,18 +114,20 @@ def check(paths: tuple[Path, ...], ruleset_path: Path | None, country: str | Non
     from .errors import CappolicyError, Diagnostic, SourceCache
     from .render import FileError, Report, exit_code, render
 
-    if ruleset_path is not None and country is not None:
+    if ruleset_ref is not None and country is not None:
         raise click.UsageError("give --ruleset or --country, not both")
+    project = _settings()
+    fail_on = fail_on or project.fail_on or "must"
+    if ruleset_ref is None and country is None:
+        country = project.country
     files, missing = _proposal_files(paths)
     if missing:
         raise Failure(missing)
     rulesets = _rulesets(extra_roots)
     fixed = None
-    if ruleset_path is not None:
-        from .rulesets import source_from_path
-
+    if ruleset_ref is not None:
         try:
-            fixed = rulesets.get(source_from_path(ruleset_path))
+            fixed = _named_ruleset(rulesets, ruleset_ref)
         except CappolicyError as exc:
             raise Failure(exc.diagnostics) from None
     results: list[ProposalResult] = []
@@ -135,10 +166,29 @@ def _proposal_files(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]
 
 
 def _rulesets(extra_roots: Sequence[Path]) -> Rulesets:
+    """The shipped rulesets, then the project's (settings), then --rulesets folders;
+    a later folder's ruleset hides an earlier one of the same id."""
     from .resources import shipped_rulesets
     from .rulesets import Catalog, Rulesets
 
-    return Rulesets(Catalog([shipped_rulesets(), *extra_roots]))
+    return Rulesets(Catalog([shipped_rulesets(), *_settings().rulesets, *extra_roots]))
+
+
+def _named_ruleset(rulesets: Rulesets, ref: str) -> EffectiveRuleset:
+    """A ruleset named on the command line: a file or folder, else a ruleset id."""
+    from .errors import CappolicyError, Diagnostic, suggestion
+    from .rulesets import source_from_path
+
+    path = Path(ref)
+    if path.exists():
+        return rulesets.get(source_from_path(path))
+    source = rulesets.catalog.find(ref)
+    if source is None:
+        raise CappolicyError(Diagnostic(
+            "CP420", f"no ruleset file, folder or id '{ref}'", None,
+            suggestion(ref, rulesets.catalog.ids()) or
+            f"known rulesets: {', '.join(rulesets.catalog.ids()) or 'none'}"))
+    return rulesets.get(source)
 
 
 def _check_one(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None, country: str | None,
@@ -251,22 +301,11 @@ def graph(proposal_path: Path, fmt: str | None, output: Path | None, ruleset_ref
 def _graph_ruleset(rulesets: Rulesets, ref: str | None, country: str | None,
                    proposal: Proposal) -> tuple[EffectiveRuleset, str | None]:
     """The ruleset `graph` checks against: a file or folder, a ruleset id, or a country's."""
-    from .errors import CappolicyError, Diagnostic, suggestion
-    from .rulesets import source_from_path
-
     if ref is None:
+        country = country or _settings().country
         choice = rulesets.for_country((country or proposal.host_country or "").upper() or None)
         return choice.ruleset, choice.note
-    path = Path(ref)
-    if path.exists():
-        return rulesets.get(source_from_path(path)), None
-    source = rulesets.catalog.find(ref)
-    if source is None:
-        raise CappolicyError(Diagnostic(
-            "CP420", f"no ruleset file, folder or id '{ref}'", None,
-            suggestion(ref, rulesets.catalog.ids()) or
-            f"known rulesets: {', '.join(rulesets.catalog.ids()) or 'none'}"))
-    return rulesets.get(source), None
+    return _named_ruleset(rulesets, ref), None
 
 
 _ROOTS_HELP = "A folder of rulesets to use besides the shipped ones (repeatable)."
