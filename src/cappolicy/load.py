@@ -134,6 +134,21 @@ def load_proposal_text(text: str, name: str, fmt: str | None = None) -> Proposal
     return Proposal(name, result.data, result.positions, tuple(found))
 
 
+def compose_yaml(text: str, name: str) -> Node | None:
+    """The nodes of a YAML document, each with its span, resolved as proposals are
+    (YAML 1.2 core, dates, no object tags), within the same budgets; None when the
+    text is empty. For other YAML files cappolicy reads, such as rule tests.
+    Raises ProposalError (CP402, CP403) when the text is no such document."""
+    text = text.removeprefix("\ufeff")
+    try:
+        root, _, problems = _YamlComposer(text, name).compose()
+    except _Fatal as exc:
+        raise ProposalError(exc.diagnostic) from None
+    if problems:
+        raise ProposalError(problems)
+    return root
+
+
 def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     unique = dict.fromkeys(diagnostics)  # an aliased value reports its errors once per use
     return sorted(unique, key=lambda d: (
