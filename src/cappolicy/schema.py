@@ -201,7 +201,7 @@ GRAPH_NODE = _merged(
 
 #: What a rule reads of a graph edge: its kind, ends and the attributes of the fact.
 GRAPH_EDGE = RecordT("graph edge", (
-    _f("kind", STRING, True, "funds, participates, chairs, member_of, a relation kind, "
+    _f("kind", STRING, True, "funds, budgets, participates, chairs, member_of, a relation kind, "
        "leads, partners, shares_data, hands_over_to or evaluates"),
     _f("from", GRAPH_NODE_REF, True),
     _f("to", GRAPH_NODE_REF, True),
