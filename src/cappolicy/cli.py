@@ -430,3 +430,12 @@ def _show_target(rulesets: Rulesets, ref: str
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+def _register_commands() -> None:
+    from .commands import register
+
+    register(main)
+
+
+_register_commands()
