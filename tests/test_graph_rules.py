@@ -257,3 +257,10 @@ def test_a_forbidden_path_is_shown_as_the_witness(proposal: Proposal) -> None:
 def test_a_graph_explanation_survives_the_json_report(proposal: Proposal) -> None:
     [wg] = [f for f in findings(BODY_RULE, proposal) if f.outcome == "fail"]
     assert finding_from_json(finding_to_json(wg)) == wg
+
+
+def test_a_loop_found_backwards_is_listed_in_walking_order(proposal: Proposal) -> None:
+    # along oversees<- and reports_to<-: mict <-oversees- ... the loop mict -> pmu -> steering
+    # walked backwards visits mict, steering, pmu
+    loops = value("graph.cycles(via: [reports_to<-, oversees<-])", proposal)
+    assert loops == [["mict", "steering", "pmu"]]

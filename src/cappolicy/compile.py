@@ -797,7 +797,8 @@ class Compiler:
                         info={"method": method, "element_path": _edge_path})
         if method == "cycles":
             def cycles(env: Env) -> Any:
-                return [[edge.source for edge in cycle] for cycle in env.ctx.graph.cycles(steps)]
+                g = env.ctx.graph
+                return [g.walk(cycle)[:-1] for cycle in g.cycles(steps)]
             return Node("graph", e, sig.result, cycles, tuple(kids),
                         info={"method": method, "steps": steps})
         start = node_fns[0]

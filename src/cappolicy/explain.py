@@ -220,8 +220,7 @@ class Explainer:
             return None
         loop = loops[0]
         via = ", ".join(str(s) for s in steps) if steps else "every edge"
-        order = {key: i for i, key in enumerate(graph.nodes())}
-        start = min({e.source for e in loop} | {e.target for e in loop}, key=order.__getitem__)
+        start = graph.walk(loop)[0]
         hops = [self._hop(graph, start)]
         prev = start
         for edge in loop:

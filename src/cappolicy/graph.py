@@ -367,6 +367,20 @@ class GovernanceGraph:
         """Every node reachable from `start` (itself first), breadth-first."""
         return list(self.search(start, _never, steps).reached)
 
+    def walk(self, edges: Sequence[Edge], start: str | None = None) -> list[str]:
+        """The nodes a walk along `edges` visits, from `start` (default: for a cycle
+        from `cycles`, its first node in proposal order), each edge taken in whichever
+        direction continues the walk."""
+        if not edges:
+            return [] if start is None else [start]
+        if start is None:
+            ends = {e.source for e in edges} | {e.target for e in edges}
+            start = next(k for k in self._nodes if k in ends)
+        nodes = [start]
+        for edge in edges:
+            nodes.append(edge.target if edge.source == nodes[-1] else edge.source)
+        return nodes
+
     def cycles(self, steps: Sequence[Step] | None = None) -> list[tuple[Edge, ...]]:
         """One cycle per group of nodes that reach each other along `steps`
         (a strongly connected component with an edge inside it), each as its
