@@ -249,6 +249,19 @@ def chain_of(catalog: Catalog, source: RulesetSource) -> list[Layer]:
 
 def resolve(catalog: Catalog, source: RulesetSource) -> EffectiveRuleset:
     """Layer the chain into one effective ruleset; raise with every layering error."""
+    effective, errors = resolve_collecting(catalog, source)
+    if errors:
+        raise AnalysisError(errors)
+    return effective
+
+
+def resolve_collecting(catalog: Catalog, source: RulesetSource
+                       ) -> tuple[EffectiveRuleset, list[Diagnostic]]:
+    """Layer the chain as far as it goes, and return the errors rather than raise them
+    (`lint` reports them together with its own findings). The chain itself must load:
+    a missing or looping parent, or a layer whose files all fail to parse, still raises.
+    When there are errors, the rules are compiled too, so the list holds their name and
+    type errors, and the effective ruleset is incomplete: only for analysis, never to check."""
     layers = chain_of(catalog, source)
     errors: list[Diagnostic] = [d for layer in layers for d in layer.syntax_errors]
     params: dict[str, ParamValue] = {}
@@ -290,11 +303,10 @@ def resolve(catalog: Catalog, source: RulesetSource) -> EffectiveRuleset:
         param_history=history, text_overrides=texts)
     if errors:  # compile too, so that one run reports the names and types it gets wrong
         try:
-            effective.compiled()
+            compile_rules(effective.rules, effective.params)
         except AnalysisError as exc:
             errors.extend(exc.diagnostics)
-        raise AnalysisError(sorted(errors, key=_key))
-    return effective
+    return effective, sorted(errors, key=_key)
 
 
 def _key(d: Diagnostic) -> tuple[str, int, int]:
@@ -325,10 +337,15 @@ def _set(item: ast.SetParam, layer: Layer, params: dict[str, ParamValue],
         errors.append(Diagnostic("CP223", f"no param '{item.name}' to set", item.span,
                                  f"did you mean '{best}'?" if best else
                                  "declare a new param with `param`"))
+        _require_because(item, f"`set {item.name}` gives no reason", errors)
         return
     old = params[item.name]
     value, _, display = _constant(item.value, old.type, errors)
     relaxed = _relaxes(decls[item.name].stricter, old.value, value)
+    what = f"`set {item.name}`"
+    if relaxed:
+        what += f" relaxes {old.display} (from {old.origin.layer}) to {display} and"
+    _require_because(item, f"{what} gives no reason", errors)
     history.setdefault(item.name, []).append(old)
     params[item.name] = ParamValue(
         item.name, old.type, value, display,
@@ -359,6 +376,16 @@ def _change_rule(item: ast.Override | ast.Disable, layer: Layer, rules: dict[str
                  texts: dict[tuple[str, str], Provenance]) -> None:
     spec = rules.get(item.rule)
     verb = "override" if isinstance(item, ast.Override) else "disable"
+    if isinstance(item, ast.Disable):
+        what = f"`disable {item.rule}`"
+        if spec is not None:
+            what += f" removes a {spec.severity} rule of {spec.origin.layer} and"
+    else:
+        what = f"`override {item.rule} {item.field}`"
+        if spec is not None and item.field == "severity" and \
+                SEVERITY_RANK[str(item.value)] < SEVERITY_RANK[spec.severity]:
+            what += f" relaxes {spec.severity} (from {spec.origin.layer}) to {item.value} and"
+    _require_because(item, f"{what} gives no reason", errors)
     if spec is None:
         best = did_you_mean(item.rule, rules)
         errors.append(Diagnostic("CP222", f"cannot {verb} {item.rule}: no parent ruleset has it",
@@ -393,6 +420,17 @@ def _change_rule(item: ast.Override | ast.Disable, layer: Layer, rules: dict[str
             rules[item.rule] = attrs.evolve(spec, message=item.value)
         else:
             rules[item.rule] = attrs.evolve(spec, hint=item.value)
+
+
+def _require_because(item: ast.SetParam | ast.Override | ast.Disable, message: str,
+                     errors: list[Diagnostic]) -> None:
+    """CP250: every change to a parent ruleset names its reason (a relaxation says what
+    it relaxes), so that findings can show why the parent's rule does not hold as written."""
+    if item.because is not None:
+        return
+    errors.append(Diagnostic(
+        "CP250", message, item.span,
+        'add `because "..."` naming the law, decision or agreement behind the change'))
 
 
 def _declared_type(t: ast.TypeExpr, errors: list[Diagnostic]) -> Type | None:

@@ -1,0 +1,138 @@
+"""`cappolicy lint`: every problem static analysis finds in rulesets, at once."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from ..errors import Diagnostic
+    from ..lint import LintReport
+    from ..rulesets import Catalog, RulesetSource
+
+SCHEMA = "cappolicy.lint"
+VERSION = 1
+
+
+@click.command("lint")
+@click.argument("refs", nargs=-1, metavar="[RULESET]...")
+@click.option("--rulesets", "extra_roots", multiple=True, type=click.Path(path_type=Path),
+              help="A folder of rulesets to use besides the shipped ones (repeatable).")
+@click.option("--seeds", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              metavar="DIR",
+              help="The folder of the source documents that `source` clauses cite (default: "
+                   "a seeds/ folder beside or above the rulesets' folder, or shared/seeds/ "
+                   "there).")
+@click.option("--strict", is_flag=True, help="Exit 1 when there are warnings (and no errors).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+def command(refs: tuple[str, ...], extra_roots: tuple[Path, ...], seeds: Path | None,
+            strict: bool, fmt: str) -> None:
+    """Lint rulesets: files, folders or ruleset ids (baseline, regional/aec,
+    national/xa), or with none every ruleset of the catalog (shipped, the project's
+    and --rulesets folders).
+
+    Reports, each with its file:line:col, a stable code and a help line: syntax
+    errors, unknown names and fields with suggestions, type errors, layering errors
+    (duplicate rules, overrides of rules no parent has, `set` of unknown params), a
+    change without `because`, rules that can never apply, never fail or always fail
+    (conditions decided by literals and params alone), `source` citations of no seed
+    paragraph, and, as warnings, rules without message or hint and params no rule uses.
+
+    Exit code: 0 clean (or warnings only), 1 warnings with --strict, 2 errors."""
+    from ..cli import _rulesets
+    from ..lint import Linter
+
+    catalog = _rulesets(extra_roots).catalog
+    sources, names, problems, catalog = _sources(catalog, refs)
+    report = Linter(catalog, seeds).lint(sources, names, problems)
+    if fmt == "json":
+        import json
+
+        from .. import __version__
+
+        click.echo(json.dumps(to_json(report, strict, __version__), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_text(report))
+    sys.exit(report.exit_code(strict))
+
+
+def _sources(catalog: Catalog, refs: tuple[str, ...]
+             ) -> tuple[list[RulesetSource], list[str], list[Diagnostic], Catalog]:
+    """The rulesets to lint, their names as given, the arguments that name none, and the
+    catalog to resolve them in (with any folder of rulesets given as an argument)."""
+    from ..errors import CappolicyError, Diagnostic, suggestion
+    from ..rulesets import COLLECTIONS, Catalog, RulesetSource, source_from_path
+
+    if not refs:
+        ids = catalog.ids()
+        return [catalog.sources[i] for i in ids], ids, [], catalog
+    sources: list[RulesetSource] = []
+    names: list[str] = []
+    problems: list[Diagnostic] = []
+    for ref in refs:
+        path = Path(ref)
+        if path.is_file() and path.parent.name in COLLECTIONS:  # national/xa.cpol, as cataloged
+            found = [RulesetSource(f"{path.parent.name}/{path.stem}", (path,), path.parent.parent)]
+        elif path.is_dir() and path.name in COLLECTIONS and any(path.glob("*.cpol")):
+            found = [RulesetSource(f"{path.name}/{f.stem}", (f,), path.parent)
+                     for f in sorted(path.glob("*.cpol"))]
+        elif path.is_dir() and any(f.parent != path for f in path.rglob("*.cpol")):
+            # a folder of rulesets (it has rulesets in subfolders, like national/): each of
+            # them, their parents looked up there first
+            catalog = Catalog([*catalog.roots, path])
+            found = [s for s in Catalog([path]).sources.values()]
+        elif path.exists():
+            try:
+                found = [source_from_path(path)]
+            except CappolicyError as exc:
+                problems.extend(exc.diagnostics)
+                continue
+        else:
+            source = catalog.find(ref)
+            if source is None:
+                problems.append(Diagnostic(
+                    "CP420", f"no ruleset file, folder or id '{ref}'", None,
+                    suggestion(ref, catalog.ids()) or
+                    f"known rulesets: {', '.join(catalog.ids()) or 'none'}"))
+                continue
+            found = [source]
+        sources.extend(found)
+        names.extend(ref if len(found) == 1 and path.exists() else s.id for s in found)
+    return sources, names, problems, catalog
+
+
+def render_text(report: LintReport) -> str:
+    from ..errors import SourceCache
+
+    cache = SourceCache()
+    blocks = [d.render(cache) for d in report.diagnostics]
+    errors, warnings = report.count("error"), report.count("warning")
+    n = len(report.rulesets)
+    what = f"{n} ruleset{'s' if n != 1 else ''}"
+    if not errors and not warnings:
+        summary = f"linted {what}: no problems"
+    else:
+        summary = (f"linted {what}: {errors} error{'s' if errors != 1 else ''}, "
+                   f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return "\n\n".join([*blocks, summary])
+
+
+def to_json(report: LintReport, strict: bool, tool_version: str) -> dict[str, Any]:
+    """Schema "cappolicy.lint" version 1 (docs/language.md, section 17)."""
+    from ..render.jsonfmt import diagnostic_to_json
+    from ..rulesets import display_path
+
+    return {
+        "schema": SCHEMA,
+        "version": VERSION,
+        "tool": {"name": "cappolicy", "version": tool_version},
+        "rulesets": list(report.rulesets),
+        "seeds": [display_path(p) for p in report.seeds],
+        "summary": {level + "s": report.count(level) for level in ("error", "warning", "note")},
+        "exit_code": report.exit_code(strict),
+        "diagnostics": [diagnostic_to_json(d) for d in report.diagnostics],
+    }
