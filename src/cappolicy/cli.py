@@ -102,9 +102,12 @@ def _settings() -> Any:
               help="The date the check is made on (default: today).")
 @click.option("-v", "--verbose", is_flag=True, help="List passing and not-applicable findings too.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
+@click.option("--only-proposals", is_flag=True,
+              help="Skip files with no top-level 'cappolicy:' key: the other YAML and JSON "
+                   "files a hook or a folder brings.")
 def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
           extra_roots: tuple[Path, ...], fmt: str, fail_on: str | None, allow_unknown: bool,
-          as_of: dt.date, verbose: bool, color: bool | None) -> None:
+          as_of: dt.date, verbose: bool, color: bool | None, only_proposals: bool = False) -> None:
     """Check proposal files (YAML or JSON) or folders of them.
 
     Each proposal is checked against the ruleset of its host_country unless
@@ -123,6 +126,10 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     files, missing = _proposal_files(paths)
     if missing:
         raise Failure(missing)
+    if only_proposals:
+        from .recognise import looks_like_proposal
+
+        files = [file for file in files if looks_like_proposal(file)]
     rulesets = _rulesets(extra_roots)
     fixed = None
     if ruleset_ref is not None:

@@ -1,0 +1,84 @@
+"""Telling proposals from other YAML and JSON files, and `check --only-proposals`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cappolicy.cli import main
+from cappolicy.recognise import looks_like_proposal, looks_like_proposal_text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROPOSALS = {
+    "block": "cappolicy: 1\nid: P\n",
+    "after comments": "# a proposal\n\n---\ncappolicy: 1\n",
+    "quoted key": '"cappolicy": 1\n',
+    "not first": "id: P\ncappolicy: 1\n",
+    "broken YAML": "cappolicy: 1\nid: [unclosed\n",
+    "wrong version": "cappolicy: 2\n",
+    "empty version": "cappolicy:\n",
+    "JSON": '{\n  "cappolicy": 1,\n  "id": "P"\n}',
+    "JSON, one line, later key": '{"id": "P", "cappolicy": 1}',
+    "flow YAML": "# comment\n{cappolicy: 1, id: P}\n",
+    "byte-order mark": "\ufeffcappolicy: 1\n",
+}
+OTHERS = {
+    "workflow": "name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
+    "hook config": "repos:\n  - repo: local\n    hooks: []\n",
+    "nested key": "settings:\n  cappolicy: 1\n",
+    "key prefix": "cappolicy_version: 1\n",
+    "in a comment": "# cappolicy: 1\nname: x\n",
+    "in a value": "note: see cappolicy: 1\n",
+    "JSON data": '[{"x": 1}]',
+    "JSON object": '{"name": "cappolicy"}',
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("case", PROPOSALS)
+def test_proposals_are_recognised(case: str) -> None:
+    assert looks_like_proposal_text(PROPOSALS[case])
+
+
+@pytest.mark.parametrize("case", OTHERS)
+def test_other_files_are_not(case: str) -> None:
+    assert not looks_like_proposal_text(OTHERS[case])
+
+
+def test_shipped_files() -> None:
+    for path in (ROOT / "examples" / "proposals").glob("*.yaml"):
+        assert looks_like_proposal(path), path
+    assert looks_like_proposal(ROOT / "tests" / "data" / "xa-cirt.json")
+    assert not looks_like_proposal(ROOT / ".pre-commit-hooks.yaml")
+
+
+def test_an_unreadable_file_is_handed_on(tmp_path: Path) -> None:
+    assert looks_like_proposal(tmp_path / "missing.yaml")
+
+
+def test_check_only_proposals_skips_the_other_files(tmp_path: Path) -> None:
+    good = ROOT / "examples" / "proposals" / "xa-cirt-good.yaml"
+    (tmp_path / "p.yaml").write_text(good.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "workflow.yml").write_text(OTHERS["workflow"], encoding="utf-8")
+    (tmp_path / "data.json").write_text(OTHERS["JSON data"], encoding="utf-8")
+    files = [str(tmp_path / name) for name in ("p.yaml", "workflow.yml", "data.json")]
+    runner = CliRunner()
+    args = ["check", "--as-of", "2027-01-15", "--no-color"]
+    assert runner.invoke(main, [*args, *files]).exit_code == 2  # without the option
+    result = runner.invoke(main, [*args, "--only-proposals", *files])
+    assert result.exit_code == 0, result.output
+    assert "p.yaml" in result.output
+    assert "workflow.yml" not in result.output and "data.json" not in result.output
+    folder = runner.invoke(main, [*args, "--only-proposals", str(tmp_path)])
+    assert folder.exit_code == 0, folder.output
+
+
+def test_check_only_proposals_still_reports_broken_proposals(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(PROPOSALS["broken YAML"], encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--only-proposals", str(broken)])
+    assert result.exit_code == 2
+    assert "CP402" in result.output
