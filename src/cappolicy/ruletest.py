@@ -4,8 +4,12 @@ states the outcome each named rule must give (see docs/rule-tests.md).
     *.test.yaml --read_fixture--> FixtureFile --Runner.prepare (ruleset, base)--> Prepared
       --Runner.run_case: edit a copy of the base data, write it out as YAML, load it like
         any proposal, evaluate the rules the case names--> CaseResult
-    every CaseResult --cover--> Coverage: per rule and principle, does some case make it
-        fail, and some case make it pass
+    every CaseResult --cover--> Coverage: per tested ruleset, for each rule its own files
+        define (and apart, each parent's rule it changes through a param), does some case
+        make it fail, and some case make it pass
+
+A test file tests the ruleset it names as found beside it (a folder above the file
+holding that ruleset), else as the catalog has it.
 
 Errors are located diagnostics with exit code 2: CP430 a malformed test file, CP431 a
 rule the ruleset does not have, CP432 an unknown outcome, CP433 a path that cannot be
@@ -400,12 +404,25 @@ class CaseResult:
         return f"{self.file}::{self.case.name}"
 
 
+#: what decides a rule's outcomes: the layer defining it, its id, and for each param it reads
+#: the layer that set the value
+Behaviour = tuple[str, str, tuple[tuple[str, str], ...]]
+
+
 @attrs.frozen
 class RuleInfo:
     id: str
     title: str
     principle: str
     layer: str  # the ruleset that defines it
+    #: the params it reads, each with the layer that set the value it runs with
+    params: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def behaviour(self) -> Behaviour:
+        """What decides its outcomes: its definition and where its params' values come from.
+        Two rulesets that share these run the same rule (severity and messages aside)."""
+        return (self.layer, self.id, self.params)
 
 
 @attrs.frozen
@@ -451,6 +468,7 @@ class Runner:
     def __init__(self, rulesets: Rulesets | None = None) -> None:
         self.rulesets = rulesets if rulesets is not None else Rulesets(Catalog())
         self._bases: dict[Path, tuple[Proposal, Origin]] = {}
+        self._local: dict[Path, Rulesets] = {}
 
     def prepare(self, fixture: FixtureFile) -> Prepared:
         """Resolve the ruleset, check every expected rule exists in it, load the base."""
@@ -482,8 +500,13 @@ class Runner:
         compiled = {rule.id: rule for rule in eff.compiled()}
         return Prepared(fixture, eff, base, origin, compiled)
 
+    def ruleset_of(self, fixture: FixtureFile) -> EffectiveRuleset:
+        """The effective ruleset a test file tests; CappolicyError (CP420) when it has none."""
+        return self._ruleset(fixture)
+
     def _ruleset(self, fixture: FixtureFile) -> EffectiveRuleset:
-        catalog = self.rulesets.catalog
+        rulesets = self._beside(fixture)
+        catalog = rulesets.catalog
         source = catalog.find(fixture.ruleset)
         if source is None and re.fullmatch(r"[A-Za-z]{2}", fixture.ruleset):
             source = catalog.for_country(fixture.ruleset)
@@ -492,7 +515,22 @@ class Runner:
             raise CappolicyError(Diagnostic(
                 "CP420", f"no ruleset {fixture.ruleset!r} to test", fixture.ruleset_span,
                 f"did you mean '{best}'?" if best else f"known rulesets: {', '.join(catalog.ids())}"))
-        return self.rulesets.get(source)
+        return rulesets.get(source)
+
+    def _beside(self, fixture: FixtureFile) -> Rulesets:
+        """The rulesets to test a file with. A test file tests the ruleset beside it: when a
+        folder above the file holds the ruleset it names (`national/xq` as
+        `national/xq.cpol`), that folder is a rulesets root, and its rulesets win over the
+        catalog's, for the ruleset and the rulesets it extends (the working copy a ruleset
+        author edits, not an installed one)."""
+        root = _root_beside(Path(fixture.path), fixture.ruleset)
+        catalog = self.rulesets.catalog
+        if root is None or (catalog.roots and catalog.roots[-1].resolve() == root):
+            return self.rulesets
+        if root not in self._local:
+            roots = [r for r in catalog.roots if r.resolve() != root]
+            self._local[root] = Rulesets(Catalog([*roots, root]))
+        return self._local[root]
 
     def _base(self, path: Path) -> tuple[Proposal, Origin]:
         key = path.resolve()
@@ -536,6 +574,17 @@ class Runner:
                 check = attrs.evolve(check, findings=shown)
             checks.append(check)
         return CaseResult(fixture.path, case, tuple(checks))
+
+    def example(self, fixture: FixtureFile, case: Case, ruleset: EffectiveRuleset,
+                rule: str) -> CaseResult:
+        """Run one case against another ruleset than its file names, for one rule only:
+        what the rule gives there (`cappolicy explain` shows a rule's cases this way).
+        Raise CappolicyError when the base proposal cannot be loaded."""
+        compiled = {r.id: r for r in ruleset.compiled() if r.id == rule}
+        base, origin = self._base(fixture.base)
+        prepared = Prepared(fixture, ruleset, base, origin, compiled)
+        only = attrs.evolve(case, expect=tuple(e for e in case.expect if e.rule == rule))
+        return self.run_case(prepared, only)
 
     def _edited(self, prepared: Prepared, case: Case) -> tuple[Proposal, Remap]:
         data = copy_data(prepared.base.data)
@@ -591,12 +640,45 @@ def run(paths: Iterable[Path], rulesets: Rulesets | None = None) -> RuleTestRepo
                 errors.extend(exc.diagnostics)
                 continue
             eff = prepared.ruleset
-            infos.setdefault(eff.id, tuple(
-                RuleInfo(s.rule.id, s.rule.title, s.rule.principle or "", s.origin.layer)
-                for s in eff.rules))
+            if eff.id not in infos:
+                infos[eff.id] = rule_infos(eff, prepared.rules)
             results = tuple(runner.run_case(prepared, case) for case in prepared.fixture.cases)
             files.append(FileResult(prepared.fixture.path, eff.id, results))
     return RuleTestReport(tuple(files), tuple(errors), infos)
+
+
+def rule_infos(eff: EffectiveRuleset,
+               compiled: Mapping[str, CompiledRule] | None = None) -> tuple[RuleInfo, ...]:
+    """The rules of an effective ruleset as coverage counts them."""
+    compiled = compiled if compiled is not None else {r.id: r for r in eff.compiled()}
+    out = []
+    for spec in eff.rules:
+        rule = compiled.get(spec.rule.id)
+        params = tuple((p.name, p.origin.layer) for p in rule.params) if rule else ()
+        out.append(RuleInfo(spec.rule.id, spec.rule.title, spec.rule.principle or "",
+                            spec.origin.layer, params))
+    return tuple(out)
+
+
+def _root_beside(test_file: Path, ref: str) -> Path | None:
+    """The nearest folder above a test file that holds the ruleset `ref` names (an id such as
+    `baseline` or `national/xq`, or a country code for its national ruleset), resolved."""
+    ref = ref.strip().strip("/").removesuffix(".cpol")
+    if re.fullmatch(r"[A-Za-z]{2}", ref):
+        ids = [f"national/{ref.lower()}", ref]
+    elif "/" in ref:
+        ids = [ref]
+    else:
+        ids = [ref, f"national/{ref}", f"regional/{ref}"]
+    if any(part in ("", ".", "..") for rid in ids for part in rid.split("/")):
+        return None
+    for folder in test_file.resolve().parents:
+        for rid in ids:
+            if (folder / f"{rid}.cpol").is_file():
+                return folder
+            if (folder / rid).is_dir() and any((folder / rid).glob("*.cpol")):
+                return folder
+    return None
 
 
 def _judge(exp: Expectation, findings: list[Finding]) -> CheckResult:
@@ -662,6 +744,8 @@ class RuleCoverage:
     rule: RuleInfo
     outcomes: frozenset[str]  # outcomes some case expects of it and gets
     cases: int  # cases that expect something of it
+    #: for a parent's rule (Coverage.changed): the params the tested ruleset sets that it reads
+    changes: tuple[str, ...] = ()
 
     @property
     def fails(self) -> bool:
@@ -699,9 +783,15 @@ class PrincipleCoverage:
 
 @attrs.frozen
 class Coverage:
+    """The rules a tested ruleset defines in its own files, and whether some case makes
+    each fail and some case make it pass. `changed` lists its parents' rules that read a
+    param it sets, with the outcomes its cases show for them: for information, since a
+    change may leave a rule one outcome only (no destination allowed: never a pass)."""
+
     ruleset: str
     rules: tuple[RuleCoverage, ...]
     principles: tuple[PrincipleCoverage, ...]
+    changed: tuple[RuleCoverage, ...] = ()
 
     @property
     def gaps(self) -> tuple[RuleCoverage, ...]:
@@ -713,31 +803,57 @@ class Coverage:
 
 
 def cover(report: RuleTestReport) -> tuple[Coverage, ...]:
-    """For each ruleset tested: which of its rules some case makes fail, and pass.
-    Only expectations that hold count; a case with an error counts for nothing."""
-    seen: dict[str, dict[str, set[str]]] = {rs: {} for rs in report.rulesets}
-    asked: dict[str, dict[str, int]] = {rs: {} for rs in report.rulesets}
+    """For each ruleset tested: which of its own rules some case makes fail, and pass.
+    Only expectations that hold count; a case with an error counts for nothing. A case
+    counts for a rule wherever the rule runs as its ruleset runs it: a baseline rule
+    failing in a test of a national ruleset that leaves its params alone counts for the
+    baseline; where a national ruleset sets one of its params, that case shows the
+    national change instead (`Coverage.changed`)."""
+    seen: dict[Behaviour, set[str]] = {}
+    asked: dict[Behaviour, int] = {}
     for file in report.files:
+        by_id = {info.id: info for info in report.rulesets.get(file.ruleset, ())}
         for case in file.cases:
             if case.errors:
                 continue
+            named: set[Behaviour] = set()
             for check in case.checks:
-                rule = check.expectation.rule
-                asked[file.ruleset][rule] = asked[file.ruleset].get(rule, 0) + 1
+                info = by_id.get(check.expectation.rule)
+                if info is None:  # a built-in waiver check
+                    continue
+                named.add(info.behaviour)
                 if check.ok:
-                    seen[file.ruleset].setdefault(rule, set()).add(check.expectation.outcome)
+                    seen.setdefault(info.behaviour, set()).add(check.expectation.outcome)
+            for behaviour in named:
+                asked[behaviour] = asked.get(behaviour, 0) + 1
+
+    def covered(info: RuleInfo, changes: tuple[str, ...] = ()) -> RuleCoverage:
+        return RuleCoverage(info, frozenset(seen.get(info.behaviour, ())),
+                            asked.get(info.behaviour, 0), changes)
+
     out = []
     for rs, infos in report.rulesets.items():
-        rules = tuple(RuleCoverage(info, frozenset(seen[rs].get(info.id, ())),
-                                   asked[rs].get(info.id, 0)) for info in infos)
+        rules = tuple(covered(info) for info in infos if info.layer == rs)
+        changed = tuple(covered(info, tuple(n for n, by in info.params if by == rs))
+                        for info in infos if info.layer != rs
+                        and any(by == rs for _, by in info.params))
         principles = []
         for principle in sorted({r.rule.principle for r in rules}):
             mine = [r for r in rules if r.rule.principle == principle]
             principles.append(PrincipleCoverage(
                 principle, len(mine), sum(r.fails for r in mine), sum(r.passes for r in mine),
                 sum("unknown" in r.outcomes for r in mine)))
-        out.append(Coverage(rs, rules, tuple(principles)))
+        out.append(Coverage(rs, rules, tuple(principles), changed))
     return tuple(out)
+
+
+def covered_percent(coverages: Sequence[Coverage]) -> float:
+    """The share of rules, over every ruleset tested, that some case makes fail and some
+    case makes pass; 100 when there is no rule to cover."""
+    rules = [r for cov in coverages for r in cov.rules]
+    if not rules:
+        return 100.0
+    return 100.0 * sum(r.complete for r in rules) / len(rules)
 
 
 # --- helpers -------------------------------------------------------------------------------

@@ -1,0 +1,97 @@
+"""`cappolicy test`: run the rule tests (`*.test.yaml`) of rulesets, and show which rules
+they make fail and pass (docs/rule-tests.md)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+#: the folder `cappolicy test` runs when no path is given and the current folder has it
+DEFAULT_FOLDER = "rulesets"
+
+
+def _percent(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    if value is None:
+        return None
+    text = value.strip().removesuffix("%").strip()
+    try:
+        pct = float(text)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a percentage (80, or 80%)") from None
+    if not 0 <= pct <= 100:
+        raise click.BadParameter(f"{value!r} is not between 0 and 100")
+    return pct
+
+
+@click.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--rulesets", "extra_roots", multiple=True, type=click.Path(path_type=Path),
+              help="A folder of rulesets to use besides the shipped ones (repeatable).")
+@click.option("--coverage", is_flag=True,
+              help="Show, for each rule and principle, whether some case makes it fail and "
+                   "some case makes it pass.")
+@click.option("--min-coverage", callback=_percent, metavar="PCT",
+              help="Exit 1 when fewer than PCT percent of the rules both fail and pass in "
+                   "some case (implies --coverage).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("-v", "--verbose", is_flag=True, help="Show every case, not only those that fail.")
+@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
+def command(paths: tuple[Path, ...], extra_roots: tuple[Path, ...], coverage: bool,
+            min_coverage: float | None, fmt: str, verbose: bool, color: bool | None) -> None:
+    """Run rule tests: every *.test.yaml file given, or below the folders given.
+
+    Without PATH: the project's rulesets folders (`rulesets` in cappolicy.toml) and
+    ./rulesets when there is one. A test file tests the ruleset it names as found
+    beside it (a folder above it holding that ruleset), else among the shipped rulesets,
+    the project's and --rulesets folders. Exit code: 0 every case gives what it
+    expects; 1 a case does not, or the coverage is below --min-coverage; 2 a test
+    file has an error (a rule the ruleset does not have is one)."""
+    from .. import __version__
+    from ..cli import Failure, _rulesets, _settings
+    from ..errors import CappolicyError, Diagnostic, SourceCache
+    from ..render.ruletest import render_coverage, render_rule_tests, rule_tests_to_json
+    from ..ruletest import cover, covered_percent, run
+
+    if not paths:
+        paths = _default_paths(_settings().rulesets)
+        if not paths:
+            raise Failure([Diagnostic(
+                "CP421", "no rule tests to run: no path given, no `rulesets` folders in the "
+                f"project's settings and no ./{DEFAULT_FOLDER} folder", None,
+                "give a folder or a *.test.yaml file: cappolicy test rulesets/")])
+    try:
+        rulesets = _rulesets(extra_roots)
+    except CappolicyError as exc:
+        raise Failure(exc.diagnostics) from None
+    report = run(paths, rulesets)
+    coverage = coverage or min_coverage is not None
+    coverages = cover(report) if coverage else None
+    code = report.exit_code
+    if code == 0 and coverages is not None and min_coverage is not None \
+            and covered_percent(coverages) < min_coverage:
+        code = 1
+    if fmt == "json":
+        import json
+
+        doc = rule_tests_to_json(report, coverages=coverages, min_coverage=min_coverage,
+                                 exit_code=code, tool_version=__version__)
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        sys.exit(code)
+    use_color = sys.stdout.isatty() if color is None else color
+    text = render_rule_tests(report, color=use_color, verbose=verbose, sources=SourceCache())
+    if coverages is not None:
+        text += "\n\n" + render_coverage(coverages, min_coverage=min_coverage)
+    click.echo(text, color=use_color)
+    sys.exit(code)
+
+
+def _default_paths(project_roots: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The project's rulesets folders, then ./rulesets, each once."""
+    found: dict[Path, Path] = {}
+    for folder in (*project_roots, Path(DEFAULT_FOLDER)):
+        if folder.is_dir():
+            found.setdefault(folder.resolve(), folder)
+    return tuple(found.values())
