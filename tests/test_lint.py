@@ -501,8 +501,8 @@ def test_the_shipped_rulesets_lint_clean(tmp_path: Path, monkeypatch: pytest.Mon
 def test_the_baseline_s_citations_name_paragraphs_of_the_seeds(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seeds = find_seeds(shipped_rulesets())
-    if seeds is None:
-        pytest.skip("no seeds folder beside or above the shipped rulesets")
+    assert seeds is not None, ("the source documents are expected in a seeds/ folder beside or "
+                               "above the repository (../shared/seeds beside the clone)")
     monkeypatch.chdir(tmp_path)
     data = lint_json("baseline", "regional/aec", "national/xa", "national/xb", "national/xc")
     assert data["seeds"], "the seeds folder was not used"
