@@ -38,16 +38,13 @@ from .rulesets import (
     load_layer,
     resolve_collecting,
 )
+from .seeds import _CITATION, PARAGRAPH_MIN, RELATED_HEADING, paragraphs
 from .span import Span
 
 #: Params read by cappolicy itself rather than by a rule: the approvers of waivers.
 BUILTIN_PARAM_USES = {"public_sector": "it names who may approve a waiver (WAIVER-01)"}
 
-#: A seed paragraph is a line longer than this many characters ...
-BODY_MIN_CHARS = 300
-#: ... above the list of related articles that closes a seed page.
-RELATED_HEADING = "Related Articles"
-SOURCE_FORMAT = re.compile(r"\s*(?P<file>[^,]+?)\s*,\s*paragraph\s+(?P<n>[0-9]+)\s*")
+SOURCE_FORMAT = _CITATION  # "FILE, paragraph N": one reading of a citation, shared with explain
 SOURCE_EXAMPLE = '"000_66251300b48a3485.txt, paragraph 5"'
 
 LEVELS = ("error", "warning", "note")
@@ -67,18 +64,7 @@ def find_seeds(start: Path) -> Path | None:
     return None
 
 
-def body_paragraphs(text: str) -> list[str]:
-    """The body paragraphs of a seed document, in order (a citation counts them from 1):
-    its lines longer than 300 characters, stopping at the related-articles list, whose
-    teasers can be as long. Title, summary, date, share links, headings and
-    advertisements are short lines, so they do not count."""
-    found = []
-    for line in text.splitlines():
-        if line.strip() == RELATED_HEADING:
-            break
-        if len(line) > BODY_MIN_CHARS:
-            found.append(line)
-    return found
+body_paragraphs = paragraphs  # how a citation counts paragraphs: one rule, in seeds.py
 
 
 class Seeds:
@@ -242,7 +228,7 @@ class Linter:
                 continue
             span = self._clause_span(rule, "source")
             m = SOURCE_FORMAT.fullmatch(rule.source)
-            if m is None or "/" in m["file"] or "\\" in m["file"] or int(m["n"]) < 1:
+            if m is None or "/" in m["file"] or "\\" in m["file"] or int(m["number"]) < 1:
                 yield Diagnostic(
                     "CP254", f"source \"{rule.source}\" is not of the form \"FILE, paragraph N\"",
                     span, f"cite one body paragraph of a seed document, as {SOURCE_EXAMPLE} "
@@ -252,7 +238,7 @@ class Linter:
             if seeds is None:
                 self._unseeded.add(source.root.resolve())
                 continue
-            name, n = m["file"], int(m["n"])
+            name, n = m["file"], int(m["number"])
             count = seeds.paragraphs(name)
             if count is None:
                 best = did_you_mean(name, seeds.names())
@@ -265,7 +251,7 @@ class Linter:
                 yield Diagnostic(
                     "CP256", f"source cites paragraph {n} of {name}, which has {count} body "
                     f"paragraph{'s' if count != 1 else ''}", span,
-                    f"body paragraphs are its lines longer than {BODY_MIN_CHARS} characters "
+                    f"body paragraphs are its lines longer than {PARAGRAPH_MIN} characters "
                     f"before '{RELATED_HEADING}', counted from 1")
 
     def _seeds_for(self, source: RulesetSource) -> Seeds | None:
