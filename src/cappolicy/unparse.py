@@ -33,6 +33,12 @@ def _prec(e: ast.Expr) -> int:
     return _PREC["atom"]
 
 
+#: For the formatter, which lays expressions out over several lines with the same
+#: parentheses: a child binding more loosely than its place needs is parenthesised.
+PRECEDENCE = _PREC
+precedence = _prec
+
+
 def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
