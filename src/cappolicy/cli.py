@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 PROPOSAL_SUFFIXES = (".yaml", ".yml", ".json")
 SEVERITIES = ("must", "should", "advisory")
+#: `check`'s report formats: cappolicy.render.FORMATS, written out so that the
+#: command line does not import the renderers to start.
+CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 
 
 class Failure(click.ClickException):
@@ -38,6 +41,27 @@ class Failure(click.ClickException):
         cache = SourceCache()
         for d in self.diagnostics:
             click.echo(d.render(cache), err=True)
+
+
+def _outputs(ctx: click.Context, param: click.Parameter,
+             values: tuple[str, ...]) -> tuple[tuple[str, Path], ...]:
+    """`--output FORMAT=FILE` values as (format, file) pairs; each file named once."""
+    from .errors import suggestion
+
+    pairs: list[tuple[str, Path]] = []
+    for value in values:
+        fmt, sep, file = value.partition("=")
+        fmt = fmt.strip().lower()
+        if not sep or not file:
+            raise click.BadParameter(f"{value!r} is not FORMAT=FILE, e.g. sarif=report.sarif")
+        if fmt not in CHECK_FORMATS:
+            hint = suggestion(fmt, CHECK_FORMATS) or f"formats: {', '.join(CHECK_FORMATS)}"
+            raise click.BadParameter(f"unknown format {fmt!r} in {value!r}; {hint}")
+        path = Path(file)
+        if any(path == other for _, other in pairs):
+            raise click.BadParameter(f"{file} is named by more than one --output")
+        pairs.append((fmt, path))
+    return tuple(pairs)
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date:
@@ -91,8 +115,18 @@ def _settings() -> Any:
               help="Check every proposal against this country's ruleset (ISO 3166-1 alpha-2).")
 @click.option("--rulesets", "extra_roots", multiple=True, type=click.Path(path_type=Path),
               help="A folder of rulesets to use besides the shipped ones (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="text",
+              show_default=True, help="Format of the report on standard output: text, json, "
+                                      "sarif (2.1.0), junit (XML), github (workflow-command "
+                                      "annotations) or markdown (a pull-request comment).")
+@click.option("--output", "outputs", multiple=True, metavar="FORMAT=FILE", callback=_outputs,
+              help="Also write the report in FORMAT to FILE, e.g. sarif=report.sarif "
+                   "(repeatable; missing folders are made). The exit code stays the "
+                   "check's; a file that cannot be written exits 2.")
+@click.option("--sarif-root", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              default=None, metavar="DIR",
+              help="The repository root that file names in sarif, github and markdown "
+                   "reports are relative to (default: the current folder).")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
               help="Exit 1 when a finding of this severity or above fails (default: must, "
                    "or the project's fail_on).")
@@ -107,13 +141,17 @@ def _settings() -> Any:
                    "files a hook or a folder brings.")
 def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
           extra_roots: tuple[Path, ...], fmt: str, fail_on: str | None, allow_unknown: bool,
-          as_of: dt.date, verbose: bool, color: bool | None, only_proposals: bool = False) -> None:
+          as_of: dt.date, verbose: bool, color: bool | None, only_proposals: bool = False,
+          outputs: tuple[tuple[str, Path], ...] = (), sarif_root: Path | None = None) -> None:
     """Check proposal files (YAML or JSON) or folders of them.
 
     Each proposal is checked against the ruleset of its host_country unless
     --ruleset or --country says otherwise; a country with no national ruleset is
-    checked against the baseline, with a note. Exit code: 0 nothing fails at or
-    above --fail-on, 1 something does, 2 bad input or a bad ruleset."""
+    checked against the baseline, with a note. One run can write several reports:
+    --format for standard output, --output FORMAT=FILE for each file (see
+    docs/ci-formats.md). Exit code: 0 nothing fails at or above --fail-on, 1
+    something does, 2 bad input, a bad ruleset or a report file that cannot be
+    written."""
     from .errors import CappolicyError, Diagnostic, SourceCache
     from .render import FileError, Report, exit_code, render
 
@@ -147,9 +185,30 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     report = Report(results=tuple(results), errors=tuple(errors), fail_on=fail_on, as_of=as_of,
                     tool_version=__version__, allow_unknown=allow_unknown)
     use_color = sys.stdout.isatty() if color is None else color
+    sources = SourceCache()
     click.echo(render(report, fmt, color=use_color and fmt == "text", verbose=verbose,
-                      sources=SourceCache()), color=use_color)
+                      sources=sources, root=sarif_root), color=use_color)
+    unwritten = [problem for out_fmt, file in outputs
+                 if (problem := _write_report(render(report, out_fmt, verbose=verbose,
+                                                     sources=sources, root=sarif_root),
+                                              file)) is not None]
+    if unwritten:
+        raise Failure(unwritten)
     sys.exit(exit_code(report))
+
+
+def _write_report(text: str, file: Path) -> Diagnostic | None:
+    """Write one --output file (making its folder); a CP422 diagnostic when it cannot be."""
+    from .errors import Diagnostic
+
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(text + "\n", encoding="utf-8", errors="replace")
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return Diagnostic("CP422", f"cannot write the report file {file}: {reason}", None,
+                          "check that its folder exists or can be made, and can be written to")
+    return None
 
 
 def _proposal_files(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:

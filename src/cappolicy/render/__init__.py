@@ -7,8 +7,13 @@ through a SourceCache.
 
 from __future__ import annotations
 
+import os
+
 from ..errors import SourceCache
+from .github import render_github
 from .jsonfmt import render_json
+from .junit import render_junit
+from .markdown import render_markdown
 from .report import (
     FileError,
     ProposalResult,
@@ -20,9 +25,10 @@ from .report import (
     is_failing,
     verdict,
 )
+from .sarif import render_sarif
 from .text import render_text
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 
 __all__ = [
     "FORMATS",
@@ -35,7 +41,11 @@ __all__ = [
     "failing",
     "is_failing",
     "render",
+    "render_github",
     "render_json",
+    "render_junit",
+    "render_markdown",
+    "render_sarif",
     "render_text",
     "verdict",
 ]
@@ -48,13 +58,24 @@ def render(
     *,
     verbose: bool = False,
     sources: SourceCache | None = None,
+    root: str | os.PathLike[str] | None = None,
 ) -> str:
-    """The report in format `fmt` ("text" or "json"), without a trailing newline.
+    """The report in format `fmt` (one of FORMATS), without a trailing newline.
 
     `color` and `verbose` only affect text; `sources` lets text diagnostics quote the
-    offending line (a fresh SourceCache, reading files lazily, when not given)."""
+    offending line (a fresh SourceCache, reading files lazily, when not given).
+    `root` is the folder that sarif, github and markdown write file names relative
+    to (default: the current folder); see docs/ci-formats.md."""
     if fmt == "text":
         return render_text(report, color=color, verbose=verbose, sources=sources)
     if fmt == "json":
         return render_json(report)
+    if fmt == "sarif":
+        return render_sarif(report, root=root)
+    if fmt == "junit":
+        return render_junit(report)
+    if fmt == "github":
+        return render_github(report, root=root)
+    if fmt == "markdown":
+        return render_markdown(report, root=root)
     raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")

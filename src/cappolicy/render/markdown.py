@@ -1,0 +1,287 @@
+"""The report as GitHub-flavoured Markdown, for a pull-request comment or a job
+summary (docs/ci-formats.md).
+
+The verdict and the counts of the run; a table with a row per proposal; then, for
+each proposal with something to read, a table of its principles and its findings
+(fail, unknown, waived) grouped by principle, each with its location, rule, message
+and hint, and the evidence and params in a collapsible `<details>`.
+
+Everything taken from a proposal or a ruleset is escaped: Markdown punctuation and
+HTML cannot change the layout, `|` cannot break a table, and `@name` does not
+mention anyone. A document longer than GitHub takes in a comment (65,536
+characters) loses its evidence first, then its last findings, and says so.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+
+from ..errors import Diagnostic
+from ..findings import Finding
+from .paths import shown_path
+from .report import (
+    LEVELS,
+    FileError,
+    ProposalResult,
+    Report,
+    count_fails_by_level,
+    count_outcomes,
+    exit_code,
+    sorted_errors,
+    sorted_findings,
+    sorted_results,
+    verdict,
+)
+from .text import INDENT, evidence_lines, outcome_counts, param_lines, severity_text
+
+MAX_CHARS = 60_000  # GitHub refuses comments over 65,536 characters; leave room
+REPORTED = ("fail", "unknown", "waived")
+MARK = {"error": "🔴 error", "warning": "🟠 warning", "info": "🔵 info",
+        "unknown": "❔ unknown", "waived": "⚪ waived"}
+VERDICT = {"pass": "✅ pass", "fail": "❌ fail", "error": "⛔ error"}
+
+_INLINE = re.compile(r"([\\`*_\[\]|~])")  # special wherever they stand
+_LEADING = re.compile(r"^([#>+=-]|\d+[.)])")  # special only where a line starts
+_MENTION = re.compile(r"@(?=\w)")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # shown as `\xNN`
+
+
+def _visible(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def md_text(text: str) -> str:
+    """Text shown as is, on one line: Markdown punctuation backslash-escaped, `&` and `<`
+    as entities, line breaks as `<br>`, and `@` kept from mentioning anyone."""
+    text = _visible(text).strip().replace("&", "&amp;").replace("<", "&lt;")
+    text = _INLINE.sub(r"\\\1", text)
+    text = _MENTION.sub("@\u200b", text)
+    lines = [line.strip() for line in text.splitlines()] or [""]
+    # only the first line can start a block: the others follow a <br> on the same line
+    lines[0] = _LEADING.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], lines[0])
+    return "<br>".join(lines)
+
+
+def md_code(text: str, *, table: bool = False) -> str:
+    """An inline code span holding `text` on one line, whatever backticks it has;
+    in a table cell (`table`), `|` escaped so that it does not end the cell."""
+    flat = " ".join(_visible(text).splitlines())
+    if table:
+        flat = flat.replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") or not flat.strip() else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def md_block(text: str, info: str = "text") -> str:
+    """A fenced code block holding `text`, its fence longer than any run of backticks in it."""
+    text = _visible(text)
+    longest = max((len(run) for run in re.findall(r"`{3,}", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{text}\n{fence}"
+
+
+def render_markdown(report: Report, *, root: str | os.PathLike[str] | None = None,
+                    max_chars: int = MAX_CHARS) -> str:
+    """The report as Markdown (no trailing newline), at most about `max_chars` long.
+    Files are shown relative to `root` (default: the current folder)."""
+    head = _head(report, root)
+    for evidence in (True, False):
+        parts = [_proposal_parts(r, report, root, evidence) for r in sorted_results(report)]
+        text = "\n\n".join([head, *(p for part in parts for p, _ in part)])
+        if len(text) <= max_chars:
+            return text
+    return _cut(head, parts, max_chars)
+
+
+def _cut(head: str, parts: list[list[tuple[str, int]]], max_chars: int) -> str:
+    """The head and as many blocks as fit, then a note of the findings left out."""
+    kept = [head]
+    size = len(head)
+    left_out = 0
+    for part in parts:
+        for block, findings in part:
+            if left_out or size + 2 + len(block) > max_chars - 300:
+                left_out += findings
+                continue
+            kept.append(block)
+            size += 2 + len(block)
+    kept.append(f"*… {left_out} more finding{'s' if left_out != 1 else ''} not shown: the "
+                "comment would be too long for GitHub. The text, JSON or SARIF report has "
+                "them all.*")
+    return "\n\n".join(kept)
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+def _head(report: Report, root: str | os.PathLike[str] | None) -> str:
+    results = sorted_results(report)
+    code = exit_code(report)
+    word = VERDICT[{0: "pass", 1: "fail", 2: "error"}[code]]
+    verdicts = [verdict(r, report.fail_on, report.allow_unknown) for r in results]
+    findings = [f for r in results for f in r.findings]
+    proposals = f"{len(results)} proposal{'s' if len(results) != 1 else ''}"
+    checked = f"{proposals} checked: {verdicts.count('fail')} failed, {verdicts.count('pass')} passed"
+    if report.errors:
+        n = len(report.errors)
+        checked += f", {n} file{'s' if n != 1 else ''} not loaded"
+    unknown = "; undecided rules do not fail the run" if report.allow_unknown else ""
+    lines = [
+        f"## cappolicy check: {word}",
+        "",
+        f"**{checked}.** {outcome_counts(findings)}.  ",
+        f"Fails on `{report.fail_on}` and above{unknown}; checked as of {report.as_of.isoformat()}.",
+    ]
+    blocks = ["\n".join(lines)]
+    if results:
+        blocks.append(_overview(results, report, root))
+    if report.errors:
+        blocks.append(_file_errors(sorted_errors(report), root))
+    return "\n\n".join(blocks)
+
+
+def _overview(results: list[ProposalResult], report: Report,
+              root: str | os.PathLike[str] | None) -> str:
+    rows = [("| verdict | proposal | file | ruleset | errors | warnings | info | unknown "
+             "| waived | passed |"),
+            "|---|---|---|---|--:|--:|--:|--:|--:|--:|"]
+    for r in results:
+        levels = count_fails_by_level(r.findings)
+        outcomes = count_outcomes(r.findings)
+        cells = [VERDICT[verdict(r, report.fail_on, report.allow_unknown)],
+                 md_text(r.proposal_id), md_code(shown_path(r.file, root), table=True),
+                 md_code(r.ruleset, table=True), *(str(levels[level]) for level in LEVELS),
+                 str(outcomes["unknown"]), str(outcomes["waived"]), str(outcomes["pass"])]
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def _file_errors(errors: list[FileError], root: str | os.PathLike[str] | None) -> str:
+    n = len(errors)
+    lines = [f"### ⛔ {n} file{'s' if n != 1 else ''} could not be loaded", ""]
+    for error in errors:
+        for d in error.diagnostics:
+            lines.append(f"- {_diagnostic(d, error.file, root)}")
+    return "\n".join(lines)
+
+
+def _diagnostic(d: Diagnostic, file: str, root: str | os.PathLike[str] | None) -> str:
+    where = shown_path(d.span.file if d.span else file, root)
+    if d.span is not None and d.span.line:
+        where += f":{d.span.line}:{d.span.column}"
+    helped = f" (help: {md_text(d.help)})" if d.help else ""
+    return f"{md_code(where)} **{md_text(d.code)}** {md_text(d.message)}{helped}"
+
+
+# --- one proposal ----------------------------------------------------------------------------
+
+
+def _proposal_parts(result: ProposalResult, report: Report,
+                    root: str | os.PathLike[str] | None,
+                    evidence: bool) -> list[tuple[str, int]]:
+    """The blocks of a proposal's section, each with the number of findings it shows;
+    nothing for a proposal with nothing to read."""
+    shown = [f for f in sorted_findings(result.findings) if f.outcome in REPORTED]
+    if not shown and not result.warnings:
+        return []
+    word = VERDICT[verdict(result, report.fail_on, report.allow_unknown)]
+    head = [f"### {word}: {md_text(result.proposal_id)} in {md_code(shown_path(result.file, root))}",
+            "",
+            f"Checked against ruleset {md_code(result.ruleset)}: {outcome_counts(result.findings)}."]
+    if result.ruleset_note:
+        head.append(f"*{md_text(result.ruleset_note)}*")
+    for d in result.warnings:
+        head.append(f"- ⚠️ {_diagnostic(d, result.file, root)}")
+    if shown:
+        head += ["", _principles_table(result.findings)]
+    parts = [("\n".join(head), 0)]
+    for principle, group in _by_principle(shown):
+        source = group[0].source
+        cited = f" · *{md_text(source)}*" if source else ""
+        parts.append((f"#### {md_text(principle)}{cited}", 0))
+        parts += [(_finding(f, root, evidence), 1) for f in group]
+    return parts
+
+
+def _by_principle(findings: list[Finding]) -> list[tuple[str, list[Finding]]]:
+    """Findings grouped by principle: the principles with the most serious findings
+    first, then by name; position order inside a group."""
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        groups.setdefault(f.principle, []).append(f)
+    return sorted(groups.items(), key=lambda item: (_weight(item[1]), item[0]))
+
+
+def _weight(findings: Iterable[Finding]) -> tuple[int, ...]:
+    findings = list(findings)
+    by_level = count_fails_by_level(findings)
+    outcomes = count_outcomes(findings)
+    return (-by_level["error"], -outcomes["unknown"], -by_level["warning"], -by_level["info"],
+            -outcomes["waived"])
+
+
+def _principles_table(findings: tuple[Finding, ...]) -> str:
+    """A row per principle with something to read, then one for the others."""
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        groups.setdefault(f.principle, []).append(f)
+    reported = {p: g for p, g in groups.items() if any(f.outcome in REPORTED for f in g)}
+    rows = ["| principle | errors | warnings | info | unknown | waived | passed |",
+            "|---|--:|--:|--:|--:|--:|--:|"]
+    for principle, group in sorted(reported.items(), key=lambda item: (_weight(item[1]),
+                                                                         item[0])):
+        rows.append(_principle_row(md_text(principle), group))
+    others = [f for p, g in groups.items() if p not in reported for f in g]
+    if others:
+        n = len({f.principle for f in others})
+        rows.append(_principle_row(f"*{n} other principle{'s' if n != 1 else ''}*", others))
+    return "\n".join(rows)
+
+
+def _principle_row(name: str, findings: list[Finding]) -> str:
+    levels = count_fails_by_level(findings)
+    outcomes = count_outcomes(findings)
+    cells = [name, *(str(levels[level]) for level in LEVELS), str(outcomes["unknown"]),
+             str(outcomes["waived"]), str(outcomes["pass"])]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _finding(finding: Finding, root: str | os.PathLike[str] | None, evidence: bool) -> str:
+    mark = MARK[finding.level if finding.outcome == "fail" else finding.outcome]
+    where = shown_path(finding.file, root)
+    if finding.span.line:
+        where += f":{finding.span.line}:{finding.span.column}"
+    element = f" · element {md_code(finding.element)}" if finding.element is not None else ""
+    lines = [
+        f"**{mark} · {md_text(finding.rule)}** {md_text(finding.title)}  ",
+        f"{md_code(where)} · {md_code(finding.path)}{element}",
+        "",
+        md_text(finding.message or finding.title),
+    ]
+    if finding.outcome == "unknown" and finding.missing:
+        missing = ", ".join(md_code(m) for m in finding.missing)
+        lines += ["", f"**Undecided**, missing: {missing}"]
+    if finding.outcome == "waived":
+        lines += ["", f"**Waived:** {md_text(finding.waiver or 'waived in the proposal')}"]
+    if finding.hint and finding.outcome != "waived":
+        lines += ["", f"**Hint:** {md_text(finding.hint)}"]
+    explained = _explanation(finding)
+    if evidence and explained:
+        lines += ["", "<details><summary>Evidence</summary>", "", md_block(explained), "",
+                  "</details>"]
+    return "\n".join(lines)
+
+
+def _explanation(finding: Finding) -> str:
+    """The text report's because, param and severity lines, unindented."""
+    lines = evidence_lines(finding.evidence, finding.file)
+    for use in finding.params:
+        lines += param_lines(use)
+    if finding.severity_origin is not None:
+        lines.append(INDENT + "severity".ljust(10) + severity_text(finding,
+                                                                   finding.severity_origin))
+    return "\n".join(line.removeprefix(INDENT) for line in lines)

@@ -1,0 +1,53 @@
+"""File names as CI tools want them: relative to the repository root, with `/`.
+
+SARIF and GitHub annotations place a result on a file of the repository that was
+checked out, so a proposal file given on the command line (relative to the current
+folder, or absolute) is written relative to a root folder instead. Nothing here reads
+a file; only `os.path.realpath` looks at the file system, to see through symbolic links.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote
+
+#: Characters left as they are in a URI path: RFC 3986's unreserved ones, sub-delims, '@'
+#: and '/'. Not ':', which would make a first segment like `a:b` read as a scheme.
+_URI_SAFE = "/-._~!$&'()*+,;=@"
+
+
+def repo_path(file: str, root: str | os.PathLike[str] | None) -> str | None:
+    """`file` relative to `root` (default: the current folder), with `/` separators;
+    None when the file lies outside the root (or has no name, like `<builtin>`)."""
+    if not file or file.startswith("<"):
+        return None
+    base = Path(os.path.abspath(root if root is not None else os.curdir))
+    for resolve in (os.path.abspath, os.path.realpath):
+        target = Path(resolve(file))
+        top = Path(resolve(base))
+        try:
+            relative = target.relative_to(top)
+        except ValueError:
+            continue
+        return PurePosixPath(*relative.parts).as_posix()
+    return None
+
+
+def shown_path(file: str, root: str | os.PathLike[str] | None) -> str:
+    """The file relative to the root when it lies inside it, else as given."""
+    relative = repo_path(file, root)
+    return relative if relative is not None else file
+
+
+def relative_uri(path: str) -> str:
+    """A relative path as a URI reference: `/` kept, everything else percent-encoded
+    where RFC 3986 asks (spaces, `%`, `#`, `?`, non-ASCII letters...)."""
+    return quote(path, safe=_URI_SAFE)
+
+
+def absolute_uri(file: str | os.PathLike[str], folder: bool = False) -> str:
+    """A `file:` URI for a file or folder (a folder's ends with `/`, as SARIF's
+    originalUriBaseIds require)."""
+    uri = Path(os.path.abspath(file)).as_uri()
+    return uri + "/" if folder and not uri.endswith("/") else uri
