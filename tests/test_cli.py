@@ -10,6 +10,8 @@ from click.testing import CliRunner
 
 from cappolicy.cli import main
 
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples" / "proposals"
+
 RULESET = """ruleset baseline "Test baseline"
 version "1"
 param min_co_financing: percent = 15% higher is stricter
@@ -183,3 +185,22 @@ rule ORG-01 "Every organisation is from the host country" {
     assert "1 of 2 elements of organisations do not satisfy it" in out
     assert "org = donor   -> false" in out
     assert "org = gov" not in out
+
+
+def test_allow_unknown_makes_an_undecided_proposal_pass_in_every_report() -> None:
+    """With --allow-unknown the exit code, the text summary and the JSON verdict agree."""
+    incomplete = str(EXAMPLES_DIR / "incomplete.yaml")
+    strict = CliRunner().invoke(main, ["check", incomplete, "--format", "json",
+                                       "--as-of", "2027-01-15", "--fail-on", "advisory"])
+    lenient = CliRunner().invoke(main, ["check", incomplete, "--format", "json", "--as-of",
+                                        "2027-01-15", "--fail-on", "advisory", "--allow-unknown"])
+    strict_doc, lenient_doc = json.loads(strict.stdout), json.loads(lenient.stdout)
+    failed = [f for f in lenient_doc["results"][0]["findings"] if f["outcome"] == "fail"]
+    assert strict_doc["results"][0]["verdict"] == "fail"
+    assert any(f["outcome"] == "unknown" for f in lenient_doc["results"][0]["findings"])
+    expected = "fail" if failed else "pass"
+    assert lenient_doc["results"][0]["verdict"] == expected
+    assert lenient.exit_code == (1 if failed else 0)
+    text = CliRunner().invoke(main, ["check", incomplete, "--as-of", "2027-01-15",
+                                     "--fail-on", "advisory", "--allow-unknown"])
+    assert text.output.rstrip().splitlines()[-1].startswith(f"total {expected.upper()}")

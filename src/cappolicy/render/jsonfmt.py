@@ -57,13 +57,14 @@ def report_to_json(report: Report) -> JSONDict:
         "as_of": report.as_of.isoformat(),
         "fail_on": report.fail_on,
         "summary": report_summary(report),
-        "results": [result_to_json(r, report.fail_on) for r in sorted_results(report)],
+        "results": [result_to_json(r, report.fail_on, report.allow_unknown)
+                    for r in sorted_results(report)],
         "errors": [file_error_to_json(e) for e in sorted_errors(report)],
     }
 
 
 def report_summary(report: Report) -> JSONDict:
-    verdicts = [verdict(r, report.fail_on) for r in report.results]
+    verdicts = [verdict(r, report.fail_on, report.allow_unknown) for r in report.results]
     findings = [f for r in report.results for f in r.findings]
     code = exit_code(report)
     return {
@@ -86,14 +87,14 @@ def findings_summary(findings: list[Finding], fail_on: str) -> JSONDict:
     }
 
 
-def result_to_json(result: ProposalResult, fail_on: str) -> JSONDict:
+def result_to_json(result: ProposalResult, fail_on: str, allow_unknown: bool = False) -> JSONDict:
     return {
         "file": result.file,
         "proposal": result.proposal_id,
         "host_country": result.host_country,
         "ruleset": result.ruleset,
         "ruleset_note": result.ruleset_note,
-        "verdict": verdict(result, fail_on),
+        "verdict": verdict(result, fail_on, allow_unknown),
         "summary": findings_summary(list(result.findings), fail_on),
         "findings": [finding_to_json(f) for f in sorted_findings(result.findings)],
         "warnings": [diagnostic_to_json(d) for d in result.warnings],

@@ -78,7 +78,8 @@ def render_text(
     """The whole report: each proposal, then files that could not be loaded, then a total."""
     sources = sources if sources is not None else SourceCache()
     blocks = [
-        render_result(r, report.fail_on, color=color, verbose=verbose, sources=sources)
+        render_result(r, report.fail_on, color=color, verbose=verbose, sources=sources,
+                      allow_unknown=report.allow_unknown)
         for r in sorted_results(report)
     ]
     blocks += [render_file_error(e, color=color, sources=sources) for e in sorted_errors(report)]
@@ -93,6 +94,7 @@ def render_result(
     color: bool = False,
     verbose: bool = False,
     sources: SourceCache | None = None,
+    allow_unknown: bool = False,
 ) -> str:
     """Header, warnings, the findings worth reading, and the proposal's summary line."""
     lines = [header_line(result)]
@@ -101,7 +103,7 @@ def render_result(
     lines += [w.render(sources, color=color) for w in result.warnings]
     shown = [f for f in sorted_findings(result.findings) if verbose or f.outcome in REPORTED]
     body = [render_finding(f, color=color, verbose=verbose) for f in shown]
-    summary = summary_line(result.findings, verdict(result, fail_on), color=color)
+    summary = summary_line(result.findings, verdict(result, fail_on, allow_unknown), color=color)
     return "\n\n".join(["\n".join(lines), *body, summary])
 
 
@@ -384,7 +386,7 @@ def summary_line(findings: Iterable[Finding], result_verdict: str, *, color: boo
 def total_line(report: Report, *, color: bool = False) -> str:
     """The run's verdict (PASS, FAIL or ERROR, after the exit code) and its counts."""
     word = {0: "PASS", 1: "FAIL", 2: "ERROR"}[exit_code(report)]
-    verdicts = [verdict(r, report.fail_on) for r in report.results]
+    verdicts = [verdict(r, report.fail_on, report.allow_unknown) for r in report.results]
     proposals = _plural(len(verdicts), "proposal", "proposals")
     checked = f"{proposals} ({verdicts.count('fail')} failed, {verdicts.count('pass')} passed)"
     if report.errors:
