@@ -195,7 +195,7 @@ def test_the_seed_paragraph_is_found_beside_the_repository(
     assert (source["file"], source["paragraph"]) == (SEED, 5)
     assert source["text"] == body_paragraphs(seed)[4]
     assert source["text"].startswith("Investment strategies")
-    assert Path(source["seeds"]) == seed.parent.resolve()
+    assert Path(source["seeds"]).resolve() == seed.parent.resolve()
     text = cappolicy("explain", "FIN-01", "--no-color").output
     assert "            | Investment strategies for cross-border cyber capacity must emphasize" \
         in text
