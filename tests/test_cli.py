@@ -204,3 +204,68 @@ def test_allow_unknown_makes_an_undecided_proposal_pass_in_every_report() -> Non
     text = CliRunner().invoke(main, ["check", incomplete, "--as-of", "2027-01-15",
                                      "--fail-on", "advisory", "--allow-unknown"])
     assert text.output.rstrip().splitlines()[-1].startswith(f"total {expected.upper()}")
+
+
+# --- the group: every command listed, none imported before it is run ----------------------
+
+
+def test_help_lists_every_command_with_its_own_first_sentence() -> None:
+    from click.utils import _make_default_short_help
+
+    from cappolicy import commands
+
+    assert set(commands.names()) == set(commands.SHORT_HELP), \
+        "a command module without its sentence in commands.SHORT_HELP (or the reverse)"
+    code, out = run("--help")
+    assert code == 0
+    listed = out.split("Commands:\n", 1)[1]
+    names = sorted({"check", "graph", "rulesets", *commands.names()})
+    assert [line.split()[0] for line in listed.splitlines() if line.strip()] == names
+    for name in commands.names():
+        command = commands.load(name)
+        assert command is not None and command.name == name
+        assert commands.SHORT_HELP[name] == _make_default_short_help(command.help or "", 10**6)
+    # and what --help shows of them once they are imported is what it showed before
+    for name in commands.names():
+        main.commands[name]
+    assert run("--help") == (code, out)
+
+
+def test_commands_are_imported_only_when_run() -> None:
+    import subprocess
+    import sys
+
+    probe = ("import sys\nfrom click.testing import CliRunner\nfrom cappolicy.cli import main\n"
+             "assert 'lint' in main.commands and 'fmt' in list(main.commands)\n"
+             "CliRunner().invoke(main, sys.argv[1:])\n"
+             "print(sorted(m for m in sys.modules if m.startswith('cappolicy.commands.')))")
+    for args, imported in (([], "[]"), (["--help"], "[]"), (["--version"], "[]"),
+                           (["schema", "--help"], "['cappolicy.commands.schema']")):
+        out = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True,
+                             text=True, check=False)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.strip() == imported, args
+
+
+def test_a_mistyped_command_is_named_with_the_near_ones() -> None:
+    code, out = run("lnit")
+    assert code == 2
+    assert "No such command 'lnit'" in out and "'lint'" in out
+
+
+def test_the_program_answers_version_as_click_does(capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from cappolicy import entry
+
+    monkeypatch.setattr(sys, "argv", ["cappolicy", "--version"])
+    entry.main()
+    fast = capsys.readouterr().out
+    assert fast == run("--version")[1]
+    assert fast.startswith("cappolicy, version ")
+    monkeypatch.setattr(sys, "argv", ["cappolicy", "--help"])
+    with pytest.raises(SystemExit) as stop:
+        entry.main()
+    assert stop.value.code == 0
+    assert "Commands:" in capsys.readouterr().out

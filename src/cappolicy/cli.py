@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -73,7 +73,79 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyCommands(MutableMapping[str, click.Command]):
+    """A group's commands by name, with those of cappolicy.commands imported only when
+    one is looked up: asking whether a command exists, or listing them, imports none."""
+
+    def __init__(self, loaded: Mapping[str, click.Command]) -> None:
+        self._loaded = dict(loaded)
+
+    def loaded(self, name: str) -> click.Command | None:
+        """The command if it is imported already (never imports it)."""
+        return self._loaded.get(name)
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded:
+            from .commands import load
+
+            command = load(name)
+            if command is None:
+                raise KeyError(name)
+            self._loaded[name] = command
+        return self._loaded[name]
+
+    def __contains__(self, name: object) -> bool:
+        from .commands import names
+
+        return name in self._loaded or name in names()
+
+    def __iter__(self) -> Iterator[str]:
+        from .commands import names
+
+        yield from self._loaded
+        yield from (name for name in names() if name not in self._loaded)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._loaded[name]
+
+
+class CommandGroup(click.Group):
+    """The `cappolicy` group. `check`, `graph` and `rulesets` are defined in this module;
+    the others, one module each in cappolicy.commands, are imported only when run (or
+    looked up by name): `commands` lists them all, and `--help` shows them all, without
+    importing them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands: LazyCommands = LazyCommands(self.commands)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """As click's, but a command not imported yet shows its help from SHORT_HELP."""
+        from .commands import SHORT_HELP
+
+        rows: list[tuple[str, click.Command]] = []
+        for name in self.list_commands(ctx):
+            command = self.commands.loaded(name)
+            if command is None and name in SHORT_HELP:  # stands in for the command's own
+                command = click.Command(name, help=SHORT_HELP[name])
+            elif command is None:
+                command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command))
+        if rows:
+            limit = formatter.width - 6 - max(len(name) for name, _ in rows)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, command.get_short_help_str(limit))
+                                    for name, command in rows])
+
+
+@click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cappolicy")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), metavar="FILE",
               help="Project settings (default: the nearest cappolicy.toml, or pyproject.toml "
@@ -496,12 +568,3 @@ def _show_target(rulesets: Rulesets, ref: str
 
 if __name__ == "__main__":  # pragma: no cover
     main()
-
-
-def _register_commands() -> None:
-    from .commands import register
-
-    register(main)
-
-
-_register_commands()
