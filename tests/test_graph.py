@@ -883,3 +883,50 @@ def test_a_loaded_proposal_makes_one_edge_per_stated_fact(data: dict[str, Any]) 
         assert edge.get("currency") == currency
     for edge in g.edges(["participates"]):
         assert edge["phase"] == edge.path[1]
+
+
+# --- strongly connected components (cycles), without networkx ---------------------------
+
+
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), max_size=40),
+       st.integers(1, 13))
+def test_components_are_networkx_components(pairs: list[tuple[int, int]], n: int) -> None:
+    import networkx as nx
+
+    succ: dict[str, dict[str, None]] = {str(i): {} for i in range(n)}
+    for a, b in pairs:
+        succ.setdefault(str(a), {})[str(b)] = None
+        succ.setdefault(str(b), {})
+    ours = graph.strongly_connected(succ)
+    view = nx.DiGraph()
+    view.add_nodes_from(succ)
+    view.add_edges_from((a, b) for a, nbrs in succ.items() for b in nbrs)
+    theirs = list(nx.strongly_connected_components(view))
+    assert sorted(map(sorted, ours)) == sorted(map(sorted, theirs))
+    assert sum(len(c) for c in ours) == len(succ)
+
+
+def test_components_of_a_long_chain_need_no_recursion() -> None:
+    n = 50_000
+    succ = {str(i): {str(i + 1): None} for i in range(n)}
+    succ[str(n)] = {"0": None}  # one ring through every node
+    assert [len(c) for c in graph.strongly_connected(succ)] == [n + 1]
+
+
+def test_networkx_copy_keeps_nodes_and_edges(good_graph: GovernanceGraph) -> None:
+    copy_ = good_graph.networkx()
+    assert list(copy_.nodes) == good_graph.nodes()
+    assert sorted(k for _, _, k in copy_.edges(keys=True)) == \
+        [e.id for e in good_graph.all_edges()]
+
+
+def test_edges_are_walked_in_networkx_order(good_graph: GovernanceGraph) -> None:
+    """The adjacency is laid out as networkx's MultiDiGraph's: neighbours in the order
+    first linked, then the edges to each. Searches and cycles depend on that order."""
+    nx_graph = good_graph.networkx()
+    back = [Step(k, True) for k in graph.EDGE_KINDS]
+    for key in good_graph.nodes():
+        assert [e.id for _, e in good_graph.steps_from(key, None)] == \
+            [k for _, _, k in nx_graph.out_edges(key, keys=True)]
+        assert [e.id for _, e in good_graph.steps_from(key, back)] == \
+            [k for _, _, k in nx_graph.in_edges(key, keys=True)]

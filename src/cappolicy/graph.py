@@ -4,10 +4,15 @@ answers to whom, and where data goes.
 Built from a proposal in format v1 (see the design card): one node for the
 programme, one per organisation, governance body and activity; one edge per fact
 that links two of them, each keeping the proposal path of the field that stated
-it. networkx holds the graph and is imported nowhere else. The queries the rule
-language asks (reachability along chosen edge kinds in either direction, with
-the witness path or the frontier; successors and predecessors; cycles) are here,
-each linear in the size of the graph.
+it. The queries the rule language asks (reachability along chosen edge kinds in
+either direction, with the witness path or the frontier; successors and
+predecessors; cycles) are here, each linear in the size of the graph.
+
+The graph is held in plain adjacency dicts, laid out as networkx's MultiDiGraph lays
+its out (neighbours in the order first linked, then the edges to each), so that
+every query walks edges in the same order networkx would; `networkx()` gives a copy
+as a networkx graph. networkx is imported there only, and in no other module:
+importing it takes longer (over 100 ms) than checking a proposal does.
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
-import networkx as nx
 
 from .proposal import Path
+
+#: node key -> neighbour key -> the edges between them, in the order stated
+Adjacency = dict[str, dict[str, list["Edge"]]]
 
 PROGRAM = "program"
 
@@ -201,7 +208,8 @@ class GovernanceGraph:
         self.proposal_id = proposal_id
         self.host_country = host_country
         self.title = title
-        self._g = nx.MultiDiGraph()
+        self._out: Adjacency = {}
+        self._in: Adjacency = {}
         self._nodes: dict[str, NodeInfo] = {}
         self._edges: list[Edge] = []
         self._by_kind: dict[str, list[Edge]] = {}
@@ -214,7 +222,8 @@ class GovernanceGraph:
                  path: Path) -> NodeInfo:
         info = NodeInfo(key, summary, element, path)
         self._nodes[key] = info
-        self._g.add_node(key)
+        self._out.setdefault(key, {})
+        self._in.setdefault(key, {})
         return info
 
     def add_edge(self, kind: str, source: str, target: str, attrs_: Mapping[str, Any],
@@ -222,7 +231,10 @@ class GovernanceGraph:
         edge = Edge(len(self._edges), kind, source, target, attrs_, path)
         self._edges.append(edge)
         self._by_kind.setdefault(kind, []).append(edge)
-        self._g.add_edge(source, target, key=edge.id, edge=edge)
+        self._out.setdefault(source, {}).setdefault(target, []).append(edge)
+        self._in.setdefault(target, {}).setdefault(source, []).append(edge)
+        self._out.setdefault(target, {})
+        self._in.setdefault(source, {})
         return edge
 
     # ------------------------------------------------------------ reading
@@ -261,9 +273,9 @@ class GovernanceGraph:
         if target is not None and target not in self._nodes:
             return []
         if source is not None:
-            pool: Iterable[Edge] = (d["edge"] for _, _, d in self._g.out_edges(source, data=True))
+            pool: Iterable[Edge] = (e for es in self._out[source].values() for e in es)
         elif target is not None:
-            pool = (d["edge"] for _, _, d in self._g.in_edges(target, data=True))
+            pool = (e for es in self._in[target].values() for e in es)
         elif kinds is not None:
             wanted_kinds = set(kinds)
             pool = (e for k in EDGE_KINDS + tuple(sorted(set(self._by_kind) - set(EDGE_KINDS)))
@@ -283,21 +295,23 @@ class GovernanceGraph:
     def steps_from(self, key: str, steps: Sequence[Step] | None) -> Iterator[tuple[str, Edge]]:
         """(neighbour, edge) for every edge of the chosen kinds leaving `key`
         (forward steps) or entering it (reverse steps). No steps: every edge, forwards."""
-        g = self._g
         if steps is None:
-            for _, nbr, data in g.out_edges(key, data=True):
-                yield nbr, data["edge"]
+            for nbr, edges in self._out.get(key, {}).items():
+                for edge in edges:
+                    yield nbr, edge
             return
         forward = {s.kind for s in steps if not s.reverse}
         backward = {s.kind for s in steps if s.reverse}
         if forward:
-            for _, nbr, data in g.out_edges(key, data=True):
-                if data["edge"].kind in forward:
-                    yield nbr, data["edge"]
+            for nbr, edges in self._out.get(key, {}).items():
+                for edge in edges:
+                    if edge.kind in forward:
+                        yield nbr, edge
         if backward:
-            for nbr, _, data in g.in_edges(key, data=True):
-                if data["edge"].kind in backward:
-                    yield nbr, data["edge"]
+            for nbr, edges in self._in.get(key, {}).items():
+                for edge in edges:
+                    if edge.kind in backward:
+                        yield nbr, edge
 
     def successors(self, key: str, steps: Sequence[Step] | None = None) -> list[str]:
         if key not in self._nodes:
@@ -385,33 +399,34 @@ class GovernanceGraph:
         """One cycle per group of nodes that reach each other along `steps`
         (a strongly connected component with an edge inside it), each as its
         edges. Linear: components by Tarjan's algorithm, then one search in each."""
-        view = nx.DiGraph()
-        view.add_nodes_from(self._nodes)
+        view: dict[str, dict[str, None]] = {key: {} for key in self._nodes}
         chosen: dict[tuple[str, str], Edge] = {}
         for key in self._nodes:
             for nbr, edge in self.steps_from(key, steps):
                 if (key, nbr) not in chosen:
                     chosen[(key, nbr)] = edge
-                    view.add_edge(key, nbr)
+                    view[key][nbr] = None
+                    view.setdefault(nbr, {})
         order = {k: i for i, k in enumerate(self._nodes)}
         out: list[tuple[Edge, ...]] = []
-        for component in nx.strongly_connected_components(view):
+        for component in strongly_connected(view):
             first = min(component, key=order.__getitem__)
-            if len(component) == 1 and not view.has_edge(first, first):
+            if len(component) == 1 and (first, first) not in chosen:
                 continue
             out.append(self._cycle_through(first, component, chosen, view))
         out.sort(key=lambda cycle: min(order[e.source] for e in cycle))
         return out
 
     def _cycle_through(self, start: str, component: set[str],
-                       chosen: Mapping[tuple[str, str], Edge], view: Any) -> tuple[Edge, ...]:
-        if view.has_edge(start, start):
+                       chosen: Mapping[tuple[str, str], Edge],
+                       view: Mapping[str, Mapping[str, None]]) -> tuple[Edge, ...]:
+        if (start, start) in chosen:
             return (chosen[(start, start)],)
         parent: dict[str, str | None] = {start: None}
         queue = deque([start])
         while queue:
             key = queue.popleft()
-            for nbr in view.successors(key):
+            for nbr in view[key]:
                 if nbr == start:
                     hops = [(key, start)]
                     while parent[key] is not None:
@@ -439,6 +454,8 @@ class GovernanceGraph:
 
     def networkx(self) -> Any:
         """A copy as a plain networkx MultiDiGraph (node and edge attributes as dicts)."""
+        import networkx as nx
+
         g = nx.MultiDiGraph()
         for key, info in self._nodes.items():
             g.add_node(key, **info.summary)
@@ -449,6 +466,48 @@ class GovernanceGraph:
 
 def _never(key: str) -> bool:
     return False
+
+
+def strongly_connected(successors: Mapping[str, Iterable[str]]) -> list[set[str]]:
+    """The strongly connected components of a directed graph given as node -> successors
+    (every node a key), by Tarjan's algorithm without recursion; linear in its size."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    out: list[set[str]] = []
+    for root in successors:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(successors[root]))]
+        while work:
+            node, todo = work[-1]
+            for nbr in todo:
+                if nbr not in index:
+                    index[nbr] = low[nbr] = len(index)
+                    stack.append(nbr)
+                    on_stack.add(nbr)
+                    work.append((nbr, iter(successors[nbr])))
+                    break
+                if nbr in on_stack and index[nbr] < low[node]:
+                    low[node] = index[nbr]
+            else:
+                work.pop()
+                if work and low[node] < low[work[-1][0]]:
+                    low[work[-1][0]] = low[node]
+                if low[node] == index[node]:
+                    component: set[str] = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.add(member)
+                        if member == node:
+                            break
+                    out.append(component)
+    return out
 
 
 # ---------------------------------------------------------------- building
