@@ -18,11 +18,11 @@ import attrs
 
 from . import ast
 from . import values as V
+from .cache import rule_file
 from .compile import Compiler, Context, Env, Node, ParamValue
 from .errors import AnalysisError, CappolicyError, Diagnostic, RuleSyntaxError, did_you_mean
 from .evaluate import CompiledRule, RuleSpec, compile_rules
 from .findings import SEVERITY_RANK, Provenance
-from .parse import parse_file
 from .resources import shipped_rulesets
 from .span import Span
 from .types import (
@@ -182,7 +182,7 @@ def load_layer(source: RulesetSource) -> Layer:
     files: list[ast.RuleFile] = []
     for path in source.files:
         try:
-            files.append(parse_file(display_path(path)))
+            files.append(rule_file(display_path(path)))
         except RuleSyntaxError as exc:
             syntax.extend(exc.diagnostics)
             if isinstance(exc.partial, ast.RuleFile):

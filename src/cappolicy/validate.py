@@ -460,17 +460,28 @@ _CODE_HELP = {
 }
 
 
-@functools.cache
 def _codes(kind: str) -> frozenset[str]:
-    import pycountry  # slow to import: only when a proposal has a code to check
+    """The valid codes of a kind: "country", "language" or "currency"."""
+    return _code_lists()[kind]
 
-    if kind == "country":
-        user_assigned = {f"X{chr(c)}" for c in range(ord("A"), ord("Z") + 1)}
-        return frozenset(c.alpha_2 for c in pycountry.countries) | user_assigned
-    if kind == "language":
-        return frozenset(
-            lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
-    return frozenset(c.alpha_3 for c in pycountry.currencies)
+
+@functools.cache
+def _code_lists() -> dict[str, frozenset[str]]:
+    from .cache import code_lists
+
+    return code_lists(_read_code_lists)
+
+
+def _read_code_lists() -> dict[str, frozenset[str]]:
+    import pycountry  # slow to import, and its languages slow to load: cached (cache.py)
+
+    user_assigned = {f"X{chr(c)}" for c in range(ord("A"), ord("Z") + 1)}
+    return {
+        "country": frozenset(c.alpha_2 for c in pycountry.countries) | user_assigned,
+        "language": frozenset(
+            lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2")),
+        "currency": frozenset(c.alpha_3 for c in pycountry.currencies),
+    }
 
 
 def _code_named(kind: str, text: str) -> str | None:
