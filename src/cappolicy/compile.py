@@ -198,12 +198,16 @@ class Node:
     fn: Fn
     kids: tuple[Node, ...] = ()
     loc: Loc | None = None
-    text: str = ""
+    _text: str = attrs.field(default="", alias="text")
     info: dict[str, Any] = attrs.field(factory=dict)
 
-    def __attrs_post_init__(self) -> None:
-        if not self.text:
-            self.text = unparse(self.expr)
+    @property
+    def text(self) -> str:
+        """The expression as the rule writes it (canonical layout), made when first read:
+        most nodes' text is only shown in evidence or in an error."""
+        if not self._text:
+            self._text = unparse(self.expr)
+        return self._text
 
 
 @attrs.frozen

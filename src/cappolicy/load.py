@@ -198,6 +198,7 @@ DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 DATETIME = re.compile(
     r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?"
     r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?")
+_NUMERIC_START = frozenset("0123456789+-.")
 # Characters YAML forbids in a stream; found before parsing, so both parsers agree on where.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
@@ -212,6 +213,8 @@ def resolve_plain(text: str) -> tuple[str, Any]:
         return "null", None
     if text in _BOOLS:
         return "bool", _BOOLS[text]
+    if text[0] not in _NUMERIC_START:  # every pattern below starts so: most text is words
+        return "str", text
     if _INT.fullmatch(text):
         return "int", int(text, 10) if len(text) <= MAX_DIGITS else None
     if _OCT.fullmatch(text) or _HEX.fullmatch(text):
@@ -303,9 +306,18 @@ class _YamlComposer:
             return None, Span(self.name, 1, 1), []
         stack: list[_Frame] = []
         root: Node | None = None
+        next_event = loader.get_event
+        scalar_event = yaml.ScalarEvent
         while True:
-            event = loader.get_event()
+            event = next_event()
             node: Node
+            if type(event) is scalar_event:  # most events: tested first, and exactly
+                node = self._scalar(event)
+                if stack:
+                    self._attach(stack[-1], node)
+                else:
+                    root = node
+                continue
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 if len(stack) >= MAX_DEPTH:
                     raise _Fatal(Diagnostic(
@@ -378,7 +390,9 @@ class _YamlComposer:
         return node
 
     def _scalar(self, event: Any) -> Node:
-        self._count(1, event)
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self._count(0, event)  # which says so
         text = event.value
         problem: Problem | None = None
         if event.tag is None and event.implicit[0]:
