@@ -784,3 +784,34 @@ def test_any_finding_survives_json(finding: Finding) -> None:
     assert jsonfmt.finding_from_json(data) == finding
     schema = jsonfmt.load_schema()
     assert schema_errors(data, schema["$defs"]["finding"], schema) == []
+
+
+# --- JSON text: jsontext.dumps writes what json.dumps(indent=2) writes ----------------------
+
+_json_leaves = (st.none() | st.booleans() | st.integers() | st.text()
+                | st.floats(allow_nan=True, allow_infinity=True))
+
+
+@given(st.recursive(_json_leaves, lambda kids: st.lists(kids, max_size=4)
+                    | st.tuples(kids, kids)
+                    | st.dictionaries(st.text(max_size=8), kids, max_size=4), max_leaves=30))
+def test_json_text_is_json_dumps(value: Any) -> None:
+    from cappolicy.render.jsontext import Raw, dumps
+
+    text = dumps(value)
+    assert text == json.dumps(value, indent=2, ensure_ascii=False)
+    # text made beforehand and put in its place reads as if it were made there
+    assert dumps({"outer": [1, Raw(text)]}) == dumps({"outer": [1, value]})
+
+
+def test_json_text_hands_other_values_to_json_dumps() -> None:
+    from cappolicy.render.jsontext import dumps
+
+    for value in ({1: "a", "b": [None]}, {"x": {2.5: True}}, [{"k": {None: 1}}]):
+        assert dumps(value) == json.dumps(value, indent=2, ensure_ascii=False)
+    with pytest.raises(TypeError):
+        dumps({"when": datetime.date(2027, 1, 1)})
+    loop: list[Any] = []
+    loop.append(loop)
+    with pytest.raises(ValueError):
+        dumps({"loop": loop})

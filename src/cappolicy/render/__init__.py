@@ -7,13 +7,11 @@ through a SourceCache.
 
 from __future__ import annotations
 
+import importlib
 import os
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SourceCache
-from .github import render_github
-from .jsonfmt import render_json
-from .junit import render_junit
-from .markdown import render_markdown
 from .report import (
     FileError,
     ProposalResult,
@@ -25,8 +23,31 @@ from .report import (
     is_failing,
     verdict,
 )
-from .sarif import render_sarif
-from .text import render_text
+
+if TYPE_CHECKING:
+    from .github import render_github
+    from .jsonfmt import render_json
+    from .junit import render_junit
+    from .markdown import render_markdown
+    from .sarif import render_sarif
+    from .text import render_text
+
+#: each renderer's module, imported when it is first used (a run renders one or two formats)
+_RENDERERS = {
+    "render_github": "github",
+    "render_json": "jsonfmt",
+    "render_junit": "junit",
+    "render_markdown": "markdown",
+    "render_sarif": "sarif",
+    "render_text": "text",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RENDERERS:
+        return getattr(importlib.import_module(f"{__name__}.{_RENDERERS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 
@@ -67,15 +88,27 @@ def render(
     `root` is the folder that sarif, github and markdown write file names relative
     to (default: the current folder); see docs/ci-formats.md."""
     if fmt == "text":
+        from .text import render_text
+
         return render_text(report, color=color, verbose=verbose, sources=sources)
     if fmt == "json":
+        from .jsonfmt import render_json
+
         return render_json(report)
     if fmt == "sarif":
+        from .sarif import render_sarif
+
         return render_sarif(report, root=root)
     if fmt == "junit":
+        from .junit import render_junit
+
         return render_junit(report)
     if fmt == "github":
+        from .github import render_github
+
         return render_github(report, root=root)
     if fmt == "markdown":
+        from .markdown import render_markdown
+
         return render_markdown(report, root=root)
     raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")

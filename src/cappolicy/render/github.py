@@ -24,7 +24,7 @@ import os
 from ..errors import Diagnostic
 from ..findings import Finding
 from ..span import Span
-from .paths import shown_path
+from .paths import forget, shown_path
 from .report import Report, sorted_errors, sorted_findings, sorted_results
 from .text import principle_text, total_line
 
@@ -53,6 +53,7 @@ def command(kind: str, message: str, **properties: str | int | None) -> str:
 def render_github(report: Report, *, root: str | os.PathLike[str] | None = None) -> str:
     """The annotations, one a line, then the run's total (no trailing newline). File
     names are relative to `root` (default: the current folder), as GitHub wants them."""
+    forget()
     lines: list[tuple[int, tuple[str, int, int, str], str]] = []
     for result in sorted_results(report):
         for f in sorted_findings(result.findings):

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 from ..errors import Diagnostic
 from ..findings import Finding
-from .paths import shown_path
+from .paths import forget, shown_path
 from .report import (
     LEVELS,
     FileError,
@@ -88,6 +88,7 @@ def render_markdown(report: Report, *, root: str | os.PathLike[str] | None = Non
                     max_chars: int = MAX_CHARS) -> str:
     """The report as Markdown (no trailing newline), at most about `max_chars` long.
     Files are shown relative to `root` (default: the current folder)."""
+    forget()
     head = _head(report, root)
     for evidence in (True, False):
         parts = [_proposal_parts(r, report, root, evidence) for r in sorted_results(report)]

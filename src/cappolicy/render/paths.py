@@ -17,11 +17,30 @@ from urllib.parse import quote
 _URI_SAFE = "/-._~!$&'()*+,;=@"
 
 
+#: repo_path's answers during one rendering (a report names a few files many times over,
+#: and seeing through links asks the file system); `forget` starts afresh
+_answers: dict[tuple[str, str, str], str | None] = {}
+
+
+def forget() -> None:
+    """Start a rendering: repo_path asks the file system again."""
+    _answers.clear()
+
+
 def repo_path(file: str, root: str | os.PathLike[str] | None) -> str | None:
     """`file` relative to `root` (default: the current folder), with `/` separators;
     None when the file lies outside the root (or has no name, like `<builtin>`)."""
     if not file or file.startswith("<"):
         return None
+    key = (file, os.fspath(root) if root is not None else "", os.getcwd())
+    if key not in _answers:
+        if len(_answers) > 10_000:
+            _answers.clear()
+        _answers[key] = _repo_path(file, root)
+    return _answers[key]
+
+
+def _repo_path(file: str, root: str | os.PathLike[str] | None) -> str | None:
     base = Path(os.path.abspath(root if root is not None else os.curdir))
     for resolve in (os.path.abspath, os.path.realpath):
         target = Path(resolve(file))

@@ -29,7 +29,8 @@ from typing import Any
 from ..errors import Diagnostic
 from ..findings import Evidence, Finding
 from ..span import Span
-from .paths import absolute_uri, relative_uri, repo_path
+from .jsontext import dumps
+from .paths import absolute_uri, forget, relative_uri, repo_path
 from .report import (
     ProposalResult,
     Report,
@@ -57,11 +58,14 @@ def render_sarif(report: Report, *, root: str | os.PathLike[str] | None = None,
                  indent: int | None = 2) -> str:
     """The SARIF log as JSON text (no trailing newline). URIs are relative to
     `root` (default: the current folder)."""
+    if indent == 2:  # the standard library's indenting encoder is slow (jsontext.py)
+        return dumps(report_to_sarif(report, root=root))
     return json.dumps(report_to_sarif(report, root=root), indent=indent, ensure_ascii=False)
 
 
 def report_to_sarif(report: Report, *, root: str | os.PathLike[str] | None = None) -> JSONDict:
     base = root if root is not None else os.curdir
+    forget()
     results = sorted_results(report)
     rules, index = _rules(results)
     fingerprints = _Fingerprints(base)
