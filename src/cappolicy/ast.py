@@ -8,6 +8,7 @@ from typing import Any, Union
 
 import attrs
 
+from .pickling import by_fields
 from .span import Span, nospan
 
 _span = attrs.field(eq=False, default=attrs.Factory(nospan), repr=False)
@@ -16,6 +17,7 @@ _span = attrs.field(eq=False, default=attrs.Factory(nospan), repr=False)
 # ------------------------------------------------------------------ values
 
 
+@by_fields
 @attrs.frozen
 class Duration:
     """A calendar duration: months and days kept apart so `1 month` stays exact."""
@@ -41,6 +43,7 @@ class Duration:
         return " ".join(parts)
 
 
+@by_fields
 @attrs.frozen
 class Money:
     amount: float
@@ -50,6 +53,7 @@ class Money:
         return f"{_num(self.amount)} {self.currency}"
 
 
+@by_fields
 @attrs.frozen
 class Percent:
     """A share written `15%`; `fraction` is 0.15."""
@@ -74,6 +78,7 @@ LiteralValue = Union[bool, int, float, str, _dt.date, Duration, Money, Percent]
 # ------------------------------------------------------------- expressions
 
 
+@by_fields
 @attrs.frozen
 class Literal:
     value: Any
@@ -81,12 +86,14 @@ class Literal:
     span: Span = _span
 
 
+@by_fields
 @attrs.frozen
 class Name:
     id: str
     span: Span = _span
 
 
+@by_fields
 @attrs.frozen
 class Attr:
     obj: Expr
@@ -94,6 +101,7 @@ class Attr:
     span: Span = _span
 
 
+@by_fields
 @attrs.frozen
 class Index:
     obj: Expr
@@ -101,6 +109,7 @@ class Index:
     span: Span = _span
 
 
+@by_fields
 @attrs.frozen
 class Call:
     func: str
@@ -110,6 +119,7 @@ class Call:
     span: Span = _span
 
 
+@by_fields
 @attrs.frozen
 class Unary:
     op: str  # not | -
@@ -117,6 +127,7 @@ class Unary:
     span: Span = _span
 
 
+@by_fields
 @attrs.frozen
 class Binary:
     op: str  # and or implies + - * / == != < <= > >= in not-in
@@ -125,6 +136,7 @@ class Binary:
     span: Span = _span
 
 
+@by_fields
 @attrs.frozen
 class Matches:
     subject: Expr
@@ -133,6 +145,7 @@ class Matches:
     span: Span = _span
 
 
+@by_fields
 @attrs.frozen
 class Presence:
     subject: Expr
@@ -140,6 +153,7 @@ class Presence:
     span: Span = _span
 
 
+@by_fields
 @attrs.frozen
 class Quantifier:
     kind: str  # any | all
@@ -150,6 +164,7 @@ class Quantifier:
     span: Span = _span
 
 
+@by_fields
 @attrs.frozen
 class Aggregate:
     """count/sum/min/max over a collection, optionally `expr for x in c where w`."""
@@ -162,18 +177,21 @@ class Aggregate:
     span: Span = _span
 
 
+@by_fields
 @attrs.frozen
 class SetLit:
     items: tuple[Expr, ...]
     span: Span = _span
 
 
+@by_fields
 @attrs.frozen
 class ListLit:
     items: tuple[Expr, ...]
     span: Span = _span
 
 
+@by_fields
 @attrs.frozen
 class Lambda:
     """`n -> condition`: a condition on one graph node, for graph queries."""
@@ -183,6 +201,7 @@ class Lambda:
     span: Span = _span
 
 
+@by_fields
 @attrs.frozen
 class EdgeKinds:
     """The `via: [reports_to, oversees<-]` of a graph query: edge kinds to
@@ -198,6 +217,7 @@ Expr = Union[
 ]
 
 
+@by_fields
 @attrs.frozen
 class Template:
     """A message with `{expression}` holes: parts are text or expressions."""
@@ -210,6 +230,7 @@ class Template:
 # ----------------------------------------------------------------- rules
 
 
+@by_fields
 @attrs.frozen
 class ForClause:
     var: str
@@ -218,6 +239,7 @@ class ForClause:
     span: Span = _span
 
 
+@by_fields
 @attrs.frozen
 class Let:
     name: str
@@ -225,6 +247,7 @@ class Let:
     span: Span = _span
 
 
+@by_fields
 @attrs.frozen
 class Rule:
     id: str
@@ -243,6 +266,7 @@ class Rule:
     id_span: Span = _span
 
 
+@by_fields
 @attrs.frozen
 class TypeExpr:
     name: str
@@ -253,6 +277,7 @@ class TypeExpr:
         return f"{self.name} of {self.of}" if self.of else self.name
 
 
+@by_fields
 @attrs.frozen
 class Param:
     name: str
@@ -263,6 +288,7 @@ class Param:
     span: Span = _span
 
 
+@by_fields
 @attrs.frozen
 class SetParam:
     name: str
@@ -271,6 +297,7 @@ class SetParam:
     span: Span = _span
 
 
+@by_fields
 @attrs.frozen
 class Override:
     rule: str
@@ -280,6 +307,7 @@ class Override:
     span: Span = _span
 
 
+@by_fields
 @attrs.frozen
 class Disable:
     rule: str
@@ -290,6 +318,7 @@ class Disable:
 Item = Union[Param, SetParam, Override, Disable, Rule]
 
 
+@by_fields
 @attrs.frozen
 class RuleFile:
     """One parsed .cpol file."""

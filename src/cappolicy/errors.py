@@ -12,9 +12,11 @@ from pathlib import Path
 
 import attrs
 
+from .pickling import by_fields
 from .span import Span
 
 
+@by_fields
 @attrs.frozen
 class Diagnostic:
     code: str

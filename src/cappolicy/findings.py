@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import attrs
 
+from .pickling import by_fields
 from .span import Span
 
 OUTCOMES = ("fail", "unknown", "waived", "pass", "not-applicable")
@@ -12,6 +13,7 @@ LEVEL = {"must": "error", "should": "warning", "advisory": "info"}
 SEVERITY_RANK = {"must": 3, "should": 2, "advisory": 1}
 
 
+@by_fields
 @attrs.frozen
 class Provenance:
     """Where a ruleset layer decided something: the file:line, why, what it replaced."""
@@ -25,6 +27,7 @@ class Provenance:
     previous_span: Span | None = None
 
 
+@by_fields
 @attrs.frozen
 class ParamUse:
     """A param a rule read, with the layer that set its value."""
@@ -35,6 +38,7 @@ class ParamUse:
     origin: Provenance
 
 
+@by_fields
 @attrs.frozen
 class GraphHop:
     """One node of a graph explanation and the edge that led to it."""
@@ -48,6 +52,7 @@ class GraphHop:
     prev: str | None = None  # the node the edge was walked from
 
 
+@by_fields
 @attrs.frozen
 class GraphTrace:
     """How a graph query came out: the path found (`kind` "path"), or, when no
@@ -67,6 +72,7 @@ class GraphTrace:
         return tuple(h.edge for h in self.hops if h.edge is not None)
 
 
+@by_fields
 @attrs.frozen
 class Evidence:
     """One part of a condition and how it came out.
@@ -89,6 +95,7 @@ class Evidence:
     graph: GraphTrace | None = None
 
 
+@by_fields
 @attrs.frozen
 class Finding:
     rule: str

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import attrs
 
+from .pickling import by_fields
 
+
+@by_fields
 @attrs.frozen(order=True)
 class Span:
     """A region of a source file; lines and columns count from 1."""

@@ -12,6 +12,7 @@ import attrs
 
 from ..errors import Diagnostic
 from ..findings import LEVEL, OUTCOMES, SEVERITIES, SEVERITY_RANK, Finding
+from ..pickling import by_fields
 
 LEVELS = ("error", "warning", "info")  # LEVEL's values, most severe first
 
@@ -21,6 +22,7 @@ def _check_fail_on(_instance: object, _attribute: object, value: str) -> None:
         raise ValueError(f"fail_on must be one of {', '.join(SEVERITIES)}, not {value!r}")
 
 
+@by_fields
 @attrs.frozen
 class ProposalResult:
     """One proposal checked against one effective ruleset."""
@@ -34,6 +36,7 @@ class ProposalResult:
     warnings: tuple[Diagnostic, ...] = attrs.field(default=(), converter=tuple)
 
 
+@by_fields
 @attrs.frozen
 class FileError:
     """A proposal (or ruleset) file that could not be loaded."""
