@@ -815,3 +815,42 @@ def test_json_text_hands_other_values_to_json_dumps() -> None:
     loop.append(loop)
     with pytest.raises(ValueError):
         dumps({"loop": loop})
+
+
+def _report_of_examples() -> Report:
+    from cappolicy.check import Job, check_files
+
+    examples = sorted((Path(__file__).resolve().parent.parent / "examples" / "proposals")
+                      .glob("*.yaml"))
+    job = Job((), None, None, datetime.date(2026, 11, 3))
+    from cappolicy.rulesets import Catalog, Rulesets
+
+    outcomes = check_files(examples, job, Rulesets(Catalog()), None).outcomes
+    results = tuple(o for o in outcomes if isinstance(o, ProposalResult))
+    assert len(results) > 5
+    return make_report(errors=True, results=results)
+
+
+def test_reports_put_together_from_parts_written_apart() -> None:
+    """`check -j` workers write each result's part of the text and JSON reports and count
+    it; put together, the parts are the reports written in one go."""
+    from cappolicy.render.jsonfmt import join_json, render_json, result_json
+    from cappolicy.render.report import Tally, result_key, tally
+    from cappolicy.render.text import join_text, render_result, render_text
+
+    report = _report_of_examples()
+    shuffled = attrs.evolve(report, results=tuple(reversed(report.results)))
+    for fail_on, allow, verbose in (("must", False, False), ("should", True, True)):
+        case = attrs.evolve(shuffled, fail_on=fail_on, allow_unknown=allow)
+        ordered = sorted(case.results, key=result_key)
+        counts = Tally()
+        for r in case.results:
+            counts += Tally.of(r, fail_on, allow)
+        assert counts == tally(case)
+        apart = attrs.evolve(case, results=())
+        texts = [render_result(r, fail_on, verbose=verbose, allow_unknown=allow,
+                               sources=sources()) for r in ordered]
+        assert join_text(texts, apart, counts, sources=sources()) == \
+            render_text(case, verbose=verbose, sources=sources())
+        assert join_json([result_json(r, fail_on, allow) for r in ordered], apart, counts) == \
+            render_json(case)

@@ -16,7 +16,6 @@ from . import __version__
 if TYPE_CHECKING:
     from .errors import Diagnostic
     from .proposal import Proposal
-    from .render import ProposalResult
     from .rulesets import EffectiveRuleset, Rulesets
 
 PROPOSAL_SUFFIXES = (".yaml", ".yml", ".json")
@@ -211,10 +210,16 @@ def _settings() -> Any:
 @click.option("--only-proposals", is_flag=True,
               help="Skip files with no top-level 'cappolicy:' key: the other YAML and JSON "
                    "files a hook or a folder brings.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+              metavar="N",
+              help="Check the files in up to N processes (0: one per CPU), for many files: "
+                   "each process must get 50 files or more, else fewer are started. The "
+                   "report and the exit code are those of -j 1.")
 def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
           extra_roots: tuple[Path, ...], fmt: str, fail_on: str | None, allow_unknown: bool,
           as_of: dt.date, verbose: bool, color: bool | None, only_proposals: bool = False,
-          outputs: tuple[tuple[str, Path], ...] = (), sarif_root: Path | None = None) -> None:
+          outputs: tuple[tuple[str, Path], ...] = (), sarif_root: Path | None = None,
+          jobs: int = 1) -> None:
     """Check proposal files (YAML or JSON) or folders of them.
 
     Each proposal is checked against the ruleset of its host_country unless
@@ -224,8 +229,8 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     docs/ci-formats.md). Exit code: 0 nothing fails at or above --fail-on, 1
     something does, 2 bad input, a bad ruleset or a report file that cannot be
     written."""
-    from .errors import CappolicyError, Diagnostic, SourceCache
-    from .render import FileError, Report, exit_code, render
+    from .check import Job, Writing, check_files
+    from .errors import CappolicyError, SourceCache
 
     if ruleset_ref is not None and country is not None:
         raise click.UsageError("give --ruleset or --country, not both")
@@ -247,26 +252,25 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
             fixed = _named_ruleset(rulesets, ruleset_ref)
         except CappolicyError as exc:
             raise Failure(exc.diagnostics) from None
-    results: list[ProposalResult] = []
-    errors: list[FileError] = []
-    for file in files:
-        try:
-            results.append(_check_one(file, rulesets, fixed, country, as_of))
-        except CappolicyError as exc:
-            errors.append(FileError(str(file), tuple(exc.diagnostics)))
-    report = Report(results=tuple(results), errors=tuple(errors), fail_on=fail_on, as_of=as_of,
-                    tool_version=__version__, allow_unknown=allow_unknown)
     use_color = sys.stdout.isatty() if color is None else color
+    shown = (fmt, use_color and fmt == "text")  # files get no colour
+    wanted = tuple(dict.fromkeys([shown, *((out_fmt, False) for out_fmt, _ in outputs)]))
+    writing = Writing(wanted, fail_on, allow_unknown, verbose)
+    job = Job(tuple(rulesets.catalog.roots), ruleset_ref, country, as_of, writing)
+    checked = check_files(files, job, rulesets, fixed, jobs)
+    report = checked.report(fail_on, as_of, __version__, allow_unknown)
     sources = SourceCache()
-    click.echo(render(report, fmt, color=use_color and fmt == "text", verbose=verbose,
-                      sources=sources, root=sarif_root), color=use_color)
+
+    def text_of(out_fmt: str, out_color: bool) -> str:
+        return checked.render(report, out_fmt, color=out_color, verbose=verbose, sources=sources,
+                              root=sarif_root, writing=writing)
+
+    click.echo(text_of(*shown), color=use_color)
     unwritten = [problem for out_fmt, file in outputs
-                 if (problem := _write_report(render(report, out_fmt, verbose=verbose,
-                                                     sources=sources, root=sarif_root),
-                                              file)) is not None]
+                 if (problem := _write_report(text_of(out_fmt, False), file)) is not None]
     if unwritten:
         raise Failure(unwritten)
-    sys.exit(exit_code(report))
+    sys.exit(checked.exit_code(report))
 
 
 def _write_report(text: str, file: Path) -> Diagnostic | None:
@@ -314,38 +318,9 @@ def _rulesets(extra_roots: Sequence[Path]) -> Rulesets:
 
 def _named_ruleset(rulesets: Rulesets, ref: str) -> EffectiveRuleset:
     """A ruleset named on the command line: a file or folder, else a ruleset id."""
-    from .errors import CappolicyError, Diagnostic, suggestion
-    from .rulesets import source_from_path
+    from .rulesets import named_ruleset
 
-    path = Path(ref)
-    if path.exists():
-        return rulesets.get(source_from_path(path))
-    source = rulesets.catalog.find(ref)
-    if source is None:
-        raise CappolicyError(Diagnostic(
-            "CP420", f"no ruleset file, folder or id '{ref}'", None,
-            suggestion(ref, rulesets.catalog.ids()) or
-            f"known rulesets: {', '.join(rulesets.catalog.ids()) or 'none'}"))
-    return rulesets.get(source)
-
-
-def _check_one(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None, country: str | None,
-               as_of: dt.date) -> ProposalResult:
-    from .evaluate import evaluate
-    from .load import load_proposal
-    from .render import ProposalResult
-
-    proposal = load_proposal(file)
-    note = None
-    if fixed is not None:
-        eff = fixed
-    else:
-        choice = rulesets.for_country((country or proposal.host_country or "").upper() or None)
-        eff, note = choice.ruleset, choice.note
-    findings = evaluate(eff.compiled(), proposal, as_of, ruleset=eff.id, effective=eff)
-    return ProposalResult(file=proposal.file, proposal_id=proposal.id,
-                          host_country=proposal.host_country, ruleset=eff.id, ruleset_note=note,
-                          findings=tuple(findings), warnings=tuple(proposal.warnings))
+    return named_ruleset(rulesets, ref)
 
 
 GRAPH_FORMATS = ("dot", "json", "svg")

@@ -531,6 +531,22 @@ class Rulesets:
         return Choice(self.get(base), note)
 
 
+def named_ruleset(rulesets: Rulesets, ref: str) -> EffectiveRuleset:
+    """A ruleset named on the command line: a file or folder, else a ruleset id."""
+    from .errors import suggestion
+
+    path = Path(ref)
+    if path.exists():
+        return rulesets.get(source_from_path(path))
+    source = rulesets.catalog.find(ref)
+    if source is None:
+        raise CappolicyError(Diagnostic(
+            "CP420", f"no ruleset file, folder or id '{ref}'", None,
+            suggestion(ref, rulesets.catalog.ids()) or
+            f"known rulesets: {', '.join(rulesets.catalog.ids()) or 'none'}"))
+    return rulesets.get(source)
+
+
 # ------------------------------------------------------------------ surveying
 
 

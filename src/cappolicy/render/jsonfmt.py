@@ -14,18 +14,19 @@ from typing import Any
 from ..errors import Diagnostic
 from ..findings import Evidence, GraphHop, GraphTrace, Finding, ParamUse, Provenance
 from ..span import Span
-from .jsontext import dumps
+from .jsontext import Raw, dumps
 from .report import (
     FileError,
     ProposalResult,
     Report,
+    Tally,
     count_fails_by_level,
     count_outcomes,
-    exit_code,
     is_failing,
     sorted_errors,
     sorted_findings,
     sorted_results,
+    tally,
     verdict,
 )
 
@@ -41,6 +42,11 @@ def render_json(report: Report, *, indent: int | None = 2) -> str:
     return json.dumps(report_to_json(report), indent=indent, ensure_ascii=False)
 
 
+def result_json(result: ProposalResult, fail_on: str, allow_unknown: bool = False) -> str:
+    """One result's part of the JSON report, as render_json writes it."""
+    return dumps(result_to_json(result, fail_on, allow_unknown))
+
+
 def load_schema() -> JSONDict:
     """The JSON Schema (draft 2020-12) the output of `render_json` follows."""
     path = resources.files("cappolicy.render").joinpath("report.schema.json")
@@ -53,31 +59,49 @@ def load_schema() -> JSONDict:
 
 
 def report_to_json(report: Report) -> JSONDict:
+    results = [result_to_json(r, report.fail_on, report.allow_unknown)
+               for r in sorted_results(report)]
+    return report_json_of(results, report, tally(report))
+
+
+def join_json(results_json: list[str], report: Report, counts: Tally) -> str:
+    """The JSON report from its results' JSON texts (result_json, in sorted_results order)
+    and their counts: how `check -j` puts together what its processes wrote. Only the
+    report's file errors and settings are read, not its results."""
+    return dumps(report_json_of([Raw(text) for text in results_json], report, counts))
+
+
+def report_json_of(results: list[Any], report: Report, counts: Tally) -> JSONDict:
     return {
         "schema": SCHEMA,
         "version": VERSION,
         "tool": {"name": "cappolicy", "version": report.tool_version},
         "as_of": report.as_of.isoformat(),
         "fail_on": report.fail_on,
-        "summary": report_summary(report),
-        "results": [result_to_json(r, report.fail_on, report.allow_unknown)
-                    for r in sorted_results(report)],
+        "summary": summary_of(counts, report),
+        "results": results,
         "errors": [file_error_to_json(e) for e in sorted_errors(report)],
     }
 
 
 def report_summary(report: Report) -> JSONDict:
-    verdicts = [verdict(r, report.fail_on, report.allow_unknown) for r in report.results]
-    findings = [f for r in report.results for f in r.findings]
-    code = exit_code(report)
+    return summary_of(tally(report), report)
+
+
+def summary_of(counts: Tally, report: Report) -> JSONDict:
+    """report_summary from the counts of the report's results."""
+    code = counts.exit_code(len(report.errors))
     return {
         "verdict": {0: "pass", 1: "fail", 2: "error"}[code],
         "exit_code": code,
-        "proposals": len(verdicts),
-        "failed": verdicts.count("fail"),
-        "passed": verdicts.count("pass"),
+        "proposals": counts.proposals,
+        "failed": counts.failed,
+        "passed": counts.passed,
         "file_errors": len(report.errors),
-        **findings_summary(findings, report.fail_on),
+        "findings": counts.findings,
+        "failing": counts.failing,
+        "outcomes": counts.outcome_counts(),
+        "fails_by_level": counts.fails_by_level(),
     }
 
 

@@ -76,9 +76,65 @@ def verdict(result: ProposalResult, fail_on: str, allow_unknown: bool = False) -
 
 def exit_code(report: Report) -> int:
     """2 when a file could not be loaded, 1 when a finding fails at or above fail_on, else 0."""
-    if report.errors:
-        return 2
-    return 1 if failing(report) else 0
+    return tally(report).exit_code(len(report.errors))
+
+
+@attrs.frozen
+class Tally:
+    """What a report's totals count, over some of its results. Tallies add up (`+`), so
+    the processes of `check -j` each count the results they made, and the sum is the
+    report's: `tally(report)`."""
+
+    proposals: int = 0
+    failed: int = 0  # proposals whose verdict is "fail"
+    findings: int = 0
+    failing: int = 0  # findings at or above fail_on that fail or are unknown (JSON's "failing")
+    blocking: int = 0  # findings that fail the run: unknowns only without allow_unknown
+    outcomes: tuple[int, ...] = (0,) * len(OUTCOMES)  # findings per outcome, OUTCOMES order
+    fails: tuple[int, ...] = (0,) * len(LEVELS)  # failed findings per level, LEVELS order
+
+    @classmethod
+    def of(cls, result: ProposalResult, fail_on: str, allow_unknown: bool = False) -> Tally:
+        findings = result.findings
+        outcomes = count_outcomes(findings)
+        fails = count_fails_by_level(findings)
+        blocking = sum(1 for f in findings if is_failing(f, fail_on, allow_unknown))
+        return cls(1, int(blocking > 0), len(findings),
+                   sum(1 for f in findings if is_failing(f, fail_on)), blocking,
+                   tuple(outcomes[o] for o in OUTCOMES), tuple(fails[lv] for lv in LEVELS))
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.proposals + other.proposals, self.failed + other.failed,
+                     self.findings + other.findings, self.failing + other.failing,
+                     self.blocking + other.blocking,
+                     tuple(a + b for a, b in zip(self.outcomes, other.outcomes)),
+                     tuple(a + b for a, b in zip(self.fails, other.fails)))
+
+    @property
+    def passed(self) -> int:
+        return self.proposals - self.failed
+
+    def outcome_counts(self) -> dict[str, int]:
+        """As count_outcomes."""
+        return dict(zip(OUTCOMES, self.outcomes))
+
+    def fails_by_level(self) -> dict[str, int]:
+        """As count_fails_by_level."""
+        return dict(zip(LEVELS, self.fails))
+
+    def exit_code(self, file_errors: int) -> int:
+        """The run's exit code, with `file_errors` files that could not be loaded."""
+        if file_errors:
+            return 2
+        return 1 if self.blocking else 0
+
+
+def tally(report: Report) -> Tally:
+    """The counts of all the report's results."""
+    total = Tally()
+    for result in report.results:
+        total += Tally.of(result, report.fail_on, report.allow_unknown)
+    return total
 
 
 def count_outcomes(findings: Iterable[Finding]) -> dict[str, int]:
@@ -98,9 +154,14 @@ def count_fails_by_level(findings: Iterable[Finding]) -> dict[str, int]:
     return counts
 
 
+def result_key(result: ProposalResult) -> tuple[str, str]:
+    """What results are sorted by in every report."""
+    return (result.file, result.proposal_id)
+
+
 def sorted_results(report: Report) -> list[ProposalResult]:
     """Results in a stable order, whatever order the caller checked them in."""
-    return sorted(report.results, key=lambda r: (r.file, r.proposal_id))
+    return sorted(report.results, key=result_key)
 
 
 def sorted_errors(report: Report) -> list[FileError]:

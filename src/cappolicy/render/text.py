@@ -26,12 +26,13 @@ from .report import (
     FileError,
     ProposalResult,
     Report,
+    Tally,
     count_fails_by_level,
     count_outcomes,
-    exit_code,
     sorted_errors,
     sorted_findings,
     sorted_results,
+    tally,
     verdict,
 )
 
@@ -82,9 +83,16 @@ def render_text(
                       allow_unknown=report.allow_unknown)
         for r in sorted_results(report)
     ]
-    blocks += [render_file_error(e, color=color, sources=sources) for e in sorted_errors(report)]
-    blocks.append(total_line(report, color=color))
-    return "\n\n".join(blocks)
+    return join_text(blocks, report, tally(report), color=color, sources=sources)
+
+
+def join_text(blocks: list[str], report: Report, counts: Tally, *, color: bool = False,
+              sources: SourceCache | None = None) -> str:
+    """The report from its results' blocks (render_result, in sorted_results order) and
+    their counts: how `check -j` puts together the blocks its processes wrote. Only the
+    report's file errors and settings are read, not its results."""
+    errors = [render_file_error(e, color=color, sources=sources) for e in sorted_errors(report)]
+    return "\n\n".join([*blocks, *errors, total_text(counts, report, color=color)])
 
 
 def render_result(
@@ -362,8 +370,11 @@ def _plural(n: int, one: str, many: str) -> str:
 def outcome_counts(findings: Iterable[Finding]) -> str:
     """`3 errors, 1 warning, 2 unknown, 1 waived; 20 passed, 4 not applicable`."""
     findings = list(findings)
-    by_level = count_fails_by_level(findings)
-    outcomes = count_outcomes(findings)
+    return counts_text(count_outcomes(findings), count_fails_by_level(findings))
+
+
+def counts_text(outcomes: dict[str, int], by_level: dict[str, int]) -> str:
+    """outcome_counts from the counts."""
     reported = [
         _plural(by_level["error"], "error", "errors"),
         _plural(by_level["warning"], "warning", "warnings"),
@@ -385,12 +396,16 @@ def summary_line(findings: Iterable[Finding], result_verdict: str, *, color: boo
 
 def total_line(report: Report, *, color: bool = False) -> str:
     """The run's verdict (PASS, FAIL or ERROR, after the exit code) and its counts."""
-    word = {0: "PASS", 1: "FAIL", 2: "ERROR"}[exit_code(report)]
-    verdicts = [verdict(r, report.fail_on, report.allow_unknown) for r in report.results]
-    proposals = _plural(len(verdicts), "proposal", "proposals")
-    checked = f"{proposals} ({verdicts.count('fail')} failed, {verdicts.count('pass')} passed)"
+    return total_text(tally(report), report, color=color)
+
+
+def total_text(counts: Tally, report: Report, *, color: bool = False) -> str:
+    """total_line from the counts of the report's results (only its errors and fail_on
+    are read from `report`)."""
+    word = {0: "PASS", 1: "FAIL", 2: "ERROR"}[counts.exit_code(len(report.errors))]
+    proposals = _plural(counts.proposals, "proposal", "proposals")
+    checked = f"{proposals} ({counts.failed} failed, {counts.passed} passed)"
     if report.errors:
         checked += ", " + _plural(len(report.errors), "file", "files") + " not loaded"
-    findings = [f for r in report.results for f in r.findings]
-    counts = outcome_counts(findings)
-    return f"total {paint(word, color)}: {checked}; {counts} (fail on {report.fail_on})"
+    tallied = counts_text(counts.outcome_counts(), counts.fails_by_level())
+    return f"total {paint(word, color)}: {checked}; {tallied} (fail on {report.fail_on})"
