@@ -161,6 +161,9 @@ def test_where_the_cache_is(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
         assert cache.cache_dir() is None
     monkeypatch.setenv("CAPPOLICY_NO_CACHE", "0")
     assert cache.cache_dir() == tmp_path / "mine"
+    monkeypatch.delenv("CAPPOLICY_CACHE_DIR")
+    monkeypatch.setattr(cache.os.path, "expanduser", lambda path: path)  # no home known
+    assert cache.cache_dir() is None
 
 
 def test_code_lists_are_cached_under_pycountrys_databases(store: Path) -> None:

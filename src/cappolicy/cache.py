@@ -43,8 +43,12 @@ def cache_dir() -> Path | None:
     if explicit:
         return Path(explicit)
     xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
-    return base / "cappolicy"
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "cappolicy"
+    home = os.path.expanduser("~")
+    if not os.path.isabs(home):  # no home to keep a cache in: none
+        return None
+    return Path(home) / ".cache" / "cappolicy"
 
 
 def digest(*parts: bytes | str) -> str:
