@@ -1,0 +1,433 @@
+"""cappolicy's benchmark suite: policy engines side by side, start-up, and whole checks.
+
+    .venv/bin/python bench/run.py            # the full suite (about 20 minutes, see README)
+    .venv/bin/python bench/run.py --quick    # every section on small counts (a minute or two)
+    pip install -e '.[bench]'                # the peer engines: regopy, cel-python, cel
+
+Three sections, each a table of ratios measured in this one run (see bench/README.md):
+
+engines   six policies (P1-P6, bench/engines.py) written as plain Python (the floor), as
+          cappolicy rules, in Rego (regopy) and in CEL (common-expression-language's `cel`,
+          and cel-python's `celpy`), over 1,000 small and 200 large generated proposals
+          (bench/synthetic.py): time per proposal and ratio to the floor, compile cost.
+          Every engine must give every proposal the floor's verdicts.
+startup   `cappolicy check` of one proposal against the full XA ruleset and
+          `cappolicy --version`, as subprocesses, against bare Python importing
+          cappolicy's dependencies or only yaml: the best of N runs each, interleaved.
+corpus    `cappolicy check` of 1,000 and 10,000 generated proposals written as YAML files,
+          serially and with `-j 2` when `check` has that option.
+
+Nothing here asserts a timing. The exit code is 1 when an engine disagrees with the floor,
+a generated proposal does not load, a policy never passes or never fails on a set, or a
+`cappolicy` command ends with an error (exit code 2 or worse); otherwise 0. Missing peer
+engines, a missing `-j` and missed targets are reported, not failures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+try:
+    import cappolicy  # noqa: F401
+except ImportError:  # run from a checkout without installing the package
+    sys.path.insert(0, str(HERE.parent / "src"))
+
+import engines as E
+import synthetic
+
+EXAMPLE = HERE.parent / "examples" / "proposals" / "xa-cirt-good.yaml"
+DEPENDENCIES = "import yaml, lark, attrs, click, networkx"
+SECTIONS = ("engines", "startup", "corpus")
+
+#: The issue's targets, checked at the end of a run.
+TARGET_FLOOR_RATIO = 1.5  # P1-P6 in cappolicy at most this times the plain-Python floor
+TARGET_COLD_START = 1.3  # `check` of one proposal at most this times importing the deps
+TARGET_VERSION = 1.5  # `--version` at most this times `import yaml`
+TARGET_JOBS = 1.6  # `-j 2` at least this much faster than serial on 10,000 proposals
+
+
+@dataclass
+class Settings:
+    small: int
+    large: int
+    repeats: int
+    budget: float
+    starts: int
+    corpus: tuple[int, int]
+    seed: int
+
+
+FULL = Settings(small=1_000, large=200, repeats=3, budget=20.0, starts=15,
+                corpus=(1_000, 10_000), seed=0)
+QUICK = Settings(small=100, large=10, repeats=1, budget=5.0, starts=5, corpus=(200, 2_000),
+                 seed=0)
+
+
+@dataclass
+class Report:
+    failures: list[str] = field(default_factory=list)
+    targets: list[tuple[str, str, bool | None]] = field(default_factory=list)  # what, figure, met
+
+    def target(self, what: str, figure: str, met: bool | None) -> None:
+        self.targets.append((what, figure, met))
+
+
+# ------------------------------------------------------------------------ measuring
+
+
+def best_of(runs: int, budget: float, run: Callable[[], object]) -> tuple[float, int]:
+    """The shortest wall time of up to `runs` runs, and how many ran: no run starts once
+    `budget` seconds have gone (the first always runs). Garbage is collected before each."""
+    best, spent, done = float("inf"), 0.0, 0
+    while done < runs and (done == 0 or spent < budget):
+        gc.collect()
+        began = time.perf_counter()
+        run()
+        took = time.perf_counter() - began
+        best, spent, done = min(best, took), spent + took, done + 1
+    return best, done
+
+
+def command_times(commands: dict[str, list[str]], runs: int, env: dict[str, str] | None = None
+                  ) -> tuple[dict[str, float], dict[str, int]]:
+    """The best wall time of each command over `runs` rounds, the commands interleaved in
+    each round so that a change of load hits them alike; and each one's last exit code."""
+    best = dict.fromkeys(commands, float("inf"))
+    codes: dict[str, int] = {}
+    for _ in range(runs):
+        for name, argv in commands.items():
+            began = time.perf_counter()
+            done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  env=env, check=False)
+            best[name] = min(best[name], time.perf_counter() - began)
+            codes[name] = done.returncode
+            if done.returncode not in (0, 1):
+                print(f"  {name}: exit {done.returncode}\n{done.stderr.decode()[-2000:]}",
+                      file=sys.stderr)
+    return best, codes
+
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (f"python {platform.python_version()} ({platform.python_implementation()}); "
+            f"{platform.platform()}; {os.cpu_count()} CPUs ({usable} usable), {cpu}")
+
+
+def load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def cappolicy_command() -> list[str]:
+    beside = Path(sys.executable).with_name("cappolicy")
+    found = str(beside) if beside.exists() else shutil.which("cappolicy")
+    if found is None:
+        raise SystemExit("no `cappolicy` command beside this Python or on PATH: "
+                         "pip install -e . first")
+    return [found]
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:,.2f}x" if b > 0 else "-"
+
+
+# -------------------------------------------------------------------------- engines
+
+
+@dataclass
+class EngineRun:
+    engine: E.Engine
+    program: Any = None
+    compile_first: float = 0.0
+    compile_best: float = 0.0
+    imported: float = float("nan")
+    seconds: dict[str, float] = field(default_factory=dict)  # set -> best seconds per pass
+    runs: dict[str, int] = field(default_factory=dict)
+    verdicts: dict[str, list[E.Verdicts]] = field(default_factory=dict)
+
+
+IMPORTS = {"python": "pass", "cappolicy": "import cappolicy.rulesets, cappolicy.evaluate",
+           "regopy": "import regopy", "cel": "import cel", "celpy": "import celpy"}
+
+
+def engines_section(s: Settings, chosen: Sequence[str], report: Report) -> None:
+    print(f"\n== engines: P1-P6 on {s.small:,} small and {s.large:,} large proposals "
+          f"(seed {s.seed})")
+    runs: list[EngineRun] = []
+    for cls in E.ENGINES:
+        engine = cls()
+        if engine.name not in chosen:
+            continue
+        why = engine.missing()
+        if why:
+            print(f"  {engine.name}: NOT INSTALLED, left out ({why}); "
+                  f"pip install -e '.[bench]' brings {engine.package}")
+            report.target(f"P1-P6: cappolicy faster than {engine.name}", "not installed", None)
+            continue
+        runs.append(EngineRun(engine))
+    began = time.perf_counter()
+    try:
+        sets = {"small": E.load_cases("small", s.small, s.seed),
+                "large": E.load_cases("large", s.large, s.seed)}
+    except E.InvalidProposal as exc:
+        report.failures.append(f"generator: {exc}")
+        print(f"  FAILURE: {exc}")
+        return
+    print(f"  generated and loaded {s.small + s.large:,} proposals in "
+          f"{time.perf_counter() - began:.1f} s: all valid format v1, read back unchanged")
+
+    for r in runs:  # compile: the first time in this process, then the best of 5 more
+        began = time.perf_counter()
+        r.program = r.engine.compile()
+        r.compile_first = time.perf_counter() - began
+        r.compile_best = best_of(5, 5.0, r.engine.compile)[0]
+    imports, _ = command_times({r.engine.name: [sys.executable, "-c", IMPORTS[r.engine.name]]
+                                for r in runs}, max(3, s.starts // 3))
+    for r in runs:
+        r.imported = imports[r.engine.name]
+
+    for name, cases in sets.items():
+        inputs = {r.engine.name: [r.engine.input(c) for c in cases] for r in runs}
+        spent = dict.fromkeys(inputs, 0.0)
+        for round_ in range(s.repeats):  # the engines in turn, round after round
+            for r in runs:
+                if round_ and spent[r.engine.name] >= s.budget:
+                    continue
+                gc.collect()
+                began = time.perf_counter()
+                verdicts = r.engine.run(r.program, inputs[r.engine.name])
+                took = time.perf_counter() - began
+                spent[r.engine.name] += took
+                r.seconds[name] = min(r.seconds.get(name, float("inf")), took)
+                r.runs[name] = r.runs.get(name, 0) + 1
+                r.verdicts.setdefault(name, verdicts)
+            print(f"  {name}: round {round_ + 1} done", file=sys.stderr, flush=True)
+        results = {r.engine.name: r.verdicts[name] for r in runs}
+        if "python" in results:
+            for d in E.disagreements(cases, results):
+                report.failures.append(f"disagreement on a {name} proposal: {d}")
+            for policy in E.variety(results["python"]):
+                report.failures.append(f"generator: {policy} does not both pass and fail "
+                                       f"on the {name} proposals")
+
+    floor = next((r for r in runs if r.engine.name == "python"), None)
+    print(f"  {'engine':<10} {'language':<8} {'import':>8} {'compile':>9} {'again':>9}"
+          + "".join(f" {name + ' us/prop':>15} {'x floor':>8} {'runs':>4}" for name in sets))
+    for r in runs:
+        line = (f"  {r.engine.name:<10} {r.engine.language:<8} {r.imported * 1e3:>6.0f}ms"
+                + (f" {r.compile_first * 1e3:>7.1f}ms {r.compile_best * 1e3:>7.1f}ms"
+                   if r.engine.name != "python" else f" {'-':>9} {'-':>9}"))
+        for name, cases in sets.items():
+            per = r.seconds[name] / len(cases)
+            base = floor.seconds[name] / len(cases) if floor else float("nan")
+            line += f" {per * 1e6:>15,.1f} {ratio(per, base):>8} {r.runs[name]:>4}"
+        print(line)
+    print("  import: `python -c 'import ...'` of the engine, best of runs (python: bare "
+          "interpreter); compile: source to ready program, first in this process / best "
+          "of 5 more")
+
+    mine = next((r for r in runs if r.engine.name == "cappolicy"), None)
+    if mine is None:
+        return
+    for name in sets:
+        if floor:
+            x = mine.seconds[name] / floor.seconds[name]
+            report.target(f"P1-P6 on {name} proposals: cappolicy <= {TARGET_FLOOR_RATIO}x "
+                          "the Python floor", f"{x:.2f}x", x <= TARGET_FLOOR_RATIO)
+        for r in runs:
+            if r.engine.name in ("python", "cappolicy"):
+                continue
+            x = mine.seconds[name] / r.seconds[name]
+            report.target(f"P1-P6 on {name} proposals: cappolicy faster than {r.engine.name}",
+                          f"cappolicy takes {x:.2g}x its time", x < 1)
+
+
+# -------------------------------------------------------------------------- start-up
+
+
+def startup_section(s: Settings, report: Report) -> None:
+    print(f"\n== startup: subprocesses, best of {s.starts} runs each, interleaved")
+    py, cap = sys.executable, cappolicy_command()
+    commands = {
+        "python -c pass": [py, "-c", "pass"],
+        "python -c 'import yaml'": [py, "-c", "import yaml"],
+        "python -c 'import yaml, lark, attrs, click, networkx'": [py, "-c", DEPENDENCIES],
+        "cappolicy --version": [*cap, "--version"],
+        "cappolicy check --country XA (1 proposal)": [
+            *cap, "check", "--country", "XA", "--as-of", E.AS_OF.isoformat(), str(EXAMPLE)],
+    }
+    best, codes = command_times(commands, s.starts)
+    for name, code in codes.items():
+        if code not in (0, 1):
+            report.failures.append(f"startup: {name} exited {code}")
+    yaml_only, deps = best["python -c 'import yaml'"], best[
+        "python -c 'import yaml, lark, attrs, click, networkx'"]
+    print(f"  {'command':<55} {'best ms':>8} {'x yaml':>7} {'x deps':>7}")
+    for name, seconds in best.items():
+        print(f"  {name:<55} {seconds * 1e3:>8.1f} {ratio(seconds, yaml_only):>7} "
+              f"{ratio(seconds, deps):>7}")
+    check = best["cappolicy check --country XA (1 proposal)"] / deps
+    version = best["cappolicy --version"] / yaml_only
+    report.target(f"cold start: check of 1 proposal <= {TARGET_COLD_START}x importing the "
+                  "dependencies", f"{check:.2f}x", check <= TARGET_COLD_START)
+    report.target(f"cappolicy --version <= {TARGET_VERSION}x `import yaml`", f"{version:.2f}x",
+                  version <= TARGET_VERSION)
+
+
+# ---------------------------------------------------------------------------- corpus
+
+
+def jobs_option(cap: list[str]) -> bool:
+    """Whether `cappolicy check` takes `-j N`, by its help."""
+    shown = subprocess.run([*cap, "check", "--help"], capture_output=True, text=True,
+                           check=False).stdout
+    return re.search(r"(^|[\s,])-j\b", shown) is not None
+
+
+def corpus_section(s: Settings, report: Report, keep: Path | None) -> None:
+    small, big = s.corpus
+    print(f"\n== corpus: `cappolicy check --country XA` (national/xa on regional/aec on "
+          f"baseline), {small:,} and {big:,} small YAML proposals, one run each")
+    cap = cappolicy_command()
+    has_jobs = jobs_option(cap)
+    with tempfile.TemporaryDirectory(prefix="cappolicy-bench-") as tmp:
+        root = keep or Path(tmp)
+        folders = {n: root / f"proposals-{n}" for n in (small, big)}
+        began = time.perf_counter()
+        for n, folder in folders.items():
+            folder.mkdir(parents=True, exist_ok=True)
+            for data in synthetic.corpus("small", n, s.seed, host="XA"):
+                (folder / f"{data['id']}.yaml").write_text(synthetic.yaml_text(data),
+                                                           encoding="utf-8")
+        print(f"  wrote {small + big:,} files to {root} in {time.perf_counter() - began:.1f} s",
+              file=sys.stderr)
+        base = [*cap, "check", "--country", "XA", "--as-of", E.AS_OF.isoformat()]
+        runs = {f"serial, {small:,}": [*base, str(folders[small])],
+                f"serial, {big:,}": [*base, str(folders[big])]}
+        if has_jobs:
+            runs[f"-j 2, {big:,}"] = [*base, "-j", "2", str(folders[big])]
+        seconds: dict[str, float] = {}
+        codes: dict[str, int] = {}
+        for name, argv in runs.items():
+            began = time.perf_counter()
+            done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  check=False)
+            seconds[name] = time.perf_counter() - began
+            codes[name] = done.returncode
+            if done.returncode not in (0, 1):
+                report.failures.append(f"corpus: check {name} exited {done.returncode}: "
+                                       f"{done.stderr.decode()[-500:]}")
+            print(f"  {name}: {seconds[name]:.1f} s", file=sys.stderr, flush=True)
+    serial_small, serial_big = seconds[f"serial, {small:,}"], seconds[f"serial, {big:,}"]
+    print(f"  {'run':<22} {'seconds':>9} {'ms/proposal':>12} {'exit':>5}")
+    for name, took in seconds.items():
+        count = small if name.endswith(f" {small:,}") else big
+        print(f"  {name:<22} {took:>9.1f} {took / count * 1e3:>12.2f} {codes[name]:>5}")
+    linear = (serial_big / big) / (serial_small / small)
+    print(f"  linearity: time per proposal at {big:,} / at {small:,} = {linear:.2f} "
+          "(1.00: linear)")
+    if has_jobs:
+        speedup = serial_big / seconds[f"-j 2, {big:,}"]
+        print(f"  -j 2 speed-up on {big:,} proposals: {speedup:.2f}x")
+        if codes[f"-j 2, {big:,}"] != codes[f"serial, {big:,}"]:
+            report.failures.append("corpus: `-j 2` and the serial check end with different "
+                                   "exit codes")
+        report.target(f"-j 2 >= {TARGET_JOBS}x serial on {big:,} proposals", f"{speedup:.2f}x",
+                      speedup >= TARGET_JOBS)
+    else:
+        print("  -j 2: not available (`cappolicy check --help` lists no -j option)")
+        report.target(f"-j 2 >= {TARGET_JOBS}x serial on {big:,} proposals",
+                      "not available", None)
+
+
+# ------------------------------------------------------------------------------ main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="100 small and 10 large proposals, 5 start-ups, 200 and 2,000 "
+                        "for the corpus, one pass each: a smoke run")
+    parser.add_argument("--only", choices=SECTIONS, action="append",
+                        help="run this section only (repeatable)")
+    parser.add_argument("--engines", default=",".join(c.name for c in E.ENGINES),
+                        help="comma-separated engines to compare (default: all; python, the "
+                        "floor, always runs: the ratios and the agreement check need it)")
+    parser.add_argument("--small", type=int, help="small proposals per engine (1000)")
+    parser.add_argument("--large", type=int, help="large proposals per engine (200)")
+    parser.add_argument("--repeats", type=int, help="passes per engine and set, best kept (3)")
+    parser.add_argument("--budget", type=float,
+                        help="seconds of an engine on a set after which no new pass starts (20)")
+    parser.add_argument("--starts", type=int, help="runs of each start-up command (15)")
+    parser.add_argument("--corpus", type=lambda t: tuple(int(x) for x in t.split(",")),
+                        help="the two corpus sizes, smaller first (1000,10000)")
+    parser.add_argument("--seed", type=int, default=0, help="generator seed (0)")
+    parser.add_argument("--keep", type=Path,
+                        help="write the corpus into this folder and keep it")
+    args = parser.parse_args(argv)
+    base = QUICK if args.quick else FULL
+    s = Settings(small=args.small or base.small, large=args.large or base.large,
+                 repeats=args.repeats or base.repeats, budget=args.budget or base.budget,
+                 starts=args.starts or base.starts, corpus=args.corpus or base.corpus,
+                 seed=args.seed)
+    if len(s.corpus) != 2 or s.corpus[0] >= s.corpus[1]:
+        parser.error("--corpus takes two sizes, smaller first: 1000,10000")
+    chosen = ["python", *(e.strip() for e in args.engines.split(",") if e.strip())]
+    unknown = set(chosen) - {c.name for c in E.ENGINES}
+    if unknown:
+        parser.error(f"unknown engines: {', '.join(sorted(unknown))}")
+    sections = args.only or list(SECTIONS)
+    report = Report()
+    began = time.perf_counter()
+    print(f"cappolicy benchmark suite: {' '.join([Path(sys.argv[0]).name, *sys.argv[1:]])}")
+    print(f"machine: {machine()}")
+    print(f"load average at start: {load()}")
+    if "engines" in sections:
+        engines_section(s, chosen, report)
+    if "startup" in sections:
+        startup_section(s, report)
+    if "corpus" in sections:
+        corpus_section(s, report, args.keep)
+    print(f"\nload average at end: {load()}; the run took {time.perf_counter() - began:.0f} s")
+    print("\n== targets of the performance issue")
+    for what, figure, met in report.targets:
+        verdict = {True: "met", False: "MISSED", None: "not measured"}[met]
+        print(f"  {verdict:<12} {what}: {figure}")
+    if report.failures:
+        print(f"\n== FAILURES ({len(report.failures)})")
+        for failure in report.failures[:200]:
+            print(f"  {failure}")
+        if len(report.failures) > 200:
+            print(f"  ... and {len(report.failures) - 200} more")
+        return 1
+    print("\nno failures" + (": every engine gave the floor's verdict on every proposal"
+                            if "engines" in sections else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
