@@ -801,7 +801,10 @@ def test_json_text_is_json_dumps(value: Any) -> None:
     text = dumps(value)
     assert text == json.dumps(value, indent=2, ensure_ascii=False)
     # text made beforehand and put in its place reads as if it were made there
-    assert dumps({"outer": [1, Raw(text)]}) == dumps({"outer": [1, value]})
+    whole = dumps({"outer": [1, value]})
+    assert dumps({"outer": [1, Raw(text)]}) == whole
+    assert dumps({"outer": [1, Raw(dumps(value, level=2), 2)]}) == whole
+    assert dumps({"outer": [1, Raw(dumps(value, level=1), 1)]}) == whole
 
 
 def test_json_text_hands_other_values_to_json_dumps() -> None:

@@ -42,9 +42,13 @@ def render_json(report: Report, *, indent: int | None = 2) -> str:
     return json.dumps(report_to_json(report), indent=indent, ensure_ascii=False)
 
 
+#: how deep a result stands in the report: {"results": [...]}
+RESULT_LEVEL = 2
+
+
 def result_json(result: ProposalResult, fail_on: str, allow_unknown: bool = False) -> str:
-    """One result's part of the JSON report, as render_json writes it."""
-    return dumps(result_to_json(result, fail_on, allow_unknown))
+    """One result's part of the JSON report, as render_json writes it there."""
+    return dumps(result_to_json(result, fail_on, allow_unknown), level=RESULT_LEVEL)
 
 
 def load_schema() -> JSONDict:
@@ -68,7 +72,8 @@ def join_json(results_json: list[str], report: Report, counts: Tally) -> str:
     """The JSON report from its results' JSON texts (result_json, in sorted_results order)
     and their counts: how `check -j` puts together what its processes wrote. Only the
     report's file errors and settings are read, not its results."""
-    return dumps(report_json_of([Raw(text) for text in results_json], report, counts))
+    return dumps(report_json_of([Raw(text, RESULT_LEVEL) for text in results_json], report,
+                                counts))
 
 
 def report_json_of(results: list[Any], report: Report, counts: Tally) -> JSONDict:

@@ -18,35 +18,34 @@ from typing import Any
 INDENT = "  "
 
 
-class Raw(str):
-    """JSON text `dumps` made, to be written as it is where it stands in a larger value
-    (indented to its depth): how `check -j` puts together what its processes wrote."""
+class Raw:
+    """JSON text that `dumps(value, level=level)` made, written as it is where it stands
+    in a larger value (re-indented if it stands at another depth): how `check -j` puts
+    together the parts its processes wrote."""
+
+    __slots__ = ("level", "text")
+
+    def __init__(self, text: str, level: int = 0) -> None:
+        self.text = text
+        self.level = level
 
 
 class _Other(Exception):
     """A value only json.dumps knows how to write (or to refuse)."""
 
 
-def dumps(value: Any) -> str:
-    """`json.dumps(value, indent=2, ensure_ascii=False)`; a Raw value is written as it is."""
+def dumps(value: Any, level: int = 0) -> str:
+    """`json.dumps(value, indent=2, ensure_ascii=False)`, a Raw value written as it is; with
+    `level`, the text to stand at that depth in a larger value (lines after the first
+    indented as they would be there)."""
     out: list[str] = []
     try:
-        _write(value, out, "\n")
+        _write(value, out, "\n" + INDENT * level)
     except (_Other, RecursionError):
-        if _holds_raw(value):  # json.dumps would quote it: refuse rather than write that
-            raise TypeError("a Raw JSON text inside a value only json.dumps can write") from None
-        return json.dumps(value, indent=len(INDENT), ensure_ascii=False)
+        if level:  # pragma: no cover - no caller asks for both
+            raise TypeError("only values dumps writes itself can be placed at a depth") from None
+        return json.dumps(value, indent=len(INDENT), ensure_ascii=False)  # or it raises
     return "".join(out)
-
-
-def _holds_raw(value: Any, depth: int = 0) -> bool:
-    if isinstance(value, Raw):
-        return True
-    if depth > 100:
-        return False
-    if isinstance(value, dict):
-        value = list(value.values())
-    return isinstance(value, (list, tuple)) and any(_holds_raw(v, depth + 1) for v in value)
 
 
 def _float(x: float) -> str:
@@ -61,8 +60,10 @@ def _float(x: float) -> str:
 
 def _write(value: Any, out: list[str], newline: str) -> None:
     """Append `value` to `out`; `newline` is a newline and the indent of its own line."""
-    if isinstance(value, Raw):  # JSON text has no newline but between its lines
-        out.append(value.replace("\n", newline))
+    if type(value) is Raw:
+        made = "\n" + INDENT * value.level
+        # JSON text has no newline but between its lines, each indented at least `made`
+        out.append(value.text if made == newline else value.text.replace(made, newline))
     elif isinstance(value, str):
         out.append(encode_basestring(value))
     elif value is None:
