@@ -6,13 +6,14 @@ throughput work in RESULTS.md were taken with it.
     python bench/profile_check.py generate DIR --count 2000     # proposals to check
     python bench/profile_check.py startup [--rounds 15]         # cold starts against floors
     python bench/profile_check.py profile DIR [--format json]   # cProfile of one run, in process
-    python bench/profile_check.py jobs DIR [--jobs 1,2] [--formats text,json]
+    python bench/profile_check.py jobs DIR [--jobs 1,2] [--formats text,json] [--idle]
 
 `generate` writes mutated copies of examples/proposals/*.yaml: each gets its own id and
 its amounts scaled, so the files differ and some cross rule thresholds. `startup` and
 `jobs` run each command in a fresh process, one of each per round, the rounds repeated
 (a machine busier at one moment than another slows every command alike), and report
-the best and the median. `--pythonpath SRC` runs them against another source tree, such
+the best and the median; `jobs --idle` (Linux) runs only when the machine is otherwise
+idle and runs again what another process disturbed. `--pythonpath SRC` runs them against another source tree, such
 as an older commit's (`git worktree add /tmp/old <commit>`, then `--pythonpath
 /tmp/old/src`): how the before/after figures were taken. Byte-compile that tree first
 when PYTHONDONTWRITEBYTECODE is set (`python -m compileall -q /tmp/old/src`), or every
@@ -28,6 +29,7 @@ import os
 import pstats
 import random
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -67,17 +69,50 @@ def _env(pythonpath: str | None, **more: str) -> dict[str, str]:
     return env
 
 
-def _rounds(rows: list[tuple[str, list[str], dict[str, str]]], rounds: int
-            ) -> dict[str, list[float]]:
+def _busy_cpu() -> float:
+    """CPU seconds the whole machine has spent busy (Linux: /proc/stat)."""
+    with open("/proc/stat", encoding="ascii") as fh:
+        ticks = [int(x) for x in fh.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = ticks[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _wait_idle(quiet: float = 0.05) -> None:
+    """Until the machine's other processes use less than `quiet` of a CPU for 5 s."""
+    while True:
+        before = _busy_cpu()
+        time.sleep(5)
+        if (_busy_cpu() - before) / 5 < quiet:
+            return
+
+
+def _rounds(rows: list[tuple[str, list[str], dict[str, str]]], rounds: int,
+            idle: bool = False) -> dict[str, list[float]]:
+    """Wall times of each row, one run a round. With `idle`, each run waits for the
+    machine to be idle and is kept only if other processes used under 5% of a CPU while
+    it ran (runs it discards are run again, at most ten times over)."""
     times: dict[str, list[float]] = {name: [] for name, _, _ in rows}
     for _ in range(rounds):
         for name, cmd, env in rows:
-            start = time.perf_counter()
-            done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                  cwd=ROOT, env=env, check=False)
-            times[name].append(time.perf_counter() - start)
-            if done.returncode not in (0, 1):
-                raise SystemExit(f"{name}: exit {done.returncode}\n{done.stderr.decode()}")
+            for _attempt in range(10 if idle else 1):
+                if idle:
+                    _wait_idle()
+                ours = resource.getrusage(resource.RUSAGE_CHILDREN)
+                busy = _busy_cpu()
+                start = time.perf_counter()
+                done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                      cwd=ROOT, env=env, check=False)
+                took = time.perf_counter() - start
+                if done.returncode not in (0, 1):
+                    raise SystemExit(f"{name}: exit {done.returncode}\n{done.stderr.decode()}")
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                mine = (after.ru_utime - ours.ru_utime) + (after.ru_stime - ours.ru_stime)
+                others = _busy_cpu() - busy - mine
+                if not idle or others < 0.05 * took:
+                    times[name].append(took)
+                    break
+                print(f"  ({name}: other processes used {others:.2f} s of CPU; run again)",
+                      file=sys.stderr)
     return times
 
 
@@ -139,7 +174,7 @@ def profile(folder: Path, top: int, fmt: str) -> None:
 
 
 def jobs(folder: Path, counts: list[int], formats: list[str], rounds: int,
-         pythonpath: str | None) -> None:
+         pythonpath: str | None, idle: bool = False) -> None:
     env = _env(pythonpath)
     rows = []
     for fmt in formats:
@@ -147,7 +182,7 @@ def jobs(folder: Path, counts: list[int], formats: list[str], rounds: int,
             extra = ["-j", str(n)] if n != 1 else []  # older trees have no -j
             rows.append((f"{fmt} -j {n}", [sys.executable, "-c", PROGRAM, "check", str(folder),
                                             "--format", fmt, *extra], env))
-    times = _rounds(rows, rounds)
+    times = _rounds(rows, rounds, idle)
     files = sum(1 for _ in folder.rglob("*.yaml"))
     print(f"{files} files; {rounds} rounds; "
           f"{'PYTHONPATH=' + pythonpath if pythonpath else 'this checkout'}")
@@ -179,6 +214,8 @@ def main() -> None:
     j.add_argument("--formats", default="text,json")
     j.add_argument("--rounds", type=int, default=3)
     j.add_argument("--pythonpath")
+    j.add_argument("--idle", action="store_true",
+                   help="run only while the machine is otherwise idle; discard disturbed runs")
     args = ap.parse_args()
     if args.what == "generate":
         print(f"{len(generate(args.folder, args.count))} proposals in {args.folder}")
@@ -188,7 +225,7 @@ def main() -> None:
         profile(args.folder, args.top, args.format)
     else:
         jobs(args.folder, [int(n) for n in args.jobs.split(",")], args.formats.split(","),
-             args.rounds, args.pythonpath)
+             args.rounds, args.pythonpath, args.idle)
 
 
 if __name__ == "__main__":
