@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import __version__
+from .options import color_option, rulesets_option, write_output
 
 if TYPE_CHECKING:
     from .errors import Diagnostic
@@ -184,8 +185,7 @@ def _settings() -> Any:
                    "id (baseline, regional/aec, national/xa).")
 @click.option("--country", metavar="CC",
               help="Check every proposal against this country's ruleset (ISO 3166-1 alpha-2).")
-@click.option("--rulesets", "extra_roots", multiple=True, type=click.Path(path_type=Path),
-              help="A folder of rulesets to use besides the shipped ones (repeatable).")
+@rulesets_option
 @click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="text",
               show_default=True, help="Format of the report on standard output: text, json, "
                                       "sarif (2.1.0), junit (XML), github (workflow-command "
@@ -206,7 +206,7 @@ def _settings() -> Any:
 @click.option("--as-of", callback=_date, metavar="YYYY-MM-DD",
               help="The date the check is made on (default: today).")
 @click.option("-v", "--verbose", is_flag=True, help="List passing and not-applicable findings too.")
-@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
+@color_option
 @click.option("--only-proposals", is_flag=True,
               help="Skip files with no top-level 'cappolicy:' key: the other YAML and JSON "
                    "files a hook or a folder brings.")
@@ -338,8 +338,7 @@ GRAPH_SUFFIXES = {".dot": "dot", ".gv": "dot", ".json": "json", ".svg": "svg"}
                    "the edges of failing findings.")
 @click.option("--country", metavar="CC",
               help="Check against this country's ruleset and mark the edges of failing findings.")
-@click.option("--rulesets", "extra_roots", multiple=True, type=click.Path(path_type=Path),
-              help="A folder of rulesets to use besides the shipped ones (repeatable).")
+@rulesets_option
 @click.option("--as-of", callback=_date, metavar="YYYY-MM-DD",
               help="The date the check is made on (default: today).")
 def graph(proposal_path: Path, fmt: str | None, output: Path | None, ruleset_ref: str | None,
@@ -401,14 +400,7 @@ def graph(proposal_path: Path, fmt: str | None, output: Path | None, ruleset_ref
         click.echo(f"note: {failing} failing finding{'s' if failing != 1 else ''} against "
                    f"{ruleset_id}; {len(highlight or ())} edge"
                    f"{'s' if len(highlight or ()) != 1 else ''} marked", err=True)
-    if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise Failure([Diagnostic("CP422", f"cannot write {output}: "
-                                  f"{exc.strerror or exc}")]) from None
+    write_output(text, output)
 
 
 def _graph_ruleset(rulesets: Rulesets, ref: str | None, country: str | None,
@@ -421,15 +413,11 @@ def _graph_ruleset(rulesets: Rulesets, ref: str | None, country: str | None,
     return _named_ruleset(rulesets, ref), None
 
 
-_ROOTS_HELP = "A folder of rulesets to use besides the shipped ones (repeatable)."
-
-
 @main.group("rulesets", invoke_without_command=True)
-@click.option("--rulesets", "extra_roots", multiple=True, type=click.Path(path_type=Path),
-              help=_ROOTS_HELP)
+@rulesets_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default=None,
               help="Output format (default: text).")
-@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
+@color_option
 @click.pass_context
 def rulesets_command(ctx: click.Context, extra_roots: tuple[Path, ...], fmt: str | None,
                      color: bool | None) -> None:
@@ -466,11 +454,10 @@ def rulesets_command(ctx: click.Context, extra_roots: tuple[Path, ...], fmt: str
 
 @rulesets_command.command("show")
 @click.argument("ref", metavar="REF")
-@click.option("--rulesets", "extra_roots", multiple=True, type=click.Path(path_type=Path),
-              help=_ROOTS_HELP)
+@rulesets_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default=None,
               help="Output format (default: text).")
-@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
+@color_option
 @click.pass_context
 def rulesets_show(ctx: click.Context, ref: str, extra_roots: tuple[Path, ...], fmt: str | None,
                   color: bool | None) -> None:

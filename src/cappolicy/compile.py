@@ -20,7 +20,7 @@ from . import values as V
 from .errors import Diagnostic, did_you_mean
 from .span import Span
 from .types import (
-    ANY, BOOL, COUNTRY, DATE, DURATION, MONEY, NUMBER, PERCENT, STRING, EnumT, ListT, MapT,
+    ANY, BOOL, COUNTRY, DATE, DURATION, MONEY, NUMBER, PERCENT, STRING, ListT, MapT,
     Prim, RecordT, RefT, SetT, Type, comparable, element_type, fields_of, is_collection,
     is_numeric, is_stringy, ordered, unify,
 )
@@ -105,7 +105,7 @@ def element_path(coll: Node, env: Env, base: tuple[Any, ...] | None, step: Any,
 class Context:
     """What evaluation knows of one proposal: its data and an index of its ids."""
 
-    __slots__ = ("data", "as_of", "_index", "proposal", "_graph")
+    __slots__ = ("data", "as_of", "_index", "proposal", "_graph", "_graph_index")
 
     def __init__(self, data: Mapping[str, Any], as_of: Any, proposal: Any = None) -> None:
         self.data = data
@@ -113,6 +113,7 @@ class Context:
         self.proposal = proposal
         self._index: dict[str, dict[str, tuple[Any, tuple[Any, ...]]]] | None = None
         self._graph: Any = None
+        self._graph_index: _GraphIndex | None = None
 
     @property
     def graph(self) -> Any:
@@ -125,8 +126,10 @@ class Context:
     def index(self, target: str) -> Mapping[str, tuple[Any, tuple[Any, ...]]]:
         """id -> (element, path) for organisations, bodies, activities, nodes,
         mandates, and graph node key -> (node, path) for graph nodes."""
-        if target == "graph-node":
-            return _GraphIndex(self.graph)
+        if target == "graph-node":  # made once: every `n.country` in a search reads it
+            if self._graph_index is None:
+                self._graph_index = _GraphIndex(self.graph)
+            return self._graph_index
         if self._index is None:
             self._index = build_index(self.data)
         return self._index.get(target, {})
@@ -686,7 +689,6 @@ class Compiler:
             return Node("error", e, ANY, lambda env: V.UNKNOWN)
         arg = self.expr(e.args[0], scope)
         t = arg.type
-        f = arg.fn
         func = e.func
         if func in ("count", "len"):
             if not (is_collection(t) or is_stringy(t) or t == ANY):
@@ -842,8 +844,7 @@ class Compiler:
                     return V.UNKNOWN
                 if found.found is None:
                     return V.UNKNOWN if found.undecided else []
-                return [found.start] + [edge.target if edge.source == prev else edge.source
-                                        for prev, edge in _walk(found)]
+                return env.ctx.graph.walk(found.path, found.start)
             fn = path
         return Node("graph", e, sig.result, fn, tuple(kids),
                     info={"method": method, "steps": steps, "search": search,
@@ -963,16 +964,6 @@ def _node_path(env: Env, key: Any) -> tuple[Any, ...] | None:
 def _edge_path(env: Env, edge: Any) -> tuple[Any, ...] | None:
     path = getattr(edge, "path", None)
     return tuple(path) if path is not None else None
-
-
-def _walk(found: Any) -> list[tuple[str, Any]]:
-    """(node before, edge) along a search's witness path."""
-    out = []
-    prev = found.start
-    for edge in found.path:
-        out.append((prev, edge))
-        prev = edge.target if edge.source == prev else edge.source
-    return out
 
 
 def _call_node(e: ast.Call, type_: Type, op: Callable[[Any], Any], arg: Node) -> Node:

@@ -220,12 +220,7 @@ class Explainer:
             return None
         loop = loops[0]
         via = ", ".join(str(s) for s in steps) if steps else "every edge"
-        start = graph.walk(loop)[0]
-        hops = [self._hop(graph, start)]
-        prev = start
-        for edge in loop:
-            hops.append(self._hop(graph, _other_end(edge, prev), edge, prev))
-            prev = _other_end(edge, prev)
+        hops = self._walk_hops(graph, loop)
         more = len(loops) - 1
         return GraphTrace("cycle", via, f"{len(loops)} loop" + ("s" if len(loops) != 1 else ""),
                           tuple(hops), (), more)
@@ -307,21 +302,28 @@ class Explainer:
         steps = node.info["steps"]
         via = ", ".join(str(s) for s in steps) if steps else "every edge"
         target = node.kids[1].text
-        hops = [self._hop(graph, found.start)]
         if found.found is not None:
-            prev = found.start
-            for edge in found.path:
-                hops.append(self._hop(graph, _other_end(edge, prev), edge, prev))
-                prev = _other_end(edge, prev)
-            trace = GraphTrace("path", via, target, tuple(hops))
+            trace = GraphTrace("path", via, target,
+                               self._walk_hops(graph, found.path, found.start))
         else:
-            for edge in found.tree[:MAX_HOPS - 1]:
-                ahead = edge.target if edge.target not in [h.node for h in hops] else edge.source
-                behind = _other_end(edge, ahead)
-                hops.append(self._hop(graph, ahead, edge, behind))
+            hops = [self._hop(graph, found.start)]
+            seen = {found.start}
+            for edge in found.tree[:MAX_HOPS - 1]:  # each edge reaches a node not seen before
+                ahead = edge.source if edge.target in seen else edge.target
+                seen.add(ahead)
+                hops.append(self._hop(graph, ahead, edge, _other_end(edge, ahead)))
             more = max(0, len(found.tree) - (MAX_HOPS - 1))
             trace = GraphTrace("reached", via, target, tuple(hops), found.stopped, more)
         return Evidence(node.text, word, graph=trace, missing=missing)
+
+    def _walk_hops(self, graph: Any, edges: Any, start: str | None = None
+                   ) -> tuple[GraphHop, ...]:
+        """The start node, then one hop per edge of a walk from it (a loop's: from its
+        first node)."""
+        nodes = graph.walk(edges, start)
+        return (self._hop(graph, nodes[0]),
+                *(self._hop(graph, ahead, edge, behind)
+                  for behind, edge, ahead in zip(nodes, edges, nodes[1:])))
 
     def _hop(self, graph: Any, key: str, edge: Any = None, came_from: str | None = None) -> GraphHop:
         info = graph.node(key)

@@ -57,9 +57,8 @@ _TERMINAL_WORDS = {
 }
 
 
-@lru_cache(maxsize=1)
-def parser() -> Any:
-    """The LALR parser, built once per process; lark caches its tables on disk."""
+def _lark(start: str | list[str], **options: Any) -> Any:
+    """An LALR parser of the grammar, its tables cached on disk by lark."""
     from lark import Lark
 
     return Lark(
@@ -68,9 +67,16 @@ def parser() -> Any:
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=True,
-        start=["start", "item", "clause", "expr"],
+        start=start,
         cache=True,
+        **options,
     )
+
+
+@lru_cache(maxsize=1)
+def parser() -> Any:
+    """The parser of rule files and their parts, built once per process."""
+    return _lark(["start", "item", "clause", "expr"])
 
 
 # ----------------------------------------------------------------- entry points
@@ -789,18 +795,7 @@ def _collect_comment(token: Any) -> Any:
 @lru_cache(maxsize=1)
 def _layout_parser() -> Any:
     """A parser that also hands every comment token to `_collect_comment`."""
-    from lark import Lark
-
-    return Lark(
-        grammar_file().read_text(encoding="utf-8"),
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=True,
-        start="start",
-        cache=True,
-        lexer_callbacks={"COMMENT": _collect_comment},
-    )
+    return _lark("start", lexer_callbacks={"COMMENT": _collect_comment})
 
 
 def source_layout(text: str, file: str = "<string>") -> SourceLayout:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..options import color_option, rulesets_option
 from .test import DEFAULT_FOLDER
 
 
@@ -18,15 +19,14 @@ from .test import DEFAULT_FOLDER
 @click.option("--ruleset", "ruleset_ref", metavar="FILE|ID",
               help="Explain the rule as this ruleset has it: a file, a folder or a ruleset id "
                    "(baseline, regional/aec, national/xa).")
-@click.option("--rulesets", "extra_roots", multiple=True, type=click.Path(path_type=Path),
-              help="A folder of rulesets to use besides the shipped ones (repeatable).")
+@rulesets_option
 @click.option("--seeds", "seeds_dir", metavar="DIR",
               type=click.Path(path_type=Path, exists=True, file_okay=False),
               help="The folder of the source documents rules cite (default: a seeds/ folder in "
                    "or beside the current folder, the ruleset's folder, or a folder above).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
-@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
+@color_option
 def command(rule_id: str, country: str | None, ruleset_ref: str | None,
             extra_roots: tuple[Path, ...], seeds_dir: Path | None, fmt: str,
             color: bool | None) -> None:

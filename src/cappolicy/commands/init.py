@@ -28,6 +28,7 @@ def command(ctx: click.Context, file: Path | None, country: str | None, force: b
     from ..config import settings
     from ..errors import CappolicyError, Diagnostic
     from ..load import load_proposal_text
+    from ..options import write_output
     from ..skeleton import skeleton
 
     if file is not None and file.suffix.lower() == ".json":
@@ -54,16 +55,11 @@ def command(ctx: click.Context, file: Path | None, country: str | None, force: b
         raise click.BadParameter(problem.message + (f"; {problem.help}" if problem.help else ""),
                                  param_hint="'--country'") from None
     if file is None:
-        click.echo(text, nl=False)
+        write_output(text, None)
         return
     if file.exists() and not force:
         raise Failure([Diagnostic("CP422", f"{file} exists; cappolicy init does not overwrite it",
                                   None, "give --force to replace it, or another file name")])
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise Failure([Diagnostic("CP422", f"cannot write {file}: "
-                                  f"{exc.strerror or exc}")]) from None
+    write_output(text, file, make_folder=True)
     click.echo(f"wrote {file}: a skeleton for a programme in {country}; fill it in, then run "
                f"`cappolicy check {file}`", err=True)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..options import rulesets_option
+
 if TYPE_CHECKING:
     from ..errors import Diagnostic
     from ..lint import LintReport
@@ -19,8 +21,7 @@ VERSION = 1
 
 @click.command("lint")
 @click.argument("refs", nargs=-1, metavar="[RULESET]...")
-@click.option("--rulesets", "extra_roots", multiple=True, type=click.Path(path_type=Path),
-              help="A folder of rulesets to use besides the shipped ones (repeatable).")
+@rulesets_option
 @click.option("--seeds", type=click.Path(path_type=Path, file_okay=False, exists=True),
               metavar="DIR",
               help="The folder of the source documents that `source` clauses cite (default: "

@@ -27,16 +27,8 @@ def command(output: Path | None) -> None:
     2 the file cannot be written."""
     import json
 
-    from ..cli import Failure
-    from ..errors import Diagnostic
     from ..json_schema import proposal_schema
+    from ..options import write_output
 
     text = json.dumps(proposal_schema(), indent=2, ensure_ascii=False) + "\n"
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise Failure([Diagnostic("CP422", f"cannot write {output}: "
-                                  f"{exc.strerror or exc}")]) from None
+    write_output(text, output)

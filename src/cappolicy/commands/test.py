@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from ..options import color_option, rulesets_option
+
 #: the folder `cappolicy test` runs when no path is given and the current folder has it
 DEFAULT_FOLDER = "rulesets"
 
@@ -27,8 +29,7 @@ def _percent(ctx: click.Context, param: click.Parameter, value: str | None) -> f
 
 @click.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--rulesets", "extra_roots", multiple=True, type=click.Path(path_type=Path),
-              help="A folder of rulesets to use besides the shipped ones (repeatable).")
+@rulesets_option
 @click.option("--coverage", is_flag=True,
               help="Show, for each rule and principle, whether some case makes it fail and "
                    "some case makes it pass.")
@@ -38,7 +39,7 @@ def _percent(ctx: click.Context, param: click.Parameter, value: str | None) -> f
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every case, not only those that fail.")
-@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
+@color_option
 def command(paths: tuple[Path, ...], extra_roots: tuple[Path, ...], coverage: bool,
             min_coverage: float | None, fmt: str, verbose: bool, color: bool | None) -> None:
     """Run rule tests: every *.test.yaml file given, or below the folders given.
