@@ -157,18 +157,31 @@ class Cappolicy(Engine):
     def compile(self) -> Any:
         from cappolicy.rulesets import Catalog, resolve, source_from_path
         effective = resolve(Catalog([]), source_from_path(HERE / "bench.cpol"))
-        return effective.compiled()
+        rules = effective.compiled()
+        for rule in rules:  # the Python functions are written on first use: now
+            rule.functions()
+        return rules
 
     def input(self, case: Case) -> Any:
         return case.proposal
 
     def verdicts(self, program: Any, given: Any) -> Verdicts:
-        from cappolicy.evaluate import evaluate
-        out: Verdicts = {}
-        for finding in evaluate(program, given, AS_OF, "bench"):
-            outcome = finding.outcome
-            out[finding.rule] = outcome == "pass" if outcome in ("pass", "fail") else outcome
-        return out
+        from cappolicy.evaluate import verdicts
+        return {rule: outcome == "pass" if outcome in ("pass", "fail") else outcome
+                for rule, outcome in verdicts(program, given, AS_OF, "bench").items()}
+
+
+class CappolicyExplained(Cappolicy):
+    """cappolicy as `cappolicy check` runs it: every rule's finding, located, and an
+    explanation with evidence for each failing one. Not a peer of the others, which give
+    verdicts only: it shows what the explanations cost."""
+
+    name = "explained"
+
+    def verdicts(self, program: Any, given: Any) -> Verdicts:
+        from cappolicy.evaluate import evaluate, summary
+        return {rule: outcome == "pass" if outcome in ("pass", "fail") else outcome
+                for rule, outcome in summary(evaluate(program, given, AS_OF, "bench")).items()}
 
 
 class Rego(Engine):
@@ -243,7 +256,8 @@ class Celpy(Engine):
         return out
 
 
-ENGINES: tuple[type[Engine], ...] = (PythonFloor, Cappolicy, Rego, CelRust, Celpy)
+ENGINES: tuple[type[Engine], ...] = (PythonFloor, Cappolicy, CappolicyExplained, Rego, CelRust,
+                                     Celpy)
 
 
 def cel_policies() -> dict[str, str]:

@@ -443,3 +443,18 @@ def test_loaded_proposals_with_parts_left_out_never_crash_evaluation(
         if f.outcome == "unknown":  # says why: what is missing, or what cannot be computed
             assert f.message.startswith(("cannot decide: ", "cannot tell whether")), f.message
             assert all(f.missing) and len(f.message) > len("cannot decide: ")
+
+
+def test_a_value_that_is_not_a_collection_leaves_the_rule_undecided_and_says_why() -> None:
+    # Through the Python API data need not be what the loader checks: a quantifier over a
+    # number is not an internal error but a problem with the data, explained as such.
+    from cappolicy.compile import Compiler
+    from cappolicy.parse import parse_expr
+
+    node = Compiler({}).expr(parse_expr("any line in budget.lines: line.amount > 0"), {})
+    rule = CompiledRule(id="R-1", title="t", principle="p", source=None, severity="must",
+                        check_kind="require", check=node)
+    [finding] = evaluate([rule], Proposal("p.yaml", {"budget": {"lines": 3}}), AS_OF)
+    assert finding.outcome == "unknown"
+    assert finding.message == "cannot decide: 3 is not a collection"
+    assert finding.evidence[0].note == "cannot be computed: 3 is not a collection"

@@ -105,15 +105,14 @@ def element_path(coll: Node, env: Env, base: tuple[Any, ...] | None, step: Any,
 class Context:
     """What evaluation knows of one proposal: its data and an index of its ids."""
 
-    __slots__ = ("data", "as_of", "_index", "proposal", "_graph", "_graph_index")
+    __slots__ = ("data", "as_of", "_index", "proposal", "_graph")
 
     def __init__(self, data: Mapping[str, Any], as_of: Any, proposal: Any = None) -> None:
         self.data = data
         self.as_of = as_of
         self.proposal = proposal
-        self._index: dict[str, dict[str, tuple[Any, tuple[Any, ...]]]] | None = None
+        self._index: dict[str, Mapping[str, tuple[Any, tuple[Any, ...]]]] = {}
         self._graph: Any = None
-        self._graph_index: _GraphIndex | None = None
 
     @property
     def graph(self) -> Any:
@@ -125,14 +124,16 @@ class Context:
 
     def index(self, target: str) -> Mapping[str, tuple[Any, tuple[Any, ...]]]:
         """id -> (element, path) for organisations, bodies, activities, nodes,
-        mandates, and graph node key -> (node, path) for graph nodes."""
-        if target == "graph-node":  # made once: every `n.country` in a search reads it
-            if self._graph_index is None:
-                self._graph_index = _GraphIndex(self.graph)
-            return self._graph_index
-        if self._index is None:
-            self._index = build_index(self.data)
-        return self._index.get(target, {})
+        mandates, and graph node key -> (node, path) for graph nodes; each made when
+        first asked for."""
+        found = self._index.get(target)
+        if found is None:
+            if target == "graph-node":  # `n.country` in a search reads it for every node
+                found = _GraphIndex(self.graph)
+            else:
+                found = _INDEXES[target](self) if target in _INDEXES else {}
+            self._index[target] = found
+        return found
 
 
 class _GraphIndex(Mapping[str, tuple[Any, tuple[Any, ...]]]):
@@ -156,30 +157,52 @@ class _GraphIndex(Mapping[str, tuple[Any, tuple[Any, ...]]]):
         return len(self.graph)
 
 
-def build_index(data: Mapping[str, Any]) -> dict[str, dict[str, tuple[Any, tuple[Any, ...]]]]:
-    def by_id(items: Any, path: tuple[Any, ...]) -> dict[str, tuple[Any, tuple[Any, ...]]]:
-        out: dict[str, tuple[Any, tuple[Any, ...]]] = {}
-        if isinstance(items, list):
-            for i, item in enumerate(items):
-                if isinstance(item, Mapping) and isinstance(item.get("id"), str):
-                    out.setdefault(item["id"], (item, path + (i,)))
-        return out
+Index = dict[str, tuple[Any, tuple[Any, ...]]]
 
-    orgs = by_id(data.get("organisations"), ("organisations",))
-    governance = data.get("governance")
-    bodies = by_id(governance.get("bodies") if isinstance(governance, Mapping) else None,
-                   ("governance", "bodies"))
-    mandates: dict[str, tuple[Any, tuple[Any, ...]]] = {}
-    for org_id, (org, path) in orgs.items():
-        for mid, (mandate, mpath) in by_id(org.get("mandates"), path + ("mandates",)).items():
-            mandates[f"{org_id}/{mid}"] = (mandate, mpath)
-    return {
-        "organisation": orgs,
-        "body": bodies,
-        "activity": by_id(data.get("activities"), ("activities",)),
-        "node": {**bodies, **orgs},
-        "mandate": mandates,
-    }
+
+def _by_id(items: Any, path: tuple[Any, ...]) -> Index:
+    """id -> (item, path) of the items of a list that have a text id; the first wins."""
+    out: Index = {}
+    if items.__class__ is list or isinstance(items, list):
+        for i, item in enumerate(items):
+            if item.__class__ is dict or isinstance(item, Mapping):
+                ident = item.get("id")
+                if ident.__class__ is str or isinstance(ident, str):
+                    out.setdefault(ident, (item, path + (i,)))
+    return out
+
+
+def _organisations(ctx: Context) -> Index:
+    return _by_id(ctx.data.get("organisations"), ("organisations",))
+
+
+def _bodies(ctx: Context) -> Index:
+    governance = ctx.data.get("governance")
+    return _by_id(governance.get("bodies") if isinstance(governance, Mapping) else None,
+                  ("governance", "bodies"))
+
+
+def _activities(ctx: Context) -> Index:
+    return _by_id(ctx.data.get("activities"), ("activities",))
+
+
+def _nodes(ctx: Context) -> Index:
+    return {**ctx.index("body"), **ctx.index("organisation")}
+
+
+def _mandates(ctx: Context) -> Index:
+    """`org/mandate` -> the mandate of that organisation."""
+    out: Index = {}
+    for org_id, (org, path) in ctx.index("organisation").items():
+        for mid, (mandate, mpath) in _by_id(org.get("mandates"), path + ("mandates",)).items():
+            out[f"{org_id}/{mid}"] = (mandate, mpath)
+    return out
+
+
+_INDEXES: dict[str, Callable[[Context], Index]] = {
+    "organisation": _organisations, "body": _bodies, "activity": _activities,
+    "node": _nodes, "mandate": _mandates,
+}
 
 
 class Env:
@@ -351,7 +374,8 @@ class Compiler:
             ref = get(env)
             hit = env.ctx.index(target).get(ref) if isinstance(ref, str) else None
             return None if hit is None else hit[1] + (name,)
-        return Node("deref", e, f.type, follow, (obj,), follow_loc, info={"target": target})
+        return Node("deref", e, f.type, follow, (obj,), follow_loc,
+                    info={"target": target, "field": name})
 
     def _unknown_field(self, e: ast.Attr, name: str, record: RecordT) -> None:
         best = did_you_mean(name, record.field_names())
@@ -494,7 +518,7 @@ class Compiler:
             def share(env: Env) -> Any:
                 v = V.arith(op, lf(env), rf(env))
                 return v if v is V.UNKNOWN else Percent(v)
-            return Node("arith", e, result, share, (left, right))
+            return Node("arith", e, result, share, (left, right), info={"share": True})
 
         def arith(env: Env) -> Any:
             return V.arith(op, lf(env), rf(env))
@@ -525,7 +549,7 @@ class Compiler:
             if s is V.UNKNOWN:
                 return V.UNKNOWN
             return isinstance(s, str) and regex.search(s) is not None
-        return Node("matches", e, BOOL, matches, (subject,))
+        return Node("matches", e, BOOL, matches, (subject,), info={"regex": regex})
 
     def c_presence(self, e: ast.Presence, scope: Mapping[str, Type]) -> Node:
         subject = self.expr(e.subject, scope)
@@ -535,7 +559,7 @@ class Compiler:
         def presence(env: Env) -> bool:
             v = f(env)
             return (v is not V.UNKNOWN and v is not None) is want
-        return Node("presence", e, BOOL, presence, (subject,))
+        return Node("presence", e, BOOL, presence, (subject,), info={"present": want})
 
     # ------------------------------------------------------------ collections
 
@@ -582,7 +606,8 @@ class Compiler:
                 _restore(env, var, saved)
             return V.UNKNOWN if saw_unknown else (not is_any)
         kids = (coll, body) if where is None else (coll, where, body)
-        return Node("quantifier", e, BOOL, quantify, kids, info={"var": var, "any": is_any})
+        return Node("quantifier", e, BOOL, quantify, kids,
+                    info={"var": var, "any": is_any, "where": where})
 
     def c_aggregate(self, e: ast.Aggregate, scope: Mapping[str, Type]) -> Node:
         coll = self._collection(e.collection, scope)
@@ -646,7 +671,8 @@ class Compiler:
                 return V.UNKNOWN if items is V.UNKNOWN else V.extreme(kind, items)
             fn = extreme
         kids = tuple(k for k in (coll, where, value) if k is not None)
-        return Node("aggregate", e, result, fn, kids, info={"var": var})
+        return Node("aggregate", e, result, fn, kids,
+                    info={"var": var, "where": where, "value": value})
 
     def c_setlit(self, e: ast.SetLit, scope: Mapping[str, Type]) -> Node:
         items = [self.expr(i, scope) for i in e.items]
@@ -978,7 +1004,7 @@ def _call_node(e: ast.Call, type_: Type, op: Callable[[Any], Any], arg: Node) ->
             return op(v)
         except (TypeError, AttributeError):
             raise V.EvalProblem(f"{text} cannot be computed from {V.display(v)}") from None
-    return Node("call", e, type_, call, (arg,), text=text)
+    return Node("call", e, type_, call, (arg,), text=text, info={"op": op})
 
 
 _MISSING = object()

@@ -48,6 +48,15 @@ class CompiledRule:
     params: tuple[ParamUse, ...] = ()
     origin: Provenance | None = None
     severity_origin: Provenance | None = None
+    _functions: tuple[Any, Any] | None = attrs.field(default=None, init=False, repr=False)
+
+    def functions(self) -> tuple[Any, Any]:
+        """The rule compiled to Python (codegen.py): decide(ctx, env, item) and
+        verdict(ctx), made on first use."""
+        if self._functions is None:
+            from .codegen import functions
+            self._functions = functions(self)
+        return self._functions
 
 
 @attrs.frozen
@@ -140,20 +149,79 @@ def evaluate(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
     ctx = Context(proposal.data, as_of, proposal)
     findings: list[Finding] = []
     for rule in rules:
-        try:
-            findings.extend(_run(rule, ctx, proposal, ruleset))
-        except Exception as exc:  # a fault of ours must not hide the other rules' findings
-            findings.append(_finding(
-                rule, proposal, ruleset, "unknown", proposal.span_of(()), "(proposal)",
-                message=f"internal error while evaluating this rule ({type(exc).__name__}: "
-                        f"{exc}); the rule could not be decided, please report it"))
+        findings.extend(_findings(rule, ctx, proposal, ruleset))
     return apply_waivers(findings, rules, proposal, as_of, ruleset, effective=effective)
 
 
-def _run(rule: CompiledRule, ctx: Context, proposal: Proposal, ruleset: str | None) -> Iterator[Finding]:
+#: a rule's verdict over its findings: the worst outcome, in this order from best
+VERDICT_ORDER = ("not-applicable", "pass", "waived", "unknown", "fail")
+_VERDICT_RANK = {outcome: i for i, outcome in enumerate(VERDICT_ORDER)}
+
+
+def verdicts(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
+             ruleset: str | None = None, *, effective: EffectiveRuleset | None = None
+             ) -> dict[str, str]:
+    """Each rule's verdict, decided without explaining: the worst outcome of its findings
+    (VERDICT_ORDER), exactly as `summary(evaluate(...))` gives it, at a fraction of the
+    cost. Rules run as the Python functions codegen.py writes for them. A proposal with
+    waivers is evaluated in full, since waivers change outcomes and add findings."""
+    waivers = proposal.data.get("waivers")
+    if isinstance(waivers, list) and waivers:
+        return summary(evaluate(rules, proposal, as_of, ruleset, effective=effective))
+    ctx = Context(proposal.data, as_of, proposal)
+    out: dict[str, str] = {}
+    for rule in rules:
+        try:
+            out[rule.id] = rule.functions()[1](ctx)
+        except Exception:  # what evaluate makes of it, a fault of ours included
+            out[rule.id] = summary(_findings(rule, ctx, proposal, ruleset))[rule.id]
+    return out
+
+
+def summary(findings: Sequence[Finding]) -> dict[str, str]:
+    """Each rule's worst outcome among `findings`, in the order rules first appear."""
+    out: dict[str, str] = {}
+    for f in findings:
+        seen = out.get(f.rule)
+        if seen is None or _VERDICT_RANK[f.outcome] > _VERDICT_RANK[seen]:
+            out[f.rule] = f.outcome
+    return out
+
+
+def closure_outcome(rule: CompiledRule, ctx: Context, env: Env | None, item: Any) -> str:
+    """One element's outcome as the explaining path decides it (codegen's reference)."""
+    env = env if env is not None else Env(ctx)
+    if rule.for_var is not None:
+        env.vars[rule.for_var] = item
+    return _settle(rule, env)[0]
+
+
+def closure_verdict(rule: CompiledRule, ctx: Context) -> str:
+    """The rule's verdict as the explaining path decides it (codegen's reference)."""
+    return summary(list(_run(rule, ctx, ctx.proposal, None, fast=False))).get(
+        rule.id, "not-applicable")
+
+
+def _findings(rule: CompiledRule, ctx: Context, proposal: Proposal,
+              ruleset: str | None) -> list[Finding]:
+    """The rule's findings; a fault of ours while evaluating it becomes an unknown one,
+    after the findings made before it."""
+    findings: list[Finding] = []
+    try:
+        findings.extend(_run(rule, ctx, proposal, ruleset))
+    except Exception as exc:  # a fault of ours must not hide the other rules' findings
+        findings.append(_finding(
+            rule, proposal, ruleset, "unknown", proposal.span_of(()), "(proposal)",
+            message=f"internal error while evaluating this rule ({type(exc).__name__}: "
+                    f"{exc}); the rule could not be decided, please report it"))
+    return findings
+
+
+def _run(rule: CompiledRule, ctx: Context, proposal: Proposal, ruleset: str | None,
+         *, fast: bool = True) -> Iterator[Finding]:
     env = Env(ctx)
     if rule.for_coll is None:
-        yield _decide(rule, env, proposal, ruleset, None, None)
+        yield _decide(rule, env, proposal, ruleset, None, None, fast=fast)
         return
     coll = rule.for_coll
     var = rule.for_var
@@ -203,7 +271,7 @@ def _run(rule: CompiledRule, ctx: Context, proposal: Proposal, ruleset: str | No
                                missing=tuple(missing))
                 continue
         applicable += 1
-        yield _decide(rule, env, proposal, ruleset, path, item)
+        yield _decide(rule, env, proposal, ruleset, path, item, fast=fast)
     if applicable == 0 and undecided == 0:  # an undecided element may yet apply
         what = coll.text + (f" where {rule.for_where.text}" if rule.for_where else "")
         yield _finding(rule, proposal, ruleset, "not-applicable", proposal.span_of(base or ()),
@@ -212,58 +280,47 @@ def _run(rule: CompiledRule, ctx: Context, proposal: Proposal, ruleset: str | No
 
 
 def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | None,
-            path: tuple[Any, ...] | None, item: Any) -> Finding:
-    explainer = Explainer(proposal, dict(rule.lets))
+            path: tuple[Any, ...] | None, item: Any, *, fast: bool = True) -> Finding:
+    """The finding of one element (or of the proposal, without `for`). The rule's
+    generated function decides first; a pass needs no explanation, so only the other
+    outcomes are worked out again here, through the closures that can explain them."""
     element = _element_name(item) if item is not None else None
     at = proposal.span_of(path) if path is not None else None
     where = format_path(path) if path is not None else None
-    let_problems: list[str] = []
-    for name, node in rule.lets:
+    if fast:
         try:
-            env.vars[name] = node.fn(env)
-        except V.EvalProblem as exc:
-            env.vars[name] = V.UNKNOWN
-            let_problems.append(f"{name}: {exc}")
-        env.paths[name] = node.loc(env) if node.loc else None
-    if rule.when is not None:
-        try:
-            w = V.truth(rule.when.fn(env))
-        except V.EvalProblem as problem:
+            outcome = rule.functions()[0](env.ctx, env, item)  # leaves the lets in env.vars
+        except Exception:  # decided again below, where a fault is reported as the closures meet it
+            outcome = None
+        if outcome == "pass":
+            for name, node in rule.lets:
+                env.paths[name] = node.loc(env) if node.loc else None
+            return _passed(rule, env, proposal, ruleset, at, where, element)
+    outcome, clause, problem = _settle(rule, env)
+    explainer = Explainer(proposal, dict(rule.lets))
+    if clause == "when":
+        if problem is not None:
             return _finding(rule, proposal, ruleset, "unknown", at or proposal.span_of(()),
                             where or "(proposal)", element=element,
                             message=f"cannot tell whether the rule applies: {problem}")
-        if w is False:
+        assert rule.when is not None
+        if outcome == "not-applicable":
             return _finding(rule, proposal, ruleset, "not-applicable", at or proposal.span_of(()),
                             where or "(proposal)", element=element,
                             message=f"does not apply: {rule.when.text} is false")
-        if w is V.UNKNOWN:
-            ev = explainer.explain(rule.when, env)
-            missing = tuple(all_missing(ev))
-            loc = at or _missing_span(proposal, missing) or proposal.span_of(())
-            return _finding(rule, proposal, ruleset, "unknown", loc, where or _path_text(missing),
-                            element=element, evidence=(ev,), missing=missing,
-                            message=f"cannot tell whether the rule applies: "
-                                    f"{', '.join(missing) or rule.when.text} is missing")
-    problem = None
-    try:
-        result = V.truth(rule.check.fn(env))
-    except V.EvalProblem as exc:
-        result = V.UNKNOWN
-        problem = str(exc)
-    if result is V.UNKNOWN:
-        outcome = "unknown"
-        problem = problem or "; ".join(let_problems) or None
-    elif rule.check_kind == "require":
-        outcome = "pass" if result else "fail"
-    else:
-        outcome = "fail" if result else "pass"
+        ev = explainer.explain(rule.when, env)
+        missing = tuple(all_missing(ev))
+        loc = at or _missing_span(proposal, missing) or proposal.span_of(())
+        return _finding(rule, proposal, ruleset, "unknown", loc, where or _path_text(missing),
+                        element=element, evidence=(ev,), missing=missing,
+                        message=f"cannot tell whether the rule applies: "
+                                f"{', '.join(missing) or rule.when.text} is missing")
     if outcome == "pass":
-        loc = at or _first_path_span(rule.check, env, proposal) or proposal.span_of(())
-        return _finding(rule, proposal, ruleset, "pass", loc, where or format_path(()),
-                        element=element, message=rule.title)
+        return _passed(rule, env, proposal, ruleset, at, where, element)
     ev = explainer.explain(rule.check, env)
-    if problem:
-        ev = attrs.evolve(ev, note="; ".join(n for n in (ev.note, f"cannot be computed: {problem}") if n))
+    said = f"cannot be computed: {problem}"
+    if problem and ev.note != said:  # said once, where the problem arose
+        ev = attrs.evolve(ev, note="; ".join(n for n in (ev.note, said) if n))
     missing = tuple(all_missing(ev)) if outcome == "unknown" else ()
     fault = first_location(ev) if outcome == "fail" else None
     loc = (fault if fault is not None and path is None else at) or fault or \
@@ -280,6 +337,45 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
                        hint=_render(rule.hint, env) if rule.hint else None)
     edges = _graph_edges(item, ev)
     return attrs.evolve(finding, edges=edges) if edges else finding
+
+
+def _passed(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | None,
+            at: Span | None, where: str | None, element: str | None) -> Finding:
+    """A passing finding: at its element, else where the check first reads the proposal."""
+    loc = at or _first_path_span(rule.check, env, proposal) or proposal.span_of(())
+    return _finding(rule, proposal, ruleset, "pass", loc, where or format_path(()),
+                    element=element, message=rule.title)
+
+
+def _settle(rule: CompiledRule, env: Env) -> tuple[str, str, str | None]:
+    """Decide through the closures: the lets into env (values and places), then `when`,
+    then the check. Returns the outcome, the clause that settled it ("when" or "check")
+    and the problem met on the way (an EvalProblem's text), if any."""
+    let_problems: list[str] = []
+    for name, node in rule.lets:
+        try:
+            env.vars[name] = node.fn(env)
+        except V.EvalProblem as exc:
+            env.vars[name] = V.UNKNOWN
+            let_problems.append(f"{name}: {exc}")
+        env.paths[name] = node.loc(env) if node.loc else None
+    if rule.when is not None:
+        try:
+            w = V.truth(rule.when.fn(env))
+        except V.EvalProblem as problem:
+            return "unknown", "when", str(problem)
+        if w is False:
+            return "not-applicable", "when", None
+        if w is V.UNKNOWN:
+            return "unknown", "when", None
+    try:
+        result = V.truth(rule.check.fn(env))
+    except V.EvalProblem as exc:
+        return "unknown", "check", str(exc)
+    if result is V.UNKNOWN:
+        return "unknown", "check", "; ".join(let_problems) or None
+    passed = result is (rule.check_kind == "require")
+    return "pass" if passed else "fail", "check", None
 
 
 def _graph_edges(item: Any, ev: Evidence) -> tuple[int, ...]:
@@ -374,4 +470,5 @@ def _first_path_span(node: Node, env: Env, proposal: Proposal) -> Span | None:
     return None
 
 
-__all__ = ["CompiledRule", "RuleSpec", "compile_rules", "evaluate", "BOOL", "ANY"]
+__all__ = ["CompiledRule", "RuleSpec", "compile_rules", "evaluate", "verdicts", "summary",
+           "BOOL", "ANY"]

@@ -40,6 +40,14 @@ class Explainer:
     def truth(self, node: Node, env: Env) -> Any:
         return V.truth(self.value(node, env))
 
+    def elements(self, coll: Node, env: Env) -> tuple[Any, str | None]:
+        """What a quantifier walks, or UNKNOWN; and the problem when the value is not a
+        collection at all (data the loader did not check, given through the API)."""
+        try:
+            return V.elements(self.value(coll, env)), None
+        except V.EvalProblem as problem:
+            return V.UNKNOWN, str(problem)
+
     def span(self, node: Node, env: Env) -> Span | None:
         if node.kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
             return self.span(self.lets[node.expr.id], env)  # type: ignore[union-attr]
@@ -97,7 +105,10 @@ class Explainer:
         """The missing parts of a quantifier or aggregate, element by element: its
         `where` and body read the bound variable, so they are asked with it bound."""
         coll = node.kids[0]
-        items = V.elements(self.value(coll, env))
+        items, problem = self.elements(coll, env)
+        if problem is not None:
+            self._problems += 1
+            return
         if items is V.UNKNOWN:
             self._missing(coll, env, out)
             return
@@ -246,7 +257,10 @@ class Explainer:
         body = node.kids[-1]
         var = node.info["var"]
         is_any = node.info["any"]
-        items = V.elements(self.value(coll, env))
+        items, problem = self.elements(coll, env)
+        if problem is not None:
+            return Evidence(node.text, word, note=f"cannot be computed: {problem}",
+                            left_at=self.span(coll, env) or self._ancestor_span(coll, env))
         if items is V.UNKNOWN:
             return Evidence(node.text, word, note=f"{coll.text} is missing",
                             missing=tuple(self.missing(coll, env)),

@@ -217,12 +217,24 @@ def elements(collection: Any) -> Any:
     raise EvalProblem(f"{display(collection)} is not a collection")
 
 
+_PLAIN_NUMBERS = frozenset({int, float})
+_INTS = {int}
+
+
 def _sort_key(x: Any) -> tuple[str, str]:
     return (type(x).__name__, str(x))
 
 
 def total(items: Iterable[Any]) -> Any:
+    items = items if isinstance(items, list) else list(items)
+    classes = set(map(type, items))
+    if classes == _INTS:  # whole numbers, the usual case: sum() adds them as below
+        return sum(items)
     result: Any = 0
+    if classes <= _PLAIN_NUMBERS:  # floats are added one by one, left to right, as below
+        for item in items:
+            result += item
+        return result
     for item in items:
         if item is UNKNOWN or item is None:
             return UNKNOWN
@@ -232,9 +244,19 @@ def total(items: Iterable[Any]) -> Any:
 
 
 def extreme(kind: str, items: Iterable[Any]) -> Any:
-    values = list(items)
-    if not values or any(v is UNKNOWN or v is None for v in values):
+    values = items if isinstance(items, list) else list(items)
+    if not values:
         return UNKNOWN
+    first = values[0].__class__
+    plain = first in _PLAIN_NUMBERS or first is str or first is dt.date
+    for v in values:
+        if v is UNKNOWN or v is None:
+            return UNKNOWN
+        cls = v.__class__
+        if cls is not first and not (cls in _PLAIN_NUMBERS and first in _PLAIN_NUMBERS):
+            plain = False
+    if plain:  # numbers, or texts, or dates: each value is its own key
+        return min(values) if kind == "min" else max(values)
     try:
         return min(values, key=_scalar) if kind == "min" else max(values, key=_scalar)
     except TypeError:

@@ -1,0 +1,539 @@
+"""Rules compiled to Python functions that decide verdicts, without explaining them.
+
+`compile.py` turns every expression into a tree of closures, each knowing its text and
+where in the proposal it reads, so that a failing rule can be explained. Deciding
+through that tree costs a call, a dictionary lookup and a three-valued test per node.
+This module writes, from the same typed tree, the source of one Python function per
+rule in which every node is a few inline statements on local variables, compiles it
+once, and keeps it on the rule:
+
+- `decide(ctx, env, item)`: the outcome of the rule for one element of its `for` (or
+  for the whole proposal): "pass", "fail", "unknown" or "not-applicable". Given an
+  `Env`, it leaves the rule's `let` values in `env.vars`, as the explaining path does.
+- `verdict(ctx)`: the outcome of the whole rule: the worst over its elements.
+
+The generated code is the closures' semantics, statement for statement: the same
+three-valued logic, the same order of evaluation and short-circuits, the same helpers
+from `values` wherever a value is not a plain string, number or date, and the same
+EvalProblem where a value cannot be computed. What it does not write inline (graph
+queries and node conditions) it calls as the closure itself, with the variables in
+scope copied into the `Env` first. A rule whose source Python will not compile (too
+deeply nested) keeps a decide made of its closures. tests/test_codegen.py holds both
+paths to the same verdicts on every shipped ruleset, the examples, generated
+proposals and generated expressions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from . import values as V
+from .ast import Percent
+from .compile import Context, Env, Node
+
+if TYPE_CHECKING:
+    from .evaluate import CompiledRule
+
+Decide = Callable[[Context, "Env | None", Any], str]
+Verdict = Callable[[Context], str]
+
+#: outcomes from best to worst: a rule's verdict is the worst of its elements'
+RANK = {"not-applicable": 0, "pass": 1, "unknown": 2, "fail": 3}
+OUTCOMES = tuple(RANK)
+
+#: kinds of node whose value is always True, False or UNKNOWN
+_BOOLEAN = frozenset({"compare", "and", "or", "implies", "not", "presence", "matches",
+                      "quantifier"})
+#: kinds of node run as their closure
+_CLOSURE = frozenset({"graph", "kinds", "node", "condition", "error"})
+_PLAIN = frozenset({str, int, float, dt.date})  # compared and ordered as they are
+_NUMBERS = frozenset({int, float})
+
+
+def _index(o: Any, k: Any) -> Any:
+    if o is V.UNKNOWN or k is V.UNKNOWN:
+        return V.UNKNOWN
+    if isinstance(o, Mapping):
+        v = o.get(k)
+    elif isinstance(o, list) and isinstance(k, int) and -len(o) <= k < len(o):
+        v = o[k]
+    else:
+        return V.UNKNOWN
+    return V.UNKNOWN if v is None else v
+
+
+def _apply(op: Callable[[Any], Any], text: str, v: Any) -> Any:
+    if v is V.UNKNOWN or v is None:
+        return V.UNKNOWN
+    try:
+        return op(v)
+    except (TypeError, AttributeError):
+        raise V.EvalProblem(f"{text} cannot be computed from {V.display(v)}") from None
+
+
+_HELPERS: dict[str, Any] = {
+    "UNKNOWN": V.UNKNOWN, "EvalProblem": V.EvalProblem, "Mapping": Mapping,
+    "_truth": V.truth, "_compare": V.compare, "_contains": V.contains, "_arith": V.arith,
+    "_negate": V.negate, "_elements": V.elements, "_total": V.total, "_extreme": V.extreme,
+    "_index": _index, "_apply": _apply, "_Percent": Percent, "_PLAIN": _PLAIN,
+    "_NUMBERS": _NUMBERS, "_Env": Env,
+}
+
+
+class _Unsupported(Exception):
+    """A node this module has no inline code for and no closure to call."""
+
+
+class _Writer:
+    """The source of one rule's functions, and the constants it refers to."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.consts: dict[str, Any] = dict(_HELPERS)
+        self._const_ids: dict[int, str] = {}
+        self._n = 0
+        self.targets: dict[str, str] = {}  # index target -> local holding ctx.index(target)
+        self.closures = False  # whether any node is run as its closure (needs an Env)
+        # Reads of the proposal already made in the block being written or around it:
+        # (what, of what, name) -> the local holding the value. The proposal does not
+        # change while a rule runs, so `act.partners` read twice is read once.
+        self.memo: dict[tuple[str, ...], str] = {}
+        # top-level fields, read once at the top of the function being written
+        self.prelude: list[str] = []
+        self.roots: dict[str, str] = {}
+
+    def function(self) -> None:
+        """Start the body of another function."""
+        self.lines, self.prelude, self.roots, self.memo = [], [], {}, {}
+
+    @contextmanager
+    def block(self) -> Iterator[None]:
+        """Statements written inside an `if`, `else` or `for`: what they read is not
+        known after it."""
+        saved = self.memo
+        self.memo = dict(saved)
+        try:
+            yield
+        finally:
+            self.memo = saved
+
+    def tmp(self, prefix: str = "t") -> str:
+        self._n += 1
+        return f"{prefix}{self._n}"
+
+    def const(self, value: Any) -> str:
+        name = self._const_ids.get(id(value))
+        if name is None:
+            name = self.tmp("K")
+            self.consts[name] = value
+            self._const_ids[id(value)] = name
+        return name
+
+    def emit(self, ind: int, line: str) -> None:
+        self.lines.append("    " * ind + line)
+
+    # ------------------------------------------------------------ expressions
+
+    def cond(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        """A local holding the node's value as True, False or UNKNOWN (V.truth)."""
+        value = self.expr(node, scope, ind)
+        if node.kind in _BOOLEAN:
+            return value
+        t = self.tmp()
+        self.emit(ind, f"{t} = _truth({value})")
+        return t
+
+    def expr(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        """Emit the statements computing `node` at indentation `ind`; return the name
+        of the local (or constant) holding its value."""
+        kind = node.kind
+        if kind in ("literal", "param") or (kind == "builtin" and node.expr.id == "program"):
+            return self.const(node.fn(None))  # type: ignore[arg-type]
+        if kind == "builtin" and node.expr.id == "as_of":
+            t = self.tmp()
+            self.emit(ind, f"{t} = ctx.as_of")
+            return t
+        if kind == "var":
+            name = node.expr.id
+            if name not in scope:
+                raise _Unsupported(f"variable {name} out of scope")
+            return scope[name]
+        if kind in _CLOSURE or kind == "builtin":
+            return self.closure(node, scope, ind)
+        method = getattr(self, "x_" + kind, None)
+        if method is None:
+            raise _Unsupported(kind)
+        result: str = method(node, scope, ind)
+        return result
+
+    def closure(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        """Run the node's own closure, with every variable in scope in env.vars."""
+        self.closures = True
+        for name, local in scope.items():
+            self.emit(ind, f"env.vars[{name!r}] = {local}")
+        t = self.tmp()
+        self.emit(ind, f"{t} = {self.const(node.fn)}(env)")
+        return t
+
+    def x_root(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        name = node.expr.id
+        t = self.roots.get(name)
+        if t is None:  # reading a field of a dict neither fails nor changes anything
+            t = self.roots[name] = self.tmp("root")
+            self.prelude += [f"{t} = data.get({name!r})", f"if {t} is None: {t} = UNKNOWN"]
+        return t
+
+    def x_attr(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        o = self.expr(node.kids[0], scope, ind)
+        name = node.expr.name
+        key = ("attr", o, name)
+        t = self.memo.get(key)
+        if t is None:
+            t = self.memo[key] = self.tmp()
+            self.emit(ind, f"{t} = {o}.get({name!r}) if {o}.__class__ is dict or "
+                           f"isinstance({o}, Mapping) else None")
+            self.emit(ind, f"if {t} is None: {t} = UNKNOWN")
+        return t
+
+    def x_deref(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        ref = self.expr(node.kids[0], scope, ind)
+        target, name = node.info["target"], node.info["field"]
+        key = ("deref", ref, target, name)
+        t = self.memo.get(key)
+        if t is not None:
+            return t
+        t = self.memo[key] = self.tmp()
+        self.emit(ind, f"if isinstance({ref}, str):")
+        if target == "mandate" and name == "id":
+            self.emit(ind + 1, f"{t} = {ref}.partition('/')[2] or UNKNOWN")
+        else:
+            if target == "graph-node":  # made on first use: it builds the graph
+                index = f"ctx.index({target!r})"
+            else:
+                index = self.targets.setdefault(target, f"ix_{target}")
+            h = self.tmp("h")
+            self.emit(ind + 1, f"{h} = {index}.get({ref})")
+            self.emit(ind + 1, f"{t} = None if {h} is None else {h}[0].get({name!r})")
+            self.emit(ind + 1, f"if {t} is None: {t} = UNKNOWN")
+        self.emit(ind, "else:")
+        self.emit(ind + 1, f"{t} = UNKNOWN")
+        return t
+
+    def x_index(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        o = self.expr(node.kids[0], scope, ind)
+        k = self.expr(node.kids[1], scope, ind)
+        t = self.tmp()
+        self.emit(ind, f"{t} = _index({o}, {k})")
+        return t
+
+    def x_not(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        x = self.cond(node.kids[0], scope, ind)
+        t = self.tmp()
+        self.emit(ind, f"{t} = UNKNOWN if {x} is UNKNOWN else not {x}")
+        return t
+
+    def x_neg(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        x = self.expr(node.kids[0], scope, ind)
+        t = self.tmp()
+        self.emit(ind, f"{t} = _negate({x})")
+        return t
+
+    def _connective(self, node: Node, scope: dict[str, str], ind: int, stop: str,
+                    stop_value: str, decisive: str) -> str:
+        """and / or / implies: the left operand; when it is `stop`, the result is
+        `stop_value` and the right is not evaluated; else the right decides."""
+        a = self.cond(node.kids[0], scope, ind)
+        t = self.tmp()
+        self.emit(ind, f"if {a} is {stop}: {t} = {stop_value}")
+        self.emit(ind, "else:")
+        with self.block():
+            b = self.cond(node.kids[1], scope, ind + 1)
+        self.emit(ind + 1, f"{t} = {decisive} if {b} is {decisive} else "
+                           f"(UNKNOWN if {a} is UNKNOWN or {b} is UNKNOWN else {not_(decisive)})")
+        return t
+
+    def x_and(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        return self._connective(node, scope, ind, "False", "False", "False")
+
+    def x_or(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        return self._connective(node, scope, ind, "True", "True", "True")
+
+    def x_implies(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        # a is True or UNKNOWN here; `a implies b` is then `not a or b`
+        return self._connective(node, scope, ind, "False", "True", "True")
+
+    def x_compare(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        op = node.expr.op
+        t = self.tmp()
+        if op in ("in", "not in"):  # V.contains(right, left): the right is computed first
+            c = self.expr(node.kids[1], scope, ind)
+            i = self.expr(node.kids[0], scope, ind)
+            self.emit(ind, f"{t} = ({i} in {c}) if {c}.__class__ is frozenset and "
+                           f"{i}.__class__ is str else _contains({c}, {i})")
+            if op == "not in":
+                self.emit(ind, f"if {t} is not UNKNOWN: {t} = not {t}")
+            return t
+        a = self.expr(node.kids[0], scope, ind)
+        b = self.expr(node.kids[1], scope, ind)
+        self.emit(ind, f"{t} = ({a} {op} {b}) if {a}.__class__ is {b}.__class__ and "
+                       f"{a}.__class__ in _PLAIN else _compare({op!r}, {a}, {b})")
+        return t
+
+    def x_arith(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        op = node.expr.op
+        a = self.expr(node.kids[0], scope, ind)
+        b = self.expr(node.kids[1], scope, ind)
+        t = self.tmp()
+        if node.info.get("share"):
+            self.emit(ind, f"{t} = _arith({op!r}, {a}, {b})")
+            self.emit(ind, f"if {t} is not UNKNOWN: {t} = _Percent({t})")
+        elif op in "+-*":
+            self.emit(ind, f"{t} = ({a} {op} {b}) if {a}.__class__ is {b}.__class__ and "
+                           f"{a}.__class__ in _NUMBERS else _arith({op!r}, {a}, {b})")
+        else:
+            self.emit(ind, f"{t} = _arith({op!r}, {a}, {b})")
+        return t
+
+    def x_matches(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        s = self.expr(node.kids[0], scope, ind)
+        t = self.tmp()
+        regex = self.const(node.info["regex"])
+        self.emit(ind, f"{t} = UNKNOWN if {s} is UNKNOWN else "
+                       f"(isinstance({s}, str) and {regex}.search({s}) is not None)")
+        return t
+
+    def x_presence(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        x = self.expr(node.kids[0], scope, ind)
+        t = self.tmp()
+        test = f"{x} is not UNKNOWN and {x} is not None"
+        self.emit(ind, f"{t} = {test}" if node.info["present"] else f"{t} = not ({test})")
+        return t
+
+    def _items(self, coll: Node, scope: dict[str, str], ind: int) -> str:
+        c = self.expr(coll, scope, ind)
+        items = self.tmp("items")
+        self.emit(ind, f"{items} = {c} if {c}.__class__ is list else _elements({c})")
+        return items
+
+    def x_quantifier(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        coll, where, body = node.kids[0], node.info["where"], node.kids[-1]
+        is_any = "True" if node.info["any"] else "False"
+        items = self._items(coll, scope, ind)
+        t, unknown = self.tmp(), self.tmp("u")
+        var = self.tmp("v")
+        inner = {**scope, node.info["var"]: var}
+        self.emit(ind, f"if {items} is UNKNOWN: {t} = UNKNOWN")
+        self.emit(ind, "else:")
+        self.emit(ind + 1, f"{t} = {not_(is_any)}")
+        self.emit(ind + 1, f"{unknown} = False")
+        self.emit(ind + 1, f"for {var} in {items}:")
+        with self.block():
+            if where is not None:
+                w = self.cond(where, inner, ind + 2)
+                self.emit(ind + 2, f"if {w} is False: continue")
+                self.emit(ind + 2, f"if {w} is UNKNOWN:")
+                self.emit(ind + 3, f"{unknown} = True")
+                self.emit(ind + 3, "continue")
+            r = self.cond(body, inner, ind + 2)
+        self.emit(ind + 2, f"if {r} is UNKNOWN: {unknown} = True")
+        self.emit(ind + 2, f"elif {r} is {is_any}:")
+        self.emit(ind + 3, f"{t} = {is_any}")
+        self.emit(ind + 3, "break")
+        self.emit(ind + 1, "else:")
+        self.emit(ind + 2, f"if {unknown}: {t} = UNKNOWN")
+        return t
+
+    def x_aggregate(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        coll, where, value = node.kids[0], node.info["where"], node.info["value"]
+        var_name = node.info["var"]
+        items = self._items(coll, scope, ind)
+        t, chosen = self.tmp(), self.tmp("chosen")
+        self.emit(ind, f"if {items} is UNKNOWN: {t} = UNKNOWN")
+        self.emit(ind, "else:")
+        if var_name is None or (where is None and value is None):
+            self.emit(ind + 1, f"{chosen} = {items}")  # read, never changed: no copy
+        else:
+            var = self.tmp("v")
+            inner = {**scope, var_name: var}
+            self.emit(ind + 1, f"{chosen} = []")
+            self.emit(ind + 1, f"for {var} in {items}:")
+            with self.block():
+                if where is not None:
+                    w = self.cond(where, inner, ind + 2)
+                    self.emit(ind + 2, f"if {w} is UNKNOWN:")
+                    self.emit(ind + 3, f"{chosen} = UNKNOWN")
+                    self.emit(ind + 3, "break")
+                    self.emit(ind + 2, f"if {w} is False: continue")
+                v = self.expr(value, inner, ind + 2) if value is not None else var
+            self.emit(ind + 2, f"{chosen}.append({v})")
+        kind = node.expr.kind
+        result = {"count": f"len({chosen})", "sum": f"_total({chosen})"}.get(
+            kind, f"_extreme({kind!r}, {chosen})")
+        self.emit(ind + 1, f"{t} = UNKNOWN if {chosen} is UNKNOWN else {result}")
+        return t
+
+    def x_set(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        values = [self.expr(k, scope, ind) for k in node.kids]
+        t = self.tmp()
+        unknown = " or ".join(f"{v} is UNKNOWN" for v in values) or "False"
+        self.emit(ind, f"{t} = UNKNOWN if {unknown} else frozenset(({''.join(v + ', ' for v in values)}))")
+        return t
+
+    def x_list(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        values = [self.expr(k, scope, ind) for k in node.kids]
+        t = self.tmp()
+        self.emit(ind, f"{t} = [{', '.join(values)}]")
+        return t
+
+    def x_call(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        x = self.expr(node.kids[0], scope, ind)
+        t = self.tmp()
+        call = f"_apply({self.const(node.info['op'])}, {self.const(node.text)}, {x})"
+        inline = _INLINE_CALLS.get(node.expr.func)
+        if inline is None:
+            self.emit(ind, f"{t} = {call}")
+        else:  # the usual argument inline, anything else as the closure does it
+            classes, code = inline
+            self.emit(ind, f"{t} = {code.format(x)} if {x}.__class__ in {self.const(classes)} "
+                           f"else {call}")
+        return t
+
+
+#: functions written inline for arguments of these classes, on which they cannot fail
+_INLINE_CALLS: dict[str, tuple[frozenset[type], str]] = {
+    "count": (frozenset({list, dict, str, frozenset}), "len({})"),
+    "len": (frozenset({list, dict, str, frozenset}), "len({})"),
+    "keys": (frozenset({dict}), "list({}.keys())"),
+    "values": (frozenset({dict}), "list({}.values())"),
+    "year": (frozenset({dt.date}), "{}.year"),
+}
+
+
+def not_(word: str) -> str:
+    return "False" if word == "True" else "True"
+
+
+# ---------------------------------------------------------------- whole rules
+
+
+def _decide_source(w: _Writer, rule: CompiledRule) -> list[str]:
+    """The body of decide(ctx, env, item), as `_decide` in evaluate.py runs it."""
+    w.function()
+    scope: dict[str, str] = {}
+    if rule.for_var is not None:
+        scope[rule.for_var] = "item"
+    for name, node in rule.lets:
+        local = w.tmp("let")
+        w.emit(1, "try:")
+        with w.block():  # an EvalProblem may leave what it reads unread
+            value = w.expr(node, scope, 2)
+        w.emit(2, f"{local} = {value}")
+        w.emit(1, "except EvalProblem:")
+        w.emit(2, f"{local} = UNKNOWN")
+        w.emit(1, f"if env is not None: env.vars[{name!r}] = {local}")
+        scope[name] = local
+    if rule.when is not None:
+        w.emit(1, "try:")
+        when = w.cond(rule.when, scope, 2)
+        w.emit(1, "except EvalProblem:")
+        w.emit(2, "return 'unknown'")
+        w.emit(1, f"if {when} is False: return 'not-applicable'")
+        w.emit(1, f"if {when} is UNKNOWN: return 'unknown'")
+    w.emit(1, "try:")
+    result = w.cond(rule.check, scope, 2)
+    w.emit(1, "except EvalProblem:")
+    w.emit(2, "return 'unknown'")
+    w.emit(1, f"if {result} is UNKNOWN: return 'unknown'")
+    passed = "True" if rule.check_kind == "require" else "False"
+    w.emit(1, f"return 'pass' if {result} is {passed} else 'fail'")
+    return w.lines
+
+
+def _verdict_source(w: _Writer, rule: CompiledRule) -> list[str]:
+    """The body of verdict(ctx): the rule over its `for` elements, as `_run` does."""
+    w.function()
+    if rule.for_coll is None:
+        w.emit(1, "return decide(ctx, env, None)")
+        return w.lines
+    assert rule.for_var is not None
+    w.emit(1, "try:")
+    items = w._items(rule.for_coll, {}, 2)
+    w.emit(1, "except EvalProblem:")
+    w.emit(2, "return 'unknown'")
+    w.emit(1, f"if {items} is UNKNOWN: return 'unknown'")
+    w.emit(1, "worst = 'not-applicable'")
+    w.emit(1, "rank = 0")
+    w.emit(1, f"for item in {items}:")
+    if rule.for_where is not None:
+        w.emit(2, "if env is not None: env.vars[%r] = item" % rule.for_var)
+        w.emit(2, "try:")
+        with w.block():
+            where = w.cond(rule.for_where, {rule.for_var: "item"}, 3)
+        w.emit(2, "except EvalProblem:")
+        w.emit(3, f"{where} = UNKNOWN")
+        w.emit(2, f"if {where} is False: continue")
+        w.emit(2, f"if {where} is UNKNOWN:")
+        w.emit(3, "if rank < 2: worst, rank = 'unknown', 2")
+        w.emit(3, "continue")
+    w.emit(2, "outcome = decide(ctx, env, item)")
+    w.emit(2, "r = RANK[outcome]")
+    w.emit(2, "if r > rank:")
+    w.emit(3, "worst, rank = outcome, r")
+    w.emit(3, "if r == 3: return worst")  # nothing is worse than a failure
+    w.emit(1, "return worst")
+    return w.lines
+
+
+def generate(rule: CompiledRule) -> tuple[Decide, Verdict, str]:
+    """decide and verdict for `rule`, and the Python source they were compiled from."""
+    w = _Writer()
+    decide_body = _decide_source(w, rule)
+    decide_prelude = w.prelude
+    verdict_body = _verdict_source(w, rule)
+    head = ["data = ctx.data", *(f"ix_{target} = ctx.index({target!r})" for target in w.targets)]
+    source = "\n".join([
+        "def decide(ctx, env=None, item=None):",
+        *("    " + line for line in head + decide_prelude),
+        *(["    if env is None: env = _Env(ctx)"] if w.closures else []),
+        *decide_body,
+        "",
+        "def verdict(ctx):",
+        *("    " + line for line in head + w.prelude),
+        "    env = _Env(ctx)" if w.closures else "    env = None",
+        *verdict_body,
+        "",
+    ])
+    namespace = dict(w.consts)
+    namespace["RANK"] = RANK
+    code = compile(source, f"<rule {rule.id}>", "exec")
+    exec(code, namespace)  # noqa: S102 - our own source, from a compiled rule's typed tree
+    decide = namespace["decide"]
+    # without `for`, the verdict is the decision on the proposal: one call fewer
+    return decide, decide if rule.for_coll is None else namespace["verdict"], source
+
+
+def closure_functions(rule: CompiledRule) -> tuple[Decide, Verdict]:
+    """decide and verdict made of the rule's closures, through the evaluator itself:
+    for a rule whose generated source does not compile, and the reference the
+    generated code is tested against."""
+    from .evaluate import closure_outcome, closure_verdict
+
+    def decide(ctx: Context, env: Env | None, item: Any) -> str:
+        return closure_outcome(rule, ctx, env, item)
+
+    def verdict(ctx: Context) -> str:
+        return closure_verdict(rule, ctx)
+    return decide, verdict
+
+
+def functions(rule: CompiledRule) -> tuple[Decide, Verdict]:
+    """The rule's decide and verdict: generated, or its closures' when the generated
+    source does not compile (Python limits the nesting of blocks)."""
+    try:
+        decide, verdict, _ = generate(rule)
+    except (SyntaxError, RecursionError, MemoryError, _Unsupported):
+        return closure_functions(rule)
+    return decide, verdict
