@@ -278,6 +278,11 @@ class _Writer:
             return t
         a = self.expr(node.kids[0], scope, ind)
         b = self.expr(node.kids[1], scope, ind)
+        if node.info.get("percent"):  # shares compare by their fractions
+            self.emit(ind, f"{t} = ({a}.fraction {op} {b}.fraction) if {a}.__class__ is "
+                           f"_Percent and {b}.__class__ is _Percent else "
+                           f"_compare({op!r}, {a}, {b})")
+            return t
         self.emit(ind, f"{t} = ({a} {op} {b}) if {a}.__class__ is {b}.__class__ and "
                        f"{a}.__class__ in _PLAIN else _compare({op!r}, {a}, {b})")
         return t
@@ -287,14 +292,16 @@ class _Writer:
         a = self.expr(node.kids[0], scope, ind)
         b = self.expr(node.kids[1], scope, ind)
         t = self.tmp()
-        if node.info.get("share"):
-            self.emit(ind, f"{t} = _arith({op!r}, {a}, {b})")
+        if node.info.get("share"):  # two plain numbers, the second not 0: divided inline
+            self.emit(ind, f"{t} = ({a} / {b}) if {a}.__class__ in _NUMBERS and "
+                           f"{b}.__class__ in _NUMBERS and {b} else _arith({op!r}, {a}, {b})")
             self.emit(ind, f"if {t} is not UNKNOWN: {t} = _Percent({t})")
         elif op in "+-*":
             self.emit(ind, f"{t} = ({a} {op} {b}) if {a}.__class__ is {b}.__class__ and "
                            f"{a}.__class__ in _NUMBERS else _arith({op!r}, {a}, {b})")
-        else:
-            self.emit(ind, f"{t} = _arith({op!r}, {a}, {b})")
+        else:  # `/`: two plain numbers, the second not 0, are divided inline
+            self.emit(ind, f"{t} = ({a} / {b}) if {a}.__class__ in _NUMBERS and "
+                           f"{b}.__class__ in _NUMBERS and {b} else _arith({op!r}, {a}, {b})")
         return t
 
     def x_matches(self, node: Node, scope: dict[str, str], ind: int) -> str:
@@ -315,7 +322,8 @@ class _Writer:
     def _items(self, coll: Node, scope: dict[str, str], ind: int) -> str:
         c = self.expr(coll, scope, ind)
         items = self.tmp("items")
-        self.emit(ind, f"{items} = {c} if {c}.__class__ is list else _elements({c})")
+        self.emit(ind, f"{items} = {c} if {c}.__class__ is list else "
+                       f"(list({c}.values()) if {c}.__class__ is dict else _elements({c}))")
         return items
 
     def x_quantifier(self, node: Node, scope: dict[str, str], ind: int) -> str:

@@ -219,6 +219,8 @@ def elements(collection: Any) -> Any:
 
 _PLAIN_NUMBERS = frozenset({int, float})
 _INTS = {int}
+_TEXTS = {str}
+_DATES = {dt.date}
 
 
 def _sort_key(x: Any) -> tuple[str, str]:
@@ -245,18 +247,11 @@ def total(items: Iterable[Any]) -> Any:
 
 def extreme(kind: str, items: Iterable[Any]) -> Any:
     values = items if isinstance(items, list) else list(items)
-    if not values:
+    classes = set(map(type, values))
+    if classes and (classes <= _PLAIN_NUMBERS or classes == _TEXTS or classes == _DATES):
+        return min(values) if kind == "min" else max(values)  # each value is its own key
+    if not values or _Unknown in classes or type(None) in classes:
         return UNKNOWN
-    first = values[0].__class__
-    plain = first in _PLAIN_NUMBERS or first is str or first is dt.date
-    for v in values:
-        if v is UNKNOWN or v is None:
-            return UNKNOWN
-        cls = v.__class__
-        if cls is not first and not (cls in _PLAIN_NUMBERS and first in _PLAIN_NUMBERS):
-            plain = False
-    if plain:  # numbers, or texts, or dates: each value is its own key
-        return min(values) if kind == "min" else max(values)
     try:
         return min(values, key=_scalar) if kind == "min" else max(values, key=_scalar)
     except TypeError:
