@@ -79,7 +79,7 @@ def _is_binder_lookalike(e: ast.Expr) -> bool:
 def _extend(children: st.SearchStrategy[ast.Expr]) -> st.SearchStrategy[ast.Expr]:
     maybe = st.none() | children
     small = st.lists(children, max_size=3).map(tuple)
-    aggregates = st.sampled_from(["count", "sum", "min", "max"])
+    aggregates = st.sampled_from(["count", "sum", "min", "max", "union"])
     return st.one_of(
         st.builds(ast.Attr, children, st.sampled_from(FIELDS)),
         st.builds(ast.Index, children, children),
@@ -122,8 +122,8 @@ TOKENS = [
     "ruleset", "version", "extends", "jurisdiction", "param", "set", "override", "disable",
     "rule", "principle", "source", "severity", "for", "let", "when", "require", "forbid",
     "message", "hint", "because", "must", "should", "advisory", "higher", "is", "stricter",
-    "percent", "set", "of", "any", "all", "in", "where", "count", "sum", "min", "max", "and",
-    "or", "not", "implies", "matches", "present", "absent", "true", "false", "{", "}", "(",
+    "percent", "set", "of", "any", "all", "in", "where", "count", "sum", "min", "max", "union",
+    "and", "or", "not", "implies", "matches", "present", "absent", "true", "false", "{", "}", "(",
     ")", "[", "]", ":", ",", ".", "=", "==", "!=", "<", "<=", "+", "-", "*", "/", "%", '"',
     '"text"', '"{x}"', '"{{"', '"{"', "15%", "6 months", "2 years", "50000 EUR", "2027-02-30",
     "2027-01-01", "XA", "OWN-01", "regional/eac", "org", "org.country", "law-enforcement",

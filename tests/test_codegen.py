@@ -196,13 +196,13 @@ def expressions(draw: st.DrawFn, depth: int = 3, bound: tuple[str, ...] = ()) ->
         where = f" where {draw(inner)}" if draw(st.booleans()) else ""
         return f"{kind} {var} in {draw(coll)}{where}: {draw(inner)}"
     if form == 6:
-        kind = draw(st.sampled_from(["count", "sum", "min", "max"]))
+        kind = draw(st.sampled_from(["count", "sum", "min", "max", "union"]))
         where = f" where {draw(inner)}" if draw(st.booleans()) else ""
         if draw(st.booleans()):
             return f"{kind}({draw(inner)} for {var} in {draw(coll)}{where})"
         return f"{kind}({var} in {draw(coll)}{where})"
     if form == 7:
-        return f"{draw(st.sampled_from(['count', 'sum', 'min', 'max']))}({draw(sub)})"
+        return f"{draw(st.sampled_from(['count', 'sum', 'min', 'max', 'union']))}({draw(sub)})"
     if form == 8:
         func = draw(st.sampled_from(["len", "keys", "values", "year", "lower", "upper", "abs"]))
         return f"{func}({draw(sub)})"

@@ -229,3 +229,11 @@ def test_types_of_expressions(text: str, expected: str) -> None:
     assert node.type.describe() == expected
 
 
+
+
+def test_union_joins_collections_and_is_typed_as_a_list_of_their_elements() -> None:
+    node = compiler().expr(parse_expr("union(keys(line.by_year) for line in budget.lines)"), {})
+    assert node.type.describe() == "list of year"
+    [d] = errors_of(rule("count(union(o.id for o in organisations)) > 1"))
+    assert d.code == "CP204"
+    assert d.message == "union(...) joins collections, not string values"

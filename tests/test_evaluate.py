@@ -458,3 +458,23 @@ def test_a_value_that_is_not_a_collection_leaves_the_rule_undecided_and_says_why
     assert finding.outcome == "unknown"
     assert finding.message == "cannot decide: 3 is not a collection"
     assert finding.evidence[0].note == "cannot be computed: 3 is not a collection"
+
+
+def test_union_counts_the_years_budgeted_across_lines(tmp_path: Path) -> None:
+    eff = effective(tmp_path, {"baseline.cpol": '''ruleset baseline "B"
+rule BUD-09 "Three budget years" {
+  principle multi-year-budget
+  let years = union(keys(line.by_year) for line in budget.lines)
+  require count(years) >= 3
+  message "budget.lines cover {count(years)} years: {years}."
+}
+'''}, "baseline")
+    three = {"budget": {"lines": [{"by_year": {2027: 1, 2028: 2}}, {"by_year": {2028: 5, 2029: 1}}]}}
+    two = {"budget": {"lines": [{"by_year": {2027: 1, 2028: 2}}, {"by_year": {2028: 5}}]}}
+    assert one(eff, Proposal("p.yaml", three), "BUD-09").outcome == "pass"
+    failed = one(eff, Proposal("p.yaml", two), "BUD-09")
+    assert (failed.outcome, failed.message) == ("fail", "budget.lines cover 2 years: [2027, 2028].")
+    missing = one(eff, Proposal("p.yaml", {"budget": {"lines": [{"by_year": {2027: 1}}, {}]}}),
+                  "BUD-09")
+    assert missing.outcome == "unknown"
+    assert missing.missing == ("budget.lines[1].by_year",)

@@ -263,3 +263,12 @@ def test_display_of_long_lists_and_shares() -> None:
     assert V.display(0.12, as_percent=True) == "12%"
     assert V.text("Ministry of ICT") == "Ministry of ICT"  # messages do not quote text
     assert V.text(Percent(0.25)) == "25%"
+
+
+def test_union_keeps_the_first_of_equal_elements_in_order() -> None:
+    assert V.union([[3, 1], (1, 2), {"a": 2, "b": 4}]) == [3, 1, 2, 4]
+    assert V.union([]) == []
+    assert V.union([[1], UNKNOWN]) is UNKNOWN
+    # as `==` tells them apart: a percent is its fraction, a whole float its integer
+    assert V.union([[Percent(0.5)], [0.5, 2.0], [2, "x"]]) == [Percent(0.5), 2.0, "x"]
+    assert V.union([[{"id": "a"}], [{"id": "a"}, {"id": "b"}]]) == [{"id": "a"}, {"id": "b"}]

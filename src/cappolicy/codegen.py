@@ -78,6 +78,7 @@ _HELPERS: dict[str, Any] = {
     "UNKNOWN": V.UNKNOWN, "EvalProblem": V.EvalProblem, "Mapping": Mapping,
     "_truth": V.truth, "_compare": V.compare, "_contains": V.contains, "_arith": V.arith,
     "_negate": V.negate, "_elements": V.elements, "_total": V.total, "_extreme": V.extreme,
+    "_union": V.union,
     "_index": _index, "_apply": _apply, "_Percent": Percent, "_PLAIN": _PLAIN,
     "_NUMBERS": _NUMBERS, "_Env": Env,
 }
@@ -271,8 +272,10 @@ class _Writer:
         if op in ("in", "not in"):  # V.contains(right, left): the right is computed first
             c = self.expr(node.kids[1], scope, ind)
             i = self.expr(node.kids[0], scope, ind)
-            self.emit(ind, f"{t} = ({i} in {c}) if {c}.__class__ is frozenset and "
-                           f"{i}.__class__ is str else _contains({c}, {i})")
+            is_set = "" if type(self.consts.get(c)) is frozenset else \
+                f"{c}.__class__ is frozenset and "  # a constant set needs no asking
+            self.emit(ind, f"{t} = ({i} in {c}) if {is_set}{i}.__class__ is str "
+                           f"else _contains({c}, {i})")
             if op == "not in":
                 self.emit(ind, f"if {t} is not UNKNOWN: {t} = not {t}")
             return t
@@ -282,6 +285,13 @@ class _Writer:
             self.emit(ind, f"{t} = ({a}.fraction {op} {b}.fraction) if {a}.__class__ is "
                            f"_Percent and {b}.__class__ is _Percent else "
                            f"_compare({op!r}, {a}, {b})")
+            return t
+        const = next((type(self.consts[x]) for x in (b, a) if x in self.consts and
+                      type(self.consts[x]) in _PLAIN), None)
+        if const is not None:  # a plain constant: only the other side's class is asked
+            other = a if b in self.consts else b
+            self.emit(ind, f"{t} = ({a} {op} {b}) if {other}.__class__ is {self.const(const)} "
+                           f"else _compare({op!r}, {a}, {b})")
             return t
         self.emit(ind, f"{t} = ({a} {op} {b}) if {a}.__class__ is {b}.__class__ and "
                        f"{a}.__class__ in _PLAIN else _compare({op!r}, {a}, {b})")
@@ -378,7 +388,8 @@ class _Writer:
                 v = self.expr(value, inner, ind + 2) if value is not None else var
             self.emit(ind + 2, f"{chosen}.append({v})")
         kind = node.expr.kind
-        result = {"count": f"len({chosen})", "sum": f"_total({chosen})"}.get(
+        result = {"count": f"len({chosen})", "sum": f"_total({chosen})",
+                  "union": f"_union({chosen})"}.get(
             kind, f"_extreme({kind!r}, {chosen})")
         self.emit(ind + 1, f"{t} = UNKNOWN if {chosen} is UNKNOWN else {result}")
         return t

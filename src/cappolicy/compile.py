@@ -625,6 +625,12 @@ class Compiler:
             if not (is_numeric(vt) or vt in (DURATION, ANY)):
                 self.error("CP203", f"cannot sum {vt.describe()} values", e.span)
             result = vt
+        elif kind == "union":
+            if not (is_collection(vt) or vt == ANY):
+                self.error("CP204", f"union(...) joins collections, not {vt.describe()} values",
+                           e.span,
+                           "write union(keys(line.by_year) for line in budget.lines)")
+            result = ListT(element_type(vt)) if is_collection(vt) else ANY
         else:
             if not ordered(vt) and vt != DATE:
                 self.error("CP203", f"{vt.describe()} values have no {kind}", e.span)
@@ -665,6 +671,11 @@ class Compiler:
                 items = chosen(env)
                 return V.UNKNOWN if items is V.UNKNOWN else V.total(items)
             fn = sum_
+        elif kind == "union":
+            def union(env: Env) -> Any:
+                items = chosen(env)
+                return V.UNKNOWN if items is V.UNKNOWN else V.union(items)
+            fn = union
         else:
             def extreme(env: Env) -> Any:
                 items = chosen(env)

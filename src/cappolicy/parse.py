@@ -351,7 +351,7 @@ def _terminal_word(terminal: str) -> str:
 
 
 _EXPRESSION_STARTS = {"NAME", "NUMBER", "STRING", "PERCENT", "DATE", "COUNTRY", "LPAR", "LSQB",
-                      "LBRACE", "MINUS", "NOT", "ANY", "ALL", "COUNT", "SUM", "MIN", "MAX",
+                      "LBRACE", "MINUS", "NOT", "ANY", "ALL", "COUNT", "SUM", "MIN", "MAX", "UNION",
                       "TRUE", "FALSE"}
 
 

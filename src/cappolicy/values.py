@@ -219,6 +219,7 @@ def elements(collection: Any) -> Any:
 
 _PLAIN_NUMBERS = frozenset({int, float})
 _INTS = {int}
+_PLAIN = frozenset({str, int, float, dt.date})
 _TEXTS = {str}
 _DATES = {dt.date}
 
@@ -243,6 +244,26 @@ def total(items: Iterable[Any]) -> Any:
         result = item if result == 0 and not isinstance(result, Money) and isinstance(
             item, Money) else arith("+", result, item)
     return result
+
+
+def union(collections: Iterable[Any]) -> Any:
+    """The distinct elements of all the collections (told apart as `==` tells them), in
+    the order first met: unknown if any collection is."""
+    out: list[Any] = []
+    seen: set[Any] | None = set()  # while every element is a plain text, number or date
+    for collection in collections:
+        items = elements(collection)
+        if items is UNKNOWN:
+            return UNKNOWN
+        for item in items:
+            if seen is not None and item.__class__ in _PLAIN:
+                if item not in seen:
+                    seen.add(item)
+                    out.append(item)
+            elif not any(equal(item, o) is True for o in out):
+                seen = None  # a percent equals its fraction: from now on, compared one by one
+                out.append(item)
+    return out
 
 
 def extreme(kind: str, items: Iterable[Any]) -> Any:
