@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from . import values as V
 from .ast import Percent
 from .compile import Context, Env, Node
+from .types import is_stringy
 
 if TYPE_CHECKING:
     from .evaluate import CompiledRule
@@ -49,6 +50,8 @@ _BOOLEAN = frozenset({"compare", "and", "or", "implies", "not", "presence", "mat
                       "quantifier"})
 #: kinds of node run as their closure
 _CLOSURE = frozenset({"graph", "kinds", "node", "condition", "error"})
+#: kinds of node whose value, read from the proposal, is UNKNOWN where the data has None
+_NEVER_NONE = frozenset({"root", "attr", "deref", "index"})
 _PLAIN = frozenset({str, int, float, dt.date})  # compared and ordered as they are
 _NUMBERS = frozenset({int, float})
 
@@ -207,7 +210,7 @@ class _Writer:
         if t is not None:
             return t
         t = self.memo[key] = self.tmp()
-        self.emit(ind, f"if isinstance({ref}, str):")
+        self.emit(ind, f"if {ref}.__class__ is str or isinstance({ref}, str):")
         if target == "mandate" and name == "id":
             self.emit(ind + 1, f"{t} = {ref}.partition('/')[2] or UNKNOWN")
         else:
@@ -279,13 +282,10 @@ class _Writer:
             if op == "not in":
                 self.emit(ind, f"if {t} is not UNKNOWN: {t} = not {t}")
             return t
+        if node.info.get("percent"):  # shares compare by their fractions
+            return self._compare_shares(node, scope, ind, t)
         a = self.expr(node.kids[0], scope, ind)
         b = self.expr(node.kids[1], scope, ind)
-        if node.info.get("percent"):  # shares compare by their fractions
-            self.emit(ind, f"{t} = ({a}.fraction {op} {b}.fraction) if {a}.__class__ is "
-                           f"_Percent and {b}.__class__ is _Percent else "
-                           f"_compare({op!r}, {a}, {b})")
-            return t
         const = next((type(self.consts[x]) for x in (b, a) if x in self.consts and
                       type(self.consts[x]) in _PLAIN), None)
         if const is not None:  # a plain constant: only the other side's class is asked
@@ -293,25 +293,53 @@ class _Writer:
             self.emit(ind, f"{t} = ({a} {op} {b}) if {other}.__class__ is {self.const(const)} "
                            f"else _compare({op!r}, {a}, {b})")
             return t
+        if is_stringy(node.kids[0].type) and is_stringy(node.kids[1].type):  # texts, as typed
+            self.emit(ind, f"{t} = ({a} {op} {b}) if {a}.__class__ is str and {b}.__class__ is "
+                           f"str else _compare({op!r}, {a}, {b})")
+            return t
         self.emit(ind, f"{t} = ({a} {op} {b}) if {a}.__class__ is {b}.__class__ and "
                        f"{a}.__class__ in _PLAIN else _compare({op!r}, {a}, {b})")
         return t
 
-    def x_arith(self, node: Node, scope: dict[str, str], ind: int) -> str:
+    def _compare_shares(self, node: Node, scope: dict[str, str], ind: int, t: str) -> str:
+        """A comparison with a percent. A share computed right here (`national / total`)
+        is compared as its fraction, without making the Percent it would be."""
         op = node.expr.op
+        sides = []
+        for kid in node.kids:  # left, then right
+            if kid.kind == "arith" and kid.info.get("share"):
+                sides.append((self._division(kid, scope, ind), "float",
+                              "UNKNOWN if {0} is UNKNOWN else _Percent({0})"))
+            else:
+                sides.append((self.expr(kid, scope, ind), "_Percent", "{0}"))
+        fast = " and ".join(f"{v}.__class__ is {cls}" for v, cls, _ in sides)
+        (a, ca, wa), (b, cb, wb) = sides
+        fa, fb = (a if ca == "float" else f"{a}.fraction"), (b if cb == "float" else f"{b}.fraction")
+        self.emit(ind, f"{t} = ({fa} {op} {fb}) if {fast} else "
+                       f"_compare({op!r}, {wa.format(a)}, {wb.format(b)})")
+        return t
+
+    def _division(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        """`a / b` as values.arith computes it (a share before it is made a Percent)."""
         a = self.expr(node.kids[0], scope, ind)
         b = self.expr(node.kids[1], scope, ind)
         t = self.tmp()
-        if node.info.get("share"):  # two plain numbers, the second not 0: divided inline
-            self.emit(ind, f"{t} = ({a} / {b}) if {a}.__class__ in _NUMBERS and "
-                           f"{b}.__class__ in _NUMBERS and {b} else _arith({op!r}, {a}, {b})")
-            self.emit(ind, f"if {t} is not UNKNOWN: {t} = _Percent({t})")
-        elif op in "+-*":
-            self.emit(ind, f"{t} = ({a} {op} {b}) if {a}.__class__ is {b}.__class__ and "
-                           f"{a}.__class__ in _NUMBERS else _arith({op!r}, {a}, {b})")
-        else:  # `/`: two plain numbers, the second not 0, are divided inline
-            self.emit(ind, f"{t} = ({a} / {b}) if {a}.__class__ in _NUMBERS and "
-                           f"{b}.__class__ in _NUMBERS and {b} else _arith({op!r}, {a}, {b})")
+        self.emit(ind, f"{t} = ({a} / {b}) if {a}.__class__ in _NUMBERS and "
+                       f"{b}.__class__ in _NUMBERS and {b} else _arith('/', {a}, {b})")
+        return t
+
+    def x_arith(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        op = node.expr.op
+        if op == "/":
+            t = self._division(node, scope, ind)
+            if node.info.get("share"):  # an amount over an amount reads as a percentage
+                self.emit(ind, f"if {t} is not UNKNOWN: {t} = _Percent({t})")
+            return t
+        a = self.expr(node.kids[0], scope, ind)
+        b = self.expr(node.kids[1], scope, ind)
+        t = self.tmp()
+        self.emit(ind, f"{t} = ({a} {op} {b}) if {a}.__class__ is {b}.__class__ and "
+                       f"{a}.__class__ in _NUMBERS else _arith({op!r}, {a}, {b})")
         return t
 
     def x_matches(self, node: Node, scope: dict[str, str], ind: int) -> str:
@@ -325,15 +353,17 @@ class _Writer:
     def x_presence(self, node: Node, scope: dict[str, str], ind: int) -> str:
         x = self.expr(node.kids[0], scope, ind)
         t = self.tmp()
-        test = f"{x} is not UNKNOWN and {x} is not None"
+        test = f"{x} is not UNKNOWN" if node.kids[0].kind in _NEVER_NONE else \
+            f"{x} is not UNKNOWN and {x} is not None"
         self.emit(ind, f"{t} = {test}" if node.info["present"] else f"{t} = not ({test})")
         return t
 
     def _items(self, coll: Node, scope: dict[str, str], ind: int) -> str:
         c = self.expr(coll, scope, ind)
         items = self.tmp("items")
+        # a map's values are walked in place: nothing that takes `items` changes or indexes it
         self.emit(ind, f"{items} = {c} if {c}.__class__ is list else "
-                       f"(list({c}.values()) if {c}.__class__ is dict else _elements({c}))")
+                       f"({c}.values() if {c}.__class__ is dict else _elements({c}))")
         return items
 
     def x_quantifier(self, node: Node, scope: dict[str, str], ind: int) -> str:
@@ -388,8 +418,18 @@ class _Writer:
                 v = self.expr(value, inner, ind + 2) if value is not None else var
             self.emit(ind + 2, f"{chosen}.append({v})")
         kind = node.expr.kind
-        result = {"count": f"len({chosen})", "sum": f"_total({chosen})",
-                  "union": f"_union({chosen})"}.get(
+        if kind == "sum":  # whole and decimal numbers added left to right, as values.total does
+            x = self.tmp("x")
+            self.emit(ind + 1, f"if {chosen} is UNKNOWN: {t} = UNKNOWN")
+            self.emit(ind + 1, "else:")
+            self.emit(ind + 2, f"{t} = 0")
+            self.emit(ind + 2, f"for {x} in {chosen}:")
+            self.emit(ind + 3, f"if {x}.__class__ is int or {x}.__class__ is float: {t} += {x}")
+            self.emit(ind + 3, "else:")
+            self.emit(ind + 4, f"{t} = _total({chosen})")  # anything else: from the start
+            self.emit(ind + 4, "break")
+            return t
+        result = {"count": f"len({chosen})", "union": f"_union({chosen})"}.get(
             kind, f"_extreme({kind!r}, {chosen})")
         self.emit(ind + 1, f"{t} = UNKNOWN if {chosen} is UNKNOWN else {result}")
         return t
@@ -512,7 +552,8 @@ def generate(rule: CompiledRule) -> tuple[Decide, Verdict, str]:
     decide_body = _decide_source(w, rule)
     decide_prelude = w.prelude
     verdict_body = _verdict_source(w, rule)
-    head = ["data = ctx.data", *(f"ix_{target} = ctx.index({target!r})" for target in w.targets)]
+    head = ["data = ctx.data", *(f"ix_{target} = ctx.indexes.get({target!r}) or "
+                                 f"ctx.index({target!r})" for target in w.targets)]
     source = "\n".join([
         "def decide(ctx, env=None, item=None):",
         *("    " + line for line in head + decide_prelude),

@@ -105,13 +105,13 @@ def element_path(coll: Node, env: Env, base: tuple[Any, ...] | None, step: Any,
 class Context:
     """What evaluation knows of one proposal: its data and an index of its ids."""
 
-    __slots__ = ("data", "as_of", "_index", "proposal", "_graph")
+    __slots__ = ("data", "as_of", "indexes", "proposal", "_graph")
 
     def __init__(self, data: Mapping[str, Any], as_of: Any, proposal: Any = None) -> None:
         self.data = data
         self.as_of = as_of
         self.proposal = proposal
-        self._index: dict[str, Mapping[str, tuple[Any, tuple[Any, ...]]]] = {}
+        self.indexes: dict[str, Mapping[str, tuple[Any, tuple[Any, ...]]]] = {}  # made so far
         self._graph: Any = None
 
     @property
@@ -126,13 +126,13 @@ class Context:
         """id -> (element, path) for organisations, bodies, activities, nodes,
         mandates, and graph node key -> (node, path) for graph nodes; each made when
         first asked for."""
-        found = self._index.get(target)
+        found = self.indexes.get(target)
         if found is None:
             if target == "graph-node":  # `n.country` in a search reads it for every node
                 found = _GraphIndex(self.graph)
             else:
                 found = _INDEXES[target](self) if target in _INDEXES else {}
-            self._index[target] = found
+            self.indexes[target] = found
         return found
 
 

@@ -172,7 +172,7 @@ def verdicts(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
     out: dict[str, str] = {}
     for rule in rules:
         try:
-            out[rule.id] = rule.functions()[1](ctx)
+            out[rule.id] = (rule._functions or rule.functions())[1](ctx)
         except Exception:  # what evaluate makes of it, a fault of ours included
             out[rule.id] = summary(_findings(rule, ctx, proposal, ruleset))[rule.id]
     return out

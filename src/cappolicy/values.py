@@ -206,6 +206,11 @@ def negate(a: Any) -> Any:
 
 def elements(collection: Any) -> Any:
     """What a quantifier walks: list items, set items, or a map's values."""
+    cls = collection.__class__
+    if cls is list:
+        return collection
+    if cls is dict:
+        return list(collection.values())
     if collection is UNKNOWN or collection is None:
         return UNKNOWN
     if isinstance(collection, Mapping):
