@@ -287,3 +287,22 @@ rule R-1 "t" {
     assert failed.outcome == "fail"
     assert (failed.evidence[0].left, failed.evidence[0].right) == ("1", "2")
     assert verdicts([rule], bad, AS_OF) == {"R-1": "fail"}
+
+
+def test_python_is_written_for_a_rule_only_once_it_has_decided_before(tmp_path: Path) -> None:
+    # One proposal (a pre-commit hook's check) is decided by the closures alone: writing
+    # and compiling the rules' Python would cost more than it saves. From the second on,
+    # the generated code decides.
+    eff = effective(tmp_path, {"baseline.cpol": '''ruleset baseline "B"
+rule R-1 "t" {
+  principle p
+  require count(activities) > 1
+}
+'''}, "baseline")
+    [rule] = eff.compiled()
+    p = Proposal("p.yaml", {"activities": [{"id": "A1"}, {"id": "A2"}]})
+    [first] = evaluate([rule], p, AS_OF)
+    assert rule._functions is None
+    [second] = evaluate([rule], p, AS_OF)
+    assert rule._functions is not None
+    assert first == second and first.outcome == "pass"

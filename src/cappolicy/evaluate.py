@@ -49,6 +49,7 @@ class CompiledRule:
     origin: Provenance | None = None
     severity_origin: Provenance | None = None
     _functions: tuple[Any, Any] | None = attrs.field(default=None, init=False, repr=False)
+    _evaluated: int = attrs.field(default=0, init=False, repr=False)
 
     def functions(self) -> tuple[Any, Any]:
         """The rule compiled to Python (codegen.py): decide(ctx, env, item) and
@@ -57,6 +58,16 @@ class CompiledRule:
             from .codegen import functions
             self._functions = functions(self)
         return self._functions
+
+    def decide_fast(self) -> Any:
+        """The generated decide once this rule has decided before, else None.
+        Writing and compiling the Python of a ruleset's rules takes tens of
+        milliseconds, more than the closures take on one proposal: a check of a single
+        file never pays it, a portfolio pays it once."""
+        if self._functions is not None:
+            return self._functions[0]
+        self._evaluated += 1
+        return self.functions()[0] if self._evaluated > 1 else None
 
 
 @attrs.frozen
@@ -287,9 +298,10 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
     element = _element_name(item) if item is not None else None
     at = proposal.span_of(path) if path is not None else None
     where = format_path(path) if path is not None else None
-    if fast:
+    decide = rule.decide_fast() if fast else None
+    if decide is not None:
         try:
-            outcome = rule.functions()[0](env.ctx, env, item)  # leaves the lets in env.vars
+            outcome = decide(env.ctx, env, item)  # leaves the lets in env.vars
         except Exception:  # decided again below, where a fault is reported as the closures meet it
             outcome = None
         if outcome == "pass":
