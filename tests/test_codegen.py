@@ -23,7 +23,13 @@ from strategies_lang import effective, exprs, small_proposals
 from cappolicy import codegen
 from cappolicy.compile import Compiler, Context
 from cappolicy.evaluate import (
-    VERDICT_ORDER, CompiledRule, closure_outcome, closure_verdict, evaluate, summary, verdicts,
+    VERDICT_ORDER,
+    CompiledRule,
+    closure_outcome,
+    closure_verdict,
+    evaluate,
+    summary,
+    verdicts,
 )
 from cappolicy.load import load_proposal
 from cappolicy.parse import parse_expr
@@ -64,8 +70,8 @@ def assert_same_verdicts(rules: list[CompiledRule], p: Proposal) -> None:
     ctx_fast, ctx_slow = Context(p.data, AS_OF, p), Context(p.data, AS_OF, p)
     for rule in rules:
         _, verdict = rule.functions()
-        fast = outcome_or_fault(lambda: verdict(ctx_fast))
-        slow = outcome_or_fault(lambda: closure_verdict(rule, ctx_slow))
+        fast = outcome_or_fault(lambda v=verdict: v(ctx_fast))
+        slow = outcome_or_fault(lambda r=rule: closure_verdict(r, ctx_slow))
         assert fast == slow, f"{rule.id} on {p.file}"
 
 

@@ -56,33 +56,12 @@ _PLAIN = frozenset({str, int, float, dt.date})  # compared and ordered as they a
 _NUMBERS = frozenset({int, float})
 
 
-def _index(o: Any, k: Any) -> Any:
-    if o is V.UNKNOWN or k is V.UNKNOWN:
-        return V.UNKNOWN
-    if isinstance(o, Mapping):
-        v = o.get(k)
-    elif isinstance(o, list) and isinstance(k, int) and -len(o) <= k < len(o):
-        v = o[k]
-    else:
-        return V.UNKNOWN
-    return V.UNKNOWN if v is None else v
-
-
-def _apply(op: Callable[[Any], Any], text: str, v: Any) -> Any:
-    if v is V.UNKNOWN or v is None:
-        return V.UNKNOWN
-    try:
-        return op(v)
-    except (TypeError, AttributeError):
-        raise V.EvalProblem(f"{text} cannot be computed from {V.display(v)}") from None
-
-
 _HELPERS: dict[str, Any] = {
     "UNKNOWN": V.UNKNOWN, "EvalProblem": V.EvalProblem, "Mapping": Mapping,
     "_truth": V.truth, "_compare": V.compare, "_contains": V.contains, "_arith": V.arith,
     "_negate": V.negate, "_elements": V.elements, "_total": V.total, "_extreme": V.extreme,
     "_union": V.union,
-    "_index": _index, "_apply": _apply, "_Percent": Percent, "_PLAIN": _PLAIN,
+    "_index": V.index, "_apply": V.apply, "_Percent": Percent, "_PLAIN": _PLAIN,
     "_NUMBERS": _NUMBERS, "_Env": Env,
 }
 
@@ -154,14 +133,14 @@ class _Writer:
         """Emit the statements computing `node` at indentation `ind`; return the name
         of the local (or constant) holding its value."""
         kind = node.kind
-        if kind in ("literal", "param") or (kind == "builtin" and node.expr.id == "program"):
+        if kind in ("literal", "param") or (kind == "builtin" and _ex(node).id == "program"):
             return self.const(node.fn(None))  # type: ignore[arg-type]
-        if kind == "builtin" and node.expr.id == "as_of":
+        if kind == "builtin" and _ex(node).id == "as_of":
             t = self.tmp()
             self.emit(ind, f"{t} = ctx.as_of")
             return t
         if kind == "var":
-            name = node.expr.id
+            name = _ex(node).id
             if name not in scope:
                 raise _Unsupported(f"variable {name} out of scope")
             return scope[name]
@@ -183,7 +162,7 @@ class _Writer:
         return t
 
     def x_root(self, node: Node, scope: dict[str, str], ind: int) -> str:
-        name = node.expr.id
+        name = _ex(node).id
         t = self.roots.get(name)
         if t is None:  # reading a field of a dict neither fails nor changes anything
             t = self.roots[name] = self.tmp("root")
@@ -192,7 +171,7 @@ class _Writer:
 
     def x_attr(self, node: Node, scope: dict[str, str], ind: int) -> str:
         o = self.expr(node.kids[0], scope, ind)
-        name = node.expr.name
+        name = _ex(node).name
         key = ("attr", o, name)
         t = self.memo.get(key)
         if t is None:
@@ -270,7 +249,7 @@ class _Writer:
         return self._connective(node, scope, ind, "False", "True", "True")
 
     def x_compare(self, node: Node, scope: dict[str, str], ind: int) -> str:
-        op = node.expr.op
+        op = _ex(node).op
         t = self.tmp()
         if op in ("in", "not in"):  # V.contains(right, left): the right is computed first
             c = self.expr(node.kids[1], scope, ind)
@@ -304,7 +283,7 @@ class _Writer:
     def _compare_shares(self, node: Node, scope: dict[str, str], ind: int, t: str) -> str:
         """A comparison with a percent. A share computed right here (`national / total`)
         is compared as its fraction, without making the Percent it would be."""
-        op = node.expr.op
+        op = _ex(node).op
         sides = []
         for kid in node.kids:  # left, then right
             if kid.kind == "arith" and kid.info.get("share"):
@@ -329,7 +308,7 @@ class _Writer:
         return t
 
     def x_arith(self, node: Node, scope: dict[str, str], ind: int) -> str:
-        op = node.expr.op
+        op = _ex(node).op
         if op == "/":
             t = self._division(node, scope, ind)
             if node.info.get("share"):  # an amount over an amount reads as a percentage
@@ -417,7 +396,7 @@ class _Writer:
                     self.emit(ind + 2, f"if {w} is False: continue")
                 v = self.expr(value, inner, ind + 2) if value is not None else var
             self.emit(ind + 2, f"{chosen}.append({v})")
-        kind = node.expr.kind
+        kind = _ex(node).kind
         if kind == "sum":  # whole and decimal numbers added left to right, as values.total does
             x = self.tmp("x")
             self.emit(ind + 1, f"if {chosen} is UNKNOWN: {t} = UNKNOWN")
@@ -451,7 +430,7 @@ class _Writer:
         x = self.expr(node.kids[0], scope, ind)
         t = self.tmp()
         call = f"_apply({self.const(node.info['op'])}, {self.const(node.text)}, {x})"
-        inline = _INLINE_CALLS.get(node.expr.func)
+        inline = _INLINE_CALLS.get(_ex(node).func)
         if inline is None:
             self.emit(ind, f"{t} = {call}")
         else:  # the usual argument inline, anything else as the closure does it
@@ -469,6 +448,11 @@ _INLINE_CALLS: dict[str, tuple[frozenset[type], str]] = {
     "values": (frozenset({dict}), "list({}.values())"),
     "year": (frozenset({dt.date}), "{}.year"),
 }
+
+
+def _ex(node: Node) -> Any:
+    """The node's expression, whichever kind of ast.Expr its node kind says it is."""
+    return node.expr
 
 
 def not_(word: str) -> str:
@@ -527,7 +511,7 @@ def _verdict_source(w: _Writer, rule: CompiledRule) -> list[str]:
     w.emit(1, "rank = 0")
     w.emit(1, f"for item in {items}:")
     if rule.for_where is not None:
-        w.emit(2, "if env is not None: env.vars[%r] = item" % rule.for_var)
+        w.emit(2, f"if env is not None: env.vars[{rule.for_var!r}] = item")
         w.emit(2, "try:")
         with w.block():
             where = w.cond(rule.for_where, {rule.for_var: "item"}, 3)

@@ -402,16 +402,7 @@ class Compiler:
         get, key = obj.fn, idx.fn
 
         def index(env: Env) -> Any:
-            o, k = get(env), key(env)
-            if o is V.UNKNOWN or k is V.UNKNOWN:
-                return V.UNKNOWN
-            if isinstance(o, Mapping):
-                v = o.get(k)
-            elif isinstance(o, list) and isinstance(k, int) and -len(o) <= k < len(o):
-                v = o[k]
-            else:
-                return V.UNKNOWN
-            return V.UNKNOWN if v is None else v
+            return V.index(get(env), key(env))
         oloc = obj.loc or _no_loc
 
         def index_loc(env: Env) -> tuple[Any, ...] | None:
@@ -1008,13 +999,7 @@ def _call_node(e: ast.Call, type_: Type, op: Callable[[Any], Any], arg: Node) ->
     text = unparse(e)
 
     def call(env: Env) -> Any:
-        v = f(env)
-        if v is V.UNKNOWN or v is None:
-            return V.UNKNOWN
-        try:
-            return op(v)
-        except (TypeError, AttributeError):
-            raise V.EvalProblem(f"{text} cannot be computed from {V.display(v)}") from None
+        return V.apply(op, text, f(env))
     return Node("call", e, type_, call, (arg,), text=text, info={"op": op})
 
 

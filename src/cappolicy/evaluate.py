@@ -22,7 +22,7 @@ from .explain import Explainer, all_missing, first_location
 from .findings import Evidence, Finding, ParamUse, Provenance
 from .proposal import Proposal, format_path
 from .span import Span
-from .types import BOOL, ANY, Type, element_type
+from .types import ANY, BOOL, Type, element_type
 from .waivers import apply_waivers
 
 if TYPE_CHECKING:
@@ -184,7 +184,7 @@ def verdicts(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
     for rule in rules:
         try:
             out[rule.id] = (rule._functions or rule.functions())[1](ctx)
-        except Exception:  # what evaluate makes of it, a fault of ours included
+        except Exception:  # noqa: BLE001 - what evaluate makes of it, a fault of ours included
             out[rule.id] = summary(_findings(rule, ctx, proposal, ruleset))[rule.id]
     return out
 
@@ -220,7 +220,7 @@ def _findings(rule: CompiledRule, ctx: Context, proposal: Proposal,
     findings: list[Finding] = []
     try:
         findings.extend(_run(rule, ctx, proposal, ruleset))
-    except Exception as exc:  # a fault of ours must not hide the other rules' findings
+    except Exception as exc:  # noqa: BLE001 - a fault of ours must not hide the other rules' findings
         findings.append(_finding(
             rule, proposal, ruleset, "unknown", proposal.span_of(()), "(proposal)",
             message=f"internal error while evaluating this rule ({type(exc).__name__}: "
@@ -302,7 +302,7 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
     if decide is not None:
         try:
             outcome = decide(env.ctx, env, item)  # leaves the lets in env.vars
-        except Exception:  # decided again below, where a fault is reported as the closures meet it
+        except Exception:  # noqa: BLE001 - decided again below, where the closures meet the fault
             outcome = None
         if outcome == "pass":
             for name, node in rule.lets:
@@ -482,5 +482,13 @@ def _first_path_span(node: Node, env: Env, proposal: Proposal) -> Span | None:
     return None
 
 
-__all__ = ["CompiledRule", "RuleSpec", "compile_rules", "evaluate", "verdicts", "summary",
-           "BOOL", "ANY"]
+__all__ = [
+    "ANY",
+    "BOOL",
+    "CompiledRule",
+    "RuleSpec",
+    "compile_rules",
+    "evaluate",
+    "summary",
+    "verdicts",
+]

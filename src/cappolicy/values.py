@@ -204,6 +204,31 @@ def negate(a: Any) -> Any:
 # ------------------------------------------------------------------ collections
 
 
+def index(o: Any, k: Any) -> Any:
+    """`o[k]`: a map's value, or a list's element counted from 0 (from the end when
+    negative); unknown when either is, or when there is nothing there."""
+    if o is UNKNOWN or k is UNKNOWN:
+        return UNKNOWN
+    if isinstance(o, Mapping):
+        v = o.get(k)
+    elif isinstance(o, list) and isinstance(k, int) and -len(o) <= k < len(o):
+        v = o[k]
+    else:
+        return UNKNOWN
+    return UNKNOWN if v is None else v
+
+
+def apply(op: Any, text: str, v: Any) -> Any:
+    """A function of the language (`op`) applied to a value, unknown on unknown; `text`
+    is the call as written, for the problem when the value does not fit."""
+    if v is UNKNOWN or v is None:
+        return UNKNOWN
+    try:
+        return op(v)
+    except (TypeError, AttributeError):
+        raise EvalProblem(f"{text} cannot be computed from {display(v)}") from None
+
+
 def elements(collection: Any) -> Any:
     """What a quantifier walks: list items, set items, or a map's values."""
     cls = collection.__class__
