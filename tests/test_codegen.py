@@ -312,3 +312,19 @@ rule R-1 "t" {
     [second] = evaluate([rule], p, AS_OF)
     assert rule._functions is not None
     assert first == second and first.outcome == "pass"
+
+
+@pytest.mark.parametrize("text", ['"" < 0 days', '0 days < ""', '"a" == 1', "3 < XA",
+                                  '2027-01-01 < "x"', "host_country < 3"])
+def test_a_constant_compared_with_a_value_of_another_class_is_compared_as_the_closures_do(
+        text: str) -> None:
+    # Found by the expression trees above: the inline comparison with a plain constant
+    # asked the class of the wrong side, and Python's own `<` raised where the language
+    # says `cannot order`.
+    rule = rule_of(text, "require")
+    assert rule is not None
+    p = Proposal("p.yaml", {"host_country": "XA"})
+    decide, _, source = codegen.generate(rule)
+    fast = outcome_or_fault(lambda: decide(Context(p.data, AS_OF, p), None, None))
+    slow = outcome_or_fault(lambda: closure_outcome(rule, Context(p.data, AS_OF, p), None, None))
+    assert fast == slow, source

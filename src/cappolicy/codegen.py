@@ -265,11 +265,11 @@ class _Writer:
             return self._compare_shares(node, scope, ind, t)
         a = self.expr(node.kids[0], scope, ind)
         b = self.expr(node.kids[1], scope, ind)
-        const = next((type(self.consts[x]) for x in (b, a) if x in self.consts and
-                      type(self.consts[x]) in _PLAIN), None)
-        if const is not None:  # a plain constant: only the other side's class is asked
-            other = a if b in self.consts else b
-            self.emit(ind, f"{t} = ({a} {op} {b}) if {other}.__class__ is {self.const(const)} "
+        plain = [(type(self.consts[c]), other) for c, other in ((b, a), (a, b))
+                 if c in self.consts and type(self.consts[c]) in _PLAIN]
+        if plain:  # a plain constant: only the other side's class is asked
+            cls, other = plain[0]
+            self.emit(ind, f"{t} = ({a} {op} {b}) if {other}.__class__ is {self.const(cls)} "
                            f"else _compare({op!r}, {a}, {b})")
             return t
         if is_stringy(node.kids[0].type) and is_stringy(node.kids[1].type):  # texts, as typed
