@@ -43,7 +43,6 @@ Verdict = Callable[[Context], str]
 
 #: outcomes from best to worst: a rule's verdict is the worst of its elements'
 RANK = {"not-applicable": 0, "pass": 1, "unknown": 2, "fail": 3}
-OUTCOMES = tuple(RANK)
 
 #: kinds of node whose value is always True, False or UNKNOWN
 _BOOLEAN = frozenset({"compare", "and", "or", "implies", "not", "presence", "matches",
@@ -235,7 +234,7 @@ class _Writer:
         with self.block():
             b = self.cond(node.kids[1], scope, ind + 1)
         self.emit(ind + 1, f"{t} = {decisive} if {b} is {decisive} else "
-                           f"(UNKNOWN if {a} is UNKNOWN or {b} is UNKNOWN else {not_(decisive)})")
+                           f"(UNKNOWN if {a} is UNKNOWN or {b} is UNKNOWN else {_other(decisive)})")
         return t
 
     def x_and(self, node: Node, scope: dict[str, str], ind: int) -> str:
@@ -354,7 +353,7 @@ class _Writer:
         inner = {**scope, node.info["var"]: var}
         self.emit(ind, f"if {items} is UNKNOWN: {t} = UNKNOWN")
         self.emit(ind, "else:")
-        self.emit(ind + 1, f"{t} = {not_(is_any)}")
+        self.emit(ind + 1, f"{t} = {_other(is_any)}")
         self.emit(ind + 1, f"{unknown} = False")
         self.emit(ind + 1, f"for {var} in {items}:")
         with self.block():
@@ -455,7 +454,8 @@ def _ex(node: Node) -> Any:
     return node.expr
 
 
-def not_(word: str) -> str:
+def _other(word: str) -> str:
+    """The other of the words True and False."""
     return "False" if word == "True" else "True"
 
 
