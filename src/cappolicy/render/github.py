@@ -25,12 +25,11 @@ from ..errors import Diagnostic
 from ..findings import Finding
 from ..span import Span
 from .paths import forget, shown_path
-from .report import Report, sorted_errors, sorted_findings, sorted_results
+from .report import REPORTED, Report, sorted_errors, sorted_findings, sorted_results
 from .text import principle_text, total_line
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 ORDER = {"error": 0, "warning": 1, "notice": 2}
-REPORTED = ("fail", "unknown", "waived")
 
 
 def escape_data(text: str) -> str:

@@ -23,6 +23,7 @@ from ..findings import Finding
 from .paths import forget, shown_path
 from .report import (
     LEVELS,
+    REPORTED,
     FileError,
     ProposalResult,
     Report,
@@ -37,7 +38,6 @@ from .report import (
 from .text import INDENT, evidence_lines, outcome_counts, param_lines, severity_text
 
 MAX_CHARS = 60_000  # GitHub refuses comments over 65,536 characters; leave room
-REPORTED = ("fail", "unknown", "waived")
 MARK = {"error": "🔴 error", "warning": "🟠 warning", "info": "🔵 info",
         "unknown": "❔ unknown", "waived": "⚪ waived"}
 VERDICT = {"pass": "✅ pass", "fail": "❌ fail", "error": "⛔ error"}

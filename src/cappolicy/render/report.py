@@ -15,6 +15,8 @@ from ..findings import LEVEL, OUTCOMES, SEVERITIES, SEVERITY_RANK, Finding
 from ..pickling import by_fields
 
 LEVELS = ("error", "warning", "info")  # LEVEL's values, most severe first
+#: the outcomes every report lists (the others only when asked for: text's --verbose)
+REPORTED = ("fail", "unknown", "waived")
 
 
 def _check_fail_on(_instance: object, _attribute: object, value: str) -> None:

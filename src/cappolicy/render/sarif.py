@@ -32,6 +32,7 @@ from ..span import Span
 from .jsontext import dumps
 from .paths import absolute_uri, forget, relative_uri, repo_path
 from .report import (
+    REPORTED,
     ProposalResult,
     Report,
     count_fails_by_level,
@@ -48,7 +49,6 @@ SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/sche
                 "sarif-schema-2.1.0.json")
 ROOT_ID = "%SRCROOT%"
 FINGERPRINT = "cappolicy/v1"
-REPORTED = ("fail", "unknown", "waived")
 SARIF_LEVEL = {"must": "error", "should": "warning", "advisory": "note"}
 MAX_RELATED = 50  # related locations per result, before the rest are left out
 JSONDict = dict[str, Any]

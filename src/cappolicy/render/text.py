@@ -20,9 +20,10 @@ from collections.abc import Iterable
 import click
 
 from ..errors import SourceCache
-from ..findings import GraphHop, GraphTrace, SEVERITY_RANK, Evidence, Finding, ParamUse, Provenance
+from ..findings import SEVERITY_RANK, Evidence, Finding, GraphHop, GraphTrace, ParamUse, Provenance
 from ..span import Span
 from .report import (
+    REPORTED,
     FileError,
     ProposalResult,
     Report,
@@ -41,7 +42,6 @@ INDENT = "  "
 NESTED = "  "  # extra indent per level of nested evidence
 MAX_DEPTH = 3  # levels of nested evidence shown below the top level
 MAX_CHILDREN = 5  # evidence parts shown per level before "... and N more"
-REPORTED = ("fail", "unknown", "waived")  # outcomes listed without verbose
 
 # word -> (foreground, bold, dim); None leaves the terminal's setting alone
 _STYLES: dict[str, tuple[str | None, bool | None, bool | None]] = {
