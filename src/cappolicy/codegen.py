@@ -498,10 +498,7 @@ def _decide_source(w: _Writer, rule: CompiledRule) -> list[str]:
 def _verdict_source(w: _Writer, rule: CompiledRule) -> list[str]:
     """The body of verdict(ctx): the rule over its `for` elements, as `_run` does."""
     w.function()
-    if rule.for_coll is None:
-        w.emit(1, "return decide(ctx, env, None)")
-        return w.lines
-    assert rule.for_var is not None
+    assert rule.for_coll is not None and rule.for_var is not None
     w.emit(1, "try:")
     items = w._items(rule.for_coll, {}, 2)
     w.emit(1, "except EvalProblem:")
@@ -535,28 +532,32 @@ def generate(rule: CompiledRule) -> tuple[Decide, Verdict, str]:
     w = _Writer()
     decide_body = _decide_source(w, rule)
     decide_prelude = w.prelude
-    verdict_body = _verdict_source(w, rule)
+    # without `for`, the verdict is the decision on the proposal: decide itself
+    verdict_body = _verdict_source(w, rule) if rule.for_coll is not None else None
     head = ["data = ctx.data", *(f"ix_{target} = ctx.indexes.get({target!r}) or "
                                  f"ctx.index({target!r})" for target in w.targets)]
-    source = "\n".join([
+    lines = [
         "def decide(ctx, env=None, item=None):",
         *("    " + line for line in head + decide_prelude),
         *(["    if env is None: env = _Env(ctx)"] if w.closures else []),
         *decide_body,
         "",
-        "def verdict(ctx):",
-        *("    " + line for line in head + w.prelude),
-        "    env = _Env(ctx)" if w.closures else "    env = None",
-        *verdict_body,
-        "",
-    ])
+    ]
+    if verdict_body is not None:
+        lines += [
+            "def verdict(ctx):",
+            *("    " + line for line in head + w.prelude),
+            "    env = _Env(ctx)" if w.closures else "    env = None",
+            *verdict_body,
+            "",
+        ]
+    source = "\n".join(lines)
     namespace = dict(w.consts)
     namespace["RANK"] = RANK
     code = compile(source, f"<rule {rule.id}>", "exec")
     exec(code, namespace)  # noqa: S102 - our own source, from a compiled rule's typed tree
     decide = namespace["decide"]
-    # without `for`, the verdict is the decision on the proposal: one call fewer
-    return decide, decide if rule.for_coll is None else namespace["verdict"], source
+    return decide, namespace.get("verdict", decide), source
 
 
 def closure_functions(rule: CompiledRule) -> tuple[Decide, Verdict]:
