@@ -269,3 +269,17 @@ def test_the_program_answers_version_as_click_does(capsys: pytest.CaptureFixture
         entry.main()
     assert stop.value.code == 0
     assert "Commands:" in capsys.readouterr().out
+
+
+def test_a_folder_inside_a_hidden_folder_is_checked_but_hidden_folders_below_it_are_not(
+        tree: Path) -> None:
+    # Hidden means hidden below the folder given: a checkout under ~/.work/ holds proposals
+    # too, while its own .git or .cache must not be read.
+    props = tree / ".work" / "proposals"
+    props.mkdir(parents=True)
+    write(props / "ok.yaml", host="XB", host_amount=200000)
+    (props / ".cache").mkdir()
+    write(props / ".cache" / "stale.yaml", host="XA", host_amount=0)  # would fail
+    code, out = run("check", str(props), "--rulesets", str(tree / "rules"), "--no-color")
+    assert code == 0, out
+    assert "ok.yaml" in out and "stale.yaml" not in out

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -238,7 +238,9 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     fail_on = fail_on or project.fail_on or "must"
     if ruleset_ref is None and country is None:
         country = project.country
-    files, missing = _proposal_files(paths)
+    from .files import collect
+
+    files, missing = collect(paths, PROPOSAL_SUFFIXES, "CP421", "proposal files")
     if missing:
         raise Failure(missing)
     if only_proposals:
@@ -285,26 +287,6 @@ def _write_report(text: str, file: Path) -> Diagnostic | None:
         return Diagnostic("CP422", f"cannot write the report file {file}: {reason}", None,
                           "check that its folder exists or can be made, and can be written to")
     return None
-
-
-def _proposal_files(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
-    from .errors import Diagnostic
-
-    files: list[Path] = []
-    missing: list[Diagnostic] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in PROPOSAL_SUFFIXES
-                           and p.is_file() and not any(part.startswith(".") for part in p.parts))
-            if not found:
-                missing.append(Diagnostic("CP421", f"{path} holds no proposal files "
-                                          f"({', '.join(PROPOSAL_SUFFIXES)})"))
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            missing.append(Diagnostic("CP421", f"no such file or folder: {path}"))
-    return list(dict.fromkeys(files)), missing
 
 
 def _rulesets(extra_roots: Sequence[Path]) -> Rulesets:

@@ -5,12 +5,8 @@ from __future__ import annotations
 import difflib
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
-
-if TYPE_CHECKING:
-    from ..errors import Diagnostic
 
 
 @click.command("fmt")
@@ -28,9 +24,10 @@ def command(paths: tuple[Path, ...], check: bool, show_diff: bool) -> None:
     reported and left as it is. Exit code: 0 done, or nothing to change; 1 (with --check
     or --diff) a file would change; 2 a file cannot be read or does not parse."""
     from ..errors import CappolicyError, SourceCache
+    from ..files import collect
     from ..fmt import FormatError, format_text
 
-    files, problems = _rule_files(paths)
+    files, problems = collect(paths, (".cpol",), "CP420", "rule files")
     cache = SourceCache()
     failed = len(problems)
     for diagnostic in problems:
@@ -70,25 +67,6 @@ def command(paths: tuple[Path, ...], check: bool, show_diff: bool) -> None:
         sys.exit(2)
     if changed and (check or show_diff):
         sys.exit(1)
-
-
-def _rule_files(paths: tuple[Path, ...]) -> tuple[list[Path], list[Diagnostic]]:
-    from ..errors import Diagnostic
-
-    files: list[Path] = []
-    problems: list[Diagnostic] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*.cpol") if p.is_file() and not any(
-                part.startswith(".") for part in p.relative_to(path).parts))
-            if not found:
-                problems.append(Diagnostic("CP420", f"{path} holds no rule files (.cpol)"))
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            problems.append(Diagnostic("CP420", f"no such file or folder: {path}"))
-    return list(dict.fromkeys(files)), problems
 
 
 def _read(path: Path) -> str:
