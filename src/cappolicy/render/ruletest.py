@@ -233,6 +233,15 @@ def case_to_json(result: CaseResult) -> JSONDict:
     }
 
 
+def _rule_coverage(r: RuleCoverage, *, changed: bool = False) -> JSONDict:
+    """One rule's coverage; for a rule a layer changed, also where and which params."""
+    head: JSONDict = {"id": r.rule.id, "title": r.rule.title, "principle": r.rule.principle}
+    if changed:
+        head.update(defined_in=r.rule.layer, params=list(r.changes))
+    return {**head, "fails": r.fails, "passes": r.passes,
+            "outcomes": sorted(r.outcomes, key=OUTCOMES.index), "cases": r.cases}
+
+
 def coverage_to_json(coverages: Sequence[Coverage], min_coverage: float | None = None) -> JSONDict:
     pct = covered_percent(coverages)
     return {
@@ -242,26 +251,8 @@ def coverage_to_json(coverages: Sequence[Coverage], min_coverage: float | None =
         "rulesets": [{
             "ruleset": cov.ruleset,
             "complete": cov.complete,
-            "rules": [{
-                "id": r.rule.id,
-                "title": r.rule.title,
-                "principle": r.rule.principle,
-                "fails": r.fails,
-                "passes": r.passes,
-                "outcomes": sorted(r.outcomes, key=OUTCOMES.index),
-                "cases": r.cases,
-            } for r in cov.rules],
-            "changed": [{
-                "id": r.rule.id,
-                "title": r.rule.title,
-                "principle": r.rule.principle,
-                "defined_in": r.rule.layer,
-                "params": list(r.changes),
-                "fails": r.fails,
-                "passes": r.passes,
-                "outcomes": sorted(r.outcomes, key=OUTCOMES.index),
-                "cases": r.cases,
-            } for r in cov.changed],
+            "rules": [_rule_coverage(r) for r in cov.rules],
+            "changed": [_rule_coverage(r, changed=True) for r in cov.changed],
             "principles": [{
                 "principle": p.principle, "rules": p.rules, "failing": p.failing,
                 "passing": p.passing, "unknown": p.unknown, "complete": p.complete,
