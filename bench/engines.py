@@ -10,8 +10,11 @@
 
 Handing the data over (building `Input`, `Context` or CEL values) is part of each peer
 engine's time, as it is part of using it from Python; loading the proposal file is no
-engine's time. A verdict is True (pass) or False (fail); anything else (cappolicy's
-`unknown`, an engine's error) is shown as text and never agrees with the floor.
+engine's time, and neither is reading the answers for the comparison: each engine's
+answer is timed as the engine gives it (cappolicy's `{"P1": "pass", ...}`, celpy's
+`BoolType`s), then made a verdict by `Engine.comparable`, outside the timed loop. A
+verdict is True (pass) or False (fail); anything else (cappolicy's `unknown`, an engine's
+error) is shown as text and never agrees with the floor.
 
 The peer engines are optional (`pip install -e '.[bench]'`): an engine whose package is
 missing says so through `Engine.missing` and is left out.
@@ -124,10 +127,15 @@ class Engine:
         return case.json_data
 
     def verdicts(self, program: Any, given: Any) -> Verdicts:
+        """The engine's answer for one input, policy -> whatever the engine gives."""
         raise NotImplementedError
 
+    def comparable(self, answer: Verdicts) -> Verdicts:
+        """An answer as verdicts the floor's can be compared with (not timed)."""
+        return answer
+
     def run(self, program: Any, inputs: Sequence[Any]) -> list[Verdicts]:
-        """The verdicts for every input: the timed loop. A proposal on which the engine
+        """The answers for every input: the timed loop. A proposal on which the engine
         fails gets its error as every verdict."""
         out = []
         for given in inputs:
@@ -136,6 +144,10 @@ class Engine:
             except Exception as exc:  # noqa: BLE001 - shown as a disagreement, with the reason
                 out.append(dict.fromkeys(POLICIES, f"error: {type(exc).__name__}: {exc}"[:200]))
         return out
+
+    def judge(self, program: Any, inputs: Sequence[Any]) -> list[Verdicts]:
+        """The comparable verdicts for every input: `run`, then `comparable`."""
+        return [self.comparable(answer) for answer in self.run(program, inputs)]
 
 
 class PythonFloor(Engine):
@@ -155,20 +167,24 @@ class Cappolicy(Engine):
     name, language = "cappolicy", "cpol"
 
     def compile(self) -> Any:
+        from cappolicy.evaluate import verdicts
         from cappolicy.rulesets import Catalog, resolve, source_from_path
         effective = resolve(Catalog([]), source_from_path(HERE / "bench.cpol"))
         rules = effective.compiled()
         for rule in rules:  # the Python functions are written on first use: now
             rule.functions()
-        return rules
+        return rules, verdicts
 
     def input(self, case: Case) -> Any:
         return case.proposal
 
     def verdicts(self, program: Any, given: Any) -> Verdicts:
-        from cappolicy.evaluate import verdicts
+        rules, verdicts = program
+        return verdicts(rules, given, AS_OF, "bench")  # type: ignore[no-any-return]
+
+    def comparable(self, answer: Verdicts) -> Verdicts:
         return {rule: outcome == "pass" if outcome in ("pass", "fail") else outcome
-                for rule, outcome in verdicts(program, given, AS_OF, "bench").items()}
+                for rule, outcome in answer.items()}
 
 
 class CappolicyExplained(Cappolicy):
@@ -178,10 +194,10 @@ class CappolicyExplained(Cappolicy):
 
     name = "explained"
 
-    def verdicts(self, program: Any, given: Any) -> Verdicts:
+    def compile(self) -> Any:
         from cappolicy.evaluate import evaluate, summary
-        return {rule: outcome == "pass" if outcome in ("pass", "fail") else outcome
-                for rule, outcome in summary(evaluate(program, given, AS_OF, "bench")).items()}
+        rules, _ = super().compile()
+        return rules, lambda *args: summary(evaluate(*args))
 
 
 class Rego(Engine):
@@ -249,11 +265,12 @@ class Celpy(Engine):
     def verdicts(self, program: Any, given: Any) -> Verdicts:
         import celpy
         activation = {"p": celpy.json_to_cel(given)}
-        out: Verdicts = {}
-        for name, prog in program.items():
-            value = prog.evaluate(activation)
-            out[name] = bool(value) if isinstance(value, celpy.celtypes.BoolType) else str(value)
-        return out
+        return {name: prog.evaluate(activation) for name, prog in program.items()}
+
+    def comparable(self, answer: Verdicts) -> Verdicts:
+        import celpy
+        return {name: bool(value) if isinstance(value, celpy.celtypes.BoolType) else str(value)
+                for name, value in answer.items()}
 
 
 ENGINES: tuple[type[Engine], ...] = (PythonFloor, Cappolicy, CappolicyExplained, Rego, CelRust,

@@ -225,7 +225,8 @@ def engines_section(s: Settings, chosen: Sequence[str], report: Report) -> None:
                 spent[r.engine.name] += took
                 r.seconds[name] = min(r.seconds.get(name, float("inf")), took)
                 r.runs[name] = r.runs.get(name, 0) + 1
-                r.verdicts.setdefault(name, verdicts)
+                if name not in r.verdicts:  # read for the comparison, outside the timing
+                    r.verdicts[name] = [r.engine.comparable(a) for a in verdicts]
             print(f"  {name}: round {round_ + 1} done", file=sys.stderr, flush=True)
         results = {r.engine.name: r.verdicts[name] for r in runs}
         if "python" in results:

@@ -27,7 +27,7 @@ def cases() -> dict[str, list[E.Case]]:
 
 
 def verdicts(engine: E.Engine, cases: list[E.Case]) -> list[E.Verdicts]:
-    return engine.run(engine.compile(), [engine.input(c) for c in cases])
+    return engine.judge(engine.compile(), [engine.input(c) for c in cases])
 
 
 @pytest.mark.parametrize("size", ["small", "large"])
