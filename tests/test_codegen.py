@@ -23,8 +23,10 @@ from strategies_lang import effective, exprs, small_proposals
 from cappolicy import codegen
 from cappolicy.compile import Compiler, Context
 from cappolicy.evaluate import (
+    _BATCHES,
     VERDICT_ORDER,
     CompiledRule,
+    _batch,
     closure_outcome,
     closure_verdict,
     evaluate,
@@ -66,13 +68,25 @@ def outcome_or_fault(call: Any) -> Any:
         return f"{type(exc).__name__}: {exc}"
 
 
+def batched(rules: list[CompiledRule]) -> Any:
+    """The one function verdicts() decides `rules` with once it has seen them before."""
+    decide_all = _batch(rules) or _batch(rules)
+    assert callable(decide_all)
+    return decide_all
+
+
 def assert_same_verdicts(rules: list[CompiledRule], p: Proposal) -> None:
     ctx_fast, ctx_slow = Context(p.data, AS_OF, p), Context(p.data, AS_OF, p)
+    expected = {}
     for rule in rules:
         _, verdict = rule.functions()
         fast = outcome_or_fault(lambda v=verdict: v(ctx_fast))
         slow = outcome_or_fault(lambda r=rule: closure_verdict(r, ctx_slow))
         assert fast == slow, f"{rule.id} on {p.file}"
+        # a fault of ours leaves the rule undecided, and the other rules decided
+        expected[rule.id] = slow if slow in VERDICT_ORDER else "unknown"
+    # all the rules in one function: the same verdicts
+    assert batched(rules)(Context(p.data, AS_OF, p)) == expected, p.file
 
 
 def test_every_shipped_rule_compiles_to_python(every_ruleset: list[EffectiveRuleset]) -> None:
@@ -293,6 +307,90 @@ rule R-1 "t" {
     assert failed.outcome == "fail"
     assert (failed.evidence[0].left, failed.evidence[0].right) == ("1", "2")
     assert verdicts([rule], bad, AS_OF) == {"R-1": "fail"}
+
+
+def test_every_shipped_ruleset_is_decided_by_one_function(
+        every_ruleset: list[EffectiveRuleset]) -> None:
+    # No rule falls back to being called on its own, and the function compiles.
+    for eff in every_ruleset:
+        rules = eff.compiled()
+        made = codegen.batch(rules, lambda rule, ctx: "unknown")
+        assert made is not None, eff.id
+        _, source = made
+        assert source.count("    while True:") == len(rules)
+        assert "no inline code" not in source
+
+
+def test_a_fault_in_one_rule_leaves_the_others_decided(tmp_path: Path) -> None:
+    eff = effective(tmp_path, {"baseline.cpol": '''ruleset baseline "B"
+rule R-1 "t" {
+  principle p
+  require count(activities) > 1
+}
+rule R-2 "t" {
+  principle p
+  require count(activities) > 5
+}
+rule R-3 "t" {
+  principle p
+  for act in activities
+  require act.id present
+}
+'''}, "baseline")
+    rules = eff.compiled()
+    p = Proposal("p.yaml", {"activities": [{"id": "A1"}, {"id": "A2"}]})
+    assert verdicts(rules, p, AS_OF) == {"R-1": "pass", "R-2": "fail", "R-3": "pass"}
+
+    class Broken(list):  # type: ignore[type-arg]
+        def __len__(self) -> int:
+            raise RuntimeError("a fault of ours")
+
+    broken = Proposal("p.yaml", {"activities": Broken([{"id": "A1"}])})
+    ctx = Context(broken.data, AS_OF, broken)
+    assert batched(rules)(ctx) == {"R-1": "unknown", "R-2": "unknown", "R-3": "pass"}
+    assert verdicts(rules, broken, AS_OF) == summary(evaluate(rules, broken, AS_OF))
+
+
+def test_a_rule_without_inline_code_runs_its_own_functions_among_the_others(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    eff = effective(tmp_path, {"baseline.cpol": '''ruleset baseline "B"
+rule R-1 "t" {
+  principle p
+  require count(activities) > 1
+}
+rule R-2 "t" {
+  principle p
+  for act in activities
+  require act.mandate present
+}
+'''}, "baseline")
+    rules = eff.compiled()
+
+    def unsupported(*args: Any) -> str:
+        raise codegen._Unsupported("presence")
+    monkeypatch.setattr(codegen._Writer, "x_presence", unsupported)
+    made = codegen.batch(rules, lambda rule, ctx: "unknown")
+    assert made is not None
+    decide_all, source = made
+    assert source.count("no inline code") == 1
+    p = Proposal("p.yaml", {"activities": [{"id": "A1", "mandate": "m"}, {"id": "A2"}]})
+    assert decide_all(Context(p.data, AS_OF, p)) == {"R-1": "pass", "R-2": "fail"}
+
+
+def test_rules_are_written_as_one_function_only_once_they_have_decided_before(
+        tmp_path: Path) -> None:
+    eff = effective(tmp_path, {"baseline.cpol": '''ruleset baseline "B"
+rule R-1 "t" {
+  principle p
+  require count(activities) > 1
+}
+'''}, "baseline")
+    rules = eff.compiled()
+    p = Proposal("p.yaml", {"activities": [{"id": "A1"}, {"id": "A2"}]})
+    assert verdicts(rules, p, AS_OF) == {"R-1": "pass"}
+    assert _BATCHES[tuple(rules)] == 1  # seen once: decided rule by rule
+    assert verdicts(rules, p, AS_OF) == {"R-1": "pass"}
+    assert callable(_BATCHES[tuple(rules)])
 
 
 def test_python_is_written_for_a_rule_only_once_it_has_decided_before(tmp_path: Path) -> None:

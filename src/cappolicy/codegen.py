@@ -26,7 +26,7 @@ proposals and generated expressions.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -77,7 +77,7 @@ class _Writer:
         self.consts: dict[str, Any] = dict(_HELPERS)
         self._const_ids: dict[int, str] = {}
         self._n = 0
-        self.targets: dict[str, str] = {}  # index target -> local holding ctx.index(target)
+        self.targets: dict[str, str] = {}  # target -> local holding ctx.elements(target)
         self.closures = False  # whether any node is run as its closure (needs an Env)
         # Reads of the proposal already made in the block being written or around it:
         # (what, of what, name) -> the local holding the value. The proposal does not
@@ -86,10 +86,28 @@ class _Writer:
         # top-level fields, read once at the top of the function being written
         self.prelude: list[str] = []
         self.roots: dict[str, str] = {}
+        # where a rule's outcome goes: None, `return` it; else the key under which it is
+        # stored in `out` before leaving the `while True:` the rule is written in
+        self.store: str | None = None
 
     def function(self) -> None:
         """Start the body of another function."""
         self.lines, self.prelude, self.roots, self.memo = [], [], {}, {}
+        self.store = None
+
+    def section(self, rule_id: str) -> None:
+        """Start another rule within the one function that decides all of them: the
+        top-level fields read so far stay read."""
+        self.lines, self.memo, self.closures = [], {}, False
+        self.store = repr(rule_id)
+
+    def outcome(self, ind: int, value: str) -> None:
+        """The rule's outcome is `value`: return it, or store it and leave the rule."""
+        if self.store is None:
+            self.emit(ind, f"return {value}")
+        else:
+            self.emit(ind, f"out[{self.store}] = {value}")
+            self.emit(ind, "break")
 
     @contextmanager
     def block(self) -> Iterator[None]:
@@ -193,12 +211,12 @@ class _Writer:
             self.emit(ind + 1, f"{t} = {ref}.partition('/')[2] or UNKNOWN")
         else:
             if target == "graph-node":  # made on first use: it builds the graph
-                index = f"ctx.index({target!r})"
+                index = f"ctx.elements({target!r})"
             else:
                 index = self.targets.setdefault(target, f"ix_{target}")
             h = self.tmp("h")
             self.emit(ind + 1, f"{h} = {index}.get({ref})")
-            self.emit(ind + 1, f"{t} = None if {h} is None else {h}[0].get({name!r})")
+            self.emit(ind + 1, f"{t} = None if {h} is None else {h}.get({name!r})")
             self.emit(ind + 1, f"if {t} is None: {t} = UNKNOWN")
         self.emit(ind, "else:")
         self.emit(ind + 1, f"{t} = UNKNOWN")
@@ -464,7 +482,6 @@ def _other(word: str) -> str:
 
 def _decide_source(w: _Writer, rule: CompiledRule) -> list[str]:
     """The body of decide(ctx, env, item), as `_decide` in evaluate.py runs it."""
-    w.function()
     scope: dict[str, str] = {}
     if rule.for_var is not None:
         scope[rule.for_var] = "item"
@@ -482,28 +499,32 @@ def _decide_source(w: _Writer, rule: CompiledRule) -> list[str]:
         w.emit(1, "try:")
         when = w.cond(rule.when, scope, 2)
         w.emit(1, "except EvalProblem:")
-        w.emit(2, "return 'unknown'")
-        w.emit(1, f"if {when} is False: return 'not-applicable'")
-        w.emit(1, f"if {when} is UNKNOWN: return 'unknown'")
+        w.outcome(2, "'unknown'")
+        w.emit(1, f"if {when} is False:")
+        w.outcome(2, "'not-applicable'")
+        w.emit(1, f"if {when} is UNKNOWN:")
+        w.outcome(2, "'unknown'")
     w.emit(1, "try:")
     result = w.cond(rule.check, scope, 2)
     w.emit(1, "except EvalProblem:")
-    w.emit(2, "return 'unknown'")
-    w.emit(1, f"if {result} is UNKNOWN: return 'unknown'")
+    w.outcome(2, "'unknown'")
+    w.emit(1, f"if {result} is UNKNOWN:")
+    w.outcome(2, "'unknown'")
     passed = "True" if rule.check_kind == "require" else "False"
-    w.emit(1, f"return 'pass' if {result} is {passed} else 'fail'")
+    w.outcome(1, f"'pass' if {result} is {passed} else 'fail'")
     return w.lines
 
 
-def _verdict_source(w: _Writer, rule: CompiledRule) -> list[str]:
-    """The body of verdict(ctx): the rule over its `for` elements, as `_run` does."""
-    w.function()
+def _verdict_source(w: _Writer, rule: CompiledRule, decide: str = "decide") -> list[str]:
+    """The body of verdict(ctx): the rule over its `for` elements, as `_run` does,
+    deciding each with the function named `decide`."""
     assert rule.for_coll is not None and rule.for_var is not None
     w.emit(1, "try:")
     items = w._items(rule.for_coll, {}, 2)
     w.emit(1, "except EvalProblem:")
-    w.emit(2, "return 'unknown'")
-    w.emit(1, f"if {items} is UNKNOWN: return 'unknown'")
+    w.outcome(2, "'unknown'")
+    w.emit(1, f"if {items} is UNKNOWN:")
+    w.outcome(2, "'unknown'")
     w.emit(1, "worst = 'not-applicable'")
     w.emit(1, "rank = 0")
     w.emit(1, f"for item in {items}:")
@@ -518,24 +539,27 @@ def _verdict_source(w: _Writer, rule: CompiledRule) -> list[str]:
         w.emit(2, f"if {where} is UNKNOWN:")
         w.emit(3, "if rank < 2: worst, rank = 'unknown', 2")
         w.emit(3, "continue")
-    w.emit(2, "outcome = decide(ctx, env, item)")
+    w.emit(2, f"outcome = {decide}(ctx, env, item)")
     w.emit(2, "r = RANK[outcome]")
     w.emit(2, "if r > rank:")
     w.emit(3, "worst, rank = outcome, r")
-    w.emit(3, "if r == 3: return worst")  # nothing is worse than a failure
-    w.emit(1, "return worst")
+    w.emit(3, "if r == 3: break")  # nothing is worse than a failure
+    w.outcome(1, "worst")
     return w.lines
 
 
 def generate(rule: CompiledRule) -> tuple[Decide, Verdict, str]:
     """decide and verdict for `rule`, and the Python source they were compiled from."""
     w = _Writer()
+    w.function()
     decide_body = _decide_source(w, rule)
     decide_prelude = w.prelude
     # without `for`, the verdict is the decision on the proposal: decide itself
-    verdict_body = _verdict_source(w, rule) if rule.for_coll is not None else None
-    head = ["data = ctx.data", *(f"ix_{target} = ctx.indexes.get({target!r}) or "
-                                 f"ctx.index({target!r})" for target in w.targets)]
+    verdict_body = None
+    if rule.for_coll is not None:
+        w.function()
+        verdict_body = _verdict_source(w, rule)
+    head = _head(w.targets)
     lines = [
         "def decide(ctx, env=None, item=None):",
         *("    " + line for line in head + decide_prelude),
@@ -582,3 +606,95 @@ def functions(rule: CompiledRule) -> tuple[Decide, Verdict]:
     except (SyntaxError, RecursionError, MemoryError, _Unsupported):
         return closure_functions(rule)
     return decide, verdict
+
+
+# ---------------------------------------------------------------- a set of rules
+
+
+Batch = Callable[[Context], "dict[str, str]"]
+
+
+def batch(rules: Sequence[CompiledRule], fallback: Callable[[CompiledRule, Context], str]
+          ) -> tuple[Batch, str] | None:
+    """One function deciding every rule of `rules` on a proposal, rule id -> verdict, as
+    each rule's `verdict` does, and its source; None when Python will not compile it.
+
+    The rules are written one after the other in the one function, each in a
+    `while True:` that its outcome leaves. Top-level fields and id indexes are read once
+    for all of them, and no call is made per rule, which on a small proposal costs as
+    much as deciding. A rule that raises anything but EvalProblem (a fault of ours) gets
+    `fallback(rule, ctx)`: what the explaining path makes of it. A rule with no inline
+    code runs its own functions."""
+    w = _Writer()
+    w.function()
+    w.targets = {}
+    defs: list[str] = []
+    body: list[str] = []
+    for n, rule in enumerate(rules):
+        w.section(rule.id)
+        env = False  # whether the rule runs closures, which need an Env
+        try:
+            if rule.for_coll is None:
+                lines = _decide_source(w, rule)
+            else:
+                decide = f"decide_{n}"
+                source, env = _decide_function(w, rule, decide)
+                defs += source
+                w.section(rule.id)
+                lines = _verdict_source(w, rule, decide)
+            env = env or w.closures
+        except _Unsupported:
+            lines = ["    # no inline code: the rule's own functions",
+                     f"    out[{rule.id!r}] = {w.const(rule.functions()[1])}(ctx)", "    break"]
+        body += [
+            "    try:",
+            "        env = _Env(ctx)" if env else "        env = None",
+            "        while True:",
+            *("        " + line for line in lines),
+            "    except Exception:",  # a fault of ours: what evaluate makes of it
+            f"        out[{rule.id!r}] = _fallback({w.const(rule)}, ctx)",
+        ]
+    lines = [
+        *defs,
+        "def verdicts(ctx):",
+        *("    " + line for line in _head(w.targets) + w.prelude),
+        "    out = {}",
+        *body,
+        "    return out",
+        "",
+    ]
+    source = "\n".join(lines)
+    namespace = dict(w.consts)
+    namespace["RANK"], namespace["_fallback"] = RANK, fallback
+    try:
+        code = compile(source, "<rules>", "exec")
+    except (SyntaxError, RecursionError, MemoryError):
+        return None
+    exec(code, namespace)  # noqa: S102 - our own source, from compiled rules' typed trees
+    return namespace["verdicts"], source
+
+
+def _decide_function(w: _Writer, rule: CompiledRule, name: str) -> tuple[list[str], bool]:
+    """The source of a `for` rule's decide, named `name`, written with `w`'s constants
+    but apart from the function `w` is writing; and whether it runs closures."""
+    saved = w.lines, w.prelude, w.roots, w.memo, w.store, w.closures, w.targets
+    try:
+        w.function()
+        w.closures, w.targets = False, {}
+        lines = _decide_source(w, rule)
+        source = [
+            f"def {name}(ctx, env=None, item=None):",
+            *("    " + line for line in _head(w.targets) + w.prelude),
+            *(["    if env is None: env = _Env(ctx)"] if w.closures else []),
+            *lines,
+            "",
+        ]
+        return source, w.closures
+    finally:
+        w.lines, w.prelude, w.roots, w.memo, w.store, w.closures, w.targets = saved
+
+
+def _head(targets: Mapping[str, str]) -> list[str]:
+    """The first lines of a function: the proposal's data and the id indexes it uses."""
+    return ["data = ctx.data", *(f"ix_{target} = ctx.found.get({target!r}) or "
+                                 f"ctx.elements({target!r})" for target in targets)]

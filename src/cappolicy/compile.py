@@ -105,13 +105,14 @@ def element_path(coll: Node, env: Env, base: tuple[Any, ...] | None, step: Any,
 class Context:
     """What evaluation knows of one proposal: its data and an index of its ids."""
 
-    __slots__ = ("data", "as_of", "indexes", "proposal", "_graph")
+    __slots__ = ("data", "as_of", "indexes", "found", "proposal", "_graph")
 
     def __init__(self, data: Mapping[str, Any], as_of: Any, proposal: Any = None) -> None:
         self.data = data
         self.as_of = as_of
         self.proposal = proposal
         self.indexes: dict[str, Mapping[str, tuple[Any, tuple[Any, ...]]]] = {}  # made so far
+        self.found: dict[str, Mapping[str, Any]] = {}  # made so far, by `elements`
         self._graph: Any = None
 
     @property
@@ -135,20 +136,36 @@ class Context:
             self.indexes[target] = found
         return found
 
+    def elements(self, target: str) -> Mapping[str, Any]:
+        """id -> element, as `index` finds them without where they are: what deciding
+        needs, cheaper to make than the index that locates them too."""
+        found = self.found.get(target)
+        if found is None:
+            make = _ELEMENTS.get(target)
+            if make is not None:
+                found = make(self.data)
+            elif target == "graph-node":
+                found = _GraphIndex(self.graph, paths=False)
+            else:
+                found = {key: hit[0] for key, hit in self.index(target).items()}
+            self.found[target] = found
+        return found
+
 
 class _GraphIndex(Mapping[str, tuple[Any, tuple[Any, ...]]]):
     """The graph's nodes seen as an index, so `n.country` reads like `org.country`."""
 
-    __slots__ = ("graph",)
+    __slots__ = ("graph", "paths")
 
-    def __init__(self, graph: Any) -> None:
+    def __init__(self, graph: Any, *, paths: bool = True) -> None:
         self.graph = graph
+        self.paths = paths  # whether a node comes with its path, as `Context.index` gives it
 
-    def __getitem__(self, key: str) -> tuple[Any, tuple[Any, ...]]:
+    def __getitem__(self, key: str) -> Any:
         info = self.graph.node(key)
         if info is None:
             raise KeyError(key)
-        return info, info.path
+        return (info, info.path) if self.paths else info
 
     def __iter__(self) -> Any:
         return iter(self.graph.nodes())
@@ -172,14 +189,37 @@ def _by_id(items: Any, path: tuple[Any, ...]) -> Index:
     return out
 
 
+def _elements_by_id(items: Any) -> dict[str, Any]:
+    """id -> item, as `_by_id` finds them, without their paths."""
+    out: dict[str, Any] = {}
+    if items.__class__ is list or isinstance(items, list):
+        for item in items:
+            if item.__class__ is dict or isinstance(item, Mapping):
+                ident = item.get("id")
+                if (ident.__class__ is str or isinstance(ident, str)) and ident not in out:
+                    out[ident] = item
+    return out
+
+
+def _bodies_of(data: Mapping[str, Any]) -> Any:
+    governance = data.get("governance")
+    return governance.get("bodies") if isinstance(governance, Mapping) else None
+
+
+#: id -> element for the targets that are lists of the proposal (others: from the index)
+_ELEMENTS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
+    "organisation": lambda data: _elements_by_id(data.get("organisations")),
+    "activity": lambda data: _elements_by_id(data.get("activities")),
+    "body": lambda data: _elements_by_id(_bodies_of(data)),
+}
+
+
 def _organisations(ctx: Context) -> Index:
     return _by_id(ctx.data.get("organisations"), ("organisations",))
 
 
 def _bodies(ctx: Context) -> Index:
-    governance = ctx.data.get("governance")
-    return _by_id(governance.get("bodies") if isinstance(governance, Mapping) else None,
-                  ("governance", "bodies"))
+    return _by_id(_bodies_of(ctx.data), ("governance", "bodies"))
 
 
 def _activities(ctx: Context) -> Index:
@@ -364,10 +404,10 @@ class Compiler:
                 return V.UNKNOWN
             if target == "mandate" and name == "id":
                 return ref.partition("/")[2] or V.UNKNOWN
-            hit = env.ctx.index(target).get(ref)
+            hit = env.ctx.elements(target).get(ref)
             if hit is None:
                 return V.UNKNOWN
-            v = hit[0].get(name)
+            v = hit.get(name)
             return V.UNKNOWN if v is None else v
 
         def follow_loc(env: Env) -> tuple[Any, ...] | None:

@@ -180,13 +180,48 @@ def verdicts(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
     if isinstance(waivers, list) and waivers:
         return summary(evaluate(rules, proposal, as_of, ruleset, effective=effective))
     ctx = Context(proposal.data, as_of, proposal)
+    decide_all = _batch(rules)
+    if decide_all is not None:
+        try:
+            return decide_all(ctx)  # type: ignore[no-any-return]
+        except Exception:  # noqa: BLE001 - reading the proposal failed: rule by rule, below
+            ctx = Context(proposal.data, as_of, proposal)
     out: dict[str, str] = {}
     for rule in rules:
         try:
             out[rule.id] = (rule._functions or rule.functions())[1](ctx)
         except Exception:  # noqa: BLE001 - what evaluate makes of it, a fault of ours included
-            out[rule.id] = summary(_findings(rule, ctx, proposal, ruleset))[rule.id]
+            out[rule.id] = _fallback_verdict(rule, ctx)
     return out
+
+
+#: rules given to verdicts() -> 1 once seen, then their one generated function (or None
+#: if it does not compile). Kept for the last few sets of rules only.
+_BATCHES: dict[tuple[CompiledRule, ...], Any] = {}
+_MAX_BATCHES = 16
+
+
+def _batch(rules: Sequence[CompiledRule]) -> Any:
+    """The one function deciding all of `rules` (codegen.batch), from the second
+    proposal they are given on: a single proposal decides as quickly rule by rule as
+    it takes to write the function."""
+    key = rules if rules.__class__ is tuple else tuple(rules)
+    found = _BATCHES.get(key)
+    if found is None:
+        if len(_BATCHES) >= _MAX_BATCHES:
+            _BATCHES.clear()
+        _BATCHES[key] = 1
+        return None
+    if found == 1:
+        from .codegen import batch
+        made = batch(key, _fallback_verdict)
+        found = _BATCHES[key] = made[0] if made is not None else False
+    return found or None
+
+
+def _fallback_verdict(rule: CompiledRule, ctx: Context) -> str:
+    """The rule's verdict as evaluate() makes it: a fault of ours included."""
+    return summary(_findings(rule, ctx, ctx.proposal, None)).get(rule.id, "not-applicable")
 
 
 def summary(findings: Sequence[Finding]) -> dict[str, str]:
