@@ -13,6 +13,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -30,6 +31,7 @@ from cappolicy.evaluate import (
     closure_outcome,
     closure_verdict,
     evaluate,
+    prepare,
     summary,
     verdicts,
 )
@@ -391,6 +393,12 @@ rule R-1 "t" {
     assert _BATCHES[tuple(rules)] == 1  # seen once: decided rule by rule
     assert verdicts(rules, p, AS_OF) == {"R-1": "pass"}
     assert callable(_BATCHES[tuple(rules)])
+
+    fresh = [attrs.evolve(rule) for rule in rules]  # the same rules, not yet written
+    assert tuple(fresh) not in _BATCHES and fresh[0]._functions is None
+    prepare(fresh)  # written before the first proposal
+    assert callable(_BATCHES[tuple(fresh)]) and fresh[0]._functions is not None
+    assert verdicts(fresh, p, AS_OF) == {"R-1": "pass"}
 
 
 def test_python_is_written_for_a_rule_only_once_it_has_decided_before(tmp_path: Path) -> None:

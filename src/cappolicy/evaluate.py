@@ -213,10 +213,28 @@ def _batch(rules: Sequence[CompiledRule]) -> Any:
         _BATCHES[key] = 1
         return None
     if found == 1:
-        from .codegen import batch
-        made = batch(key, _fallback_verdict)
-        found = _BATCHES[key] = made[0] if made is not None else False
+        found = _write_batch(key)
     return found or None
+
+
+def _write_batch(key: tuple[CompiledRule, ...]) -> Any:
+    from .codegen import batch
+    made = batch(key, _fallback_verdict)
+    found = _BATCHES[key] = made[0] if made is not None else False
+    return found
+
+
+def prepare(rules: Sequence[CompiledRule]) -> None:
+    """Write and compile now the Python that decides `rules`, which verdicts() and
+    evaluate() otherwise write when a second proposal needs it: for a caller about to
+    decide many proposals who wants that cost paid before the first."""
+    for rule in rules:
+        rule.functions()
+    key = tuple(rules)
+    if not callable(_BATCHES.get(key)):
+        if len(_BATCHES) >= _MAX_BATCHES:
+            _BATCHES.clear()
+        _write_batch(key)
 
 
 def _fallback_verdict(rule: CompiledRule, ctx: Context) -> str:

@@ -282,7 +282,7 @@ def union(collections: Iterable[Any]) -> Any:
     out: list[Any] = []
     seen: set[Any] | None = set()  # while every element is a plain text, number or date
     for collection in collections:
-        items = elements(collection)
+        items = collection if collection.__class__ is list else elements(collection)
         if items is UNKNOWN:
             return UNKNOWN
         for item in items:
