@@ -323,8 +323,7 @@ def test_every_shipped_ruleset_is_decided_by_one_function(
         assert "no inline code" not in source
 
 
-def test_a_fault_in_one_rule_leaves_the_others_decided(tmp_path: Path) -> None:
-    eff = effective(tmp_path, {"baseline.cpol": '''ruleset baseline "B"
+THREE_RULES = '''ruleset baseline "B"
 rule R-1 "t" {
   principle p
   require count(activities) > 1
@@ -336,18 +335,21 @@ rule R-2 "t" {
 rule R-3 "t" {
   principle p
   for act in activities
-  require act.id present
+  require act.mandate present
 }
-'''}, "baseline")
-    rules = eff.compiled()
-    p = Proposal("p.yaml", {"activities": [{"id": "A1"}, {"id": "A2"}]})
-    assert verdicts(rules, p, AS_OF) == {"R-1": "pass", "R-2": "fail", "R-3": "pass"}
+'''
+
+
+def test_a_fault_in_one_rule_leaves_the_others_decided(tmp_path: Path) -> None:
+    rules = effective(tmp_path, {"baseline.cpol": THREE_RULES}, "baseline").compiled()
+    p = Proposal("p.yaml", {"activities": [{"id": "A1", "mandate": "m"}, {"id": "A2"}]})
+    assert verdicts(rules, p, AS_OF) == {"R-1": "pass", "R-2": "fail", "R-3": "fail"}
 
     class Broken(list):  # type: ignore[type-arg]
         def __len__(self) -> int:
             raise RuntimeError("a fault of ours")
 
-    broken = Proposal("p.yaml", {"activities": Broken([{"id": "A1"}])})
+    broken = Proposal("p.yaml", {"activities": Broken([{"id": "A1", "mandate": "m"}])})
     ctx = Context(broken.data, AS_OF, broken)
     assert batched(rules)(ctx) == {"R-1": "unknown", "R-2": "unknown", "R-3": "pass"}
     assert verdicts(rules, broken, AS_OF) == summary(evaluate(rules, broken, AS_OF))
@@ -355,18 +357,7 @@ rule R-3 "t" {
 
 def test_a_rule_without_inline_code_runs_its_own_functions_among_the_others(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    eff = effective(tmp_path, {"baseline.cpol": '''ruleset baseline "B"
-rule R-1 "t" {
-  principle p
-  require count(activities) > 1
-}
-rule R-2 "t" {
-  principle p
-  for act in activities
-  require act.mandate present
-}
-'''}, "baseline")
-    rules = eff.compiled()
+    rules = effective(tmp_path, {"baseline.cpol": THREE_RULES}, "baseline").compiled()
 
     def unsupported(*args: Any) -> str:
         raise codegen._Unsupported("presence")
@@ -376,7 +367,7 @@ rule R-2 "t" {
     decide_all, source = made
     assert source.count("no inline code") == 1
     p = Proposal("p.yaml", {"activities": [{"id": "A1", "mandate": "m"}, {"id": "A2"}]})
-    assert decide_all(Context(p.data, AS_OF, p)) == {"R-1": "pass", "R-2": "fail"}
+    assert decide_all(Context(p.data, AS_OF, p)) == {"R-1": "pass", "R-2": "fail", "R-3": "fail"}
 
 
 def test_rules_are_written_as_one_function_only_once_they_have_decided_before(
