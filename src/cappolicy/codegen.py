@@ -12,6 +12,10 @@ once, and keeps it on the rule:
   `Env`, it leaves the rule's `let` values in `env.vars`, as the explaining path does.
 - `verdict(ctx)`: the outcome of the whole rule: the worst over its elements.
 
+`batch(rules, fallback)` writes the verdicts of a whole set of rules as one function,
+each rule in turn, sharing the reads of top-level fields and id indexes: what
+`evaluate.verdicts` runs once the same rules decide a second proposal.
+
 The generated code is the closures' semantics, statement for statement: the same
 three-valued logic, the same order of evaluation and short-circuits, the same helpers
 from `values` wherever a value is not a plain string, number or date, and the same
