@@ -290,7 +290,18 @@ class _YamlComposer:
                 "CP402", f"invalid YAML: control character U+{ord(bad.group()):04X} is not allowed",
                 _Lines(self.text, self.name).span(bad.start(), bad.end()),
                 "remove it, or write it as an escape inside a double-quoted string"))
-        loader = _EVENT_LOADER(self.text)
+        try:
+            return self._read(_EVENT_LOADER)
+        except _Fatal as fatal:
+            # libyaml (bundled since PyYAML 6.0.4) refuses a thousand nested levels while
+            # scanning ahead, before its events reach our limit; the pure-Python parser
+            # reads them one at a time, so it finds the level that passes ours
+            if _EVENT_LOADER is yaml.SafeLoader or "nesting depth" not in fatal.diagnostic.message:
+                raise
+        return _YamlComposer(self.text, self.name)._read(yaml.SafeLoader)
+
+    def _read(self, events: type[Any]) -> tuple[Node | None, Span, list[Diagnostic]]:
+        loader = events(self.text)
         try:
             return self._events(loader)
         except yaml.YAMLError as exc:
