@@ -9,10 +9,12 @@ Workers are spawned, not forked, on every platform (nothing is inherited but wha
 `Job` carries).
 
 What comes back is the report a single process makes, byte for byte, and its exit
-code. When only text and JSON reports are wanted, each worker also writes its results'
-parts of them and counts them (render.report.Tally), and sends back those instead of
-the results: rebuilding thousands of findings here would take this process longer than
-checking takes a worker. For the other formats the results come back whole, in order.
+code. When only text and JSON reports are wanted, each file's parts of them are written
+and counted (render.report.Tally) as soon as it is checked, and those are kept instead
+of its findings: by a worker, because rebuilding thousands of findings here would take
+this process longer than checking takes the worker; here, because memory then holds
+the reports' text rather than every proposal's findings until the end. For the other
+formats the results are kept whole, in order.
 """
 
 from __future__ import annotations
@@ -171,14 +173,15 @@ def _outcome(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
 
 def check_files(files: Sequence[Path], job: Job, rulesets: Rulesets,
                 fixed: EffectiveRuleset | None, jobs: int = 1) -> Checked:
-    """Check every file, in `jobs` processes at most (0: one per CPU). Workers write the
-    reports when `job.writing` says which (and all are text or json)."""
-    workers = worker_count(len(files), jobs)
-    if workers < 2:
-        return Checked([_outcome(f, rulesets, fixed, job.country, job.as_of) for f in files])
+    """Check every file, in `jobs` processes at most (0: one per CPU). Each file's part
+    of the reports is written as it is checked when `job.writing` says which (and all are
+    text or json)."""
     if job.writing is not None and any(fmt not in WRITTEN_FORMATS
                                        for fmt, _ in job.writing.wanted):
         job = attrs.evolve(job, writing=None)
+    workers = worker_count(len(files), jobs)
+    if workers < 2:  # here, in order; written as they come when they can be
+        return _assemble(_check_each(files, job, rulesets, fixed), job)
     return _in_workers(files, job, workers)
 
 
@@ -225,6 +228,13 @@ def _in_workers(files: Sequence[Path], job: Job, workers: int) -> Checked:
                 gc.enable()
     if any(o is None for o in got):  # pragma: no cover - imap returns every chunk or raises
         raise RuntimeError("a worker lost files")
+    return _assemble(got, job)  # type: ignore[arg-type]
+
+
+def _assemble(got: list[Outcome | Written], job: Job) -> Checked:
+    """What checking gave, from each file's outcome in the order of the files."""
+    from .render import FileError
+
     if job.writing is None:
         return Checked(got)  # type: ignore[arg-type]
     order = sorted((o.key, i) for i, o in enumerate(got) if isinstance(o, Written))
@@ -254,20 +264,31 @@ def _start_worker(job: Job) -> None:
 
 
 def _check_chunk(chunk: list[tuple[int, Path]]) -> list[tuple[int, Outcome | Written]]:
-    from .errors import SourceCache
-    from .render import FileError
-
     if _worker is None or isinstance(_worker, Exception):
         raise RuntimeError("the worker could not start") from _worker
     job, rulesets, fixed = _worker
+    outcomes = _check_each([file for _, file in chunk], job, rulesets, fixed)
+    return [(index, outcome) for (index, _), outcome in zip(chunk, outcomes)]
+
+
+def _check_each(files: Sequence[Path], job: Job, rulesets: Rulesets,
+                fixed: EffectiveRuleset | None) -> list[Outcome | Written]:
+    """Each file's outcome; each result written as soon as it is made, when `job`
+    says which reports to write: its findings are then let go, so that memory holds
+    the reports' text, not thousands of proposals' findings."""
+    from .errors import SourceCache
+    from .render import FileError
+
+    out: list[Outcome | Written] = []
     sources = SourceCache()
-    out: list[tuple[int, Outcome | Written]] = []
-    for index, file in chunk:
+    for n, file in enumerate(files, 1):
         outcome = _outcome(file, rulesets, fixed, job.country, job.as_of)
         if job.writing is None or isinstance(outcome, FileError):
-            out.append((index, outcome))
+            out.append(outcome)
         else:
-            out.append((index, _write(outcome, job.writing, sources)))
+            out.append(_write(outcome, job.writing, sources))
+        if n % MAX_CHUNK == 0:
+            sources = SourceCache()  # the proposals' texts, for excerpts: a few at a time
     return out
 
 
