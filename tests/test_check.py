@@ -1,5 +1,6 @@
 """`cappolicy check -j N` (check.py): worker processes change nothing a user sees.
-The same report, byte for byte, in every format, and the same exit code, as -j 1."""
+The same report, byte for byte, in every format, and the same exit code, as -j 1; and
+text and JSON written file by file are the reports rendered whole."""
 
 from __future__ import annotations
 
@@ -84,6 +85,31 @@ def test_text_and_json_written_by_the_workers(
     assert runs[1] == runs[0]
     assert "\x1b[" in runs[0][1] and b"\x1b[" not in runs[0][3]  # colour on the terminal only
     assert pools == [(2, True)]
+
+
+@pytest.mark.parametrize("flags", [(), ("-v", "--allow-unknown"),
+                                   ("--color", "--fail-on", "should")])
+def test_text_and_json_written_file_by_file_match_the_whole_report(
+        many: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        flags: tuple[str, ...]) -> None:
+    """One process writes each file's part of the text and JSON reports as it checks
+    it, when those are all the reports wanted; with a SARIF report wanted too, all are
+    rendered from the whole report at the end. The same bytes either way."""
+    written: list[Path] = []
+    real = check._write
+    monkeypatch.setattr(check, "_write", lambda result, *rest: (
+        written.append(result.file), real(result, *rest))[1])
+    runs = []
+    for also in ((), (f"--output=sarif={tmp_path}/r.sarif",)):
+        out = tmp_path / f"also{len(also)}"
+        code, text = _run("check", str(many), str(EXAMPLES), *flags,
+                          f"--output=json={out}/r.json", f"--output=text={out}/r.txt", *also)
+        runs.append((code, text, (out / "r.json").read_bytes(), (out / "r.txt").read_bytes()))
+        if not also:
+            assert len(written) == 24 + len(list(EXAMPLES.glob("*.yaml")))  # all but broken
+    assert len(written) == 24 + len(list(EXAMPLES.glob("*.yaml")))  # none with SARIF
+    assert runs[1] == runs[0]
+    assert runs[0][0] == 2 and "g99-broken.yaml could not be loaded" in runs[0][1]
 
 
 def test_verbose_text_and_json_on_standard_output(
