@@ -8,7 +8,8 @@ from collections.abc import Mapping
 
 import pytest
 
-from cappolicy import ast, values as V
+from cappolicy import ast
+from cappolicy import values as V
 from cappolicy.compile import Compiler, Context, Env, ParamValue
 from cappolicy.errors import AnalysisError, Diagnostic
 from cappolicy.evaluate import RuleSpec, compile_rules, evaluate
@@ -19,7 +20,7 @@ from cappolicy.proposal import Proposal
 from cappolicy.render.jsonfmt import finding_from_json, finding_to_json
 from cappolicy.render.text import render_finding
 from cappolicy.span import Span
-from cappolicy.types import SetT, STRING
+from cappolicy.types import STRING, SetT
 
 PUBLIC = ParamValue("public_sector", SetT(STRING), frozenset({"ministry", "cert"}),
                     "{cert, ministry}", Provenance("baseline", Span("baseline.cpol", 2, 1)))

@@ -210,7 +210,6 @@ def _chunks(files: Sequence[Path], workers: int) -> Iterator[list[tuple[int, Pat
 def _in_workers(files: Sequence[Path], job: Job, workers: int) -> Checked:
     import multiprocessing
 
-    from .render import FileError
 
     context = multiprocessing.get_context("spawn")
     got: list[Outcome | Written | None] = [None] * len(files)

@@ -667,15 +667,15 @@ def batch(rules: Sequence[CompiledRule], fallback: Callable[[CompiledRule, Conte
         "    return out",
         "",
     ]
-    source = "\n".join(lines)
+    text = "\n".join(lines)
     namespace = dict(w.consts)
     namespace["RANK"], namespace["_fallback"] = RANK, fallback
     try:
-        code = compile(source, "<rules>", "exec")
+        code = compile(text, "<rules>", "exec")
     except (SyntaxError, RecursionError, MemoryError):
         return None
     exec(code, namespace)  # noqa: S102 - our own source, from compiled rules' typed trees
-    return namespace["verdicts"], source
+    return namespace["verdicts"], text
 
 
 def _decide_function(w: _Writer, rule: CompiledRule, name: str) -> tuple[list[str], bool]:

@@ -15,8 +15,8 @@ from typing import Any
 import attrs
 
 from . import ast, schema
-from .ast import Percent
 from . import values as V
+from .ast import Percent
 from .errors import Diagnostic, did_you_mean
 from .span import Span
 from .types import (
@@ -974,6 +974,7 @@ class Compiler:
         programme, or an id in quotes. Its value is the node's key."""
         node = self.expr(arg, scope)
         t = node.type
+        categories: tuple[str, ...] | None
         if isinstance(t, RefT):
             categories = {"organisation": ("organisation",), "body": ("body",),
                           "activity": ("activity",), "node": ("organisation", "body"),

@@ -294,9 +294,9 @@ def _run(rule: CompiledRule, ctx: Context, proposal: Proposal, ruleset: str | No
     try:
         raw = coll.fn(env)
         items = V.elements(raw)
-    except V.EvalProblem as problem:
+    except V.EvalProblem as exc:
         yield _finding(rule, proposal, ruleset, "unknown", proposal.span_of(()), "(proposal)",
-                       message=f"cannot decide: {problem}")
+                       message=f"cannot decide: {exc}")
         return
     if items is V.UNKNOWN:
         missing = explainer.missing(coll, env) or [coll.text]

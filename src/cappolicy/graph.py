@@ -337,6 +337,7 @@ class GovernanceGraph:
         steps_t = tuple(steps) if steps is not None else ()
         if start not in self._nodes:
             return Search(start, steps_t, None, (), (), (), ())
+        test: Condition
         if isinstance(target, str):
             goal = target
 
@@ -667,7 +668,8 @@ class _Builder:
         for i, body in enumerate(_list(governance.get("bodies"))):
             if not isinstance(body, Mapping):
                 continue
-            key = self.bodies.get(body.get("id")) if isinstance(body.get("id"), str) else None
+            ident = body.get("id")
+            key = self.bodies.get(ident) if isinstance(ident, str) else None
             base = ("governance", "bodies", i)
             if key is None or self._node_path(key) != base:  # a repeated id: the first is kept
                 continue

@@ -276,9 +276,10 @@ def _diagnose(exc: Exception, text: str, file: str, symbol: str) -> Diagnostic:
             return Diagnostic("CP101", "unexpected '='", span, "to compare two values, write '=='")
         return _unexpected(found, str(token), expected, span)
     if isinstance(exc, UnexpectedCharacters):
-        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        pos = exc.pos_in_stream if exc.pos_in_stream is not None else len(text)
+        char = text[pos] if pos < len(text) else ""
         span = Span(file, exc.line, exc.column, exc.line, exc.column + 1)
-        word = re.match(r"[A-Za-z_][A-Za-z0-9_-]*", text[exc.pos_in_stream:])
+        word = re.match(r"[A-Za-z_][A-Za-z0-9_-]*", text[pos:])
         found = f"'{word.group(0)}'" if word else f"character {char!r}"
         if char == "=":
             return Diagnostic("CP101", "unexpected '='", span, "to compare two values, write '=='")

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def data_dir(name: str) -> Path:
     """`grammar` or `rulesets`: the packaged copy first, else the checkout's."""
     packaged = _PACKAGE / "_data" / name

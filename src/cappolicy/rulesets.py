@@ -416,10 +416,12 @@ def _change_rule(item: ast.Override | ast.Disable, layer: Layer, rules: dict[str
         texts[(item.rule, item.field)] = Provenance(
             layer.id, item.span, item.because, False, old.text if old is not None else None,
             prev_layer, prev_span)
+        template = item.value
+        assert isinstance(template, ast.Template), "the grammar gives texts as templates"
         if item.field == "message":
-            rules[item.rule] = attrs.evolve(spec, message=item.value)
+            rules[item.rule] = attrs.evolve(spec, message=template)
         else:
-            rules[item.rule] = attrs.evolve(spec, hint=item.value)
+            rules[item.rule] = attrs.evolve(spec, hint=template)
 
 
 def _require_because(item: ast.SetParam | ast.Override | ast.Disable, message: str,

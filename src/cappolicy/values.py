@@ -335,9 +335,9 @@ def display(value: Any, *, as_percent: bool = False) -> str:
         if len(value) > 8:
             shown.append(f"... {len(value) - 8} more")
         return "[" + ", ".join(shown) + "]"
-    shown = getattr(value, "shown", None)  # a graph edge names itself
-    if callable(shown):
-        return str(shown())
+    names = getattr(value, "shown", None)  # a graph edge names itself
+    if callable(names):
+        return str(names())
     if isinstance(value, Mapping):
         if "id" in value:
             return display(value["id"])

@@ -12,7 +12,7 @@ from importlib import resources
 from typing import Any
 
 from ..errors import Diagnostic
-from ..findings import Evidence, GraphHop, GraphTrace, Finding, ParamUse, Provenance
+from ..findings import Evidence, Finding, GraphHop, GraphTrace, ParamUse, Provenance
 from ..span import Span
 from .jsontext import Raw, dumps
 from .report import (
@@ -204,7 +204,7 @@ def finding_to_json(finding: Finding) -> JSONDict:
 def finding_from_json(data: JSONDict) -> Finding:
     """The Finding that `finding_to_json` wrote (the derived `level` is ignored)."""
     span = Span(
-        data.get("span_file", data["file"]),
+        data["span_file"] if "span_file" in data else data["file"],
         data["line"],
         data["column"],
         data["end_line"],

@@ -19,6 +19,23 @@ LEVELS = ("error", "warning", "info")  # LEVEL's values, most severe first
 REPORTED = ("fail", "unknown", "waived")
 
 
+# Typed converters: with a bare `tuple`, mypy's attrs plugin cannot tell what a field takes.
+def _diagnostics(items: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
+    return tuple(items)
+
+
+def _findings(items: Iterable[Finding]) -> tuple[Finding, ...]:
+    return tuple(items)
+
+
+def _results(items: Iterable[ProposalResult]) -> tuple[ProposalResult, ...]:
+    return tuple(items)
+
+
+def _file_errors(items: Iterable[FileError]) -> tuple[FileError, ...]:
+    return tuple(items)
+
+
 def _check_fail_on(_instance: object, _attribute: object, value: str) -> None:
     if value not in SEVERITY_RANK:
         raise ValueError(f"fail_on must be one of {', '.join(SEVERITIES)}, not {value!r}")
@@ -34,8 +51,8 @@ class ProposalResult:
     host_country: str | None
     ruleset: str  # id of the effective ruleset
     ruleset_note: str | None = None  # e.g. "no national ruleset for XQ; checked against baseline"
-    findings: tuple[Finding, ...] = attrs.field(default=(), converter=tuple)
-    warnings: tuple[Diagnostic, ...] = attrs.field(default=(), converter=tuple)
+    findings: tuple[Finding, ...] = attrs.field(default=(), converter=_findings)
+    warnings: tuple[Diagnostic, ...] = attrs.field(default=(), converter=_diagnostics)
 
 
 @by_fields
@@ -44,13 +61,13 @@ class FileError:
     """A proposal (or ruleset) file that could not be loaded."""
 
     file: str
-    diagnostics: tuple[Diagnostic, ...] = attrs.field(converter=tuple)
+    diagnostics: tuple[Diagnostic, ...] = attrs.field(converter=_diagnostics)
 
 
 @attrs.frozen
 class Report:
-    results: tuple[ProposalResult, ...] = attrs.field(converter=tuple)
-    errors: tuple[FileError, ...] = attrs.field(converter=tuple)
+    results: tuple[ProposalResult, ...] = attrs.field(converter=_results)
+    errors: tuple[FileError, ...] = attrs.field(converter=_file_errors)
     fail_on: str = attrs.field(validator=_check_fail_on)  # must | should | advisory
     as_of: datetime.date
     tool_version: str
