@@ -857,3 +857,23 @@ def test_reports_put_together_from_parts_written_apart() -> None:
             render_text(case, verbose=verbose, sources=sources())
         assert join_json([result_json(r, fail_on, allow) for r in ordered], apart, counts) == \
             render_json(case)
+
+
+@pytest.mark.parametrize("column", [1, 40, 2_000, 5_000, 9_995])
+def test_a_long_line_is_quoted_around_the_span(column: int) -> None:
+    """A minified JSON proposal is one line: a diagnostic quotes a window of it, cut
+    ends shown as '...', with the caret still under the text the span covers."""
+    from cappolicy.errors import EXCERPT_WIDTH
+
+    text = "".join(chr(ord("a") + i % 26) for i in range(10_000))
+    cache = SourceCache()
+    cache.add("p.json", text + "\n")
+    span = Span("p.json", 1, column, 1, column + 5)
+    _, quoted, carets = Diagnostic("CP409", "bad", span).render(cache).splitlines()
+    shown = quoted.removeprefix("   1 | ")
+    assert len(shown) <= EXCERPT_WIDTH + 6
+    assert shown.startswith("...") == (column > EXCERPT_WIDTH // 3 + 1)
+    assert shown.endswith("...") == (column < 10_000 - EXCERPT_WIDTH)
+    start = carets.index("^")
+    assert carets[start:] == "^" * 5
+    assert quoted[start:start + 5] == text[column - 1:column + 4]

@@ -33,16 +33,37 @@ class Diagnostic:
         if self.span is not None and self.span.line and sources is not None:
             text = sources.line(self.span.file, self.span.line)
             if text is not None:
-                gutter = f"{self.span.line:>4} | "
-                lines.append(gutter + text)
                 width = 1
                 if self.span.end_line == self.span.line and self.span.end_column > self.span.column:
                     width = self.span.end_column - self.span.column
-                pad = " " * (len(gutter) + _display_col(text, self.span.column - 1))
-                lines.append(pad + "^" * max(1, min(width, len(text) + 1)))
+                width = max(1, min(width, len(text) + 1))
+                shown, start, width = _window(text, self.span.column - 1, width)
+                gutter = f"{self.span.line:>4} | "
+                lines.append(gutter + shown)
+                pad = " " * (len(gutter) + _display_col(shown, start))
+                lines.append(pad + "^" * width)
         if self.help:
             lines.append(f"  = help: {self.help}")
         return "\n".join(lines)
+
+
+#: the most of a source line a diagnostic quotes: a minified JSON proposal is one line
+EXCERPT_WIDTH = 120
+
+
+def _window(text: str, start: int, width: int) -> tuple[str, int, int]:
+    """What to quote of a line whose span starts at index `start` and is `width` long, the
+    span's start in it and its width: the whole line when it is short, else about
+    EXCERPT_WIDTH characters around the start of the span, a cut end shown as '...'."""
+    if len(text) <= EXCERPT_WIDTH:
+        return text, start, width
+    width = min(width, EXCERPT_WIDTH // 2)
+    left = max(0, start - EXCERPT_WIDTH // 3)
+    right = min(len(text), left + EXCERPT_WIDTH)
+    left = max(0, right - EXCERPT_WIDTH)
+    lead = "..." if left > 0 else ""
+    tail = "..." if right < len(text) else ""
+    return lead + text[left:right] + tail, start - left + len(lead), width
 
 
 def _display_col(text: str, index: int) -> int:
