@@ -182,6 +182,7 @@ rule ORG-01 "Every organisation is from the host country" {
 ''')
     p = write(tree / "proposals" / "x.yaml", host="XB")
     code, out = run("check", str(p), "--rulesets", str(tree / "rules"), "--no-color")
+    assert code == 1, out  # ORG-01 is a must (the default severity) and fails
     assert "1 of 2 elements of organisations do not satisfy it" in out
     assert "org = donor   -> false" in out
     assert "org = gov" not in out

@@ -566,7 +566,7 @@ class Compiler:
         options.log_errors = False  # the diagnostic says it; re2 must not also write to stderr
         try:
             regex = re2.compile(e.pattern, options)
-        except Exception as exc:  # re2 raises its own error type, its message in bytes
+        except Exception as exc:  # noqa: BLE001 - re2's own error type, its message in bytes
             detail = exc.args[0] if exc.args else exc
             if isinstance(detail, bytes):
                 detail = detail.decode("utf-8", "replace")
