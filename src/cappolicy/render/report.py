@@ -19,7 +19,8 @@ LEVELS = ("error", "warning", "info")  # LEVEL's values, most severe first
 REPORTED = ("fail", "unknown", "waived")
 
 
-# Typed converters: with a bare `tuple`, mypy's attrs plugin cannot tell what a field takes.
+# Typed converters: with `tuple`, or a generic function, mypy's attrs plugin cannot solve
+# what a field takes; one per element type it can.
 def _diagnostics(items: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
     return tuple(items)
 
