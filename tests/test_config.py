@@ -18,6 +18,13 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def repository(tmp_path: Path) -> Path:
+    """tmp_path is the root of a repository: settings are looked for up to it."""
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    return tmp_path
+
+
 def test_settings_are_found_in_a_folder_above(tmp_path: Path) -> None:
     (tmp_path / "policy").mkdir()
     write(tmp_path / "cappolicy.toml", 'rulesets = "policy"\ncountry = "xa"\nfail_on = "should"\n')

@@ -257,6 +257,7 @@ def test_a_failing_case_wins_over_met_coverage(project: Path) -> None:
 def test_without_a_path_the_projects_rulesets_folders_are_tested(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (project / "cappolicy.toml").write_text('rulesets = ["policy"]\n', encoding="utf-8")
+    (project / ".git").mkdir()  # the project's root: settings are looked for up to it
     work = project / "proposals"
     work.mkdir()
     monkeypatch.chdir(work)  # settings are found from a folder below

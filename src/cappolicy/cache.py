@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import __version__
+from .files import read_bytes
 
 if TYPE_CHECKING:
     from . import ast
@@ -148,8 +149,7 @@ def rule_file(path: str) -> ast.RuleFile:
 
         return parse_file(path)
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        data = read_bytes(path, what="rule file")  # only a regular file, bounded
         # as parse_file reads it: UTF-8, universal newlines
         text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except (OSError, UnicodeDecodeError):

@@ -33,7 +33,7 @@ from .errors import CappolicyError
 if TYPE_CHECKING:
     from .errors import SourceCache
     from .render import FileError, ProposalResult, Report
-    from .render.report import Tally
+    from .render.report import Inputs, Tally
     from .rulesets import EffectiveRuleset, Rulesets
 
     Outcome = ProposalResult | FileError
@@ -96,14 +96,15 @@ class Checked:
     written: list[Written] | None = None
 
     def report(self, fail_on: str, as_of: dt.date, tool_version: str,
-               allow_unknown: bool = False) -> Report:
+               allow_unknown: bool = False, inputs: Inputs | None = None) -> Report:
         """The report of the run; without results when they came back written."""
         from .render import FileError, Report
+        from .render.report import Inputs
 
         return Report(results=tuple(o for o in self.outcomes if not isinstance(o, FileError)),
                       errors=tuple(o for o in self.outcomes if isinstance(o, FileError)),
                       fail_on=fail_on, as_of=as_of, tool_version=tool_version,
-                      allow_unknown=allow_unknown)
+                      allow_unknown=allow_unknown, inputs=inputs or Inputs())
 
     def render(self, report: Report, fmt: str, *, color: bool = False, verbose: bool = False,
                sources: SourceCache | None = None, root: str | os.PathLike[str] | None = None,
@@ -144,9 +145,11 @@ def check_file(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
                country: str | None, as_of: dt.date) -> ProposalResult:
     """Check one proposal file against `fixed`, else its country's ruleset (`country`,
     else its host country's). Raises CappolicyError when the file or the ruleset is bad."""
+    from .errors import Diagnostic
     from .evaluate import evaluate
     from .load import load_proposal
     from .render import ProposalResult
+    from .span import Span
 
     proposal = load_proposal(file)
     note = None
@@ -155,7 +158,14 @@ def check_file(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
     else:
         choice = rulesets.for_country((country or proposal.host_country or "").upper() or None)
         eff, note = choice.ruleset, choice.note
-    findings = evaluate(eff.compiled(), proposal, as_of, ruleset=eff.id, effective=eff)
+    compiled = eff.compiled()
+    if not compiled:  # a pass against nothing is no pass
+        raise CappolicyError(Diagnostic(
+            "CP426", f"{proposal.file} would be checked against zero rules: the ruleset "
+            f"{eff.id} has none in force", Span(proposal.file, 1, 1),
+            "check the rulesets folders named at the top of the report (a settings file or "
+            "--rulesets folder may hide the shipped ruleset of that id)"))
+    findings = evaluate(compiled, proposal, as_of, ruleset=eff.id, effective=eff)
     return ProposalResult(file=proposal.file, proposal_id=proposal.id,
                           host_country=proposal.host_country, ruleset=eff.id, ruleset_note=note,
                           findings=tuple(findings), warnings=tuple(proposal.warnings))

@@ -17,6 +17,7 @@ from .options import color_option, rulesets_option, write_output
 if TYPE_CHECKING:
     from .errors import Diagnostic
     from .proposal import Proposal
+    from .render.report import Inputs
     from .rulesets import EffectiveRuleset, Rulesets
 
 PROPOSAL_SUFFIXES = (".yaml", ".yml", ".json")
@@ -240,9 +241,12 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
         country = project.country
     from .files import collect
 
-    files, missing = collect(paths, PROPOSAL_SUFFIXES, "CP421", "proposal files")
+    files, problems = collect(paths, PROPOSAL_SUFFIXES, "CP421", "proposal files")
+    missing = [d for d in problems if d.level != "note"]
     if missing:
         raise Failure(missing)
+    for note in problems:  # files skipped in folders: said, then the others are checked
+        click.echo(note.render(), err=True)
     if only_proposals:
         from .recognise import looks_like_proposal
 
@@ -260,7 +264,7 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     writing = Writing(wanted, fail_on, allow_unknown, verbose)
     job = Job(tuple(rulesets.catalog.roots), ruleset_ref, country, as_of, writing)
     checked = check_files(files, job, rulesets, fixed, jobs)
-    report = checked.report(fail_on, as_of, __version__, allow_unknown)
+    report = checked.report(fail_on, as_of, __version__, allow_unknown, _inputs(rulesets))
     sources = SourceCache()
 
     def text_of(out_fmt: str, out_color: bool) -> str:
@@ -275,13 +279,28 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     sys.exit(checked.exit_code(report))
 
 
+def _inputs(rulesets: Rulesets) -> Inputs:
+    """The settings file and rulesets folders of the run, as its reports name them."""
+    from .render.report import Inputs
+    from .resources import shipped_rulesets
+    from .rulesets import display_path
+
+    shipped = shipped_rulesets().resolve()
+    file = _settings().file
+    return Inputs(display_path(file) if file is not None else None,
+                  tuple("<shipped>" if Path(root).resolve() == shipped else display_path(root)
+                        for root in rulesets.catalog.roots))
+
+
 def _write_report(text: str, file: Path) -> Diagnostic | None:
-    """Write one --output file (making its folder); a CP422 diagnostic when it cannot be."""
+    """Write one --output file (making its folder) whole, replacing a symbolic link there
+    rather than writing through it; a CP422 diagnostic when it cannot be."""
     from .errors import Diagnostic
+    from .files import write_atomic
 
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_text(text + "\n", encoding="utf-8", errors="replace")
+        write_atomic(file, text + "\n")
     except OSError as exc:
         reason = exc.strerror or str(exc)
         return Diagnostic("CP422", f"cannot write the report file {file}: {reason}", None,

@@ -3,16 +3,22 @@ which country it checks for, once, instead of on every command line.
 
 Read from `cappolicy.toml` (keys at the top level) or from the `[tool.cappolicy]`
 table of `pyproject.toml`, whichever is found first walking up from the current
-folder (a `cappolicy.toml` wins over a `pyproject.toml` in the same folder).
+folder (a `cappolicy.toml` wins over a `pyproject.toml` in the same folder), up to
+the project's root and never above it: the first folder holding `.git` (a folder, or
+the file of a worktree) or the user's home folder, whichever comes first. Outside
+both, only the current folder is looked in: a settings file in /tmp or another
+shared folder above a checkout never applies to it.
 Command-line options override the file; `--config FILE` names it outright.
 
     rulesets = ["policy/rulesets"]   # folders, relative to the file
     country = "XA"                   # check every proposal against this country's ruleset
     fail_on = "should"               # must | should | advisory
+    sources = "docs/sources"         # the cited source documents, relative to the file
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Mapping
@@ -22,6 +28,7 @@ from typing import Any
 import attrs
 
 from .errors import CappolicyError, Diagnostic, did_you_mean
+from .files import read_text
 from .span import Span
 
 if sys.version_info >= (3, 11):
@@ -29,7 +36,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-KEYS = ("rulesets", "country", "fail_on")
+KEYS = ("rulesets", "country", "fail_on", "sources")
+#: the most of a settings file cappolicy reads
+MAX_BYTES = 1024 * 1024
 SEVERITIES = ("must", "should", "advisory")
 
 
@@ -41,12 +50,29 @@ class Settings:
     rulesets: tuple[Path, ...] = ()
     country: str | None = None
     fail_on: str | None = None
+    sources: Path | None = None  # the folder of the cited source documents
+
+
+def search_folders(start: Path) -> list[Path]:
+    """The folders settings are looked for in, nearest first: `start` and the folders
+    above it up to the project's root (the first holding `.git`, a folder or a file) or
+    the user's home folder, whichever comes first; only `start` when neither is above."""
+    try:
+        home: Path | None = Path.home().resolve()
+    except (RuntimeError, KeyError, OSError):  # no home folder known
+        home = None
+    folders: list[Path] = []
+    for folder in (start, *start.parents):
+        folders.append(folder)
+        if folder == home or os.path.lexists(folder / ".git"):
+            return folders
+    return [start]
 
 
 def find(start: Path) -> Path | None:
     """The nearest `cappolicy.toml`, or `pyproject.toml` with a `[tool.cappolicy]`
-    table, in `start` or a folder above it."""
-    for folder in (start, *start.parents):
+    table, in `start` or a folder above it within the project (search_folders)."""
+    for folder in search_folders(start):
         own = folder / "cappolicy.toml"
         if own.is_file():
             return own
@@ -58,7 +84,7 @@ def find(start: Path) -> Path | None:
 
 def _has_table(path: Path) -> bool:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(path, MAX_BYTES, what="settings file"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return True  # let `load` report what is wrong with it
     tool = data.get("tool")
@@ -68,9 +94,10 @@ def _has_table(path: Path) -> bool:
 def load(path: Path) -> Settings:
     """The settings in `path`; CappolicyError (exit 2) for anything wrong, located."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, MAX_BYTES, what="settings file")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CappolicyError(Diagnostic("CP440", f"cannot read settings file {path}: {exc}",
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise CappolicyError(Diagnostic("CP440", f"cannot read settings file {path}: {reason}",
                                         Span(str(path), 0, 0))) from None
     try:
         data = tomllib.loads(text)
@@ -125,10 +152,18 @@ def load(path: Path) -> Settings:
     if fail_on is not None and fail_on not in SEVERITIES:
         err("fail_on", f"'fail_on' is one of {', '.join(SEVERITIES)}, not {fail_on!r}")
         fail_on = None
+    sources = table.get("sources")
+    folder = None
+    if sources is not None and not isinstance(sources, str):
+        err("sources", "'sources' is the folder of the cited source documents, as text")
+    elif sources is not None:
+        folder = (path.parent / sources).resolve()
+        if not folder.is_dir():
+            err("sources", f"sources folder '{sources}' does not exist (looked for {folder})")
     if errors:
         raise CappolicyError(errors)
     return Settings(path, tuple(roots), country.upper() if isinstance(country, str) else None,
-                    fail_on)
+                    fail_on, folder)
 
 
 def settings(explicit: Path | None, start: Path | None = None) -> Settings:

@@ -32,6 +32,8 @@ class Diagnostic:
         lines = [head]
         if self.span is not None and self.span.line and sources is not None:
             text = sources.line(self.span.file, self.span.line)
+            if text is not None and not sources.quotes_lines(self.span.file):
+                text = _span_only(text, self.span)
             if text is not None:
                 width = 1
                 if self.span.end_line == self.span.line and self.span.end_column > self.span.column:
@@ -45,6 +47,20 @@ class Diagnostic:
         if self.help:
             lines.append(f"  = help: {self.help}")
         return "\n".join(lines)
+
+
+def _span_only(text: str, span: Span) -> str | None:
+    """Of a line of a file that is not a proposal or a rule file, the located span alone
+    (blanks before it keep the caret under it); None when the span has no extent."""
+    if span.end_line != span.line or span.end_column <= span.column:
+        return None
+    start = min(len(text), span.column - 1)
+    return " " * start + text[start:span.end_column - 1]
+
+
+#: files whose lines diagnostics quote whole: what the user gave to be checked (proposals,
+#: rule files, rule tests); of any other file only the span located is shown
+QUOTED_SUFFIXES = (".yaml", ".yml", ".json", ".cpol")
 
 
 #: the most of a source line a diagnostic quotes: a minified JSON proposal is one line
@@ -73,6 +89,11 @@ def _display_col(text: str, index: int) -> int:
 class SourceCache:
     """Reads files lazily so diagnostics can quote the offending line."""
 
+    @staticmethod
+    def quotes_lines(name: str) -> bool:
+        """Whether a diagnostic may quote whole lines of the file (QUOTED_SUFFIXES)."""
+        return name.lower().endswith(QUOTED_SUFFIXES)
+
     def __init__(self) -> None:
         self._texts: dict[str, list[str]] = {}
 
@@ -81,8 +102,10 @@ class SourceCache:
 
     def line(self, name: str, number: int) -> str | None:
         if name not in self._texts:
-            try:
-                self._texts[name] = Path(name).read_text(encoding="utf-8").splitlines()
+            from .files import read_text  # files.py makes diagnostics: imported here
+
+            try:  # a regular file only, bounded, as it was read to be checked
+                self._texts[name] = read_text(Path(name)).splitlines()
             except (OSError, UnicodeDecodeError):
                 self._texts[name] = []
         lines = self._texts[name]

@@ -16,6 +16,7 @@ nodes, so both formats share one validator and one set of diagnostics.
 from __future__ import annotations
 
 import bisect
+import errno
 import datetime as dt
 import json.decoder
 import re
@@ -27,6 +28,7 @@ import attrs
 import yaml
 
 from .errors import Diagnostic, ProposalError, did_you_mean
+from .files import read_bytes
 from .proposal import Proposal
 from .span import Span
 from .validate import clip, validate
@@ -77,13 +79,13 @@ def load_proposal(path: str | FilePath) -> Proposal:
     """Read a proposal from a .yaml/.yml/.json file (other suffixes are read as YAML)."""
     name = str(path)
     try:
-        with open(path, "rb") as stream:
-            raw = stream.read(MAX_BYTES + 1)
+        raw = read_bytes(path, MAX_BYTES, what="proposal")
     except OSError as exc:
         reason = exc.strerror or str(exc)
+        if exc.errno == errno.EFBIG:
+            reason = _too_large(name)
+            raise ProposalError(_file_error(name, reason)) from None
         raise ProposalError(_file_error(name, f"cannot read {name}: {reason}")) from None
-    if len(raw) > MAX_BYTES:
-        raise ProposalError(_file_error(name, _too_large(name)))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -19,14 +19,17 @@ color_option = click.option(
 
 def write_output(text: str, output: Path | None, *, make_folder: bool = False) -> None:
     """`text` to standard output, or to `output` (with `make_folder`, its folder made
-    first); a file that cannot be written is a CP422 error, exit 2."""
+    first), written whole and never through a symbolic link (files.write_atomic); a
+    file that cannot be written is a CP422 error, exit 2."""
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
     try:
         if make_folder:
             output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        from .files import write_atomic
+
+        write_atomic(output, text)
     except OSError as exc:
         from .cli import Failure
         from .errors import Diagnostic

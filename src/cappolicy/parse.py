@@ -19,6 +19,7 @@ import attrs
 
 from . import ast
 from .errors import Diagnostic, RuleSyntaxError, did_you_mean
+from .files import read_text
 from .resources import grammar_file
 from .span import Span
 
@@ -84,8 +85,8 @@ def parser() -> Any:
 
 def parse_file(path: str) -> ast.RuleFile:
     try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+        # line ends as text mode reads them (\r\n and \r become \n)
+        text = read_text(path, what="rule file").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         raise RuleSyntaxError(Diagnostic("CP100", f"{path} is not UTF-8 text ({exc.reason})",
                                          Span(path, 1, 1))) from None

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .files import read_bytes
 from .load import MAX_BYTES
 
 # `cappolicy:` as a key at the start of a line: a top-level key of a block mapping
@@ -31,8 +32,7 @@ def looks_like_proposal(path: Path) -> bool:
     """False when the file is clearly not a proposal: readable, and no top-level
     `cappolicy` key in its text. True otherwise."""
     try:
-        with open(path, "rb") as stream:
-            raw = stream.read(MAX_BYTES + 1)
+        raw = read_bytes(path, MAX_BYTES, what="proposal")
     except OSError:
         return True  # `check` reports why it cannot be read
     return looks_like_proposal_text(raw.decode("utf-8", "replace"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -22,7 +23,9 @@ def command(ctx: click.Context, file: Path | None, country: str | None, force: b
     for and which principles need it. The skeleton loads, but placeholders
     (TODO texts, empty values and lists) make `cappolicy check` fail on it with
     a finding at each line to fill in. FILE's folder is made if missing; an
-    existing FILE is left alone unless --force is given. Exit code: 0 written,
+    existing FILE is left alone unless --force is given. FILE is written whole (a
+    temporary file renamed over it); a symbolic link at FILE is replaced by the
+    skeleton, never written through. Exit code: 0 written,
     2 FILE exists or cannot be written, or the country is not a country code."""
     from ..cli import Failure
     from ..config import settings
@@ -57,7 +60,7 @@ def command(ctx: click.Context, file: Path | None, country: str | None, force: b
     if file is None:
         write_output(text, None)
         return
-    if file.exists() and not force:
+    if os.path.lexists(file) and not force:  # a link, even a broken one, is there too
         raise Failure([Diagnostic("CP422", f"{file} exists; cappolicy init does not overwrite it",
                                   None, "give --force to replace it, or another file name")])
     write_output(text, file, make_folder=True)

@@ -83,6 +83,8 @@ def report_json_of(results: list[Any], report: Report, counts: Tally) -> JSONDic
         "tool": {"name": "cappolicy", "version": report.tool_version},
         "as_of": report.as_of.isoformat(),
         "fail_on": report.fail_on,
+        "inputs": {"settings": report.inputs.settings,
+                   "rulesets": list(report.inputs.rulesets)},
         "summary": summary_of(counts, report),
         "results": results,
         "errors": [file_error_to_json(e) for e in sorted_errors(report)],

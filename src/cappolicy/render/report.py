@@ -66,6 +66,22 @@ class FileError:
 
 
 @attrs.frozen
+class Inputs:
+    """What a run read besides the proposals, as every report names it: the settings
+    file (None: no settings file, defaults) and each rulesets folder, in the order
+    rulesets are looked up in them ("<shipped>" for the rulesets cappolicy ships)."""
+
+    settings: str | None = None
+    rulesets: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        """`settings: cappolicy.toml; rulesets: <shipped>, policy` (the text report's
+        first line)."""
+        return (f"settings: {self.settings or 'none (defaults)'}; "
+                f"rulesets: {', '.join(self.rulesets) or 'none'}")
+
+
+@attrs.frozen
 class Report:
     results: tuple[ProposalResult, ...] = attrs.field(converter=_results)
     errors: tuple[FileError, ...] = attrs.field(converter=_file_errors)
@@ -73,6 +89,7 @@ class Report:
     as_of: datetime.date
     tool_version: str
     allow_unknown: bool = False  # an undecided rule does not fail the run
+    inputs: Inputs = Inputs()
 
 
 def is_failing(finding: Finding, fail_on: str, allow_unknown: bool = False) -> bool:

@@ -331,6 +331,8 @@ def _run_properties(report: Report, results: list[ProposalResult]) -> JSONDict:
     findings = [f for r in results for f in r.findings]
     return {
         "verdict": {0: "pass", 1: "fail", 2: "error"}[exit_code(report)],
+        "settings": report.inputs.settings,
+        "rulesets": list(report.inputs.rulesets),
         "outcomes": count_outcomes(findings),
         "failsByLevel": count_fails_by_level(findings),
         "proposals": [{

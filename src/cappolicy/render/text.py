@@ -92,7 +92,8 @@ def join_text(blocks: list[str], report: Report, counts: Tally, *, color: bool =
     their counts: how `check -j` puts together the blocks its processes wrote. Only the
     report's file errors and settings are read, not its results."""
     errors = [render_file_error(e, color=color, sources=sources) for e in sorted_errors(report)]
-    return "\n\n".join([*blocks, *errors, total_text(counts, report, color=color)])
+    return "\n\n".join([report.inputs.text(), *blocks, *errors,
+                        total_text(counts, report, color=color)])
 
 
 def render_result(
