@@ -1,11 +1,12 @@
 """`cappolicy explain RULE` as a reviewer or a ministry runs it: the source paragraph quoted
-from the seed documents, the severity and every param with the layer that set it, the
+from the cited source documents, the severity and every param with the layer that set it, the
 condition, examples from the rule tests, and clear errors for rules that do not exist."""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from cappolicy.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "rulesets"
-SEEDS = ROOT / ".." / "shared" / "seeds"
+DATA_SOURCES = Path(__file__).resolve().parent / "data" / "sources"
 SEED = "000_66251300b48a3485.txt"
 
 
@@ -41,13 +42,13 @@ def line_of(path: Path, needle: str) -> int:
     raise AssertionError(f"{needle!r} not in {path}")
 
 
-def real_seed() -> Path:
-    """The seed document the shipped rules cite, from ../shared/seeds beside the repository."""
-    path = SEEDS / SEED
-    if not path.is_file():
-        pytest.fail(f"the seed documents are missing: expected {path.resolve()} (the folder "
-                    "shared/seeds beside the repository); the tests that quote them need it")
-    return path
+@pytest.fixture()
+def sources(tmp_path: Path) -> Path:
+    """The cited source documents of the shipped rules, copied from tests/data/sources
+    into a folder of the test's own."""
+    folder = tmp_path / "cited-sources"
+    shutil.copytree(DATA_SOURCES, folder, ignore=shutil.ignore_patterns("README.md"))
+    return folder
 
 
 def body_paragraphs(path: Path) -> list[str]:
@@ -183,35 +184,71 @@ def test_a_waiver_check_is_not_taken_for_a_rule() -> None:
     assert result.exit_code == 2 and "built-in check of waivers" in result.output
 
 
-# --- quoting the seeds --------------------------------------------------------------------------
+# --- quoting the cited source documents ---------------------------------------------------------
 
 
-def test_the_seed_paragraph_is_found_beside_the_repository(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    seed = real_seed()
-    monkeypatch.chdir(tmp_path)  # nothing here: found from the ruleset's folder
-    doc = explain_json("FIN-01")
+def test_the_source_paragraph_is_quoted_from_the_folder_given(
+        sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seed = sources / SEED
+    monkeypatch.chdir(tmp_path)
+    doc = explain_json("FIN-01", "--sources", str(sources))
     source = doc["source"]
     assert (source["file"], source["paragraph"]) == (SEED, 5)
     assert source["text"] == body_paragraphs(seed)[4]
     assert source["text"].startswith("Investment strategies")
-    assert Path(source["seeds"]).resolve() == seed.parent.resolve()
-    text = cappolicy("explain", "FIN-01", "--no-color").output
+    assert Path(source["seeds"]).resolve() == sources.resolve()
+    text = cappolicy("explain", "FIN-01", "--no-color", "--sources", str(sources)).output
     assert "            | Investment strategies for cross-border cyber capacity must emphasize" \
         in text
 
 
-def test_the_seed_paragraph_is_quoted_from_the_folder_given(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_seed()
-    mine = tmp_path / "my-seeds"
+def test_the_former_option_name_still_works(sources: Path) -> None:
+    doc = explain_json("FIN-01", "--seeds", str(sources))
+    assert doc["source"]["text"].startswith("Investment strategies")
+
+
+def test_the_folder_given_wins_over_the_settings(
+        sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mine = tmp_path / "my-sources"
     mine.mkdir()
     (mine / SEED).write_text(_document(["First paragraph", "Second", "Third", "Fourth",
                                         "Fifth, from my copy"]), encoding="utf-8")
-    monkeypatch.chdir(ROOT)  # ../shared/seeds would be found: --seeds wins
-    doc = explain_json("FIN-01", "--seeds", str(mine))
+    project = tmp_path / "project"
+    (project / ".git").mkdir(parents=True)
+    (project / "cappolicy.toml").write_text(f'sources = "{sources}"\n', encoding="utf-8")
+    monkeypatch.chdir(project)
+    assert explain_json("FIN-01")["source"]["text"].startswith("Investment strategies")
+    doc = explain_json("FIN-01", "--sources", str(mine))
     assert doc["source"]["text"].startswith("Fifth, from my copy")
     assert Path(doc["source"]["seeds"]) == mine
+
+
+def test_the_source_documents_are_never_looked_for_around_the_project(
+        sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A seeds/ or shared/seeds/ folder beside or above the checkout is not used: only the
+    folder given (or set in cappolicy.toml) is."""
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "shared" / "seeds").mkdir(parents=True)
+    for folder in (tmp_path / "seeds", tmp_path / "shared" / "seeds"):
+        (folder / SEED).write_bytes((sources / SEED).read_bytes())
+    work = tmp_path / "work"
+    (work / ".git").mkdir(parents=True)
+    monkeypatch.chdir(work)
+    doc = explain_json("FIN-01")
+    assert doc["source"]["text"] is None and doc["source"]["seeds"] is None
+    assert "--sources DIR" in doc["source"]["problem"]
+
+
+def test_a_source_document_that_is_a_link_is_not_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    (folder / SEED).symlink_to("/etc/passwd")
+    monkeypatch.chdir(tmp_path)
+    doc = explain_json("FIN-01", "--sources", str(folder))
+    assert doc["source"]["text"] is None
+    assert "symbolic link" in doc["source"]["problem"]
+    assert "root:" not in json.dumps(doc)
 
 
 def _document(starts: list[str]) -> str:
@@ -248,40 +285,43 @@ def own_rules(tmp_path: Path) -> Path:
     return tmp_path / "project" / "rules"
 
 
-def test_a_seeds_folder_beside_the_current_folder_is_found(
+def test_a_paragraph_is_quoted_from_the_sources_setting(
         own_rules: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    shared = own_rules.parent.parent / "shared" / "seeds"
-    shared.mkdir(parents=True)
-    (shared / SEED).write_text(_document(["One", "Two, beside the project", "Three"]),
-                               encoding="utf-8")
-    monkeypatch.chdir(own_rules.parent)
+    project = own_rules.parent
+    docs = project / "docs" / "sources"
+    docs.mkdir(parents=True)
+    (docs / SEED).write_text(_document(["One", "Two, from the project", "Three"]),
+                             encoding="utf-8")
+    (project / ".git").mkdir()
+    (project / "cappolicy.toml").write_text('sources = "docs/sources"\n', encoding="utf-8")
+    monkeypatch.chdir(project / "rules")
     doc = explain_json("OWN-99", "--rulesets", str(own_rules), "--ruleset", "baseline")
-    assert doc["source"]["text"].startswith("Two, beside the project")
-    assert Path(doc["source"]["seeds"]) == shared.resolve()
+    assert doc["source"]["text"].startswith("Two, from the project")
+    assert Path(doc["source"]["seeds"]) == docs.resolve()
     missing = explain_json("OWN-98", "--rulesets", str(own_rules), "--ruleset", "baseline")
     assert missing["source"]["text"] is None
     assert missing["source"]["problem"] == f"{SEED} has 3 body paragraphs, not a paragraph 9"
 
 
-def test_missing_seeds_are_said_and_the_citation_still_shown(
+def test_missing_sources_are_said_and_the_citation_still_shown(
         own_rules: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(own_rules.parent)
     result = cappolicy("explain", "OWN-99", "--rulesets", str(own_rules), "--ruleset",
                        "baseline", "--no-color")
     assert result.exit_code == 0, result.output
     assert "  source    000_66251300b48a3485.txt, paragraph 2\n" in result.output
-    assert "(not quoted: the seed documents were not found" in result.output
-    assert "give --seeds DIR" in result.output
+    assert "(not quoted: the cited source documents were not given" in result.output
+    assert "pass --sources DIR" in result.output
     empty = own_rules.parent / "empty"
     empty.mkdir()
     doc = explain_json("OWN-99", "--rulesets", str(own_rules), "--ruleset", "baseline",
-                       "--seeds", str(empty))
+                       "--sources", str(empty))
     assert doc["source"]["text"] is None
     assert doc["source"]["problem"] == f"{SEED} is not in {empty}"
 
 
-def test_a_seeds_folder_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None:
-    result = cappolicy("explain", "FIN-01", "--seeds", str(tmp_path / "nowhere"))
+def test_a_sources_folder_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None:
+    result = cappolicy("explain", "FIN-01", "--sources", str(tmp_path / "nowhere"))
     assert result.exit_code == 2 and "does not exist" in result.output
 
 

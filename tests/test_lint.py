@@ -5,6 +5,7 @@ data, one case each; exit codes, --strict, JSON; and the shipped rulesets lint c
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,12 @@ from click.testing import CliRunner, Result
 from cappolicy import ast
 from cappolicy.cli import main
 from cappolicy.errors import AnalysisError
-from cappolicy.lint import body_paragraphs, find_seeds
+from cappolicy.lint import body_paragraphs
 from cappolicy.parse import parse_text
-from cappolicy.resources import shipped_rulesets
 from cappolicy.rulesets import Catalog, resolve
 
 LONG = "x" * 301
+DATA_SOURCES = Path(__file__).resolve().parent / "data" / "sources"
 
 #: A seed document laid out like the real ones: title, summary, date, share links, three
 #: body paragraphs between headings and advertisements, then related articles whose
@@ -82,20 +83,21 @@ def write(root: Path, files: dict[str, str]) -> Path:
 
 @pytest.fixture()
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """cwd is a temporary folder with a test baseline standing in for the shipped rulesets
-    (`shipped/`), and no seeds folder yet."""
+    """cwd is a temporary repository with a test baseline standing in for the shipped
+    rulesets (`shipped/`), and no cited source documents yet."""
     monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()  # the project's root: no settings above it apply
     shipped = write(tmp_path / "shipped", {"baseline/core.cpol": BASELINE})
     monkeypatch.setattr("cappolicy.resources.shipped_rulesets", lambda: shipped)
-    if find_seeds(tmp_path) is not None:
-        pytest.skip("a seeds folder above the temporary folder would be found")
     return tmp_path
 
 
 @pytest.fixture()
 def seeded(home: Path) -> Path:
-    """As `home`, with `seeds/doc.txt` beside the rulesets (found without --seeds)."""
-    write(home / "seeds", {"doc.txt": SEED})
+    """As `home`, with the cited source document `sources/doc.txt`, set as the project's
+    `sources` in its cappolicy.toml (so lint needs no --sources)."""
+    write(home / "sources", {"doc.txt": SEED})
+    write(home, {"cappolicy.toml": 'sources = "sources"\n'})
     return home
 
 
@@ -309,29 +311,29 @@ def test_body_paragraphs_are_long_lines_above_the_related_articles() -> None:
     assert body_paragraphs("z" * 300 + "\n" + "z" * 301) == ["z" * 301]
 
 
-def test_without_a_seeds_folder_only_the_form_is_checked_and_a_note_says_so(home: Path) -> None:
+def test_without_the_sources_only_the_form_is_checked_and_a_note_says_so(home: Path) -> None:
     text = BASELINE.replace('"doc.txt, paragraph 3"', '"missing.txt, paragraph 99"')
     write(home / "shipped", {"baseline/core.cpol": text})
     data = lint_json("baseline")
     assert [(d["code"], d["level"], d["file"]) for d in data["diagnostics"]] == [
         ("CP257", "note", None)]
-    assert "--seeds" in data["diagnostics"][0]["help"]
+    assert "--sources DIR" in data["diagnostics"][0]["help"]
     assert data["exit_code"] == 0 and data["seeds"] == []
     write(home / "elsewhere", {"doc.txt": SEED})
-    data = lint_json("baseline", "--seeds", "elsewhere")
+    data = lint_json("baseline", "--sources", "elsewhere")
+    assert [d["code"] for d in data["diagnostics"]] == ["CP255"]
+    data = lint_json("baseline", "--seeds", "elsewhere")  # the option's former name
     assert [d["code"] for d in data["diagnostics"]] == ["CP255"]
 
 
-def test_seeds_are_found_beside_or_above_the_rulesets(tmp_path: Path) -> None:
-    repo = tmp_path / "work" / "clone"
-    (repo / "rulesets" / "national").mkdir(parents=True)
-    if find_seeds(tmp_path) is not None:
-        pytest.skip("a seeds folder above the temporary folder would be found")
-    assert find_seeds(repo / "rulesets") is None
-    (tmp_path / "work" / "shared" / "seeds").mkdir(parents=True)
-    assert find_seeds(repo / "rulesets") == (tmp_path / "work" / "shared" / "seeds").resolve()
-    (repo / "seeds").mkdir()
-    assert find_seeds(repo / "rulesets" / "national") == (repo / "seeds").resolve()
+def test_source_documents_beside_or_above_the_rulesets_are_not_used(home: Path) -> None:
+    """seeds/ and shared/seeds/ folders in or above the project are never looked for."""
+    for folder in ("seeds", "shared/seeds", "shipped/seeds"):
+        write(home / folder, {"doc.txt": SEED})
+    text = BASELINE.replace('"doc.txt, paragraph 3"', '"doc.txt, paragraph 99"')
+    write(home / "shipped", {"baseline/core.cpol": text})
+    data = lint_json("baseline")
+    assert [d["code"] for d in data["diagnostics"]] == ["CP257"] and data["seeds"] == []
 
 
 # ------------------------------------------------------------------ warnings
@@ -393,7 +395,7 @@ def test_json_report(seeded: Path) -> None:
     assert data["schema"] == "cappolicy.lint" and data["version"] == 1
     assert data["tool"]["name"] == "cappolicy"
     assert data["rulesets"] == ["baseline", "national/xa"]
-    assert data["seeds"] and data["seeds"][0].endswith("seeds")
+    assert data["seeds"] == ["sources"]
     assert data["summary"] == {"errors": 3, "warnings": 1, "notes": 0}
     assert data["exit_code"] == 2
     first = data["diagnostics"][0]
@@ -498,14 +500,14 @@ def test_the_shipped_rulesets_lint_clean(tmp_path: Path, monkeypatch: pytest.Mon
             "national/xc"} <= set(data["rulesets"])
 
 
-def test_the_baseline_s_citations_name_paragraphs_of_the_seeds(
+def test_the_baseline_s_citations_name_paragraphs_of_the_cited_sources(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    seeds = find_seeds(shipped_rulesets())
-    assert seeds is not None, ("the source documents are expected in a seeds/ folder beside or "
-                               "above the repository (../shared/seeds beside the clone)")
+    seeds = tmp_path / "sources"
+    shutil.copytree(DATA_SOURCES, seeds, ignore=shutil.ignore_patterns("README.md"))
     monkeypatch.chdir(tmp_path)
-    data = lint_json("baseline", "regional/aec", "national/xa", "national/xb", "national/xc")
-    assert data["seeds"], "the seeds folder was not used"
+    data = lint_json("baseline", "regional/aec", "national/xa", "national/xb", "national/xc",
+                     "--sources", str(seeds))
+    assert data["seeds"], "the cited source documents were not used"
     assert not [d for d in data["diagnostics"] if d["code"] in ("CP254", "CP255", "CP256")]
     paragraphs = body_paragraphs((seeds / "000_66251300b48a3485.txt").read_text(encoding="utf-8"))
     assert paragraphs[4].startswith("Investment strategies")  # paragraph 5: co-financing

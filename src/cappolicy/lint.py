@@ -6,8 +6,9 @@ and the checks only a linter makes (CP250-CP259, docs/language.md section 15).
 - CP251-CP253 a rule whose outcome does not depend on the proposal: it never applies, never
   fails or always fails. Params are constants, so conditions are folded over literals,
   params and constant `let`s, with the three-valued laws (`x and false` is false);
-- CP254-CP256 a `source` that names no paragraph of the seed documents, CP257 the note
-  that no seeds folder was found (then only the form of each `source` is checked);
+- CP254-CP256 a `source` that names no paragraph of the cited source documents, CP257
+  the note that their folder was not given (then only the form of each `source` is
+  checked);
 - CP258 a rule without message or hint, CP259 a param no rule uses (warnings).
 
 A linted ruleset is judged on its own files: inherited rules are the parent's business,
@@ -38,6 +39,7 @@ from .rulesets import (
     load_layer,
     resolve_collecting,
 )
+from .files import read_bytes
 from .seeds import _CITATION, PARAGRAPH_MIN, RELATED_HEADING, paragraphs
 from .span import Span
 
@@ -50,25 +52,14 @@ SOURCE_EXAMPLE = '"000_66251300b48a3485.txt, paragraph 5"'
 LEVELS = ("error", "warning", "note")
 
 
-# ------------------------------------------------------------------- seeds
-
-
-def find_seeds(start: Path) -> Path | None:
-    """The seeds folder beside or above a rulesets root: `seeds/` in the root or one of
-    the folders above it, or `shared/seeds/` there (a checkout beside a shared folder)."""
-    here = start.resolve()
-    for folder in (here, *here.parents):
-        for candidate in (folder / "seeds", folder / "shared" / "seeds"):
-            if candidate.is_dir():
-                return candidate
-    return None
+# ---------------------------------------------------- the cited source documents
 
 
 body_paragraphs = paragraphs  # how a citation counts paragraphs: one rule, in seeds.py
 
 
 class Seeds:
-    """A folder of source documents, read once each."""
+    """The folder of the cited source documents, each read once."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -81,10 +72,13 @@ class Seeds:
         """How many body paragraphs the document has; None when there is no such file."""
         if name not in self._counts:
             path = self.folder / name
-            if "/" in name or "\\" in name or not path.is_file():
+            try:  # a regular file in the folder, never read through a link
+                if "/" in name or "\\" in name:
+                    raise FileNotFoundError(name)
+                text = read_bytes(path, follow=False).decode("utf-8", errors="replace")
+            except OSError:
                 self._counts[name] = None
             else:
-                text = path.read_text(encoding="utf-8", errors="replace")
                 self._counts[name] = len(body_paragraphs(text))
         return self._counts[name]
 
@@ -96,7 +90,7 @@ class Seeds:
 class LintReport:
     rulesets: tuple[str, ...]  # what was linted: ids, or paths for files named directly
     diagnostics: tuple[Diagnostic, ...]
-    seeds: tuple[Path, ...] = ()  # the seeds folders used
+    seeds: tuple[Path, ...] = ()  # the folder of the cited source documents, when used
 
     def count(self, level: str) -> int:
         return sum(1 for d in self.diagnostics if d.level == level)
@@ -132,15 +126,15 @@ class _Resolved:
 
 
 class Linter:
-    """Lints rulesets of one catalog; resolved rulesets and seed documents are shared
-    between the rulesets of one run."""
+    """Lints rulesets of one catalog; resolved rulesets and the cited source documents
+    (`sources`, their folder; None: not given) are shared between the rulesets of a run."""
 
-    def __init__(self, catalog: Catalog, seeds: Path | None = None) -> None:
+    def __init__(self, catalog: Catalog, sources: Path | None = None) -> None:
         self.catalog = catalog
-        self.seeds_option = seeds
+        self._seeds = Seeds(sources.resolve()) if sources is not None else None
+        self._used = False
         self._resolved: dict[tuple[str, str], _Resolved] = {}
-        self._seeds: dict[Path, Seeds | None] = {}
-        self._unseeded: set[Path] = set()  # roots whose sources were checked for form only
+        self._unseeded = False  # a `source` was checked for its form only
         self._sources = SourceCache()
 
     def lint(self, sources: Sequence[RulesetSource], names: Sequence[str] | None = None,
@@ -148,15 +142,15 @@ class Linter:
         found: list[Diagnostic] = list(extra)
         for source in sources:
             found.extend(self.lint_source(source))
-        for root in sorted(self._unseeded):
+        if self._unseeded:
             found.append(Diagnostic(
-                "CP257", f"no seeds folder beside or above {display_path(root)}: each `source` "
-                "was checked for its form only", None,
-                "pass --seeds DIR (the folder of the source documents) to check that each "
-                "cited paragraph exists", level="note"))
-        used = tuple(s.folder for s in self._seeds.values() if s is not None)
+                "CP257", "the folder of the cited source documents was not given: each "
+                "`source` was checked for its form only", None,
+                "pass --sources DIR, or set sources = \"DIR\" in cappolicy.toml, to check "
+                "that each cited paragraph exists", level="note"))
+        used = (self._seeds.folder,) if self._seeds is not None and self._used else ()
         return LintReport(tuple(names if names is not None else [s.id for s in sources]),
-                          tuple(order(found)), tuple(dict.fromkeys(used)))
+                          tuple(order(found)), used)
 
     def lint_source(self, source: RulesetSource) -> list[Diagnostic]:
         resolved = self._resolve(source)
@@ -222,7 +216,8 @@ class Linter:
                 "the title", level="warning")
 
     def _citations(self, rules: Iterable[ast.Rule], source: RulesetSource) -> Iterator[Diagnostic]:
-        """CP254-CP256: `source "FILE, paragraph N"` names a body paragraph of a seed."""
+        """CP254-CP256: `source "FILE, paragraph N"` names a body paragraph of a cited
+        source document."""
         for rule in rules:
             if rule.source is None:
                 continue
@@ -231,37 +226,29 @@ class Linter:
             if m is None or "/" in m["file"] or "\\" in m["file"] or int(m["number"]) < 1:
                 yield Diagnostic(
                     "CP254", f"source \"{rule.source}\" is not of the form \"FILE, paragraph N\"",
-                    span, f"cite one body paragraph of a seed document, as {SOURCE_EXAMPLE} "
+                    span, f"cite one body paragraph of a source document, as {SOURCE_EXAMPLE} "
                     "(paragraphs count from 1)")
                 continue
-            seeds = self._seeds_for(source)
+            seeds = self._seeds
             if seeds is None:
-                self._unseeded.add(source.root.resolve())
+                self._unseeded = True
                 continue
+            self._used = True
             name, n = m["file"], int(m["number"])
             count = seeds.paragraphs(name)
             if count is None:
                 best = did_you_mean(name, seeds.names())
                 yield Diagnostic(
-                    "CP255", f"source names '{name}', which is not in the seeds folder "
-                    f"{display_path(seeds.folder)}", span,
+                    "CP255", f"source names '{name}', which is not among the cited source "
+                    f"documents in {display_path(seeds.folder)}", span,
                     f"did you mean '{best}'?" if best else
-                    f"the seed documents are: {', '.join(seeds.names()) or 'none'}")
+                    f"the documents there are: {', '.join(seeds.names()) or 'none'}")
             elif n > count:
                 yield Diagnostic(
                     "CP256", f"source cites paragraph {n} of {name}, which has {count} body "
                     f"paragraph{'s' if count != 1 else ''}", span,
                     f"body paragraphs are its lines longer than {PARAGRAPH_MIN} characters "
                     f"before '{RELATED_HEADING}', counted from 1")
-
-    def _seeds_for(self, source: RulesetSource) -> Seeds | None:
-        folder = self.seeds_option or find_seeds(source.root)
-        if folder is None:
-            return None
-        folder = folder.resolve()
-        if folder not in self._seeds:
-            self._seeds[folder] = Seeds(folder) if folder.is_dir() else None
-        return self._seeds[folder]
 
     def _clause_span(self, rule: ast.Rule, keyword: str) -> Span:
         """Where a rule's clause is written (the AST keeps only its value), else the rule id."""

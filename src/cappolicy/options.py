@@ -3,9 +3,13 @@ command's output to standard output or a file."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: `--rulesets DIR`, repeatable: folders of rulesets besides the shipped ones.
 rulesets_option = click.option(
@@ -15,6 +19,31 @@ rulesets_option = click.option(
 #: `--color/--no-color`: colour on a terminal unless told.
 color_option = click.option(
     "--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
+
+
+def sources_option(command: F) -> F:
+    """`--sources DIR`: the folder of the cited source documents (parameter `sources`),
+    and `--seeds DIR`, its former name, hidden (parameter `seeds_alias`): give both to
+    sources_folder."""
+    folder = click.Path(path_type=Path, file_okay=False, exists=True)
+    command = click.option("--seeds", "seeds_alias", type=folder, hidden=True,
+                           help="Former name of --sources.")(command)
+    return click.option(
+        "--sources", "sources", type=folder, metavar="DIR",
+        help="The folder of the cited source documents, the texts that `source` clauses "
+             "cite (default: `sources` in the project's cappolicy.toml; never looked for "
+             "elsewhere).")(command)
+
+
+def sources_folder(sources: Path | None, seeds_alias: Path | None) -> Path | None:
+    """The folder of the cited source documents: --sources (or its former name --seeds),
+    else the project's `sources` setting, else None (not given)."""
+    if sources is not None or seeds_alias is not None:
+        return sources or seeds_alias
+    from .cli import _settings
+
+    folder: Path | None = _settings().sources
+    return folder
 
 
 def write_output(text: str, output: Path | None, *, make_folder: bool = False) -> None:

@@ -1,11 +1,11 @@
 """One rule explained for the people who apply it (`cappolicy explain RULE`): what it
-asks and why (title, principle, the source paragraph quoted from the seed documents),
+asks and why (title, principle, the source paragraph quoted from the cited source documents),
 how hard (severity, and the layer that set it), with which thresholds (every param it
 reads, with the layers that set it and their `because`), the condition as written, and
 examples that fail and pass it, taken from the rule tests.
 
     effective ruleset + rule id --find--> RuleSpec (or the layer that disables it)
-      --describe: compile, quote the seeds, run the rule's test cases--> RuleDoc
+      --describe: compile, quote the source, run the rule's test cases--> RuleDoc
 """
 
 from __future__ import annotations
@@ -193,15 +193,16 @@ def _disabled(rulesets: Rulesets, eff: EffectiveRuleset, d: Disabled) -> Found:
 
 
 def describe(found: Found, *, runner: Runner, test_files: Sequence[Path] = (),
-             seeds: Path | None = None, seed_starts: Sequence[Path] = ()) -> RuleDoc:
+             sources: Path | None = None) -> RuleDoc:
+    """The rule's documentation; its `source` quoted from `sources`, the folder of the
+    cited source documents (None: not given, the citation alone is shown)."""
     eff, spec = found.ruleset, found.spec
     rule = spec.rule
     compiled = {r.id: r for r in eff.compiled()}[rule.id]
     citation = parse_citation(rule.source) if rule.source else None
     quoted = None
     if citation is not None:
-        starts = [*seed_starts, Path(spec.origin.span.file).parent]
-        quoted = quote(citation, seeds, starts)
+        quoted = quote(citation, sources)
     examples, unread = _examples(spec, eff, runner, test_files)
     return RuleDoc(
         id=rule.id, title=rule.title, ruleset=eff.id, ruleset_title=eff.title,

@@ -1,33 +1,33 @@
-"""The source documents rules cite: `source "000_66251300b48a3485.txt, paragraph 5"`.
+"""The cited source documents: `source "000_66251300b48a3485.txt, paragraph 5"`.
 
-The documents (the "seeds") are plain text files kept in a folder named `seeds`. A body
-paragraph is a line longer than 300 characters; paragraphs are numbered from 1 in the
-order they appear (titles, dates and short lines around them are not counted), up to the
-"Related Articles" list that closes a seed page.
+The documents are plain text files kept in one folder. A body paragraph is a line
+longer than 300 characters; paragraphs are numbered from 1 in the order they appear
+(titles, dates and short lines around them are not counted), up to the "Related
+Articles" list that closes a source page.
 
-The folder is the one given (`--seeds DIR`), else the first `seeds` folder, holding the
-cited file, found in or beside one of the starting folders or the folders above them:
-`./seeds`, `../seeds`, `../shared/seeds` (a `seeds` folder inside a sibling folder)...
+The folder is always given, never looked for: `--sources DIR` on the command line, or
+`sources = "DIR"` in cappolicy.toml (relative to that file). Without it, citations are
+shown (and linted for their form) but not quoted.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import attrs
 
+from .files import read_text
+
 PARAGRAPH_MIN = 300  # a body paragraph is a line longer than this ...
 RELATED_HEADING = "Related Articles"  # ... above this line, if the document has it
-FOLDER = "seeds"
 
 _CITATION = re.compile(r"\s*(?P<file>[^,]+?)\s*,\s*paragraph\s+(?P<number>\d+)\s*", re.IGNORECASE)
 
 
 @attrs.frozen
 class Citation:
-    file: str  # a file name in the seeds folder
+    file: str  # a file name in the folder of the cited source documents
     paragraph: int
 
 
@@ -44,8 +44,8 @@ def parse_citation(source: str) -> Citation | None:
 
 
 def paragraphs(text: str) -> list[str]:
-    """The body paragraphs of a seed document, in order: its lines longer than 300
-    characters above the "Related Articles" list that closes a seed page (whose teasers
+    """The body paragraphs of a source document, in order: its lines longer than 300
+    characters above the "Related Articles" list that closes a source page (whose teasers
     can be as long), as `cappolicy lint` counts them."""
     found = []
     for line in text.splitlines():
@@ -58,8 +58,8 @@ def paragraphs(text: str) -> list[str]:
 
 @attrs.frozen
 class Quote:
-    """What a citation says, or why it cannot be shown (`problem`); `folder` is the seeds
-    folder used, or None when none was found."""
+    """What a citation says, or why it cannot be shown (`problem`); `folder` is the folder
+    of the cited source documents, or None when none was given."""
 
     citation: Citation
     folder: Path | None
@@ -71,58 +71,21 @@ class Quote:
         return self.folder / self.citation.file if self.folder is not None else None
 
 
-def find_folder(name: str, starts: Iterable[Path]) -> Path | None:
-    """The first `seeds` folder that holds the file `name`, in or beside each start folder
-    or a folder above it (nearest first)."""
-    seen: set[Path] = set()
-    for start in starts:
-        try:
-            start = start.resolve()
-        except OSError:
-            continue
-        for folder in (start, *start.parents):
-            if folder in seen:
-                continue
-            seen.add(folder)
-            for candidate in (folder / FOLDER, *_beside(folder)):
-                if (candidate / name).is_file():
-                    return candidate
-    return None
-
-
-def _beside(folder: Path) -> list[Path]:
-    """`seeds` folders one level down: `shared/seeds` beside the repository `main`."""
-    try:
-        kids = sorted(k for k in folder.iterdir() if not k.name.startswith("."))
-    except OSError:
-        return []
-    out = []
-    for kid in kids:
-        try:
-            if kid.is_dir() and (kid / FOLDER).is_dir():
-                out.append(kid / FOLDER)
-        except OSError:
-            continue
-    return out
-
-
-def quote(citation: Citation, folder: Path | None = None, starts: Sequence[Path] = ()) -> Quote:
-    """The paragraph a citation names: from `folder` when given, else from the seeds folder
-    found from `starts`."""
+def quote(citation: Citation, folder: Path | None = None) -> Quote:
+    """The paragraph a citation names, from the folder of the cited source documents
+    (None: not given, so nothing is quoted and the problem says how to give it)."""
     if folder is None:
-        folder = find_folder(citation.file, starts)
-        if folder is None:
-            return Quote(citation, None, problem=(
-                f"the seed documents were not found (no {FOLDER}/{citation.file} in or beside "
-                "the current folder, the ruleset's folder or a folder above them); "
-                "give --seeds DIR"))
+        return Quote(citation, None, problem=(
+            "the cited source documents were not given: pass --sources DIR, or set "
+            "sources = \"DIR\" in cappolicy.toml"))
     path = folder / citation.file
-    try:
-        text = path.read_text(encoding="utf-8")
+    try:  # a regular file in the folder, never read through a link
+        text = read_text(path, follow=False, what="source document")
     except FileNotFoundError:
         return Quote(citation, folder, problem=f"{citation.file} is not in {folder}")
     except (OSError, UnicodeDecodeError) as exc:
-        return Quote(citation, folder, problem=f"cannot read {path}: {exc}")
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        return Quote(citation, folder, problem=f"cannot read {path}: {reason}")
     found = paragraphs(text)
     if not 1 <= citation.paragraph <= len(found):
         return Quote(citation, folder, problem=(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..options import color_option, rulesets_option
+from ..options import color_option, rulesets_option, sources_folder, sources_option
 from .test import DEFAULT_FOLDER
 
 
@@ -20,18 +20,16 @@ from .test import DEFAULT_FOLDER
               help="Explain the rule as this ruleset has it: a file, a folder or a ruleset id "
                    "(baseline, regional/aec, national/xa).")
 @rulesets_option
-@click.option("--seeds", "seeds_dir", metavar="DIR",
-              type=click.Path(path_type=Path, exists=True, file_okay=False),
-              help="The folder of the source documents rules cite (default: a seeds/ folder in "
-                   "or beside the current folder, the ruleset's folder, or a folder above).")
+@sources_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
 @color_option
 def command(rule_id: str, country: str | None, ruleset_ref: str | None,
-            extra_roots: tuple[Path, ...], seeds_dir: Path | None, fmt: str,
+            extra_roots: tuple[Path, ...], sources: Path | None, seeds_alias: Path | None,
+            fmt: str,
             color: bool | None) -> None:
     """Explain RULE: its title and principle, the source paragraph it cites (quoted from
-    the seed documents), its severity and the ruleset layer that set it, every param it
+    the cited source documents, --sources), its severity and the ruleset layer that set it, every param it
     reads with its value and the layers that set it (and why), its condition, and cases
     of the rule tests that make it fail and pass, run against the ruleset explained.
 
@@ -66,7 +64,7 @@ def command(rule_id: str, country: str | None, ruleset_ref: str | None,
             found = attrs.evolve(found, note=note)
         roots = [*rulesets.catalog.roots, Path(DEFAULT_FOLDER)]
         doc = describe(found, runner=Runner(rulesets), test_files=test_files(roots),
-                       seeds=seeds_dir, seed_starts=[Path.cwd()])
+                       sources=sources_folder(sources, seeds_alias))
     except CappolicyError as exc:
         raise Failure(exc.diagnostics) from None
     if fmt == "json":

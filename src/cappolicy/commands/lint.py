@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..options import rulesets_option
+from ..options import rulesets_option, sources_folder, sources_option
 
 if TYPE_CHECKING:
     from ..errors import Diagnostic
@@ -22,16 +22,12 @@ VERSION = 1
 @click.command("lint")
 @click.argument("refs", nargs=-1, metavar="[RULESET]...")
 @rulesets_option
-@click.option("--seeds", type=click.Path(path_type=Path, file_okay=False, exists=True),
-              metavar="DIR",
-              help="The folder of the source documents that `source` clauses cite (default: "
-                   "a seeds/ folder beside or above the rulesets' folder, or shared/seeds/ "
-                   "there).")
+@sources_option
 @click.option("--strict", is_flag=True, help="Exit 1 when there are warnings (and no errors).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
-def command(refs: tuple[str, ...], extra_roots: tuple[Path, ...], seeds: Path | None,
-            strict: bool, fmt: str) -> None:
+def command(refs: tuple[str, ...], extra_roots: tuple[Path, ...], sources: Path | None,
+            seeds_alias: Path | None, strict: bool, fmt: str) -> None:
     """Lint rulesets: files, folders or ruleset ids (baseline, regional/aec,
     national/xa), or with none every ruleset of the catalog (shipped, the project's
     and --rulesets folders).
@@ -40,16 +36,18 @@ def command(refs: tuple[str, ...], extra_roots: tuple[Path, ...], seeds: Path | 
     errors, unknown names and fields with suggestions, type errors, layering errors
     (duplicate rules, overrides of rules no parent has, `set` of unknown params), a
     change without `because`, rules that can never apply, never fail or always fail
-    (conditions decided by literals and params alone), `source` citations of no seed
-    paragraph, and, as warnings, rules without message or hint and params no rule uses.
+    (conditions decided by literals and params alone), `source` citations of no
+    paragraph of the cited source documents (with --sources; else their form only), and,
+    as warnings, rules without message or hint and params no rule uses.
 
     Exit code: 0 clean (or warnings only), 1 warnings with --strict, 2 errors."""
     from ..cli import _rulesets
     from ..lint import Linter
 
+    folder = sources_folder(sources, seeds_alias)
     catalog = _rulesets(extra_roots).catalog
-    sources, names, problems, catalog = _sources(catalog, refs)
-    report = Linter(catalog, seeds).lint(sources, names, problems)
+    linted, names, problems, catalog = _linted(catalog, refs)
+    report = Linter(catalog, folder).lint(linted, names, problems)
     if fmt == "json":
         import json
 
@@ -61,7 +59,7 @@ def command(refs: tuple[str, ...], extra_roots: tuple[Path, ...], seeds: Path | 
     sys.exit(report.exit_code(strict))
 
 
-def _sources(catalog: Catalog, refs: tuple[str, ...]
+def _linted(catalog: Catalog, refs: tuple[str, ...]
              ) -> tuple[list[RulesetSource], list[str], list[Diagnostic], Catalog]:
     """The rulesets to lint, their names as given, the arguments that name none, and the
     catalog to resolve them in (with any folder of rulesets given as an argument)."""
