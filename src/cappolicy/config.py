@@ -74,7 +74,7 @@ def find(start: Path) -> Path | None:
     table, in `start` or a folder above it within the project (search_folders)."""
     for folder in search_folders(start):
         own = folder / "cappolicy.toml"
-        if own.is_file():
+        if own.exists() and not own.is_dir():  # a FIFO or device too: `load` refuses it
             return own
         project = folder / "pyproject.toml"
         if project.is_file() and _has_table(project):
