@@ -529,7 +529,8 @@ def json_of(report: Report) -> Any:
 def test_json_header() -> None:
     doc = json_of(make_report(errors=True))
     assert list(doc) == [
-        "schema", "version", "tool", "as_of", "fail_on", "summary", "results", "errors",
+        "schema", "version", "tool", "as_of", "fail_on", "inputs", "summary", "results",
+        "errors",
     ]
     assert doc["schema"] == "cappolicy.report"
     assert doc["version"] == 1

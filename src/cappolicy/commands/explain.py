@@ -29,7 +29,7 @@ def command(rule_id: str, country: str | None, ruleset_ref: str | None,
             fmt: str,
             color: bool | None) -> None:
     """Explain RULE: its title and principle, the source paragraph it cites (quoted from
-    the cited source documents, --sources), its severity and the ruleset layer that set it, every param it
+    the cited source documents), its severity and the ruleset layer that set it, every param it
     reads with its value and the layers that set it (and why), its condition, and cases
     of the rule tests that make it fail and pass, run against the ruleset explained.
 
