@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 #: command -> the first sentence of its help, as `cappolicy --help` shows it
 SHORT_HELP = {
     "explain": "Explain RULE: its title and principle, the source paragraph it cites (quoted "
-               "from the cited source documents), its severity and the ruleset layer that set it, every "
-               "param it reads with its value and the layers that set it (and why), its "
+               "from the cited source documents), its severity and the ruleset layer that "
+               "set it, every param it reads with its value and the layers that set it (and "
+               "why), its "
                "condition, and cases of the rule tests that make it fail and pass, run against "
                "the ruleset explained.",
     "fmt": "Lay out rule files (.cpol) in the canonical layout, keeping their comments.",
