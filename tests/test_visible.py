@@ -66,7 +66,8 @@ def check(files: list[Path], out: Path, *args: str) -> tuple[int, dict[str, str]
     outputs = [f"--output={fmt}={out / fmt}" for fmt in FORMATS if fmt != "text"]
     done = subprocess.run(
         [sys.executable, "-c", "from cappolicy.entry import main; main()", "check",
-         *(str(f.relative_to(out)) for f in files), "--no-color", "--format", "text", *outputs, *args],
+         *(str(f.relative_to(out)) for f in files), "--no-color", "--format", "text",
+         *outputs, *args],
         capture_output=True, cwd=out, timeout=300)
     assert done.stderr == b"" or b"Traceback" not in done.stderr
     reports = {"text": done.stdout.decode("utf-8")}
@@ -257,7 +258,8 @@ def test_visible_spells_out_and_keeps_newlines_only_when_asked() -> None:
     assert visible("a\x1b[2Jb\r\n\x00\x85\u2028\u202e\t") == \
         "a\\x1b[2Jb\\r\\n\\x00\\x85\\u2028\\u202e\t"
     assert visible("one\ntwo\r", newlines=True) == "one\ntwo\\r"
-    assert visible("plain text, 100% ASCII and ünïcödé") == "plain text, 100% ASCII and ünïcödé"
+    plain = "plain text, 100% ASCII and ünïcödé"
+    assert visible(plain) == plain
     for text in ("\x1b\n", "\u2028", "a\x85b"):
         assert visible(visible(text)) == visible(text)
 
