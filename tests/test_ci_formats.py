@@ -35,6 +35,7 @@ from cappolicy.render import FileError, ProposalResult, Report, render
 from cappolicy.render.github import escape_data, escape_property
 from cappolicy.render.markdown import md_code, md_text, render_markdown
 from cappolicy.span import Span
+from cappolicy.visible import visible
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -406,7 +407,10 @@ def test_github_annotations_survive_hostile_text() -> None:
     assert props["file"] == FILE  # `,` and `:` in the file name came through intact
     assert (props["line"], props["col"], props["endLine"], props["endColumn"]) == \
         ("12", "5", "12", "30")
-    assert message.startswith(HOSTILE + "\nhint: " + HOSTILE)
+    # the runner gets the text back, its control characters spelled out (`\r`, `\x1b`)
+    shown = visible(HOSTILE, newlines=True)
+    assert "\x1b" not in shown and "\r" not in shown
+    assert message.startswith(shown + "\nhint: " + shown)
     for _, props, message in parsed:
         assert set(props) <= {"file", "line", "endLine", "col", "endColumn", "title"}
 
@@ -584,7 +588,8 @@ def test_junit_of_hostile_text_is_valid_xml() -> None:
     suites = ET.fromstring(out)
     failure = suites.find("testsuite/testcase/failure")
     assert failure is not None
-    assert failure.get("message", "").startswith("50% done,\r\n::error file=evil.yaml::")
+    # the line break is the value's own (XML writes it &#10; in an attribute), the CR spelled
+    assert failure.get("message", "").startswith("50% done,\\r\n::error file=evil.yaml::")
     assert "\\x1b[31m\\x00 ]]>" in failure.get("message", "")  # control characters shown
     assert suites.find("testsuite/testcase/error").get("type") == "unknown"  # type: ignore[union-attr]
 

@@ -61,6 +61,16 @@ def test_every_mistake_is_reported_at_its_line(tmp_path: Path) -> None:
     assert typo.help == "did you mean 'country'?"
 
 
+def test_a_mistake_after_a_raw_line_separator_is_at_an_editors_line(tmp_path: Path) -> None:
+    # TOML takes U+2028 and NEL in a comment; str.splitlines broke lines at both
+    path = write(tmp_path / "cappolicy.toml",
+                 '# one\u2028two\x85three\ncountry = "XA"\nfail_on = "sometimes"\n')
+    with pytest.raises(CappolicyError) as info:
+        load(path)
+    [d] = info.value.diagnostics
+    assert d.span is not None and (d.span.line, d.span.column) == (3, 1)
+
+
 def test_invalid_toml_is_located(tmp_path: Path) -> None:
     path = write(tmp_path / "cappolicy.toml", 'country = "XA"\nrulesets = [\n')
     with pytest.raises(CappolicyError) as info:

@@ -29,6 +29,7 @@ from cappolicy.render import (
     verdict,
 )
 from cappolicy.span import Span
+from cappolicy.visible import json_controls
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -800,7 +801,8 @@ def test_json_text_is_json_dumps(value: Any) -> None:
     from cappolicy.render.jsontext import Raw, dumps
 
     text = dumps(value)
-    assert text == json.dumps(value, indent=2, ensure_ascii=False)
+    # the same text, but for DEL, C1, U+2028/9 and bidi controls written as \u escapes
+    assert text == json_controls(json.dumps(value, indent=2, ensure_ascii=False))
     # text made beforehand and put in its place reads as if it were made there
     whole = dumps({"outer": [1, value]})
     assert dumps({"outer": [1, Raw(text)]}) == whole

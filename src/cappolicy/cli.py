@@ -380,11 +380,10 @@ def graph(proposal_path: Path, fmt: str | None, output: Path | None, ruleset_ref
         highlight = None if findings is None else \
             {e for f in findings if f.outcome == "fail" for e in f.edges}
         if fmt == "json":
-            import json
+            from .render.jsontext import dumps
 
-            text = json.dumps(graphout.to_json(governance, proposal, highlight=highlight,
-                                               findings=findings, ruleset=ruleset_id),
-                              indent=2, ensure_ascii=False) + "\n"
+            text = dumps(graphout.to_json(governance, proposal, highlight=highlight,
+                                          findings=findings, ruleset=ruleset_id)) + "\n"
         else:
             text = graphout.to_dot(governance, highlight or frozenset(), proposal)
             if fmt == "svg":
@@ -431,10 +430,9 @@ def rulesets_command(ctx: click.Context, extra_roots: tuple[Path, ...], fmt: str
     ctx.obj = {"extra_roots": extra_roots, "fmt": fmt, "color": color}
     if ctx.invoked_subcommand is not None:
         return
-    import json
-
     from .errors import SourceCache
     from .render import rulesetview
+    from .render.jsontext import dumps
     from .resources import shipped_rulesets
     from .rulesets import BASELINE, survey
 
@@ -444,8 +442,8 @@ def rulesets_command(ctx: click.Context, extra_roots: tuple[Path, ...], fmt: str
     fallback = BASELINE if catalog.find(BASELINE) is not None else None
     use_color = sys.stdout.isatty() if color is None else color
     if fmt == "json":
-        text = json.dumps(rulesetview.catalog_to_json(forest, catalog.roots, shipped, __version__,
-                                                      fallback), indent=2, ensure_ascii=False)
+        text = dumps(rulesetview.catalog_to_json(forest, catalog.roots, shipped, __version__,
+                                                 fallback))
     else:
         text = rulesetview.render_catalog(forest, fallback, color=use_color, sources=SourceCache())
     click.echo(text, color=use_color)
@@ -471,10 +469,9 @@ def rulesets_show(ctx: click.Context, ref: str, extra_roots: tuple[Path, ...], f
     relaxation of a parent ruleset is marked RELAXED. A country without a national
     ruleset falls back to the baseline, as `check` does. Exit code: 0 shown, 2 the
     reference or the ruleset is bad."""
-    import json
-
     from .errors import CappolicyError
     from .render import rulesetview
+    from .render.jsontext import dumps
     from .resources import shipped_rulesets
 
     group = ctx.obj or {}
@@ -490,8 +487,7 @@ def rulesets_show(ctx: click.Context, ref: str, extra_roots: tuple[Path, ...], f
         layer.id: rulesetview.layer_where(layer, rulesets.catalog, shipped) for layer in eff.layers})
     use_color = sys.stdout.isatty() if color is None else color
     if fmt == "json":
-        text = json.dumps(rulesetview.shown_to_json(shown, __version__), indent=2,
-                          ensure_ascii=False)
+        text = dumps(rulesetview.shown_to_json(shown, __version__))
     else:
         text = rulesetview.render_shown(shown, color=use_color)
     click.echo(text, color=use_color)

@@ -29,7 +29,7 @@ import attrs
 
 from .errors import CappolicyError, Diagnostic, did_you_mean
 from .files import read_text
-from .span import Span
+from .span import Span, source_lines
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -107,7 +107,7 @@ def load(path: Path) -> Settings:
         if at is not None:
             line, col = int(at.group(1)), int(at.group(2))
         else:  # "(at end of document)"
-            line, col = max(1, len(text.splitlines())), 1
+            line, col = max(1, len(source_lines(text))), 1
         message = re.sub(r"\s*\(at [^)]*\)$", "", raw)
         raise CappolicyError(Diagnostic("CP440", f"invalid TOML: {message}",
                                         Span(str(path), line, col))) from None
@@ -180,7 +180,7 @@ def settings(explicit: Path | None, start: Path | None = None) -> Settings:
 
 def _key_span(path: Path, text: str, key: str) -> Span:
     """Where `key` is set in the file (its first line that starts with it)."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(source_lines(text), start=1):
         stripped = line.lstrip()
         if stripped.startswith(key) and stripped[len(key):].lstrip().startswith("="):
             return Span(str(path), number, len(line) - len(stripped) + 1,

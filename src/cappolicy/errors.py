@@ -13,7 +13,8 @@ from pathlib import Path
 import attrs
 
 from .pickling import by_fields
-from .span import Span
+from .span import Span, source_lines
+from .visible import visible
 
 
 @by_fields
@@ -28,7 +29,8 @@ class Diagnostic:
     def render(self, sources: SourceCache | None = None, *, color: bool = False) -> str:
         """`file:line:col: error[CP101]: message`, the source line with a caret, then help."""
         where = f"{self.span}: " if self.span is not None and self.span.line else ""
-        head = f"{where}{self.level}[{self.code}]: {self.message}"
+        # each part on its own line, control characters spelled out (visible.py)
+        head = visible(f"{where}{self.level}[{self.code}]: {self.message}")
         lines = [head]
         if self.span is not None and self.span.line and sources is not None:
             text = sources.line(self.span.file, self.span.line)
@@ -40,12 +42,16 @@ class Diagnostic:
                     width = self.span.end_column - self.span.column
                 width = max(1, min(width, len(text) + 1))
                 shown, start, width = _window(text, self.span.column - 1, width)
+                marked = shown[start:start + width]
+                before, spelled = visible(shown[:start]), visible(marked)
+                shown = before + spelled + visible(shown[start + width:])
+                width += len(spelled) - len(marked)  # the caret runs under the escapes
                 gutter = f"{self.span.line:>4} | "
                 lines.append(gutter + shown)
-                pad = " " * (len(gutter) + _display_col(shown, start))
+                pad = " " * (len(gutter) + _display_col(shown, len(before)))
                 lines.append(pad + "^" * width)
         if self.help:
-            lines.append(f"  = help: {self.help}")
+            lines.append(f"  = help: {visible(self.help)}")
         return "\n".join(lines)
 
 
@@ -98,14 +104,14 @@ class SourceCache:
         self._texts: dict[str, list[str]] = {}
 
     def add(self, name: str, text: str) -> None:
-        self._texts[name] = text.splitlines()
+        self._texts[name] = source_lines(text)
 
     def line(self, name: str, number: int) -> str | None:
         if name not in self._texts:
             from .files import read_text  # files.py makes diagnostics: imported here
 
             try:  # a regular file only, bounded, as it was read to be checked
-                self._texts[name] = read_text(Path(name)).splitlines()
+                self._texts[name] = source_lines(read_text(Path(name)))
             except (OSError, UnicodeDecodeError):
                 self._texts[name] = []
         lines = self._texts[name]

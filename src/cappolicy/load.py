@@ -202,6 +202,8 @@ DATETIME = re.compile(
     r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?")
 _NUMERIC_START = frozenset("0123456789+-.")
 # Characters YAML forbids in a stream; found before parsing, so both parsers agree on where.
+#: Line breaks to PyYAML (and YAML 1.1) but not to editors, GitHub or _Lines.
+_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
@@ -275,13 +277,24 @@ class _YamlComposer:
     def __init__(self, text: str, name: str) -> None:
         self.text = text
         self.name = name
+        # PyYAML's marks also end a line at NEL, U+2028 and U+2029, which editors do not;
+        # in a text holding one, positions come from the marks' character offsets instead
+        self.lines = _Lines(text, name) if _YAML_ONLY_BREAKS.search(text) else None
         self.anchors: dict[str, Node] = {}
         self.open: set[str] = set()
         self.nodes = 0
         self.aliases = 0
 
     def span(self, start: Any, end: Any) -> Span:
+        if self.lines is not None:
+            return self.lines.span(start.index, end.index)
         return Span(self.name, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+    def point(self, mark: Any) -> Span:
+        """A one-character span at a mark."""
+        if self.lines is not None:
+            return self.lines.span(mark.index, mark.index + 1)
+        return Span(self.name, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2)
 
     def compose(self) -> tuple[Node | None, Span, list[Diagnostic]]:
         """The root node (None for an empty stream), where the document starts, and
@@ -447,12 +460,12 @@ class _YamlComposer:
         if isinstance(exc, yaml.MarkedYAMLError):
             mark = exc.problem_mark or exc.context_mark
             problem = exc.problem or exc.context or "the text is not valid YAML"
-            span = (Span(self.name, mark.line + 1, mark.column + 1, mark.line + 1,
-                         mark.column + 2) if mark is not None else Span(self.name, 1, 1))
+            span = self.point(mark) if mark is not None else Span(self.name, 1, 1)
             help_ = _yaml_hint(problem)
             where = exc.context_mark
             if exc.context and exc.problem and where is not None and where is not mark:
-                begins = f"line {where.line + 1}, column {where.column + 1}"
+                begun = self.point(where)
+                begins = f"line {begun.line}, column {begun.column}"
                 help_ = f"{help_}; it starts at {begins}" if help_ else \
                     f"{exc.context}, which starts at {begins}"
             return Diagnostic("CP402", f"invalid YAML: {problem}", span, help_)

@@ -1,6 +1,14 @@
-"""Source locations shared by rule files and proposals."""
+"""Source locations shared by rule files and proposals.
+
+Lines are counted as editors and GitHub count them: only `\n`, `\r\n` and `\r` end
+a line. Not `str.splitlines`, which also breaks at form feeds, vertical tabs,
+U+001C-U+001E, NEL (U+0085) and U+2028/U+2029, nor PyYAML's marks, which break at
+the last three: after one of those in a value, every line number would drift.
+"""
 
 from __future__ import annotations
+
+import re
 
 import attrs
 
@@ -28,3 +36,16 @@ class Span:
 
 def nospan() -> Span:
     return Span("<builtin>", 0, 0)
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of a source text, without their endings, as an editor numbers them
+    (`source_lines(text)[n - 1]` is line n); like `str.splitlines`, a final line
+    break does not start another line."""
+    lines = _LINE_BREAK.split(text)
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()
+    return [] if lines == [""] else lines

@@ -68,9 +68,9 @@ def command(rule_id: str, country: str | None, ruleset_ref: str | None,
     except CappolicyError as exc:
         raise Failure(exc.diagnostics) from None
     if fmt == "json":
-        import json
+        from ..render.jsontext import dumps
 
-        click.echo(json.dumps(rule_doc_to_json(doc, __version__), indent=2, ensure_ascii=False))
+        click.echo(dumps(rule_doc_to_json(doc, __version__)))
         return
     use_color = sys.stdout.isatty() if color is None else color
     click.echo(render_rule_doc(doc, color=use_color), color=use_color)

@@ -49,11 +49,10 @@ def command(refs: tuple[str, ...], extra_roots: tuple[Path, ...], sources: Path 
     linted, names, problems, catalog = _linted(catalog, refs)
     report = Linter(catalog, folder).lint(linted, names, problems)
     if fmt == "json":
-        import json
-
         from .. import __version__
+        from ..render.jsontext import dumps
 
-        click.echo(json.dumps(to_json(report, strict, __version__), indent=2, ensure_ascii=False))
+        click.echo(dumps(to_json(report, strict, __version__)))
     else:
         click.echo(render_text(report))
     sys.exit(report.exit_code(strict))

@@ -75,11 +75,11 @@ def command(paths: tuple[Path, ...], extra_roots: tuple[Path, ...], coverage: bo
             and covered_percent(coverages) < min_coverage:
         code = 1
     if fmt == "json":
-        import json
+        from ..render.jsontext import dumps
 
         doc = rule_tests_to_json(report, coverages=coverages, min_coverage=min_coverage,
                                  exit_code=code, tool_version=__version__)
-        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        click.echo(dumps(doc))
         sys.exit(code)
     use_color = sys.stdout.isatty() if color is None else color
     text = render_rule_tests(report, color=use_color, verbose=verbose, sources=SourceCache())

@@ -14,7 +14,10 @@ annotation on the proposal file in the pull request:
 
 Escaping follows the runner's own (@actions/core): in the message `%`, CR and LF
 become `%25`, `%0D`, `%0A`; in a property `:` and `,` also become `%3A`, `%2C`. So no
-text from a proposal can end a command early or start another one.
+text from a proposal can end a command early or start another one. Before that, the
+other control characters (ESC, NUL, NEL, U+2028, bidi controls...) are spelled out as
+in every human format (`\x1b`, visible.py), and a CR too: the log shows `\r`, the
+annotation keeps only the message's own line breaks.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import os
 from ..errors import Diagnostic
 from ..findings import Finding
 from ..span import Span
+from ..visible import visible
 from .paths import forget, shown_path
 from .report import REPORTED, Report, sorted_errors, sorted_findings, sorted_results
 from .text import principle_text, total_line
@@ -43,10 +47,11 @@ def escape_property(text: str) -> str:
 
 
 def command(kind: str, message: str, **properties: str | int | None) -> str:
-    """`::kind name=value,...::message`, every part escaped; None properties left out."""
-    shown = ",".join(f"{name}={escape_property(str(value))}"
+    """`::kind name=value,...::message`, every part escaped; None properties left out.
+    Control characters are spelled out first: the message keeps its line breaks only."""
+    shown = ",".join(f"{name}={escape_property(visible(str(value)))}"
                      for name, value in properties.items() if value is not None)
-    return f"::{kind}{' ' + shown if shown else ''}::{escape_data(message)}"
+    return f"::{kind}{' ' + shown if shown else ''}::{escape_data(visible(message, newlines=True))}"
 
 
 def render_github(report: Report, *, root: str | os.PathLike[str] | None = None) -> str:

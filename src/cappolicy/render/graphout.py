@@ -418,13 +418,18 @@ def _str(value: Any) -> str:
 
 
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+#: written as character references too: line and paragraph separators, and the bidi
+#: controls, which would reorder the DOT text for whoever reads it (visible.py)
+_REFERENCED = frozenset((0x061C, 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F),
+                         *range(0x2066, 0x206A)))
 
 
 def _html(text: str) -> str:
     """Text for an HTML-like label: markup characters as entities, line breaks as <BR/>,
     characters XML cannot hold (controls, surrogates, U+FFFE, U+FFFF) as U+FFFD, and
-    other characters some readers take for line ends (U+007F-U+009F, U+2028, U+2029) as
-    character references, so that a statement stays on one line."""
+    other characters some readers take for line ends (U+007F-U+009F, U+2028, U+2029) or
+    that reorder text (bidi controls) as character references, so that a statement stays
+    on one line and reads in order."""
     out: list[str] = []
     for ch in text.replace("\r\n", "\n"):
         code = ord(ch)
@@ -436,7 +441,7 @@ def _html(text: str) -> str:
             out.append(" ")
         elif code < 0x20 or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
             out.append("\ufffd")
-        elif 0x7F <= code <= 0x9F or code in (0x2028, 0x2029):
+        elif 0x7F <= code <= 0x9F or code in _REFERENCED:
             out.append(f"&#{code};")
         else:
             out.append(ch)

@@ -14,6 +14,7 @@ from typing import Any
 from ..errors import Diagnostic
 from ..findings import Evidence, Finding, GraphHop, GraphTrace, ParamUse, Provenance
 from ..span import Span
+from ..visible import json_controls
 from .jsontext import Raw, dumps
 from .report import (
     FileError,
@@ -39,7 +40,8 @@ def render_json(report: Report, *, indent: int | None = 2) -> str:
     """The report as JSON text (no trailing newline)."""
     if indent == 2:  # the standard library's indenting encoder is slow (jsontext.py)
         return dumps(report_to_json(report))
-    return json.dumps(report_to_json(report), indent=indent, ensure_ascii=False)
+    return json_controls(
+        json.dumps(report_to_json(report), indent=indent, ensure_ascii=False))
 
 
 #: how deep a result stands in the report: {"results": [...]}

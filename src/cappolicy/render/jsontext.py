@@ -6,6 +6,11 @@ This writes the same text, character for character (tests/test_render.py holds i
 to json.dumps), with one recursive function and the C string encoder. A value it
 does not know (not dict, list, tuple, str, int, float, bool or None, or a key
 that is not a string) is handed to json.dumps whole, which writes it or raises.
+
+One difference, on purpose: DEL, C1 controls, U+2028/U+2029 and the bidi controls,
+which json.dumps writes raw, are written as `\\uXXXX` escapes (visible.py), as it
+writes the C0 ones: the same JSON value, but nothing in the text that a terminal or
+a CI log would act on.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ import json
 import math
 from json.encoder import encode_basestring  # the C encoder of strings, ensure_ascii=False
 from typing import Any
+
+from ..visible import json_controls
 
 INDENT = "  "
 
@@ -35,8 +42,8 @@ class _Other(Exception):
 
 
 def dumps(value: Any, level: int = 0) -> str:
-    """`json.dumps(value, indent=2, ensure_ascii=False)`, a Raw value written as it is; with
-    `level`, the text to stand at that depth in a larger value (lines after the first
+    """`json.dumps(value, indent=2, ensure_ascii=False)` (then json_controls), a Raw
+    value written as it is; with `level`, the text to stand at that depth in a larger value (lines after the first
     indented as they would be there)."""
     out: list[str] = []
     try:
@@ -44,8 +51,8 @@ def dumps(value: Any, level: int = 0) -> str:
     except (_Other, RecursionError):
         if level:  # pragma: no cover - no caller asks for both
             raise TypeError("only values dumps writes itself can be placed at a depth") from None
-        return json.dumps(value, indent=len(INDENT), ensure_ascii=False)  # or it raises
-    return "".join(out)
+        return json_controls(json.dumps(value, indent=len(INDENT), ensure_ascii=False))
+    return json_controls("".join(out))
 
 
 def _float(x: float) -> str:

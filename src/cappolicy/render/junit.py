@@ -16,8 +16,9 @@ by principle. Outcomes:
 
 A file that could not be loaded is a testsuite of its own with one testcase in error.
 The output follows the JUnit schema of Jenkins' xUnit plugin (junit-10.xsd); every
-text and attribute is escaped, and characters XML 1.0 cannot hold are written as
-`\\xNN` escapes.
+text and attribute is escaped, and control characters (which XML 1.0 mostly cannot
+hold, and a CI log should not show raw) are spelled out as in every human format,
+`\\x1b`, `\\r`, `\\u2028` (visible.py); so is anything else XML 1.0 cannot hold.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import xml.etree.ElementTree as ET
 
 from ..errors import Diagnostic
 from ..findings import Finding
+from ..visible import visible
 from .report import (
     FileError,
     ProposalResult,
@@ -44,8 +46,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_text(value: object) -> str:
-    """Text XML 1.0 can hold: each character it cannot is written `\\xNN` (`\\uNNNN`)."""
-    return _NOT_XML.sub(_escape_char, str(value))
+    """Text XML 1.0 can hold, control characters spelled out (`\\xNN`, `\\uNNNN`) but
+    for tab and newline."""
+    return _NOT_XML.sub(_escape_char, visible(str(value), newlines=True))
 
 
 def _escape_char(match: re.Match[str]) -> str:

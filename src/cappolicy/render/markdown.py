@@ -8,7 +8,8 @@ and hint, and the evidence and params in a collapsible `<details>`.
 
 Everything taken from a proposal or a ruleset is escaped: Markdown punctuation and
 HTML cannot change the layout, `|` cannot break a table, and `@name` does not
-mention anyone. A document longer than GitHub takes in a comment (65,536
+mention anyone; control characters are spelled out (`\x1b`, `\u2028`, visible.py).
+A document longer than GitHub takes in a comment (65,536
 characters) loses its evidence first, then its last findings, and says so.
 """
 
@@ -20,6 +21,7 @@ from collections.abc import Iterable
 
 from ..errors import Diagnostic
 from ..findings import Finding
+from ..visible import visible
 from .paths import forget, shown_path
 from .report import (
     LEVELS,
@@ -45,11 +47,11 @@ VERDICT = {"pass": "✅ pass", "fail": "❌ fail", "error": "⛔ error"}
 _INLINE = re.compile(r"([\\`*_\[\]|~])")  # special wherever they stand
 _LEADING = re.compile(r"^([#>+=-]|\d+[.)])")  # special only where a line starts
 _MENTION = re.compile(r"@(?=\w)")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # shown as `\xNN`
 
 
 def _visible(text: str) -> str:
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """Control characters spelled out (visible.py), line breaks kept for the caller."""
+    return visible(text, newlines=True)
 
 
 def md_text(text: str) -> str:

@@ -26,6 +26,7 @@ from ..ruletest import (
     RuleTestReport,
     covered_percent,
 )
+from ..visible import visible
 from .jsonfmt import diagnostic_to_json, finding_to_json
 from .text import paint, render_finding
 
@@ -50,7 +51,8 @@ def render_rule_tests(report: RuleTestReport, *, color: bool = False, verbose: b
 def render_case(result: CaseResult, *, color: bool = False,
                 sources: SourceCache | None = None) -> str:
     word = {"pass": "PASS", "fail": "FAIL", "error": "ERROR"}[result.status]
-    lines = [f"{paint(word, color)} {result.file}:{result.case.span.line}: {result.case.name}"]
+    where = visible(f"{result.file}:{result.case.span.line}: {result.case.name}")
+    lines = [f"{paint(word, color)} {where}"]
     if result.errors:
         lines += ["  " + line for d in result.errors
                   for line in d.render(sources, color=color).splitlines()]

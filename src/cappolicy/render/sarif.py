@@ -29,6 +29,7 @@ from typing import Any
 from ..errors import Diagnostic
 from ..findings import Evidence, Finding
 from ..span import Span
+from ..visible import json_controls
 from .jsontext import dumps
 from .paths import absolute_uri, forget, relative_uri, repo_path
 from .report import (
@@ -60,7 +61,8 @@ def render_sarif(report: Report, *, root: str | os.PathLike[str] | None = None,
     `root` (default: the current folder)."""
     if indent == 2:  # the standard library's indenting encoder is slow (jsontext.py)
         return dumps(report_to_sarif(report, root=root))
-    return json.dumps(report_to_sarif(report, root=root), indent=indent, ensure_ascii=False)
+    return json_controls(
+        json.dumps(report_to_sarif(report, root=root), indent=indent, ensure_ascii=False))
 
 
 def report_to_sarif(report: Report, *, root: str | os.PathLike[str] | None = None) -> JSONDict:

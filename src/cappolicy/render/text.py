@@ -11,6 +11,11 @@ proposals/xa-cirt.yaml:41:7: error[FIN-01] Host-country co-financing meets the n
 ```
 
 Colour comes from click.style and only when the caller asks for it.
+
+Text from a proposal or a ruleset never reaches the terminal raw: control characters
+are spelled out (`\x1b`, `\r`, `\u2028`, visible.py), and a value's own line
+breaks continue under its field's text, so every line starts with this renderer's
+own location, label or indent.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import click
 from ..errors import SourceCache
 from ..findings import SEVERITY_RANK, Evidence, Finding, GraphHop, GraphTrace, ParamUse, Provenance
 from ..span import Span
+from ..visible import visible
 from .report import (
     REPORTED,
     FileError,
@@ -118,13 +124,14 @@ def render_result(
 
 def header_line(result: ProposalResult) -> str:
     host = f", host {result.host_country}" if result.host_country else ""
-    return f"== {result.file} ({result.proposal_id}{host}) against ruleset {result.ruleset} =="
+    return visible(f"== {result.file} ({result.proposal_id}{host}) against ruleset "
+                   f"{result.ruleset} ==")
 
 
 def render_file_error(
     error: FileError, *, color: bool = False, sources: SourceCache | None = None
 ) -> str:
-    head = f"== {error.file} could not be loaded =="
+    head = visible(f"== {error.file} could not be loaded ==")
     return "\n".join([head, *(d.render(sources, color=color) for d in error.diagnostics)])
 
 
@@ -145,7 +152,8 @@ def render_finding(finding: Finding, *, color: bool = False, verbose: bool = Fal
     for use in finding.params:
         lines += param_lines(use, color=color)
     if finding.severity_origin is not None:
-        lines += _field("severity", severity_text(finding, finding.severity_origin, color=color))
+        lines += _field("severity", severity_text(finding, finding.severity_origin, color=color),
+                        spelled=True)
     if verbose and finding.rule_origin is not None:
         lines += _field("rule", rule_origin_text(finding.rule_origin))
     lines += _field("principle", principle_text(finding))
@@ -157,7 +165,8 @@ def render_finding(finding: Finding, *, color: bool = False, verbose: bool = Fal
 def first_line(finding: Finding, *, color: bool = False) -> str:
     """`file:line:col: error[RULE] title`; the word is the level for a failure, else the outcome."""
     word = finding.level if finding.outcome == "fail" else finding.outcome
-    return f"{location(finding)}: {paint(word, color)}[{finding.rule}] {finding.title}"
+    return (f"{visible(location(finding))}: {paint(word, color)}"
+            f"[{visible(finding.rule)}] {visible(finding.title)}")
 
 
 def location(finding: Finding) -> str:
@@ -171,10 +180,11 @@ def principle_text(finding: Finding) -> str:
     return f"{finding.principle}: {finding.source}" if finding.source else finding.principle
 
 
-def _field(label: str, text: str) -> list[str]:
-    """`  label     text`, continuation lines (of a multi-line text) aligned under the text."""
+def _field(label: str, text: str, *, spelled: bool = False) -> list[str]:
+    """`  label     text`, continuation lines (of a multi-line text) aligned under the text;
+    control characters spelled out unless the caller did (`spelled`: it painted the text)."""
     pad = INDENT + " " * LABEL_WIDTH
-    first, *rest = text.splitlines() or [""]
+    first, *rest = (text if spelled else visible(text, newlines=True)).splitlines() or [""]
     return [INDENT + label.ljust(LABEL_WIDTH - 1) + " " + first, *(pad + line for line in rest)]
 
 
@@ -198,11 +208,12 @@ def evidence_lines(evidence: tuple[Evidence, ...], home: str) -> list[str]:
 def _evidence_tree(parts: tuple[Evidence, ...], home: str, depth: int) -> list[str]:
     lines: list[str] = []
     for ev in parts[:MAX_CHILDREN]:
-        lines.append(_continue(evidence_text(ev, home), depth))
+        lines.append(_continue(visible(evidence_text(ev, home)), depth))
         if ev.note:
-            lines += [_continue(line, depth) for line in ev.note.splitlines()]
+            lines += [_continue(line, depth)
+                      for line in visible(ev.note, newlines=True).splitlines()]
         if ev.graph is not None:
-            lines += [_continue(line, depth) for line in graph_lines(ev.graph, home)]
+            lines += [_continue(visible(line), depth) for line in graph_lines(ev.graph, home)]
         if ev.children and depth < MAX_DEPTH:
             lines += _evidence_tree(ev.children, home, depth + 1)
         elif ev.children:
@@ -321,7 +332,7 @@ def param_lines(use: ParamUse, *, color: bool = False) -> list[str]:
     lines = _field("param", f"{use.name} = {use.value}   set by {cite(origin.span)}{because}")
     if origin.previous is not None:
         verb = paint("relaxes", color) if origin.relaxation else "tightens"
-        lines.append(_continue(f"{verb} {_previous(origin)}"))
+        lines.append(_continue(f"{verb} {visible(_previous(origin))}"))
     elif origin.relaxation:
         lines.append(_continue(paint("relaxes", color) + " its parent ruleset"))
     return lines
@@ -334,7 +345,8 @@ def _previous(origin: Provenance) -> str:
 
 
 def severity_text(finding: Finding, origin: Provenance, *, color: bool = False) -> str:
-    """`should (was must in baseline, lowered by file:line "because")`."""
+    """`should (was must in baseline, lowered by file:line "because")`, control characters
+    spelled out but for the colour's."""
     verb = _severity_verb(finding.severity, origin)
     shown = paint(verb, color)  # only "lowered" has a colour
     was = ""
@@ -342,7 +354,8 @@ def severity_text(finding: Finding, origin: Provenance, *, color: bool = False) 
         layer = f" in {origin.previous_layer}" if origin.previous_layer else ""
         was = f"was {origin.previous}{layer}, "
     because = f' "{origin.because}"' if origin.because else ""
-    return f"{finding.severity} ({was}{shown} by {cite(origin.span)}{because})"
+    return (f"{visible(f'{finding.severity} ({was}')}{shown}"
+            f"{visible(f' by {cite(origin.span)}{because})')}")
 
 
 def _severity_verb(now: str, origin: Provenance) -> str:

@@ -1,0 +1,63 @@
+"""Text from a proposal or a rule file made safe to show on a terminal or in a CI log.
+
+A value can hold any character its file could spell: YAML's double quotes write
+`"\\e[2J"`, `"\\r"`, `"\\0"`, `"\\N"` (NEL) or `"\\L"` (U+2028), and YAML and JSON
+both take U+2028 and the bidi controls raw. Written out as they are, an escape
+sequence clears the screen or retitles the window, a carriage return overwrites
+the line before it, a bidi override reorders what a reviewer reads, and a line
+break lets a value start a line of its own, which a CI runner may take as a
+workflow command (`::error::`, `::stop-commands::`).
+
+So every human format shows such a character as an escape of plain ASCII,
+`\\x1b`, `\\r`, `\\x85`, `\\u2028`: `visible` is the one function that does it, and
+the text, GitHub, Markdown and JUnit renderers, the diagnostics and the other
+reports a person reads all call it. A tab is left as it is (harmless, and source
+lines are quoted with theirs); a newline is kept only where the caller lays out
+the lines that follow (`newlines=True`), else it is shown as `\\n`. A backslash is
+not doubled: the human formats show a value, they do not promise to give it back.
+
+JSON (the JSON report, SARIF, graph and rule documents) must give every value
+back exactly: its encoder already writes C0 controls as `\\u00XX`, and
+`json_controls` writes the rest of these characters (DEL, C1, U+2028/U+2029, bidi
+controls) as `\\uXXXX` escapes too. The text stays valid JSON and reads back to
+the same value; it only never holds such a character raw.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Characters a person should see spelled out: C0 controls but tab (newline in the
+#: second), DEL and C1, the Arabic letter mark, LRM/RLM, the line and paragraph
+#: separators, and the bidi embeddings, overrides and isolates.
+_OTHERS = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[\x00-\x08\x0a-\x1f{_OTHERS}]")
+_CONTROL_BUT_NEWLINE = re.compile(f"[\x00-\x08\x0b-\x1f{_OTHERS}]")
+#: The ones a JSON encoder writes raw (it escapes C0 itself).
+_JSON_RAW = re.compile(f"[{_OTHERS}]")
+
+_NAMED = {"\n": "\\n", "\r": "\\r"}
+
+
+def _spelled(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str, *, newlines: bool = False) -> str:
+    """`text` with every control, separator and bidi character written as an ASCII
+    escape (`\\x1b`, `\\r`, `\\u2028`); newlines kept when `newlines`, else `\\n`.
+    Whatever comes out holds no line break but, with `newlines`, `\\n`."""
+    pattern = _CONTROL_BUT_NEWLINE if newlines else _CONTROL
+    return pattern.sub(_spelled, text) if pattern.search(text) else text
+
+
+def json_controls(text: str) -> str:
+    """JSON text with DEL, C1, U+2028/U+2029 and the bidi controls written as `\\uXXXX`
+    escapes: the same JSON value, nothing raw. Only strings can hold these characters,
+    so the whole text can be given."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
