@@ -337,3 +337,52 @@ def test_a_killed_worker_ends_the_run_with_its_files_named(
     assert sorted(_reported(out)) == sorted(names)
     plural = "file" if len(lost) == 1 else "files"
     assert f"{len(lost)} {plural} not loaded" in out.splitlines()[-1]
+
+
+# --- a worker that cannot be started -------------------------------------------------------
+
+
+def _refuse_after(monkeypatch: pytest.MonkeyPatch, started: int) -> None:
+    """Starting a worker fails, as when the system allows no more processes, once
+    `started` have been started."""
+    real = check._Worker.start
+    count = [0]
+
+    def start(*args: object) -> check._Worker:
+        count[0] += 1
+        if count[0] > started:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(check._Worker, "start", start)
+
+
+def _in_process(*args: str) -> tuple[int, str]:
+    from click.testing import CliRunner
+
+    from cappolicy.cli import main
+
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    return result.exit_code, result.output
+
+
+def test_files_no_worker_could_be_started_for_are_named(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    names = _good_folder(tmp_path, 8)
+    monkeypatch.setattr(check, "MIN_FILES_PER_WORKER", 4)
+    _refuse_after(monkeypatch, 0)
+    code, out = _in_process("check", str(tmp_path), "-j", "2")
+    assert code == 2
+    assert sorted(_reported(out)) == names
+    assert out.count("was not checked: no worker process could be started (BlockingIOError: "
+                     "[Errno 11] Resource temporarily unavailable)") == len(names)
+
+
+def test_one_worker_does_the_work_when_a_second_cannot_be_started(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _good_folder(tmp_path, 8)
+    serial = _in_process("check", str(tmp_path))
+    monkeypatch.setattr(check, "MIN_FILES_PER_WORKER", 4)
+    _refuse_after(monkeypatch, 1)
+    assert _in_process("check", str(tmp_path), "-j", "2") == serial

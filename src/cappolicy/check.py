@@ -263,8 +263,7 @@ def _in_workers(files: Sequence[Path], job: Job, workers: int) -> Checked:
     # they pile up would only walk them again and again.
     gc.disable()
     try:
-        for _ in range(min(workers, len(waiting))):
-            crew.append(_Worker.start(context, job, waiting))
+        unstarted = _hire(crew, min(workers, len(waiting)), context, job, waiting)
         while crew:
             ready = set(wait([w.conn for w in crew] + [w.process.sentinel for w in crew]))
             for worker in [w for w in crew if w.conn in ready or w.process.sentinel in ready]:
@@ -283,7 +282,10 @@ def _in_workers(files: Sequence[Path], job: Job, workers: int) -> Checked:
                 worker.stop()
                 crew.remove(worker)
                 if worker.dead and waiting:
-                    crew.append(_Worker.start(context, job, waiting))
+                    unstarted = _hire(crew, 1, context, job, waiting) or unstarted
+        for chunk in waiting:  # no worker could be started to check them
+            for index, file in chunk:
+                got[index] = _lost(file, f"no worker process could be started ({unstarted})")
     finally:
         for worker in crew:
             worker.stop()
@@ -292,6 +294,18 @@ def _in_workers(files: Sequence[Path], job: Job, workers: int) -> Checked:
     if any(o is None for o in got):  # pragma: no cover - every chunk is answered or lost
         raise RuntimeError("a worker lost files")
     return _assemble(got, job)  # type: ignore[arg-type]
+
+
+def _hire(crew: list[_Worker], count: int, context: BaseContext, job: Job,
+          waiting: deque[list[tuple[int, Path]]]) -> str | None:
+    """Start `count` more workers into `crew`, each given a chunk waiting; why one could
+    not be started, if one could not (the system's limit on processes or memory)."""
+    for _ in range(count):
+        try:
+            crew.append(_Worker.start(context, job, waiting))
+        except OSError as exc:
+            return f"{type(exc).__name__}: {exc}"
+    return None
 
 
 @attrs.define
@@ -310,8 +324,13 @@ class _Worker:
         """A new worker, given the next chunk waiting."""
         here, there = context.Pipe()
         process = context.Process(target=_serve, args=(there, job), daemon=True)  # type: ignore[attr-defined]
-        process.start()
-        there.close()  # so that its death is the end of the pipe here
+        try:
+            process.start()
+        except BaseException:
+            here.close()
+            raise
+        finally:
+            there.close()  # so that its death is the end of the pipe here
         worker = cls(process, here)
         worker.give(waiting)
         return worker
