@@ -8,6 +8,11 @@ gets at least MIN_FILES_PER_WORKER of them; fewer files are checked here, in ord
 Workers are spawned, not forked, on every platform (nothing is inherited but what
 `Job` carries).
 
+One file never ends the run: an exception while checking it, a fault of ours, is that
+file's FileError (CP490), in a worker or here; a worker that dies (kill -9, the
+out-of-memory killer) is noticed at once by its process sentinel, and each file of the
+chunk it had not reported is a FileError (CP491); another worker takes the chunks left.
+
 What comes back is the report a single process makes, byte for byte, and its exit
 code. When only text and JSON reports are wanted, each file's parts of them are written
 and counted (render.report.Tally) as soon as it is checked, and those are kept instead
@@ -22,15 +27,22 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import sys
+from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
 
-from .errors import CappolicyError
+from .errors import CappolicyError, Diagnostic
+from .span import Span
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.context import BaseContext
+    from multiprocessing.process import BaseProcess
+
     from .errors import SourceCache
     from .render import FileError, ProposalResult, Report
     from .render.report import Inputs, Tally
@@ -179,6 +191,34 @@ def _outcome(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
         return check_file(file, rulesets, fixed, country, as_of)
     except CappolicyError as exc:
         return FileError(str(file), tuple(exc.diagnostics))
+    except Exception as exc:  # noqa: BLE001 - a fault of ours: this file's error, not the run's end
+        return internal_error(file, exc)
+
+
+#: set to anything but "" or "0" to have an internal error's traceback on standard error
+DEBUG_VARIABLE = "CAPPOLICY_DEBUG"
+
+
+def _show_traceback(exc: BaseException) -> None:
+    if os.environ.get(DEBUG_VARIABLE, "") not in ("", "0"):
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+
+
+def internal_error(file: Path, problem: BaseException | str) -> FileError:
+    """The FileError of a file whose checking failed for a fault of cappolicy's: the
+    exception's type and message, and its traceback on standard error when
+    CAPPOLICY_DEBUG asks for it."""
+    from .render import FileError
+
+    if isinstance(problem, BaseException):
+        _show_traceback(problem)
+        problem = f"{type(problem).__name__}: {problem}"
+    return FileError(str(file), (Diagnostic(
+        "CP490", f"internal error while checking {file}: {problem}", Span(str(file), 0, 0),
+        f"this is a fault of cappolicy's, not of the file; set {DEBUG_VARIABLE}=1 to see "
+        "where it happened, and please report it"),))
 
 
 def check_files(files: Sequence[Path], job: Job, rulesets: Rulesets,
@@ -218,26 +258,147 @@ def _chunks(files: Sequence[Path], workers: int) -> Iterator[list[tuple[int, Pat
 
 
 def _in_workers(files: Sequence[Path], job: Job, workers: int) -> Checked:
+    """Check `files` in `workers` processes, a chunk at a time each. A worker that
+    stops (killed, out of memory) costs only the files it had not reported: each is a
+    FileError saying so, and another worker takes its place for the chunks left."""
     import multiprocessing
-
+    from multiprocessing.connection import wait
 
     context = multiprocessing.get_context("spawn")
     got: list[Outcome | Written | None] = [None] * len(files)
+    waiting = deque(_chunks(files, workers))
+    crew: list[_Worker] = []
     collecting = gc.isenabled()
-    with context.Pool(workers, initializer=_start_worker, initargs=(job,)) as pool:
-        # Results arrive as many small objects, none of them garbage: collecting while
-        # they pile up would only walk them again and again.
-        gc.disable()
-        try:
-            for chunk in pool.imap(_check_chunk, _chunks(files, workers)):
-                for index, outcome in chunk:
-                    got[index] = outcome
-        finally:
-            if collecting:
-                gc.enable()
-    if any(o is None for o in got):  # pragma: no cover - imap returns every chunk or raises
+    # Results arrive as many small objects, none of them garbage: collecting while
+    # they pile up would only walk them again and again.
+    gc.disable()
+    try:
+        unstarted = _hire(crew, min(workers, len(waiting)), context, job, waiting)
+        while crew:
+            ready = set(wait([w.conn for w in crew] + [w.process.sentinel for w in crew]))
+            for worker in [w for w in crew if w.conn in ready or w.process.sentinel in ready]:
+                reply = worker.reply()
+                if isinstance(reply, list):
+                    for index, outcome in reply:
+                        got[index] = outcome
+                else:
+                    for index, file in worker.chunk or ():
+                        got[index] = _lost(file, reply) if worker.dead \
+                            else internal_error(file, reply)
+                if not worker.dead:
+                    worker.give(waiting)
+                    if worker.chunk is not None:
+                        continue
+                worker.stop()
+                crew.remove(worker)
+                if worker.dead and waiting:
+                    unstarted = _hire(crew, 1, context, job, waiting) or unstarted
+        for chunk in waiting:  # no worker could be started to check them
+            for index, file in chunk:
+                got[index] = _lost(file, f"no worker process could be started ({unstarted})")
+    finally:
+        for worker in crew:
+            worker.stop()
+        if collecting:
+            gc.enable()
+    if any(o is None for o in got):  # pragma: no cover - every chunk is answered or lost
         raise RuntimeError("a worker lost files")
     return _assemble(got, job)  # type: ignore[arg-type]
+
+
+def _hire(crew: list[_Worker], count: int, context: BaseContext, job: Job,
+          waiting: deque[list[tuple[int, Path]]]) -> str | None:
+    """Start `count` more workers into `crew`, each given a chunk waiting; why one could
+    not be started, if one could not (the system's limit on processes or memory)."""
+    for _ in range(count):
+        try:
+            crew.append(_Worker.start(context, job, waiting))
+        except OSError as exc:
+            return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+@attrs.define
+class _Worker:
+    """One worker process, the end of its pipe here, and the chunk it is checking
+    (None once it has been told to stop)."""
+
+    process: BaseProcess
+    conn: Connection
+    chunk: list[tuple[int, Path]] | None = None
+    dead: bool = False
+
+    @classmethod
+    def start(cls, context: BaseContext, job: Job, waiting: deque[list[tuple[int, Path]]]
+              ) -> _Worker:
+        """A new worker, given the next chunk waiting."""
+        here, there = context.Pipe()
+        process = context.Process(target=_serve, args=(there, job), daemon=True)  # type: ignore[attr-defined]
+        try:
+            process.start()
+        except BaseException:
+            here.close()
+            raise
+        finally:
+            there.close()  # so that its death is the end of the pipe here
+        worker = cls(process, here)
+        worker.give(waiting)
+        return worker
+
+    def give(self, waiting: deque[list[tuple[int, Path]]]) -> None:
+        """Send the next chunk waiting, or tell the worker to stop when none is."""
+        self.chunk = waiting.popleft() if waiting else None
+        try:
+            self.conn.send(self.chunk)
+        except OSError:  # it has stopped: its sentinel says so next
+            pass
+
+    def reply(self) -> list[tuple[int, Outcome | Written]] | str:
+        """What the worker answered for its chunk: each file's outcome, or the internal
+        error that stopped the chunk; or, when it has died (`dead`), how."""
+        if self.conn.poll():
+            try:
+                answer: list[tuple[int, Outcome | Written]] | str = self.conn.recv()
+            except (EOFError, OSError):
+                pass
+            else:
+                return answer
+        import signal
+
+        self.dead = True
+        self.process.join(STOP_WAIT)
+        code = self.process.exitcode
+        if code is not None and code < 0:
+            try:
+                how = f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                how = f"killed by signal {-code}"
+        else:
+            how = f"exit status {code}" if code is not None else "its pipe closed"
+        return f"the worker process checking it stopped ({how})"
+
+    def stop(self) -> None:
+        """End the process (at once, if it is still at work) and close the pipe."""
+        if self.chunk is not None and self.process.is_alive():
+            self.process.kill()
+        self.process.join(STOP_WAIT)
+        if self.process.is_alive():  # pragma: no cover - told to stop, it did not
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+#: seconds to wait for a worker process to end once it has been told to
+STOP_WAIT = 10.0
+
+
+def _lost(file: Path, why: str) -> FileError:
+    from .render import FileError
+
+    return FileError(str(file), (Diagnostic(
+        "CP491", f"{file} was not checked: {why}", Span(str(file), 0, 0),
+        "the process may have run out of memory or been stopped from outside; "
+        "check this file with -j 1 to see which"),))
 
 
 def _assemble(got: list[Outcome | Written], job: Job) -> Checked:
@@ -258,8 +419,8 @@ _worker: tuple[Job, Rulesets, EffectiveRuleset | None] | Exception | None = None
 
 def _start_worker(job: Job) -> None:
     """Make the worker's rulesets once: the fixed one now, the countries' as they come.
-    A failure is kept for the first chunk to raise: one raised here would only make the
-    pool start the worker again, and again."""
+    A failure is kept for each chunk to raise, so that every file sent says why it was
+    not checked."""
     global _worker
     try:
         from .rulesets import named_ruleset
@@ -270,6 +431,31 @@ def _start_worker(job: Job) -> None:
         _worker = (job, rulesets, fixed)
     except Exception as exc:  # noqa: BLE001 - kept, raised with the first chunk
         _worker = exc
+
+
+def _serve(conn: Connection, job: Job) -> None:
+    """A worker's life: start, then check each chunk sent until told to stop (None) or
+    the parent has gone. A chunk that fails as a whole is answered with why, as text."""
+    _start_worker(job)
+    while True:
+        try:
+            chunk = conn.recv()
+        except (EOFError, OSError):  # the parent has gone
+            return
+        if chunk is None:
+            return
+        answer: list[tuple[int, Outcome | Written]] | str
+        try:
+            answer = _check_chunk(chunk)
+        except Exception as exc:  # noqa: BLE001 - each of its files says so
+            _show_traceback(exc)
+            answer = f"{type(exc).__name__}: {exc}"
+            if exc.__cause__ is not None:
+                answer += f" ({type(exc.__cause__).__name__}: {exc.__cause__})"
+        try:
+            conn.send(answer)
+        except OSError:  # the parent has gone
+            return
 
 
 def _check_chunk(chunk: list[tuple[int, Path]]) -> list[tuple[int, Outcome | Written]]:
@@ -295,7 +481,10 @@ def _check_each(files: Sequence[Path], job: Job, rulesets: Rulesets,
         if job.writing is None or isinstance(outcome, FileError):
             out.append(outcome)
         else:
-            out.append(_write(outcome, job.writing, sources))
+            try:
+                out.append(_write(outcome, job.writing, sources))
+            except Exception as exc:  # noqa: BLE001 - a fault of ours: this file's error
+                out.append(internal_error(file, exc))
         if n % MAX_CHUNK == 0:
             sources = SourceCache()  # the proposals' texts, for excerpts: a few at a time
     return out

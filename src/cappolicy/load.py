@@ -20,6 +20,7 @@ import errno
 import datetime as dt
 import json.decoder
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path as FilePath
 from typing import Any, NoReturn
@@ -38,6 +39,9 @@ MAX_DEPTH = 64  # nested mappings and lists
 MAX_NODES = 200_000  # values after expanding aliases
 MAX_ALIASES = 10_000  # alias uses
 MAX_DIGITS = 300  # longer numerals are refused (no proposal needs them)
+#: larger integers are refused too: rules mix them with floats, which cannot hold them
+#: (0x1 and 256 zeros has 259 characters, and is 2**1024)
+LARGEST_INT = int(sys.float_info.max)
 
 _EVENT_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -220,10 +224,9 @@ def resolve_plain(text: str) -> tuple[str, Any]:
     if text[0] not in _NUMERIC_START:  # every pattern below starts so: most text is words
         return "str", text
     if _INT.fullmatch(text):
-        return "int", int(text, 10) if len(text) <= MAX_DIGITS else None
+        return "int", _integer(text, 10)
     if _OCT.fullmatch(text) or _HEX.fullmatch(text):
-        base = 8 if text[1] == "o" else 16
-        return "int", int(text[2:], base) if len(text) <= MAX_DIGITS else None
+        return "int", _integer(text[2:], 8 if text[1] == "o" else 16)
     if _FLOAT.fullmatch(text):
         return "float", float(text)
     inf = _INF.fullmatch(text)
@@ -241,6 +244,24 @@ def resolve_plain(text: str) -> tuple[str, Any]:
     return "str", text
 
 
+def _integer(digits: str, base: int) -> int | None:
+    """The value of an integer numeral; None when it has more than MAX_DIGITS digits
+    or is larger than LARGEST_INT (too_large says which)."""
+    if len(digits.lstrip("+-")) > MAX_DIGITS:
+        return None
+    value = int(digits, base)
+    return value if abs(value) <= LARGEST_INT else None
+
+
+def too_large(text: str) -> Problem:
+    """The problem of an integer numeral that _integer refuses."""
+    digits = text.lstrip("+-")
+    if len(digits.removeprefix("0x").removeprefix("0o")) > MAX_DIGITS:
+        return "CP404", f"a number with more than {MAX_DIGITS} digits", None
+    return ("CP404", f"the number {clip(text)} is too large",
+            f"a proposal's numbers are at most {sys.float_info.max:.1e} in size")
+
+
 def _resolve_tagged(tag: str, text: str) -> tuple[str, Any, Problem | None]:
     """A scalar with an explicit standard tag (`!!str 12`, `!!int "3"`...)."""
     short = tag.replace(_STD, "!!")
@@ -251,6 +272,8 @@ def _resolve_tagged(tag: str, text: str) -> tuple[str, Any, Problem | None]:
         return "str", text, None
     if name in wanted:
         kind, value = resolve_plain(text)
+        if kind == "int" and value is None and name in ("int", "float"):
+            return "str", text, too_large(text)
         if kind in wanted[name] and not (kind == "int" and value is None):
             if name == "float":
                 return "float", float(value), None
@@ -425,7 +448,7 @@ class _YamlComposer:
             tag, value = resolve_plain(text)
             if tag == "int" and value is None:
                 tag, value = "str", text
-                problem = ("CP404", f"a number with more than {MAX_DIGITS} digits", None)
+                problem = too_large(text)
         elif event.tag is None or event.tag == "!":
             tag, value = "str", text
         else:
@@ -561,10 +584,10 @@ class _JsonReader:
             span = self.lines.span(start, self.pos)
             if number.group(1) or number.group(2):
                 return Node("scalar", span, float(text), text, "float")
-            if len(text) > MAX_DIGITS:
-                return Node("scalar", span, text, text, "str", problem=(
-                    "CP404", f"a number with more than {MAX_DIGITS} digits", None))
-            return Node("scalar", span, int(text), text, "int")
+            value = _integer(text, 10)
+            if value is None:
+                return Node("scalar", span, text, text, "str", problem=too_large(text))
+            return Node("scalar", span, value, text, "int")
         for word, value, tag in _JSON_WORDS:
             if self.text.startswith(word, start):
                 self.pos = start + len(word)
