@@ -210,7 +210,9 @@ def _chunks(files: Sequence[Path], workers: int) -> Iterator[list[tuple[int, Pat
 def _in_workers(files: Sequence[Path], job: Job, workers: int) -> Checked:
     import multiprocessing
 
+    from .cache import usable_dir
 
+    usable_dir()  # a cache folder the workers will not use is noted here, once
     context = multiprocessing.get_context("spawn")
     got: list[Outcome | Written | None] = [None] * len(files)
     collecting = gc.isenabled()
