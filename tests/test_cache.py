@@ -547,3 +547,72 @@ def test_any_syntax_tree_comes_back_from_json_whole() -> None:
         assert back == tree and _same(back, tree)
 
     round_trip()
+
+
+# ------------------------------------------------------------ lark's tables
+
+
+def test_a_pickle_planted_where_lark_caches_runs_nothing(
+        store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """lark's own cache reads a pickle from the temporary folder, under a name anyone can
+    work out (the user's name, a digest of the grammar and the options): any user of the
+    machine can leave one there first. cappolicy does not let lark read it."""
+    import pickle
+    import tempfile
+
+    from lark import Lark
+
+    from cappolicy.resources import grammar_file
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    marker = tmp_path / "the payload ran"
+    first = _cli(store, *CHECK, TMPDIR=str(temp), CAPPOLICY_NO_CACHE="1")
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    for start in (["start", "item", "clause", "expr"], "start"):  # the names lark would read
+        Lark(grammar_file().read_text(encoding="utf-8"), parser="lalr", lexer="contextual",
+             propagate_positions=True, maybe_placeholders=True, start=start, cache=True)
+    planted = sorted(temp.glob(".lark*"))
+    assert planted
+    for path in planted:
+        path.write_bytes(pickle.dumps(_Payload(marker)))
+    again = _cli(store, *CHECK, TMPDIR=str(temp), CAPPOLICY_NO_CACHE="1")
+    assert not marker.exists()
+    assert again == first
+    again = _cli(store, "fmt", "--check", str(ROOT / "rulesets" / "baseline" / "data.cpol"),
+                 TMPDIR=str(temp))
+    assert not marker.exists()
+    assert again[0] == 0
+
+
+def test_lark_tables_come_from_the_cache_and_a_tampered_table_is_rebuilt(
+        store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import lark
+
+    text = RULES
+    built = parse._lark("start")
+    (entry,) = _entries(store / "lark")
+    real_init = lark.Lark.__init__
+
+    def no_building(self: object, *args: object, **kwargs: object) -> None:
+        raise AssertionError("lark built the tables again")
+
+    monkeypatch.setattr(lark.Lark, "__init__", no_building)
+    loaded = parse._lark("start")
+    assert loaded is not built
+    assert loaded.parse(text) == built.parse(text)
+    key, _, body = entry.read_bytes().partition(b"\n")
+    entry.write_bytes(key + b"\n" + body.replace(b'"__type__":"PatternRE"',
+                                                   b'"__type__":"os.system"', 1))
+    builds: list[int] = []
+
+    def counting(self: object, *args: object, **kwargs: object) -> None:
+        builds.append(1)
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lark.Lark, "__init__", counting)
+    again = parse._lark("start")
+    assert builds == [1] and again.parse(text) == built.parse(text)
+    assert b"os.system" not in entry.read_bytes()  # replaced by good tables
+    parse._lark("start")
+    assert builds == [1]

@@ -12,8 +12,11 @@ reading an entry never runs code, whoever wrote it. An entry that is missing, un
 malformed or made under another key is ignored, rebuilt and replaced; entries are written
 to a temporary file and renamed into place, so a reader never sees half of one.
 
+The same folder keeps the LALR tables of lark's parsers (`lark`), as plain data, in
+place of lark's own cache.
+
 Only a folder that is this user's alone is used: its path absolute; the folder, its
-`rules` and `codes` folders and every entry owned by the user and writable by no one
+`rules`, `codes` and `lark` folders and every entry owned by the user and writable by no one
 else; entries regular files, not symbolic links; the folders above it owned by the user
 or root and writable by no one else unless sticky (as /tmp is). Otherwise the run says
 once, on stderr, which folder it does not use and why, and goes on without the cache.
@@ -345,6 +348,43 @@ def rule_file(path: str) -> ast.RuleFile:
            code_digest("parse", "ast", "span", "errors", "cachedata"), path, digest(data))
     return cached("rules", os.path.abspath(path) + "\0" + path, key, make, dumps_tree,
                   loads_tree)
+
+
+# ----------------------------------------------------------------- parser tables
+
+
+def lark_parser(name: str, options: dict[str, Any], build: Callable[[], Any]) -> Any:
+    """The lark parser `build()` makes with `options`, its LALR tables read from the cache
+    (as plain data, through lark's own deserialiser, whose classes are a closed set)
+    when they were made from this grammar by this lark; `name` tells the parsers apart.
+    In place of lark's own cache, which pickles into the temporary folder, where any
+    user may leave a file of the name it will read."""
+    import lark
+    from lark.grammar import Rule
+    from lark.lark import _LOAD_ALLOWED_OPTIONS
+    from lark.lexer import TerminalDef
+
+    from .cachedata import Corrupt, dumps_plain, loads_plain
+
+    given = {k: v for k, v in options.items() if k in _LOAD_ALLOWED_OPTIONS}
+
+    def dumps(parser: Any) -> str:
+        data, memo = parser.memo_serialize([TerminalDef, Rule])
+        data["options"] = {k: v for k, v in data["options"].items()
+                           if k not in _LOAD_ALLOWED_OPTIONS}
+        return dumps_plain({"data": data, "memo": memo})
+
+    def loads(text: bytes) -> Any:
+        stored = loads_plain(text)
+        try:
+            return lark.Lark._load_from_dict(  # type: ignore[no-untyped-call]
+                stored["data"], stored["memo"], **given)
+        except Exception as exc:  # noqa: BLE001 - tables that do not load: made again
+            raise Corrupt(str(exc)) from None
+
+    key = ("lark", _grammar_digest(), code_digest("parse", "cachedata"), lark.__version__,
+           name, repr(sorted((k, repr(v)) for k, v in options.items() if k not in given)))
+    return cached("lark", name, key, build, dumps, loads)
 
 
 # ----------------------------------------------------------------- code lists

@@ -247,3 +247,54 @@ def loads_codes(text: str | bytes) -> dict[str, frozenset[str]]:
             for values in data.values()):
         raise Corrupt("not code lists")
     return {kind: frozenset(values) for kind, values in data.items()}
+
+
+# ----------------------------------------------------------------- plain data
+
+
+def dumps_plain(value: Any) -> str:
+    """The JSON text of plain data: str, int, float, bool, None, and lists, tuples and
+    dicts of them (a tuple `["tuple", ...]`, a list `["list", ...]`, a dict whose keys are
+    not all strings `["dict", [key, value], ...]`). TypeError for anything else."""
+    return json.dumps(_plain(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is list or kind is tuple:
+        return [kind.__name__, *[_plain(item) for item in value]]
+    if kind is dict:
+        if all(type(key) is str for key in value):
+            return {key: _plain(item) for key, item in value.items()}
+        return ["dict", *[[_plain(key), _plain(item)] for key, item in value.items()]]
+    raise TypeError(f"the cache does not keep a {kind.__name__}")
+
+
+def loads_plain(text: str | bytes) -> Any:
+    """The plain data `text` encodes; Corrupt when it is anything else."""
+    try:
+        return _unplain(json.loads(text))
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise Corrupt(str(exc)) from None
+
+
+def _unplain(value: Any) -> Any:
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict:
+        return {key: _unplain(item) for key, item in value.items()}
+    if kind is list and value:
+        tag = value[0]
+        if tag == "list":
+            return [_unplain(item) for item in value[1:]]
+        if tag == "tuple":
+            return tuple([_unplain(item) for item in value[1:]])
+        if tag == "dict":
+            if not all(type(pair) is list and len(pair) == 2 for pair in value[1:]):
+                raise Corrupt("a malformed dict")
+            # an unhashable key (a list): TypeError, so Corrupt
+            return {_unplain(key): _unplain(item) for key, item in value[1:]}
+    raise Corrupt("not plain data")
