@@ -1,5 +1,6 @@
 """The on-disk cache (cache.py): parsed rule files and code lists are reused only
-while everything they were made from is unchanged, and a broken cache is no cache."""
+while everything they were made from is unchanged, a broken cache is no cache, reading
+an entry runs no code whoever wrote it, and a folder others can write is not used."""
 
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def _entries(folder: Path) -> list[Path]:
-    return sorted(folder.rglob("*.pickle"))
+    """The cache's entry files, whatever they are named (and however old the cache)."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
 def test_a_rule_file_is_parsed_once_then_read_from_the_cache(
@@ -93,19 +95,31 @@ def test_a_change_of_the_parser_or_grammar_is_a_new_key(
     assert len(parses) == 3
 
 
-@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05garbage", None])
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05garbage", None,
+                                    "no body", "truncated", "not JSON", "an object",
+                                    "a field too many", "a field of the wrong type"])
 def test_a_broken_entry_is_ignored_and_rebuilt(
-        store: Path, parses: list[str], tmp_path: Path, damage: bytes | None) -> None:
+        store: Path, parses: list[str], tmp_path: Path, damage: bytes | str | None) -> None:
     path = tmp_path / "demo.cpol"
     path.write_text(RULES, encoding="utf-8")
     good = cache.rule_file(str(path))
     (entry,) = _entries(store)
+    key, _, body = entry.read_bytes().partition(b"\n")
     if damage is None:  # a valid pickle of something else
         import pickle
 
         entry.write_bytes(pickle.dumps(("a key", "a value")))
-    else:
+    elif isinstance(damage, bytes):
         entry.write_bytes(damage)
+    else:  # the right key, then a value that is not a syntax tree
+        entry.write_bytes(key + b"\n" + {
+            "no body": b"",
+            "truncated": body[:len(body) // 2],
+            "not JSON": b"\x80\x05garbage",
+            "an object": b'{"__class__": "RuleFile"}',
+            "a field too many": body.replace(b'["Name","title",', b'["Name","title","x",', 1),
+            "a field of the wrong type": body.replace(b'["Name","title",', b'["Name",7,', 1),
+        }[damage])
     assert cache.rule_file(str(path)) == good
     assert cache.rule_file(str(path)) == good
     assert len(parses) == 2  # rebuilt once, then read again
@@ -211,3 +225,395 @@ def test_a_second_check_reads_the_cache_and_imports_no_parser(store: Path) -> No
     off = _probe(store, "check", str(GOOD), "--country", "XA", "--format", "json",
                  CAPPOLICY_NO_CACHE="1")
     assert off[1] == first[1] and "lark" in off[2]
+
+
+# ------------------------------------------------------------ what an entry may hold
+
+
+def _cli(store: Path | str, *args: str, cwd: Path = ROOT, **env: str) -> tuple[int, str, str]:
+    """Run the real program in a process of its own, with the cache in `store`."""
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys\nfrom cappolicy.entry import main\n"
+         "sys.argv[0] = 'cappolicy'\nmain()\n", *args],
+        capture_output=True, text=True, check=False, cwd=cwd,
+        env={**os.environ, "CAPPOLICY_CACHE_DIR": str(store), **env})
+    return out.returncode, out.stdout, out.stderr
+
+
+CHECK = ("check", str(GOOD), "--country", "XA", "--format", "json")
+
+
+class _Payload:
+    """What an attacker writes: a pickle that, when loaded, creates `marker`."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return exec, (f"import pathlib; pathlib.Path({str(self.marker)!r}).touch()",)
+
+
+def test_a_planted_pickle_runs_nothing(store: Path, tmp_path: Path) -> None:
+    """The attack: whoever can write the cache folder puts a pickle whose loading runs
+    code where the next `cappolicy check` reads an entry. Nothing may run, and the
+    verdict must be the one the rule files give."""
+    import pickle
+
+    marker = tmp_path / "the payload ran"
+    payload = pickle.dumps(_Payload(marker))
+    pickle.loads(payload)  # the payload works: loading it creates the marker
+    assert marker.exists()
+    marker.unlink()
+    first = _cli(store, *CHECK)
+    assert first[0] == 0
+    entries = _entries(store)
+    assert entries, "the first run made no entry to replace"
+    for entry in entries:  # every file the cache reads: rule files and code lists
+        entry.write_bytes(payload)
+    again = _cli(store, *CHECK)
+    assert not marker.exists()
+    assert again[:2] == first[:2]
+    assert again[2] == ""  # a bad entry is rebuilt in silence: it says nothing of the folder
+
+
+def test_an_entry_naming_a_class_outside_the_allow_list_is_rebuilt(
+        store: Path, parses: list[str], tmp_path: Path) -> None:
+    from cappolicy.cachedata import Corrupt, loads_tree
+
+    marker = tmp_path / "ran"
+    path = tmp_path / "demo.cpol"
+    path.write_text(RULES, encoding="utf-8")
+    good = cache.rule_file(str(path))
+    (entry,) = _entries(store)
+    key, _, body = entry.read_bytes().partition(b"\n")
+    command = f"touch '{marker}'".encode()
+    for hostile in (
+            b'["os.system","' + command + b'"]',
+            b'["subprocess.Popen",["tuple","touch","' + str(marker).encode() + b'"]]',
+            body.replace(b'["Name","title",', b'["os.system","touch ran",', 1),
+            body.replace(b'["Presence",', b'["__import__",', 1),
+            body.replace(b'["tuple",', b'["builtins.eval","1"],["tuple",', 1)):
+        with pytest.raises(Corrupt):
+            loads_tree(hostile)
+        entry.write_bytes(key + b"\n" + hostile)
+        assert cache.rule_file(str(path)) == good
+        assert entry.read_bytes() == key + b"\n" + body  # rebuilt in its place
+    assert not marker.exists()
+    assert len(parses) == 6
+
+
+def test_an_entry_made_under_another_key_is_not_even_decoded(
+        store: Path, parses: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry is read only when its key is the one asked for; its value is not looked
+    at before: here a well-formed entry of another rule file, under a key that looks
+    right but is not this file's."""
+    from cappolicy import cachedata
+
+    path = tmp_path / "demo.cpol"
+    path.write_text(RULES, encoding="utf-8")
+    cache.rule_file(str(path))
+    (entry,) = _entries(store)
+    other = parse.parse_text(RULES.replace("DEMO-01", "DEMO-99"), str(path))
+    forged = b"cappolicy-cache " + cache.digest("another key").encode() + b"\n"
+    entry.write_bytes(forged + cachedata.dumps_tree(other).encode())
+    decoded: list[object] = []
+    real = cachedata.loads_tree
+
+    def counting(text: str | bytes) -> object:
+        decoded.append(text)
+        return real(text)
+
+    monkeypatch.setattr(cachedata, "loads_tree", counting)
+    assert [r.id for r in cache.rule_file(str(path)).items] == ["DEMO-01"]
+    assert decoded == []
+    assert len(parses) == 3  # the first run, the other file's tree, and this run
+
+
+# ------------------------------------------------------------ whose folder it is
+
+
+def _note_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "not using the cache folder" in line]
+
+
+@pytest.fixture()
+def reference() -> tuple[int, str, str]:
+    """What the check says with no cache at all."""
+    return _cli("", *CHECK, CAPPOLICY_NO_CACHE="1")
+
+
+def _refused(store: Path | str, reference: tuple[int, str, str], why: str,
+             cwd: Path = ROOT) -> list[str]:
+    """Run the check with the cache in `store`: the same result as without a cache, one
+    note naming the folder and saying `why`. The note."""
+    got = _cli(store, *CHECK, cwd=cwd)
+    assert got[:2] == reference[:2]
+    notes = _note_lines(got[2])
+    assert len(notes) == 1, got[2]
+    assert str(store) in notes[0] and why in notes[0], notes[0]
+    assert notes[0].endswith("running without the cache")
+    return notes
+
+
+def test_a_folder_others_can_write_is_not_used(
+        store: Path, reference: tuple[int, str, str]) -> None:
+    store.mkdir()
+    store.chmod(0o777)
+    _refused(store, reference, "others can write to it (mode 777)")
+    assert _entries(store) == []  # nothing written there, and so nothing read either
+    store.chmod(0o770)
+    _refused(store, reference, "others can write to it (mode 770)")
+    store.chmod(0o700)
+    assert _note_lines(_cli(store, *CHECK)[2]) == []
+    assert _entries(store)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="giving a folder to another user takes root")
+def test_a_folder_of_another_user_is_not_used(
+        store: Path, reference: tuple[int, str, str]) -> None:
+    import pwd
+
+    store.mkdir(mode=0o755)
+    nobody = pwd.getpwnam("nobody")
+    os.chown(store, nobody.pw_uid, nobody.pw_gid)
+    _refused(store, reference, "it belongs to another user (nobody)")
+    assert _entries(store) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="giving a folder to another user takes root")
+def test_a_folder_inside_a_folder_of_another_user_is_not_used(
+        tmp_path: Path, reference: tuple[int, str, str]) -> None:
+    import pwd
+
+    theirs = tmp_path / "theirs"
+    theirs.mkdir(mode=0o755)
+    os.chown(theirs, pwd.getpwnam("nobody").pw_uid, -1)
+    store = theirs / "cache"  # made by this user, but they can replace it
+    store.mkdir(mode=0o700)
+    _refused(store, reference, f"the folder {theirs} above it belongs to another user")
+
+
+def test_a_folder_inside_one_others_can_write_is_not_used_unless_sticky(
+        tmp_path: Path, reference: tuple[int, str, str]) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    store = shared / "cache"
+    _refused(store, reference, f"the folder {shared} above it can be written by others")
+    assert not store.exists()
+    shared.chmod(0o1777)  # as /tmp: others cannot rename or delete what is this user's
+    got = _cli(store, *CHECK)
+    assert _note_lines(got[2]) == [] and got[:2] == reference[:2]
+    assert _entries(store)
+
+
+def test_a_relative_folder_is_not_used(tmp_path: Path) -> None:
+    """A relative CAPPOLICY_CACHE_DIR is wherever the command runs: a checkout's folder,
+    which a pull request can fill."""
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    reference = _cli("", *CHECK, cwd=workspace, CAPPOLICY_NO_CACHE="1")
+    _refused("rel-cache", reference, "its path is relative", cwd=workspace)
+    assert not (workspace / "rel-cache").exists()
+
+
+def test_entries_that_are_links_or_others_can_write_are_not_used(
+        store: Path, reference: tuple[int, str, str], tmp_path: Path) -> None:
+    assert _cli(store, *CHECK)[:2] == reference[:2]
+    entry = _entries(store)[0]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_bytes(entry.read_bytes())
+    entry.unlink()
+    entry.symlink_to(elsewhere)
+    _refused(store, reference, f"its entry {entry.parent.name}/{entry.name} is a symbolic link")
+    entry.unlink()
+    elsewhere.rename(entry)
+    entry.chmod(0o666)
+    _refused(store, reference,
+             f"its entry {entry.parent.name}/{entry.name}: others can write to it")
+    entry.chmod(0o600)
+    (store / "rules").chmod(0o757)
+    _refused(store, reference, "its folder rules: others can write to it")
+
+
+def test_a_refused_folder_is_noted_once_with_workers(
+        store: Path, tmp_path: Path) -> None:
+    """`check -j 2`: the workers use no cache either, and the note is said once."""
+    from cappolicy.check import MIN_FILES_PER_WORKER
+
+    folder = tmp_path / "proposals"
+    folder.mkdir()
+    for n in range(2 * MIN_FILES_PER_WORKER):
+        (folder / f"p{n:03d}.yaml").write_bytes(GOOD.read_bytes())
+    store.mkdir()
+    store.chmod(0o777)
+    args = ("check", str(folder), "--country", "XA", "--format", "json")
+    alone = _cli(store, *args, CAPPOLICY_NO_CACHE="1")
+    got = _cli(store, *args, "-j", "2")
+    assert got[:2] == alone[:2]
+    assert len(_note_lines(got[2])) == 1, got[2]
+    assert _entries(store) == []
+
+
+# ------------------------------------------------------------ the round trip
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal, and so are the fields equality ignores (spans, a rule file's name)."""
+    import attrs
+
+    if type(a) is not type(b):
+        return False
+    if attrs.has(type(a)):
+        return all(_same(getattr(a, f.name), getattr(b, f.name)) for f in attrs.fields(type(a)))
+    if isinstance(a, tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))  # type: ignore[arg-type]
+    return a == b
+
+
+def _shipped_rule_files() -> list[Path]:
+    return sorted(p for p in ROOT.rglob("*.cpol")
+                  if ".venv" not in p.parts and "site-packages" not in p.parts)
+
+
+@pytest.mark.parametrize("path", _shipped_rule_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_shipped_rule_file_comes_back_from_json_whole(path: Path) -> None:
+    from cappolicy.cachedata import dumps_tree, loads_tree
+
+    try:
+        tree = parse.parse_file(str(path))
+    except RuleSyntaxError:
+        pytest.skip("a rule file that is meant not to parse")
+    text = dumps_tree(tree)
+    back = loads_tree(text.encode())
+    assert back == tree and _same(back, tree)
+    assert dumps_tree(back) == text
+
+
+def test_the_allow_list_is_every_class_of_the_syntax_tree() -> None:
+    """A node class added to ast.py and not to the allow-list would not be cached."""
+    import attrs
+
+    from cappolicy import ast
+    from cappolicy.cachedata import NODE_CLASSES
+    from cappolicy.span import Span
+
+    in_ast = {v for v in vars(ast).values()
+              if isinstance(v, type) and attrs.has(v) and v.__module__ == ast.__name__}
+    assert set(NODE_CLASSES) == in_ast | {Span}
+
+
+def _rule_files() -> object:
+    from hypothesis import strategies as st
+
+    from cappolicy import ast
+    from cappolicy.span import Span
+    from strategies_lang import exprs
+
+    spans = st.builds(Span, st.text(max_size=8), st.integers(0, 10**6), st.integers(0, 500),
+                      st.integers(0, 10**6), st.integers(0, 500))
+    texts = st.text(max_size=10)
+    maybe_text = st.none() | texts
+    template = st.builds(ast.Template, st.lists(texts | exprs, max_size=3).map(tuple), texts,
+                         spans)
+    rule = st.builds(
+        ast.Rule, texts, texts, maybe_text, maybe_text, maybe_text,
+        st.none() | st.builds(ast.ForClause, texts, exprs, st.none() | exprs, spans),
+        st.lists(st.builds(ast.Let, texts, exprs, spans), max_size=2).map(tuple),
+        st.none() | exprs, st.sampled_from([None, "require", "forbid"]), st.none() | exprs,
+        st.none() | template, st.none() | template, spans, spans)
+    items = st.one_of(
+        rule,
+        st.builds(ast.Param, texts, st.builds(ast.TypeExpr, texts, maybe_text, spans), exprs,
+                  maybe_text, maybe_text, spans),
+        st.builds(ast.SetParam, texts, exprs, maybe_text, spans),
+        st.builds(ast.Override, texts, texts, texts | template, maybe_text, spans),
+        st.builds(ast.Disable, texts, maybe_text, spans))
+    return st.builds(ast.RuleFile, texts, maybe_text, maybe_text, maybe_text,
+                     st.lists(texts, max_size=3).map(tuple),
+                     st.lists(items, max_size=4).map(tuple), texts, spans, spans)
+
+
+def test_any_syntax_tree_comes_back_from_json_whole() -> None:
+    from hypothesis import given
+
+    from cappolicy.cachedata import dumps_tree, loads_tree
+
+    @given(_rule_files())
+    def round_trip(tree: object) -> None:
+        back = loads_tree(dumps_tree(tree))  # type: ignore[arg-type]
+        assert back == tree and _same(back, tree)
+
+    round_trip()
+
+
+# ------------------------------------------------------------ lark's tables
+
+
+def test_a_pickle_planted_where_lark_caches_runs_nothing(
+        store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """lark's own cache reads a pickle from the temporary folder, under a name anyone can
+    work out (the user's name, a digest of the grammar and the options): any user of the
+    machine can leave one there first. cappolicy does not let lark read it."""
+    import pickle
+    import tempfile
+
+    from lark import Lark
+
+    from cappolicy.resources import grammar_file
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    marker = tmp_path / "the payload ran"
+    first = _cli(store, *CHECK, TMPDIR=str(temp), CAPPOLICY_NO_CACHE="1")
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    for start in (["start", "item", "clause", "expr"], "start"):  # the names lark would read
+        Lark(grammar_file().read_text(encoding="utf-8"), parser="lalr", lexer="contextual",
+             propagate_positions=True, maybe_placeholders=True, start=start, cache=True)
+    planted = sorted(temp.glob(".lark*"))
+    assert planted
+    for path in planted:  # lark's layout: a digest line, then pickles; the first is loaded
+        digest_line = path.read_bytes().partition(b"\n")[0]  # before the digest is compared
+        path.write_bytes(digest_line + b"\n" + pickle.dumps(_Payload(marker)))
+    again = _cli(store, *CHECK, TMPDIR=str(temp), CAPPOLICY_NO_CACHE="1")
+    assert not marker.exists()
+    assert again == first
+    again = _cli(store, "fmt", "--check", str(ROOT / "rulesets" / "baseline" / "data.cpol"),
+                 TMPDIR=str(temp))
+    assert not marker.exists()
+    assert again[0] == 0
+
+
+def test_lark_tables_come_from_the_cache_and_a_tampered_table_is_rebuilt(
+        store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import lark
+
+    text = RULES
+    built = parse._lark("start")
+    (entry,) = _entries(store / "lark")
+    real_init = lark.Lark.__init__
+
+    def no_building(self: object, *args: object, **kwargs: object) -> None:
+        raise AssertionError("lark built the tables again")
+
+    monkeypatch.setattr(lark.Lark, "__init__", no_building)
+    loaded = parse._lark("start")
+    assert loaded is not built
+    assert loaded.parse(text) == built.parse(text)
+    key, _, body = entry.read_bytes().partition(b"\n")
+    entry.write_bytes(key + b"\n" + body.replace(b'"__type__":"PatternRE"',
+                                                   b'"__type__":"os.system"', 1))
+    builds: list[int] = []
+
+    def counting(self: object, *args: object, **kwargs: object) -> None:
+        builds.append(1)
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lark.Lark, "__init__", counting)
+    again = parse._lark("start")
+    assert builds == [1] and again.parse(text) == built.parse(text)
+    assert b"os.system" not in entry.read_bytes()  # replaced by good tables
+    parse._lark("start")
+    assert builds == [1]

@@ -264,6 +264,9 @@ def _in_workers(files: Sequence[Path], job: Job, workers: int) -> Checked:
     import multiprocessing
     from multiprocessing.connection import wait
 
+    from .cache import usable_dir
+
+    usable_dir()  # a cache folder the workers will not use is noted here, once
     context = multiprocessing.get_context("spawn")
     got: list[Outcome | Written | None] = [None] * len(files)
     waiting = deque(_chunks(files, workers))

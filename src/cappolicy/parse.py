@@ -1,7 +1,7 @@
 """Rule files: text -> lark tree -> AST, with errors written for people.
 
 lark is imported here and in nowhere else. The parser is built once (LALR,
-contextual lexer, lark's own grammar cache). When a file does not parse, it is
+contextual lexer, its tables cached by cache.py). When a file does not parse, it is
 cut into its top-level items, and a broken rule into its clauses, and each part
 is parsed alone, so that every mistake in the file is reported, not just the first.
 """
@@ -59,19 +59,16 @@ _TERMINAL_WORDS = {
 
 
 def _lark(start: str | list[str], **options: Any) -> Any:
-    """An LALR parser of the grammar, its tables cached on disk by lark."""
+    """An LALR parser of the grammar, its tables kept in cappolicy's cache (cache.py),
+    not lark's: lark's reads pickles from the temporary folder."""
     from lark import Lark
 
-    return Lark(
-        grammar_file().read_text(encoding="utf-8"),
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=True,
-        start=start,
-        cache=True,
-        **options,
-    )
+    from .cache import lark_parser
+
+    options = dict(parser="lalr", lexer="contextual", propagate_positions=True,
+                   maybe_placeholders=True, start=start, **options)
+    return lark_parser(repr(start), options, lambda: Lark(
+        grammar_file().read_text(encoding="utf-8"), cache=False, **options))
 
 
 @lru_cache(maxsize=1)

@@ -1,10 +1,14 @@
 """attrs classes that pickle as a call of the class with their fields' values.
 
 attrs pickles a slotted class as a dict of its fields and unpickles it by setting them
-one by one from Python. The results that `check -j` workers send back, and the syntax
-trees of the on-disk cache (cache.py), are thousands of small objects: calling the class
-with a tuple of the values is about twice as quick both ways, and the pickle smaller.
-Copies (`copy.copy`, `copy.deepcopy`) take the same way, through `__init__`.
+one by one from Python. The results that `check -j` workers send back to the process
+that started them are thousands of small objects: calling the class with a tuple of the
+values is about twice as quick both ways, and the pickle smaller. Copies (`copy.copy`,
+`copy.deepcopy`) take the same way, through `__init__`.
+
+Pickles go only between a process and the workers it spawned. Nothing cappolicy reads
+from disk is unpickled: the on-disk cache (cache.py) keeps syntax trees as JSON data,
+read back through an allow-list (cachedata.py).
 """
 
 from __future__ import annotations
