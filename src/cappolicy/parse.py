@@ -242,7 +242,8 @@ def _scan(text: str, file: str) -> list[Diagnostic]:
             if level > MAX_DEPTH and not deep:
                 deep = True
                 problems.append(Diagnostic(
-                    "CP109", f"brackets nested more than {MAX_DEPTH} deep", _span_at(text, file, at),
+                    "CP109", f"brackets nested more than {MAX_DEPTH} deep",
+                    _span_at(text, file, at),
                     "name the inner parts with `let`, or remove brackets that change nothing"))
             pos = at + 1
         else:
@@ -715,7 +716,8 @@ class _Builder:
         if len(text) > MAX_NUMBER_CHARS:
             self.errors.append(Diagnostic(
                 "CP110", f"a number longer than {MAX_NUMBER_CHARS} characters ({len(text):,})",
-                self.span(token), "no amount, count or share a rule compares needs so many digits"))
+                self.span(token),
+                "no amount, count or share a rule compares needs so many digits"))
             return 0
         return _number(text)
 
