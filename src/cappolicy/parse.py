@@ -4,6 +4,15 @@ lark is imported here and in nowhere else. The parser is built once (LALR,
 contextual lexer, its tables cached by cache.py). When a file does not parse, it is
 cut into its top-level items, and a broken rule into its clauses, and each part
 is parsed alone, so that every mistake in the file is reported, not just the first.
+
+Limits (docs/language.md, "Limits") are enforced before anything could grow without
+bound: the size of the file and the length of its string literals and the nesting of its
+brackets by a scan of the text before lark reads it (lark's regular expressions take
+memory in proportion to a string's length), the nesting of expressions on lark's tree,
+without recursion, before the AST is built; the length of number literals and the range
+of dates and durations as each literal is built. Every later stage (analysis, code
+generation, unparsing, formatting, explaining) recurses over expressions, and only ever
+sees the ones within the limits.
 """
 
 from __future__ import annotations
@@ -19,9 +28,20 @@ import attrs
 
 from . import ast
 from .errors import Diagnostic, RuleSyntaxError, did_you_mean
-from .files import read_text
+from .files import read_bytes
 from .resources import grammar_file
 from .span import Span
+
+#: A rule file is at most this many bytes of UTF-8 (the largest shipped file is under 7 KB).
+MAX_FILE_BYTES = 1024 * 1024
+#: Expressions nest at most this many levels; brackets ( [ { nest at most this deep.
+MAX_DEPTH = 64
+#: A string literal is at most this many characters between its quotes, as written.
+MAX_STRING_CHARS = 10_000
+#: A number literal (digits, underscores and the decimal point) is at most this long.
+MAX_NUMBER_CHARS = 40
+#: The most of each unit a duration may count: 10,000 years, longer than the calendar.
+MAX_DURATION = {"day": 3_652_425, "week": 521_775, "month": 120_000, "year": 10_000}
 
 ITEM_KEYWORDS = ("ruleset", "version", "extends", "jurisdiction", "param", "set", "override",
                  "disable", "rule")
@@ -81,22 +101,36 @@ def parser() -> Any:
 
 
 def parse_file(path: str) -> ast.RuleFile:
+    data = read_rule_bytes(path)
     try:
         # line ends as text mode reads them (\r\n and \r become \n)
-        text = read_text(path, what="rule file").replace("\r\n", "\n").replace("\r", "\n")
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         raise RuleSyntaxError(Diagnostic("CP100", f"{path} is not UTF-8 text ({exc.reason})",
                                          Span(path, 1, 1))) from None
+    # as a file opened as text reads: universal newlines
+    return parse_text(text.replace("\r\n", "\n").replace("\r", "\n"), path)
+
+
+def read_rule_bytes(path: str) -> bytes:
+    """The bytes of a rule file, read no further than the size limit: RuleSyntaxError
+    (CP100) when it cannot be read, (CP108) when it is larger than MAX_FILE_BYTES."""
+    import errno
+
+    try:  # a regular file only, never a FIFO or a device, and never past the limit
+        return read_bytes(path, MAX_FILE_BYTES, what="rule file")
     except OSError as exc:
+        if exc.errno == errno.EFBIG:
+            raise RuleSyntaxError(_too_large(path)) from None
         raise RuleSyntaxError(Diagnostic("CP100", f"cannot read {path}: {exc.strerror}",
                                          Span(path, 1, 1))) from None
-    return parse_text(text, path)
 
 
 def parse_text(text: str, file: str = "<string>") -> ast.RuleFile:
     """Parse a whole rule file; raise RuleSyntaxError with every error found."""
     from lark.exceptions import LarkError
 
+    _check_text(text, file)
     builder = _Builder(file)
     try:
         tree = parser().parse(text, start="start")
@@ -114,11 +148,16 @@ def parse_expr(text: str, file: str = "<expr>", line: int = 1, column: int = 1) 
     from lark.exceptions import LarkError
 
     padded = "\n" * (line - 1) + " " * (column - 1) + text
+    problems = _scan(padded, file)
+    if problems:
+        raise RuleSyntaxError(problems)
     try:
         tree = parser().parse(padded, start="expr")
     except LarkError as exc:
         raise RuleSyntaxError(_diagnose(exc, padded, file, "expr")) from None
     builder = _Builder(file)
+    if builder.too_deep(tree):
+        raise RuleSyntaxError(builder.errors)
     expr = builder.expr(tree)
     if builder.errors:
         raise RuleSyntaxError(builder.errors)
@@ -127,6 +166,118 @@ def parse_expr(text: str, file: str = "<expr>", line: int = 1, column: int = 1) 
 
 def _diag_key(d: Diagnostic) -> tuple[int, int]:
     return (d.span.line, d.span.column) if d.span else (0, 0)
+
+
+# ------------------------------------------------------------------- limits
+
+
+def _check_text(text: str, file: str) -> None:
+    """Raise RuleSyntaxError when the text breaks a limit lark must not meet."""
+    if _utf8_size_exceeds(text, MAX_FILE_BYTES):
+        raise RuleSyntaxError(_too_large(file))
+    problems = _scan(text, file)
+    if problems:
+        raise RuleSyntaxError(problems)
+
+
+def _utf8_size_exceeds(text: str, limit: int) -> bool:
+    if len(text) > limit:
+        return True
+    if 4 * len(text) <= limit:  # no character takes more than four bytes
+        return False
+    return len(text.encode("utf-8", "surrogatepass")) > limit
+
+
+def _too_large(file: str) -> Diagnostic:
+    return Diagnostic("CP108", f"{file} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; "
+                      "a rule file is far smaller", Span(file, 1, 1),
+                      "split the ruleset into a folder of files (one per theme)")
+
+
+_INTERESTING = re.compile(r'["#()\[\]{}]')
+_STRING_STOP = re.compile(r'["\\\n]')
+
+
+def _scan(text: str, file: str) -> list[Diagnostic]:
+    """Strings longer than MAX_STRING_CHARS and brackets nested deeper than MAX_DEPTH,
+    found by reading the text as the lexer does (comments to the end of the line,
+    strings to their closing quote or the end of the line) without regular expressions
+    whose memory grows with what they match. One diagnostic of each kind at most."""
+    problems: list[Diagnostic] = []
+    long_string = deep = False
+    level = 0
+    pos = 0
+    n = len(text)
+    while not (long_string and deep):
+        m = _INTERESTING.search(text, pos)
+        if m is None:
+            break
+        c = m.group(0)
+        at = m.start()
+        if c == "#":
+            end = text.find("\n", at)
+            pos = n if end < 0 else end
+        elif c == '"':
+            j = at + 1
+            while True:
+                stop = _STRING_STOP.search(text, j)
+                if stop is None:
+                    j = n
+                    break
+                j = stop.start()
+                if text[j] == "\\" and j + 1 < n and text[j + 1] != "\n":
+                    j += 2
+                    continue
+                break
+            if j - at - 1 > MAX_STRING_CHARS and not long_string:
+                long_string = True
+                problems.append(Diagnostic(
+                    "CP110", f"a string longer than {MAX_STRING_CHARS:,} characters "
+                    f"({j - at - 1:,})", _span_at(text, file, at),
+                    "a message, hint or description is read by people: say it in fewer words"))
+            pos = j + 1 if j < n and text[j] == '"' else j
+        elif c in "([{":
+            level += 1
+            if level > MAX_DEPTH and not deep:
+                deep = True
+                problems.append(Diagnostic(
+                    "CP109", f"brackets nested more than {MAX_DEPTH} deep",
+                    _span_at(text, file, at),
+                    "name the inner parts with `let`, or remove brackets that change nothing"))
+            pos = at + 1
+        else:
+            level = max(0, level - 1)
+            pos = at + 1
+    return problems
+
+
+def _span_at(text: str, file: str, offset: int) -> Span:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Span(file, line, column, line, column + 1)
+
+
+#: Nodes of lark's tree that are not expressions: they do not count towards the depth.
+_NOT_EXPRESSIONS = frozenset({"start", "header", "type_expr", "stricter", "because",
+                              "override_severity", "override_message", "override_hint"})
+
+
+def _first_too_deep(tree: Any) -> Any:
+    """The first expression node (in source order) nested more than MAX_DEPTH levels
+    deep in `tree`, or None; found with an explicit stack, as the tree may be deeper
+    than Python's recursion limit allows to walk by recursion."""
+    from lark import Tree
+
+    stack: list[tuple[Any, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        data = str(node.data)
+        if not (data in _NOT_EXPRESSIONS or data.endswith(("_decl", "_clause"))):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return node
+        stack.extend((c, depth) for c in reversed(node.children) if isinstance(c, Tree))
+    return None
 
 
 # ------------------------------------------------------------- error recovery
@@ -419,7 +570,21 @@ class _Builder:
             items=tuple(items), file=self.file, span=self.span(header),
             extends_span=extends_span)
 
+    def too_deep(self, node: Any) -> bool:
+        """Whether expressions in `node` nest deeper than MAX_DEPTH (then reported)."""
+        found = _first_too_deep(node)
+        if found is None:
+            return False
+        self.errors.append(Diagnostic(
+            "CP109", f"an expression nested more than {MAX_DEPTH} levels deep",
+            Span(self.file, self.span(found).line, self.span(found).column),
+            "name the inner parts with `let`, or split the condition; a long chain of "
+            "'and' or 'or' reads better as several rules, or as `all x in {...}: ...`"))
+        return True
+
     def item(self, node: Any) -> ast.Item | None:
+        if self.too_deep(node):
+            return None
         kind = node.data
         sp = self.span(node)
         c = node.children
@@ -542,38 +707,64 @@ class _Builder:
             raise AssertionError(f"no AST builder for {node.data}")
         return method(node, self.span(node))  # type: ignore[no-any-return]
 
+    def number(self, token: Any, text: str | None = None) -> int | float:
+        """The value of a NUMBER token (or of `text`, the number in it); 0, with the problem
+        reported, when it is longer than MAX_NUMBER_CHARS: Python refuses to convert an int
+        of thousands of digits, and a float overflows past 309."""
+        text = str(token) if text is None else text
+        if len(text) > MAX_NUMBER_CHARS:
+            self.errors.append(Diagnostic(
+                "CP110", f"a number longer than {MAX_NUMBER_CHARS} characters ({len(text):,})",
+                self.span(token),
+                "no amount, count or share a rule compares needs so many digits"))
+            return 0
+        return _number(text)
+
     def x_number(self, node: Any, sp: Span) -> ast.Expr:
-        return ast.Literal(_number(node.children[0]), "number", sp)
+        return ast.Literal(self.number(node.children[0]), "number", sp)
 
     def x_percent(self, node: Any, sp: Span) -> ast.Expr:
-        return ast.Literal(ast.Percent(float(str(node.children[0])[:-1].replace("_", "")) / 100),
-                           "percent", sp)
+        token = node.children[0]
+        share = float(self.number(token, str(token)[:-1]))
+        return ast.Literal(ast.Percent(share / 100), "percent", sp)
 
     def x_date(self, node: Any, sp: Span) -> ast.Expr:
         text = str(node.children[0])
         try:
             value = dt.date.fromisoformat(text)
         except ValueError:
-            self.errors.append(Diagnostic("CP104", f"{text} is not a calendar date", sp,
-                                          "write dates as YYYY-MM-DD"))
+            year = text.split("-", 1)[0]
+            if len(year) > 4 or int(year) == 0:
+                shown = text if len(text) <= 20 else year[:8] + "...-" + text[-5:]
+                self.errors.append(Diagnostic(
+                    "CP104", f"{shown} is outside the calendar", sp,
+                    "years run from 0001 to 9999; write dates as YYYY-MM-DD"))
+            else:
+                self.errors.append(Diagnostic("CP104", f"{text} is not a calendar date", sp,
+                                              "write dates as YYYY-MM-DD"))
             value = dt.date(1970, 1, 1)
         return ast.Literal(value, "date", sp)
 
     def x_duration(self, node: Any, sp: Span) -> ast.Expr:
         amount, unit = node.children
-        n = _number(amount)
+        n = self.number(amount)
         if not isinstance(n, int):
             self.errors.append(Diagnostic("CP104", f"a duration counts whole {unit}", sp,
                                           "write for example '18 months' rather than '1.5 years'"))
             n = int(n)
         u = str(unit).rstrip("s")
+        if n > MAX_DURATION[u]:
+            self.errors.append(Diagnostic(
+                "CP104", f"a duration longer than 10,000 years ({n:,} {unit})", sp,
+                f"the calendar runs from year 1 to 9999: at most {MAX_DURATION[u]:,} {u}s"))
+            n = 0
         value = {"day": ast.Duration(0, n), "week": ast.Duration(0, 7 * n),
                  "month": ast.Duration(n, 0), "year": ast.Duration(12 * n, 0)}[u]
         return ast.Literal(value, "duration", sp)
 
     def x_money(self, node: Any, sp: Span) -> ast.Expr:
         amount, currency = node.children
-        return ast.Literal(ast.Money(float(_number(amount)), str(currency)), "money", sp)
+        return ast.Literal(ast.Money(float(self.number(amount)), str(currency)), "money", sp)
 
     def x_string(self, node: Any, sp: Span) -> ast.Expr:
         return ast.Literal(_unquote(node.children[0]), "string", sp)
@@ -803,6 +994,7 @@ def source_layout(text: str, file: str = "<string>") -> SourceLayout:
     Raises RuleSyntaxError (as parse_text does) when the text does not parse."""
     from lark.exceptions import LarkError
 
+    _check_text(text, file)
     found: list[Any] = []
     token = _comment_sink.set(found)
     try:

@@ -123,13 +123,14 @@ def unparse(e: ast.Expr) -> str:
         where = f" where {unparse(e.where)}" if e.where is not None else ""
         return f"{e.kind} {e.var} in {_wrap(e.collection, _PREC['postfix'])}{where}: {unparse(e.body)}"
     if isinstance(e, ast.Aggregate):
+        if e.var is None and e.expr is None:  # count(x): unparse the collection once (twice
+            # would cost 2^depth for count(count(...)))
+            return f"{e.kind}({unparse(e.collection)})"
         where = f" where {unparse(e.where)}" if e.where is not None else ""
         coll = _wrap(e.collection, _PREC["postfix"])
         if e.expr is not None:
             return f"{e.kind}({unparse(e.expr)} for {e.var} in {coll}{where})"
-        if e.var is not None:
-            return f"{e.kind}({e.var} in {coll}{where})"
-        return f"{e.kind}({unparse(e.collection)})"
+        return f"{e.kind}({e.var} in {coll}{where})"
     if isinstance(e, ast.SetLit):
         return "{" + ", ".join(unparse(i) for i in e.items) + "}"
     if isinstance(e, ast.ListLit):

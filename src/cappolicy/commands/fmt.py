@@ -74,13 +74,13 @@ def _read(path: Path) -> str:
     from ..errors import CappolicyError, Diagnostic
     from ..span import Span
 
+    from ..parse import read_rule_bytes
+
+    data = read_rule_bytes(str(path))  # no further than a rule file may be long
     try:
-        return path.read_bytes().decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CappolicyError(Diagnostic("CP100", f"{path} is not UTF-8 text ({exc.reason})",
-                                        Span(str(path), 1, 1))) from None
-    except OSError as exc:
-        raise CappolicyError(Diagnostic("CP100", f"cannot read {path}: {exc.strerror}",
                                         Span(str(path), 1, 1))) from None
 
 
