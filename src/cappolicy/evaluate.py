@@ -387,7 +387,10 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
     if problem and ev.note != said:  # said once, where the problem arose
         ev = attrs.evolve(ev, note="; ".join(n for n in (ev.note, said) if n))
     missing = tuple(all_missing(ev)) if outcome == "unknown" else ()
-    fault = first_location(ev) if outcome == "fail" else None
+    # a failure is located at the value at fault; so is a value that cannot be computed
+    # (an overflow...), where no missing data says where to look
+    fault = first_location(ev) if outcome == "fail" or (
+        outcome == "unknown" and problem and not missing) else None
     loc = (fault if fault is not None and path is None else at) or fault or \
         _missing_span(proposal, missing) or _first_path_span(rule.check, env, proposal) or \
         proposal.span_of(())

@@ -37,6 +37,24 @@ class Explainer:
         except V.EvalProblem:
             return V.UNKNOWN
 
+    def shown(self, node: Node, env: Env, *, as_percent: bool = False) -> str:
+        """The node's value as evidence shows it; a value that cannot be computed (an
+        overflow, a division by zero) is said to be so, not shown as missing."""
+        value = self.value(node, env)
+        if value is V.UNKNOWN and self.problem(node, env):
+            return "(cannot be computed)"
+        return V.display(value, as_percent=as_percent)
+
+    def problem(self, node: Node, env: Env) -> bool:
+        """Whether the node raises an EvalProblem, or is unknown because a part of it
+        (a let it names included) does."""
+        if node.kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
+            return self.problem(self.lets[node.expr.id], env)  # type: ignore[union-attr]
+        if self._raises(node, env):
+            return True
+        return self.value(node, env) is V.UNKNOWN and any(
+            self.problem(kid, env) for kid in outer_kids(node))
+
     def truth(self, node: Node, env: Env) -> Any:
         return V.truth(self.value(node, env))
 
@@ -202,8 +220,8 @@ class Explainer:
         cycles = self._find_cycles(left) or self._find_cycles(right)
         return Evidence(
             node.text, word, op=node.expr.op,  # type: ignore[union-attr]
-            left=V.display(lv, as_percent=as_pct and left.type != PERCENT),
-            right=V.display(rv, as_percent=as_pct and right.type != PERCENT),
+            left=self.shown(left, env, as_percent=as_pct and left.type != PERCENT),
+            right=self.shown(right, env, as_percent=as_pct and right.type != PERCENT),
             left_at=self.span(left, env) or (self._ancestor_span(left, env) if lv is V.UNKNOWN else None),
             right_at=self.span(right, env) or (self._ancestor_span(right, env) if rv is V.UNKNOWN else None),
             note="; ".join(notes) or None,
@@ -246,8 +264,8 @@ class Explainer:
         if target.kind != "arith":
             return None
         a, b = target.kids
-        shown = (f"{V.display(self.value(a, env))} {target.expr.op} "  # type: ignore[union-attr]
-                 f"{V.display(self.value(b, env))}")
+        shown = (f"{self.shown(a, env)} {target.expr.op} "  # type: ignore[union-attr]
+                 f"{self.shown(b, env)}")
         head = f"{name} = {target.text}" if name else target.text
         return f"{head} = {shown}"
 
