@@ -277,7 +277,9 @@ def test_any_expression_tree_is_decided_as_the_closures_do(expr: Any, data: dict
 
 def test_deeply_nested_rules_fall_back_to_their_closures(tmp_path: Path) -> None:
     # Python refuses more than 20 nested blocks; such a rule still decides, as the closures do.
-    text = "any a in activities: " * 30 + "a.id present"
+    # (each quantifier reads the outermost one's variable: none is the same for every
+    # element, to be run as its closure instead)
+    text = "".join(f"any a{i} in activities: " for i in range(30)) + "a0.id == a29.id"
     rule = rule_of(text, "require")
     assert rule is not None
     with pytest.raises(SyntaxError):

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import values as V
-from .compile import Env, Node, element_path, outer_kids
+from .compile import MEMOISED, Env, Node, element_path, outer_kids
 from .findings import Evidence, GraphHop, GraphTrace
 from .proposal import Path, Proposal, format_path
 from .span import Span
@@ -92,6 +92,20 @@ class Explainer:
         return list(dict.fromkeys(out))
 
     def _missing(self, node: Node, env: Env, out: list[str]) -> None:
+        if node.kind in MEMOISED and not node.free:  # the same for every element: once
+            key = ("missing", node)
+            found = env.ctx.memo.get(key)
+            if found is None:
+                before, problems = len(out), self._problems
+                self._missing_here(node, env, out)
+                found = env.ctx.memo[key] = (out[before:], self._problems - problems)
+            else:
+                out.extend(found[0])
+                self._problems += found[1]
+            return
+        self._missing_here(node, env, out)
+
+    def _missing_here(self, node: Node, env: Env, out: list[str]) -> None:
         if self.value(node, env) is not V.UNKNOWN:
             return
         if node.kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
@@ -172,6 +186,15 @@ class Explainer:
     # ------------------------------------------------------------ evidence
 
     def explain(self, node: Node, env: Env) -> Evidence:
+        if node.kind in MEMOISED and not node.free:  # the same for every element: once
+            key = ("explain", node)
+            found = env.ctx.memo.get(key)
+            if found is None:
+                found = env.ctx.memo[key] = self._explain(node, env)
+            return found
+        return self._explain(node, env)
+
+    def _explain(self, node: Node, env: Env) -> Evidence:
         result = self.truth(node, env)
         word = _word(result)
         kind = node.kind
@@ -325,7 +348,7 @@ class Explainer:
         where it stopped, every node and edge with its place in the proposal."""
         missing = self._missing_if(self.truth(node, env), node, env)
         try:
-            found = node.info["search"](env)
+            found = node.info["search"](env, EXPLORED)
         except V.EvalProblem as problem:
             return Evidence(node.text, word, note=str(problem), missing=missing)
         if found is None:
@@ -345,7 +368,8 @@ class Explainer:
                 seen.add(ahead)
                 hops.append(self._hop(graph, ahead, edge, _other_end(edge, ahead)))
             more = max(0, len(found.tree) - (MAX_HOPS - 1))
-            trace = GraphTrace("reached", via, target, tuple(hops), found.stopped, more)
+            trace = GraphTrace("reached", via, target, tuple(hops), found.stopped, more,
+                               partial=not found.complete)
         return Evidence(node.text, word, graph=trace, missing=missing)
 
     def _walk_hops(self, graph: Any, edges: Any, start: str | None = None
@@ -386,6 +410,9 @@ class Explainer:
 
 _NONE = object()
 MAX_HOPS = 12  # nodes listed when a graph search explains what it reached
+#: nodes a search is followed to when explaining what it reached instead of its target:
+#: the explanation of each element of a large graph then costs the same, not the graph's size
+EXPLORED = 64
 
 
 def _other_end(edge: Any, key: str) -> str:
