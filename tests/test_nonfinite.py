@@ -81,3 +81,13 @@ def test_amounts_summing_to_infinity_do_not_pass_a_share_rule(tmp_path: Path) ->
     assert text.returncode == 1
     assert "unknown[OVF-01]" in text.stdout
     assert "(cannot be computed)" in text.stdout
+
+
+def test_a_funds_edge_whose_amounts_overflow_has_no_amount_to_compare() -> None:
+    from cappolicy.graph import build
+
+    g = build({"organisations": [{"id": "d", "country": "NL"}],
+               "funding": {"sources": [{"from": "d", "by_year": {2027: 1e308, 2028: 1e308}}]}})
+    [edge] = g.edges(["funds"])
+    assert "amount" not in edge.attrs  # not inf, which every comparison would decide
+    assert any("funding.sources[0]" in note and "largest" in note for note in g.notes)

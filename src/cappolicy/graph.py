@@ -24,6 +24,7 @@ from typing import Any
 import attrs
 
 from .proposal import Path
+from .values import finite
 
 #: node key -> neighbour key -> the edges between them, in the order stated
 Adjacency = dict[str, dict[str, list["Edge"]]]
@@ -749,9 +750,14 @@ class _Builder:
             path = ("funding", "sources", i)
             by_year = {y: a for y, a in _map(src.get("by_year")).items()
                        if isinstance(a, (int, float)) and not isinstance(a, bool)}
+            amount = sum(by_year.values()) if by_year else None
+            if amount is not None and not finite(amount):  # inf decides no comparison
+                self.graph.notes.append(f"the amounts of {_fmt(path)} add up past the largest "
+                                        "number: its funds edge has no amount")
+                amount = None
             self._edge("funds", self._org(src.get("from"), path + ("from",)), PROGRAM, {
                 "type": _str(src.get("type")),
-                "amount": sum(by_year.values()) if by_year else None,
+                "amount": amount,
                 "currency": currency,
                 "by_year": by_year or None,
             }, path)
