@@ -17,6 +17,8 @@ its host country made that ruleset's:
 | organisations | host and foreign organisations, each funding the next one's budget, CERTs among them |
 | flows | data flows of personal data from the host CERT to a foreign implementer without a basis |
 | decisions | decisions by working groups, each reporting to the next group (DEC-02 asks the graph for each) |
+| sources | funding sources, from the host and a donor in turn (FIN-01, SUN-03, BUD-02) |
+| indicators | indicators, some owned by a foreign implementer (IND-01/02/03) |
 
 What is timed is what `cappolicy check` does with a loaded proposal: `evaluate` (rules
 decided, every failing or undecided finding explained, waivers applied). The two sizes
@@ -124,6 +126,22 @@ def decisions(data: dict[str, Any], n: int) -> None:
             {"from": f"wg-{i}", "kind": "decides", "scope": [f"topic-{i}"]})
 
 
+def sources(data: dict[str, Any], n: int) -> None:
+    for i in range(n):
+        data["funding"]["sources"].append({
+            "from": "donor-a" if i % 2 else "xa-treasury", "type": "grant",
+            "by_year": {2027: 1000 + i, 2028: 900, 2029: 500.5},
+            "milestones": [f"M{i}"]})
+
+
+def indicators(data: dict[str, Any], n: int) -> None:
+    for i in range(n):
+        data["indicators"].append({"id": f"I-{i}", "name": f"Indicator {i}",
+                                   "kind": "process" if i % 2 else "outcome",
+                                   "baseline": 0, "target": i,
+                                   "owner": "xa-cirt" if i % 3 else "impl-a"})
+
+
 SHAPES: dict[str, Callable[[dict[str, Any], int], None]] = {
     "chain": chain,
     "broken-chain": lambda data, n: chain(data, n, broken=True),
@@ -131,6 +149,8 @@ SHAPES: dict[str, Callable[[dict[str, Any], int], None]] = {
     "organisations": organisations,
     "flows": flows,
     "decisions": decisions,
+    "sources": sources,
+    "indicators": indicators,
 }
 
 

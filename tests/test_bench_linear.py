@@ -16,7 +16,8 @@ import linear  # noqa: E402
 def test_the_generated_proposals_load_and_fail_the_rules_they_aim_at() -> None:
     effs = linear.rulesets()
     aimed = {"chain": set(), "broken-chain": {"GOV-01"}, "trainings": {"KT-01"},
-             "organisations": {"CERT-02"}, "flows": {"DATA-01"}, "decisions": {"DEC-02"}}
+             "organisations": {"CERT-02"}, "flows": {"DATA-01"}, "decisions": {"DEC-02"},
+             "sources": set(), "indicators": {"IND-03"}}
     assert set(aimed) == set(linear.SHAPES)
     for shape, rules in aimed.items():
         p = linear.proposal(shape, "XA", 30)  # loads, or raises the loader's error
