@@ -16,11 +16,15 @@ startup   `cappolicy check` of one proposal against the full XA ruleset and
           cappolicy's dependencies or only yaml: the best of N runs each, interleaved.
 corpus    `cappolicy check` of 1,000 and 10,000 generated proposals written as YAML files,
           serially and with `-j 2` when `check` has that option.
+linear    one proposal of 250 and of 4,000 bodies, trainings, organisations, data flows...
+          (bench/linear.py) checked against every national ruleset: the time per element
+          at 4,000 over that at 250, which must stay under 1.5.
 
 Nothing here asserts a timing. The exit code is 1 when an engine disagrees with the floor,
 a generated proposal does not load, a policy never passes or never fails on a set, or a
 `cappolicy` command ends with an error (exit code 2 or worse); otherwise 0. Missing peer
-engines, a missing `-j` and missed targets are reported, not failures.
+engines, a missing `-j` and missed targets are reported, not failures, except linear's:
+a proposal whose time grows faster than its size is a defect, not a slow machine.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ import synthetic
 
 EXAMPLE = HERE.parent / "examples" / "proposals" / "xa-cirt-good.yaml"
 DEPENDENCIES = "import yaml, lark, attrs, click, networkx"
-SECTIONS = ("engines", "startup", "corpus")
+SECTIONS = ("engines", "startup", "corpus", "linear")
 
 #: The issue's targets, checked at the end of a run.
 TARGET_FLOOR_RATIO = 1.5  # P1-P6 in cappolicy at most this times the plain-Python floor
@@ -386,6 +390,26 @@ def corpus_section(s: Settings, report: Report, keep: Path | None) -> None:
 # ------------------------------------------------------------------------------ main
 
 
+def linear_section(quick: bool, report: Report) -> None:
+    import linear
+
+    small, large = linear.QUICK if quick else linear.FULL
+    print(f"\n== linear: one proposal of {small:,} and of {large:,} elements of each shape "
+          "(bench/linear.py), time per element at the large size over the small")
+    try:
+        rows = linear.measure(small, large, 1 if quick else 3, list(linear.SHAPES))
+    except Exception as exc:  # noqa: BLE001 - a proposal the loader refuses
+        report.failures.append(f"linear: {exc}")
+        return
+    worst = max(rows, key=lambda r: r.ratio)
+    met = None if quick else worst.ratio < linear.TARGET
+    report.target(f"one proposal: time per element at {large:,} under {linear.TARGET}x that "
+                  f"at {small:,}", f"{worst.ratio:.2f}x ({worst.shape}, {worst.ruleset})", met)
+    if met is False:
+        report.failures.append(f"linear: {worst.shape} costs {worst.ratio:.2f}x as much per "
+                               f"element at {large:,} as at {small:,} ({worst.ruleset})")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
@@ -432,6 +456,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         startup_section(s, report)
     if "corpus" in sections:
         corpus_section(s, report, args.keep)
+    if "linear" in sections:
+        linear_section(args.quick, report)
     print(f"\nload average at end: {load()}; the run took {time.perf_counter() - began:.0f} s")
     print("\n== targets of the performance issue"
           + (" (a --quick run: small counts, read the full run's)" if args.quick else ""))

@@ -277,7 +277,9 @@ def test_any_expression_tree_is_decided_as_the_closures_do(expr: Any, data: dict
 
 def test_deeply_nested_rules_fall_back_to_their_closures(tmp_path: Path) -> None:
     # Python refuses more than 20 nested blocks; such a rule still decides, as the closures do.
-    text = "any a in activities: " * 30 + "a.id present"
+    # (each quantifier reads the outermost one's variable: none is the same for every
+    # element, to be run as its closure instead)
+    text = "".join(f"any a{i} in activities: " for i in range(30)) + "a0.id == a29.id"
     rule = rule_of(text, "require")
     assert rule is not None
     with pytest.raises(SyntaxError):
@@ -425,3 +427,68 @@ def test_a_constant_compared_with_a_value_of_another_class_is_compared_as_the_cl
     fast = outcome_or_fault(lambda: decide(Context(p.data, AS_OF, p), None, None))
     slow = outcome_or_fault(lambda: closure_outcome(rule, Context(p.data, AS_OF, p), None, None))
     assert fast == slow, source
+
+
+# ------------------------------------------------------------------ numbers past the largest float
+
+#: amounts that are finite, but whose sums, products or quotients may not be
+LARGE = st.sampled_from([1e308, -1e308, 1.7976931348623157e308, 9e307, 1e-308, 2.5, 0, 3,
+                         10 ** 400])
+OVERFLOWING = [
+    "sum(sum(s.by_year) for s in funding.sources) > 0",
+    "sum(s.by_year[2027] for s in funding.sources) * 2 >= 0",
+    "sum(s.by_year[2027] for s in funding.sources) / sum(s.by_year[2028] for s in "
+    "funding.sources) > 50%",
+    "sum(funding.sources[0].by_year) - sum(funding.sources[1].by_year) < 1",
+    "funding.sources[0].by_year[2027] + funding.sources[1].by_year[2027] > 0",
+    "funding.sources[0].by_year[2027] * funding.sources[1].by_year[2028] > 0",
+    "funding.sources[0].by_year[2027] / funding.sources[1].by_year[2028] > 1",
+    "50% * funding.sources[0].by_year[2027] * 4 > 0",
+    "-(funding.sources[0].by_year[2027] + funding.sources[0].by_year[2028]) < 0",
+    "all s in funding.sources: sum(s.by_year) / sum(sum(t.by_year) for t in funding.sources) "
+    "< 50%",
+]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(amounts=st.lists(st.tuples(LARGE, LARGE), min_size=2, max_size=3),
+       kind=st.sampled_from(["require", "forbid"]))
+def test_sums_past_the_largest_float_are_decided_as_the_closures_do(
+        amounts: list[tuple[Any, Any]], kind: str) -> None:
+    # Both paths compute a number that is not finite as a problem, never a value that
+    # a comparison would silently decide: the rule is unknown, or decided on finite numbers.
+    data = {"funding": {"currency": "EUR", "sources": [
+        {"from": f"o{i}", "by_year": {2027: a, 2028: b}} for i, (a, b) in enumerate(amounts)]}}
+    p = Proposal("p.yaml", data)
+    rules = []
+    for n, text in enumerate(OVERFLOWING):
+        rule = rule_of(text, kind)
+        assert rule is not None
+        rule = attrs.evolve(rule, id=f"R-{n}")
+        rules.append(rule)
+        decide, _, source = codegen.generate(rule)
+        fast = outcome_or_fault(lambda d=decide: d(Context(data, AS_OF, p), None, None))
+        slow = outcome_or_fault(lambda r=rule: closure_outcome(r, Context(data, AS_OF, p), None,
+                                                                None))
+        assert fast == slow, f"{text}\n{source}"
+        assert fast in ("pass", "fail", "unknown"), fast  # never a fault of ours
+        found = evaluate([rule], p, AS_OF)
+        assert summary(found)[rule.id] == slow
+        if slow == "unknown":  # the problem is told: what overflowed, or a division by zero
+            assert all("not a finite number" in f.message or "division by zero" in f.message
+                       for f in found), found
+    assert_same_verdicts(rules, p)
+
+
+def test_a_sum_past_the_largest_float_is_a_problem_in_both_paths() -> None:
+    data = {"funding": {"sources": [{"by_year": {2027: 1e308}}, {"by_year": {2027: 1e308}}]}}
+    p = Proposal("p.yaml", data)
+    rule = rule_of("sum(s.by_year[2027] for s in funding.sources) / "
+                   "sum(s.by_year[2027] for s in funding.sources) > 50%", "forbid")
+    assert rule is not None
+    decide, _, _ = codegen.generate(rule)
+    assert decide(Context(data, AS_OF, p), None, None) == "unknown"  # NaN > 50% passed before
+    assert closure_outcome(rule, Context(data, AS_OF, p), None, None) == "unknown"
+    [finding] = evaluate([rule], p, AS_OF)
+    assert finding.outcome == "unknown"
+    assert "the sum of [1e+308, 1e+308] is not a finite number" in finding.message

@@ -65,7 +65,7 @@ class Percent:
 
 
 def _num(x: float) -> str:
-    if isinstance(x, float) and x.is_integer():
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e16:  # 1e308, not 309 digits
         return str(int(x))
     if isinstance(x, float):
         return f"{x:.6g}"

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import values as V
 from .ast import Percent
-from .compile import Context, Env, Node
+from .compile import MEMOISED, Context, Env, Node
 from .types import is_stringy
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ _HELPERS: dict[str, Any] = {
     "_negate": V.negate, "_elements": V.elements, "_total": V.total, "_extreme": V.extreme,
     "_union": V.union,
     "_index": V.index, "_apply": V.apply, "_Percent": Percent, "_PLAIN": _PLAIN,
-    "_NUMBERS": _NUMBERS, "_Env": Env,
+    "_NUMBERS": _NUMBERS, "_Env": Env, "_FMAX": V._FMAX,
 }
 
 
@@ -90,6 +90,8 @@ class _Writer:
         # top-level fields, read once at the top of the function being written
         self.prelude: list[str] = []
         self.roots: dict[str, str] = {}
+        # inside a loop over elements (a `for` rule's decide, a quantifier or aggregate)
+        self.looping = 0
         # where a rule's outcome goes: None, `return` it; else the key under which it is
         # stored in `out` before leaving the `while True:` the rule is written in
         self.store: str | None = None
@@ -123,6 +125,15 @@ class _Writer:
             yield
         finally:
             self.memo = saved
+
+    @contextmanager
+    def loop(self) -> Iterator[None]:
+        """Statements run once per element of a collection."""
+        self.looping += 1
+        try:
+            yield
+        finally:
+            self.looping -= 1
 
     def tmp(self, prefix: str = "t") -> str:
         self._n += 1
@@ -165,7 +176,10 @@ class _Writer:
             if name not in scope:
                 raise _Unsupported(f"variable {name} out of scope")
             return scope[name]
-        if kind in _CLOSURE or kind == "builtin":
+        if kind in _CLOSURE or kind == "builtin" or (
+                self.looping and kind in MEMOISED and not node.free):
+            # a walk of a collection that reads no variable, asked once per element of a
+            # loop around it: its closure computes it once per proposal (Context.memo)
             return self.closure(node, scope, ind)
         method = getattr(self, "x_" + kind, None)
         if method is None:
@@ -324,9 +338,18 @@ class _Writer:
         a = self.expr(node.kids[0], scope, ind)
         b = self.expr(node.kids[1], scope, ind)
         t = self.tmp()
-        self.emit(ind, f"{t} = ({a} / {b}) if {a}.__class__ in _NUMBERS and "
-                       f"{b}.__class__ in _NUMBERS and {b} else _arith('/', {a}, {b})")
+        self.emit(ind, "try:")  # a whole number too large for a float: values.arith says so
+        self.emit(ind + 1, f"{t} = ({a} / {b}) if {a}.__class__ in _NUMBERS and "
+                           f"{b}.__class__ in _NUMBERS and {b} else _arith('/', {a}, {b})")
+        self.emit(ind, "except OverflowError:")
+        self.emit(ind + 1, f"{t} = _arith('/', {a}, {b})")
+        self._finite(ind, t, "/", a, b)
         return t
+
+    def _finite(self, ind: int, t: str, op: str, a: str, b: str) -> None:
+        """A float the inline code made that is not finite: values.arith says why."""
+        self.emit(ind, f"if {t}.__class__ is float and not -_FMAX <= {t} <= _FMAX: "
+                       f"{t} = _arith({op!r}, {a}, {b})")
 
     def x_arith(self, node: Node, scope: dict[str, str], ind: int) -> str:
         op = _ex(node).op
@@ -340,6 +363,7 @@ class _Writer:
         t = self.tmp()
         self.emit(ind, f"{t} = ({a} {op} {b}) if {a}.__class__ is {b}.__class__ and "
                        f"{a}.__class__ in _NUMBERS else _arith({op!r}, {a}, {b})")
+        self._finite(ind, t, op, a, b)
         return t
 
     def x_matches(self, node: Node, scope: dict[str, str], ind: int) -> str:
@@ -378,7 +402,7 @@ class _Writer:
         self.emit(ind + 1, f"{t} = {_other(is_any)}")
         self.emit(ind + 1, f"{unknown} = False")
         self.emit(ind + 1, f"for {var} in {items}:")
-        with self.block():
+        with self.block(), self.loop():
             if where is not None:
                 w = self.cond(where, inner, ind + 2)
                 self.emit(ind + 2, f"if {w} is False: continue")
@@ -408,7 +432,7 @@ class _Writer:
             inner = {**scope, var_name: var}
             self.emit(ind + 1, f"{chosen} = []")
             self.emit(ind + 1, f"for {var} in {items}:")
-            with self.block():
+            with self.block(), self.loop():
                 if where is not None:
                     w = self.cond(where, inner, ind + 2)
                     self.emit(ind + 2, f"if {w} is UNKNOWN:")
@@ -423,11 +447,17 @@ class _Writer:
             self.emit(ind + 1, f"if {chosen} is UNKNOWN: {t} = UNKNOWN")
             self.emit(ind + 1, "else:")
             self.emit(ind + 2, f"{t} = 0")
-            self.emit(ind + 2, f"for {x} in {chosen}:")
-            self.emit(ind + 3, f"if {x}.__class__ is int or {x}.__class__ is float: {t} += {x}")
-            self.emit(ind + 3, "else:")
-            self.emit(ind + 4, f"{t} = _total({chosen})")  # anything else: from the start
-            self.emit(ind + 4, "break")
+            self.emit(ind + 2, "try:")
+            self.emit(ind + 3, f"for {x} in {chosen}:")
+            self.emit(ind + 4, f"if {x}.__class__ is int or {x}.__class__ is float: {t} += {x}")
+            self.emit(ind + 4, "else:")
+            self.emit(ind + 5, f"{t} = _total({chosen})")  # anything else: from the start
+            self.emit(ind + 5, "break")
+            self.emit(ind + 3, "else:")  # added up past the largest float: _total says why
+            self.emit(ind + 4, f"if {t}.__class__ is float and not -_FMAX <= {t} <= _FMAX: "
+                               f"{t} = _total({chosen})")
+            self.emit(ind + 2, "except OverflowError:")  # a whole number too large for a float
+            self.emit(ind + 3, f"{t} = _total({chosen})")
             return t
         result = {"count": f"len({chosen})", "union": f"_union({chosen})"}.get(
             kind, f"_extreme({kind!r}, {chosen})")
@@ -487,8 +517,18 @@ def _other(word: str) -> str:
 def _decide_source(w: _Writer, rule: CompiledRule) -> list[str]:
     """The body of decide(ctx, env, item), as `_decide` in evaluate.py runs it."""
     scope: dict[str, str] = {}
-    if rule.for_var is not None:
+    if rule.for_var is not None:  # decide runs once per element of the `for`
         scope[rule.for_var] = "item"
+        w.looping += 1
+    try:
+        _decide_body(w, rule, scope)
+    finally:
+        if rule.for_var is not None:
+            w.looping -= 1
+    return w.lines
+
+
+def _decide_body(w: _Writer, rule: CompiledRule, scope: dict[str, str]) -> None:
     for name, node in rule.lets:
         local = w.tmp("let")
         w.emit(1, "try:")
@@ -516,7 +556,6 @@ def _decide_source(w: _Writer, rule: CompiledRule) -> list[str]:
     w.outcome(2, "'unknown'")
     passed = "True" if rule.check_kind == "require" else "False"
     w.outcome(1, f"'pass' if {result} is {passed} else 'fail'")
-    return w.lines
 
 
 def _verdict_source(w: _Writer, rule: CompiledRule, decide: str = "decide") -> list[str]:
@@ -535,7 +574,7 @@ def _verdict_source(w: _Writer, rule: CompiledRule, decide: str = "decide") -> l
     if rule.for_where is not None:
         w.emit(2, f"if env is not None: env.vars[{rule.for_var!r}] = item")
         w.emit(2, "try:")
-        with w.block():
+        with w.block(), w.loop():
             where = w.cond(rule.for_where, {rule.for_var: "item"}, 3)
         w.emit(2, "except EvalProblem:")
         w.emit(3, f"{where} = UNKNOWN")

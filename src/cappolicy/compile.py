@@ -91,6 +91,54 @@ def outer_kids(node: Node) -> tuple[Node, ...]:
     return node.kids[:1] if node.info.get("var") else node.kids
 
 
+#: kinds of node worth computing once per proposal when they read no variable: each
+#: walks a collection or the graph, and a `for` rule (or a quantifier) asks again per element
+MEMOISED = frozenset({"quantifier", "aggregate", "graph"})
+
+
+def free_variables(node: Node) -> frozenset[str]:
+    """The variables `node` reads that it does not bind itself."""
+    if node.kind == "var":
+        return frozenset((node.expr.id,))  # type: ignore[union-attr]
+    var = node.info.get("var")
+    if node.kind == "condition":
+        return frozenset().union(*(k.free for k in node.kids)) - {var}
+    if var is not None and node.kind in ("quantifier", "aggregate"):
+        inner = frozenset().union(*(k.free for k in node.kids[1:])) - {var}
+        return node.kids[0].free | inner
+    return frozenset().union(*(k.free for k in node.kids))
+
+
+class _Raised:
+    """An EvalProblem an expression raised, kept to be raised again."""
+
+    __slots__ = ("problem",)
+
+    def __init__(self, problem: V.EvalProblem) -> None:
+        self.problem = problem
+
+
+_NOTHING = object()
+
+
+def _memoised(fn: Fn) -> Fn:
+    """`fn` computed once per proposal (Context.memo), its EvalProblem included."""
+    def memo(env: Env) -> Any:
+        cache = env.ctx.memo
+        hit = cache.get(fn, _NOTHING)
+        if hit is _NOTHING:
+            try:
+                hit = cache[fn] = fn(env)
+            except V.EvalProblem as problem:
+                cache[fn] = _Raised(problem)
+                raise
+            return hit
+        if hit.__class__ is _Raised:
+            raise hit.problem
+        return hit
+    return memo
+
+
 def element_path(coll: Node, env: Env, base: tuple[Any, ...] | None, step: Any,
                  item: Any) -> tuple[Any, ...] | None:
     """Where in the proposal one element of a collection is: its place in the
@@ -105,7 +153,7 @@ def element_path(coll: Node, env: Env, base: tuple[Any, ...] | None, step: Any,
 class Context:
     """What evaluation knows of one proposal: its data and an index of its ids."""
 
-    __slots__ = ("data", "as_of", "indexes", "found", "proposal", "_graph")
+    __slots__ = ("data", "as_of", "indexes", "found", "proposal", "_graph", "memo")
 
     def __init__(self, data: Mapping[str, Any], as_of: Any, proposal: Any = None) -> None:
         self.data = data
@@ -114,6 +162,10 @@ class Context:
         self.indexes: dict[str, Mapping[str, tuple[Any, tuple[Any, ...]]]] = {}  # made so far
         self.found: dict[str, Mapping[str, Any]] = {}  # made so far, by `elements`
         self._graph: Any = None
+        # what an expression that reads no variable came to (its closure -> value or
+        # _Raised), and searches of the graph (-> graph.Reach): the proposal does not change
+        # while it is evaluated, so a rule asks each of them once, not once per element
+        self.memo: dict[Any, Any] = {}
 
     @property
     def graph(self) -> Any:
@@ -266,6 +318,15 @@ class Node:
     loc: Loc | None = None
     _text: str = attrs.field(default="", alias="text")
     info: dict[str, Any] = attrs.field(factory=dict)
+    _free: frozenset[str] | None = attrs.field(default=None, init=False, repr=False)
+
+    @property
+    def free(self) -> frozenset[str]:
+        """The variables the node's value depends on (bound outside it): none means it
+        has one value per proposal, however often a rule asks for it."""
+        if self._free is None:
+            self._free = free_variables(self)
+        return self._free
 
     @property
     def text(self) -> str:
@@ -308,6 +369,8 @@ class Compiler:
     def expr(self, e: ast.Expr, scope: Mapping[str, Type]) -> Node:
         method = getattr(self, "c_" + type(e).__name__.lower())
         node: Node = method(e, scope)
+        if node.kind in MEMOISED and not node.free:
+            node.fn = _memoised(node.fn)  # the parent's closure takes it from here
         return node
 
     def c_literal(self, e: ast.Literal, scope: Mapping[str, Type]) -> Node:
@@ -889,24 +952,51 @@ class Compiler:
             return Node("graph", e, sig.result, neighbours, tuple(kids),
                         info={"method": method, "steps": steps, "element_path": _node_path})
         target = node_fns[1]
+        # A target that reads no variable is the same for every node asked about: one
+        # search backwards from it answers them all (graph.Reach), kept for the proposal.
+        shared = not kids[1].free
 
-        def search(env: Env) -> Any:
+        def reach(env: Env, goal: Any) -> Any:
+            key = (search, goal) if isinstance(goal, str) else search
+            found = env.ctx.memo.get(key)
+            if found is None:
+                test = (lambda k: k == goal) if isinstance(goal, str) else goal
+                found = env.ctx.memo[key] = env.ctx.graph.reach(test, steps)
+            return found
+
+        def search(env: Env, limit: int | None = None) -> Any:
+            """The Search from the node: the path found, else (cut at `limit` nodes when
+            the search is shared) what it reached."""
             key = start(env)
             goal = target(env)
             if key is V.UNKNOWN or goal is V.UNKNOWN:
                 return None
+            if shared:
+                return reach(env, goal).search(key, limit)
             return env.ctx.graph.search(key, goal, steps)
         if method == "reaches":
             def reaches(env: Env) -> Any:
-                found = search(env)
-                if found is None:
+                key = start(env)
+                goal = target(env)
+                if key is V.UNKNOWN or goal is V.UNKNOWN:
                     return V.UNKNOWN
-                if found.found is not None:
+                if shared:
+                    found = reach(env, goal).decide(key)
+                    return V.UNKNOWN if found is None else found
+                searched = env.ctx.graph.search(key, goal, steps)
+                if searched.found is not None:
                     return True
-                return V.UNKNOWN if found.undecided else False
+                return V.UNKNOWN if searched.undecided else False
             fn: Fn = reaches
         else:
             def path(env: Env) -> Any:
+                if shared:  # no search from the node unless there is a path to walk
+                    key, goal = start(env), target(env)
+                    if key is V.UNKNOWN or goal is V.UNKNOWN:
+                        return V.UNKNOWN
+                    decided = reach(env, goal).decide(key)
+                    if decided is not True:
+                        return V.UNKNOWN if decided is None else []
                 found = search(env)
                 if found is None:
                     return V.UNKNOWN

@@ -9,6 +9,7 @@ explained.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -159,9 +160,19 @@ def evaluate(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
     its `public_sector` param."""
     ctx = Context(proposal.data, as_of, proposal)
     findings: list[Finding] = []
-    for rule in rules:
-        findings.extend(_findings(rule, ctx, proposal, ruleset))
-    return apply_waivers(findings, rules, proposal, as_of, ruleset, effective=effective)
+    # Evaluating allocates many small objects and no cyclic garbage to speak of. With the
+    # cyclic collector on, each full collection walks every live object (the proposal, its
+    # graph, the findings so far), and a large proposal triggers several: a cost that grows
+    # faster than the proposal (bench/linear.py). It runs again once the proposal is done.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for rule in rules:
+            findings.extend(_findings(rule, ctx, proposal, ruleset))
+        return apply_waivers(findings, rules, proposal, as_of, ruleset, effective=effective)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 #: a rule's verdict over its findings: the worst outcome, in this order from best
@@ -387,7 +398,10 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
     if problem and ev.note != said:  # said once, where the problem arose
         ev = attrs.evolve(ev, note="; ".join(n for n in (ev.note, said) if n))
     missing = tuple(all_missing(ev)) if outcome == "unknown" else ()
-    fault = first_location(ev) if outcome == "fail" else None
+    # a failure is located at the value at fault; so is a value that cannot be computed
+    # (an overflow...), where no missing data says where to look
+    fault = first_location(ev) if outcome == "fail" or (
+        outcome == "unknown" and problem and not missing) else None
     loc = (fault if fault is not None and path is None else at) or fault or \
         _missing_span(proposal, missing) or _first_path_span(rule.check, env, proposal) or \
         proposal.span_of(())

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import values as V
-from .compile import Env, Node, element_path, outer_kids
+from .compile import MEMOISED, Env, Node, element_path, outer_kids
 from .findings import Evidence, GraphHop, GraphTrace
 from .proposal import Path, Proposal, format_path
 from .span import Span
@@ -36,6 +36,24 @@ class Explainer:
             return node.fn(env)
         except V.EvalProblem:
             return V.UNKNOWN
+
+    def shown(self, node: Node, env: Env, *, as_percent: bool = False) -> str:
+        """The node's value as evidence shows it; a value that cannot be computed (an
+        overflow, a division by zero) is said to be so, not shown as missing."""
+        value = self.value(node, env)
+        if value is V.UNKNOWN and self.problem(node, env):
+            return "(cannot be computed)"
+        return V.display(value, as_percent=as_percent)
+
+    def problem(self, node: Node, env: Env) -> bool:
+        """Whether the node raises an EvalProblem, or is unknown because a part of it
+        (a let it names included) does."""
+        if node.kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
+            return self.problem(self.lets[node.expr.id], env)  # type: ignore[union-attr]
+        if self._raises(node, env):
+            return True
+        return self.value(node, env) is V.UNKNOWN and any(
+            self.problem(kid, env) for kid in outer_kids(node))
 
     def truth(self, node: Node, env: Env) -> Any:
         return V.truth(self.value(node, env))
@@ -74,6 +92,20 @@ class Explainer:
         return list(dict.fromkeys(out))
 
     def _missing(self, node: Node, env: Env, out: list[str]) -> None:
+        if node.kind in MEMOISED and not node.free:  # the same for every element: once
+            key = ("missing", node)
+            found = env.ctx.memo.get(key)
+            if found is None:
+                before, problems = len(out), self._problems
+                self._missing_here(node, env, out)
+                found = env.ctx.memo[key] = (out[before:], self._problems - problems)
+            else:
+                out.extend(found[0])
+                self._problems += found[1]
+            return
+        self._missing_here(node, env, out)
+
+    def _missing_here(self, node: Node, env: Env, out: list[str]) -> None:
         if self.value(node, env) is not V.UNKNOWN:
             return
         if node.kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
@@ -154,6 +186,15 @@ class Explainer:
     # ------------------------------------------------------------ evidence
 
     def explain(self, node: Node, env: Env) -> Evidence:
+        if node.kind in MEMOISED and not node.free:  # the same for every element: once
+            key = ("explain", node)
+            found = env.ctx.memo.get(key)
+            if found is None:
+                found = env.ctx.memo[key] = self._explain(node, env)
+            return found
+        return self._explain(node, env)
+
+    def _explain(self, node: Node, env: Env) -> Evidence:
         result = self.truth(node, env)
         word = _word(result)
         kind = node.kind
@@ -202,8 +243,8 @@ class Explainer:
         cycles = self._find_cycles(left) or self._find_cycles(right)
         return Evidence(
             node.text, word, op=node.expr.op,  # type: ignore[union-attr]
-            left=V.display(lv, as_percent=as_pct and left.type != PERCENT),
-            right=V.display(rv, as_percent=as_pct and right.type != PERCENT),
+            left=self.shown(left, env, as_percent=as_pct and left.type != PERCENT),
+            right=self.shown(right, env, as_percent=as_pct and right.type != PERCENT),
             left_at=self.span(left, env) or (self._ancestor_span(left, env) if lv is V.UNKNOWN else None),
             right_at=self.span(right, env) or (self._ancestor_span(right, env) if rv is V.UNKNOWN else None),
             note="; ".join(notes) or None,
@@ -246,8 +287,8 @@ class Explainer:
         if target.kind != "arith":
             return None
         a, b = target.kids
-        shown = (f"{V.display(self.value(a, env))} {target.expr.op} "  # type: ignore[union-attr]
-                 f"{V.display(self.value(b, env))}")
+        shown = (f"{self.shown(a, env)} {target.expr.op} "  # type: ignore[union-attr]
+                 f"{self.shown(b, env)}")
         head = f"{name} = {target.text}" if name else target.text
         return f"{head} = {shown}"
 
@@ -307,7 +348,7 @@ class Explainer:
         where it stopped, every node and edge with its place in the proposal."""
         missing = self._missing_if(self.truth(node, env), node, env)
         try:
-            found = node.info["search"](env)
+            found = node.info["search"](env, EXPLORED)
         except V.EvalProblem as problem:
             return Evidence(node.text, word, note=str(problem), missing=missing)
         if found is None:
@@ -327,7 +368,8 @@ class Explainer:
                 seen.add(ahead)
                 hops.append(self._hop(graph, ahead, edge, _other_end(edge, ahead)))
             more = max(0, len(found.tree) - (MAX_HOPS - 1))
-            trace = GraphTrace("reached", via, target, tuple(hops), found.stopped, more)
+            trace = GraphTrace("reached", via, target, tuple(hops), found.stopped, more,
+                               partial=not found.complete)
         return Evidence(node.text, word, graph=trace, missing=missing)
 
     def _walk_hops(self, graph: Any, edges: Any, start: str | None = None
@@ -368,6 +410,9 @@ class Explainer:
 
 _NONE = object()
 MAX_HOPS = 12  # nodes listed when a graph search explains what it reached
+#: nodes a search is followed to when explaining what it reached instead of its target:
+#: the explanation of each element of a large graph then costs the same, not the graph's size
+EXPLORED = 64
 
 
 def _other_end(edge: Any, key: str) -> str:

@@ -66,6 +66,9 @@ class GraphTrace:
     hops: tuple[GraphHop, ...]
     stopped: tuple[str, ...] = ()
     more: int = 0  # hops reached but not listed (for a cycle: the other loops)
+    # the search was followed only so far (explain.EXPLORED nodes): `more` and `stopped`
+    # count what it reached by then, and it reaches more
+    partial: bool = False
 
     @property
     def edges(self) -> tuple[int, ...]:

@@ -24,6 +24,7 @@ from typing import Any
 import attrs
 
 from .proposal import Path
+from .values import finite
 
 #: node key -> neighbour key -> the edges between them, in the order stated
 Adjacency = dict[str, dict[str, list["Edge"]]]
@@ -198,6 +199,7 @@ class Search:
     stopped: tuple[str, ...]
     undecided: tuple[str, ...]
     tree: tuple[Edge, ...] = ()
+    complete: bool = True  # False: cut at a limit, `reached` and the rest are its first part
 
 
 class GovernanceGraph:
@@ -330,10 +332,13 @@ class GovernanceGraph:
     # ------------------------------------------------------------ queries
 
     def search(self, start: str, target: Condition | str,
-               steps: Sequence[Step] | None = None) -> Search:
+               steps: Sequence[Step] | None = None, *, limit: int | None = None) -> Search:
         """Breadth-first search from `start` (which counts as reached) for a node
         meeting `target`: a node key, or a condition answering True, False or
-        anything else for "cannot tell". Visits each node and edge at most once."""
+        anything else for "cannot tell". Visits each node and edge at most once.
+        With a `limit`, it stops once it has reached that many nodes (`complete` False):
+        what an explanation shows of a search, at a cost that does not grow with the graph.
+        Many searches towards one target: `reach`, which searches once for all."""
         steps_t = tuple(steps) if steps is not None else ()
         if start not in self._nodes:
             return Search(start, steps_t, None, (), (), (), ())
@@ -350,7 +355,8 @@ class GovernanceGraph:
         stopped: list[str] = []
         undecided: list[str] = []
         queue = deque([start])
-        while queue:
+        cut = False
+        while queue and not cut:
             key = queue.popleft()
             order.append(key)
             verdict = test(key)
@@ -362,13 +368,57 @@ class GovernanceGraph:
             for nbr, edge in self.steps_from(key, steps):
                 moved = True
                 if nbr not in parent:
+                    if limit is not None and len(parent) >= limit:
+                        cut = True
+                        break
                     parent[nbr] = edge
                     queue.append(nbr)
             if not moved:
                 stopped.append(key)
+        order += queue  # reached when the search was cut, not yet looked at
         tree = tuple(e for k in order[1:] if (e := parent[k]) is not None)
         return Search(start, steps_t, None, (), tuple(order), tuple(stopped), tuple(undecided),
-                      tree)
+                      tree, not cut)
+
+    def reach(self, target: Condition, steps: Sequence[Step] | None = None) -> Reach:
+        """Whether each node reaches a node meeting `target` along `steps`, for every
+        node at once: the condition asked of each node once, then one breadth-first
+        search backwards from all the nodes meeting it (and one from those it cannot
+        tell about). Linear in the size of the graph, however many nodes are asked about."""
+        return Reach(self, target, tuple(steps) if steps is not None else None)
+
+    def _backwards(self, sources: Iterable[str], steps: Sequence[Step] | None
+                   ) -> dict[str, int]:
+        """node -> the fewest steps from it to one of `sources` (0 for the sources), for
+        every node from which a walk along `steps` reaches one: a breadth-first search
+        from all the sources at once along the steps turned round."""
+        dist: dict[str, int] = {}
+        queue: deque[str] = deque()
+        for key in sources:
+            if key not in dist:
+                dist[key] = 0
+                queue.append(key)
+        if steps is None:
+            forward: set[str] | None = None
+            backward: set[str] = set()
+        else:
+            forward = {s.kind for s in steps if not s.reverse}
+            backward = {s.kind for s in steps if s.reverse}
+        while queue:
+            key = queue.popleft()
+            d = dist[key] + 1
+            if forward is None or forward:  # p -kind-> key, walked forwards from p
+                for p, edges in self._in.get(key, {}).items():
+                    if p not in dist and (forward is None or any(
+                            e.kind in forward for e in edges)):
+                        dist[p] = d
+                        queue.append(p)
+            if backward:  # key -kind-> p, walked backwards from p
+                for p, edges in self._out.get(key, {}).items():
+                    if p not in dist and any(e.kind in backward for e in edges):
+                        dist[p] = d
+                        queue.append(p)
+        return dist
 
     def _trace(self, parent: Mapping[str, Edge | None], key: str) -> tuple[Edge, ...]:
         path: list[Edge] = []
@@ -467,6 +517,67 @@ class GovernanceGraph:
 
 def _never(key: str) -> bool:
     return False
+
+
+class Reach:
+    """Every node's answer to "does a walk along these steps reach a node meeting the
+    target?", from one search backwards from the target (GovernanceGraph.reach).
+
+    A node reaches the target (`decide` True) when a walk from it meets a node the
+    condition holds for; else it cannot tell (None) when a walk meets one the condition
+    cannot decide; else False: as GovernanceGraph.search from that node answers. `search`
+    gives the same Search too: the path a breadth-first search from the node finds (the
+    one through the earliest edges, among the shortest), read from this search's
+    distances; when there is none, what an explanation shows of the search from the node,
+    cut at `limit` nodes."""
+
+    __slots__ = ("graph", "steps", "verdicts", "_to_goal", "_to_unsure")
+
+    def __init__(self, graph: GovernanceGraph, target: Condition,
+                 steps: tuple[Step, ...] | None) -> None:
+        self.graph = graph
+        self.steps = steps
+        self.verdicts = {key: target(key) for key in graph._nodes}
+        self._to_goal = graph._backwards(
+            (k for k, v in self.verdicts.items() if v is True), steps)
+        self._to_unsure = graph._backwards(
+            (k for k, v in self.verdicts.items() if v is not True and v is not False), steps)
+
+    def decide(self, start: str) -> bool | None:
+        if start in self._to_goal:
+            return True
+        return None if start in self._to_unsure else False
+
+    def _walk(self, start: str, dist: Mapping[str, int]) -> tuple[list[Edge], str]:
+        """The edges of the first shortest walk from `start` to a node at distance 0."""
+        edges: list[Edge] = []
+        key = start
+        while dist[key]:
+            want = dist[key] - 1
+            for nbr, edge in self.graph.steps_from(key, self.steps):
+                if dist.get(nbr) == want:
+                    edges.append(edge)
+                    key = nbr
+                    break
+            else:  # pragma: no cover - a node at distance d has a neighbour at d - 1
+                raise AssertionError(f"no step towards the target from {key}")
+        return edges, key
+
+    def search(self, start: str, limit: int | None = None) -> Search:
+        steps_t = self.steps or ()
+        if start not in self.graph:
+            return Search(start, steps_t, None, (), (), (), ())
+        if start in self._to_goal:
+            edges, found = self._walk(start, self._to_goal)
+            return Search(start, steps_t, found, tuple(edges), (), (), ())
+        explored = self.graph.search(start, self._verdict, self.steps, limit=limit)
+        if start in self._to_unsure and not explored.undecided:  # beyond the cut
+            _, unsure = self._walk(start, self._to_unsure)
+            explored = attrs.evolve(explored, undecided=(unsure,))
+        return explored
+
+    def _verdict(self, key: str) -> Any:
+        return self.verdicts.get(key, False)
 
 
 def strongly_connected(successors: Mapping[str, Iterable[str]]) -> list[set[str]]:
@@ -639,9 +750,14 @@ class _Builder:
             path = ("funding", "sources", i)
             by_year = {y: a for y, a in _map(src.get("by_year")).items()
                        if isinstance(a, (int, float)) and not isinstance(a, bool)}
+            amount = sum(by_year.values()) if by_year else None
+            if amount is not None and not finite(amount):  # inf decides no comparison
+                self.graph.notes.append(f"the amounts of {_fmt(path)} add up past the largest "
+                                        "number: its funds edge has no amount")
+                amount = None
             self._edge("funds", self._org(src.get("from"), path + ("from",)), PROGRAM, {
                 "type": _str(src.get("type")),
-                "amount": sum(by_year.values()) if by_year else None,
+                "amount": amount,
                 "currency": currency,
                 "by_year": by_year or None,
             }, path)

@@ -154,6 +154,37 @@ def shift(day: dt.date, d: Duration, sign: int) -> dt.date:
 
 
 def arith(op: str, a: Any, b: Any) -> Any:
+    """`a op b`. A number that is not finite (a sum or product past the largest float,
+    or anything made of one) is an EvalProblem naming the values, never a value: every
+    comparison with NaN is false, so it would decide a rule silently."""
+    try:
+        return _finite(_arith(op, a, b), a, op, b)
+    except OverflowError:  # a whole number too large to become a float
+        raise EvalProblem(_overflow(f"{display(a)} {op} {display(b)}")) from None
+
+
+def _overflow(what: str) -> str:
+    return f"{what} is not a finite number (it overflows)"
+
+
+def _finite(result: Any, a: Any, op: str, b: Any) -> Any:
+    if not finite(result):
+        raise EvalProblem(_overflow(f"{display(a)} {op} {display(b)}"))
+    return result
+
+
+def finite(value: Any) -> bool:
+    """Whether a value is not a number, or a number (an amount, a share) that is finite."""
+    cls = value.__class__
+    x = value if cls is float else value.amount if cls is Money else \
+        value.fraction if cls is Percent else None
+    return x is None or x.__class__ is not float or -_FMAX <= x <= _FMAX
+
+
+_FMAX = 1.7976931348623157e308  # sys.float_info.max: a float beyond it is inf or NaN
+
+
+def _arith(op: str, a: Any, b: Any) -> Any:
     if a is UNKNOWN or b is UNKNOWN:
         return UNKNOWN
     if isinstance(a, dt.date):
@@ -259,20 +290,29 @@ def _sort_key(x: Any) -> tuple[str, str]:
 
 
 def total(items: Iterable[Any]) -> Any:
+    """The sum of `items`, left to right; one that is not a finite number (finite
+    amounts that add up past the largest float) is an EvalProblem naming them."""
     items = items if isinstance(items, list) else list(items)
     classes = set(map(type, items))
     if classes == _INTS:  # whole numbers, the usual case: sum() adds them as below
         return sum(items)
     result: Any = 0
-    if classes <= _PLAIN_NUMBERS:  # floats are added one by one, left to right, as below
+    try:
+        if classes <= _PLAIN_NUMBERS:  # floats are added one by one, left to right, as below
+            for item in items:
+                result += item
+            if result.__class__ is float and not -_FMAX <= result <= _FMAX:
+                raise EvalProblem(_overflow(f"the sum of {display(items)}"))
+            return result
         for item in items:
-            result += item
-        return result
-    for item in items:
-        if item is UNKNOWN or item is None:
-            return UNKNOWN
-        result = item if result == 0 and not isinstance(result, Money) and isinstance(
-            item, Money) else arith("+", result, item)
+            if item is UNKNOWN or item is None:
+                return UNKNOWN
+            result = item if result == 0 and not isinstance(result, Money) and isinstance(
+                item, Money) else _arith("+", result, item)
+    except OverflowError:  # a whole number too large to become a float
+        raise EvalProblem(_overflow(f"the sum of {display(items)}")) from None
+    if not finite(result):
+        raise EvalProblem(_overflow(f"the sum of {display(items)}"))
     return result
 
 
@@ -322,8 +362,8 @@ def display(value: Any, *, as_percent: bool = False) -> str:
         return "false"
     if isinstance(value, (int, float)) and as_percent:
         return str(Percent(float(value)))
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:.6g}"
+    if isinstance(value, float):  # whole up to 1e16, where floats stop counting every unit
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else f"{value:.6g}"
     if isinstance(value, (dt.date, Duration, Money, Percent, int)):
         return str(value)
     if isinstance(value, str):

@@ -291,6 +291,7 @@ def graph_trace_to_json(trace: GraphTrace | None) -> JSONDict | None:
         ],
         "stopped": list(trace.stopped),
         "more": trace.more,
+        **({"partial": True} if trace.partial else {}),  # said only when it is
     }
 
 
@@ -310,7 +311,7 @@ def graph_trace_from_json(data: JSONDict | None) -> GraphTrace | None:
         for h in data["hops"]
     )
     return GraphTrace(data["kind"], data["via"], data["target"], hops, tuple(data["stopped"]),
-                      data["more"])
+                      data["more"], bool(data.get("partial", False)))
 
 
 def param_to_json(use: ParamUse) -> JSONDict:

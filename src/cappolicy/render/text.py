@@ -243,14 +243,17 @@ def graph_lines(trace: GraphTrace, home: str) -> list[str]:
     else:
         lines = [f"reached from {_hop(start, home)} along {trace.via}:"]
         lines += [f"  {_step(h, home)}" for h in rest]
-        if trace.more:
+        if trace.partial:  # followed only so far
+            lines.append(f"  ... and {trace.more} more, and further (the search is shown for "
+                         f"its first {len(trace.hops) + trace.more} nodes)")
+        elif trace.more:
             lines.append(f"  ... and {trace.more} more")
     if trace.stopped:
         shown = ", ".join(trace.stopped[:MAX_CHILDREN])
         if len(trace.stopped) > MAX_CHILDREN:
             shown += f" and {len(trace.stopped) - MAX_CHILDREN} more"
         lines.append(f"stopped at {shown}: no {trace.via} edge leads on")
-    elif rest:
+    elif rest and not trace.partial:
         lines.append("every edge from these leads back to a node already reached")
     lines.append(f"none of them meets {trace.target}")
     return lines
