@@ -60,7 +60,12 @@ _SHIPPED = shipped()
 
 def proposals_on_disk() -> list[Proposal]:
     files = sorted((ROOT / "examples").rglob("*.yaml")) + [EXAMPLE]
-    return [load_proposal(f) for f in files]
+    return [load_proposal(f) for f in files if not _refused(f)]
+
+
+def _refused(path: Path) -> bool:
+    """Whether an example is written to be refused when loaded (examples/incoherent/)."""
+    return "Expected errors: CP" in path.read_text(encoding="utf-8").split("\ncappolicy:")[0]
 
 
 def outcome_or_fault(call: Any) -> Any:

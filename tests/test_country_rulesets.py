@@ -158,7 +158,10 @@ def test_twenty_percent_co_financing_passes_borealia_but_fails_arcadias_25_perce
 def test_the_same_co_financing_gap_through_the_command_line(tmp_path: Path) -> None:
     proposal = variant(tmp_path, "p.yaml", {
         "{from: xa-treasury, type: co-financing, by_year: {2027: 300000, 2028: 450000, 2029: 600000}}":
-        "{from: xa-treasury, type: co-financing, by_year: {2027: 200000, 2028: 225000, 2029: 250000}}"})
+        "{from: xa-treasury, type: co-financing, by_year: {2027: 200000, 2028: 225000, 2029: 250000}}",
+        # the budget shrinks with the funding, so that only the co-financing share is at fault
+        "{category: personnel, by_year: {2027: 600000, 2028: 600000, 2029: 600000}}":
+        "{category: personnel, by_year: {2027: 375000, 2028: 375000, 2029: 375000}}"})
     outcomes = {}
     for country in ("XA", "XB"):
         result = CliRunner().invoke(main, ["check", proposal.file, "--country", country,

@@ -7,7 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from cappolicy.cli import main
+from cappolicy.errors import CappolicyError
 from cappolicy.evaluate import evaluate
 from cappolicy.load import load_proposal
 from cappolicy.rulesets import Catalog, Rulesets
@@ -22,7 +25,11 @@ def rulesets() -> Rulesets:
 
 
 def check(name: str, rulesets: Rulesets) -> list:
-    proposal = load_proposal(EXAMPLES / name)
+    return check_path(EXAMPLES / name, rulesets)
+
+
+def check_path(path: Path, rulesets: Rulesets) -> list:
+    proposal = load_proposal(path)
     choice = rulesets.for_country(proposal.host_country)
     return evaluate(choice.ruleset.compiled(), proposal, AS_OF, ruleset=choice.ruleset.id,
                     effective=choice.ruleset)
@@ -60,7 +67,14 @@ def test_the_incomplete_proposal_is_unknown_not_passed(rulesets: Rulesets) -> No
     unknown = [f for f in findings if f.outcome == "unknown"]
     assert unknown
     named = {m for f in unknown for m in f.missing}
-    assert {"funding", "sunset", "evaluation"} <= {m.split(".")[0].split("[")[0] for m in named}
+    assert {"funding", "evaluation"} <= {m.split(".")[0].split("[")[0] for m in named}
+
+
+def test_the_incomplete_proposal_fails_for_want_of_a_sunset_clause(rulesets: Rulesets) -> None:
+    """The sunset-and-exit principle asks for the clause: its absence is a failure, located
+    at the proposal, not an undecided rule."""
+    findings = check("incomplete.yaml", rulesets)
+    assert {f.rule for f in findings if f.outcome == "fail"} == {"SUN-01", "SUN-02"}
 
 
 def _expected_failures(path: Path) -> set[str]:
@@ -121,3 +135,43 @@ def test_a_reporting_loop_is_shown_edge_by_edge(rulesets: Rulesets) -> None:
     assert trace is not None and trace.kind == "cycle"
     assert [h.node for h in trace.hops] == ["steering", "pmu", "steering"]
     assert len(loop[0].edges) == 2
+
+
+INCOHERENT = EXAMPLES.parent / "incoherent"
+
+
+def _header(path: Path) -> str:
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line[1:].strip())
+    return " ".join(lines)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in INCOHERENT.glob("*.yaml")))
+def test_each_incoherent_example_fails_or_is_refused_for_the_reason_it_states(
+        name: str, rulesets: Rulesets) -> None:
+    """An incoherent proposal never passes: either the loader refuses it (exit 2, the error
+    located at the value at fault) or exactly the rules its header names fail, and no rule
+    at `must` is left undecided."""
+    path = INCOHERENT / name
+    header = _header(path)
+    refused = re.search(r"Expected errors: (CP\d{3}) at line (\d+)\.", header)
+    if refused:
+        with pytest.raises(CappolicyError) as info:
+            load_proposal(path)
+        assert [(d.code, d.span.line if d.span else None) for d in info.value.diagnostics] == \
+            [(refused.group(1), int(refused.group(2)))]
+        result = CliRunner().invoke(main, ["check", str(path), "--as-of", AS_OF.isoformat()])
+        assert result.exit_code == 2, result.output
+        return
+    findings = check_path(path, rulesets)
+    assert {f.rule for f in findings if f.outcome == "fail"} == _expected_failures(path)
+    assert [f.rule for f in findings if f.outcome == "unknown" and f.severity == "must"] == []
+
+
+def test_there_are_incoherent_examples_of_each_kind() -> None:
+    headers = [_header(p) for p in INCOHERENT.glob("*.yaml")]
+    assert sum("Expected errors:" in h for h in headers) >= 3
+    assert sum("Expected failures:" in h for h in headers) >= 5

@@ -176,6 +176,19 @@ def test_resolution_refuses_a_change_without_because(home: Path) -> None:
     assert "removes a must rule of baseline" in caught.value.diagnostics[0].message
 
 
+def test_disabling_an_advisory_rule_without_because_reads_an_advisory(home: Path) -> None:
+    write(home / "rules", {"national/xa.cpol": 'ruleset xa\nextends baseline\ndisable FIN-01\n'})
+    write(home / "shipped", {"baseline/core.cpol": (home / "shipped" / "baseline/core.cpol").read_text()
+                             .replace("  principle co-financing\n",
+                                      "  principle co-financing\n  severity advisory\n", 1)})
+    catalog = Catalog([home / "shipped", home / "rules"])
+    source = catalog.find("national/xa")
+    assert source is not None
+    with pytest.raises(AnalysisError) as caught:
+        resolve(catalog, source)
+    assert "removes an advisory rule of baseline" in caught.value.diagnostics[0].message
+
+
 def test_check_refuses_a_ruleset_with_a_change_without_because(home: Path) -> None:
     write(home / "rules", {"national/xa.cpol": 'ruleset xa\nextends baseline\n'
                            'set min_co_financing = 10%\n'})

@@ -653,3 +653,42 @@ def test_mutated_json_example_loads_like_yaml(value: dict[str, Any]) -> None:
     assert (from_json is None) == (from_yaml is None)
     if from_json is not None and from_yaml is not None:
         assert from_json.data == from_yaml.data
+
+
+# --- coherence: values that contradict themselves (CP413) -------------------------------------
+
+
+@pytest.mark.parametrize(("old", "new", "needle", "message"), [
+    ("period: {start: 2027-01-01, end: 2029-12-31}", "period: {start: 2029-12-31, end: 2027-01-01}",
+     "2027-01-01}", "the programme period ends on 2027-01-01, before it starts on 2029-12-31"),
+    ("    led_by: xa-cirt\n", "    led_by: xa-cirt\n    start: 2028-05-01\n    end: 2028-04-30\n",
+     "2028-04-30", "activity 'A1' ends on 2028-04-30, before it starts on 2028-05-01"),
+    ("activities:", "funding:\n  sources:\n    - {from: xa-cirt, type: co-financing, "
+     "by_year: {2027: 10, 2028: -5.5}}\nactivities:",
+     "-5.5", "negative amount -5.5 for 2028 in a funding source"),
+    ("activities:", "budget:\n  lines:\n    - {category: training, by_year: {2027: -1}}\n"
+     "activities:", "-1}", "negative amount -1 for 2027 in a budget line"),
+])
+def test_an_end_before_its_start_or_a_negative_amount_is_refused_at_the_value(
+        old: str, new: str, needle: str, message: str) -> None:
+    text = BASE.replace(old, new, 1)
+    assert text != BASE
+    (error,) = errors_of(text)
+    assert (error.code, error.message) == ("CP413", message)
+    assert at(error.span) == where(text, needle)
+
+
+def test_a_one_day_activity_and_zero_amounts_are_coherent() -> None:
+    text = BASE.replace("    led_by: xa-cirt\n", "    led_by: xa-cirt\n    start: 2028-05-01\n"
+                        "    end: 2028-05-01\n", 1).replace(
+        "activities:", "budget:\n  lines:\n    - {category: training, by_year: {2027: 0}}\n"
+        "activities:", 1)
+    proposal = load_proposal_text(text, "p.yaml")
+    assert proposal.data["budget"]["lines"][0]["by_year"] == {2027: 0}
+
+
+def test_every_incoherence_of_a_file_is_reported_at_once() -> None:
+    text = BASE.replace("2027-01-01, end: 2029-12-31", "2029-12-31, end: 2027-01-01").replace(
+        "activities:", "budget:\n  lines:\n    - {category: training, by_year: {2027: -1}}\n"
+        "activities:", 1)
+    assert [e.code for e in errors_of(text)] == ["CP413", "CP413"]

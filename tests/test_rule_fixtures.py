@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from cappolicy.edits import emit_yaml
 from cappolicy.errors import CappolicyError
 from cappolicy.evaluate import evaluate
+from cappolicy.explain import first_location
 from cappolicy.load import Node, compose_yaml, load_proposal
 from cappolicy.render.ruletest import render_case, render_coverage, render_rule_tests
 from cappolicy.resources import shipped_rulesets
@@ -321,8 +322,8 @@ def test_findings_of_an_edited_proposal_point_at_the_edit(tmp_path: Path, rulese
 """)
     (case,) = run_one(path, rulesets).cases
     finding = case.checks[0].findings[0]
-    where = [e.left_at for e in finding.evidence if e.left_at is not None]
-    assert where and where[0].file == case.file
+    where = [first_location(e) for e in finding.evidence]
+    assert where and where[0] is not None and where[0].file == case.file
     assert where[0].line == line_of(path, "2030-12-31")
     text = render_case(case)
     assert f"{case.file}:{where[0].line}:20: error[SUN-01]" in text

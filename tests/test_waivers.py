@@ -302,3 +302,15 @@ def test_waiver_problems_are_in_the_json_report(tree: Path) -> None:
     }
     assert [f["outcome"] for f in result["findings"] if f["rule"] == "FIN-01"] == ["fail"]
     assert result["summary"]["fails_by_level"] == {"error": 2, "warning": 1, "info": 0}
+
+
+def test_an_expired_waiver_of_an_approver_who_cannot_waive_is_not_to_be_renewed_with_it(
+        tree: Path) -> None:
+    """Renewing with the donor would give a waiver WAIVER-01 rejects again: the hint sends the
+    reader to a public institution of the host instead."""
+    findings = check(tree, waiver(by="donor", expires="2026-01-01"))
+    [expired] = of(findings, "WAIVER-02", "fail")
+    assert expired.hint is not None and "donor" not in expired.hint
+    assert expired.hint.startswith("Have a public institution of XA approve a renewed waiver")
+    [own] = of(check(tree, waiver(by="gov", expires="2026-01-01")), "WAIVER-02", "fail")
+    assert own.hint is not None and own.hint.startswith("Renew the waiver with gov")

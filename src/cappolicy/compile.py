@@ -9,7 +9,7 @@ whole ruleset compiles cleanly.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -18,6 +18,7 @@ from . import ast, schema
 from . import values as V
 from .ast import Percent
 from .errors import Diagnostic, did_you_mean
+from .placeholders import readable
 from .span import Span
 from .types import (
     ANY, BOOL, COUNTRY, DATE, DURATION, MONEY, NUMBER, PERCENT, STRING, ListT, MapT,
@@ -153,10 +154,13 @@ def element_path(coll: Node, env: Env, base: tuple[Any, ...] | None, step: Any,
 class Context:
     """What evaluation knows of one proposal: its data and an index of its ids."""
 
-    __slots__ = ("data", "as_of", "indexes", "found", "proposal", "_graph", "memo")
+    __slots__ = ("data", "as_of", "indexes", "found", "proposal", "placeholders", "_graph",
+                 "memo")
 
-    def __init__(self, data: Mapping[str, Any], as_of: Any, proposal: Any = None) -> None:
-        self.data = data
+    def __init__(self, data: Mapping[str, Any], as_of: Any, proposal: Any = None,
+                 placeholders: Iterable[Any] | None = None) -> None:
+        # every read of the proposal goes through `data`: a placeholder text is absent here
+        self.data, self.placeholders = readable(data, placeholders)
         self.as_of = as_of
         self.proposal = proposal
         self.indexes: dict[str, Mapping[str, tuple[Any, tuple[Any, ...]]]] = {}  # made so far

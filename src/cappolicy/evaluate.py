@@ -49,6 +49,8 @@ class CompiledRule:
     params: tuple[ParamUse, ...] = ()
     origin: Provenance | None = None
     severity_origin: Provenance | None = None
+    #: the ruleset's `placeholders` param: texts that count as absent (placeholders.py)
+    placeholders: frozenset[str] | None = None
     _functions: tuple[Any, Any] | None = attrs.field(default=None, init=False, repr=False)
     _evaluated: int = attrs.field(default=0, init=False, repr=False)
 
@@ -87,9 +89,14 @@ def compile_rules(specs: Sequence[RuleSpec], params: Mapping[str, ParamValue]) -
     """Compile every rule; raise AnalysisError with all the errors of all rules."""
     errors: list[Diagnostic] = []
     compiled: list[CompiledRule] = []
+    words = params.get("placeholders")
+    placeholders = frozenset(words.value) if words is not None and isinstance(
+        words.value, (set, frozenset, list, tuple)) else None
     for spec in specs:
         compiler = Compiler(params)
         rule = _compile_rule(spec, compiler)
+        if rule is not None and placeholders is not None:
+            rule = attrs.evolve(rule, placeholders=placeholders)
         errors.extend(compiler.errors)
         if rule is not None:
             compiled.append(rule)
@@ -158,7 +165,7 @@ def evaluate(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
     """Every rule's findings, then the proposal's waivers applied to them (waivers.py).
     Given the `effective` ruleset, waivers are also checked against its disabled rules and
     its `public_sector` param."""
-    ctx = Context(proposal.data, as_of, proposal)
+    ctx = Context(proposal.data, as_of, proposal, _placeholders(rules))
     findings: list[Finding] = []
     # Evaluating allocates many small objects and no cyclic garbage to speak of. With the
     # cyclic collector on, each full collection walks every live object (the proposal, its
@@ -173,6 +180,11 @@ def evaluate(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
     finally:
         if collecting:
             gc.enable()
+
+
+def _placeholders(rules: Sequence[CompiledRule]) -> frozenset[str] | None:
+    """The placeholder words of the rules' ruleset (None: the default ones)."""
+    return rules[0].placeholders if rules else None
 
 
 #: a rule's verdict over its findings: the worst outcome, in this order from best
@@ -190,13 +202,13 @@ def verdicts(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
     waivers = proposal.data.get("waivers")
     if isinstance(waivers, list) and waivers:
         return summary(evaluate(rules, proposal, as_of, ruleset, effective=effective))
-    ctx = Context(proposal.data, as_of, proposal)
+    ctx = Context(proposal.data, as_of, proposal, _placeholders(rules))
     decide_all = _batch(rules)
     if decide_all is not None:
         try:
             return decide_all(ctx)  # type: ignore[no-any-return]
         except Exception:  # noqa: BLE001 - reading the proposal failed: rule by rule, below
-            ctx = Context(proposal.data, as_of, proposal)
+            ctx = Context(proposal.data, as_of, proposal, _placeholders(rules))
     out: dict[str, str] = {}
     for rule in rules:
         try:

@@ -219,7 +219,12 @@ class Explainer:
             where = self.span(subject, env) or self._ancestor_span(subject, env)
             note = (f"{self._place(subject, env)} is missing" if value is V.UNKNOWN
                     else f"{self._place(subject, env)} is {V.display(value)}")
-            return Evidence(node.text, word, left=V.display(value), left_at=where, note=note)
+            left = V.display(value)
+            said = self._placeholder(subject, env) if value is V.UNKNOWN else None
+            if said is not None:  # read as absent: say what was written (placeholders.py)
+                left = f"the placeholder {said!r}"
+                note = f"{self._place(subject, env)} is {left}"
+            return Evidence(node.text, word, left=left, left_at=where, note=note)
         if kind == "quantifier":
             return self._quantifier(node, env, word)
         if kind == "graph" and "search" in node.info:
@@ -400,6 +405,11 @@ class Explainer:
     def _place(self, node: Node, env: Env) -> str:
         path = node.loc(env) if node.loc else None
         return format_path(path) if path is not None else node.text
+
+    def _placeholder(self, node: Node, env: Env) -> str | None:
+        """The placeholder text the proposal holds where `node` reads, if any."""
+        path = node.loc(env) if node.loc else None
+        return None if path is None else env.ctx.placeholders.get(path)
 
     def _ancestor_span(self, node: Node, env: Env) -> Span | None:
         path = node.loc(env) if node.loc else None

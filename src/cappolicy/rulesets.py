@@ -379,7 +379,8 @@ def _change_rule(item: ast.Override | ast.Disable, layer: Layer, rules: dict[str
     if isinstance(item, ast.Disable):
         what = f"`disable {item.rule}`"
         if spec is not None:
-            what += f" removes a {spec.severity} rule of {spec.origin.layer} and"
+            article = "an" if spec.severity[:1] in "aeiou" else "a"
+            what += f" removes {article} {spec.severity} rule of {spec.origin.layer} and"
     else:
         what = f"`override {item.rule} {item.field}`"
         if spec is not None and item.field == "severity" and \

@@ -101,6 +101,7 @@ class _Walker:
             return {}
         data = self.record(root, schema.PROPOSAL, (), root.span)
         self.check_ids(data)
+        self.check_coherence(data)
         return data  # type: ignore[no-any-return]
 
     def version(self, root: Node) -> bool:
@@ -373,6 +374,47 @@ class _Walker:
                     for index, item in enumerate(target.value)]
         return target.text if target.tag == "datetime" else target.value
 
+    # --- coherence ----------------------------------------------------------------------
+
+    def check_coherence(self, data: dict[str, Any]) -> None:
+        """CP413: values that contradict themselves, so that no rule could judge them: an
+        end before its start, a negative amount. Whether a value is acceptable (an activity
+        outside the period, a budget above the funding) is for the rules to say."""
+        self.check_order(data.get("period"), ("period",), "the programme period")
+        for index, act in _items(data.get("activities")):
+            what = f"activity '{clip(act['id'])}'" if isinstance(act.get("id"), str) \
+                else f"activities[{index}]"
+            self.check_order(act, ("activities", index), what)
+        funding = data.get("funding")
+        sources = funding.get("sources") if isinstance(funding, dict) else None
+        for index, src in _items(sources):
+            self.check_amounts(src.get("by_year"), ("funding", "sources", index, "by_year"),
+                               "funding source")
+        budget = data.get("budget")
+        lines = budget.get("lines") if isinstance(budget, dict) else None
+        for index, line in _items(lines):
+            self.check_amounts(line.get("by_year"), ("budget", "lines", index, "by_year"),
+                               "budget line")
+
+    def check_order(self, record: Any, path: Path, what: str) -> None:
+        if not isinstance(record, dict):
+            return
+        start, end = record.get("start"), record.get("end")
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+            self.error("CP413", f"{what} ends on {end.isoformat()}, before it starts on "
+                       f"{start.isoformat()}", self.positions[(*path, "end")],
+                       "swap start and end if they were written the wrong way round")
+
+    def check_amounts(self, by_year: Any, path: Path, what: str) -> None:
+        if not isinstance(by_year, dict):
+            return
+        for year, amount in by_year.items():
+            if isinstance(amount, (int, float)) and amount < 0:
+                self.error("CP413", f"negative amount {_number(amount)} for {year} in a {what}",
+                           self.positions[(*path, year)],
+                           "amounts are what is given or spent, never negative; "
+                           "leave the year out if nothing is")
+
     # --- ids and references -----------------------------------------------------------
 
     def check_ids(self, data: dict[str, Any]) -> None:
@@ -444,6 +486,17 @@ class _Walker:
                 f"did you mean '{org}/{close}'?" if close else
                 f"the mandates of '{org}' are: {', '.join(known)}" if known else
                 f"declare it under the 'mandates' of '{org}'")
+
+
+def _items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The records of a list value with their indices (invalid elements, left as None,
+    skipped)."""
+    if isinstance(value, list):
+        yield from ((index, item) for index, item in enumerate(value) if isinstance(item, dict))
+
+
+def _number(amount: float) -> str:
+    return str(int(amount)) if float(amount).is_integer() else str(amount)
 
 
 _FLOAT_TEXT = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?")

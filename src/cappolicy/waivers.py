@@ -117,10 +117,11 @@ def apply_waivers(findings: Sequence[Finding], rules: Sequence[CompiledRule], pr
         if not isinstance(waiver, Mapping):
             continue
         at = _Waiver(proposal, ruleset, i, waiver)
+        approver = _check_approver(at, scope)
         decided = [
             _check_rule(at, scope),
-            _check_approver(at, scope),
-            _check_expiry(at, as_of),
+            approver,
+            _check_expiry(at, as_of, approver.outcome == "pass", proposal.host_country),
         ]
         checks.extend(decided)
         if any(f.outcome != "pass" for f in decided):
@@ -285,7 +286,8 @@ def _check_approver(w: _Waiver, scope: Scope) -> Finding:
              f"approved_by, or meet {w.rule}.")
 
 
-def _check_expiry(w: _Waiver, as_of: dt.date) -> Finding:
+def _check_expiry(w: _Waiver, as_of: dt.date, approver_can_waive: bool = True,
+                  host: str | None = None) -> Finding:
     expires = w.data.get("expires")
     if expires is None:
         return w.finding(EXPIRY, "pass", (),
@@ -311,12 +313,14 @@ def _check_expiry(w: _Waiver, as_of: dt.date) -> Finding:
         return w.finding(EXPIRY, "pass", ("expires",),
                          message=f"the waiver of {w.rule} holds until {expires.isoformat()}")
     approver = w.data.get("approved_by", "its approver")
+    # renewing with an approver who cannot waive the rule (WAIVER-01) would not help
+    renew = f"Renew the waiver with {approver}" if approver_can_waive else \
+        f"Have a public institution of {host or 'the host'} approve a renewed waiver"
     return w.finding(
         EXPIRY, "fail", ("expires",), evidence=(evidence,),
         message=f"The waiver of {w.rule} expired on {expires.isoformat()} (checked as of "
                 f"{as_of.isoformat()}); it is not applied, so {w.rule}'s findings stand.",
-        hint=f"Renew the waiver with {approver} and set a later expires date, or remove it "
-             f"and meet {w.rule}.")
+        hint=f"{renew} and set a later expires date, or remove it and meet {w.rule}.")
 
 
 def _check_used(w: _Waiver, count: int, earlier: int | None, findings: Sequence[Finding]) -> Finding:

@@ -1,0 +1,127 @@
+"""Placeholders are not content: a text that only holds TODO, TBD, "..." or <...> counts as
+absent for every rule, in the closures and in the generated code alike, and the evidence
+says which placeholder was written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from cappolicy.compile import Context
+from cappolicy.evaluate import closure_verdict, evaluate
+from cappolicy.load import load_proposal_text
+from cappolicy.placeholders import placeholder, readable
+from cappolicy.resources import shipped_rulesets
+from cappolicy.rulesets import Catalog, Rulesets
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD = (ROOT / "examples" / "proposals" / "xa-cirt-good.yaml").read_text(encoding="utf-8")
+AS_OF = dt.date(2027, 1, 15)
+
+
+@pytest.mark.parametrize("text", [
+    "TODO", "todo", " TBD. ", "TBC", "XXX", "...", "…", "-", "Lorem ipsum dolor sit amet",
+    "<the treasury's id>", "TODO: what the programme does, in one line", "ID-TODO", "XA-TODO",
+    "(tbd)", "'TODO'",
+])
+def test_placeholders(text: str) -> None:
+    assert placeholder(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Ombudsman channel", "MoU 2026-04", "Todos Santos office", "The TBD register, and how it is kept",
+    "XA-CIRT-2027", "Note: TODO later", "2029", "x",
+])
+def test_real_texts(text: str) -> None:
+    assert not placeholder(text)
+
+
+def _variant(*changes: tuple[str, str]) -> str:
+    text = GOOD
+    for old, new in changes:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return text
+
+
+PLACEHOLDERS = _variant(
+    ('plan: "CIRT absorbs trainers into its 2030 budget"', "plan: TODO"),
+    ('grievance_mechanism: "Ombudsman channel"', "grievance_mechanism: TBD"),
+    ('basis: "MoU 2026-04"', "basis: TODO"),
+    ("id: XA-CIRT-2027", "id: ID-TODO"),
+)
+
+
+@pytest.fixture(scope="module")
+def rulesets() -> Rulesets:
+    return Rulesets(Catalog())
+
+
+def test_each_placeholder_fails_the_rule_that_asks_for_the_value(rulesets: Rulesets) -> None:
+    proposal = load_proposal_text(PLACEHOLDERS, "p.yaml")
+    eff = rulesets.for_country("XA").ruleset
+    findings = evaluate(eff.compiled(), proposal, AS_OF, ruleset=eff.id, effective=eff)
+    failed = {f.rule: f for f in findings if f.outcome == "fail"}
+    assert set(failed) == {"SUN-02", "ACC-01", "DATA-02", "ACC-03"}
+    notes = {rule: [e.note for e in _walk(f.evidence)] for rule, f in failed.items()}
+    assert "sunset.plan is the placeholder 'TODO'" in notes["SUN-02"]
+    assert "accountability.grievance_mechanism is the placeholder 'TBD'" in notes["ACC-01"]
+    assert "activities[0].data_flows[0].basis is the placeholder 'TODO'" in notes["DATA-02"]
+    assert "id is the placeholder 'ID-TODO'" in notes["ACC-03"]
+    # each finding points at the placeholder in the file
+    lines = PLACEHOLDERS.splitlines()
+    assert "TODO" in lines[failed["SUN-02"].span.line - 1]
+    assert "TBD" in lines[failed["ACC-01"].span.line - 1]
+
+
+def _walk(evidence):  # type: ignore[no-untyped-def]
+    for ev in evidence:
+        yield ev
+        yield from _walk(ev.children)
+
+
+def test_the_generated_code_and_the_closures_agree_on_placeholders(rulesets: Rulesets) -> None:
+    proposal = load_proposal_text(PLACEHOLDERS, "p.yaml")
+    eff = rulesets.for_country("XA").ruleset
+    rules = eff.compiled()
+    words = rules[0].placeholders
+    for rule in rules:
+        fast = rule.functions()[1](Context(proposal.data, AS_OF, proposal, words))
+        slow = closure_verdict(rule, Context(proposal.data, AS_OF, proposal, words))
+        assert fast == slow, rule.id
+    fast_fail = {r.id for r in rules
+                 if r.functions()[1](Context(proposal.data, AS_OF, proposal, words)) == "fail"}
+    assert fast_fail == {"SUN-02", "ACC-01", "DATA-02", "ACC-03"}
+
+
+def test_a_ruleset_can_extend_the_placeholders(tmp_path: Path) -> None:
+    (tmp_path / "national").mkdir()
+    (tmp_path / "national" / "xq.cpol").write_text(
+        'ruleset xq "Quebra"\nversion "1"\nextends baseline\njurisdiction XA\n'
+        'set placeholders = {"TODO", "TBD", "TBC", "XXX", "...", "lorem ipsum", "À COMPLÉTER"}'
+        ' because "Proposals are drafted in French too"\n', encoding="utf-8")
+    rulesets = Rulesets(Catalog([shipped_rulesets(), tmp_path]))
+    eff = rulesets.get(rulesets.catalog.sources["national/xq"])
+    proposal = load_proposal_text(_variant(
+        ('grievance_mechanism: "Ombudsman channel"', 'grievance_mechanism: "à compléter"')),
+        "p.yaml")
+    findings = evaluate(eff.compiled(), proposal, AS_OF, ruleset=eff.id, effective=eff)
+    [acc] = [f for f in findings if f.rule == "ACC-01"]
+    assert acc.outcome == "fail"
+
+
+def test_readable_leaves_keys_and_real_texts_alone() -> None:
+    data = {"id": "XA-CIRT-2027", "organisations": [{"id": "xa-TODO", "name": "TODO"}],
+            "alignment": {"objectives": ["TODO", "TBD"], "sectors": ["energy", "TODO"]}}
+    clean, found = readable(data)
+    assert clean["organisations"][0] == {"id": "xa-TODO"}
+    assert clean["alignment"]["objectives"] == []
+    assert clean["alignment"]["sectors"] == ["energy", "TODO"]
+    assert found == {("organisations", 0, "name"): "TODO",
+                     ("alignment", "objectives", 0): "TODO",
+                     ("alignment", "objectives", 1): "TBD"}
+    assert data["organisations"][0]["name"] == "TODO"  # the proposal itself is not changed
+    same, none = readable({"id": "XA-CIRT-2027", "title": "A programme"})
+    assert none == {} and same == {"id": "XA-CIRT-2027", "title": "A programme"}
