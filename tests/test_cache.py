@@ -484,8 +484,9 @@ def test_every_shipped_rule_file_comes_back_from_json_whole(path: Path) -> None:
 
     try:
         tree = parse.parse_file(str(path))
-    except RuleSyntaxError:
-        pytest.skip("a rule file that is meant not to parse")
+    except RuleSyntaxError:  # only the tests' own broken rule files may fail to parse
+        assert path.relative_to(ROOT).parts[0] == "tests", path
+        return
     text = dumps_tree(tree)
     back = loads_tree(text.encode())
     assert back == tree and _same(back, tree)

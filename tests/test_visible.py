@@ -274,11 +274,11 @@ def test_json_controls_keep_the_value() -> None:
 def test_a_diagnostic_quotes_the_line_an_editor_numbers(tmp_path: Path) -> None:
     text = "one\x0ctwo\x85\u2028three\r\nfour\rfive\x1b\nsix"
     sources = SourceCache()
-    sources.add("f", text)
-    assert [sources.line("f", n) for n in range(1, 6)] == \
+    sources.add("f.yaml", text)
+    assert [sources.line("f.yaml", n) for n in range(1, 6)] == \
         ["one\x0ctwo\x85\u2028three", "four", "five\x1b", "six", None]
-    shown = Diagnostic("CP402", "bad\nvalue", Span("f", 3, 5, 3, 6), help="a\rb").render(sources)
-    assert shown == ("f:3:5: error[CP402]: bad\\nvalue\n"
+    shown = Diagnostic("CP402", "bad\nvalue", Span("f.yaml", 3, 5, 3, 6), help="a\rb").render(sources)
+    assert shown == ("f.yaml:3:5: error[CP402]: bad\\nvalue\n"
                      "   3 | five\\x1b\n"
                      "           ^^^^\n"
                      "  = help: a\\rb")
