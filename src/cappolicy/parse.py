@@ -101,15 +101,18 @@ def parser() -> Any:
 
 
 def parse_file(path: str) -> ast.RuleFile:
-    data = read_rule_bytes(path)
+    return parse_text(rule_text(read_rule_bytes(path), path), path)
+
+
+def rule_text(data: bytes, path: str) -> str:
+    """The text of a rule file's bytes as a file opened as text reads it: UTF-8, with
+    universal newlines (\r\n and \r become \n); RuleSyntaxError (CP100) when not UTF-8."""
     try:
-        # line ends as text mode reads them (\r\n and \r become \n)
-        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RuleSyntaxError(Diagnostic("CP100", f"{path} is not UTF-8 text ({exc.reason})",
                                          Span(path, 1, 1))) from None
-    # as a file opened as text reads: universal newlines
-    return parse_text(text.replace("\r\n", "\n").replace("\r", "\n"), path)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def read_rule_bytes(path: str) -> bytes:
