@@ -160,7 +160,8 @@ class Context:
     def __init__(self, data: Mapping[str, Any], as_of: Any, proposal: Any = None,
                  placeholders: Iterable[Any] | None = None) -> None:
         # every read of the proposal goes through `data`: a placeholder text is absent here
-        self.data, self.placeholders = readable(data, placeholders)
+        made = proposal.readable if proposal is not None and proposal.data is data else None
+        self.data, self.placeholders = readable(data, placeholders, made)
         self.as_of = as_of
         self.proposal = proposal
         self.indexes: dict[str, Mapping[str, tuple[Any, tuple[Any, ...]]]] = {}  # made so far

@@ -29,6 +29,7 @@ import attrs
 import yaml
 
 from .errors import Diagnostic, ProposalError, did_you_mean
+from .placeholders import readable
 from .files import read_bytes
 from .proposal import Proposal
 from .span import Span
@@ -137,7 +138,7 @@ def load_proposal_text(text: str, name: str, fmt: str | None = None) -> Proposal
     found = _sorted([*problems, *result.diagnostics])
     if any(d.level == "error" for d in found):
         raise ProposalError(found)
-    return Proposal(name, result.data, result.positions, tuple(found))
+    return Proposal(name, result.data, result.positions, tuple(found), readable(result.data))
 
 
 def compose_yaml(text: str, name: str) -> Node | None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from . import schema
@@ -58,6 +59,12 @@ def normalise(words: Iterable[Any]) -> frozenset[str]:
 _DEFAULT = normalise(DEFAULT_WORDS)
 
 
+@lru_cache(maxsize=16)
+def _table(words: frozenset[Any]) -> frozenset[str]:
+    """normalise(words), once per set of words: a ruleset's are the same for every proposal."""
+    return normalise(words)
+
+
 def placeholder(text: str, words: frozenset[str] = _DEFAULT) -> bool:
     """Whether `text` only holds a placeholder (`words` as `normalise` gives them)."""
     bare = text.strip(_PUNCTUATION).lower()
@@ -77,12 +84,16 @@ def placeholder(text: str, words: frozenset[str] = _DEFAULT) -> bool:
     return len(parts) > 1 and len(stripped.split()) <= 2 and any(p in words for p in parts)
 
 
-def readable(data: Mapping[str, Any], words: Iterable[Any] | None = None
-             ) -> tuple[Mapping[str, Any], dict[Path, str]]:
+def readable(data: Mapping[str, Any], words: Iterable[Any] | None = None,
+             made: tuple[Mapping[str, Any], Mapping[Path, str]] | None = None
+             ) -> tuple[Mapping[str, Any], Mapping[Path, str]]:
     """`data` without its placeholder texts, and the placeholders left out (path -> text).
-    When there is none, `data` itself is returned, not a copy."""
+    When there is none, `data` itself is returned, not a copy. `made` is what this gave
+    for `data` under the default words (Proposal.readable), used when `words` are those."""
+    table = _DEFAULT if words is None else _table(frozenset(words))
+    if made is not None and table == _DEFAULT:
+        return made
     found: dict[Path, str] = {}
-    table = _DEFAULT if words is None else normalise(words)
     out = _record(data, schema.PROPOSAL, (), table, found)
     return (data if not found else out), found
 

@@ -36,6 +36,11 @@ class Proposal:
     data: Mapping[str, Any]
     positions: Mapping[Path, Span] = attrs.field(factory=dict, eq=False, repr=False)
     warnings: tuple[Diagnostic, ...] = attrs.field(default=(), eq=False)
+    #: `data` as rules read it under the default placeholder words, and the placeholders
+    #: left out (placeholders.readable): made once when the proposal is loaded, so that
+    #: evaluating it against a ruleset that keeps the default words walks nothing again
+    readable: tuple[Mapping[str, Any], Mapping[Path, str]] | None = attrs.field(
+        default=None, eq=False, repr=False)
 
     @property
     def id(self) -> str:
