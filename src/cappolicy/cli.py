@@ -24,7 +24,7 @@ PROPOSAL_SUFFIXES = (".yaml", ".yml", ".json")
 SEVERITIES = ("must", "should", "advisory")
 #: `check`'s report formats: cappolicy.render.FORMATS, written out so that the
 #: command line does not import the renderers to start.
-CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
+CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html")
 
 
 class Failure(click.ClickException):
@@ -190,7 +190,8 @@ def _settings() -> Any:
 @click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="text",
               show_default=True, help="Format of the report on standard output: text, json, "
                                       "sarif (2.1.0), junit (XML), github (workflow-command "
-                                      "annotations) or markdown (a pull-request comment).")
+                                      "annotations), markdown (a pull-request comment) or "
+                                      "html (one self-contained page for people).")
 @click.option("--output", "outputs", multiple=True, metavar="FORMAT=FILE", callback=_outputs,
               help="Also write the report in FORMAT to FILE, e.g. sarif=report.sarif "
                    "(repeatable; missing folders are made). The exit code stays the "
