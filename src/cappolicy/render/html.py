@@ -29,7 +29,7 @@ from typing import Any
 
 import attrs
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..errors import CappolicyError, SourceCache
 from ..findings import Evidence, Finding, ParamUse
@@ -110,8 +110,19 @@ def load_again(result: ProposalResult) -> tuple[Proposal, GovernanceGraph] | str
         return str(exc)
 
 
+def _finalize(value: Any) -> Any:
+    """Every value the template writes, escaped, with its line breaks as character
+    references: the page shows them the same, and no value starts a line of the file
+    (a page written to a CI log cannot pass a line off as a workflow command). The
+    page's own markup (Markup: the style, the script, the drawings) is left alone."""
+    if isinstance(value, Markup) or value is None:
+        return value
+    return Markup(escape(value)).replace("\n", Markup("&#10;"))
+
+
 def _environment(texts: Texts) -> jinja2.Environment:
     env = jinja2.Environment(
+        finalize=_finalize,
         loader=jinja2.PackageLoader("cappolicy.render", TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
