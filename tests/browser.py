@@ -134,6 +134,12 @@ class Browser:
         shot = self.call("Page.captureScreenshot", {"format": "png"})
         path.write_bytes(base64.b64decode(shot["data"]))
 
+    def pdf(self) -> bytes:
+        import base64
+
+        printed = self.call("Page.printToPDF", {"printBackground": True})
+        return base64.b64decode(printed["data"])
+
     def problems(self, own: str) -> list[str]:
         """Console errors, exceptions, and requests for anything but the page itself."""
         found = []

@@ -185,3 +185,10 @@ def test_the_page_as_a_person_sees_it(browser: tuple[Browser, str], tmp_path: Pa
     b.screenshot(folder / "report-proposal.png", 1200, 1500)
     for name in ("report.png", "report-proposal.png"):
         assert (folder / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_page_prints(browser: tuple[Browser, str]) -> None:
+    b, url = browser
+    pdf = b.pdf()
+    assert pdf.startswith(b"%PDF-") and pdf.count(b"/Type /Page") > 5
+    assert b.problems(url) == []

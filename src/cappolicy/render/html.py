@@ -34,6 +34,7 @@ from markupsafe import Markup, escape
 from ..errors import CappolicyError, SourceCache
 from ..findings import Evidence, Finding, ParamUse
 from ..graph import GovernanceGraph, build
+from ..load import load_proposal
 from ..marks import Marker, Marks
 from ..proposal import Proposal
 from ..visible import visible
@@ -99,8 +100,6 @@ Loader = Callable[[ProposalResult], "tuple[Proposal, GovernanceGraph] | str"]
 
 def load_again(result: ProposalResult) -> tuple[Proposal, GovernanceGraph] | str:
     """The proposal of a result read again from its file, and its graph."""
-    from ..load import load_proposal
-
     try:
         proposal = load_proposal(Path(result.file))
         return proposal, build(proposal.data)
