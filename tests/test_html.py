@@ -232,7 +232,7 @@ def test_a_proposal_that_cannot_be_read_again_is_shown_without_its_graph(
     report = result_of(tmp_path, "xb-donor-led.yaml")
     (tmp_path / "xb-donor-led.yaml").unlink()
     page = render(report, "html")
-    assert "The governance graph cannot be drawn" in page
+    assert "The governance graph is not drawn: the proposal could not be read again" in page
     assert "DEC-01" in page and "<svg" not in page
 
 
@@ -261,3 +261,20 @@ def test_other_formats_are_unchanged_by_an_html_output(tmp_path: Path) -> None:
     both = run("check", str(source), "--format", "json", "--as-of", "2026-01-01",
                "--output", f"html={tmp_path / 'r.html'}")
     assert alone.stdout == both.stdout and (tmp_path / "r.html").is_file()
+
+
+def test_a_graph_too_large_to_read_is_not_drawn(tmp_path: Path) -> None:
+    import yaml
+
+    data = yaml.safe_load((EXAMPLES / "xb-donor-led.yaml").read_text(encoding="utf-8"))
+    data["organisations"] += [{"id": f"org-{i}", "name": f"Organisation {i}", "country": "XB",
+                               "kind": "industry"} for i in range(300)]
+    source = tmp_path / "big.json"
+    source.write_text(json.dumps(data, default=str), encoding="utf-8")
+    out = tmp_path / "r.html"
+    result = run("check", str(source), "--output", f"html={out}")
+    assert result.exit_code == 1, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "<svg" not in page and "DEC-01" in page
+    assert re.search(r"The governance graph is not drawn: \d+ nodes are more than a page can "
+                     r"show \(300\); cappolicy graph .*big.json draws it", page)

@@ -59,17 +59,29 @@ class Marker:
         self.proposal = proposal
         self.places: list[_Place] = []
         self.by_path: dict[Path, _Place] = {}
+        self.under: dict[Path, list[_Place]] = {}  # the places declared below each path
+        #: the path of each position, so that a span found in evidence is looked up, not
+        #: searched for (the first path that has it: the outermost)
+        self.path_at: dict[Span, Path] = {}
+        if proposal is not None:
+            for path, span in proposal.positions.items():
+                if path and path[-1] != "<key>":
+                    self.path_at.setdefault(span, path)
         for key in graph.nodes():
             node = graph.node(key)
             if node is None or key == PROGRAM:
                 continue
             self._add(_Place("node", key, tuple(node.path), self._span(node.path)))
-        for edge in graph.all_edges():
+        self.edges = graph.all_edges()
+        for edge in self.edges:
             self._add(_Place("edge", edge.id, tuple(edge.path), self._span(edge.path)))
+        self.order = {key: i for i, key in enumerate(graph.nodes())}
 
     def _add(self, place: _Place) -> None:
         self.places.append(place)
         self.by_path.setdefault(place.path, place)
+        for end in range(1, len(place.path)):
+            self.under.setdefault(place.path[:end], []).append(place)
 
     def _span(self, path: Path) -> Span:
         if self.proposal is None or not path:
@@ -97,6 +109,9 @@ class Marker:
             return None
         if span.file != self.proposal.file:
             return None
+        path = self.path_at.get(span)
+        if path is not None:
+            return self._at_path(path)
         best: _Place | None = None
         for place in self.places:
             if place.span.line > 0 and _holds(place.span, span) and (
@@ -110,8 +125,12 @@ class Marker:
         if span is None or span.line <= 0 or self.proposal is None or \
                 span.file != self.proposal.file or span.end_line <= 0:
             return
-        inside = [place for place in self.places
-                  if place.span.line > 0 and place.span != span and _holds(span, place.span)]
+        path = self.path_at.get(span)
+        if path is not None:
+            inside = [place for place in self.under.get(path, ()) if place.span != span]
+        else:
+            inside = [place for place in self.places
+                      if place.span.line > 0 and place.span != span and _holds(span, place.span)]
         if any(place.kind == "node" for place in inside):
             return  # a span that holds whole elements says nothing about one of them
         yield from inside
@@ -156,21 +175,25 @@ class Marker:
         for missing in finding.missing:
             take(self._at_path(parse_path(missing)))
         marked_nodes = set(nodes)
-        count = len(self.graph.all_edges())
+        count = len(self.edges)
         marked_edges = {e for e in edges if 0 <= e < count}
         for e in marked_edges:  # the ends of a marked relation are what it relates
-            edge = self.graph.all_edges()[e]
+            edge = self.edges[e]
             marked_nodes.update(k for k in (edge.source, edge.target)
                                 if k != PROGRAM and k in self.graph)
-        if own is not None:
-            for edge in self.graph.all_edges():
-                if _under(tuple(edge.path), own.path) and edge.source in marked_nodes | {PROGRAM} \
-                        and edge.target in marked_nodes | {PROGRAM} and \
+        if own is not None:  # the element's own relations between what is marked
+            ends = marked_nodes | {PROGRAM}
+            for place in (self.under.get(own.path, []) +
+                          ([own] if own.kind == "edge" else [])):
+                if place.kind != "edge":
+                    continue
+                edge = self.edges[int(place.ident)]
+                if edge.source in ends and edge.target in ends and \
                         (edge.source in marked_nodes or edge.target in marked_nodes):
                     marked_edges.add(edge.id)
         if not marked_nodes and not marked_edges and own_path == () and PROGRAM in self.graph:
             marked_nodes.add(PROGRAM)
-        order = {key: i for i, key in enumerate(self.graph.nodes())}
+        order = self.order
         return Marks(tuple(sorted(marked_nodes, key=lambda k: order.get(k, len(order)))),
                      tuple(sorted(marked_edges)))
 
@@ -200,10 +223,6 @@ def _holds(outer: Span, inner: Span) -> bool:
     i_end = (inner.end_line, inner.end_column) if inner.end_line > 0 else \
         (inner.line, inner.column)
     return (outer.line, outer.column) <= (inner.line, inner.column) and i_end <= o_end
-
-
-def _under(path: Path, prefix: Path) -> bool:
-    return len(path) >= len(prefix) and path[:len(prefix)] == prefix
 
 
 __all__ = ["Marker", "Marks", "marks_of"]

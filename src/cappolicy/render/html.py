@@ -62,6 +62,9 @@ from .text import (
 )
 
 EXCERPT_CONTEXT = 2  # lines shown above and below a finding's line
+#: a graph of more nodes is not drawn (no one reads it on a page; it would weigh
+#: megabytes): the page says so and names `cappolicy graph`
+MAX_DRAWN_NODES = 300
 TEMPLATES = "templates"
 
 
@@ -197,7 +200,7 @@ def _result_view(index: int, result: ProposalResult, report: Report, sources: So
     graph: GovernanceGraph | None = None
     drawing_note: str | None = None
     if isinstance(loaded, str):
-        drawing_note = loaded
+        drawing_note = visible(f"the proposal could not be read again ({loaded})")
     else:
         proposal, graph = loaded
     marks: list[Marks] = []
@@ -207,7 +210,10 @@ def _result_view(index: int, result: ProposalResult, report: Report, sources: So
     findings = [_finding_view(f"{anchor}-f{j}", f, sources, marks[j] if marks else None, graph)
                 for j, f in enumerate(shown)]
     drawing = None
-    if graph is not None:
+    if graph is not None and len(graph) > MAX_DRAWN_NODES:
+        drawing_note = (f"{len(graph)} nodes are more than a page can show ({MAX_DRAWN_NODES}); "
+                        f"cappolicy graph {result.file} draws it")
+    elif graph is not None:
         node_links: dict[str, Link] = {}
         edge_links: dict[int, Link] = {}
         for view, mark, finding in zip(findings, marks, shown):
