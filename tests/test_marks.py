@@ -68,13 +68,13 @@ def test_the_findings_that_walked_no_path_are_marked_too() -> None:
 
 
 def test_an_evaluation_by_a_funded_party_names_both() -> None:
-    graph, found = marked("xd-parallel-structures.yaml")
+    _, found = marked("xd-parallel-structures.yaml")
     evals = [m for f, m in found if f.rule == "EVAL-04"]
     assert evals and all(m.nodes and m.edges for m in evals)
 
 
 def test_a_finding_elsewhere_marks_nothing_of_this_graph() -> None:
-    proposal, graph, findings = checked("xb-donor-led.yaml")
+    proposal, graph, _ = checked("xb-donor-led.yaml")
     stranger = Finding(rule="R", title="t", principle="p", source=None, severity="must",
                        outcome="fail", file="other.yaml",
                        span=Span("other.yaml", 3, 1), path="line 3",

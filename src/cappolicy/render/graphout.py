@@ -348,8 +348,8 @@ def to_dot(graph: GovernanceGraph, highlight: Collection[int] = frozenset(),
         names[key] = f"n{len(names)}"
     lines = [
         "digraph governance {",
-        f"  graph [rankdir=LR, labelloc=t, fontname=Helvetica, "
-        f"label=<{_title(graph, proposal, bool(marked or marked_nodes))}>];",
+        ("  graph [rankdir=LR, labelloc=t, fontname=Helvetica, "
+         f"label=<{_title(graph, proposal, bool(marked or marked_nodes))}>];"),
         "  node [fontname=Helvetica, fontsize=11];",
         '  edge [fontname=Helvetica, fontsize=9, color="#555555"];',
     ]

@@ -76,7 +76,7 @@ def _plural(singular: str, plural: str, n: int) -> str:
     return singular if n == 1 else plural
 
 
-def _number(value: int | float) -> str:
+def _number(value: float) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
 
 
@@ -91,7 +91,7 @@ class Texts:
 
     gettext: Callable[[str], str] = _identity
     ngettext: Callable[[str, str, int], str] = _plural
-    number: Callable[[int | float], str] = _number
+    number: Callable[[float], str] = _number
     date: Callable[[dt.date], str] = _date
     lang: str = "en"
 
@@ -175,7 +175,7 @@ def render_html(report: Report, *, sources: SourceCache | None = None,
         style=Markup(style),
         script=Markup(script),
         csp=f"default-src 'none'; style-src '{_hash(style)}'; script-src '{_hash(script)}'; "
-            "img-src data:; base-uri 'none'; form-action 'none'",
+            "base-uri 'none'; form-action 'none'",
         data={"proposals": [{"anchor": r["anchor"], "id": r["id"], "verdict": r["verdict"],
                              "failing": r["failing_rules"]} for r in results]},
         visible=visible,
@@ -186,7 +186,8 @@ def render_html(report: Report, *, sources: SourceCache | None = None,
 def _error_view(error: FileError) -> dict[str, Any]:
     return {"file": visible(error.file),
             "diagnostics": [{"code": d.code, "message": visible(d.message, newlines=True),
-                             "where": visible(str(d.span)) if d.span is not None and d.span.line else None,
+                             "where": (visible(str(d.span))
+                                       if d.span is not None and d.span.line else None),
                              "hint": visible(d.help) if d.help else None}
                             for d in error.diagnostics]}
 
@@ -211,8 +212,8 @@ def _result_view(index: int, result: ProposalResult, report: Report, sources: So
                 for j, f in enumerate(shown)]
     drawing = None
     if graph is not None and len(graph) > MAX_DRAWN_NODES:
-        drawing_note = (f"{len(graph)} nodes are more than a page can show ({MAX_DRAWN_NODES}); "
-                        f"cappolicy graph {result.file} draws it")
+        drawing_note = visible(f"{len(graph)} nodes are more than a page can show "
+                               f"({MAX_DRAWN_NODES}); cappolicy graph {result.file} draws it")
     elif graph is not None:
         node_links: dict[str, Link] = {}
         edge_links: dict[int, Link] = {}
