@@ -41,7 +41,7 @@ def _run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-FORMATS = ("json", "sarif", "junit", "github", "markdown")
+FORMATS = ("json", "sarif", "junit", "github", "markdown", "html")
 
 
 @pytest.fixture()

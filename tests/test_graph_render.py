@@ -655,9 +655,12 @@ def test_edges_of_failing_findings_are_marked(monkeypatch: pytest.MonkeyPatch,
     edges = statements(result.stdout)["edge"]
     red = [i for i, t in enumerate(edges) if attribute(t, "color") == ("quoted", '"#d62728"')]
     assert red == sorted([personal, intel])
-    assert "2 failing findings against national/xa; 2 edges marked" in result.stderr
+    # the ends of the marked data flows are marked too
+    assert "2 failing findings against national/xa; 2 edges and 2 nodes marked" \
+        in result.stderr
     doc = json.loads(run(*args, "--format", "json").stdout)
     assert doc["highlight"] == sorted([personal, intel])
+    assert doc["highlight_nodes"] == ["xa-cirt", "impl-us"]
     assert [f["rule"] for f in doc["findings"]["failing"]] == ["R-1", "R-4"]
 
 

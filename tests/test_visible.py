@@ -38,7 +38,7 @@ HOSTILE = yaml.safe_load(HOSTILE_YAML)
 #: what no report may hold raw: C0 but tab and newline, DEL, C1, U+2028/9, bidi controls
 RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
                  "\u202a-\u202e\u2066-\u2069]")
-FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
+FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html")
 COMMAND = re.compile(r"::(error|warning|notice) file=[^:]*::")
 
 

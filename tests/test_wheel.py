@@ -53,3 +53,18 @@ def test_installed_wheel_checks_a_proposal_from_elsewhere(installed: Path, tmp_p
     report = json.loads(out.stdout)
     assert report["results"][0]["proposal"] == "XA-CIRT-2027"
     assert report["results"][0]["findings"], "the shipped rulesets produced no findings"
+
+
+def test_installed_wheel_carries_the_html_templates(installed: Path, tmp_path: Path) -> None:
+    proposal = tmp_path / "p.yaml"
+    proposal.write_text((ROOT / "examples" / "proposals" / "xb-donor-led.yaml").read_text())
+    out = _run(installed, tmp_path, "-c",
+               "import cappolicy.render.html as h, jinja2; "
+               "e = jinja2.Environment(loader=jinja2.PackageLoader('cappolicy.render', "
+               "h.TEMPLATES)); print(e.loader.get_source(e, 'report.html')[1])")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().startswith(str(installed))  # not the checkout's copy
+    out = _run(installed, tmp_path, "-m", "cappolicy.cli", "check", "p.yaml", "--format", "html")
+    assert out.returncode == 1, out.stderr
+    assert out.stdout.startswith("<!DOCTYPE html>") and "<svg" in out.stdout
+    assert "DEC-01" in out.stdout

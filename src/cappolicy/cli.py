@@ -24,7 +24,7 @@ PROPOSAL_SUFFIXES = (".yaml", ".yml", ".json")
 SEVERITIES = ("must", "should", "advisory")
 #: `check`'s report formats: cappolicy.render.FORMATS, written out so that the
 #: command line does not import the renderers to start.
-CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
+CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html")
 
 
 class Failure(click.ClickException):
@@ -190,7 +190,8 @@ def _settings() -> Any:
 @click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="text",
               show_default=True, help="Format of the report on standard output: text, json, "
                                       "sarif (2.1.0), junit (XML), github (workflow-command "
-                                      "annotations) or markdown (a pull-request comment).")
+                                      "annotations), markdown (a pull-request comment) or "
+                                      "html (one self-contained page for people).")
 @click.option("--output", "outputs", multiple=True, metavar="FORMAT=FILE", callback=_outputs,
               help="Also write the report in FORMAT to FILE, e.g. sarif=report.sarif "
                    "(repeatable; missing folders are made). The exit code stays the "
@@ -377,15 +378,24 @@ def graph(proposal_path: Path, fmt: str | None, output: Path | None, ruleset_ref
             findings = evaluate(eff.compiled(), proposal, as_of, ruleset=eff.id, effective=eff)
             ruleset_id = eff.id
         governance = build(proposal.data)
-        highlight = None if findings is None else \
-            {e for f in findings if f.outcome == "fail" for e in f.edges}
+        highlight = highlight_nodes = marks = None
+        if findings is not None:  # what each failing finding is about (marks.py)
+            from .marks import Marker
+
+            marker = Marker(governance, proposal)
+            marks = {i: marker.marks(f) for i, f in enumerate(findings) if f.outcome == "fail"}
+            highlight = {e for m in marks.values() for e in m.edges}
+            highlight_nodes = {n for m in marks.values() for n in m.nodes}
         if fmt == "json":
             from .render.jsontext import dumps
 
             text = dumps(graphout.to_json(governance, proposal, highlight=highlight,
-                                          findings=findings, ruleset=ruleset_id)) + "\n"
+                                          findings=findings, ruleset=ruleset_id,
+                                          highlight_nodes=highlight_nodes,
+                                          marks=marks)) + "\n"
         else:
-            text = graphout.to_dot(governance, highlight or frozenset(), proposal)
+            text = graphout.to_dot(governance, highlight or frozenset(), proposal,
+                                   highlight_nodes or frozenset())
             if fmt == "svg":
                 text = graphout.to_svg(text)
     except CappolicyError as exc:
@@ -397,9 +407,11 @@ def graph(proposal_path: Path, fmt: str | None, output: Path | None, ruleset_ref
         click.echo(f"note: {note}", err=True)
     if findings is not None:
         failing = sum(1 for f in findings if f.outcome == "fail")
+        nodes = len(highlight_nodes or ())
         click.echo(f"note: {failing} failing finding{'s' if failing != 1 else ''} against "
                    f"{ruleset_id}; {len(highlight or ())} edge"
-                   f"{'s' if len(highlight or ()) != 1 else ''} marked", err=True)
+                   f"{'s' if len(highlight or ()) != 1 else ''} and {nodes} "
+                   f"node{'s' if nodes != 1 else ''} marked", err=True)
     write_output(text, output)
 
 

@@ -26,6 +26,7 @@ from .report import (
 
 if TYPE_CHECKING:
     from .github import render_github
+    from .html import render_html
     from .jsonfmt import render_json
     from .junit import render_junit
     from .markdown import render_markdown
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 #: each renderer's module, imported when it is first used (a run renders one or two formats)
 _RENDERERS = {
     "render_github": "github",
+    "render_html": "html",
     "render_json": "jsonfmt",
     "render_junit": "junit",
     "render_markdown": "markdown",
@@ -49,7 +51,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
+FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html")
 
 __all__ = [
     "FORMATS",
@@ -63,6 +65,7 @@ __all__ = [
     "is_failing",
     "render",
     "render_github",
+    "render_html",
     "render_json",
     "render_junit",
     "render_markdown",
@@ -111,4 +114,8 @@ def render(
         from .markdown import render_markdown
 
         return render_markdown(report, root=root)
+    if fmt == "html":
+        from .html import render_html
+
+        return render_html(report, sources=sources)
     raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")

@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 from ..errors import CappolicyError, Diagnostic
 from ..findings import OUTCOMES, Finding
 from ..graph import Edge, GovernanceGraph, NodeInfo
+from ..marks import Marks
 from ..proposal import Path, Proposal
 
 FORMAT = "cappolicy-graph"
@@ -54,11 +55,14 @@ class GraphvizError(CappolicyError):
 
 def to_json(graph: GovernanceGraph, proposal: Proposal | None = None, *,
             highlight: Iterable[int] | None = None, findings: Sequence[Finding] | None = None,
-            ruleset: str | None = None) -> JSONDict:
+            ruleset: str | None = None, highlight_nodes: Iterable[str] | None = None,
+            marks: Mapping[int, Marks] | None = None) -> JSONDict:
     """The graph as a JSON-ready dict. `proposal` supplies the file and the line and
     column of each node and edge (`at`, null without it); `highlight` adds the ids
-    of the edges to mark (ids not in the graph are dropped); `findings` adds a
-    summary of the findings the highlight comes from, checked against `ruleset`."""
+    of the edges to mark (ids not in the graph are dropped), `highlight_nodes` the keys
+    of the nodes to mark; `findings` adds a summary of the findings the highlight comes
+    from, checked against `ruleset`, with the nodes and edges each failing one is about
+    when `marks` gives them (by position in `findings`)."""
     edges = graph.all_edges()
     doc: JSONDict = {
         "format": FORMAT,
@@ -75,8 +79,11 @@ def to_json(graph: GovernanceGraph, proposal: Proposal | None = None, *,
     }
     if highlight is not None:
         doc["highlight"] = sorted({i for i in highlight if 0 <= i < len(edges)})
+    if highlight_nodes is not None:
+        wanted = set(highlight_nodes)
+        doc["highlight_nodes"] = [key for key in graph.nodes() if key in wanted]
     if findings is not None:
-        doc["findings"] = findings_to_json(findings, ruleset)
+        doc["findings"] = findings_to_json(findings, ruleset, marks)
     return doc
 
 
@@ -102,18 +109,21 @@ def edge_to_json(edge: Edge, proposal: Proposal | None = None) -> JSONDict:
     }
 
 
-def findings_to_json(findings: Sequence[Finding], ruleset: str | None = None) -> JSONDict:
-    """How the findings came out, and the failing ones with the edges they cite."""
+def findings_to_json(findings: Sequence[Finding], ruleset: str | None = None,
+                     marks: Mapping[int, Marks] | None = None) -> JSONDict:
+    """How the findings came out, and the failing ones with the edges they cite (and,
+    given their `marks` by position in `findings`, the nodes and edges they are about)."""
     counts = dict.fromkeys(OUTCOMES, 0)
     for f in findings:
         counts[f.outcome] = counts.get(f.outcome, 0) + 1
-    failing = sorted((f for f in findings if f.outcome == "fail"), key=lambda f: f.sort_key)
+    failing = sorted((i for i, f in enumerate(findings) if f.outcome == "fail"),
+                     key=lambda i: findings[i].sort_key)
     if ruleset is None:
         ruleset = next((f.ruleset for f in findings if f.ruleset), None)
-    return {
-        "ruleset": ruleset,
-        "outcomes": counts,
-        "failing": [{
+    rows = []
+    for i in failing:
+        f = findings[i]
+        row: JSONDict = {
             "rule": f.rule,
             "severity": f.severity,
             "element": f.element,
@@ -122,8 +132,12 @@ def findings_to_json(findings: Sequence[Finding], ruleset: str | None = None) ->
             "column": f.span.column,
             "message": f.message,
             "edges": sorted(set(f.edges)),
-        } for f in failing],
-    }
+        }
+        if marks is not None and i in marks:
+            row["marked_nodes"] = list(marks[i].nodes)
+            row["marked_edges"] = list(marks[i].edges)
+        rows.append(row)
+    return {"ruleset": ruleset, "outcomes": counts, "failing": rows}
 
 
 def _node(graph: GovernanceGraph, key: str) -> NodeInfo:
@@ -322,21 +336,28 @@ HIGHLIGHT = 'color="#d62728", fontcolor="#d62728", penwidth=2.5, style=bold'
 
 
 def to_dot(graph: GovernanceGraph, highlight: Collection[int] = frozenset(),
-           proposal: Proposal | None = None) -> str:
+           proposal: Proposal | None = None,
+           highlight_nodes: Collection[str] = frozenset()) -> str:
     """The graph in Graphviz DOT, one statement a line, nodes then edges in graph order.
-    Edges whose id is in `highlight` are drawn red and bold."""
+    Edges whose id is in `highlight` and nodes whose key is in `highlight_nodes` are
+    drawn red and bold."""
     marked = set(highlight)
+    marked_nodes = set(highlight_nodes)
     names: dict[str, str] = {}
     for key in graph.nodes():
         names[key] = f"n{len(names)}"
     lines = [
         "digraph governance {",
-        f"  graph [rankdir=LR, labelloc=t, fontname=Helvetica, label=<{_title(graph, proposal, bool(marked))}>];",
+        ("  graph [rankdir=LR, labelloc=t, fontname=Helvetica, "
+         f"label=<{_title(graph, proposal, bool(marked or marked_nodes))}>];"),
         "  node [fontname=Helvetica, fontsize=11];",
         '  edge [fontname=Helvetica, fontsize=9, color="#555555"];',
     ]
     for key in graph.nodes():
-        lines.append(f"  {names[key]} [{_node_attributes(_node(graph, key))}];")
+        attributes = _node_attributes(_node(graph, key))
+        if key in marked_nodes:
+            attributes += ', color="#d62728", penwidth=2.5'
+        lines.append(f"  {names[key]} [{attributes}];")
     for edge in graph.all_edges():
         for key in (edge.source, edge.target):  # an end the graph holds no facts about
             if key not in names:
@@ -359,7 +380,7 @@ def _title(graph: GovernanceGraph, proposal: Proposal | None, highlighted: bool)
     legend = (f'<FONT COLOR="#2e7d32">■</FONT> host ({_html(host)}) '
               f'<FONT COLOR="#e69138">■</FONT> foreign organisation')
     if highlighted:
-        legend += ' <FONT COLOR="#d62728">→</FONT> edge of a failing finding'
+        legend += ' <FONT COLOR="#d62728">→</FONT> about a failing finding'
     parts.append(f'<FONT POINT-SIZE="9">{legend}</FONT>')
     return "<BR/>".join(parts)
 
