@@ -178,3 +178,25 @@ def test_taking_away_a_clause_a_principle_asks_for_fails_at_that_principle(
     failed = {f.principle for f in findings if f.outcome == "fail"}
     assert REQUIRED[clause] in failed, [(f.rule, f.outcome, f.missing) for f in findings
                                         if f.outcome in ("fail", "unknown")]
+
+
+def test_a_national_cyber_agency_is_an_organisation_kind_and_counts_as_public_sector(
+        rulesets: Rulesets, tmp_path: Path) -> None:
+    """`agency` extends format v1's kinds: a public agency that is neither a ministry, a
+    regulator nor a CERT can own the programme (OWN-01) and approve a waiver."""
+    text = COMPLETE.replace(
+        "  - {id: xa-mict, name: Ministry of ICT, country: XA, kind: ministry,",
+        "  - {id: xa-mict, name: National Cyber Security Agency, country: XA, kind: agency,")
+    text = text.replace("implementation: [xa-cirt, impl-a]", "implementation: [xa-mict, impl-a]")
+    text = text.replace("design: [xa-mict, xa-cirt, xa-rights, impl-a]",
+                        "design: [xa-mict, xa-rights, impl-a]")
+    text = text.replace("delivery: [blended]", "delivery: [in-person]")
+    text += ("waivers:\n  - {rule: LANG-02, reason: \"Taught on site at the CIRT\", "
+             "approved_by: xa-mict, expires: 2028-12-31}\n")
+    path = tmp_path / "agency.yaml"
+    path.write_text(text, encoding="utf-8")
+    findings = {f.rule: f for f in check(rulesets, path, "baseline")}
+    assert findings["OWN-01"].outcome == "pass"
+    assert findings["LANG-02"].outcome == "waived"
+    assert all(f.outcome != "fail" for f in findings.values()), [
+        (f.rule, f.message) for f in findings.values() if f.outcome == "fail"]

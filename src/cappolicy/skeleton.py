@@ -78,8 +78,8 @@ alignment:
     sectors: []             # the sectors it covers, e.g. [energy, finance, health]
 """),
     ("organisations", """
-# kind: ministry, regulator, cert, law-enforcement, judiciary, parliament, ngo, academia,
-#   industry, donor, implementer, international-org, regional-body
+# kind: ministry, regulator, cert, law-enforcement, judiciary, parliament, agency, ngo,
+#   academia, industry, donor, implementer, international-org, regional-body
 organisations:
   - id: ${cc}-ministry
     name: "TODO: the host institution that owns the programme"
