@@ -28,6 +28,7 @@ from ..errors import SourceCache
 from ..findings import SEVERITY_RANK, Evidence, Finding, GraphHop, GraphTrace, ParamUse, Provenance
 from ..span import Span
 from ..visible import visible
+from .paths import in_rulesets
 from .report import (
     REPORTED,
     FileError,
@@ -323,16 +324,18 @@ def located(at: Span | None, home: str) -> str | None:
 # --- provenance ----------------------------------------------------------------------------
 
 
-def cite(span: Span) -> str:
-    """`file:line`, or just the name for something without a line (a built-in)."""
-    return span.short() if span.line else span.file
+def cite(span: Span, layer: str | None = None) -> str:
+    """`file:line`, or just the name for something without a line (a built-in); a file of
+    ruleset `layer` is named as under its rulesets root (`baseline/financing.cpol:8`)."""
+    file = in_rulesets(span.file, layer)
+    return f"{file}:{span.line}" if span.line else file
 
 
 def param_lines(use: ParamUse, *, color: bool = False) -> list[str]:
     """The value and who set it; then what it replaced, marked `relaxes` or `tightens`."""
     origin = use.origin
     because = f' ("{origin.because}")' if origin.because else ""
-    lines = _field("param", f"{use.name} = {use.value}   set by {cite(origin.span)}{because}")
+    lines = _field("param", f"{use.name} = {use.value}   set by {cite(origin.span, origin.layer)}{because}")
     if origin.previous is not None:
         verb = paint("relaxes", color) if origin.relaxation else "tightens"
         lines.append(_continue(f"{verb} {visible(_previous(origin))}"))
@@ -343,7 +346,7 @@ def param_lines(use: ParamUse, *, color: bool = False) -> list[str]:
 
 def _previous(origin: Provenance) -> str:
     layer = f"{origin.previous_layer} " if origin.previous_layer else ""
-    where = f" ({cite(origin.previous_span)})" if origin.previous_span is not None else ""
+    where = f" ({cite(origin.previous_span, origin.previous_layer)})" if origin.previous_span is not None else ""
     return f"{layer}{origin.previous}{where}"
 
 
@@ -358,7 +361,7 @@ def severity_text(finding: Finding, origin: Provenance, *, color: bool = False) 
         was = f"was {origin.previous}{layer}, "
     because = f' "{origin.because}"' if origin.because else ""
     return (f"{visible(f'{finding.severity} ({was}')}{shown}"
-            f"{visible(f' by {cite(origin.span)}{because})')}")
+            f"{visible(f' by {cite(origin.span, origin.layer)}{because})')}")
 
 
 def _severity_verb(now: str, origin: Provenance) -> str:
@@ -374,7 +377,7 @@ def _severity_verb(now: str, origin: Provenance) -> str:
 
 def rule_origin_text(origin: Provenance) -> str:
     because = f' ("{origin.because}")' if origin.because else ""
-    return f"defined in {origin.layer} at {cite(origin.span)}{because}"
+    return f"defined in {origin.layer} at {cite(origin.span, origin.layer)}{because}"
 
 
 # --- summaries -----------------------------------------------------------------------------

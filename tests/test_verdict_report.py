@@ -1,0 +1,43 @@
+"""What a reviewer reads in the default text report: where a param was set, named as under
+its rulesets root, and the other report defects of issue 15."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cappolicy.cli import main
+from cappolicy.render.paths import in_rulesets
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "proposals"
+SHIPPED = Path(__file__).resolve().parent.parent / "rulesets"
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(main, [*args, "--no-color", "--as-of", "2027-01-15"])
+    assert result.exit_code in (0, 1), result.output
+    return result.output
+
+
+def test_a_params_origin_is_named_under_its_rulesets_root_from_any_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the rulesets lie outside the current folder, as installed ones do
+    out = run("check", str(EXAMPLES / "xc-late-sunset.yaml"), "--rulesets", str(SHIPPED), "-v")
+    assert "set by baseline/financing.cpol:" in out
+    assert "set by national/xc.cpol:" in out
+    assert "tightens baseline 6 months (baseline/financing.cpol:" in out
+    assert str(SHIPPED) not in out
+
+
+@pytest.mark.parametrize(("file", "layer", "shown"), [
+    ("/venv/site-packages/cappolicy/_data/rulesets/baseline/ownership.cpol", "baseline",
+     "baseline/ownership.cpol"),
+    ("C:/rules/national/xa.cpol", "national/xa", "national/xa.cpol"),
+    ("rulesets/regional/aec.cpol", "regional/aec", "regional/aec.cpol"),
+    ("/tmp/mine.cpol", "other", "/tmp/mine.cpol"),  # not under a root of that ruleset
+    ("<builtin>", "baseline", "<builtin>"),
+])
+def test_in_rulesets(file: str, layer: str, shown: str) -> None:
+    assert in_rulesets(file, layer) == shown
