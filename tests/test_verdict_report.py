@@ -41,3 +41,14 @@ def test_a_params_origin_is_named_under_its_rulesets_root_from_any_folder(
 ])
 def test_in_rulesets(file: str, layer: str, shown: str) -> None:
     assert in_rulesets(file, layer) == shown
+
+
+def test_a_graph_search_whose_start_is_the_target_says_so_rather_than_an_empty_path() -> None:
+    """EVAL-04's evaluator is itself an implementer: the path has no edge, and the evidence
+    used to end "along budgets<-, employs<-, reports_to:" with nothing after it."""
+    out = run("check", str(EXAMPLES / "xc-unassessed-risks.yaml"))
+    lines = out.splitlines()
+    assert not [line for line in lines if line.rstrip().endswith("reports_to:")]
+    assert any("fr-impl (implementer, FR, line 29) itself meets n -> n.kind in "
+               "non_independent_kinds: no budgets<-, employs<-, reports_to edge needed" in line
+               for line in lines)

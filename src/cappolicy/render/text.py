@@ -229,6 +229,8 @@ def _evidence_tree(parts: tuple[Evidence, ...], home: str, depth: int) -> list[s
 def graph_lines(trace: GraphTrace, home: str) -> list[str]:
     """The path a graph query found, or what it reached instead and where it stopped."""
     start, *rest = trace.hops
+    if trace.kind == "path" and not rest:  # the start itself is what was searched for
+        return [f"{_hop(start, home)} itself meets {trace.target}: no {trace.via} edge needed"]
     if trace.kind == "path":
         lines = [f"path from {_hop(start, home)} along {trace.via}:"]
         lines += [f"  {_step(h, home)}" for h in rest]
