@@ -52,3 +52,18 @@ def test_a_graph_search_whose_start_is_the_target_says_so_rather_than_an_empty_p
     assert any("fr-impl (implementer, FR, line 29) itself meets n -> n.kind in "
                "non_independent_kinds: no budgets<-, employs<-, reports_to edge needed" in line
                for line in lines)
+
+
+def test_a_ruleset_of_two_files_each_naming_its_country_is_listed_for_it_once(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "rules" / "national" / "xq"
+    folder.mkdir(parents=True)
+    for name in ("a", "b"):
+        (folder / f"{name}.cpol").write_text(
+            f'ruleset xq "Quetzalia, part {name}"\nversion "1"\nextends baseline\n'
+            "jurisdiction XQ\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["rulesets", "--rulesets", str(tmp_path / "rules"),
+                                       "--no-color"])
+    assert result.exit_code == 0, result.output
+    [line] = [line for line in result.output.splitlines() if "national/xq  " in line]
+    assert line.endswith("for XQ"), line

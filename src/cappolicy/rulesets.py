@@ -209,7 +209,8 @@ def load_layer(source: RulesetSource) -> Layer:
         version=next((f.version for f in files if f.version), None),
         extends=extends_file.extends if extends_file else None,
         extends_span=extends_file.extends_span if extends_file else None,
-        jurisdiction=tuple(j for f in files for j in f.jurisdiction),
+        # each file of a folder may repeat the jurisdiction: name each country once
+        jurisdiction=tuple(dict.fromkeys(j for f in files for j in f.jurisdiction)),
         files=tuple(files), syntax_errors=tuple(syntax))
 
 
