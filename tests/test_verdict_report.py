@@ -67,3 +67,30 @@ def test_a_ruleset_of_two_files_each_naming_its_country_is_listed_for_it_once(
     assert result.exit_code == 0, result.output
     [line] = [line for line in result.output.splitlines() if "national/xq  " in line]
     assert line.endswith("for XQ"), line
+
+
+def _findings_of_every_example() -> list:
+    import datetime as dt
+
+    from cappolicy.evaluate import evaluate
+    from cappolicy.load import load_proposal
+    from cappolicy.rulesets import Catalog, Rulesets
+
+    rulesets = Rulesets(Catalog())
+    found = []
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        proposal = load_proposal(path)
+        choice = rulesets.for_country(proposal.host_country)
+        found += evaluate(choice.ruleset.compiled(), proposal, dt.date(2027, 1, 15),
+                          ruleset=choice.ruleset.id, effective=choice.ruleset)
+    return found
+
+
+def test_a_finding_names_a_proposal_path_never_a_line_and_an_unknown_names_what_is_missing(
+        ) -> None:
+    findings = _findings_of_every_example()
+    assert [(f.file, f.rule, f.path) for f in findings if f.path.startswith("line ")] == []
+    unknown = [f for f in findings if f.outcome == "unknown"]
+    assert unknown and all(f.missing for f in unknown), [
+        (f.rule, f.message) for f in unknown if not f.missing]
+    assert not [f for f in findings if "undecidable" in f.message]
