@@ -94,3 +94,53 @@ def test_a_finding_names_a_proposal_path_never_a_line_and_an_unknown_names_what_
     assert unknown and all(f.missing for f in unknown), [
         (f.rule, f.message) for f in unknown if not f.missing]
     assert not [f for f in findings if "undecidable" in f.message]
+
+
+RELAXING = '''ruleset xq "Quetzalia"
+version "1"
+extends baseline
+jurisdiction XQ
+
+set max_sunset_delay = 12 months because "Budget Act s.9: assets pass to the State within a year"
+disable SUN-03 because "Donor funding follows the donor's own cycle"
+disable KT-02 because "Knowledge transfer is agreed separately"
+'''
+
+
+def test_the_default_report_says_in_one_line_per_layer_what_the_verdict_owes_to_it(
+        tmp_path: Path) -> None:
+    from test_format_contract import COMPLETE
+
+    rules = tmp_path / "rules" / "national"
+    rules.mkdir(parents=True)
+    (rules / "xq.cpol").write_text(RELAXING, encoding="utf-8")
+    proposal = (COMPLETE.replace("host_country: XA", "host_country: XQ")
+                .replace("country: XA", "country: XQ")
+                # nine months after the end: within Quetzalia's 12, not the baseline's 6
+                .replace("sunset: {date: 2029-12-31", "sunset: {date: 2030-09-30")
+                # the donor gives more in the last year than in the first (SUN-03 would fail)
+                .replace("{2027: 1200000, 2028: 900000, 2029: 600000}",
+                         "{2027: 600000, 2028: 900000, 2029: 1200000}"))
+    path = tmp_path / "xq.yaml"
+    path.write_text(proposal, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(path), "--rulesets", str(tmp_path / "rules"),
+                                       "--no-color", "--as-of", "2027-01-15"])
+    assert result.exit_code == 0, result.output
+    relaxed = [line for line in result.output.splitlines() if line.startswith("  relaxed")]
+    # KT-02 is disabled too, but the proposal would pass it: the verdict does not depend on it
+    assert relaxed == [
+        "  relaxed   national/xq: passes SUN-01 only because national/xq allows "
+        "max_sunset_delay = 1 year instead of 6 months; SUN-03 disabled by national/xq"]
+
+
+def test_a_failure_a_layer_lowered_is_said_in_the_default_report(tmp_path: Path) -> None:
+    from test_format_contract import COMPLETE
+
+    proposal = (COMPLETE.replace("host_country: XA", "host_country: XC")
+                .replace("country: XA", "country: XC")
+                .replace("kind: cert,\n", "kind: cert, funded_by: [donor-a],\n"))
+    path = tmp_path / "xc.yaml"
+    path.write_text(proposal, encoding="utf-8")
+    out = run("check", str(path))
+    assert "  relaxed   national/xc: CERT-02 fails only as advisory: national/xc lowered it " \
+           "from should" in out.splitlines()

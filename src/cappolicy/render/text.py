@@ -116,6 +116,8 @@ def render_result(
     lines = [header_line(result)]
     if result.ruleset_note:
         lines += _field("note", result.ruleset_note)
+    for line in result.relied_on:  # what the verdict owes to a layer's relaxations
+        lines += _field("relaxed", visible(line))
     lines += [w.render(sources, color=color) for w in result.warnings]
     shown = [f for f in sorted_findings(result.findings) if verbose or f.outcome in REPORTED]
     body = [render_finding(f, color=color, verbose=verbose) for f in shown]
