@@ -144,3 +144,44 @@ def test_a_failure_a_layer_lowered_is_said_in_the_default_report(tmp_path: Path)
     out = run("check", str(path))
     assert "  relaxed   national/xc: CERT-02 fails only as advisory: national/xc lowered it " \
            "from should" in out.splitlines()
+
+
+@pytest.mark.parametrize(("value", "relaxed"), [
+    ('{"id"}', False),        # from {} (any language) to Indonesian: a tightening
+    ('{"id", "jv"}', False),
+    ("{}", False),            # unchanged
+])
+def test_setting_host_languages_over_the_empty_default_is_a_tightening(
+        tmp_path: Path, value: str, relaxed: bool) -> None:
+    from cappolicy.rulesets import Catalog, Rulesets
+
+    rules = tmp_path / "rules" / "national"
+    rules.mkdir(parents=True)
+    (rules / "xq.cpol").write_text(
+        f'ruleset xq "Quetzalia"\nversion "1"\nextends baseline\njurisdiction XQ\n'
+        f'set host_languages = {value} because "Languages Act s.2"\n', encoding="utf-8")
+    rulesets = Rulesets(Catalog([SHIPPED, tmp_path / "rules"]))
+    eff = rulesets.for_country("XQ").ruleset
+    assert eff.params["host_languages"].origin.relaxation is relaxed
+    assert eff.param_relaxed("host_languages") is relaxed
+
+
+def test_widening_or_emptying_host_languages_is_a_relaxation(tmp_path: Path) -> None:
+    from cappolicy.rulesets import Catalog, Rulesets
+
+    rules = tmp_path / "rules" / "national"
+    rules.mkdir(parents=True)
+    for name, value in (("xq", '{"id", "en"}'), ("xr", "{}")):
+        (rules / f"{name}.cpol").write_text(
+            f'ruleset {name} "A"\nversion "1"\nextends regional/xs\n'
+            f'set host_languages = {value} because "Languages Act s.2"\n', encoding="utf-8")
+    regional = tmp_path / "rules" / "regional"
+    regional.mkdir()
+    (regional / "xs.cpol").write_text(
+        'ruleset xs "S"\nversion "1"\nextends baseline\n'
+        'set host_languages = {"id"} because "Regional languages"\n', encoding="utf-8")
+    rulesets = Rulesets(Catalog([SHIPPED, tmp_path / "rules"]))
+    for ref in ("national/xq", "national/xr"):
+        source = rulesets.catalog.find(ref)
+        assert source is not None
+        assert rulesets.get(source).params["host_languages"].origin.relaxation is True

@@ -283,7 +283,7 @@ class Param:
     name: str
     type: TypeExpr
     default: Expr
-    stricter: str | None  # higher | lower | larger | smaller
+    stricter: str | None  # higher | lower | larger | smaller | narrower
     doc: str | None
     span: Span = _span
 

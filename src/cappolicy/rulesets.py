@@ -362,6 +362,9 @@ def _relaxes(direction: str | None, old: Any, new: Any) -> bool:
     if direction is None:
         return True
     try:
+        if direction == "narrower":  # a set that, empty, restricts nothing
+            a, b = set(old), set(new)
+            return bool(a) and (not b or not b <= a)
         if direction in ("larger", "smaller"):
             a, b = set(old), set(new)
             stricter = b >= a if direction == "larger" else b <= a
