@@ -143,6 +143,7 @@ class Matches:
     pattern: str
     pattern_span: Span = _span
     span: Span = _span
+    param: str | None = None  # `matches NAME`: the pattern is this string param's value
 
 
 @by_fields

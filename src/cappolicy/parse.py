@@ -853,6 +853,8 @@ class _Builder:
 
     def x_matches(self, node: Any, sp: Span) -> ast.Expr:
         subject, pattern = node.children
+        if pattern.type == "NAME":  # a string param holds the pattern
+            return ast.Matches(self.expr(subject), "", self.span(pattern), sp, str(pattern))
         return ast.Matches(self.expr(subject), _unquote(pattern), self.span(pattern), sp)
 
     def x_present(self, node: Any, sp: Span) -> ast.Expr:
