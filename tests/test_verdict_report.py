@@ -185,3 +185,37 @@ def test_widening_or_emptying_host_languages_is_a_relaxation(tmp_path: Path) -> 
         source = rulesets.catalog.find(ref)
         assert source is not None
         assert rulesets.get(source).params["host_languages"].origin.relaxation is True
+
+
+def _with_host(country: str, languages: str) -> str:
+    from test_format_contract import COMPLETE
+
+    return (COMPLETE.replace("host_country: XA", f"host_country: {country}")
+            .replace("country: XA", f"country: {country}")
+            .replace("languages: [en, fr]", f"languages: {languages}"))
+
+
+def test_a_country_without_a_national_ruleset_gets_its_official_languages_from_cldr(
+        tmp_path: Path) -> None:
+    from babel.core import get_cldr_version
+
+    path = tmp_path / "id.yaml"
+    path.write_text(_with_host("ID", "[en]"), encoding="utf-8")
+    out = run("check", str(path), "--fail-on", "should")
+    assert "warning[LANG-01]" in out  # English-only training in Indonesia
+    assert (f'  param     host_languages = {{"id"}}   set by CLDR {get_cldr_version()}, '
+            "official languages of ID") in out
+    path.write_text(_with_host("ID", "[id, en]"), encoding="utf-8")
+    assert "LANG-01" not in run("check", str(path), "--fail-on", "should")
+
+
+def test_cldr_defaults_keep_iso_639_1_codes_and_leave_unknown_territories_alone() -> None:
+    from cappolicy.rulesets import Catalog, Rulesets
+
+    rulesets = Rulesets(Catalog([SHIPPED]))
+    kenya = rulesets.for_country("KE").ruleset.params["host_languages"]
+    assert kenya.value == frozenset({"sw", "en"})
+    assert kenya.origin.layer.endswith("official languages of KE")
+    assert rulesets.for_country("XQ").ruleset.params["host_languages"].value == frozenset()
+    # a national ruleset is left as it is
+    assert rulesets.for_country("XA").ruleset.params["host_languages"].value == frozenset()

@@ -20,6 +20,7 @@ from . import ast
 from . import values as V
 from .cache import rule_file
 from .compile import Compiler, Context, Env, Node, ParamValue
+from .defaults import with_country_defaults
 from .errors import AnalysisError, CappolicyError, Diagnostic, RuleSyntaxError, did_you_mean
 from .evaluate import CompiledRule, RuleSpec, compile_rules
 from .findings import SEVERITY_RANK, Provenance
@@ -511,6 +512,7 @@ class Rulesets:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self._cache: dict[str, EffectiveRuleset] = {}
+        self._defaults: dict[str, EffectiveRuleset] = {}
 
     def get(self, source: RulesetSource) -> EffectiveRuleset:
         key = f"{source.root}::{source.id}"
@@ -535,7 +537,14 @@ class Rulesets:
             raise CappolicyError(Diagnostic("CP420", "no baseline ruleset found", None))
         note = (f"no national ruleset for {country}; checked against the baseline"
                 if country else "no host country; checked against the baseline")
-        return Choice(self.get(base), note)
+        return Choice(self._defaulted(self.get(base), country), note)
+
+    def _defaulted(self, eff: EffectiveRuleset, country: str | None) -> EffectiveRuleset:
+        """The baseline with the country's defaults from CLDR (defaults.py), made once."""
+        key = f"{eff.id}::{(country or '').upper()}"
+        if key not in self._defaults:
+            self._defaults[key] = with_country_defaults(eff, country)
+        return self._defaults[key]
 
 
 def named_ruleset(rulesets: Rulesets, ref: str) -> EffectiveRuleset:
