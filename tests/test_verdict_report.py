@@ -219,3 +219,46 @@ def test_cldr_defaults_keep_iso_639_1_codes_and_leave_unknown_territories_alone(
     assert rulesets.for_country("XQ").ruleset.params["host_languages"].value == frozenset()
     # a national ruleset is left as it is
     assert rulesets.for_country("XA").ruleset.params["host_languages"].value == frozenset()
+
+
+CEILING = '''ruleset baseline "B"
+version "1"
+
+rule CAP-01 "The programme stays under five million euros" {
+  principle multi-year-budget
+  source "000_66251300b48a3485.txt, paragraph 5"
+  severity must
+  require sum(sum(src.by_year) for src in funding.sources) <= 5000000 EUR
+  message "m"
+  hint "h"
+}
+'''
+
+
+@pytest.mark.parametrize(("currency", "outcome", "said"), [
+    ("EUR", "pass", None),
+    ("USD", "unknown", "5000000 EUR is in EUR, but the proposal's amounts are in USD"),
+    (None, "unknown", "funding.currency is missing"),
+])
+def test_a_money_literal_is_compared_only_with_amounts_in_its_currency(
+        tmp_path: Path, currency: str | None, outcome: str, said: str | None) -> None:
+    import datetime as dt
+
+    from test_format_contract import COMPLETE
+
+    from cappolicy.evaluate import evaluate
+    from cappolicy.load import load_proposal
+    from cappolicy.rulesets import Catalog, Rulesets, named_ruleset
+
+    rules = tmp_path / "rules" / "baseline"
+    rules.mkdir(parents=True)
+    (rules / "b.cpol").write_text(CEILING, encoding="utf-8")
+    text = COMPLETE.replace("  currency: EUR\n", f"  currency: {currency}\n" if currency else "")
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    eff = named_ruleset(Rulesets(Catalog([tmp_path / "rules"])), "baseline")
+    [finding] = [f for f in evaluate(eff.compiled(), load_proposal(path), dt.date(2027, 1, 15))
+                 if f.rule == "CAP-01"]
+    assert finding.outcome == outcome, finding.message
+    if said is not None:
+        assert said in finding.message

@@ -16,7 +16,7 @@ import attrs
 
 from . import ast, schema
 from . import values as V
-from .ast import Percent
+from .ast import Money, Percent
 from .errors import Diagnostic, did_you_mean
 from .placeholders import readable
 from .span import Span
@@ -357,6 +357,17 @@ def _no_loc(env: Env) -> None:
     return None
 
 
+def _money_constant(left: Node, right: Node) -> Any:
+    """The money literal or param a comparison holds against a value read from the
+    proposal (whose amounts are plain numbers in funding.currency), if any."""
+    for const, other in ((left, right), (right, left)):
+        if const.kind in ("literal", "param") and other.kind not in ("literal", "param"):
+            value = const.fn(None)  # type: ignore[arg-type]
+            if isinstance(value, Money):
+                return value
+    return None
+
+
 class Compiler:
     """Compiles the expressions of one effective ruleset."""
 
@@ -579,6 +590,14 @@ class Compiler:
         if op in ("==", "!=", "<", "<=", ">", ">="):
             self._check_compare(e, left, right)
             pct = PERCENT in (left.type, right.type)
+
+            money = _money_constant(left, right)
+            if money is not None:  # amounts of the proposal are in funding.currency
+                def cmp_money(env: Env) -> Any:
+                    return V.same_currency(money, env.ctx.data, lambda: V.compare(
+                        op, lf(env), rf(env)))
+                return Node("compare", e, BOOL, cmp_money, kids,
+                            info={"percent": pct, "currency": money.currency})
 
             def cmp(env: Env) -> Any:
                 return V.compare(op, lf(env), rf(env))
