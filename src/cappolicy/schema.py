@@ -76,7 +76,8 @@ ORGANISATION = _r(
     _f("kind", ORG_KINDS, True),
     _f("mandates", ListT(MANDATE)),
     _f("funded_by", ListT(ORG_REF), False,
-       "the organisations that pay its own budget, e.g. the treasury for a national CERT"),
+       "optional (an extension of format v1, docs/format.md): the organisations that pay its "
+       "own budget, e.g. the treasury for a national CERT; CERT-02 reads it"),
 )
 NEEDS_ASSESSMENT = _r(
     "needs assessment",

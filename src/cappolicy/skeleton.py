@@ -86,7 +86,7 @@ organisations:
     country: ${host}
     kind: ministry
     mandates: []            # its statutory duties: [{id: cyber-policy, basis: "ICT Act 2019 s.12"}]
-    funded_by: []           # who pays its own budget, e.g. [${cc}-treasury]
+    funded_by: []           # optional: who pays its own budget, e.g. [${cc}-treasury]
   - id: donor
     name: "TODO: the donor"
     country: ${donor_country}             # TODO: the donor's country
