@@ -62,19 +62,25 @@ def test_the_failing_examples_fail_in_different_ways(rulesets: Rulesets) -> None
     assert len(set(signatures.values())) == len(signatures)
 
 
-def test_the_incomplete_proposal_is_unknown_not_passed(rulesets: Rulesets) -> None:
+def test_the_incomplete_proposal_is_unknown_only_for_what_the_format_leaves_optional(
+        rulesets: Rulesets) -> None:
+    """An optional field of format v1 that is not stated leaves its rule undecided, naming
+    the field; so do the rules over each funding source when there is none."""
     findings = check("incomplete.yaml", rulesets)
-    unknown = [f for f in findings if f.outcome == "unknown"]
-    assert unknown
-    named = {m for f in unknown for m in f.missing}
-    assert {"funding", "evaluation"} <= {m.split(".")[0].split("[")[0] for m in named}
+    unknown = {f.rule: f.missing for f in findings if f.outcome == "unknown"}
+    assert unknown == {"CERT-02": ("organisations[1].funded_by",),
+                       "BUD-02": ("funding",), "BUD-03": ("funding",)}
 
 
-def test_the_incomplete_proposal_fails_for_want_of_a_sunset_clause(rulesets: Rulesets) -> None:
-    """The sunset-and-exit principle asks for the clause: its absence is a failure, located
-    at the proposal, not an undecided rule."""
+def test_the_incomplete_proposal_fails_for_each_clause_a_principle_requires(
+        rulesets: Rulesets) -> None:
+    """A missing funding, sunset or evaluation section is a failure of the principle that
+    asks for it (co-financing, sunset-and-exit, independent-evaluation), not an undecided rule."""
     findings = check("incomplete.yaml", rulesets)
-    assert {f.rule for f in findings if f.outcome == "fail"} == {"SUN-01", "SUN-02"}
+    failed = {f.rule: f.principle for f in findings if f.outcome == "fail"}
+    assert failed == {"FIN-01": "co-financing", "SUN-01": "sunset-and-exit",
+                      "SUN-02": "sunset-and-exit", "EVAL-01": "independent-evaluation",
+                      "EVAL-02": "independent-evaluation", "EVAL-03": "independent-evaluation"}
 
 
 def _expected_failures(path: Path) -> set[str]:

@@ -81,7 +81,8 @@ def test_a_baseline_rule_as_the_baseline_has_it() -> None:
     assert f"declared  15% by baseline at rulesets/baseline/financing.cpol:" \
            f"{line_of(financing, 'param min_co_financing')}" in out
     assert "  condition let total = sum(sum(src.by_year) for src in funding.sources)" in out
-    assert "            require national_share >= min_co_financing\n" in out
+    assert ("            require funding.sources present and national > 0 "
+            "and national_share >= min_co_financing\n") in out
     assert '  hint      "Raise the co-financing of {host_country} institutions' in out
     tests = SHIPPED / "baseline" / "tests" / "financing.test.yaml"
     fails = out[out.index("  fails     "):out.index("  passes    ")]
@@ -129,7 +130,7 @@ def test_a_severity_an_override_changed_names_the_layer_and_what_it_replaced() -
             'because "Development Cooperation Policy 2025, s.3.2') in raised
     assert "replaces should of baseline (rulesets/baseline/ownership.cpol:" in raised
     lowered = cappolicy("explain", "CERT-02", "--country", "XC", "--no-color").output
-    assert re.search(r"severity  should \(warning\), lowered by national/xc at "
+    assert re.search(r"severity  advisory \(info\), lowered by national/xc at "
                      r"rulesets/national/xc.cpol:\d+ because \"Critical Infrastructure Act 2026.*"
                      r"RELAXED", lowered)
 

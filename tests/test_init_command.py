@@ -169,3 +169,17 @@ def test_a_json_file_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["init", str(tmp_path / "p.json")])
     assert result.exit_code == 2
     assert ".yaml" in result.output
+
+
+def test_the_skeletons_empty_funding_fails_co_financing_at_the_sources(tmp_path: Path) -> None:
+    """Sources with no amounts are no host co-financing: FIN-01 fails at funding.sources,
+    where the amounts go, rather than being undecided (0 / 0) at `cappolicy: 1`."""
+    target = tmp_path / "proposal.yaml"
+    assert CliRunner().invoke(main, ["init", str(target), "--country", "XA"]).exit_code == 0
+    checked = CliRunner().invoke(main, ["check", str(target), "--no-color"])
+    lines = target.read_text(encoding="utf-8").splitlines()
+    [(line, level)] = re.findall(rf"^{re.escape(str(target))}:(\d+):\d+: (\w+)\[FIN-01\]",
+                                 checked.output, re.MULTILINE)
+    assert level == "error"
+    assert lines[int(line) - 1].strip() == "- from: donor"  # the first of funding.sources
+    assert "division by zero" not in checked.output

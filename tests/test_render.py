@@ -283,11 +283,11 @@ def test_nested_evidence_is_indented_and_names_missing_fields() -> None:
 def test_param_provenance_marks_tightening_and_relaxation() -> None:
     lines = text.render_finding(fin01()).splitlines()
     assert (
-        '  param     min_co_financing = 25%   set by rulesets/national/xa.cpol:7 '
+        '  param     min_co_financing = 25%   set by xa.cpol:7 '
         '("Public Finance Act 2024, s.41")'
     ) in lines
-    assert "            tightens baseline 15% (rulesets/baseline/financing.cpol:4)" in lines
-    assert "            relaxes baseline 85% (rulesets/baseline/financing.cpol:5)" in lines
+    assert "            tightens baseline 15% (baseline/financing.cpol:4)" in lines
+    assert "            relaxes baseline 85% (baseline/financing.cpol:5)" in lines
 
 
 def test_message_principle_and_hint_lines() -> None:
@@ -304,7 +304,7 @@ def test_lowered_severity_names_the_layer_and_its_reason() -> None:
         "proposals/xa-cirt.yaml:60:5: warning[OWN-04] Training is delivered in the host's languages"
     )
     assert (
-        '  severity  should (was must in baseline, lowered by rulesets/national/xa.cpol:9 '
+        '  severity  should (was must in baseline, lowered by xa.cpol:9 '
         '"Curricula are translated by the regional centre")'
     ) in out.splitlines()
     assert "was   ar in [en, fr] (line 60)   -> false" in out
@@ -316,7 +316,7 @@ def test_raised_severity_is_not_called_lowered() -> None:
     out = text.render_finding(attrs.evolve(adv01(), severity="must", severity_origin=origin))
     assert (
         "  severity  must (was advisory in baseline, "
-        'raised by rulesets/national/xa.cpol:11 "critical")'
+        'raised by xa.cpol:11 "critical")'
     ) in out.splitlines()
 
 
@@ -342,7 +342,7 @@ def test_waived_shows_the_waiver() -> None:
 def test_rule_origin_only_when_verbose() -> None:
     assert "defined in" not in text.render_finding(fin01())
     verbose = text.render_finding(fin01(), verbose=True)
-    rule_line = "  rule      defined in baseline at rulesets/baseline/financing.cpol:12"
+    rule_line = "  rule      defined in baseline at baseline/financing.cpol:12"
     assert rule_line in verbose.splitlines()
 
 

@@ -107,7 +107,10 @@ def test_a_wrong_expectation_exits_1_with_expected_actual_and_evidence(tmp_path:
     assert f"FIN-01   expected pass, got fail   (line {line_of(path, 'FIN-01: pass')})" \
         in result.output
     assert "error[FIN-01] Host-country co-financing meets the minimum" in result.output
-    assert "because   national_share >= min_co_financing   was   10%" in result.output
+    # the absence of funding.sources is checked first (it fails the rule); here it is present
+    assert "because   funding.sources present and national > 0 and national_share >= " \
+        "min_co_financing" in result.output
+    assert "national_share >= min_co_financing   was   10%" in result.output
     assert "param     min_co_financing = 15%" in result.output
     assert "the base passes" not in result.output  # passing cases only with -v
     assert "rule tests FAIL: 1 file run, 2 cases (1 passed, 1 failed)" in result.output

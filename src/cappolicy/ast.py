@@ -143,6 +143,7 @@ class Matches:
     pattern: str
     pattern_span: Span = _span
     span: Span = _span
+    param: str | None = None  # `matches NAME`: the pattern is this string param's value
 
 
 @by_fields
@@ -283,7 +284,7 @@ class Param:
     name: str
     type: TypeExpr
     default: Expr
-    stricter: str | None  # higher | lower | larger | smaller
+    stricter: str | None  # higher | lower | larger | smaller | narrower
     doc: str | None
     span: Span = _span
 

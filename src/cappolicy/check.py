@@ -160,6 +160,7 @@ def check_file(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
     from .errors import Diagnostic
     from .evaluate import evaluate
     from .load import load_proposal
+    from .relied import relied_on
     from .render import ProposalResult
     from .span import Span
 
@@ -178,9 +179,20 @@ def check_file(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
             "check the rulesets folders named at the top of the report (a settings file or "
             "--rulesets folder may hide the shipped ruleset of that id)"))
     findings = evaluate(compiled, proposal, as_of, ruleset=eff.id, effective=eff)
+    relied = relied_on(eff, proposal, findings, as_of, lambda ref: _ruleset(rulesets, ref))
     return ProposalResult(file=proposal.file, proposal_id=proposal.id,
                           host_country=proposal.host_country, ruleset=eff.id, ruleset_note=note,
-                          findings=tuple(findings), warnings=tuple(proposal.warnings))
+                          findings=tuple(findings), warnings=tuple(proposal.warnings),
+                          relied_on=relied)
+
+
+def _ruleset(rulesets: Rulesets, ref: str) -> EffectiveRuleset | None:
+    """An ancestor of a ruleset, by id, for relied.py to find a rule a layer disabled."""
+    source = rulesets.catalog.find(ref)
+    try:
+        return rulesets.get(source) if source is not None else None
+    except CappolicyError:
+        return None
 
 
 def _outcome(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,

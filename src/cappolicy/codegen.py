@@ -284,6 +284,8 @@ class _Writer:
         return self._connective(node, scope, ind, "False", "True", "True")
 
     def x_compare(self, node: Node, scope: dict[str, str], ind: int) -> str:
+        if "currency" in node.info:  # a money literal asks the proposal's currency first
+            raise _Unsupported("a comparison of a money value with the proposal's amounts")
         op = _ex(node).op
         t = self.tmp()
         if op in ("in", "not in"):  # V.contains(right, left): the right is computed first

@@ -16,12 +16,12 @@ import attrs
 
 from . import ast, schema
 from . import values as V
-from .ast import Percent
+from .ast import Money, Percent
 from .errors import Diagnostic, did_you_mean
 from .placeholders import readable
 from .span import Span
 from .types import (
-    ANY, BOOL, COUNTRY, DATE, DURATION, MONEY, NUMBER, PERCENT, STRING, ListT, MapT,
+    ANY, BOOL, COUNTRY, DATE, DURATION, MONEY, NUMBER, PERCENT, STRING, EnumT, ListT, MapT,
     Prim, RecordT, RefT, SetT, Type, comparable, element_type, fields_of, is_collection,
     is_numeric, is_stringy, ordered, unify,
 )
@@ -357,6 +357,17 @@ def _no_loc(env: Env) -> None:
     return None
 
 
+def _money_constant(left: Node, right: Node) -> Any:
+    """The money literal or param a comparison holds against a value read from the
+    proposal (whose amounts are plain numbers in funding.currency), if any."""
+    for const, other in ((left, right), (right, left)):
+        if const.kind in ("literal", "param") and other.kind not in ("literal", "param"):
+            value = const.fn(None)  # type: ignore[arg-type]
+            if isinstance(value, Money):
+                return value
+    return None
+
+
 class Compiler:
     """Compiles the expressions of one effective ruleset."""
 
@@ -364,6 +375,7 @@ class Compiler:
         self.params = params
         self.errors: list[Diagnostic] = []
         self.used_params: set[str] = set()
+        self._enum: EnumT | None = None  # compared with, so a near-miss name is sought in it
         self._in_condition = 0  # inside `n -> ...`, where graph queries are not allowed
 
     def error(self, code: str, message: str, span: Span, help_: str | None = None) -> None:
@@ -412,8 +424,9 @@ class Compiler:
             return Node("builtin", e, NODE, lambda env: PROGRAM)
         if name in schema.SYMBOLS:
             return Node("literal", e, STRING, lambda env: name)
-        candidates = [*scope, *self.params, *schema.PROPOSAL.field_names(), *BUILTIN_NAMES,
-                      "graph", "program", *schema.SYMBOLS]
+        candidates = list(self._enum.values) if self._enum is not None else [
+            *scope, *self.params, *schema.PROPOSAL.field_names(), *BUILTIN_NAMES, "graph",
+            "program", *schema.SYMBOLS]
         best = did_you_mean(name, candidates)
         self.error("CP201", f"unknown name '{name}'", e.span,
                    f"did you mean '{best}'?" if best else
@@ -543,7 +556,10 @@ class Compiler:
 
     def c_binary(self, e: ast.Binary, scope: Mapping[str, Type]) -> Node:
         left = self.expr(e.left, scope)
+        if e.op in ("==", "!=") and isinstance(left.type, EnumT):
+            self._enum = left.type
         right = self.expr(e.right, scope)
+        self._enum = None
         op = e.op
         lf, rf = left.fn, right.fn
         kids = (left, right)
@@ -575,6 +591,14 @@ class Compiler:
             self._check_compare(e, left, right)
             pct = PERCENT in (left.type, right.type)
 
+            money = _money_constant(left, right)
+            if money is not None:  # amounts of the proposal are in funding.currency
+                def cmp_money(env: Env) -> Any:
+                    return V.same_currency(money, env.ctx.data, lambda: V.compare(
+                        op, lf(env), rf(env)))
+                return Node("compare", e, BOOL, cmp_money, kids,
+                            info={"percent": pct, "currency": money.currency})
+
             def cmp(env: Env) -> Any:
                 return V.compare(op, lf(env), rf(env))
             return Node("compare", e, BOOL, cmp, kids, info={"percent": pct})
@@ -595,6 +619,13 @@ class Compiler:
 
     def _check_compare(self, e: ast.Binary, left: Node, right: Node) -> None:
         lt, rt = left.type, right.type
+        text = getattr(right.expr, "value", None) if right.kind == "literal" else None
+        if isinstance(lt, EnumT) and isinstance(text, str) and text not in lt.values:
+            best = did_you_mean(text, lt.values)
+            self.error("CP203", f"'{left.text}' can never be \"{text}\": it is one of "
+                       f"{', '.join(lt.values)} ({lt.name})", e.right.span,
+                       f"did you mean '{best}'?" if best else None)
+            return
         if not comparable(lt, rt):
             self.error("CP203", f"cannot compare {lt.describe()} with {rt.describe()}", e.span,
                        f"'{left.text}' is a {lt.describe()} and '{right.text}' a {rt.describe()}")
@@ -630,10 +661,19 @@ class Compiler:
                        "match a pattern", e.subject.span)
         import re2
 
+        pattern = e.pattern
+        if e.param is not None:  # `matches NAME`: a string param, checked here like a literal
+            p = self.params.get(e.param)
+            if p is None or not isinstance(p.value, str):
+                self.error("CP203", f"'{e.param}' is not a string param; `matches` takes a "
+                           "pattern in quotes or a string param", e.pattern_span)
+                return Node("error", e, BOOL, lambda env: V.UNKNOWN, (subject,))
+            self.used_params.add(e.param)
+            pattern = p.value
         options = re2.Options()
         options.log_errors = False  # the diagnostic says it; re2 must not also write to stderr
         try:
-            regex = re2.compile(e.pattern, options)
+            regex = re2.compile(pattern, options)
         except Exception as exc:  # noqa: BLE001 - re2's own error type, its message in bytes
             detail = exc.args[0] if exc.args else exc
             if isinstance(detail, bytes):

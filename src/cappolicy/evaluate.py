@@ -423,7 +423,7 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
     else:
         message = _render(rule.message, env) if rule.message else rule.title
     finding = _finding(rule, proposal, ruleset, outcome, loc,
-                       where or _path_text(missing) or _span_path(loc), element=element,
+                       where or _path_text(missing) or _span_path(proposal, loc), element=element,
                        evidence=(ev,), missing=missing, message=message,
                        hint=_render(rule.hint, env) if rule.hint else None)
     edges = _graph_edges(item, ev)
@@ -541,8 +541,12 @@ def _path_text(missing: tuple[str, ...]) -> str:
     return missing[0] if missing else ""
 
 
-def _span_path(span: Span) -> str:
-    return f"line {span.line}"
+def _span_path(proposal: Proposal, span: Span) -> str:
+    """The proposal path of the value at `span`: a finding names a place, not a line."""
+    for path, at in proposal.positions.items():
+        if at == span and not (path and path[-1] == "<key>"):
+            return format_path(path)
+    return format_path(())
 
 
 def _first_path_span(node: Node, env: Env, proposal: Proposal) -> Span | None:

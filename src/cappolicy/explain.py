@@ -227,6 +227,11 @@ class Explainer:
             return Evidence(node.text, word, left=left, left_at=where, note=note)
         if kind == "quantifier":
             return self._quantifier(node, env, word)
+        if kind == "matches":  # the text that was tested, not the boolean it gave
+            subject = node.kids[0]
+            return Evidence(node.text, word, left=self.shown(subject, env),
+                            left_at=self.span(subject, env),
+                            missing=self._missing_if(result, node, env))
         if kind == "graph" and "search" in node.info:
             return self._graph(node, env, word)
         if kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]

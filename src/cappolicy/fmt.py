@@ -138,6 +138,8 @@ class _Printer:
         return self.spelled(t.span, False) or template(t)
 
     def pattern(self, e: ast.Matches) -> str:
+        if e.param is not None:
+            return e.param
         return self.spelled(e.pattern_span, False) or quote(e.pattern)
 
     def flat(self, e: ast.Expr) -> str:

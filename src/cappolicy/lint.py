@@ -44,7 +44,18 @@ from .seeds import _CITATION, PARAGRAPH_MIN, RELATED_HEADING, paragraphs
 from .span import Span
 
 #: Params read by cappolicy itself rather than by a rule: the approvers of waivers.
-BUILTIN_PARAM_USES = {"public_sector": "it names who may approve a waiver (WAIVER-01)"}
+BUILTIN_PARAM_USES = {"public_sector": "it names who may approve a waiver (WAIVER-01)",
+                      "principles": "it declares the ruleset's own principle ids (CP260)"}
+
+#: The principle ids of the design card; a ruleset adds its own in a `principles` param
+#: (`param principles: set of string = {"port-security"}`), which its children inherit.
+PRINCIPLES = (
+    "local-ownership", "inclusive-participation", "national-alignment", "needs-assessment",
+    "mandate-alignment", "no-parallel-mechanisms", "decision-rights", "knowledge-transfer",
+    "co-financing", "sunset-and-exit", "multi-year-budget", "procurement-integrity",
+    "data-protection", "cert-strengthening", "risk-management", "independent-evaluation",
+    "measurable-outcomes", "accountability", "language-access", "human-rights",
+    "regional-cooperation")
 
 SOURCE_FORMAT = _CITATION  # "FILE, paragraph N": one reading of a citation, shared with explain
 SOURCE_EXAMPLE = '"000_66251300b48a3485.txt, paragraph 5"'
@@ -166,6 +177,7 @@ class Linter:
             found.extend(_missing_because(layer))
             return found
         found.extend(_jurisdiction(source, layer))
+        found.extend(_principles(own_rules, eff))
         compiled = {spec.rule.id: _compile_one(spec, eff) for spec in eff.rules}
         found.extend(_unused_params(layer, eff, compiled))
         found.extend(self._constant_rules(layer, eff, compiled))
@@ -328,6 +340,25 @@ def _compile_one(spec: RuleSpec, eff: EffectiveRuleset) -> CompiledRule | None:
     except AnalysisError:
         return None
     return found[0] if found else None
+
+
+def _principles(rules: Iterable[ast.Rule], eff: EffectiveRuleset) -> Iterator[Diagnostic]:
+    """CP260: a principle id that is neither the design card's nor declared by the ruleset
+    (its `principles` param): most often a typo, which would file findings apart."""
+    declared = eff.params.get("principles")
+    own = declared.value if declared is not None and isinstance(
+        declared.value, (set, frozenset, list, tuple)) else ()
+    known = [*PRINCIPLES, *sorted(str(p) for p in own)]
+    for rule in rules:
+        if rule.principle is None or rule.principle in known:
+            continue
+        best = did_you_mean(rule.principle, known)
+        yield Diagnostic(
+            "CP260", f"rule {rule.id} names principle '{rule.principle}', which is not a "
+            "principle of the design card nor one this ruleset declares", rule.id_span,
+            (f"did you mean '{best}'? " if best else "") + "a ruleset adds its own principle "
+            "ids with `param principles: set of string = {\"" + rule.principle + "\"}`",
+            level="warning")
 
 
 def _unused_params(layer: Layer, eff: EffectiveRuleset,

@@ -51,7 +51,7 @@ CLAUSE_KEYWORDS = ("principle", "source", "severity", "for", "let", "when", "req
 #: Terminals that are a closed set of words: their words count as keywords for did-you-mean.
 _WORD_SETS = {
     "SEVERITY": ("must", "should", "advisory"),
-    "DIRECTION": ("higher", "lower", "larger", "smaller"),
+    "DIRECTION": ("higher", "lower", "larger", "smaller", "narrower"),
     "TYPE_NAME": ("bool", "number", "percent", "money", "string", "date", "duration", "country",
                   "set", "list"),
     "DURATION_UNIT": ("days", "weeks", "months", "years"),
@@ -853,6 +853,8 @@ class _Builder:
 
     def x_matches(self, node: Any, sp: Span) -> ast.Expr:
         subject, pattern = node.children
+        if pattern.type == "NAME":  # a string param holds the pattern
+            return ast.Matches(self.expr(subject), "", self.span(pattern), sp, str(pattern))
         return ast.Matches(self.expr(subject), _unquote(pattern), self.span(pattern), sp)
 
     def x_present(self, node: Any, sp: Span) -> ast.Expr:

@@ -20,6 +20,7 @@ from . import ast
 from . import values as V
 from .cache import rule_file
 from .compile import Compiler, Context, Env, Node, ParamValue
+from .defaults import with_country_defaults
 from .errors import AnalysisError, CappolicyError, Diagnostic, RuleSyntaxError, did_you_mean
 from .evaluate import CompiledRule, RuleSpec, compile_rules
 from .findings import SEVERITY_RANK, Provenance
@@ -209,7 +210,8 @@ def load_layer(source: RulesetSource) -> Layer:
         version=next((f.version for f in files if f.version), None),
         extends=extends_file.extends if extends_file else None,
         extends_span=extends_file.extends_span if extends_file else None,
-        jurisdiction=tuple(j for f in files for j in f.jurisdiction),
+        # each file of a folder may repeat the jurisdiction: name each country once
+        jurisdiction=tuple(dict.fromkeys(j for f in files for j in f.jurisdiction)),
         files=tuple(files), syntax_errors=tuple(syntax))
 
 
@@ -361,6 +363,9 @@ def _relaxes(direction: str | None, old: Any, new: Any) -> bool:
     if direction is None:
         return True
     try:
+        if direction == "narrower":  # a set that, empty, restricts nothing
+            a, b = set(old), set(new)
+            return bool(a) and (not b or not b <= a)
         if direction in ("larger", "smaller"):
             a, b = set(old), set(new)
             stricter = b >= a if direction == "larger" else b <= a
@@ -507,6 +512,7 @@ class Rulesets:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self._cache: dict[str, EffectiveRuleset] = {}
+        self._defaults: dict[str, EffectiveRuleset] = {}
 
     def get(self, source: RulesetSource) -> EffectiveRuleset:
         key = f"{source.root}::{source.id}"
@@ -531,7 +537,14 @@ class Rulesets:
             raise CappolicyError(Diagnostic("CP420", "no baseline ruleset found", None))
         note = (f"no national ruleset for {country}; checked against the baseline"
                 if country else "no host country; checked against the baseline")
-        return Choice(self.get(base), note)
+        return Choice(self._defaulted(self.get(base), country), note)
+
+    def _defaulted(self, eff: EffectiveRuleset, country: str | None) -> EffectiveRuleset:
+        """The baseline with the country's defaults from CLDR (defaults.py), made once."""
+        key = f"{eff.id}::{(country or '').upper()}"
+        if key not in self._defaults:
+            self._defaults[key] = with_country_defaults(eff, country)
+        return self._defaults[key]
 
 
 def named_ruleset(rulesets: Rulesets, ref: str) -> EffectiveRuleset:

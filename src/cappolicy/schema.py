@@ -28,7 +28,10 @@ FORMAT_VERSION = 1
 
 ORG_KINDS = EnumT("organisation kind", (
     "ministry", "regulator", "cert", "law-enforcement", "judiciary", "parliament", "ngo",
-    "academia", "industry", "donor", "implementer", "international-org", "regional-body"))
+    "academia", "industry", "donor", "implementer", "international-org", "regional-body",
+    # an extension of format v1 (docs/format.md): a public agency that is neither a ministry,
+    # a regulator nor a CERT, such as a national cyber agency
+    "agency"))
 ACTIVITY_TYPES = EnumT("activity type", (
     "training", "train-the-trainer", "mentorship", "secondment", "exercise", "equipment",
     "policy-support", "legal-reform", "awareness", "research", "scholarship", "assessment"))
@@ -73,7 +76,8 @@ ORGANISATION = _r(
     _f("kind", ORG_KINDS, True),
     _f("mandates", ListT(MANDATE)),
     _f("funded_by", ListT(ORG_REF), False,
-       "the organisations that pay its own budget, e.g. the treasury for a national CERT"),
+       "optional (an extension of format v1, docs/format.md): the organisations that pay its "
+       "own budget, e.g. the treasury for a national CERT; CERT-02 reads it"),
 )
 NEEDS_ASSESSMENT = _r(
     "needs assessment",

@@ -78,15 +78,15 @@ alignment:
     sectors: []             # the sectors it covers, e.g. [energy, finance, health]
 """),
     ("organisations", """
-# kind: ministry, regulator, cert, law-enforcement, judiciary, parliament, ngo, academia,
-#   industry, donor, implementer, international-org, regional-body
+# kind: ministry, regulator, cert, law-enforcement, judiciary, parliament, agency, ngo,
+#   academia, industry, donor, implementer, international-org, regional-body
 organisations:
   - id: ${cc}-ministry
     name: "TODO: the host institution that owns the programme"
     country: ${host}
     kind: ministry
     mandates: []            # its statutory duties: [{id: cyber-policy, basis: "ICT Act 2019 s.12"}]
-    funded_by: []           # who pays its own budget, e.g. [${cc}-treasury]
+    funded_by: []           # optional: who pays its own budget, e.g. [${cc}-treasury]
   - id: donor
     name: "TODO: the donor"
     country: ${donor_country}             # TODO: the donor's country

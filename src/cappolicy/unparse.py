@@ -115,7 +115,8 @@ def unparse(e: ast.Expr) -> str:
             return f"{_wrap(e.left, p)} {e.op} {_wrap(e.right, p + 1)}"
         return f"{_wrap(e.left, p + 1)} {e.op} {_wrap(e.right, p + 1)}"
     if isinstance(e, ast.Matches):
-        return f"{_wrap(e.subject, _PREC['matches'] + 1)} matches {quote(e.pattern)}"
+        pattern = e.param if e.param is not None else quote(e.pattern)
+        return f"{_wrap(e.subject, _PREC['matches'] + 1)} matches {pattern}"
     if isinstance(e, ast.Presence):
         word = "present" if e.present else "absent"
         return f"{_wrap(e.subject, _PREC['presence'] + 1)} {word}"

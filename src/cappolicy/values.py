@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .ast import Duration, Money, Percent
@@ -116,6 +116,21 @@ def compare(op: str, a: Any, b: Any) -> Any:
     except TypeError:
         raise EvalProblem(f"cannot order {display(a)} and {display(b)}") from None
     raise AssertionError(op)
+
+
+def same_currency(money: Money, data: Mapping[str, Any], decide: Callable[[], Any]) -> Any:
+    """A money value of a rule is compared with the proposal's amounts only when they are in
+    its currency (funding.currency); otherwise the comparison cannot be computed (the rule
+    is unknown), and says why: no currency stated, or the two currencies."""
+    funding = data.get("funding")
+    currency = funding.get("currency") if isinstance(funding, Mapping) else None
+    if not isinstance(currency, str):
+        raise EvalProblem(f"funding.currency is missing, so the proposal's amounts are not "
+                          f"compared with {display(money)}")
+    if currency.upper() != money.currency.upper():
+        raise EvalProblem(f"{display(money)} is in {money.currency}, but the proposal's "
+                          f"amounts are in {currency} (funding.currency): they are not compared")
+    return decide()
 
 
 def contains(collection: Any, item: Any) -> Any:

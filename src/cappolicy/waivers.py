@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 #: `public_sector` when the ruleset declares no such param (the design card's default)
 DEFAULT_PUBLIC_SECTOR = frozenset(
-    {"ministry", "regulator", "cert", "law-enforcement", "judiciary", "parliament"})
+    {"ministry", "regulator", "cert", "law-enforcement", "judiciary", "parliament", "agency"})
 #: the outcomes a waiver turns into `waived`
 WAIVABLE = ("fail", "unknown")
 SEED = "000_66251300b48a3485.txt"

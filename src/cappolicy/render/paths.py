@@ -70,3 +70,20 @@ def absolute_uri(file: str | os.PathLike[str], folder: bool = False) -> str:
     originalUriBaseIds require)."""
     uri = Path(os.path.abspath(file)).as_uri()
     return uri + "/" if folder and not uri.endswith("/") else uri
+
+
+def in_rulesets(file: str, layer: str | None) -> str:
+    """A ruleset file as its rulesets root names it (`baseline/financing.cpol`,
+    `national/xa.cpol`), wherever the root lies: a source checkout, an installed package or a
+    folder of the user's. The ruleset id `layer` is the file's path under its root, or the
+    folder holding it; a file that does not end so is shown as given."""
+    if not layer or not file or file.startswith("<"):
+        return file
+    parts = PurePosixPath(file.replace(os.sep, "/")).parts
+    wanted = PurePosixPath(layer).parts
+    for end in (len(parts), len(parts) - 1):  # a one-file ruleset, or a file of a folder
+        start = end - len(wanted)
+        stem = PurePosixPath(parts[end - 1]).stem if end == len(parts) else parts[end - 1]
+        if start >= 0 and (*parts[start:end - 1], stem) == wanted:
+            return PurePosixPath(*parts[start:]).as_posix()
+    return file

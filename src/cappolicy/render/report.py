@@ -37,6 +37,10 @@ def _file_errors(items: Iterable[FileError]) -> tuple[FileError, ...]:
     return tuple(items)
 
 
+def _texts(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(items)
+
+
 def _check_fail_on(_instance: object, _attribute: object, value: str) -> None:
     if value not in SEVERITY_RANK:
         raise ValueError(f"fail_on must be one of {', '.join(SEVERITIES)}, not {value!r}")
@@ -54,6 +58,8 @@ class ProposalResult:
     ruleset_note: str | None = None  # e.g. "no national ruleset for XQ; checked against baseline"
     findings: tuple[Finding, ...] = attrs.field(default=(), converter=_findings)
     warnings: tuple[Diagnostic, ...] = attrs.field(default=(), converter=_diagnostics)
+    #: one line per layer whose relaxations this proposal's outcome depends on (relied.py)
+    relied_on: tuple[str, ...] = attrs.field(default=(), converter=_texts)
 
 
 @by_fields

@@ -28,6 +28,7 @@ from ..errors import SourceCache
 from ..findings import SEVERITY_RANK, Evidence, Finding, GraphHop, GraphTrace, ParamUse, Provenance
 from ..span import Span
 from ..visible import visible
+from .paths import in_rulesets
 from .report import (
     REPORTED,
     FileError,
@@ -115,6 +116,8 @@ def render_result(
     lines = [header_line(result)]
     if result.ruleset_note:
         lines += _field("note", result.ruleset_note)
+    for line in result.relied_on:  # what the verdict owes to a layer's relaxations
+        lines += _field("relaxed", visible(line))
     lines += [w.render(sources, color=color) for w in result.warnings]
     shown = [f for f in sorted_findings(result.findings) if verbose or f.outcome in REPORTED]
     body = [render_finding(f, color=color, verbose=verbose) for f in shown]
@@ -228,6 +231,8 @@ def _evidence_tree(parts: tuple[Evidence, ...], home: str, depth: int) -> list[s
 def graph_lines(trace: GraphTrace, home: str) -> list[str]:
     """The path a graph query found, or what it reached instead and where it stopped."""
     start, *rest = trace.hops
+    if trace.kind == "path" and not rest:  # the start itself is what was searched for
+        return [f"{_hop(start, home)} itself meets {trace.target}: no {trace.via} edge needed"]
     if trace.kind == "path":
         lines = [f"path from {_hop(start, home)} along {trace.via}:"]
         lines += [f"  {_step(h, home)}" for h in rest]
@@ -323,16 +328,18 @@ def located(at: Span | None, home: str) -> str | None:
 # --- provenance ----------------------------------------------------------------------------
 
 
-def cite(span: Span) -> str:
-    """`file:line`, or just the name for something without a line (a built-in)."""
-    return span.short() if span.line else span.file
+def cite(span: Span, layer: str | None = None) -> str:
+    """`file:line`, or just the name for something without a line (a built-in); a file of
+    ruleset `layer` is named as under its rulesets root (`baseline/financing.cpol:8`)."""
+    file = in_rulesets(span.file, layer)
+    return f"{file}:{span.line}" if span.line else file
 
 
 def param_lines(use: ParamUse, *, color: bool = False) -> list[str]:
     """The value and who set it; then what it replaced, marked `relaxes` or `tightens`."""
     origin = use.origin
     because = f' ("{origin.because}")' if origin.because else ""
-    lines = _field("param", f"{use.name} = {use.value}   set by {cite(origin.span)}{because}")
+    lines = _field("param", f"{use.name} = {use.value}   set by {cite(origin.span, origin.layer)}{because}")
     if origin.previous is not None:
         verb = paint("relaxes", color) if origin.relaxation else "tightens"
         lines.append(_continue(f"{verb} {visible(_previous(origin))}"))
@@ -343,7 +350,7 @@ def param_lines(use: ParamUse, *, color: bool = False) -> list[str]:
 
 def _previous(origin: Provenance) -> str:
     layer = f"{origin.previous_layer} " if origin.previous_layer else ""
-    where = f" ({cite(origin.previous_span)})" if origin.previous_span is not None else ""
+    where = f" ({cite(origin.previous_span, origin.previous_layer)})" if origin.previous_span is not None else ""
     return f"{layer}{origin.previous}{where}"
 
 
@@ -358,7 +365,7 @@ def severity_text(finding: Finding, origin: Provenance, *, color: bool = False) 
         was = f"was {origin.previous}{layer}, "
     because = f' "{origin.because}"' if origin.because else ""
     return (f"{visible(f'{finding.severity} ({was}')}{shown}"
-            f"{visible(f' by {cite(origin.span)}{because})')}")
+            f"{visible(f' by {cite(origin.span, origin.layer)}{because})')}")
 
 
 def _severity_verb(now: str, origin: Provenance) -> str:
@@ -374,7 +381,7 @@ def _severity_verb(now: str, origin: Provenance) -> str:
 
 def rule_origin_text(origin: Provenance) -> str:
     because = f' ("{origin.because}")' if origin.because else ""
-    return f"defined in {origin.layer} at {cite(origin.span)}{because}"
+    return f"defined in {origin.layer} at {cite(origin.span, origin.layer)}{because}"
 
 
 # --- summaries -----------------------------------------------------------------------------
