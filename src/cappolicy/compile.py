@@ -9,7 +9,7 @@ whole ruleset compiles cleanly.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -677,33 +677,22 @@ class Compiler:
             self._want_bool(where, e.where.span if e.where is not None else e.span)
         self._want_bool(body, e.body.span)
         var, cf, bf = e.var, coll.fn, body.fn
-        wf = where.fn if where is not None else None
+        wt = _truth_of(where.fn) if where is not None else None
         is_any = e.kind == "any"
 
         def quantify(env: Env) -> Any:
             items = V.elements(cf(env))
             if items is V.UNKNOWN:
                 return V.UNKNOWN
-            saved = env.vars.get(var, _MISSING)
+            undecided: list[Any] = []
             saw_unknown = False
-            try:
-                for item in items:
-                    env.vars[var] = item
-                    if wf is not None:
-                        w = V.truth(wf(env))
-                        if w is False:
-                            continue
-                        if w is V.UNKNOWN:
-                            saw_unknown = True
-                            continue
-                    r = V.truth(bf(env))
-                    if r is V.UNKNOWN:
-                        saw_unknown = True
-                    elif r is is_any:
-                        return is_any
-            finally:
-                _restore(env, var, saved)
-            return V.UNKNOWN if saw_unknown else (not is_any)
+            for _ in covered(env, var, items, wt, undecided.append):
+                r = V.truth(bf(env))
+                if r is V.UNKNOWN:
+                    saw_unknown = True
+                elif r is is_any:
+                    return is_any
+            return V.UNKNOWN if saw_unknown or undecided else (not is_any)
         kids = (coll, body) if where is None else (coll, where, body)
         return Node("quantifier", e, BOOL, quantify, kids,
                     info={"var": var, "any": is_any, "where": where})
@@ -735,30 +724,19 @@ class Compiler:
                 self.error("CP203", f"{vt.describe()} values have no {kind}", e.span)
             result = vt
         var, cf = e.var, coll.fn
-        wf = where.fn if where is not None else None
+        wt = _truth_of(where.fn) if where is not None else None
         vf = value.fn if value is not None else None
 
         def chosen(env: Env) -> Any:
             items = V.elements(cf(env))
             if items is V.UNKNOWN:
                 return V.UNKNOWN
-            if var is None or (wf is None and vf is None):
+            if var is None or (wt is None and vf is None):
                 return list(items)
-            out = []
-            saved = env.vars.get(var, _MISSING)
-            try:
-                for item in items:
-                    env.vars[var] = item
-                    if wf is not None:
-                        w = V.truth(wf(env))
-                        if w is V.UNKNOWN:
-                            return V.UNKNOWN
-                        if w is False:
-                            continue
-                    out.append(vf(env) if vf is not None else item)
-            finally:
-                _restore(env, var, saved)
-            return out
+            undecided: list[Any] = []
+            out = [vf(env) if vf is not None else item
+                   for item in covered(env, var, items, wt, undecided.append, stop=True)]
+            return V.UNKNOWN if undecided else out
 
         if kind == "count":
             def count(env: Env) -> Any:
@@ -1137,6 +1115,50 @@ def _call_node(e: ast.Call, type_: Type, op: Callable[[Any], Any], arg: Node) ->
     def call(env: Env) -> Any:
         return V.apply(op, text, f(env))
     return Node("call", e, type_, call, (arg,), text=text, info={"op": op})
+
+
+def _truth_of(fn: Fn) -> Callable[[Env], Any]:
+    """A condition's closure giving True, False or UNKNOWN (V.truth of its value)."""
+    def truth(env: Env) -> Any:
+        return V.truth(fn(env))
+    return truth
+
+
+def covered(env: Env, var: str, items: Iterable[Any], where: Callable[[Env], Any] | None,
+            undecided: Callable[[Any], Any], *, stop: bool = False,
+            place: Callable[[int, Any], tuple[Any, ...] | None] | None = None) -> Iterator[Any]:
+    """The elements of `items` a quantifier or an aggregate covers, `var` bound to each
+    in turn (and, given `place`, its path in env.paths): those whose `where` is true.
+
+    This is the one statement of what `where` means, for deciding and for explaining
+    alike: an element whose `where` is false is not covered; one whose `where` is
+    unknown is not covered either, but given to `undecided` (with `var` still bound to
+    it), since the rule cannot tell whether it should be; with `stop`, the walk ends
+    there (an aggregate over an undecided selection is itself unknown). `where` gives
+    True, False or UNKNOWN. The variables are restored when the walk ends."""
+    saved = env.vars.get(var, _MISSING)
+    saved_path: Any = env.paths.get(var, _MISSING) if place is not None else _MISSING
+    try:
+        for i, item in enumerate(items):
+            env.vars[var] = item
+            if place is not None:
+                env.paths[var] = place(i, item)
+            if where is not None:
+                w = where(env)
+                if w is not True:
+                    if w is not False:
+                        undecided(item)
+                        if stop:
+                            return
+                    continue
+            yield item
+    finally:
+        _restore(env, var, saved)
+        if place is not None:
+            if saved_path is _MISSING:
+                env.paths.pop(var, None)
+            else:
+                env.paths[var] = saved_path
 
 
 _MISSING = object()

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import values as V
-from .compile import MEMOISED, Env, Node, element_path, outer_kids
+from .compile import MEMOISED, Env, Node, covered, element_path, outer_kids
 from .findings import Evidence, GraphHop, GraphTrace
 from .proposal import Path, Proposal, format_path
 from .span import Span
@@ -147,27 +147,31 @@ class Explainer:
         has_where = node.expr.where is not None  # type: ignore[union-attr]
         where = node.kids[1] if has_where else None
         rest = node.kids[2:] if has_where else node.kids[1:]
-        var = node.info["var"]
+
+        def undecided(item: Any) -> None:  # its `where` unknown: what it lacks is missing
+            assert where is not None
+            self._missing(where, env, out)
+        for _ in self._covered(node, env, items, undecided):
+            for kid in rest:
+                self._missing(kid, env, out)
+
+    def _covered(self, node: Node, env: Env, items: Any, undecided: Any) -> Any:
+        """The elements the quantifier or aggregate `node` covers, as compile.covered
+        decides it, each bound with its place in the proposal."""
+        coll = node.kids[0]
+        where = node.kids[1] if node.expr.where is not None else None  # type: ignore[union-attr]
         raw = self.value(coll, env)
         base = coll.loc(env) if coll.loc else None
         keys = list(raw.keys()) if isinstance(raw, Mapping) else None
-        saved_v, saved_p = env.vars.get(var, _NONE), env.paths.get(var, _NONE)
-        try:
-            for i, item in enumerate(items):
-                env.vars[var] = item
-                step = keys[i] if keys is not None else i
-                env.paths[var] = element_path(coll, env, base, step, item)
-                if where is not None:
-                    w = self.truth(where, env)
-                    if w is V.UNKNOWN:
-                        self._missing(where, env, out)
-                    if w is not True:
-                        continue
-                for kid in rest:
-                    self._missing(kid, env, out)
-        finally:
-            _put(env.vars, var, saved_v)
-            _put(env.paths, var, saved_p)
+
+        def place(i: int, item: Any) -> tuple[Any, ...] | None:
+            return element_path(coll, env, base, keys[i] if keys is not None else i, item)
+
+        def truth(env: Env) -> Any:
+            assert where is not None
+            return self.truth(where, env)
+        return covered(env, node.info["var"], items, truth if where is not None else None,
+                       undecided, place=place)
 
     def _raises(self, node: Node, env: Env) -> bool:
         """Whether `node` is unknown for a problem (division by zero...), not for want of data."""
@@ -311,32 +315,28 @@ class Explainer:
             return Evidence(node.text, word, note=f"{coll.text} is missing",
                             missing=tuple(self.missing(coll, env)),
                             left_at=self._ancestor_span(coll, env))
-        base = coll.loc(env) if coll.loc else None
-        keys = list(self.value(coll, env).keys()) if isinstance(self.value(coll, env), Mapping) else None
-        saved_v, saved_p = env.vars.get(var, _NONE), env.paths.get(var, _NONE)
         children: list[Evidence] = []
         considered = 0
         deciding = 0
-        try:
-            for i, item in enumerate(items):
-                env.vars[var] = item
-                step = keys[i] if keys is not None else i
-                env.paths[var] = element_path(coll, env, base, step, item)
-                if where is not None and self.truth(where, env) is False:
-                    continue
-                considered += 1
-                r = self.truth(body, env)
-                # the elements that decided: the true ones when the whole is true,
-                # else the false and undecided ones
-                if (r is True) != (word == "true"):
-                    continue
-                deciding += 1
-                if len(children) < MAX_ELEMENTS:
-                    ev = self.explain(body, env)
-                    children.append(_label(ev, f"{var} = {V.display(item)}", r))
-        finally:
-            _put(env.vars, var, saved_v)
-            _put(env.paths, var, saved_p)
+        undecided: list[str] = []
+        skipped_count = 0
+
+        def skipped(item: Any) -> None:  # its `where` unknown: not covered, and why
+            nonlocal skipped_count
+            assert where is not None
+            skipped_count += 1
+            undecided.extend(self.missing(where, env))
+        for item in self._covered(node, env, items, skipped):
+            considered += 1
+            r = self.truth(body, env)
+            # the elements that decided: the true ones when the whole is true,
+            # else the false and undecided ones
+            if (r is True) != (word == "true"):
+                continue
+            deciding += 1
+            if len(children) < MAX_ELEMENTS:
+                ev = self.explain(body, env)
+                children.append(_label(ev, f"{var} = {V.display(item)}", r))
         if is_any:
             note = (f"no element of {coll.text} satisfies it ({considered} considered)"
                     if word == "false" else None)
@@ -345,7 +345,13 @@ class Explainer:
                     if word != "true" else None)
         if deciding > MAX_ELEMENTS:
             note = (note or "") + f"; the first {MAX_ELEMENTS} are shown"
-        missing = tuple(m for c in children for m in c.missing) if word == "unknown" else ()
+        if skipped_count and word != "true":
+            assert where is not None
+            note = (note + "; " if note else "") + (
+                f"for {skipped_count} element{'s' if skipped_count != 1 else ''} of {coll.text} "
+                f"'{where.text}' is unknown: not known to be covered")
+        missing = tuple(dict.fromkeys([*undecided, *(m for c in children for m in c.missing)])) \
+            if word == "unknown" else ()
         return Evidence(node.text, word, note=note, children=tuple(children), missing=missing)
 
     def _graph(self, node: Node, env: Env, word: str) -> Evidence:
