@@ -36,6 +36,7 @@ from cappolicy.evaluate import (
     verdicts,
 )
 from cappolicy.load import load_proposal
+from cappolicy.nodes import Presence
 from cappolicy.parse import parse_expr
 from cappolicy.proposal import Proposal
 from cappolicy.rulesets import Catalog, EffectiveRuleset, Rulesets
@@ -368,7 +369,7 @@ def test_a_rule_without_inline_code_runs_its_own_functions_among_the_others(
 
     def unsupported(*args: Any) -> str:
         raise codegen._Unsupported("presence")
-    monkeypatch.setattr(codegen._Writer, "x_presence", unsupported)
+    monkeypatch.setitem(codegen._WRITE, Presence, unsupported)
     made = codegen.batch(rules, lambda rule, ctx: "unknown")
     assert made is not None
     decide_all, source = made

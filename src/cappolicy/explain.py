@@ -9,18 +9,21 @@ in the proposal they come from.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from . import values as V
-from .compile import MEMOISED, Env, Node, covered, element_path, outer_kids
 from .findings import Evidence, GraphHop, GraphTrace
+from .nodes import (
+    CONSTANTS, MEMOISED, PATHS, And, Arith, Binder, Compare, Graph, Implies, Node, Not, Or,
+    Presence, Quantifier, Var, element_path,
+)
 from .proposal import Path, Proposal, format_path
+from .runtime import Env, covered
 from .span import Span
 from .types import PERCENT
 
 MAX_ELEMENTS = 5
-PATH_KINDS = ("root", "attr", "index", "deref", "var")
 
 
 class Explainer:
@@ -48,12 +51,17 @@ class Explainer:
     def problem(self, node: Node, env: Env) -> bool:
         """Whether the node raises an EvalProblem, or is unknown because a part of it
         (a let it names included) does."""
-        if node.kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
-            return self.problem(self.lets[node.expr.id], env)  # type: ignore[union-attr]
+        let = self._let(node)
+        if let is not None:
+            return self.problem(let, env)
         if self._raises(node, env):
             return True
         return self.value(node, env) is V.UNKNOWN and any(
-            self.problem(kid, env) for kid in outer_kids(node))
+            self.problem(kid, env) for kid in node.outer())
+
+    def _let(self, node: Node) -> Node | None:
+        """The node of the `let` a variable names, if it names one."""
+        return self.lets.get(node.name) if isinstance(node, Var) else None
 
     def truth(self, node: Node, env: Env) -> Any:
         return V.truth(self.value(node, env))
@@ -67,12 +75,13 @@ class Explainer:
             return V.UNKNOWN, str(problem)
 
     def span(self, node: Node, env: Env) -> Span | None:
-        if node.kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
-            return self.span(self.lets[node.expr.id], env)  # type: ignore[union-attr]
+        let = self._let(node)
+        if let is not None:
+            return self.span(let, env)
         if node.loc is None:
-            if node.kind == "var" or node.kind in ("literal", "param", "builtin"):
+            if isinstance(node, (Var, *CONSTANTS)):
                 return None
-            for kid in outer_kids(node):  # an arithmetic result: its first located part
+            for kid in node.outer():  # an arithmetic result: its first located part
                 sp = self.span(kid, env)
                 if sp is not None:
                     return sp
@@ -92,7 +101,7 @@ class Explainer:
         return list(dict.fromkeys(out))
 
     def _missing(self, node: Node, env: Env, out: list[str]) -> None:
-        if node.kind in MEMOISED and not node.free:  # the same for every element: once
+        if isinstance(node, MEMOISED) and not node.free:  # the same for every element: once
             key = ("missing", node)
             found = env.ctx.memo.get(key)
             if found is None:
@@ -108,10 +117,11 @@ class Explainer:
     def _missing_here(self, node: Node, env: Env, out: list[str]) -> None:
         if self.value(node, env) is not V.UNKNOWN:
             return
-        if node.kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
-            self._missing(self.lets[node.expr.id], env, out)  # type: ignore[union-attr]
+        let = self._let(node)
+        if let is not None:
+            self._missing(let, env, out)
             return
-        if node.kind in PATH_KINDS:
+        if isinstance(node, PATHS):
             unknown_kids = [k for k in node.kids if self.value(k, env) is V.UNKNOWN]
             if unknown_kids:
                 for kid in unknown_kids:
@@ -121,19 +131,19 @@ class Explainer:
             out.append(self._first_missing(path) if path is not None else node.text)
             return
         before, problems = len(out), self._problems
-        if node.kind in ("quantifier", "aggregate") and node.info.get("var"):
+        if isinstance(node, Binder) and node.var:
             self._missing_in_elements(node, env, out)
         else:
             for kid in node.kids:
                 self._missing(kid, env, out)
         if len(out) == before and self._problems == problems \
-                and node.kind not in ("literal", "param", "builtin"):
+                and not isinstance(node, CONSTANTS):
             if self._raises(node, env):  # a problem (division by zero...), not missing data
                 self._problems += 1
             else:
                 out.append(node.text)
 
-    def _missing_in_elements(self, node: Node, env: Env, out: list[str]) -> None:
+    def _missing_in_elements(self, node: Binder, env: Env, out: list[str]) -> None:
         """The missing parts of a quantifier or aggregate, element by element: its
         `where` and body read the bound variable, so they are asked with it bound."""
         coll = node.kids[0]
@@ -144,9 +154,8 @@ class Explainer:
         if items is V.UNKNOWN:
             self._missing(coll, env, out)
             return
-        has_where = node.expr.where is not None  # type: ignore[union-attr]
-        where = node.kids[1] if has_where else None
-        rest = node.kids[2:] if has_where else node.kids[1:]
+        where = node.where
+        rest = node.kids[2:] if where is not None else node.kids[1:]
 
         def undecided(item: Any) -> None:  # its `where` unknown: what it lacks is missing
             assert where is not None
@@ -155,11 +164,11 @@ class Explainer:
             for kid in rest:
                 self._missing(kid, env, out)
 
-    def _covered(self, node: Node, env: Env, items: Any, undecided: Any) -> Any:
+    def _covered(self, node: Binder, env: Env, items: Any, undecided: Callable[[Any], Any]
+                 ) -> Iterator[Any]:
         """The elements the quantifier or aggregate `node` covers, as compile.covered
         decides it, each bound with its place in the proposal."""
-        coll = node.kids[0]
-        where = node.kids[1] if node.expr.where is not None else None  # type: ignore[union-attr]
+        coll, where = node.coll, node.where
         raw = self.value(coll, env)
         base = coll.loc(env) if coll.loc else None
         keys = list(raw.keys()) if isinstance(raw, Mapping) else None
@@ -170,7 +179,8 @@ class Explainer:
         def truth(env: Env) -> Any:
             assert where is not None
             return self.truth(where, env)
-        return covered(env, node.info["var"], items, truth if where is not None else None,
+        assert node.var is not None
+        return covered(env, node.var, items, truth if where is not None else None,
                        undecided, place=place)
 
     def _raises(self, node: Node, env: Env) -> bool:
@@ -190,7 +200,7 @@ class Explainer:
     # ------------------------------------------------------------ evidence
 
     def explain(self, node: Node, env: Env) -> Evidence:
-        if node.kind in MEMOISED and not node.free:  # the same for every element: once
+        if isinstance(node, MEMOISED) and not node.free:  # the same for every element: once
             key = ("explain", node)
             found = env.ctx.memo.get(key)
             if found is None:
@@ -201,23 +211,22 @@ class Explainer:
     def _explain(self, node: Node, env: Env) -> Evidence:
         result = self.truth(node, env)
         word = _word(result)
-        kind = node.kind
-        if kind in ("and", "or"):
-            parts = _flatten(node, kind)
+        if isinstance(node, (And, Or)):
+            parts = _flatten(node, type(node))
             kids = [k for k in parts if self.truth(k, env) is result] or parts
-            if kind == "or" and result is not True:
+            if isinstance(node, Or) and result is not True:
                 kids = parts
             return Evidence(node.text, word, children=tuple(self.explain(k, env) for k in kids),
                             missing=self._missing_if(result, node, env))
-        if kind == "implies":
+        if isinstance(node, Implies):
             return Evidence(node.text, word, children=tuple(self.explain(k, env) for k in node.kids),
                             missing=self._missing_if(result, node, env))
-        if kind == "not":
+        if isinstance(node, Not):
             inner = self.explain(node.kids[0], env)
             return Evidence(node.text, word, children=(inner,), missing=inner.missing)
-        if kind == "compare":
+        if isinstance(node, Compare):
             return self._compare(node, env, word)
-        if kind == "presence":
+        if isinstance(node, Presence):
             subject = node.kids[0]
             value = self.value(subject, env)
             where = self.span(subject, env) or self._ancestor_span(subject, env)
@@ -229,12 +238,13 @@ class Explainer:
                 left = f"the placeholder {said!r}"
                 note = f"{self._place(subject, env)} is {left}"
             return Evidence(node.text, word, left=left, left_at=where, note=note)
-        if kind == "quantifier":
+        if isinstance(node, Quantifier):
             return self._quantifier(node, env, word)
-        if kind == "graph" and "search" in node.info:
-            return self._graph(node, env, word)
-        if kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
-            inner = self.explain(self.lets[node.expr.id], env)  # type: ignore[union-attr]
+        if isinstance(node, Graph) and node.search is not None:
+            return self._graph(node, env, node.search, word)
+        let = self._let(node)
+        if let is not None:
+            inner = self.explain(let, env)
             return Evidence(node.text, word, children=(inner,), missing=inner.missing)
         value = self.value(node, env)
         return Evidence(node.text, word, left=V.display(value), left_at=self.span(node, env),
@@ -243,15 +253,15 @@ class Explainer:
     def _missing_if(self, result: Any, node: Node, env: Env) -> tuple[str, ...]:
         return tuple(self.missing(node, env)) if result is V.UNKNOWN else ()
 
-    def _compare(self, node: Node, env: Env, word: str) -> Evidence:
+    def _compare(self, node: Compare, env: Env, word: str) -> Evidence:
         left, right = node.kids
         lv, rv = self.value(left, env), self.value(right, env)
-        as_pct = bool(node.info.get("percent"))
+        as_pct = node.percent
         notes = [n for n in (self._derivation(left, env, as_pct),
                              self._derivation(right, env, as_pct)) if n]
         cycles = self._find_cycles(left) or self._find_cycles(right)
         return Evidence(
-            node.text, word, op=node.expr.op,  # type: ignore[union-attr]
+            node.text, word, op=node.op,
             left=self.shown(left, env, as_percent=as_pct and left.type != PERCENT),
             right=self.shown(right, env, as_percent=as_pct and right.type != PERCENT),
             left_at=self.span(left, env) or (self._ancestor_span(left, env) if lv is V.UNKNOWN else None),
@@ -260,21 +270,22 @@ class Explainer:
             missing=tuple(self.missing(node, env)) if word == "unknown" else (),
             graph=self._cycle_trace(cycles, env) if cycles is not None else None)
 
-    def _find_cycles(self, node: Node) -> Node | None:
+    def _find_cycles(self, node: Node) -> Graph | None:
         """The `graph.cycles(...)` a compared value is computed from, if any."""
-        if node.kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
-            return self._find_cycles(self.lets[node.expr.id])  # type: ignore[union-attr]
-        if node.kind == "graph" and node.info.get("method") == "cycles":
+        let = self._let(node)
+        if let is not None:
+            return self._find_cycles(let)
+        if isinstance(node, Graph) and node.method == "cycles":
             return node
-        for kid in outer_kids(node):
+        for kid in node.outer():
             found = self._find_cycles(kid)
             if found is not None:
                 return found
         return None
 
-    def _cycle_trace(self, node: Node, env: Env) -> GraphTrace | None:
+    def _cycle_trace(self, node: Graph, env: Env) -> GraphTrace | None:
         """The first loop `graph.cycles` found, edge by edge."""
-        steps = node.info["steps"]
+        steps = node.steps
         graph = env.ctx.graph
         loops = graph.cycles(steps)
         if not loops:
@@ -290,23 +301,19 @@ class Explainer:
         """`share = 360000 / 3000000` for a let or an arithmetic operand."""
         target = node
         name = None
-        if node.kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
-            name = node.expr.id  # type: ignore[union-attr]
-            target = self.lets[name]
-        if target.kind != "arith":
+        let = self._let(node)
+        if let is not None and isinstance(node, Var):
+            name, target = node.name, let
+        if not isinstance(target, Arith):
             return None
         a, b = target.kids
-        shown = (f"{self.shown(a, env)} {target.expr.op} "  # type: ignore[union-attr]
-                 f"{self.shown(b, env)}")
+        shown = f"{self.shown(a, env)} {target.op} {self.shown(b, env)}"
         head = f"{name} = {target.text}" if name else target.text
         return f"{head} = {shown}"
 
-    def _quantifier(self, node: Node, env: Env, word: str) -> Evidence:
-        coll = node.kids[0]
-        where = node.kids[1] if len(node.kids) == 3 else None
-        body = node.kids[-1]
-        var = node.info["var"]
-        is_any = node.info["any"]
+    def _quantifier(self, node: Quantifier, env: Env, word: str) -> Evidence:
+        coll, where, body = node.coll, node.where, node.body
+        var, is_any = node.var, node.is_any
         items, problem = self.elements(coll, env)
         if problem is not None:
             return Evidence(node.text, word, note=f"cannot be computed: {problem}",
@@ -354,18 +361,19 @@ class Explainer:
             if word == "unknown" else ()
         return Evidence(node.text, word, note=note, children=tuple(children), missing=missing)
 
-    def _graph(self, node: Node, env: Env, word: str) -> Evidence:
+    def _graph(self, node: Graph, env: Env, search: Callable[[Env, int | None], Any],
+               word: str) -> Evidence:
         """A reachability query: the path it found, or what it reached instead and
         where it stopped, every node and edge with its place in the proposal."""
         missing = self._missing_if(self.truth(node, env), node, env)
         try:
-            found = node.info["search"](env, EXPLORED)
+            found = search(env, EXPLORED)
         except V.EvalProblem as problem:
             return Evidence(node.text, word, note=str(problem), missing=missing)
         if found is None:
             return Evidence(node.text, word, missing=missing)
         graph = env.ctx.graph
-        steps = node.info["steps"]
+        steps = node.steps
         via = ", ".join(str(s) for s in steps) if steps else "every edge"
         target = node.kids[1].text
         if found.found is not None:
@@ -452,11 +460,11 @@ def _label(ev: Evidence, label: str, result: Any) -> Evidence:
     return Evidence(label, _word(result), children=inner, missing=ev.missing)
 
 
-def _flatten(node: Node, kind: str) -> list[Node]:
+def _flatten(node: Node, kind: type[Node]) -> list[Node]:
     """`a and b and c` as three parts, not a nest of two."""
     out: list[Node] = []
     for kid in node.kids:
-        if kid.kind == kind:
+        if type(kid) is kind:
             out.extend(_flatten(kid, kind))
         else:
             out.append(kid)
