@@ -326,6 +326,7 @@ class Explainer:
         considered = 0
         deciding = 0
         undecided: list[str] = []
+        hidden: list[str] = []
         skipped_count = 0
 
         def skipped(item: Any) -> None:  # its `where` unknown: not covered, and why
@@ -344,6 +345,8 @@ class Explainer:
             if len(children) < MAX_ELEMENTS:
                 ev = self.explain(body, env)
                 children.append(_label(ev, f"{var} = {V.display(item)}", r))
+            elif r is V.UNKNOWN and word == "unknown":  # not shown, but what it lacks is told
+                hidden.extend(self.missing(body, env))
         if is_any:
             note = (f"no element of {coll.text} satisfies it ({considered} considered)"
                     if word == "false" else None)
@@ -351,13 +354,14 @@ class Explainer:
             note = (f"{deciding} of {considered} elements of {coll.text} do not satisfy it"
                     if word != "true" else None)
         if deciding > MAX_ELEMENTS:
-            note = (note or "") + f"; the first {MAX_ELEMENTS} are shown"
+            note = (note + "; " if note else "") + f"the first {MAX_ELEMENTS} are shown"
         if skipped_count and word != "true":
             assert where is not None
             note = (note + "; " if note else "") + (
                 f"for {skipped_count} element{'s' if skipped_count != 1 else ''} of {coll.text} "
                 f"'{where.text}' is unknown: not known to be covered")
-        missing = tuple(dict.fromkeys([*undecided, *(m for c in children for m in c.missing)])) \
+        missing = tuple(dict.fromkeys(
+            [*undecided, *(m for c in children for m in c.missing), *hidden])) \
             if word == "unknown" else ()
         return Evidence(node.text, word, note=note, children=tuple(children), missing=missing)
 
