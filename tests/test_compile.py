@@ -165,6 +165,34 @@ def test_an_unknown_function() -> None:
     assert d.code == "CP206" and "one argument" in d.message
 
 
+@pytest.mark.parametrize(("call", "code", "message"), [
+    ("len(3)", "CP204", "'3' is a number; it has no length"),
+    ("keys(title)", "CP204", "keys() takes a map, not a string"),
+    ("values(3)", "CP204", "values() takes a map, not a number"),
+    ("year(title)", "CP203", "year() takes a date, not a string"),
+    ("lower(3)", "CP203", "lower() takes text, not a number"),
+    ("upper(period.end)", "CP203", "upper() takes text, not a date"),
+    ("abs(title)", "CP203", "abs() takes a number, not a string"),
+])
+def test_a_function_refuses_an_argument_of_another_type(call: str, code: str,
+                                                        message: str) -> None:
+    [d] = errors_of(rule(f"{call} present"))
+    assert (d.code, d.message) == (code, message)
+
+
+@pytest.mark.parametrize(("call", "expected"), [
+    ("len(organisations)", "number"), ("keys(budget.lines[0].by_year)", "list of year"),
+    ("values(budget.lines[0].by_year)", "list of money"), ("year(period.end)", "number"),
+    ("lower(title)", "string"), ("upper(host_country)", "string"),
+    ("abs(budget.lines[0].by_year[2027])", "money"),
+])
+def test_the_type_a_function_gives(call: str, expected: str) -> None:
+    c = compiler()
+    node = c.expr(parse_expr(call), {})
+    assert not c.errors, c.errors
+    assert node.type.describe() == expected
+
+
 def test_an_invalid_regular_expression_is_located_at_the_pattern() -> None:
     found = errors_of(rule('title matches "(a" or title matches "(?=x)"'))
     assert [d.code for d in found] == ["CP207", "CP207"]
