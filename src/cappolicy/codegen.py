@@ -1,9 +1,10 @@
 """Rules compiled to Python functions that decide verdicts, without explaining them.
 
-`compile.py` turns every expression into a tree of closures, each knowing its text and
-where in the proposal it reads, so that a failing rule can be explained. Deciding
-through that tree costs a call, a dictionary lookup and a three-valued test per node.
-This module writes, from the same typed tree, the source of one Python function per
+`compile.py` turns every expression into a tree of typed nodes (nodes.py), each with
+its closure, its text and where in the proposal it reads, so that a failing rule can
+be explained. Deciding through the closures costs a call, a dictionary lookup and a
+three-valued test per node. This module writes, from the same typed tree (dispatching
+on each node's class, `_WRITE`), the source of one Python function per
 rule in which every node is a few inline statements on local variables, compiles it
 once, and keeps it on the rule:
 
@@ -24,7 +25,8 @@ queries and node conditions) it calls as the closure itself, with the variables 
 scope copied into the `Env` first. A rule whose source Python will not compile (too
 deeply nested) keeps a decide made of its closures. tests/test_codegen.py holds both
 paths to the same verdicts on every shipped ruleset, the examples, generated
-proposals and generated expressions.
+proposals and generated expressions; tests/test_engine.py holds them, and the
+explanation's outcome and the missing fields it names, to one meaning.
 """
 
 from __future__ import annotations

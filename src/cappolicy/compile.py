@@ -63,6 +63,8 @@ class Compiler(GraphQueries):
     """Compiles the expressions of one effective ruleset: each expression to the typed
     node of its kind (nodes.py), its closure made, its diagnostics collected."""
 
+    params: Mapping[str, ParamValue]
+
     def __init__(self, params: Mapping[str, ParamValue]) -> None:
         self.params = params
         self.errors: list[Diagnostic] = []

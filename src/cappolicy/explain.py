@@ -1,19 +1,23 @@
 """Why a condition came out as it did: evidence from the compiled IR.
 
-Runs only for findings that fail or cannot be decided. It walks the same nodes
-the fast path ran, asking each for its value, and keeps the parts that decided
-the outcome: for `and`, the false parts; for `or`, every part; for a quantifier,
-the elements that failed; for a comparison, the values on each side and where
-in the proposal they come from.
+Runs only for findings that fail or cannot be decided. It walks the same typed nodes
+(nodes.py) the verdict was decided from, asking each closure for its value, and keeps
+the parts that decided the outcome: for `and`, the false parts; for `or`, every part;
+for a quantifier, the elements that failed; for a comparison, the values on each side
+and where in the proposal they come from. It decides nothing anew: which elements a
+quantifier or aggregate covers is `runtime.covered`'s answer, the same walk the
+closures make, so an element whose `where` is unknown is never explained as covered;
+what it lacks is named as missing instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from . import values as V
 from .findings import Evidence, GraphHop, GraphTrace
+from .graph import Edge, GovernanceGraph, Search
 from .nodes import (
     CONSTANTS, MEMOISED, PATHS, And, Arith, Binder, Compare, Graph, Implies, Node, Not, Or,
     Presence, Quantifier, Var, element_path,
@@ -365,7 +369,7 @@ class Explainer:
             if word == "unknown" else ()
         return Evidence(node.text, word, note=note, children=tuple(children), missing=missing)
 
-    def _graph(self, node: Graph, env: Env, search: Callable[[Env, int | None], Any],
+    def _graph(self, node: Graph, env: Env, search: Callable[[Env, int | None], Search | None],
                word: str) -> Evidence:
         """A reachability query: the path it found, or what it reached instead and
         where it stopped, every node and edge with its place in the proposal."""
@@ -395,7 +399,7 @@ class Explainer:
                                partial=not found.complete)
         return Evidence(node.text, word, graph=trace, missing=missing)
 
-    def _walk_hops(self, graph: Any, edges: Any, start: str | None = None
+    def _walk_hops(self, graph: GovernanceGraph, edges: Sequence[Edge], start: str | None = None
                    ) -> tuple[GraphHop, ...]:
         """The start node, then one hop per edge of a walk from it (a loop's: from its
         first node)."""
@@ -404,7 +408,8 @@ class Explainer:
                 *(self._hop(graph, ahead, edge, behind)
                   for behind, edge, ahead in zip(nodes, edges, nodes[1:])))
 
-    def _hop(self, graph: Any, key: str, edge: Any = None, came_from: str | None = None) -> GraphHop:
+    def _hop(self, graph: GovernanceGraph, key: str, edge: Edge | None = None,
+             came_from: str | None = None) -> GraphHop:
         info = graph.node(key)
         label = key
         at = None

@@ -18,7 +18,7 @@ import attrs
 from . import ast, schema
 from . import values as V
 from .errors import Diagnostic, did_you_mean
-from .graph import CATEGORIES, EDGE_KINDS, Step
+from .graph import CATEGORIES, EDGE_KINDS, Reach, Search, Step
 from .nodes import Condition, Error, Graph, GraphNode, Kinds, Literal, Node
 from .runtime import MISSING, Env, Fn, restore
 from .span import Span
@@ -138,7 +138,7 @@ def _reach(q: Call) -> Graph:
     # search backwards from it answers them all (graph.Reach), kept for the proposal.
     shared = not q.kids[1].free
 
-    def reach(env: Env, goal: Any) -> Any:
+    def reach(env: Env, goal: Any) -> Reach:
         key = (search, goal) if isinstance(goal, str) else search
         found = env.ctx.memo.get(key)
         if found is None:
@@ -146,7 +146,7 @@ def _reach(q: Call) -> Graph:
             found = env.ctx.memo[key] = env.ctx.graph.reach(test, steps)
         return found
 
-    def search(env: Env, limit: int | None = None) -> Any:
+    def search(env: Env, limit: int | None = None) -> Search | None:
         """The Search from the node: the path found, else (cut at `limit` nodes when
         the search is shared) what it reached."""
         key = start(env)
@@ -219,7 +219,7 @@ _EDGE_KIND_METHODS = frozenset({"edges"})
 class GraphQueries:
     """The compiler's part that compiles graph queries (mixed into compile.Compiler)."""
 
-    params: Mapping[str, Any]
+    params: Mapping[str, object]
     errors: list[Diagnostic]
     _in_condition: int  # inside `n -> ...`, where graph queries are not allowed
 

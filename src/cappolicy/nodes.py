@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from . import ast
+from .graph import Search, Step
 from .runtime import Env, Fn
 from .types import Type
 from .unparse import unparse
@@ -183,7 +184,7 @@ class Arith(Node):
 class Matches(Node):
     """`subject matches "pattern"`, the pattern compiled (RE2)."""
 
-    regex: Any = None
+    regex: Any = None  # a compiled RE2 pattern (google-re2 ships no type information)
 
 
 @attrs.frozen(eq=False)
@@ -267,11 +268,11 @@ class Graph(Node):
 
     method: str = ""
     #: the `via:` edge kinds as graph.Step, None for every edge forwards
-    steps: tuple[Any, ...] | None = None
+    steps: tuple[Step, ...] | None = None
     #: where an element of the result is in the proposal
     element_path: ElementPath | None = None
     #: reaches/path: the Search from the node (what explains it), given a limit
-    search: Callable[[Env, int | None], Any] | None = None
+    search: Callable[[Env, int | None], Search | None] | None = None
 
 
 @attrs.frozen(eq=False)
