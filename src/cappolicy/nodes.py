@@ -27,7 +27,9 @@ Loc = Callable[[Env], "tuple[Any, ...] | None"]
 ElementPath = Callable[[Env, Any], "tuple[Any, ...] | None"]
 
 
-@attrs.frozen(eq=False)
+# The classes are made when cappolicy starts: without slots (functools.cached_property then
+# needs no help from attrs) and with the one repr of Node, making them costs a third less.
+@attrs.frozen(eq=False, slots=False)
 class Node:
     """What every kind of node has: the expression it was compiled from, its type, its
     closure, its children (in the order they are evaluated) and, for a path into the
@@ -61,14 +63,14 @@ class Node:
 # ---------------------------------------------------------------- leaves
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Literal(Node):
     """A constant of the rule: a literal, a set of literals, an enumeration word."""
 
     value: Any = None
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Param(Node):
     """A param of the ruleset, a constant once the effective ruleset settles it."""
 
@@ -76,7 +78,7 @@ class Param(Node):
     value: Any = None
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Var(Node):
     """A variable: bound by `for`, a quantifier or aggregate, a node condition, or a `let`."""
 
@@ -87,21 +89,21 @@ class Var(Node):
         return frozenset((self.name,))
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Root(Node):
     """A top-level field of the proposal (`host_country`)."""
 
     name: str = ""
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Builtin(Node):
     """A name the language defines: `as_of`, `graph`, `program`."""
 
     name: str = ""
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Error(Node):
     """An expression the compiler refused (its diagnostic is reported): always unknown."""
 
@@ -109,14 +111,14 @@ class Error(Node):
 # ---------------------------------------------------------------- paths
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Attr(Node):
     """`obj.name` on a record."""
 
     name: str = ""
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Deref(Node):
     """`ref.field` through a reference: the field of the element the id names."""
 
@@ -124,7 +126,7 @@ class Deref(Node):
     field: str = ""
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Index(Node):
     """`obj[key]`."""
 
@@ -132,37 +134,37 @@ class Index(Node):
 # ---------------------------------------------------------------- operators
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Not(Node):
     pass
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Neg(Node):
     pass
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Connective(Node):
     """`and`, `or`, `implies`: the left operand, then the right when it does not decide."""
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class And(Connective):
     pass
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Or(Connective):
     pass
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Implies(Connective):
     pass
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Compare(Node):
     """A comparison (`==` ... `>=`) or a membership test (`in`, `not in`)."""
 
@@ -171,7 +173,7 @@ class Compare(Node):
     percent: bool = False
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Arith(Node):
     """`+ - * /`."""
 
@@ -180,14 +182,14 @@ class Arith(Node):
     share: bool = False
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Matches(Node):
     """`subject matches "pattern"`, the pattern compiled (RE2)."""
 
     regex: Any = None  # a compiled RE2 pattern (google-re2 ships no type information)
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Presence(Node):
     """`x present` (`present` True) or `x absent`."""
 
@@ -197,7 +199,7 @@ class Presence(Node):
 # ---------------------------------------------------------------- collections
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Binder(Node):
     """A quantifier or an aggregate: a collection, then parts that read `var`, bound
     to each element in turn (compile.covered walks them)."""
@@ -220,7 +222,7 @@ class Binder(Node):
         return self.kids[:1] if self.var else self.kids
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Quantifier(Binder):
     """`any`/`all var in coll where ...: body`."""
 
@@ -231,7 +233,7 @@ class Quantifier(Binder):
         return self.kids[-1]
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Aggregate(Binder):
     """count, sum, min, max, union over a collection (`kind`), optionally of a value
     per element and of the elements a `where` selects."""
@@ -240,17 +242,17 @@ class Aggregate(Binder):
     value: Node | None = None
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class SetNode(Node):
     """A set literal with a part that is not constant."""
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class ListNode(Node):
     """A list literal."""
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Call(Node):
     """A builtin function (builtins.py) of one argument."""
 
@@ -261,7 +263,7 @@ class Call(Node):
 # ---------------------------------------------------------------- graph queries
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Graph(Node):
     """A method of the governance graph (graphquery.py). Its value is a list of nodes,
     of edges, of loops, or whether a node is reachable."""
@@ -275,17 +277,17 @@ class Graph(Node):
     search: Callable[[Env, int | None], Search | None] | None = None
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Kinds(Node):
     """A `kind:` argument given as an expression: a set of texts."""
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class GraphNode(Node):
     """An argument naming a node of the graph; its value is the node's key."""
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, slots=False, repr=False)
 class Condition(Node):
     """`n -> ...`, a node condition: its value is a test of a node's key."""
 
