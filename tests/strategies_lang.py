@@ -216,6 +216,70 @@ def small_proposals(draw: st.DrawFn) -> dict[str, Any]:
     return data
 
 
+# ------------------------------------------------------------------ expression text over a proposal
+
+#: pieces of expressions over a proposal: paths that exist, paths that may not, literals
+LEAVES = ["organisations", "activities", "funding.sources", "governance.bodies", "period.end",
+          "period.start", "sunset.date", "host_country", "title", "as_of", "budget.lines",
+          "activities[0]", "activities[-1].led_by", "organisations[1].country", "15%",
+          "1000 EUR", "3", "2.5", "0", '"XA"', "XA", "NO", "2027-06-30", "6 months", "true",
+          "{XA, NO}", "[1, 2]", "ministry", "personal", "sunset.handover_to"]
+ITEM_FIELDS = ["id", "country", "kind", "led_by", "from", "by_year", "end", "mandates",
+               "partners", "languages", "chair", "data_flows"]
+
+
+@st.composite
+def expressions(draw: st.DrawFn, depth: int = 3, bound: tuple[str, ...] = ()) -> str:
+    """Expression text over a proposal, mostly well typed, sometimes not."""
+    if depth == 0 or draw(st.integers(0, 3)) == 0:
+        if bound and draw(st.booleans()):
+            var = draw(st.sampled_from(bound))
+            return draw(st.sampled_from([var, f"{var}.{draw(st.sampled_from(ITEM_FIELDS))}",
+                                         f"{var}.led_by.country", f"{var}.from.country"]))
+        return draw(st.sampled_from(LEAVES))
+    sub = expressions(depth - 1, bound)
+    var = f"v{depth}"
+    inner = expressions(depth - 1, (*bound, var))
+    coll = st.sampled_from(["organisations", "activities", "funding.sources", "budget.lines",
+                            "governance.bodies", "[1, 2, 3]", "{XA, NO}"] +
+                           [f"{b}.{f}" for b in bound for f in ("partners", "by_year",
+                                                                "mandates", "languages")])
+    form = draw(st.integers(0, 11))
+    if form == 0:
+        op = draw(st.sampled_from(["and", "or", "implies"]))
+        return f"({draw(sub)}) {op} ({draw(sub)})"
+    if form == 1:
+        op = draw(st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "in", "not in"]))
+        return f"({draw(sub)}) {op} ({draw(sub)})"
+    if form == 2:
+        op = draw(st.sampled_from(["+", "-", "*", "/"]))
+        return f"({draw(sub)}) {op} ({draw(sub)})"
+    if form == 3:
+        return f"not ({draw(sub)})"
+    if form == 4:
+        return f"({draw(sub)}) {draw(st.sampled_from(['present', 'absent']))}"
+    if form == 5:
+        kind = draw(st.sampled_from(["any", "all"]))
+        where = f" where {draw(inner)}" if draw(st.booleans()) else ""
+        return f"{kind} {var} in {draw(coll)}{where}: {draw(inner)}"
+    if form == 6:
+        kind = draw(st.sampled_from(["count", "sum", "min", "max", "union"]))
+        where = f" where {draw(inner)}" if draw(st.booleans()) else ""
+        if draw(st.booleans()):
+            return f"{kind}({draw(inner)} for {var} in {draw(coll)}{where})"
+        return f"{kind}({var} in {draw(coll)}{where})"
+    if form == 7:
+        return f"{draw(st.sampled_from(['count', 'sum', 'min', 'max', 'union']))}({draw(sub)})"
+    if form == 8:
+        func = draw(st.sampled_from(["len", "keys", "values", "year", "lower", "upper", "abs"]))
+        return f"{func}({draw(sub)})"
+    if form == 9:
+        return f"({draw(sub)}) matches \"^[A-Z]\""
+    if form == 10:
+        return f"-({draw(sub)})"
+    return f"({draw(sub)})[{draw(st.sampled_from(['0', '1', '-1', '2027', 'host_country']))}]"
+
+
 # ------------------------------------------------------------------ rulesets on disk
 
 

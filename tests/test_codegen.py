@@ -19,7 +19,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import mutated
-from strategies_lang import effective, exprs, small_proposals
+from strategies_lang import effective, expressions, exprs, small_proposals
 
 from cappolicy import codegen
 from cappolicy.compile import Compiler, Context
@@ -36,6 +36,7 @@ from cappolicy.evaluate import (
     verdicts,
 )
 from cappolicy.load import load_proposal
+from cappolicy.nodes import Presence
 from cappolicy.parse import parse_expr
 from cappolicy.proposal import Proposal
 from cappolicy.rulesets import Catalog, EffectiveRuleset, Rulesets
@@ -178,68 +179,6 @@ def test_proposals_with_odd_values_are_decided_as_the_closures_do(data: Any) -> 
 
 # ------------------------------------------------------------------ generated expressions
 
-#: pieces of expressions over a proposal: paths that exist, paths that may not, literals
-LEAVES = ["organisations", "activities", "funding.sources", "governance.bodies", "period.end",
-          "period.start", "sunset.date", "host_country", "title", "as_of", "budget.lines",
-          "activities[0]", "activities[-1].led_by", "organisations[1].country", "15%",
-          "1000 EUR", "3", "2.5", "0", '"XA"', "XA", "NO", "2027-06-30", "6 months", "true",
-          "{XA, NO}", "[1, 2]", "ministry", "personal", "sunset.handover_to"]
-ITEM_FIELDS = ["id", "country", "kind", "led_by", "from", "by_year", "end", "mandates",
-               "partners", "languages", "chair", "data_flows"]
-
-
-@st.composite
-def expressions(draw: st.DrawFn, depth: int = 3, bound: tuple[str, ...] = ()) -> str:
-    """Expression text over a proposal, mostly well typed, sometimes not."""
-    if depth == 0 or draw(st.integers(0, 3)) == 0:
-        if bound and draw(st.booleans()):
-            var = draw(st.sampled_from(bound))
-            return draw(st.sampled_from([var, f"{var}.{draw(st.sampled_from(ITEM_FIELDS))}",
-                                         f"{var}.led_by.country", f"{var}.from.country"]))
-        return draw(st.sampled_from(LEAVES))
-    sub = expressions(depth - 1, bound)
-    var = f"v{depth}"
-    inner = expressions(depth - 1, (*bound, var))
-    coll = st.sampled_from(["organisations", "activities", "funding.sources", "budget.lines",
-                            "governance.bodies", "[1, 2, 3]", "{XA, NO}"] +
-                           [f"{b}.{f}" for b in bound for f in ("partners", "by_year",
-                                                                "mandates", "languages")])
-    form = draw(st.integers(0, 11))
-    if form == 0:
-        op = draw(st.sampled_from(["and", "or", "implies"]))
-        return f"({draw(sub)}) {op} ({draw(sub)})"
-    if form == 1:
-        op = draw(st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "in", "not in"]))
-        return f"({draw(sub)}) {op} ({draw(sub)})"
-    if form == 2:
-        op = draw(st.sampled_from(["+", "-", "*", "/"]))
-        return f"({draw(sub)}) {op} ({draw(sub)})"
-    if form == 3:
-        return f"not ({draw(sub)})"
-    if form == 4:
-        return f"({draw(sub)}) {draw(st.sampled_from(['present', 'absent']))}"
-    if form == 5:
-        kind = draw(st.sampled_from(["any", "all"]))
-        where = f" where {draw(inner)}" if draw(st.booleans()) else ""
-        return f"{kind} {var} in {draw(coll)}{where}: {draw(inner)}"
-    if form == 6:
-        kind = draw(st.sampled_from(["count", "sum", "min", "max", "union"]))
-        where = f" where {draw(inner)}" if draw(st.booleans()) else ""
-        if draw(st.booleans()):
-            return f"{kind}({draw(inner)} for {var} in {draw(coll)}{where})"
-        return f"{kind}({var} in {draw(coll)}{where})"
-    if form == 7:
-        return f"{draw(st.sampled_from(['count', 'sum', 'min', 'max', 'union']))}({draw(sub)})"
-    if form == 8:
-        func = draw(st.sampled_from(["len", "keys", "values", "year", "lower", "upper", "abs"]))
-        return f"{func}({draw(sub)})"
-    if form == 9:
-        return f"({draw(sub)}) matches \"^[A-Z]\""
-    if form == 10:
-        return f"-({draw(sub)})"
-    return f"({draw(sub)})[{draw(st.sampled_from(['0', '1', '-1', '2027', 'host_country']))}]"
-
-
 def rule_of(text: str, kind: str) -> CompiledRule | None:
     """A rule `require <text>` compiled whatever its type errors: a node the compiler
     refuses evaluates as unknown, in both paths."""
@@ -368,7 +307,7 @@ def test_a_rule_without_inline_code_runs_its_own_functions_among_the_others(
 
     def unsupported(*args: Any) -> str:
         raise codegen._Unsupported("presence")
-    monkeypatch.setattr(codegen._Writer, "x_presence", unsupported)
+    monkeypatch.setitem(codegen._WRITE, Presence, unsupported)
     made = codegen.batch(rules, lambda rule, ctx: "unknown")
     assert made is not None
     decide_all, source = made

@@ -12,6 +12,7 @@ from cappolicy.compile import Compiler, Context, Env, ParamValue
 from cappolicy.errors import AnalysisError, Diagnostic
 from cappolicy.evaluate import CompiledRule, RuleSpec, compile_rules
 from cappolicy.findings import Provenance
+from cappolicy.nodes import Deref, Literal, Param, Root, Var
 from cappolicy.parse import parse_expr, parse_text
 from cappolicy.span import Span
 from cappolicy.types import COUNTRY, DATE, NUMBER, PERCENT, STRING
@@ -52,7 +53,7 @@ def at(d: Diagnostic) -> tuple[int, int, int]:
 def test_a_name_is_a_variable_first() -> None:
     c = compiler()
     node = c.expr(parse_expr("host_country"), {"host_country": NUMBER})
-    assert (node.kind, node.type) == ("var", NUMBER)
+    assert isinstance(node, Var) and node.type == NUMBER
     env = Env(Context({}, dt.date(2027, 1, 1)))
     env.vars["host_country"] = 7
     assert node.fn(env) == 7 and not c.errors
@@ -61,7 +62,7 @@ def test_a_name_is_a_variable_first() -> None:
 def test_a_name_can_be_a_param_and_is_recorded_as_used() -> None:
     c = compiler()
     node = c.expr(parse_expr("min_share"), {})
-    assert (node.kind, node.type) == ("param", PERCENT)
+    assert isinstance(node, Param) and node.type == PERCENT
     assert node.fn(Env(Context({}, dt.date(2027, 1, 1)))) == ast.Percent(0.15)
     assert c.used_params == {"min_share"}
 
@@ -69,7 +70,7 @@ def test_a_name_can_be_a_param_and_is_recorded_as_used() -> None:
 def test_a_name_can_be_a_top_level_field_of_the_proposal() -> None:
     c = compiler()
     node = c.expr(parse_expr("host_country"), {})
-    assert (node.kind, node.type) == ("root", COUNTRY)
+    assert isinstance(node, Root) and node.type == COUNTRY
     env = Env(Context({"host_country": "XA"}, dt.date(2027, 1, 1)))
     assert node.fn(env) == "XA"
     assert node.loc is not None and node.loc(env) == ("host_country",)
@@ -78,7 +79,7 @@ def test_a_name_can_be_a_top_level_field_of_the_proposal() -> None:
 def test_a_name_can_be_an_enumeration_value() -> None:
     c = compiler()
     node = c.expr(parse_expr("law-enforcement"), {})
-    assert (node.kind, node.type) == ("literal", STRING)
+    assert isinstance(node, Literal) and node.type == STRING
     assert node.fn(Env(Context({}, dt.date(2027, 1, 1)))) == "law-enforcement"
     assert c.expr(parse_expr("as_of"), {}).type == DATE
 
@@ -110,7 +111,7 @@ def test_a_field_of_a_list_is_an_error_with_a_hint() -> None:
 def test_reading_through_a_reference() -> None:
     c = compiler()
     node = c.expr(parse_expr("act.led_by.country"), {"act": schema.ACTIVITY})
-    assert not c.errors and node.type == COUNTRY and node.kind == "deref"
+    assert not c.errors and node.type == COUNTRY and isinstance(node, Deref)
     data = {"organisations": [{"id": "xa-cirt", "country": "XA"}],
             "activities": [{"id": "A1", "led_by": "xa-cirt"}]}
     env = Env(Context(data, dt.date(2027, 1, 1)))
@@ -162,6 +163,34 @@ def test_an_unknown_function() -> None:
     assert d.code == "CP206" and d.help == "did you mean 'len'?"
     [d] = errors_of(rule("len(organisations, roles) > 1"))
     assert d.code == "CP206" and "one argument" in d.message
+
+
+@pytest.mark.parametrize(("call", "code", "message"), [
+    ("len(3)", "CP204", "'3' is a number; it has no length"),
+    ("keys(title)", "CP204", "keys() takes a map, not a string"),
+    ("values(3)", "CP204", "values() takes a map, not a number"),
+    ("year(title)", "CP203", "year() takes a date, not a string"),
+    ("lower(3)", "CP203", "lower() takes text, not a number"),
+    ("upper(period.end)", "CP203", "upper() takes text, not a date"),
+    ("abs(title)", "CP203", "abs() takes a number, not a string"),
+])
+def test_a_function_refuses_an_argument_of_another_type(call: str, code: str,
+                                                        message: str) -> None:
+    [d] = errors_of(rule(f"{call} present"))
+    assert (d.code, d.message) == (code, message)
+
+
+@pytest.mark.parametrize(("call", "expected"), [
+    ("len(organisations)", "number"), ("keys(budget.lines[0].by_year)", "list of year"),
+    ("values(budget.lines[0].by_year)", "list of money"), ("year(period.end)", "number"),
+    ("lower(title)", "string"), ("upper(host_country)", "string"),
+    ("abs(budget.lines[0].by_year[2027])", "money"),
+])
+def test_the_type_a_function_gives(call: str, expected: str) -> None:
+    c = compiler()
+    node = c.expr(parse_expr(call), {})
+    assert not c.errors, c.errors
+    assert node.type.describe() == expected
 
 
 def test_an_invalid_regular_expression_is_located_at_the_pattern() -> None:

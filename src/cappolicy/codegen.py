@@ -1,9 +1,10 @@
 """Rules compiled to Python functions that decide verdicts, without explaining them.
 
-`compile.py` turns every expression into a tree of closures, each knowing its text and
-where in the proposal it reads, so that a failing rule can be explained. Deciding
-through that tree costs a call, a dictionary lookup and a three-valued test per node.
-This module writes, from the same typed tree, the source of one Python function per
+`compile.py` turns every expression into a tree of typed nodes (nodes.py), each with
+its closure, its text and where in the proposal it reads, so that a failing rule can
+be explained. Deciding through the closures costs a call, a dictionary lookup and a
+three-valued test per node. This module writes, from the same typed tree (dispatching
+on each node's class, `_WRITE`), the source of one Python function per
 rule in which every node is a few inline statements on local variables, compiles it
 once, and keeps it on the rule:
 
@@ -24,7 +25,8 @@ queries and node conditions) it calls as the closure itself, with the variables 
 scope copied into the `Env` first. A rule whose source Python will not compile (too
 deeply nested) keeps a decide made of its closures. tests/test_codegen.py holds both
 paths to the same verdicts on every shipped ruleset, the examples, generated
-proposals and generated expressions.
+proposals and generated expressions; tests/test_engine.py holds them, and the
+explanation's outcome and the missing fields it names, to one meaning.
 """
 
 from __future__ import annotations
@@ -36,7 +38,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import values as V
 from .ast import Percent
-from .compile import MEMOISED, Context, Env, Node
+from .builtins import FUNCTIONS
+from .graph import PROGRAM
+from .nodes import (
+    MEMOISED, Aggregate, And, Arith, Attr, Builtin, Call, Compare, Condition, Deref, Error, Graph,
+    GraphNode, Implies, Index, Kinds, ListNode, Literal, Matches, Neg, Node, Not, Or, Param,
+    Presence, Quantifier, Root, SetNode, Var,
+)
+from .runtime import Context, Env
 from .types import is_stringy
 
 if TYPE_CHECKING:
@@ -49,12 +58,11 @@ Verdict = Callable[[Context], str]
 RANK = {"not-applicable": 0, "pass": 1, "unknown": 2, "fail": 3}
 
 #: kinds of node whose value is always True, False or UNKNOWN
-_BOOLEAN = frozenset({"compare", "and", "or", "implies", "not", "presence", "matches",
-                      "quantifier"})
+_BOOLEAN = (Compare, And, Or, Implies, Not, Presence, Matches, Quantifier)
 #: kinds of node run as their closure
-_CLOSURE = frozenset({"graph", "kinds", "node", "condition", "error"})
+_CLOSURE = (Graph, Kinds, GraphNode, Condition, Error, Builtin)
 #: kinds of node whose value, read from the proposal, is UNKNOWN where the data has None
-_NEVER_NONE = frozenset({"root", "attr", "deref", "index"})
+_NEVER_NONE = (Root, Attr, Deref, Index)
 _PLAIN = frozenset({str, int, float, dt.date})  # compared and ordered as they are
 _NUMBERS = frozenset({int, float})
 
@@ -155,7 +163,7 @@ class _Writer:
     def cond(self, node: Node, scope: dict[str, str], ind: int) -> str:
         """A local holding the node's value as True, False or UNKNOWN (V.truth)."""
         value = self.expr(node, scope, ind)
-        if node.kind in _BOOLEAN:
+        if isinstance(node, _BOOLEAN):
             return value
         t = self.tmp()
         self.emit(ind, f"{t} = _truth({value})")
@@ -164,28 +172,27 @@ class _Writer:
     def expr(self, node: Node, scope: dict[str, str], ind: int) -> str:
         """Emit the statements computing `node` at indentation `ind`; return the name
         of the local (or constant) holding its value."""
-        kind = node.kind
-        if kind in ("literal", "param") or (kind == "builtin" and _ex(node).id == "program"):
-            return self.const(node.fn(None))  # type: ignore[arg-type]
-        if kind == "builtin" and _ex(node).id == "as_of":
+        if isinstance(node, (Literal, Param)):
+            return self.const(node.value)
+        if isinstance(node, Builtin) and node.name == "program":
+            return self.const(PROGRAM)
+        if isinstance(node, Builtin) and node.name == "as_of":
             t = self.tmp()
             self.emit(ind, f"{t} = ctx.as_of")
             return t
-        if kind == "var":
-            name = _ex(node).id
-            if name not in scope:
-                raise _Unsupported(f"variable {name} out of scope")
-            return scope[name]
-        if kind in _CLOSURE or kind == "builtin" or (
-                self.looping and kind in MEMOISED and not node.free):
+        if isinstance(node, Var):
+            if node.name not in scope:
+                raise _Unsupported(f"variable {node.name} out of scope")
+            return scope[node.name]
+        if isinstance(node, _CLOSURE) or (
+                self.looping and isinstance(node, MEMOISED) and not node.free):
             # a walk of a collection that reads no variable, asked once per element of a
             # loop around it: its closure computes it once per proposal (Context.memo)
             return self.closure(node, scope, ind)
-        method = getattr(self, "x_" + kind, None)
-        if method is None:
-            raise _Unsupported(kind)
-        result: str = method(node, scope, ind)
-        return result
+        write = _WRITE.get(type(node))
+        if write is None:
+            raise _Unsupported(type(node).__name__)
+        return write(self, node, scope, ind)
 
     def closure(self, node: Node, scope: dict[str, str], ind: int) -> str:
         """Run the node's own closure, with every variable in scope in env.vars."""
@@ -196,17 +203,17 @@ class _Writer:
         self.emit(ind, f"{t} = {self.const(node.fn)}(env)")
         return t
 
-    def x_root(self, node: Node, scope: dict[str, str], ind: int) -> str:
-        name = _ex(node).id
+    def x_root(self, node: Root, scope: dict[str, str], ind: int) -> str:
+        name = node.name
         t = self.roots.get(name)
         if t is None:  # reading a field of a dict neither fails nor changes anything
             t = self.roots[name] = self.tmp("root")
             self.prelude += [f"{t} = data.get({name!r})", f"if {t} is None: {t} = UNKNOWN"]
         return t
 
-    def x_attr(self, node: Node, scope: dict[str, str], ind: int) -> str:
+    def x_attr(self, node: Attr, scope: dict[str, str], ind: int) -> str:
         o = self.expr(node.kids[0], scope, ind)
-        name = _ex(node).name
+        name = node.name
         key = ("attr", o, name)
         t = self.memo.get(key)
         if t is None:
@@ -216,9 +223,9 @@ class _Writer:
             self.emit(ind, f"if {t} is None: {t} = UNKNOWN")
         return t
 
-    def x_deref(self, node: Node, scope: dict[str, str], ind: int) -> str:
+    def x_deref(self, node: Deref, scope: dict[str, str], ind: int) -> str:
         ref = self.expr(node.kids[0], scope, ind)
-        target, name = node.info["target"], node.info["field"]
+        target, name = node.target, node.field
         key = ("deref", ref, target, name)
         t = self.memo.get(key)
         if t is not None:
@@ -240,20 +247,20 @@ class _Writer:
         self.emit(ind + 1, f"{t} = UNKNOWN")
         return t
 
-    def x_index(self, node: Node, scope: dict[str, str], ind: int) -> str:
+    def x_index(self, node: Index, scope: dict[str, str], ind: int) -> str:
         o = self.expr(node.kids[0], scope, ind)
         k = self.expr(node.kids[1], scope, ind)
         t = self.tmp()
         self.emit(ind, f"{t} = _index({o}, {k})")
         return t
 
-    def x_not(self, node: Node, scope: dict[str, str], ind: int) -> str:
+    def x_not(self, node: Not, scope: dict[str, str], ind: int) -> str:
         x = self.cond(node.kids[0], scope, ind)
         t = self.tmp()
         self.emit(ind, f"{t} = UNKNOWN if {x} is UNKNOWN else not {x}")
         return t
 
-    def x_neg(self, node: Node, scope: dict[str, str], ind: int) -> str:
+    def x_neg(self, node: Neg, scope: dict[str, str], ind: int) -> str:
         x = self.expr(node.kids[0], scope, ind)
         t = self.tmp()
         self.emit(ind, f"{t} = _negate({x})")
@@ -273,20 +280,20 @@ class _Writer:
                            f"(UNKNOWN if {a} is UNKNOWN or {b} is UNKNOWN else {_other(decisive)})")
         return t
 
-    def x_and(self, node: Node, scope: dict[str, str], ind: int) -> str:
+    def x_and(self, node: And, scope: dict[str, str], ind: int) -> str:
         return self._connective(node, scope, ind, "False", "False", "False")
 
-    def x_or(self, node: Node, scope: dict[str, str], ind: int) -> str:
+    def x_or(self, node: Or, scope: dict[str, str], ind: int) -> str:
         return self._connective(node, scope, ind, "True", "True", "True")
 
-    def x_implies(self, node: Node, scope: dict[str, str], ind: int) -> str:
+    def x_implies(self, node: Implies, scope: dict[str, str], ind: int) -> str:
         # a is True or UNKNOWN here; `a implies b` is then `not a or b`
         return self._connective(node, scope, ind, "False", "True", "True")
 
-    def x_compare(self, node: Node, scope: dict[str, str], ind: int) -> str:
-        if "currency" in node.info:  # a money literal asks the proposal's currency first
+    def x_compare(self, node: Compare, scope: dict[str, str], ind: int) -> str:
+        if node.currency is not None:  # a money literal asks the proposal's currency first
             raise _Unsupported("a comparison of a money value with the proposal's amounts")
-        op = _ex(node).op
+        op = node.op
         t = self.tmp()
         if op in ("in", "not in"):  # V.contains(right, left): the right is computed first
             c = self.expr(node.kids[1], scope, ind)
@@ -298,7 +305,7 @@ class _Writer:
             if op == "not in":
                 self.emit(ind, f"if {t} is not UNKNOWN: {t} = not {t}")
             return t
-        if node.info.get("percent"):  # shares compare by their fractions
+        if node.percent:  # shares compare by their fractions
             return self._compare_shares(node, scope, ind, t)
         a = self.expr(node.kids[0], scope, ind)
         b = self.expr(node.kids[1], scope, ind)
@@ -317,13 +324,13 @@ class _Writer:
                        f"{a}.__class__ in _PLAIN else _compare({op!r}, {a}, {b})")
         return t
 
-    def _compare_shares(self, node: Node, scope: dict[str, str], ind: int, t: str) -> str:
+    def _compare_shares(self, node: Compare, scope: dict[str, str], ind: int, t: str) -> str:
         """A comparison with a percent. A share computed right here (`national / total`)
         is compared as its fraction, without making the Percent it would be."""
-        op = _ex(node).op
+        op = node.op
         sides = []
         for kid in node.kids:  # left, then right
-            if kid.kind == "arith" and kid.info.get("share"):
+            if isinstance(kid, Arith) and kid.share:
                 sides.append((self._division(kid, scope, ind), "float",
                               "UNKNOWN if {0} is UNKNOWN else _Percent({0})"))
             else:
@@ -353,11 +360,11 @@ class _Writer:
         self.emit(ind, f"if {t}.__class__ is float and not -_FMAX <= {t} <= _FMAX: "
                        f"{t} = _arith({op!r}, {a}, {b})")
 
-    def x_arith(self, node: Node, scope: dict[str, str], ind: int) -> str:
-        op = _ex(node).op
+    def x_arith(self, node: Arith, scope: dict[str, str], ind: int) -> str:
+        op = node.op
         if op == "/":
             t = self._division(node, scope, ind)
-            if node.info.get("share"):  # an amount over an amount reads as a percentage
+            if node.share:  # an amount over an amount reads as a percentage
                 self.emit(ind, f"if {t} is not UNKNOWN: {t} = _Percent({t})")
             return t
         a = self.expr(node.kids[0], scope, ind)
@@ -368,20 +375,20 @@ class _Writer:
         self._finite(ind, t, op, a, b)
         return t
 
-    def x_matches(self, node: Node, scope: dict[str, str], ind: int) -> str:
+    def x_matches(self, node: Matches, scope: dict[str, str], ind: int) -> str:
         s = self.expr(node.kids[0], scope, ind)
         t = self.tmp()
-        regex = self.const(node.info["regex"])
+        regex = self.const(node.regex)
         self.emit(ind, f"{t} = UNKNOWN if {s} is UNKNOWN else "
                        f"(isinstance({s}, str) and {regex}.search({s}) is not None)")
         return t
 
-    def x_presence(self, node: Node, scope: dict[str, str], ind: int) -> str:
+    def x_presence(self, node: Presence, scope: dict[str, str], ind: int) -> str:
         x = self.expr(node.kids[0], scope, ind)
         t = self.tmp()
-        test = f"{x} is not UNKNOWN" if node.kids[0].kind in _NEVER_NONE else \
+        test = f"{x} is not UNKNOWN" if isinstance(node.kids[0], _NEVER_NONE) else \
             f"{x} is not UNKNOWN and {x} is not None"
-        self.emit(ind, f"{t} = {test}" if node.info["present"] else f"{t} = not ({test})")
+        self.emit(ind, f"{t} = {test}" if node.present else f"{t} = not ({test})")
         return t
 
     def _items(self, coll: Node, scope: dict[str, str], ind: int) -> str:
@@ -392,13 +399,14 @@ class _Writer:
                        f"({c}.values() if {c}.__class__ is dict else _elements({c}))")
         return items
 
-    def x_quantifier(self, node: Node, scope: dict[str, str], ind: int) -> str:
-        coll, where, body = node.kids[0], node.info["where"], node.kids[-1]
-        is_any = "True" if node.info["any"] else "False"
+    def x_quantifier(self, node: Quantifier, scope: dict[str, str], ind: int) -> str:
+        coll, where, body = node.coll, node.where, node.body
+        is_any = "True" if node.is_any else "False"
         items = self._items(coll, scope, ind)
         t, unknown = self.tmp(), self.tmp("u")
         var = self.tmp("v")
-        inner = {**scope, node.info["var"]: var}
+        assert node.var is not None
+        inner = {**scope, node.var: var}
         self.emit(ind, f"if {items} is UNKNOWN: {t} = UNKNOWN")
         self.emit(ind, "else:")
         self.emit(ind + 1, f"{t} = {_other(is_any)}")
@@ -420,9 +428,9 @@ class _Writer:
         self.emit(ind + 2, f"if {unknown}: {t} = UNKNOWN")
         return t
 
-    def x_aggregate(self, node: Node, scope: dict[str, str], ind: int) -> str:
-        coll, where, value = node.kids[0], node.info["where"], node.info["value"]
-        var_name = node.info["var"]
+    def x_aggregate(self, node: Aggregate, scope: dict[str, str], ind: int) -> str:
+        coll, where, value = node.coll, node.where, node.value
+        var_name = node.var
         items = self._items(coll, scope, ind)
         t, chosen = self.tmp(), self.tmp("chosen")
         self.emit(ind, f"if {items} is UNKNOWN: {t} = UNKNOWN")
@@ -443,7 +451,7 @@ class _Writer:
                     self.emit(ind + 2, f"if {w} is False: continue")
                 v = self.expr(value, inner, ind + 2) if value is not None else var
             self.emit(ind + 2, f"{chosen}.append({v})")
-        kind = _ex(node).kind
+        kind = node.kind
         if kind == "sum":  # whole and decimal numbers added left to right, as values.total does
             x = self.tmp("x")
             self.emit(ind + 1, f"if {chosen} is UNKNOWN: {t} = UNKNOWN")
@@ -466,24 +474,24 @@ class _Writer:
         self.emit(ind + 1, f"{t} = UNKNOWN if {chosen} is UNKNOWN else {result}")
         return t
 
-    def x_set(self, node: Node, scope: dict[str, str], ind: int) -> str:
+    def x_set(self, node: SetNode, scope: dict[str, str], ind: int) -> str:
         values = [self.expr(k, scope, ind) for k in node.kids]
         t = self.tmp()
         unknown = " or ".join(f"{v} is UNKNOWN" for v in values) or "False"
         self.emit(ind, f"{t} = UNKNOWN if {unknown} else frozenset(({''.join(v + ', ' for v in values)}))")
         return t
 
-    def x_list(self, node: Node, scope: dict[str, str], ind: int) -> str:
+    def x_list(self, node: ListNode, scope: dict[str, str], ind: int) -> str:
         values = [self.expr(k, scope, ind) for k in node.kids]
         t = self.tmp()
         self.emit(ind, f"{t} = [{', '.join(values)}]")
         return t
 
-    def x_call(self, node: Node, scope: dict[str, str], ind: int) -> str:
+    def x_call(self, node: Call, scope: dict[str, str], ind: int) -> str:
         x = self.expr(node.kids[0], scope, ind)
         t = self.tmp()
-        call = f"_apply({self.const(node.info['op'])}, {self.const(node.text)}, {x})"
-        inline = _INLINE_CALLS.get(_ex(node).func)
+        call = f"_apply({self.const(node.op)}, {self.const(node.text)}, {x})"
+        inline = FUNCTIONS[node.func].inline
         if inline is None:
             self.emit(ind, f"{t} = {call}")
         else:  # the usual argument inline, anything else as the closure does it
@@ -493,19 +501,15 @@ class _Writer:
         return t
 
 
-#: functions written inline for arguments of these classes, on which they cannot fail
-_INLINE_CALLS: dict[str, tuple[frozenset[type], str]] = {
-    "count": (frozenset({list, dict, str, frozenset}), "len({})"),
-    "len": (frozenset({list, dict, str, frozenset}), "len({})"),
-    "keys": (frozenset({dict}), "list({}.keys())"),
-    "values": (frozenset({dict}), "list({}.values())"),
-    "year": (frozenset({dt.date}), "{}.year"),
+#: the inline code of each kind of node not handled in _Writer.expr itself
+_WRITE: dict[type[Node], Callable[[_Writer, Any, dict[str, str], int], str]] = {
+    Root: _Writer.x_root, Attr: _Writer.x_attr, Deref: _Writer.x_deref, Index: _Writer.x_index,
+    Not: _Writer.x_not, Neg: _Writer.x_neg, And: _Writer.x_and, Or: _Writer.x_or,
+    Implies: _Writer.x_implies, Compare: _Writer.x_compare, Arith: _Writer.x_arith,
+    Matches: _Writer.x_matches, Presence: _Writer.x_presence,
+    Quantifier: _Writer.x_quantifier, Aggregate: _Writer.x_aggregate, SetNode: _Writer.x_set,
+    ListNode: _Writer.x_list, Call: _Writer.x_call,
 }
-
-
-def _ex(node: Node) -> Any:
-    """The node's expression, whichever kind of ast.Expr its node kind says it is."""
-    return node.expr
 
 
 def _other(word: str) -> str:

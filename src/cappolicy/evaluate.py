@@ -17,16 +17,19 @@ import attrs
 
 from . import ast
 from . import values as V
-from .compile import Compiler, Context, Env, Node, ParamValue, element_path, outer_kids
+from .compile import Compiler, ParamValue
 from .errors import AnalysisError, Diagnostic
 from .explain import Explainer, all_missing, first_location
 from .findings import Evidence, Finding, ParamUse, Provenance
+from .nodes import Node, element_path
 from .proposal import Proposal, format_path
+from .runtime import Context, Env
 from .span import Span
 from .types import ANY, BOOL, Type, element_type
 from .waivers import apply_waivers
 
 if TYPE_CHECKING:
+    from .codegen import Decide, Verdict
     from .rulesets import EffectiveRuleset
 
 
@@ -51,10 +54,10 @@ class CompiledRule:
     severity_origin: Provenance | None = None
     #: the ruleset's `placeholders` param: texts that count as absent (placeholders.py)
     placeholders: frozenset[str] | None = None
-    _functions: tuple[Any, Any] | None = attrs.field(default=None, init=False, repr=False)
+    _functions: tuple[Decide, Verdict] | None = attrs.field(default=None, init=False, repr=False)
     _evaluated: int = attrs.field(default=0, init=False, repr=False)
 
-    def functions(self) -> tuple[Any, Any]:
+    def functions(self) -> tuple[Decide, Verdict]:
         """The rule compiled to Python (codegen.py): decide(ctx, env, item) and
         verdict(ctx), made on first use."""
         if self._functions is None:
@@ -62,7 +65,7 @@ class CompiledRule:
             self._functions = functions(self)
         return self._functions
 
-    def decide_fast(self) -> Any:
+    def decide_fast(self) -> Decide | None:
         """The generated decide once this rule has decided before, else None.
         Writing and compiling the Python of a ruleset's rules takes tens of
         milliseconds, more than the closures take on one proposal: a check of a single
@@ -206,7 +209,8 @@ def verdicts(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
     decide_all = _batch(rules)
     if decide_all is not None:
         try:
-            return decide_all(ctx)  # type: ignore[no-any-return]
+            decided: dict[str, str] = decide_all(ctx)
+            return decided
         except Exception:  # noqa: BLE001 - reading the proposal failed: rule by rule, below
             ctx = Context(proposal.data, as_of, proposal, _placeholders(rules))
     out: dict[str, str] = {}
@@ -262,6 +266,7 @@ def prepare(rules: Sequence[CompiledRule]) -> None:
 
 def _fallback_verdict(rule: CompiledRule, ctx: Context) -> str:
     """The rule's verdict as evaluate() makes it: a fault of ours included."""
+    assert ctx.proposal is not None, "verdicts are decided in the context of a proposal"
     return summary(_findings(rule, ctx, ctx.proposal, None)).get(rule.id, "not-applicable")
 
 
@@ -285,6 +290,7 @@ def closure_outcome(rule: CompiledRule, ctx: Context, env: Env | None, item: Any
 
 def closure_verdict(rule: CompiledRule, ctx: Context) -> str:
     """The rule's verdict as the explaining path decides it (codegen's reference)."""
+    assert ctx.proposal is not None, "verdicts are decided in the context of a proposal"
     return summary(list(_run(rule, ctx, ctx.proposal, None, fast=False))).get(
         rule.id, "not-applicable")
 
@@ -558,7 +564,7 @@ def _first_path_span(node: Node, env: Env, proposal: Proposal) -> Span | None:
             path = None
         if path is not None:
             return proposal.span_of(path)
-    for kid in outer_kids(node):
+    for kid in node.outer():
         found = _first_path_span(kid, env, proposal)
         if found is not None:
             return found

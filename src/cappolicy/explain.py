@@ -1,26 +1,33 @@
 """Why a condition came out as it did: evidence from the compiled IR.
 
-Runs only for findings that fail or cannot be decided. It walks the same nodes
-the fast path ran, asking each for its value, and keeps the parts that decided
-the outcome: for `and`, the false parts; for `or`, every part; for a quantifier,
-the elements that failed; for a comparison, the values on each side and where
-in the proposal they come from.
+Runs only for findings that fail or cannot be decided. It walks the same typed nodes
+(nodes.py) the verdict was decided from, asking each closure for its value, and keeps
+the parts that decided the outcome: for `and`, the false parts; for `or`, every part;
+for a quantifier, the elements that failed; for a comparison, the values on each side
+and where in the proposal they come from. It decides nothing anew: which elements a
+quantifier or aggregate covers is `runtime.covered`'s answer, the same walk the
+closures make, so an element whose `where` is unknown is never explained as covered;
+what it lacks is named as missing instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from . import values as V
-from .compile import MEMOISED, Env, Node, element_path, outer_kids
 from .findings import Evidence, GraphHop, GraphTrace
+from .graph import Edge, GovernanceGraph, Search
+from .nodes import (
+    CONSTANTS, MEMOISED, PATHS, And, Arith, Binder, Compare, Graph, Implies, Node, Not, Or,
+    Matches, Presence, Quantifier, Var, element_path,
+)
 from .proposal import Path, Proposal, format_path
+from .runtime import Env, covered
 from .span import Span
 from .types import PERCENT
 
 MAX_ELEMENTS = 5
-PATH_KINDS = ("root", "attr", "index", "deref", "var")
 
 
 class Explainer:
@@ -48,12 +55,17 @@ class Explainer:
     def problem(self, node: Node, env: Env) -> bool:
         """Whether the node raises an EvalProblem, or is unknown because a part of it
         (a let it names included) does."""
-        if node.kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
-            return self.problem(self.lets[node.expr.id], env)  # type: ignore[union-attr]
+        let = self._let(node)
+        if let is not None:
+            return self.problem(let, env)
         if self._raises(node, env):
             return True
         return self.value(node, env) is V.UNKNOWN and any(
-            self.problem(kid, env) for kid in outer_kids(node))
+            self.problem(kid, env) for kid in node.outer())
+
+    def _let(self, node: Node) -> Node | None:
+        """The node of the `let` a variable names, if it names one."""
+        return self.lets.get(node.name) if isinstance(node, Var) else None
 
     def truth(self, node: Node, env: Env) -> Any:
         return V.truth(self.value(node, env))
@@ -67,12 +79,13 @@ class Explainer:
             return V.UNKNOWN, str(problem)
 
     def span(self, node: Node, env: Env) -> Span | None:
-        if node.kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
-            return self.span(self.lets[node.expr.id], env)  # type: ignore[union-attr]
+        let = self._let(node)
+        if let is not None:
+            return self.span(let, env)
         if node.loc is None:
-            if node.kind == "var" or node.kind in ("literal", "param", "builtin"):
+            if isinstance(node, (Var, *CONSTANTS)):
                 return None
-            for kid in outer_kids(node):  # an arithmetic result: its first located part
+            for kid in node.outer():  # an arithmetic result: its first located part
                 sp = self.span(kid, env)
                 if sp is not None:
                     return sp
@@ -92,7 +105,7 @@ class Explainer:
         return list(dict.fromkeys(out))
 
     def _missing(self, node: Node, env: Env, out: list[str]) -> None:
-        if node.kind in MEMOISED and not node.free:  # the same for every element: once
+        if isinstance(node, MEMOISED) and not node.free:  # the same for every element: once
             key = ("missing", node)
             found = env.ctx.memo.get(key)
             if found is None:
@@ -108,10 +121,11 @@ class Explainer:
     def _missing_here(self, node: Node, env: Env, out: list[str]) -> None:
         if self.value(node, env) is not V.UNKNOWN:
             return
-        if node.kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
-            self._missing(self.lets[node.expr.id], env, out)  # type: ignore[union-attr]
+        let = self._let(node)
+        if let is not None:
+            self._missing(let, env, out)
             return
-        if node.kind in PATH_KINDS:
+        if isinstance(node, PATHS):
             unknown_kids = [k for k in node.kids if self.value(k, env) is V.UNKNOWN]
             if unknown_kids:
                 for kid in unknown_kids:
@@ -121,19 +135,19 @@ class Explainer:
             out.append(self._first_missing(path) if path is not None else node.text)
             return
         before, problems = len(out), self._problems
-        if node.kind in ("quantifier", "aggregate") and node.info.get("var"):
+        if isinstance(node, Binder) and node.var:
             self._missing_in_elements(node, env, out)
         else:
             for kid in node.kids:
                 self._missing(kid, env, out)
         if len(out) == before and self._problems == problems \
-                and node.kind not in ("literal", "param", "builtin"):
+                and not isinstance(node, CONSTANTS):
             if self._raises(node, env):  # a problem (division by zero...), not missing data
                 self._problems += 1
             else:
                 out.append(node.text)
 
-    def _missing_in_elements(self, node: Node, env: Env, out: list[str]) -> None:
+    def _missing_in_elements(self, node: Binder, env: Env, out: list[str]) -> None:
         """The missing parts of a quantifier or aggregate, element by element: its
         `where` and body read the bound variable, so they are asked with it bound."""
         coll = node.kids[0]
@@ -144,30 +158,34 @@ class Explainer:
         if items is V.UNKNOWN:
             self._missing(coll, env, out)
             return
-        has_where = node.expr.where is not None  # type: ignore[union-attr]
-        where = node.kids[1] if has_where else None
-        rest = node.kids[2:] if has_where else node.kids[1:]
-        var = node.info["var"]
+        where = node.where
+        rest = node.kids[2:] if where is not None else node.kids[1:]
+
+        def undecided(item: Any) -> None:  # its `where` unknown: what it lacks is missing
+            assert where is not None
+            self._missing(where, env, out)
+        for _ in self._covered(node, env, items, undecided):
+            for kid in rest:
+                self._missing(kid, env, out)
+
+    def _covered(self, node: Binder, env: Env, items: Any, undecided: Callable[[Any], Any]
+                 ) -> Iterator[Any]:
+        """The elements the quantifier or aggregate `node` covers, as compile.covered
+        decides it, each bound with its place in the proposal."""
+        coll, where = node.coll, node.where
         raw = self.value(coll, env)
         base = coll.loc(env) if coll.loc else None
         keys = list(raw.keys()) if isinstance(raw, Mapping) else None
-        saved_v, saved_p = env.vars.get(var, _NONE), env.paths.get(var, _NONE)
-        try:
-            for i, item in enumerate(items):
-                env.vars[var] = item
-                step = keys[i] if keys is not None else i
-                env.paths[var] = element_path(coll, env, base, step, item)
-                if where is not None:
-                    w = self.truth(where, env)
-                    if w is V.UNKNOWN:
-                        self._missing(where, env, out)
-                    if w is not True:
-                        continue
-                for kid in rest:
-                    self._missing(kid, env, out)
-        finally:
-            _put(env.vars, var, saved_v)
-            _put(env.paths, var, saved_p)
+
+        def place(i: int, item: Any) -> tuple[Any, ...] | None:
+            return element_path(coll, env, base, keys[i] if keys is not None else i, item)
+
+        def truth(env: Env) -> Any:
+            assert where is not None
+            return self.truth(where, env)
+        assert node.var is not None
+        return covered(env, node.var, items, truth if where is not None else None,
+                       undecided, place=place)
 
     def _raises(self, node: Node, env: Env) -> bool:
         """Whether `node` is unknown for a problem (division by zero...), not for want of data."""
@@ -186,7 +204,7 @@ class Explainer:
     # ------------------------------------------------------------ evidence
 
     def explain(self, node: Node, env: Env) -> Evidence:
-        if node.kind in MEMOISED and not node.free:  # the same for every element: once
+        if isinstance(node, MEMOISED) and not node.free:  # the same for every element: once
             key = ("explain", node)
             found = env.ctx.memo.get(key)
             if found is None:
@@ -197,23 +215,22 @@ class Explainer:
     def _explain(self, node: Node, env: Env) -> Evidence:
         result = self.truth(node, env)
         word = _word(result)
-        kind = node.kind
-        if kind in ("and", "or"):
-            parts = _flatten(node, kind)
+        if isinstance(node, (And, Or)):
+            parts = _flatten(node, type(node))
             kids = [k for k in parts if self.truth(k, env) is result] or parts
-            if kind == "or" and result is not True:
+            if isinstance(node, Or) and result is not True:
                 kids = parts
             return Evidence(node.text, word, children=tuple(self.explain(k, env) for k in kids),
                             missing=self._missing_if(result, node, env))
-        if kind == "implies":
+        if isinstance(node, Implies):
             return Evidence(node.text, word, children=tuple(self.explain(k, env) for k in node.kids),
                             missing=self._missing_if(result, node, env))
-        if kind == "not":
+        if isinstance(node, Not):
             inner = self.explain(node.kids[0], env)
             return Evidence(node.text, word, children=(inner,), missing=inner.missing)
-        if kind == "compare":
+        if isinstance(node, Compare):
             return self._compare(node, env, word)
-        if kind == "presence":
+        if isinstance(node, Presence):
             subject = node.kids[0]
             value = self.value(subject, env)
             where = self.span(subject, env) or self._ancestor_span(subject, env)
@@ -225,17 +242,18 @@ class Explainer:
                 left = f"the placeholder {said!r}"
                 note = f"{self._place(subject, env)} is {left}"
             return Evidence(node.text, word, left=left, left_at=where, note=note)
-        if kind == "quantifier":
+        if isinstance(node, Quantifier):
             return self._quantifier(node, env, word)
-        if kind == "matches":  # the text that was tested, not the boolean it gave
+        if isinstance(node, Matches):  # the text that was tested, not the boolean it gave
             subject = node.kids[0]
             return Evidence(node.text, word, left=self.shown(subject, env),
                             left_at=self.span(subject, env),
                             missing=self._missing_if(result, node, env))
-        if kind == "graph" and "search" in node.info:
-            return self._graph(node, env, word)
-        if kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
-            inner = self.explain(self.lets[node.expr.id], env)  # type: ignore[union-attr]
+        if isinstance(node, Graph) and node.search is not None:
+            return self._graph(node, env, node.search, word)
+        let = self._let(node)
+        if let is not None:
+            inner = self.explain(let, env)
             return Evidence(node.text, word, children=(inner,), missing=inner.missing)
         value = self.value(node, env)
         return Evidence(node.text, word, left=V.display(value), left_at=self.span(node, env),
@@ -244,15 +262,15 @@ class Explainer:
     def _missing_if(self, result: Any, node: Node, env: Env) -> tuple[str, ...]:
         return tuple(self.missing(node, env)) if result is V.UNKNOWN else ()
 
-    def _compare(self, node: Node, env: Env, word: str) -> Evidence:
+    def _compare(self, node: Compare, env: Env, word: str) -> Evidence:
         left, right = node.kids
         lv, rv = self.value(left, env), self.value(right, env)
-        as_pct = bool(node.info.get("percent"))
+        as_pct = node.percent
         notes = [n for n in (self._derivation(left, env, as_pct),
                              self._derivation(right, env, as_pct)) if n]
         cycles = self._find_cycles(left) or self._find_cycles(right)
         return Evidence(
-            node.text, word, op=node.expr.op,  # type: ignore[union-attr]
+            node.text, word, op=node.op,
             left=self.shown(left, env, as_percent=as_pct and left.type != PERCENT),
             right=self.shown(right, env, as_percent=as_pct and right.type != PERCENT),
             left_at=self.span(left, env) or (self._ancestor_span(left, env) if lv is V.UNKNOWN else None),
@@ -261,21 +279,22 @@ class Explainer:
             missing=tuple(self.missing(node, env)) if word == "unknown" else (),
             graph=self._cycle_trace(cycles, env) if cycles is not None else None)
 
-    def _find_cycles(self, node: Node) -> Node | None:
+    def _find_cycles(self, node: Node) -> Graph | None:
         """The `graph.cycles(...)` a compared value is computed from, if any."""
-        if node.kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
-            return self._find_cycles(self.lets[node.expr.id])  # type: ignore[union-attr]
-        if node.kind == "graph" and node.info.get("method") == "cycles":
+        let = self._let(node)
+        if let is not None:
+            return self._find_cycles(let)
+        if isinstance(node, Graph) and node.method == "cycles":
             return node
-        for kid in outer_kids(node):
+        for kid in node.outer():
             found = self._find_cycles(kid)
             if found is not None:
                 return found
         return None
 
-    def _cycle_trace(self, node: Node, env: Env) -> GraphTrace | None:
+    def _cycle_trace(self, node: Graph, env: Env) -> GraphTrace | None:
         """The first loop `graph.cycles` found, edge by edge."""
-        steps = node.info["steps"]
+        steps = node.steps
         graph = env.ctx.graph
         loops = graph.cycles(steps)
         if not loops:
@@ -291,23 +310,19 @@ class Explainer:
         """`share = 360000 / 3000000` for a let or an arithmetic operand."""
         target = node
         name = None
-        if node.kind == "var" and node.expr.id in self.lets:  # type: ignore[union-attr]
-            name = node.expr.id  # type: ignore[union-attr]
-            target = self.lets[name]
-        if target.kind != "arith":
+        let = self._let(node)
+        if let is not None and isinstance(node, Var):
+            name, target = node.name, let
+        if not isinstance(target, Arith):
             return None
         a, b = target.kids
-        shown = (f"{self.shown(a, env)} {target.expr.op} "  # type: ignore[union-attr]
-                 f"{self.shown(b, env)}")
+        shown = f"{self.shown(a, env)} {target.op} {self.shown(b, env)}"
         head = f"{name} = {target.text}" if name else target.text
         return f"{head} = {shown}"
 
-    def _quantifier(self, node: Node, env: Env, word: str) -> Evidence:
-        coll = node.kids[0]
-        where = node.kids[1] if len(node.kids) == 3 else None
-        body = node.kids[-1]
-        var = node.info["var"]
-        is_any = node.info["any"]
+    def _quantifier(self, node: Quantifier, env: Env, word: str) -> Evidence:
+        coll, where, body = node.coll, node.where, node.body
+        var, is_any = node.var, node.is_any
         items, problem = self.elements(coll, env)
         if problem is not None:
             return Evidence(node.text, word, note=f"cannot be computed: {problem}",
@@ -316,32 +331,31 @@ class Explainer:
             return Evidence(node.text, word, note=f"{coll.text} is missing",
                             missing=tuple(self.missing(coll, env)),
                             left_at=self._ancestor_span(coll, env))
-        base = coll.loc(env) if coll.loc else None
-        keys = list(self.value(coll, env).keys()) if isinstance(self.value(coll, env), Mapping) else None
-        saved_v, saved_p = env.vars.get(var, _NONE), env.paths.get(var, _NONE)
         children: list[Evidence] = []
         considered = 0
         deciding = 0
-        try:
-            for i, item in enumerate(items):
-                env.vars[var] = item
-                step = keys[i] if keys is not None else i
-                env.paths[var] = element_path(coll, env, base, step, item)
-                if where is not None and self.truth(where, env) is False:
-                    continue
-                considered += 1
-                r = self.truth(body, env)
-                # the elements that decided: the true ones when the whole is true,
-                # else the false and undecided ones
-                if (r is True) != (word == "true"):
-                    continue
-                deciding += 1
-                if len(children) < MAX_ELEMENTS:
-                    ev = self.explain(body, env)
-                    children.append(_label(ev, f"{var} = {V.display(item)}", r))
-        finally:
-            _put(env.vars, var, saved_v)
-            _put(env.paths, var, saved_p)
+        undecided: list[str] = []
+        hidden: list[str] = []
+        skipped_count = 0
+
+        def skipped(item: Any) -> None:  # its `where` unknown: not covered, and why
+            nonlocal skipped_count
+            assert where is not None
+            skipped_count += 1
+            undecided.extend(self.missing(where, env))
+        for item in self._covered(node, env, items, skipped):
+            considered += 1
+            r = self.truth(body, env)
+            # the elements that decided: the true ones when the whole is true,
+            # else the false and undecided ones
+            if (r is True) != (word == "true"):
+                continue
+            deciding += 1
+            if len(children) < MAX_ELEMENTS:
+                ev = self.explain(body, env)
+                children.append(_label(ev, f"{var} = {V.display(item)}", r))
+            elif r is V.UNKNOWN and word == "unknown":  # not shown, but what it lacks is told
+                hidden.extend(self.missing(body, env))
         if is_any:
             note = (f"no element of {coll.text} satisfies it ({considered} considered)"
                     if word == "false" else None)
@@ -349,22 +363,30 @@ class Explainer:
             note = (f"{deciding} of {considered} elements of {coll.text} do not satisfy it"
                     if word != "true" else None)
         if deciding > MAX_ELEMENTS:
-            note = (note or "") + f"; the first {MAX_ELEMENTS} are shown"
-        missing = tuple(m for c in children for m in c.missing) if word == "unknown" else ()
+            note = (note + "; " if note else "") + f"the first {MAX_ELEMENTS} are shown"
+        if skipped_count and word != "true":
+            assert where is not None
+            note = (note + "; " if note else "") + (
+                f"for {skipped_count} element{'s' if skipped_count != 1 else ''} of {coll.text} "
+                f"'{where.text}' is unknown: not known to be covered")
+        missing = tuple(dict.fromkeys(
+            [*undecided, *(m for c in children for m in c.missing), *hidden])) \
+            if word == "unknown" else ()
         return Evidence(node.text, word, note=note, children=tuple(children), missing=missing)
 
-    def _graph(self, node: Node, env: Env, word: str) -> Evidence:
+    def _graph(self, node: Graph, env: Env, search: Callable[[Env, int | None], Search | None],
+               word: str) -> Evidence:
         """A reachability query: the path it found, or what it reached instead and
         where it stopped, every node and edge with its place in the proposal."""
         missing = self._missing_if(self.truth(node, env), node, env)
         try:
-            found = node.info["search"](env, EXPLORED)
+            found = search(env, EXPLORED)
         except V.EvalProblem as problem:
             return Evidence(node.text, word, note=str(problem), missing=missing)
         if found is None:
             return Evidence(node.text, word, missing=missing)
         graph = env.ctx.graph
-        steps = node.info["steps"]
+        steps = node.steps
         via = ", ".join(str(s) for s in steps) if steps else "every edge"
         target = node.kids[1].text
         if found.found is not None:
@@ -382,7 +404,7 @@ class Explainer:
                                partial=not found.complete)
         return Evidence(node.text, word, graph=trace, missing=missing)
 
-    def _walk_hops(self, graph: Any, edges: Any, start: str | None = None
+    def _walk_hops(self, graph: GovernanceGraph, edges: Sequence[Edge], start: str | None = None
                    ) -> tuple[GraphHop, ...]:
         """The start node, then one hop per edge of a walk from it (a loop's: from its
         first node)."""
@@ -391,7 +413,8 @@ class Explainer:
                 *(self._hop(graph, ahead, edge, behind)
                   for behind, edge, ahead in zip(nodes, edges, nodes[1:])))
 
-    def _hop(self, graph: Any, key: str, edge: Any = None, came_from: str | None = None) -> GraphHop:
+    def _hop(self, graph: GovernanceGraph, key: str, edge: Edge | None = None,
+             came_from: str | None = None) -> GraphHop:
         info = graph.node(key)
         label = key
         at = None
@@ -451,11 +474,11 @@ def _label(ev: Evidence, label: str, result: Any) -> Evidence:
     return Evidence(label, _word(result), children=inner, missing=ev.missing)
 
 
-def _flatten(node: Node, kind: str) -> list[Node]:
+def _flatten(node: Node, kind: type[Node]) -> list[Node]:
     """`a and b and c` as three parts, not a nest of two."""
     out: list[Node] = []
     for kid in node.kids:
-        if kid.kind == kind:
+        if type(kid) is kind:
             out.extend(_flatten(kid, kind))
         else:
             out.append(kid)

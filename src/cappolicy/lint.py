@@ -27,17 +27,15 @@ import attrs
 
 from . import ast
 from . import values as V
-from .compile import Context, Env, Node
+from .nodes import (
+    And, Binder, Builtin, Condition, Connective, Deref, Error, Graph, GraphNode, Implies, Node,
+    Not, Or, Quantifier, Root, Var,
+)
+from .runtime import Context, Env
 from .errors import AnalysisError, CappolicyError, Diagnostic, SourceCache, did_you_mean
 from .evaluate import CompiledRule, RuleSpec, compile_rules
 from .rulesets import (
-    Catalog,
-    EffectiveRuleset,
-    Layer,
-    RulesetSource,
-    display_path,
-    load_layer,
-    resolve_collecting,
+    Catalog, EffectiveRuleset, Layer, RulesetSource, display_path, load_layer, resolve_collecting,
 )
 from .files import read_bytes
 from .seeds import _CITATION, PARAGRAPH_MIN, RELATED_HEADING, paragraphs
@@ -395,7 +393,7 @@ def _names(obj: Any) -> Iterator[str]:
 # ------------------------------------------------------- constant folding
 
 #: Nodes whose value depends on the proposal, the check date or the graph.
-_VARYING = frozenset({"root", "builtin", "error", "deref", "graph", "condition", "node"})
+_VARYING = (Root, Builtin, Error, Deref, Graph, Condition, GraphNode)
 NOT_CONSTANT: Any = type("NotConstant", (), {"__repr__": lambda self: "NOT_CONSTANT"})()
 
 
@@ -444,26 +442,24 @@ def fold(node: Node, lets: Mapping[str, Any]) -> Any:
     constant side can decide them; a quantifier over nothing is decided too."""
     if _constant(node, frozenset(lets)):
         return _value(node, lets)
-    kind = node.kind
-    if kind in ("and", "or", "implies"):
+    if isinstance(node, Connective):
         a, b = (_truth(fold(k, lets)) for k in node.kids)
-        if kind == "and" and False in (a, b):
+        if isinstance(node, And) and False in (a, b):
             return False
-        if kind == "or" and True in (a, b):
+        if isinstance(node, Or) and True in (a, b):
             return True
-        if kind == "implies" and (a is False or b is True):
+        if isinstance(node, Implies) and (a is False or b is True):
             return True
         return NOT_CONSTANT
-    if kind == "not":
+    if isinstance(node, Not):
         a = _truth(fold(node.kids[0], lets))
         return (not a) if a in (True, False) else NOT_CONSTANT
-    if kind == "quantifier":
-        coll = fold(node.kids[0], lets)
-        bound = node.info.get("var")
-        inner = {k: v for k, v in lets.items() if k != bound}
-        where = _truth(fold(node.kids[1], inner)) if len(node.kids) == 3 else None
+    if isinstance(node, Quantifier):
+        coll = fold(node.coll, lets)
+        inner = {k: v for k, v in lets.items() if k != node.var}
+        where = _truth(fold(node.where, inner)) if node.where is not None else None
         if (coll is not NOT_CONSTANT and _is_empty(coll)) or where is False:
-            return not node.info.get("any")
+            return not node.is_any
     return NOT_CONSTANT
 
 
@@ -473,11 +469,11 @@ def _truth(value: Any) -> Any:
 
 def _constant(node: Node, known: frozenset[str]) -> bool:
     """Whether a node reads nothing but literals, params and known variables."""
-    if node.kind == "var":
-        return isinstance(node.expr, ast.Name) and node.expr.id in known
-    if node.kind in _VARYING:
+    if isinstance(node, Var):
+        return node.name in known
+    if isinstance(node, _VARYING):
         return False
-    bound = node.info.get("var")
+    bound = node.var if isinstance(node, Binder) else None
     if not bound:
         return all(_constant(k, known) for k in node.kids)
     # a quantifier or aggregate: its collection outside, the rest with its variable bound

@@ -19,8 +19,10 @@ import attrs
 from . import ast
 from . import values as V
 from .cache import rule_file
-from .compile import Compiler, Context, Env, Node, ParamValue
+from .compile import Compiler, ParamValue
 from .defaults import with_country_defaults
+from .nodes import Builtin, Error, Node, Root, Var
+from .runtime import Context, Env
 from .errors import AnalysisError, CappolicyError, Diagnostic, RuleSyntaxError, did_you_mean
 from .evaluate import CompiledRule, RuleSpec, compile_rules
 from .findings import SEVERITY_RANK, Provenance
@@ -480,7 +482,7 @@ def _constant(e: ast.Expr, declared: Type | None, errors: list[Diagnostic]) -> t
 
 
 def _reads_proposal(node: Node) -> bool:
-    return node.kind in ("root", "var", "builtin", "error") or any(_reads_proposal(k) for k in node.kids)
+    return isinstance(node, (Root, Var, Builtin, Error)) or any(_reads_proposal(k) for k in node.kids)
 
 
 def _fits(actual: Type, declared: Type) -> bool:
