@@ -199,9 +199,11 @@ def _settings() -> Any:
               default=None, metavar="DIR",
               help="The repository root that file names in sarif, github and markdown "
                    "reports are relative to (default: the current folder).")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+@click.option("--fail-on", type=click.Choice([*SEVERITIES, "error", "warning", "info"]),
+              default=None,
               help="Exit 1 when a finding of this severity or above fails (default: must, "
-                   "or the project's fail_on).")
+                   "or the project's fail_on); error, warning and info, as reports print "
+                   "them, are must, should and advisory.")
 @click.option("--allow-unknown", is_flag=True,
               help="Do not fail the run for rules that cannot be decided for missing data.")
 @click.option("--as-of", callback=_date, metavar="YYYY-MM-DD",
@@ -235,11 +237,8 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
 
     if ruleset_ref is not None and country is not None:
         raise click.UsageError("give --ruleset or --country, not both")
-    project = _settings()
-    fail_on = fail_on or project.fail_on or "must"
-    if ruleset_ref is None and country is None:
-        country = project.country
     from .files import collect
+    from .recognise import looks_like_proposal
 
     files, problems = collect(paths, PROPOSAL_SUFFIXES, "CP421", "proposal files")
     missing = [d for d in problems if d.level != "note"]
@@ -247,10 +246,23 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
         raise Failure(missing)
     for note in problems:  # files skipped in folders: said, then the others are checked
         click.echo(note.render(), err=True)
-    if only_proposals:
-        from .recognise import looks_like_proposal
-
-        files = [file for file in files if looks_like_proposal(file)]
+    named = {path for path in paths if not path.is_dir()}
+    # a file a folder brings, or any file with --only-proposals, is checked when its
+    # document has a top-level `cappolicy` key (or does not parse: the loader says why)
+    others = [file for file in files
+              if (only_proposals or file not in named) and not looks_like_proposal(file)]
+    if others:
+        files = [file for file in files if file not in others]
+        if any(file not in named for file in others):
+            shown_others = ", ".join(str(f) for f in others[:5]) + (
+                f" and {len(others) - 5} more" if len(others) > 5 else "")
+            click.echo(f"note: skipped {len(others)} YAML/JSON file"
+                       f"{'s' if len(others) != 1 else ''} with no top-level `cappolicy` key "
+                       f"(not proposals): {shown_others}", err=True)
+    project = _settings_of_files(files)
+    fail_on = _severity(fail_on or project.fail_on) or "must"
+    if ruleset_ref is None and country is None:
+        country = project.country
     rulesets = _rulesets(extra_roots)
     fixed = None
     if ruleset_ref is not None:
@@ -277,6 +289,44 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     if unwritten:
         raise Failure(unwritten)
     sys.exit(checked.exit_code(report))
+
+
+def _severity(value: str | None) -> str | None:
+    """A severity of --fail-on: must, should, advisory, or the word a report prints for
+    it (error, warning, info)."""
+    from .config import SEVERITY_WORDS
+
+    return SEVERITY_WORDS.get(value, value) if value is not None else None
+
+
+def _settings_of_files(files: Sequence[Path]) -> Any:
+    """The settings of the project the files belong to, found from each file's folder
+    (not the current one); --config names them outright. Files of two projects with
+    different settings cannot be checked in one run: said, exit 2."""
+    from .config import Settings, find, load
+    from .errors import CappolicyError, Diagnostic
+
+    root = click.get_current_context().find_root()
+    root.ensure_object(dict)
+    if root.obj.get("config_file") is not None or not files:
+        return _settings()
+    found: dict[Path | None, list[Path]] = {}
+    for file in files:
+        found.setdefault(find(file.parent.resolve()), []).append(file)
+    if len(found) > 1:
+        lines = [f"{'no settings file' if where is None else where}: {', '.join(map(str, of[:3]))}"
+                 f"{' ...' if len(of) > 3 else ''}" for where, of in found.items()]
+        raise Failure([Diagnostic(
+            "CP442", "the files belong to projects with different settings, which one run "
+            "cannot use together: " + "; ".join(lines), None,
+            "check each project's files in a run of their own, or name one settings file "
+            "with --config")])
+    (where,) = found
+    try:
+        root.obj["settings"] = load(where) if where is not None else Settings()
+    except CappolicyError as exc:
+        raise Failure(exc.diagnostics) from None
+    return root.obj["settings"]
 
 
 def _inputs(rulesets: Rulesets) -> Inputs:

@@ -1,47 +1,59 @@
 """Tell proposal files from the other YAML and JSON files of a repository.
 
 A pre-commit hook or a CI job passes every changed `.yaml`/`.json` file: workflow
-files, the hook configuration itself, data files. A proposal says what it is on
-its first key, `cappolicy: 1` (format v1 requires it), so a file whose text has
-no top-level `cappolicy` key is clearly something else and can be skipped.
+files, the hook configuration itself, data files, a JSON Schema of proposals. A
+proposal says what it is by a top-level key, `cappolicy: 1` (format v1 requires it).
+The file is parsed (YAML as proposals are composed, JSON by the standard reader) and
+its document's top-level keys decide: the text is never searched, so a JSON Schema
+whose properties name `cappolicy` is no proposal.
 
-This is a look at the text, not a parse: a file that is meant to be a proposal
-but is broken (bad YAML, a wrong version) still has its `cappolicy:` line and is
-handed to the loader, which reports what is wrong with it. A file that cannot be
-read is handed on too, for the same reason."""
+A file that cannot be read or parsed is handed on to the loader, which reports what
+is wrong with it: a broken proposal is never skipped in silence."""
 
 from __future__ import annotations
 
-import re
+import json
 from pathlib import Path
+from typing import Any
 
+from .errors import CappolicyError
 from .files import read_bytes
-from .load import MAX_BYTES
+from .load import MAX_BYTES, compose_yaml
 
-# `cappolicy:` as a key at the start of a line: a top-level key of a block mapping
-# (a nested key is indented). The key may be quoted.
-_YAML_KEY = re.compile(r"""^(?:cappolicy|"cappolicy"|'cappolicy')[ \t]*:(?:[ \t]|$)""",
-                       re.MULTILINE)
-# A key of a flow mapping or a JSON object, anywhere in it.
-_FLOW_KEY = re.compile(r"""(?:^|[{,\s])(?:cappolicy|"cappolicy"|'cappolicy')[ \t]*:""")
-# Comments, directives, document markers and blank lines before the content.
-_PREAMBLE = re.compile(r"(?:[ \t]*(?:#[^\n]*|%[^\n]*|---[ \t]*)?\r?\n)*[ \t]*")
+KEY = "cappolicy"
 
 
 def looks_like_proposal(path: Path) -> bool:
-    """False when the file is clearly not a proposal: readable, and no top-level
-    `cappolicy` key in its text. True otherwise."""
+    """False when the file is clearly not a proposal: it parses, and its document is not
+    a mapping with a top-level `cappolicy` key. True otherwise."""
     try:
         raw = read_bytes(path, MAX_BYTES, what="proposal")
-    except OSError:
+        text = raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
         return True  # `check` reports why it cannot be read
-    return looks_like_proposal_text(raw.decode("utf-8", "replace"))
+    return looks_like_proposal_text(text, is_json=path.suffix.lower() == ".json")
 
 
-def looks_like_proposal_text(text: str) -> bool:
+def looks_like_proposal_text(text: str, *, is_json: bool = False) -> bool:
+    """Whether the document of `text` has a top-level `cappolicy` key, or does not parse."""
+    keys = top_level_keys(text, is_json)
+    return keys is None or KEY in keys
+
+
+def top_level_keys(text: str, is_json: bool = False) -> list[str] | None:
+    """The top-level keys of the document (none when it is not a mapping); None when the
+    text does not parse."""
     text = text.removeprefix("\ufeff")
-    if _YAML_KEY.search(text):
-        return True
-    start = _PREAMBLE.match(text)
-    body = text[start.end():] if start else text
-    return body.startswith("{") and _FLOW_KEY.search(body) is not None
+    if is_json:
+        try:
+            data: Any = json.loads(text)
+        except (ValueError, RecursionError):
+            return None
+        return [str(k) for k in data] if isinstance(data, dict) else []
+    try:
+        root = compose_yaml(text, "<document>")
+    except (CappolicyError, RecursionError):
+        return None
+    if root is None or root.kind != "map":
+        return []
+    return [str(key.value) for key, _ in root.value if key.kind == "scalar"]
