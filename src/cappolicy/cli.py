@@ -543,6 +543,156 @@ def rulesets_show(ctx: click.Context, ref: str, extra_roots: tuple[Path, ...], f
     click.echo(text, color=use_color)
 
 
+DIFF_FORMATS = ("text", "json", "markdown")
+
+
+@rulesets_command.command("diff")
+@click.argument("old_ref", metavar="OLD")
+@click.argument("new_ref", metavar="NEW")
+@click.argument("proposals", nargs=-1, type=click.Path(path_type=Path), metavar="[PROPOSALS]...")
+@rulesets_option
+@click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default=None,
+              help="Output format (default: text); markdown for the pull request that "
+                   "changes the ruleset.")
+@click.option("--fail-on-impact", type=click.Choice(["worse", "any", "never"]),
+              default="worse", show_default=True,
+              help="Exit 1 when a proposal gets worse (a finding newly fails, fails at a "
+                   "higher severity or becomes unknown), when any outcome changes, or never.")
+@click.option("--all-proposals", is_flag=True,
+              help="Compare every proposal given, also those whose host country is not in "
+                   "the new ruleset's jurisdiction.")
+@click.option("--as-of", callback=_date, metavar="YYYY-MM-DD",
+              help="The date the proposals are checked on (default: today).")
+@click.pass_context
+def rulesets_diff(ctx: click.Context, old_ref: str, new_ref: str, proposals: tuple[Path, ...],
+                  extra_roots: tuple[Path, ...], fmt: str | None, fail_on_impact: str,
+                  all_proposals: bool, as_of: dt.date) -> None:
+    """Show what changes from ruleset OLD to ruleset NEW and, given proposal files or
+    folders, what that does to them.
+
+    OLD and NEW are each a ruleset id (national/xa), a country (XA), a ruleset file
+    or folder, or REF@REV: REF as a git revision had it (national/xa@HEAD,
+    rulesets/national/xa.cpol@main~1), read from the repository's history, never
+    from its working tree. Lists every param whose value changes (old -> new, and
+    whether it tightens or relaxes), every rule added, removed, disabled or
+    re-severitied, with its `because`; then, per proposal and rule, every outcome
+    that changes, with the evidence of the new one, and a summary table. Proposals
+    of other host countries than the new ruleset's jurisdiction are not compared
+    unless --all-proposals. Exit code: 0 no proposal gets worse, 1 one does (see
+    --fail-on-impact), 2 bad input (a bad reference, revision or ruleset, or a
+    proposal that does not load)."""
+    import tempfile
+
+    from .errors import CappolicyError, SourceCache
+    from .files import collect
+    from .recognise import looks_like_proposal
+    from .render import rulediff as view
+    from .render.jsontext import dumps
+    from .rulediff import diff
+
+    group = ctx.obj or {}
+    rulesets = _rulesets((*group.get("extra_roots", ()), *extra_roots))
+    fmt = fmt or (group.get("fmt") if group.get("fmt") in DIFF_FORMATS else None) or "text"
+    files: list[Path] = []
+    if proposals:
+        files, problems = collect(proposals, PROPOSAL_SUFFIXES, "CP421", "proposal files")
+        missing = [d for d in problems if d.level != "note"]
+        if missing:
+            raise Failure(missing)
+        named = {path for path in proposals if not path.is_dir()}
+        files = [f for f in files if f in named or looks_like_proposal(f)]
+    with tempfile.TemporaryDirectory(prefix="cappolicy-rev-") as scratch:
+        namers = []
+        sides = []
+        for n, ref in enumerate((old_ref, new_ref)):
+            try:
+                eff, namer = _diff_side(rulesets, ref, Path(scratch) / str(n))
+            except CappolicyError as exc:
+                raise Failure(exc.diagnostics) from None
+            sides.append(eff)
+            namers.append(namer)
+
+        def name(file: str) -> str:
+            for namer in namers:
+                file = namer(file)
+            return file
+        result = diff(old_ref, new_ref, sides[0], sides[1], files, as_of, all_proposals)
+        broken = any(i.errors for i in result.impacts)
+        if broken:
+            code = 2
+        elif fail_on_impact == "worse":
+            code = 1 if result.worse else 0
+        elif fail_on_impact == "any":
+            code = 1 if result.changed or result.params or result.rules else 0
+        else:
+            code = 0
+        if fmt == "json":
+            text = dumps(view.to_json(result, __version__, code, name))
+        elif fmt == "markdown":
+            text = view.render_markdown(result, name)
+        else:
+            text = view.render_text(result, name)
+        cache = SourceCache()
+        for impact in result.impacts:
+            for d in impact.errors:
+                click.echo(d.render(cache), err=True)
+    click.echo(text)
+    sys.exit(code)
+
+
+def _diff_side(rulesets: Rulesets, text: str, scratch: Path
+               ) -> tuple[EffectiveRuleset, Any]:
+    """The effective ruleset one side of `rulesets diff` names, and how to name its files:
+    REF (as `rulesets show` reads it) or REF@REV (from a copy of the revision's rule files,
+    whose names are shown as `REV:path`)."""
+    import attrs
+
+    from .errors import CappolicyError, Diagnostic, suggestion
+    from .history import commit_of, repository_of, snapshot, split_ref
+    from .rulesets import Catalog, Rulesets as Resolver, source_from_path
+
+    def same(file: str) -> str:
+        return file
+    ref, revision = split_ref(text)
+    if revision is None or Path(text).exists():
+        return _show_target(rulesets, text)[0], same
+    path = Path(ref)
+    as_path = path.exists() or ref.endswith(".cpol") or ref.startswith(".")
+    start = next((p for p in (path, *path.parents) if p.is_dir()), Path.cwd()) if as_path \
+        else Path.cwd()
+    top = repository_of(start if start != Path("") else Path.cwd(), text)
+    commit = commit_of(top, revision, text)
+    roots = list(rulesets.catalog.roots)
+    folders = [*roots, *([path if path.is_dir() else path.parent] if as_path else [])]
+    scratch.mkdir(parents=True)
+    shot = snapshot(top, revision, commit, folders, scratch)
+    catalog = Catalog([shot.mapped(root) or root for root in roots])
+    resolver = Resolver(catalog)
+
+    def located(exc: CappolicyError) -> CappolicyError:
+        return CappolicyError([attrs.evolve(d, span=attrs.evolve(
+            d.span, file=shot.display(d.span.file))) if d.span is not None else d
+            for d in exc.diagnostics])
+    try:
+        if as_path:
+            mapped = shot.mapped(path)
+            if mapped is None or not mapped.exists():
+                raise CappolicyError(Diagnostic(
+                    "CP451", f"{ref} is not in revision {revision} ({commit[:12]}) of {top}",
+                    None, "check the path against `git ls-tree -r --name-only "
+                    f"{revision}`"))
+            return resolver.get(source_from_path(mapped)), shot.display
+        source = catalog.find(ref)
+        if source is None:
+            raise CappolicyError(Diagnostic(
+                "CP420", f"no ruleset '{ref}' in revision {revision} ({commit[:12]}) of {top}",
+                None, suggestion(ref, catalog.ids()) or
+                f"rulesets there: {', '.join(catalog.ids()) or 'none'}"))
+        return resolver.get(source), shot.display
+    except CappolicyError as exc:
+        raise located(exc) from None
+
+
 def _show_target(rulesets: Rulesets, ref: str
                  ) -> tuple[EffectiveRuleset, str, str | None, str | None]:
     """The effective ruleset REF names, how REF was read (country, id or path), the

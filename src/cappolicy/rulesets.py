@@ -377,6 +377,12 @@ def _set(item: ast.SetParam, layer: Layer, params: dict[str, ParamValue],
                    old.origin.span))
 
 
+def relaxes(direction: str | None, old: Any, new: Any) -> bool:
+    """Whether `new` is less strict than `old` for a param whose declaration says
+    `direction` (higher | lower | larger | smaller is stricter; None: not said)."""
+    return _relaxes(direction, old, new)
+
+
 def _relaxes(direction: str | None, old: Any, new: Any) -> bool:
     """Whether a new param value is less strict than the old; a change whose
     direction is not declared counts as a relaxation (it cannot be shown stricter)."""
