@@ -194,3 +194,21 @@ def test_nothing_is_read_from_the_working_tree_for_the_revision(repo: Path) -> N
     result = diff("rulesets/national/xx.cpol@HEAD", "baseline")
     assert result.exit_code == 0, result.output
     assert "min_co_financing: 20% -> 15% (RELAXES)" in result.output
+
+
+def test_show_changes_lists_only_what_the_layer_changes(repo: Path) -> None:
+    result = CliRunner().invoke(main, ["rulesets", "show", "national/xx", "--changes"])
+    assert result.exit_code == 0, result.output
+    assert "ruleset national/xx: what its layer changes against its parent baseline" in \
+        result.output
+    assert "min_co_financing: 15% -> 20% (TIGHTENS)" in result.output
+    assert "because Finance decree 1/2026" in result.output
+    assert "rules: no change" in result.output
+    assert "1 param and 0 rules changed" in result.output
+    assert len(result.output.splitlines()) < 12  # not the 200 lines of the whole ruleset
+    data = json.loads(CliRunner().invoke(main, ["rulesets", "show", "national/xx",
+                                                "--changes", "--format", "json"]).output)
+    assert [p["name"] for p in data["params"]] == ["min_co_financing"] and data["rules"] == []
+    root = CliRunner().invoke(main, ["rulesets", "show", "baseline", "--changes"])
+    assert root.exit_code == 0 and "extends no ruleset" in root.output
+    assert "FIN-01" in root.output and "added" in root.output

@@ -507,9 +507,13 @@ def rulesets_command(ctx: click.Context, extra_roots: tuple[Path, ...], fmt: str
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default=None,
               help="Output format (default: text).")
 @color_option
+@click.option("--changes", is_flag=True,
+              help="Show only what this ruleset's own layer changes against its parent: "
+                   "params it declares or sets (old -> new, tightens or relaxes), rules it "
+                   "adds, overrides or disables, each with its `because`.")
 @click.pass_context
 def rulesets_show(ctx: click.Context, ref: str, extra_roots: tuple[Path, ...], fmt: str | None,
-                  color: bool | None) -> None:
+                  color: bool | None, changes: bool = False) -> None:
     """Print the effective ruleset of REF after inheritance: a country (XA), a
     ruleset id (baseline, regional/aec, national/xa) or a ruleset file or folder.
 
@@ -517,7 +521,8 @@ def rulesets_show(ctx: click.Context, ref: str, extra_roots: tuple[Path, ...], f
     set it, its `because` and what it replaced; every rule with its severity,
     principle, source and the layer that defined it; every disabled rule. Each
     relaxation of a parent ruleset is marked RELAXED. A country without a national
-    ruleset falls back to the baseline, as `check` does. Exit code: 0 shown, 2 the
+    ruleset falls back to the baseline, as `check` does. With --changes, only what
+    REF's own layer changes against its parent. Exit code: 0 shown, 2 the
     reference or the ruleset is bad."""
     from .errors import CappolicyError
     from .render import rulesetview
@@ -532,6 +537,9 @@ def rulesets_show(ctx: click.Context, ref: str, extra_roots: tuple[Path, ...], f
         eff, kind, country, note = _show_target(rulesets, ref)
     except CappolicyError as exc:
         raise Failure(exc.diagnostics) from None
+    if changes:
+        click.echo(_layer_changes(rulesets, eff, ref, fmt))
+        return
     shipped = shipped_rulesets()
     shown = rulesetview.Shown(ref, kind, country, note, eff, {
         layer.id: rulesetview.layer_where(layer, rulesets.catalog, shipped) for layer in eff.layers})
@@ -541,6 +549,37 @@ def rulesets_show(ctx: click.Context, ref: str, extra_roots: tuple[Path, ...], f
     else:
         text = rulesetview.render_shown(shown, color=use_color)
     click.echo(text, color=use_color)
+
+
+def _layer_changes(rulesets: Rulesets, eff: EffectiveRuleset, ref: str, fmt: str) -> str:
+    """`rulesets show REF --changes`: the ruleset against its parent (or, for a ruleset
+    that extends none, against nothing: all of it is its own)."""
+    from .errors import CappolicyError
+    from .render import rulediff as view
+    from .render.jsontext import dumps
+    from .rulediff import diff
+    from .rulesets import EffectiveRuleset
+
+    top = eff.layers[-1] if eff.layers else None
+    parent_ref = top.extends if top is not None else None
+    if parent_ref is not None:
+        source = rulesets.catalog.find(parent_ref)
+        try:
+            assert source is not None, "the chain resolved, so the parent is in the catalog"
+            parent = rulesets.get(source)
+        except CappolicyError as exc:
+            raise Failure(exc.diagnostics) from None
+    else:
+        parent = EffectiveRuleset(id="(nothing)", title=None, version=None, chain=(),
+                                  jurisdiction=(), params={}, param_decls={}, rules=[],
+                                  disabled=[], files=())
+    result = diff(parent.id, ref, parent, eff)
+    if fmt == "json":
+        return dumps(view.to_json(result, __version__, 0))
+    title = (f"ruleset {eff.id}: what its layer changes against its parent {parent.id}"
+             if parent_ref is not None else
+             f"ruleset {eff.id} extends no ruleset: everything in it is its own")
+    return view.render_text(result, title=title)
 
 
 DIFF_FORMATS = ("text", "json", "markdown")

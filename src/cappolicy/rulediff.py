@@ -271,5 +271,5 @@ def diff(old_ref: str, new_ref: str, old: EffectiveRuleset, new: EffectiveRulese
     if proposals:
         impacts, skipped = impact(old, new, proposals, when, every)
     return RulesetDiff(old_ref, new_ref, old.id, new.id, tuple(param_changes(old, new)),
-                       tuple(rule_changes(old, new)), tuple(impacts), tuple(skipped), when,
-                       bool(proposals))
+                       tuple(rule_changes(old, new)), tuple(impacts), tuple(skipped),
+                       when if proposals else None, bool(proposals))

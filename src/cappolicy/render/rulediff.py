@@ -34,7 +34,7 @@ def _where(span: Span | None, name: Namer) -> str | None:
 
 def param_text(change: ParamChange) -> str:
     if change.direction == "added":
-        return f"{change.name}: new, = {change.new}"
+        return f"{change.name} = {change.new} (new param)"
     if change.direction == "removed":
         return f"{change.name}: removed (was {change.old})"
     word = {"tightens": "TIGHTENS", "relaxes": "RELAXES"}.get(change.direction, "changes")
@@ -74,10 +74,10 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def summary_line(diff: RulesetDiff) -> str:
+def summary_line(diff: RulesetDiff, *, layer: bool = False) -> str:
     if not diff.compared:
         return (f"{_plural(len(diff.params), 'param')} and {_plural(len(diff.rules), 'rule')} "
-                "changed; no proposals given")
+                "changed" + ("" if layer else "; no proposals given"))
     worse = len(diff.worse)
     return (f"{_plural(len(diff.impacts), 'proposal')} compared, "
             f"{len(diff.changed)} with changed outcomes, {worse} worse"
@@ -137,7 +137,7 @@ def render_text(diff: RulesetDiff, name: Namer = _same, *, title: str | None = N
         for skipped in diff.skipped:
             lines.append(f"note: {skipped} is for another country than "
                          f"{diff.new_id}; not compared (--all-proposals compares it)")
-    lines += ["", summary_line(diff)]
+    lines += ["", summary_line(diff, layer=title is not None)]
     return "\n".join(lines)
 
 
