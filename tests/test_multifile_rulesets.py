@@ -92,3 +92,19 @@ def test_check_and_explain_and_show_accept_one_file_of_the_ruleset(copy: Path) -
     code, out = invoke("rulesets", "show", file, "--format", "json")
     assert code == 0, out
     assert '"OWN-01"' in out and '"FIN-01"' in out
+
+
+def test_test_runs_the_rule_tests_of_the_ruleset_a_file_belongs_to() -> None:
+    code, out = invoke("test", str(SHIPPED / "baseline" / "financing.cpol"))
+    assert code == 0, out
+    files = len(list((SHIPPED / "baseline" / "tests").glob("*.test.yaml")))
+    assert f"{files} files run" in out  # every test of the baseline, not one file's
+    code, out = invoke("test", "--format", "json", str(SHIPPED / "national" / "xa.cpol"))
+    assert code == 0, out
+    assert "xb.test.yaml" not in out and "xa.test.yaml" in out
+
+
+def test_test_of_a_rule_file_without_tests_says_so(copy: Path) -> None:
+    code, out = invoke("test", str(copy / "risk.cpol"))
+    assert code == 2, out
+    assert "CP421" in out and "no rule tests of ruleset baseline" in out

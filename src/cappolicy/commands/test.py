@@ -47,7 +47,9 @@ def command(paths: tuple[Path, ...], extra_roots: tuple[Path, ...], coverage: bo
     Without PATH: the project's rulesets folders (`rulesets` in cappolicy.toml) and
     ./rulesets when there is one. A test file tests the ruleset it names as found
     beside it (a folder above it holding that ruleset), else among the shipped rulesets,
-    the project's and --rulesets folders. Exit code: 0 every case gives what it
+    the project's and --rulesets folders. A rule file (.cpol) given stands for the rule
+    tests of its ruleset (the whole ruleset, for a file of a multi-file one) found below
+    its folder. Exit code: 0 every case gives what it
     expects; 1 a case does not, or the coverage is below --min-coverage; 2 a test
     file has an error (a rule the ruleset does not have is one)."""
     from .. import __version__
@@ -65,6 +67,8 @@ def command(paths: tuple[Path, ...], extra_roots: tuple[Path, ...], coverage: bo
                 "give a folder or a *.test.yaml file: cappolicy test rulesets/")])
     try:
         rulesets = _rulesets(extra_roots)
+        paths = tuple(p for path in paths for p in (
+            tests_of_rule_file(path) if path.suffix == ".cpol" and path.is_file() else [path]))
     except CappolicyError as exc:
         raise Failure(exc.diagnostics) from None
     report = run(paths, rulesets)
@@ -96,3 +100,35 @@ def _default_paths(project_roots: tuple[Path, ...]) -> tuple[Path, ...]:
         if folder.is_dir():
             found.setdefault(folder.resolve(), folder)
     return tuple(found.values())
+
+
+def tests_of_rule_file(path: Path) -> list[Path]:
+    """The rule test files of the ruleset `path` belongs to: those below its folder whose
+    `ruleset:` (read from the parsed document) names it. CP421 when there are none."""
+    from ..errors import CappolicyError, Diagnostic
+    from ..files import read_text
+    from ..load import compose_yaml
+    from ..ruletest import discover
+    from ..rulesets import source_from_path
+
+    source = source_from_path(path)
+    name = source.id.rsplit("/", 1)[-1]
+    folder = path.parent
+    found: list[Path] = []
+    for candidate in discover(folder):
+        try:
+            root = compose_yaml(read_text(candidate, what="rule test"), str(candidate))
+        except (CappolicyError, OSError, UnicodeDecodeError):
+            found.append(candidate)  # the run says what is wrong with it
+            continue
+        names = [str(v.value) for k, v in (root.value if root is not None and
+                                           root.kind == "map" else [])
+                 if k.kind == "scalar" and k.value == "ruleset" and v.kind == "scalar"]
+        if any(n.rsplit("/", 1)[-1] == name for n in names):
+            found.append(candidate)
+    if not found:
+        raise CappolicyError(Diagnostic(
+            "CP421", f"no rule tests of ruleset {source.id} below {folder} (from {path})",
+            None, "add a *.test.yaml file naming `ruleset: " + source.id + "` in a tests "
+            "folder beside it"))
+    return found
