@@ -679,6 +679,124 @@ def rulesets_diff(ctx: click.Context, old_ref: str, new_ref: str, proposals: tup
     sys.exit(code)
 
 
+@rulesets_command.command("impact")
+@click.argument("changed", nargs=-1, type=click.Path(path_type=Path), metavar="[FILE]...")
+@click.option("--revision", default="HEAD", show_default=True, metavar="REV",
+              help="The git revision to compare the working tree's rulesets with.")
+@click.option("--proposals", "proposal_paths", multiple=True, metavar="PATH",
+              type=click.Path(path_type=Path),
+              help="Proposal files or folders to compare (repeatable; default: every "
+                   "proposal git tracks in the repository, outside its rulesets folders).")
+@rulesets_option
+@click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="text",
+              show_default=True, help="Output format.")
+@click.option("--as-of", callback=_date, metavar="YYYY-MM-DD",
+              help="The date the proposals are checked on (default: today).")
+def rulesets_impact(changed: tuple[Path, ...], revision: str, proposal_paths: tuple[Path, ...],
+                    extra_roots: tuple[Path, ...], fmt: str, as_of: dt.date) -> None:
+    """What the rule changes of the working tree do to the repository's proposals: the
+    pre-commit hook of ruleset repositories (`cappolicy-impact`).
+
+    Each proposal is compared under the ruleset `check` would use for it (the
+    project's country, else its host country's, else the baseline) as REV has it
+    and as the working tree has it, as `rulesets diff REF@REV REF PROPOSAL` does.
+    FILE are the files the commit changes, as pre-commit passes them: with no rule
+    file (.cpol) among them there is nothing to compare; a proposal among them may get
+    worse (the commit updates it too), which is reported, not failed. Exit code: 0 no
+    other proposal gets worse, 1 one does, 2 bad input (a ruleset of the working tree
+    that does not load, a proposal that does not)."""
+    import tempfile
+
+    from .errors import CappolicyError, SourceCache
+    from .files import collect
+    from .history import commit_of, has_revision, repository_of, snapshot, tracked
+    from .load import load_proposal
+    from .recognise import looks_like_proposal
+    from .render import rulediff as view
+    from .render.jsontext import dumps
+    from .rulediff import diff
+    from .rulesets import Catalog, EffectiveRuleset, Rulesets as Resolver
+
+    if changed and not any(path.suffix == ".cpol" for path in changed):
+        sys.exit(0)  # no rule changes: nothing to compare
+    try:
+        top = repository_of(Path.cwd(), "rulesets impact")
+        if not has_revision(top, revision) and revision == "HEAD":
+            click.echo("note: the repository has no commit yet: nothing to compare", err=True)
+            sys.exit(0)
+        commit = commit_of(top, revision, revision)
+    except CappolicyError as exc:
+        raise Failure(exc.diagnostics) from None
+    rulesets = _rulesets(extra_roots)
+    roots = [Path(root).resolve() for root in rulesets.catalog.roots]
+    if proposal_paths:
+        files, problems = collect(proposal_paths, PROPOSAL_SUFFIXES, "CP421", "proposal files")
+        if [d for d in problems if d.level != "note"]:
+            raise Failure([d for d in problems if d.level != "note"])
+    else:
+        from .rulesets import display_path
+
+        files = [Path(display_path(f)) for f in tracked(top, PROPOSAL_SUFFIXES)
+                 if f.is_file() and not any(f.resolve().is_relative_to(r) for r in roots)]
+    files = [f for f in files if looks_like_proposal(f)]
+    exempt = {path.resolve() for path in changed}
+    country = _settings().country
+    cache = SourceCache()
+    code = 0
+    texts: list[str] = []
+    documents: list[Any] = []
+    with tempfile.TemporaryDirectory(prefix="cappolicy-rev-") as scratch:
+        shot = snapshot(top, revision, commit, roots, Path(scratch))
+        before = Resolver(Catalog([shot.mapped(root) or root for root in roots]))
+        groups: dict[tuple[str, str], tuple[EffectiveRuleset, EffectiveRuleset, list[Path]]] = {}
+        for file in files:
+            try:
+                proposal = load_proposal(file)
+                host = country or (proposal.host_country or "").upper() or None
+                new = rulesets.for_country(host).ruleset
+            except CappolicyError as exc:
+                for d in exc.diagnostics:
+                    click.echo(d.render(cache), err=True)
+                code = 2
+                continue
+            try:
+                old = before.for_country(host).ruleset
+            except CappolicyError as exc:
+                click.echo(f"note: the rulesets of {revision} do not load for {file} "
+                           f"({exc.diagnostics[0].message}): not compared", err=True)
+                continue
+            groups.setdefault((old.id, new.id), (old, new, []))[2].append(file)
+        blocking = 0
+        for old, new, group in groups.values():
+            result = diff(f"{old.id}@{revision}", new.id, old, new, group, as_of, True)
+            if not (result.params or result.rules or result.changed):
+                continue
+            for impact in result.worse:
+                if Path(impact.file).resolve() in exempt:
+                    texts.append(f"note: {impact.file} gets worse, and this commit changes it "
+                                 "too: not failed")
+                else:
+                    blocking += 1
+            if fmt == "json":
+                documents.append(view.to_json(result, __version__, 0, shot.display))
+            elif fmt == "markdown":
+                texts.insert(0, view.render_markdown(result, shot.display))
+            else:
+                texts.insert(0, view.render_text(result, shot.display))
+    if blocking and code == 0:
+        code = 1
+        texts.append(f"{blocking} proposal{'s' if blocking != 1 else ''} get"
+                     f"{'s' if blocking == 1 else ''} worse with this change: update "
+                     f"{'it' if blocking == 1 else 'them'} in the same commit, or revise the "
+                     "rules")
+    if fmt == "json":
+        click.echo(dumps({"schema": "cappolicy.rulesets-impact", "version": 1,
+                          "revision": revision, "diffs": documents, "exit_code": code}))
+    elif texts:
+        click.echo("\n\n".join(texts))
+    sys.exit(code)
+
+
 def _diff_side(rulesets: Rulesets, text: str, scratch: Path
                ) -> tuple[EffectiveRuleset, Any]:
     """The effective ruleset one side of `rulesets diff` names, and how to name its files:

@@ -152,3 +152,21 @@ def snapshot(top: Path, revision: str, commit: str, folders: Sequence[Path],
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content.stdout[:MAX_BYTES + 1])  # the reader refuses it if larger
     return shot
+
+
+def has_revision(top: Path, revision: str) -> bool:
+    """Whether `revision` names a commit of the repository (HEAD does not, before the
+    first commit)."""
+    done = _git(["rev-parse", "--verify", "--quiet", "--end-of-options",
+                 f"{revision}^{{commit}}"], top)
+    return done.returncode == 0
+
+
+def tracked(top: Path, suffixes: Sequence[str]) -> list[Path]:
+    """The files of the working tree git tracks (in its index) with one of `suffixes`."""
+    done = _git(["ls-files", "-z", "--", *(f"*{s}" for s in suffixes)], top)
+    if done.returncode != 0:
+        raise CappolicyError(Diagnostic("CP450", f"cannot list the files of {top}: "
+                                                 f"{_said(done)}", None))
+    return [top / name for name in done.stdout.decode("utf-8", "surrogateescape").split("\0")
+            if name]
