@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..options import color_option, rulesets_option
+
+if TYPE_CHECKING:
+    from ..rulesets import EffectiveRuleset, Rulesets, RulesetSource
 
 #: the folder `cappolicy test` runs when no path is given and the current folder has it
 DEFAULT_FOLDER = "rulesets"
@@ -47,7 +51,9 @@ def command(paths: tuple[Path, ...], extra_roots: tuple[Path, ...], coverage: bo
     Without PATH: the project's rulesets folders (`rulesets` in cappolicy.toml) and
     ./rulesets when there is one. A test file tests the ruleset it names as found
     beside it (a folder above it holding that ruleset), else among the shipped rulesets,
-    the project's and --rulesets folders. A rule file (.cpol) given stands for the rule
+    the project's and --rulesets folders. Coverage counts every rule of every ruleset
+    in scope (the test files' rulesets, and every ruleset below a folder given): a rule
+    no case names is uncovered. A rule file (.cpol) given stands for the rule
     tests of its ruleset (the whole ruleset, for a file of a multi-file one) found below
     its folder. Exit code: 0 every case gives what it
     expects; 1 a case does not, or the coverage is below --min-coverage; 2 a test
@@ -56,7 +62,7 @@ def command(paths: tuple[Path, ...], extra_roots: tuple[Path, ...], coverage: bo
     from ..cli import Failure, _rulesets, _settings
     from ..errors import CappolicyError, Diagnostic, SourceCache
     from ..render.ruletest import render_coverage, render_rule_tests, rule_tests_to_json
-    from ..ruletest import cover, covered_percent, run
+    from ..ruletest import cover, covered_percent, run, with_scope
 
     if not paths:
         paths = _default_paths(_settings().rulesets)
@@ -65,14 +71,15 @@ def command(paths: tuple[Path, ...], extra_roots: tuple[Path, ...], coverage: bo
                 "CP421", "no rule tests to run: no path given, no `rulesets` folders in the "
                 f"project's settings and no ./{DEFAULT_FOLDER} folder", None,
                 "give a folder or a *.test.yaml file: cappolicy test rulesets/")])
+    coverage = coverage or min_coverage is not None
     try:
         rulesets = _rulesets(extra_roots)
+        scope = _scope(paths, rulesets) if coverage else []
         paths = tuple(p for path in paths for p in (
             tests_of_rule_file(path) if path.suffix == ".cpol" and path.is_file() else [path]))
     except CappolicyError as exc:
         raise Failure(exc.diagnostics) from None
-    report = run(paths, rulesets)
-    coverage = coverage or min_coverage is not None
+    report = with_scope(run(paths, rulesets), scope)
     coverages = cover(report) if coverage else None
     code = report.exit_code
     if code == 0 and coverages is not None and min_coverage is not None \
@@ -91,6 +98,21 @@ def command(paths: tuple[Path, ...], extra_roots: tuple[Path, ...], coverage: bo
         text += "\n\n" + render_coverage(coverages, min_coverage=min_coverage)
     click.echo(text, color=use_color)
     sys.exit(code)
+
+
+def _scope(paths: tuple[Path, ...], rulesets: Rulesets) -> list[EffectiveRuleset]:
+    """The rulesets coverage counts besides those the test files test: every ruleset
+    stored below a folder given, and the ruleset of a rule file given. One that does not
+    load is an error (CappolicyError): its rules cannot be counted."""
+    from ..rulesets import Catalog, source_from_path
+
+    sources: list[RulesetSource] = []
+    for path in paths:
+        if path.is_dir():
+            sources.extend(Catalog([path]).sources.values())
+        elif path.suffix == ".cpol" and path.is_file():
+            sources.append(source_from_path(path))
+    return [rulesets.get(source) for source in sources]
 
 
 def _default_paths(project_roots: tuple[Path, ...]) -> tuple[Path, ...]:
