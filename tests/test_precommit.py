@@ -294,3 +294,34 @@ def test_impact_hook_fails_when_a_proposal_gets_worse_unless_the_commit_updates_
     change(ministry, {})
     done = pre_commit(ministry, "cappolicy-impact", "--files", FINANCING)
     assert done.returncode == 0, shown(done, ministry)  # nothing changed
+
+
+def test_the_readme_configuration_runs_once_pinned_with_autoupdate(
+        tmp_path_factory: pytest.TempPathFactory, hook_source: tuple[Path, str]) -> None:
+    """The README's .pre-commit-config.yaml, as documented: `rev: main`, pinned with
+    `pre-commit autoupdate --freeze` to the commit's full hash, then run on a proposal."""
+    source, rev = hook_source
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## As a pre-commit hook"):]
+    block = section[section.index("```yaml\n") + len("```yaml\n"):section.index("\n```\n")]
+    assert "https://example.org/cappolicy.git" in block and "rev: main" in block
+    repo = tmp_path_factory.mktemp("readme-repo")
+    git("init", "-q", cwd=repo)
+    (repo / ".pre-commit-config.yaml").write_text(
+        block.replace("https://example.org/cappolicy.git", str(source)) + "\n", encoding="utf-8")
+    (repo / "proposals").mkdir()
+    shutil.copy(EXAMPLES / "xa-cirt-good.yaml", repo / "proposals" / "good.yaml")
+    home = tmp_path_factory.mktemp("pre-commit-home-readme")
+    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
+    env.pop("VIRTUAL_ENV", None)
+    done = run([*PRE_COMMIT, "autoupdate", "--freeze"], repo, env, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    pinned = (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    assert f"rev: {rev}" in pinned, pinned  # the full hash of the commit main is at
+    git("add", "-A", cwd=repo)
+    done = run([*PRE_COMMIT, "run", "--all-files", "--verbose"], repo, env, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for hook in ("cappolicy check", "cappolicy lint", "cappolicy test",
+                 "cappolicy rulesets impact"):
+        assert hook in done.stdout, done.stdout
+    assert "good.yaml" in done.stdout, done.stdout
