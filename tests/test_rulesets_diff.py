@@ -212,3 +212,38 @@ def test_show_changes_lists_only_what_the_layer_changes(repo: Path) -> None:
     root = CliRunner().invoke(main, ["rulesets", "show", "baseline", "--changes"])
     assert root.exit_code == 0 and "extends no ruleset" in root.output
     assert "FIN-01" in root.output and "added" in root.output
+
+
+def test_reading_a_revision_runs_nothing_of_the_repository(repo: Path, tmp_path: Path) -> None:
+    """A repository whose configuration would run commands (a smudge filter on .cpol files,
+    an fsmonitor hook, git hooks) and that commits a symbolic link out of it: reading its
+    HEAD runs none of them and follows no link."""
+    marker = tmp_path / "ran"
+    evil = f"sh -c 'echo ran >> {marker}; cat'"
+    git(repo, "config", "filter.evil.smudge", evil)
+    git(repo, "config", "filter.evil.clean", evil)
+    git(repo, "config", "filter.evil.required", "true")
+    git(repo, "config", "core.fsmonitor", f"sh -c 'echo ran >> {marker}'")
+    hooks = repo / ".git" / "hooks"
+    hooks.mkdir(exist_ok=True)
+    for name in ("post-checkout", "pre-commit", "reference-transaction"):
+        (hooks / name).write_text(f"#!/bin/sh\necho ran >> {marker}\n", encoding="utf-8")
+        (hooks / name).chmod(0o755)
+    secret = tmp_path / "secret.cpol"
+    secret.write_text('ruleset yy "outside"\nversion "1"\n', encoding="utf-8")
+    (repo / "rulesets" / "national" / "yy.cpol").symlink_to(secret)
+    subprocess.run(["git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
+                    "add", "-A"], cwd=repo, env={**os.environ, **GIT_ENV}, check=True)
+    subprocess.run(["git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
+                    "-c", "commit.gpgsign=false", "commit", "-q", "-m", "a link"], cwd=repo,
+                   env={**os.environ, **GIT_ENV}, check=True)
+    (repo / ".gitattributes").write_text("*.cpol filter=evil\n", encoding="utf-8")
+    marker.unlink(missing_ok=True)
+    edit(repo, "20%", "35%")
+    assert diff("national/xx@HEAD", "national/xx", "proposals").exit_code == 1
+    located(diff("rulesets/national/yy.cpol@HEAD", "national/xx"), "CP451",
+            "is not in revision HEAD")  # the link is not followed out of the repository
+    result = CliRunner().invoke(main, ["rulesets", "impact", "--as-of", AS_OF,
+                                       "rulesets/national/xx.cpol"])
+    assert result.exit_code == 1, result.output
+    assert not marker.exists(), marker.read_text(encoding="utf-8")
