@@ -710,12 +710,11 @@ def rulesets_impact(changed: tuple[Path, ...], revision: str, proposal_paths: tu
     from .errors import CappolicyError, SourceCache
     from .files import collect
     from .history import commit_of, has_revision, repository_of, snapshot, tracked
-    from .load import load_proposal
     from .recognise import looks_like_proposal
     from .render import rulediff as view
     from .render.jsontext import dumps
-    from .rulediff import diff
-    from .rulesets import Catalog, EffectiveRuleset, Rulesets as Resolver
+    from .rulediff import by_ruleset, diff
+    from .rulesets import Catalog, Rulesets as Resolver
 
     if changed and not any(path.suffix == ".cpol" for path in changed):
         sys.exit(0)  # no rule changes: nothing to compare
@@ -748,26 +747,14 @@ def rulesets_impact(changed: tuple[Path, ...], revision: str, proposal_paths: tu
     with tempfile.TemporaryDirectory(prefix="cappolicy-rev-") as scratch:
         shot = snapshot(top, revision, commit, roots, Path(scratch))
         before = Resolver(Catalog([shot.mapped(root) or root for root in roots]))
-        groups: dict[tuple[str, str], tuple[EffectiveRuleset, EffectiveRuleset, list[Path]]] = {}
-        for file in files:
-            try:
-                proposal = load_proposal(file)
-                host = country or (proposal.host_country or "").upper() or None
-                new = rulesets.for_country(host).ruleset
-            except CappolicyError as exc:
-                for d in exc.diagnostics:
-                    click.echo(d.render(cache), err=True)
-                code = 2
-                continue
-            try:
-                old = before.for_country(host).ruleset
-            except CappolicyError as exc:
-                click.echo(f"note: the rulesets of {revision} do not load for {file} "
-                           f"({exc.diagnostics[0].message}): not compared", err=True)
-                continue
-            groups.setdefault((old.id, new.id), (old, new, []))[2].append(file)
+        groups, problems, notes = by_ruleset(files, before, rulesets, country, revision)
+        for d in problems:
+            click.echo(d.render(cache), err=True)
+            code = 2
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
         blocking = 0
-        for old, new, group in groups.values():
+        for old, new, group in groups:
             result = diff(f"{old.id}@{revision}", new.id, old, new, group, as_of, True)
             if not (result.params or result.rules or result.changed):
                 continue
@@ -802,52 +789,14 @@ def _diff_side(rulesets: Rulesets, text: str, scratch: Path
     """The effective ruleset one side of `rulesets diff` names, and how to name its files:
     REF (as `rulesets show` reads it) or REF@REV (from a copy of the revision's rule files,
     whose names are shown as `REV:path`)."""
-    import attrs
-
-    from .errors import CappolicyError, Diagnostic, suggestion
-    from .history import commit_of, repository_of, snapshot, split_ref
-    from .rulesets import Catalog, Rulesets as Resolver, source_from_path
+    from .history import ruleset_at, split_ref
 
     def same(file: str) -> str:
         return file
     ref, revision = split_ref(text)
     if revision is None or Path(text).exists():
         return _show_target(rulesets, text)[0], same
-    path = Path(ref)
-    as_path = path.exists() or ref.endswith(".cpol") or ref.startswith(".")
-    start = next((p for p in (path, *path.parents) if p.is_dir()), Path.cwd()) if as_path \
-        else Path.cwd()
-    top = repository_of(start if start != Path("") else Path.cwd(), text)
-    commit = commit_of(top, revision, text)
-    roots = list(rulesets.catalog.roots)
-    folders = [*roots, *([path if path.is_dir() else path.parent] if as_path else [])]
-    scratch.mkdir(parents=True)
-    shot = snapshot(top, revision, commit, folders, scratch)
-    catalog = Catalog([shot.mapped(root) or root for root in roots])
-    resolver = Resolver(catalog)
-
-    def located(exc: CappolicyError) -> CappolicyError:
-        return CappolicyError([attrs.evolve(d, span=attrs.evolve(
-            d.span, file=shot.display(d.span.file))) if d.span is not None else d
-            for d in exc.diagnostics])
-    try:
-        if as_path:
-            mapped = shot.mapped(path)
-            if mapped is None or not mapped.exists():
-                raise CappolicyError(Diagnostic(
-                    "CP451", f"{ref} is not in revision {revision} ({commit[:12]}) of {top}",
-                    None, "check the path against `git ls-tree -r --name-only "
-                    f"{revision}`"))
-            return resolver.get(source_from_path(mapped)), shot.display
-        source = catalog.find(ref)
-        if source is None:
-            raise CappolicyError(Diagnostic(
-                "CP420", f"no ruleset '{ref}' in revision {revision} ({commit[:12]}) of {top}",
-                None, suggestion(ref, catalog.ids()) or
-                f"rulesets there: {', '.join(catalog.ids()) or 'none'}"))
-        return resolver.get(source), shot.display
-    except CappolicyError as exc:
-        raise located(exc) from None
+    return ruleset_at(rulesets.catalog.roots, ref, revision, text, scratch)
 
 
 def _show_target(rulesets: Rulesets, ref: str

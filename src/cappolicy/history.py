@@ -13,13 +13,14 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 
 import attrs
 
-from .errors import CappolicyError, Diagnostic
+from .errors import CappolicyError, Diagnostic, suggestion
 from .files import MAX_BYTES
+from .rulesets import Catalog, EffectiveRuleset, Rulesets, source_from_path
 
 #: a revision: no option, no whitespace or control character, no `:` (a path inside a
 #: revision is named by REF, not by the revision)
@@ -170,3 +171,44 @@ def tracked(top: Path, suffixes: Sequence[str]) -> list[Path]:
                                                  f"{_said(done)}", None))
     return [top / name for name in done.stdout.decode("utf-8", "surrogateescape").split("\0")
             if name]
+
+
+def ruleset_at(roots: Sequence[Path], ref: str, revision: str, given: str, scratch: Path
+               ) -> tuple[EffectiveRuleset, Callable[[str], str]]:
+    """The effective ruleset REF names as `revision` has it, REF a ruleset id or a rule
+    file or folder of the working tree, with the rulesets folders `roots` (those inside
+    the repository read from the revision); and how to name its files (`REV:path`).
+    `given` is the argument as written, for messages. CappolicyError, located, when the
+    folder is in no repository, the revision names no commit, REF is not in it or its
+    ruleset does not load there."""
+    path = Path(ref)
+    as_path = path.exists() or ref.endswith(".cpol") or ref.startswith(".")
+    start = next((p for p in (path, *path.parents) if p.is_dir()), Path.cwd()) if as_path \
+        else Path.cwd()
+    top = repository_of(start if start != Path("") else Path.cwd(), given)
+    commit = commit_of(top, revision, given)
+    folders = [*roots, *([path if path.is_dir() else path.parent] if as_path else [])]
+    scratch.mkdir(parents=True)
+    shot = snapshot(top, revision, commit, folders, scratch)
+    catalog = Catalog([shot.mapped(root) or root for root in roots])
+    resolver = Rulesets(catalog)
+    try:
+        if as_path:
+            mapped = shot.mapped(path)
+            if mapped is None or not mapped.exists():
+                raise CappolicyError(Diagnostic(
+                    "CP451", f"{ref} is not in revision {revision} ({commit[:12]}) of {top}",
+                    None, "check the path against `git ls-tree -r --name-only "
+                    f"{revision}`"))
+            return resolver.get(source_from_path(mapped)), shot.display
+        source = catalog.find(ref)
+        if source is None:
+            raise CappolicyError(Diagnostic(
+                "CP420", f"no ruleset '{ref}' in revision {revision} ({commit[:12]}) of {top}",
+                None, suggestion(ref, catalog.ids()) or
+                f"rulesets there: {', '.join(catalog.ids()) or 'none'}"))
+        return resolver.get(source), shot.display
+    except CappolicyError as exc:
+        raise CappolicyError([attrs.evolve(d, span=attrs.evolve(
+            d.span, file=shot.display(d.span.file))) if d.span is not None else d
+            for d in exc.diagnostics]) from None

@@ -22,7 +22,7 @@ from .errors import CappolicyError, Diagnostic
 from .evaluate import RuleSpec, evaluate
 from .findings import SEVERITY_RANK, Finding
 from .load import load_proposal
-from .rulesets import EffectiveRuleset, relaxes
+from .rulesets import EffectiveRuleset, Rulesets, relaxes
 from .span import Span
 
 #: an outcome of a rule the ruleset does not have (added, removed or disabled)
@@ -273,3 +273,32 @@ def diff(old_ref: str, new_ref: str, old: EffectiveRuleset, new: EffectiveRulese
     return RulesetDiff(old_ref, new_ref, old.id, new.id, tuple(param_changes(old, new)),
                        tuple(rule_changes(old, new)), tuple(impacts), tuple(skipped),
                        when if proposals else None, bool(proposals))
+
+
+def by_ruleset(files: Sequence[Path], before: Rulesets, after: Rulesets, country: str | None,
+               revision: str
+               ) -> tuple[list[tuple[EffectiveRuleset, EffectiveRuleset, list[Path]]],
+                          list[Diagnostic], list[str]]:
+    """The proposals grouped by the ruleset `check` uses for each (`country`, else the
+    proposal's host country's, else the baseline) in `before` and in `after`; the
+    diagnostics of proposals that do not load (or whose ruleset does not, in `after`);
+    and notes on proposals whose ruleset does not load in `before` (not compared)."""
+    groups: dict[tuple[str, str], tuple[EffectiveRuleset, EffectiveRuleset, list[Path]]] = {}
+    problems: list[Diagnostic] = []
+    notes: list[str] = []
+    for file in files:
+        try:
+            proposal = load_proposal(file)
+            host = country or (proposal.host_country or "").upper() or None
+            new = after.for_country(host).ruleset
+        except CappolicyError as exc:
+            problems.extend(exc.diagnostics)
+            continue
+        try:
+            old = before.for_country(host).ruleset
+        except CappolicyError as exc:
+            notes.append(f"the rulesets of {revision} do not load for {file} "
+                         f"({exc.diagnostics[0].message}): not compared")
+            continue
+        groups.setdefault((old.id, new.id), (old, new, []))[2].append(file)
+    return list(groups.values()), problems, notes
