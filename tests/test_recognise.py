@@ -122,3 +122,15 @@ def test_a_broken_file_is_handed_on_to_the_loader(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", "--only-proposals", "--no-color", str(broken)])
     assert result.exit_code == 2, result.output
     assert "x.yaml:1:" in result.output
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("kind: Service\n---\nkind: Deployment\n", False),  # a stream of manifests
+    ("kind: Service\n---\ncappolicy: 1\n", True),  # handed on: the loader says why not
+    ("a: &x [1]\nb: *x\ncappolicy: 1\n", True),
+    ("? [a, b]\n: 1\ncappolicy: 1\n", True),
+    ("x: {cappolicy: 1}\n", False),
+    ("[cappolicy]\n", False),
+])
+def test_the_top_level_keys_of_the_parsed_documents_decide(text: str, expected: bool) -> None:
+    assert looks_like_proposal_text(text) is expected

@@ -16,9 +16,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .errors import CappolicyError
+import yaml
+
 from .files import read_bytes
-from .load import MAX_BYTES, compose_yaml
+from .load import MAX_BYTES
+
+#: PyYAML's event parser, libyaml's when available
+_EVENTS: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 KEY = "cappolicy"
 
@@ -41,8 +45,9 @@ def looks_like_proposal_text(text: str, *, is_json: bool = False) -> bool:
 
 
 def top_level_keys(text: str, is_json: bool = False) -> list[str] | None:
-    """The top-level keys of the document (none when it is not a mapping); None when the
-    text does not parse."""
+    """The top-level keys of the document (of each document of a YAML stream; none when
+    it is not a mapping), up to the first `cappolicy` key; None when the text does not
+    parse."""
     text = text.removeprefix("\ufeff")
     if is_json:
         try:
@@ -50,10 +55,36 @@ def top_level_keys(text: str, is_json: bool = False) -> list[str] | None:
         except (ValueError, RecursionError):
             return None
         return [str(k) for k in data] if isinstance(data, dict) else []
+    return _yaml_keys(text)
+
+
+def _yaml_keys(text: str) -> list[str] | None:
+    """The keys of the top-level mappings of a YAML stream's documents, read from the
+    parser's events (no value is constructed, no tag applied): the scalars that stand in
+    key position at depth 1. Stops at a `cappolicy` key; the loader reads the rest (and
+    says that a proposal is one document)."""
+    keys: list[str] = []
+    depth = 0
+    items = 0  # nodes completed at depth 1: even before a key, odd before a value
+    root_is_map = False
     try:
-        root = compose_yaml(text, "<document>")
-    except (CappolicyError, RecursionError):
+        for event in yaml.parse(text, Loader=_EVENTS):
+            if isinstance(event, yaml.DocumentStartEvent):
+                depth, items, root_is_map = 0, 0, False
+            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if depth == 0:
+                    root_is_map = isinstance(event, yaml.MappingStartEvent)
+                depth += 1
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+                if depth == 1:
+                    items += 1
+            elif isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)) and depth == 1:
+                if root_is_map and items % 2 == 0 and isinstance(event, yaml.ScalarEvent):
+                    keys.append(event.value)
+                    if event.value == KEY:
+                        return keys
+                items += 1
+    except (yaml.YAMLError, RecursionError):
         return None
-    if root is None or root.kind != "map":
-        return []
-    return [str(key.value) for key, _ in root.value if key.kind == "scalar"]
+    return keys
