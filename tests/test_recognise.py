@@ -31,7 +31,11 @@ OTHERS = {
     "nested key": "settings:\n  cappolicy: 1\n",
     "key prefix": "cappolicy_version: 1\n",
     "in a comment": "# cappolicy: 1\nname: x\n",
-    "in a value": "note: see cappolicy: 1\n",
+    "in a value": "note: 'see cappolicy: 1'\n",
+    "JSON Schema": '{"$schema": "x", "properties": {"cappolicy": {"const": 1}}, '
+                   '"required": ["cappolicy"]}',
+    "YAML schema": "properties:\n  cappolicy: {const: 1}\nrequired: [cappolicy]\n",
+    "anchored elsewhere": "base: &b {cappolicy: 1}\nother: *b\n",
     "JSON data": '[{"x": 1}]',
     "JSON object": '{"name": "cappolicy"}',
     "empty": "",
@@ -82,3 +86,51 @@ def test_check_only_proposals_still_reports_broken_proposals(tmp_path: Path) -> 
     result = CliRunner().invoke(main, ["check", "--only-proposals", str(broken)])
     assert result.exit_code == 2
     assert "CP402" in result.output
+
+
+def test_the_json_schema_of_proposals_is_no_proposal(tmp_path: Path) -> None:
+    """`cappolicy schema -o proposal.schema.json` as the README suggests, then the check hook
+    on it: nothing is checked, exit 0."""
+    runner = CliRunner()
+    schema = tmp_path / "proposal.schema.json"
+    made = runner.invoke(main, ["schema", "-o", str(schema)])
+    assert made.exit_code == 0, made.output
+    assert looks_like_proposal_text(schema.read_text(encoding="utf-8"), is_json=True) is False
+    result = runner.invoke(main, ["check", "--only-proposals", "--no-color", str(schema)])
+    assert result.exit_code == 0, result.output
+    assert "CP405" not in result.output and "error" not in result.output.lower()
+
+
+def test_a_folder_scan_skips_files_that_are_not_proposals_and_says_so(tmp_path: Path) -> None:
+    good = ROOT / "examples" / "proposals" / "xa-cirt-good.yaml"
+    (tmp_path / "p.yaml").write_text(good.read_text(encoding="utf-8"), encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(main, ["schema", "-o", str(tmp_path / "proposal.schema.json")]
+                         ).exit_code == 0
+    (tmp_path / "notes.yml").write_text(OTHERS["workflow"], encoding="utf-8")
+    result = runner.invoke(main, ["check", "--as-of", "2027-01-15", "--no-color",
+                                  str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "p.yaml" in result.output
+    assert "proposal.schema.json" in result.output and "notes.yml" in result.output  # the note
+    assert "CP405" not in result.output
+
+
+def test_a_broken_file_is_handed_on_to_the_loader(tmp_path: Path) -> None:
+    broken = tmp_path / "x.yaml"
+    broken.write_text("note: see cappolicy: 1\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--only-proposals", "--no-color", str(broken)])
+    assert result.exit_code == 2, result.output
+    assert "x.yaml:1:" in result.output
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("kind: Service\n---\nkind: Deployment\n", False),  # a stream of manifests
+    ("kind: Service\n---\ncappolicy: 1\n", True),  # handed on: the loader says why not
+    ("a: &x [1]\nb: *x\ncappolicy: 1\n", True),
+    ("? [a, b]\n: 1\ncappolicy: 1\n", True),
+    ("x: {cappolicy: 1}\n", False),
+    ("[cappolicy]\n", False),
+])
+def test_the_top_level_keys_of_the_parsed_documents_decide(text: str, expected: bool) -> None:
+    assert looks_like_proposal_text(text) is expected

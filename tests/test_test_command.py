@@ -142,7 +142,9 @@ def test_a_rule_the_ruleset_does_not_have_is_an_error_not_a_pass(tmp_path: Path)
     assert result.exit_code == 2
     assert f"{path}:{line_of(path, 'FIN-10')}:" in result.output
     assert "error[CP431]" in result.output and "did you mean 'FIN-01'?" in result.output
-    assert "rule tests ERROR: 0 files run, 0 cases" in result.output
+    # the case is an error, not a pass; the file's other cases still run
+    assert "ERROR " in result.output and ": a typo" in result.output
+    assert "rule tests ERROR: 1 file run, 2 cases (1 passed, 1 with errors)" in result.output
 
 
 def test_a_disabled_rule_is_an_error_naming_the_layer_and_its_reason(tmp_path: Path) -> None:

@@ -200,9 +200,11 @@ def _settings() -> Any:
               default=None, metavar="DIR",
               help="The repository root that file names in sarif, github and markdown "
                    "reports are relative to (default: the current folder).")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+@click.option("--fail-on", type=click.Choice([*SEVERITIES, "error", "warning", "info"]),
+              default=None,
               help="Exit 1 when a finding of this severity or above fails (default: must, "
-                   "or the project's fail_on).")
+                   "or the project's fail_on); error, warning and info, as reports print "
+                   "them, are must, should and advisory.")
 @click.option("--allow-unknown", is_flag=True,
               help="Do not fail the run for rules that cannot be decided for missing data.")
 @click.option("--as-of", callback=_date, metavar="YYYY-MM-DD",
@@ -236,11 +238,8 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
 
     if ruleset_ref is not None and country is not None:
         raise click.UsageError("give --ruleset or --country, not both")
-    project = _settings()
-    fail_on = fail_on or project.fail_on or "must"
-    if ruleset_ref is None and country is None:
-        country = project.country
     from .files import collect
+    from .recognise import looks_like_proposal
 
     files, problems = collect(paths, PROPOSAL_SUFFIXES, "CP421", "proposal files")
     missing = [d for d in problems if d.level != "note"]
@@ -248,10 +247,23 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
         raise Failure(missing)
     for note in problems:  # files skipped in folders: said, then the others are checked
         click.echo(note.render(), err=True)
-    if only_proposals:
-        from .recognise import looks_like_proposal
-
-        files = [file for file in files if looks_like_proposal(file)]
+    named = {path for path in paths if not path.is_dir()}
+    # a file a folder brings, or any file with --only-proposals, is checked when its
+    # document has a top-level `cappolicy` key (or does not parse: the loader says why)
+    others = [file for file in files
+              if (only_proposals or file not in named) and not looks_like_proposal(file)]
+    if others:
+        files = [file for file in files if file not in others]
+        if any(file not in named for file in others):
+            shown_others = ", ".join(str(f) for f in others[:5]) + (
+                f" and {len(others) - 5} more" if len(others) > 5 else "")
+            click.echo(f"note: skipped {len(others)} YAML/JSON file"
+                       f"{'s' if len(others) != 1 else ''} with no top-level `cappolicy` key "
+                       f"(not proposals): {shown_others}", err=True)
+    project = _settings_of_files(files)
+    fail_on = _severity(fail_on or project.fail_on) or "must"
+    if ruleset_ref is None and country is None:
+        country = project.country
     rulesets = _rulesets(extra_roots)
     fixed = None
     if ruleset_ref is not None:
@@ -278,6 +290,44 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     if unwritten:
         raise Failure(unwritten)
     sys.exit(checked.exit_code(report))
+
+
+def _severity(value: str | None) -> str | None:
+    """A severity of --fail-on: must, should, advisory, or the word a report prints for
+    it (error, warning, info)."""
+    from .config import SEVERITY_WORDS
+
+    return SEVERITY_WORDS.get(value, value) if value is not None else None
+
+
+def _settings_of_files(files: Sequence[Path]) -> Any:
+    """The settings of the project the files belong to, found from each file's folder
+    (not the current one); --config names them outright. Files of two projects with
+    different settings cannot be checked in one run: said, exit 2."""
+    from .config import Settings, find, load
+    from .errors import CappolicyError, Diagnostic
+
+    root = click.get_current_context().find_root()
+    root.ensure_object(dict)
+    if root.obj.get("config_file") is not None or not files:
+        return _settings()
+    found: dict[Path | None, list[Path]] = {}
+    for file in files:
+        found.setdefault(find(file.parent.resolve()), []).append(file)
+    if len(found) > 1:
+        lines = [f"{'no settings file' if where is None else where}: {', '.join(map(str, of[:3]))}"
+                 f"{' ...' if len(of) > 3 else ''}" for where, of in found.items()]
+        raise Failure([Diagnostic(
+            "CP442", "the files belong to projects with different settings, which one run "
+            "cannot use together: " + "; ".join(lines), None,
+            "check each project's files in a run of their own, or name one settings file "
+            "with --config")])
+    (where,) = found
+    try:
+        root.obj["settings"] = load(where) if where is not None else Settings()
+    except CappolicyError as exc:
+        raise Failure(exc.diagnostics) from None
+    return root.obj["settings"]
 
 
 def _inputs(rulesets: Rulesets) -> Inputs:
@@ -469,9 +519,13 @@ def rulesets_command(ctx: click.Context, extra_roots: tuple[Path, ...], fmt: str
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default=None,
               help="Output format (default: text).")
 @color_option
+@click.option("--changes", is_flag=True,
+              help="Show only what this ruleset's own layer changes against its parent: "
+                   "params it declares or sets (old -> new, tightens or relaxes), rules it "
+                   "adds, overrides or disables, each with its `because`.")
 @click.pass_context
 def rulesets_show(ctx: click.Context, ref: str, extra_roots: tuple[Path, ...], fmt: str | None,
-                  color: bool | None) -> None:
+                  color: bool | None, changes: bool = False) -> None:
     """Print the effective ruleset of REF after inheritance: a country (XA), a
     ruleset id (baseline, regional/aec, national/xa) or a ruleset file or folder.
 
@@ -479,7 +533,8 @@ def rulesets_show(ctx: click.Context, ref: str, extra_roots: tuple[Path, ...], f
     set it, its `because` and what it replaced; every rule with its severity,
     principle, source and the layer that defined it; every disabled rule. Each
     relaxation of a parent ruleset is marked RELAXED. A country without a national
-    ruleset falls back to the baseline, as `check` does. Exit code: 0 shown, 2 the
+    ruleset falls back to the baseline, as `check` does. With --changes, only what
+    REF's own layer changes against its parent. Exit code: 0 shown, 2 the
     reference or the ruleset is bad."""
     from .errors import CappolicyError
     from .render import rulesetview
@@ -494,6 +549,9 @@ def rulesets_show(ctx: click.Context, ref: str, extra_roots: tuple[Path, ...], f
         eff, kind, country, note = _show_target(rulesets, ref)
     except CappolicyError as exc:
         raise Failure(exc.diagnostics) from None
+    if changes:
+        click.echo(_layer_changes(rulesets, eff, ref, fmt))
+        return
     shipped = shipped_rulesets()
     shown = rulesetview.Shown(ref, kind, country, note, eff, {
         layer.id: rulesetview.layer_where(layer, rulesets.catalog, shipped) for layer in eff.layers})
@@ -503,6 +561,254 @@ def rulesets_show(ctx: click.Context, ref: str, extra_roots: tuple[Path, ...], f
     else:
         text = rulesetview.render_shown(shown, color=use_color)
     click.echo(text, color=use_color)
+
+
+def _layer_changes(rulesets: Rulesets, eff: EffectiveRuleset, ref: str, fmt: str) -> str:
+    """`rulesets show REF --changes`: the ruleset against its parent (or, for a ruleset
+    that extends none, against nothing: all of it is its own)."""
+    from .errors import CappolicyError
+    from .render import rulediff as view
+    from .render.jsontext import dumps
+    from .rulediff import diff
+    from .rulesets import EffectiveRuleset
+
+    top = eff.layers[-1] if eff.layers else None
+    parent_ref = top.extends if top is not None else None
+    if parent_ref is not None:
+        source = rulesets.catalog.find(parent_ref)
+        try:
+            assert source is not None, "the chain resolved, so the parent is in the catalog"
+            parent = rulesets.get(source)
+        except CappolicyError as exc:
+            raise Failure(exc.diagnostics) from None
+    else:
+        parent = EffectiveRuleset(id="(nothing)", title=None, version=None, chain=(),
+                                  jurisdiction=(), params={}, param_decls={}, rules=[],
+                                  disabled=[], files=())
+    result = diff(parent.id, ref, parent, eff)
+    if fmt == "json":
+        return dumps(view.to_json(result, __version__, 0))
+    title = (f"ruleset {eff.id}: what its layer changes against its parent {parent.id}"
+             if parent_ref is not None else
+             f"ruleset {eff.id} extends no ruleset: everything in it is its own")
+    return view.render_text(result, title=title)
+
+
+DIFF_FORMATS = ("text", "json", "markdown")
+
+
+@rulesets_command.command("diff")
+@click.argument("old_ref", metavar="OLD")
+@click.argument("new_ref", metavar="NEW")
+@click.argument("proposals", nargs=-1, type=click.Path(path_type=Path), metavar="[PROPOSALS]...")
+@rulesets_option
+@click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default=None,
+              help="Output format (default: text); markdown for the pull request that "
+                   "changes the ruleset.")
+@click.option("--fail-on-impact", type=click.Choice(["worse", "any", "never"]),
+              default="worse", show_default=True,
+              help="Exit 1 when a proposal gets worse (a finding newly fails, fails at a "
+                   "higher severity or becomes unknown), when any outcome changes, or never.")
+@click.option("--all-proposals", is_flag=True,
+              help="Compare every proposal given, also those whose host country is not in "
+                   "the new ruleset's jurisdiction.")
+@click.option("--as-of", callback=_date, metavar="YYYY-MM-DD",
+              help="The date the proposals are checked on (default: today).")
+@click.pass_context
+def rulesets_diff(ctx: click.Context, old_ref: str, new_ref: str, proposals: tuple[Path, ...],
+                  extra_roots: tuple[Path, ...], fmt: str | None, fail_on_impact: str,
+                  all_proposals: bool, as_of: dt.date) -> None:
+    """Show what changes from ruleset OLD to ruleset NEW and, given proposal files or
+    folders, what that does to them.
+
+    OLD and NEW are each a ruleset id (national/xa), a country (XA), a ruleset file
+    or folder, or REF@REV: REF as a git revision had it (national/xa@HEAD,
+    rulesets/national/xa.cpol@main~1), read from the repository's history, never
+    from its working tree. Lists every param whose value changes (old -> new, and
+    whether it tightens or relaxes), every rule added, removed, disabled or
+    re-severitied, with its `because`; then, per proposal and rule, every outcome
+    that changes, with the evidence of the new one, and a summary table. Proposals
+    of other host countries than the new ruleset's jurisdiction are not compared
+    unless --all-proposals. Exit code: 0 no proposal gets worse, 1 one does (see
+    --fail-on-impact), 2 bad input (a bad reference, revision or ruleset, or a
+    proposal that does not load)."""
+    import tempfile
+
+    from .errors import CappolicyError, SourceCache
+    from .files import collect
+    from .recognise import looks_like_proposal
+    from .render import rulediff as view
+    from .render.jsontext import dumps
+    from .rulediff import diff
+
+    group = ctx.obj or {}
+    rulesets = _rulesets((*group.get("extra_roots", ()), *extra_roots))
+    fmt = fmt or (group.get("fmt") if group.get("fmt") in DIFF_FORMATS else None) or "text"
+    files: list[Path] = []
+    if proposals:
+        files, problems = collect(proposals, PROPOSAL_SUFFIXES, "CP421", "proposal files")
+        missing = [d for d in problems if d.level != "note"]
+        if missing:
+            raise Failure(missing)
+        named = {path for path in proposals if not path.is_dir()}
+        files = [f for f in files if f in named or looks_like_proposal(f)]
+    with tempfile.TemporaryDirectory(prefix="cappolicy-rev-") as scratch:
+        namers = []
+        sides = []
+        for n, ref in enumerate((old_ref, new_ref)):
+            try:
+                eff, namer = _diff_side(rulesets, ref, Path(scratch) / str(n))
+            except CappolicyError as exc:
+                raise Failure(exc.diagnostics) from None
+            sides.append(eff)
+            namers.append(namer)
+
+        def name(file: str) -> str:
+            for namer in namers:
+                file = namer(file)
+            return file
+        result = diff(old_ref, new_ref, sides[0], sides[1], files, as_of, all_proposals)
+        broken = any(i.errors for i in result.impacts)
+        if broken:
+            code = 2
+        elif fail_on_impact == "worse":
+            code = 1 if result.worse else 0
+        elif fail_on_impact == "any":
+            code = 1 if result.changed or result.params or result.rules else 0
+        else:
+            code = 0
+        if fmt == "json":
+            text = dumps(view.to_json(result, __version__, code, name))
+        elif fmt == "markdown":
+            text = view.render_markdown(result, name)
+        else:
+            text = view.render_text(result, name)
+        cache = SourceCache()
+        for impact in result.impacts:
+            for d in impact.errors:
+                click.echo(d.render(cache), err=True)
+    click.echo(text)
+    sys.exit(code)
+
+
+@rulesets_command.command("impact")
+@click.argument("changed", nargs=-1, type=click.Path(path_type=Path), metavar="[FILE]...")
+@click.option("--revision", default="HEAD", show_default=True, metavar="REV",
+              help="The git revision to compare the working tree's rulesets with.")
+@click.option("--proposals", "proposal_paths", multiple=True, metavar="PATH",
+              type=click.Path(path_type=Path),
+              help="Proposal files or folders to compare (repeatable; default: every "
+                   "proposal git tracks in the repository, outside its rulesets folders).")
+@rulesets_option
+@click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="text",
+              show_default=True, help="Output format.")
+@click.option("--as-of", callback=_date, metavar="YYYY-MM-DD",
+              help="The date the proposals are checked on (default: today).")
+def rulesets_impact(changed: tuple[Path, ...], revision: str, proposal_paths: tuple[Path, ...],
+                    extra_roots: tuple[Path, ...], fmt: str, as_of: dt.date) -> None:
+    """What the rule changes of the working tree do to the repository's proposals: the
+    pre-commit hook of ruleset repositories (`cappolicy-impact`).
+
+    Each proposal is compared under the ruleset `check` would use for it (the
+    project's country, else its host country's, else the baseline) as REV has it
+    and as the working tree has it, as `rulesets diff REF@REV REF PROPOSAL` does.
+    FILE are the files the commit changes, as pre-commit passes them: with no rule
+    file (.cpol) among them there is nothing to compare; a proposal among them may get
+    worse (the commit updates it too), which is reported, not failed. Exit code: 0 no
+    other proposal gets worse, 1 one does, 2 bad input (a ruleset of the working tree
+    that does not load, a proposal that does not)."""
+    import tempfile
+
+    from .errors import CappolicyError, SourceCache
+    from .files import collect
+    from .history import commit_of, has_revision, repository_of, snapshot, tracked
+    from .recognise import looks_like_proposal
+    from .render import rulediff as view
+    from .render.jsontext import dumps
+    from .rulediff import by_ruleset, diff
+    from .rulesets import Catalog, Rulesets as Resolver
+
+    if changed and not any(path.suffix == ".cpol" for path in changed):
+        sys.exit(0)  # no rule changes: nothing to compare
+    try:
+        top = repository_of(Path.cwd(), "rulesets impact")
+        if not has_revision(top, revision) and revision == "HEAD":
+            click.echo("note: the repository has no commit yet: nothing to compare", err=True)
+            sys.exit(0)
+        commit = commit_of(top, revision, revision)
+    except CappolicyError as exc:
+        raise Failure(exc.diagnostics) from None
+    rulesets = _rulesets(extra_roots)
+    roots = [Path(root).resolve() for root in rulesets.catalog.roots]
+    if proposal_paths:
+        files, problems = collect(proposal_paths, PROPOSAL_SUFFIXES, "CP421", "proposal files")
+        if [d for d in problems if d.level != "note"]:
+            raise Failure([d for d in problems if d.level != "note"])
+    else:
+        from .rulesets import display_path
+
+        files = [Path(display_path(f)) for f in tracked(top, PROPOSAL_SUFFIXES)
+                 if f.is_file() and not any(f.resolve().is_relative_to(r) for r in roots)]
+    files = [f for f in files if looks_like_proposal(f)]
+    exempt = {path.resolve() for path in changed}
+    country = _settings().country
+    cache = SourceCache()
+    code = 0
+    texts: list[str] = []
+    documents: list[Any] = []
+    with tempfile.TemporaryDirectory(prefix="cappolicy-rev-") as scratch:
+        shot = snapshot(top, revision, commit, roots, Path(scratch))
+        before = Resolver(Catalog([shot.mapped(root) or root for root in roots]))
+        groups, problems, notes = by_ruleset(files, before, rulesets, country, revision)
+        for d in problems:
+            click.echo(d.render(cache), err=True)
+            code = 2
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
+        blocking = 0
+        for old, new, group in groups:
+            result = diff(f"{old.id}@{revision}", new.id, old, new, group, as_of, True)
+            if not (result.params or result.rules or result.changed):
+                continue
+            for impact in result.worse:
+                if Path(impact.file).resolve() in exempt:
+                    texts.append(f"note: {impact.file} gets worse, and this commit changes it "
+                                 "too: not failed")
+                else:
+                    blocking += 1
+            if fmt == "json":
+                documents.append(view.to_json(result, __version__, 0, shot.display))
+            elif fmt == "markdown":
+                texts.insert(0, view.render_markdown(result, shot.display))
+            else:
+                texts.insert(0, view.render_text(result, shot.display))
+    if blocking and code == 0:
+        code = 1
+        texts.append(f"{blocking} proposal{'s' if blocking != 1 else ''} get"
+                     f"{'s' if blocking == 1 else ''} worse with this change: update "
+                     f"{'it' if blocking == 1 else 'them'} in the same commit, or revise the "
+                     "rules")
+    if fmt == "json":
+        click.echo(dumps({"schema": "cappolicy.rulesets-impact", "version": 1,
+                          "revision": revision, "diffs": documents, "exit_code": code}))
+    elif texts:
+        click.echo("\n\n".join(texts))
+    sys.exit(code)
+
+
+def _diff_side(rulesets: Rulesets, text: str, scratch: Path
+               ) -> tuple[EffectiveRuleset, Any]:
+    """The effective ruleset one side of `rulesets diff` names, and how to name its files:
+    REF (as `rulesets show` reads it) or REF@REV (from a copy of the revision's rule files,
+    whose names are shown as `REV:path`)."""
+    from .history import ruleset_at, split_ref
+
+    def same(file: str) -> str:
+        return file
+    ref, revision = split_ref(text)
+    if revision is None or Path(text).exists():
+        return _show_target(rulesets, text)[0], same
+    return ruleset_at(rulesets.catalog.roots, ref, revision, text, scratch)
 
 
 def _show_target(rulesets: Rulesets, ref: str

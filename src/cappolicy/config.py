@@ -12,7 +12,7 @@ Command-line options override the file; `--config FILE` names it outright.
 
     rulesets = ["policy/rulesets"]   # folders, relative to the file
     country = "XA"                   # check every proposal against this country's ruleset
-    fail_on = "should"               # must | should | advisory
+    fail_on = "should"               # must | should | advisory (or error | warning | info)
     sources = "docs/sources"         # the cited source documents, relative to the file
 """
 
@@ -40,6 +40,8 @@ KEYS = ("rulesets", "country", "fail_on", "sources")
 #: the most of a settings file cappolicy reads
 MAX_BYTES = 1024 * 1024
 SEVERITIES = ("must", "should", "advisory")
+#: the words reports print for a failing finding of each severity, accepted for it
+SEVERITY_WORDS = {"error": "must", "warning": "should", "info": "advisory"}
 
 
 @attrs.frozen
@@ -149,6 +151,8 @@ def load(path: Path) -> Settings:
         err("country", f"'country' is a two-letter country code, not {country!r}")
         country = None
     fail_on = table.get("fail_on")
+    if isinstance(fail_on, str):
+        fail_on = SEVERITY_WORDS.get(fail_on, fail_on)
     if fail_on is not None and fail_on not in SEVERITIES:
         err("fail_on", f"'fail_on' is one of {', '.join(SEVERITIES)}, not {fail_on!r}")
         fail_on = None

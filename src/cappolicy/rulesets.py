@@ -100,7 +100,12 @@ def _scan(root: Path) -> Iterable[RulesetSource]:
 
 
 def source_from_path(path: Path) -> RulesetSource:
-    """A ruleset named on the command line by its file or folder."""
+    """A ruleset named on the command line by its file or folder.
+
+    A file that declares the ruleset of the folder it is stored in (`ruleset baseline`
+    in baseline/financing.cpol) is one file of that folder's ruleset, and names it whole:
+    the folder is linted, checked against or explained, not the file alone; the given
+    file comes first among its files."""
     if path.is_dir():
         files = tuple(sorted(path.glob("*.cpol")))
         if not files:
@@ -108,7 +113,26 @@ def source_from_path(path: Path) -> RulesetSource:
         return RulesetSource(path.name, files, path.parent)
     if not path.exists():
         raise CappolicyError(Diagnostic("CP420", f"no ruleset file {path}", None))
-    return RulesetSource(path.stem, (path,), path.parent)
+    folder = path.parent
+    if folder.name not in COLLECTIONS and path.stem != folder.name and \
+            declared_ruleset(path) == folder.name:
+        files = tuple(sorted(folder.glob("*.cpol")))
+        if path in files:
+            return RulesetSource(folder.name, (path, *(f for f in files if f != path)),
+                                 folder.parent)
+    return RulesetSource(path.stem, (path,), folder)
+
+
+def declared_ruleset(path: Path) -> str | None:
+    """The name a rule file declares (`ruleset NAME`), read from its parse (a partial
+    parse when it has syntax errors); None when it cannot be read or declares none."""
+    try:
+        return rule_file(display_path(path)).ruleset
+    except RuleSyntaxError as exc:
+        partial = exc.partial
+        return partial.ruleset if isinstance(partial, ast.RuleFile) else None
+    except CappolicyError:
+        return None
 
 
 # ------------------------------------------------------------------ layering
@@ -355,6 +379,12 @@ def _set(item: ast.SetParam, layer: Layer, params: dict[str, ParamValue],
         item.name, old.type, value, display,
         Provenance(layer.id, item.span, item.because, relaxed, old.display, old.origin.layer,
                    old.origin.span))
+
+
+def relaxes(direction: str | None, old: Any, new: Any) -> bool:
+    """Whether `new` is less strict than `old` for a param whose declaration says
+    `direction` (higher | lower | larger | smaller is stricter; None: not said)."""
+    return _relaxes(direction, old, new)
 
 
 def _relaxes(direction: str | None, old: Any, new: Any) -> bool:

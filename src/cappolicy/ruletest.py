@@ -460,6 +460,9 @@ class Prepared:
     base: Proposal
     origin: Origin
     rules: Mapping[str, CompiledRule]
+    #: case index -> its CP431 errors (an expectation of a rule the ruleset does not have,
+    #: or disables): that case is an error, the file's other cases still run
+    case_errors: Mapping[int, tuple[Diagnostic, ...]] = attrs.field(factory=dict)
 
 
 class Runner:
@@ -475,8 +478,9 @@ class Runner:
         eff = self._ruleset(fixture)
         known = {spec.rule.id for spec in eff.rules} | _WAIVER_IDS
         disabled = {d.rule: d for d in eff.disabled}
-        errors: list[Diagnostic] = []
-        for case in fixture.cases:
+        case_errors: dict[int, tuple[Diagnostic, ...]] = {}
+        for index, case in enumerate(fixture.cases):
+            errors: list[Diagnostic] = []
             for exp in case.expect:
                 if exp.rule in known:
                     continue
@@ -494,11 +498,11 @@ class Runner:
                     f"{eff.id} does not have", exp.span,
                     f"did you mean '{best}'?" if best else
                     f"`cappolicy explain` lists the rules; this ruleset has {len(known)}"))
-        if errors:
-            raise CappolicyError(errors)
+            if errors:
+                case_errors[index] = tuple(errors)
         base, origin = self._base(fixture.base)
         compiled = {rule.id: rule for rule in eff.compiled()}
-        return Prepared(fixture, eff, base, origin, compiled)
+        return Prepared(fixture, eff, base, origin, compiled, case_errors)
 
     def ruleset_of(self, fixture: FixtureFile) -> EffectiveRuleset:
         """The effective ruleset a test file tests; CappolicyError (CP420) when it has none."""
@@ -642,7 +646,10 @@ def run(paths: Iterable[Path], rulesets: Rulesets | None = None) -> RuleTestRepo
             eff = prepared.ruleset
             if eff.id not in infos:
                 infos[eff.id] = rule_infos(eff, prepared.rules)
-            results = tuple(runner.run_case(prepared, case) for case in prepared.fixture.cases)
+            results = tuple(
+                CaseResult(prepared.fixture.path, case, errors=prepared.case_errors[index])
+                if index in prepared.case_errors else runner.run_case(prepared, case)
+                for index, case in enumerate(prepared.fixture.cases))
             files.append(FileResult(prepared.fixture.path, eff.id, results))
     return RuleTestReport(tuple(files), tuple(errors), infos)
 
@@ -845,6 +852,17 @@ def cover(report: RuleTestReport) -> tuple[Coverage, ...]:
                 sum("unknown" in r.outcomes for r in mine)))
         out.append(Coverage(rs, rules, tuple(principles), changed))
     return tuple(out)
+
+
+def with_scope(report: RuleTestReport, scope: Iterable[EffectiveRuleset]) -> RuleTestReport:
+    """The report with every ruleset of `scope` counted for coverage: one no test file
+    tests has each of its rules uncovered (no case makes it fail or pass), so that a
+    ruleset without tests lowers the coverage instead of being left out of it."""
+    infos = dict(report.rulesets)
+    for eff in scope:
+        if eff.id not in infos:
+            infos[eff.id] = rule_infos(eff)
+    return attrs.evolve(report, rulesets=infos)
 
 
 def covered_percent(coverages: Sequence[Coverage]) -> float:

@@ -48,6 +48,7 @@ def command(refs: tuple[str, ...], extra_roots: tuple[Path, ...], sources: Path 
     catalog = _rulesets(extra_roots).catalog
     linted, names, problems, catalog = _linted(catalog, refs)
     report = Linter(catalog, folder).lint(linted, names, problems)
+    report = _given_first(report, refs)
     if fmt == "json":
         from .. import __version__
         from ..render.jsontext import dumps
@@ -98,9 +99,30 @@ def _linted(catalog: Catalog, refs: tuple[str, ...]
                     f"known rulesets: {', '.join(catalog.ids()) or 'none'}"))
                 continue
             found = [source]
-        sources.extend(found)
-        names.extend(ref if len(found) == 1 and path.exists() else s.id for s in found)
+        for source in found:  # two files of one ruleset (as a hook passes them): linted once
+            if any(s.root == source.root and s.id == source.id for s in sources):
+                continue
+            sources.append(source)
+            names.append(ref if len(found) == 1 and path.exists() else source.id)
     return sources, names, problems, catalog
+
+
+def _given_first(report: LintReport, refs: tuple[str, ...]) -> LintReport:
+    """The diagnostics of the files named on the command line first, in their order; a
+    file of a multi-file ruleset is linted with its whole ruleset, whose other files'
+    diagnostics follow."""
+    import attrs
+
+    from ..rulesets import display_path
+
+    given = [display_path(Path(ref)) for ref in refs if Path(ref).is_file()]
+    if not given:
+        return report
+
+    def rank(d: Diagnostic) -> int:
+        file = d.span.file if d.span is not None else None
+        return given.index(file) if file in given else len(given)
+    return attrs.evolve(report, diagnostics=tuple(sorted(report.diagnostics, key=rank)))
 
 
 def render_text(report: LintReport) -> str:

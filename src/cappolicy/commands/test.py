@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..options import color_option, rulesets_option
+
+if TYPE_CHECKING:
+    from ..rulesets import EffectiveRuleset, Rulesets, RulesetSource
 
 #: the folder `cappolicy test` runs when no path is given and the current folder has it
 DEFAULT_FOLDER = "rulesets"
@@ -47,14 +51,18 @@ def command(paths: tuple[Path, ...], extra_roots: tuple[Path, ...], coverage: bo
     Without PATH: the project's rulesets folders (`rulesets` in cappolicy.toml) and
     ./rulesets when there is one. A test file tests the ruleset it names as found
     beside it (a folder above it holding that ruleset), else among the shipped rulesets,
-    the project's and --rulesets folders. Exit code: 0 every case gives what it
+    the project's and --rulesets folders. Coverage counts every rule of every ruleset
+    in scope (the test files' rulesets, and every ruleset below a folder given): a rule
+    no case names is uncovered. A rule file (.cpol) given stands for the rule
+    tests of its ruleset (the whole ruleset, for a file of a multi-file one) found below
+    its folder. Exit code: 0 every case gives what it
     expects; 1 a case does not, or the coverage is below --min-coverage; 2 a test
     file has an error (a rule the ruleset does not have is one)."""
     from .. import __version__
     from ..cli import Failure, _rulesets, _settings
     from ..errors import CappolicyError, Diagnostic, SourceCache
     from ..render.ruletest import render_coverage, render_rule_tests, rule_tests_to_json
-    from ..ruletest import cover, covered_percent, run
+    from ..ruletest import cover, covered_percent, run, with_scope
 
     if not paths:
         paths = _default_paths(_settings().rulesets)
@@ -63,12 +71,15 @@ def command(paths: tuple[Path, ...], extra_roots: tuple[Path, ...], coverage: bo
                 "CP421", "no rule tests to run: no path given, no `rulesets` folders in the "
                 f"project's settings and no ./{DEFAULT_FOLDER} folder", None,
                 "give a folder or a *.test.yaml file: cappolicy test rulesets/")])
+    coverage = coverage or min_coverage is not None
     try:
         rulesets = _rulesets(extra_roots)
+        scope = _scope(paths, rulesets) if coverage else []
+        paths = tuple(p for path in paths for p in (
+            tests_of_rule_file(path) if path.suffix == ".cpol" and path.is_file() else [path]))
     except CappolicyError as exc:
         raise Failure(exc.diagnostics) from None
-    report = run(paths, rulesets)
-    coverage = coverage or min_coverage is not None
+    report = with_scope(run(paths, rulesets), scope)
     coverages = cover(report) if coverage else None
     code = report.exit_code
     if code == 0 and coverages is not None and min_coverage is not None \
@@ -89,6 +100,21 @@ def command(paths: tuple[Path, ...], extra_roots: tuple[Path, ...], coverage: bo
     sys.exit(code)
 
 
+def _scope(paths: tuple[Path, ...], rulesets: Rulesets) -> list[EffectiveRuleset]:
+    """The rulesets coverage counts besides those the test files test: every ruleset
+    stored below a folder given, and the ruleset of a rule file given. One that does not
+    load is an error (CappolicyError): its rules cannot be counted."""
+    from ..rulesets import Catalog, source_from_path
+
+    sources: list[RulesetSource] = []
+    for path in paths:
+        if path.is_dir():
+            sources.extend(Catalog([path]).sources.values())
+        elif path.suffix == ".cpol" and path.is_file():
+            sources.append(source_from_path(path))
+    return [rulesets.get(source) for source in sources]
+
+
 def _default_paths(project_roots: tuple[Path, ...]) -> tuple[Path, ...]:
     """The project's rulesets folders, then ./rulesets, each once."""
     found: dict[Path, Path] = {}
@@ -96,3 +122,35 @@ def _default_paths(project_roots: tuple[Path, ...]) -> tuple[Path, ...]:
         if folder.is_dir():
             found.setdefault(folder.resolve(), folder)
     return tuple(found.values())
+
+
+def tests_of_rule_file(path: Path) -> list[Path]:
+    """The rule test files of the ruleset `path` belongs to: those below its folder whose
+    `ruleset:` (read from the parsed document) names it. CP421 when there are none."""
+    from ..errors import CappolicyError, Diagnostic
+    from ..files import read_text
+    from ..load import compose_yaml
+    from ..ruletest import discover
+    from ..rulesets import source_from_path
+
+    source = source_from_path(path)
+    name = source.id.rsplit("/", 1)[-1]
+    folder = path.parent
+    found: list[Path] = []
+    for candidate in discover(folder):
+        try:
+            root = compose_yaml(read_text(candidate, what="rule test"), str(candidate))
+        except (CappolicyError, OSError, UnicodeDecodeError):
+            found.append(candidate)  # the run says what is wrong with it
+            continue
+        names = [str(v.value) for k, v in (root.value if root is not None and
+                                           root.kind == "map" else [])
+                 if k.kind == "scalar" and k.value == "ruleset" and v.kind == "scalar"]
+        if any(n.rsplit("/", 1)[-1] == name for n in names):
+            found.append(candidate)
+    if not found:
+        raise CappolicyError(Diagnostic(
+            "CP421", f"no rule tests of ruleset {source.id} below {folder} (from {path})",
+            None, "add a *.test.yaml file naming `ruleset: " + source.id + "` in a tests "
+            "folder beside it"))
+    return found

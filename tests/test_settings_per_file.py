@@ -1,0 +1,74 @@
+"""Settings are found from each checked file's folder, not the current one; files of two
+projects with different settings are refused with a clear message; --fail-on takes the
+words reports print (error, warning, info)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cappolicy.cli import main
+
+GOOD = Path(__file__).resolve().parent.parent / "examples" / "proposals" / "xa-cirt-good.yaml"
+ARGS = ["check", "--as-of", "2027-01-15", "--no-color"]
+
+
+def repository(folder: Path, country: str | None) -> Path:
+    """A git repository with one proposal and, with `country`, a cappolicy.toml."""
+    folder.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(folder)], check=True, capture_output=True)
+    (folder / "proposals").mkdir()
+    shutil.copy(GOOD, folder / "proposals" / "p.yaml")
+    if country is not None:
+        (folder / "cappolicy.toml").write_text(f'country = "{country}"\n', encoding="utf-8")
+    return folder / "proposals" / "p.yaml"
+
+
+@pytest.fixture
+def elsewhere(tmp_path: Path) -> Path:
+    """The current folder of the run: outside every repository of the test."""
+    here = tmp_path / "elsewhere"
+    here.mkdir()
+    old = Path.cwd()
+    os.chdir(here)
+    yield here  # type: ignore[misc]
+    os.chdir(old)
+
+
+def test_a_file_checked_from_outside_its_repository_uses_that_repositorys_settings(
+        tmp_path: Path, elsewhere: Path) -> None:
+    proposal = repository(tmp_path / "repo", "XB")
+    result = CliRunner().invoke(main, [*ARGS, str(proposal)])
+    assert "against ruleset national/xb" in result.output, result.output
+    assert "cappolicy.toml" in result.output.splitlines()[0]
+
+
+def test_files_of_two_repositories_with_different_settings_are_refused(
+        tmp_path: Path, elsewhere: Path) -> None:
+    one = repository(tmp_path / "one", "XB")
+    two = repository(tmp_path / "two", None)
+    result = CliRunner().invoke(main, [*ARGS, str(one), str(two)])
+    assert result.exit_code == 2, result.output
+    assert "CP442" in result.output and "different settings" in result.output
+    assert str(tmp_path / "one" / "cappolicy.toml") in result.output
+
+
+def test_files_of_two_repositories_without_settings_are_checked_together(
+        tmp_path: Path, elsewhere: Path) -> None:
+    one = repository(tmp_path / "one", None)
+    two = repository(tmp_path / "two", None)
+    result = CliRunner().invoke(main, [*ARGS, str(one), str(two)])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(("word", "severity"), [("error", "must"), ("warning", "should"),
+                                                ("info", "advisory")])
+def test_fail_on_takes_the_words_reports_print(word: str, severity: str) -> None:
+    result = CliRunner().invoke(main, [*ARGS, "--fail-on", word, str(GOOD)])
+    assert result.exit_code in (0, 1), result.output
+    assert f"(fail on {severity})" in result.output
