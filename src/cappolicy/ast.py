@@ -227,6 +227,17 @@ class Template:
     span: Span = _span
 
 
+@by_fields
+@attrs.frozen
+class Translation:
+    """`message fr "…"` or `hint es "…"`: a rule's message or hint in another language."""
+
+    lang: str  # a lower-case BCP 47 tag: fr, es, pt-br
+    field: str  # message | hint
+    template: Template
+    span: Span = _span
+
+
 # ----------------------------------------------------------------- rules
 
 
@@ -264,6 +275,8 @@ class Rule:
     hint: Template | None
     span: Span = _span
     id_span: Span = _span
+    # the message in other languages, then the hint, each in the order written
+    translations: tuple[Translation, ...] = ()
 
 
 @by_fields
@@ -305,6 +318,7 @@ class Override:
     value: str | Template
     because: str | None
     span: Span = _span
+    lang: str | None = None  # `override R message fr "…"`: the message in that language
 
 
 @by_fields

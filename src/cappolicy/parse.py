@@ -604,10 +604,11 @@ class _Builder:
         if kind == "override_decl":
             rule_id, field_node, because = c
             field = field_node.data.removeprefix("override_")
-            raw = field_node.children[0]
+            *lang, raw = field_node.children
             value: str | ast.Template = (str(raw) if field == "severity"
                                          else self.template(raw))
-            return ast.Override(str(rule_id), field, value, self.because(because), sp)
+            return ast.Override(str(rule_id), field, value, self.because(because), sp,
+                                str(lang[0]) if lang and lang[0] is not None else None)
         if kind == "disable_decl":
             return ast.Disable(str(c[0]), self.because(c[1]), sp)
         if kind == "rule_decl":
@@ -623,11 +624,24 @@ class _Builder:
             "principle": None, "source": None, "severity": None, "for_": None, "when": None,
             "check_kind": None, "check": None, "message": None, "hint": None}
         lets: list[ast.Let] = []
+        translations: list[ast.Translation] = []
         seen: dict[str, Span] = {}
         for clause in clauses:
             kind = clause.data.removesuffix("_clause")
             sp = self.span(clause)
             cc = clause.children
+            if kind in ("message", "hint") and cc[0] is not None:  # `message fr "…"`
+                lang = str(cc[0])
+                key = f"{kind} {lang}"
+                if key in seen:
+                    self.errors.append(Diagnostic(
+                        "CP105", f"rule {rule_id} has a second '{kind} {lang}' clause", sp,
+                        f"the first is at line {seen[key].line}; a rule has one {kind} "
+                        "per language"))
+                    continue
+                seen[key] = sp
+                translations.append(ast.Translation(lang, kind, self.template(cc[1]), sp))
+                continue
             key = "check" if kind in ("require", "forbid") else kind
             if key != "let" and key in seen:
                 self.errors.append(Diagnostic(
@@ -653,8 +667,10 @@ class _Builder:
                 fields["check_kind"] = kind
                 fields["check"] = self.expr(cc[0])
             elif kind in ("message", "hint"):
-                fields[kind] = self.template(cc[0])
+                fields[kind] = self.template(cc[1])
         return ast.Rule(id=str(rule_id), title=_unquote(title), lets=tuple(lets),
+                        # the messages' translations, then the hints', as fmt lays them out
+                        translations=tuple(sorted(translations, key=lambda t: t.field != "message")),
                         span=self.span(node), id_span=self.span(rule_id), **fields)
 
     # ------------------------------------------------------------ templates
