@@ -20,7 +20,8 @@ from . import values as V
 from .compile import Compiler, Context, Env, Node, ParamValue, element_path, outer_kids
 from .errors import AnalysisError, Diagnostic
 from .explain import Explainer, all_missing, first_location
-from .findings import Evidence, Finding, ParamUse, Provenance
+from .findings import Evidence, Finding, ParamUse, Provenance, Wording
+from .i18n import format_value, is_english
 from .proposal import Proposal, format_path
 from .span import Span
 from .types import ANY, BOOL, Type, element_type
@@ -46,6 +47,8 @@ class CompiledRule:
     when: Node | None = None
     message: tuple[str | Node, ...] | None = None
     hint: tuple[str | Node, ...] | None = None
+    # (lang, "message" or "hint", parts): the texts in other languages (`message fr "…"`)
+    translations: tuple[tuple[str, str, tuple[str | Node, ...]], ...] = ()
     params: tuple[ParamUse, ...] = ()
     origin: Provenance | None = None
     severity_origin: Provenance | None = None
@@ -83,6 +86,8 @@ class RuleSpec:
     hint: ast.Template | None
     origin: Provenance
     severity_origin: Provenance | None = None
+    # the message and hint in other languages, as the layers leave them
+    translations: tuple[ast.Translation, ...] = ()
 
 
 def compile_rules(specs: Sequence[RuleSpec], params: Mapping[str, ParamValue]) -> list[CompiledRule]:
@@ -140,6 +145,8 @@ def _compile_rule(spec: RuleSpec, c: Compiler) -> CompiledRule | None:
                 "add `principle <id>`, for example `principle local-ownership`")
     message = _template(spec.message, c, scope)
     hint = _template(spec.hint, c, scope)
+    translations = tuple((t.lang, t.field, _template(t.template, c, scope) or ())
+                         for t in spec.translations)
     params = tuple(
         ParamUse(name, c.params[name].display, c.params[name].type.describe(), c.params[name].origin)
         for name in sorted(c.used_params))
@@ -147,7 +154,7 @@ def _compile_rule(spec: RuleSpec, c: Compiler) -> CompiledRule | None:
         id=rule.id, title=rule.title, principle=rule.principle or "", source=rule.source,
         severity=spec.severity, check_kind=rule.check_kind, check=check, for_var=for_var,
         for_coll=for_coll, for_where=for_where, lets=tuple(lets), when=when, message=message,
-        hint=hint, params=params, origin=spec.origin, severity_origin=spec.severity_origin)
+        hint=hint, translations=translations, params=params, origin=spec.origin, severity_origin=spec.severity_origin)
 
 
 def _template(t: ast.Template | None, c: Compiler, scope: Mapping[str, Type]) -> tuple[str | Node, ...] | None:
@@ -160,12 +167,14 @@ def _template(t: ast.Template | None, c: Compiler, scope: Mapping[str, Type]) ->
 
 
 def evaluate(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
-             ruleset: str | None = None, *, effective: EffectiveRuleset | None = None
-             ) -> list[Finding]:
+             ruleset: str | None = None, *, effective: EffectiveRuleset | None = None,
+             lang: str | None = None) -> list[Finding]:
     """Every rule's findings, then the proposal's waivers applied to them (waivers.py).
     Given the `effective` ruleset, waivers are also checked against its disabled rules and
-    its `public_sector` param."""
-    ctx = Context(proposal.data, as_of, proposal, _placeholders(rules))
+    its `public_sector` param. Given a `lang` other than English, each failing finding
+    also carries its message and hint worded for that reader (Finding.local)."""
+    ctx = Context(proposal.data, as_of, proposal, _placeholders(rules),
+                  None if lang is None or is_english(lang) else lang)
     findings: list[Finding] = []
     # Evaluating allocates many small objects and no cyclic garbage to speak of. With the
     # cyclic collector on, each full collection walks every live object (the proposal, its
@@ -426,6 +435,8 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
                        where or _path_text(missing) or _span_path(loc), element=element,
                        evidence=(ev,), missing=missing, message=message,
                        hint=_render(rule.hint, env) if rule.hint else None)
+    if env.ctx.lang is not None and outcome == "fail":
+        finding = attrs.evolve(finding, local=_wording(rule, env, env.ctx.lang))
     edges = _graph_edges(item, ev)
     return attrs.evolve(finding, edges=edges) if edges else finding
 
@@ -496,7 +507,9 @@ def _finding(rule: CompiledRule, proposal: Proposal, ruleset: str | None, outcom
         severity_origin=rule.severity_origin, ruleset=ruleset)
 
 
-def _render(parts: tuple[str | Node, ...], env: Env) -> str:
+def _render(parts: tuple[str | Node, ...], env: Env, lang: str | None = None) -> str:
+    """A message with its holes filled: values as the machine formats show them, or,
+    given `lang`, as a reader of that language reads them (i18n.format_value)."""
     out = []
     for part in parts:
         if isinstance(part, str):
@@ -506,8 +519,27 @@ def _render(parts: tuple[str | Node, ...], env: Env) -> str:
             value = part.fn(env)
         except V.EvalProblem:
             value = V.UNKNOWN
-        out.append(V.text(value))
+        out.append(V.text(value) if lang is None else format_value(value, lang))
     return "".join(out)
+
+
+def _wording(rule: CompiledRule, env: Env, lang: str) -> Wording:
+    """The message and hint for a reader of `lang`: the rule's translations (of `lang`,
+    else of its language without region: `pt` for `pt-br`), else the English; the values
+    in the reader's locale either way."""
+    texts: dict[str, tuple[str | Node, ...]] = {}
+    base = lang.split("-")[0]
+    for want in (base, lang):  # the exact language wins over its base
+        texts.update({field: parts for tag, field, parts in rule.translations if tag == want})
+    untranslated = []
+    shown: dict[str, str | None] = {}
+    for field, english in (("message", rule.message), ("hint", rule.hint)):
+        parts = texts.get(field)
+        if parts is None and english is not None:
+            untranslated.append(field)
+            parts = english
+        shown[field] = _render(parts, env, lang) if parts is not None else None
+    return Wording(lang, shown["message"] or rule.title, shown["hint"], tuple(untranslated))
 
 
 def _element_name(item: Any) -> str:
