@@ -435,8 +435,9 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
                        where or _path_text(missing) or _span_path(loc), element=element,
                        evidence=(ev,), missing=missing, message=message,
                        hint=_render(rule.hint, env) if rule.hint else None)
-    if env.ctx.lang is not None and outcome == "fail":
-        finding = attrs.evolve(finding, local=_wording(rule, env, env.ctx.lang))
+    if env.ctx.lang is not None:  # a failure's message and hint; an unknown's hint
+        finding = attrs.evolve(finding, local=_wording(rule, env, env.ctx.lang,
+                                                       message=outcome == "fail"))
     edges = _graph_edges(item, ev)
     return attrs.evolve(finding, edges=edges) if edges else finding
 
@@ -523,23 +524,26 @@ def _render(parts: tuple[str | Node, ...], env: Env, lang: str | None = None) ->
     return "".join(out)
 
 
-def _wording(rule: CompiledRule, env: Env, lang: str) -> Wording:
-    """The message and hint for a reader of `lang`: the rule's translations (of `lang`,
-    else of its language without region: `pt` for `pt-br`), else the English; the values
-    in the reader's locale either way."""
+def _wording(rule: CompiledRule, env: Env, lang: str, *, message: bool = True) -> Wording:
+    """The message (unless not `message`: evaluation wrote the finding's) and hint for a
+    reader of `lang`: the rule's translations (of `lang`, else of its language without
+    region: `pt` for `pt-br`), else the English; the values in the reader's locale either
+    way."""
     texts: dict[str, tuple[str | Node, ...]] = {}
     base = lang.split("-")[0]
     for want in (base, lang):  # the exact language wins over its base
         texts.update({field: parts for tag, field, parts in rule.translations if tag == want})
     untranslated = []
     shown: dict[str, str | None] = {}
-    for field, english in (("message", rule.message), ("hint", rule.hint)):
-        parts = texts.get(field)
+    for field, english in (("message", rule.message if message else None),
+                           ("hint", rule.hint)):
+        parts = texts.get(field) if english is not None else None
         if parts is None and english is not None:
             untranslated.append(field)
             parts = english
         shown[field] = _render(parts, env, lang) if parts is not None else None
-    return Wording(lang, shown["message"] or rule.title, shown["hint"], tuple(untranslated))
+    said = shown["message"] if not message or shown["message"] is not None else rule.title
+    return Wording(lang, said, shown["hint"], tuple(untranslated))
 
 
 def _element_name(item: Any) -> str:

@@ -107,7 +107,7 @@ class Wording:
     reads show it; JSON, SARIF and JUnit keep `message` and `hint`."""
 
     lang: str
-    message: str
+    message: str | None  # None: the finding's message is one evaluation wrote (`cannot decide`)
     hint: str | None = None
     # the texts shown in English for want of a translation: "message", "hint"
     untranslated: tuple[str, ...] = ()

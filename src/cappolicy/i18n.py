@@ -84,10 +84,12 @@ class Translations:
     """gettext and ngettext in one language, falling back to English string by string,
     and counting the strings that fell back."""
 
-    def __init__(self, lang: str, catalogue: _gettext.NullTranslations | None) -> None:
+    def __init__(self, lang: str, catalogue: _gettext.NullTranslations | None,
+                 translated: frozenset[str] = frozenset()) -> None:
         self.lang = lang
         self.locale = lang.replace("-", "_")  # Babel's spelling: pt_BR is read as pt-br
         self._catalogue = catalogue
+        self._translated = translated  # the msgids the catalogue translates
         self._missed: set[Any] = set()
 
     @property
@@ -108,22 +110,16 @@ class Translations:
     def gettext(self, message: str) -> str:
         if self._catalogue is None:
             return message
-        got = self._catalogue.gettext(message)
-        if got == message:
+        if message not in self._translated:
             self._missed.add(message)
-        return got
+        return self._catalogue.gettext(message)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         if self._catalogue is None:
             return singular if n == 1 else plural
-        got = self._catalogue.ngettext(singular, plural, n)
-        if got in (singular, plural):
+        if singular not in self._translated:
             self._missed.add(singular)
-        return got
-
-
-class _Fallback(_gettext.NullTranslations):
-    """Hands back the English, so a missing string is seen as missing."""
+        return self._catalogue.ngettext(singular, plural, n)
 
 
 _ENGLISH = Translations(SOURCE_LANGUAGE, None)
@@ -138,19 +134,20 @@ def translator(lang: str | None) -> Translations:
     if not _TAG.fullmatch(tag):
         raise UnknownLanguage(f"'{lang}' is not a language tag: write one such as fr, es or "
                               f"pt-br (languages: {', '.join(languages())})")
-    catalogue = _catalogue(tag)
-    if catalogue is None and "-" in tag:  # pt-br without its own catalogue: pt
-        catalogue = _catalogue(tag.split("-")[0])
-    if catalogue is None:
+    found = _catalogue(tag)
+    if found is None and "-" in tag:  # pt-br without its own catalogue: pt
+        found = _catalogue(tag.split("-")[0])
+    if found is None:
         raise UnknownLanguage(f"no translation into '{lang}': reports can be written in "
                               f"{', '.join(languages())}")
-    return Translations(tag, catalogue)
+    return Translations(tag, *found)
 
 
 @cache
-def _catalogue(tag: str) -> _gettext.NullTranslations | None:
-    """The compiled catalogue of `tag`, None when there is none. The .po is compiled in
-    memory by Babel: reading it costs a few milliseconds, once per run and language."""
+def _catalogue(tag: str) -> tuple[_gettext.NullTranslations, frozenset[str]] | None:
+    """The compiled catalogue of `tag` and the msgids it translates, None when there is
+    none. The .po is compiled in memory by Babel: reading it costs a few milliseconds,
+    once per run and language."""
     path = LOCALE_DIR / tag / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not path.is_file():
         return None
@@ -165,8 +162,11 @@ def _catalogue(tag: str) -> _gettext.NullTranslations | None:
     write_mo(buffer, catalog)
     buffer.seek(0)
     compiled = _gettext.GNUTranslations(buffer)
-    compiled.add_fallback(_Fallback())
-    return compiled
+    translated = frozenset(
+        (m.id[0] if isinstance(m.id, (list, tuple)) else m.id) for m in catalog
+        if m.id and m.string and not m.fuzzy
+        and all(m.string if isinstance(m.string, (list, tuple)) else (m.string,)))
+    return compiled, translated
 
 
 # ---------------------------------------------------------- the active translator
@@ -206,14 +206,25 @@ def _babel_locale(locale: str) -> str:
     return normalise(locale).replace("-", "_")
 
 
+#: below this, a number is written without grouping: a year (2029) reads as a year, and
+#: French and Spanish typography leave four-digit numbers whole
+UNGROUPED_BELOW = 10_000
+
+
 def format_number(value: int | float, locale: str) -> str:
-    """`1 200 000` (fr), `1.200.000` (es), `1,200,000` (en); up to 6 significant decimals."""
+    """`1 200 000` (fr), `1.200.000` (es), `1,200,000` (en); `2029` whole; up to 6
+    significant digits after the decimal sign (`12,5` in fr)."""
     from babel.numbers import format_decimal
 
-    if isinstance(value, float) and not value.is_integer():
-        return format_decimal(float(f"{value:.6g}"), format=None, locale=_babel_locale(locale),
-                              decimal_quantization=False)
-    return format_decimal(int(value), locale=_babel_locale(locale))
+    loc = _babel_locale(locale)
+    whole = not isinstance(value, float) or value.is_integer()
+    if abs(value) < UNGROUPED_BELOW:
+        if whole:
+            return str(int(value))
+        return format_decimal(float(f"{value:.6g}"), format="0.######", locale=loc)
+    if not whole:
+        return format_decimal(float(f"{value:.6g}"), locale=loc, decimal_quantization=False)
+    return format_decimal(int(value), locale=loc)
 
 
 def format_money(amount: int | float, currency: str, locale: str) -> str:

@@ -26,7 +26,7 @@ own location, label or indent.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import click
 
@@ -87,7 +87,7 @@ def paint(word: str, color: bool, shown: str | None = None) -> str:
 
 
 #: the words of the first line and the summaries, as the catalogues translate them
-_WORDS = {
+_WORDS: dict[str, Callable[[], str]] = {
     "error": lambda: _("error"),
     "warning": lambda: _("warning"),
     "info": lambda: _("info"),
@@ -261,11 +261,13 @@ def _wording(finding: Finding) -> tuple[str, str | None]:
     if tr.is_source:
         return finding.message, finding.hint
     local = finding.local
+    message = engine_text(finding.message)
     if local is not None and local.lang == tr.lang:
         for field in local.untranslated:
             tr.fell_back((finding.rule, field))
-        return local.message, local.hint
-    message = engine_text(finding.message, tr)
+        if local.message is None and message is finding.message:
+            tr.fell_back((finding.rule, "message", finding.message))
+        return local.message if local.message is not None else message, local.hint
     if message is finding.message:
         tr.fell_back((finding.rule, "message", finding.message))
     if finding.hint:
@@ -273,22 +275,27 @@ def _wording(finding: Finding) -> tuple[str, str | None]:
     return message, finding.hint
 
 
-def engine_text(message: str, tr: Translations) -> str:
-    """A message evaluation writes itself (not a rule's), in `tr`'s language: `message`
-    itself (the same object) when it is none of them."""
-    for prefix, said in (
-        ("cannot decide: ", lambda rest: _("cannot decide: {reason}").format(reason=rest)),
-        ("cannot tell whether the rule applies: ",
-         lambda rest: _("cannot tell whether the rule applies: {reason}").format(reason=rest)),
-        ("does not apply: ", lambda rest: _("does not apply: {reason}").format(reason=rest)),
-    ):
+#: the messages evaluation writes itself (evaluate.py): their English start, and their
+#: text in the active language
+_ENGINE_TEXTS: tuple[tuple[str, Callable[[], str]], ...] = (
+    ("cannot decide: ", lambda: _("cannot decide: {reason}")),
+    ("cannot tell whether the rule applies: ",
+     lambda: _("cannot tell whether the rule applies: {reason}")),
+    ("does not apply: ", lambda: _("does not apply: {reason}")),
+)
+
+
+def engine_text(message: str) -> str:
+    """A message evaluation writes itself (not a rule's), in the active language:
+    `message` itself (the same object) when it is none of them."""
+    for prefix, template in _ENGINE_TEXTS:
         if message.startswith(prefix):
             rest = message[len(prefix):]
             if rest.endswith(" is missing") and "; " not in rest:
                 rest = _("{paths} is missing").format(paths=rest[:-len(" is missing")])
             elif rest.endswith(" is false") and "; " not in rest:
                 rest = _("{condition} is false").format(condition=rest[:-len(" is false")])
-            return said(rest)
+            return template().format(reason=rest)
     return message
 
 
