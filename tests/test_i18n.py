@@ -91,6 +91,20 @@ def test_spanish_report() -> None:
     assert re.search(r"^FALLO: 2 errores, 1 info; \d+ conformes, \d+ no aplicables$", out, re.M)
 
 
+def test_markdown_report_in_french() -> None:
+    result = run("check", str(EXAMPLES / "proposals" / "xb-donor-led.yaml"), "--as-of", AS_OF,
+                 "--lang", "fr", "--format", "markdown")
+    out = plain(result.output)
+    assert out.startswith("## cappolicy check : ❌ échec\n")
+    assert "vérifié à la date du 1 juin 2026." in out
+    assert "| principe | erreurs | avertissements |" in out
+    assert "**🔴 erreur · FIN-01**" in out
+    assert "Les sources de XB apportent 0 % du financement (0 sur 3 300 000)" in out
+    assert "**Conseil :** Augmentez le cofinancement" in out
+    assert "<details><summary>Justification</summary>" in out
+    assert re.search(r"^\*langue fr : \d+ textes? non tradui", out, re.M)
+
+
 @pytest.mark.parametrize("fmt", ["json", "sarif", "junit", "github"])
 def test_machine_formats_are_the_same_in_every_language(fmt: str) -> None:
     english = run("check", str(EXAMPLES), "-v", "--as-of", AS_OF, "--format", fmt)

@@ -113,5 +113,5 @@ def render(
     if fmt == "markdown":
         from .markdown import render_markdown
 
-        return render_markdown(report, root=root)
+        return render_markdown(report, root=root, lang=lang)
     raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")

@@ -231,7 +231,7 @@ def render_finding(finding: Finding, *, color: bool = False, verbose: bool = Fal
     """The located first line, then one labelled line (or more) per part of the explanation."""
     lines = [first_line(finding, color=color)]
     reported = finding.outcome in REPORTED
-    wording = _wording(finding)
+    wording = shown_wording(finding)
     if reported:
         lines += _field("message", wording[0])
     if finding.outcome == "waived" and finding.waiver:
@@ -252,7 +252,7 @@ def render_finding(finding: Finding, *, color: bool = False, verbose: bool = Fal
     return "\n".join(lines)
 
 
-def _wording(finding: Finding) -> tuple[str, str | None]:
+def shown_wording(finding: Finding) -> tuple[str, str | None]:
     """The message and hint to show: in English, the finding's own; in another language,
     its Wording when evaluation made one for that language (a failing finding's), counting
     each text shown in English; a message the engine wrote (`cannot decide: ...`) in the
@@ -554,7 +554,8 @@ def counts_text(outcomes: dict[str, int], by_level: dict[str, int]) -> str:
         settled.append(ngettext("{n} not applicable", "{n} not applicable",
                                 outcomes["not-applicable"]).format(
             n=_n(outcomes["not-applicable"])))
-    return f"{', '.join(reported)}; {', '.join(settled)}"
+    return _("{reported}; {settled}").format(reported=", ".join(reported),
+                                             settled=", ".join(settled))
 
 
 def summary_line(findings: Iterable[Finding], result_verdict: str, *, color: bool = False) -> str:
