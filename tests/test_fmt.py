@@ -340,8 +340,10 @@ def rules(draw: st.DrawFn) -> ast.Rule:
         message=draw(st.none() | templates()), hint=draw(st.none() | templates()),
         # per language: the messages' translations come first, as the parser orders them
         translations=tuple(sorted(draw(st.lists(
-            st.builds(ast.Translation, LANGS, st.sampled_from(["message", "hint"]), templates()),
-            max_size=3, unique_by=lambda t: (t.lang, t.field))), key=lambda t: t.field != "message")))
+            st.builds(ast.Translation, LANGS, st.sampled_from(["title", "message", "hint"]),
+                      templates()),
+            max_size=3, unique_by=lambda t: (t.lang, t.field))),
+            key=lambda t: ("title", "message", "hint").index(t.field))))
 
 
 LANGS = st.sampled_from(["fr", "es", "pt-br", "ar"])
@@ -360,6 +362,8 @@ items = st.one_of(
     st.builds(lambda r, f, t, b, lang: ast.Override(r, f, t, b, lang=lang), RULE_IDS,
               st.sampled_from(["message", "hint"]), templates(), st.none() | STRINGS,
               st.none() | LANGS),
+    st.builds(lambda r, t, lang: ast.Override(r, "title", t, None, lang=lang), RULE_IDS,
+              templates(), LANGS),
     st.builds(ast.Disable, RULE_IDS, st.none() | STRINGS),
 )
 rule_files = st.builds(

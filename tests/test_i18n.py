@@ -60,6 +60,11 @@ def test_french_report_words_baseline_findings_from_the_rule_files(french: str) 
     # FIN-01 of xb-donor-led: its French message, with French numbers and percents
     assert ("Les sources de XB apportent 0 % du financement (0 sur 3 300 000) ; le minimum "
             "est de 15 %.") in plain(french)
+    assert re.search(r": erreur\[FIN-01\] Le cofinancement du pays hôte atteint le minimum$",
+                     french, re.M)
+    # a regional rule translated at the end of its file
+    assert "erreur[AEC-02] Aucune donnée personnelle n’est envoyée aux organismes régionaux " \
+        "de l’AEC" in french
     assert "conseil    Augmentez le cofinancement des institutions de XB" in french
     assert "XB sources provide" not in french
 
@@ -75,8 +80,8 @@ def test_french_report_counts_what_it_shows_in_english(french: str) -> None:
     last = french.rstrip("\n").splitlines()[-1]
     m = re.fullmatch(r"langue fr : (\d+) textes? non traduits? \(affichés? en anglais\)", last)
     assert m is not None, last
-    # the regional rules AEC-01/02 and the waiver checks have no French yet
-    assert int(m.group(1)) > 0
+    # the waiver checks (WAIVER-01) write their messages in English: 1 message, 1 hint
+    assert int(m.group(1)) == 2
 
 
 def test_spanish_report() -> None:
@@ -211,6 +216,14 @@ def test_a_translation_in_its_own_file_is_linted_against_the_rule(tmp_path: Path
     assert "CP250" not in result.output  # a translation changes no decision: no `because`
 
 
+def test_a_title_has_no_holes(tmp_path: Path) -> None:
+    result = lint(tmp_path, '  title fr "Titre"', 'override R-1 title es "Título de {host_country}"\n')
+    assert result.exit_code == 2
+    assert re.search(r"t-fr\.cpol:2:1: error\[CP260\]: the 'es' title of rule R-1 does not have "
+                     r"the holes of its title: it has \{host_country\}", result.output)
+    assert "t.cpol:10" not in result.output  # the French title is fine
+
+
 def test_a_translation_of_a_rule_no_layer_has_is_an_error(tmp_path: Path) -> None:
     result = lint(tmp_path, "", 'override R-9 message fr "x"\n')
     assert result.exit_code == 2
@@ -218,16 +231,18 @@ def test_a_translation_of_a_rule_no_layer_has_is_an_error(tmp_path: Path) -> Non
 
 
 def test_a_translated_message_round_trips_through_fmt(tmp_path: Path) -> None:
-    source = RULES.format(extra='  message fr "{host_country} a {n * 100}"  # fr')
+    source = RULES.format(extra='  message fr "{host_country} a {n * 100}"  # fr\n'
+                                '  title es "Título"')
     file = tmp_path / "t.cpol"
     file.write_text(source)
     result = run("fmt", str(file))
     assert result.exit_code == 0, result.output
     laid = file.read_text()
-    assert '  message fr "{host_country} a {n * 100}"  # fr\n  hint "Raise it."' in laid
+    assert ('  title es "Título"\n  message "{host_country} has {n * 100} of it"\n'
+            '  message fr "{host_country} a {n * 100}"  # fr\n  hint "Raise it."') in laid
     tree = parse_text(laid, "t.cpol")
     rule = next(i for i in tree.items if isinstance(i, ast.Rule))
-    assert [(t.lang, t.field) for t in rule.translations] == [("fr", "message")]
+    assert [(t.lang, t.field) for t in rule.translations] == [("es", "title"), ("fr", "message")]
 
 
 def test_a_later_layer_s_english_text_drops_the_translations_of_the_one_it_replaces(
@@ -238,7 +253,7 @@ def test_a_later_layer_s_english_text_drops_the_translations_of_the_one_it_repla
     (rules / "baseline" / "b.cpol").write_text(
         'ruleset baseline "B"\nrule FIN-01 "Co-financing" {\n  principle co-financing\n'
         '  require 1 > 2\n  message "Old {host_country}"\n  message fr "Ancien {host_country}"\n'
-        '  hint "Old hint"\n  hint fr "Ancien conseil"\n}\n')
+        '  hint "Old hint"\n  hint fr "Ancien conseil"\n  title fr "Cofinancement"\n}\n')
     (rules / "national" / "xb.cpol").write_text(
         'ruleset xb "XB"\nextends baseline\njurisdiction XB\n'
         'override FIN-01 message "New {host_country}" because "Act 1"\n')
@@ -248,6 +263,7 @@ def test_a_later_layer_s_english_text_drops_the_translations_of_the_one_it_repla
                  "--lang", "fr")
     assert "  message    New XB" in result.output  # the new English, not the stale French
     assert "  conseil    Ancien conseil" in result.output  # the hint was not replaced
+    assert "erreur[FIN-01] Cofinancement" in result.output
     assert result.output.rstrip().endswith(
         "langue fr : 1 texte non traduit (affiché en anglais)")
 
@@ -262,10 +278,14 @@ def test_every_baseline_rule_speaks_french_and_spanish() -> None:
     for spec in eff.rules:
         have = {(t.lang, t.field) for t in spec.translations}
         for lang in ("fr", "es"):
+            assert (lang, "title") in have, (spec.rule.id, lang)
             for field in ("message", "hint"):
                 if getattr(spec, field) is not None:
                     assert (lang, field) in have, (spec.rule.id, lang, field)
         for t in spec.translations:
+            if t.field == "title":
+                assert not holes(t.template), spec.rule.id
+                continue
             original = getattr(spec, t.field)
             assert sorted(holes(t.template)) == sorted(holes(original)), spec.rule.id
 

@@ -230,10 +230,11 @@ class Template:
 @by_fields
 @attrs.frozen
 class Translation:
-    """`message fr "…"` or `hint es "…"`: a rule's message or hint in another language."""
+    """`message fr "…"`, `hint es "…"`, `title fr "…"`: a rule's message, hint or title
+    in another language."""
 
     lang: str  # a lower-case BCP 47 tag: fr, es, pt-br
-    field: str  # message | hint
+    field: str  # message | hint | title
     template: Template
     span: Span = _span
 
@@ -275,7 +276,7 @@ class Rule:
     hint: Template | None
     span: Span = _span
     id_span: Span = _span
-    # the message in other languages, then the hint, each in the order written
+    # the title in other languages, then the message, then the hint, each in source order
     translations: tuple[Translation, ...] = ()
 
 
@@ -314,7 +315,7 @@ class SetParam:
 @attrs.frozen
 class Override:
     rule: str
-    field: str  # severity | message | hint
+    field: str  # severity | message | hint | title (a title only with a `lang`)
     value: str | Template
     because: str | None
     span: Span = _span

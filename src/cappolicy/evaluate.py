@@ -185,7 +185,8 @@ def evaluate(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
     try:
         for rule in rules:
             findings.extend(_findings(rule, ctx, proposal, ruleset))
-        return apply_waivers(findings, rules, proposal, as_of, ruleset, effective=effective)
+        found = apply_waivers(findings, rules, proposal, as_of, ruleset, effective=effective)
+        return found if ctx.lang is None else _titled(found, rules, ctx.lang)
     finally:
         if collecting:
             gc.enable()
@@ -524,15 +525,40 @@ def _render(parts: tuple[str | Node, ...], env: Env, lang: str | None = None) ->
     return "".join(out)
 
 
+def _titled(findings: list[Finding], rules: Sequence[CompiledRule], lang: str) -> list[Finding]:
+    """Each finding of a rule with its title for a reader of `lang` (Finding.local),
+    the title marked untranslated when the rule has none in that language."""
+    titles: dict[str, str | None] = {}
+    for rule in rules:
+        parts = _texts(rule, lang).get("title")
+        titles[rule.id] = "".join(p for p in parts if isinstance(p, str)) if parts else None
+    out = []
+    for f in findings:
+        if f.rule not in titles:  # a waiver's check, not a rule's
+            out.append(f)
+            continue
+        title = titles[f.rule]
+        local = f.local or Wording(lang, None)
+        missing = local.untranslated + (("title",) if title is None else ())
+        out.append(attrs.evolve(f, local=attrs.evolve(local, title=title, untranslated=missing)))
+    return out
+
+
+def _texts(rule: CompiledRule, lang: str) -> dict[str, tuple[str | Node, ...]]:
+    """The rule's texts in `lang` (else in its language without region: `pt` for `pt-br`)."""
+    texts: dict[str, tuple[str | Node, ...]] = {}
+    base = lang.split("-")[0]
+    for want in (base, lang):  # the exact language wins over its base
+        texts.update({field: parts for tag, field, parts in rule.translations if tag == want})
+    return texts
+
+
 def _wording(rule: CompiledRule, env: Env, lang: str, *, message: bool = True) -> Wording:
     """The message (unless not `message`: evaluation wrote the finding's) and hint for a
     reader of `lang`: the rule's translations (of `lang`, else of its language without
     region: `pt` for `pt-br`), else the English; the values in the reader's locale either
     way."""
-    texts: dict[str, tuple[str | Node, ...]] = {}
-    base = lang.split("-")[0]
-    for want in (base, lang):  # the exact language wins over its base
-        texts.update({field: parts for tag, field, parts in rule.translations if tag == want})
+    texts = _texts(rule, lang)
     untranslated = []
     shown: dict[str, str | None] = {}
     for field, english in (("message", rule.message if message else None),

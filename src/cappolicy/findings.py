@@ -109,8 +109,9 @@ class Wording:
     lang: str
     message: str | None  # None: the finding's message is one evaluation wrote (`cannot decide`)
     hint: str | None = None
-    # the texts shown in English for want of a translation: "message", "hint"
+    # the texts shown in English for want of a translation: "title", "message", "hint"
     untranslated: tuple[str, ...] = ()
+    title: str | None = None  # the rule's title in that language; None: its English
 
 
 @by_fields

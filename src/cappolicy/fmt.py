@@ -8,8 +8,9 @@ programs that write rule files). The layout is the shipped rulesets':
   line, then the items in source order, one blank line apart; params, sets, overrides and
   disables written as one block without blank lines stay together;
 - a rule's clauses two spaces in, in a fixed order: principle, source, severity, for,
-  the lets (in their order), when, require or forbid, message, hint, each of the last two
-  followed by its translations (`message fr "…"`) in the order written;
+  the lets (in their order), when, require or forbid, the title's translations
+  (`title fr "…"`), message, hint, each of the last two followed by its translations
+  (`message fr "…"`) in the order written;
 - lines of at most WIDTH characters where the text allows (strings are never cut): a long
   `and`/`or` chain puts each operand on its own line, led by the operator, four spaces
   further in than the line it starts on; a `for`'s or an aggregate's `where` goes on the
@@ -594,7 +595,7 @@ class _FileWriter:
 
     def _clause_notes(self, notes: _Notes) -> dict[tuple[str, int], _Notes]:
         keyed: dict[tuple[str, int], _Notes] = {}
-        counts = {"let": 0, "message": 0, "hint": 0}  # clauses a rule may have several of
+        counts = {"let": 0, "title": 0, "message": 0, "hint": 0}  # a rule may have several
         for place, clause in self.comments.clauses.get(id(notes), []):
             if place.kind in counts:
                 keyed[(place.kind, counts[place.kind])] = clause
@@ -628,6 +629,9 @@ class _FileWriter:
             clause("when", "when", rule.when)
         if rule.check is not None:
             clause("check", rule.check_kind or "require", rule.check)
+        titles = [t for t in rule.translations if t.field == "title"]
+        for i, t in enumerate(titles):  # the title's translations, in source order
+            out.append((("title", i), [f"{CLAUSE}title {t.lang} {self.p.template(t.template)}"]))
         for key, text in (("message", rule.message), ("hint", rule.hint)):
             # the text, then its translations; each keyed by its place among the source's
             # clauses of this kind (the comments' key)

@@ -175,8 +175,9 @@ class Linter:
             spec = specs.get(item.rule) if isinstance(item, ast.Override) else None
             if spec is not None and isinstance(item, ast.Override) and item.lang is not None \
                     and isinstance(item.value, ast.Template):
+                original = spec.rule.title if item.field == "title" else getattr(spec, item.field)
                 found.extend(_translation(item.rule, item.lang, item.field, item.value,
-                                          item.span, getattr(spec, item.field)))
+                                          item.span, original, spec.rule.id_span))
         compiled = {spec.rule.id: _compile_one(spec, eff) for spec in eff.rules}
         found.extend(_unused_params(layer, eff, compiled))
         found.extend(self._constant_rules(layer, eff, compiled))
@@ -231,7 +232,7 @@ class Linter:
         for rule in rules:
             for tr in rule.translations:
                 yield from _translation(rule.id, tr.lang, tr.field, tr.template, tr.span,
-                                        getattr(rule, tr.field))
+                                        _translated(rule, tr.field), rule.id_span)
 
     def _citations(self, rules: Iterable[ast.Rule], source: RulesetSource) -> Iterator[Diagnostic]:
         """CP254-CP256: `source "FILE, paragraph N"` names a body paragraph of a cited
@@ -312,17 +313,23 @@ class Linter:
 # ------------------------------------------------------------- each check
 
 
+def _translated(rule: ast.Rule, field: str) -> ast.Template | str | None:
+    """The text a translation of `field` translates: the rule's message, hint or title."""
+    return rule.title if field == "title" else getattr(rule, field)
+
+
 def _translation(rule: str, lang: str, field: str, template: ast.Template, span: Span,
-                 original: ast.Template | None) -> Iterator[Diagnostic]:
+                 original: ast.Template | str | None, rule_span: Span) -> Iterator[Diagnostic]:
     """CP260: a translation has the same {holes} as the text it translates, no more and
-    no fewer (in any order), and translates a text the rule has."""
+    no fewer (in any order), and translates a text the rule has. A title has no holes."""
     if original is None:
         yield Diagnostic(
             "CP260", f"rule {rule} has a {field} in '{lang}' but no {field} to translate", span,
             f"write the {field} without a language first: it is what a reader of any other "
             "language sees")
         return
-    want, got = holes(original), holes(template)
+    want = [] if isinstance(original, str) else holes(original)
+    got = holes(template)
     missing = [h for h in want if h not in got]
     extra = [h for h in got if h not in want]
     if not missing and not extra:
@@ -335,7 +342,8 @@ def _translation(rule: str, lang: str, field: str, template: ast.Template, span:
         "CP260", f"the '{lang}' {field} of rule {rule} does not have the holes of its "
         f"{field}: {said}", span,
         f"a translation shows the same values: use exactly the holes of the {field} at "
-        f"{original.span.short()}, in any order")
+        f"{(rule_span if isinstance(original, str) else original.span).short()}, in any "
+        "order" if want else f"a {field} has no holes: write '{{{{' and '}}}}' for braces")
 
 
 def holes(template: ast.Template) -> list[str]:

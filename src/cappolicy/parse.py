@@ -46,7 +46,7 @@ MAX_DURATION = {"day": 3_652_425, "week": 521_775, "month": 120_000, "year": 10_
 ITEM_KEYWORDS = ("ruleset", "version", "extends", "jurisdiction", "param", "set", "override",
                  "disable", "rule")
 CLAUSE_KEYWORDS = ("principle", "source", "severity", "for", "let", "when", "require",
-                   "forbid", "message", "hint")
+                   "forbid", "message", "hint", "title")
 
 #: Terminals that are a closed set of words: their words count as keywords for did-you-mean.
 _WORD_SETS = {
@@ -254,6 +254,10 @@ def _scan(text: str, file: str) -> list[Diagnostic]:
     return problems
 
 
+def _translation_order(t: ast.Translation) -> int:
+    return ("title", "message", "hint").index(t.field)
+
+
 def _span_at(text: str, file: str, offset: int) -> Span:
     line = text.count("\n", 0, offset) + 1
     column = offset - (text.rfind("\n", 0, offset) + 1) + 1
@@ -262,7 +266,8 @@ def _span_at(text: str, file: str, offset: int) -> Span:
 
 #: Nodes of lark's tree that are not expressions: they do not count towards the depth.
 _NOT_EXPRESSIONS = frozenset({"start", "header", "type_expr", "stricter", "because",
-                              "override_severity", "override_message", "override_hint"})
+                              "override_severity", "override_message", "override_hint",
+                              "override_title"})
 
 
 def _first_too_deep(tree: Any) -> Any:
@@ -630,7 +635,7 @@ class _Builder:
             kind = clause.data.removesuffix("_clause")
             sp = self.span(clause)
             cc = clause.children
-            if kind in ("message", "hint") and cc[0] is not None:  # `message fr "…"`
+            if kind in ("message", "hint", "title") and cc[0] is not None:  # `message fr "…"`
                 lang = str(cc[0])
                 key = f"{kind} {lang}"
                 if key in seen:
@@ -669,8 +674,9 @@ class _Builder:
             elif kind in ("message", "hint"):
                 fields[kind] = self.template(cc[1])
         return ast.Rule(id=str(rule_id), title=_unquote(title), lets=tuple(lets),
-                        # the messages' translations, then the hints', as fmt lays them out
-                        translations=tuple(sorted(translations, key=lambda t: t.field != "message")),
+                        # the titles' translations, then the messages', then the hints', as
+                        # fmt lays them out
+                        translations=tuple(sorted(translations, key=_translation_order)),
                         span=self.span(node), id_span=self.span(rule_id), **fields)
 
     # ------------------------------------------------------------ templates

@@ -46,6 +46,7 @@ from .text import (
     outcome_counts,
     param_lines,
     severity_text,
+    shown_title,
     shown_wording,
     untranslated_line,
     word,
@@ -310,7 +311,7 @@ def _finding(finding: Finding, root: str | os.PathLike[str] | None, evidence: bo
         if finding.element is not None else ""
     message, hint = shown_wording(finding)
     lines = [
-        f"**{mark} · {md_text(finding.rule)}** {md_text(finding.title)}  ",
+        f"**{mark} · {md_text(finding.rule)}** {md_text(shown_title(finding))}  ",
         f"{md_code(where)} · {md_code(finding.path)}{element}",
         "",
         md_text(message or finding.title),

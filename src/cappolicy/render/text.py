@@ -262,15 +262,17 @@ def shown_wording(finding: Finding) -> tuple[str, str | None]:
         return finding.message, finding.hint
     local = finding.local
     message = engine_text(finding.message)
+    reported = finding.outcome in REPORTED  # else only the title is shown
     if local is not None and local.lang == tr.lang:
         for field in local.untranslated:
-            tr.fell_back((finding.rule, field))
-        if local.message is None and message is finding.message:
+            if reported or field == "title":
+                tr.fell_back((finding.rule, field))
+        if reported and local.message is None and message is finding.message:
             tr.fell_back((finding.rule, "message", finding.message))
         return local.message if local.message is not None else message, local.hint
-    if message is finding.message:
+    if reported and message is finding.message:
         tr.fell_back((finding.rule, "message", finding.message))
-    if finding.hint:
+    if reported and finding.hint:
         tr.fell_back((finding.rule, "hint", finding.hint))
     return message, finding.hint
 
@@ -303,7 +305,16 @@ def first_line(finding: Finding, *, color: bool = False) -> str:
     """`file:line:col: error[RULE] title`; the word is the level for a failure, else the outcome."""
     key = finding.level if finding.outcome == "fail" else finding.outcome
     return (f"{visible(location(finding))}: {paint(key, color, word(key))}"
-            f"[{visible(finding.rule)}] {visible(finding.title)}")
+            f"[{visible(finding.rule)}] {visible(shown_title(finding))}")
+
+
+def shown_title(finding: Finding) -> str:
+    """The rule's title in the active language, when the finding carries one for it."""
+    local = finding.local
+    tr = active()
+    if tr.is_source or local is None or local.lang != tr.lang or local.title is None:
+        return finding.title
+    return local.title
 
 
 def location(finding: Finding) -> str:
