@@ -32,8 +32,14 @@ asked for and compiled in memory (no build step, nothing to forget to compile: t
 wheel carries the .po files as package data). `locale/cappolicy.pot` is the template
 that `pybabel extract` makes from the code (docs/translating.md).
 
-Messages and hints of rules are translated in the rule files (`message fr "…"`,
-docs/language.md); a finding carries its translated wording (findings.Wording).
+Titles, messages and hints of rules are translated in the rule files (`message fr "…"`,
+docs/language.md). A check asked for a language (`evaluate(..., lang="fr")`, `check
+--lang`) gives each finding its wording for that reader (`finding.local`, a
+findings.Wording: the title, and for a failure the message and hint with their values
+formatted here). Within `use(tr)`, render.text.shown_title(finding) and
+render.text.shown_wording(finding) give what to show, counting on `tr` what falls back to
+English, and render.text.untranslated_line(tr) the report's last line. docs/translating.md
+has the whole picture.
 """
 
 from __future__ import annotations

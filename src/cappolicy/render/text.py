@@ -269,7 +269,12 @@ def shown_wording(finding: Finding) -> tuple[str, str | None]:
                 tr.fell_back((finding.rule, field))
         if reported and local.message is None and message is finding.message:
             tr.fell_back((finding.rule, "message", finding.message))
-        return local.message if local.message is not None else message, local.hint
+        hint = local.hint
+        if hint is None and finding.hint:  # a hint evaluation did not word for the reader
+            hint = finding.hint
+            if reported:
+                tr.fell_back((finding.rule, "hint", finding.hint))
+        return local.message if local.message is not None else message, hint
     if reported and message is finding.message:
         tr.fell_back((finding.rule, "message", finding.message))
     if reported and finding.hint:
