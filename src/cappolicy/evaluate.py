@@ -154,7 +154,8 @@ def _compile_rule(spec: RuleSpec, c: Compiler) -> CompiledRule | None:
         id=rule.id, title=rule.title, principle=rule.principle or "", source=rule.source,
         severity=spec.severity, check_kind=rule.check_kind, check=check, for_var=for_var,
         for_coll=for_coll, for_where=for_where, lets=tuple(lets), when=when, message=message,
-        hint=hint, translations=translations, params=params, origin=spec.origin, severity_origin=spec.severity_origin)
+        hint=hint, translations=translations, params=params, origin=spec.origin,
+        severity_origin=spec.severity_origin)
 
 
 def _template(t: ast.Template | None, c: Compiler, scope: Mapping[str, Type]) -> tuple[str | Node, ...] | None:
