@@ -164,3 +164,16 @@ def test_chunks_cover_every_file_once_in_order() -> None:
 def test_jobs_must_not_be_negative() -> None:
     code, out = _run("check", str(EXAMPLES), "-j", "-1")
     assert code == 2 and "-1" in out
+
+
+def test_a_report_in_french_is_the_same_from_two_processes(
+        many: Path, pools: list[tuple[int, bool]]) -> None:
+    """Workers check and send back findings with their French wording; the report is
+    written whole here, so the count of English texts covers every file."""
+    serial = _run("check", str(many), "--lang", "fr", "--format", "markdown")
+    text = _run("check", str(many), "--lang", "fr")
+    assert _run("check", str(many), "--lang", "fr", "-j", "2", "--format", "markdown") == serial
+    assert _run("check", str(many), "--lang", "fr", "-j", "2") == text
+    assert pools == [(2, False), (2, False)]  # workers ran, and did not write the reports
+    assert "Les sources de XB apportent" in text[1]
+    assert re.search(r"^langue fr : \d+ textes? non tradui", text[1], re.M)

@@ -337,7 +337,16 @@ def rules(draw: st.DrawFn) -> ast.Rule:
         for_=for_, lets=tuple(draw(st.lists(st.builds(ast.Let, names, exprs), max_size=3))),
         when=draw(maybe_expr), check_kind=None if check is None else draw(
             st.sampled_from(["require", "forbid"])), check=check,
-        message=draw(st.none() | templates()), hint=draw(st.none() | templates()))
+        message=draw(st.none() | templates()), hint=draw(st.none() | templates()),
+        # per language: the messages' translations come first, as the parser orders them
+        translations=tuple(sorted(draw(st.lists(
+            st.builds(ast.Translation, LANGS, st.sampled_from(["title", "message", "hint"]),
+                      templates()),
+            max_size=3, unique_by=lambda t: (t.lang, t.field))),
+            key=lambda t: ("title", "message", "hint").index(t.field))))
+
+
+LANGS = st.sampled_from(["fr", "es", "pt-br", "ar"])
 
 
 TYPES = st.builds(ast.TypeExpr, st.sampled_from(["number", "percent", "set", "list", "money"]),
@@ -350,8 +359,11 @@ items = st.one_of(
     st.builds(ast.SetParam, names, exprs, st.none() | STRINGS),
     st.builds(ast.Override, RULE_IDS, st.just("severity"),
               st.sampled_from(["must", "should", "advisory"]), st.none() | STRINGS),
-    st.builds(lambda r, f, t, b: ast.Override(r, f, t, b), RULE_IDS,
-              st.sampled_from(["message", "hint"]), templates(), st.none() | STRINGS),
+    st.builds(lambda r, f, t, b, lang: ast.Override(r, f, t, b, lang=lang), RULE_IDS,
+              st.sampled_from(["message", "hint"]), templates(), st.none() | STRINGS,
+              st.none() | LANGS),
+    st.builds(lambda r, t, lang: ast.Override(r, "title", t, None, lang=lang), RULE_IDS,
+              templates(), LANGS),
     st.builds(ast.Disable, RULE_IDS, st.none() | STRINGS),
 )
 rule_files = st.builds(

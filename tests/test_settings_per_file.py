@@ -54,7 +54,7 @@ def test_files_of_two_repositories_with_different_settings_are_refused(
     two = repository(tmp_path / "two", None)
     result = CliRunner().invoke(main, [*ARGS, str(one), str(two)])
     assert result.exit_code == 2, result.output
-    assert "CP442" in result.output and "different settings" in result.output
+    assert "CP443" in result.output and "different settings" in result.output
     assert str(tmp_path / "one" / "cappolicy.toml") in result.output
 
 

@@ -68,3 +68,16 @@ def test_installed_wheel_carries_the_html_templates(installed: Path, tmp_path: P
     assert out.returncode == 1, out.stderr
     assert out.stdout.startswith("<!DOCTYPE html>") and "<svg" in out.stdout
     assert "DEC-01" in out.stdout
+
+
+def test_installed_wheel_writes_french_from_its_own_catalogues(installed: Path,
+                                                                tmp_path: Path) -> None:
+    proposal = tmp_path / "p.yaml"
+    proposal.write_text((ROOT / "examples" / "proposals" / "xb-donor-led.yaml").read_text())
+    out = _run(installed, tmp_path, "-m", "cappolicy.cli", "check", "p.yaml", "--lang", "fr",
+               "--as-of", "2026-06-01")
+    assert out.returncode == 1, out.stderr
+    assert "erreur[FIN-01]" in out.stdout
+    assert "Les sources de XB apportent" in out.stdout  # the baseline's French, packaged
+    found = _run(installed, tmp_path, "-c", "import cappolicy.i18n as i; print(i.LOCALE_DIR)")
+    assert found.stdout.strip().startswith(str(installed))

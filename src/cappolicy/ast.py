@@ -228,6 +228,18 @@ class Template:
     span: Span = _span
 
 
+@by_fields
+@attrs.frozen
+class Translation:
+    """`message fr "…"`, `hint es "…"`, `title fr "…"`: a rule's message, hint or title
+    in another language."""
+
+    lang: str  # a lower-case BCP 47 tag: fr, es, pt-br
+    field: str  # message | hint | title
+    template: Template
+    span: Span = _span
+
+
 # ----------------------------------------------------------------- rules
 
 
@@ -265,6 +277,8 @@ class Rule:
     hint: Template | None
     span: Span = _span
     id_span: Span = _span
+    # the title in other languages, then the message, then the hint, each in source order
+    translations: tuple[Translation, ...] = ()
 
 
 @by_fields
@@ -302,10 +316,11 @@ class SetParam:
 @attrs.frozen
 class Override:
     rule: str
-    field: str  # severity | message | hint
+    field: str  # severity | message | hint | title (a title only with a `lang`)
     value: str | Template
     because: str | None
     span: Span = _span
+    lang: str | None = None  # `override R message fr "…"`: the message in that language
 
 
 @by_fields

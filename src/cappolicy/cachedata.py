@@ -37,8 +37,8 @@ NODE_CLASSES: tuple[type, ...] = (
     ast.Literal, ast.Name, ast.Attr, ast.Index, ast.Call, ast.Unary, ast.Binary, ast.Matches,
     ast.Presence, ast.Quantifier, ast.Aggregate, ast.SetLit, ast.ListLit, ast.Lambda,
     ast.EdgeKinds, ast.Template,
-    ast.ForClause, ast.Let, ast.Rule, ast.TypeExpr, ast.Param, ast.SetParam, ast.Override,
-    ast.Disable, ast.RuleFile,
+    ast.ForClause, ast.Let, ast.Translation, ast.Rule, ast.TypeExpr, ast.Param, ast.SetParam,
+    ast.Override, ast.Disable, ast.RuleFile,
 )
 
 _SCALARS = (str, int, float, bool, type(None))

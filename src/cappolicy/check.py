@@ -81,6 +81,7 @@ class Job:
     country: str | None
     as_of: dt.date
     writing: Writing | None = None
+    lang: str | None = None  # findings are worded for a reader of this language too
 
     def rulesets(self) -> Rulesets:
         from .rulesets import Catalog, Rulesets
@@ -120,13 +121,14 @@ class Checked:
 
     def render(self, report: Report, fmt: str, *, color: bool = False, verbose: bool = False,
                sources: SourceCache | None = None, root: str | os.PathLike[str] | None = None,
-               writing: Writing | None = None) -> str:
+               writing: Writing | None = None, lang: str | None = None) -> str:
         """The report in `fmt`, as render.render writes it; from the parts the workers
-        wrote when there are any (`writing` says which)."""
+        wrote when there are any (`writing` says which; workers write English only)."""
         from .render import render
 
         if self.written is None:
-            return render(report, fmt, color=color, verbose=verbose, sources=sources, root=root)
+            return render(report, fmt, color=color, verbose=verbose, sources=sources, root=root,
+                          lang=lang)
         assert writing is not None and writing.verbose == verbose
         from .render.jsonfmt import join_json
         from .render.text import join_text
@@ -154,7 +156,7 @@ class Checked:
 
 
 def check_file(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
-               country: str | None, as_of: dt.date) -> ProposalResult:
+               country: str | None, as_of: dt.date, lang: str | None = None) -> ProposalResult:
     """Check one proposal file against `fixed`, else its country's ruleset (`country`,
     else its host country's). Raises CappolicyError when the file or the ruleset is bad."""
     from .errors import Diagnostic
@@ -178,7 +180,7 @@ def check_file(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
             f"{eff.id} has none in force", Span(proposal.file, 1, 1),
             "check the rulesets folders named at the top of the report (a settings file or "
             "--rulesets folder may hide the shipped ruleset of that id)"))
-    findings = evaluate(compiled, proposal, as_of, ruleset=eff.id, effective=eff)
+    findings = evaluate(compiled, proposal, as_of, ruleset=eff.id, effective=eff, lang=lang)
     relied = relied_on(eff, proposal, findings, as_of, lambda ref: _ruleset(rulesets, ref))
     return ProposalResult(file=proposal.file, proposal_id=proposal.id,
                           host_country=proposal.host_country, ruleset=eff.id, ruleset_note=note,
@@ -196,11 +198,11 @@ def _ruleset(rulesets: Rulesets, ref: str) -> EffectiveRuleset | None:
 
 
 def _outcome(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
-             country: str | None, as_of: dt.date) -> Outcome:
+             country: str | None, as_of: dt.date, lang: str | None = None) -> Outcome:
     from .render import FileError
 
     try:
-        return check_file(file, rulesets, fixed, country, as_of)
+        return check_file(file, rulesets, fixed, country, as_of, lang)
     except CappolicyError as exc:
         return FileError(str(file), tuple(exc.diagnostics))
     except Exception as exc:  # noqa: BLE001 - a fault of ours: this file's error, not the run's end
@@ -492,7 +494,7 @@ def _check_each(files: Sequence[Path], job: Job, rulesets: Rulesets,
     out: list[Outcome | Written] = []
     sources = SourceCache()
     for n, file in enumerate(files, 1):
-        outcome = _outcome(file, rulesets, fixed, job.country, job.as_of)
+        outcome = _outcome(file, rulesets, fixed, job.country, job.as_of, job.lang)
         if job.writing is None or isinstance(outcome, FileError):
             out.append(outcome)
         else:

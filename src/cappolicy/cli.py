@@ -219,11 +219,16 @@ def _settings() -> Any:
               help="Check the files in up to N processes (0: one per CPU), for many files: "
                    "each process must get 50 files or more, else fewer are started. The "
                    "report and the exit code are those of -j 1.")
+@click.option("--lang", metavar="LANG", default=None,
+              help="The language of the text and markdown reports: en, fr or es (default: "
+                   "en, or the project's lang); messages without a translation stay in "
+                   "English, and are counted. JSON, SARIF, JUnit and GitHub reports are "
+                   "the same in every language.")
 def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
           extra_roots: tuple[Path, ...], fmt: str, fail_on: str | None, allow_unknown: bool,
           as_of: dt.date, verbose: bool, color: bool | None, only_proposals: bool = False,
           outputs: tuple[tuple[str, Path], ...] = (), sarif_root: Path | None = None,
-          jobs: int = 1) -> None:
+          jobs: int = 1, lang: str | None = None) -> None:
     """Check proposal files (YAML or JSON) or folders of them.
 
     Each proposal is checked against the ruleset of its host_country unless
@@ -264,6 +269,15 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     fail_on = _severity(fail_on or project.fail_on) or "must"
     if ruleset_ref is None and country is None:
         country = project.country
+    from .i18n import is_english, translator
+
+    lang = lang or project.lang
+    try:
+        lang = translator(lang).lang if lang is not None else None  # refused before the check
+    except CappolicyError as exc:
+        raise Failure(exc.diagnostics) from None
+    if lang is not None and is_english(lang):
+        lang = None  # English is the text as written
     rulesets = _rulesets(extra_roots)
     fixed = None
     if ruleset_ref is not None:
@@ -274,15 +288,17 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     use_color = sys.stdout.isatty() if color is None else color
     shown = (fmt, use_color and fmt == "text")  # files get no colour
     wanted = tuple(dict.fromkeys([shown, *((out_fmt, False) for out_fmt, _ in outputs)]))
-    writing = Writing(wanted, fail_on, allow_unknown, verbose)
-    job = Job(tuple(rulesets.catalog.roots), ruleset_ref, country, as_of, writing)
+    # workers write their parts of the reports in English only: in another language the
+    # whole report is written here, so that the untranslated strings are counted once
+    writing = Writing(wanted, fail_on, allow_unknown, verbose) if lang is None else None
+    job = Job(tuple(rulesets.catalog.roots), ruleset_ref, country, as_of, writing, lang)
     checked = check_files(files, job, rulesets, fixed, jobs)
     report = checked.report(fail_on, as_of, __version__, allow_unknown, _inputs(rulesets))
     sources = SourceCache()
 
     def text_of(out_fmt: str, out_color: bool) -> str:
         return checked.render(report, out_fmt, color=out_color, verbose=verbose, sources=sources,
-                              root=sarif_root, writing=writing)
+                              root=sarif_root, writing=writing, lang=lang)
 
     click.echo(text_of(*shown), color=use_color)
     unwritten = [problem for out_fmt, file in outputs
@@ -318,7 +334,7 @@ def _settings_of_files(files: Sequence[Path]) -> Any:
         lines = [f"{'no settings file' if where is None else where}: {', '.join(map(str, of[:3]))}"
                  f"{' ...' if len(of) > 3 else ''}" for where, of in found.items()]
         raise Failure([Diagnostic(
-            "CP442", "the files belong to projects with different settings, which one run "
+            "CP443", "the files belong to projects with different settings, which one run "
             "cannot use together: " + "; ".join(lines), None,
             "check each project's files in a run of their own, or name one settings file "
             "with --config")])

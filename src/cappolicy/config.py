@@ -14,6 +14,7 @@ Command-line options override the file; `--config FILE` names it outright.
     country = "XA"                   # check every proposal against this country's ruleset
     fail_on = "should"               # must | should | advisory (or error | warning | info)
     sources = "docs/sources"         # the cited source documents, relative to the file
+    lang = "fr"                      # the language of the text and markdown reports
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-KEYS = ("rulesets", "country", "fail_on", "sources")
+KEYS = ("rulesets", "country", "fail_on", "sources", "lang")
 #: the most of a settings file cappolicy reads
 MAX_BYTES = 1024 * 1024
 SEVERITIES = ("must", "should", "advisory")
@@ -53,6 +54,7 @@ class Settings:
     country: str | None = None
     fail_on: str | None = None
     sources: Path | None = None  # the folder of the cited source documents
+    lang: str | None = None  # the reports' language (i18n.py)
 
 
 def search_folders(start: Path) -> list[Path]:
@@ -164,10 +166,22 @@ def load(path: Path) -> Settings:
         folder = (path.parent / sources).resolve()
         if not folder.is_dir():
             err("sources", f"sources folder '{sources}' does not exist (looked for {folder})")
+    lang = table.get("lang")
+    if lang is not None:
+        from .i18n import translator  # here: only a project that sets it pays for it
+
+        try:
+            lang = translator(lang).lang if isinstance(lang, str) else None
+        except CappolicyError as exc:
+            lang = None
+            err("lang", exc.diagnostics[0].message, exc.diagnostics[0].help)
+        else:
+            if lang is None:
+                err("lang", f"'lang' is a language, such as \"fr\", not {table['lang']!r}")
     if errors:
         raise CappolicyError(errors)
     return Settings(path, tuple(roots), country.upper() if isinstance(country, str) else None,
-                    fail_on, folder)
+                    fail_on, folder, lang)
 
 
 def settings(explicit: Path | None, start: Path | None = None) -> Settings:

@@ -20,7 +20,8 @@ from . import values as V
 from .compile import Compiler, ParamValue
 from .errors import AnalysisError, Diagnostic
 from .explain import Explainer, all_missing, first_location
-from .findings import Evidence, Finding, ParamUse, Provenance
+from .findings import Evidence, Finding, ParamUse, Provenance, Wording
+from .i18n import format_value, is_english
 from .nodes import Node, element_path
 from .proposal import Proposal, format_path
 from .runtime import Context, Env
@@ -49,6 +50,8 @@ class CompiledRule:
     when: Node | None = None
     message: tuple[str | Node, ...] | None = None
     hint: tuple[str | Node, ...] | None = None
+    # (lang, "message" or "hint", parts): the texts in other languages (`message fr "…"`)
+    translations: tuple[tuple[str, str, tuple[str | Node, ...]], ...] = ()
     params: tuple[ParamUse, ...] = ()
     origin: Provenance | None = None
     severity_origin: Provenance | None = None
@@ -86,6 +89,8 @@ class RuleSpec:
     hint: ast.Template | None
     origin: Provenance
     severity_origin: Provenance | None = None
+    # the message and hint in other languages, as the layers leave them
+    translations: tuple[ast.Translation, ...] = ()
 
 
 def compile_rules(specs: Sequence[RuleSpec], params: Mapping[str, ParamValue]) -> list[CompiledRule]:
@@ -143,6 +148,8 @@ def _compile_rule(spec: RuleSpec, c: Compiler) -> CompiledRule | None:
                 "add `principle <id>`, for example `principle local-ownership`")
     message = _template(spec.message, c, scope)
     hint = _template(spec.hint, c, scope)
+    translations = tuple((t.lang, t.field, _template(t.template, c, scope) or ())
+                         for t in spec.translations)
     params = tuple(
         ParamUse(name, c.params[name].display, c.params[name].type.describe(), c.params[name].origin)
         for name in sorted(c.used_params))
@@ -150,7 +157,8 @@ def _compile_rule(spec: RuleSpec, c: Compiler) -> CompiledRule | None:
         id=rule.id, title=rule.title, principle=rule.principle or "", source=rule.source,
         severity=spec.severity, check_kind=rule.check_kind, check=check, for_var=for_var,
         for_coll=for_coll, for_where=for_where, lets=tuple(lets), when=when, message=message,
-        hint=hint, params=params, origin=spec.origin, severity_origin=spec.severity_origin)
+        hint=hint, translations=translations, params=params, origin=spec.origin,
+        severity_origin=spec.severity_origin)
 
 
 def _template(t: ast.Template | None, c: Compiler, scope: Mapping[str, Type]) -> tuple[str | Node, ...] | None:
@@ -163,12 +171,14 @@ def _template(t: ast.Template | None, c: Compiler, scope: Mapping[str, Type]) ->
 
 
 def evaluate(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
-             ruleset: str | None = None, *, effective: EffectiveRuleset | None = None
-             ) -> list[Finding]:
+             ruleset: str | None = None, *, effective: EffectiveRuleset | None = None,
+             lang: str | None = None) -> list[Finding]:
     """Every rule's findings, then the proposal's waivers applied to them (waivers.py).
     Given the `effective` ruleset, waivers are also checked against its disabled rules and
-    its `public_sector` param."""
-    ctx = Context(proposal.data, as_of, proposal, _placeholders(rules))
+    its `public_sector` param. Given a `lang` other than English, each failing finding
+    also carries its message and hint worded for that reader (Finding.local)."""
+    ctx = Context(proposal.data, as_of, proposal, _placeholders(rules),
+                  None if lang is None or is_english(lang) else lang)
     findings: list[Finding] = []
     # Evaluating allocates many small objects and no cyclic garbage to speak of. With the
     # cyclic collector on, each full collection walks every live object (the proposal, its
@@ -179,7 +189,8 @@ def evaluate(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
     try:
         for rule in rules:
             findings.extend(_findings(rule, ctx, proposal, ruleset))
-        return apply_waivers(findings, rules, proposal, as_of, ruleset, effective=effective)
+        found = apply_waivers(findings, rules, proposal, as_of, ruleset, effective=effective)
+        return found if ctx.lang is None else _titled(found, rules, ctx.lang)
     finally:
         if collecting:
             gc.enable()
@@ -432,6 +443,9 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
                        where or _path_text(missing) or _span_path(proposal, loc), element=element,
                        evidence=(ev,), missing=missing, message=message,
                        hint=_render(rule.hint, env) if rule.hint else None)
+    if env.ctx.lang is not None:  # a failure's message and hint; an unknown's hint
+        finding = attrs.evolve(finding, local=_wording(rule, env, env.ctx.lang,
+                                                       message=outcome == "fail"))
     edges = _graph_edges(item, ev)
     return attrs.evolve(finding, edges=edges) if edges else finding
 
@@ -502,7 +516,9 @@ def _finding(rule: CompiledRule, proposal: Proposal, ruleset: str | None, outcom
         severity_origin=rule.severity_origin, ruleset=ruleset)
 
 
-def _render(parts: tuple[str | Node, ...], env: Env) -> str:
+def _render(parts: tuple[str | Node, ...], env: Env, lang: str | None = None) -> str:
+    """A message with its holes filled: values as the machine formats show them, or,
+    given `lang`, as a reader of that language reads them (i18n.format_value)."""
     out = []
     for part in parts:
         if isinstance(part, str):
@@ -512,8 +528,55 @@ def _render(parts: tuple[str | Node, ...], env: Env) -> str:
             value = part.fn(env)
         except V.EvalProblem:
             value = V.UNKNOWN
-        out.append(V.text(value))
+        out.append(V.text(value) if lang is None else format_value(value, lang))
     return "".join(out)
+
+
+def _titled(findings: list[Finding], rules: Sequence[CompiledRule], lang: str) -> list[Finding]:
+    """Each finding of a rule with its title for a reader of `lang` (Finding.local),
+    the title marked untranslated when the rule has none in that language."""
+    titles: dict[str, str | None] = {}
+    for rule in rules:
+        parts = _texts(rule, lang).get("title")
+        titles[rule.id] = "".join(p for p in parts if isinstance(p, str)) if parts else None
+    out = []
+    for f in findings:
+        if f.rule not in titles:  # a waiver's check, not a rule's
+            out.append(f)
+            continue
+        title = titles[f.rule]
+        local = f.local or Wording(lang, None)
+        missing = local.untranslated + (("title",) if title is None else ())
+        out.append(attrs.evolve(f, local=attrs.evolve(local, title=title, untranslated=missing)))
+    return out
+
+
+def _texts(rule: CompiledRule, lang: str) -> dict[str, tuple[str | Node, ...]]:
+    """The rule's texts in `lang` (else in its language without region: `pt` for `pt-br`)."""
+    texts: dict[str, tuple[str | Node, ...]] = {}
+    base = lang.split("-")[0]
+    for want in (base, lang):  # the exact language wins over its base
+        texts.update({field: parts for tag, field, parts in rule.translations if tag == want})
+    return texts
+
+
+def _wording(rule: CompiledRule, env: Env, lang: str, *, message: bool = True) -> Wording:
+    """The message (unless not `message`: evaluation wrote the finding's) and hint for a
+    reader of `lang`: the rule's translations (of `lang`, else of its language without
+    region: `pt` for `pt-br`), else the English; the values in the reader's locale either
+    way."""
+    texts = _texts(rule, lang)
+    untranslated = []
+    shown: dict[str, str | None] = {}
+    for field, english in (("message", rule.message if message else None),
+                           ("hint", rule.hint)):
+        parts = texts.get(field) if english is not None else None
+        if parts is None and english is not None:
+            untranslated.append(field)
+            parts = english
+        shown[field] = _render(parts, env, lang) if parts is not None else None
+    said = shown["message"] if not message or shown["message"] is not None else rule.title
+    return Wording(lang, said, shown["hint"], tuple(untranslated))
 
 
 def _element_name(item: Any) -> str:

@@ -100,6 +100,22 @@ class Evidence:
 
 @by_fields
 @attrs.frozen
+class Wording:
+    """A finding's message and hint for a reader of another language (`check --lang`):
+    the rule's translation when its rule file has one (`message fr "…"`), else its English
+    text; either way with the values in the reader's locale. Only the reports a person
+    reads show it; JSON, SARIF and JUnit keep `message` and `hint`."""
+
+    lang: str
+    message: str | None  # None: the finding's message is one evaluation wrote (`cannot decide`)
+    hint: str | None = None
+    # the texts shown in English for want of a translation: "title", "message", "hint"
+    untranslated: tuple[str, ...] = ()
+    title: str | None = None  # the rule's title in that language; None: its English
+
+
+@by_fields
+@attrs.frozen
 class Finding:
     rule: str
     title: str
@@ -121,6 +137,7 @@ class Finding:
     waiver: str | None = None  # the waiver's reason and approver, when waived
     ruleset: str | None = None  # id of the effective ruleset it was checked against
     edges: tuple[int, ...] = ()  # governance-graph edges the finding is about (witness paths)
+    local: Wording | None = None  # message and hint in the reader's language (--lang)
 
     @property
     def level(self) -> str:

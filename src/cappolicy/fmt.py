@@ -8,7 +8,9 @@ programs that write rule files). The layout is the shipped rulesets':
   line, then the items in source order, one blank line apart; params, sets, overrides and
   disables written as one block without blank lines stay together;
 - a rule's clauses two spaces in, in a fixed order: principle, source, severity, for,
-  the lets (in their order), when, require or forbid, message, hint;
+  the lets (in their order), when, require or forbid, the title's translations
+  (`title fr "…"`), message, hint, each of the last two followed by its translations
+  (`message fr "…"`) in the order written;
 - lines of at most WIDTH characters where the text allows (strings are never cut): a long
   `and`/`or` chain puts each operand on its own line, led by the operator, four spaces
   further in than the line it starts on; a `for`'s or an aggregate's `where` goes on the
@@ -550,7 +552,8 @@ class _FileWriter:
             return self._because(head, item.because)
         if isinstance(item, ast.Override):
             value = item.value if isinstance(item.value, str) else self.p.template(item.value)
-            return self._because([f"override {item.rule} {item.field} {value}"], item.because)
+            field = f"{item.field} {item.lang}" if item.lang else item.field
+            return self._because([f"override {item.rule} {field} {value}"], item.because)
         if isinstance(item, ast.Disable):
             return self._because([f"disable {item.rule}"], item.because)
         return self._rule(item, notes)
@@ -594,11 +597,11 @@ class _FileWriter:
 
     def _clause_notes(self, notes: _Notes) -> dict[tuple[str, int], _Notes]:
         keyed: dict[tuple[str, int], _Notes] = {}
-        lets = 0
+        counts = {"let": 0, "title": 0, "message": 0, "hint": 0}  # a rule may have several
         for place, clause in self.comments.clauses.get(id(notes), []):
-            if place.kind == "let":
-                keyed[("let", lets)] = clause
-                lets += 1
+            if place.kind in counts:
+                keyed[(place.kind, counts[place.kind])] = clause
+                counts[place.kind] += 1
             else:
                 keyed[("check" if place.kind in ("require", "forbid") else place.kind, 0)] = clause
         return keyed
@@ -628,9 +631,21 @@ class _FileWriter:
             clause("when", "when", rule.when)
         if rule.check is not None:
             clause("check", rule.check_kind or "require", rule.check)
+        titles = [t for t in rule.translations if t.field == "title"]
+        for i, t in enumerate(titles):  # the title's translations, in source order
+            out.append((("title", i), [f"{CLAUSE}title {t.lang} {self.p.template(t.template)}"]))
         for key, text in (("message", rule.message), ("hint", rule.hint)):
+            # the text, then its translations; each keyed by its place among the source's
+            # clauses of this kind (the comments' key)
+            texts = [(s.span, f"{key} {s.lang}", s.template)
+                     for s in rule.translations if s.field == key]
             if text is not None:
-                out.append(((key, 0), [f"{CLAUSE}{key} {self.p.template(text)}"]))
+                texts.insert(0, (text.span, key, text))
+            order = sorted(range(len(texts)),
+                           key=lambda i: (texts[i][0].line, texts[i][0].column))
+            for i, (_, lead, template) in enumerate(texts):
+                out.append(((key, order.index(i)),
+                            [f"{CLAUSE}{lead} {self.p.template(template)}"]))
         return out
 
     def _for(self, f: ast.ForClause, cont: int) -> list[str]:

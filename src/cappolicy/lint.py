@@ -9,7 +9,9 @@ and the checks only a linter makes (CP250-CP259, docs/language.md section 15).
 - CP254-CP256 a `source` that names no paragraph of the cited source documents, CP257
   the note that their folder was not given (then only the form of each `source` is
   checked);
-- CP258 a rule without message or hint, CP259 a param no rule uses (warnings).
+- CP258 a rule without message or hint, CP259 a param no rule uses (warnings);
+- CP261 a translated message or hint (`message fr "…"`) whose {holes} are not those of the
+  text it translates, or that translates a text the rule does not have.
 
 A linted ruleset is judged on its own files: inherited rules are the parent's business,
 except when this layer's `set` is what makes one of them constant.
@@ -40,6 +42,7 @@ from .rulesets import (
 from .files import read_bytes
 from .seeds import _CITATION, PARAGRAPH_MIN, RELATED_HEADING, paragraphs
 from .span import Span
+from .unparse import unparse
 
 #: Params read by cappolicy itself rather than by a rule: the approvers of waivers.
 BUILTIN_PARAM_USES = {"public_sector": "it names who may approve a waiver (WAIVER-01)",
@@ -169,6 +172,7 @@ class Linter:
             return found
         own_rules = [i for i in layer.items() if isinstance(i, ast.Rule)]
         found.extend(self._texts(own_rules))
+        found.extend(self._translations(own_rules))
         found.extend(self._citations(own_rules, source))
         eff = resolved.effective
         if eff is None:  # the chain does not load: no params, no resolution to ask
@@ -176,6 +180,14 @@ class Linter:
             return found
         found.extend(_jurisdiction(source, layer))
         found.extend(_principles(own_rules, eff))
+        specs = {spec.rule.id: spec for spec in eff.rules}
+        for item in layer.items():  # `override R message fr "…"`: R's text as layered
+            spec = specs.get(item.rule) if isinstance(item, ast.Override) else None
+            if spec is not None and isinstance(item, ast.Override) and item.lang is not None \
+                    and isinstance(item.value, ast.Template):
+                original = spec.rule.title if item.field == "title" else getattr(spec, item.field)
+                found.extend(_translation(item.rule, item.lang, item.field, item.value,
+                                          item.span, original, spec.rule.id_span))
         compiled = {spec.rule.id: _compile_one(spec, eff) for spec in eff.rules}
         found.extend(_unused_params(layer, eff, compiled))
         found.extend(self._constant_rules(layer, eff, compiled))
@@ -224,6 +236,13 @@ class Linter:
                 "a failing finding shows the message with the values that failed, and the hint "
                 "says which proposal fields to change; without them the reviewer sees only "
                 "the title", level="warning")
+
+    def _translations(self, rules: Iterable[ast.Rule]) -> Iterator[Diagnostic]:
+        """CP261 for the translations written in rules (`message fr "…"`)."""
+        for rule in rules:
+            for tr in rule.translations:
+                yield from _translation(rule.id, tr.lang, tr.field, tr.template, tr.span,
+                                        _translated(rule, tr.field), rule.id_span)
 
     def _citations(self, rules: Iterable[ast.Rule], source: RulesetSource) -> Iterator[Diagnostic]:
         """CP254-CP256: `source "FILE, paragraph N"` names a body paragraph of a cited
@@ -304,10 +323,55 @@ class Linter:
 # ------------------------------------------------------------- each check
 
 
+def _translated(rule: ast.Rule, field: str) -> ast.Template | str | None:
+    """The text a translation of `field` translates: the rule's message, hint or title."""
+    return rule.title if field == "title" else getattr(rule, field)
+
+
+def _translation(rule: str, lang: str, field: str, template: ast.Template, span: Span,
+                 original: ast.Template | str | None, rule_span: Span) -> Iterator[Diagnostic]:
+    """CP261: a translation has the same {holes} as the text it translates, no more and
+    no fewer (in any order), and translates a text the rule has. A title has no holes."""
+    if original is None:
+        yield Diagnostic(
+            "CP261", f"rule {rule} has a {field} in '{lang}' but no {field} to translate", span,
+            f"write the {field} without a language first: it is what a reader of any other "
+            "language sees")
+        return
+    want = [] if isinstance(original, str) else holes(original)
+    got = holes(template)
+    missing = [h for h in want if h not in got]
+    extra = [h for h in got if h not in want]
+    if not missing and not extra:
+        return
+    said = "; ".join(part for part in (
+        f"it lacks {', '.join('{' + h + '}' for h in missing)}" if missing else "",
+        f"it has {', '.join('{' + h + '}' for h in extra)}, which the {field} does not"
+        if extra else "") if part)
+    yield Diagnostic(
+        "CP261", f"the '{lang}' {field} of rule {rule} does not have the holes of its "
+        f"{field}: {said}", span,
+        f"a translation shows the same values: use exactly the holes of the {field} at "
+        f"{(rule_span if isinstance(original, str) else original.span).short()}, in any "
+        "order" if want else f"a {field} has no holes: write '{{{{' and '}}}}' for braces")
+
+
+def holes(template: ast.Template) -> list[str]:
+    """A message's {holes} as written in canonical form (`{a*100}` is `a * 100`), each once."""
+    found: list[str] = []
+    for part in template.parts:
+        if not isinstance(part, str):
+            shown = unparse(part)
+            if shown not in found:
+                found.append(shown)
+    return found
+
+
 def _missing_because(layer: Layer) -> Iterator[Diagnostic]:
     """CP250 when resolution could not run (resolution reports it otherwise)."""
     for item in layer.items():
-        if isinstance(item, (ast.SetParam, ast.Override, ast.Disable)) and item.because is None:
+        if isinstance(item, (ast.SetParam, ast.Override, ast.Disable)) and item.because is None \
+                and not (isinstance(item, ast.Override) and item.lang is not None):
             what = (f"set {item.name}" if isinstance(item, ast.SetParam) else
                     f"override {item.rule} {item.field}" if isinstance(item, ast.Override)
                     else f"disable {item.rule}")

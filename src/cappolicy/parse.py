@@ -46,7 +46,7 @@ MAX_DURATION = {"day": 3_652_425, "week": 521_775, "month": 120_000, "year": 10_
 ITEM_KEYWORDS = ("ruleset", "version", "extends", "jurisdiction", "param", "set", "override",
                  "disable", "rule")
 CLAUSE_KEYWORDS = ("principle", "source", "severity", "for", "let", "when", "require",
-                   "forbid", "message", "hint")
+                   "forbid", "message", "hint", "title")
 
 #: Terminals that are a closed set of words: their words count as keywords for did-you-mean.
 _WORD_SETS = {
@@ -254,6 +254,10 @@ def _scan(text: str, file: str) -> list[Diagnostic]:
     return problems
 
 
+def _translation_order(t: ast.Translation) -> int:
+    return ("title", "message", "hint").index(t.field)
+
+
 def _span_at(text: str, file: str, offset: int) -> Span:
     line = text.count("\n", 0, offset) + 1
     column = offset - (text.rfind("\n", 0, offset) + 1) + 1
@@ -262,7 +266,8 @@ def _span_at(text: str, file: str, offset: int) -> Span:
 
 #: Nodes of lark's tree that are not expressions: they do not count towards the depth.
 _NOT_EXPRESSIONS = frozenset({"start", "header", "type_expr", "stricter", "because",
-                              "override_severity", "override_message", "override_hint"})
+                              "override_severity", "override_message", "override_hint",
+                              "override_title"})
 
 
 def _first_too_deep(tree: Any) -> Any:
@@ -604,10 +609,11 @@ class _Builder:
         if kind == "override_decl":
             rule_id, field_node, because = c
             field = field_node.data.removeprefix("override_")
-            raw = field_node.children[0]
+            *lang, raw = field_node.children
             value: str | ast.Template = (str(raw) if field == "severity"
                                          else self.template(raw))
-            return ast.Override(str(rule_id), field, value, self.because(because), sp)
+            return ast.Override(str(rule_id), field, value, self.because(because), sp,
+                                str(lang[0]) if lang and lang[0] is not None else None)
         if kind == "disable_decl":
             return ast.Disable(str(c[0]), self.because(c[1]), sp)
         if kind == "rule_decl":
@@ -623,11 +629,24 @@ class _Builder:
             "principle": None, "source": None, "severity": None, "for_": None, "when": None,
             "check_kind": None, "check": None, "message": None, "hint": None}
         lets: list[ast.Let] = []
+        translations: list[ast.Translation] = []
         seen: dict[str, Span] = {}
         for clause in clauses:
             kind = clause.data.removesuffix("_clause")
             sp = self.span(clause)
             cc = clause.children
+            if kind in ("message", "hint", "title") and cc[0] is not None:  # `message fr "…"`
+                lang = str(cc[0])
+                key = f"{kind} {lang}"
+                if key in seen:
+                    self.errors.append(Diagnostic(
+                        "CP105", f"rule {rule_id} has a second '{kind} {lang}' clause", sp,
+                        f"the first is at line {seen[key].line}; a rule has one {kind} "
+                        "per language"))
+                    continue
+                seen[key] = sp
+                translations.append(ast.Translation(lang, kind, self.template(cc[1]), sp))
+                continue
             key = "check" if kind in ("require", "forbid") else kind
             if key != "let" and key in seen:
                 self.errors.append(Diagnostic(
@@ -653,8 +672,11 @@ class _Builder:
                 fields["check_kind"] = kind
                 fields["check"] = self.expr(cc[0])
             elif kind in ("message", "hint"):
-                fields[kind] = self.template(cc[0])
+                fields[kind] = self.template(cc[1])
         return ast.Rule(id=str(rule_id), title=_unquote(title), lets=tuple(lets),
+                        # the titles' translations, then the messages', then the hints', as
+                        # fmt lays them out
+                        translations=tuple(sorted(translations, key=_translation_order)),
                         span=self.span(node), id_span=self.span(rule_id), **fields)
 
     # ------------------------------------------------------------ templates

@@ -318,7 +318,8 @@ def resolve_collecting(catalog: Catalog, source: RulesetSource
                                              "again", item.id_span))
                     continue
                 rules[item.id] = RuleSpec(item, item.severity or "must", item.message, item.hint,
-                                          Provenance(layer.id, item.span))
+                                          Provenance(layer.id, item.span),
+                                          translations=item.translations)
         for item in layer.items():
             if isinstance(item, (ast.Override, ast.Disable)):
                 _change_rule(item, layer, rules, disabled, errors, texts)
@@ -412,6 +413,9 @@ def _change_rule(item: ast.Override | ast.Disable, layer: Layer, rules: dict[str
                  disabled: list[Disabled], errors: list[Diagnostic],
                  texts: dict[tuple[str, str], Provenance]) -> None:
     spec = rules.get(item.rule)
+    if isinstance(item, ast.Override) and item.lang is not None:
+        _translate_rule(item, item.lang, spec, rules, errors)
+        return
     verb = "override" if isinstance(item, ast.Override) else "disable"
     if isinstance(item, ast.Disable):
         what = f"`disable {item.rule}`"
@@ -456,10 +460,32 @@ def _change_rule(item: ast.Override | ast.Disable, layer: Layer, rules: dict[str
             prev_layer, prev_span)
         template = item.value
         assert isinstance(template, ast.Template), "the grammar gives texts as templates"
+        # the translations of the text replaced translate it no more; this layer's own
+        # (`override R message fr "…"`, after this one) take their place
+        kept = tuple(t for t in spec.translations if t.field != item.field)
         if item.field == "message":
-            rules[item.rule] = attrs.evolve(spec, message=template)
+            rules[item.rule] = attrs.evolve(spec, message=template, translations=kept)
         else:
-            rules[item.rule] = attrs.evolve(spec, hint=template)
+            rules[item.rule] = attrs.evolve(spec, hint=template, translations=kept)
+
+
+def _translate_rule(item: ast.Override, lang: str, spec: RuleSpec | None,
+                    rules: dict[str, RuleSpec], errors: list[Diagnostic]) -> None:
+    """`override R message fr "…"`: R's message in one more language. It changes what R
+    says to a reader of that language, not what R decides: it needs no `because`, and a
+    ruleset may translate its own rules so (in a file per language, say, which leaves the
+    lines of its rule files where reports cite them)."""
+    if spec is None:
+        best = did_you_mean(item.rule, rules)
+        errors.append(Diagnostic("CP222", f"cannot translate {item.rule}: neither this ruleset "
+                                 "nor a parent has it", item.span,
+                                 f"did you mean '{best}'?" if best else None))
+        return
+    template = item.value
+    assert isinstance(template, ast.Template), "the grammar gives texts as templates"
+    kept = tuple(t for t in spec.translations if (t.lang, t.field) != (lang, item.field))
+    rules[item.rule] = attrs.evolve(spec, translations=(
+        *kept, ast.Translation(lang, item.field, template, item.span)))
 
 
 def _require_because(item: ast.SetParam | ast.Override | ast.Disable, message: str,

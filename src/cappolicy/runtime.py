@@ -57,10 +57,11 @@ class Context:
     """What evaluation knows of one proposal: its data and an index of its ids."""
 
     __slots__ = ("data", "as_of", "indexes", "found", "proposal", "placeholders", "_graph",
-                 "memo")
+                 "memo", "lang")
 
     def __init__(self, data: Mapping[str, Any], as_of: dt.date, proposal: Proposal | None = None,
-                 placeholders: Iterable[Any] | None = None) -> None:
+                 placeholders: Iterable[Any] | None = None, lang: str | None = None) -> None:
+        self.lang = lang  # the reader's language, when findings are worded for one too
         # every read of the proposal goes through `data`: a placeholder text is absent here
         made = proposal.readable if proposal is not None and proposal.data is data else None
         self.data, self.placeholders = readable(data, placeholders, made)

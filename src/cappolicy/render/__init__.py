@@ -83,17 +83,20 @@ def render(
     verbose: bool = False,
     sources: SourceCache | None = None,
     root: str | os.PathLike[str] | None = None,
+    lang: str | None = None,
 ) -> str:
     """The report in format `fmt` (one of FORMATS), without a trailing newline.
 
     `color` and `verbose` only affect text; `sources` lets text diagnostics quote the
     offending line (a fresh SourceCache, reading files lazily, when not given).
     `root` is the folder that sarif, github and markdown write file names relative
-    to (default: the current folder); see docs/ci-formats.md."""
+    to (default: the current folder); see docs/ci-formats.md. `lang` is the reader's
+    language (i18n.py) of the formats a person reads, text and markdown; json, sarif,
+    junit and github are machine formats, the same whatever it is."""
     if fmt == "text":
         from .text import render_text
 
-        return render_text(report, color=color, verbose=verbose, sources=sources)
+        return render_text(report, color=color, verbose=verbose, sources=sources, lang=lang)
     if fmt == "json":
         from .jsonfmt import render_json
 
@@ -113,7 +116,7 @@ def render(
     if fmt == "markdown":
         from .markdown import render_markdown
 
-        return render_markdown(report, root=root)
+        return render_markdown(report, root=root, lang=lang)
     if fmt == "html":
         from .html import render_html
 

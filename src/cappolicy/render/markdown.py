@@ -21,6 +21,9 @@ from collections.abc import Iterable
 
 from ..errors import Diagnostic
 from ..findings import Finding
+from ..i18n import active, format_date, translator, use
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..visible import visible
 from .paths import forget, shown_path
 from .report import (
@@ -37,12 +40,35 @@ from .report import (
     sorted_results,
     verdict,
 )
-from .text import INDENT, evidence_lines, outcome_counts, param_lines, severity_text
+from .text import (
+    INDENT,
+    evidence_lines,
+    outcome_counts,
+    param_lines,
+    severity_text,
+    shown_title,
+    shown_wording,
+    untranslated_line,
+    word,
+)
 
 MAX_CHARS = 60_000  # GitHub refuses comments over 65,536 characters; leave room
 MARK = {"error": "🔴 error", "warning": "🟠 warning", "info": "🔵 info",
         "unknown": "❔ unknown", "waived": "⚪ waived"}
 VERDICT = {"pass": "✅ pass", "fail": "❌ fail", "error": "⛔ error"}
+
+
+def _mark(key: str) -> str:
+    """MARK's sign and word, the word in the active language."""
+    sign = MARK[key].split(" ")[0]
+    return f"{sign} {word(key)}"
+
+
+def _verdict(key: str) -> str:
+    """VERDICT's sign and word, the word in the active language."""
+    sign = VERDICT[key].split(" ")[0]
+    said = _("fail") if key == "fail" else word(key)
+    return f"{sign} {said}"
 
 _INLINE = re.compile(r"([\\`*_\[\]|~])")  # special wherever they stand
 _LEADING = re.compile(r"^([#>+=-]|\d+[.)])")  # special only where a line starts
@@ -87,9 +113,19 @@ def md_block(text: str, info: str = "text") -> str:
 
 
 def render_markdown(report: Report, *, root: str | os.PathLike[str] | None = None,
-                    max_chars: int = MAX_CHARS) -> str:
+                    max_chars: int = MAX_CHARS, lang: str | None = None) -> str:
     """The report as Markdown (no trailing newline), at most about `max_chars` long.
-    Files are shown relative to `root` (default: the current folder)."""
+    Files are shown relative to `root` (default: the current folder). In another
+    language (`lang`), its fixed text and the findings' wording are that language's, and
+    a last line counts what is shown in English."""
+    tr = translator(lang)
+    with use(tr):
+        text = _render_markdown(report, root=root, max_chars=max_chars)
+    return text if tr.is_source else f"{text}\n\n*{untranslated_line(tr)}*"
+
+
+def _render_markdown(report: Report, *, root: str | os.PathLike[str] | None,
+                     max_chars: int) -> str:
     forget()
     head = _head(report, root)
     for evidence in (True, False):
@@ -112,9 +148,11 @@ def _cut(head: str, parts: list[list[tuple[str, int]]], max_chars: int) -> str:
                 continue
             kept.append(block)
             size += 2 + len(block)
-    kept.append(f"*… {left_out} more finding{'s' if left_out != 1 else ''} not shown: the "
-                "comment would be too long for GitHub. The text, JSON or SARIF report has "
-                "them all.*")
+    kept.append("*" + ngettext(
+        "… {n} more finding not shown: the comment would be too long for GitHub. The text, "
+        "JSON or SARIF report has them all.",
+        "… {n} more findings not shown: the comment would be too long for GitHub. The text, "
+        "JSON or SARIF report has them all.", left_out).format(n=left_out) + "*")
     return "\n\n".join(kept)
 
 
@@ -124,20 +162,26 @@ def _cut(head: str, parts: list[list[tuple[str, int]]], max_chars: int) -> str:
 def _head(report: Report, root: str | os.PathLike[str] | None) -> str:
     results = sorted_results(report)
     code = exit_code(report)
-    word = VERDICT[{0: "pass", 1: "fail", 2: "error"}[code]]
+    shown = _verdict({0: "pass", 1: "fail", 2: "error"}[code])
     verdicts = [verdict(r, report.fail_on, report.allow_unknown) for r in results]
     findings = [f for r in results for f in r.findings]
-    proposals = f"{len(results)} proposal{'s' if len(results) != 1 else ''}"
-    checked = f"{proposals} checked: {verdicts.count('fail')} failed, {verdicts.count('pass')} passed"
+    checked = ngettext("{n} proposal checked: {failed} failed, {passed} passed",
+                       "{n} proposals checked: {failed} failed, {passed} passed",
+                       len(results)).format(n=len(results), failed=verdicts.count("fail"),
+                                            passed=verdicts.count("pass"))
     if report.errors:
         n = len(report.errors)
-        checked += f", {n} file{'s' if n != 1 else ''} not loaded"
-    unknown = "; undecided rules do not fail the run" if report.allow_unknown else ""
+        checked += ", " + ngettext("{n} file not loaded", "{n} files not loaded",
+                                   n).format(n=n)
+    unknown = _("; undecided rules do not fail the run") if report.allow_unknown else ""
+    tr = active()
+    as_of = report.as_of.isoformat() if tr.is_source else format_date(report.as_of, tr.locale)
     lines = [
-        f"## cappolicy check: {word}",
+        _("## cappolicy check: {verdict}").format(verdict=shown),
         "",
         f"**{checked}.** {outcome_counts(findings)}.  ",
-        f"Fails on `{report.fail_on}` and above{unknown}; checked as of {report.as_of.isoformat()}.",
+        _("Fails on `{severity}` and above{unknown}; checked as of {date}.").format(
+            severity=report.fail_on, unknown=unknown, date=as_of),
     ]
     blocks = ["\n".join(lines)]
     if results:
@@ -149,13 +193,13 @@ def _head(report: Report, root: str | os.PathLike[str] | None) -> str:
 
 def _overview(results: list[ProposalResult], report: Report,
               root: str | os.PathLike[str] | None) -> str:
-    rows = [("| verdict | proposal | file | ruleset | errors | warnings | info | unknown "
-             "| waived | passed |"),
+    rows = [_("| verdict | proposal | file | ruleset | errors | warnings | info | unknown "
+              "| waived | passed |"),
             "|---|---|---|---|--:|--:|--:|--:|--:|--:|"]
     for r in results:
         levels = count_fails_by_level(r.findings)
         outcomes = count_outcomes(r.findings)
-        cells = [VERDICT[verdict(r, report.fail_on, report.allow_unknown)],
+        cells = [_verdict(verdict(r, report.fail_on, report.allow_unknown)),
                  md_text(r.proposal_id), md_code(shown_path(r.file, root), table=True),
                  md_code(r.ruleset, table=True), *(str(levels[level]) for level in LEVELS),
                  str(outcomes["unknown"]), str(outcomes["waived"]), str(outcomes["pass"])]
@@ -165,7 +209,8 @@ def _overview(results: list[ProposalResult], report: Report,
 
 def _file_errors(errors: list[FileError], root: str | os.PathLike[str] | None) -> str:
     n = len(errors)
-    lines = [f"### ⛔ {n} file{'s' if n != 1 else ''} could not be loaded", ""]
+    lines = ["### ⛔ " + ngettext("{n} file could not be loaded", "{n} files could not be loaded",
+                                  n).format(n=n), ""]
     for error in errors:
         for d in error.diagnostics:
             lines.append(f"- {_diagnostic(d, error.file, root)}")
@@ -176,7 +221,7 @@ def _diagnostic(d: Diagnostic, file: str, root: str | os.PathLike[str] | None) -
     where = shown_path(d.span.file if d.span else file, root)
     if d.span is not None and d.span.line:
         where += f":{d.span.line}:{d.span.column}"
-    helped = f" (help: {md_text(d.help)})" if d.help else ""
+    helped = _(" (help: {help})").format(help=md_text(d.help)) if d.help else ""
     return f"{md_code(where)} **{md_text(d.code)}** {md_text(d.message)}{helped}"
 
 
@@ -191,10 +236,13 @@ def _proposal_parts(result: ProposalResult, report: Report,
     shown = [f for f in sorted_findings(result.findings) if f.outcome in REPORTED]
     if not shown and not result.warnings:
         return []
-    word = VERDICT[verdict(result, report.fail_on, report.allow_unknown)]
-    head = [f"### {word}: {md_text(result.proposal_id)} in {md_code(shown_path(result.file, root))}",
+    said = _verdict(verdict(result, report.fail_on, report.allow_unknown))
+    head = [_("### {verdict}: {proposal} in {file}").format(
+                verdict=said, proposal=md_text(result.proposal_id),
+                file=md_code(shown_path(result.file, root))),
             "",
-            f"Checked against ruleset {md_code(result.ruleset)}: {outcome_counts(result.findings)}."]
+            _("Checked against ruleset {ruleset}: {counts}.").format(
+                ruleset=md_code(result.ruleset), counts=outcome_counts(result.findings))]
     if result.ruleset_note:
         head.append(f"*{md_text(result.ruleset_note)}*")
     for d in result.warnings:
@@ -233,7 +281,7 @@ def _principles_table(findings: tuple[Finding, ...]) -> str:
     for f in findings:
         groups.setdefault(f.principle, []).append(f)
     reported = {p: g for p, g in groups.items() if any(f.outcome in REPORTED for f in g)}
-    rows = ["| principle | errors | warnings | info | unknown | waived | passed |",
+    rows = [_("| principle | errors | warnings | info | unknown | waived | passed |"),
             "|---|--:|--:|--:|--:|--:|--:|"]
     for principle, group in sorted(reported.items(), key=lambda item: (_weight(item[1]),
                                                                          item[0])):
@@ -241,7 +289,8 @@ def _principles_table(findings: tuple[Finding, ...]) -> str:
     others = [f for p, g in groups.items() if p not in reported for f in g]
     if others:
         n = len({f.principle for f in others})
-        rows.append(_principle_row(f"*{n} other principle{'s' if n != 1 else ''}*", others))
+        rows.append(_principle_row("*" + ngettext("{n} other principle", "{n} other principles",
+                                                  n).format(n=n) + "*", others))
     return "\n".join(rows)
 
 
@@ -254,27 +303,30 @@ def _principle_row(name: str, findings: list[Finding]) -> str:
 
 
 def _finding(finding: Finding, root: str | os.PathLike[str] | None, evidence: bool) -> str:
-    mark = MARK[finding.level if finding.outcome == "fail" else finding.outcome]
+    mark = _mark(finding.level if finding.outcome == "fail" else finding.outcome)
     where = shown_path(finding.file, root)
     if finding.span.line:
         where += f":{finding.span.line}:{finding.span.column}"
-    element = f" · element {md_code(finding.element)}" if finding.element is not None else ""
+    element = _(" · element {element}").format(element=md_code(finding.element)) \
+        if finding.element is not None else ""
+    message, hint = shown_wording(finding)
     lines = [
-        f"**{mark} · {md_text(finding.rule)}** {md_text(finding.title)}  ",
+        f"**{mark} · {md_text(finding.rule)}** {md_text(shown_title(finding))}  ",
         f"{md_code(where)} · {md_code(finding.path)}{element}",
         "",
-        md_text(finding.message or finding.title),
+        md_text(message or finding.title),
     ]
     if finding.outcome == "unknown" and finding.missing:
         missing = ", ".join(md_code(m) for m in finding.missing)
-        lines += ["", f"**Undecided**, missing: {missing}"]
+        lines += ["", _("**Undecided**, missing: {paths}").format(paths=missing)]
     if finding.outcome == "waived":
-        lines += ["", f"**Waived:** {md_text(finding.waiver or 'waived in the proposal')}"]
-    if finding.hint and finding.outcome != "waived":
-        lines += ["", f"**Hint:** {md_text(finding.hint)}"]
+        lines += ["", _("**Waived:** {reason}").format(
+            reason=md_text(finding.waiver or _("waived in the proposal")))]
+    if hint and finding.outcome != "waived":
+        lines += ["", _("**Hint:** {hint}").format(hint=md_text(hint))]
     explained = _explanation(finding)
     if evidence and explained:
-        lines += ["", "<details><summary>Evidence</summary>", "", md_block(explained), "",
+        lines += ["", _("<details><summary>Evidence</summary>"), "", md_block(explained), "",
                   "</details>"]
     return "\n".join(lines)
 
@@ -285,6 +337,6 @@ def _explanation(finding: Finding) -> str:
     for use in finding.params:
         lines += param_lines(use)
     if finding.severity_origin is not None:
-        lines.append(INDENT + "severity".ljust(10) + severity_text(finding,
-                                                                   finding.severity_origin))
+        lines.append(INDENT + _("severity").ljust(10) + severity_text(finding,
+                                                                      finding.severity_origin))
     return "\n".join(line.removeprefix(INDENT) for line in lines)

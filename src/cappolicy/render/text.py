@@ -12,6 +12,12 @@ proposals/xa-cirt.yaml:41:7: error[FIN-01] Host-country co-financing meets the n
 
 Colour comes from click.style and only when the caller asks for it.
 
+In another language (`lang`, i18n.py) the labels, outcomes and summaries come from the
+gettext catalogues, the counts in the reader's locale, each failing finding's message
+and hint from its Wording (the rule file's translation, or its English with the values
+in the reader's locale), and a last line counts the strings shown in English for want
+of a translation. English is the text as written, unchanged.
+
 Text from a proposal or a ruleset never reaches the terminal raw: control characters
 are spelled out (`\x1b`, `\r`, `\u2028`, visible.py), and a value's own line
 breaks continue under its field's text, so every line starts with this renderer's
@@ -20,11 +26,14 @@ own location, label or indent.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import click
 
 from ..errors import SourceCache
+from ..i18n import Translations, active, format_number, translator, use
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..findings import SEVERITY_RANK, Evidence, Finding, GraphHop, GraphTrace, ParamUse, Provenance
 from ..span import Span
 from ..visible import visible
@@ -67,13 +76,65 @@ _STYLES: dict[str, tuple[str | None, bool | None, bool | None]] = {
 }
 
 
-def paint(word: str, color: bool) -> str:
-    """`word` in the colour kept for it, or plain when colour is off or it has none."""
+def paint(word: str, color: bool, shown: str | None = None) -> str:
+    """`word` in the colour kept for it, or plain when colour is off or it has none;
+    `shown` is what to write in its place (the word in the reader's language)."""
     style = _STYLES.get(word)
+    text = word if shown is None else shown
     if not color or style is None:
-        return word
+        return text
     fg, bold, dim = style
-    return click.style(word, fg=fg, bold=bold, dim=dim)
+    return click.style(text, fg=fg, bold=bold, dim=dim)
+
+
+#: the words of the first line and the summaries, as the catalogues translate them
+_WORDS: dict[str, Callable[[], str]] = {
+    "error": lambda: _("error"),
+    "warning": lambda: _("warning"),
+    "info": lambda: _("info"),
+    "unknown": lambda: _("unknown"),
+    "waived": lambda: _("waived"),
+    "pass": lambda: _("pass"),
+    "not-applicable": lambda: _("not-applicable"),
+    "FAIL": lambda: _("FAIL"),
+    "ERROR": lambda: _("ERROR"),
+    "PASS": lambda: _("PASS"),
+    "relaxes": lambda: _("relaxes"),
+    "tightens": lambda: _("tightens"),
+    "lowered": lambda: _("lowered"),
+    "raised": lambda: _("raised"),
+    "set": lambda: _("set"),
+    "true": lambda: _("true"),
+    "false": lambda: _("false"),
+}
+
+
+def word(key: str) -> str:
+    """An outcome, level or verdict word in the active language."""
+    said = _WORDS.get(key)
+    return said() if said is not None else key
+
+
+def _labels() -> dict[str, str]:
+    """The fields' labels in the active language."""
+    return {"message": _("message"), "waiver": _("waiver"), "because": _("because"),
+            "missing": _("missing"), "param": _("param"), "severity": _("severity"),
+            "rule": _("rule"), "principle": _("principle"), "hint": _("hint"),
+            "note": _("note")}
+
+
+def _label_width() -> int:
+    """The labels' column: LABEL_WIDTH, or wider for a language with a longer label."""
+    tr = active()
+    if tr.is_source:
+        return LABEL_WIDTH
+    return max(LABEL_WIDTH, 1 + max(len(label) for label in _labels().values()))
+
+
+def _n(n: int) -> str:
+    """A count, in the reader's locale."""
+    tr = active()
+    return str(n) if tr.is_source else format_number(n, tr.locale)
 
 
 def render_text(
@@ -82,15 +143,30 @@ def render_text(
     color: bool = False,
     verbose: bool = False,
     sources: SourceCache | None = None,
+    lang: str | None = None,
 ) -> str:
-    """The whole report: each proposal, then files that could not be loaded, then a total."""
+    """The whole report: each proposal, then files that could not be loaded, then a total;
+    in another language than English (`lang`), a last line counts the strings shown in
+    English for want of a translation."""
     sources = sources if sources is not None else SourceCache()
-    blocks = [
-        render_result(r, report.fail_on, color=color, verbose=verbose, sources=sources,
-                      allow_unknown=report.allow_unknown)
-        for r in sorted_results(report)
-    ]
-    return join_text(blocks, report, tally(report), color=color, sources=sources)
+    tr = translator(lang)
+    with use(tr):
+        blocks = [
+            render_result(r, report.fail_on, color=color, verbose=verbose, sources=sources,
+                          allow_unknown=report.allow_unknown)
+            for r in sorted_results(report)
+        ]
+        text = join_text(blocks, report, tally(report), color=color, sources=sources)
+    return text if tr.is_source else f"{text}\n\n{untranslated_line(tr)}"
+
+
+def untranslated_line(tr: Translations) -> str:
+    """`lang fr: 3 strings untranslated (shown in English)`, in the language itself."""
+    with use(tr):
+        count = tr.untranslated
+        return ngettext("language {lang}: {n} string untranslated (shown in English)",
+                        "language {lang}: {n} strings untranslated (shown in English)",
+                        count).format(lang=tr.lang, n=_n(count))
 
 
 def join_text(blocks: list[str], report: Report, counts: Tally, *, color: bool = False,
@@ -99,7 +175,7 @@ def join_text(blocks: list[str], report: Report, counts: Tally, *, color: bool =
     their counts: how `check -j` puts together the blocks its processes wrote. Only the
     report's file errors and settings are read, not its results."""
     errors = [render_file_error(e, color=color, sources=sources) for e in sorted_errors(report)]
-    return "\n\n".join([report.inputs.text(), *blocks, *errors,
+    return "\n\n".join([inputs_text(report), *blocks, *errors,
                         total_text(counts, report, color=color)])
 
 
@@ -126,16 +202,29 @@ def render_result(
 
 
 def header_line(result: ProposalResult) -> str:
-    host = f", host {result.host_country}" if result.host_country else ""
-    return visible(f"== {result.file} ({result.proposal_id}{host}) against ruleset "
-                   f"{result.ruleset} ==")
+    if result.host_country:
+        head = _("== {file} ({proposal}, host {country}) against ruleset {ruleset} ==")
+    else:
+        head = _("== {file} ({proposal}) against ruleset {ruleset} ==")
+    return visible(head.format(file=result.file, proposal=result.proposal_id,
+                               country=result.host_country, ruleset=result.ruleset))
 
 
 def render_file_error(
     error: FileError, *, color: bool = False, sources: SourceCache | None = None
 ) -> str:
-    head = visible(f"== {error.file} could not be loaded ==")
+    head = visible(_("== {file} could not be loaded ==").format(file=error.file))
     return "\n".join([head, *(d.render(sources, color=color) for d in error.diagnostics)])
+
+
+def inputs_text(report: Report) -> str:
+    """The first line: the settings file and rulesets folders of the run."""
+    inputs = report.inputs
+    if active().is_source:
+        return inputs.text()
+    return _("settings: {settings}; rulesets: {rulesets}").format(
+        settings=inputs.settings or _("none (defaults)"),
+        rulesets=", ".join(inputs.rulesets) or _("none"))
 
 
 # --- one finding -------------------------------------------------------------------------
@@ -145,8 +234,9 @@ def render_finding(finding: Finding, *, color: bool = False, verbose: bool = Fal
     """The located first line, then one labelled line (or more) per part of the explanation."""
     lines = [first_line(finding, color=color)]
     reported = finding.outcome in REPORTED
+    wording = shown_wording(finding)
     if reported:
-        lines += _field("message", finding.message)
+        lines += _field("message", wording[0])
     if finding.outcome == "waived" and finding.waiver:
         lines += _field("waiver", finding.waiver)
     lines += evidence_lines(finding.evidence, finding.file)
@@ -160,16 +250,79 @@ def render_finding(finding: Finding, *, color: bool = False, verbose: bool = Fal
     if verbose and finding.rule_origin is not None:
         lines += _field("rule", rule_origin_text(finding.rule_origin))
     lines += _field("principle", principle_text(finding))
-    if reported and finding.hint:
-        lines += _field("hint", finding.hint)
+    if reported and wording[1]:
+        lines += _field("hint", wording[1])
     return "\n".join(lines)
+
+
+def shown_wording(finding: Finding) -> tuple[str, str | None]:
+    """The message and hint to show: in English, the finding's own; in another language,
+    its Wording when evaluation made one for that language (a failing finding's), counting
+    each text shown in English; a message the engine wrote (`cannot decide: ...`) in the
+    catalogue's words where it has them."""
+    tr = active()
+    if tr.is_source:
+        return finding.message, finding.hint
+    local = finding.local
+    message = engine_text(finding.message)
+    reported = finding.outcome in REPORTED  # else only the title is shown
+    if local is not None and local.lang == tr.lang:
+        for field in local.untranslated:
+            if reported or field == "title":
+                tr.fell_back((finding.rule, field))
+        if reported and local.message is None and message is finding.message:
+            tr.fell_back((finding.rule, "message", finding.message))
+        hint = local.hint
+        if hint is None and finding.hint:  # a hint evaluation did not word for the reader
+            hint = finding.hint
+            if reported:
+                tr.fell_back((finding.rule, "hint", finding.hint))
+        return local.message if local.message is not None else message, hint
+    if reported and message is finding.message:
+        tr.fell_back((finding.rule, "message", finding.message))
+    if reported and finding.hint:
+        tr.fell_back((finding.rule, "hint", finding.hint))
+    return message, finding.hint
+
+
+#: the messages evaluation writes itself (evaluate.py): their English start, and their
+#: text in the active language
+_ENGINE_TEXTS: tuple[tuple[str, Callable[[], str]], ...] = (
+    ("cannot decide: ", lambda: _("cannot decide: {reason}")),
+    ("cannot tell whether the rule applies: ",
+     lambda: _("cannot tell whether the rule applies: {reason}")),
+    ("does not apply: ", lambda: _("does not apply: {reason}")),
+)
+
+
+def engine_text(message: str) -> str:
+    """A message evaluation writes itself (not a rule's), in the active language:
+    `message` itself (the same object) when it is none of them."""
+    for prefix, template in _ENGINE_TEXTS:
+        if message.startswith(prefix):
+            rest = message[len(prefix):]
+            if rest.endswith(" is missing") and "; " not in rest:
+                rest = _("{paths} is missing").format(paths=rest[:-len(" is missing")])
+            elif rest.endswith(" is false") and "; " not in rest:
+                rest = _("{condition} is false").format(condition=rest[:-len(" is false")])
+            return template().format(reason=rest)
+    return message
 
 
 def first_line(finding: Finding, *, color: bool = False) -> str:
     """`file:line:col: error[RULE] title`; the word is the level for a failure, else the outcome."""
-    word = finding.level if finding.outcome == "fail" else finding.outcome
-    return (f"{visible(location(finding))}: {paint(word, color)}"
-            f"[{visible(finding.rule)}] {visible(finding.title)}")
+    key = finding.level if finding.outcome == "fail" else finding.outcome
+    return (f"{visible(location(finding))}: {paint(key, color, word(key))}"
+            f"[{visible(finding.rule)}] {visible(shown_title(finding))}")
+
+
+def shown_title(finding: Finding) -> str:
+    """The rule's title in the active language, when the finding carries one for it."""
+    local = finding.local
+    tr = active()
+    if tr.is_source or local is None or local.lang != tr.lang or local.title is None:
+        return finding.title
+    return local.title
 
 
 def location(finding: Finding) -> str:
@@ -186,14 +339,16 @@ def principle_text(finding: Finding) -> str:
 def _field(label: str, text: str, *, spelled: bool = False) -> list[str]:
     """`  label     text`, continuation lines (of a multi-line text) aligned under the text;
     control characters spelled out unless the caller did (`spelled`: it painted the text)."""
-    pad = INDENT + " " * LABEL_WIDTH
+    width = _label_width()
+    pad = INDENT + " " * width
     first, *rest = (text if spelled else visible(text, newlines=True)).splitlines() or [""]
-    return [INDENT + label.ljust(LABEL_WIDTH - 1) + " " + first, *(pad + line for line in rest)]
+    shown = _labels().get(label, label)
+    return [INDENT + shown.ljust(width - 1) + " " + first, *(pad + line for line in rest)]
 
 
 def _continue(text: str, depth: int = 0) -> str:
     """A line aligned under a field's text, indented `depth` levels further."""
-    return INDENT + " " * LABEL_WIDTH + NESTED * depth + text
+    return INDENT + " " * _label_width() + NESTED * depth + text
 
 
 # --- evidence ------------------------------------------------------------------------------
@@ -204,7 +359,7 @@ def evidence_lines(evidence: tuple[Evidence, ...], home: str) -> list[str]:
     body = _evidence_tree(evidence, home, depth=0)
     if not body:
         return []
-    label = INDENT + "because".ljust(LABEL_WIDTH)
+    label = INDENT + _labels()["because"].ljust(_label_width())
     return [label + body[0][len(label) :], *body[1:]]
 
 
@@ -221,10 +376,11 @@ def _evidence_tree(parts: tuple[Evidence, ...], home: str, depth: int) -> list[s
             lines += _evidence_tree(ev.children, home, depth + 1)
         elif ev.children:
             deeper = _parts(_count_tree(ev.children))
-            lines.append(_continue(f"... {deeper} nested deeper", depth + 1))
+            lines.append(_continue(_("... {parts} nested deeper").format(parts=deeper),
+                                   depth + 1))
     hidden = len(parts) - MAX_CHILDREN
     if hidden > 0:
-        lines.append(_continue(f"... and {hidden} more", depth))
+        lines.append(_continue(_("... and {n} more").format(n=_n(hidden)), depth))
     return lines
 
 
@@ -234,33 +390,39 @@ def graph_lines(trace: GraphTrace, home: str) -> list[str]:
     if trace.kind == "path" and not rest:  # the start itself is what was searched for
         return [f"{_hop(start, home)} itself meets {trace.target}: no {trace.via} edge needed"]
     if trace.kind == "path":
-        lines = [f"path from {_hop(start, home)} along {trace.via}:"]
+        lines = [_("path from {node} along {via}:").format(node=_hop(start, home), via=trace.via)]
         lines += [f"  {_step(h, home)}" for h in rest]
         return lines
     if trace.kind == "cycle":
-        lines = [f"loop through {_hop(start, home)} along {trace.via}:"]
+        lines = [_("loop through {node} along {via}:").format(node=_hop(start, home),
+                                                               via=trace.via)]
         lines += [f"  {_step(h, home)}" for h in rest]
         if trace.more:
-            lines.append(f"and {trace.more} more loop" + ("s" if trace.more != 1 else ""))
+            lines.append(ngettext("and {n} more loop", "and {n} more loops", trace.more)
+                         .format(n=_n(trace.more)))
         return lines
     if not rest:
-        lines = [f"reached only {_hop(start, home)} along {trace.via}"]
+        lines = [_("reached only {node} along {via}").format(node=_hop(start, home),
+                                                              via=trace.via)]
     else:
-        lines = [f"reached from {_hop(start, home)} along {trace.via}:"]
+        lines = [_("reached from {node} along {via}:").format(node=_hop(start, home),
+                                                               via=trace.via)]
         lines += [f"  {_step(h, home)}" for h in rest]
         if trace.partial:  # followed only so far
-            lines.append(f"  ... and {trace.more} more, and further (the search is shown for "
-                         f"its first {len(trace.hops) + trace.more} nodes)")
+            lines.append("  " + _("... and {n} more, and further (the search is shown for its "
+                                  "first {first} nodes)").format(
+                n=_n(trace.more), first=_n(len(trace.hops) + trace.more)))
         elif trace.more:
-            lines.append(f"  ... and {trace.more} more")
+            lines.append("  " + _("... and {n} more").format(n=_n(trace.more)))
     if trace.stopped:
         shown = ", ".join(trace.stopped[:MAX_CHILDREN])
         if len(trace.stopped) > MAX_CHILDREN:
-            shown += f" and {len(trace.stopped) - MAX_CHILDREN} more"
-        lines.append(f"stopped at {shown}: no {trace.via} edge leads on")
+            shown += _(" and {n} more").format(n=_n(len(trace.stopped) - MAX_CHILDREN))
+        lines.append(_("stopped at {nodes}: no {via} edge leads on").format(nodes=shown,
+                                                                              via=trace.via))
     elif rest and not trace.partial:
-        lines.append("every edge from these leads back to a node already reached")
-    lines.append(f"none of them meets {trace.target}")
+        lines.append(_("every edge from these leads back to a node already reached"))
+    lines.append(_("none of them meets {target}").format(target=trace.target))
     return lines
 
 
@@ -273,7 +435,7 @@ def _hop(hop: GraphHop, home: str) -> str:
 def _step(hop: GraphHop, home: str) -> str:
     """One edge as the proposal states it, the node it reached described."""
     stated = located(hop.edge_at, home)
-    tail = f"   (edge at {stated})" if stated else ""
+    tail = "   " + _("(edge at {where})").format(where=stated) if stated else ""
     kind = (hop.via or "").removesuffix("<-")
     if hop.via and hop.via.endswith("<-"):
         return f"{_hop(hop, home)} -{kind}-> {hop.prev}{tail}"
@@ -285,7 +447,7 @@ def _count_tree(parts: tuple[Evidence, ...]) -> int:
 
 
 def _parts(n: int) -> str:
-    return f"{n} part" if n == 1 else f"{n} parts"
+    return ngettext("{n} part", "{n} parts", n).format(n=_n(n))
 
 
 def evidence_text(ev: Evidence, home: str) -> str:
@@ -293,11 +455,11 @@ def evidence_text(ev: Evidence, home: str) -> str:
     pieces = [ev.expr]
     shown = _compared(ev, home)
     if shown is not None:
-        pieces += ["was", shown]
-    pieces.append(f"-> {ev.result}")
+        pieces += [_("was"), shown]
+    pieces.append(f"-> {word(ev.result)}")
     text = "   ".join(pieces)
     if ev.missing:
-        text += f"   (missing: {', '.join(ev.missing)})"
+        text += "   " + _("(missing: {paths})").format(paths=", ".join(ev.missing))
     return text
 
 
@@ -322,7 +484,7 @@ def located(at: Span | None, home: str) -> str | None:
     """`line 44` within the finding's own file, `file:44` elsewhere, None when unknown."""
     if at is None or not at.line:
         return None
-    return f"line {at.line}" if at.file == home else at.short()
+    return _("line {n}").format(n=at.line) if at.file == home else at.short()
 
 
 # --- provenance ----------------------------------------------------------------------------
@@ -339,12 +501,15 @@ def param_lines(use: ParamUse, *, color: bool = False) -> list[str]:
     """The value and who set it; then what it replaced, marked `relaxes` or `tightens`."""
     origin = use.origin
     because = f' ("{origin.because}")' if origin.because else ""
-    lines = _field("param", f"{use.name} = {use.value}   set by {cite(origin.span, origin.layer)}{because}")
+    lines = _field("param", _("{name} = {value}   set by {where}").format(
+        name=use.name, value=use.value, where=cite(origin.span, origin.layer)) + because)
     if origin.previous is not None:
-        verb = paint("relaxes", color) if origin.relaxation else "tightens"
+        verb = paint("relaxes", color, word("relaxes")) if origin.relaxation else \
+            word("tightens")
         lines.append(_continue(f"{verb} {visible(_previous(origin))}"))
     elif origin.relaxation:
-        lines.append(_continue(paint("relaxes", color) + " its parent ruleset"))
+        lines.append(_continue(paint("relaxes", color, word("relaxes")) + " " +
+                               _("its parent ruleset")))
     return lines
 
 
@@ -358,14 +523,16 @@ def severity_text(finding: Finding, origin: Provenance, *, color: bool = False) 
     """`should (was must in baseline, lowered by file:line "because")`, control characters
     spelled out but for the colour's."""
     verb = _severity_verb(finding.severity, origin)
-    shown = paint(verb, color)  # only "lowered" has a colour
+    shown = paint(verb, color, word(verb))  # only "lowered" has a colour
     was = ""
     if origin.previous is not None:
-        layer = f" in {origin.previous_layer}" if origin.previous_layer else ""
-        was = f"was {origin.previous}{layer}, "
+        was = (_("was {severity} in {layer}, ") if origin.previous_layer else
+               _("was {severity}, ")).format(severity=origin.previous,
+                                             layer=origin.previous_layer)
     because = f' "{origin.because}"' if origin.because else ""
+    by = _(" by {where}").format(where=cite(origin.span, origin.layer))
     return (f"{visible(f'{finding.severity} ({was}')}{shown}"
-            f"{visible(f' by {cite(origin.span, origin.layer)}{because})')}")
+            f"{visible(f'{by}{because})')}")
 
 
 def _severity_verb(now: str, origin: Provenance) -> str:
@@ -381,14 +548,11 @@ def _severity_verb(now: str, origin: Provenance) -> str:
 
 def rule_origin_text(origin: Provenance) -> str:
     because = f' ("{origin.because}")' if origin.because else ""
-    return f"defined in {origin.layer} at {cite(origin.span, origin.layer)}{because}"
+    return _("defined in {layer} at {where}").format(layer=origin.layer,
+                                                     where=cite(origin.span, origin.layer)) + because
 
 
 # --- summaries -----------------------------------------------------------------------------
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 def outcome_counts(findings: Iterable[Finding]) -> str:
@@ -399,23 +563,27 @@ def outcome_counts(findings: Iterable[Finding]) -> str:
 
 def counts_text(outcomes: dict[str, int], by_level: dict[str, int]) -> str:
     """outcome_counts from the counts."""
-    reported = [
-        _plural(by_level["error"], "error", "errors"),
-        _plural(by_level["warning"], "warning", "warnings"),
-        f"{by_level['info']} info",
-        f"{outcomes['unknown']} unknown",
-        f"{outcomes['waived']} waived",
+    counted = [
+        (by_level["error"], ngettext("{n} error", "{n} errors", by_level["error"])),
+        (by_level["warning"], ngettext("{n} warning", "{n} warnings", by_level["warning"])),
+        (by_level["info"], ngettext("{n} info", "{n} info", by_level["info"])),
+        (outcomes["unknown"], ngettext("{n} unknown", "{n} unknown", outcomes["unknown"])),
+        (outcomes["waived"], ngettext("{n} waived", "{n} waived", outcomes["waived"])),
     ]
-    reported = [part for part in reported if not part.startswith("0 ")] or ["no findings"]
-    settled = [f"{outcomes['pass']} passed"]
+    reported = [said.format(n=_n(n)) for n, said in counted if n] or [_("no findings")]
+    settled = [ngettext("{n} passed", "{n} passed", outcomes["pass"]).format(
+        n=_n(outcomes["pass"]))]
     if outcomes["not-applicable"]:
-        settled.append(f"{outcomes['not-applicable']} not applicable")
-    return f"{', '.join(reported)}; {', '.join(settled)}"
+        settled.append(ngettext("{n} not applicable", "{n} not applicable",
+                                outcomes["not-applicable"]).format(
+            n=_n(outcomes["not-applicable"])))
+    return _("{reported}; {settled}").format(reported=", ".join(reported),
+                                             settled=", ".join(settled))
 
 
 def summary_line(findings: Iterable[Finding], result_verdict: str, *, color: bool = False) -> str:
-    word = result_verdict.upper()
-    return f"{paint(word, color)}: {outcome_counts(findings)}"
+    key = result_verdict.upper()
+    return f"{paint(key, color, word(key))}: {outcome_counts(findings)}"
 
 
 def total_line(report: Report, *, color: bool = False) -> str:
@@ -426,10 +594,15 @@ def total_line(report: Report, *, color: bool = False) -> str:
 def total_text(counts: Tally, report: Report, *, color: bool = False) -> str:
     """total_line from the counts of the report's results (only its errors and fail_on
     are read from `report`)."""
-    word = {0: "PASS", 1: "FAIL", 2: "ERROR"}[counts.exit_code(len(report.errors))]
-    proposals = _plural(counts.proposals, "proposal", "proposals")
-    checked = f"{proposals} ({counts.failed} failed, {counts.passed} passed)"
+    key = {0: "PASS", 1: "FAIL", 2: "ERROR"}[counts.exit_code(len(report.errors))]
+    checked = ngettext("{n} proposal ({failed} failed, {passed} passed)",
+                       "{n} proposals ({failed} failed, {passed} passed)",
+                       counts.proposals).format(n=_n(counts.proposals), failed=_n(counts.failed),
+                                                passed=_n(counts.passed))
     if report.errors:
-        checked += ", " + _plural(len(report.errors), "file", "files") + " not loaded"
+        checked += ", " + ngettext("{n} file not loaded", "{n} files not loaded",
+                                   len(report.errors)).format(n=_n(len(report.errors)))
     tallied = counts_text(counts.outcome_counts(), counts.fails_by_level())
-    return f"total {paint(word, color)}: {checked}; {tallied} (fail on {report.fail_on})"
+    return _("total {verdict}: {checked}; {counts} (fail on {severity})").format(
+        verdict=paint(key, color, word(key)), checked=checked, counts=tallied,
+        severity=report.fail_on)
