@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from .rulesets import EffectiveRuleset, Rulesets
 
 PROPOSAL_SUFFIXES = (".yaml", ".yml", ".json")
+#: and IATI activity files: an .xml file named, or one below a folder whose root is IATI's
+CHECKED_SUFFIXES = (*PROPOSAL_SUFFIXES, ".xml")
 SEVERITIES = ("must", "should", "advisory")
 #: `check`'s report formats: cappolicy.render.FORMATS, written out so that the
 #: command line does not import the renderers to start.
@@ -221,11 +223,12 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
           as_of: dt.date, verbose: bool, color: bool | None, only_proposals: bool = False,
           outputs: tuple[tuple[str, Path], ...] = (), sarif_root: Path | None = None,
           jobs: int = 1) -> None:
-    """Check proposal files (YAML or JSON) or folders of them.
+    """Check proposal files (YAML or JSON), IATI activity files (XML), or folders of them.
 
     Each proposal is checked against the ruleset of its host_country unless
     --ruleset or --country says otherwise; a country with no national ruleset is
-    checked against the baseline, with a note. One run can write several reports:
+    checked against the baseline, with a note. Each activity of an IATI file is
+    checked as a proposal (docs/iati.md). One run can write several reports:
     --format for standard output, --output FORMAT=FILE for each file (see
     docs/ci-formats.md). Exit code: 0 nothing fails at or above --fail-on, 1
     something does, 2 bad input, a bad ruleset or a report file that cannot be
@@ -241,7 +244,7 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
         country = project.country
     from .files import collect
 
-    files, problems = collect(paths, PROPOSAL_SUFFIXES, "CP421", "proposal files")
+    files, problems = collect(paths, CHECKED_SUFFIXES, "CP421", "proposal files")
     missing = [d for d in problems if d.level != "note"]
     if missing:
         raise Failure(missing)
@@ -251,6 +254,7 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
         from .recognise import looks_like_proposal
 
         files = [file for file in files if looks_like_proposal(file)]
+    files = _iati_in_folders(files, paths)
     rulesets = _rulesets(extra_roots)
     fixed = None
     if ruleset_ref is not None:
@@ -277,6 +281,17 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     if unwritten:
         raise Failure(unwritten)
     sys.exit(checked.exit_code(report))
+
+
+def _iati_in_folders(files: list[Path], named: Sequence[Path]) -> list[Path]:
+    """Of the .xml files found below folders, those that are IATI files (their root
+    element says so); an .xml file named is checked whatever it holds."""
+    if not any(file.suffix.lower() == ".xml" for file in files):
+        return files
+    from .iati import is_iati
+
+    return [file for file in files
+            if file.suffix.lower() != ".xml" or file in named or is_iati(file)]
 
 
 def _inputs(rulesets: Rulesets) -> Inputs:
