@@ -1,0 +1,236 @@
+"""IATI activity files (iati.py, iati_map.py, iati_check.py): real files nobody here
+wrote, checked activity by activity and located in the XML; hostile and broken XML
+refused with a located message, the other files and activities still checked."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cappolicy.cli import main
+from cappolicy.iati import ActivityReader, Element
+from cappolicy.iati_map import load_activities
+
+DATA = Path(__file__).resolve().parent / "data" / "iati"
+REAL = sorted(DATA.glob("*.xml"))
+SPAIN = DATA / "ES_MAEC_IATI_INDONESIA.xml"
+AS_OF = "2026-01-01"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [*args, "--as-of", AS_OF] if args[0] == "check" else
+                                list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    return result.exit_code, result.stdout, result.stderr
+
+
+def identifiers(path: Path) -> list[tuple[str, int]]:
+    """Each activity's identifier and the line its <iati-activity> starts on, read with
+    plain text search, not with the reader under test."""
+    text = path.read_text(encoding="utf-8")
+    found = []
+    for m in re.finditer(r"<iati-activity[\s>].*?<iati-identifier>\s*([^<\s]+)", text, re.S):
+        found.append((m.group(1), text.count("\n", 0, m.start()) + 1))
+    return found
+
+
+def activity(body: str = "", ident: str = "XA-1-TEST") -> str:
+    return (f"<iati-activity default-currency=\"EUR\">\n"
+            f"  <iati-identifier>{ident}</iati-identifier>\n"
+            "  <title><narrative>Cyber incident response</narrative></title>\n"
+            "  <recipient-country code=\"KE\" percentage=\"100\"/>\n"
+            "  <activity-date type=\"1\" iso-date=\"2027-01-01\"/>\n"
+            "  <activity-date type=\"3\" iso-date=\"2029-12-31\"/>\n"
+            f"{body}</iati-activity>\n")
+
+
+def iati_file(*activities: str, version: str = "2.03") -> str:
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<iati-activities version="{version}">\n'
+            + "".join(activities) + "</iati-activities>\n")
+
+
+# --- the real files --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", REAL, ids=[p.name for p in REAL])
+def test_every_activity_of_a_real_file_is_reported_located_in_the_xml(path: Path) -> None:
+    code, out, err = run("check", str(path), "--format", "json")
+    assert code in (0, 1), err
+    report = json.loads(out)
+    expected = identifiers(path)
+    got = {r["proposal"]: r for r in report["results"]}
+    assert sorted(got) == sorted(i for i, _ in expected)
+    assert len(got) == len(expected)
+    lines = dict(expected)
+    starts = sorted(lines.values())
+    for ident, result in got.items():
+        assert result["file"] == str(path)
+        assert result["findings"]
+        following = [n for n in starts if n > lines[ident]]
+        for f in result["findings"]:  # located in the XML, inside its own activity
+            assert f["file"] == str(path)
+            assert lines[ident] <= f["line"] < (following[0] if following else 10**9)
+
+
+def test_the_spanish_ict_activities_in_indonesia_have_findings_and_unknowns() -> None:
+    code, out, _ = run("check", str(SPAIN))
+    assert code == 1
+    text = SPAIN.read_text(encoding="utf-8")
+    ict = [m.group(1) for m in re.finditer(
+        r"<iati-identifier>([^<]+)</iati-identifier>(?:(?!</iati-activity>).)*"
+        r'<sector vocabulary="1" code="22040"/>', text, re.S)]
+    assert len(ict) == 6
+    blocks = out.split("\n== ")
+    for ident in ict:
+        block = next(b for b in blocks if f"({ident}, host ID)" in b)
+        assert re.search(rf"{re.escape(str(SPAIN))}:\d+:\d+: error\[", block)
+        assert re.search(rf"{re.escape(str(SPAIN))}:\d+:\d+: unknown\[", block)
+        assert "not published in IATI: ask the publisher for" in block
+        assert "governance bodies" in block and "a risk assessment" in block
+    assert "across the 83 activities of this file: ask the publisher for" in out
+
+
+def test_values_point_at_the_attribute_they_came_from() -> None:
+    proposal = next(p for p in load_activities(SPAIN) if not isinstance(p, list))
+    span = proposal.span_of(("host_country",))
+    line = SPAIN.read_text(encoding="utf-8").splitlines()[span.line - 1]
+    assert line[span.column - 1:span.end_column - 1] == "ID"
+    assert line[:span.column - 1].endswith('<recipient-country code="')
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github", "markdown"])
+def test_every_format_points_into_the_xml(fmt: str) -> None:
+    path = DATA / "GB-GOV-1_media_5e87f792.xml"
+    code, out, _ = run("check", str(path), "--format", fmt)
+    assert code == 1
+    assert "GB-GOV-1_media_5e87f792.xml" in out
+    assert re.search(r"\b(line\W+)?(2[0-9]|[1-9][0-9]{2})\b", out)
+
+
+# --- hardening ----------------------------------------------------------------------------
+
+
+def test_an_external_entity_is_refused_where_it_is_declared(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT", encoding="utf-8")
+    xxe = (f'<?xml version="1.0"?>\n<!DOCTYPE iati-activities [\n'
+           f'  <!ENTITY xxe SYSTEM "file://{secret}">\n]>\n'
+           '<iati-activities version="2.03">\n'
+           + activity("  <description><narrative>&xxe;</narrative></description>\n")
+           + "</iati-activities>\n")
+    path = tmp_path / "xxe.xml"
+    path.write_text(xxe, encoding="utf-8")
+    code, out, err = run("check", str(path))
+    assert code == 2
+    assert "TOP-SECRET-CONTENT" not in out + err
+    assert re.search(r"xxe\.xml:2:\d+: error\[CP441\]: .*document type", out + err)
+
+
+def test_a_billion_laughs_is_refused_before_any_expansion(tmp_path: Path) -> None:
+    entities = ['<!ENTITY lol "lol">'] + [
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+        for i in range(1, 10)]
+    bomb = ('<?xml version="1.0"?>\n<!DOCTYPE iati-activities [\n' + "\n".join(entities)
+            + "\n]>\n<iati-activities version=\"2.03\">\n"
+            + activity("  <description><narrative>&lol9;</narrative></description>\n")
+            + "</iati-activities>\n")
+    path = tmp_path / "lol.xml"
+    path.write_text(bomb, encoding="utf-8")
+    code, out, err = run("check", str(path))
+    assert code == 2
+    assert "lollol" not in out + err
+    assert re.search(r"lol\.xml:2:\d+: error\[CP441\]", out + err)
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"], ids=["crlf", "cr"])
+def test_lines_are_right_whatever_ends_them(tmp_path: Path, newline: str) -> None:
+    text = iati_file(activity(), activity(ident="XA-1-SECOND"))
+    lf = tmp_path / "lf.xml"
+    lf.write_bytes(text.encode("utf-8"))
+    other = tmp_path / "other.xml"
+    other.write_bytes(text.replace("\n", newline).encode("utf-8"))
+
+    def spans(path: Path) -> list[tuple[int, int, int, int]]:
+        out = []
+        for p in load_activities(path):
+            assert not isinstance(p, list)
+            for key in (("id",), ("host_country",), ("period", "end")):
+                s = p.span_of(key)
+                out.append((s.line, s.column, s.end_line, s.end_column))
+        return out
+
+    assert spans(other) == spans(lf)
+    assert spans(lf)[3][0] == 11  # the second activity's identifier, as an editor counts
+
+
+# --- bad input --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "code", "where"), [
+    (iati_file(activity(), activity(ident="XA-1-TWO"))[:-60], "CP440", ":15:"),
+    ("<testsuites><testsuite/></testsuites>\n", "CP442", ":1:1:"),
+    ('<iati-organisations version="2.03"><iati-organisation/></iati-organisations>\n',
+     "CP442", ":1:1:"),
+    (iati_file(activity(), version="1.03"), "CP443", ":2:27:"),
+], ids=["broken", "not-iati", "organisation-file", "iati-1"])
+def test_a_bad_file_is_a_located_error_and_the_others_are_checked(
+        tmp_path: Path, text: str, code: str, where: str) -> None:
+    bad = tmp_path / "bad.xml"
+    bad.write_text(text, encoding="utf-8")
+    good = tmp_path / "good.xml"
+    good.write_text(iati_file(activity(ident="XA-1-GOOD")), encoding="utf-8")
+    exit_code, out, err = run("check", str(bad), str(good))
+    assert exit_code == 2
+    assert re.search(rf"bad\.xml{where}\d*:? ?error\[{code}\]|bad\.xml{where}.*{code}",
+                     out + err), out + err
+    assert "(XA-1-GOOD, host KE)" in out
+    assert "Traceback" not in out + err
+
+
+def test_a_broken_file_keeps_the_activities_read_before_the_break(tmp_path: Path) -> None:
+    text = iati_file(activity(ident="XA-1-ONE"), activity(ident="XA-1-TWO"))
+    bad = tmp_path / "cut.xml"
+    bad.write_text(text[:text.index("XA-1-TWO") - 40], encoding="utf-8")
+    exit_code, out, err = run("check", str(bad))
+    assert exit_code == 2
+    assert "(XA-1-ONE, host KE)" in out
+    assert "CP440" in out + err
+
+
+def test_an_activity_without_identifier_is_located_and_the_others_checked(
+        tmp_path: Path) -> None:
+    nameless = activity().replace("  <iati-identifier>XA-1-TEST</iati-identifier>\n", "")
+    path = tmp_path / "nameless.xml"
+    path.write_text(iati_file(activity(ident="XA-1-FIRST"), nameless,
+                              activity(ident="XA-1-LAST")), encoding="utf-8")
+    exit_code, out, err = run("check", str(path))
+    assert exit_code == 2
+    assert re.search(r"nameless\.xml:10:1: error\[CP444\]", out + err), out + err
+    assert "(XA-1-FIRST, host KE)" in out and "(XA-1-LAST, host KE)" in out
+
+
+def test_a_folder_checks_its_iati_files_and_leaves_other_xml(tmp_path: Path) -> None:
+    (tmp_path / "junit.xml").write_text("<testsuites/>\n", encoding="utf-8")
+    (tmp_path / "kenya.xml").write_text(iati_file(activity()), encoding="utf-8")
+    exit_code, out, err = run("check", str(tmp_path))
+    assert exit_code in (0, 1), out + err
+    assert "(XA-1-TEST, host KE)" in out
+    assert "junit.xml" not in out + err
+
+
+def test_the_reader_keeps_no_activity_it_has_handed_on(tmp_path: Path) -> None:
+    path = tmp_path / "many.xml"
+    path.write_text(iati_file(*(activity(ident=f"XA-1-{i}") for i in range(300))),
+                    encoding="utf-8")
+    reader = ActivityReader(path)
+    seen = 0
+    for item in reader.activities():
+        assert isinstance(item, Element)
+        seen += 1
+        assert not reader._stack or reader._stack[0] is not item
+        assert len(reader._buffer) <= 2 * 64 * 1024
+    assert seen == 300
