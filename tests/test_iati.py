@@ -234,3 +234,48 @@ def test_the_reader_keeps_no_activity_it_has_handed_on(tmp_path: Path) -> None:
         assert not reader._stack or reader._stack[0] is not item
         assert len(reader._buffer) <= 2 * 64 * 1024
     assert seen == 300
+
+
+# --- import -------------------------------------------------------------------------------
+
+
+def outcomes(report: dict) -> dict[str, list[tuple[str, str, str]]]:  # type: ignore[type-arg]
+    return {r["proposal"]: sorted((f["rule"], f["outcome"], f["element"] or "")
+                                  for f in r["findings"]) for r in report["results"]}
+
+
+def test_checking_the_imported_yaml_gives_the_outcomes_of_the_xml(tmp_path: Path) -> None:
+    out = tmp_path / "imported"
+    code, said, err = run("import", "iati", *map(str, REAL), "-o", str(out))
+    assert code == 0, err
+    written = sorted(out.glob("*.yaml"))
+    expected = sum(len(identifiers(p)) for p in REAL)
+    assert len(written) == expected == 104
+    _, xml, _ = run("check", *map(str, REAL), "--format", "json")
+    _, yaml, _ = run("check", str(out), "--format", "json")
+    from_xml, from_yaml = outcomes(json.loads(xml)), outcomes(json.loads(yaml))
+    assert len(from_xml) == expected
+    assert from_yaml == from_xml  # every activity of the real files, rule by rule
+    assert json.loads(yaml)["errors"] == []
+
+
+def test_an_imported_proposal_says_where_each_value_came_from(tmp_path: Path) -> None:
+    run("import", "iati", str(SPAIN), "-o", str(tmp_path))
+    text = (tmp_path / "es-dir3-e04585801-009-032085.yaml").read_text(encoding="utf-8")
+    xml = SPAIN.read_text(encoding="utf-8").splitlines()
+    line = int(re.search(r'^host_country: "ID"  # line (\d+)$', text, re.M).group(1))
+    assert '<recipient-country code="ID"' in xml[line - 1]
+    assert re.search(r"^# sunset:  # not published in IATI: ask the publisher "
+                     r"\(date, handover_to, plan\)$", text, re.M)
+    assert re.search(r"^    # country:  # not published in IATI.*; required$", text, re.M)
+
+
+def test_an_activity_that_cannot_be_imported_is_said_and_the_others_written(
+        tmp_path: Path) -> None:
+    nameless = activity().replace("  <iati-identifier>XA-1-TEST</iati-identifier>\n", "")
+    path = tmp_path / "two.xml"
+    path.write_text(iati_file(nameless, activity(ident="XA-1-KEPT")), encoding="utf-8")
+    code, _, err = run("import", "iati", str(path), "-o", str(tmp_path / "out"))
+    assert code == 2
+    assert re.search(r"two\.xml:3:1: error\[CP444\]", err)
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["xa-1-kept.yaml"]

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
     from .errors import SourceCache
+    from .proposal import Proposal
     from .render import FileError, ProposalResult, Report
     from .render.report import Inputs, Tally
     from .rulesets import EffectiveRuleset, Rulesets

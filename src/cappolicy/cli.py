@@ -339,6 +339,32 @@ def _named_ruleset(rulesets: Rulesets, ref: str) -> EffectiveRuleset:
     return named_ruleset(rulesets, ref)
 
 
+@main.group("import")
+def import_() -> None:
+    """Import proposals published in other formats, to complete and check them."""
+
+
+@import_.command("iati")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", required=True, metavar="DIR",
+              type=click.Path(path_type=Path, file_okay=False),
+              help="The folder to write the proposals into (made if missing).")
+def import_iati(files: tuple[Path, ...], out: Path) -> None:
+    """Write each activity of IATI activity files (XML) as a format-v1 YAML proposal.
+
+    One file per activity, named after its iati-identifier. Each value is commented
+    with the line of the XML it comes from; each field IATI does not publish is a
+    commented prompt, for a reviewer to complete. Checking the files written gives
+    the outcomes checking the XML gives (docs/iati.md). Exit code: 0 every activity
+    written, 2 a file or an activity could not be read (the others are written)."""
+    from .iati_import import run_import
+
+    problems = run_import(files, out, click.echo)
+    if problems:
+        Failure(problems).show()
+        sys.exit(2)
+
+
 GRAPH_FORMATS = ("dot", "json", "svg")
 GRAPH_SUFFIXES = {".dot": "dot", ".gv": "dot", ".json": "json", ".svg": "svg"}
 

@@ -357,9 +357,9 @@ class ActivityMapper:
             by_year = mapping(first[org_id], [(y, scalar(_tidy(v), s))
                                               for y, (v, s) in sorted(years.items())])
             pairs: list[tuple[Any, Node]] = [("from", scalar(org_id, first[org_id]))]
-            kind = self.finance_type()
-            if kind is not None:
-                pairs.append(("type", kind))
+            finance = self.finance_type()
+            if finance is not None:
+                pairs.append(("type", finance))
             pairs.append(("by_year", by_year))
             sources.append(mapping(first[org_id], pairs))
         if not sources:
@@ -559,7 +559,6 @@ def to_proposal(mapped: Mapped, file: str) -> Proposal:
     ProposalError when a published value is no valid format v1 value."""
     result = validate(mapped.node, file, mapped.node.span)
     found = codes.unpublished([*mapped.notes, *result.diagnostics])
-    found = [d for d in found if not (d.code == "CP412" and codes.MARK in d.message)]
     if any(d.level == "error" for d in found):
         raise ProposalError(found)
     return Proposal(file, result.data, result.positions, tuple(found), readable(result.data))
