@@ -279,3 +279,38 @@ def test_an_activity_that_cannot_be_imported_is_said_and_the_others_written(
     assert code == 2
     assert re.search(r"two\.xml:3:1: error\[CP444\]", err)
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["xa-1-kept.yaml"]
+
+
+# --- portfolio --------------------------------------------------------------------------
+
+
+def test_the_portfolio_counts_each_activity_once_per_principle() -> None:
+    code, out, _ = run("portfolio", str(SPAIN), "--as-of", AS_OF, "--format", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert report["proposals"] == 83 == len(report["activities"])
+    for row in report["principles"]:
+        assert row["fail"] + row["unknown"] + row["pass"] <= 83
+    ict = next(a for a in report["activities"] if a["id"] == "ES-DIR3-E04585801-009-032085")
+    assert ict["line"] == 1148 and ict["file"] == str(SPAIN)
+    assert ict["fail"] > 0 and ict["unknown"] > 0
+    asked = {row["ask_for"]: row["proposals"] for row in report["not_published"]}
+    assert asked["governance bodies and their reporting lines"] == 83
+    # the same counts as the check's findings, activity by activity
+    _, checked, _ = run("check", str(SPAIN), "--format", "json")
+    for result in json.loads(checked)["results"]:
+        line = next(a for a in report["activities"] if a["id"] == result["proposal"])
+        for outcome in ("fail", "unknown"):
+            assert line[outcome] == sum(1 for f in result["findings"]
+                                        if f["outcome"] == outcome)
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_the_portfolio_reads_as_a_table(fmt: str, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<iati-activities version='2.03'><iati-activity>", encoding="utf-8")
+    code, out, _ = run("portfolio", str(DATA), str(bad), "--as-of", AS_OF, "--format", fmt)
+    assert code == 2  # a file that cannot be read, said in the view; the others summed
+    assert re.search(r"^\|? ?local-ownership \|? *\d+ \|? *\d+ \|? *\d+", out, re.M)
+    assert "GB-1-109616" in out and "NL-1-PPR-24706" in out
+    assert "CP440" in out

@@ -216,6 +216,9 @@ def _outcomes(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
         yield internal_error(file, exc)
 
 
+#: the outcomes of one file, as `check` makes them (for other views of them: portfolio.py)
+file_outcomes = _outcomes
+
 #: set to anything but "" or "0" to have an internal error's traceback on standard error
 DEBUG_VARIABLE = "CAPPOLICY_DEBUG"
 

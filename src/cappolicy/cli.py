@@ -119,10 +119,10 @@ class LazyCommands(MutableMapping[str, click.Command]):
 
 
 class CommandGroup(click.Group):
-    """The `cappolicy` group. `check`, `graph` and `rulesets` are defined in this module;
-    the others, one module each in cappolicy.commands, are imported only when run (or
-    looked up by name): `commands` lists them all, and `--help` shows them all, without
-    importing them."""
+    """The `cappolicy` group. `check`, `graph`, `import` and `rulesets` are defined in
+    this module; the others, one module each in cappolicy.commands, are imported only
+    when run (or looked up by name): `commands` lists them all, and `--help` shows them
+    all, without importing them."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
