@@ -91,6 +91,11 @@ def test_the_spanish_ict_activities_in_indonesia_have_findings_and_unknowns() ->
         assert re.search(rf"{re.escape(str(SPAIN))}:\d+:\d+: unknown\[", block)
         assert "not published in IATI: ask the publisher for" in block
         assert "governance bodies" in block and "a risk assessment" in block
+        # a sunset plan and a risk assessment are not in IATI: unknown, not failed
+        for rule in ("SUN-01", "RISK-01"):
+            assert re.search(rf":\d+:\d+: unknown\[{rule}\]", block)
+            assert not re.search(rf":\d+:\d+: error\[{rule}\]", block)
+        assert "a sunset and exit plan" in block
     assert "across the 83 activities of this file: ask the publisher for" in out
 
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from .errors import CappolicyError, Diagnostic
+from .iati_codes import MARK as IATI_MARK
 from .span import Span
 
 if TYPE_CHECKING:
@@ -185,6 +186,10 @@ def check_proposal(proposal: Proposal, rulesets: Rulesets, fixed: EffectiveRules
             "check the rulesets folders named at the top of the report (a settings file or "
             "--rulesets folder may hide the shipped ruleset of that id)"))
     findings = evaluate(compiled, proposal, as_of, ruleset=eff.id, effective=eff)
+    if IATI_MARK in proposal.data:  # from IATI: what it never publishes is not known absent
+        from .iati_check import unpublished_findings
+
+        findings = unpublished_findings(findings)
     return ProposalResult(file=proposal.file, proposal_id=proposal.id,
                           host_country=proposal.host_country, ruleset=eff.id, ruleset_note=note,
                           findings=tuple(findings), warnings=tuple(proposal.warnings))

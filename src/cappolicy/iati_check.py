@@ -9,6 +9,7 @@ file; both are located in the XML, so every report format shows them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,22 +21,70 @@ from .errors import CappolicyError, Diagnostic
 from .span import Span
 
 if TYPE_CHECKING:
-    from .findings import Finding
+    from .findings import Evidence, Finding
     from .render import FileError, ProposalResult
     from .rulesets import EffectiveRuleset, Rulesets
 
 #: the code of the notes that say what to ask the publisher for
 ASK = "CP447"
+#: fields of format v1 that no IATI element holds: their absence from an activity says
+#: nothing about the programme, only about what IATI publishes
+NEVER_PUBLISHED = re.compile(
+    r"^(sunset|risk_assessment|governance|accountability|alignment)\b|"
+    r"\.(data_flows|mandate|mandates|languages|delivery|recurrence)\b")
+_MISSING_NOTE = re.compile(r"^(\S+) is missing$")
+
+
+def _unpublished_leaves(ev: Evidence) -> list[str] | None:
+    """The never-published fields whose absence alone made `ev` false; None when
+    something else did."""
+    if ev.result != "false":
+        return []
+    if ev.children and ev.graph is None:
+        found: list[str] = []
+        for child in ev.children:
+            leaves = _unpublished_leaves(child)
+            if leaves is None:
+                return None
+            found += leaves
+        return found or None
+    if not ev.expr.endswith(" present") or ev.left != "(missing)":
+        return None
+    named = _MISSING_NOTE.match(ev.note or "")
+    path = named.group(1) if named else ev.expr.removesuffix(" present")
+    return [path] if NEVER_PUBLISHED.search(path) or NEVER_PUBLISHED.search("." + path) \
+        else None
+
+
+def unpublished_findings(findings: list[Finding]) -> list[Finding]:
+    """Of an IATI activity's findings, a failure that only says a field no IATI element
+    holds is absent becomes unknown, naming the fields: IATI does not publish governance
+    bodies, data flows, sunset plans or risk assessments, so their absence is no fact
+    about the programme."""
+    out = []
+    for f in findings:
+        if f.outcome == "fail" and f.evidence:
+            leaves: list[str] | None = []
+            for ev in f.evidence:
+                got = _unpublished_leaves(ev)
+                leaves = None if got is None or leaves is None else leaves + got
+            if leaves:
+                paths = tuple(dict.fromkeys(leaves))
+                f = attrs.evolve(f, outcome="unknown", missing=paths, message=(
+                    f"cannot decide: {', '.join(paths)} not published in IATI ({f.message})"))
+        out.append(f)
+    return out
 
 
 def unpublished_topics(findings: tuple[Finding, ...] | list[Finding]) -> dict[str, list[str]]:
     """What the unknown findings miss, as topics to ask the publisher for, each with the
-    rules it leaves undecided (in the order met)."""
+    rules it leaves undecided (in the order met). A finding unknown for another reason
+    (a share of a zero total) names nothing missing, and is no question for the publisher."""
     topics: dict[str, list[str]] = {}
     for f in findings:
         if f.outcome != "unknown":
             continue
-        for missing in f.missing or (f.path,):
+        for missing in f.missing:
             rules = topics.setdefault(codes.topic(missing), [])
             if f.rule not in rules:
                 rules.append(f.rule)
