@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from cappolicy.cli import main
 from cappolicy.iati import ActivityReader, Element
 from cappolicy.iati_map import load_activities
+from cappolicy.proposal import Proposal
 
 DATA = Path(__file__).resolve().parent / "data" / "iati"
 REAL = sorted(DATA.glob("*.xml"))
@@ -319,3 +320,43 @@ def test_the_portfolio_reads_as_a_table(fmt: str, tmp_path: Path) -> None:
     assert re.search(r"^\|? ?local-ownership \|? *\d+ \|? *\d+ \|? *\d+", out, re.M)
     assert "GB-1-109616" in out and "NL-1-PPR-24706" in out
     assert "CP440" in out
+
+
+def test_only_proposals_keeps_iati_files_and_skips_other_xml(tmp_path: Path) -> None:
+    junit = tmp_path / "junit.xml"
+    junit.write_text("<testsuites/>\n", encoding="utf-8")
+    kenya = tmp_path / "kenya.xml"
+    kenya.write_text(iati_file(activity()), encoding="utf-8")
+    code, out, err = run("check", "--only-proposals", str(junit), str(kenya))
+    assert code in (0, 1), out + err
+    assert "(XA-1-TEST, host KE)" in out and "junit.xml" not in out + err
+
+
+def test_workers_give_the_report_of_one_process(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from cappolicy import check
+
+    monkeypatch.setattr(check, "MIN_FILES_PER_WORKER", 2)
+    for path in REAL:
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    (tmp_path / "cut.xml").write_text(iati_file(activity())[:-19], encoding="utf-8")
+    one = CliRunner().invoke(main, ["check", str(tmp_path), "--as-of", AS_OF, "--format", "json"])
+    two = CliRunner().invoke(main, ["check", str(tmp_path), "--as-of", AS_OF, "--format", "json",
+                                    "-j", "2"])
+    assert one.exit_code == two.exit_code == 2
+    assert one.stdout == two.stdout
+    assert len(json.loads(two.stdout)["results"]) == 104 + 1
+
+
+@pytest.mark.parametrize("cut", [1, 40, 41, 100, 333, 1000, 4096, 20000])
+def test_any_cut_of_a_real_file_gives_activities_or_a_diagnostic(cut: int,
+                                                                  tmp_path: Path) -> None:
+    path = tmp_path / "cut.xml"
+    raw = SPAIN.read_bytes()
+    path.write_bytes(raw[:cut] + raw[-cut // 2:] if cut > 100 else raw[:cut])
+    items = list(load_activities(path))  # never an exception
+    assert items
+    for item in items:
+        assert isinstance(item, Proposal) or all(d.code.startswith("CP4") for d in item)
+    if cut <= 100:  # the file stops inside its first activity: the break, said last
+        assert isinstance(items[-1], list) and items[-1][0].code in ("CP440", "CP442")

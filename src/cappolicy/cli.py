@@ -253,8 +253,9 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     if only_proposals:
         from .recognise import looks_like_proposal
 
-        files = [file for file in files if looks_like_proposal(file)]
-    files = _iati_in_folders(files, paths)
+        files = [file for file in files
+                 if file.suffix.lower() == ".xml" or looks_like_proposal(file)]
+    files = _iati_in_folders(files, () if only_proposals else paths)
     rulesets = _rulesets(extra_roots)
     fixed = None
     if ruleset_ref is not None:
@@ -285,7 +286,8 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
 
 def _iati_in_folders(files: list[Path], named: Sequence[Path]) -> list[Path]:
     """Of the .xml files found below folders, those that are IATI files (their root
-    element says so); an .xml file named is checked whatever it holds."""
+    element says so); an .xml file in `named` is checked whatever it holds (with
+    --only-proposals none is: a hook names every changed file)."""
     if not any(file.suffix.lower() == ".xml" for file in files):
         return files
     from .iati import is_iati
