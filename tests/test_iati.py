@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cappolicy.cli import main
 from cappolicy.iati import ActivityReader, Element
@@ -360,3 +362,25 @@ def test_any_cut_of_a_real_file_gives_activities_or_a_diagnostic(cut: int,
         assert isinstance(item, Proposal) or all(d.code.startswith("CP4") for d in item)
     if cut <= 100:  # the file stops inside its first activity: the break, said last
         assert isinstance(items[-1], list) and items[-1][0].code in ("CP440", "CP442")
+
+
+def test_a_hostile_file_in_a_folder_is_read_and_refused(tmp_path: Path) -> None:
+    (tmp_path / "xxe.xml").write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE iati-activities [\n'
+        '  <!ENTITY xxe SYSTEM "file:///etc/passwd">\n]>\n'
+        '<iati-activities version="2.03">' + activity() + "</iati-activities>\n",
+        encoding="utf-8")
+    code, out, err = run("check", str(tmp_path))
+    assert code == 2
+    assert re.search(r"xxe\.xml:2:\d+: error\[CP441\]", out + err)
+
+
+@given(st.binary(max_size=400))
+def test_any_bytes_give_activities_or_a_diagnostic(raw: bytes) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "any.xml"
+        path.write_bytes(b'<iati-activities version="2.03"><iati-activity>' + raw)
+        for item in load_activities(path):
+            assert isinstance(item, Proposal) or all(d.code.startswith("CP4") for d in item)

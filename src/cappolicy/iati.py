@@ -309,8 +309,11 @@ class ActivityReader:
 
 # --- telling IATI files from other XML ------------------------------------------------
 
+# a DOCTYPE is skipped here, internal subset and all, so that a file that has one is
+# still read as IATI, and refused there, where it is located
 _PROLOG = re.compile(
-    rb"(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*<([A-Za-z_][-\w.:]*)", re.DOTALL)
+    rb"(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)*<([A-Za-z_][-\w.:]*)",
+    re.DOTALL)
 
 
 def root_tag(path: str | Path) -> str | None:
