@@ -10,8 +10,9 @@ a generated 100 MB file of 30,000 activities against a 1 MB one.
 2. large/small: files generated from the real activities (identifiers made unique),
    one of about 1 MB and one of 30,000 activities (about 100 MB). Each is checked by
    `cappolicy portfolio FILE --format json` in a child process: its peak resident memory
-   (target: under 300 MB for the large file) and its time per activity, the large over
-   the small (target: within 1.2). The portfolio is the view of a file that size: it
+   (target: under 300 MB for the large file) and its processor time per activity, the
+   large over the small (target: within 1.2; processor time, not wall time, because the
+   machine is shared and its load moves during a run this long). The portfolio is the view of a file that size: it
    keeps counts per activity; `cappolicy check`'s text and JSON reports hold 25 KB and
    130 KB of text per activity, which for 30,000 activities are themselves far more
    than 300 MB (see RESULTS.md).
@@ -55,13 +56,16 @@ _IDENT = re.compile(rb"<iati-identifier>([^<]*)</iati-identifier>")
 class Measured:
     activities: int
     size: int
-    seconds: float
+    seconds: float  # wall time of the command
+    cpu: float  # processor time of the command (user and system)
     peak_mb: float
     code: int
 
     @property
     def per_activity_ms(self) -> float:
-        return 1000 * self.seconds / self.activities
+        """Processor time per activity: on a machine shared with other work, wall time
+        measures the others as much as this."""
+        return 1000 * self.cpu / self.activities
 
 
 def best_of(runs: int, run: Callable[[], object]) -> float:
@@ -109,6 +113,7 @@ def measure_child(path: Path, activities: int) -> Measured:
             "import resource, sys, time\n"
             "from cappolicy.cli import main\n"
             "began = time.perf_counter()\n"
+            "cpu = time.process_time()\n"
             "try:\n"
             "    main(sys.argv[1:], standalone_mode=False)\n"
             "except SystemExit as exc:\n"
@@ -116,19 +121,20 @@ def measure_child(path: Path, activities: int) -> Measured:
             "else:\n"
             "    code = 0\n"
             "took = time.perf_counter() - began\n"
+            "cpu = time.process_time() - cpu\n"
             "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
-            "print(f'{took} {peak} {code}', file=sys.stderr)\n",
+            "print(f'{took} {cpu} {peak} {code}', file=sys.stderr)\n",
             "portfolio", str(path), "--format", "json", "--as-of", AS_OF.isoformat(),
             "-o", os.devnull]
     done = subprocess.run(argv, capture_output=True, text=True, check=False)
-    last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "0 0 2"
+    last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "0 0 0 2"
     try:
-        took, peak, code = last.split()
-        return Measured(activities, path.stat().st_size, float(took), float(peak),
+        took, cpu, peak, code = last.split()
+        return Measured(activities, path.stat().st_size, float(took), float(cpu), float(peak),
                         int(code) if code.isdigit() else 2)
     except ValueError:
         print(done.stderr[-2000:], file=sys.stderr)
-        return Measured(activities, path.stat().st_size, 0.0, 0.0, 2)
+        return Measured(activities, path.stat().st_size, 0.0, 1.0, 0.0, 2)
 
 
 def direct_vs_imported(repeats: int, folder: Path) -> tuple[float, float, int]:
@@ -192,14 +198,14 @@ def measure(large: int, repeats: int, keep: Path | None = None) -> Figures:
         for path, count in ((small_file, small_n), (large_file, large)):
             runs = [measure_child(path, count)
                     for _ in range(repeats if path is small_file else 1)]
-            best = min(runs, key=lambda m: m.seconds)
+            best = min(runs, key=lambda m: m.cpu)
             rows.append(best)
             failed = failed or best.code not in (0, 1)
         print("== large/small: `cappolicy portfolio FILE --format json` in a child process")
-        print("  file        activities      MB   seconds  ms/activity  peak MB")
+        print("  file        activities      MB    wall s     cpu s  cpu ms/activity  peak MB")
         for name, m in zip(("small", "large"), rows):
             print(f"  {name:<10} {m.activities:>11,} {m.size / 1e6:>7.1f} {m.seconds:>9.2f} "
-                  f"{m.per_activity_ms:>12.2f} {m.peak_mb:>8.1f}")
+                  f"{m.cpu:>9.2f} {m.per_activity_ms:>16.2f} {m.peak_mb:>8.1f}")
         growth = rows[1].per_activity_ms / rows[0].per_activity_ms
         print(f"  time per activity, large over small: {growth:.2f} "
               f"(target: within {TARGET_PER_ACTIVITY})")
