@@ -384,3 +384,19 @@ def test_any_bytes_give_activities_or_a_diagnostic(raw: bytes) -> None:
         path.write_bytes(b'<iati-activities version="2.03"><iati-activity>' + raw)
         for item in load_activities(path):
             assert isinstance(item, Proposal) or all(d.code.startswith("CP4") for d in item)
+
+
+def test_child_activities_in_the_file_become_the_parents_activities(tmp_path: Path) -> None:
+    parent = activity('  <related-activity ref="XA-1-CHILD" type="2"/>\n'
+                      '  <related-activity ref="XA-1-CHILD" type="2"/>\n'
+                      '  <related-activity ref="XA-1-ELSEWHERE" type="2"/>\n',
+                      ident="XA-1-PARENT")
+    child = activity(ident="XA-1-CHILD")
+    path = tmp_path / "family.xml"
+    path.write_text(iati_file(parent, child), encoding="utf-8")
+    proposals = [p for p in load_activities(path)]
+    assert all(isinstance(p, Proposal) for p in proposals)
+    first = proposals[0]
+    assert isinstance(first, Proposal)
+    assert [a["id"] for a in first.data["activities"]] == ["XA-1-CHILD"]
+    assert first.span_of(("activities", 0, "id")).line == 9  # the related-activity's ref

@@ -406,10 +406,12 @@ class ActivityMapper:
 
     def activities(self) -> Node | None:
         items = []
+        seen: set[str] = set()
         for r in self.a.findall("related-activity"):
             child = self.children.get(r.get("ref") or "")
-            if r.get("type") != codes.CHILD or child is None:
+            if r.get("type") != codes.CHILD or child is None or child.id in seen:
                 continue
+            seen.add(child.id)
             pairs: list[tuple[Any, Node]] = [("id", scalar(child.id, r.at("ref")))]
             if child.title:
                 pairs.append(("title", scalar(child.title, child.span)))
