@@ -406,3 +406,20 @@ def test_child_activities_in_the_file_become_the_parents_activities(tmp_path: Pa
     assert isinstance(first, Proposal)
     assert [a["id"] for a in first.data["activities"]] == ["XA-1-CHILD"]
     assert first.span_of(("activities", 0, "id")).line == 9  # the related-activity's ref
+
+
+def test_a_decommitment_is_netted_and_a_negative_year_left_out(tmp_path: Path) -> None:
+    def commitment(amount: str, day: str) -> str:
+        return ("  <transaction><transaction-type code=\"2\"/>"
+                f"<transaction-date iso-date=\"{day}\"/>"
+                f"<value value-date=\"{day}\">{amount}</value></transaction>\n")
+
+    body = ('  <reporting-org ref="XM-DAC-7" type="10"><narrative>NL</narrative></reporting-org>\n'
+            + commitment("1000", "2027-02-01") + commitment("-400", "2027-09-01")
+            + commitment("-50", "2028-03-01"))
+    path = tmp_path / "net.xml"
+    path.write_text(iati_file(activity(body)), encoding="utf-8")
+    proposal = next(load_activities(path))
+    assert isinstance(proposal, Proposal)
+    assert proposal.data["funding"]["sources"][0]["by_year"] == {2027: 600}
+    assert any("2028 add up to -50" in w.message for w in proposal.warnings)

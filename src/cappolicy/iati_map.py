@@ -303,8 +303,8 @@ class ActivityMapper:
         """(year, amount, where) of a <value>, when it is in the activity's currency."""
         if value is None:
             return None
-        amount = _amount(value.text)
-        if amount is None or amount < 0:
+        amount = _amount(value.text)  # negative: a decommitment or a refund, netted
+        if amount is None:
             if value.text:
                 self.note(f"the value {value.text!r} is not an amount cappolicy can add up: "
                           "left out", value.span)
@@ -351,7 +351,7 @@ class ActivityMapper:
             first.setdefault(org.id, t.span)
         sources = []
         for org_id in first:
-            years = commitments.get(org_id) or incoming.get(org_id) or {}
+            years = self._net(commitments.get(org_id) or incoming.get(org_id) or {})
             if not years:
                 continue
             by_year = mapping(first[org_id], [(y, scalar(_tidy(v), s))
@@ -369,6 +369,19 @@ class ActivityMapper:
             pairs.append(("currency", scalar(currency, currency_at)))
         pairs.append(("sources", sequence(sources[0].span, sources)))
         return mapping(sources[0].span, pairs)
+
+    def _net(self, years: dict[int, tuple[int | float, Span]]
+             ) -> dict[int, tuple[int | float, Span]]:
+        """Sums by year, negative values netted; a year whose sum is below zero is left
+        out, with a warning (a proposal's amounts are never negative)."""
+        kept = {}
+        for year, (amount, span) in years.items():
+            if amount < 0:
+                self.note(f"the values of {year} add up to {_tidy(amount)}, below zero: "
+                          "the year is left out", span)
+            else:
+                kept[year] = (amount, span)
+        return kept
 
     def finance_type(self) -> Node | None:
         e = self.a.find("default-finance-type")
@@ -394,7 +407,7 @@ class ActivityMapper:
             table = revised if b.tag == "budget" and b.get("type") == "2" else original
             before = table.get(year)
             table[year] = ((before[0] if before else 0) + amount, before[1] if before else span)
-        years = {**original, **revised}
+        years = self._net({**original, **revised})
         if not years:
             return None
         span = lines[0].span
