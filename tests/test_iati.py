@@ -141,7 +141,7 @@ def test_an_external_entity_is_refused_where_it_is_declared(tmp_path: Path) -> N
     code, out, err = run("check", str(path))
     assert code == 2
     assert "TOP-SECRET-CONTENT" not in out + err
-    assert re.search(r"xxe\.xml:2:\d+: error\[CP441\]: .*document type", out + err)
+    assert re.search(r"xxe\.xml:2:\d+: error\[CP461\]: .*document type", out + err)
 
 
 def test_a_billion_laughs_is_refused_before_any_expansion(tmp_path: Path) -> None:
@@ -157,7 +157,7 @@ def test_a_billion_laughs_is_refused_before_any_expansion(tmp_path: Path) -> Non
     code, out, err = run("check", str(path))
     assert code == 2
     assert "lollol" not in out + err
-    assert re.search(r"lol\.xml:2:\d+: error\[CP441\]", out + err)
+    assert re.search(r"lol\.xml:2:\d+: error\[CP461\]", out + err)
 
 
 @pytest.mark.parametrize("newline", ["\r\n", "\r"], ids=["crlf", "cr"])
@@ -185,11 +185,11 @@ def test_lines_are_right_whatever_ends_them(tmp_path: Path, newline: str) -> Non
 
 
 @pytest.mark.parametrize(("text", "code", "where"), [
-    (iati_file(activity(), activity(ident="XA-1-TWO"))[:-60], "CP440", ":15:"),
-    ("<testsuites><testsuite/></testsuites>\n", "CP442", ":1:1:"),
+    (iati_file(activity(), activity(ident="XA-1-TWO"))[:-60], "CP460", ":15:"),
+    ("<testsuites><testsuite/></testsuites>\n", "CP462", ":1:1:"),
     ('<iati-organisations version="2.03"><iati-organisation/></iati-organisations>\n',
-     "CP442", ":1:1:"),
-    (iati_file(activity(), version="1.03"), "CP443", ":2:27:"),
+     "CP462", ":1:1:"),
+    (iati_file(activity(), version="1.03"), "CP463", ":2:27:"),
 ], ids=["broken", "not-iati", "organisation-file", "iati-1"])
 def test_a_bad_file_is_a_located_error_and_the_others_are_checked(
         tmp_path: Path, text: str, code: str, where: str) -> None:
@@ -212,7 +212,7 @@ def test_a_broken_file_keeps_the_activities_read_before_the_break(tmp_path: Path
     exit_code, out, err = run("check", str(bad))
     assert exit_code == 2
     assert "(XA-1-ONE, host KE)" in out
-    assert "CP440" in out + err
+    assert "CP460" in out + err
 
 
 def test_an_activity_without_identifier_is_located_and_the_others_checked(
@@ -223,7 +223,7 @@ def test_an_activity_without_identifier_is_located_and_the_others_checked(
                               activity(ident="XA-1-LAST")), encoding="utf-8")
     exit_code, out, err = run("check", str(path))
     assert exit_code == 2
-    assert re.search(r"nameless\.xml:10:1: error\[CP444\]", out + err), out + err
+    assert re.search(r"nameless\.xml:10:1: error\[CP464\]", out + err), out + err
     assert "(XA-1-FIRST, host KE)" in out and "(XA-1-LAST, host KE)" in out
 
 
@@ -291,7 +291,7 @@ def test_an_activity_that_cannot_be_imported_is_said_and_the_others_written(
     path.write_text(iati_file(nameless, activity(ident="XA-1-KEPT")), encoding="utf-8")
     code, _, err = run("import", "iati", str(path), "-o", str(tmp_path / "out"))
     assert code == 2
-    assert re.search(r"two\.xml:3:1: error\[CP444\]", err)
+    assert re.search(r"two\.xml:3:1: error\[CP464\]", err)
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["xa-1-kept.yaml"]
 
 
@@ -327,7 +327,7 @@ def test_the_portfolio_reads_as_a_table(fmt: str, tmp_path: Path) -> None:
     assert code == 2  # a file that cannot be read, said in the view; the others summed
     assert re.search(r"^\|? ?local-ownership \|? *\d+ \|? *\d+ \|? *\d+", out, re.M)
     assert "GB-1-109616" in out and "NL-1-PPR-24706" in out
-    assert "CP440" in out
+    assert "CP460" in out
 
 
 def test_only_proposals_keeps_iati_files_and_skips_other_xml(tmp_path: Path) -> None:
@@ -367,7 +367,7 @@ def test_any_cut_of_a_real_file_gives_activities_or_a_diagnostic(cut: int,
     for item in items:
         assert isinstance(item, Proposal) or all(d.code.startswith("CP4") for d in item)
     if cut <= 100:  # the file stops inside its first activity: the break, said last
-        assert isinstance(items[-1], list) and items[-1][0].code in ("CP440", "CP442")
+        assert isinstance(items[-1], list) and items[-1][0].code in ("CP460", "CP462")
 
 
 def test_a_hostile_file_in_a_folder_is_read_and_refused(tmp_path: Path) -> None:
@@ -378,7 +378,7 @@ def test_a_hostile_file_in_a_folder_is_read_and_refused(tmp_path: Path) -> None:
         encoding="utf-8")
     code, out, err = run("check", str(tmp_path))
     assert code == 2
-    assert re.search(r"xxe\.xml:2:\d+: error\[CP441\]", out + err)
+    assert re.search(r"xxe\.xml:2:\d+: error\[CP461\]", out + err)
 
 
 @given(st.binary(max_size=400))

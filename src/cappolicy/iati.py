@@ -163,19 +163,19 @@ class ActivityReader:
 
     def _refuse_doctype(self, name: str, *_: Any) -> None:
         raise _Stop(Diagnostic(
-            "CP441", f"{self.name} declares a document type (<!DOCTYPE {name}>); IATI files "
+            "CP461", f"{self.name} declares a document type (<!DOCTYPE {name}>); IATI files "
             "have none, and cappolicy reads no DTD, defines no entity and fetches nothing",
             self._point(), "remove the <!DOCTYPE ...> declaration; it is how XML entity "
             "attacks (external entities, entity expansion) begin"))
 
     def _refuse_entity(self, *_: Any) -> None:
         raise _Stop(Diagnostic(
-            "CP441", f"{self.name} declares an XML entity; cappolicy expands none",
+            "CP461", f"{self.name} declares an XML entity; cappolicy expands none",
             self._point(), "remove the entity declarations"))
 
     def _refuse_external(self, *_: Any) -> int:
         raise _Stop(Diagnostic(
-            "CP441", f"{self.name} refers to an external entity; cappolicy fetches nothing",
+            "CP461", f"{self.name} refers to an external entity; cappolicy fetches nothing",
             self._point(), "remove the reference"))
 
     def _start(self, tag: str, attributes: dict[str, str]) -> None:
@@ -214,19 +214,19 @@ class ActivityReader:
         located = self._attribute_spans(list(attributes), span.line, span.column)
         if tag == ORGANISATIONS:
             raise _Stop(Diagnostic(
-                "CP442", f"{self.name} is an IATI organisation file (<{tag}>), not an "
+                "CP462", f"{self.name} is an IATI organisation file (<{tag}>), not an "
                 "activity file", span, "cappolicy checks activities: give it the publisher's "
                 "activity file (<iati-activities>)"))
         if tag != ACTIVITIES:
             raise _Stop(Diagnostic(
-                "CP442", f"{self.name} is not an IATI activity file: its root element is "
+                "CP462", f"{self.name} is not an IATI activity file: its root element is "
                 f"<{tag}>, not <{ACTIVITIES}>", span,
                 "cappolicy reads XML only as IATI activity files"))
         if version is None or not version.strip().startswith("2."):
             where = located.get("version", span)
             found = f"version {version.strip()}" if version else "no version"
             raise _Stop(Diagnostic(
-                "CP443", f"{self.name} is IATI {found}; cappolicy reads IATI 2.01 to 2.03",
+                "CP463", f"{self.name} is IATI {found}; cappolicy reads IATI 2.01 to 2.03",
                 where, "IATI 1.x was retired in 2016: ask the publisher for its 2.0x file, or "
                 "convert it with the IATI 1.x to 2.0x upgrade tools"))
         self.header = Header(version.strip(), span, dict(attributes))
@@ -284,7 +284,7 @@ class ActivityReader:
                 if not chunk:
                     break
         if self.header is None:
-            yield Diagnostic("CP442", f"{self.name} is empty: no <{ACTIVITIES}> element",
+            yield Diagnostic("CP462", f"{self.name} is empty: no <{ACTIVITIES}> element",
                              Span(self.name, 1, 1))
 
     def _drain(self) -> Iterator[Element]:
@@ -303,7 +303,7 @@ class ActivityReader:
             help_ = "the file ends before its elements are closed: is it cut short?"
         elif "not well-formed" in message or "mismatched tag" in message:
             help_ = "the file is not well-formed XML; check the tags at this line"
-        return Diagnostic("CP440", f"invalid XML: {message}",
+        return Diagnostic("CP460", f"invalid XML: {message}",
                           Span(self.name, line, column, line, column + 1), help_)
 
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .rulesets import EffectiveRuleset, Rulesets
 
 #: the code of the notes that say what to ask the publisher for
-ASK = "CP447"
+ASK = "CP467"
 #: fields of format v1 that no IATI element holds: their absence from an activity says
 #: nothing about the programme, only about what IATI publishes
 NEVER_PUBLISHED = re.compile(

@@ -127,7 +127,7 @@ class ActivityMapper:
         self.host: str | None = None
 
     def note(self, message: str, span: Span, help_: str | None = None) -> None:
-        self.notes.append(Diagnostic("CP446", message, span, help_, level="warning"))
+        self.notes.append(Diagnostic("CP466", message, span, help_, level="warning"))
 
     def identifier(self) -> tuple[str, Span] | None:
         found = self.a.find("iati-identifier")
@@ -558,12 +558,12 @@ class Mapped:
 
 
 def map_activity(activity: Element, file: str, children: dict[str, Child]) -> Mapped:
-    """The node tree of one activity. Raises ProposalError (CP444) when it has no
+    """The node tree of one activity. Raises ProposalError (CP464) when it has no
     iati-identifier."""
     mapper = ActivityMapper(activity, file, children)
     if mapper.identifier() is None:
         raise ProposalError(Diagnostic(
-            "CP444", "an iati-activity without an iati-identifier", activity.span,
+            "CP464", "an iati-activity without an iati-identifier", activity.span,
             "every IATI activity is named by its <iati-identifier>; the other activities "
             "of the file are still checked"))
     return Mapped(mapper.map(), tuple(mapper.notes))
