@@ -19,6 +19,9 @@ corpus    `cappolicy check` of 1,000 and 10,000 generated proposals written as Y
 linear    one proposal of 250 and of 4,000 bodies, trainings, organisations, data flows...
           (bench/linear.py) checked against every national ruleset: the time per element
           at 4,000 over that at 250, which must stay under 1.5.
+iati      the real IATI files checked from the XML against their imported YAML, and a
+          generated file of 30,000 activities (about 100 MB) against one of 1 MB: peak
+          memory and time per activity (bench/iati.py).
 
 Nothing here asserts a timing. The exit code is 1 when an engine disagrees with the floor,
 a generated proposal does not load, a policy never passes or never fails on a set, or a
@@ -55,7 +58,7 @@ import synthetic
 
 EXAMPLE = HERE.parent / "examples" / "proposals" / "xa-cirt-good.yaml"
 DEPENDENCIES = "import yaml, lark, attrs, click, networkx"
-SECTIONS = ("engines", "startup", "corpus", "linear")
+SECTIONS = ("engines", "startup", "corpus", "linear", "iati")
 
 #: The issue's targets, checked at the end of a run.
 TARGET_FLOOR_RATIO = 1.5  # P1-P6 in cappolicy at most this times the plain-Python floor
@@ -410,6 +413,26 @@ def linear_section(quick: bool, report: Report) -> None:
                                f"element at {large:,} as at {small:,} ({worst.ruleset})")
 
 
+def iati_section(quick: bool, report: Report) -> None:
+    import iati
+
+    large, repeats = iati.QUICK if quick else iati.FULL
+    print(f"\n== iati: the real files from XML and from imported YAML; {large:,} generated "
+          "activities against 1 MB of them (bench/iati.py)")
+    figures = iati.measure(large, repeats)
+    if figures.failed:
+        report.failures.append("iati: a generated IATI file did not check")
+    met = None if quick else figures.direct_ratio <= iati.TARGET_DIRECT
+    report.target(f"IATI: checking the XML at most {iati.TARGET_DIRECT}x checking its import",
+                  f"{figures.direct_ratio:.2f}x", met)
+    met = None if quick else figures.peak_mb < iati.TARGET_MEMORY_MB
+    report.target(f"IATI: {large:,} activities checked in under {iati.TARGET_MEMORY_MB} MB",
+                  f"{figures.peak_mb:.0f} MB", met)
+    met = None if quick else figures.growth <= iati.TARGET_PER_ACTIVITY
+    report.target(f"IATI: time per activity at {large:,} within {iati.TARGET_PER_ACTIVITY}x "
+                  "that of 1 MB", f"{figures.growth:.2f}x", met)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
@@ -458,6 +481,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         corpus_section(s, report, args.keep)
     if "linear" in sections:
         linear_section(args.quick, report)
+    if "iati" in sections:
+        iati_section(args.quick, report)
     print(f"\nload average at end: {load()}; the run took {time.perf_counter() - began:.0f} s")
     print("\n== targets of the performance issue"
           + (" (a --quick run: small counts, read the full run's)" if args.quick else ""))

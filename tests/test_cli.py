@@ -220,7 +220,7 @@ def test_help_lists_every_command_with_its_own_first_sentence() -> None:
     code, out = run("--help")
     assert code == 0
     listed = out.split("Commands:\n", 1)[1]
-    names = sorted({"check", "graph", "rulesets", *commands.names()})
+    names = sorted({"check", "graph", "import", "rulesets", *commands.names()})
     assert [line.split()[0] for line in listed.splitlines() if line.strip()] == names
     for name in commands.names():
         command = commands.load(name)

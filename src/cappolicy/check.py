@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from .errors import CappolicyError, Diagnostic
+from .iati_codes import MARK as IATI_MARK
 from .span import Span
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
     from .errors import SourceCache
+    from .proposal import Proposal
     from .render import FileError, ProposalResult, Report
     from .render.report import Inputs, Tally
     from .rulesets import EffectiveRuleset, Rulesets
@@ -159,14 +161,21 @@ def check_file(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
                country: str | None, as_of: dt.date, lang: str | None = None) -> ProposalResult:
     """Check one proposal file against `fixed`, else its country's ruleset (`country`,
     else its host country's). Raises CappolicyError when the file or the ruleset is bad."""
+    from .load import load_proposal
+
+    return check_proposal(load_proposal(file), rulesets, fixed, country, as_of, lang)
+
+
+def check_proposal(proposal: Proposal, rulesets: Rulesets, fixed: EffectiveRuleset | None,
+                   country: str | None, as_of: dt.date, lang: str | None = None
+                   ) -> ProposalResult:
+    """Check a loaded proposal as check_file does (a file's, or an IATI activity's)."""
     from .errors import Diagnostic
     from .evaluate import evaluate
-    from .load import load_proposal
     from .relied import relied_on
     from .render import ProposalResult
     from .span import Span
 
-    proposal = load_proposal(file)
     note = None
     if fixed is not None:
         eff = fixed
@@ -181,6 +190,10 @@ def check_file(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
             "check the rulesets folders named at the top of the report (a settings file or "
             "--rulesets folder may hide the shipped ruleset of that id)"))
     findings = evaluate(compiled, proposal, as_of, ruleset=eff.id, effective=eff, lang=lang)
+    if IATI_MARK in proposal.data:  # from IATI: what it never publishes is not known absent
+        from .iati_check import unpublished_findings
+
+        findings = unpublished_findings(findings)
     relied = relied_on(eff, proposal, findings, as_of, lambda ref: _ruleset(rulesets, ref))
     return ProposalResult(file=proposal.file, proposal_id=proposal.id,
                           host_country=proposal.host_country, ruleset=eff.id, ruleset_note=note,
@@ -208,6 +221,24 @@ def _outcome(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
     except Exception as exc:  # noqa: BLE001 - a fault of ours: this file's error, not the run's end
         return internal_error(file, exc)
 
+
+def _outcomes(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
+              country: str | None, as_of: dt.date, lang: str | None = None
+              ) -> Iterator[Outcome]:
+    """A file's outcomes as they are made: one, or one per activity of an IATI file."""
+    if file.suffix.lower() != ".xml":
+        yield _outcome(file, rulesets, fixed, country, as_of, lang)
+        return
+    from .iati_check import check_iati
+
+    try:
+        yield from check_iati(file, rulesets, fixed, country, as_of, lang)
+    except Exception as exc:  # noqa: BLE001 - a fault of ours: this file's error
+        yield internal_error(file, exc)
+
+
+#: the outcomes of one file, as `check` makes them (for other views of them: portfolio.py)
+file_outcomes = _outcomes
 
 #: set to anything but "" or "0" to have an internal error's traceback on standard error
 DEBUG_VARIABLE = "CAPPOLICY_DEBUG"
@@ -282,7 +313,7 @@ def _in_workers(files: Sequence[Path], job: Job, workers: int) -> Checked:
 
     usable_dir()  # a cache folder the workers will not use is noted here, once
     context = multiprocessing.get_context("spawn")
-    got: list[Outcome | Written | None] = [None] * len(files)
+    got: list[list[Outcome | Written] | None] = [None] * len(files)
     waiting = deque(_chunks(files, workers))
     crew: list[_Worker] = []
     collecting = gc.isenabled()
@@ -300,8 +331,8 @@ def _in_workers(files: Sequence[Path], job: Job, workers: int) -> Checked:
                         got[index] = outcome
                 else:
                     for index, file in worker.chunk or ():
-                        got[index] = _lost(file, reply) if worker.dead \
-                            else internal_error(file, reply)
+                        got[index] = [_lost(file, reply) if worker.dead
+                                      else internal_error(file, reply)]
                 if not worker.dead:
                     worker.give(waiting)
                     if worker.chunk is not None:
@@ -312,7 +343,7 @@ def _in_workers(files: Sequence[Path], job: Job, workers: int) -> Checked:
                     unstarted = _hire(crew, 1, context, job, waiting) or unstarted
         for chunk in waiting:  # no worker could be started to check them
             for index, file in chunk:
-                got[index] = _lost(file, f"no worker process could be started ({unstarted})")
+                got[index] = [_lost(file, f"no worker process could be started ({unstarted})")]
     finally:
         for worker in crew:
             worker.stop()
@@ -370,12 +401,12 @@ class _Worker:
         except OSError:  # it has stopped: its sentinel says so next
             pass
 
-    def reply(self) -> list[tuple[int, Outcome | Written]] | str:
+    def reply(self) -> list[tuple[int, list[Outcome | Written]]] | str:
         """What the worker answered for its chunk: each file's outcome, or the internal
         error that stopped the chunk; or, when it has died (`dead`), how."""
         if self.conn.poll():
             try:
-                answer: list[tuple[int, Outcome | Written]] | str = self.conn.recv()
+                answer: list[tuple[int, list[Outcome | Written]]] | str = self.conn.recv()
             except (EOFError, OSError):
                 pass
             else:
@@ -418,10 +449,12 @@ def _lost(file: Path, why: str) -> FileError:
         "check this file with -j 1 to see which"),))
 
 
-def _assemble(got: list[Outcome | Written], job: Job) -> Checked:
-    """What checking gave, from each file's outcome in the order of the files."""
+def _assemble(each: list[list[Outcome | Written]], job: Job) -> Checked:
+    """What checking gave, from each file's outcomes (one, or an IATI file's one per
+    activity) in the order of the files."""
     from .render import FileError
 
+    got = [outcome for outcomes in each for outcome in outcomes]
     if job.writing is None:
         return Checked(got)  # type: ignore[arg-type]
     order = sorted((o.key, i) for i, o in enumerate(got) if isinstance(o, Written))
@@ -461,7 +494,7 @@ def _serve(conn: Connection, job: Job) -> None:
             return
         if chunk is None:
             return
-        answer: list[tuple[int, Outcome | Written]] | str
+        answer: list[tuple[int, list[Outcome | Written]]] | str
         try:
             answer = _check_chunk(chunk)
         except Exception as exc:  # noqa: BLE001 - each of its files says so
@@ -475,7 +508,7 @@ def _serve(conn: Connection, job: Job) -> None:
             return
 
 
-def _check_chunk(chunk: list[tuple[int, Path]]) -> list[tuple[int, Outcome | Written]]:
+def _check_chunk(chunk: list[tuple[int, Path]]) -> list[tuple[int, list[Outcome | Written]]]:
     if _worker is None or isinstance(_worker, Exception):
         raise RuntimeError("the worker could not start") from _worker
     job, rulesets, fixed = _worker
@@ -484,24 +517,26 @@ def _check_chunk(chunk: list[tuple[int, Path]]) -> list[tuple[int, Outcome | Wri
 
 
 def _check_each(files: Sequence[Path], job: Job, rulesets: Rulesets,
-                fixed: EffectiveRuleset | None) -> list[Outcome | Written]:
-    """Each file's outcome; each result written as soon as it is made, when `job`
-    says which reports to write: its findings are then let go, so that memory holds
-    the reports' text, not thousands of proposals' findings."""
+                fixed: EffectiveRuleset | None) -> list[list[Outcome | Written]]:
+    """Each file's outcomes (an IATI file has one per activity); each result written as
+    soon as it is made, when `job` says which reports to write: its findings are then
+    let go, so that memory holds the reports' text, not thousands of proposals' findings."""
     from .errors import SourceCache
     from .render import FileError
 
-    out: list[Outcome | Written] = []
+    out: list[list[Outcome | Written]] = []
     sources = SourceCache()
     for n, file in enumerate(files, 1):
-        outcome = _outcome(file, rulesets, fixed, job.country, job.as_of, job.lang)
-        if job.writing is None or isinstance(outcome, FileError):
-            out.append(outcome)
-        else:
-            try:
-                out.append(_write(outcome, job.writing, sources))
-            except Exception as exc:  # noqa: BLE001 - a fault of ours: this file's error
-                out.append(internal_error(file, exc))
+        made: list[Outcome | Written] = []
+        for outcome in _outcomes(file, rulesets, fixed, job.country, job.as_of, job.lang):
+            if job.writing is None or isinstance(outcome, FileError):
+                made.append(outcome)
+            else:
+                try:
+                    made.append(_write(outcome, job.writing, sources))
+                except Exception as exc:  # noqa: BLE001 - a fault of ours: this file's error
+                    made.append(internal_error(file, exc))
+        out.append(made)
         if n % MAX_CHUNK == 0:
             sources = SourceCache()  # the proposals' texts, for excerpts: a few at a time
     return out

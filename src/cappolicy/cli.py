@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from .rulesets import EffectiveRuleset, Rulesets
 
 PROPOSAL_SUFFIXES = (".yaml", ".yml", ".json")
+#: and IATI activity files: an .xml file named, or one below a folder whose root is IATI's
+CHECKED_SUFFIXES = (*PROPOSAL_SUFFIXES, ".xml")
 SEVERITIES = ("must", "should", "advisory")
 #: `check`'s report formats: cappolicy.render.FORMATS, written out so that the
 #: command line does not import the renderers to start.
@@ -117,10 +119,10 @@ class LazyCommands(MutableMapping[str, click.Command]):
 
 
 class CommandGroup(click.Group):
-    """The `cappolicy` group. `check`, `graph` and `rulesets` are defined in this module;
-    the others, one module each in cappolicy.commands, are imported only when run (or
-    looked up by name): `commands` lists them all, and `--help` shows them all, without
-    importing them."""
+    """The `cappolicy` group. `check`, `graph`, `import` and `rulesets` are defined in
+    this module; the others, one module each in cappolicy.commands, are imported only
+    when run (or looked up by name): `commands` lists them all, and `--help` shows them
+    all, without importing them."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -229,11 +231,12 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
           as_of: dt.date, verbose: bool, color: bool | None, only_proposals: bool = False,
           outputs: tuple[tuple[str, Path], ...] = (), sarif_root: Path | None = None,
           jobs: int = 1, lang: str | None = None) -> None:
-    """Check proposal files (YAML or JSON) or folders of them.
+    """Check proposal files (YAML or JSON), IATI activity files (XML), or folders of them.
 
     Each proposal is checked against the ruleset of its host_country unless
     --ruleset or --country says otherwise; a country with no national ruleset is
-    checked against the baseline, with a note. One run can write several reports:
+    checked against the baseline, with a note. Each activity of an IATI file is
+    checked as a proposal (docs/iati.md). One run can write several reports:
     --format for standard output, --output FORMAT=FILE for each file (see
     docs/ci-formats.md). Exit code: 0 nothing fails at or above --fail-on, 1
     something does, 2 bad input, a bad ruleset or a report file that cannot be
@@ -246,7 +249,7 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     from .files import collect
     from .recognise import looks_like_proposal
 
-    files, problems = collect(paths, PROPOSAL_SUFFIXES, "CP421", "proposal files")
+    files, problems = collect(paths, CHECKED_SUFFIXES, "CP421", "proposal files")
     missing = [d for d in problems if d.level != "note"]
     if missing:
         raise Failure(missing)
@@ -255,8 +258,10 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     named = {path for path in paths if not path.is_dir()}
     # a file a folder brings, or any file with --only-proposals, is checked when its
     # document has a top-level `cappolicy` key (or does not parse: the loader says why)
+    # (an .xml file is an IATI file or not by its root element: _iati_in_folders)
     others = [file for file in files
-              if (only_proposals or file not in named) and not looks_like_proposal(file)]
+              if (only_proposals or file not in named) and file.suffix.lower() != ".xml"
+              and not looks_like_proposal(file)]
     if others:
         files = [file for file in files if file not in others]
         if any(file not in named for file in others):
@@ -265,6 +270,7 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
             click.echo(f"note: skipped {len(others)} YAML/JSON file"
                        f"{'s' if len(others) != 1 else ''} with no top-level `cappolicy` key "
                        f"(not proposals): {shown_others}", err=True)
+    files = _iati_in_folders(files, () if only_proposals else paths)
     project = _settings_of_files(files)
     fail_on = _severity(fail_on or project.fail_on) or "must"
     if ruleset_ref is None and country is None:
@@ -346,6 +352,18 @@ def _settings_of_files(files: Sequence[Path]) -> Any:
     return root.obj["settings"]
 
 
+def _iati_in_folders(files: list[Path], named: Sequence[Path]) -> list[Path]:
+    """Of the .xml files found below folders, those that are IATI files (their root
+    element says so); an .xml file in `named` is checked whatever it holds (with
+    --only-proposals none is: a hook names every changed file)."""
+    if not any(file.suffix.lower() == ".xml" for file in files):
+        return files
+    from .iati import is_iati
+
+    return [file for file in files
+            if file.suffix.lower() != ".xml" or file in named or is_iati(file)]
+
+
 def _inputs(rulesets: Rulesets) -> Inputs:
     """The settings file and rulesets folders of the run, as its reports name them."""
     from .render.report import Inputs
@@ -389,6 +407,32 @@ def _named_ruleset(rulesets: Rulesets, ref: str) -> EffectiveRuleset:
     from .rulesets import named_ruleset
 
     return named_ruleset(rulesets, ref)
+
+
+@main.group("import")
+def import_() -> None:
+    """Import proposals published in other formats, to complete and check them."""
+
+
+@import_.command("iati")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", required=True, metavar="DIR",
+              type=click.Path(path_type=Path, file_okay=False),
+              help="The folder to write the proposals into (made if missing).")
+def import_iati(files: tuple[Path, ...], out: Path) -> None:
+    """Write each activity of IATI activity files (XML) as a format-v1 YAML proposal.
+
+    One file per activity, named after its iati-identifier. Each value is commented
+    with the line of the XML it comes from; each field IATI does not publish is a
+    commented prompt, for a reviewer to complete. Checking the files written gives
+    the outcomes checking the XML gives (docs/iati.md). Exit code: 0 every activity
+    written, 2 a file or an activity could not be read (the others are written)."""
+    from .iati_import import run_import
+
+    problems = run_import(files, out, click.echo)
+    if problems:
+        Failure(problems).show()
+        sys.exit(2)
 
 
 GRAPH_FORMATS = ("dot", "json", "svg")

@@ -31,6 +31,8 @@ import yaml
 from .errors import Diagnostic, ProposalError, did_you_mean
 from .placeholders import readable
 from .files import read_bytes
+from .iati_codes import MARK as IATI_MARK
+from .iati_codes import unpublished
 from .proposal import Proposal
 from .span import Span
 from .validate import clip, validate
@@ -136,6 +138,8 @@ def load_proposal_text(text: str, name: str, fmt: str | None = None) -> Proposal
             "CP403", "the document is nested too deeply to read", Span(name, 1, 1),
             f"a proposal nests at most {MAX_DEPTH} mappings and lists")) from None
     found = _sorted([*problems, *result.diagnostics])
+    if IATI_MARK in result.data:  # imported from IATI: what it does not publish is unknown
+        found = unpublished(found)
     if any(d.level == "error" for d in found):
         raise ProposalError(found)
     return Proposal(name, result.data, result.positions, tuple(found), readable(result.data))

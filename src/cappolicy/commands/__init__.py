@@ -30,6 +30,7 @@ SHORT_HELP = {
     "lint": "Lint rulesets: files, folders or ruleset ids (baseline, regional/aec, "
             "national/xa), or with none every ruleset of the catalog (shipped, the project's "
             "and --rulesets folders).",
+    "portfolio": "Summarise proposals, or the activities of IATI files, principle by principle.",
     "schema": "Print the JSON Schema (draft 2020-12) of proposal format v1.",
     "test": "Run rule tests: every *.test.yaml file given, or below the folders given.",
 }
