@@ -56,13 +56,36 @@ def _unpublished_leaves(ev: Evidence) -> list[str] | None:
         else None
 
 
+#: what a rule over the governance graph walks that no IATI element fills: its bodies, the
+#: relations between organisations and bodies, and data flows. A rule that finds none of
+#: them to check has not found that there are none: it is unknown, naming the section.
+_NEVER_FILLED = (
+    (re.compile(r"^graph\.(nodes\(kind: (body|steering-committee)\b|edges\(kind: "
+                r"(chairs|member_of|reports_to|oversees|advises|decides|audits|employs)\b)"),
+     "governance.bodies"),
+    (re.compile(r"^graph\.edges\(kind: shares_data\b"), "activities[].data_flows"),
+)
+
+
+def _never_filled(f: Finding) -> str | None:
+    """The never-published section a not-applicable finding found nothing in, if any."""
+    for pattern, section in _NEVER_FILLED:
+        if f.path and pattern.search(f.path):
+            return section
+    return None
+
+
 def unpublished_findings(findings: list[Finding]) -> list[Finding]:
     """Of an IATI activity's findings, a failure that only says a field no IATI element
     holds is absent becomes unknown, naming the fields: IATI does not publish governance
     bodies, data flows, sunset plans or risk assessments, so their absence is no fact
-    about the programme."""
+    about the programme. So does a rule found not applicable for want of any of them."""
     out = []
     for f in findings:
+        section = _never_filled(f) if f.outcome == "not-applicable" else None
+        if section is not None:
+            f = attrs.evolve(f, outcome="unknown", missing=(section,), message=(
+                f"cannot decide: {section} not published in IATI ({f.message})"))
         if f.outcome == "fail" and f.evidence:
             leaves: list[str] | None = []
             for ev in f.evidence:
