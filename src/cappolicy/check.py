@@ -17,9 +17,11 @@ What comes back is the report a single process makes, byte for byte, and its exi
 code. When only text and JSON reports are wanted, each file's parts of them are written
 and counted (render.report.Tally) as soon as it is checked, and those are kept instead
 of its findings: by a worker, because rebuilding thousands of findings here would take
-this process longer than checking takes the worker; here, because memory then holds
-the reports' text rather than every proposal's findings until the end. For the other
-formats the results are kept whole, in order.
+this process longer than checking takes the worker; here, so that the findings of
+thousands of proposals are not held until the end. The parts themselves go to a
+temporary file (Spool) as they come, and the report is written from it piece by piece
+(Checked.pieces): what the run holds in memory stays the same whatever the number of
+files. For the other formats the results are kept whole, in order.
 """
 
 from __future__ import annotations
@@ -29,9 +31,12 @@ import gc
 import os
 import sys
 from collections import deque
+import secrets
+import tempfile
+import weakref
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import attrs
 
@@ -91,11 +96,42 @@ class Job:
 @attrs.frozen
 class Written:
     """One result as a worker hands it back when it writes the reports: what results
-    are sorted by (render.report.result_key), its part of each report wanted, its counts."""
+    are sorted by (render.report.result_key), its part of each report wanted, its counts.
+    Once kept in the run's Spool, `parts` is empty and `spooled` says where they are."""
 
     key: tuple[str, str]
     parts: tuple[str, ...]
     counts: Tally
+    spooled: tuple[tuple[int, int], ...] = ()
+
+
+class Spool:
+    """The parts of the reports, in a temporary file until the reports are written: a
+    run of ten thousand files holds no more of them in memory than a run of one."""
+
+    def __init__(self) -> None:
+        self.file: IO[bytes] = tempfile.TemporaryFile(prefix="cappolicy-report-")
+        self.end = 0
+        weakref.finalize(self, self.file.close)  # gone with the run's Checked
+
+    def keep(self, written: Written) -> Written:
+        """`written` with its parts in the spool."""
+        places = []
+        self.file.seek(self.end)
+        for part in written.parts:
+            data = part.encode("utf-8", "surrogatepass")
+            self.file.write(data)
+            places.append((self.end, len(data)))
+            self.end += len(data)
+        return attrs.evolve(written, parts=(), spooled=tuple(places))
+
+    def part(self, written: Written, index: int) -> str:
+        """The `index`th part of a written result."""
+        if not written.spooled:
+            return written.parts[index]
+        start, size = written.spooled[index]
+        self.file.seek(start)
+        return self.file.read(size).decode("utf-8", "surrogatepass")
 
 
 @attrs.frozen
@@ -106,6 +142,7 @@ class Checked:
 
     outcomes: list[Outcome]
     written: list[Written] | None = None
+    spool: Spool | None = None
 
     def report(self, fail_on: str, as_of: dt.date, tool_version: str,
                allow_unknown: bool = False, inputs: Inputs | None = None) -> Report:
@@ -123,19 +160,42 @@ class Checked:
                writing: Writing | None = None) -> str:
         """The report in `fmt`, as render.render writes it; from the parts the workers
         wrote when there are any (`writing` says which)."""
+        return "".join(self.pieces(report, fmt, color=color, verbose=verbose, sources=sources,
+                                   root=root, writing=writing))
+
+    def pieces(self, report: Report, fmt: str, *, color: bool = False, verbose: bool = False,
+               sources: SourceCache | None = None, root: str | os.PathLike[str] | None = None,
+               writing: Writing | None = None) -> Iterator[str]:
+        """The text of `render`, in pieces: one a result when the results were written
+        as they were checked (read back from the spool one at a time), else whole."""
         from .render import render
 
         if self.written is None:
-            return render(report, fmt, color=color, verbose=verbose, sources=sources, root=root)
+            yield render(report, fmt, color=color, verbose=verbose, sources=sources, root=root)
+            return
         assert writing is not None and writing.verbose == verbose
         from .render.jsonfmt import join_json
         from .render.text import join_text
 
         index = writing.wanted.index((fmt, color))
-        parts = [w.parts[index] for w in self.written]
-        if fmt == "text":
-            return join_text(parts, report, self.counts(), color=color, sources=sources)
-        return join_json(parts, report, self.counts())
+        counts = self.counts()
+        if not self.written:
+            yield (join_text([], report, counts, color=color, sources=sources) if fmt == "text"
+                   else join_json([], report, counts))
+            return
+        # the report around two results tells what comes before the first, between two
+        # and after the last; marks no report can hold stand for them
+        mark = secrets.token_hex(16)
+        first, second = f"<{mark}:1>", f"<{mark}:2>"
+        frame = (join_text([first, second], report, counts, color=color, sources=sources)
+                 if fmt == "text" else join_json([first, second], report, counts))
+        head, rest = frame.split(first)
+        between, tail = rest.split(second)
+        spool = self.spool
+        for n, written in enumerate(self.written):
+            part = spool.part(written, index) if spool is not None else written.parts[index]
+            yield (head if n == 0 else between) + part
+        yield tail
 
     def counts(self) -> Tally:
         from .render.report import Tally
@@ -231,7 +291,8 @@ def check_files(files: Sequence[Path], job: Job, rulesets: Rulesets,
         job = attrs.evolve(job, writing=None)
     workers = worker_count(len(files), jobs)
     if workers < 2:  # here, in order; written as they come when they can be
-        return _assemble(_check_each(files, job, rulesets, fixed), job)
+        spool = Spool() if job.writing is not None else None
+        return _assemble(_check_each(files, job, rulesets, fixed, spool), job, spool)
     return _in_workers(files, job, workers)
 
 
@@ -268,6 +329,7 @@ def _in_workers(files: Sequence[Path], job: Job, workers: int) -> Checked:
 
     usable_dir()  # a cache folder the workers will not use is noted here, once
     context = multiprocessing.get_context("spawn")
+    spool = Spool() if job.writing is not None else None
     got: list[Outcome | Written | None] = [None] * len(files)
     waiting = deque(_chunks(files, workers))
     crew: list[_Worker] = []
@@ -283,7 +345,8 @@ def _in_workers(files: Sequence[Path], job: Job, workers: int) -> Checked:
                 reply = worker.reply()
                 if isinstance(reply, list):
                     for index, outcome in reply:
-                        got[index] = outcome
+                        got[index] = spool.keep(outcome) if spool is not None and \
+                            isinstance(outcome, Written) else outcome
                 else:
                     for index, file in worker.chunk or ():
                         got[index] = _lost(file, reply) if worker.dead \
@@ -306,7 +369,7 @@ def _in_workers(files: Sequence[Path], job: Job, workers: int) -> Checked:
             gc.enable()
     if any(o is None for o in got):  # pragma: no cover - every chunk is answered or lost
         raise RuntimeError("a worker lost files")
-    return _assemble(got, job)  # type: ignore[arg-type]
+    return _assemble(got, job, spool)  # type: ignore[arg-type]
 
 
 def _hire(crew: list[_Worker], count: int, context: BaseContext, job: Job,
@@ -404,7 +467,7 @@ def _lost(file: Path, why: str) -> FileError:
         "check this file with -j 1 to see which"),))
 
 
-def _assemble(got: list[Outcome | Written], job: Job) -> Checked:
+def _assemble(got: list[Outcome | Written], job: Job, spool: Spool | None = None) -> Checked:
     """What checking gave, from each file's outcome in the order of the files."""
     from .render import FileError
 
@@ -412,7 +475,7 @@ def _assemble(got: list[Outcome | Written], job: Job) -> Checked:
         return Checked(got)  # type: ignore[arg-type]
     order = sorted((o.key, i) for i, o in enumerate(got) if isinstance(o, Written))
     return Checked([o for o in got if isinstance(o, FileError)],
-                   [got[i] for _, i in order])  # type: ignore[misc]
+                   [got[i] for _, i in order], spool)  # type: ignore[misc]
 
 
 # ----------------------------------------------------------------- in a worker
@@ -470,10 +533,11 @@ def _check_chunk(chunk: list[tuple[int, Path]]) -> list[tuple[int, Outcome | Wri
 
 
 def _check_each(files: Sequence[Path], job: Job, rulesets: Rulesets,
-                fixed: EffectiveRuleset | None) -> list[Outcome | Written]:
+                fixed: EffectiveRuleset | None, spool: Spool | None = None
+                ) -> list[Outcome | Written]:
     """Each file's outcome; each result written as soon as it is made, when `job`
-    says which reports to write: its findings are then let go, so that memory holds
-    the reports' text, not thousands of proposals' findings."""
+    says which reports to write: its findings are then let go, and its parts kept in
+    `spool` when there is one, so that memory holds neither."""
     from .errors import SourceCache
     from .render import FileError
 
@@ -485,7 +549,8 @@ def _check_each(files: Sequence[Path], job: Job, rulesets: Rulesets,
             out.append(outcome)
         else:
             try:
-                out.append(_write(outcome, job.writing, sources))
+                written = _write(outcome, job.writing, sources)
+                out.append(spool.keep(written) if spool is not None else written)
             except Exception as exc:  # noqa: BLE001 - a fault of ours: this file's error
                 out.append(internal_error(file, exc))
         if n % MAX_CHUNK == 0:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -267,11 +268,14 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     report = checked.report(fail_on, as_of, __version__, allow_unknown, _inputs(rulesets))
     sources = SourceCache()
 
-    def text_of(out_fmt: str, out_color: bool) -> str:
-        return checked.render(report, out_fmt, color=out_color, verbose=verbose, sources=sources,
-                              root=sarif_root, writing=writing)
+    def text_of(out_fmt: str, out_color: bool) -> Iterator[str]:
+        """The report, a piece at a time: a run of many files never holds it whole."""
+        return checked.pieces(report, out_fmt, color=out_color, verbose=verbose,
+                              sources=sources, root=sarif_root, writing=writing)
 
-    click.echo(text_of(*shown), color=use_color)
+    for piece in text_of(*shown):
+        click.echo(piece, nl=False, color=use_color)
+    click.echo("", color=use_color)
     unwritten = [problem for out_fmt, file in outputs
                  if (problem := _write_report(text_of(out_fmt, False), file)) is not None]
     if unwritten:
@@ -292,15 +296,16 @@ def _inputs(rulesets: Rulesets) -> Inputs:
                         for root in rulesets.catalog.roots))
 
 
-def _write_report(text: str, file: Path) -> Diagnostic | None:
-    """Write one --output file (making its folder) whole, replacing a symbolic link there
-    rather than writing through it; a CP422 diagnostic when it cannot be."""
+def _write_report(text: Iterable[str], file: Path) -> Diagnostic | None:
+    """Write one --output file (making its folder) whole, from the pieces of the report,
+    replacing a symbolic link there rather than writing through it; a CP422 diagnostic
+    when it cannot be."""
     from .errors import Diagnostic
     from .files import write_atomic
 
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(file, text + "\n")
+        write_atomic(file, itertools.chain(text, ["\n"]))
     except OSError as exc:
         reason = exc.strerror or str(exc)
         return Diagnostic("CP422", f"cannot write the report file {file}: {reason}", None,
