@@ -112,10 +112,11 @@ def test_the_quick_road_leaves_what_only_the_event_reader_guards(text: str) -> N
 def test_too_many_opening_characters_leave_it_to_the_event_reader(
         monkeypatch: pytest.MonkeyPatch) -> None:
     text = "a: [1, [2]]\n"
+    most = load._TREE_MAX_OPENERS
     assert _YamlComposer(text, "p.yaml")._tree() is not None
     monkeypatch.setattr(load, "_TREE_MAX_OPENERS", 3)  # [ [ : and the line break
     assert _YamlComposer(text, "p.yaml")._tree() is None
-    monkeypatch.setattr(load, "_TREE_MAX_OPENERS", 20_000)
+    monkeypatch.setattr(load, "_TREE_MAX_OPENERS", most)
     monkeypatch.setattr(load, "_TREE_MAX_CHARS", len(text) - 1)
     assert _YamlComposer(text, "p.yaml")._tree() is None
 

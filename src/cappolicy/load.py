@@ -312,9 +312,12 @@ _NOT_A_TREE = re.compile(r"(?:^|[\s\[\]{},:?\"'-])[!&*]|^(?:---|\.\.\.|%)", re.M
 #: texts longer than this are left to the event reader, which counts values as it goes
 _TREE_MAX_CHARS = 100_000
 #: every level of nesting opens at one of these characters (or is the document itself):
-#: a text with more of them may nest deeper than libyaml's recursive composer should go
+#: a text with more of them may nest deeper than libyaml's recursive composer should go.
+#: libyaml 0.2.6 refuses a thousand levels itself; older ones have no limit, and each
+#: level is two C frames, so the bound keeps them far from the stack's end (a proposal
+#: has about one such character in ten: this admits about 50 kB)
 _OPENERS = "[{-?:\n\r"
-_TREE_MAX_OPENERS = 20_000
+_TREE_MAX_OPENERS = 5_000
 _PLAIN = "plain"  # the tag our resolver gives an untagged plain scalar
 _QUOTED = "quoted"
 
