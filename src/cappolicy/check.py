@@ -102,7 +102,7 @@ class Written:
     key: tuple[str, str]
     parts: tuple[str, ...]
     counts: Tally
-    spooled: tuple[tuple[int, int], ...] = ()
+    spooled: tuple[int, ...] = ()  # in the Spool: where the parts start, each one's size
 
 
 class Spool:
@@ -110,28 +110,33 @@ class Spool:
     run of ten thousand files holds no more of them in memory than a run of one."""
 
     def __init__(self) -> None:
+        from .render.report import Tally
+
         self.file: IO[bytes] = tempfile.TemporaryFile(prefix="cappolicy-report-")
         self.end = 0
+        #: the counts of every result kept, which then keep none of their own
+        self.counts = self.nothing = Tally()
         weakref.finalize(self, self.file.close)  # gone with the run's Checked
 
     def keep(self, written: Written) -> Written:
-        """`written` with its parts in the spool."""
-        places = []
+        """`written` with its parts in the spool, and its counts in the spool's."""
+        places = [self.end]  # where the first part starts, then the size of each
         self.file.seek(self.end)
         for part in written.parts:
             data = part.encode("utf-8", "surrogatepass")
             self.file.write(data)
-            places.append((self.end, len(data)))
+            places.append(len(data))
             self.end += len(data)
-        return attrs.evolve(written, parts=(), spooled=tuple(places))
+        self.counts += written.counts
+        return Written(written.key, (), self.nothing, tuple(places))
 
     def part(self, written: Written, index: int) -> str:
         """The `index`th part of a written result."""
         if not written.spooled:
             return written.parts[index]
-        start, size = written.spooled[index]
+        start = written.spooled[0] + sum(written.spooled[1:index + 1])
         self.file.seek(start)
-        return self.file.read(size).decode("utf-8", "surrogatepass")
+        return self.file.read(written.spooled[index + 1]).decode("utf-8", "surrogatepass")
 
 
 @attrs.frozen
@@ -200,10 +205,16 @@ class Checked:
     def counts(self) -> Tally:
         from .render.report import Tally
 
-        total = Tally()
+        total = self.spool.counts if self.spool is not None else Tally()
         for written in self.written or ():
-            total += written.counts
+            if written.counts is not self.spool_nothing:
+                total += written.counts
         return total
+
+    @property
+    def spool_nothing(self) -> Tally | None:
+        """The counts of a result kept in the spool: counted in the spool's."""
+        return self.spool.nothing if self.spool is not None else None
 
     def exit_code(self, report: Report) -> int:
         from .render import exit_code
