@@ -104,8 +104,8 @@ def _too_large(limit: int, what: str) -> str:
     return f"it is larger than {size}; a {what} is far smaller"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` (UTF-8) to `path` whole: to a temporary file in the same folder,
+def write_atomic(path: Path, text: str | Iterable[str]) -> None:
+    """Write `text` (UTF-8; or its pieces, in order) to `path` whole: to a temporary file in the same folder,
     then renamed over `path`. A symbolic link at `path` is replaced, not followed; an
     existing regular file keeps its permissions. Raises OSError when it cannot be."""
     folder = path.parent
@@ -124,7 +124,8 @@ def write_atomic(path: Path, text: str) -> None:
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as stream:
-            stream.write(text.encode("utf-8", errors="replace"))
+            for piece in [text] if isinstance(text, str) else text:
+                stream.write(piece.encode("utf-8", errors="replace"))
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temp, mode)

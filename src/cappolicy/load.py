@@ -9,7 +9,17 @@ the 10 MiB limit), and PyYAML's resolves YAML 1.1 (`NO` -> False, `1:30` -> 90).
 So we read PyYAML's event stream (CSafeLoader when available; its marks count
 characters, like the pure-Python parser's) and build the tree with an explicit
 stack, resolving plain scalars the YAML 1.2 core way and counting depth, nodes
-and alias expansions as we go. JSON gets its own small reader with the same
+and alias expansions as we go.
+
+Most proposals take a quicker road to the same nodes (`_YamlComposer._tree`):
+libyaml composes the tree in C, with a resolver of ours that only says which
+scalars are plain, and we turn its nodes into ours. It is taken only when the
+text cannot reach what the event reader guards against: no anchor, alias or tag
+(and so no alias to expand), no directive or second document, at most 100,000
+characters (so at most that many values), and few enough characters that open a
+level for libyaml's recursion to stay shallow whatever its version. The depth
+limit is checked on the way; anything else (a syntax error, a level too deep)
+goes back to the event reader, which says exactly what and where. JSON gets its own small reader with the same
 nodes, so both formats share one validator and one set of diagnostics.
 """
 
@@ -47,11 +57,12 @@ MAX_DIGITS = 300  # longer numerals are refused (no proposal needs them)
 LARGEST_INT = int(sys.float_info.max)
 
 _EVENT_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: libyaml's parser and composer, when PyYAML has them
+_CPARSER: type[Any] | None = getattr(getattr(yaml, "cyaml", None), "CParser", None)
 
 Problem = tuple[str, str, str | None]  # code, message, help
 
 
-@attrs.frozen(eq=False)
 class Node:
     """One value of a composed document, before validation.
 
@@ -60,15 +71,26 @@ class Node:
     `tag` says: str, int, float, bool, null, date, datetime) or "alias" (value:
     the anchored node; span: where the alias is used). `text` is a scalar's
     text as written (after unescaping); `size` counts the values inside, aliases
-    expanded; `problem` says why the value cannot be used."""
+    expanded; `problem` says why the value cannot be used. Nothing changes a node
+    once it is composed. A plain class with slots, not attrs: a proposal makes
+    hundreds of nodes, and attrs' frozen __init__ cost as much as composing them."""
 
-    kind: str
-    span: Span
-    value: Any
-    text: str = ""
-    tag: str = ""
-    size: int = 1
-    problem: Problem | None = None
+    __slots__ = ("kind", "span", "value", "text", "tag", "size", "problem")
+
+    def __init__(self, kind: str, span: Span, value: Any, text: str = "", tag: str = "",
+                 size: int = 1, problem: Problem | None = None) -> None:
+        self.kind = kind
+        self.span = span
+        self.value = value
+        self.text = text
+        self.tag = tag
+        self.size = size
+        self.problem = problem
+
+    def __repr__(self) -> str:
+        return (f"Node(kind={self.kind!r}, span={self.span!r}, value={self.value!r}, "
+                f"text={self.text!r}, tag={self.tag!r}, size={self.size!r}, "
+                f"problem={self.problem!r})")
 
 
 class _Fatal(Exception):
@@ -288,6 +310,45 @@ def _resolve_tagged(tag: str, text: str) -> tuple[str, Any, Problem | None]:
                          "proposals use plain YAML values; remove the tag")
 
 
+#: a node property (tag `!`, anchor `&`, alias `*`) where a node can start, a directive
+#: (`%`) or a document marker (`---`, `...`): a text with one is left to the event reader
+_NOT_A_TREE = re.compile(r"(?:^|[\s\[\]{},:?\"'-])[!&*]|^(?:---|\.\.\.|%)", re.MULTILINE)
+#: texts longer than this are left to the event reader, which counts values as it goes
+_TREE_MAX_CHARS = 100_000
+#: every level of nesting opens at one of these characters (or is the document itself):
+#: a text with more of them may nest deeper than libyaml's recursive composer should go.
+#: libyaml 0.2.6 refuses a thousand levels itself; older ones have no limit, and each
+#: level is two C frames, so the bound keeps them far from the stack's end (a proposal
+#: has about one such character in ten: this admits about 50 kB)
+_OPENERS = "[{-?:\n\r"
+_TREE_MAX_OPENERS = 5_000
+_PLAIN = "plain"  # the tag our resolver gives an untagged plain scalar
+_QUOTED = "quoted"
+
+
+class _Slow(Exception):
+    """The tree libyaml composed is one the event reader must read: nested too deep,
+    or a node reached twice."""
+
+
+_TreeParser: type[Any] | None = None
+if _CPARSER is not None:
+    class _LibyamlTree(_CPARSER):  # type: ignore[misc, valid-type]
+        """libyaml's composer, resolving nothing: an untagged plain scalar is tagged
+        _PLAIN, a quoted one _QUOTED (the fast road admits no tags); load.py resolves."""
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            return _PLAIN if kind is yaml.ScalarNode and implicit[0] else _QUOTED
+
+        def descend_resolver(self, parent: Any, index: Any) -> None:
+            pass
+
+        def ascend_resolver(self) -> None:
+            pass
+
+    _TreeParser = _LibyamlTree
+
+
 @attrs.define
 class _Frame:
     kind: str
@@ -312,6 +373,7 @@ class _YamlComposer:
         self.open: set[str] = set()
         self.nodes = 0
         self.aliases = 0
+        self.seen: set[int] = set()  # libyaml's collections made into ours (_node)
 
     def span(self, start: Any, end: Any) -> Span:
         if self.lines is not None:
@@ -333,6 +395,9 @@ class _YamlComposer:
                 "CP402", f"invalid YAML: control character U+{ord(bad.group()):04X} is not allowed",
                 _Lines(self.text, self.name).span(bad.start(), bad.end()),
                 "remove it, or write it as an escape inside a double-quoted string"))
+        tree = self._tree()
+        if tree is not None:
+            return tree
         try:
             return self._read(_EVENT_LOADER)
         except _Fatal as fatal:
@@ -342,6 +407,82 @@ class _YamlComposer:
             if _EVENT_LOADER is yaml.SafeLoader or "nesting depth" not in fatal.diagnostic.message:
                 raise
         return _YamlComposer(self.text, self.name)._read(yaml.SafeLoader)
+
+    def _tree(self) -> tuple[Node, Span, list[Diagnostic]] | None:
+        """The document composed by libyaml, or None when the event reader must read it
+        (see the module's docstring): the same nodes, spans and sizes it would give."""
+        text = self.text
+        if (_TreeParser is None or self.lines is not None or len(text) > _TREE_MAX_CHARS
+                or sum(map(text.count, _OPENERS)) > _TREE_MAX_OPENERS):
+            return None
+        # the pattern tries every position, the tests for a character are quick: most
+        # texts have none of the characters it looks for
+        if ("!" in text or "&" in text or "*" in text or "%" in text or "---" in text
+                or "..." in text) and _NOT_A_TREE.search(text):
+            return None
+        parser = _TreeParser(text)
+        try:
+            root = parser.get_single_node()
+        except yaml.YAMLError:
+            return None
+        finally:
+            parser.dispose()
+        if root is None:
+            return None
+        try:
+            node = self._node(root, 1)
+        except _Slow:
+            return None
+        if node.size > MAX_NODES:
+            return None
+        mark = root.start_mark
+        return node, Span(self.name, mark.line + 1, mark.column + 1, mark.line + 1,
+                          mark.column + 1), []
+
+    def _node(self, node: Any, depth: int) -> Node:
+        """Our node of one of libyaml's, and of everything inside it."""
+        name = self.name
+        start = node.start_mark
+        if type(node) is yaml.ScalarNode:
+            end = node.end_mark
+            span = Span(name, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+            text = node.value
+            if node.tag is _PLAIN:
+                tag, value = resolve_plain(text)
+                if tag == "int" and value is None:
+                    return Node("scalar", span, text, text, "str", problem=too_large(text))
+                return Node("scalar", span, value, text, tag)
+            return Node("scalar", span, text, text, "str")
+        if depth > MAX_DEPTH or id(node) in self.seen:
+            raise _Slow
+        self.seen.add(id(node))
+        inner = depth + 1
+        size = 1
+        last: Span | None = None
+        items: list[Any]
+        if type(node) is yaml.MappingNode:
+            kind = "map"
+            items = []
+            for key, value in node.value:
+                pair = (self._node(key, inner), self._node(value, inner))
+                size += pair[0].size + pair[1].size
+                items.append(pair)
+            if items:
+                last = items[-1][1].span
+        else:
+            kind = "seq"
+            items = [self._node(item, inner) for item in node.value]
+            for item in items:
+                size += item.size
+            if items:
+                last = items[-1].span
+        if node.flow_style or last is None:
+            end = node.end_mark
+            end_line, end_column = end.line + 1, end.column + 1
+        else:
+            end_line, end_column = last.end_line, last.end_column
+        return Node(kind, Span(name, start.line + 1, start.column + 1, end_line, end_column),
+                    items, size=size)
 
     def _read(self, events: type[Any]) -> tuple[Node | None, Span, list[Diagnostic]]:
         loader = events(self.text)
