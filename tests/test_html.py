@@ -278,6 +278,12 @@ def test_a_graph_too_large_to_read_is_not_drawn(tmp_path: Path) -> None:
     assert "<svg" not in page and "DEC-01" in page
     assert re.search(r"The governance graph is not drawn: \d+ nodes are more than a page can "
                      r"show \(300\); cappolicy graph .*big.json draws it", page)
+    result = run("check", str(source), "--output", f"html={out}", "--lang", "fr")
+    assert result.exit_code == 1, result.output
+    page = out.read_text(encoding="utf-8")
+    assert re.search(r"Le graphe de gouvernance n’est pas dessiné: \d+ nœuds, c’est plus qu’une "
+                     r"page n’en peut montrer \(300\) ; cappolicy graph .*big.json le dessine",
+                     page)
 
 
 def examples_page(tmp_path: Path, *lang: str) -> str:

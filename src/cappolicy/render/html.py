@@ -38,7 +38,7 @@ from markupsafe import Markup, escape
 from ..errors import CappolicyError, SourceCache
 from ..findings import Evidence, Finding, ParamUse
 from ..graph import GovernanceGraph, build
-from ..i18n import Translations, format_date, format_number, translator, use
+from ..i18n import Translations, active, format_date, format_number, gettext, translator, use
 from ..load import load_proposal
 from ..marks import Marker, Marks
 from ..proposal import Proposal
@@ -247,7 +247,8 @@ def _result_view(index: int, result: ProposalResult, report: Report, sources: So
     graph: GovernanceGraph | None = None
     drawing_note: str | None = None
     if isinstance(loaded, str):
-        drawing_note = visible(f"the proposal could not be read again ({loaded})")
+        drawing_note = visible(gettext("the proposal could not be read again ({reason})")
+                               .format(reason=loaded))
     else:
         proposal, graph = loaded
     marks: list[Marks] = []
@@ -258,8 +259,9 @@ def _result_view(index: int, result: ProposalResult, report: Report, sources: So
                 for j, f in enumerate(shown)]
     drawing = None
     if graph is not None and len(graph) > MAX_DRAWN_NODES:
-        drawing_note = visible(f"{len(graph)} nodes are more than a page can show "
-                               f"({MAX_DRAWN_NODES}); cappolicy graph {result.file} draws it")
+        drawing_note = visible(gettext("{n} nodes are more than a page can show ({most}); "
+                                       "cappolicy graph {file} draws it").format(
+            n=_count(len(graph)), most=_count(MAX_DRAWN_NODES), file=result.file))
     elif graph is not None:
         node_links: dict[str, Link] = {}
         edge_links: dict[int, Link] = {}
@@ -291,6 +293,12 @@ def _result_view(index: int, result: ProposalResult, report: Report, sources: So
         "drawing_note": drawing_note,
         "title": visible(str(proposal.data.get("title", ""))) if proposal is not None else "",
     }
+
+
+def _count(n: int) -> str:
+    """A count in the active reader's locale (as it is in English)."""
+    tr = active()
+    return str(n) if tr.is_source else format_number(n, tr.locale)
 
 
 def _link(links: dict[Any, Link], key: Any, anchor: str, rule: str) -> None:
