@@ -278,3 +278,53 @@ def test_a_graph_too_large_to_read_is_not_drawn(tmp_path: Path) -> None:
     assert "<svg" not in page and "DEC-01" in page
     assert re.search(r"The governance graph is not drawn: \d+ nodes are more than a page can "
                      r"show \(300\); cappolicy graph .*big.json draws it", page)
+    result = run("check", str(source), "--output", f"html={out}", "--lang", "fr")
+    assert result.exit_code == 1, result.output
+    page = out.read_text(encoding="utf-8")
+    assert re.search(r"Le graphe de gouvernance n’est pas dessiné: \d+ nœuds, c’est plus qu’une "
+                     r"page n’en peut montrer \(300\) ; cappolicy graph .*big.json le dessine",
+                     page)
+
+
+def examples_page(tmp_path: Path, *lang: str) -> str:
+    out = tmp_path / f"report-{'-'.join(lang) or 'en'}.html"
+    result = run("check", str(EXAMPLES.parent), "--as-of", "2026-06-01", "--output",
+                 f"html={out}", "--format", "json", *(("--lang", *lang) if lang else ()))
+    assert result.exit_code == 2, result.output  # examples/incoherent holds unloadable files
+    return out.read_text(encoding="utf-8")
+
+
+def test_the_page_follows_the_readers_language(tmp_path: Path) -> None:
+    english, french = examples_page(tmp_path), examples_page(tmp_path, "fr")
+    assert '<html lang="fr">' in french and '<html lang="en">' in english
+    # the fixed text from the French catalogue, none of it left in English
+    for label in ("Rapport de conformité", "Constats par principe", "Graphe de gouvernance",
+                  "<dt>conseil</dt>", "Vérifié le 1 juin 2026", "17 propositions",
+                  "3 fichiers non chargés", "organisation du pays hôte"):
+        assert label in french, label
+    for label in ("Policy compliance report", "Findings by principle", "<dt>hint</dt>",
+                  "Checked on", "host organisation"):
+        assert label not in french and label in english, label
+    # the baseline's French messages and hints, their values in the French locale
+    assert ("Les lignes budgétaires totalisent 12\u202f150\u202f000, plus que les "
+            "4\u202f050\u202f000 de funding.sources") in french
+    assert "The budget lines add up to 12150000, more than the 4050000 of" in english
+    assert "Ramenez les dates de l’activité A1 dans la période (entre le 1 octobre 2026" in french
+    # the same findings, rule by rule
+    finding = re.compile(r'<article class="finding[^"]*" id="[^"]*" data-rule="([^"]*)"')
+    assert sorted(finding.findall(french)) == sorted(finding.findall(english))
+    assert len(finding.findall(french)) > 50
+    # last, the strings shown in English for want of a translation, as in the text report
+    assert french.rstrip("\n").endswith("</html>") and "<footer>" not in english
+    text = run("check", str(EXAMPLES.parent), "--as-of", "2026-06-01", "--lang", "fr").stdout
+    last = text.rstrip("\n").splitlines()[-1]
+    assert last.startswith("langue fr : ")
+    assert f'<footer><p class="untranslated">{last}</p></footer>' in french
+
+
+def test_a_spanish_page_and_an_english_one_as_before(tmp_path: Path) -> None:
+    spanish = examples_page(tmp_path, "es")
+    assert '<html lang="es">' in spanish and "Hallazgos por principio" in spanish
+    assert "1 de junio de 2026" in spanish
+    # English asked for is the page as written without --lang, byte for byte
+    assert examples_page(tmp_path, "en") == examples_page(tmp_path)

@@ -192,3 +192,54 @@ def test_the_page_prints(browser: tuple[Browser, str]) -> None:
     pdf = b.pdf()
     assert pdf.startswith(b"%PDF-") and pdf.count(b"/Type /Page") > 5
     assert b.problems(url) == []
+
+
+def test_the_french_page_shows_every_failing_rule_with_its_graph(
+        tmp_path: Path, report: tuple[Path, dict[str, Any]]) -> None:
+    """`--lang fr`: the page a French reader opens, every failing rule of each proposal on
+    it, in French, with the graphs, loading nothing and logging no error."""
+    assert EXE is not None
+    page = tmp_path / "rapport.html"
+    here = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        result = CliRunner().invoke(main, ["check", "examples", "--as-of", AS_OF, "--output",
+                                           f"html={page}", "--lang", "fr"])
+    finally:
+        os.chdir(here)
+    assert result.exit_code == 2, result.output
+    b = Browser(EXE)
+    try:
+        url = page.resolve().as_uri()
+        b.open(url)
+        seen = b.evaluate("""({lang: document.documentElement.lang,
+            heading: document.querySelector('h1').innerText,
+            principles: document.getElementById('principles-title').innerText,
+            last: document.querySelector('footer').innerText,
+            sections: Array.from(document.querySelectorAll('section.proposal')).map(s => {
+                const svg = s.querySelector('svg.governance');
+                return {file: s.querySelector('.meta .file').innerText, text: s.innerText,
+                        rules: Array.from(s.querySelectorAll('article.finding.outcome-fail'))
+                            .map(a => a.dataset.rule),
+                        nodes: svg ? Array.from(svg.querySelectorAll('g.node')).filter(
+                            g => g.getBBox().width > 0).length : 0,
+                        edges: svg ? svg.querySelectorAll('g.edge path').length : 0};
+            })})""")
+        assert seen["lang"] == "fr"
+        assert seen["heading"].startswith("Rapport de conformité")
+        assert seen["principles"] == "Constats par principe"
+        assert seen["last"].startswith("langue fr : ")
+        shown = {s["file"]: s for s in seen["sections"]}
+        results = report[1]["results"]
+        assert len(shown) == len(results)
+        for r in results:
+            section = shown[r["file"]]
+            failing = [f["rule"] for f in r["findings"] if f["outcome"] == "fail"]
+            assert sorted(section["rules"]) == sorted(failing), r["file"]
+            for rule in failing:
+                assert rule in section["text"], (r["file"], rule)
+            assert section["nodes"] > 1 and section["edges"] > 0, r["file"]
+        assert any("graphe de gouvernance" in s["text"].lower() for s in seen["sections"])
+        assert b.problems(url) == []
+    finally:
+        b.close()

@@ -300,12 +300,17 @@ def _catalogue(lang: str) -> dict[str, object]:
 
 
 def test_the_template_holds_every_string_the_code_asks_for() -> None:
-    """The .pot is what `pybabel extract -F babel.cfg` makes of the code today."""
-    method_map = [("src/cappolicy/**.py", "python")]
+    """The .pot is what `pybabel extract -F babel.cfg` makes of the code and of the HTML
+    report's template today."""
+    template_glob = "src/cappolicy/render/templates/**.html"
+    method_map = [("src/cappolicy/**.py", "python"), (template_glob, "jinja2")]
+    options = {template_glob: {"extensions": "jinja2.ext.i18n", "trim_blocks": "True",
+                               "lstrip_blocks": "True"}}
     found = {m[2] if isinstance(m[2], str) else m[2][0]
-             for m in extract_from_dir(str(ROOT), method_map,
+             for m in extract_from_dir(str(ROOT), method_map, options,
                                        keywords={"_": None, "gettext": None,
                                                  "ngettext": (1, 2)})}
+    assert "Findings by principle" in found and "must" in found
     with (i18n.LOCALE_DIR / "cappolicy.pot").open("rb") as fp:
         template = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fp) if m.id}
     assert found == template
@@ -316,7 +321,7 @@ def test_every_fixed_string_is_translated_with_its_holes(lang: str) -> None:
     with (i18n.LOCALE_DIR / "cappolicy.pot").open("rb") as fp:
         template = [m.id for m in read_po(fp) if m.id]
     catalogue = _catalogue(lang)
-    hole = re.compile(r"\{(\w+)\}")
+    hole = re.compile(r"\{(\w+)\}|%\((\w+)\)s")  # str.format's, and the HTML template's
     for msgid in template:
         key = msgid if isinstance(msgid, str) else msgid[0]
         said = catalogue.get(key)

@@ -222,7 +222,7 @@ def _settings() -> Any:
                    "each process must get 50 files or more, else fewer are started. The "
                    "report and the exit code are those of -j 1.")
 @click.option("--lang", metavar="LANG", default=None,
-              help="The language of the text and markdown reports: en, fr or es (default: "
+              help="The language of the text, markdown and html reports: en, fr or es (default: "
                    "en, or the project's lang); messages without a translation stay in "
                    "English, and are counted. JSON, SARIF, JUnit and GitHub reports are "
                    "the same in every language.")

@@ -14,7 +14,7 @@ Command-line options override the file; `--config FILE` names it outright.
     country = "XA"                   # check every proposal against this country's ruleset
     fail_on = "should"               # must | should | advisory (or error | warning | info)
     sources = "docs/sources"         # the cited source documents, relative to the file
-    lang = "fr"                      # the language of the text and markdown reports
+    lang = "fr"                      # the language of the text, markdown and html reports
 """
 
 from __future__ import annotations

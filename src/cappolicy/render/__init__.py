@@ -91,7 +91,7 @@ def render(
     offending line (a fresh SourceCache, reading files lazily, when not given).
     `root` is the folder that sarif, github and markdown write file names relative
     to (default: the current folder); see docs/ci-formats.md. `lang` is the reader's
-    language (i18n.py) of the formats a person reads, text and markdown; json, sarif,
+    language (i18n.py) of the formats a person reads, text, markdown and html; json, sarif,
     junit and github are machine formats, the same whatever it is."""
     if fmt == "text":
         from .text import render_text
@@ -120,5 +120,5 @@ def render(
     if fmt == "html":
         from .html import render_html
 
-        return render_html(report, sources=sources)
+        return render_html(report, sources=sources, lang=lang)
     raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")

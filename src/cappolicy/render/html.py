@@ -11,7 +11,11 @@ filters; the page reads the same without it, and prints.
 Fixed text goes through one translation hook and numbers and dates through two
 formatting hooks (`Texts`), so that catalogues and locales plug in without touching the
 template: the template calls `_("…")` and `ngettext(…)` (jinja2.ext.i18n, new style),
-`number(n)` and `date(d)`.
+`number(n)` and `date(d)`. In another language (`lang`, i18n.py) they are the reader's
+catalogue and locale (`texts_for`), the findings' titles, messages and hints are their
+wording for that reader (render.text.shown_title, shown_wording), and the page ends with
+the count of strings shown in English, as the text report does. In English the page is
+the text as written.
 
 To draw a graph the renderer reads each checked proposal again (load.load_proposal):
 the report holds findings, not proposals. A proposal that cannot be read again (moved,
@@ -34,6 +38,7 @@ from markupsafe import Markup, escape
 from ..errors import CappolicyError, SourceCache
 from ..findings import Evidence, Finding, ParamUse
 from ..graph import GovernanceGraph, build
+from ..i18n import Translations, active, format_date, format_number, gettext, translator, use
 from ..load import load_proposal
 from ..marks import Marker, Marks
 from ..proposal import Proposal
@@ -59,6 +64,9 @@ from .text import (
     principle_text,
     rule_origin_text,
     severity_text,
+    shown_title,
+    shown_wording,
+    untranslated_line,
 )
 
 EXCERPT_CONTEXT = 2  # lines shown above and below a finding's line
@@ -84,6 +92,22 @@ def _date(value: dt.date) -> str:
     return value.isoformat()
 
 
+def _(word: str) -> str:
+    """Marks a word for the catalogues (pybabel extract): the template translates it."""
+    return word
+
+
+#: the words the template translates from variables (`_(r.verdict.upper())`,
+#: `_(f.level)`, `_(outcome)`, `_(report.fail_on)`): the verdicts, the outcomes, the
+#: levels and the severities
+VARIABLE_WORDS = (_("PASS"), _("FAIL"), _("ERROR"), _("fail"), _("unknown"), _("waived"),
+                  _("pass"), _("error"), _("warning"), _("info"), _("must"), _("should"),
+                  _("advisory"))
+#: where the page's last line goes in another language: it counts the strings shown in
+#: English, known only once the page is written (no text of the page holds a `<`)
+_UNTRANSLATED = "<!-- untranslated -->"
+
+
 @attrs.frozen
 class Texts:
     """The hooks of the page's fixed text: `gettext` and `ngettext` as Python's gettext
@@ -94,6 +118,16 @@ class Texts:
     number: Callable[[float], str] = _number
     date: Callable[[dt.date], str] = _date
     lang: str = "en"
+
+
+def texts_for(tr: Translations) -> Texts:
+    """The hooks of a reader of `tr`'s language: its catalogue (counting what falls back
+    to English on `tr`), numbers and dates in its locale; English for English."""
+    if tr.is_source:
+        return Texts()
+    return Texts(gettext=tr.gettext, ngettext=tr.ngettext,
+                 number=lambda value: format_number(value, tr.locale),
+                 date=lambda value: format_date(value, tr.locale), lang=tr.lang)
 
 
 #: A drawing source: the proposal and its governance graph for a result, or the reason
@@ -151,9 +185,20 @@ def _hash(text: str) -> str:
 
 def render_html(report: Report, *, sources: SourceCache | None = None,
                 texts: Texts | None = None, loader: Loader | None = None,
-                use_dot: bool = True) -> str:
-    """The whole page, without a trailing newline."""
-    texts = texts or Texts()
+                use_dot: bool = True, lang: str | None = None) -> str:
+    """The whole page, without a trailing newline, for a reader of `lang` (English when
+    None); `texts`, when given, replaces the hooks of that language."""
+    tr = translator(lang)
+    with use(tr):
+        page = _page(report, sources, texts or texts_for(tr), loader, use_dot, tr)
+        if tr.is_source:
+            return page
+        line = f'<p class="untranslated">{escape(untranslated_line(tr))}</p>'
+        return page.replace(_UNTRANSLATED, line, 1)
+
+
+def _page(report: Report, sources: SourceCache | None, texts: Texts, loader: Loader | None,
+          use_dot: bool, tr: Translations) -> str:
     sources = sources if sources is not None else SourceCache()
     loader = loader or load_again
     env = _environment(texts)
@@ -179,6 +224,7 @@ def render_html(report: Report, *, sources: SourceCache | None = None,
         data={"proposals": [{"anchor": r["anchor"], "id": r["id"], "verdict": r["verdict"],
                              "failing": r["failing_rules"]} for r in results]},
         visible=visible,
+        untranslated=None if tr.is_source else Markup(_UNTRANSLATED),
     )
     return page.rstrip("\n")
 
@@ -201,7 +247,8 @@ def _result_view(index: int, result: ProposalResult, report: Report, sources: So
     graph: GovernanceGraph | None = None
     drawing_note: str | None = None
     if isinstance(loaded, str):
-        drawing_note = visible(f"the proposal could not be read again ({loaded})")
+        drawing_note = visible(gettext("the proposal could not be read again ({reason})")
+                               .format(reason=loaded))
     else:
         proposal, graph = loaded
     marks: list[Marks] = []
@@ -212,8 +259,9 @@ def _result_view(index: int, result: ProposalResult, report: Report, sources: So
                 for j, f in enumerate(shown)]
     drawing = None
     if graph is not None and len(graph) > MAX_DRAWN_NODES:
-        drawing_note = visible(f"{len(graph)} nodes are more than a page can show "
-                               f"({MAX_DRAWN_NODES}); cappolicy graph {result.file} draws it")
+        drawing_note = visible(gettext("{n} nodes are more than a page can show ({most}); "
+                                       "cappolicy graph {file} draws it").format(
+            n=_count(len(graph)), most=_count(MAX_DRAWN_NODES), file=result.file))
     elif graph is not None:
         node_links: dict[str, Link] = {}
         edge_links: dict[int, Link] = {}
@@ -247,6 +295,12 @@ def _result_view(index: int, result: ProposalResult, report: Report, sources: So
     }
 
 
+def _count(n: int) -> str:
+    """A count in the active reader's locale (as it is in English)."""
+    tr = active()
+    return str(n) if tr.is_source else format_number(n, tr.locale)
+
+
 def _link(links: dict[Any, Link], key: Any, anchor: str, rule: str) -> None:
     old = links.get(key)
     if old is None:
@@ -258,17 +312,18 @@ def _link(links: dict[Any, Link], key: Any, anchor: str, rule: str) -> None:
 def _finding_view(anchor: str, finding: Finding, sources: SourceCache, mark: Marks | None,
                   graph: GovernanceGraph | None) -> dict[str, Any]:
     home = finding.file
+    message, hint = shown_wording(finding)
     return {
         "anchor": anchor,
         "rule": visible(finding.rule),
-        "title": visible(finding.title),
+        "title": visible(shown_title(finding)),
         "outcome": finding.outcome,
         "level": finding.level,
         "severity": finding.severity,
         "where": visible(_where(finding)),
         "path": visible(finding.path),
         "element": visible(finding.element) if finding.element else None,
-        "message": visible(finding.message, newlines=True),
+        "message": visible(message, newlines=True),
         "waiver": visible(finding.waiver, newlines=True) if finding.waiver else None,
         "evidence": [_evidence_view(ev, home, 0) for ev in finding.evidence],
         "missing": [visible(m) for m in finding.missing],
@@ -280,7 +335,7 @@ def _finding_view(anchor: str, finding: Finding, sources: SourceCache, mark: Mar
         "principle": visible(finding.principle),
         "principle_text": visible(principle_text(finding)),
         "source": visible(finding.source) if finding.source else None,
-        "hint": visible(finding.hint, newlines=True) if finding.hint else None,
+        "hint": visible(hint, newlines=True) if hint else None,
         "excerpt": _excerpt(finding, sources),
         "nodes": [visible(k) for k in mark.nodes] if mark is not None else [],
         "edges": [_edge_name(graph, e) for e in mark.edges] if mark and graph else [],
@@ -369,4 +424,4 @@ def _principles(views: Sequence[dict[str, Any]],
     return out
 
 
-__all__ = ["Texts", "load_again", "render_html"]
+__all__ = ["Texts", "load_again", "render_html", "texts_for"]
