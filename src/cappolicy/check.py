@@ -229,12 +229,50 @@ def _outcomes(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
     if file.suffix.lower() != ".xml":
         yield _outcome(file, rulesets, fixed, country, as_of, lang)
         return
-    from .iati_check import check_iati
-
     try:
-        yield from check_iati(file, rulesets, fixed, country, as_of, lang)
+        yield from _check_iati(file, rulesets, fixed, country, as_of, lang)
     except Exception as exc:  # noqa: BLE001 - a fault of ours: this file's error
         yield internal_error(file, exc)
+
+
+def _check_iati(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
+               country: str | None, as_of: dt.date, lang: str | None = None
+               ) -> Iterator[ProposalResult | FileError]:
+    """Each activity's result (or FileError: one that cannot be read, or the problem that
+    stops reading the file), as the file is read."""
+    from .iati_check import FileSummary, ask_note, unpublished_topics
+    from .iati_map import load_activities
+    from .render import FileError
+
+    name = str(file)
+    summary = FileSummary()
+    last: ProposalResult | None = None
+    root = Span(name, 1, 1)
+    for item in load_activities(file):
+        if isinstance(item, list):
+            yield FileError(name, tuple(item))
+            continue
+        try:
+            result = check_proposal(item, rulesets, fixed, country, as_of, lang)
+        except CappolicyError as exc:
+            yield FileError(name, tuple(exc.diagnostics))
+            continue
+        except Exception as exc:  # noqa: BLE001 - a fault of ours: this activity's error
+            yield internal_error(file, exc)
+            continue
+        topics = unpublished_topics(result.findings)
+        summary.add(topics)
+        if topics:
+            result = attrs.evolve(result, warnings=(
+                *result.warnings, ask_note(topics, item.span_of(()), "")))
+        if last is not None:
+            yield last
+        last = result
+    if last is not None:
+        note = summary.note(root)
+        if note is not None:
+            last = attrs.evolve(last, warnings=(*last.warnings, note))
+        yield last
 
 
 #: the outcomes of one file, as `check` makes them (for other views of them: portfolio.py)

@@ -8,22 +8,18 @@ file; both are located in the XML, so every report format shows them.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
 
 from . import iati_codes as codes
-from .errors import CappolicyError, Diagnostic
+from .errors import Diagnostic
 from .span import Span
 
 if TYPE_CHECKING:
     from .findings import Evidence, Finding
-    from .render import FileError, ProposalResult
-    from .rulesets import EffectiveRuleset, Rulesets
 
 #: the code of the notes that say what to ask the publisher for
 ASK = "CP467"
@@ -145,46 +141,6 @@ class FileSummary:
                                f"activities of this file: ask the publisher for {listed}",
                           span, "each activity's note names the rules left unknown",
                           level="note")
-
-
-def check_iati(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
-               country: str | None, as_of: dt.date, lang: str | None = None
-               ) -> Iterator[ProposalResult | FileError]:
-    """Each activity's result (or FileError: one that cannot be read, or the problem that
-    stops reading the file), as the file is read."""
-    from .check import check_proposal, internal_error
-    from .iati_map import load_activities
-    from .render import FileError
-
-    name = str(file)
-    summary = FileSummary()
-    last: ProposalResult | None = None
-    root = Span(name, 1, 1)
-    for item in load_activities(file):
-        if isinstance(item, list):
-            yield FileError(name, tuple(item))
-            continue
-        try:
-            result = check_proposal(item, rulesets, fixed, country, as_of, lang)
-        except CappolicyError as exc:
-            yield FileError(name, tuple(exc.diagnostics))
-            continue
-        except Exception as exc:  # noqa: BLE001 - a fault of ours: this activity's error
-            yield internal_error(file, exc)
-            continue
-        topics = unpublished_topics(result.findings)
-        summary.add(topics)
-        if topics:
-            result = attrs.evolve(result, warnings=(
-                *result.warnings, ask_note(topics, item.span_of(()), "")))
-        if last is not None:
-            yield last
-        last = result
-    if last is not None:
-        note = summary.note(root)
-        if note is not None:
-            last = attrs.evolve(last, warnings=(*last.warnings, note))
-        yield last
 
 
 def is_iati_file(file: Path) -> bool:
