@@ -46,7 +46,7 @@ class Case:
     """One generated proposal, in every form an engine may be handed."""
 
     id: str
-    proposal: Any  # cappolicy.proposal.Proposal, as loaded from its JSON text
+    proposal: Any  # cappolicy.proposal.model.Proposal, as loaded from its JSON text
     json_data: Any  # the proposal as JSON data: ISO date strings, string keys
 
     @property
@@ -167,8 +167,8 @@ class Cappolicy(Engine):
     name, language = "cappolicy", "cpol"
 
     def compile(self) -> Any:
-        from cappolicy.evaluate import prepare, verdicts
-        from cappolicy.rulesets import Catalog, resolve, source_from_path
+        from cappolicy.engine.evaluate import prepare, verdicts
+        from cappolicy.rulesets.catalog import Catalog, resolve, source_from_path
         effective = resolve(Catalog([]), source_from_path(HERE / "bench.cpol"))
         rules = effective.compiled()
         prepare(rules)  # the Python is written when a second proposal needs it: now
@@ -194,7 +194,7 @@ class CappolicyExplained(Cappolicy):
     name = "explained"
 
     def compile(self) -> Any:
-        from cappolicy.evaluate import evaluate, summary
+        from cappolicy.engine.evaluate import evaluate, summary
         rules, _ = super().compile()
         return rules, lambda *args: summary(evaluate(*args))
 
@@ -360,8 +360,8 @@ def load_cases(size: str, count: int, seed: int = 0) -> list[Case]:
     loader from its JSON text: it must load without a diagnostic, as the data it was."""
     import synthetic
 
-    from cappolicy.errors import CappolicyError
-    from cappolicy.load import load_proposal_text
+    from cappolicy.base.errors import CappolicyError
+    from cappolicy.proposal.load import load_proposal_text
 
     cases = []
     for data in synthetic.corpus(size, count, seed):

@@ -25,12 +25,12 @@ from pathlib import Path
 from typing import Any
 
 try:
-    from cappolicy import graph
+    from cappolicy.graph import governance as graph
 except ImportError:  # run from a checkout without installing the package
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-    from cappolicy import graph
+    from cappolicy.graph import governance as graph
 
-from cappolicy.graph import GovernanceGraph, Step
+from cappolicy.graph.governance import GovernanceGraph, Step
 
 SIZES = (10_000, 20_000, 50_000, 100_000)
 QUICK_SIZES = (1_000, 2_000, 5_000, 10_000)
@@ -210,7 +210,7 @@ def table(rows: Sequence[Row]) -> str:
 
 def validate(nodes: int) -> None:
     """Load a small synthetic proposal through the proposal loader: it must be format v1."""
-    from cappolicy.load import load_proposal_text
+    from cappolicy.proposal.load import load_proposal_text
     loaded = load_proposal_text(json.dumps(proposal(nodes)), "synthetic.json")
     if graph.build(loaded.data) != graph.build(proposal(nodes)):
         raise SystemExit("the synthetic proposal reads back as another graph")

@@ -111,7 +111,7 @@ def measure_child(path: Path, activities: int) -> Measured:
     child's peak resident memory."""
     argv = [sys.executable, "-c",
             "import resource, sys, time\n"
-            "from cappolicy.cli import main\n"
+            "from cappolicy.cli.main import main\n"
             "began = time.perf_counter()\n"
             "cpu = time.process_time()\n"
             "try:\n"
@@ -139,12 +139,12 @@ def measure_child(path: Path, activities: int) -> Measured:
 
 def direct_vs_imported(repeats: int, folder: Path) -> tuple[float, float, int]:
     """Seconds to check the real files' activities from the XML, and from their YAML."""
-    from cappolicy.check import file_outcomes
-    from cappolicy.files import write_atomic
-    from cappolicy.iati_import import import_iati
+    from cappolicy.base.files import write_atomic
+    from cappolicy.base.resources import shipped_rulesets
+    from cappolicy.proposal.iati_import import import_iati
     from cappolicy.render import FileError
-    from cappolicy.resources import shipped_rulesets
-    from cappolicy.rulesets import Catalog, Rulesets
+    from cappolicy.rulesets.catalog import Catalog, Rulesets
+    from cappolicy.run.check import file_outcomes
 
     xml = sorted(DATA.glob("*.xml"))
     taken: set[str] = set()

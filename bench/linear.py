@@ -55,11 +55,11 @@ except ImportError:  # run from a checkout without installing the package
 
 import yaml
 
-from cappolicy.errors import CappolicyError
-from cappolicy.evaluate import evaluate, summary
-from cappolicy.load import load_proposal_text
-from cappolicy.proposal import Proposal
-from cappolicy.rulesets import Catalog, EffectiveRuleset, Rulesets
+from cappolicy.base.errors import CappolicyError
+from cappolicy.engine.evaluate import evaluate, summary
+from cappolicy.proposal.load import load_proposal_text
+from cappolicy.proposal.model import Proposal
+from cappolicy.rulesets.catalog import Catalog, EffectiveRuleset, Rulesets
 
 EXAMPLE = HERE.parent / "examples" / "proposals" / "xa-cirt-good.yaml"
 AS_OF = dt.date(2026, 11, 23)

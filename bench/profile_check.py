@@ -39,9 +39,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "proposals"
 AMOUNT = re.compile(r"\b(\d{5,})\b")
-#: runs cappolicy's program in this process's Python: cappolicy.entry, else (older trees) cli
-PROGRAM = ("import sys\nsys.argv[0] = 'cappolicy'\ntry:\n    from cappolicy.entry import main\n"
-           "except ImportError:\n    from cappolicy.cli import main\nmain()\n")
+#: runs cappolicy's program in this process's Python: cappolicy.cli.entry, else (older trees) cli
+PROGRAM = ("import sys\nsys.argv[0] = 'cappolicy'\ntry:\n    from cappolicy.cli.entry import main\n"
+           "except ImportError:\n    from cappolicy.cli.main import main\nmain()\n")
 
 
 def generate(folder: Path, count: int, seed: int = 1) -> list[Path]:
@@ -160,7 +160,7 @@ def startup(rounds: int, pythonpath: str | None) -> None:
 def profile(folder: Path, top: int, fmt: str) -> None:
     from click.testing import CliRunner
 
-    from cappolicy.cli import main
+    from cappolicy.cli.main import main
 
     runner = CliRunner()
     prof = cProfile.Profile()

@@ -227,8 +227,8 @@ class EngineRun:
     verdicts: dict[str, list[E.Verdicts]] = field(default_factory=dict)
 
 
-IMPORTS = {"python": "pass", "cappolicy": "import cappolicy.rulesets, cappolicy.evaluate",
-           "explained": "import cappolicy.rulesets, cappolicy.evaluate",
+IMPORTS = {"python": "pass", "cappolicy": "import cappolicy.rulesets, cappolicy.engine.evaluate",
+           "explained": "import cappolicy.rulesets, cappolicy.engine.evaluate",
            "regopy": "import regopy", "cel": "import cel", "celpy": "import celpy"}
 
 
@@ -337,7 +337,7 @@ def engines_section(s: Settings, chosen: Sequence[str], report: Report) -> None:
 def load_section(s: Settings, report: Report) -> None:
     import yaml
 
-    from cappolicy.load import load_proposal_text
+    from cappolicy.proposal.load import load_proposal_text
 
     count = s.small
     print(f"\n== load: {count:,} small generated YAML proposals, in this process, best of "

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
-from cappolicy.load import resolve_plain
+from cappolicy.proposal.load import resolve_plain
 
 #: Scalars as YAML and JSON write them (dates only where YAML can hold them).
 json_scalars = (

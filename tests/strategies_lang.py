@@ -10,8 +10,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from cappolicy import ast
-from cappolicy.rulesets import Catalog, EffectiveRuleset, Rulesets
+from cappolicy.lang import ast
+from cappolicy.rulesets.catalog import Catalog, EffectiveRuleset, Rulesets
 
 # ------------------------------------------------------------------ expression trees
 

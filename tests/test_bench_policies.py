@@ -16,7 +16,7 @@ sys.path.insert(0, str(BENCH))
 import engines as E
 import synthetic
 
-from cappolicy.load import load_proposal_text
+from cappolicy.proposal.load import load_proposal_text
 
 
 @pytest.fixture(scope="module")

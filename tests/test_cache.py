@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from cappolicy import cache, parse
-from cappolicy.errors import RuleSyntaxError
+from cappolicy.base import cache
+from cappolicy.base.errors import RuleSyntaxError
+from cappolicy.lang import parse
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = ROOT / "examples" / "proposals" / "xa-cirt-good.yaml"
@@ -193,13 +194,13 @@ def test_code_lists_are_cached_under_pycountrys_databases(store: Path) -> None:
 
 _PROBE = """
 import sys
-from cappolicy.entry import main
+from cappolicy.cli.entry import main
 sys.argv = ["cappolicy", *sys.argv[1:]]
 try:
     main()
 except SystemExit:
     pass
-print("imported:", " ".join(m for m in ("lark", "pycountry", "networkx", "cappolicy.parse")
+print("imported:", " ".join(m for m in ("lark", "pycountry", "networkx", "cappolicy.lang.parse")
                             if m in sys.modules), file=sys.stderr)
 """
 
@@ -233,7 +234,7 @@ def test_a_second_check_reads_the_cache_and_imports_no_parser(store: Path) -> No
 def _cli(store: Path | str, *args: str, cwd: Path = ROOT, **env: str) -> tuple[int, str, str]:
     """Run the real program in a process of its own, with the cache in `store`."""
     out = subprocess.run(
-        [sys.executable, "-c", "import sys\nfrom cappolicy.entry import main\n"
+        [sys.executable, "-c", "import sys\nfrom cappolicy.cli.entry import main\n"
          "sys.argv[0] = 'cappolicy'\nmain()\n", *args],
         capture_output=True, text=True, check=False, cwd=cwd,
         env={**os.environ, "CAPPOLICY_CACHE_DIR": str(store), **env})
@@ -278,7 +279,7 @@ def test_a_planted_pickle_runs_nothing(store: Path, tmp_path: Path) -> None:
 
 def test_an_entry_naming_a_class_outside_the_allow_list_is_rebuilt(
         store: Path, parses: list[str], tmp_path: Path) -> None:
-    from cappolicy.cachedata import Corrupt, loads_tree
+    from cappolicy.lang.cachedata import Corrupt, loads_tree
 
     marker = tmp_path / "ran"
     path = tmp_path / "demo.cpol"
@@ -307,7 +308,7 @@ def test_an_entry_made_under_another_key_is_not_even_decoded(
     """An entry is read only when its key is the one asked for; its value is not looked
     at before: here a well-formed entry of another rule file, under a key that looks
     right but is not this file's."""
-    from cappolicy import cachedata
+    from cappolicy.lang import cachedata
 
     path = tmp_path / "demo.cpol"
     path.write_text(RULES, encoding="utf-8")
@@ -441,7 +442,7 @@ def test_entries_that_are_links_or_others_can_write_are_not_used(
 def test_a_refused_folder_is_noted_once_with_workers(
         store: Path, tmp_path: Path) -> None:
     """`check -j 2`: the workers use no cache either, and the note is said once."""
-    from cappolicy.check import MIN_FILES_PER_WORKER
+    from cappolicy.run.check import MIN_FILES_PER_WORKER
 
     folder = tmp_path / "proposals"
     folder.mkdir()
@@ -480,7 +481,7 @@ def _shipped_rule_files() -> list[Path]:
 
 @pytest.mark.parametrize("path", _shipped_rule_files(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_shipped_rule_file_comes_back_from_json_whole(path: Path) -> None:
-    from cappolicy.cachedata import dumps_tree, loads_tree
+    from cappolicy.lang.cachedata import dumps_tree, loads_tree
 
     try:
         tree = parse.parse_file(str(path))
@@ -497,9 +498,9 @@ def test_the_allow_list_is_every_class_of_the_syntax_tree() -> None:
     """A node class added to ast.py and not to the allow-list would not be cached."""
     import attrs
 
-    from cappolicy import ast
-    from cappolicy.cachedata import NODE_CLASSES
-    from cappolicy.span import Span
+    from cappolicy.base.span import Span
+    from cappolicy.lang import ast
+    from cappolicy.lang.cachedata import NODE_CLASSES
 
     in_ast = {v for v in vars(ast).values()
               if isinstance(v, type) and attrs.has(v) and v.__module__ == ast.__name__}
@@ -508,10 +509,10 @@ def test_the_allow_list_is_every_class_of_the_syntax_tree() -> None:
 
 def _rule_files() -> object:
     from hypothesis import strategies as st
-
-    from cappolicy import ast
-    from cappolicy.span import Span
     from strategies_lang import exprs
+
+    from cappolicy.base.span import Span
+    from cappolicy.lang import ast
 
     spans = st.builds(Span, st.text(max_size=8), st.integers(0, 10**6), st.integers(0, 500),
                       st.integers(0, 10**6), st.integers(0, 500))
@@ -540,7 +541,7 @@ def _rule_files() -> object:
 def test_any_syntax_tree_comes_back_from_json_whole() -> None:
     from hypothesis import given
 
-    from cappolicy.cachedata import dumps_tree, loads_tree
+    from cappolicy.lang.cachedata import dumps_tree, loads_tree
 
     @given(_rule_files())
     def round_trip(tree: object) -> None:
@@ -563,7 +564,7 @@ def test_a_pickle_planted_where_lark_caches_runs_nothing(
 
     from lark import Lark
 
-    from cappolicy.resources import grammar_file
+    from cappolicy.base.resources import grammar_file
 
     temp = tmp_path / "temp"
     temp.mkdir()

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cappolicy import check
-from cappolicy.cli import main
+from cappolicy.cli.main import main
+from cappolicy.run import check
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "proposals"
 AMOUNT = re.compile(r"\b(\d{5,})\b")

@@ -28,14 +28,14 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cappolicy.cli import main
-from cappolicy.errors import Diagnostic
-from cappolicy.findings import Evidence, Finding
+from cappolicy.base.errors import Diagnostic
+from cappolicy.base.span import Span
+from cappolicy.base.visible import visible
+from cappolicy.cli.main import main
+from cappolicy.engine.findings import Evidence, Finding
 from cappolicy.render import FileError, ProposalResult, Report, render
 from cappolicy.render.github import escape_data, escape_property
 from cappolicy.render.markdown import md_code, md_text, render_markdown
-from cappolicy.span import Span
-from cappolicy.visible import visible
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"

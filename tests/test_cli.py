@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cappolicy.cli import main
+from cappolicy.cli.main import main
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples" / "proposals"
 
@@ -213,7 +213,7 @@ def test_allow_unknown_makes_an_undecided_proposal_pass_in_every_report() -> Non
 def test_help_lists_every_command_with_its_own_first_sentence() -> None:
     from click.utils import _make_default_short_help
 
-    from cappolicy import commands
+    from cappolicy.cli import commands
 
     assert set(commands.names()) == set(commands.SHORT_HELP), \
         "a command module without its sentence in commands.SHORT_HELP (or the reverse)"
@@ -236,12 +236,12 @@ def test_commands_are_imported_only_when_run() -> None:
     import subprocess
     import sys
 
-    probe = ("import sys\nfrom click.testing import CliRunner\nfrom cappolicy.cli import main\n"
+    probe = ("import sys\nfrom click.testing import CliRunner\nfrom cappolicy.cli.main import main\n"
              "assert 'lint' in main.commands and 'fmt' in list(main.commands)\n"
              "CliRunner().invoke(main, sys.argv[1:])\n"
-             "print(sorted(m for m in sys.modules if m.startswith('cappolicy.commands.')))")
+             "print(sorted(m for m in sys.modules if m.startswith('cappolicy.cli.commands.')))")
     for args, imported in (([], "[]"), (["--help"], "[]"), (["--version"], "[]"),
-                           (["schema", "--help"], "['cappolicy.commands.schema']")):
+                           (["schema", "--help"], "['cappolicy.cli.commands.schema']")):
         out = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True,
                              text=True, check=False)
         assert out.returncode == 0, out.stderr
@@ -258,7 +258,7 @@ def test_the_program_answers_version_as_click_does(capsys: pytest.CaptureFixture
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    from cappolicy import entry
+    from cappolicy.cli import entry
 
     monkeypatch.setattr(sys, "argv", ["cappolicy", "--version"])
     entry.main()

@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 from strategies import mutated
 from strategies_lang import effective, expressions, exprs, small_proposals
 
-from cappolicy import codegen
-from cappolicy.compile import Compiler, Context
-from cappolicy.evaluate import (
+from cappolicy.engine import codegen
+from cappolicy.engine.compile import Compiler, Context
+from cappolicy.engine.evaluate import (
     _BATCHES,
     VERDICT_ORDER,
     CompiledRule,
@@ -35,11 +35,11 @@ from cappolicy.evaluate import (
     summary,
     verdicts,
 )
-from cappolicy.load import load_proposal
-from cappolicy.nodes import Presence
-from cappolicy.parse import parse_expr
-from cappolicy.proposal import Proposal
-from cappolicy.rulesets import Catalog, EffectiveRuleset, Rulesets
+from cappolicy.engine.nodes import Presence
+from cappolicy.lang.parse import parse_expr
+from cappolicy.proposal.load import load_proposal
+from cappolicy.proposal.model import Proposal
+from cappolicy.rulesets.catalog import Catalog, EffectiveRuleset, Rulesets
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 23)

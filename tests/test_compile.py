@@ -7,15 +7,16 @@ from collections.abc import Mapping
 
 import pytest
 
-from cappolicy import ast, schema
-from cappolicy.compile import Compiler, Context, Env, ParamValue
-from cappolicy.errors import AnalysisError, Diagnostic
-from cappolicy.evaluate import CompiledRule, RuleSpec, compile_rules
-from cappolicy.findings import Provenance
-from cappolicy.nodes import Deref, Literal, Param, Root, Var
-from cappolicy.parse import parse_expr, parse_text
-from cappolicy.span import Span
-from cappolicy.types import COUNTRY, DATE, NUMBER, PERCENT, STRING
+from cappolicy.base.errors import AnalysisError, Diagnostic
+from cappolicy.base.span import Span
+from cappolicy.engine.compile import Compiler, Context, Env, ParamValue
+from cappolicy.engine.evaluate import CompiledRule, RuleSpec, compile_rules
+from cappolicy.engine.findings import Provenance
+from cappolicy.engine.nodes import Deref, Literal, Param, Root, Var
+from cappolicy.lang import ast
+from cappolicy.lang.parse import parse_expr, parse_text
+from cappolicy.lang.types import COUNTRY, DATE, NUMBER, PERCENT, STRING
+from cappolicy.proposal import schema
 
 MIN_SHARE = ParamValue("min_share", PERCENT, ast.Percent(0.15), "15%",
                        Provenance("baseline", Span("baseline.cpol", 3, 1)))

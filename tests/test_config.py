@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from cappolicy.config import Settings, find, load, settings
-from cappolicy.errors import CappolicyError
+from cappolicy.base.errors import CappolicyError
+from cappolicy.run.settings import Settings, find, load, settings
 
 
 def write(path: Path, text: str) -> Path:
@@ -109,7 +109,7 @@ def project(tmp_path: Path, settings_text: str) -> Path:
 def run(*args: str) -> Any:
     from click.testing import CliRunner
 
-    from cappolicy.cli import main
+    from cappolicy.cli.main import main
 
     return CliRunner().invoke(main, list(args))
 

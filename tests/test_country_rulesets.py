@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cappolicy.cli import main
-from cappolicy.evaluate import evaluate
-from cappolicy.findings import Finding, ParamUse
-from cappolicy.load import load_proposal
-from cappolicy.proposal import Proposal
-from cappolicy.rulesets import Catalog, EffectiveRuleset, Rulesets
+from cappolicy.cli.main import main
+from cappolicy.engine.evaluate import evaluate
+from cappolicy.engine.findings import Finding, ParamUse
+from cappolicy.proposal.load import load_proposal
+from cappolicy.proposal.model import Proposal
+from cappolicy.rulesets.catalog import Catalog, EffectiveRuleset, Rulesets
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "proposals"
 GOOD = EXAMPLES / "xa-cirt-good.yaml"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cappolicy.cli import main
-from cappolicy.resources import shipped_rulesets
+from cappolicy.base.resources import shipped_rulesets
+from cappolicy.cli.main import main
 
 GOOD = Path(__file__).resolve().parent.parent / "examples" / "proposals" / "xa-cirt-good.yaml"
 XQ = '''ruleset xq "Test country"

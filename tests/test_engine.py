@@ -20,14 +20,19 @@ from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 from strategies_lang import effective, expressions, small_proposals
 
-from cappolicy.compile import Compiler, Context
-from cappolicy.evaluate import (
-    CompiledRule, _parse_path, closure_verdict, evaluate, summary, verdicts,
+from cappolicy.engine.compile import Compiler, Context
+from cappolicy.engine.evaluate import (
+    CompiledRule,
+    _parse_path,
+    closure_verdict,
+    evaluate,
+    summary,
+    verdicts,
 )
-from cappolicy.findings import Evidence, Finding
-from cappolicy.parse import parse_expr
-from cappolicy.proposal import Proposal
-from cappolicy.types import element_type
+from cappolicy.engine.findings import Evidence, Finding
+from cappolicy.lang.parse import parse_expr
+from cappolicy.lang.types import element_type
+from cappolicy.proposal.model import Proposal
 
 AS_OF = dt.date(2026, 6, 1)
 EXAMPLE = Path(__file__).parent / "data" / "xa-cirt.yaml"

@@ -14,15 +14,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies_lang import effective, small_proposals
 
-from cappolicy import values as V
-from cappolicy.compile import Context, Env
-from cappolicy.errors import ProposalError
-from cappolicy.evaluate import CompiledRule, evaluate
-from cappolicy.explain import Explainer
-from cappolicy.findings import OUTCOMES, Evidence, Finding
-from cappolicy.load import load_proposal_text
-from cappolicy.proposal import Proposal
-from cappolicy.rulesets import EffectiveRuleset
+from cappolicy.base.errors import ProposalError
+from cappolicy.engine.compile import Context, Env
+from cappolicy.engine.evaluate import CompiledRule, evaluate
+from cappolicy.engine.evidence import Explainer
+from cappolicy.engine.findings import OUTCOMES, Evidence, Finding
+from cappolicy.lang import values as V
+from cappolicy.proposal.load import load_proposal_text
+from cappolicy.proposal.model import Proposal
+from cappolicy.rulesets.catalog import EffectiveRuleset
 
 AS_OF = dt.date(2027, 1, 1)
 
@@ -448,8 +448,8 @@ def test_loaded_proposals_with_parts_left_out_never_crash_evaluation(
 def test_a_value_that_is_not_a_collection_leaves_the_rule_undecided_and_says_why() -> None:
     # Through the Python API data need not be what the loader checks: a quantifier over a
     # number is not an internal error but a problem with the data, explained as such.
-    from cappolicy.compile import Compiler
-    from cappolicy.parse import parse_expr
+    from cappolicy.engine.compile import Compiler
+    from cappolicy.lang.parse import parse_expr
 
     node = Compiler({}).expr(parse_expr("any line in budget.lines: line.amount > 0"), {})
     rule = CompiledRule(id="R-1", title="t", principle="p", source=None, severity="must",

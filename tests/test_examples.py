@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cappolicy.cli import main
-from cappolicy.errors import CappolicyError
-from cappolicy.evaluate import evaluate
-from cappolicy.load import load_proposal
-from cappolicy.rulesets import Catalog, Rulesets
+from cappolicy.base.errors import CappolicyError
+from cappolicy.cli.main import main
+from cappolicy.engine.evaluate import evaluate
+from cappolicy.proposal.load import load_proposal
+from cappolicy.rulesets.catalog import Catalog, Rulesets
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "proposals"
 AS_OF = dt.date(2027, 1, 15)

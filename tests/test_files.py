@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from cappolicy.cli import main
+from cappolicy.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "proposals"
@@ -38,7 +38,7 @@ def run_process(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     test (rather than hanging it) when it does not finish within GUARD seconds."""
     env = {**os.environ, "CAPPOLICY_TEST_SECRET": SECRET}
     try:
-        return subprocess.run([sys.executable, "-m", "cappolicy.entry", *args], cwd=cwd,
+        return subprocess.run([sys.executable, "-m", "cappolicy.cli.entry", *args], cwd=cwd,
                               env=env, capture_output=True, text=True, timeout=GUARD,
                               check=False)
     except subprocess.TimeoutExpired:

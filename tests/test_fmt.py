@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from strategies_lang import exprs, literals, names
 
-from cappolicy import ast
-from cappolicy.cli import main
-from cappolicy.fmt import WIDTH, format_rule_file, format_text
-from cappolicy.parse import parse_text, source_layout
-from cappolicy.resources import shipped_rulesets
-from cappolicy.unparse import template, unparse
+from cappolicy.base.resources import shipped_rulesets
+from cappolicy.cli.main import main
+from cappolicy.lang import ast
+from cappolicy.lang.fmt import WIDTH, format_rule_file, format_text
+from cappolicy.lang.parse import parse_text, source_layout
+from cappolicy.lang.unparse import template, unparse
 
 SHIPPED = sorted(shipped_rulesets().rglob("*.cpol"))
 SHIPPED_IDS = [str(p.relative_to(shipped_rulesets())) for p in SHIPPED]

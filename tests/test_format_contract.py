@@ -11,11 +11,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from cappolicy.cli import main
-from cappolicy.evaluate import evaluate
-from cappolicy.findings import Finding
-from cappolicy.load import load_proposal
-from cappolicy.rulesets import Catalog, Rulesets, named_ruleset
+from cappolicy.cli.main import main
+from cappolicy.engine.evaluate import evaluate
+from cappolicy.engine.findings import Finding
+from cappolicy.proposal.load import load_proposal
+from cappolicy.rulesets.catalog import Catalog, Rulesets, named_ruleset
 
 AS_OF = dt.date(2027, 1, 15)
 

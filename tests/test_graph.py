@@ -22,11 +22,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import dump_yaml, json_values, mutated
 
-from cappolicy import graph
-from cappolicy.graph import PROGRAM, Edge, GovernanceGraph, Step
-from cappolicy.load import load_proposal, load_proposal_text
-from cappolicy.proposal import Proposal, format_path
-from cappolicy.schema import ACTIVITY_TYPES, BODY_KINDS, DATA_KINDS, ORG_KINDS, RELATION_KINDS
+from cappolicy.graph import governance as graph
+from cappolicy.graph.governance import PROGRAM, Edge, GovernanceGraph, Step
+from cappolicy.proposal.load import load_proposal, load_proposal_text
+from cappolicy.proposal.model import Proposal, format_path
+from cappolicy.proposal.schema import (
+    ACTIVITY_TYPES,
+    BODY_KINDS,
+    DATA_KINDS,
+    ORG_KINDS,
+    RELATION_KINDS,
+)
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "proposals"
 GOOD = EXAMPLES / "xa-cirt-good.yaml"

@@ -19,11 +19,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import json_values, mutated
 
-from cappolicy.cli import main
-from cappolicy.findings import Finding
-from cappolicy.graph import CATEGORIES, EDGE_KINDS, PROGRAM, GovernanceGraph, build
-from cappolicy.load import load_proposal, load_proposal_text
-from cappolicy.proposal import Proposal
+from cappolicy.base.span import Span
+from cappolicy.cli.main import main
+from cappolicy.engine.findings import Finding
+from cappolicy.graph.governance import CATEGORIES, EDGE_KINDS, PROGRAM, GovernanceGraph, build
+from cappolicy.proposal.load import load_proposal, load_proposal_text
+from cappolicy.proposal.model import Proposal
 from cappolicy.render import graphout
 from cappolicy.render.graphout import (
     NOT_INSTALLED,
@@ -35,7 +36,6 @@ from cappolicy.render.graphout import (
     to_json,
     to_svg,
 )
-from cappolicy.span import Span
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "proposals"
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
@@ -648,7 +648,7 @@ def test_edges_of_failing_findings_are_marked(monkeypatch: pytest.MonkeyPatch,
         return [finding("fail", (intel,)), finding("pass", (grant,), "R-2"),
                 finding("unknown", (chairs,), "R-3"), finding("fail", (personal,), "R-4")]
 
-    monkeypatch.setattr("cappolicy.evaluate.evaluate", evaluate)
+    monkeypatch.setattr("cappolicy.engine.evaluate.evaluate", evaluate)
     args = (str(proposal_file), "--country", "XA", "--as-of", "2028-06-01")
     result = run(*args)
     assert result.exit_code == 0, result.output

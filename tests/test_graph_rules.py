@@ -8,19 +8,19 @@ from collections.abc import Mapping
 
 import pytest
 
-from cappolicy import ast
-from cappolicy import values as V
-from cappolicy.compile import Compiler, Context, Env, ParamValue
-from cappolicy.errors import AnalysisError, Diagnostic
-from cappolicy.evaluate import RuleSpec, compile_rules, evaluate
-from cappolicy.findings import Finding, Provenance
-from cappolicy.load import load_proposal_text
-from cappolicy.parse import parse_expr, parse_text
-from cappolicy.proposal import Proposal
+from cappolicy.base.errors import AnalysisError, Diagnostic
+from cappolicy.base.span import Span
+from cappolicy.engine.compile import Compiler, Context, Env, ParamValue
+from cappolicy.engine.evaluate import RuleSpec, compile_rules, evaluate
+from cappolicy.engine.findings import Finding, Provenance
+from cappolicy.lang import ast
+from cappolicy.lang import values as V
+from cappolicy.lang.parse import parse_expr, parse_text
+from cappolicy.lang.types import STRING, SetT
+from cappolicy.proposal.load import load_proposal_text
+from cappolicy.proposal.model import Proposal
 from cappolicy.render.jsonfmt import finding_from_json, finding_to_json
 from cappolicy.render.text import render_finding
-from cappolicy.span import Span
-from cappolicy.types import STRING, SetT
 
 PUBLIC = ParamValue("public_sector", SetT(STRING), frozenset({"ministry", "cert"}),
                     "{cert, ministry}", Provenance("baseline", Span("baseline.cpol", 2, 1)))
@@ -77,7 +77,7 @@ def value(text: str, proposal: Proposal, **bound: object) -> object:
 
 
 def _types(bound: Mapping[str, object]) -> dict:
-    from cappolicy.schema import GRAPH_NODE_REF
+    from cappolicy.proposal.schema import GRAPH_NODE_REF
     return {name: GRAPH_NODE_REF for name in bound}
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cappolicy.cli import CHECK_FORMATS, main
+from cappolicy.cli.main import CHECK_FORMATS, main
 from cappolicy.render import FORMATS, ProposalResult, Report, render
 from cappolicy.render.html import Texts, render_html
 

@@ -20,7 +20,7 @@ import pytest
 from browser import Browser, chromium
 from click.testing import CliRunner
 
-from cappolicy.cli import main
+from cappolicy.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2026-12-01"

@@ -13,11 +13,11 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from click.testing import CliRunner, Result
 
-from cappolicy import ast, i18n
-from cappolicy.cli import main
-from cappolicy.lint import holes
-from cappolicy.parse import parse_text
-from cappolicy.resources import shipped_rulesets
+from cappolicy.base.resources import shipped_rulesets
+from cappolicy.cli.main import main
+from cappolicy.lang import ast, i18n
+from cappolicy.lang.parse import parse_text
+from cappolicy.rulesets.lint import holes
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -269,8 +269,8 @@ def test_a_later_layer_s_english_text_drops_the_translations_of_the_one_it_repla
 
 
 def test_every_baseline_rule_speaks_french_and_spanish() -> None:
-    from cappolicy.check import Job
-    from cappolicy.rulesets import Catalog, Rulesets
+    from cappolicy.rulesets.catalog import Catalog, Rulesets
+    from cappolicy.run.check import Job
 
     eff = Rulesets(Catalog([shipped_rulesets()])).for_country(None).ruleset
     job = Job((), None, None, dt.date(2026, 6, 1))

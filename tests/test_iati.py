@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cappolicy.cli import main
-from cappolicy.iati import ActivityReader, Element
-from cappolicy.iati_map import load_activities
-from cappolicy.proposal import Proposal
+from cappolicy.cli.main import main
+from cappolicy.proposal.iati import ActivityReader, Element
+from cappolicy.proposal.iati_map import load_activities
+from cappolicy.proposal.model import Proposal
 
 DATA = Path(__file__).resolve().parent / "data" / "iati"
 REAL = sorted(DATA.glob("*.xml"))
@@ -342,7 +342,7 @@ def test_only_proposals_keeps_iati_files_and_skips_other_xml(tmp_path: Path) -> 
 
 def test_workers_give_the_report_of_one_process(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from cappolicy import check
+    from cappolicy.run import check
 
     monkeypatch.setattr(check, "MIN_FILES_PER_WORKER", 2)
     for path in REAL:

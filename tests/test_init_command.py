@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cappolicy import schema
-from cappolicy.cli import main
-from cappolicy.load import load_proposal_text
-from cappolicy.proposal import Proposal
-from cappolicy.resources import shipped_rulesets
-from cappolicy.sections import SECTIONS
-from cappolicy.skeleton import skeleton
-from cappolicy.types import ListT, RecordT, Type
+from cappolicy.base.resources import shipped_rulesets
+from cappolicy.cli.main import main
+from cappolicy.lang.types import ListT, RecordT, Type
+from cappolicy.proposal import schema
+from cappolicy.proposal.load import load_proposal_text
+from cappolicy.proposal.model import Proposal
+from cappolicy.proposal.sections import SECTIONS
+from cappolicy.proposal.skeleton import skeleton
 
 # The principle ids of the design card.
 PRINCIPLES = {

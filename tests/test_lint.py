@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from cappolicy import ast
-from cappolicy.cli import main
-from cappolicy.errors import AnalysisError
-from cappolicy.lint import body_paragraphs
-from cappolicy.parse import parse_text
-from cappolicy.rulesets import Catalog, resolve
+from cappolicy.base.errors import AnalysisError
+from cappolicy.cli.main import main
+from cappolicy.lang import ast
+from cappolicy.lang.parse import parse_text
+from cappolicy.rulesets.catalog import Catalog, resolve
+from cappolicy.rulesets.lint import body_paragraphs
 
 LONG = "x" * 301
 DATA_SOURCES = Path(__file__).resolve().parent / "data" / "sources"
@@ -88,7 +88,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".git").mkdir()  # the project's root: no settings above it apply
     shipped = write(tmp_path / "shipped", {"baseline/core.cpol": BASELINE})
-    monkeypatch.setattr("cappolicy.resources.shipped_rulesets", lambda: shipped)
+    monkeypatch.setattr("cappolicy.base.resources.shipped_rulesets", lambda: shipped)
     return tmp_path
 
 

@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import dump_yaml, json_values, mutated, proposal_words, yaml_values
 
-from cappolicy import load
-from cappolicy.errors import Diagnostic, ProposalError
-from cappolicy.load import load_proposal, load_proposal_text
-from cappolicy.proposal import Proposal
-from cappolicy.span import Span
+from cappolicy.base.errors import Diagnostic, ProposalError
+from cappolicy.base.span import Span
+from cappolicy.proposal import load
+from cappolicy.proposal.load import load_proposal, load_proposal_text
+from cappolicy.proposal.model import Proposal
 
 DATA = Path(__file__).parent / "data"
 EXAMPLE = DATA / "xa-cirt.yaml"  # the example of the design card, verbatim

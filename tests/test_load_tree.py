@@ -13,8 +13,8 @@ import yaml
 from hypothesis import given, settings
 from strategies import yaml_values
 
-from cappolicy import load
-from cappolicy.load import Node, _YamlComposer, load_proposal_text
+from cappolicy.proposal import load
+from cappolicy.proposal.load import Node, _YamlComposer, load_proposal_text
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples" / "proposals").glob("*.yaml")) + sorted(

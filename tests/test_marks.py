@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from cappolicy.edits import parse_path
-from cappolicy.evaluate import evaluate
-from cappolicy.findings import Finding
-from cappolicy.graph import GovernanceGraph, build
-from cappolicy.load import load_proposal
-from cappolicy.marks import Marker, Marks
-from cappolicy.proposal import Proposal
-from cappolicy.resources import shipped_rulesets
-from cappolicy.rulesets import Catalog, Rulesets
-from cappolicy.span import Span
+from cappolicy.base.resources import shipped_rulesets
+from cappolicy.base.span import Span
+from cappolicy.engine.evaluate import evaluate
+from cappolicy.engine.findings import Finding
+from cappolicy.graph.governance import GovernanceGraph, build
+from cappolicy.proposal.load import load_proposal
+from cappolicy.proposal.model import Proposal
+from cappolicy.render.marks import Marker, Marks
+from cappolicy.rulesets.catalog import Catalog, Rulesets
+from cappolicy.rulesets.edits import parse_path
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "proposals"
 AS_OF = dt.date(2026, 1, 1)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cappolicy.cli import main
-from cappolicy.resources import shipped_rulesets
+from cappolicy.base.resources import shipped_rulesets
+from cappolicy.cli.main import main
 
 SHIPPED = shipped_rulesets()
 BASELINE_FILES = sorted((SHIPPED / "baseline").glob("*.cpol"))

@@ -49,7 +49,7 @@ def cappolicy(*args: str) -> subprocess.CompletedProcess[str]:
     """The installed program, as a user runs it."""
     program = Path(sys.executable).with_name("cappolicy")
     command = [str(program)] if program.exists() else \
-        [sys.executable, "-c", "from cappolicy.entry import main; main()"]
+        [sys.executable, "-c", "from cappolicy.cli.entry import main; main()"]
     return subprocess.run([*command, *args], capture_output=True, text=True, timeout=120,
                           check=False)
 
@@ -84,7 +84,7 @@ def test_amounts_summing_to_infinity_do_not_pass_a_share_rule(tmp_path: Path) ->
 
 
 def test_a_funds_edge_whose_amounts_overflow_has_no_amount_to_compare() -> None:
-    from cappolicy.graph import build
+    from cappolicy.graph.governance import build
 
     g = build({"organisations": [{"id": "d", "country": "NL"}],
                "funding": {"sources": [{"from": "d", "by_year": {2027: 1e308, 2028: 1e308}}]}})

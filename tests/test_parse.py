@@ -9,12 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies_lang import exprs, spliced_text
 
-from cappolicy import ast
-from cappolicy.ast import Duration, Money, Percent
-from cappolicy.errors import Diagnostic, RuleSyntaxError
-from cappolicy.parse import parse_expr, parse_text
-from cappolicy.span import Span
-from cappolicy.unparse import template, unparse
+from cappolicy.base.errors import Diagnostic, RuleSyntaxError
+from cappolicy.base.span import Span
+from cappolicy.lang import ast
+from cappolicy.lang.ast import Duration, Money, Percent
+from cappolicy.lang.parse import parse_expr, parse_text
+from cappolicy.lang.unparse import template, unparse
 
 N = ast.Name
 

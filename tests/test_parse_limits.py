@@ -15,12 +15,12 @@ from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cappolicy import cache
-from cappolicy.ast import Literal, Param
-from cappolicy.cli import main
-from cappolicy.errors import Diagnostic, RuleSyntaxError
-from cappolicy.fmt import format_text
-from cappolicy.parse import (
+from cappolicy.base import cache
+from cappolicy.base.errors import Diagnostic, RuleSyntaxError
+from cappolicy.cli.main import main
+from cappolicy.lang.ast import Literal, Param
+from cappolicy.lang.fmt import format_text
+from cappolicy.lang.parse import (
     MAX_DEPTH,
     MAX_FILE_BYTES,
     MAX_NUMBER_CHARS,
@@ -148,7 +148,7 @@ def test_the_installed_program_prints_no_traceback(attack: str,
 
     path = attack_files[attack]
     for args in commands(path):
-        out = subprocess.run([sys.executable, "-m", "cappolicy.entry", *args], capture_output=True,
+        out = subprocess.run([sys.executable, "-m", "cappolicy.cli.entry", *args], capture_output=True,
                              text=True, check=False)
         assert out.returncode == 2, (args, out.stderr[-1000:])
         assert "Traceback" not in out.stderr + out.stdout
@@ -294,8 +294,8 @@ def test_one_level_more_than_the_limit_is_refused_where_it_starts() -> None:
 def test_unparsing_nested_counts_reads_each_part_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Analysis quotes each part of a condition: count(count(...)) written out twice per
     level took time 2^depth, so a rule well within the limit never finished linting."""
-    from cappolicy import unparse as unparsing
-    from cappolicy.parse import parse_expr
+    from cappolicy.lang import unparse as unparsing
+    from cappolicy.lang.parse import parse_expr
 
     text = "count(" * 12 + "organisations" + ")" * 12
     expr = parse_expr(text)

@@ -8,11 +8,11 @@ import pickle
 import attrs
 import pytest
 
-from cappolicy import ast
-from cappolicy.findings import Evidence, Finding, Provenance
-from cappolicy.parse import parse_text
-from cappolicy.pickling import by_fields
-from cappolicy.span import Span
+from cappolicy.base.pickling import by_fields
+from cappolicy.base.span import Span
+from cappolicy.engine.findings import Evidence, Finding, Provenance
+from cappolicy.lang import ast
+from cappolicy.lang.parse import parse_text
 
 RULES = '''ruleset demo "A demo"
 version "1"

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from cappolicy.compile import Context
-from cappolicy.evaluate import closure_verdict, evaluate
-from cappolicy.load import load_proposal_text
-from cappolicy.placeholders import placeholder, readable
-from cappolicy.resources import shipped_rulesets
-from cappolicy.rulesets import Catalog, Rulesets
+from cappolicy.base.resources import shipped_rulesets
+from cappolicy.engine.compile import Context
+from cappolicy.engine.evaluate import closure_verdict, evaluate
+from cappolicy.proposal.load import load_proposal_text
+from cappolicy.proposal.placeholders import placeholder, readable
+from cappolicy.rulesets.catalog import Catalog, Rulesets
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = (ROOT / "examples" / "proposals" / "xa-cirt-good.yaml").read_text(encoding="utf-8")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from cappolicy.cli import main
+from cappolicy.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "proposals"

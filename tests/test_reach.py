@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from strategies_lang import effective
 from test_graph import multigraphs, step_sets
 
-from cappolicy.compile import Context
-from cappolicy.evaluate import evaluate
-from cappolicy.graph import GovernanceGraph, Step, build
-from cappolicy.proposal import Proposal
+from cappolicy.engine.compile import Context
+from cappolicy.engine.evaluate import evaluate
+from cappolicy.graph.governance import GovernanceGraph, Step, build
+from cappolicy.proposal.model import Proposal
 
 AS_OF = dt.date(2026, 11, 23)
 
@@ -202,7 +202,7 @@ def test_a_long_chain_is_decided_and_explained_body_by_body() -> None:
     # the path the rule walks is the chain itself
     ctx = Context(chain(5, broken=False).data, AS_OF)
     node = eff.compiled()[2].check.kids[0].kids[0]  # graph.path(...)
-    from cappolicy.compile import Env
+    from cappolicy.engine.compile import Env
     env = Env(ctx)
     env.vars["body"] = "b0"
     assert node.fn(env) == ["b0", "b1", "b2", "b3", "b4", "gov"]

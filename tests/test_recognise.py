@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cappolicy.cli import main
-from cappolicy.recognise import looks_like_proposal, looks_like_proposal_text
+from cappolicy.cli.main import main
+from cappolicy.proposal.recognise import looks_like_proposal, looks_like_proposal_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,9 +13,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cappolicy.errors import Diagnostic, SourceCache
-from cappolicy.findings import (
-    OUTCOMES, SEVERITIES, Evidence, Finding, GraphHop, GraphTrace, ParamUse, Provenance,
+from cappolicy.base.errors import Diagnostic, SourceCache
+from cappolicy.base.span import Span
+from cappolicy.base.visible import json_controls
+from cappolicy.engine.findings import (
+    OUTCOMES,
+    SEVERITIES,
+    Evidence,
+    Finding,
+    GraphHop,
+    GraphTrace,
+    ParamUse,
+    Provenance,
 )
 from cappolicy.render import (
     FileError,
@@ -28,8 +37,6 @@ from cappolicy.render import (
     text,
     verdict,
 )
-from cappolicy.span import Span
-from cappolicy.visible import json_controls
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -828,12 +835,12 @@ def test_json_text_hands_other_values_to_json_dumps() -> None:
 
 
 def _report_of_examples() -> Report:
-    from cappolicy.check import Job, check_files
+    from cappolicy.run.check import Job, check_files
 
     examples = sorted((Path(__file__).resolve().parent.parent / "examples" / "proposals")
                       .glob("*.yaml"))
     job = Job((), None, None, datetime.date(2026, 11, 3))
-    from cappolicy.rulesets import Catalog, Rulesets
+    from cappolicy.rulesets.catalog import Catalog, Rulesets
 
     outcomes = check_files(examples, job, Rulesets(Catalog()), None).outcomes
     results = tuple(o for o in outcomes if isinstance(o, ProposalResult))
@@ -845,8 +852,8 @@ def test_reports_put_together_from_parts_written_apart() -> None:
     """`check -j` workers write each result's part of the text and JSON reports and count
     it; put together, the parts are the reports written in one go."""
     from cappolicy.render.jsonfmt import join_json, render_json, result_json
-    from cappolicy.render.report import Tally, result_key, tally
     from cappolicy.render.text import join_text, render_result, render_text
+    from cappolicy.report.model import Tally, result_key, tally
 
     report = _report_of_examples()
     shuffled = attrs.evolve(report, results=tuple(reversed(report.results)))
@@ -870,7 +877,7 @@ def test_reports_put_together_from_parts_written_apart() -> None:
 def test_a_long_line_is_quoted_around_the_span(column: int) -> None:
     """A minified JSON proposal is one line: a diagnostic quotes a window of it, cut
     ends shown as '...', with the caret still under the text the span covers."""
-    from cappolicy.errors import EXCERPT_WIDTH
+    from cappolicy.base.errors import EXCERPT_WIDTH
 
     text = "".join(chr(ord("a") + i % 26) for i in range(10_000))
     cache = SourceCache()

@@ -12,15 +12,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cappolicy.edits import emit_yaml
-from cappolicy.errors import CappolicyError
-from cappolicy.evaluate import evaluate
-from cappolicy.explain import first_location
-from cappolicy.load import Node, compose_yaml, load_proposal
-from cappolicy.render.ruletest import render_case, render_coverage, render_rule_tests
-from cappolicy.resources import shipped_rulesets
-from cappolicy.rulesets import Catalog, Rulesets
-from cappolicy.ruletest import (
+from cappolicy.base.errors import CappolicyError
+from cappolicy.base.resources import shipped_rulesets
+from cappolicy.engine.evaluate import evaluate
+from cappolicy.engine.evidence import first_location
+from cappolicy.proposal.load import Node, compose_yaml, load_proposal
+from cappolicy.render.testreport import render_case, render_coverage, render_rule_tests
+from cappolicy.rulesets.catalog import Catalog, Rulesets
+from cappolicy.rulesets.edits import emit_yaml
+from cappolicy.rulesets.testing import (
     CaseResult,
     RuleTestReport,
     cover,

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from strategies_lang import effective, write_rulesets
 
-from cappolicy.errors import AnalysisError, CappolicyError, Diagnostic
-from cappolicy.evaluate import evaluate
-from cappolicy.findings import Finding
-from cappolicy.proposal import Proposal
-from cappolicy.rulesets import EffectiveRuleset, Rulesets
+from cappolicy.base.errors import AnalysisError, CappolicyError, Diagnostic
+from cappolicy.engine.evaluate import evaluate
+from cappolicy.engine.findings import Finding
+from cappolicy.proposal.model import Proposal
+from cappolicy.rulesets.catalog import EffectiveRuleset, Rulesets
 
 BASELINE = '''ruleset baseline "Baseline principles"
 version "1.0"

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from cappolicy.cli import main
-from cappolicy.resources import shipped_rulesets
+from cappolicy.base.resources import shipped_rulesets
+from cappolicy.cli.main import main
 
 BASELINE = """ruleset baseline "Test baseline"
 version "1.0"
@@ -96,7 +96,7 @@ def rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     the temporary folder, so that files are cited as `rules/...` and `shipped/...`."""
     monkeypatch.chdir(tmp_path)
     shipped = write(tmp_path / "shipped", {"baseline/core.cpol": BASELINE})
-    monkeypatch.setattr("cappolicy.resources.shipped_rulesets", lambda: shipped)
+    monkeypatch.setattr("cappolicy.base.resources.shipped_rulesets", lambda: shipped)
     return write(tmp_path / "rules", LAYERS)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from cappolicy.cli import main
+from cappolicy.cli.main import main
 
 GOOD = Path(__file__).resolve().parent.parent / "examples" / "proposals" / "xa-cirt-good.yaml"
 AS_OF = "2027-01-15"

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from cappolicy import check
-from cappolicy.errors import ProposalError
-from cappolicy.load import load_proposal_text
+from cappolicy.base.errors import ProposalError
+from cappolicy.proposal.load import load_proposal_text
+from cappolicy.run import check
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "proposals"
@@ -49,7 +49,7 @@ def _cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None
 @functools.cache
 def _run(args: tuple[str, ...], env: tuple[tuple[str, str], ...], cwd: Path | None
          ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "cappolicy.entry", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "cappolicy.cli.entry", *args], capture_output=True,
                           text=True, check=False, timeout=GUARD, cwd=cwd,
                           env={**os.environ, **_path_env(), **dict(env)})
 
@@ -189,7 +189,7 @@ def test_the_report_is_the_same_bytes_whatever_j(mixed: tuple[Path, list[str]]) 
 # Loaded by every process started with this folder on PYTHONPATH, workers included: loading
 # a file whose name starts with "crash" raises what no input should make cappolicy raise.
 SITECUSTOMIZE = '''
-import cappolicy.load as load
+import cappolicy.proposal.load as load
 
 _real = load.load_proposal
 
@@ -303,7 +303,7 @@ def run_to_kill(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], list[st
     # Many files, so that the workers are still at work when one is killed
     names = _good_folder(tmp_path / "proposals", 6 * FOR_TWO)
     process = subprocess.Popen(
-        [sys.executable, "-m", "cappolicy.entry", "check", "proposals", "-j", "2"],
+        [sys.executable, "-m", "cappolicy.cli.entry", "check", "proposals", "-j", "2"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, **_path_env()})
     try:
@@ -360,7 +360,7 @@ def _refuse_after(monkeypatch: pytest.MonkeyPatch, started: int) -> None:
 def _in_process(*args: str) -> tuple[int, str]:
     from click.testing import CliRunner
 
-    from cappolicy.cli import main
+    from cappolicy.cli.main import main
 
     result = CliRunner().invoke(main, list(args))
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info

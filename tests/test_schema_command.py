@@ -13,13 +13,13 @@ import pytest
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
-from cappolicy import schema
-from cappolicy.cli import main
-from cappolicy.errors import ProposalError
-from cappolicy.json_schema import DIALECT, proposal_schema
-from cappolicy.load import Node, compose_yaml, load_proposal_text
-from cappolicy.skeleton import skeleton
-from cappolicy.types import ListT, RecordT
+from cappolicy.base.errors import ProposalError
+from cappolicy.cli.main import main
+from cappolicy.lang.types import ListT, RecordT
+from cappolicy.proposal import schema
+from cappolicy.proposal.json_schema import DIALECT, proposal_schema
+from cappolicy.proposal.load import Node, compose_yaml, load_proposal_text
+from cappolicy.proposal.skeleton import skeleton
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples" / "proposals").glob("*.yaml"))

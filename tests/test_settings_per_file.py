@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cappolicy.cli import main
+from cappolicy.cli.main import main
 
 GOOD = Path(__file__).resolve().parent.parent / "examples" / "proposals" / "xa-cirt-good.yaml"
 ARGS = ["check", "--as-of", "2027-01-15", "--no-color"]

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from cappolicy.cli import main
-from cappolicy.rulesets import Catalog
+from cappolicy.cli.main import main
+from cappolicy.rulesets.catalog import Catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "rulesets"

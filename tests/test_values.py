@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cappolicy import values as V
-from cappolicy.ast import Duration, Money, Percent
-from cappolicy.values import UNKNOWN, and3, implies3, not3, or3
+from cappolicy.lang import values as V
+from cappolicy.lang.ast import Duration, Money, Percent
+from cappolicy.lang.values import UNKNOWN, and3, implies3, not3, or3
 
 tv = st.sampled_from([True, False, UNKNOWN])
 

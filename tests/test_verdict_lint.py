@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from cappolicy.cli import main
+from cappolicy.cli.main import main
 
 SHIPPED = Path(__file__).resolve().parent.parent / "rulesets"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cappolicy.cli import main
+from cappolicy.cli.main import main
 from cappolicy.render.paths import in_rulesets
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "proposals"
@@ -72,9 +72,9 @@ def test_a_ruleset_of_two_files_each_naming_its_country_is_listed_for_it_once(
 def _findings_of_every_example() -> list:
     import datetime as dt
 
-    from cappolicy.evaluate import evaluate
-    from cappolicy.load import load_proposal
-    from cappolicy.rulesets import Catalog, Rulesets
+    from cappolicy.engine.evaluate import evaluate
+    from cappolicy.proposal.load import load_proposal
+    from cappolicy.rulesets.catalog import Catalog, Rulesets
 
     rulesets = Rulesets(Catalog())
     found = []
@@ -153,7 +153,7 @@ def test_a_failure_a_layer_lowered_is_said_in_the_default_report(tmp_path: Path)
 ])
 def test_setting_host_languages_over_the_empty_default_is_a_tightening(
         tmp_path: Path, value: str, relaxed: bool) -> None:
-    from cappolicy.rulesets import Catalog, Rulesets
+    from cappolicy.rulesets.catalog import Catalog, Rulesets
 
     rules = tmp_path / "rules" / "national"
     rules.mkdir(parents=True)
@@ -167,7 +167,7 @@ def test_setting_host_languages_over_the_empty_default_is_a_tightening(
 
 
 def test_widening_or_emptying_host_languages_is_a_relaxation(tmp_path: Path) -> None:
-    from cappolicy.rulesets import Catalog, Rulesets
+    from cappolicy.rulesets.catalog import Catalog, Rulesets
 
     rules = tmp_path / "rules" / "national"
     rules.mkdir(parents=True)
@@ -210,7 +210,7 @@ def test_a_country_without_a_national_ruleset_gets_its_official_languages_from_c
 
 
 def test_cldr_defaults_keep_iso_639_1_codes_and_leave_unknown_territories_alone() -> None:
-    from cappolicy.rulesets import Catalog, Rulesets
+    from cappolicy.rulesets.catalog import Catalog, Rulesets
 
     rulesets = Rulesets(Catalog([SHIPPED]))
     kenya = rulesets.for_country("KE").ruleset.params["host_languages"]
@@ -246,9 +246,9 @@ def test_a_money_literal_is_compared_only_with_amounts_in_its_currency(
 
     from test_format_contract import COMPLETE
 
-    from cappolicy.evaluate import evaluate
-    from cappolicy.load import load_proposal
-    from cappolicy.rulesets import Catalog, Rulesets, named_ruleset
+    from cappolicy.engine.evaluate import evaluate
+    from cappolicy.proposal.load import load_proposal
+    from cappolicy.rulesets.catalog import Catalog, Rulesets, named_ruleset
 
     rules = tmp_path / "rules" / "baseline"
     rules.mkdir(parents=True)

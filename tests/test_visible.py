@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cappolicy.errors import Diagnostic, SourceCache
-from cappolicy.span import Span
-from cappolicy.visible import json_controls, visible
+from cappolicy.base.errors import Diagnostic, SourceCache
+from cappolicy.base.span import Span
+from cappolicy.base.visible import json_controls, visible
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "proposals" / "xa-closed-procurement.yaml"
@@ -65,7 +65,7 @@ def check(files: list[Path], out: Path, *args: str) -> tuple[int, dict[str, str]
     output) with every format at once; the outputs as decoded bytes, nothing translated."""
     outputs = [f"--output={fmt}={out / fmt}" for fmt in FORMATS if fmt != "text"]
     done = subprocess.run(
-        [sys.executable, "-c", "from cappolicy.entry import main; main()", "check",
+        [sys.executable, "-c", "from cappolicy.cli.entry import main; main()", "check",
          *(str(f.relative_to(out)) for f in files), "--no-color", "--format", "text",
          *outputs, *args],
         capture_output=True, cwd=out, timeout=300)

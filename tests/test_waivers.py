@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cappolicy.cli import main
-from cappolicy.evaluate import evaluate
-from cappolicy.findings import Finding
-from cappolicy.load import load_proposal
-from cappolicy.render.report import is_failing
-from cappolicy.rulesets import Catalog, EffectiveRuleset, Rulesets
+from cappolicy.cli.main import main
+from cappolicy.engine.evaluate import evaluate
+from cappolicy.engine.findings import Finding
+from cappolicy.proposal.load import load_proposal
+from cappolicy.report.model import is_failing
+from cappolicy.rulesets.catalog import Catalog, EffectiveRuleset, Rulesets
 
 AS_OF = dt.date(2027, 1, 15)
 

@@ -35,7 +35,7 @@ def _run(site: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_wheel_carries_grammar_and_rulesets(installed: Path, tmp_path: Path) -> None:
     out = _run(installed, tmp_path, "-c",
-               "import cappolicy, cappolicy.resources as r; print(cappolicy.__file__); "
+               "import cappolicy, cappolicy.base.resources as r; print(cappolicy.__file__); "
                "print(r.grammar_file()); print(r.shipped_rulesets())")
     assert out.returncode == 0, out.stderr
     module, grammar, rulesets = out.stdout.split()
@@ -48,7 +48,7 @@ def test_wheel_carries_grammar_and_rulesets(installed: Path, tmp_path: Path) -> 
 def test_installed_wheel_checks_a_proposal_from_elsewhere(installed: Path, tmp_path: Path) -> None:
     proposal = tmp_path / "p.yaml"
     proposal.write_text((ROOT / "examples" / "proposals" / "xa-cirt-good.yaml").read_text())
-    out = _run(installed, tmp_path, "-m", "cappolicy.cli", "check", "p.yaml", "--format", "json")
+    out = _run(installed, tmp_path, "-m", "cappolicy.cli.main", "check", "p.yaml", "--format", "json")
     assert out.returncode in (0, 1), out.stderr
     report = json.loads(out.stdout)
     assert report["results"][0]["proposal"] == "XA-CIRT-2027"
@@ -64,7 +64,7 @@ def test_installed_wheel_carries_the_html_templates(installed: Path, tmp_path: P
                "h.TEMPLATES)); print(e.loader.get_source(e, 'report.html')[1])")
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().startswith(str(installed))  # not the checkout's copy
-    out = _run(installed, tmp_path, "-m", "cappolicy.cli", "check", "p.yaml", "--format", "html")
+    out = _run(installed, tmp_path, "-m", "cappolicy.cli.main", "check", "p.yaml", "--format", "html")
     assert out.returncode == 1, out.stderr
     assert out.stdout.startswith("<!DOCTYPE html>") and "<svg" in out.stdout
     assert "DEC-01" in out.stdout
@@ -74,10 +74,10 @@ def test_installed_wheel_writes_french_from_its_own_catalogues(installed: Path,
                                                                 tmp_path: Path) -> None:
     proposal = tmp_path / "p.yaml"
     proposal.write_text((ROOT / "examples" / "proposals" / "xb-donor-led.yaml").read_text())
-    out = _run(installed, tmp_path, "-m", "cappolicy.cli", "check", "p.yaml", "--lang", "fr",
+    out = _run(installed, tmp_path, "-m", "cappolicy.cli.main", "check", "p.yaml", "--lang", "fr",
                "--as-of", "2026-06-01")
     assert out.returncode == 1, out.stderr
     assert "erreur[FIN-01]" in out.stdout
     assert "Les sources de XB apportent" in out.stdout  # the baseline's French, packaged
-    found = _run(installed, tmp_path, "-c", "import cappolicy.i18n as i; print(i.LOCALE_DIR)")
+    found = _run(installed, tmp_path, "-c", "import cappolicy.lang.i18n as i; print(i.LOCALE_DIR)")
     assert found.stdout.strip().startswith(str(installed))

@@ -11,8 +11,8 @@ import importlib
 import os
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SourceCache
-from .report import (
+from ..base.errors import SourceCache
+from ..report.model import (
     FileError,
     ProposalResult,
     Report,

@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 import attrs
 from markupsafe import Markup, escape
 
-from ..graph import Edge, GovernanceGraph, NodeInfo
-from ..visible import visible
+from ..base.visible import visible
+from ..graph.governance import Edge, GovernanceGraph, NodeInfo
 from .graphout import DOT_TIMEOUT, FOREIGN_FILL, HOST_FILL, UNKNOWN_FILL
 
 _FILLS = {"program": "#c9daf8", "body": "#fff2cc", "activity": "#ead1dc"}

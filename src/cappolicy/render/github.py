@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import os
 
-from ..errors import Diagnostic
-from ..findings import Finding
-from ..span import Span
-from ..visible import visible
+from ..base.errors import Diagnostic
+from ..base.span import Span
+from ..base.visible import visible
+from ..engine.findings import Finding
+from ..report.model import REPORTED, Report, sorted_errors, sorted_findings, sorted_results
 from .paths import forget, shown_path
-from .report import REPORTED, Report, sorted_errors, sorted_findings, sorted_results
 from .text import principle_text, total_line
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}

@@ -17,11 +17,11 @@ import subprocess
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, NoReturn
 
-from ..errors import CappolicyError, Diagnostic
-from ..findings import OUTCOMES, Finding
-from ..graph import Edge, GovernanceGraph, NodeInfo
-from ..marks import Marks
-from ..proposal import Path, Proposal
+from ..base.errors import CappolicyError, Diagnostic
+from ..engine.findings import OUTCOMES, Finding
+from ..graph.governance import Edge, GovernanceGraph, NodeInfo
+from ..proposal.model import Path, Proposal
+from .marks import Marks
 
 FORMAT = "cappolicy-graph"
 VERSION = 1

@@ -35,16 +35,14 @@ import attrs
 import jinja2
 from markupsafe import Markup, escape
 
-from ..errors import CappolicyError, SourceCache
-from ..findings import Evidence, Finding, ParamUse
-from ..graph import GovernanceGraph, build
-from ..i18n import Translations, active, format_date, format_number, gettext, translator, use
-from ..load import load_proposal
-from ..marks import Marker, Marks
-from ..proposal import Proposal
-from ..visible import visible
-from .drawing import Link, draw
-from .report import (
+from ..base.errors import CappolicyError, SourceCache
+from ..base.visible import visible
+from ..engine.findings import Evidence, Finding, ParamUse
+from ..graph.governance import GovernanceGraph, build
+from ..lang.i18n import Translations, active, format_date, format_number, gettext, translator, use
+from ..proposal.load import load_proposal
+from ..proposal.model import Proposal
+from ..report.model import (
     REPORTED,
     FileError,
     ProposalResult,
@@ -57,6 +55,8 @@ from .report import (
     tally,
     verdict,
 )
+from .drawing import Link, draw
+from .marks import Marker, Marks
 from .text import (
     evidence_text,
     graph_lines,

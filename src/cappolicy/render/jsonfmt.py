@@ -11,12 +11,11 @@ import json
 from importlib import resources
 from typing import Any
 
-from ..errors import Diagnostic
-from ..findings import Evidence, Finding, GraphHop, GraphTrace, ParamUse, Provenance
-from ..span import Span
-from ..visible import json_controls
-from .jsontext import Raw, dumps
-from .report import (
+from ..base.errors import Diagnostic
+from ..base.span import Span
+from ..base.visible import json_controls
+from ..engine.findings import Evidence, Finding, GraphHop, GraphTrace, ParamUse, Provenance
+from ..report.model import (
     FileError,
     ProposalResult,
     Report,
@@ -30,6 +29,7 @@ from .report import (
     tally,
     verdict,
 )
+from .jsontext import Raw, dumps
 
 SCHEMA = "cappolicy.report"
 VERSION = 1

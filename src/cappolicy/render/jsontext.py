@@ -20,7 +20,7 @@ import math
 from json.encoder import encode_basestring  # the C encoder of strings, ensure_ascii=False
 from typing import Any
 
-from ..visible import json_controls
+from ..base.visible import json_controls
 
 INDENT = "  "
 

@@ -26,10 +26,10 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from ..errors import Diagnostic
-from ..findings import Finding
-from ..visible import visible
-from .report import (
+from ..base.errors import Diagnostic
+from ..base.visible import visible
+from ..engine.findings import Finding
+from ..report.model import (
     FileError,
     ProposalResult,
     Report,

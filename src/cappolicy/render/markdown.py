@@ -19,14 +19,12 @@ import os
 import re
 from collections.abc import Iterable
 
-from ..errors import Diagnostic
-from ..findings import Finding
-from ..i18n import active, format_date, translator, use
-from ..i18n import gettext as _
-from ..i18n import ngettext
-from ..visible import visible
-from .paths import forget, shown_path
-from .report import (
+from ..base.errors import Diagnostic
+from ..base.visible import visible
+from ..engine.findings import Finding
+from ..lang.i18n import active, format_date, ngettext, translator, use
+from ..lang.i18n import gettext as _
+from ..report.model import (
     LEVELS,
     REPORTED,
     FileError,
@@ -40,6 +38,7 @@ from .report import (
     sorted_results,
     verdict,
 )
+from .paths import forget, shown_path
 from .text import (
     INDENT,
     evidence_lines,

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..findings import LEVEL
-from ..rulediff import ABSENT, OutcomeChange, badness, ParamChange, RuleChange, RulesetDiff
-from ..span import Span
-from ..visible import visible
+from ..base.span import Span
+from ..base.visible import visible
+from ..engine.findings import LEVEL
+from ..rulesets.diff import ABSENT, OutcomeChange, ParamChange, RuleChange, RulesetDiff, badness
 from .jsonfmt import finding_to_json
 from .markdown import md_block, md_code, md_text
 from .text import render_finding

@@ -26,10 +26,10 @@ from typing import Any
 
 import click
 
-from ..edits import Edit
-from ..findings import LEVEL, SEVERITY_RANK, Provenance
-from ..ruledoc import Example, ParamDoc, RuleDoc
-from ..span import Span
+from ..base.span import Span
+from ..engine.findings import LEVEL, SEVERITY_RANK, Provenance
+from ..rulesets.documentation import Example, ParamDoc, RuleDoc
+from ..rulesets.edits import Edit
 from .jsonfmt import location_to_json, provenance_to_json
 
 SCHEMA = "cappolicy.rule"

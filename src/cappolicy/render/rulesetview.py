@@ -18,10 +18,11 @@ from typing import Any
 import attrs
 import click
 
-from ..errors import SourceCache
-from ..evaluate import RuleSpec
-from ..findings import LEVEL, SEVERITY_RANK, Provenance
-from ..rulesets import (
+from ..base.errors import SourceCache
+from ..base.span import Span
+from ..engine.evaluate import RuleSpec
+from ..engine.findings import LEVEL, SEVERITY_RANK, Provenance
+from ..rulesets.catalog import (
     BASELINE,
     Catalog,
     CatalogEntry,
@@ -30,7 +31,6 @@ from ..rulesets import (
     Layer,
     display_path,
 )
-from ..span import Span
 from .jsonfmt import diagnostic_to_json, provenance_to_json
 
 SCHEMA = "cappolicy.ruleset"

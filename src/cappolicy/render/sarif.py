@@ -26,13 +26,11 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import Diagnostic
-from ..findings import Evidence, Finding
-from ..span import Span
-from ..visible import json_controls
-from .jsontext import dumps
-from .paths import absolute_uri, forget, relative_uri, repo_path
-from .report import (
+from ..base.errors import Diagnostic
+from ..base.span import Span
+from ..base.visible import json_controls
+from ..engine.findings import Evidence, Finding
+from ..report.model import (
     REPORTED,
     ProposalResult,
     Report,
@@ -44,6 +42,8 @@ from .report import (
     sorted_results,
     verdict,
 )
+from .jsontext import dumps
+from .paths import absolute_uri, forget, relative_uri, repo_path
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"

@@ -30,15 +30,21 @@ from collections.abc import Callable, Iterable
 
 import click
 
-from ..errors import SourceCache
-from ..i18n import Translations, active, format_number, translator, use
-from ..i18n import gettext as _
-from ..i18n import ngettext
-from ..findings import SEVERITY_RANK, Evidence, Finding, GraphHop, GraphTrace, ParamUse, Provenance
-from ..span import Span
-from ..visible import visible
-from .paths import in_rulesets
-from .report import (
+from ..base.errors import SourceCache
+from ..base.span import Span
+from ..base.visible import visible
+from ..engine.findings import (
+    SEVERITY_RANK,
+    Evidence,
+    Finding,
+    GraphHop,
+    GraphTrace,
+    ParamUse,
+    Provenance,
+)
+from ..lang.i18n import Translations, active, format_number, ngettext, translator, use
+from ..lang.i18n import gettext as _
+from ..report.model import (
     REPORTED,
     FileError,
     ProposalResult,
@@ -52,6 +58,7 @@ from .report import (
     tally,
     verdict,
 )
+from .paths import in_rulesets
 
 LABEL_WIDTH = 10  # "principle " is the longest label
 INDENT = "  "

@@ -1,0 +1,421 @@
+"""An on-disk cache of work that depends only on files: parsed rule files, and the
+code lists of pycountry. It makes a cold `cappolicy check` skip lark and pycountry.
+
+Where: `$CAPPOLICY_CACHE_DIR`, else `$XDG_CACHE_HOME/cappolicy`, else `~/.cache/cappolicy`;
+`CAPPOLICY_NO_CACHE=1` turns it off. Each entry is one file, named after what it is for
+(a rule file's path, say): a first line that is a digest of the key it was made under
+(cappolicy's version, Python's, a digest of the code that made the value, and the content
+of every input file, hashed, so an edit that keeps the file's size and time is still
+seen), then the value as JSON data (cachedata.py). The key is compared before the value
+is looked at, and the value is decoded by an allow-list of classes with checked fields:
+reading an entry never runs code, whoever wrote it. An entry that is missing, unreadable,
+malformed or made under another key is ignored, rebuilt and replaced; entries are written
+to a temporary file and renamed into place, so a reader never sees half of one.
+
+The same folder keeps the LALR tables of lark's parsers (`lark`), as plain data, in
+place of lark's own cache.
+
+Only a folder that is this user's alone is used: its path absolute; the folder, its
+`rules`, `codes` and `lark` folders and every entry owned by the user and writable by no one
+else; entries regular files, not symbolic links; the folders above it owned by the user
+or root and writable by no one else unless sticky (as /tmp is). Otherwise the run says
+once, on stderr, which folder it does not use and why, and goes on without the cache.
+Any other failure to read or write the cache is silent: the result is the same without it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import stat
+import sys
+from collections.abc import Callable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .. import __version__
+from .files import read_bytes
+
+if TYPE_CHECKING:
+    from ..lang import ast
+
+T = TypeVar("T")
+
+#: bumped when the layout of entries changes (1: pickles; 2: a key line, then JSON)
+FORMAT = 2
+_SUFFIX = ".json"
+
+
+def cache_dir() -> Path | None:
+    """The folder the cache is set to be in, or None when it is turned off. Whether it
+    may be used is `usable_dir`'s question."""
+    if os.environ.get("CAPPOLICY_NO_CACHE", "").strip() not in ("", "0"):
+        return None
+    explicit = os.environ.get("CAPPOLICY_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "cappolicy"
+    home = os.path.expanduser("~")
+    if not os.path.isabs(home):  # no home to keep a cache in: none
+        return None
+    return Path(home) / ".cache" / "cappolicy"
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+# ----------------------------------------------------------------- whose folder
+
+#: folder -> why it is not used (None: it is), decided once a process
+_verdicts: dict[str, str | None] = {}
+_noted: set[str] = set()
+
+
+def usable_dir(kind: str | None = None) -> Path | None:
+    """The cache folder (its `kind` subfolder, when given), if the cache is on and the
+    folder is safe to use; else None, and the first time, a note on stderr saying why."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    name = str(folder)
+    if name not in _verdicts:
+        _verdicts[name] = _unsafe_folder(folder)
+    if _verdicts[name] is None and kind is not None:
+        sub = str(folder / kind)
+        if sub not in _verdicts:
+            _verdicts[sub] = _unsafe_subfolder(folder / kind)
+        if _verdicts[sub] is not None:
+            _verdicts[name] = _verdicts[sub]
+    why = _verdicts[name]
+    if why is not None:
+        _note(name, why)
+        return None
+    return folder if kind is None else folder / kind
+
+
+def _refuse(folder: Path, why: str) -> None:
+    """Use no cache in `folder` for the rest of the run, and say why."""
+    _verdicts[str(folder)] = why
+    _note(str(folder), why)
+
+
+def _note(folder: str, why: str) -> None:
+    if folder in _noted:
+        return
+    _noted.add(folder)
+    mp = sys.modules.get("multiprocessing")
+    if mp is not None and mp.parent_process() is not None:
+        return  # a worker of `check -j`: the process that started it says so
+    print(f"cappolicy: not using the cache folder {folder}: {why}; running without the "
+          "cache", file=sys.stderr)
+
+
+def _posix() -> bool:
+    return os.name == "posix" and hasattr(os, "geteuid")
+
+
+def _unsafe_folder(folder: Path) -> str | None:
+    """Why `folder` may not hold the cache, or None when it may."""
+    if not folder.is_absolute():
+        return "its path is relative (set CAPPOLICY_CACHE_DIR to an absolute path)"
+    try:
+        st = os.stat(folder)
+    except FileNotFoundError:
+        st = None  # made when the first entry is written, by this user, for this user
+    except OSError as exc:
+        return f"it cannot be examined ({exc.strerror})"
+    if st is not None:
+        if not stat.S_ISDIR(st.st_mode):
+            return "it is not a folder"
+        why = _not_ours(st)
+        if why:
+            return why
+    if not _posix():
+        return None
+    # The folders above: whoever may rename or replace one of them controls the cache.
+    # Each is checked as written (a symbolic link is judged by its target) and as it is.
+    above = [*Path(os.path.abspath(folder)).parents,
+             *Path(os.path.realpath(folder)).parents]
+    if st is not None:
+        above.append(Path(os.path.realpath(folder)))
+    seen = set()
+    for parent in above:
+        if parent in seen:
+            continue
+        seen.add(parent)
+        try:
+            pst = os.stat(parent)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            return f"the folder {parent} above it cannot be examined ({exc.strerror})"
+        if pst.st_uid not in (0, os.geteuid()):
+            return f"the folder {parent} above it belongs to another user ({_user(pst.st_uid)})"
+        if pst.st_mode & 0o022 and not pst.st_mode & stat.S_ISVTX:
+            return (f"the folder {parent} above it can be written by others "
+                    f"(mode {stat.S_IMODE(pst.st_mode):o})")
+    return None
+
+
+def _unsafe_subfolder(sub: Path) -> str | None:
+    try:
+        st = os.lstat(sub)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"its folder {sub.name} cannot be examined ({exc.strerror})"
+    if stat.S_ISLNK(st.st_mode):
+        return f"its folder {sub.name} is a symbolic link"
+    if not stat.S_ISDIR(st.st_mode):
+        return f"its {sub.name} is not a folder"
+    why = _not_ours(st)
+    return f"its folder {sub.name}: {why}" if why else None
+
+
+def _not_ours(st: os.stat_result) -> str | None:
+    """Why a file or folder with status `st` is not this user's alone, or None."""
+    if not _posix():
+        return None
+    if st.st_uid != os.geteuid():
+        return f"it belongs to another user ({_user(st.st_uid)})"
+    if st.st_mode & 0o022:
+        return f"others can write to it (mode {stat.S_IMODE(st.st_mode):o})"
+    return None
+
+
+def _user(uid: int) -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return f"uid {uid}"
+
+
+# ----------------------------------------------------------------- entries
+
+
+class _Refused(Exception):
+    """An entry that shows the folder is not this user's alone."""
+
+
+def _key_line(key: tuple[Any, ...]) -> bytes:
+    return f"cappolicy-cache {digest(json.dumps(key))}\n".encode("ascii")
+
+
+def _read(path: Path, key_line: bytes) -> bytes | None:
+    """The data stored at `path` under the key of `key_line`; None when there is none.
+    _Refused when the entry is not this user's own regular file."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) \
+        | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a symbolic link
+            raise _Refused(f"its entry {path.parent.name}/{path.name} is a symbolic link") \
+                from None
+        return None  # missing or unreadable: made again
+    with open(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise _Refused(f"its entry {path.parent.name}/{path.name} is not a regular file")
+        why = _not_ours(st)
+        if why:
+            raise _Refused(f"its entry {path.parent.name}/{path.name}: {why}")
+        try:
+            if fh.readline(len(key_line)) != key_line:
+                return None  # made under another key: not even decoded
+            return fh.read()
+        except OSError:
+            return None
+
+
+def _write(path: Path, key_line: bytes, text: str) -> bool:
+    """Store `text` under the key of `key_line` at `path`; whether it could be (a
+    read-only or full disk leaves the cache as it was)."""
+    import tempfile  # only to write: most runs only read
+
+    try:
+        path.parent.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # the cache's
+        path.parent.mkdir(exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=_SUFFIX)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key_line)
+            fh.write(text.encode("utf-8", "surrogatepass"))
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        return False
+    return True
+
+
+def cached(kind: str, name: str, key: tuple[Any, ...], make: Callable[[], T],
+           dumps: Callable[[T], str], loads: Callable[[bytes], T]) -> T:
+    """The value cached for (`kind`, `name`) under `key`, else `make()`, stored for next time.
+    `dumps` writes a value as text (TypeError or ValueError: it is not stored), `loads`
+    reads it back (cachedata.Corrupt: it is made again). `make` may raise: nothing is
+    stored then."""
+    from ..lang.cachedata import Corrupt
+
+    folder = usable_dir(kind)
+    if folder is None:
+        return make()
+    path = folder / (digest(name)[:32] + _SUFFIX)
+    line = _key_line((FORMAT, __version__, sys.version, *key))
+    try:
+        data = _read(path, line)
+    except _Refused as refused:
+        _refuse(folder.parent, str(refused))
+        return make()
+    if data is not None:
+        try:
+            return loads(data)
+        except Corrupt:
+            pass
+    value = make()
+    try:
+        text = dumps(value)
+    except (TypeError, ValueError, RecursionError):
+        return value
+    _write(path, line, text)
+    return value
+
+
+@cache
+def code_digest(*modules: str) -> str:
+    """A digest of the source of cappolicy's own modules (`lang.parse`, `lang.ast`...), so
+    that a checkout whose code changes under one version number does not reuse old entries."""
+    package = Path(__file__).resolve().parent.parent
+    parts = []
+    for module in modules:
+        try:
+            parts.append((package / (module.replace(".", "/") + ".py")).read_bytes())
+        except OSError:  # sourceless install: the version alone must tell
+            parts.append(module.encode())
+    return digest(*parts)
+
+
+# ----------------------------------------------------------------- rule files
+
+
+@cache
+def _grammar_digest() -> str:
+    from .resources import grammar_file
+
+    return digest(grammar_file().read_bytes())
+
+
+def rule_file(path: str) -> ast.RuleFile:
+    """`parse.parse_file(path)`, from the cache when the file's content, the grammar and
+    the parser are those it was parsed with. A file with syntax errors is not cached."""
+    if usable_dir("rules") is None:
+        from ..lang.parse import parse_file
+
+        return parse_file(path)
+    try:
+        data = read_bytes(path, what="rule file")  # only a regular file, bounded
+        # as parse_file reads it: UTF-8, universal newlines
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except (OSError, UnicodeDecodeError):
+        from ..lang.parse import parse_file
+
+        return parse_file(path)  # which says what is wrong with the file
+
+    def make() -> ast.RuleFile:
+        from ..lang.parse import parse_text
+
+        return parse_text(text, path)
+
+    from ..lang.cachedata import dumps_tree, loads_tree
+
+    key = ("rules", _grammar_digest(),
+           code_digest("lang.parse", "lang.ast", "base.span", "base.errors", "lang.cachedata"), path, digest(data))
+    return cached("rules", os.path.abspath(path) + "\0" + path, key, make, dumps_tree,
+                  loads_tree)
+
+
+# ----------------------------------------------------------------- parser tables
+
+
+def lark_parser(name: str, options: dict[str, Any], build: Callable[[], Any]) -> Any:
+    """The lark parser `build()` makes with `options`, its LALR tables read from the cache
+    (as plain data, through lark's own deserialiser, whose classes are a closed set)
+    when they were made from this grammar by this lark; `name` tells the parsers apart.
+    In place of lark's own cache, which pickles into the temporary folder, where any
+    user may leave a file of the name it will read."""
+    import lark
+    from lark.grammar import Rule
+    from lark.lark import _LOAD_ALLOWED_OPTIONS
+    from lark.lexer import TerminalDef
+
+    from ..lang.cachedata import Corrupt, dumps_plain, loads_plain
+
+    given = {k: v for k, v in options.items() if k in _LOAD_ALLOWED_OPTIONS}
+
+    def dumps(parser: Any) -> str:
+        data, memo = parser.memo_serialize([TerminalDef, Rule])
+        data["options"] = {k: v for k, v in data["options"].items()
+                           if k not in _LOAD_ALLOWED_OPTIONS}
+        return dumps_plain({"data": data, "memo": memo})
+
+    def loads(text: bytes) -> Any:
+        stored = loads_plain(text)
+        try:
+            return lark.Lark._load_from_dict(  # type: ignore[no-untyped-call]
+                stored["data"], stored["memo"], **given)
+        except Exception as exc:  # noqa: BLE001 - tables that do not load: made again
+            raise Corrupt(str(exc)) from None
+
+    key = ("lark", _grammar_digest(), code_digest("lang.parse", "lang.cachedata"), lark.__version__,
+           name, repr(sorted((k, repr(v)) for k, v in options.items() if k not in given)))
+    return cached("lark", name, key, build, dumps, loads)
+
+
+# ----------------------------------------------------------------- code lists
+
+
+def _pycountry_files() -> Sequence[Path] | None:
+    """pycountry's databases of countries, languages and currencies, found without
+    importing it (which takes longer than reading them)."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("pycountry")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / "databases"
+    return [folder / name for name in ("iso3166-1.json", "iso639-3.json", "iso4217.json")]
+
+
+def code_lists(make: Callable[[], dict[str, frozenset[str]]]) -> dict[str, frozenset[str]]:
+    """The valid country, language and currency codes `make` reads from pycountry,
+    cached under the content of pycountry's databases."""
+    files = _pycountry_files() if usable_dir("codes") is not None else None
+    if not files:
+        return make()
+    try:
+        contents = [digest(f.read_bytes()) for f in files]
+    except OSError:
+        return make()
+    from ..lang.cachedata import dumps_codes, loads_codes
+
+    key = ("codes", code_digest("proposal.validate", "lang.cachedata"), *contents)
+    return cached("codes", "pycountry", key, make, dumps_codes, loads_codes)

@@ -1,0 +1,82 @@
+"""`cappolicy portfolio`: many proposals at a glance, principle by principle."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from ..options import rulesets_option, write_output
+
+FORMATS = ("text", "markdown", "json")
+
+
+@click.command("portfolio")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text, markdown (a table for a comment or a page) or json.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="Write to this file instead of standard output.")
+@click.option("--ruleset", "ruleset_ref", metavar="FILE|ID",
+              help="Check every proposal against this ruleset (a file, a folder or an id).")
+@click.option("--country", metavar="CC", help="Check every proposal against this country's "
+                                              "ruleset.")
+@rulesets_option
+@click.option("--fail-on", type=click.Choice(("must", "should", "advisory")), default=None,
+              help="The severity at or above which a finding fails a proposal (default: must).")
+@click.option("--allow-unknown", is_flag=True,
+              help="A proposal with undecided rules does not fail for them.")
+@click.option("--as-of", metavar="YYYY-MM-DD", default=None,
+              help="The date the check is made on (default: today).")
+def command(paths: tuple[Path, ...], fmt: str, output: Path | None, ruleset_ref: str | None,
+            country: str | None, extra_roots: tuple[Path, ...], fail_on: str | None,
+            allow_unknown: bool, as_of: str | None) -> None:
+    """Summarise proposals, or the activities of IATI files, principle by principle.
+
+    Checks every proposal as `cappolicy check` does, then shows, for each principle,
+    how many proposals fail it, cannot be judged on it (unknown) and pass it, and one
+    line per proposal with where it is and its counts; for IATI files, what to ask the
+    publishers for. Exit code: 0 nothing fails, 1 a proposal fails, 2 bad input."""
+    from ...base.errors import CappolicyError
+    from ...base.files import collect
+    from ...render.portfolio import Portfolio
+    from ...run.check import file_outcomes
+    from ..main import (
+        CHECKED_SUFFIXES,
+        Failure,
+        _iati_in_folders,
+        _named_ruleset,
+        _rulesets,
+        _settings,
+    )
+
+    if ruleset_ref is not None and country is not None:
+        raise click.UsageError("give --ruleset or --country, not both")
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    except ValueError:
+        raise click.BadParameter(f"{as_of!r} is not a date (YYYY-MM-DD)",
+                                 param_hint="--as-of") from None
+    project = _settings()
+    if ruleset_ref is None and country is None:
+        country = project.country
+    files, problems = collect(paths, CHECKED_SUFFIXES, "CP421", "proposal files")
+    missing = [d for d in problems if d.level != "note"]
+    if missing:
+        raise Failure(missing)
+    files = _iati_in_folders(files, paths)
+    rulesets = _rulesets(extra_roots)
+    fixed = None
+    if ruleset_ref is not None:
+        try:
+            fixed = _named_ruleset(rulesets, ruleset_ref)
+        except CappolicyError as exc:
+            raise Failure(exc.diagnostics) from None
+    portfolio = Portfolio(fail_on or project.fail_on or "must", allow_unknown)
+    for file in files:
+        for outcome in file_outcomes(file, rulesets, fixed, country, day):
+            portfolio.add(outcome)
+    write_output(portfolio.render(fmt) + "\n", output)
+    sys.exit(portfolio.exit_code())

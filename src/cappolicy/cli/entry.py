@@ -1,0 +1,26 @@
+"""The `cappolicy` program: `cappolicy --version` answered at once, anything else by
+the command line (cli.py).
+
+Importing click and defining the commands takes longer than Python takes to start,
+and a version check (as scripts and package managers make) should not wait for it.
+The answer is click's own `--version` text, held to it by tests/test_cli.py."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    if sys.argv[1:] == ["--version"]:
+        from .. import __version__
+
+        sys.stdout.write(f"cappolicy, version {__version__}\n")
+        sys.stdout.flush()
+        return
+    from .main import main as cli
+
+    cli()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

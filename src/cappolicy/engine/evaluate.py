@@ -1,0 +1,646 @@
+"""Compiled rules x proposal -> findings.
+
+The evaluator knows nothing of files, formats or terminals: it takes a compiled
+ruleset and a loaded proposal and returns findings. Rules run on the fast path
+(the closures built by `compile`); only failing and undecided findings are then
+explained.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..base.errors import AnalysisError, Diagnostic
+from ..base.span import Span
+from ..lang import ast
+from ..lang import values as V
+from ..lang.i18n import format_value, is_english
+from ..lang.types import ANY, BOOL, Type, element_type
+from ..proposal.model import Proposal, format_path
+from .compile import Compiler, ParamValue
+from .evidence import Explainer, all_missing, first_location
+from .findings import Evidence, Finding, ParamUse, Provenance, Wording
+from .nodes import Node, element_path
+from .runtime import Context, Env
+from .waivers import apply_waivers
+
+if TYPE_CHECKING:
+    from ..rulesets.catalog import EffectiveRuleset
+    from .codegen import Decide, Verdict
+
+
+@attrs.define(eq=False)
+class CompiledRule:
+    id: str
+    title: str
+    principle: str
+    source: str | None
+    severity: str
+    check_kind: str
+    check: Node
+    for_var: str | None = None
+    for_coll: Node | None = None
+    for_where: Node | None = None
+    lets: tuple[tuple[str, Node], ...] = ()
+    when: Node | None = None
+    message: tuple[str | Node, ...] | None = None
+    hint: tuple[str | Node, ...] | None = None
+    # (lang, "message" or "hint", parts): the texts in other languages (`message fr "…"`)
+    translations: tuple[tuple[str, str, tuple[str | Node, ...]], ...] = ()
+    params: tuple[ParamUse, ...] = ()
+    origin: Provenance | None = None
+    severity_origin: Provenance | None = None
+    #: the ruleset's `placeholders` param: texts that count as absent (placeholders.py)
+    placeholders: frozenset[str] | None = None
+    _functions: tuple[Decide, Verdict] | None = attrs.field(default=None, init=False, repr=False)
+    _evaluated: int = attrs.field(default=0, init=False, repr=False)
+
+    def functions(self) -> tuple[Decide, Verdict]:
+        """The rule compiled to Python (codegen.py): decide(ctx, env, item) and
+        verdict(ctx), made on first use."""
+        if self._functions is None:
+            from .codegen import functions
+            self._functions = functions(self)
+        return self._functions
+
+    def decide_fast(self) -> Decide | None:
+        """The generated decide once this rule has decided before, else None.
+        Writing and compiling the Python of a ruleset's rules takes tens of
+        milliseconds, more than the closures take on one proposal: a check of a single
+        file never pays it, a portfolio pays it once."""
+        if self._functions is not None:
+            return self._functions[0]
+        self._evaluated += 1
+        return self.functions()[0] if self._evaluated > 1 else None
+
+
+@attrs.frozen
+class RuleSpec:
+    """A rule as the effective ruleset settles it (after overrides)."""
+
+    rule: ast.Rule
+    severity: str
+    message: ast.Template | None
+    hint: ast.Template | None
+    origin: Provenance
+    severity_origin: Provenance | None = None
+    # the message and hint in other languages, as the layers leave them
+    translations: tuple[ast.Translation, ...] = ()
+
+
+def compile_rules(specs: Sequence[RuleSpec], params: Mapping[str, ParamValue]) -> list[CompiledRule]:
+    """Compile every rule; raise AnalysisError with all the errors of all rules."""
+    errors: list[Diagnostic] = []
+    compiled: list[CompiledRule] = []
+    words = params.get("placeholders")
+    placeholders = frozenset(words.value) if words is not None and isinstance(
+        words.value, (set, frozenset, list, tuple)) else None
+    for spec in specs:
+        compiler = Compiler(params)
+        rule = _compile_rule(spec, compiler)
+        if rule is not None and placeholders is not None:
+            rule = attrs.evolve(rule, placeholders=placeholders)
+        errors.extend(compiler.errors)
+        if rule is not None:
+            compiled.append(rule)
+    if errors:
+        raise AnalysisError(sorted(errors, key=lambda d: (d.span.file, d.span.line, d.span.column)
+                                   if d.span else ("", 0, 0)))
+    return compiled
+
+
+def _compile_rule(spec: RuleSpec, c: Compiler) -> CompiledRule | None:
+    rule = spec.rule
+    scope: dict[str, Type] = {}
+    for_var = for_coll = for_where = None
+    if rule.for_ is not None:
+        for_coll = c._collection(rule.for_.collection, scope)
+        for_var = rule.for_.var
+        scope[for_var] = element_type(for_coll.type)
+        if rule.for_.where is not None:
+            for_where = c.expr(rule.for_.where, scope)
+            c._want_bool(for_where, rule.for_.where.span)
+    lets: list[tuple[str, Node]] = []
+    for let in rule.lets:
+        if let.name in scope or let.name in c.params:
+            c.error("CP208", f"'{let.name}' is already defined", let.span,
+                    "choose another name for the let")
+        node = c.expr(let.expr, scope)
+        scope[let.name] = node.type
+        lets.append((let.name, node))
+    when = None
+    if rule.when is not None:
+        when = c.expr(rule.when, scope)
+        c._want_bool(when, rule.when.span)
+    if rule.check is None or rule.check_kind is None:
+        c.error("CP209", f"rule {rule.id} has no 'require' or 'forbid' clause", rule.id_span,
+                "add `require <condition>` (or `forbid <condition>`)")
+        return None
+    check = c.expr(rule.check, scope)
+    c._want_bool(check, rule.check.span)
+    if rule.principle is None:
+        c.error("CP210", f"rule {rule.id} names no principle", rule.id_span,
+                "add `principle <id>`, for example `principle local-ownership`")
+    message = _template(spec.message, c, scope)
+    hint = _template(spec.hint, c, scope)
+    translations = tuple((t.lang, t.field, _template(t.template, c, scope) or ())
+                         for t in spec.translations)
+    params = tuple(
+        ParamUse(name, c.params[name].display, c.params[name].type.describe(), c.params[name].origin)
+        for name in sorted(c.used_params))
+    return CompiledRule(
+        id=rule.id, title=rule.title, principle=rule.principle or "", source=rule.source,
+        severity=spec.severity, check_kind=rule.check_kind, check=check, for_var=for_var,
+        for_coll=for_coll, for_where=for_where, lets=tuple(lets), when=when, message=message,
+        hint=hint, translations=translations, params=params, origin=spec.origin,
+        severity_origin=spec.severity_origin)
+
+
+def _template(t: ast.Template | None, c: Compiler, scope: Mapping[str, Type]) -> tuple[str | Node, ...] | None:
+    if t is None:
+        return None
+    return tuple(p if isinstance(p, str) else c.expr(p, scope) for p in t.parts)
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def evaluate(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
+             ruleset: str | None = None, *, effective: EffectiveRuleset | None = None,
+             lang: str | None = None) -> list[Finding]:
+    """Every rule's findings, then the proposal's waivers applied to them (waivers.py).
+    Given the `effective` ruleset, waivers are also checked against its disabled rules and
+    its `public_sector` param. Given a `lang` other than English, each failing finding
+    also carries its message and hint worded for that reader (Finding.local)."""
+    ctx = Context(proposal.data, as_of, proposal, _placeholders(rules),
+                  None if lang is None or is_english(lang) else lang)
+    findings: list[Finding] = []
+    # Evaluating allocates many small objects and no cyclic garbage to speak of. With the
+    # cyclic collector on, each full collection walks every live object (the proposal, its
+    # graph, the findings so far), and a large proposal triggers several: a cost that grows
+    # faster than the proposal (bench/linear.py). It runs again once the proposal is done.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for rule in rules:
+            findings.extend(_findings(rule, ctx, proposal, ruleset))
+        found = apply_waivers(findings, rules, proposal, as_of, ruleset, effective=effective)
+        return found if ctx.lang is None else _titled(found, rules, ctx.lang)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _placeholders(rules: Sequence[CompiledRule]) -> frozenset[str] | None:
+    """The placeholder words of the rules' ruleset (None: the default ones)."""
+    return rules[0].placeholders if rules else None
+
+
+#: a rule's verdict over its findings: the worst outcome, in this order from best
+VERDICT_ORDER = ("not-applicable", "pass", "waived", "unknown", "fail")
+_VERDICT_RANK = {outcome: i for i, outcome in enumerate(VERDICT_ORDER)}
+
+
+def verdicts(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
+             ruleset: str | None = None, *, effective: EffectiveRuleset | None = None
+             ) -> dict[str, str]:
+    """Each rule's verdict, decided without explaining: the worst outcome of its findings
+    (VERDICT_ORDER), exactly as `summary(evaluate(...))` gives it, at a fraction of the
+    cost. Rules run as the Python functions codegen.py writes for them. A proposal with
+    waivers is evaluated in full, since waivers change outcomes and add findings."""
+    waivers = proposal.data.get("waivers")
+    if isinstance(waivers, list) and waivers:
+        return summary(evaluate(rules, proposal, as_of, ruleset, effective=effective))
+    ctx = Context(proposal.data, as_of, proposal, _placeholders(rules))
+    decide_all = _batch(rules)
+    if decide_all is not None:
+        try:
+            decided: dict[str, str] = decide_all(ctx)
+            return decided
+        except Exception:  # noqa: BLE001 - reading the proposal failed: rule by rule, below
+            ctx = Context(proposal.data, as_of, proposal, _placeholders(rules))
+    out: dict[str, str] = {}
+    for rule in rules:
+        try:
+            out[rule.id] = (rule._functions or rule.functions())[1](ctx)
+        except Exception:  # noqa: BLE001 - what evaluate makes of it, a fault of ours included
+            out[rule.id] = _fallback_verdict(rule, ctx)
+    return out
+
+
+#: rules given to verdicts() -> 1 once seen, then their one generated function (or None
+#: if it does not compile). Kept for the last few sets of rules only.
+_BATCHES: dict[tuple[CompiledRule, ...], Any] = {}
+_MAX_BATCHES = 16
+
+
+def _batch(rules: Sequence[CompiledRule]) -> Any:
+    """The one function deciding all of `rules` (codegen.batch), from the second
+    proposal they are given on: a single proposal decides as quickly rule by rule as
+    it takes to write the function."""
+    key = rules if rules.__class__ is tuple else tuple(rules)
+    found = _BATCHES.get(key)
+    if found is None:
+        if len(_BATCHES) >= _MAX_BATCHES:
+            _BATCHES.clear()
+        _BATCHES[key] = 1
+        return None
+    if found == 1:
+        found = _write_batch(key)
+    return found or None
+
+
+def _write_batch(key: tuple[CompiledRule, ...]) -> Any:
+    from .codegen import batch
+    made = batch(key, _fallback_verdict)
+    found = _BATCHES[key] = made[0] if made is not None else False
+    return found
+
+
+def prepare(rules: Sequence[CompiledRule]) -> None:
+    """Write and compile now the Python that decides `rules`, which verdicts() and
+    evaluate() otherwise write when a second proposal needs it: for a caller about to
+    decide many proposals who wants that cost paid before the first."""
+    for rule in rules:
+        rule.functions()
+    key = tuple(rules)
+    if not callable(_BATCHES.get(key)):
+        if len(_BATCHES) >= _MAX_BATCHES:
+            _BATCHES.clear()
+        _write_batch(key)
+
+
+def _fallback_verdict(rule: CompiledRule, ctx: Context) -> str:
+    """The rule's verdict as evaluate() makes it: a fault of ours included."""
+    assert ctx.proposal is not None, "verdicts are decided in the context of a proposal"
+    return summary(_findings(rule, ctx, ctx.proposal, None)).get(rule.id, "not-applicable")
+
+
+def summary(findings: Sequence[Finding]) -> dict[str, str]:
+    """Each rule's worst outcome among `findings`, in the order rules first appear."""
+    out: dict[str, str] = {}
+    for f in findings:
+        seen = out.get(f.rule)
+        if seen is None or _VERDICT_RANK[f.outcome] > _VERDICT_RANK[seen]:
+            out[f.rule] = f.outcome
+    return out
+
+
+def closure_outcome(rule: CompiledRule, ctx: Context, env: Env | None, item: Any) -> str:
+    """One element's outcome as the explaining path decides it (codegen's reference)."""
+    env = env if env is not None else Env(ctx)
+    if rule.for_var is not None:
+        env.vars[rule.for_var] = item
+    return _settle(rule, env)[0]
+
+
+def closure_verdict(rule: CompiledRule, ctx: Context) -> str:
+    """The rule's verdict as the explaining path decides it (codegen's reference)."""
+    assert ctx.proposal is not None, "verdicts are decided in the context of a proposal"
+    return summary(list(_run(rule, ctx, ctx.proposal, None, fast=False))).get(
+        rule.id, "not-applicable")
+
+
+def _findings(rule: CompiledRule, ctx: Context, proposal: Proposal,
+              ruleset: str | None) -> list[Finding]:
+    """The rule's findings; a fault of ours while evaluating it becomes an unknown one,
+    after the findings made before it."""
+    findings: list[Finding] = []
+    try:
+        findings.extend(_run(rule, ctx, proposal, ruleset))
+    except Exception as exc:  # noqa: BLE001 - a fault of ours must not hide the other rules' findings
+        findings.append(_finding(
+            rule, proposal, ruleset, "unknown", proposal.span_of(()), "(proposal)",
+            message=f"internal error while evaluating this rule ({type(exc).__name__}: "
+                    f"{exc}); the rule could not be decided, please report it"))
+    return findings
+
+
+def _run(rule: CompiledRule, ctx: Context, proposal: Proposal, ruleset: str | None,
+         *, fast: bool = True) -> Iterator[Finding]:
+    env = Env(ctx)
+    if rule.for_coll is None:
+        yield _decide(rule, env, proposal, ruleset, None, None, fast=fast)
+        return
+    coll = rule.for_coll
+    var = rule.for_var
+    assert var is not None
+    explainer = Explainer(proposal, dict(rule.lets))
+    try:
+        raw = coll.fn(env)
+        items = V.elements(raw)
+    except V.EvalProblem as exc:
+        yield _finding(rule, proposal, ruleset, "unknown", proposal.span_of(()), "(proposal)",
+                       message=f"cannot decide: {exc}")
+        return
+    if items is V.UNKNOWN:
+        missing = explainer.missing(coll, env) or [coll.text]
+        path = coll.loc(env) if coll.loc else None
+        yield _finding(rule, proposal, ruleset, "unknown",
+                       proposal.span_of(path or ()), missing[0],
+                       message=f"cannot decide: {', '.join(missing)} is missing",
+                       missing=tuple(missing))
+        return
+    base = coll.loc(env) if coll.loc else None
+    keys = list(raw.keys()) if isinstance(raw, Mapping) else None
+    applicable = undecided = 0
+    for i, item in enumerate(items):
+        env.vars[var] = item
+        step = keys[i] if keys is not None else i
+        path = element_path(coll, env, base, step, item)
+        env.paths[var] = path
+        where = rule.for_where
+        if where is not None:
+            problem = None
+            try:
+                w = V.truth(where.fn(env))
+            except V.EvalProblem as exc:
+                w = V.UNKNOWN
+                problem = str(exc)
+            if w is False:
+                continue
+            if w is V.UNKNOWN:
+                undecided += 1
+                missing = explainer.missing(where, env) or ([] if problem else [where.text])
+                reason = f"{', '.join(missing)} is missing" if missing else problem
+                yield _finding(rule, proposal, ruleset, "unknown",
+                               proposal.span_of(path or ()), format_path(path or ()),
+                               element=_element_name(item),
+                               message=f"cannot tell whether the rule applies: {reason}",
+                               missing=tuple(missing))
+                continue
+        applicable += 1
+        yield _decide(rule, env, proposal, ruleset, path, item, fast=fast)
+    if applicable == 0 and undecided == 0:  # an undecided element may yet apply
+        what = coll.text + (f" where {rule.for_where.text}" if rule.for_where else "")
+        yield _finding(rule, proposal, ruleset, "not-applicable", proposal.span_of(base or ()),
+                       format_path(base) if base else coll.text,
+                       message=f"no element of {what}")
+
+
+def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | None,
+            path: tuple[Any, ...] | None, item: Any, *, fast: bool = True) -> Finding:
+    """The finding of one element (or of the proposal, without `for`). The rule's
+    generated function decides first; a pass needs no explanation, so only the other
+    outcomes are worked out again here, through the closures that can explain them."""
+    element = _element_name(item) if item is not None else None
+    at = proposal.span_of(path) if path is not None else None
+    where = format_path(path) if path is not None else None
+    decide = rule.decide_fast() if fast else None
+    if decide is not None:
+        try:
+            outcome = decide(env.ctx, env, item)  # leaves the lets in env.vars
+        except Exception:  # noqa: BLE001 - decided again below, where the closures meet the fault
+            outcome = None
+        if outcome == "pass":
+            for name, node in rule.lets:
+                env.paths[name] = node.loc(env) if node.loc else None
+            return _passed(rule, env, proposal, ruleset, at, where, element)
+    outcome, clause, problem = _settle(rule, env)
+    explainer = Explainer(proposal, dict(rule.lets))
+    if clause == "when":
+        if problem is not None:
+            return _finding(rule, proposal, ruleset, "unknown", at or proposal.span_of(()),
+                            where or "(proposal)", element=element,
+                            message=f"cannot tell whether the rule applies: {problem}")
+        assert rule.when is not None
+        if outcome == "not-applicable":
+            return _finding(rule, proposal, ruleset, "not-applicable", at or proposal.span_of(()),
+                            where or "(proposal)", element=element,
+                            message=f"does not apply: {rule.when.text} is false")
+        ev = explainer.explain(rule.when, env)
+        missing = tuple(all_missing(ev))
+        loc = at or _missing_span(proposal, missing) or proposal.span_of(())
+        return _finding(rule, proposal, ruleset, "unknown", loc, where or _path_text(missing),
+                        element=element, evidence=(ev,), missing=missing,
+                        message=f"cannot tell whether the rule applies: "
+                                f"{', '.join(missing) or rule.when.text} is missing")
+    if outcome == "pass":
+        return _passed(rule, env, proposal, ruleset, at, where, element)
+    ev = explainer.explain(rule.check, env)
+    said = f"cannot be computed: {problem}"
+    if problem and ev.note != said:  # said once, where the problem arose
+        ev = attrs.evolve(ev, note="; ".join(n for n in (ev.note, said) if n))
+    missing = tuple(all_missing(ev)) if outcome == "unknown" else ()
+    # a failure is located at the value at fault; so is a value that cannot be computed
+    # (an overflow...), where no missing data says where to look
+    fault = first_location(ev) if outcome == "fail" or (
+        outcome == "unknown" and problem and not missing) else None
+    loc = (fault if fault is not None and path is None else at) or fault or \
+        _missing_span(proposal, missing) or _first_path_span(rule.check, env, proposal) or \
+        proposal.span_of(())
+    if outcome == "unknown":
+        reason = f"{', '.join(missing)} is missing" if missing else (problem or "undecidable")
+        message = f"cannot decide: {reason}"
+    else:
+        message = _render(rule.message, env) if rule.message else rule.title
+    finding = _finding(rule, proposal, ruleset, outcome, loc,
+                       where or _path_text(missing) or _span_path(proposal, loc), element=element,
+                       evidence=(ev,), missing=missing, message=message,
+                       hint=_render(rule.hint, env) if rule.hint else None)
+    if env.ctx.lang is not None:  # a failure's message and hint; an unknown's hint
+        finding = attrs.evolve(finding, local=_wording(rule, env, env.ctx.lang,
+                                                       message=outcome == "fail"))
+    edges = _graph_edges(item, ev)
+    return attrs.evolve(finding, edges=edges) if edges else finding
+
+
+def _passed(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | None,
+            at: Span | None, where: str | None, element: str | None) -> Finding:
+    """A passing finding: at its element, else where the check first reads the proposal."""
+    loc = at or _first_path_span(rule.check, env, proposal) or proposal.span_of(())
+    return _finding(rule, proposal, ruleset, "pass", loc, where or format_path(()),
+                    element=element, message=rule.title)
+
+
+def _settle(rule: CompiledRule, env: Env) -> tuple[str, str, str | None]:
+    """Decide through the closures: the lets into env (values and places), then `when`,
+    then the check. Returns the outcome, the clause that settled it ("when" or "check")
+    and the problem met on the way (an EvalProblem's text), if any."""
+    let_problems: list[str] = []
+    for name, node in rule.lets:
+        try:
+            env.vars[name] = node.fn(env)
+        except V.EvalProblem as exc:
+            env.vars[name] = V.UNKNOWN
+            let_problems.append(f"{name}: {exc}")
+        env.paths[name] = node.loc(env) if node.loc else None
+    if rule.when is not None:
+        try:
+            w = V.truth(rule.when.fn(env))
+        except V.EvalProblem as problem:
+            return "unknown", "when", str(problem)
+        if w is False:
+            return "not-applicable", "when", None
+        if w is V.UNKNOWN:
+            return "unknown", "when", None
+    try:
+        result = V.truth(rule.check.fn(env))
+    except V.EvalProblem as exc:
+        return "unknown", "check", str(exc)
+    if result is V.UNKNOWN:
+        return "unknown", "check", "; ".join(let_problems) or None
+    passed = result is (rule.check_kind == "require")
+    return "pass" if passed else "fail", "check", None
+
+
+def _graph_edges(item: Any, ev: Evidence) -> tuple[int, ...]:
+    """The governance-graph edges a finding is about: the edge it is located at
+    (a `for` over graph edges) and those of the paths its evidence shows."""
+    out: list[int] = []
+    if hasattr(item, "shown") and isinstance(getattr(item, "id", None), int):
+        out.append(item.id)
+    stack = [ev]
+    while stack:
+        part = stack.pop()
+        if part.graph is not None:
+            out.extend(part.graph.edges)
+        stack.extend(reversed(part.children))
+    return tuple(dict.fromkeys(out))
+
+
+def _finding(rule: CompiledRule, proposal: Proposal, ruleset: str | None, outcome: str, span: Span,
+             path: str, *, message: str, element: str | None = None,
+             evidence: tuple[Evidence, ...] = (), missing: tuple[str, ...] = (),
+             hint: str | None = None) -> Finding:
+    return Finding(
+        rule=rule.id, title=rule.title, principle=rule.principle, source=rule.source,
+        severity=rule.severity, outcome=outcome, file=proposal.file, span=span, path=path,
+        message=message, hint=hint, element=element, evidence=evidence,
+        params=rule.params, missing=missing, rule_origin=rule.origin,
+        severity_origin=rule.severity_origin, ruleset=ruleset)
+
+
+def _render(parts: tuple[str | Node, ...], env: Env, lang: str | None = None) -> str:
+    """A message with its holes filled: values as the machine formats show them, or,
+    given `lang`, as a reader of that language reads them (i18n.format_value)."""
+    out = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        try:
+            value = part.fn(env)
+        except V.EvalProblem:
+            value = V.UNKNOWN
+        out.append(V.text(value) if lang is None else format_value(value, lang))
+    return "".join(out)
+
+
+def _titled(findings: list[Finding], rules: Sequence[CompiledRule], lang: str) -> list[Finding]:
+    """Each finding of a rule with its title for a reader of `lang` (Finding.local),
+    the title marked untranslated when the rule has none in that language."""
+    titles: dict[str, str | None] = {}
+    for rule in rules:
+        parts = _texts(rule, lang).get("title")
+        titles[rule.id] = "".join(p for p in parts if isinstance(p, str)) if parts else None
+    out = []
+    for f in findings:
+        if f.rule not in titles:  # a waiver's check, not a rule's
+            out.append(f)
+            continue
+        title = titles[f.rule]
+        local = f.local or Wording(lang, None)
+        missing = local.untranslated + (("title",) if title is None else ())
+        out.append(attrs.evolve(f, local=attrs.evolve(local, title=title, untranslated=missing)))
+    return out
+
+
+def _texts(rule: CompiledRule, lang: str) -> dict[str, tuple[str | Node, ...]]:
+    """The rule's texts in `lang` (else in its language without region: `pt` for `pt-br`)."""
+    texts: dict[str, tuple[str | Node, ...]] = {}
+    base = lang.split("-")[0]
+    for want in (base, lang):  # the exact language wins over its base
+        texts.update({field: parts for tag, field, parts in rule.translations if tag == want})
+    return texts
+
+
+def _wording(rule: CompiledRule, env: Env, lang: str, *, message: bool = True) -> Wording:
+    """The message (unless not `message`: evaluation wrote the finding's) and hint for a
+    reader of `lang`: the rule's translations (of `lang`, else of its language without
+    region: `pt` for `pt-br`), else the English; the values in the reader's locale either
+    way."""
+    texts = _texts(rule, lang)
+    untranslated = []
+    shown: dict[str, str | None] = {}
+    for field, english in (("message", rule.message if message else None),
+                           ("hint", rule.hint)):
+        parts = texts.get(field) if english is not None else None
+        if parts is None and english is not None:
+            untranslated.append(field)
+            parts = english
+        shown[field] = _render(parts, env, lang) if parts is not None else None
+    said = shown["message"] if not message or shown["message"] is not None else rule.title
+    return Wording(lang, said, shown["hint"], tuple(untranslated))
+
+
+def _element_name(item: Any) -> str:
+    shown = getattr(item, "shown", None)  # a graph edge
+    if callable(shown):
+        return str(shown())
+    if isinstance(item, Mapping):
+        for key in ("id", "category", "data", "from", "kind"):
+            if isinstance(item.get(key), str):
+                return str(item[key])
+    return V.display(item)
+
+
+def _missing_span(proposal: Proposal, missing: tuple[str, ...]) -> Span | None:
+    if not missing:
+        return None
+    return proposal.span_of(_parse_path(missing[0]))
+
+
+def _parse_path(text: str) -> tuple[Any, ...]:
+    out: list[Any] = []
+    for part in text.replace("]", "").split("."):
+        name, *indices = part.split("[")
+        if name:
+            out.append(name)
+        out.extend(int(i) for i in indices if i.lstrip("-").isdigit())
+    return tuple(out)
+
+
+def _path_text(missing: tuple[str, ...]) -> str:
+    return missing[0] if missing else ""
+
+
+def _span_path(proposal: Proposal, span: Span) -> str:
+    """The proposal path of the value at `span`: a finding names a place, not a line."""
+    for path, at in proposal.positions.items():
+        if at == span and not (path and path[-1] == "<key>"):
+            return format_path(path)
+    return format_path(())
+
+
+def _first_path_span(node: Node, env: Env, proposal: Proposal) -> Span | None:
+    """Where a rule reads the proposal first: the place a passing finding points at."""
+    if node.loc is not None:
+        try:
+            path = node.loc(env)
+        except V.EvalProblem:
+            path = None
+        if path is not None:
+            return proposal.span_of(path)
+    for kid in node.outer():
+        found = _first_path_span(kid, env, proposal)
+        if found is not None:
+            return found
+    return None
+
+
+__all__ = [
+    "ANY",
+    "BOOL",
+    "CompiledRule",
+    "RuleSpec",
+    "compile_rules",
+    "evaluate",
+    "summary",
+    "verdicts",
+]

@@ -1,0 +1,521 @@
+"""Why a condition came out as it did: evidence from the compiled IR.
+
+Runs only for findings that fail or cannot be decided. It walks the same typed nodes
+(nodes.py) the verdict was decided from, asking each closure for its value, and keeps
+the parts that decided the outcome: for `and`, the false parts; for `or`, every part;
+for a quantifier, the elements that failed; for a comparison, the values on each side
+and where in the proposal they come from. It decides nothing anew: which elements a
+quantifier or aggregate covers is `runtime.covered`'s answer, the same walk the
+closures make, so an element whose `where` is unknown is never explained as covered;
+what it lacks is named as missing instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+from ..base.span import Span
+from ..graph.governance import Edge, GovernanceGraph, Search
+from ..lang import values as V
+from ..lang.types import PERCENT
+from ..proposal.model import Path, Proposal, format_path
+from .findings import Evidence, GraphHop, GraphTrace
+from .nodes import (
+    CONSTANTS,
+    MEMOISED,
+    PATHS,
+    And,
+    Arith,
+    Binder,
+    Compare,
+    Graph,
+    Implies,
+    Matches,
+    Node,
+    Not,
+    Or,
+    Presence,
+    Quantifier,
+    Var,
+    element_path,
+)
+from .runtime import Env, covered
+
+MAX_ELEMENTS = 5
+
+
+class Explainer:
+    def __init__(self, proposal: Proposal, lets: Mapping[str, Node]) -> None:
+        self.proposal = proposal
+        self.lets = lets
+        self._problems = 0  # problems met by the current `missing` walk
+
+    # ------------------------------------------------------------ values
+
+    def value(self, node: Node, env: Env) -> Any:
+        try:
+            return node.fn(env)
+        except V.EvalProblem:
+            return V.UNKNOWN
+
+    def shown(self, node: Node, env: Env, *, as_percent: bool = False) -> str:
+        """The node's value as evidence shows it; a value that cannot be computed (an
+        overflow, a division by zero) is said to be so, not shown as missing."""
+        value = self.value(node, env)
+        if value is V.UNKNOWN and self.problem(node, env):
+            return "(cannot be computed)"
+        return V.display(value, as_percent=as_percent)
+
+    def problem(self, node: Node, env: Env) -> bool:
+        """Whether the node raises an EvalProblem, or is unknown because a part of it
+        (a let it names included) does."""
+        let = self._let(node)
+        if let is not None:
+            return self.problem(let, env)
+        if self._raises(node, env):
+            return True
+        return self.value(node, env) is V.UNKNOWN and any(
+            self.problem(kid, env) for kid in node.outer())
+
+    def _let(self, node: Node) -> Node | None:
+        """The node of the `let` a variable names, if it names one."""
+        return self.lets.get(node.name) if isinstance(node, Var) else None
+
+    def truth(self, node: Node, env: Env) -> Any:
+        return V.truth(self.value(node, env))
+
+    def elements(self, coll: Node, env: Env) -> tuple[Any, str | None]:
+        """What a quantifier walks, or UNKNOWN; and the problem when the value is not a
+        collection at all (data the loader did not check, given through the API)."""
+        try:
+            return V.elements(self.value(coll, env)), None
+        except V.EvalProblem as problem:
+            return V.UNKNOWN, str(problem)
+
+    def span(self, node: Node, env: Env) -> Span | None:
+        let = self._let(node)
+        if let is not None:
+            return self.span(let, env)
+        if node.loc is None:
+            if isinstance(node, (Var, *CONSTANTS)):
+                return None
+            for kid in node.outer():  # an arithmetic result: its first located part
+                sp = self.span(kid, env)
+                if sp is not None:
+                    return sp
+            return None
+        path = node.loc(env)
+        if path is None:
+            return None
+        return self.proposal.span_of(path)
+
+    # ------------------------------------------------------------ missing data
+
+    def missing(self, node: Node, env: Env) -> list[str]:
+        """Concrete paths whose absence made `node` unknown."""
+        out: list[str] = []
+        self._problems = 0
+        self._missing(node, env, out)
+        return list(dict.fromkeys(out))
+
+    def _missing(self, node: Node, env: Env, out: list[str]) -> None:
+        if isinstance(node, MEMOISED) and not node.free:  # the same for every element: once
+            key = ("missing", node)
+            found = env.ctx.memo.get(key)
+            if found is None:
+                before, problems = len(out), self._problems
+                self._missing_here(node, env, out)
+                found = env.ctx.memo[key] = (out[before:], self._problems - problems)
+            else:
+                out.extend(found[0])
+                self._problems += found[1]
+            return
+        self._missing_here(node, env, out)
+
+    def _missing_here(self, node: Node, env: Env, out: list[str]) -> None:
+        if self.value(node, env) is not V.UNKNOWN:
+            return
+        let = self._let(node)
+        if let is not None:
+            self._missing(let, env, out)
+            return
+        if isinstance(node, PATHS):
+            unknown_kids = [k for k in node.kids if self.value(k, env) is V.UNKNOWN]
+            if unknown_kids:
+                for kid in unknown_kids:
+                    self._missing(kid, env, out)
+                return
+            path = node.loc(env) if node.loc else None
+            out.append(self._first_missing(path) if path is not None else node.text)
+            return
+        before, problems = len(out), self._problems
+        if isinstance(node, Binder) and node.var:
+            self._missing_in_elements(node, env, out)
+        else:
+            for kid in node.kids:
+                self._missing(kid, env, out)
+        if len(out) == before and self._problems == problems \
+                and not isinstance(node, CONSTANTS):
+            if self._raises(node, env):  # a problem (division by zero...), not missing data
+                self._problems += 1
+            else:
+                out.append(node.text)
+
+    def _missing_in_elements(self, node: Binder, env: Env, out: list[str]) -> None:
+        """The missing parts of a quantifier or aggregate, element by element: its
+        `where` and body read the bound variable, so they are asked with it bound."""
+        coll = node.kids[0]
+        items, problem = self.elements(coll, env)
+        if problem is not None:
+            self._problems += 1
+            return
+        if items is V.UNKNOWN:
+            self._missing(coll, env, out)
+            return
+        where = node.where
+        rest = node.kids[2:] if where is not None else node.kids[1:]
+
+        def undecided(item: Any) -> None:  # its `where` unknown: what it lacks is missing
+            assert where is not None
+            self._missing(where, env, out)
+        for _ in self._covered(node, env, items, undecided):
+            for kid in rest:
+                self._missing(kid, env, out)
+
+    def _covered(self, node: Binder, env: Env, items: Any, undecided: Callable[[Any], Any]
+                 ) -> Iterator[Any]:
+        """The elements the quantifier or aggregate `node` covers, as compile.covered
+        decides it, each bound with its place in the proposal."""
+        coll, where = node.coll, node.where
+        raw = self.value(coll, env)
+        base = coll.loc(env) if coll.loc else None
+        keys = list(raw.keys()) if isinstance(raw, Mapping) else None
+
+        def place(i: int, item: Any) -> tuple[Any, ...] | None:
+            return element_path(coll, env, base, keys[i] if keys is not None else i, item)
+
+        def truth(env: Env) -> Any:
+            assert where is not None
+            return self.truth(where, env)
+        assert node.var is not None
+        return covered(env, node.var, items, truth if where is not None else None,
+                       undecided, place=place)
+
+    def _raises(self, node: Node, env: Env) -> bool:
+        """Whether `node` is unknown for a problem (division by zero...), not for want of data."""
+        try:
+            node.fn(env)
+        except V.EvalProblem:
+            return True
+        return False
+
+    def _first_missing(self, path: Path) -> str:
+        for i in range(1, len(path) + 1):
+            if self.proposal.lookup(path[:i]) is None:
+                return format_path(path[:i])
+        return format_path(path)
+
+    # ------------------------------------------------------------ evidence
+
+    def explain(self, node: Node, env: Env) -> Evidence:
+        if isinstance(node, MEMOISED) and not node.free:  # the same for every element: once
+            key = ("explain", node)
+            found = env.ctx.memo.get(key)
+            if found is None:
+                found = env.ctx.memo[key] = self._explain(node, env)
+            return found
+        return self._explain(node, env)
+
+    def _explain(self, node: Node, env: Env) -> Evidence:
+        result = self.truth(node, env)
+        word = _word(result)
+        if isinstance(node, (And, Or)):
+            parts = _flatten(node, type(node))
+            kids = [k for k in parts if self.truth(k, env) is result] or parts
+            if isinstance(node, Or) and result is not True:
+                kids = parts
+            return Evidence(node.text, word, children=tuple(self.explain(k, env) for k in kids),
+                            missing=self._missing_if(result, node, env))
+        if isinstance(node, Implies):
+            return Evidence(node.text, word, children=tuple(self.explain(k, env) for k in node.kids),
+                            missing=self._missing_if(result, node, env))
+        if isinstance(node, Not):
+            inner = self.explain(node.kids[0], env)
+            return Evidence(node.text, word, children=(inner,), missing=inner.missing)
+        if isinstance(node, Compare):
+            return self._compare(node, env, word)
+        if isinstance(node, Presence):
+            subject = node.kids[0]
+            value = self.value(subject, env)
+            where = self.span(subject, env) or self._ancestor_span(subject, env)
+            note = (f"{self._place(subject, env)} is missing" if value is V.UNKNOWN
+                    else f"{self._place(subject, env)} is {V.display(value)}")
+            left = V.display(value)
+            said = self._placeholder(subject, env) if value is V.UNKNOWN else None
+            if said is not None:  # read as absent: say what was written (placeholders.py)
+                left = f"the placeholder {said!r}"
+                note = f"{self._place(subject, env)} is {left}"
+            return Evidence(node.text, word, left=left, left_at=where, note=note)
+        if isinstance(node, Quantifier):
+            return self._quantifier(node, env, word)
+        if isinstance(node, Matches):  # the text that was tested, not the boolean it gave
+            subject = node.kids[0]
+            return Evidence(node.text, word, left=self.shown(subject, env),
+                            left_at=self.span(subject, env),
+                            missing=self._missing_if(result, node, env))
+        if isinstance(node, Graph) and node.search is not None:
+            return self._graph(node, env, node.search, word)
+        let = self._let(node)
+        if let is not None:
+            inner = self.explain(let, env)
+            return Evidence(node.text, word, children=(inner,), missing=inner.missing)
+        value = self.value(node, env)
+        return Evidence(node.text, word, left=V.display(value), left_at=self.span(node, env),
+                        missing=self._missing_if(result, node, env))
+
+    def _missing_if(self, result: Any, node: Node, env: Env) -> tuple[str, ...]:
+        return tuple(self.missing(node, env)) if result is V.UNKNOWN else ()
+
+    def _compare(self, node: Compare, env: Env, word: str) -> Evidence:
+        left, right = node.kids
+        lv, rv = self.value(left, env), self.value(right, env)
+        as_pct = node.percent
+        notes = [n for n in (self._derivation(left, env, as_pct),
+                             self._derivation(right, env, as_pct)) if n]
+        cycles = self._find_cycles(left) or self._find_cycles(right)
+        return Evidence(
+            node.text, word, op=node.op,
+            left=self.shown(left, env, as_percent=as_pct and left.type != PERCENT),
+            right=self.shown(right, env, as_percent=as_pct and right.type != PERCENT),
+            left_at=self.span(left, env) or (self._ancestor_span(left, env) if lv is V.UNKNOWN else None),
+            right_at=self.span(right, env) or (self._ancestor_span(right, env) if rv is V.UNKNOWN else None),
+            note="; ".join(notes) or None,
+            missing=tuple(self.missing(node, env)) if word == "unknown" else (),
+            graph=self._cycle_trace(cycles, env) if cycles is not None else None)
+
+    def _find_cycles(self, node: Node) -> Graph | None:
+        """The `graph.cycles(...)` a compared value is computed from, if any."""
+        let = self._let(node)
+        if let is not None:
+            return self._find_cycles(let)
+        if isinstance(node, Graph) and node.method == "cycles":
+            return node
+        for kid in node.outer():
+            found = self._find_cycles(kid)
+            if found is not None:
+                return found
+        return None
+
+    def _cycle_trace(self, node: Graph, env: Env) -> GraphTrace | None:
+        """The first loop `graph.cycles` found, edge by edge."""
+        steps = node.steps
+        graph = env.ctx.graph
+        loops = graph.cycles(steps)
+        if not loops:
+            return None
+        loop = loops[0]
+        via = ", ".join(str(s) for s in steps) if steps else "every edge"
+        hops = self._walk_hops(graph, loop)
+        more = len(loops) - 1
+        return GraphTrace("cycle", via, f"{len(loops)} loop" + ("s" if len(loops) != 1 else ""),
+                          tuple(hops), (), more)
+
+    def _derivation(self, node: Node, env: Env, as_pct: bool) -> str | None:
+        """`share = 360000 / 3000000` for a let or an arithmetic operand."""
+        target = node
+        name = None
+        let = self._let(node)
+        if let is not None and isinstance(node, Var):
+            name, target = node.name, let
+        if not isinstance(target, Arith):
+            return None
+        a, b = target.kids
+        shown = f"{self.shown(a, env)} {target.op} {self.shown(b, env)}"
+        head = f"{name} = {target.text}" if name else target.text
+        return f"{head} = {shown}"
+
+    def _quantifier(self, node: Quantifier, env: Env, word: str) -> Evidence:
+        coll, where, body = node.coll, node.where, node.body
+        var, is_any = node.var, node.is_any
+        items, problem = self.elements(coll, env)
+        if problem is not None:
+            return Evidence(node.text, word, note=f"cannot be computed: {problem}",
+                            left_at=self.span(coll, env) or self._ancestor_span(coll, env))
+        if items is V.UNKNOWN:
+            return Evidence(node.text, word, note=f"{coll.text} is missing",
+                            missing=tuple(self.missing(coll, env)),
+                            left_at=self._ancestor_span(coll, env))
+        children: list[Evidence] = []
+        considered = 0
+        deciding = 0
+        undecided: list[str] = []
+        hidden: list[str] = []
+        skipped_count = 0
+
+        def skipped(item: Any) -> None:  # its `where` unknown: not covered, and why
+            nonlocal skipped_count
+            assert where is not None
+            skipped_count += 1
+            undecided.extend(self.missing(where, env))
+        for item in self._covered(node, env, items, skipped):
+            considered += 1
+            r = self.truth(body, env)
+            # the elements that decided: the true ones when the whole is true,
+            # else the false and undecided ones
+            if (r is True) != (word == "true"):
+                continue
+            deciding += 1
+            if len(children) < MAX_ELEMENTS:
+                ev = self.explain(body, env)
+                children.append(_label(ev, f"{var} = {V.display(item)}", r))
+            elif r is V.UNKNOWN and word == "unknown":  # not shown, but what it lacks is told
+                hidden.extend(self.missing(body, env))
+        if is_any:
+            note = (f"no element of {coll.text} satisfies it ({considered} considered)"
+                    if word == "false" else None)
+        else:
+            note = (f"{deciding} of {considered} elements of {coll.text} do not satisfy it"
+                    if word != "true" else None)
+        if deciding > MAX_ELEMENTS:
+            note = (note + "; " if note else "") + f"the first {MAX_ELEMENTS} are shown"
+        if skipped_count and word != "true":
+            assert where is not None
+            note = (note + "; " if note else "") + (
+                f"for {skipped_count} element{'s' if skipped_count != 1 else ''} of {coll.text} "
+                f"'{where.text}' is unknown: not known to be covered")
+        missing = tuple(dict.fromkeys(
+            [*undecided, *(m for c in children for m in c.missing), *hidden])) \
+            if word == "unknown" else ()
+        return Evidence(node.text, word, note=note, children=tuple(children), missing=missing)
+
+    def _graph(self, node: Graph, env: Env, search: Callable[[Env, int | None], Search | None],
+               word: str) -> Evidence:
+        """A reachability query: the path it found, or what it reached instead and
+        where it stopped, every node and edge with its place in the proposal."""
+        missing = self._missing_if(self.truth(node, env), node, env)
+        try:
+            found = search(env, EXPLORED)
+        except V.EvalProblem as problem:
+            return Evidence(node.text, word, note=str(problem), missing=missing)
+        if found is None:
+            return Evidence(node.text, word, missing=missing)
+        graph = env.ctx.graph
+        steps = node.steps
+        via = ", ".join(str(s) for s in steps) if steps else "every edge"
+        target = node.kids[1].text
+        if found.found is not None:
+            trace = GraphTrace("path", via, target,
+                               self._walk_hops(graph, found.path, found.start))
+        else:
+            hops = [self._hop(graph, found.start)]
+            seen = {found.start}
+            for edge in found.tree[:MAX_HOPS - 1]:  # each edge reaches a node not seen before
+                ahead = edge.source if edge.target in seen else edge.target
+                seen.add(ahead)
+                hops.append(self._hop(graph, ahead, edge, _other_end(edge, ahead)))
+            more = max(0, len(found.tree) - (MAX_HOPS - 1))
+            trace = GraphTrace("reached", via, target, tuple(hops), found.stopped, more,
+                               partial=not found.complete)
+        return Evidence(node.text, word, graph=trace, missing=missing)
+
+    def _walk_hops(self, graph: GovernanceGraph, edges: Sequence[Edge], start: str | None = None
+                   ) -> tuple[GraphHop, ...]:
+        """The start node, then one hop per edge of a walk from it (a loop's: from its
+        first node)."""
+        nodes = graph.walk(edges, start)
+        return (self._hop(graph, nodes[0]),
+                *(self._hop(graph, ahead, edge, behind)
+                  for behind, edge, ahead in zip(nodes, edges, nodes[1:])))
+
+    def _hop(self, graph: GovernanceGraph, key: str, edge: Edge | None = None,
+             came_from: str | None = None) -> GraphHop:
+        info = graph.node(key)
+        label = key
+        at = None
+        if info is not None:
+            facts = [f for f in (info.summary.get("kind"), info.summary.get("country")) if f]
+            if info.category == "program":
+                facts = [str(info.summary.get("id"))]
+            label = f"{key} ({', '.join(facts)})" if facts else key
+            at = self.proposal.span_of(info.path)
+        if edge is None:
+            return GraphHop(key, label, at)
+        walked = edge.kind if edge.source == came_from else f"{edge.kind}<-"
+        return GraphHop(key, label, at, edge.id, walked, self.proposal.span_of(edge.path),
+                        came_from)
+
+    def _place(self, node: Node, env: Env) -> str:
+        path = node.loc(env) if node.loc else None
+        return format_path(path) if path is not None else node.text
+
+    def _placeholder(self, node: Node, env: Env) -> str | None:
+        """The placeholder text the proposal holds where `node` reads, if any."""
+        path = node.loc(env) if node.loc else None
+        return None if path is None else env.ctx.placeholders.get(path)
+
+    def _ancestor_span(self, node: Node, env: Env) -> Span | None:
+        path = node.loc(env) if node.loc else None
+        if path is None:
+            return None
+        return self.proposal.span_of(path)
+
+
+_NONE = object()
+MAX_HOPS = 12  # nodes listed when a graph search explains what it reached
+#: nodes a search is followed to when explaining what it reached instead of its target:
+#: the explanation of each element of a large graph then costs the same, not the graph's size
+EXPLORED = 64
+
+
+def _other_end(edge: Any, key: str) -> str:
+    return str(edge.target if edge.source == key else edge.source)
+
+
+def _put(d: dict[str, Any], key: str, saved: Any) -> None:
+    if saved is _NONE:
+        d.pop(key, None)
+    else:
+        d[key] = saved
+
+
+def _word(result: Any) -> str:
+    return "true" if result is True else "false" if result is False else "unknown"
+
+
+def _label(ev: Evidence, label: str, result: Any) -> Evidence:
+    """One element of a quantifier: `org = xa-mict -> false`, then why."""
+    inner = ev.children if ev.children and ev.op is None and ev.left is None else (ev,)
+    return Evidence(label, _word(result), children=inner, missing=ev.missing)
+
+
+def _flatten(node: Node, kind: type[Node]) -> list[Node]:
+    """`a and b and c` as three parts, not a nest of two."""
+    out: list[Node] = []
+    for kid in node.kids:
+        if type(kid) is kind:
+            out.extend(_flatten(kid, kind))
+        else:
+            out.append(kid)
+    return out
+
+
+def first_location(evidence: Evidence) -> Span | None:
+    """The value at fault: the first located value among the deciding parts (for
+    a path or a loop in the graph, its first edge)."""
+    for ev in evidence.children:
+        found = first_location(ev)
+        if found is not None:
+            return found
+    if evidence.graph is not None and evidence.graph.kind in ("path", "cycle"):
+        for hop in evidence.graph.hops:
+            if hop.edge_at is not None:
+                return hop.edge_at
+    return evidence.left_at or evidence.right_at
+
+
+def all_missing(evidence: Evidence) -> list[str]:
+    out = list(evidence.missing)
+    for child in evidence.children:
+        out.extend(all_missing(child))
+    return list(dict.fromkeys(out))

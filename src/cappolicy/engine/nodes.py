@@ -1,0 +1,330 @@
+"""The typed form of a compiled expression: one frozen class per kind of node.
+
+The compiler (compile.py) makes one node per expression of a rule: its type, its
+children, the closure `fn(env)` computing its value (the reference meaning of the
+construct, which the explanation reads and generated code is tested against), `loc(env)`
+giving the place in the proposal a path expression reads, and the data its kind needs,
+as typed fields (a comparison's operator, a quantifier's variable and parts...). Code
+generation (codegen.py), explanation (explain.py) and lint dispatch on the class.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from ..graph.governance import Search, Step
+from ..lang import ast
+from ..lang.types import Type
+from ..lang.unparse import unparse
+from .runtime import Env, Fn
+
+Loc = Callable[[Env], "tuple[Any, ...] | None"]
+#: where in the proposal one element of a collection a graph query gives is
+ElementPath = Callable[[Env, Any], "tuple[Any, ...] | None"]
+
+
+# The classes are made when cappolicy starts: without slots (functools.cached_property then
+# needs no help from attrs) and with the one repr of Node, making them costs a third less.
+@attrs.frozen(eq=False, slots=False)
+class Node:
+    """What every kind of node has: the expression it was compiled from, its type, its
+    closure, its children (in the order they are evaluated) and, for a path into the
+    proposal, where it reads."""
+
+    expr: ast.Expr
+    type: Type
+    fn: Fn
+    kids: tuple[Node, ...] = ()
+    loc: Loc | None = None
+    given_text: str = ""
+
+    @functools.cached_property
+    def free(self) -> frozenset[str]:
+        """The variables the node's value depends on (bound outside it): none means it
+        has one value per proposal, however often a rule asks for it."""
+        return frozenset().union(*(k.free for k in self.kids))
+
+    @functools.cached_property
+    def text(self) -> str:
+        """The expression as the rule writes it (canonical layout), made when first read:
+        most nodes' text is only shown in evidence or in an error."""
+        return self.given_text or unparse(self.expr)
+
+    def outer(self) -> tuple[Node, ...]:
+        """The kids that can be evaluated outside the node: not the parts of a
+        quantifier, aggregate or node condition that read its bound variable."""
+        return self.kids
+
+
+# ---------------------------------------------------------------- leaves
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Literal(Node):
+    """A constant of the rule: a literal, a set of literals, an enumeration word."""
+
+    value: Any = None
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Param(Node):
+    """A param of the ruleset, a constant once the effective ruleset settles it."""
+
+    name: str = ""
+    value: Any = None
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Var(Node):
+    """A variable: bound by `for`, a quantifier or aggregate, a node condition, or a `let`."""
+
+    name: str = ""
+
+    @functools.cached_property
+    def free(self) -> frozenset[str]:
+        return frozenset((self.name,))
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Root(Node):
+    """A top-level field of the proposal (`host_country`)."""
+
+    name: str = ""
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Builtin(Node):
+    """A name the language defines: `as_of`, `graph`, `program`."""
+
+    name: str = ""
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Error(Node):
+    """An expression the compiler refused (its diagnostic is reported): always unknown."""
+
+
+# ---------------------------------------------------------------- paths
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Attr(Node):
+    """`obj.name` on a record."""
+
+    name: str = ""
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Deref(Node):
+    """`ref.field` through a reference: the field of the element the id names."""
+
+    target: str = ""
+    field: str = ""
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Index(Node):
+    """`obj[key]`."""
+
+
+# ---------------------------------------------------------------- operators
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Not(Node):
+    pass
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Neg(Node):
+    pass
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Connective(Node):
+    """`and`, `or`, `implies`: the left operand, then the right when it does not decide."""
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class And(Connective):
+    pass
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Or(Connective):
+    pass
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Implies(Connective):
+    pass
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Compare(Node):
+    """A comparison (`==` ... `>=`) or a membership test (`in`, `not in`)."""
+
+    op: str = ""
+    #: a percent on either side: the values are compared as fractions
+    percent: bool = False
+    #: the currency of a money literal or param compared with the proposal's amounts, which
+    #: are compared only when funding.currency is the same (values.same_currency)
+    currency: str | None = None
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Arith(Node):
+    """`+ - * /`."""
+
+    op: str = ""
+    #: an amount over an amount, which reads as a percentage
+    share: bool = False
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Matches(Node):
+    """`subject matches "pattern"`, the pattern compiled (RE2)."""
+
+    regex: Any = None  # a compiled RE2 pattern (google-re2 ships no type information)
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Presence(Node):
+    """`x present` (`present` True) or `x absent`."""
+
+    present: bool = True
+
+
+# ---------------------------------------------------------------- collections
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Binder(Node):
+    """A quantifier or an aggregate: a collection, then parts that read `var`, bound
+    to each element in turn (compile.covered walks them)."""
+
+    var: str | None = None
+    where: Node | None = None
+
+    @property
+    def coll(self) -> Node:
+        return self.kids[0]
+
+    @functools.cached_property
+    def free(self) -> frozenset[str]:
+        if self.var is None:
+            return frozenset().union(*(k.free for k in self.kids))
+        inner = frozenset().union(*(k.free for k in self.kids[1:])) - {self.var}
+        return self.kids[0].free | inner
+
+    def outer(self) -> tuple[Node, ...]:
+        return self.kids[:1] if self.var else self.kids
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Quantifier(Binder):
+    """`any`/`all var in coll where ...: body`."""
+
+    is_any: bool = False
+
+    @property
+    def body(self) -> Node:
+        return self.kids[-1]
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Aggregate(Binder):
+    """count, sum, min, max, union over a collection (`kind`), optionally of a value
+    per element and of the elements a `where` selects."""
+
+    kind: str = ""
+    value: Node | None = None
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class SetNode(Node):
+    """A set literal with a part that is not constant."""
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class ListNode(Node):
+    """A list literal."""
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Call(Node):
+    """A builtin function (builtins.py) of one argument."""
+
+    func: str = ""
+    op: Callable[[Any], Any] | None = None
+
+
+# ---------------------------------------------------------------- graph queries
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Graph(Node):
+    """A method of the governance graph (graphquery.py). Its value is a list of nodes,
+    of edges, of loops, or whether a node is reachable."""
+
+    method: str = ""
+    #: the `via:` edge kinds as graph.Step, None for every edge forwards
+    steps: tuple[Step, ...] | None = None
+    #: where an element of the result is in the proposal
+    element_path: ElementPath | None = None
+    #: reaches/path: the Search from the node (what explains it), given a limit
+    search: Callable[[Env, int | None], Search | None] | None = None
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Kinds(Node):
+    """A `kind:` argument given as an expression: a set of texts."""
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class GraphNode(Node):
+    """An argument naming a node of the graph; its value is the node's key."""
+
+
+@attrs.frozen(eq=False, slots=False, repr=False)
+class Condition(Node):
+    """`n -> ...`, a node condition: its value is a test of a node's key."""
+
+    var: str = ""
+
+    @functools.cached_property
+    def free(self) -> frozenset[str]:
+        return frozenset().union(*(k.free for k in self.kids)) - {self.var}
+
+    def outer(self) -> tuple[Node, ...]:
+        return ()
+
+
+#: kinds of node worth computing once per proposal when they read no variable: each
+#: walks a collection or the graph, and a `for` rule (or a quantifier) asks again per element
+MEMOISED: tuple[type[Node], ...] = (Quantifier, Aggregate, Graph)
+
+#: kinds of node that read a place in the proposal (and say where, through `loc`)
+PATHS: tuple[type[Node], ...] = (Root, Attr, Index, Deref, Var)
+
+#: kinds of node whose value is the same for every proposal
+CONSTANTS: tuple[type[Node], ...] = (Literal, Param, Builtin)
+
+
+def outer_kids(node: Node) -> tuple[Node, ...]:
+    """The kids of `node` that can be evaluated outside it (Node.outer)."""
+    return node.outer()
+
+
+def element_path(coll: Node, env: Env, base: tuple[Any, ...] | None, step: Any,
+                 item: Any) -> tuple[Any, ...] | None:
+    """Where in the proposal one element of a collection is: its place in the
+    list, or for graph nodes and edges the element or field that made them."""
+    own = coll.element_path if isinstance(coll, Graph) else None
+    if own is not None:
+        return own(env, item)
+    return base + (step,) if base is not None else None

@@ -1,0 +1,352 @@
+"""Waivers: the exceptions to rules a proposal says its host has approved.
+
+A proposal lists them as `waivers: [{rule, reason, approved_by, expires}]`. A waiver
+is applied when
+
+- its rule is in force in the effective ruleset (checked by WAIVER-03),
+- it is approved by a public institution of the host country: an organisation whose
+  `country` is the proposal's `host_country` and whose `kind` is in the ruleset's
+  `public_sector` param (WAIVER-01), and
+- it has not expired: `expires` is on or after the check date; a waiver without
+  `expires` does not expire (WAIVER-02).
+
+An applied waiver turns every `fail` and `unknown` finding of its rule into `waived`:
+the host's approval to go ahead without meeting the rule holds whether the rule was
+seen to fail or could not be decided. The finding keeps its location, evidence,
+missing fields and severity, and gains the waiver's reason, approver and expiry.
+A waiver that is applied but waives nothing is reported too (WAIVER-04), since it
+would silently excuse the rule the day the proposal changes.
+
+The four checks are built in: every proposal with waivers gets them whatever its
+ruleset, and they give ordinary findings (principle `accountability`) located at the
+waiver, so that every renderer shows them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..base.errors import did_you_mean
+from ..proposal.model import Proposal, format_path
+from .findings import Evidence, Finding, ParamUse, Provenance
+
+if TYPE_CHECKING:
+    from ..rulesets.catalog import EffectiveRuleset
+    from .evaluate import CompiledRule
+
+#: `public_sector` when the ruleset declares no such param (the design card's default)
+DEFAULT_PUBLIC_SECTOR = frozenset(
+    {"ministry", "regulator", "cert", "law-enforcement", "judiciary", "parliament", "agency"})
+#: the outcomes a waiver turns into `waived`
+WAIVABLE = ("fail", "unknown")
+SEED = "000_66251300b48a3485.txt"
+
+
+@attrs.frozen
+class Check:
+    """One of the built-in checks of waivers."""
+
+    id: str
+    title: str
+    severity: str
+    source: str
+
+
+# A donor or foreign approver would let the donor excuse the host's own rules: an error.
+APPROVER = Check("WAIVER-01", "A waiver is approved by a public institution of the host country",
+                 "must", f"{SEED}, paragraph 6")
+# An expired waiver is not applied, so the rule's own failure already counts at the rule's
+# severity; what is left is to renew or remove the waiver: a warning.
+EXPIRY = Check("WAIVER-02", "A waiver has not expired", "should", f"{SEED}, paragraph 10")
+# A waiver for no rule in force claims an exception that does not exist (often a misspelt
+# id, which leaves the intended rule unwaived): an error, so the record gets corrected.
+RULE = Check("WAIVER-03", "A waiver names a rule in force", "must", f"{SEED}, paragraph 10")
+# An unused waiver changes no verdict today but would excuse the rule unseen later: a warning.
+USED = Check("WAIVER-04", "A waiver covers a rule that fails", "should", f"{SEED}, paragraph 10")
+CHECKS = (APPROVER, EXPIRY, RULE, USED)
+
+
+@attrs.frozen
+class Scope:
+    """What the checks need of the effective ruleset."""
+
+    rules: frozenset[str]
+    disabled: Mapping[str, str]  # rule id -> "disabled by file:line ("because")"
+    public_sector: frozenset[str]
+    public_sector_param: ParamUse | None = None  # None: the built-in default was used
+
+    @classmethod
+    def of(cls, rules: Sequence[CompiledRule], effective: EffectiveRuleset | None) -> Scope:
+        """From the effective ruleset when the caller has it; else from the compiled rules
+        alone (no disabled rules known, `public_sector` at its default)."""
+        ids = frozenset(r.id for r in rules)
+        if effective is None:
+            return cls(ids, {}, DEFAULT_PUBLIC_SECTOR)
+        ids |= frozenset(spec.rule.id for spec in effective.rules)
+        disabled = {d.rule: _disabled_by(d.origin) for d in effective.disabled}
+        param = effective.params.get("public_sector")
+        if param is None or not isinstance(param.value, (set, frozenset)):
+            return cls(ids, disabled, DEFAULT_PUBLIC_SECTOR)
+        use = ParamUse("public_sector", param.display, param.type.describe(), param.origin)
+        return cls(ids, disabled, frozenset(str(k) for k in param.value), use)
+
+
+def _disabled_by(origin: Provenance) -> str:
+    because = f' ("{origin.because}")' if origin.because else ""
+    where = origin.span.short() if origin.span.line else origin.layer
+    return f"disabled by {origin.layer} at {where}{because}"
+
+
+def apply_waivers(findings: Sequence[Finding], rules: Sequence[CompiledRule], proposal: Proposal,
+                  as_of: dt.date, ruleset: str | None = None, *,
+                  effective: EffectiveRuleset | None = None) -> list[Finding]:
+    """The findings with the proposal's valid waivers applied, followed by the findings of
+    the built-in checks of each waiver. Without waivers, the findings unchanged."""
+    waivers = proposal.data.get("waivers")
+    if not isinstance(waivers, list) or not waivers:
+        return list(findings)
+    scope = Scope.of(rules, effective)
+    out = list(findings)
+    checks: list[Finding] = []
+    waived_by: dict[str, int] = {}  # rule id -> index of the waiver that waived it
+    for i, waiver in enumerate(waivers):
+        if not isinstance(waiver, Mapping):
+            continue
+        at = _Waiver(proposal, ruleset, i, waiver)
+        approver = _check_approver(at, scope)
+        decided = [
+            _check_rule(at, scope),
+            approver,
+            _check_expiry(at, as_of, approver.outcome == "pass", proposal.host_country),
+        ]
+        checks.extend(decided)
+        if any(f.outcome != "pass" for f in decided):
+            checks.append(at.finding(USED, "not-applicable", (), message=(
+                f"the waiver of {at.rule} is not applied: "
+                + "; ".join(f"{f.rule} {f.outcome}" for f in decided if f.outcome != "pass"))))
+            continue
+        text = at.text(_organisation(proposal, waiver.get("approved_by")))
+        count = 0
+        for n, finding in enumerate(out):
+            if finding.rule == at.rule and finding.outcome in WAIVABLE:
+                out[n] = attrs.evolve(finding, outcome="waived", waiver=text)
+                count += 1
+        checks.append(_check_used(at, count, waived_by.get(at.rule), out))
+        waived_by.setdefault(at.rule, i)
+    return out + checks
+
+
+# ------------------------------------------------------------------- one waiver
+
+
+@attrs.frozen
+class _Waiver:
+    """A waiver of the proposal and how to make findings located at it."""
+
+    proposal: Proposal
+    ruleset: str | None
+    index: int
+    data: Mapping[str, Any]
+
+    @property
+    def rule(self) -> str:
+        return str(self.data.get("rule", "?"))
+
+    @property
+    def in_ruleset(self) -> str:
+        return f"ruleset {self.ruleset}" if self.ruleset else "the ruleset"
+
+    def path(self, *keys: str) -> tuple[Any, ...]:
+        return ("waivers", self.index, *keys)
+
+    def finding(self, check: Check, outcome: str, keys: tuple[str, ...], *, message: str,
+                hint: str | None = None, evidence: tuple[Evidence, ...] = (),
+                params: tuple[ParamUse, ...] = (), missing: tuple[str, ...] = ()) -> Finding:
+        path = self.path(*keys)
+        return Finding(
+            rule=check.id, title=check.title, principle="accountability", source=check.source,
+            severity=check.severity, outcome=outcome, file=self.proposal.file,
+            span=self.proposal.span_of(path), path=format_path(path), message=message,
+            hint=hint, element=self.rule, evidence=evidence, params=params, missing=missing,
+            ruleset=self.ruleset)
+
+    def text(self, approver: tuple[int, Mapping[str, Any]] | None) -> str:
+        """`reason (approved by xa-mict, Ministry of ICT, until 2027-12-31; waivers[0], line 84)`."""
+        who = str(self.data.get("approved_by", "?"))
+        if approver is not None and isinstance(approver[1].get("name"), str):
+            who += f", {approver[1]['name']}"
+        expires = self.data.get("expires")
+        until = f"until {expires}" if expires is not None else "no expiry"
+        line = self.proposal.span_of(self.path()).line
+        return (f"{self.data.get('reason', '(no reason given)')} (approved by {who}, {until}; "
+                f"{format_path(self.path())}, line {line})")
+
+    def located(self, *keys: str) -> Any:
+        return self.proposal.span_of(self.path(*keys))
+
+
+def _check_rule(w: _Waiver, scope: Scope) -> Finding:
+    rule = w.rule
+    if rule in scope.rules:
+        return w.finding(RULE, "pass", ("rule",), message=f"{rule} is a rule of {w.in_ruleset}")
+    disabled = scope.disabled.get(rule)
+    evidence = Evidence(expr="waiver.rule in rules in force", result="false", op="in",
+                        left=rule, left_at=w.located("rule"), right=w.in_ruleset,
+                        note=disabled or f"{w.in_ruleset} has no rule {rule}")
+    if disabled is not None:
+        return w.finding(
+            RULE, "fail", ("rule",), evidence=(evidence,),
+            message=f"The waiver names {rule}, which {w.in_ruleset} disables: a disabled rule "
+                    "never fails, so the waiver claims an exception that does not exist.",
+            hint=f"Remove this waiver from waivers[{w.index}].")
+    close = did_you_mean(rule, scope.rules)
+    return w.finding(
+        RULE, "fail", ("rule",), evidence=(evidence,),
+        message=f"The waiver names {rule}, which is not a rule of {w.in_ruleset}; it waives "
+                "nothing.",
+        hint=(f"Did you mean {close}? " if close else "")
+        + f"Name a rule id of {w.in_ruleset} (`cappolicy check -v` lists them), "
+          "or remove the waiver.")
+
+
+def _organisation(proposal: Proposal, org_id: Any) -> tuple[int, Mapping[str, Any]] | None:
+    orgs = proposal.data.get("organisations")
+    if not isinstance(orgs, list):
+        return None
+    for j, org in enumerate(orgs):
+        if isinstance(org, Mapping) and org.get("id") == org_id:
+            return j, org
+    return None
+
+
+def _check_approver(w: _Waiver, scope: Scope) -> Finding:
+    p = w.proposal
+    approver = w.data.get("approved_by")
+    host = p.host_country
+    params = (scope.public_sector_param,) if scope.public_sector_param is not None else ()
+    kinds = scope.public_sector_param.value if scope.public_sector_param is not None \
+        else "{" + ", ".join(sorted(scope.public_sector)) + "}"
+    found = _organisation(p, approver)
+    if found is None:
+        return w.finding(
+            APPROVER, "fail", ("approved_by",), params=params,
+            evidence=(Evidence(expr="approved_by in organisations", result="false", op="in",
+                               left=str(approver), left_at=w.located("approved_by"),
+                               right="organisations"),),
+            message=f"The waiver of {w.rule} is approved by '{approver}', which is no "
+                    "organisation of the proposal; the waiver is not applied.",
+            hint="Set approved_by to the id of a public institution listed in organisations.")
+    j, org = found
+    country, kind = org.get("country"), org.get("kind")
+    missing = tuple(path for path, value in (
+        ("host_country", host), (f"organisations[{j}].country", country),
+        (f"organisations[{j}].kind", kind)) if not isinstance(value, str))
+    if missing:
+        return w.finding(
+            APPROVER, "unknown", ("approved_by",), params=params, missing=missing,
+            message=f"cannot decide: {', '.join(missing)} is missing; the waiver of {w.rule} "
+                    "is not applied")
+    same = country == host
+    public = kind in scope.public_sector
+    shown = f"{approver} ({kind}, {country})"
+    evidence = Evidence(
+        expr="approver.country == host_country and approver.kind in public_sector",
+        result="true" if same and public else "false", children=(
+            Evidence(expr="approver.country == host_country", result=str(same).lower(), op="==",
+                     left=str(country), left_at=p.span_of(("organisations", j, "country")),
+                     right=str(host), right_at=p.span_of(("host_country",))),
+            Evidence(expr="approver.kind in public_sector", result=str(public).lower(), op="in",
+                     left=str(kind), left_at=p.span_of(("organisations", j, "kind")),
+                     right=kinds),
+        ))
+    if same and public:
+        return w.finding(APPROVER, "pass", ("approved_by",), params=params,
+                         message=f"{shown} is a public institution of {host}")
+    if kind == "donor":
+        why = f"a donor cannot waive a host's rule: only a public institution of {host} can"
+    elif not same:
+        why = f"it is not an institution of {host}, and only a public institution of {host} " \
+              f"can waive {host}'s rules"
+    else:
+        why = f"a {kind} is not a public institution, and only a public institution of {host} " \
+              "can waive its rules"
+    candidates = [str(o.get("id")) for o in p.data.get("organisations") or []
+                  if isinstance(o, Mapping) and o.get("country") == host
+                  and o.get("kind") in scope.public_sector]
+    suggest = f" ({', '.join(candidates[:3])})" if candidates else ""
+    return w.finding(
+        APPROVER, "fail", ("approved_by",), params=params, evidence=(evidence,),
+        message=f"The waiver of {w.rule} is approved by {shown}, but {why}. The waiver is not "
+                f"applied, so {w.rule}'s findings stand.",
+        hint=f"Have a public institution of {host}{suggest} approve the waiver and name it in "
+             f"approved_by, or meet {w.rule}.")
+
+
+def _check_expiry(w: _Waiver, as_of: dt.date, approver_can_waive: bool = True,
+                  host: str | None = None) -> Finding:
+    expires = w.data.get("expires")
+    if expires is None:
+        return w.finding(EXPIRY, "pass", (),
+                         message=f"the waiver of {w.rule} has no expiry date: it does not expire")
+    if isinstance(expires, str):
+        try:
+            expires = dt.date.fromisoformat(expires)
+        except ValueError:
+            pass
+    if isinstance(expires, dt.datetime):
+        expires = expires.date()
+    if not isinstance(expires, dt.date):
+        where = format_path(w.path("expires"))
+        return w.finding(EXPIRY, "unknown", ("expires",), missing=(where,),
+                         message=f"cannot decide: {where} is not a date; the waiver of "
+                                 f"{w.rule} is not applied")
+    valid = expires >= as_of
+    evidence = Evidence(expr="waiver.expires >= as_of", result=str(valid).lower(), op=">=",
+                        left=expires.isoformat(), left_at=w.located("expires"),
+                        right=as_of.isoformat(),
+                        note="as_of is the date of the check (--as-of, default today)")
+    if valid:
+        return w.finding(EXPIRY, "pass", ("expires",),
+                         message=f"the waiver of {w.rule} holds until {expires.isoformat()}")
+    approver = w.data.get("approved_by", "its approver")
+    # renewing with an approver who cannot waive the rule (WAIVER-01) would not help
+    renew = f"Renew the waiver with {approver}" if approver_can_waive else \
+        f"Have a public institution of {host or 'the host'} approve a renewed waiver"
+    return w.finding(
+        EXPIRY, "fail", ("expires",), evidence=(evidence,),
+        message=f"The waiver of {w.rule} expired on {expires.isoformat()} (checked as of "
+                f"{as_of.isoformat()}); it is not applied, so {w.rule}'s findings stand.",
+        hint=f"{renew} and set a later expires date, or remove it and meet {w.rule}.")
+
+
+def _check_used(w: _Waiver, count: int, earlier: int | None, findings: Sequence[Finding]) -> Finding:
+    rule = w.rule
+    if count:
+        return w.finding(USED, "pass", (), message=f"waives {count} finding"
+                         f"{'s' if count != 1 else ''} of {rule}")
+    if earlier is not None:
+        return w.finding(
+            USED, "fail", (),
+            evidence=(Evidence(expr=f"a finding of {rule} is left to waive", result="false",
+                               note=f"waivers[{earlier}] already waives {rule}"),),
+            message=f"{rule} is already waived by waivers[{earlier}]; this waiver is not needed.",
+            hint=f"Remove the duplicate waiver of {rule} at waivers[{w.index}].")
+    outcomes: dict[str, int] = {}
+    for f in findings:
+        if f.rule == rule:
+            outcomes[f.outcome] = outcomes.get(f.outcome, 0) + 1
+    seen = ", ".join(f"{n} {o}" for o, n in outcomes.items()) or "no finding"
+    return w.finding(
+        USED, "fail", (),
+        evidence=(Evidence(expr=f"any finding of {rule} fails", result="false",
+                           note=f"{rule} for this proposal: {seen}"),),
+        message=f"{rule} does not fail for this proposal, so the waiver is not needed; left in "
+                f"place it would excuse {rule} unseen if the proposal changes.",
+        hint=f"Remove the waiver of {rule} at waivers[{w.index}].")
+
+
+__all__ = ["CHECKS", "DEFAULT_PUBLIC_SECTOR", "Check", "Scope", "apply_waivers"]

@@ -1,0 +1,852 @@
+"""The governance graph of a proposal: who funds, chairs, leads, decides and
+answers to whom, and where data goes.
+
+Built from a proposal in format v1 (see the design card): one node for the
+programme, one per organisation, governance body and activity; one edge per fact
+that links two of them, each keeping the proposal path of the field that stated
+it. The queries the rule language asks (reachability along chosen edge kinds in
+either direction, with the witness path or the frontier; successors and
+predecessors; cycles) are here, each linear in the size of the graph.
+
+The graph is held in plain adjacency dicts, laid out as networkx's MultiDiGraph lays
+its out (neighbours in the order first linked, then the edges to each), so that
+every query walks edges in the same order networkx would; `networkx()` gives a copy
+as a networkx graph. networkx is imported there only, and in no other module:
+importing it takes longer (over 100 ms) than checking a proposal does.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from ..lang.values import finite
+from ..proposal.model import Path
+
+#: node key -> neighbour key -> the edges between them, in the order stated
+Adjacency = dict[str, dict[str, list["Edge"]]]
+
+PROGRAM = "program"
+
+#: Node categories; a node's `kind` is its organisation kind, body kind or activity type.
+CATEGORIES = ("program", "organisation", "body", "activity")
+
+#: Edge kinds, in the order the design card lists them.
+STRUCTURAL_EDGES = ("funds", "budgets", "participates", "chairs", "member_of")
+RELATION_EDGES = ("reports_to", "oversees", "advises", "decides", "audits", "employs")
+ACTIVITY_EDGES = ("leads", "partners", "shares_data")
+CLOSING_EDGES = ("hands_over_to", "evaluates")
+EDGE_KINDS = STRUCTURAL_EDGES + RELATION_EDGES + ACTIVITY_EDGES + CLOSING_EDGES
+
+#: What each edge kind says, for documentation and `cappolicy graph` legends.
+EDGE_MEANING = {
+    "funds": "a funding source pays into the programme",
+    "budgets": "an organisation pays another's own budget (organisations[].funded_by)",
+    "participates": "an organisation takes a role (design, implementation, evaluation)",
+    "chairs": "an organisation chairs a governance body",
+    "member_of": "an organisation sits on a governance body",
+    "reports_to": "declared relation: reports to",
+    "oversees": "declared relation: oversees",
+    "advises": "declared relation: advises",
+    "decides": "declared relation: decides (on the programme when it names no target)",
+    "audits": "declared relation: audits",
+    "employs": "declared relation: employs",
+    "leads": "an organisation leads an activity",
+    "partners": "an organisation partners in an activity",
+    "shares_data": "data flows from one organisation to another",
+    "hands_over_to": "the programme hands over at its sunset",
+    "evaluates": "an organisation evaluates the programme",
+}
+
+
+@attrs.frozen
+class Step:
+    """One edge kind to follow, forwards (`reports_to`) or backwards (`oversees<-`)."""
+
+    kind: str
+    reverse: bool = False
+
+    def __str__(self) -> str:
+        return self.kind + ("<-" if self.reverse else "")
+
+
+class Edge(Mapping[str, Any]):
+    """One fact linking two nodes. As a mapping it shows the language's fields:
+    `kind`, `from`, `to` and the attributes of the fact (amount, phase, data...)."""
+
+    __slots__ = ("id", "kind", "source", "target", "attrs", "path")
+
+    def __init__(self, id_: int, kind: str, source: str, target: str,
+                 attrs_: Mapping[str, Any], path: Path) -> None:
+        self.id = id_
+        self.kind = kind
+        self.source = source
+        self.target = target
+        self.attrs = dict(attrs_)
+        self.path = path
+
+    def __getitem__(self, name: str) -> Any:
+        if name == "kind":
+            return self.kind
+        if name == "from":
+            return self.source
+        if name == "to":
+            return self.target
+        return self.attrs[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from ("kind", "from", "to")
+        yield from self.attrs
+
+    def __len__(self) -> int:
+        return 3 + len(self.attrs)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Edge):
+            return NotImplemented
+        return (self.id, self.kind, self.source, self.target, self.attrs, self.path) == \
+            (other.id, other.kind, other.source, other.target, other.attrs, other.path)
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.kind, self.source, self.target))
+
+    def __repr__(self) -> str:
+        return f"Edge({self.id}, {self.source} -{self.kind}-> {self.target})"
+
+    def __str__(self) -> str:
+        return f"{self.source} -{self.kind}-> {self.target}"
+
+    def shown(self) -> str:
+        """How evidence shows an edge bound to a rule variable."""
+        return str(self)
+
+
+class NodeInfo(Mapping[str, Any]):
+    """What a rule can read of a node: `id`, `category`, `kind`, `name`, `country`,
+    `host`, then every field of the proposal element it stands for."""
+
+    __slots__ = ("key", "summary", "element", "path")
+
+    def __init__(self, key: str, summary: Mapping[str, Any], element: Mapping[str, Any],
+                 path: Path) -> None:
+        self.key = key
+        self.summary = dict(summary)
+        self.element = element
+        self.path = path
+
+    @property
+    def category(self) -> str:
+        return str(self.summary["category"])
+
+    @property
+    def label(self) -> str:
+        return str(self.summary.get("name") or self.summary["id"])
+
+    def __getitem__(self, name: str) -> Any:
+        value = self.summary.get(name)
+        if value is not None:
+            return value
+        return self.element[name]  # a field the summary leaves empty may still be in the element
+
+    def __iter__(self) -> Iterator[str]:
+        seen = set()
+        for k, v in self.summary.items():
+            if v is not None:
+                seen.add(k)
+                yield k
+        for k in self.element:
+            if k not in seen:
+                yield k
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, NodeInfo):
+            return NotImplemented
+        return (self.key, self.summary, self.path) == (other.key, other.summary, other.path)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __repr__(self) -> str:
+        return f"NodeInfo({self.key!r}, {self.summary!r})"
+
+
+#: A node condition answers True, False or "cannot tell" (any other value).
+Condition = Callable[[str], Any]
+
+
+@attrs.frozen
+class Search:
+    """The outcome of one reachability search.
+
+    `found` is the first node (in breadth-first order, so on a shortest path)
+    meeting the target, and `path` the edges leading to it. When nothing met it,
+    `reached` lists every node reached, `stopped` those with no edge left to
+    follow (where the search ran out), and `undecided` those whose condition
+    could not be decided. `tree` holds, for every reached node but the start,
+    the edge by which the search first reached it."""
+
+    start: str
+    steps: tuple[Step, ...]
+    found: str | None
+    path: tuple[Edge, ...]
+    reached: tuple[str, ...]
+    stopped: tuple[str, ...]
+    undecided: tuple[str, ...]
+    tree: tuple[Edge, ...] = ()
+    complete: bool = True  # False: cut at a limit, `reached` and the rest are its first part
+
+
+class GovernanceGraph:
+    """A multi-digraph of the programme, its organisations, bodies and activities."""
+
+    def __init__(self, proposal_id: str = "", host_country: str | None = None,
+                 title: str = "") -> None:
+        self.proposal_id = proposal_id
+        self.host_country = host_country
+        self.title = title
+        self._out: Adjacency = {}
+        self._in: Adjacency = {}
+        self._nodes: dict[str, NodeInfo] = {}
+        self._edges: list[Edge] = []
+        self._by_kind: dict[str, list[Edge]] = {}
+        self.notes: list[str] = []  # what building could not link, for `cappolicy graph`
+        self.ids: dict[str, dict[str, str]] = {}  # category -> element id -> node key
+
+    # ------------------------------------------------------------ building
+
+    def add_node(self, key: str, summary: Mapping[str, Any], element: Mapping[str, Any],
+                 path: Path) -> NodeInfo:
+        info = NodeInfo(key, summary, element, path)
+        self._nodes[key] = info
+        self._out.setdefault(key, {})
+        self._in.setdefault(key, {})
+        return info
+
+    def add_edge(self, kind: str, source: str, target: str, attrs_: Mapping[str, Any],
+                 path: Path) -> Edge:
+        edge = Edge(len(self._edges), kind, source, target, attrs_, path)
+        self._edges.append(edge)
+        self._by_kind.setdefault(kind, []).append(edge)
+        self._out.setdefault(source, {}).setdefault(target, []).append(edge)
+        self._in.setdefault(target, {}).setdefault(source, []).append(edge)
+        self._out.setdefault(target, {})
+        self._in.setdefault(source, {})
+        return edge
+
+    # ------------------------------------------------------------ reading
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._nodes
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def node(self, key: str) -> NodeInfo | None:
+        return self._nodes.get(key)
+
+    def key_for(self, ident: str, categories: Iterable[str] | None = None) -> str | None:
+        """The node key of an element id, looked up in the given categories (an
+        activity whose id is also an organisation's has a prefixed key)."""
+        for category in categories or ("organisation", "body", "activity"):
+            key = self.ids.get(category, {}).get(ident)
+            if key is not None:
+                return key
+        return ident if ident in self._nodes else None
+
+    def nodes(self, kinds: Iterable[str] | None = None) -> list[str]:
+        """Node keys in proposal order; `kinds` filters by category or kind."""
+        if kinds is None:
+            return list(self._nodes)
+        wanted = set(kinds)
+        return [k for k, n in self._nodes.items()
+                if n.category in wanted or n.summary.get("kind") in wanted]
+
+    def edges(self, kinds: Iterable[str] | None = None, source: str | None = None,
+              target: str | None = None) -> list[Edge]:
+        """Edges in the order they were stated, filtered by kind and endpoints."""
+        if source is not None and source not in self._nodes:
+            return []
+        if target is not None and target not in self._nodes:
+            return []
+        if source is not None:
+            pool: Iterable[Edge] = (e for es in self._out[source].values() for e in es)
+        elif target is not None:
+            pool = (e for es in self._in[target].values() for e in es)
+        elif kinds is not None:
+            wanted_kinds = set(kinds)
+            pool = (e for k in EDGE_KINDS + tuple(sorted(set(self._by_kind) - set(EDGE_KINDS)))
+                    if k in wanted_kinds for e in self._by_kind.get(k, ()))
+            return sorted(pool, key=lambda e: e.id)
+        else:
+            return list(self._edges)
+        wanted = set(kinds) if kinds is not None else None
+        out = [e for e in pool if (wanted is None or e.kind in wanted)
+               and (target is None or e.target == target)]
+        out.sort(key=lambda e: e.id)
+        return out
+
+    def all_edges(self) -> list[Edge]:
+        return list(self._edges)
+
+    def steps_from(self, key: str, steps: Sequence[Step] | None) -> Iterator[tuple[str, Edge]]:
+        """(neighbour, edge) for every edge of the chosen kinds leaving `key`
+        (forward steps) or entering it (reverse steps). No steps: every edge, forwards."""
+        if steps is None:
+            for nbr, edges in self._out.get(key, {}).items():
+                for edge in edges:
+                    yield nbr, edge
+            return
+        forward = {s.kind for s in steps if not s.reverse}
+        backward = {s.kind for s in steps if s.reverse}
+        if forward:
+            for nbr, edges in self._out.get(key, {}).items():
+                for edge in edges:
+                    if edge.kind in forward:
+                        yield nbr, edge
+        if backward:
+            for nbr, edges in self._in.get(key, {}).items():
+                for edge in edges:
+                    if edge.kind in backward:
+                        yield nbr, edge
+
+    def successors(self, key: str, steps: Sequence[Step] | None = None) -> list[str]:
+        if key not in self._nodes:
+            return []
+        return list(dict.fromkeys(n for n, _ in self.steps_from(key, steps)))
+
+    def predecessors(self, key: str, steps: Sequence[Step] | None = None) -> list[str]:
+        if key not in self._nodes:
+            return []
+        flipped = [Step(k, True) for k in EDGE_KINDS] if steps is None else \
+            [Step(s.kind, not s.reverse) for s in steps]
+        if steps is None:
+            flipped += [Step(k, True) for k in self._by_kind if k not in EDGE_KINDS]
+        return list(dict.fromkeys(n for n, _ in self.steps_from(key, flipped)))
+
+    # ------------------------------------------------------------ queries
+
+    def search(self, start: str, target: Condition | str,
+               steps: Sequence[Step] | None = None, *, limit: int | None = None) -> Search:
+        """Breadth-first search from `start` (which counts as reached) for a node
+        meeting `target`: a node key, or a condition answering True, False or
+        anything else for "cannot tell". Visits each node and edge at most once.
+        With a `limit`, it stops once it has reached that many nodes (`complete` False):
+        what an explanation shows of a search, at a cost that does not grow with the graph.
+        Many searches towards one target: `reach`, which searches once for all."""
+        steps_t = tuple(steps) if steps is not None else ()
+        if start not in self._nodes:
+            return Search(start, steps_t, None, (), (), (), ())
+        test: Condition
+        if isinstance(target, str):
+            goal = target
+
+            def test(key: str) -> Any:
+                return key == goal
+        else:
+            test = target
+        parent: dict[str, Edge | None] = {start: None}
+        order: list[str] = []
+        stopped: list[str] = []
+        undecided: list[str] = []
+        queue = deque([start])
+        cut = False
+        while queue and not cut:
+            key = queue.popleft()
+            order.append(key)
+            verdict = test(key)
+            if verdict is True:
+                return Search(start, steps_t, key, self._trace(parent, key), (), (), ())
+            if verdict is not False:
+                undecided.append(key)
+            moved = False
+            for nbr, edge in self.steps_from(key, steps):
+                moved = True
+                if nbr not in parent:
+                    if limit is not None and len(parent) >= limit:
+                        cut = True
+                        break
+                    parent[nbr] = edge
+                    queue.append(nbr)
+            if not moved:
+                stopped.append(key)
+        order += queue  # reached when the search was cut, not yet looked at
+        tree = tuple(e for k in order[1:] if (e := parent[k]) is not None)
+        return Search(start, steps_t, None, (), tuple(order), tuple(stopped), tuple(undecided),
+                      tree, not cut)
+
+    def reach(self, target: Condition, steps: Sequence[Step] | None = None) -> Reach:
+        """Whether each node reaches a node meeting `target` along `steps`, for every
+        node at once: the condition asked of each node once, then one breadth-first
+        search backwards from all the nodes meeting it (and one from those it cannot
+        tell about). Linear in the size of the graph, however many nodes are asked about."""
+        return Reach(self, target, tuple(steps) if steps is not None else None)
+
+    def _backwards(self, sources: Iterable[str], steps: Sequence[Step] | None
+                   ) -> dict[str, int]:
+        """node -> the fewest steps from it to one of `sources` (0 for the sources), for
+        every node from which a walk along `steps` reaches one: a breadth-first search
+        from all the sources at once along the steps turned round."""
+        dist: dict[str, int] = {}
+        queue: deque[str] = deque()
+        for key in sources:
+            if key not in dist:
+                dist[key] = 0
+                queue.append(key)
+        if steps is None:
+            forward: set[str] | None = None
+            backward: set[str] = set()
+        else:
+            forward = {s.kind for s in steps if not s.reverse}
+            backward = {s.kind for s in steps if s.reverse}
+        while queue:
+            key = queue.popleft()
+            d = dist[key] + 1
+            if forward is None or forward:  # p -kind-> key, walked forwards from p
+                for p, edges in self._in.get(key, {}).items():
+                    if p not in dist and (forward is None or any(
+                            e.kind in forward for e in edges)):
+                        dist[p] = d
+                        queue.append(p)
+            if backward:  # key -kind-> p, walked backwards from p
+                for p, edges in self._out.get(key, {}).items():
+                    if p not in dist and any(e.kind in backward for e in edges):
+                        dist[p] = d
+                        queue.append(p)
+        return dist
+
+    def _trace(self, parent: Mapping[str, Edge | None], key: str) -> tuple[Edge, ...]:
+        path: list[Edge] = []
+        while (edge := parent[key]) is not None:
+            path.append(edge)
+            key = edge.target if edge.source == key else edge.source
+        path.reverse()
+        return tuple(path)
+
+    def reachable(self, start: str, steps: Sequence[Step] | None = None) -> list[str]:
+        """Every node reachable from `start` (itself first), breadth-first."""
+        return list(self.search(start, _never, steps).reached)
+
+    def walk(self, edges: Sequence[Edge], start: str | None = None) -> list[str]:
+        """The nodes a walk along `edges` visits, from `start` (default: for a cycle
+        from `cycles`, its first node in proposal order), each edge taken in whichever
+        direction continues the walk."""
+        if not edges:
+            return [] if start is None else [start]
+        if start is None:
+            ends = {e.source for e in edges} | {e.target for e in edges}
+            start = next(k for k in self._nodes if k in ends)
+        nodes = [start]
+        for edge in edges:
+            nodes.append(edge.target if edge.source == nodes[-1] else edge.source)
+        return nodes
+
+    def cycles(self, steps: Sequence[Step] | None = None) -> list[tuple[Edge, ...]]:
+        """One cycle per group of nodes that reach each other along `steps`
+        (a strongly connected component with an edge inside it), each as its
+        edges. Linear: components by Tarjan's algorithm, then one search in each."""
+        view: dict[str, dict[str, None]] = {key: {} for key in self._nodes}
+        chosen: dict[tuple[str, str], Edge] = {}
+        for key in self._nodes:
+            for nbr, edge in self.steps_from(key, steps):
+                if (key, nbr) not in chosen:
+                    chosen[(key, nbr)] = edge
+                    view[key][nbr] = None
+                    view.setdefault(nbr, {})
+        order = {k: i for i, k in enumerate(self._nodes)}
+        out: list[tuple[Edge, ...]] = []
+        for component in strongly_connected(view):
+            first = min(component, key=order.__getitem__)
+            if len(component) == 1 and (first, first) not in chosen:
+                continue
+            out.append(self._cycle_through(first, component, chosen, view))
+        out.sort(key=lambda cycle: min(order[e.source] for e in cycle))
+        return out
+
+    def _cycle_through(self, start: str, component: set[str],
+                       chosen: Mapping[tuple[str, str], Edge],
+                       view: Mapping[str, Mapping[str, None]]) -> tuple[Edge, ...]:
+        if (start, start) in chosen:
+            return (chosen[(start, start)],)
+        parent: dict[str, str | None] = {start: None}
+        queue = deque([start])
+        while queue:
+            key = queue.popleft()
+            for nbr in view[key]:
+                if nbr == start:
+                    hops = [(key, start)]
+                    while parent[key] is not None:
+                        prev = parent[key]
+                        assert prev is not None
+                        hops.append((prev, key))
+                        key = prev
+                    return tuple(chosen[h] for h in reversed(hops))
+                if nbr in component and nbr not in parent:
+                    parent[nbr] = key
+                    queue.append(nbr)
+        raise AssertionError("a strongly connected component without a cycle")  # pragma: no cover
+
+    # ------------------------------------------------------------ identity
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, GovernanceGraph):
+            return NotImplemented
+        return (self.proposal_id, self.host_country, self.title) == \
+            (other.proposal_id, other.host_country, other.title) \
+            and list(self._nodes.values()) == list(other._nodes.values()) \
+            and self._edges == other._edges
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def networkx(self) -> Any:
+        """A copy as a plain networkx MultiDiGraph (node and edge attributes as dicts)."""
+        import networkx as nx
+
+        g = nx.MultiDiGraph()
+        for key, info in self._nodes.items():
+            g.add_node(key, **info.summary)
+        for e in self._edges:
+            g.add_edge(e.source, e.target, key=e.id, kind=e.kind, **e.attrs)
+        return g
+
+
+def _never(key: str) -> bool:
+    return False
+
+
+class Reach:
+    """Every node's answer to "does a walk along these steps reach a node meeting the
+    target?", from one search backwards from the target (GovernanceGraph.reach).
+
+    A node reaches the target (`decide` True) when a walk from it meets a node the
+    condition holds for; else it cannot tell (None) when a walk meets one the condition
+    cannot decide; else False: as GovernanceGraph.search from that node answers. `search`
+    gives the same Search too: the path a breadth-first search from the node finds (the
+    one through the earliest edges, among the shortest), read from this search's
+    distances; when there is none, what an explanation shows of the search from the node,
+    cut at `limit` nodes."""
+
+    __slots__ = ("graph", "steps", "verdicts", "_to_goal", "_to_unsure")
+
+    def __init__(self, graph: GovernanceGraph, target: Condition,
+                 steps: tuple[Step, ...] | None) -> None:
+        self.graph = graph
+        self.steps = steps
+        self.verdicts = {key: target(key) for key in graph._nodes}
+        self._to_goal = graph._backwards(
+            (k for k, v in self.verdicts.items() if v is True), steps)
+        self._to_unsure = graph._backwards(
+            (k for k, v in self.verdicts.items() if v is not True and v is not False), steps)
+
+    def decide(self, start: str) -> bool | None:
+        if start in self._to_goal:
+            return True
+        return None if start in self._to_unsure else False
+
+    def _walk(self, start: str, dist: Mapping[str, int]) -> tuple[list[Edge], str]:
+        """The edges of the first shortest walk from `start` to a node at distance 0."""
+        edges: list[Edge] = []
+        key = start
+        while dist[key]:
+            want = dist[key] - 1
+            for nbr, edge in self.graph.steps_from(key, self.steps):
+                if dist.get(nbr) == want:
+                    edges.append(edge)
+                    key = nbr
+                    break
+            else:  # pragma: no cover - a node at distance d has a neighbour at d - 1
+                raise AssertionError(f"no step towards the target from {key}")
+        return edges, key
+
+    def search(self, start: str, limit: int | None = None) -> Search:
+        steps_t = self.steps or ()
+        if start not in self.graph:
+            return Search(start, steps_t, None, (), (), (), ())
+        if start in self._to_goal:
+            edges, found = self._walk(start, self._to_goal)
+            return Search(start, steps_t, found, tuple(edges), (), (), ())
+        explored = self.graph.search(start, self._verdict, self.steps, limit=limit)
+        if start in self._to_unsure and not explored.undecided:  # beyond the cut
+            _, unsure = self._walk(start, self._to_unsure)
+            explored = attrs.evolve(explored, undecided=(unsure,))
+        return explored
+
+    def _verdict(self, key: str) -> Any:
+        return self.verdicts.get(key, False)
+
+
+def strongly_connected(successors: Mapping[str, Iterable[str]]) -> list[set[str]]:
+    """The strongly connected components of a directed graph given as node -> successors
+    (every node a key), by Tarjan's algorithm without recursion; linear in its size."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    out: list[set[str]] = []
+    for root in successors:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(successors[root]))]
+        while work:
+            node, todo = work[-1]
+            for nbr in todo:
+                if nbr not in index:
+                    index[nbr] = low[nbr] = len(index)
+                    stack.append(nbr)
+                    on_stack.add(nbr)
+                    work.append((nbr, iter(successors[nbr])))
+                    break
+                if nbr in on_stack and index[nbr] < low[node]:
+                    low[node] = index[nbr]
+            else:
+                work.pop()
+                if work and low[node] < low[work[-1][0]]:
+                    low[work[-1][0]] = low[node]
+                if low[node] == index[node]:
+                    component: set[str] = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.add(member)
+                        if member == node:
+                            break
+                    out.append(component)
+    return out
+
+
+# ---------------------------------------------------------------- building
+
+
+def build(data: Mapping[str, Any]) -> GovernanceGraph:
+    """The governance graph of a proposal's data. Never raises: a reference to
+    nothing known makes no edge and leaves a note instead."""
+    return _Builder(data).run()
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _map(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+class _Builder:
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = _map(data)
+        host = _str(self.data.get("host_country"))
+        self.host = host
+        self.graph = GovernanceGraph(str(self.data.get("id", "")), host,
+                                     str(self.data.get("title", "")))
+        self.orgs: dict[str, str] = {}  # organisation id -> node key
+        self.bodies: dict[str, str] = {}
+        self.activities: dict[str, str] = {}
+
+    def run(self) -> GovernanceGraph:
+        d = self.data
+        self._program()
+        for i, org in enumerate(_list(d.get("organisations"))):
+            self._element(org, ("organisations", i), "organisation", self.orgs)
+        governance = _map(d.get("governance"))
+        for i, body in enumerate(_list(governance.get("bodies"))):
+            self._element(body, ("governance", "bodies", i), "body", self.bodies)
+        for i, act in enumerate(_list(d.get("activities"))):
+            self._element(act, ("activities", i), "activity", self.activities)
+        self._funding()
+        self._budgets()
+        self._roles()
+        self._bodies(governance)
+        self._relations(governance)
+        self._activities()
+        self._closing()
+        return self.graph
+
+    # ------------------------------------------------------------ nodes
+
+    def _program(self) -> None:
+        d = self.data
+        self.graph.add_node(PROGRAM, {
+            "id": str(d.get("id", PROGRAM)), "category": "program", "kind": "program",
+            "name": _str(d.get("title")), "country": None, "host": None,
+        }, {}, ())
+
+    def _element(self, element: Any, path: Path, category: str, table: dict[str, str]) -> None:
+        if not isinstance(element, Mapping):
+            return
+        ident = _str(element.get("id"))
+        if ident is None:
+            return
+        if ident in table:
+            self.graph.notes.append(f"duplicate {category} id '{ident}': the first is kept")
+            return
+        key = ident
+        if key in self.graph:  # ids of different categories share one name
+            key = f"{category}:{ident}"
+            count = 1
+            while key in self.graph:  # an id may itself look like a prefixed key
+                count += 1
+                key = f"{category}:{ident}#{count}"
+            self.graph.notes.append(f"{category} '{ident}' shares its id with another node; "
+                                    f"its node is '{key}'")
+        table[ident] = key
+        self.graph.ids.setdefault(category, {})[ident] = key
+        kind = element.get("type") if category == "activity" else element.get("kind")
+        country = _str(element.get("country")) if category == "organisation" else None
+        summary = {
+            "id": ident, "category": category, "kind": _str(kind),
+            "name": _str(element.get("name") if category != "activity" else element.get("title")),
+            "country": country,
+            "host": None if country is None or self.host is None else country == self.host,
+        }
+        self.graph.add_node(key, summary, element, path)
+
+    # ------------------------------------------------------------ edges
+
+    def _edge(self, kind: str, source: str | None, target: str | None,
+              attrs_: Mapping[str, Any], path: Path) -> None:
+        if source is None or target is None:
+            return
+        self.graph.add_edge(kind, source, target, {k: v for k, v in attrs_.items()
+                                                   if v is not None}, path)
+
+    def _node_path(self, key: str) -> Path | None:
+        info = self.graph.node(key)
+        return None if info is None else info.path
+
+    def _org(self, ident: Any, path: Path) -> str | None:
+        key = self.orgs.get(ident) if isinstance(ident, str) else None
+        if key is None and ident is not None:
+            self.graph.notes.append(f"no organisation '{ident}' (at {_fmt(path)}): no edge made")
+        return key
+
+    def _node(self, ident: Any, path: Path) -> str | None:
+        if isinstance(ident, str):
+            key = self.orgs.get(ident) or self.bodies.get(ident)
+            if key is not None:
+                return key
+        if ident is not None:
+            self.graph.notes.append(
+                f"no organisation or body '{ident}' (at {_fmt(path)}): no edge made")
+        return None
+
+    def _funding(self) -> None:
+        funding = _map(self.data.get("funding"))
+        currency = _str(funding.get("currency"))
+        for i, src in enumerate(_list(funding.get("sources"))):
+            if not isinstance(src, Mapping):
+                continue
+            path = ("funding", "sources", i)
+            by_year = {y: a for y, a in _map(src.get("by_year")).items()
+                       if isinstance(a, (int, float)) and not isinstance(a, bool)}
+            amount = sum(by_year.values()) if by_year else None
+            if amount is not None and not finite(amount):  # inf decides no comparison
+                self.graph.notes.append(f"the amounts of {_fmt(path)} add up past the largest "
+                                        "number: its funds edge has no amount")
+                amount = None
+            self._edge("funds", self._org(src.get("from"), path + ("from",)), PROGRAM, {
+                "type": _str(src.get("type")),
+                "amount": amount,
+                "currency": currency,
+                "by_year": by_year or None,
+            }, path)
+
+    def _budgets(self) -> None:
+        for i, org in enumerate(_list(self.data.get("organisations"))):
+            if not isinstance(org, Mapping) or not isinstance(org.get("id"), str):
+                continue
+            key = self.orgs.get(org["id"])
+            if key is None or self._node_path(key) != ("organisations", i):  # a repeated id
+                continue
+            for j, ident in enumerate(_list(org.get("funded_by"))):
+                path = ("organisations", i, "funded_by", j)
+                self._edge("budgets", self._org(ident, path), key, {}, path)
+
+    def _roles(self) -> None:
+        roles = _map(self.data.get("roles"))
+        for phase in ("design", "implementation", "evaluation"):
+            for i, ident in enumerate(_list(roles.get(phase))):
+                path = ("roles", phase, i)
+                self._edge("participates", self._org(ident, path), PROGRAM, {"phase": phase}, path)
+
+    def _bodies(self, governance: Mapping[str, Any]) -> None:
+        for i, body in enumerate(_list(governance.get("bodies"))):
+            if not isinstance(body, Mapping):
+                continue
+            ident = body.get("id")
+            key = self.bodies.get(ident) if isinstance(ident, str) else None
+            base = ("governance", "bodies", i)
+            if key is None or self._node_path(key) != base:  # a repeated id: the first is kept
+                continue
+            for field, kind in (("chair", "chairs"), ("members", "member_of")):
+                for j, ident in enumerate(_list(body.get(field))):
+                    path = base + (field, j)
+                    self._edge(kind, self._org(ident, path), key, {}, path)
+
+    def _relations(self, governance: Mapping[str, Any]) -> None:
+        for i, rel in enumerate(_list(governance.get("relations"))):
+            if not isinstance(rel, Mapping):
+                continue
+            path = ("governance", "relations", i)
+            kind = _str(rel.get("kind"))
+            if kind is None:
+                continue
+            source = self._node(rel.get("from"), path + ("from",))
+            if rel.get("to") is None:
+                if kind != "decides":  # only a decision may name no target: it is the programme's
+                    self.graph.notes.append(f"{kind} relation at {_fmt(path)} names no 'to'")
+                    continue
+                target: str | None = PROGRAM
+            else:
+                target = self._node(rel.get("to"), path + ("to",))
+            scope = [s for s in _list(rel.get("scope")) if isinstance(s, str)]
+            self._edge(kind, source, target, {"scope": scope or None}, path)
+
+    def _activities(self) -> None:
+        for i, act in enumerate(_list(self.data.get("activities"))):
+            if not isinstance(act, Mapping) or not isinstance(act.get("id"), str):
+                continue
+            key = self.activities.get(act["id"])
+            base = ("activities", i)
+            if key is None or self._node_path(key) != base:  # a repeated id: the first is kept
+                continue
+            self._edge("leads", self._org(act.get("led_by"), base + ("led_by",)), key, {},
+                       base + ("led_by",))
+            for j, ident in enumerate(_list(act.get("partners"))):
+                path = base + ("partners", j)
+                self._edge("partners", self._org(ident, path), key, {}, path)
+            for j, flow in enumerate(_list(act.get("data_flows"))):
+                if not isinstance(flow, Mapping):
+                    continue
+                path = base + ("data_flows", j)
+                self._edge("shares_data", self._org(flow.get("from"), path + ("from",)),
+                           self._org(flow.get("to"), path + ("to",)), {
+                               "data": _str(flow.get("data")), "basis": _str(flow.get("basis")),
+                               "activity": act["id"]}, path)
+
+    def _closing(self) -> None:
+        sunset = _map(self.data.get("sunset"))
+        if sunset.get("handover_to") is not None:
+            path = ("sunset", "handover_to")
+            self._edge("hands_over_to", PROGRAM, self._org(sunset.get("handover_to"), path), {},
+                       path)
+        evaluation = _map(self.data.get("evaluation"))
+        if evaluation.get("by") is not None:
+            path = ("evaluation", "by")
+            self._edge("evaluates", self._org(evaluation.get("by"), path), PROGRAM, {}, path)
+
+
+def _fmt(path: Path) -> str:
+    from ..proposal.model import format_path
+    return format_path(path)

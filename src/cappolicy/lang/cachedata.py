@@ -1,0 +1,300 @@
+"""The values the on-disk cache keeps (cache.py), as JSON data and back.
+
+A syntax tree is written as nested JSON arrays: a node is `[class name, field, ...]`
+with every field of its attrs class in order, a tuple `["tuple", item, ...]`, a date
+`["date", "YYYY-MM-DD"]`; strings, numbers, true, false and null stand for themselves.
+Reading calls only the constructors of an allow-list (the node classes of `ast`, `Span`,
+`tuple`, `date.fromisoformat`), each with exactly its fields, each field of a type its
+annotation allows. Anything else (an unknown name, a JSON object, a field too many or of
+the wrong type) raises Corrupt, and the cache makes the value again: an entry is data
+that is checked, never code or an object graph that is run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import types
+import typing
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import attrs
+
+from ..base.span import Span
+from . import ast
+
+
+class Corrupt(ValueError):
+    """An entry that is not the encoding of a value of the expected kind."""
+
+
+#: the classes a syntax tree is made of, by the name entries give them: nothing else is built
+NODE_CLASSES: tuple[type, ...] = (
+    Span,
+    ast.Duration, ast.Money, ast.Percent,
+    ast.Literal, ast.Name, ast.Attr, ast.Index, ast.Call, ast.Unary, ast.Binary, ast.Matches,
+    ast.Presence, ast.Quantifier, ast.Aggregate, ast.SetLit, ast.ListLit, ast.Lambda,
+    ast.EdgeKinds, ast.Template,
+    ast.ForClause, ast.Let, ast.Translation, ast.Rule, ast.TypeExpr, ast.Param, ast.SetParam,
+    ast.Override, ast.Disable, ast.RuleFile,
+)
+
+_SCALARS = (str, int, float, bool, type(None))
+_SIMPLE = (*_SCALARS, dt.date)
+_TUPLE, _DATE = "tuple", "date"
+
+
+# ----------------------------------------------------------------- writing
+
+
+def dumps_tree(tree: ast.RuleFile) -> str:
+    """The JSON text of a syntax tree. TypeError for a value outside the allow-list."""
+    return json.dumps(_encode(tree), ensure_ascii=False, separators=(",", ":"))
+
+
+def _encode(value: Any) -> Any:
+    kind = type(value)
+    names = _field_names().get(kind)
+    if names is not None:
+        return [kind.__name__, *[_encode(getattr(value, name)) for name in names]]
+    if kind in _SCALARS:
+        return value
+    if kind is tuple:
+        return [_TUPLE, *[_encode(item) for item in value]]
+    if kind is dt.date:
+        return [_DATE, value.isoformat()]
+    raise TypeError(f"the cache does not keep a {kind.__name__}")
+
+
+@cache
+def _field_names() -> dict[type, tuple[str, ...]]:
+    return {cls: tuple(f.name for f in attrs.fields(cls)) for cls in NODE_CLASSES}
+
+
+# ----------------------------------------------------------------- reading
+
+Check = Callable[[Any], bool]
+
+
+def loads_tree(text: str | bytes) -> ast.RuleFile:
+    """The syntax tree `text` encodes; Corrupt when it is anything else."""
+    try:
+        data = json.loads(text)
+        tree = _decode(data)
+    except (ValueError, TypeError, RecursionError, IndexError) as exc:  # Corrupt is a ValueError
+        raise Corrupt(str(exc)) from None
+    if type(tree) is not ast.RuleFile:
+        raise Corrupt("not a rule file")
+    return tree
+
+
+def _decode(value: Any) -> Any:
+    """A value of any type the cache keeps (a literal's value, an item of a tuple)."""
+    if type(value) is list:
+        tag = value[0] if value else None
+        make = _decoders().get(tag) if type(tag) is str else None
+        if make is None:
+            raise Corrupt(f"{str(tag)[:40]!r} is not a class the cache keeps")
+        return make(value)
+    if type(value) in _SCALARS:
+        return value
+    raise Corrupt(f"a JSON {type(value).__name__} in a syntax tree")
+
+
+def _tuple(value: list[Any]) -> tuple[Any, ...]:
+    return tuple([_decode(item) for item in value[1:]])
+
+
+def _date(value: list[Any]) -> dt.date:
+    if len(value) != 2 or type(value[1]) is not str:
+        raise Corrupt("a malformed date")
+    return dt.date.fromisoformat(value[1])
+
+
+def _span(value: Any) -> Span:
+    if (type(value) is list and len(value) == 6 and value[0] == "Span"
+            and type(value[1]) is str and type(value[2]) is int and type(value[3]) is int
+            and type(value[4]) is int and type(value[5]) is int):
+        return Span(value[1], value[2], value[3], value[4], value[5])
+    raise Corrupt("a malformed span")
+
+
+Convert = Callable[[Any], Any]
+
+
+def _node(cls: type, converts: tuple[Convert, ...]) -> Callable[[list[Any]], Any]:
+    count = len(converts) + 1
+    name = cls.__name__
+
+    def make(value: list[Any]) -> Any:
+        if len(value) != count:
+            raise Corrupt(f"a {name} with {len(value) - 1} fields, not {count - 1}")
+        return cls(*[convert(item) for convert, item in zip(converts, value[1:])])
+    return make
+
+
+@cache
+def _decoders() -> dict[str, Callable[[list[Any]], Any]]:
+    table: dict[str, Callable[[list[Any]], Any]] = {_TUPLE: _tuple, _DATE: _date}
+    for cls in NODE_CLASSES:
+        converts = tuple(_converter(_annotation(f.type)) for f in attrs.fields(cls))
+        table[cls.__name__] = _node(cls, converts)
+    return table
+
+
+def _annotation(text: Any) -> Any:
+    """The type a field's annotation (text, as `from __future__ import annotations`
+    leaves it) names: `X`, `X | Y`, `tuple[X, ...]`, `tuple[X, Y]`, names looked up in
+    `ast` (read, not evaluated)."""
+    if not isinstance(text, str):
+        return text
+    parts = _split(text, "|")
+    if len(parts) > 1:
+        return typing.Union[tuple(_annotation(p) for p in parts)]
+    text = text.strip()
+    if text.startswith("tuple[") and text.endswith("]"):
+        items = _split(text[len("tuple["):-1], ",")
+        if len(items) == 2 and items[1].strip() == "...":
+            return tuple[_annotation(items[0]), ...]  # type: ignore[misc]
+        return tuple[tuple(_annotation(i) for i in items)]  # type: ignore[misc]
+    builtin = {"str": str, "int": int, "float": float, "bool": bool, "None": type(None),
+               "Any": ast.LiteralValue}  # only a literal's value is typed Any
+    if text in builtin:
+        return builtin[text]
+    if text.isidentifier() and hasattr(ast, text):
+        return getattr(ast, text)
+    raise TypeError(f"an annotation the cache cannot read: {text!r}")
+
+
+def _split(text: str, sep: str) -> list[str]:
+    """`text` cut at each `sep` outside brackets."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += char == "["
+        depth -= char == "]"
+        if char == sep and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return [*parts, text[start:]]
+
+
+def _converter(annotation: Any) -> Convert:
+    """What decodes a field of the type `annotation`, and checks it is of that type."""
+    if annotation is Span:
+        return _span
+    if annotation in (str, int, float, bool):
+        def scalar(value: Any, cls: type = annotation) -> Any:
+            if type(value) is not cls:
+                raise Corrupt(f"not a {cls.__name__}")
+            return value
+        return scalar
+    check = _check(annotation)
+
+    def convert(value: Any) -> Any:
+        decoded = _decode(value)
+        if not check(decoded):
+            raise Corrupt("a field of the wrong type")
+        return decoded
+    return convert
+
+
+def _check(annotation: Any) -> Check:
+    """Whether a decoded value is of the type `annotation` (a field's, resolved)."""
+    if annotation is type(None):
+        return lambda value: value is None
+    if annotation in _SIMPLE or annotation in NODE_CLASSES:
+        cls: type = annotation
+        return lambda value: type(value) is cls
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        plain = frozenset(a for a in args if a in NODE_CLASSES or a in _SIMPLE)
+        if len(plain) == len(args):  # the common case: a type() lookup
+            return lambda value: type(value) in plain
+        alternatives = tuple(_check(a) for a in args)
+        return lambda value: any(check(value) for check in alternatives)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            each = _check(args[0])
+            return lambda value: type(value) is tuple and all(each(v) for v in value)
+        parts = tuple(_check(a) for a in args)
+        return lambda value: (type(value) is tuple and len(value) == len(parts)
+                              and all(check(v) for check, v in zip(parts, value)))
+    raise TypeError(f"no check for a field of type {annotation!r}")
+
+
+# ----------------------------------------------------------------- code lists
+
+
+def dumps_codes(codes: dict[str, frozenset[str]]) -> str:
+    """The JSON text of code lists: kind -> the codes, sorted."""
+    if not all(type(k) is str and all(type(c) is str for c in v) for k, v in codes.items()):
+        raise TypeError("code lists are strings")
+    return json.dumps({kind: sorted(values) for kind, values in codes.items()},
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def loads_codes(text: str | bytes) -> dict[str, frozenset[str]]:
+    """The code lists `text` encodes; Corrupt when it is anything else."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise Corrupt(str(exc)) from None
+    if type(data) is not dict or not all(
+            type(values) is list and all(type(code) is str for code in values)
+            for values in data.values()):
+        raise Corrupt("not code lists")
+    return {kind: frozenset(values) for kind, values in data.items()}
+
+
+# ----------------------------------------------------------------- plain data
+
+
+def dumps_plain(value: Any) -> str:
+    """The JSON text of plain data: str, int, float, bool, None, and lists, tuples and
+    dicts of them (a tuple `["tuple", ...]`, a list `["list", ...]`, a dict whose keys are
+    not all strings `["dict", [key, value], ...]`). TypeError for anything else."""
+    return json.dumps(_plain(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is list or kind is tuple:
+        return [kind.__name__, *[_plain(item) for item in value]]
+    if kind is dict:
+        if all(type(key) is str for key in value):
+            return {key: _plain(item) for key, item in value.items()}
+        return ["dict", *[[_plain(key), _plain(item)] for key, item in value.items()]]
+    raise TypeError(f"the cache does not keep a {kind.__name__}")
+
+
+def loads_plain(text: str | bytes) -> Any:
+    """The plain data `text` encodes; Corrupt when it is anything else."""
+    try:
+        return _unplain(json.loads(text))
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise Corrupt(str(exc)) from None
+
+
+def _unplain(value: Any) -> Any:
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict:
+        return {key: _unplain(item) for key, item in value.items()}
+    if kind is list and value:
+        tag = value[0]
+        if tag == "list":
+            return [_unplain(item) for item in value[1:]]
+        if tag == "tuple":
+            return tuple([_unplain(item) for item in value[1:]])
+        if tag == "dict":
+            if not all(type(pair) is list and len(pair) == 2 for pair in value[1:]):
+                raise Corrupt("a malformed dict")
+            # an unhashable key (a list): TypeError, so Corrupt
+            return {_unplain(key): _unplain(item) for key, item in value[1:]}
+    raise Corrupt("not plain data")

@@ -1,0 +1,342 @@
+"""Read IATI activity files (XML, IATI Standard 2.0x), one activity at a time.
+
+    bytes --expat, fed in chunks--> one Element tree per `iati-activity`, every element
+          and attribute with its line:column --(iati_map.py)--> Proposal
+
+The reader is pyexpat, driven directly, rather than ElementTree or lxml: expat reports
+the line and column (in characters) of every start tag, which ElementTree throws away,
+and its handlers let us refuse a document type declaration the moment one begins. IATI
+files never need one, and every entity attack needs one: an external entity (XXE) that
+reads a file or a URL, and nested internal entities that expand a few hundred bytes
+into gigabytes ("billion laughs"). So a DOCTYPE is refused at once, with its location,
+before expat reads a single declaration; no entity is ever defined, none is expanded,
+nothing is fetched. Undeclared entity references are expat's own located error.
+
+Memory stays flat in the file's size: the file is fed 64 KiB at a time, each activity
+is handed on as soon as its end tag is read, and nothing outside the activity being
+read is kept. Expat counts lines at `\\n`, `\\r\\n` and a lone `\\r`, as editors do, and
+columns in characters; attributes, which expat does not locate, are found in the bytes
+of their start tag.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from xml.parsers import expat
+
+import attrs
+
+from ..base.errors import Diagnostic
+from ..base.span import Span
+
+CHUNK = 64 * 1024
+#: the versions of the IATI activity standard the mapping reads
+VERSIONS = ("2.01", "2.02", "2.03")
+ACTIVITIES = "iati-activities"
+ACTIVITY = "iati-activity"
+ORGANISATIONS = "iati-organisations"
+
+_ATTRIBUTE = re.compile(rb"""([^\s=/>]+)\s*=\s*(["'])""")
+_BREAK = re.compile(rb"\r\n|\r|\n")
+_START_TAG = re.compile(rb"""<[^\s/>]+(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>""")
+
+
+class Element:
+    """An element of an activity: its tag, attributes (each with the span of its value),
+    text (stripped; with the span of the element) and children, in order."""
+
+    __slots__ = ("attrs", "children", "span", "tag", "text")
+
+    def __init__(self, tag: str, span: Span, attrs: dict[str, tuple[str, Span]]) -> None:
+        self.tag = tag
+        self.span = span
+        self.attrs = attrs
+        self.children: list[Element] = []
+        self.text = ""
+
+    def get(self, name: str) -> str | None:
+        found = self.attrs.get(name)
+        return found[0].strip() if found is not None else None
+
+    def at(self, name: str) -> Span:
+        """The span of attribute `name`'s value, or of the element when it has none."""
+        found = self.attrs.get(name)
+        return found[1] if found is not None else self.span
+
+    def find(self, tag: str) -> Element | None:
+        for child in self.children:
+            if child.tag == tag:
+                return child
+        return None
+
+    def findall(self, tag: str) -> list[Element]:
+        return [child for child in self.children if child.tag == tag]
+
+    def narrative(self) -> str | None:
+        """The first non-empty narrative's text (or the element's own, as IATI 1.x wrote it)."""
+        for child in self.children:
+            if child.tag == "narrative" and child.text:
+                return child.text
+        return self.text or None
+
+    def narrative_span(self) -> Span:
+        for child in self.children:
+            if child.tag == "narrative" and child.text:
+                return child.span
+        return self.span
+
+
+@attrs.frozen
+class Header:
+    """The root element of an activity file: its version and where it is."""
+
+    version: str | None
+    span: Span
+    attrs: dict[str, str] = attrs.field(factory=dict)
+
+
+class _Stop(Exception):
+    """Raised in a handler: reading stops with this diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+class ActivityReader:
+    """Reads one IATI activity file: `header` once the root is read, then each activity
+    from `activities()`; a problem that stops reading is yielded as a Diagnostic, after
+    the activities read before it."""
+
+    def __init__(self, path: str | Path, name: str | None = None) -> None:
+        self.path = Path(path)
+        self.name = name if name is not None else str(path)
+        self.header: Header | None = None
+        self._stack: list[Element] = []
+        self._text: list[list[str]] = []
+        self._ready: list[Element] = []
+        self._buffer = b""
+        self._base = 0  # the offset in the file of _buffer[0]
+        self._depth = 0
+        self._parser: Any = None
+
+    # --- positions ---------------------------------------------------------------------
+
+    def _here(self) -> tuple[int, int]:
+        return self._parser.CurrentLineNumber, self._parser.CurrentColumnNumber + 1
+
+    def _point(self) -> Span:
+        line, column = self._here()
+        return Span(self.name, line, column, line, column + 1)
+
+    def _attribute_spans(self, names: list[str], line: int, column: int) -> dict[str, Span]:
+        """Where each attribute's value starts, found in the start tag's bytes."""
+        offset = self._parser.CurrentByteIndex - self._base
+        if offset < 0 or not names:
+            return {}
+        tag = _START_TAG.match(self._buffer, offset)
+        if tag is None:  # longer than the bytes kept: the element's span stands in
+            return {}
+        spans: dict[str, Span] = {}
+        for match in _ATTRIBUTE.finditer(self._buffer, offset, tag.end()):
+            key = match.group(1).decode("utf-8", "replace")
+            if key in spans:
+                continue
+            start = match.end()
+            before = self._buffer[offset:start]
+            breaks = list(_BREAK.finditer(before))
+            if breaks:
+                vline = line + len(breaks)
+                vcol = len(before[breaks[-1].end():].decode("utf-8", "replace")) + 1
+            else:
+                vline, vcol = line, column + len(before.decode("utf-8", "replace"))
+            closing = self._buffer.find(match.group(2), start, tag.end())
+            value = self._buffer[start:closing if closing >= 0 else start]
+            width = len(value.decode("utf-8", "replace"))
+            spans[key] = Span(self.name, vline, vcol, vline, vcol + max(width, 1))
+        return spans
+
+    # --- handlers ----------------------------------------------------------------------
+
+    def _refuse_doctype(self, name: str, *_: Any) -> None:
+        raise _Stop(Diagnostic(
+            "CP461", f"{self.name} declares a document type (<!DOCTYPE {name}>); IATI files "
+            "have none, and cappolicy reads no DTD, defines no entity and fetches nothing",
+            self._point(), "remove the <!DOCTYPE ...> declaration; it is how XML entity "
+            "attacks (external entities, entity expansion) begin"))
+
+    def _refuse_entity(self, *_: Any) -> None:
+        raise _Stop(Diagnostic(
+            "CP461", f"{self.name} declares an XML entity; cappolicy expands none",
+            self._point(), "remove the entity declarations"))
+
+    def _refuse_external(self, *_: Any) -> int:
+        raise _Stop(Diagnostic(
+            "CP461", f"{self.name} refers to an external entity; cappolicy fetches nothing",
+            self._point(), "remove the reference"))
+
+    def _start(self, tag: str, attributes: dict[str, str]) -> None:
+        line, column = self._here()
+        span = Span(self.name, line, column, line, column + len(tag) + 1)
+        self._depth += 1
+        if self._depth == 1:
+            self._root(tag, attributes, span)
+            return
+        if not self._stack and tag != ACTIVITY:
+            return  # something beside the activities: not read
+        names = list(attributes)
+        located = self._attribute_spans(names, line, column)
+        element = Element(tag, span, {k: (v, located.get(k, span))
+                                      for k, v in attributes.items()})
+        if self._stack:
+            self._stack[-1].children.append(element)
+        self._stack.append(element)
+        self._text.append([])
+
+    def _end(self, tag: str) -> None:
+        self._depth -= 1
+        if not self._stack or self._depth + 1 < 2:
+            return
+        element = self._stack.pop()
+        element.text = "".join(self._text.pop()).strip()
+        if not self._stack:
+            self._ready.append(element)
+
+    def _chars(self, data: str) -> None:
+        if self._text:
+            self._text[-1].append(data)
+
+    def _root(self, tag: str, attributes: dict[str, str], span: Span) -> None:
+        version = attributes.get("version")
+        located = self._attribute_spans(list(attributes), span.line, span.column)
+        if tag == ORGANISATIONS:
+            raise _Stop(Diagnostic(
+                "CP462", f"{self.name} is an IATI organisation file (<{tag}>), not an "
+                "activity file", span, "cappolicy checks activities: give it the publisher's "
+                "activity file (<iati-activities>)"))
+        if tag != ACTIVITIES:
+            raise _Stop(Diagnostic(
+                "CP462", f"{self.name} is not an IATI activity file: its root element is "
+                f"<{tag}>, not <{ACTIVITIES}>", span,
+                "cappolicy reads XML only as IATI activity files"))
+        if version is None or not version.strip().startswith("2."):
+            where = located.get("version", span)
+            found = f"version {version.strip()}" if version else "no version"
+            raise _Stop(Diagnostic(
+                "CP463", f"{self.name} is IATI {found}; cappolicy reads IATI 2.01 to 2.03",
+                where, "IATI 1.x was retired in 2016: ask the publisher for its 2.0x file, or "
+                "convert it with the IATI 1.x to 2.0x upgrade tools"))
+        self.header = Header(version.strip(), span, dict(attributes))
+
+    # --- reading -----------------------------------------------------------------------
+
+    def _new_parser(self) -> Any:
+        parser = expat.ParserCreate()
+        parser.buffer_text = True
+        parser.ordered_attributes = False
+        # parameter entities and the external subset are never read...
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        # ...and a document type declaration, where every entity is declared, stops reading
+        parser.StartDoctypeDeclHandler = self._refuse_doctype
+        parser.EntityDeclHandler = self._refuse_entity
+        parser.UnparsedEntityDeclHandler = self._refuse_entity
+        parser.ExternalEntityRefHandler = self._refuse_external
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+        parser.CharacterDataHandler = self._chars
+        return parser
+
+    def activities(self) -> Iterator[Element | Diagnostic]:
+        """Each activity as it is read; a Diagnostic ends the iteration."""
+        self._parser = self._new_parser()
+        try:
+            stream = self.path.open("rb")
+        except OSError as exc:
+            yield Diagnostic("CP401", f"cannot read {self.name}: {exc.strerror or exc}",
+                             Span(self.name, 1, 1))
+            return
+        with stream:
+            while True:
+                try:
+                    chunk = stream.read(CHUNK)
+                except OSError as exc:
+                    yield Diagnostic("CP401", f"cannot read {self.name}: {exc.strerror or exc}",
+                                     Span(self.name, 1, 1))
+                    return
+                # keep the chunk before, for start tags that straddle the two
+                keep = self._buffer[-CHUNK:] if len(self._buffer) > CHUNK else self._buffer
+                self._base += len(self._buffer) - len(keep)
+                self._buffer = keep + chunk
+                try:
+                    self._parser.Parse(chunk, not chunk)
+                except _Stop as stop:
+                    yield from self._drain()
+                    yield stop.diagnostic
+                    return
+                except expat.ExpatError as exc:
+                    yield from self._drain()
+                    yield self._syntax_error(exc)
+                    return
+                yield from self._drain()
+                if not chunk:
+                    break
+        if self.header is None:
+            yield Diagnostic("CP462", f"{self.name} is empty: no <{ACTIVITIES}> element",
+                             Span(self.name, 1, 1))
+
+    def _drain(self) -> Iterator[Element]:
+        ready, self._ready = self._ready, []
+        yield from ready
+
+    def _syntax_error(self, exc: expat.ExpatError) -> Diagnostic:
+        line = exc.lineno or 1
+        column = (exc.offset or 0) + 1
+        message = expat.ErrorString(exc.code) if exc.code else str(exc)
+        help_ = None
+        if "undefined entity" in message:
+            help_ = ("IATI files use only the five XML entities (&amp; &lt; &gt; &quot; "
+                     "&apos;) and character references")
+        elif "no element found" in message:
+            help_ = "the file ends before its elements are closed: is it cut short?"
+        elif "not well-formed" in message or "mismatched tag" in message:
+            help_ = "the file is not well-formed XML; check the tags at this line"
+        return Diagnostic("CP460", f"invalid XML: {message}",
+                          Span(self.name, line, column, line, column + 1), help_)
+
+
+# --- telling IATI files from other XML ------------------------------------------------
+
+# a DOCTYPE is skipped here, internal subset and all, so that a file that has one is
+# still read as IATI, and refused there, where it is located
+_PROLOG = re.compile(
+    rb"(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)*<([A-Za-z_][-\w.:]*)",
+    re.DOTALL)
+
+
+def root_tag(path: str | Path) -> str | None:
+    """The name of the file's root element, from its first 64 KiB; None when it cannot be
+    read or does not start as XML does."""
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(CHUNK)
+    except OSError:
+        return None
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"),
+                       (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            if codec != "utf-8":
+                head = head[len(bom):].decode(codec, "replace").encode("utf-8")
+            else:
+                head = head[len(bom):]
+            break
+    match = _PROLOG.match(head)
+    return match.group(1).decode("ascii", "replace") if match else None
+
+
+def is_iati(path: str | Path) -> bool:
+    """Whether the file's root is an IATI activity or organisation file's."""
+    return root_tag(path) in (ACTIVITIES, ORGANISATIONS)
+

@@ -1,0 +1,645 @@
+"""Map one IATI activity onto proposal format v1, every value located in the XML.
+
+    Element (iati.py) --map_activity--> Node tree (load.Node, spans into the XML)
+                      --validate (validate.py), as YAML is--> Proposal
+
+The mapping builds the same nodes the YAML composer builds, so an activity is
+validated by the same code as a proposal file and gives the same Proposal objects;
+`cappolicy import iati` writes the same nodes out as YAML (iati_yaml.py), which is why
+checking the imported files gives the same outcomes. docs/iati.md is the mapping's
+table, field by field and codelist by codelist; iati_codes.py holds the codelists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..base.errors import Diagnostic, ProposalError
+from ..base.span import Span
+from . import iati_codes as codes
+from .iati import ActivityReader, Element
+from .load import Node
+from .model import Proposal
+from .placeholders import readable
+from .validate import validate
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+_CHILDREN = re.compile(rb"<related-activity\b[^>]*\btype\s*=\s*[\"']2[\"']")
+
+
+# --- nodes ---------------------------------------------------------------------------------
+
+
+def scalar(value: Any, span: Span) -> Node:
+    if isinstance(value, bool):
+        tag = "bool"
+    elif isinstance(value, int):
+        tag = "int"
+    elif isinstance(value, float):
+        tag = "float"
+    elif isinstance(value, dt.date):
+        tag = "date"
+    elif value is None:
+        tag = "null"
+    else:
+        tag, value = "str", str(value)
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    return Node("scalar", span, value, text, tag)
+
+
+def mapping(span: Span, pairs: list[tuple[Any, Node]]) -> Node:
+    return Node("map", span, [(scalar(k, v.span), v) for k, v in pairs])
+
+
+def sequence(span: Span, items: list[Node]) -> Node:
+    return Node("seq", span, items)
+
+
+def _date(text: str | None) -> dt.date | str | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return text  # the validator says why it is no date
+
+
+def _amount(text: str | None) -> int | float | None:
+    if text is None:
+        return None
+    try:
+        value = float(text.strip().replace(",", ""))
+    except ValueError:
+        return None
+    if not math.isfinite(value):
+        return None
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+def slug(text: str) -> str:
+    return _SLUG.sub("-", text.lower()).strip("-")[:60]
+
+
+# --- the activity ----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Child:
+    """What a parent activity needs of a child activity in the same file."""
+
+    id: str
+    title: str | None
+    start: dt.date | str | None
+    end: dt.date | str | None
+    implementers: tuple[str, ...]
+    span: Span
+
+
+@attrs.define
+class _Org:
+    id: str
+    name: str | None
+    name_span: Span
+    span: Span
+    ref: str | None
+    type: str | None
+    type_span: Span
+    roles: list[str] = attrs.field(factory=list)
+
+
+class ActivityMapper:
+    """Maps one activity; `notes` gathers what the reader should know (several countries,
+    values in another currency) as warnings at the XML."""
+
+    def __init__(self, activity: Element, file: str, children: dict[str, Child]) -> None:
+        self.a = activity
+        self.file = file
+        self.children = children
+        self.notes: list[Diagnostic] = []
+        self.orgs: dict[str, _Org] = {}
+        self.host: str | None = None
+
+    def note(self, message: str, span: Span, help_: str | None = None) -> None:
+        self.notes.append(Diagnostic("CP466", message, span, help_, level="warning"))
+
+    def identifier(self) -> tuple[str, Span] | None:
+        found = self.a.find("iati-identifier")
+        if found is None or not found.text:
+            return None
+        return found.text, found.span
+
+    def map(self) -> Node:
+        a = self.a
+        ident = self.identifier()
+        assert ident is not None
+        pairs: list[tuple[Any, Node]] = [("cappolicy", scalar(1, a.span)),
+                                         ("id", scalar(ident[0], ident[1]))]
+        title = a.find("title")
+        if title is not None and title.narrative():
+            pairs.append(("title", scalar(title.narrative(), title.narrative_span())))
+        host = self.host_country()
+        if host is not None:
+            pairs.append(("host_country", host))
+        period = self.period()
+        if period is not None:
+            pairs.append(("period", period))
+        self.collect_orgs()
+        funding = self.funding()
+        organisations = self.organisations()
+        if organisations is not None:
+            pairs.append(("organisations", organisations))
+        roles = self.roles()
+        if roles is not None:
+            pairs.append(("roles", roles))
+        if funding is not None:
+            pairs.append(("funding", funding))
+        for key, node in (("budget", self.budget()), ("activities", self.activities()),
+                          ("evaluation", self.evaluation()),
+                          ("indicators", self.indicators()),
+                          ("procurement", self.procurement())):
+            if node is not None:
+                pairs.append((key, node))
+        pairs.append((codes.MARK, self.extensions()))
+        return mapping(a.span, pairs)
+
+    # host country and period --------------------------------------------------------------
+
+    def host_country(self) -> Node | None:
+        countries = [c for c in self.a.findall("recipient-country") if c.get("code")]
+        if not countries:
+            regions = self.a.findall("recipient-region")
+            if regions:
+                self.note(f"only a region is published (recipient-region "
+                          f"{regions[0].get('code')}): the host country is unknown",
+                          regions[0].span, "rules that read host_country give unknown")
+            return None
+
+        def share(c: Element) -> float:
+            return _amount(c.get("percentage")) or 0.0
+
+        best = max(countries, key=share)  # the first of the largest
+        self.host = (best.get("code") or "").upper()
+        if len(countries) > 1:
+            listed = ", ".join(f"{c.get('code')} ({c.get('percentage') or '?'}%)"
+                               for c in countries)
+            self.note(f"several recipient countries ({listed}): the host country is "
+                      f"{self.host}, the largest share", best.at("code"),
+                      "check the other countries' rulesets with --country")
+        return scalar(self.host, best.at("code"))
+
+    def period(self) -> Node | None:
+        dates = {d.get("type"): d for d in self.a.findall("activity-date") if d.get("iso-date")}
+        pairs = []
+        for key, order in (("start", codes.START_DATES), ("end", codes.END_DATES)):
+            for kind in order:
+                if kind in dates:
+                    d = dates[kind]
+                    pairs.append((key, scalar(_date(d.get("iso-date")), d.at("iso-date"))))
+                    break
+        if not pairs:
+            return None
+        return mapping(pairs[0][1].span, pairs)
+
+    # organisations and roles --------------------------------------------------------------
+
+    def _org(self, e: Element, role: str | None) -> _Org | None:
+        ref = e.get("ref") or None
+        name = e.narrative()
+        ident = ref or (slug(name) if name else None)
+        if not ident:
+            return None
+        org = self.orgs.get(ident)
+        if org is None:
+            org = _Org(ident, name, e.narrative_span(), e.span, ref, e.get("type") or None,
+                       e.at("type"))
+            self.orgs[ident] = org
+        elif org.type is None and e.get("type"):
+            org.type, org.type_span = e.get("type"), e.at("type")
+        if org.name is None and name:
+            org.name, org.name_span = name, e.narrative_span()
+        if role and role not in org.roles:
+            org.roles.append(role)
+        return org
+
+    def collect_orgs(self) -> None:
+        reporting = self.a.find("reporting-org")
+        if reporting is not None:
+            self._org(reporting, None)
+        for p in self.a.findall("participating-org"):
+            self._org(p, p.get("role"))
+
+    def country_of(self, org: _Org) -> str | None:
+        if org.ref is None:
+            return None
+        match = codes.IDENTIFIER.fullmatch(org.ref)
+        if match is None:
+            return None
+        prefix, agency, number = match.groups()
+        if prefix == "XM" and agency == "DAC":
+            return codes.DAC_DONOR.get(number)
+        return None if prefix in codes.NOT_COUNTRIES else prefix
+
+    def kind_of(self, org: _Org, country: str | None) -> str | None:
+        if org.type is None or org.type not in codes.ORGANISATION_TYPE:
+            return None
+        kind = codes.ORGANISATION_TYPE[org.type][1]
+        if org.type in codes.PUBLIC_TYPES:
+            if country is not None and self.host is not None:
+                return "ministry" if country == self.host else "donor"
+            return "donor" if "1" in org.roles else None
+        return kind
+
+    def organisations(self) -> Node | None:
+        items = []
+        for org in self.orgs.values():
+            pairs: list[tuple[Any, Node]] = [("id", scalar(org.id, org.span))]
+            if org.name:
+                pairs.append(("name", scalar(org.name, org.name_span)))
+            country = self.country_of(org)
+            if country is not None:
+                pairs.append(("country", scalar(country, org.span)))
+            kind = self.kind_of(org, country)
+            if kind is not None:
+                pairs.append(("kind", scalar(kind, org.type_span)))
+            items.append(mapping(org.span, pairs))
+        return sequence(items[0].span, items) if items else None
+
+    def roles(self) -> Node | None:
+        by_role: dict[str, list[Node]] = {}
+        for p in self.a.findall("participating-org"):
+            role = codes.ORGANISATION_ROLE.get(p.get("role") or "", ("", None))[1]
+            ident = p.get("ref") or (slug(p.narrative() or "") or None)
+            if role is None or ident is None:
+                continue
+            listed = by_role.setdefault(role, [])
+            if all(n.value != ident for n in listed):
+                listed.append(scalar(ident, p.at("role")))
+        if not by_role:
+            return None
+        pairs = [(role, sequence(nodes[0].span, nodes)) for role, nodes in by_role.items()]
+        return mapping(pairs[0][1].span, pairs)
+
+    # money --------------------------------------------------------------------------------
+
+    def currency(self) -> tuple[str | None, Span]:
+        default = self.a.get("default-currency")
+        if default:
+            return default.upper(), self.a.at("default-currency")
+        for e in self.a.children:
+            value = e.find("value")
+            if value is not None and value.get("currency"):
+                return (value.get("currency") or "").upper(), value.at("currency")
+        return None, self.a.span
+
+    def _value(self, value: Element | None, currency: str | None,
+               dated: Element | None) -> tuple[int, int | float, Span] | None:
+        """(year, amount, where) of a <value>, when it is in the activity's currency."""
+        if value is None:
+            return None
+        amount = _amount(value.text)  # negative: a decommitment or a refund, netted
+        if amount is None:
+            if value.text:
+                self.note(f"the value {value.text!r} is not an amount cappolicy can add up: "
+                          "left out", value.span)
+            return None
+        own = (value.get("currency") or currency or "").upper()
+        if currency and own != currency:
+            self.note(f"a value in {own}, not the activity's {currency}: left out of the "
+                      "sums", value.at("currency"))
+            return None
+        date = _date(value.get("value-date"))
+        if not isinstance(date, dt.date) and dated is not None:
+            date = _date(dated.get("iso-date"))
+        if not isinstance(date, dt.date):
+            return None
+        return date.year, amount, value.span
+
+    def funding(self) -> Node | None:
+        currency, currency_at = self.currency()
+        reporting = self.a.find("reporting-org")
+        reporter = self._org(reporting, None) if reporting is not None else None
+        commitments: dict[str, dict[int, tuple[int | float, Span]]] = {}
+        incoming: dict[str, dict[int, tuple[int | float, Span]]] = {}
+        first: dict[str, Span] = {}
+        for t in self.a.findall("transaction"):
+            kind = (t.find("transaction-type") or t).get("code")
+            if kind not in (codes.INCOMING_FUNDS, codes.INCOMING_COMMITMENT,
+                            codes.OUTGOING_COMMITMENT):
+                continue
+            if kind == codes.OUTGOING_COMMITMENT:
+                org = reporter
+            else:
+                provider = t.find("provider-org")
+                org = self._org(provider, None) if provider is not None else None
+            if org is None:
+                continue
+            got = self._value(t.find("value"), currency, t.find("transaction-date"))
+            if got is None:
+                continue
+            year, amount, span = got
+            table = incoming if kind == codes.INCOMING_FUNDS else commitments
+            years = table.setdefault(org.id, {})
+            before = years.get(year)
+            years[year] = ((before[0] if before else 0) + amount, before[1] if before else span)
+            first.setdefault(org.id, t.span)
+        sources = []
+        for org_id in first:
+            years = self._net(commitments.get(org_id) or incoming.get(org_id) or {})
+            if not years:
+                continue
+            by_year = mapping(first[org_id], [(y, scalar(_tidy(v), s))
+                                              for y, (v, s) in sorted(years.items())])
+            pairs: list[tuple[Any, Node]] = [("from", scalar(org_id, first[org_id]))]
+            finance = self.finance_type()
+            if finance is not None:
+                pairs.append(("type", finance))
+            pairs.append(("by_year", by_year))
+            sources.append(mapping(first[org_id], pairs))
+        if not sources:
+            return None
+        pairs = []
+        if currency:
+            pairs.append(("currency", scalar(currency, currency_at)))
+        pairs.append(("sources", sequence(sources[0].span, sources)))
+        return mapping(sources[0].span, pairs)
+
+    def _net(self, years: dict[int, tuple[int | float, Span]]
+             ) -> dict[int, tuple[int | float, Span]]:
+        """Sums by year, negative values netted; a year whose sum is below zero is left
+        out, with a warning (a proposal's amounts are never negative)."""
+        kept = {}
+        for year, (amount, span) in years.items():
+            if amount < 0:
+                self.note(f"the values of {year} add up to {_tidy(amount)}, below zero: "
+                          "the year is left out", span)
+            else:
+                kept[year] = (amount, span)
+        return kept
+
+    def finance_type(self) -> Node | None:
+        e = self.a.find("default-finance-type")
+        code = e.get("code") if e is not None else None
+        if e is None or not code:
+            return None
+        group = codes.FINANCE_GROUP.get(code[0])
+        return scalar(group, e.at("code")) if group else None
+
+    def budget(self) -> Node | None:
+        currency, _ = self.currency()
+        lines = self.a.findall("budget") or self.a.findall("planned-disbursement")
+        original: dict[int, tuple[int | float, Span]] = {}
+        revised: dict[int, tuple[int | float, Span]] = {}
+        for b in lines:
+            got = self._value(b.find("value"), currency, b.find("period-start"))
+            if got is None:
+                continue
+            year, amount, span = got
+            start = _date((b.find("period-start") or b).get("iso-date"))
+            if isinstance(start, dt.date):
+                year = start.year
+            table = revised if b.tag == "budget" and b.get("type") == "2" else original
+            before = table.get(year)
+            table[year] = ((before[0] if before else 0) + amount, before[1] if before else span)
+        years = self._net({**original, **revised})
+        if not years:
+            return None
+        span = lines[0].span
+        by_year = mapping(span, [(y, scalar(_tidy(v), s)) for y, (v, s) in sorted(years.items())])
+        line = mapping(span, [("category", scalar("other", span)), ("by_year", by_year)])
+        return mapping(span, [("lines", sequence(span, [line]))])
+
+    # activities, evaluation, indicators, procurement ------------------------------------
+
+    def activities(self) -> Node | None:
+        items = []
+        seen: set[str] = set()
+        for r in self.a.findall("related-activity"):
+            child = self.children.get(r.get("ref") or "")
+            if r.get("type") != codes.CHILD or child is None or child.id in seen:
+                continue
+            seen.add(child.id)
+            pairs: list[tuple[Any, Node]] = [("id", scalar(child.id, r.at("ref")))]
+            if child.title:
+                pairs.append(("title", scalar(child.title, child.span)))
+            lead = next((i for i in child.implementers if i in self.orgs), None)
+            if lead is not None:
+                pairs.append(("led_by", scalar(lead, child.span)))
+            for key, value in (("start", child.start), ("end", child.end)):
+                if value is not None:
+                    pairs.append((key, scalar(value, child.span)))
+            items.append(mapping(r.span, pairs))
+        return sequence(items[0].span, items) if items else None
+
+    def documents(self, wanted: dict[str, str]) -> list[tuple[Element, str, Span]]:
+        found = []
+        for d in self.a.findall("document-link"):
+            for c in d.findall("category"):
+                if c.get("code") in wanted:
+                    found.append((d, c.get("code") or "", c.at("code")))
+        return found
+
+    def evaluation(self) -> Node | None:
+        found = self.documents(codes.EVALUATION_DOCUMENTS)
+        if not found:
+            return None
+        _, _, span = found[0]
+        # a document linked from an IATI file is published: anyone may read it
+        return mapping(span, [("public", scalar(True, span))])
+
+    def indicators(self) -> Node | None:
+        items = []
+        for r_index, result in enumerate(self.a.findall("result"), 1):
+            kind = codes.RESULT_TYPE.get(result.get("type") or "")
+            for i_index, ind in enumerate(result.findall("indicator"), 1):
+                pairs: list[tuple[Any, Node]] = [
+                    ("id", scalar(f"R{r_index}.I{i_index}", ind.span))]
+                title = ind.find("title")
+                if title is not None and title.narrative():
+                    pairs.append(("name", scalar(title.narrative(), title.narrative_span())))
+                if kind:
+                    pairs.append(("kind", scalar(kind, result.at("type"))))
+                baseline = ind.find("baseline")
+                value = _amount(baseline.get("value")) if baseline is not None else None
+                if baseline is not None and value is not None:
+                    pairs.append(("baseline", scalar(value, baseline.at("value"))))
+                for period in ind.findall("period"):
+                    target = period.find("target")
+                    value = _amount(target.get("value")) if target is not None else None
+                    if target is not None and value is not None:
+                        pairs.append(("target", scalar(value, target.at("value"))))
+                        break
+                items.append(mapping(ind.span, pairs))
+        return sequence(items[0].span, items) if items else None
+
+    def procurement(self) -> Node | None:
+        tenders = self.documents({codes.TENDER_DOCUMENT: "Tender"})
+        if not tenders:
+            return None
+        _, _, span = tenders[0]
+        # a tender published for anyone to read is an open call
+        return mapping(span, [("method", scalar("open-tender", span))])
+
+    # what rules may read beyond format v1 ---------------------------------------------------
+
+    def extensions(self) -> Node:
+        a = self.a
+        pairs: list[tuple[Any, Node]] = []
+        reporting = a.find("reporting-org")
+        if reporting is not None and reporting.get("ref"):
+            pairs.append(("reporting_org", scalar(reporting.get("ref"), reporting.at("ref"))))
+        status = a.find("activity-status")
+        if status is not None and status.get("code"):
+            pairs.append(("status", scalar(status.get("code"), status.at("code"))))
+        roles = [(org.id, sequence(org.span, [
+            scalar(codes.ORGANISATION_ROLE.get(r, (r, None))[0], org.span) for r in org.roles]))
+            for org in self.orgs.values() if org.roles]
+        if roles:
+            pairs.append(("roles", mapping(a.span, roles)))
+        for key, tag, attributes in (("sectors", "sector", ("code", "vocabulary", "percentage")),
+                                     ("policy_markers", "policy-marker",
+                                      ("code", "vocabulary", "significance")),
+                                     ("recipient_regions", "recipient-region",
+                                      ("code", "percentage"))):
+            items = [mapping(e.span, [(k, scalar(e.get(k), e.at(k))) for k in attributes
+                                      if e.get(k)]) for e in a.findall(tag)]
+            if items:
+                pairs.append((key, sequence(items[0].span, items)))
+        conditions = a.find("conditions")
+        if conditions is not None:
+            items = [mapping(c.span, [("type", scalar(c.get("type") or "", c.at("type"))),
+                                      ("text", scalar(c.narrative() or "", c.narrative_span()))])
+                     for c in conditions.findall("condition")]
+            cpairs: list[tuple[Any, Node]] = [
+                ("attached", scalar(conditions.get("attached") == "1", conditions.at("attached")))]
+            if items:
+                cpairs.append(("items", sequence(items[0].span, items)))
+            pairs.append(("conditions", mapping(conditions.span, cpairs)))
+        docs = []
+        for d in a.findall("document-link"):
+            dpairs: list[tuple[Any, Node]] = []
+            cats = [c.get("code") for c in d.findall("category") if c.get("code")]
+            if cats:
+                dpairs.append(("categories", sequence(d.span, [scalar(c, d.span) for c in cats])))
+            title = d.find("title")
+            if title is not None and title.narrative():
+                dpairs.append(("title", scalar(title.narrative(), title.narrative_span())))
+            if d.get("url"):
+                dpairs.append(("url", scalar(d.get("url"), d.at("url"))))
+            docs.append(mapping(d.span, dpairs))
+        if docs:
+            pairs.append(("documents", sequence(docs[0].span, docs)))
+        return mapping(a.span, pairs)
+
+
+def _tidy(value: int | float) -> int | float:
+    if isinstance(value, float):
+        value = round(value, 2)
+        if value.is_integer() and abs(value) < 2**53:
+            return int(value)
+    return value
+
+
+# --- a whole file ------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Mapped:
+    """An activity mapped: its node tree and the notes on it."""
+
+    node: Node
+    notes: tuple[Diagnostic, ...]
+
+
+def map_activity(activity: Element, file: str, children: dict[str, Child]) -> Mapped:
+    """The node tree of one activity. Raises ProposalError (CP464) when it has no
+    iati-identifier."""
+    mapper = ActivityMapper(activity, file, children)
+    if mapper.identifier() is None:
+        raise ProposalError(Diagnostic(
+            "CP464", "an iati-activity without an iati-identifier", activity.span,
+            "every IATI activity is named by its <iati-identifier>; the other activities "
+            "of the file are still checked"))
+    return Mapped(mapper.map(), tuple(mapper.notes))
+
+
+def to_proposal(mapped: Mapped, file: str) -> Proposal:
+    """The proposal of a mapped activity, validated as a proposal file is. Raises
+    ProposalError when a published value is no valid format v1 value."""
+    result = validate(mapped.node, file, mapped.node.span)
+    found = codes.unpublished([*mapped.notes, *result.diagnostics])
+    if any(d.level == "error" for d in found):
+        raise ProposalError(found)
+    return Proposal(file, result.data, result.positions, tuple(found), readable(result.data))
+
+
+def child_index(path: str | Path, name: str) -> dict[str, Child]:
+    """The activities of the file that a parent may name as children; empty (without
+    reading the file twice) when no activity names a child."""
+    if not _names_children(path):
+        return {}
+    index: dict[str, Child] = {}
+    for item in ActivityReader(path, name).activities():
+        if isinstance(item, Diagnostic):
+            break
+        ident = item.find("iati-identifier")
+        if ident is None or not ident.text:
+            continue
+        title = item.find("title")
+        dates = {d.get("type"): d.get("iso-date") for d in item.findall("activity-date")}
+        start = next((dates[k] for k in codes.START_DATES if dates.get(k)), None)
+        end = next((dates[k] for k in codes.END_DATES if dates.get(k)), None)
+        implementers = tuple(p.get("ref") or "" for p in item.findall("participating-org")
+                             if p.get("role") == "4" and p.get("ref"))
+        index[ident.text] = Child(ident.text, title.narrative() if title is not None else None,
+                                  _date(start), _date(end), implementers, item.span)
+    return index
+
+
+def _names_children(path: str | Path) -> bool:
+    tail = b""
+    try:
+        with open(path, "rb") as stream:
+            while chunk := stream.read(1 << 20):
+                if _CHILDREN.search(tail + chunk):
+                    return True
+                tail = chunk[-512:]
+    except OSError:
+        return False
+    return False
+
+
+def read_file(path: str | Path, name: str | None = None
+              ) -> Iterator[tuple[Mapped | None, Diagnostic | list[Diagnostic] | None]]:
+    """Each activity of an IATI file mapped, in order: (Mapped, None); an activity that
+    cannot be mapped: (None, its diagnostics); a problem that stops reading the file:
+    (None, diagnostic), last."""
+    name = name if name is not None else str(path)
+    children = child_index(path, name)
+    for item in ActivityReader(path, name).activities():
+        if isinstance(item, Diagnostic):
+            yield None, item
+            return
+        try:
+            yield map_activity(item, name, children), None
+        except ProposalError as exc:
+            yield None, list(exc.diagnostics)
+
+
+def load_activities(path: str | Path) -> Iterator[Proposal | list[Diagnostic]]:
+    """Each activity of an IATI file as a Proposal, or the diagnostics that stop it."""
+    name = str(path)
+    for mapped, problem in read_file(path, name):
+        if mapped is None:
+            yield problem if isinstance(problem, list) else [problem]  # type: ignore[list-item]
+            continue
+        try:
+            yield to_proposal(mapped, name)
+        except ProposalError as exc:
+            yield list(exc.diagnostics)

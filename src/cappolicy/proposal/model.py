@@ -1,0 +1,76 @@
+"""The loaded proposal: plain values plus a side table of their source positions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from ..base.errors import Diagnostic
+from ..base.span import Span
+
+Path = tuple[Any, ...]  # keys (str, or int years) and list indices (int)
+
+
+def format_path(path: Path) -> str:
+    """`activities[1].data_flows[0].to`: how a finding names a place in a proposal."""
+    out = ""
+    for step in path:
+        if isinstance(step, int) and not isinstance(step, bool):
+            out += f"[{step}]"
+        else:
+            out += f".{step}" if out else str(step)
+    return out or "(proposal)"
+
+
+@attrs.frozen
+class Proposal:
+    """A proposal in format v1.
+
+    `data` holds plain Python values (dict, list, str, int, float, bool,
+    datetime.date); `positions` maps a path to the span of the value there (for a
+    mapping key, `path + ("<key>",)` maps to the key's span)."""
+
+    file: str
+    data: Mapping[str, Any]
+    positions: Mapping[Path, Span] = attrs.field(factory=dict, eq=False, repr=False)
+    warnings: tuple[Diagnostic, ...] = attrs.field(default=(), eq=False)
+    #: `data` as rules read it under the default placeholder words, and the placeholders
+    #: left out (placeholders.readable): made once when the proposal is loaded, so that
+    #: evaluating it against a ruleset that keeps the default words walks nothing again
+    readable: tuple[Mapping[str, Any], Mapping[Path, str]] | None = attrs.field(
+        default=None, eq=False, repr=False)
+
+    @property
+    def id(self) -> str:
+        return str(self.data.get("id", "?"))
+
+    @property
+    def host_country(self) -> str | None:
+        value = self.data.get("host_country")
+        return value if isinstance(value, str) else None
+
+    def span_of(self, path: Path) -> Span:
+        """The span of the value at `path`, or of its nearest located ancestor."""
+        p = tuple(path)
+        while p:
+            span = self.positions.get(p)
+            if span is not None:
+                return span
+            p = p[:-1]
+        return self.positions.get((), Span(self.file, 1, 1))
+
+    def lookup(self, path: Path) -> Any:
+        """The value at `path`, or None when any step is missing."""
+        node: Any = self.data
+        for step in path:
+            if isinstance(node, Mapping):
+                node = node.get(step)
+            elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+                node = node[step]
+            else:
+                return None
+            if node is None:
+                return None
+        return node

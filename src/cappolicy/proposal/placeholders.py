@@ -1,0 +1,135 @@
+"""Placeholders are not content: a text that only holds a placeholder counts as absent.
+
+A proposal written from `cappolicy init`, or in a hurry, carries texts such as `TODO`,
+`TBD`, `...` or `<the treasury's id>`. A rule that asks for the value (`sunset.plan
+present`, `f.basis present`, `accountability.grievance_mechanism present`) must not take
+them for an answer. Evaluation reads the proposal through `readable`, which leaves such
+texts out of the data every rule sees (the closures and the generated code alike, since
+both read `Context.data`) and records where each was, so that evidence can say
+"sunset.plan is the placeholder 'TODO'" rather than that it is missing.
+
+What counts, ignoring case and the whitespace and punctuation around it:
+- a text that is one of the words (`TODO`, `TBD`, `TBC`, `XXX`, `...`, `lorem ipsum`, and
+  what a ruleset adds through its `placeholders` param), or only punctuation;
+- a word followed by a colon and a note: `TODO: the donor's country`;
+- an id one of whose parts (split at `-`, `_`, `.`, `/` and spaces) is a word: `XA-TODO`;
+- a text in angle brackets: `<ministry of XA>`;
+- a text that starts with `lorem ipsum`.
+
+Only free-text fields of format v1 are read this way (`schema` STRING fields, and lists of
+them when every element is a placeholder); the ids of organisations, bodies, activities,
+indicators and mandates are keys that others refer to, and stay as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from ..lang.types import STRING, ListT, RecordT, Type
+from . import schema
+
+#: The words a ruleset starts from (the baseline's `placeholders` param repeats them).
+DEFAULT_WORDS: frozenset[str] = frozenset({"TODO", "TBD", "TBC", "XXX", "...", "lorem ipsum"})
+
+Path = tuple[Any, ...]
+
+_PUNCTUATION = " \t\r\n.,;:!?-_*#\"'`()[]{}/\\|~=+…"
+_PARTS = re.compile(r"[-_./\s]+")
+_NOTE = re.compile(r"^\s*([^\s:]+(?:\s[^\s:]+)?)\s*:")
+
+#: Record fields whose text is a key other fields refer to: never read as a placeholder.
+_KEYS = {(schema.ORGANISATION.name, "id"), (schema.BODY.name, "id"),
+         (schema.ACTIVITY.name, "id"), (schema.INDICATOR.name, "id"),
+         (schema.MANDATE.name, "id")}
+
+
+def normalise(words: Iterable[Any]) -> frozenset[str]:
+    """Placeholder words as compared: lower case, the punctuation around them removed."""
+    out = set()
+    for word in words:
+        if isinstance(word, str):
+            text = word.strip(_PUNCTUATION).lower()
+            out.add(text if text else word.strip().lower())
+    return frozenset(out)
+
+
+_DEFAULT = normalise(DEFAULT_WORDS)
+
+
+@lru_cache(maxsize=16)
+def _table(words: frozenset[Any]) -> frozenset[str]:
+    """normalise(words), once per set of words: a ruleset's are the same for every proposal."""
+    return normalise(words)
+
+
+def placeholder(text: str, words: frozenset[str] = _DEFAULT) -> bool:
+    """Whether `text` only holds a placeholder (`words` as `normalise` gives them)."""
+    bare = text.strip(_PUNCTUATION).lower()
+    if not bare:
+        return bool(text.strip())  # "...", "-", "?": only punctuation
+    if bare in words:
+        return True
+    stripped = text.strip()
+    if stripped.startswith("<") and stripped.endswith(">"):
+        return True
+    if bare.startswith("lorem ipsum") and "lorem ipsum" in words:
+        return True
+    note = _NOTE.match(text)
+    if note and note.group(1).strip(_PUNCTUATION).lower() in words:
+        return True
+    parts = [p for p in _PARTS.split(bare) if p]
+    return len(parts) > 1 and len(stripped.split()) <= 2 and any(p in words for p in parts)
+
+
+def readable(data: Mapping[str, Any], words: Iterable[Any] | None = None,
+             made: tuple[Mapping[str, Any], Mapping[Path, str]] | None = None
+             ) -> tuple[Mapping[str, Any], Mapping[Path, str]]:
+    """`data` without its placeholder texts, and the placeholders left out (path -> text).
+    When there is none, `data` itself is returned, not a copy. `made` is what this gave
+    for `data` under the default words (Proposal.readable), used when `words` are those."""
+    table = _DEFAULT if words is None else _table(frozenset(words))
+    if made is not None and table == _DEFAULT:
+        return made
+    found: dict[Path, str] = {}
+    out = _record(data, schema.PROPOSAL, (), table, found)
+    return (data if not found else out), found
+
+
+def _value(value: Any, type_: Type, path: Path, words: frozenset[str],
+           found: dict[Path, str]) -> Any:
+    if isinstance(type_, RecordT) and isinstance(value, Mapping):
+        return _record(value, type_, path, words, found)
+    if isinstance(type_, ListT) and isinstance(value, list):
+        if type_.item == STRING:
+            if value and all(isinstance(v, str) and placeholder(v, words) for v in value):
+                for index, v in enumerate(value):
+                    found[(*path, index)] = v
+                return []
+            return value
+        changed = [_value(v, type_.item, (*path, i), words, found) for i, v in enumerate(value)]
+        return changed if any(a is not b for a, b in zip(changed, value)) else value
+    return value
+
+
+def _record(value: Mapping[str, Any], type_: RecordT, path: Path, words: frozenset[str],
+            found: dict[Path, str]) -> Mapping[str, Any]:
+    out: dict[str, Any] | None = None
+    for key, item in value.items():
+        field = type_.field(key) if isinstance(key, str) else None
+        if field is None:
+            continue
+        if field.type == STRING:
+            if isinstance(item, str) and (type_.name, key) not in _KEYS \
+                    and placeholder(item, words):
+                found[(*path, key)] = item
+                out = dict(value) if out is None else out
+                del out[key]
+            continue
+        new = _value(item, field.type, (*path, key), words, found)
+        if new is not item:
+            out = dict(value) if out is None else out
+            out[key] = new
+    return value if out is None else out

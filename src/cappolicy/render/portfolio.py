@@ -1,0 +1,176 @@
+"""A portfolio: many proposals (an IATI file's activities, a folder of them) at a glance.
+
+For each principle, how many proposals fail it, cannot be judged on it (unknown) and
+pass it; for each proposal one line. A proposal's outcome on a principle is the worst
+of its findings of that principle: fail, then unknown, then pass (waived counts as
+pass; not-applicable findings are left out). Results are summed as they come, so a
+portfolio of thousands of activities holds counts, not findings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+import attrs
+
+from ..base.errors import Diagnostic
+from ..report.iati import unpublished_topics
+from ..report.model import FileError, ProposalResult, verdict
+
+ORDER = ("fail", "unknown", "pass")
+_RANK = {"pass": 0, "waived": 0, "unknown": 1, "fail": 2}
+
+
+@attrs.frozen
+class Line:
+    """One proposal of the portfolio."""
+
+    id: str
+    file: str
+    line: int
+    host_country: str | None
+    ruleset: str
+    verdict: str
+    counts: dict[str, int]  # findings per outcome: fail, unknown, pass
+    failed: tuple[str, ...]  # principles failed
+
+
+@attrs.define
+class Portfolio:
+    fail_on: str = "must"
+    allow_unknown: bool = False
+    principles: dict[str, dict[str, int]] = attrs.field(factory=dict)
+    lines: list[Line] = attrs.field(factory=list)
+    errors: list[Diagnostic] = attrs.field(factory=list)
+    unpublished: dict[str, int] = attrs.field(factory=dict)
+
+    def add(self, outcome: ProposalResult | FileError) -> None:
+        if isinstance(outcome, FileError):
+            self.errors.extend(outcome.diagnostics)
+            return
+        worst: dict[str, str] = {}
+        counts = dict.fromkeys(ORDER, 0)
+        for f in outcome.findings:
+            if f.outcome not in _RANK:
+                continue
+            counts["pass" if f.outcome == "waived" else f.outcome] += 1
+            now = worst.get(f.principle)
+            if now is None or _RANK[f.outcome] > _RANK[now]:
+                worst[f.principle] = f.outcome
+        for principle, result in worst.items():
+            row = self.principles.setdefault(principle, dict.fromkeys(ORDER, 0))
+            row["pass" if result == "waived" else result] += 1
+        for topic in unpublished_topics(outcome.findings):
+            self.unpublished[topic] = self.unpublished.get(topic, 0) + 1
+        lines = [f.span.line for f in outcome.findings if f.span.line]
+        self.lines.append(Line(
+            outcome.proposal_id, outcome.file, min(lines) if lines else 1,
+            outcome.host_country, outcome.ruleset,
+            verdict(outcome, self.fail_on, self.allow_unknown), counts,
+            tuple(sorted(p for p, r in worst.items() if r == "fail"))))
+
+    def exit_code(self) -> int:
+        if self.errors:
+            return 2
+        return 1 if any(line.verdict == "fail" for line in self.lines) else 0
+
+    # --- rendering --------------------------------------------------------------------
+
+    def rows(self) -> list[tuple[str, int, int, int]]:
+        return [(p, c["fail"], c["unknown"], c["pass"])
+                for p, c in sorted(self.principles.items())]
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "schema": "cappolicy-portfolio/1",
+            "fail_on": self.fail_on,
+            "proposals": len(self.lines),
+            "failed": sum(1 for line in self.lines if line.verdict == "fail"),
+            "principles": [{"principle": p, "fail": f, "unknown": u, "pass": s}
+                           for p, f, u, s in self.rows()],
+            "not_published": [{"ask_for": t, "proposals": n}
+                              for t, n in sorted(self.unpublished.items(),
+                                                 key=lambda i: (-i[1], i[0]))],
+            "activities": [{"id": line.id, "file": line.file, "line": line.line,
+                            "host_country": line.host_country, "ruleset": line.ruleset,
+                            "verdict": line.verdict, **line.counts,
+                            "principles_failed": list(line.failed)}
+                           for line in self.sorted_lines()],
+            "errors": [{"file": d.span.file if d.span else None,
+                        "line": d.span.line if d.span else None,
+                        "column": d.span.column if d.span else None,
+                        "code": d.code, "message": d.message} for d in self.errors],
+        }, indent=2, ensure_ascii=False)
+
+    def sorted_lines(self) -> list[Line]:
+        return sorted(self.lines, key=lambda line: (line.file, line.line, line.id))
+
+    def to_text(self) -> str:
+        out = [f"portfolio: {len(self.lines)} proposals, "
+               f"{sum(1 for x in self.lines if x.verdict == 'fail')} failed "
+               f"(fail on {self.fail_on})", ""]
+        out += _table(("principle", "fail", "unknown", "pass"),
+                      [(p, str(f), str(u), str(s)) for p, f, u, s in self.rows()])
+        out += ["", "proposals (fail / unknown / pass findings):"]
+        out += _table(("where", "id", "host", "verdict", "fail", "unknown", "pass"),
+                      [(f"{x.file}:{x.line}", x.id, x.host_country or "?", x.verdict,
+                        str(x.counts["fail"]), str(x.counts["unknown"]),
+                        str(x.counts["pass"])) for x in self.sorted_lines()])
+        if self.unpublished:
+            out += ["", "not published in IATI: ask the publisher for"]
+            out += [f"  {t} ({n} of {len(self.lines)} proposals)"
+                    for t, n in sorted(self.unpublished.items(), key=lambda i: (-i[1], i[0]))]
+        out += _errors_text(self.errors)
+        return "\n".join(out)
+
+    def to_markdown(self) -> str:
+        out = [f"### Portfolio: {len(self.lines)} proposals, "
+               f"{sum(1 for x in self.lines if x.verdict == 'fail')} failed", "",
+               "| principle | fail | unknown | pass |", "|---|---:|---:|---:|"]
+        out += [f"| {p} | {f} | {u} | {s} |" for p, f, u, s in self.rows()]
+        out += ["", "| where | id | host | verdict | fail | unknown | pass |",
+                "|---|---|---|---|---:|---:|---:|"]
+        out += [f"| `{x.file}:{x.line}` | {_cell(x.id)} | {x.host_country or '?'} | "
+                f"{x.verdict} | {x.counts['fail']} | {x.counts['unknown']} | "
+                f"{x.counts['pass']} |" for x in self.sorted_lines()]
+        if self.unpublished:
+            out += ["", "**Not published in IATI**, to ask the publisher for:", ""]
+            out += [f"- {_cell(t)} ({n} of {len(self.lines)} proposals)"
+                    for t, n in sorted(self.unpublished.items(), key=lambda i: (-i[1], i[0]))]
+        if self.errors:
+            out += ["", "**Could not be read:**", ""]
+            out += [f"- `{d.span}` {d.code}: {_cell(d.message)}" if d.span else
+                    f"- {d.code}: {_cell(d.message)}" for d in self.errors]
+        return "\n".join(out)
+
+    def render(self, fmt: str) -> str:
+        if fmt == "json":
+            return self.to_json()
+        if fmt == "markdown":
+            return self.to_markdown()
+        return self.to_text()
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _table(head: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> list[str]:
+    rows = list(rows)
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(c.ljust(w) if i == 0 or not c.isdigit() else c.rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    return [line(head), *(line(r) for r in rows)]
+
+
+def _errors_text(errors: list[Diagnostic]) -> list[str]:
+    if not errors:
+        return []
+    return ["", "could not be read:", *(f"  {d.span}: error[{d.code}]: {d.message}"
+                                         if d.span and d.span.line else
+                                         f"  error[{d.code}]: {d.message}" for d in errors)]
+

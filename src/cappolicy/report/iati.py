@@ -1,0 +1,148 @@
+"""Check an IATI activity file: each activity as a proposal, one result each, as it is read.
+
+What IATI does not publish (governance bodies, data flows, sunset plans, risk
+assessments...) makes rules `unknown`. Each activity's result carries a note that groups
+those as what to ask the publisher for, and the file's last result one for the whole
+file; both are located in the XML, so every report format shows them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ..base.errors import Diagnostic
+from ..base.span import Span
+from ..proposal import iati_codes as codes
+
+if TYPE_CHECKING:
+    from ..engine.findings import Evidence, Finding
+
+#: the code of the notes that say what to ask the publisher for
+ASK = "CP467"
+#: fields of format v1 that no IATI element holds: their absence from an activity says
+#: nothing about the programme, only about what IATI publishes
+NEVER_PUBLISHED = re.compile(
+    r"^(sunset|risk_assessment|governance|accountability|alignment)\b|"
+    r"\.(data_flows|mandate|mandates|languages|delivery|recurrence)\b")
+_MISSING_NOTE = re.compile(r"^(\S+) is missing$")
+
+
+def _unpublished_leaves(ev: Evidence) -> list[str] | None:
+    """The never-published fields whose absence alone made `ev` false; None when
+    something else did."""
+    if ev.result != "false":
+        return []
+    if ev.children and ev.graph is None:
+        found: list[str] = []
+        for child in ev.children:
+            leaves = _unpublished_leaves(child)
+            if leaves is None:
+                return None
+            found += leaves
+        return found or None
+    if not ev.expr.endswith(" present") or ev.left != "(missing)":
+        return None
+    named = _MISSING_NOTE.match(ev.note or "")
+    path = named.group(1) if named else ev.expr.removesuffix(" present")
+    return [path] if NEVER_PUBLISHED.search(path) or NEVER_PUBLISHED.search("." + path) \
+        else None
+
+
+#: what a rule over the governance graph walks that no IATI element fills: its bodies, the
+#: relations between organisations and bodies, and data flows. A rule that finds none of
+#: them to check has not found that there are none: it is unknown, naming the section.
+_NEVER_FILLED = (
+    (re.compile(r"^graph\.(nodes\(kind: (body|steering-committee)\b|edges\(kind: "
+                r"(chairs|member_of|reports_to|oversees|advises|decides|audits|employs)\b)"),
+     "governance.bodies"),
+    (re.compile(r"^graph\.edges\(kind: shares_data\b"), "activities[].data_flows"),
+)
+
+
+def _never_filled(f: Finding) -> str | None:
+    """The never-published section a not-applicable finding found nothing in, if any."""
+    for pattern, section in _NEVER_FILLED:
+        if f.path and pattern.search(f.path):
+            return section
+    return None
+
+
+def unpublished_findings(findings: list[Finding]) -> list[Finding]:
+    """Of an IATI activity's findings, a failure that only says a field no IATI element
+    holds is absent becomes unknown, naming the fields: IATI does not publish governance
+    bodies, data flows, sunset plans or risk assessments, so their absence is no fact
+    about the programme. So does a rule found not applicable for want of any of them."""
+    out = []
+    for f in findings:
+        section = _never_filled(f) if f.outcome == "not-applicable" else None
+        if section is not None:
+            f = attrs.evolve(f, outcome="unknown", missing=(section,), message=(
+                f"cannot decide: {section} not published in IATI ({f.message})"))
+        if f.outcome == "fail" and f.evidence:
+            leaves: list[str] | None = []
+            for ev in f.evidence:
+                got = _unpublished_leaves(ev)
+                leaves = None if got is None or leaves is None else leaves + got
+            if leaves:
+                paths = tuple(dict.fromkeys(leaves))
+                f = attrs.evolve(f, outcome="unknown", missing=paths, message=(
+                    f"cannot decide: {', '.join(paths)} not published in IATI ({f.message})"))
+        out.append(f)
+    return out
+
+
+def unpublished_topics(findings: tuple[Finding, ...] | list[Finding]) -> dict[str, list[str]]:
+    """What the unknown findings miss, as topics to ask the publisher for, each with the
+    rules it leaves undecided (in the order met). A finding unknown for another reason
+    (a share of a zero total) names nothing missing, and is no question for the publisher."""
+    topics: dict[str, list[str]] = {}
+    for f in findings:
+        if f.outcome != "unknown":
+            continue
+        for missing in f.missing:
+            rules = topics.setdefault(codes.topic(missing), [])
+            if f.rule not in rules:
+                rules.append(f.rule)
+    return topics
+
+
+def ask_note(topics: dict[str, list[str]], span: Span, what: str) -> Diagnostic:
+    listed = "; ".join(f"{topic} ({', '.join(rules)})" for topic, rules in topics.items())
+    return Diagnostic(ASK, f"not published in IATI{what}: ask the publisher for {listed}",
+                      span, "these rules give unknown until the publisher says; import the "
+                      "file (cappolicy import iati) to complete the proposals", level="note")
+
+
+@attrs.define
+class FileSummary:
+    """What the activities of one file miss, counted across them."""
+
+    activities: int = 0
+    topics: dict[str, set[str]] = attrs.field(factory=dict)
+    counts: dict[str, int] = attrs.field(factory=dict)
+
+    def add(self, topics: dict[str, list[str]]) -> None:
+        self.activities += 1
+        for topic, rules in topics.items():
+            self.topics.setdefault(topic, set()).update(rules)
+            self.counts[topic] = self.counts.get(topic, 0) + 1
+
+    def note(self, span: Span) -> Diagnostic | None:
+        if not self.topics:
+            return None
+        ordered = sorted(self.topics, key=lambda t: -self.counts[t])
+        listed = "; ".join(f"{t} ({self.counts[t]} of {self.activities} activities)"
+                           for t in ordered)
+        return Diagnostic(ASK, f"not published in IATI, across the {self.activities} "
+                               f"activities of this file: ask the publisher for {listed}",
+                          span, "each activity's note names the rules left unknown",
+                          level="note")
+
+
+def is_iati_file(file: Path) -> bool:
+    """An XML file, checked as IATI (its content says whether it is one)."""
+    return file.suffix.lower() == ".xml"

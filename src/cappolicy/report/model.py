@@ -1,0 +1,220 @@
+"""What a check run hands to the renderers: results per proposal, files that failed to load.
+
+The verdict and exit-code logic lives here so that every output format agrees on it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+import attrs
+
+from ..base.errors import Diagnostic
+from ..base.pickling import by_fields
+from ..engine.findings import LEVEL, OUTCOMES, SEVERITIES, SEVERITY_RANK, Finding
+
+LEVELS = ("error", "warning", "info")  # LEVEL's values, most severe first
+#: the outcomes every report lists (the others only when asked for: text's --verbose)
+REPORTED = ("fail", "unknown", "waived")
+
+
+# Typed converters: with `tuple`, or a generic function, mypy's attrs plugin cannot solve
+# what a field takes; one per element type it can.
+def _diagnostics(items: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
+    return tuple(items)
+
+
+def _findings(items: Iterable[Finding]) -> tuple[Finding, ...]:
+    return tuple(items)
+
+
+def _results(items: Iterable[ProposalResult]) -> tuple[ProposalResult, ...]:
+    return tuple(items)
+
+
+def _file_errors(items: Iterable[FileError]) -> tuple[FileError, ...]:
+    return tuple(items)
+
+
+def _texts(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(items)
+
+
+def _check_fail_on(_instance: object, _attribute: object, value: str) -> None:
+    if value not in SEVERITY_RANK:
+        raise ValueError(f"fail_on must be one of {', '.join(SEVERITIES)}, not {value!r}")
+
+
+@by_fields
+@attrs.frozen
+class ProposalResult:
+    """One proposal checked against one effective ruleset."""
+
+    file: str
+    proposal_id: str
+    host_country: str | None
+    ruleset: str  # id of the effective ruleset
+    ruleset_note: str | None = None  # e.g. "no national ruleset for XQ; checked against baseline"
+    findings: tuple[Finding, ...] = attrs.field(default=(), converter=_findings)
+    warnings: tuple[Diagnostic, ...] = attrs.field(default=(), converter=_diagnostics)
+    #: one line per layer whose relaxations this proposal's outcome depends on (relied.py)
+    relied_on: tuple[str, ...] = attrs.field(default=(), converter=_texts)
+
+
+@by_fields
+@attrs.frozen
+class FileError:
+    """A proposal (or ruleset) file that could not be loaded."""
+
+    file: str
+    diagnostics: tuple[Diagnostic, ...] = attrs.field(converter=_diagnostics)
+
+
+@attrs.frozen
+class Inputs:
+    """What a run read besides the proposals, as every report names it: the settings
+    file (None: no settings file, defaults) and each rulesets folder, in the order
+    rulesets are looked up in them ("<shipped>" for the rulesets cappolicy ships)."""
+
+    settings: str | None = None
+    rulesets: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        """`settings: cappolicy.toml; rulesets: <shipped>, policy` (the text report's
+        first line)."""
+        return (f"settings: {self.settings or 'none (defaults)'}; "
+                f"rulesets: {', '.join(self.rulesets) or 'none'}")
+
+
+@attrs.frozen
+class Report:
+    results: tuple[ProposalResult, ...] = attrs.field(converter=_results)
+    errors: tuple[FileError, ...] = attrs.field(converter=_file_errors)
+    fail_on: str = attrs.field(validator=_check_fail_on)  # must | should | advisory
+    as_of: datetime.date
+    tool_version: str
+    allow_unknown: bool = False  # an undecided rule does not fail the run
+    inputs: Inputs = Inputs()
+
+
+def is_failing(finding: Finding, fail_on: str, allow_unknown: bool = False) -> bool:
+    """A failed finding whose severity is at or above `fail_on`; an undecided one
+    too unless `allow_unknown`: a proposal that cannot be judged is not fit to pass."""
+    outcomes = ("fail",) if allow_unknown else ("fail", "unknown")
+    return finding.outcome in outcomes and SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[fail_on]
+
+
+def failing(report: Report) -> list[Finding]:
+    """Every finding that makes the run fail, in position order."""
+    found = [f for r in report.results for f in r.findings
+             if is_failing(f, report.fail_on, report.allow_unknown)]
+    return sorted_findings(found)
+
+
+def verdict(result: ProposalResult, fail_on: str, allow_unknown: bool = False) -> str:
+    """`"fail"` when a finding fails at or above `fail_on`, else `"pass"`."""
+    return "fail" if any(is_failing(f, fail_on, allow_unknown) for f in result.findings) else "pass"
+
+
+def exit_code(report: Report) -> int:
+    """2 when a file could not be loaded, 1 when a finding fails at or above fail_on, else 0."""
+    return tally(report).exit_code(len(report.errors))
+
+
+@attrs.frozen
+class Tally:
+    """What a report's totals count, over some of its results. Tallies add up (`+`), so
+    the processes of `check -j` each count the results they made, and the sum is the
+    report's: `tally(report)`."""
+
+    proposals: int = 0
+    failed: int = 0  # proposals whose verdict is "fail"
+    findings: int = 0
+    failing: int = 0  # findings at or above fail_on that fail or are unknown (JSON's "failing")
+    blocking: int = 0  # findings that fail the run: unknowns only without allow_unknown
+    outcomes: tuple[int, ...] = (0,) * len(OUTCOMES)  # findings per outcome, OUTCOMES order
+    fails: tuple[int, ...] = (0,) * len(LEVELS)  # failed findings per level, LEVELS order
+
+    @classmethod
+    def of(cls, result: ProposalResult, fail_on: str, allow_unknown: bool = False) -> Tally:
+        findings = result.findings
+        outcomes = count_outcomes(findings)
+        fails = count_fails_by_level(findings)
+        blocking = sum(1 for f in findings if is_failing(f, fail_on, allow_unknown))
+        return cls(1, int(blocking > 0), len(findings),
+                   sum(1 for f in findings if is_failing(f, fail_on)), blocking,
+                   tuple(outcomes[o] for o in OUTCOMES), tuple(fails[lv] for lv in LEVELS))
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.proposals + other.proposals, self.failed + other.failed,
+                     self.findings + other.findings, self.failing + other.failing,
+                     self.blocking + other.blocking,
+                     tuple(a + b for a, b in zip(self.outcomes, other.outcomes)),
+                     tuple(a + b for a, b in zip(self.fails, other.fails)))
+
+    @property
+    def passed(self) -> int:
+        return self.proposals - self.failed
+
+    def outcome_counts(self) -> dict[str, int]:
+        """As count_outcomes."""
+        return dict(zip(OUTCOMES, self.outcomes))
+
+    def fails_by_level(self) -> dict[str, int]:
+        """As count_fails_by_level."""
+        return dict(zip(LEVELS, self.fails))
+
+    def exit_code(self, file_errors: int) -> int:
+        """The run's exit code, with `file_errors` files that could not be loaded."""
+        if file_errors:
+            return 2
+        return 1 if self.blocking else 0
+
+
+def tally(report: Report) -> Tally:
+    """The counts of all the report's results."""
+    total = Tally()
+    for result in report.results:
+        total += Tally.of(result, report.fail_on, report.allow_unknown)
+    return total
+
+
+def count_outcomes(findings: Iterable[Finding]) -> dict[str, int]:
+    """Findings per outcome, every outcome present, in OUTCOMES order."""
+    counts = dict.fromkeys(OUTCOMES, 0)
+    for f in findings:
+        counts[f.outcome] += 1
+    return counts
+
+
+def count_fails_by_level(findings: Iterable[Finding]) -> dict[str, int]:
+    """Failed findings per level (error, warning, info), whatever fail_on is."""
+    counts = dict.fromkeys(LEVELS, 0)
+    for f in findings:
+        if f.outcome == "fail":
+            counts[LEVEL[f.severity]] += 1
+    return counts
+
+
+def result_key(result: ProposalResult) -> tuple[str, str]:
+    """What results are sorted by in every report."""
+    return (result.file, result.proposal_id)
+
+
+def sorted_results(report: Report) -> list[ProposalResult]:
+    """Results in a stable order, whatever order the caller checked them in."""
+    return sorted(report.results, key=result_key)
+
+
+def sorted_errors(report: Report) -> list[FileError]:
+    return sorted(report.errors, key=lambda e: e.file)
+
+
+def finding_order(finding: Finding) -> tuple[str, int, int, str, str, str, str]:
+    """Finding.sort_key, then enough more to break every tie between findings."""
+    return (*finding.sort_key, finding.path, finding.element or "", finding.outcome)
+
+
+def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=finding_order)

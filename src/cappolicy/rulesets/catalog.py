@@ -1,0 +1,708 @@
+"""Rulesets: find them, layer them (baseline -> regional -> national), compile them.
+
+A ruleset is a `.cpol` file or a folder of them, named by its path under a
+rulesets root without the suffix: `baseline`, `regional/eac`, `national/xa`.
+Each layer may declare params and rules, `set` a parent's param, `override` a
+parent rule's severity, message or hint, or `disable` it; each change says
+`because`, and a change that relaxes the parent is marked wherever it shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..base.cache import rule_file
+from ..base.errors import AnalysisError, CappolicyError, Diagnostic, RuleSyntaxError, did_you_mean
+from ..base.resources import shipped_rulesets
+from ..base.span import Span
+from ..engine.compile import Compiler, ParamValue
+from ..engine.evaluate import CompiledRule, RuleSpec, compile_rules
+from ..engine.findings import SEVERITY_RANK, Provenance
+from ..engine.nodes import Builtin, Error, Node, Root, Var
+from ..engine.runtime import Context, Env
+from ..lang import ast
+from ..lang import values as V
+from ..lang.types import (
+    ANY,
+    BOOL,
+    COUNTRY,
+    DATE,
+    DURATION,
+    MONEY,
+    NUMBER,
+    PERCENT,
+    STRING,
+    ListT,
+    SetT,
+    Type,
+    comparable,
+    element_type,
+)
+from ..lang.unparse import unparse
+from .defaults import with_country_defaults
+
+TYPE_NAMES: dict[str, Type] = {
+    "bool": BOOL, "number": NUMBER, "percent": PERCENT, "money": MONEY, "string": STRING,
+    "date": DATE, "duration": DURATION, "country": COUNTRY,
+}
+BASELINE = "baseline"
+
+
+@attrs.frozen
+class RulesetSource:
+    id: str
+    files: tuple[Path, ...]
+    root: Path
+
+
+class Catalog:
+    """Every ruleset under the given roots; a later root's ruleset shadows an earlier one's."""
+
+    def __init__(self, roots: Sequence[Path] | None = None) -> None:
+        self.roots = [shipped_rulesets()] if roots is None else list(roots)
+        self.sources: dict[str, RulesetSource] = {}
+        for root in self.roots:
+            for source in _scan(root):
+                self.sources[source.id] = source
+
+    def ids(self) -> list[str]:
+        return sorted(self.sources)
+
+    def find(self, ref: str) -> RulesetSource | None:
+        ref = ref.strip("/").removesuffix(".cpol")
+        if ref in self.sources:
+            return self.sources[ref]
+        for prefix in ("national/", "regional/"):
+            if prefix + ref in self.sources:
+                return self.sources[prefix + ref]
+        return None
+
+    def for_country(self, country: str) -> RulesetSource | None:
+        """The national ruleset of a country, unless a later root brings its own baseline:
+        a national layer written over one baseline is not applied over another."""
+        source = self.sources.get(f"national/{country.lower()}")
+        base = self.sources.get("baseline")
+        if source is not None and base is not None and \
+                self.roots.index(source.root) < self.roots.index(base.root):
+            return None
+        return source
+
+
+#: Folders whose .cpol files are each a ruleset; any other folder of .cpol files is one ruleset.
+COLLECTIONS = ("national", "regional")
+
+
+def _scan(root: Path) -> Iterable[RulesetSource]:
+    if not root.is_dir():
+        return
+    folders: dict[Path, list[Path]] = {}
+    for path in sorted(root.rglob("*.cpol")):
+        rel = path.relative_to(root)
+        if rel.parent == Path(".") or rel.parent.name in COLLECTIONS:
+            yield RulesetSource(rel.with_suffix("").as_posix(), (path,), root)
+        else:
+            folders.setdefault(rel.parent, []).append(path)
+    for folder, files in sorted(folders.items()):
+        yield RulesetSource(folder.as_posix(), tuple(files), root)
+
+
+def source_from_path(path: Path) -> RulesetSource:
+    """A ruleset named on the command line by its file or folder.
+
+    A file that declares the ruleset of the folder it is stored in (`ruleset baseline`
+    in baseline/financing.cpol) is one file of that folder's ruleset, and names it whole:
+    the folder is linted, checked against or explained, not the file alone; the given
+    file comes first among its files."""
+    if path.is_dir():
+        files = tuple(sorted(path.glob("*.cpol")))
+        if not files:
+            raise CappolicyError(Diagnostic("CP420", f"{path} holds no .cpol files", None))
+        return RulesetSource(path.name, files, path.parent)
+    if not path.exists():
+        raise CappolicyError(Diagnostic("CP420", f"no ruleset file {path}", None))
+    folder = path.parent
+    if folder.name not in COLLECTIONS and path.stem != folder.name and \
+            declared_ruleset(path) == folder.name:
+        files = tuple(sorted(folder.glob("*.cpol")))
+        if path in files:
+            return RulesetSource(folder.name, (path, *(f for f in files if f != path)),
+                                 folder.parent)
+    return RulesetSource(path.stem, (path,), folder)
+
+
+def declared_ruleset(path: Path) -> str | None:
+    """The name a rule file declares (`ruleset NAME`), read from its parse (a partial
+    parse when it has syntax errors); None when it cannot be read or declares none."""
+    try:
+        return rule_file(display_path(path)).ruleset
+    except RuleSyntaxError as exc:
+        partial = exc.partial
+        return partial.ruleset if isinstance(partial, ast.RuleFile) else None
+    except CappolicyError:
+        return None
+
+
+# ------------------------------------------------------------------ layering
+
+
+@attrs.frozen
+class Layer:
+    id: str
+    title: str | None
+    version: str | None
+    extends: str | None
+    extends_span: Span | None
+    jurisdiction: tuple[str, ...]
+    files: tuple[ast.RuleFile, ...]
+    syntax_errors: tuple[Diagnostic, ...] = ()
+
+    def items(self) -> Iterable[ast.Item]:
+        for f in self.files:
+            yield from f.items
+
+
+@attrs.frozen
+class Disabled:
+    rule: str
+    title: str
+    severity: str
+    origin: Provenance
+
+
+@attrs.define
+class EffectiveRuleset:
+    id: str
+    title: str | None
+    version: str | None
+    chain: tuple[str, ...]  # root first
+    jurisdiction: tuple[str, ...]
+    params: dict[str, ParamValue]
+    param_decls: dict[str, ast.Param]
+    rules: list[RuleSpec]
+    disabled: list[Disabled]
+    files: tuple[str, ...]
+    layers: tuple[Layer, ...] = ()  # root first, as `chain`
+    #: the values each param had before its effective one, oldest (the declaration) first
+    param_history: dict[str, list[ParamValue]] = attrs.field(factory=dict)
+    #: (rule id, "message" | "hint") -> the last layer that overrode it; `previous` is the
+    #: text it replaced, `previous_layer`/`previous_span` where that text was written
+    text_overrides: dict[tuple[str, str], Provenance] = attrs.field(factory=dict)
+    _compiled: list[CompiledRule] | None = None
+
+    def compiled(self) -> list[CompiledRule]:
+        if self._compiled is None:
+            self._compiled = compile_rules(self.rules, self.params)
+        return self._compiled
+
+    def param_relaxed(self, name: str) -> bool:
+        """Whether a param ends less strict than some layer of its chain had it: a relaxation
+        that no later layer took back, or a layer undoing part of a parent's tightening."""
+        current = self.params[name]
+        stricter = self.param_decls[name].stricter
+        return any(_relaxes(stricter, old.value, current.value)
+                   for old in self.param_history.get(name, ()))
+
+    def rule_relaxed(self, spec: RuleSpec) -> bool:
+        """Whether a rule's severity ends below the one it was defined with, or below the
+        one the layer before the last override gave it."""
+        declared = spec.rule.severity or "must"
+        lowered = spec.severity_origin is not None and spec.severity_origin.relaxation
+        return lowered or SEVERITY_RANK[spec.severity] < SEVERITY_RANK[declared]
+
+
+def load_layer(source: RulesetSource) -> Layer:
+    diagnostics: list[Diagnostic] = []
+    syntax: list[Diagnostic] = []
+    files: list[ast.RuleFile] = []
+    for path in source.files:
+        try:
+            files.append(rule_file(display_path(path)))
+        except RuleSyntaxError as exc:
+            syntax.extend(exc.diagnostics)
+            if isinstance(exc.partial, ast.RuleFile):
+                files.append(exc.partial)
+    if not files:
+        raise RuleSyntaxError(syntax)
+    name = source.id.rsplit("/", 1)[-1]
+    first = files[0]
+    for f in files:
+        if f.ruleset != name:
+            diagnostics.append(Diagnostic(
+                "CP227", f"this file declares ruleset '{f.ruleset}' but is stored as '{source.id}'",
+                f.span, f"write `ruleset {name}` or move the file"))
+        if f.extends is not None and first.extends is not None and f.extends != first.extends:
+            diagnostics.append(Diagnostic(
+                "CP228", f"files of ruleset {source.id} extend different parents "
+                f"({first.extends} and {f.extends})", f.extends_span))
+    if diagnostics:
+        raise AnalysisError(syntax + diagnostics)
+    extends_file = next((f for f in files if f.extends), None)
+    return Layer(
+        id=source.id,
+        title=next((f.title for f in files if f.title), None),
+        version=next((f.version for f in files if f.version), None),
+        extends=extends_file.extends if extends_file else None,
+        extends_span=extends_file.extends_span if extends_file else None,
+        # each file of a folder may repeat the jurisdiction: name each country once
+        jurisdiction=tuple(dict.fromkeys(j for f in files for j in f.jurisdiction)),
+        files=tuple(files), syntax_errors=tuple(syntax))
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def chain_of(catalog: Catalog, source: RulesetSource) -> list[Layer]:
+    """The layers from the root ruleset down to `source`."""
+    layers: list[Layer] = []
+    seen: list[str] = []
+    current: RulesetSource | None = source
+    while current is not None:
+        if current.id in seen:
+            layer = layers[-1]
+            raise AnalysisError(Diagnostic(
+                "CP226", f"ruleset {current.id} extends itself through "
+                f"{' -> '.join(seen + [current.id])}", layer.extends_span))
+        seen.append(current.id)
+        layer = load_layer(current)
+        layers.append(layer)
+        if layer.extends is None:
+            break
+        parent = catalog.find(layer.extends)
+        if parent is None:
+            best = did_you_mean(layer.extends, catalog.ids())
+            raise AnalysisError(Diagnostic(
+                "CP225", f"ruleset '{layer.extends}' not found", layer.extends_span,
+                f"did you mean '{best}'?" if best else f"known rulesets: {', '.join(catalog.ids())}"))
+        current = parent
+    layers.reverse()
+    return layers
+
+
+def resolve(catalog: Catalog, source: RulesetSource) -> EffectiveRuleset:
+    """Layer the chain into one effective ruleset; raise with every layering error."""
+    effective, errors = resolve_collecting(catalog, source)
+    if errors:
+        raise AnalysisError(errors)
+    return effective
+
+
+def resolve_collecting(catalog: Catalog, source: RulesetSource
+                       ) -> tuple[EffectiveRuleset, list[Diagnostic]]:
+    """Layer the chain as far as it goes, and return the errors rather than raise them
+    (`lint` reports them together with its own findings). The chain itself must load:
+    a missing or looping parent, or a layer whose files all fail to parse, still raises.
+    When there are errors, the rules are compiled too, so the list holds their name and
+    type errors, and the effective ruleset is incomplete: only for analysis, never to check."""
+    layers = chain_of(catalog, source)
+    errors: list[Diagnostic] = [d for layer in layers for d in layer.syntax_errors]
+    params: dict[str, ParamValue] = {}
+    decls: dict[str, ast.Param] = {}
+    rules: dict[str, RuleSpec] = {}
+    disabled: list[Disabled] = []
+    history: dict[str, list[ParamValue]] = {}
+    texts: dict[tuple[str, str], Provenance] = {}
+    for layer in layers:
+        for item in layer.items():
+            if isinstance(item, ast.Param):
+                _declare(item, layer, params, decls, errors)
+        for item in layer.items():
+            if isinstance(item, ast.SetParam):
+                _set(item, layer, params, decls, errors, history)
+            elif isinstance(item, ast.Rule):
+                if item.id in rules:
+                    first = rules[item.id].origin
+                    errors.append(Diagnostic(
+                        "CP221", f"rule {item.id} is defined twice", item.id_span,
+                        f"first defined in {first.layer} at {first.span.short()}; "
+                        "use `override` to change a parent's rule"))
+                    continue
+                if any(d.rule == item.id for d in disabled):
+                    errors.append(Diagnostic("CP221", f"rule {item.id} was disabled and is defined "
+                                             "again", item.id_span))
+                    continue
+                rules[item.id] = RuleSpec(item, item.severity or "must", item.message, item.hint,
+                                          Provenance(layer.id, item.span),
+                                          translations=item.translations)
+        for item in layer.items():
+            if isinstance(item, (ast.Override, ast.Disable)):
+                _change_rule(item, layer, rules, disabled, errors, texts)
+    top = layers[-1]
+    effective = EffectiveRuleset(
+        id=top.id, title=top.title, version=top.version, chain=tuple(l.id for l in layers),
+        jurisdiction=top.jurisdiction, params=params, param_decls=decls,
+        rules=list(rules.values()), disabled=disabled,
+        files=tuple(f.file for l in layers for f in l.files), layers=tuple(layers),
+        param_history=history, text_overrides=texts)
+    if errors:  # compile too, so that one run reports the names and types it gets wrong
+        try:
+            compile_rules(effective.rules, effective.params)
+        except AnalysisError as exc:
+            errors.extend(exc.diagnostics)
+    return effective, sorted(errors, key=_key)
+
+
+def _key(d: Diagnostic) -> tuple[str, int, int]:
+    return (d.span.file, d.span.line, d.span.column) if d.span else ("", 0, 0)
+
+
+def _declare(item: ast.Param, layer: Layer, params: dict[str, ParamValue],
+             decls: dict[str, ast.Param], errors: list[Diagnostic]) -> None:
+    if item.name in decls:
+        first = params[item.name].origin
+        errors.append(Diagnostic(
+            "CP224", f"param {item.name} is declared twice", item.span,
+            f"first declared in {first.layer} at {first.span.short()}; use `set {item.name} = ...` "
+            "to change its value"))
+        return
+    declared = _declared_type(item.type, errors)
+    value, vtype, display = _constant(item.default, declared, errors)
+    decls[item.name] = item
+    params[item.name] = ParamValue(item.name, declared or vtype, value, display,
+                                   Provenance(layer.id, item.span, item.doc))
+
+
+def _set(item: ast.SetParam, layer: Layer, params: dict[str, ParamValue],
+         decls: dict[str, ast.Param], errors: list[Diagnostic],
+         history: dict[str, list[ParamValue]]) -> None:
+    if item.name not in params:
+        best = did_you_mean(item.name, params)
+        errors.append(Diagnostic("CP223", f"no param '{item.name}' to set", item.span,
+                                 f"did you mean '{best}'?" if best else
+                                 "declare a new param with `param`"))
+        _require_because(item, f"`set {item.name}` gives no reason", errors)
+        return
+    old = params[item.name]
+    value, _, display = _constant(item.value, old.type, errors)
+    relaxed = _relaxes(decls[item.name].stricter, old.value, value)
+    what = f"`set {item.name}`"
+    if relaxed:
+        what += f" relaxes {old.display} (from {old.origin.layer}) to {display} and"
+    _require_because(item, f"{what} gives no reason", errors)
+    history.setdefault(item.name, []).append(old)
+    params[item.name] = ParamValue(
+        item.name, old.type, value, display,
+        Provenance(layer.id, item.span, item.because, relaxed, old.display, old.origin.layer,
+                   old.origin.span))
+
+
+def relaxes(direction: str | None, old: Any, new: Any) -> bool:
+    """Whether `new` is less strict than `old` for a param whose declaration says
+    `direction` (higher | lower | larger | smaller is stricter; None: not said)."""
+    return _relaxes(direction, old, new)
+
+
+def _relaxes(direction: str | None, old: Any, new: Any) -> bool:
+    """Whether a new param value is less strict than the old; a change whose
+    direction is not declared counts as a relaxation (it cannot be shown stricter)."""
+    if V.equal(old, new) is True:
+        return False
+    if direction is None:
+        return True
+    try:
+        if direction == "narrower":  # a set that, empty, restricts nothing
+            a, b = set(old), set(new)
+            return bool(a) and (not b or not b <= a)
+        if direction in ("larger", "smaller"):
+            a, b = set(old), set(new)
+            stricter = b >= a if direction == "larger" else b <= a
+            return not stricter
+        higher = V.compare(">", new, old)
+        return bool(higher) if direction == "lower" else not higher
+    except (TypeError, V.EvalProblem):
+        return True
+
+
+def _change_rule(item: ast.Override | ast.Disable, layer: Layer, rules: dict[str, RuleSpec],
+                 disabled: list[Disabled], errors: list[Diagnostic],
+                 texts: dict[tuple[str, str], Provenance]) -> None:
+    spec = rules.get(item.rule)
+    if isinstance(item, ast.Override) and item.lang is not None:
+        _translate_rule(item, item.lang, spec, rules, errors)
+        return
+    verb = "override" if isinstance(item, ast.Override) else "disable"
+    if isinstance(item, ast.Disable):
+        what = f"`disable {item.rule}`"
+        if spec is not None:
+            article = "an" if spec.severity[:1] in "aeiou" else "a"
+            what += f" removes {article} {spec.severity} rule of {spec.origin.layer} and"
+    else:
+        what = f"`override {item.rule} {item.field}`"
+        if spec is not None and item.field == "severity" and \
+                SEVERITY_RANK[str(item.value)] < SEVERITY_RANK[spec.severity]:
+            what += f" relaxes {spec.severity} (from {spec.origin.layer}) to {item.value} and"
+    _require_because(item, f"{what} gives no reason", errors)
+    if spec is None:
+        best = did_you_mean(item.rule, rules)
+        errors.append(Diagnostic("CP222", f"cannot {verb} {item.rule}: no parent ruleset has it",
+                                 item.span, f"did you mean '{best}'?" if best else None))
+        return
+    if spec.origin.layer == layer.id:
+        errors.append(Diagnostic("CP222", f"{item.rule} is this ruleset's own rule; change it "
+                                 f"directly instead of using {verb}", item.span))
+        return
+    if isinstance(item, ast.Disable):
+        del rules[item.rule]
+        disabled.append(Disabled(item.rule, spec.rule.title, spec.severity, Provenance(
+            layer.id, item.span, item.because, True, spec.severity, spec.origin.layer,
+            spec.origin.span)))
+        return
+    if item.field == "severity":
+        new = str(item.value)
+        relaxed = SEVERITY_RANK[new] < SEVERITY_RANK[spec.severity]
+        prev_origin = spec.severity_origin or spec.origin
+        rules[item.rule] = attrs.evolve(spec, severity=new, severity_origin=Provenance(
+            layer.id, item.span, item.because, relaxed, spec.severity, prev_origin.layer,
+            prev_origin.span))
+    else:
+        old: ast.Template | None = spec.message if item.field == "message" else spec.hint
+        before = texts.get((item.rule, item.field))
+        prev_layer, prev_span = (before.layer, before.span) if before else (
+            spec.origin.layer, old.span if old is not None else spec.origin.span)
+        texts[(item.rule, item.field)] = Provenance(
+            layer.id, item.span, item.because, False, old.text if old is not None else None,
+            prev_layer, prev_span)
+        template = item.value
+        assert isinstance(template, ast.Template), "the grammar gives texts as templates"
+        # the translations of the text replaced translate it no more; this layer's own
+        # (`override R message fr "…"`, after this one) take their place
+        kept = tuple(t for t in spec.translations if t.field != item.field)
+        if item.field == "message":
+            rules[item.rule] = attrs.evolve(spec, message=template, translations=kept)
+        else:
+            rules[item.rule] = attrs.evolve(spec, hint=template, translations=kept)
+
+
+def _translate_rule(item: ast.Override, lang: str, spec: RuleSpec | None,
+                    rules: dict[str, RuleSpec], errors: list[Diagnostic]) -> None:
+    """`override R message fr "…"`: R's message in one more language. It changes what R
+    says to a reader of that language, not what R decides: it needs no `because`, and a
+    ruleset may translate its own rules so (in a file per language, say, which leaves the
+    lines of its rule files where reports cite them)."""
+    if spec is None:
+        best = did_you_mean(item.rule, rules)
+        errors.append(Diagnostic("CP222", f"cannot translate {item.rule}: neither this ruleset "
+                                 "nor a parent has it", item.span,
+                                 f"did you mean '{best}'?" if best else None))
+        return
+    template = item.value
+    assert isinstance(template, ast.Template), "the grammar gives texts as templates"
+    kept = tuple(t for t in spec.translations if (t.lang, t.field) != (lang, item.field))
+    rules[item.rule] = attrs.evolve(spec, translations=(
+        *kept, ast.Translation(lang, item.field, template, item.span)))
+
+
+def _require_because(item: ast.SetParam | ast.Override | ast.Disable, message: str,
+                     errors: list[Diagnostic]) -> None:
+    """CP250: every change to a parent ruleset names its reason (a relaxation says what
+    it relaxes), so that findings can show why the parent's rule does not hold as written."""
+    if item.because is not None:
+        return
+    errors.append(Diagnostic(
+        "CP250", message, item.span,
+        'add `because "..."` naming the law, decision or agreement behind the change'))
+
+
+def _declared_type(t: ast.TypeExpr, errors: list[Diagnostic]) -> Type | None:
+    if t.name in ("set", "list"):
+        inner = TYPE_NAMES.get(t.of or "", None) if t.of else None
+        if t.of and inner is None:
+            errors.append(Diagnostic("CP211", f"a {t.name} holds simple values, not {t.of}s", t.span))
+        if inner is None:
+            return None  # settled by the default's items
+        return SetT(inner) if t.name == "set" else ListT(inner)
+    return TYPE_NAMES[t.name]
+
+
+def _constant(e: ast.Expr, declared: Type | None, errors: list[Diagnostic]) -> tuple[Any, Type, str]:
+    """Evaluate a param value: literals only, checked against the declared type."""
+    compiler = Compiler({})
+    node = compiler.expr(e, {})
+    errors.extend(compiler.errors)
+    if compiler.errors:
+        return V.UNKNOWN, declared or node.type, unparse(e)
+    if _reads_proposal(node):
+        errors.append(Diagnostic("CP212", "a param's value must be a constant", e.span,
+                                 "params hold thresholds and lists; read the proposal in rules"))
+        return V.UNKNOWN, declared or node.type, unparse(e)
+    vtype = node.type
+    if declared is not None and not _fits(vtype, declared):
+        errors.append(Diagnostic(
+            "CP213", f"this param is a {declared.describe()}, but its value is a {vtype.describe()}",
+            e.span, "write a percentage as 15%, a duration as `6 months`" if declared in (
+                PERCENT, DURATION) else None))
+    try:
+        value = node.fn(Env(Context({}, dt.date.today())))
+    except V.EvalProblem as exc:
+        errors.append(Diagnostic("CP214", f"this value cannot be computed: {exc}", e.span))
+        value = V.UNKNOWN
+    if isinstance(value, list) and isinstance(declared, SetT):
+        value = frozenset(value)
+    return value, vtype, unparse(e)
+
+
+def _reads_proposal(node: Node) -> bool:
+    return isinstance(node, (Root, Var, Builtin, Error)) or any(_reads_proposal(k) for k in node.kids)
+
+
+def _fits(actual: Type, declared: Type) -> bool:
+    if actual == declared:
+        return True
+    if isinstance(declared, (SetT, ListT)) and isinstance(actual, (SetT, ListT)):
+        item = element_type(actual)
+        if item == ANY:  # an empty literal, `{}` or `[]`, fits a set or list of anything
+            return True
+        return item == element_type(declared) or comparable(item, element_type(declared)) and \
+            element_type(declared) != COUNTRY or item == COUNTRY
+    if declared == MONEY and actual in (MONEY, NUMBER):
+        return True
+    return False
+
+
+# ------------------------------------------------------------------ choosing
+
+
+@attrs.frozen
+class Choice:
+    ruleset: EffectiveRuleset
+    note: str | None
+
+
+class Rulesets:
+    """Resolves and caches effective rulesets for a run of the command line."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._cache: dict[str, EffectiveRuleset] = {}
+        self._defaults: dict[str, EffectiveRuleset] = {}
+
+    def get(self, source: RulesetSource) -> EffectiveRuleset:
+        key = f"{source.root}::{source.id}"
+        if key not in self._cache:
+            eff = resolve(self.catalog, source)
+            eff.compiled()
+            self._cache[key] = eff
+        return self._cache[key]
+
+    def for_country(self, country: str | None) -> Choice:
+        if country:
+            source = self.catalog.for_country(country)
+            if source is not None:
+                eff = self.get(source)
+                if eff.jurisdiction and country.upper() not in eff.jurisdiction:
+                    raise AnalysisError(Diagnostic(
+                        "CP229", f"ruleset {eff.id} is stored for {country.upper()} but declares "
+                        f"jurisdiction {', '.join(eff.jurisdiction)}", None))
+                return Choice(eff, None)
+        base = self.catalog.find(BASELINE)
+        if base is None:
+            raise CappolicyError(Diagnostic("CP420", "no baseline ruleset found", None))
+        note = (f"no national ruleset for {country}; checked against the baseline"
+                if country else "no host country; checked against the baseline")
+        return Choice(self._defaulted(self.get(base), country), note)
+
+    def _defaulted(self, eff: EffectiveRuleset, country: str | None) -> EffectiveRuleset:
+        """The baseline with the country's defaults from CLDR (defaults.py), made once."""
+        key = f"{eff.id}::{(country or '').upper()}"
+        if key not in self._defaults:
+            self._defaults[key] = with_country_defaults(eff, country)
+        return self._defaults[key]
+
+
+def named_ruleset(rulesets: Rulesets, ref: str) -> EffectiveRuleset:
+    """A ruleset named on the command line: a file or folder, else a ruleset id."""
+    from ..base.errors import suggestion
+
+    path = Path(ref)
+    if path.exists():
+        return rulesets.get(source_from_path(path))
+    source = rulesets.catalog.find(ref)
+    if source is None:
+        raise CappolicyError(Diagnostic(
+            "CP420", f"no ruleset file, folder or id '{ref}'", None,
+            suggestion(ref, rulesets.catalog.ids()) or
+            f"known rulesets: {', '.join(rulesets.catalog.ids()) or 'none'}"))
+    return rulesets.get(source)
+
+
+# ------------------------------------------------------------------ surveying
+
+
+@attrs.frozen
+class CatalogEntry:
+    """One ruleset of a catalog as `cappolicy rulesets` lists it.
+
+    `parent` is the id of the ruleset it extends when the catalog has it; `errors` are the
+    diagnostics of loading and resolving it that lie in its own files (or nowhere), and
+    `broken_parent` names the nearest ancestor whose errors stop it from resolving.
+    `shadows` are rulesets of the same id in earlier roots, which this one hides."""
+
+    source: RulesetSource
+    layer: Layer | None
+    parent: str | None
+    errors: tuple[Diagnostic, ...] = ()
+    broken_parent: str | None = None
+    shadows: tuple[RulesetSource, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.broken_parent is None
+
+
+def survey(catalog: Catalog) -> list[CatalogEntry]:
+    """Load and resolve every ruleset of the catalog, keeping each one's errors with it."""
+    found: dict[str, _Surveyed] = {}
+    for rid in catalog.ids():
+        source = catalog.sources[rid]
+        own = {display_path(p) for p in source.files}
+        try:
+            layer = load_layer(source)
+        except CappolicyError as exc:
+            found[rid] = _Surveyed(None, None, exc.diagnostics, True)
+            continue
+        parent = catalog.find(layer.extends) if layer.extends else None
+        try:
+            resolve(catalog, source)
+            diagnostics: tuple[Diagnostic, ...] = ()
+        except CappolicyError as exc:
+            diagnostics = exc.diagnostics
+        mine = tuple(d for d in diagnostics if d.span is None or d.span.file in own)
+        found[rid] = _Surveyed(layer, parent.id if parent else None, mine or diagnostics,
+                               bool(mine))
+    everywhere = [s for root in catalog.roots for s in _scan(root)]
+    entries = []
+    for rid, seen in found.items():
+        broken = None
+        if seen.errors and not seen.own:  # an ancestor's errors, unless they are a loop's
+            broken = _broken_ancestor(seen.parent, found)
+        winner = catalog.sources[rid]
+        entries.append(CatalogEntry(
+            winner, seen.layer, seen.parent, () if broken else seen.errors, broken,
+            tuple(s for s in everywhere if s.id == rid and s.root != winner.root)))
+    return entries
+
+
+@attrs.frozen
+class _Surveyed:
+    layer: Layer | None
+    parent: str | None
+    errors: tuple[Diagnostic, ...]
+    own: bool  # the errors lie in the ruleset's own files
+
+
+def _broken_ancestor(parent: str | None, found: Mapping[str, _Surveyed]) -> str | None:
+    seen: set[str] = set()
+    while parent is not None and parent not in seen:
+        seen.add(parent)
+        if found[parent].own:
+            return parent
+        parent = found[parent].parent
+    return None

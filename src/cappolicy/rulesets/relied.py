@@ -1,0 +1,116 @@
+"""What a proposal's verdict owes to a layer's relaxations: the rules it passes only because
+a layer relaxed a param, the failures a layer lowered, and the disabled rules it would fail.
+
+The text report shows one line per layer that relaxed something the verdict depends on:
+
+    national/xc: passes SUN-01 only because national/xc allows max_sunset_delay = 12 months
+    instead of 6 months; SUN-03 disabled by national/xc
+
+Each claim is checked, not guessed: a rule that passed is compiled again with the value the
+relaxed param had before the layer changed it, and evaluated on the same proposal; a disabled
+rule is evaluated as its parent ruleset has it. Only when that fails (or cannot be decided)
+is the line written. Nothing is re-evaluated for a ruleset that relaxes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+from ..engine.compile import ParamValue
+from ..engine.evaluate import RuleSpec, compile_rules, evaluate
+from ..engine.findings import SEVERITY_RANK, Finding
+from ..proposal.model import Proposal
+from .catalog import EffectiveRuleset
+
+#: outcomes that the stricter value would have to turn into for the verdict to depend on it
+_WORSE = ("fail", "unknown")
+#: outcomes a relaxation may have bought
+_SPARED = ("pass", "not-applicable", "waived")
+
+
+def relied_on(eff: EffectiveRuleset, proposal: Proposal, findings: Sequence[Finding],
+              as_of: dt.date,
+              ancestor: Callable[[str], EffectiveRuleset | None] | None = None
+              ) -> tuple[str, ...]:
+    """One line per layer: what this proposal's outcome owes to that layer's relaxations.
+    `ancestor` gives the effective ruleset of an id of the chain (to find a disabled rule)."""
+    said: dict[str, list[str]] = {}
+
+    def say(layer: str, text: str) -> None:
+        if text not in said.setdefault(layer, []):
+            said[layer].append(text)
+
+    specs = {spec.rule.id: spec for spec in eff.rules}
+    for name, value in eff.params.items():
+        previous = _before_relaxation(eff, name)
+        if previous is None:
+            continue
+        layer = value.origin.layer
+        spared = sorted({f.rule for f in findings if f.outcome in _SPARED
+                         and any(use.name == name for use in f.params) and f.rule in specs})
+        for rule in spared:
+            if _worse(specs[rule], {**eff.params, name: previous}, proposal, as_of, eff):
+                say(layer, f"passes {rule} only because {layer} {_change(name, previous, value)}")
+    for f in findings:
+        origin = f.severity_origin
+        if f.outcome == "fail" and origin is not None and origin.relaxation \
+                and origin.previous in SEVERITY_RANK:
+            say(origin.layer, f"{f.rule} fails only as {f.severity}: {origin.layer} lowered it "
+                              f"from {origin.previous}")
+    for disabled in eff.disabled:
+        if not disabled.origin.relaxation:
+            continue
+        spec = _parent_spec(eff, disabled.rule, ancestor)
+        if spec is not None and _worse(spec, eff.params, proposal, as_of, eff):
+            say(disabled.origin.layer, f"{disabled.rule} disabled by {disabled.origin.layer}")
+    return tuple(f"{layer}: {'; '.join(texts)}" for layer, texts in said.items())
+
+
+def _before_relaxation(eff: EffectiveRuleset, name: str) -> ParamValue | None:
+    """The value a param had before the layer that relaxed it, when its effective value is
+    a relaxation (per the direction its declaration says is stricter)."""
+    value = eff.params[name]
+    history = eff.param_history.get(name, [])
+    if not value.origin.relaxation or not history:
+        return None
+    return history[-1]
+
+
+def _change(name: str, before: ParamValue, after: ParamValue) -> str:
+    """`allows max_sunset_delay = 12 months instead of 6 months`; for sets, what was added
+    or taken away rather than both sets in full."""
+    old, new = before.value, after.value
+    if isinstance(old, (set, frozenset)) and isinstance(new, (set, frozenset)):
+        added = ", ".join(sorted(str(v) for v in new - old))
+        removed = ", ".join(sorted(str(v) for v in old - new))
+        said = [f"adds {added} to {name}"] if added else []
+        said += [f"removes {removed} from {name}"] if removed else []
+        if said:
+            return " and ".join(said)
+    return f"allows {name} = {after.display} instead of {before.display}"
+
+
+def _parent_spec(eff: EffectiveRuleset, rule: str,
+                 ancestor: Callable[[str], EffectiveRuleset | None] | None) -> RuleSpec | None:
+    if ancestor is None:
+        return None
+    for layer in reversed(eff.chain[:-1]):
+        parent = ancestor(layer)
+        if parent is None:
+            continue
+        for spec in parent.rules:
+            if spec.rule.id == rule:
+                return spec
+    return None
+
+
+def _worse(spec: RuleSpec, params: dict[str, ParamValue], proposal: Proposal,
+           as_of: dt.date, eff: EffectiveRuleset) -> bool:
+    """Whether the rule fails (or is undecided) on the proposal under these params."""
+    try:
+        compiled = compile_rules([spec], params)
+    except Exception:  # noqa: BLE001 - a rule that does not compile under them decides nothing
+        return False
+    found = evaluate(compiled, proposal, as_of, ruleset=eff.id)
+    return any(f.outcome in _WORSE for f in found if f.rule == spec.rule.id)

@@ -1,0 +1,597 @@
+"""Check proposal files against their rulesets: one file, or many, in one process or
+spread over several (`cappolicy check -j N`).
+
+Several processes pay only for many files: each worker starts a Python, imports
+cappolicy and compiles its rulesets once (from the on-disk cache, cache.py), then
+checks a chunk of files at a time. So files are shared out only when every worker
+gets at least MIN_FILES_PER_WORKER of them; fewer files are checked here, in order.
+Workers are spawned, not forked, on every platform (nothing is inherited but what
+`Job` carries).
+
+One file never ends the run: an exception while checking it, a fault of ours, is that
+file's FileError (CP490), in a worker or here; a worker that dies (kill -9, the
+out-of-memory killer) is noticed at once by its process sentinel, and each file of the
+chunk it had not reported is a FileError (CP491); another worker takes the chunks left.
+
+What comes back is the report a single process makes, byte for byte, and its exit
+code. When only text and JSON reports are wanted, each file's parts of them are written
+and counted (render.report.Tally) as soon as it is checked, and those are kept instead
+of its findings: by a worker, because rebuilding thousands of findings here would take
+this process longer than checking takes the worker; here, because memory then holds
+the reports' text rather than every proposal's findings until the end. For the other
+formats the results are kept whole, in order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import os
+import sys
+from collections import deque
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ..base.errors import CappolicyError, Diagnostic
+from ..base.span import Span
+from ..proposal.iati_codes import MARK as IATI_MARK
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.context import BaseContext
+    from multiprocessing.process import BaseProcess
+
+    from ..base.errors import SourceCache
+    from ..proposal.model import Proposal
+    from ..render import FileError, ProposalResult, Report
+    from ..report.model import Inputs, Tally
+    from ..rulesets.catalog import EffectiveRuleset, Rulesets
+
+    Outcome = ProposalResult | FileError
+
+#: files each worker must have before a second process is worth starting
+MIN_FILES_PER_WORKER = 50
+#: files sent to a worker at a time: large enough to pay for the sending, small enough
+#: that workers finish together
+MAX_CHUNK = 32
+#: the formats whose reports workers can write their parts of
+WRITTEN_FORMATS = ("text", "json")
+
+
+@attrs.frozen
+class Writing:
+    """The reports workers write their parts of: each (format, colour) wanted, text or
+    json, for the run's --fail-on, --allow-unknown and --verbose."""
+
+    wanted: tuple[tuple[str, bool], ...]
+    fail_on: str
+    allow_unknown: bool = False
+    verbose: bool = False
+
+
+@attrs.frozen
+class Job:
+    """What a worker needs to check files as the command line asked: the rulesets'
+    folders (shipped, project, --rulesets), --ruleset, --country and --as-of; and the
+    reports to write parts of, if it is to write them."""
+
+    roots: tuple[Path, ...]
+    ruleset_ref: str | None
+    country: str | None
+    as_of: dt.date
+    writing: Writing | None = None
+    lang: str | None = None  # findings are worded for a reader of this language too
+
+    def rulesets(self) -> Rulesets:
+        from ..rulesets.catalog import Catalog, Rulesets
+
+        return Rulesets(Catalog(list(self.roots)))
+
+
+@attrs.frozen
+class Written:
+    """One result as a worker hands it back when it writes the reports: what results
+    are sorted by (render.report.result_key), its part of each report wanted, its counts."""
+
+    key: tuple[str, str]
+    parts: tuple[str, ...]
+    counts: Tally
+
+
+@attrs.frozen
+class Checked:
+    """What checking the files gave, in the order of the files: each one's result or the
+    FileError that stopped it; or, when workers wrote the reports (`written` is not
+    None), the file errors only, and the results as written, in report order."""
+
+    outcomes: list[Outcome]
+    written: list[Written] | None = None
+
+    def report(self, fail_on: str, as_of: dt.date, tool_version: str,
+               allow_unknown: bool = False, inputs: Inputs | None = None) -> Report:
+        """The report of the run; without results when they came back written."""
+        from ..render import FileError, Report
+        from ..report.model import Inputs
+
+        return Report(results=tuple(o for o in self.outcomes if not isinstance(o, FileError)),
+                      errors=tuple(o for o in self.outcomes if isinstance(o, FileError)),
+                      fail_on=fail_on, as_of=as_of, tool_version=tool_version,
+                      allow_unknown=allow_unknown, inputs=inputs or Inputs())
+
+    def render(self, report: Report, fmt: str, *, color: bool = False, verbose: bool = False,
+               sources: SourceCache | None = None, root: str | os.PathLike[str] | None = None,
+               writing: Writing | None = None, lang: str | None = None) -> str:
+        """The report in `fmt`, as render.render writes it; from the parts the workers
+        wrote when there are any (`writing` says which; workers write English only)."""
+        from ..render import render
+
+        if self.written is None:
+            return render(report, fmt, color=color, verbose=verbose, sources=sources, root=root,
+                          lang=lang)
+        assert writing is not None and writing.verbose == verbose
+        from ..render.jsonfmt import join_json
+        from ..render.text import join_text
+
+        index = writing.wanted.index((fmt, color))
+        parts = [w.parts[index] for w in self.written]
+        if fmt == "text":
+            return join_text(parts, report, self.counts(), color=color, sources=sources)
+        return join_json(parts, report, self.counts())
+
+    def counts(self) -> Tally:
+        from ..report.model import Tally
+
+        total = Tally()
+        for written in self.written or ():
+            total += written.counts
+        return total
+
+    def exit_code(self, report: Report) -> int:
+        from ..render import exit_code
+
+        if self.written is None:
+            return exit_code(report)
+        return self.counts().exit_code(len(report.errors))
+
+
+def check_file(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
+               country: str | None, as_of: dt.date, lang: str | None = None) -> ProposalResult:
+    """Check one proposal file against `fixed`, else its country's ruleset (`country`,
+    else its host country's). Raises CappolicyError when the file or the ruleset is bad."""
+    from ..proposal.load import load_proposal
+
+    return check_proposal(load_proposal(file), rulesets, fixed, country, as_of, lang)
+
+
+def check_proposal(proposal: Proposal, rulesets: Rulesets, fixed: EffectiveRuleset | None,
+                   country: str | None, as_of: dt.date, lang: str | None = None
+                   ) -> ProposalResult:
+    """Check a loaded proposal as check_file does (a file's, or an IATI activity's)."""
+    from ..base.errors import Diagnostic
+    from ..base.span import Span
+    from ..engine.evaluate import evaluate
+    from ..render import ProposalResult
+    from ..rulesets.relied import relied_on
+
+    note = None
+    if fixed is not None:
+        eff = fixed
+    else:
+        choice = rulesets.for_country((country or proposal.host_country or "").upper() or None)
+        eff, note = choice.ruleset, choice.note
+    compiled = eff.compiled()
+    if not compiled:  # a pass against nothing is no pass
+        raise CappolicyError(Diagnostic(
+            "CP426", f"{proposal.file} would be checked against zero rules: the ruleset "
+            f"{eff.id} has none in force", Span(proposal.file, 1, 1),
+            "check the rulesets folders named at the top of the report (a settings file or "
+            "--rulesets folder may hide the shipped ruleset of that id)"))
+    findings = evaluate(compiled, proposal, as_of, ruleset=eff.id, effective=eff, lang=lang)
+    if IATI_MARK in proposal.data:  # from IATI: what it never publishes is not known absent
+        from ..report.iati import unpublished_findings
+
+        findings = unpublished_findings(findings)
+    relied = relied_on(eff, proposal, findings, as_of, lambda ref: _ruleset(rulesets, ref))
+    return ProposalResult(file=proposal.file, proposal_id=proposal.id,
+                          host_country=proposal.host_country, ruleset=eff.id, ruleset_note=note,
+                          findings=tuple(findings), warnings=tuple(proposal.warnings),
+                          relied_on=relied)
+
+
+def _ruleset(rulesets: Rulesets, ref: str) -> EffectiveRuleset | None:
+    """An ancestor of a ruleset, by id, for relied.py to find a rule a layer disabled."""
+    source = rulesets.catalog.find(ref)
+    try:
+        return rulesets.get(source) if source is not None else None
+    except CappolicyError:
+        return None
+
+
+def _outcome(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
+             country: str | None, as_of: dt.date, lang: str | None = None) -> Outcome:
+    from ..render import FileError
+
+    try:
+        return check_file(file, rulesets, fixed, country, as_of, lang)
+    except CappolicyError as exc:
+        return FileError(str(file), tuple(exc.diagnostics))
+    except Exception as exc:  # noqa: BLE001 - a fault of ours: this file's error, not the run's end
+        return internal_error(file, exc)
+
+
+def _outcomes(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
+              country: str | None, as_of: dt.date, lang: str | None = None
+              ) -> Iterator[Outcome]:
+    """A file's outcomes as they are made: one, or one per activity of an IATI file."""
+    if file.suffix.lower() != ".xml":
+        yield _outcome(file, rulesets, fixed, country, as_of, lang)
+        return
+    try:
+        yield from _check_iati(file, rulesets, fixed, country, as_of, lang)
+    except Exception as exc:  # noqa: BLE001 - a fault of ours: this file's error
+        yield internal_error(file, exc)
+
+
+def _check_iati(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
+               country: str | None, as_of: dt.date, lang: str | None = None
+               ) -> Iterator[ProposalResult | FileError]:
+    """Each activity's result (or FileError: one that cannot be read, or the problem that
+    stops reading the file), as the file is read."""
+    from ..proposal.iati_map import load_activities
+    from ..render import FileError
+    from ..report.iati import FileSummary, ask_note, unpublished_topics
+
+    name = str(file)
+    summary = FileSummary()
+    last: ProposalResult | None = None
+    root = Span(name, 1, 1)
+    for item in load_activities(file):
+        if isinstance(item, list):
+            yield FileError(name, tuple(item))
+            continue
+        try:
+            result = check_proposal(item, rulesets, fixed, country, as_of, lang)
+        except CappolicyError as exc:
+            yield FileError(name, tuple(exc.diagnostics))
+            continue
+        except Exception as exc:  # noqa: BLE001 - a fault of ours: this activity's error
+            yield internal_error(file, exc)
+            continue
+        topics = unpublished_topics(result.findings)
+        summary.add(topics)
+        if topics:
+            result = attrs.evolve(result, warnings=(
+                *result.warnings, ask_note(topics, item.span_of(()), "")))
+        if last is not None:
+            yield last
+        last = result
+    if last is not None:
+        note = summary.note(root)
+        if note is not None:
+            last = attrs.evolve(last, warnings=(*last.warnings, note))
+        yield last
+
+
+#: the outcomes of one file, as `check` makes them (for other views of them: portfolio.py)
+file_outcomes = _outcomes
+
+#: set to anything but "" or "0" to have an internal error's traceback on standard error
+DEBUG_VARIABLE = "CAPPOLICY_DEBUG"
+
+
+def _show_traceback(exc: BaseException) -> None:
+    if os.environ.get(DEBUG_VARIABLE, "") not in ("", "0"):
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+
+
+def internal_error(file: Path, problem: BaseException | str) -> FileError:
+    """The FileError of a file whose checking failed for a fault of cappolicy's: the
+    exception's type and message, and its traceback on standard error when
+    CAPPOLICY_DEBUG asks for it."""
+    from ..render import FileError
+
+    if isinstance(problem, BaseException):
+        _show_traceback(problem)
+        problem = f"{type(problem).__name__}: {problem}"
+    return FileError(str(file), (Diagnostic(
+        "CP490", f"internal error while checking {file}: {problem}", Span(str(file), 0, 0),
+        f"this is a fault of cappolicy's, not of the file; set {DEBUG_VARIABLE}=1 to see "
+        "where it happened, and please report it"),))
+
+
+def check_files(files: Sequence[Path], job: Job, rulesets: Rulesets,
+                fixed: EffectiveRuleset | None, jobs: int = 1) -> Checked:
+    """Check every file, in `jobs` processes at most (0: one per CPU). Each file's part
+    of the reports is written as it is checked when `job.writing` says which (and all are
+    text or json)."""
+    if job.writing is not None and any(fmt not in WRITTEN_FORMATS
+                                       for fmt, _ in job.writing.wanted):
+        job = attrs.evolve(job, writing=None)
+    workers = worker_count(len(files), jobs)
+    if workers < 2:  # here, in order; written as they come when they can be
+        return _assemble(_check_each(files, job, rulesets, fixed), job)
+    return _in_workers(files, job, workers)
+
+
+def cpu_count() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
+def worker_count(files: int, jobs: int) -> int:
+    """How many processes check `files` files when `jobs` are allowed (0: one per CPU):
+    each must get MIN_FILES_PER_WORKER files; below two, the files are checked here."""
+    allowed = cpu_count() if jobs == 0 else jobs
+    return max(1, min(allowed, files // MIN_FILES_PER_WORKER))
+
+
+def _chunks(files: Sequence[Path], workers: int) -> Iterator[list[tuple[int, Path]]]:
+    size = max(1, min(MAX_CHUNK, len(files) // (workers * 4)))
+    numbered = list(enumerate(files))
+    for start in range(0, len(numbered), size):
+        yield numbered[start:start + size]
+
+
+def _in_workers(files: Sequence[Path], job: Job, workers: int) -> Checked:
+    """Check `files` in `workers` processes, a chunk at a time each. A worker that
+    stops (killed, out of memory) costs only the files it had not reported: each is a
+    FileError saying so, and another worker takes its place for the chunks left."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    from ..base.cache import usable_dir
+
+    usable_dir()  # a cache folder the workers will not use is noted here, once
+    context = multiprocessing.get_context("spawn")
+    got: list[list[Outcome | Written] | None] = [None] * len(files)
+    waiting = deque(_chunks(files, workers))
+    crew: list[_Worker] = []
+    collecting = gc.isenabled()
+    # Results arrive as many small objects, none of them garbage: collecting while
+    # they pile up would only walk them again and again.
+    gc.disable()
+    try:
+        unstarted = _hire(crew, min(workers, len(waiting)), context, job, waiting)
+        while crew:
+            ready = set(wait([w.conn for w in crew] + [w.process.sentinel for w in crew]))
+            for worker in [w for w in crew if w.conn in ready or w.process.sentinel in ready]:
+                reply = worker.reply()
+                if isinstance(reply, list):
+                    for index, outcome in reply:
+                        got[index] = outcome
+                else:
+                    for index, file in worker.chunk or ():
+                        got[index] = [_lost(file, reply) if worker.dead
+                                      else internal_error(file, reply)]
+                if not worker.dead:
+                    worker.give(waiting)
+                    if worker.chunk is not None:
+                        continue
+                worker.stop()
+                crew.remove(worker)
+                if worker.dead and waiting:
+                    unstarted = _hire(crew, 1, context, job, waiting) or unstarted
+        for chunk in waiting:  # no worker could be started to check them
+            for index, file in chunk:
+                got[index] = [_lost(file, f"no worker process could be started ({unstarted})")]
+    finally:
+        for worker in crew:
+            worker.stop()
+        if collecting:
+            gc.enable()
+    if any(o is None for o in got):  # pragma: no cover - every chunk is answered or lost
+        raise RuntimeError("a worker lost files")
+    return _assemble(got, job)  # type: ignore[arg-type]
+
+
+def _hire(crew: list[_Worker], count: int, context: BaseContext, job: Job,
+          waiting: deque[list[tuple[int, Path]]]) -> str | None:
+    """Start `count` more workers into `crew`, each given a chunk waiting; why one could
+    not be started, if one could not (the system's limit on processes or memory)."""
+    for _ in range(count):
+        try:
+            crew.append(_Worker.start(context, job, waiting))
+        except OSError as exc:
+            return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+@attrs.define
+class _Worker:
+    """One worker process, the end of its pipe here, and the chunk it is checking
+    (None once it has been told to stop)."""
+
+    process: BaseProcess
+    conn: Connection
+    chunk: list[tuple[int, Path]] | None = None
+    dead: bool = False
+
+    @classmethod
+    def start(cls, context: BaseContext, job: Job, waiting: deque[list[tuple[int, Path]]]
+              ) -> _Worker:
+        """A new worker, given the next chunk waiting."""
+        here, there = context.Pipe()
+        process = context.Process(target=_serve, args=(there, job), daemon=True)  # type: ignore[attr-defined]
+        try:
+            process.start()
+        except BaseException:
+            here.close()
+            raise
+        finally:
+            there.close()  # so that its death is the end of the pipe here
+        worker = cls(process, here)
+        worker.give(waiting)
+        return worker
+
+    def give(self, waiting: deque[list[tuple[int, Path]]]) -> None:
+        """Send the next chunk waiting, or tell the worker to stop when none is."""
+        self.chunk = waiting.popleft() if waiting else None
+        try:
+            self.conn.send(self.chunk)
+        except OSError:  # it has stopped: its sentinel says so next
+            pass
+
+    def reply(self) -> list[tuple[int, list[Outcome | Written]]] | str:
+        """What the worker answered for its chunk: each file's outcome, or the internal
+        error that stopped the chunk; or, when it has died (`dead`), how."""
+        if self.conn.poll():
+            try:
+                answer: list[tuple[int, list[Outcome | Written]]] | str = self.conn.recv()
+            except (EOFError, OSError):
+                pass
+            else:
+                return answer
+        import signal
+
+        self.dead = True
+        self.process.join(STOP_WAIT)
+        code = self.process.exitcode
+        if code is not None and code < 0:
+            try:
+                how = f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                how = f"killed by signal {-code}"
+        else:
+            how = f"exit status {code}" if code is not None else "its pipe closed"
+        return f"the worker process checking it stopped ({how})"
+
+    def stop(self) -> None:
+        """End the process (at once, if it is still at work) and close the pipe."""
+        if self.chunk is not None and self.process.is_alive():
+            self.process.kill()
+        self.process.join(STOP_WAIT)
+        if self.process.is_alive():  # pragma: no cover - told to stop, it did not
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+#: seconds to wait for a worker process to end once it has been told to
+STOP_WAIT = 10.0
+
+
+def _lost(file: Path, why: str) -> FileError:
+    from ..render import FileError
+
+    return FileError(str(file), (Diagnostic(
+        "CP491", f"{file} was not checked: {why}", Span(str(file), 0, 0),
+        "the process may have run out of memory or been stopped from outside; "
+        "check this file with -j 1 to see which"),))
+
+
+def _assemble(each: list[list[Outcome | Written]], job: Job) -> Checked:
+    """What checking gave, from each file's outcomes (one, or an IATI file's one per
+    activity) in the order of the files."""
+    from ..render import FileError
+
+    got = [outcome for outcomes in each for outcome in outcomes]
+    if job.writing is None:
+        return Checked(got)  # type: ignore[arg-type]
+    order = sorted((o.key, i) for i, o in enumerate(got) if isinstance(o, Written))
+    return Checked([o for o in got if isinstance(o, FileError)],
+                   [got[i] for _, i in order])  # type: ignore[misc]
+
+
+# ----------------------------------------------------------------- in a worker
+
+_worker: tuple[Job, Rulesets, EffectiveRuleset | None] | Exception | None = None
+
+
+def _start_worker(job: Job) -> None:
+    """Make the worker's rulesets once: the fixed one now, the countries' as they come.
+    A failure is kept for each chunk to raise, so that every file sent says why it was
+    not checked."""
+    global _worker
+    try:
+        from ..rulesets.catalog import named_ruleset
+
+        rulesets = job.rulesets()
+        fixed = named_ruleset(rulesets, job.ruleset_ref) if job.ruleset_ref is not None \
+            else None
+        _worker = (job, rulesets, fixed)
+    except Exception as exc:  # noqa: BLE001 - kept, raised with the first chunk
+        _worker = exc
+
+
+def _serve(conn: Connection, job: Job) -> None:
+    """A worker's life: start, then check each chunk sent until told to stop (None) or
+    the parent has gone. A chunk that fails as a whole is answered with why, as text."""
+    _start_worker(job)
+    while True:
+        try:
+            chunk = conn.recv()
+        except (EOFError, OSError):  # the parent has gone
+            return
+        if chunk is None:
+            return
+        answer: list[tuple[int, list[Outcome | Written]]] | str
+        try:
+            answer = _check_chunk(chunk)
+        except Exception as exc:  # noqa: BLE001 - each of its files says so
+            _show_traceback(exc)
+            answer = f"{type(exc).__name__}: {exc}"
+            if exc.__cause__ is not None:
+                answer += f" ({type(exc.__cause__).__name__}: {exc.__cause__})"
+        try:
+            conn.send(answer)
+        except OSError:  # the parent has gone
+            return
+
+
+def _check_chunk(chunk: list[tuple[int, Path]]) -> list[tuple[int, list[Outcome | Written]]]:
+    if _worker is None or isinstance(_worker, Exception):
+        raise RuntimeError("the worker could not start") from _worker
+    job, rulesets, fixed = _worker
+    outcomes = _check_each([file for _, file in chunk], job, rulesets, fixed)
+    return [(index, outcome) for (index, _), outcome in zip(chunk, outcomes)]
+
+
+def _check_each(files: Sequence[Path], job: Job, rulesets: Rulesets,
+                fixed: EffectiveRuleset | None) -> list[list[Outcome | Written]]:
+    """Each file's outcomes (an IATI file has one per activity); each result written as
+    soon as it is made, when `job` says which reports to write: its findings are then
+    let go, so that memory holds the reports' text, not thousands of proposals' findings."""
+    from ..base.errors import SourceCache
+    from ..render import FileError
+
+    out: list[list[Outcome | Written]] = []
+    sources = SourceCache()
+    for n, file in enumerate(files, 1):
+        made: list[Outcome | Written] = []
+        for outcome in _outcomes(file, rulesets, fixed, job.country, job.as_of, job.lang):
+            if job.writing is None or isinstance(outcome, FileError):
+                made.append(outcome)
+            else:
+                try:
+                    made.append(_write(outcome, job.writing, sources))
+                except Exception as exc:  # noqa: BLE001 - a fault of ours: this file's error
+                    made.append(internal_error(file, exc))
+        out.append(made)
+        if n % MAX_CHUNK == 0:
+            sources = SourceCache()  # the proposals' texts, for excerpts: a few at a time
+    return out
+
+
+def _write(result: ProposalResult, writing: Writing, sources: SourceCache) -> Written:
+    from ..render.jsonfmt import result_json
+    from ..render.text import render_result
+    from ..report.model import Tally, result_key
+
+    parts = []
+    for fmt, color in writing.wanted:
+        if fmt == "text":
+            parts.append(render_result(result, writing.fail_on, color=color,
+                                       verbose=writing.verbose, sources=sources,
+                                       allow_unknown=writing.allow_unknown))
+        else:
+            parts.append(result_json(result, writing.fail_on, writing.allow_unknown))
+    return Written(result_key(result), tuple(parts),
+                   Tally.of(result, writing.fail_on, writing.allow_unknown))

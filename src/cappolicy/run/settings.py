@@ -1,0 +1,206 @@
+"""Project settings: a proposal repository says where its own rulesets live and
+which country it checks for, once, instead of on every command line.
+
+Read from `cappolicy.toml` (keys at the top level) or from the `[tool.cappolicy]`
+table of `pyproject.toml`, whichever is found first walking up from the current
+folder (a `cappolicy.toml` wins over a `pyproject.toml` in the same folder), up to
+the project's root and never above it: the first folder holding `.git` (a folder, or
+the file of a worktree) or the user's home folder, whichever comes first. Outside
+both, only the current folder is looked in: a settings file in /tmp or another
+shared folder above a checkout never applies to it.
+Command-line options override the file; `--config FILE` names it outright.
+
+    rulesets = ["policy/rulesets"]   # folders, relative to the file
+    country = "XA"                   # check every proposal against this country's ruleset
+    fail_on = "should"               # must | should | advisory (or error | warning | info)
+    sources = "docs/sources"         # the cited source documents, relative to the file
+    lang = "fr"                      # the language of the text, markdown and html reports
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..base.errors import CappolicyError, Diagnostic, did_you_mean
+from ..base.files import read_text
+from ..base.span import Span, source_lines
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+KEYS = ("rulesets", "country", "fail_on", "sources", "lang")
+#: the most of a settings file cappolicy reads
+MAX_BYTES = 1024 * 1024
+SEVERITIES = ("must", "should", "advisory")
+#: the words reports print for a failing finding of each severity, accepted for it
+SEVERITY_WORDS = {"error": "must", "warning": "should", "info": "advisory"}
+
+
+@attrs.frozen
+class Settings:
+    """The settings in force and the file they came from (None: defaults)."""
+
+    file: Path | None = None
+    rulesets: tuple[Path, ...] = ()
+    country: str | None = None
+    fail_on: str | None = None
+    sources: Path | None = None  # the folder of the cited source documents
+    lang: str | None = None  # the reports' language (i18n.py)
+
+
+def search_folders(start: Path) -> list[Path]:
+    """The folders settings are looked for in, nearest first: `start` and the folders
+    above it up to the project's root (the first holding `.git`, a folder or a file) or
+    the user's home folder, whichever comes first; only `start` when neither is above."""
+    try:
+        home: Path | None = Path.home().resolve()
+    except (RuntimeError, KeyError, OSError):  # no home folder known
+        home = None
+    folders: list[Path] = []
+    for folder in (start, *start.parents):
+        folders.append(folder)
+        if folder == home or os.path.lexists(folder / ".git"):
+            return folders
+    return [start]
+
+
+def find(start: Path) -> Path | None:
+    """The nearest `cappolicy.toml`, or `pyproject.toml` with a `[tool.cappolicy]`
+    table, in `start` or a folder above it within the project (search_folders)."""
+    for folder in search_folders(start):
+        own = folder / "cappolicy.toml"
+        if own.exists() and not own.is_dir():  # a FIFO or device too: `load` refuses it
+            return own
+        project = folder / "pyproject.toml"
+        if project.is_file() and _has_table(project):
+            return project
+    return None
+
+
+def _has_table(path: Path) -> bool:
+    try:
+        data = tomllib.loads(read_text(path, MAX_BYTES, what="settings file"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True  # let `load` report what is wrong with it
+    tool = data.get("tool")
+    return isinstance(tool, Mapping) and "cappolicy" in tool
+
+
+def load(path: Path) -> Settings:
+    """The settings in `path`; CappolicyError (exit 2) for anything wrong, located."""
+    try:
+        text = read_text(path, MAX_BYTES, what="settings file")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise CappolicyError(Diagnostic("CP440", f"cannot read settings file {path}: {reason}",
+                                        Span(str(path), 0, 0))) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raw = str(exc.args[0] if exc.args else exc)
+        at = re.search(r"\(at line (\d+), column (\d+)\)", raw)
+        if at is not None:
+            line, col = int(at.group(1)), int(at.group(2))
+        else:  # "(at end of document)"
+            line, col = max(1, len(source_lines(text))), 1
+        message = re.sub(r"\s*\(at [^)]*\)$", "", raw)
+        raise CappolicyError(Diagnostic("CP440", f"invalid TOML: {message}",
+                                        Span(str(path), line, col))) from None
+    table: Any = data
+    where = ""
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("cappolicy", {}) if isinstance(
+            data.get("tool"), Mapping) else {}
+        where = "[tool.cappolicy] "
+    errors: list[Diagnostic] = []
+
+    def err(key: str, message: str, help_: str | None = None) -> None:
+        errors.append(Diagnostic("CP441", f"{where}{message}", _key_span(path, text, key),
+                                 help_))
+
+    if not isinstance(table, Mapping):
+        raise CappolicyError(Diagnostic("CP441", f"{where}must be a table of settings",
+                                        Span(str(path), 1, 1)))
+    for key in table:
+        if key not in KEYS:
+            best = did_you_mean(str(key), KEYS)
+            err(str(key), f"unknown setting '{key}'",
+                f"did you mean '{best}'?" if best else f"settings: {', '.join(KEYS)}")
+    roots: list[Path] = []
+    raw = table.get("rulesets", [])
+    items = [raw] if isinstance(raw, str) else raw
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        err("rulesets", "'rulesets' is a folder or a list of folders, as text")
+    else:
+        for item in items:
+            folder = (path.parent / item).resolve()
+            if not folder.is_dir():
+                err("rulesets", f"rulesets folder '{item}' does not exist "
+                                f"(looked for {folder})")
+            roots.append(folder)
+    country = table.get("country")
+    if country is not None and not (isinstance(country, str) and len(country) == 2
+                                    and country.isalpha()):
+        err("country", f"'country' is a two-letter country code, not {country!r}")
+        country = None
+    fail_on = table.get("fail_on")
+    if isinstance(fail_on, str):
+        fail_on = SEVERITY_WORDS.get(fail_on, fail_on)
+    if fail_on is not None and fail_on not in SEVERITIES:
+        err("fail_on", f"'fail_on' is one of {', '.join(SEVERITIES)}, not {fail_on!r}")
+        fail_on = None
+    sources = table.get("sources")
+    folder = None
+    if sources is not None and not isinstance(sources, str):
+        err("sources", "'sources' is the folder of the cited source documents, as text")
+    elif sources is not None:
+        folder = (path.parent / sources).resolve()
+        if not folder.is_dir():
+            err("sources", f"sources folder '{sources}' does not exist (looked for {folder})")
+    lang = table.get("lang")
+    if lang is not None:
+        from ..lang.i18n import translator  # here: only a project that sets it pays for it
+
+        try:
+            lang = translator(lang).lang if isinstance(lang, str) else None
+        except CappolicyError as exc:
+            lang = None
+            err("lang", exc.diagnostics[0].message, exc.diagnostics[0].help)
+        else:
+            if lang is None:
+                err("lang", f"'lang' is a language, such as \"fr\", not {table['lang']!r}")
+    if errors:
+        raise CappolicyError(errors)
+    return Settings(path, tuple(roots), country.upper() if isinstance(country, str) else None,
+                    fail_on, folder, lang)
+
+
+def settings(explicit: Path | None, start: Path | None = None) -> Settings:
+    """The settings of the project around `start` (default: the current folder), or
+    of `explicit` when given."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise CappolicyError(Diagnostic("CP440", f"no settings file {explicit}",
+                                            Span(str(explicit), 0, 0)))
+        return load(explicit)
+    found = find((start or Path.cwd()).resolve())
+    return load(found) if found is not None else Settings()
+
+
+def _key_span(path: Path, text: str, key: str) -> Span:
+    """Where `key` is set in the file (its first line that starts with it)."""
+    for number, line in enumerate(source_lines(text), start=1):
+        stripped = line.lstrip()
+        if stripped.startswith(key) and stripped[len(key):].lstrip().startswith("="):
+            return Span(str(path), number, len(line) - len(stripped) + 1,
+                        number, len(line) - len(stripped) + 1 + len(key))
+    return Span(str(path), 1, 1)
