@@ -26,11 +26,14 @@ from typing import Any
 
 try:
     from cappolicy.graph import governance as graph
+    from cappolicy.graph import parts
 except ImportError:  # run from a checkout without installing the package
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
     from cappolicy.graph import governance as graph
+    from cappolicy.graph import parts
 
-from cappolicy.graph.governance import GovernanceGraph, Step
+from cappolicy.graph.governance import GovernanceGraph
+from cappolicy.graph.parts import Step
 
 SIZES = (10_000, 20_000, 50_000, 100_000)
 QUICK_SIZES = (1_000, 2_000, 5_000, 10_000)
@@ -156,7 +159,7 @@ def cycles(g: GovernanceGraph) -> int:
 
 
 def edges_by_kind(g: GovernanceGraph) -> int:
-    return sum(len(g.edges([kind])) for kind in graph.EDGE_KINDS)
+    return sum(len(g.edges([kind])) for kind in parts.EDGE_KINDS)
 
 
 def _build(data: dict[str, Any], into: list[GovernanceGraph]) -> None:

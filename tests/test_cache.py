@@ -13,7 +13,8 @@ import pytest
 
 from cappolicy.base import cache
 from cappolicy.base.errors import RuleSyntaxError
-from cappolicy.lang import parse
+from cappolicy.lang import cached, parse
+from cappolicy.proposal import codes
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = ROOT / "examples" / "proposals" / "xa-cirt-good.yaml"
@@ -58,8 +59,8 @@ def test_a_rule_file_is_parsed_once_then_read_from_the_cache(
         store: Path, parses: list[str], tmp_path: Path) -> None:
     path = tmp_path / "demo.cpol"
     path.write_text(RULES, encoding="utf-8")
-    first = cache.rule_file(str(path))
-    second = cache.rule_file(str(path))
+    first = cached.rule_file(str(path))
+    second = cached.rule_file(str(path))
     assert parses == [str(path)]
     assert first == second and first is not second
     assert [r.span for r in second.items] == [r.span for r in first.items]  # spans too
@@ -71,13 +72,13 @@ def test_a_change_of_content_is_seen_even_with_the_same_size_and_time(
     path = tmp_path / "demo.cpol"
     path.write_text(RULES, encoding="utf-8")
     stamp = os.stat(path)
-    before = cache.rule_file(str(path))
+    before = cached.rule_file(str(path))
     changed = RULES.replace("DEMO-01", "DEMO-02")
     assert len(changed) == len(RULES)
     path.write_text(changed, encoding="utf-8")
     os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
     assert os.stat(path).st_mtime_ns == stamp.st_mtime_ns
-    after = cache.rule_file(str(path))
+    after = cached.rule_file(str(path))
     assert [r.id for r in before.items] == ["DEMO-01"]
     assert [r.id for r in after.items] == ["DEMO-02"]
     assert parses == [str(path), str(path)]
@@ -88,11 +89,11 @@ def test_a_change_of_the_parser_or_grammar_is_a_new_key(
         store: Path, parses: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "demo.cpol"
     path.write_text(RULES, encoding="utf-8")
-    cache.rule_file(str(path))
-    monkeypatch.setattr(cache, "_grammar_digest", lambda: "another grammar")
-    cache.rule_file(str(path))
+    cached.rule_file(str(path))
+    monkeypatch.setattr(cached, "grammar_digest", lambda: "another grammar")
+    cached.rule_file(str(path))
     monkeypatch.setattr(cache, "__version__", "another version")
-    cache.rule_file(str(path))
+    cached.rule_file(str(path))
     assert len(parses) == 3
 
 
@@ -103,7 +104,7 @@ def test_a_broken_entry_is_ignored_and_rebuilt(
         store: Path, parses: list[str], tmp_path: Path, damage: bytes | str | None) -> None:
     path = tmp_path / "demo.cpol"
     path.write_text(RULES, encoding="utf-8")
-    good = cache.rule_file(str(path))
+    good = cached.rule_file(str(path))
     (entry,) = _entries(store)
     key, _, body = entry.read_bytes().partition(b"\n")
     if damage is None:  # a valid pickle of something else
@@ -121,8 +122,8 @@ def test_a_broken_entry_is_ignored_and_rebuilt(
             "a field too many": body.replace(b'["Name","title",', b'["Name","title","x",', 1),
             "a field of the wrong type": body.replace(b'["Name","title",', b'["Name",7,', 1),
         }[damage])
-    assert cache.rule_file(str(path)) == good
-    assert cache.rule_file(str(path)) == good
+    assert cached.rule_file(str(path)) == good
+    assert cached.rule_file(str(path)) == good
     assert len(parses) == 2  # rebuilt once, then read again
 
 
@@ -133,7 +134,7 @@ def test_an_unwritable_cache_is_no_cache(
     monkeypatch.setenv("CAPPOLICY_CACHE_DIR", str(blocker))
     path = tmp_path / "demo.cpol"
     path.write_text(RULES, encoding="utf-8")
-    assert cache.rule_file(str(path)) == cache.rule_file(str(path))
+    assert cached.rule_file(str(path)) == cached.rule_file(str(path))
     assert len(parses) == 2
 
 
@@ -142,11 +143,11 @@ def test_no_cache_when_turned_off(
     monkeypatch.setenv("CAPPOLICY_NO_CACHE", "1")
     path = tmp_path / "demo.cpol"
     path.write_text(RULES, encoding="utf-8")
-    cache.rule_file(str(path))
-    cache.rule_file(str(path))
+    cached.rule_file(str(path))
+    cached.rule_file(str(path))
     assert len(parses) == 2
     assert not store.exists()
-    assert cache.code_lists(lambda: {"country": frozenset({"XA"})}) == {
+    assert codes.code_lists(lambda: {"country": frozenset({"XA"})}) == {
         "country": frozenset({"XA"})}
     assert not store.exists()
 
@@ -157,7 +158,7 @@ def test_syntax_errors_are_reported_every_time_and_not_cached(
     path.write_text(RULES.replace("require title present", "require ((("), encoding="utf-8")
     for _ in range(2):
         with pytest.raises(RuleSyntaxError):
-            cache.rule_file(str(path))
+            cached.rule_file(str(path))
     assert _entries(store) == []
 
 
@@ -188,7 +189,7 @@ def test_code_lists_are_cached_under_pycountrys_databases(store: Path) -> None:
         made.append(1)
         return {"country": frozenset({"XA", "NL"})}
 
-    assert cache.code_lists(make) == cache.code_lists(make) == {"country": frozenset({"XA", "NL"})}
+    assert codes.code_lists(make) == codes.code_lists(make) == {"country": frozenset({"XA", "NL"})}
     assert made == [1]
 
 
@@ -284,7 +285,7 @@ def test_an_entry_naming_a_class_outside_the_allow_list_is_rebuilt(
     marker = tmp_path / "ran"
     path = tmp_path / "demo.cpol"
     path.write_text(RULES, encoding="utf-8")
-    good = cache.rule_file(str(path))
+    good = cached.rule_file(str(path))
     (entry,) = _entries(store)
     key, _, body = entry.read_bytes().partition(b"\n")
     command = f"touch '{marker}'".encode()
@@ -297,7 +298,7 @@ def test_an_entry_naming_a_class_outside_the_allow_list_is_rebuilt(
         with pytest.raises(Corrupt):
             loads_tree(hostile)
         entry.write_bytes(key + b"\n" + hostile)
-        assert cache.rule_file(str(path)) == good
+        assert cached.rule_file(str(path)) == good
         assert entry.read_bytes() == key + b"\n" + body  # rebuilt in its place
     assert not marker.exists()
     assert len(parses) == 6
@@ -312,7 +313,7 @@ def test_an_entry_made_under_another_key_is_not_even_decoded(
 
     path = tmp_path / "demo.cpol"
     path.write_text(RULES, encoding="utf-8")
-    cache.rule_file(str(path))
+    cached.rule_file(str(path))
     (entry,) = _entries(store)
     other = parse.parse_text(RULES.replace("DEMO-01", "DEMO-99"), str(path))
     forged = b"cappolicy-cache " + cache.digest("another key").encode() + b"\n"
@@ -325,7 +326,7 @@ def test_an_entry_made_under_another_key_is_not_even_decoded(
         return real(text)
 
     monkeypatch.setattr(cachedata, "loads_tree", counting)
-    assert [r.id for r in cache.rule_file(str(path)).items] == ["DEMO-01"]
+    assert [r.id for r in cached.rule_file(str(path)).items] == ["DEMO-01"]
     assert decoded == []
     assert len(parses) == 3  # the first run, the other file's tree, and this run
 
@@ -593,7 +594,7 @@ def test_lark_tables_come_from_the_cache_and_a_tampered_table_is_rebuilt(
     import lark
 
     text = RULES
-    built = parse._lark("start")
+    built = parse.make_parser("start")
     (entry,) = _entries(store / "lark")
     real_init = lark.Lark.__init__
 
@@ -601,7 +602,7 @@ def test_lark_tables_come_from_the_cache_and_a_tampered_table_is_rebuilt(
         raise AssertionError("lark built the tables again")
 
     monkeypatch.setattr(lark.Lark, "__init__", no_building)
-    loaded = parse._lark("start")
+    loaded = parse.make_parser("start")
     assert loaded is not built
     assert loaded.parse(text) == built.parse(text)
     key, _, body = entry.read_bytes().partition(b"\n")
@@ -614,8 +615,8 @@ def test_lark_tables_come_from_the_cache_and_a_tampered_table_is_rebuilt(
         real_init(self, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(lark.Lark, "__init__", counting)
-    again = parse._lark("start")
+    again = parse.make_parser("start")
     assert builds == [1] and again.parse(text) == built.parse(text)
     assert b"os.system" not in entry.read_bytes()  # replaced by good tables
-    parse._lark("start")
+    parse.make_parser("start")
     assert builds == [1]

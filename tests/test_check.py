@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from cappolicy.cli.main import main
+from cappolicy.render.formats import FORMATS as ALL_FORMATS
 from cappolicy.run import check
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "proposals"
@@ -41,7 +42,7 @@ def _run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-FORMATS = ("json", "sarif", "junit", "github", "markdown", "html")
+FORMATS = tuple(f for f in ALL_FORMATS if f != "text")  # every format, from its registry
 
 
 @pytest.fixture()

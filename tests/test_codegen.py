@@ -28,9 +28,11 @@ from cappolicy.engine.evaluate import (
     VERDICT_ORDER,
     CompiledRule,
     _batch,
+    closure_functions,
     closure_outcome,
     closure_verdict,
     evaluate,
+    functions_of,
     prepare,
     summary,
     verdicts,
@@ -87,7 +89,7 @@ def assert_same_verdicts(rules: list[CompiledRule], p: Proposal) -> None:
     ctx_fast, ctx_slow = Context(p.data, AS_OF, p), Context(p.data, AS_OF, p)
     expected = {}
     for rule in rules:
-        _, verdict = rule.functions()
+        _, verdict = functions_of(rule)
         fast = outcome_or_fault(lambda v=verdict: v(ctx_fast))
         slow = outcome_or_fault(lambda r=rule: closure_verdict(r, ctx_slow))
         assert fast == slow, f"{rule.id} on {p.file}"
@@ -144,7 +146,7 @@ def test_evaluate_gives_the_same_findings_with_and_without_generated_code(
             for eff in every_ruleset}
     for eff in every_ruleset:
         for rule in eff.compiled():
-            monkeypatch.setattr(rule, "_functions", codegen.closure_functions(rule))
+            monkeypatch.setattr(rule, "_functions", closure_functions(rule))
     for eff in every_ruleset:
         assert [evaluate(eff.compiled(), p, AS_OF, eff.id) for p in proposals] == fast[eff.id]
 
@@ -213,7 +215,7 @@ def test_any_expression_tree_is_decided_as_the_closures_do(expr: Any, data: dict
     rule = CompiledRule(id="R-1", title="t", principle="p", source=None, severity="must",
                         check_kind="require", check=node)
     p = Proposal("p.yaml", data)
-    decide, _ = codegen.functions(rule)
+    decide, _ = functions_of(rule)
     fast = outcome_or_fault(lambda: decide(Context(data, AS_OF, p), None, None))
     slow = outcome_or_fault(lambda: closure_outcome(rule, Context(data, AS_OF, p), None, None))
     assert fast == slow
@@ -228,7 +230,7 @@ def test_deeply_nested_rules_fall_back_to_their_closures(tmp_path: Path) -> None
     assert rule is not None
     with pytest.raises(SyntaxError):
         codegen.generate(rule)
-    decide, verdict = codegen.functions(rule)
+    decide, verdict = functions_of(rule)
     data = {"activities": [{"id": "A1"}]}
     p = Proposal("p.yaml", data)
     assert verdict(Context(data, AS_OF, p)) == "pass"
@@ -262,7 +264,7 @@ def test_every_shipped_ruleset_is_decided_by_one_function(
     # No rule falls back to being called on its own, and the function compiles.
     for eff in every_ruleset:
         rules = eff.compiled()
-        made = codegen.batch(rules, lambda rule, ctx: "unknown")
+        made = codegen.batch(rules, lambda rule, ctx: "unknown", functions_of)
         assert made is not None, eff.id
         _, source = made
         assert source.count("    while True:") == len(rules)
@@ -308,7 +310,7 @@ def test_a_rule_without_inline_code_runs_its_own_functions_among_the_others(
     def unsupported(*args: Any) -> str:
         raise codegen._Unsupported("presence")
     monkeypatch.setitem(codegen._WRITE, Presence, unsupported)
-    made = codegen.batch(rules, lambda rule, ctx: "unknown")
+    made = codegen.batch(rules, lambda rule, ctx: "unknown", functions_of)
     assert made is not None
     decide_all, source = made
     assert source.count("no inline code") == 1

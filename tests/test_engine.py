@@ -26,6 +26,7 @@ from cappolicy.engine.evaluate import (
     _parse_path,
     closure_verdict,
     evaluate,
+    functions_of,
     summary,
     verdicts,
 )
@@ -188,7 +189,7 @@ def assert_one_meaning(rule: CompiledRule, p: Proposal) -> None:
     first = _findings_or_fault(rule, p)
     second = _findings_or_fault(rule, p)  # now the generated decide settles passes
     assert first == second
-    fast = _or_fault(lambda: rule.functions()[1](Context(p.data, AS_OF, p)))
+    fast = _or_fault(lambda: functions_of(rule)[1](Context(p.data, AS_OF, p)))
     slow = _or_fault(lambda: closure_verdict(rule, Context(p.data, AS_OF, p)))
     assert fast == slow
     if isinstance(first, str):  # a fault of ours, the same in both paths

@@ -16,7 +16,8 @@ from cappolicy.base.resources import shipped_rulesets
 from cappolicy.cli.main import main
 from cappolicy.lang import ast
 from cappolicy.lang.fmt import WIDTH, format_rule_file, format_text
-from cappolicy.lang.parse import parse_text, source_layout
+from cappolicy.lang.layout import source_layout
+from cappolicy.lang.parse import parse_text
 from cappolicy.lang.unparse import template, unparse
 
 SHIPPED = sorted(shipped_rulesets().rglob("*.cpol"))

@@ -23,7 +23,9 @@ from hypothesis import strategies as st
 from strategies import dump_yaml, json_values, mutated
 
 from cappolicy.graph import governance as graph
-from cappolicy.graph.governance import PROGRAM, Edge, GovernanceGraph, Step
+from cappolicy.graph import parts
+from cappolicy.graph.governance import GovernanceGraph
+from cappolicy.graph.parts import PROGRAM, Edge, Step
 from cappolicy.proposal.load import load_proposal, load_proposal_text
 from cappolicy.proposal.model import Proposal, format_path
 from cappolicy.proposal.schema import (
@@ -232,7 +234,7 @@ governance:
 
 def test_every_relation_kind_is_an_edge() -> None:
     g = graph.build(load(RELATIONS).data)
-    assert shown(g.edges(graph.RELATION_EDGES)) == [
+    assert shown(g.edges(parts.RELATION_EDGES)) == [
         ("oversees", "xa-mict", "pmu", "governance.relations[0]"),
         ("advises", "board", "xa-mict", "governance.relations[1]"),
         ("audits", "xa-audit", "pmu", "governance.relations[2]"),
@@ -247,7 +249,7 @@ def test_every_relation_kind_is_an_edge() -> None:
 def test_the_design_card_edge_kinds_all_occur() -> None:
     kinds = {e.kind for e in graph.build(load_proposal(GOOD).data).edges()}
     kinds |= {e.kind for e in graph.build(load(RELATIONS).data).edges()}
-    assert kinds == set(graph.EDGE_KINDS)
+    assert kinds == set(parts.EDGE_KINDS)
 
 
 def test_host_is_unknown_without_a_host_country() -> None:
@@ -801,7 +803,7 @@ def expected_ends(data: Any, edge: Edge) -> tuple[tuple[str, Any], tuple[str, An
         return ("organisation", here["from"]), ("organisation", here["to"])
     if edge.kind == "hands_over_to":
         return program, ("organisation", here)
-    assert edge.kind in graph.RELATION_EDGES and here["kind"] == edge.kind
+    assert edge.kind in parts.RELATION_EDGES and here["kind"] == edge.kind
     to = here.get("to")
     return ("node", here["from"]), ("node", to) if to is not None else program
 
@@ -903,7 +905,7 @@ def test_components_are_networkx_components(pairs: list[tuple[int, int]], n: int
     for a, b in pairs:
         succ.setdefault(str(a), {})[str(b)] = None
         succ.setdefault(str(b), {})
-    ours = graph.strongly_connected(succ)
+    ours = parts.strongly_connected(succ)
     view = nx.DiGraph()
     view.add_nodes_from(succ)
     view.add_edges_from((a, b) for a, nbrs in succ.items() for b in nbrs)
@@ -916,7 +918,7 @@ def test_components_of_a_long_chain_need_no_recursion() -> None:
     n = 50_000
     succ = {str(i): {str(i + 1): None} for i in range(n)}
     succ[str(n)] = {"0": None}  # one ring through every node
-    assert [len(c) for c in graph.strongly_connected(succ)] == [n + 1]
+    assert [len(c) for c in parts.strongly_connected(succ)] == [n + 1]
 
 
 def test_networkx_copy_keeps_nodes_and_edges(good_graph: GovernanceGraph) -> None:
@@ -930,7 +932,7 @@ def test_edges_are_walked_in_networkx_order(good_graph: GovernanceGraph) -> None
     """The adjacency is laid out as networkx's MultiDiGraph's: neighbours in the order
     first linked, then the edges to each. Searches and cycles depend on that order."""
     nx_graph = good_graph.networkx()
-    back = [Step(k, True) for k in graph.EDGE_KINDS]
+    back = [Step(k, True) for k in parts.EDGE_KINDS]
     for key in good_graph.nodes():
         assert [e.id for _, e in good_graph.steps_from(key, None)] == \
             [k for _, _, k in nx_graph.out_edges(key, keys=True)]

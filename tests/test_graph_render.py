@@ -22,7 +22,8 @@ from strategies import json_values, mutated
 from cappolicy.base.span import Span
 from cappolicy.cli.main import main
 from cappolicy.engine.findings import Finding
-from cappolicy.graph.governance import CATEGORIES, EDGE_KINDS, PROGRAM, GovernanceGraph, build
+from cappolicy.graph.governance import GovernanceGraph, build
+from cappolicy.graph.parts import CATEGORIES, EDGE_KINDS, PROGRAM
 from cappolicy.proposal.load import load_proposal, load_proposal_text
 from cappolicy.proposal.model import Proposal
 from cappolicy.render import graphout

@@ -15,18 +15,20 @@ from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cappolicy.base import cache
 from cappolicy.base.errors import Diagnostic, RuleSyntaxError
 from cappolicy.cli.main import main
+from cappolicy.lang import cached
 from cappolicy.lang.ast import Literal, Param
 from cappolicy.lang.fmt import format_text
-from cappolicy.lang.parse import (
+from cappolicy.lang.layout import source_layout
+from cappolicy.lang.limits import (
     MAX_DEPTH,
     MAX_FILE_BYTES,
     MAX_NUMBER_CHARS,
     MAX_STRING_CHARS,
+)
+from cappolicy.lang.parse import (
     parse_text,
-    source_layout,
 )
 
 PROPOSAL = Path(__file__).resolve().parent.parent / "examples" / "proposals" / "xa-cirt-good.yaml"
@@ -164,7 +166,7 @@ def test_the_size_limit_holds_for_every_way_in(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     refusals = []
     for read in (lambda: parse_text(text, str(path)), lambda: source_layout(text, str(path)),
-                 lambda: cache.rule_file(str(path))):
+                 lambda: cached.rule_file(str(path))):
         with pytest.raises(RuleSyntaxError) as info:
             read()
         refusals.append([(d.code, str(d.span)) for d in info.value.diagnostics])

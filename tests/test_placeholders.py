@@ -11,7 +11,7 @@ import pytest
 
 from cappolicy.base.resources import shipped_rulesets
 from cappolicy.engine.compile import Context
-from cappolicy.engine.evaluate import closure_verdict, evaluate
+from cappolicy.engine.evaluate import closure_verdict, evaluate, functions_of
 from cappolicy.proposal.load import load_proposal_text
 from cappolicy.proposal.placeholders import placeholder, readable
 from cappolicy.rulesets.catalog import Catalog, Rulesets
@@ -88,11 +88,11 @@ def test_the_generated_code_and_the_closures_agree_on_placeholders(rulesets: Rul
     rules = eff.compiled()
     words = rules[0].placeholders
     for rule in rules:
-        fast = rule.functions()[1](Context(proposal.data, AS_OF, proposal, words))
+        fast = functions_of(rule)[1](Context(proposal.data, AS_OF, proposal, words))
         slow = closure_verdict(rule, Context(proposal.data, AS_OF, proposal, words))
         assert fast == slow, rule.id
     fast_fail = {r.id for r in rules
-                 if r.functions()[1](Context(proposal.data, AS_OF, proposal, words)) == "fail"}
+                 if functions_of(r)[1](Context(proposal.data, AS_OF, proposal, words)) == "fail"}
     assert fast_fail == {"SUN-02", "ACC-01", "DATA-02", "ACC-03"}
 
 

@@ -18,7 +18,8 @@ from test_graph import multigraphs, step_sets
 
 from cappolicy.engine.compile import Context
 from cappolicy.engine.evaluate import evaluate
-from cappolicy.graph.governance import GovernanceGraph, Step, build
+from cappolicy.graph.governance import GovernanceGraph, build
+from cappolicy.graph.parts import Step
 from cappolicy.proposal.model import Proposal
 
 AS_OF = dt.date(2026, 11, 23)

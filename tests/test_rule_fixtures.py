@@ -20,14 +20,8 @@ from cappolicy.proposal.load import Node, compose_yaml, load_proposal
 from cappolicy.render.testreport import render_case, render_coverage, render_rule_tests
 from cappolicy.rulesets.catalog import Catalog, Rulesets
 from cappolicy.rulesets.edits import emit_yaml
-from cappolicy.rulesets.testing import (
-    CaseResult,
-    RuleTestReport,
-    cover,
-    discover,
-    read_fixture,
-    run,
-)
+from cappolicy.rulesets.testfile import discover, read_fixture
+from cappolicy.rulesets.testing import CaseResult, RuleTestReport, cover, run
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "rulesets"

@@ -22,6 +22,7 @@ import yaml
 from cappolicy.base.errors import Diagnostic, SourceCache
 from cappolicy.base.span import Span
 from cappolicy.base.visible import json_controls, visible
+from cappolicy.render.formats import FORMATS as ALL_FORMATS
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "proposals" / "xa-closed-procurement.yaml"
@@ -38,7 +39,7 @@ HOSTILE = yaml.safe_load(HOSTILE_YAML)
 #: what no report may hold raw: C0 but tab and newline, DEL, C1, U+2028/9, bidi controls
 RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
                  "\u202a-\u202e\u2066-\u2069]")
-FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html")
+FORMATS = ALL_FORMATS  # every format, from its registry (render/formats.py)
 COMMAND = re.compile(r"::(error|warning|notice) file=[^:]*::")
 
 

@@ -1,5 +1,7 @@
-"""An on-disk cache of work that depends only on files: parsed rule files, and the
-code lists of pycountry. It makes a cold `cappolicy check` skip lark and pycountry.
+"""An on-disk cache of work that depends only on files: parsed rule files
+(lang/cached.py), lark's parser tables (lang/tables.py) and the code lists of pycountry
+(proposal/codes.py). It makes a cold `cappolicy check` skip lark and pycountry. This
+module is the store; each of those modules says what it keeps and under which key.
 
 Where: `$CAPPOLICY_CACHE_DIR`, else `$XDG_CACHE_HOME/cappolicy`, else `~/.cache/cappolicy`;
 `CAPPOLICY_NO_CACHE=1` turns it off. Each entry is one file, named after what it is for
@@ -32,16 +34,12 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from .. import __version__
-from .files import read_bytes
-
-if TYPE_CHECKING:
-    from ..lang import ast
 
 T = TypeVar("T")
 
@@ -207,6 +205,10 @@ def _user(uid: int) -> str:
 # ----------------------------------------------------------------- entries
 
 
+class Corrupt(ValueError):
+    """An entry that is not the encoding of a value of the expected kind."""
+
+
 class _Refused(Exception):
     """An entry that shows the folder is not this user's alone."""
 
@@ -269,10 +271,8 @@ def cached(kind: str, name: str, key: tuple[Any, ...], make: Callable[[], T],
            dumps: Callable[[T], str], loads: Callable[[bytes], T]) -> T:
     """The value cached for (`kind`, `name`) under `key`, else `make()`, stored for next time.
     `dumps` writes a value as text (TypeError or ValueError: it is not stored), `loads`
-    reads it back (cachedata.Corrupt: it is made again). `make` may raise: nothing is
+    reads it back (Corrupt: it is made again). `make` may raise: nothing is
     stored then."""
-    from ..lang.cachedata import Corrupt
-
     folder = usable_dir(kind)
     if folder is None:
         return make()
@@ -309,113 +309,3 @@ def code_digest(*modules: str) -> str:
         except OSError:  # sourceless install: the version alone must tell
             parts.append(module.encode())
     return digest(*parts)
-
-
-# ----------------------------------------------------------------- rule files
-
-
-@cache
-def _grammar_digest() -> str:
-    from .resources import grammar_file
-
-    return digest(grammar_file().read_bytes())
-
-
-def rule_file(path: str) -> ast.RuleFile:
-    """`parse.parse_file(path)`, from the cache when the file's content, the grammar and
-    the parser are those it was parsed with. A file with syntax errors is not cached."""
-    if usable_dir("rules") is None:
-        from ..lang.parse import parse_file
-
-        return parse_file(path)
-    try:
-        data = read_bytes(path, what="rule file")  # only a regular file, bounded
-        # as parse_file reads it: UTF-8, universal newlines
-        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-    except (OSError, UnicodeDecodeError):
-        from ..lang.parse import parse_file
-
-        return parse_file(path)  # which says what is wrong with the file
-
-    def make() -> ast.RuleFile:
-        from ..lang.parse import parse_text
-
-        return parse_text(text, path)
-
-    from ..lang.cachedata import dumps_tree, loads_tree
-
-    key = ("rules", _grammar_digest(),
-           code_digest("lang.parse", "lang.ast", "base.span", "base.errors", "lang.cachedata"), path, digest(data))
-    return cached("rules", os.path.abspath(path) + "\0" + path, key, make, dumps_tree,
-                  loads_tree)
-
-
-# ----------------------------------------------------------------- parser tables
-
-
-def lark_parser(name: str, options: dict[str, Any], build: Callable[[], Any]) -> Any:
-    """The lark parser `build()` makes with `options`, its LALR tables read from the cache
-    (as plain data, through lark's own deserialiser, whose classes are a closed set)
-    when they were made from this grammar by this lark; `name` tells the parsers apart.
-    In place of lark's own cache, which pickles into the temporary folder, where any
-    user may leave a file of the name it will read."""
-    import lark
-    from lark.grammar import Rule
-    from lark.lark import _LOAD_ALLOWED_OPTIONS
-    from lark.lexer import TerminalDef
-
-    from ..lang.cachedata import Corrupt, dumps_plain, loads_plain
-
-    given = {k: v for k, v in options.items() if k in _LOAD_ALLOWED_OPTIONS}
-
-    def dumps(parser: Any) -> str:
-        data, memo = parser.memo_serialize([TerminalDef, Rule])
-        data["options"] = {k: v for k, v in data["options"].items()
-                           if k not in _LOAD_ALLOWED_OPTIONS}
-        return dumps_plain({"data": data, "memo": memo})
-
-    def loads(text: bytes) -> Any:
-        stored = loads_plain(text)
-        try:
-            return lark.Lark._load_from_dict(  # type: ignore[no-untyped-call]
-                stored["data"], stored["memo"], **given)
-        except Exception as exc:  # noqa: BLE001 - tables that do not load: made again
-            raise Corrupt(str(exc)) from None
-
-    key = ("lark", _grammar_digest(), code_digest("lang.parse", "lang.cachedata"), lark.__version__,
-           name, repr(sorted((k, repr(v)) for k, v in options.items() if k not in given)))
-    return cached("lark", name, key, build, dumps, loads)
-
-
-# ----------------------------------------------------------------- code lists
-
-
-def _pycountry_files() -> Sequence[Path] | None:
-    """pycountry's databases of countries, languages and currencies, found without
-    importing it (which takes longer than reading them)."""
-    from importlib.util import find_spec
-
-    try:
-        spec = find_spec("pycountry")
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(next(iter(spec.submodule_search_locations))) / "databases"
-    return [folder / name for name in ("iso3166-1.json", "iso639-3.json", "iso4217.json")]
-
-
-def code_lists(make: Callable[[], dict[str, frozenset[str]]]) -> dict[str, frozenset[str]]:
-    """The valid country, language and currency codes `make` reads from pycountry,
-    cached under the content of pycountry's databases."""
-    files = _pycountry_files() if usable_dir("codes") is not None else None
-    if not files:
-        return make()
-    try:
-        contents = [digest(f.read_bytes()) for f in files]
-    except OSError:
-        return make()
-    from ..lang.cachedata import dumps_codes, loads_codes
-
-    key = ("codes", code_digest("proposal.validate", "lang.cachedata"), *contents)
-    return cached("codes", "pycountry", key, make, dumps_codes, loads_codes)

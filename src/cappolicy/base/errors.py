@@ -12,6 +12,7 @@ from pathlib import Path
 
 import attrs
 
+from .files import read_text
 from .pickling import by_fields
 from .span import Span, source_lines
 from .visible import visible
@@ -108,8 +109,6 @@ class SourceCache:
 
     def line(self, name: str, number: int) -> str | None:
         if name not in self._texts:
-            from .files import read_text  # files.py makes diagnostics: imported here
-
             try:  # a regular file only, bounded, as it was read to be checked
                 self._texts[name] = source_lines(read_text(Path(name)))
             except (OSError, UnicodeDecodeError):

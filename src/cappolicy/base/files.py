@@ -28,8 +28,6 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import Diagnostic
-
 #: The most cappolicy reads of any one file unless its reader says less: no proposal,
 #: rule file, settings file or rule test comes near it.
 MAX_BYTES = 10 * 1024 * 1024
@@ -136,74 +134,3 @@ def write_atomic(path: Path, text: str | Iterable[str]) -> None:
         except OSError:
             pass
         raise
-
-
-def collect(paths: Iterable[Path], suffixes: tuple[str, ...], code: str,
-            what: str) -> tuple[list[Path], list[Diagnostic]]:
-    """Each file named, and each file below a folder named whose suffix is one of
-    `suffixes` (sorted; none inside a hidden folder below it, nor hidden itself), each
-    once, in order; and a diagnostic `code` for a path that does not exist, is not a
-    regular file, or a folder with no such file (`what` names them: "proposal files").
-
-    Below a folder, a symbolic link that leads out of the folder, and anything that is not
-    a regular file (a FIFO, a device), are skipped, each with a diagnostic of level
-    "note": the caller shows notes and carries on."""
-    files: list[Path] = []
-    problems: list[Diagnostic] = []
-    for path in paths:
-        if path.is_dir():
-            found, notes = _scan(path, suffixes)
-            problems.extend(notes)
-            if not found:
-                problems.append(Diagnostic(code, f"{path} holds no {what} "
-                                                 f"({', '.join(suffixes)})"))
-            files.extend(found)
-            continue
-        try:
-            info = os.stat(path)
-        except OSError:
-            info = None
-        if info is None:
-            problems.append(Diagnostic(code, f"no such file or folder: {path}"))
-        elif not stat.S_ISREG(info.st_mode):
-            problems.append(Diagnostic(code, f"{path} is {kind_of(info.st_mode)}, not a "
-                                             "regular file; cappolicy reads only regular "
-                                             "files"))
-        else:
-            files.append(path)
-    return list(dict.fromkeys(files)), problems
-
-
-def _scan(folder: Path, suffixes: tuple[str, ...]) -> tuple[list[Path], list[Diagnostic]]:
-    """The regular files below `folder` with one of `suffixes`, and notes on those skipped."""
-    inside = folder.resolve()
-    found: list[Path] = []
-    notes: list[Diagnostic] = []
-    # rglob does not descend into linked folders; hidden below the folder given: the
-    # folder itself may sit anywhere
-    for p in sorted(folder.rglob("*")):
-        if p.suffix not in suffixes or any(part.startswith(".")
-                                           for part in p.relative_to(folder).parts):
-            continue
-        if p.is_symlink():
-            target = p.resolve()
-            if not target.is_relative_to(inside):
-                notes.append(Diagnostic(
-                    "CP425", f"{p} is a symbolic link to {target}, outside {folder}: skipped",
-                    None, "name the file itself on the command line to check it",
-                    level="note"))
-                continue
-        try:
-            mode = os.stat(p).st_mode
-        except OSError:  # a broken link
-            notes.append(Diagnostic("CP425", f"{p} is a broken symbolic link: skipped",
-                                    None, level="note"))
-            continue
-        if stat.S_ISDIR(mode):
-            continue
-        if not stat.S_ISREG(mode):
-            notes.append(Diagnostic("CP425", f"{p} is {kind_of(mode)}, not a regular file: "
-                                             "skipped", None, level="note"))
-            continue
-        found.append(p)
-    return found, notes

@@ -5,45 +5,32 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Iterator, Mapping, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from .. import __version__
-from .options import color_option, rulesets_option, write_output
+from ..render.formats import FORMATS
+from .common import (
+    Failure,
+    named_ruleset,
+    rulesets_in_scope,
+    settings_in_force,
+    settings_of_files,
+    severity_of,
+)
+from .options import color_option, rulesets_option, write_file, write_output
 
 if TYPE_CHECKING:
-    from ..base.errors import Diagnostic
     from ..proposal.model import Proposal
     from ..report.model import Inputs
     from ..rulesets.catalog import EffectiveRuleset, Rulesets
 
-PROPOSAL_SUFFIXES = (".yaml", ".yml", ".json")
-#: and IATI activity files: an .xml file named, or one below a folder whose root is IATI's
-CHECKED_SUFFIXES = (*PROPOSAL_SUFFIXES, ".xml")
 SEVERITIES = ("must", "should", "advisory")
-#: `check`'s report formats: cappolicy.render.FORMATS, written out so that the
-#: command line does not import the renderers to start.
-CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html")
-
-
-class Failure(click.ClickException):
-    """Bad input found before checking started: diagnostics, exit code 2."""
-
-    exit_code = 2
-
-    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
-        super().__init__("; ".join(d.message for d in diagnostics))
-        self.diagnostics = diagnostics
-
-    def show(self, file: Any = None) -> None:
-        from ..base.errors import SourceCache
-
-        cache = SourceCache()
-        for d in self.diagnostics:
-            click.echo(d.render(cache), err=True)
+#: `check`'s report formats (render/formats.py, which imports no renderer)
+CHECK_FORMATS = FORMATS
 
 
 def _outputs(ctx: click.Context, param: click.Parameter,
@@ -165,22 +152,6 @@ def main(ctx: click.Context, config_file: Path | None) -> None:
     ctx.obj["config_file"] = config_file
 
 
-def _settings() -> Any:
-    """The project settings in force (loaded once per command)."""
-    from ..base.errors import CappolicyError
-    from ..run.settings import settings
-
-    ctx = click.get_current_context()
-    root = ctx.find_root()
-    root.ensure_object(dict)
-    if "settings" not in root.obj:
-        try:
-            root.obj["settings"] = settings(root.obj.get("config_file"))
-        except CappolicyError as exc:
-            raise Failure(exc.diagnostics) from None
-    return root.obj["settings"]
-
-
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--ruleset", "ruleset_ref", metavar="FILE|ID",
@@ -246,8 +217,8 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
 
     if ruleset_ref is not None and country is not None:
         raise click.UsageError("give --ruleset or --country, not both")
-    from ..base.files import collect
     from ..proposal.recognise import looks_like_proposal
+    from ..run.collect import CHECKED_SUFFIXES, collect, iati_in_folders
 
     files, problems = collect(paths, CHECKED_SUFFIXES, "CP421", "proposal files")
     missing = [d for d in problems if d.level != "note"]
@@ -270,9 +241,9 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
             click.echo(f"note: skipped {len(others)} YAML/JSON file"
                        f"{'s' if len(others) != 1 else ''} with no top-level `cappolicy` key "
                        f"(not proposals): {shown_others}", err=True)
-    files = _iati_in_folders(files, () if only_proposals else paths)
-    project = _settings_of_files(files)
-    fail_on = _severity(fail_on or project.fail_on) or "must"
+    files = iati_in_folders(files, () if only_proposals else paths)
+    project = settings_of_files(files)
+    fail_on = severity_of(fail_on or project.fail_on) or "must"
     if ruleset_ref is None and country is None:
         country = project.country
     from ..lang.i18n import is_english, translator
@@ -284,11 +255,11 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
         raise Failure(exc.diagnostics) from None
     if lang is not None and is_english(lang):
         lang = None  # English is the text as written
-    rulesets = _rulesets(extra_roots)
+    rulesets = rulesets_in_scope(extra_roots)
     fixed = None
     if ruleset_ref is not None:
         try:
-            fixed = _named_ruleset(rulesets, ruleset_ref)
+            fixed = named_ruleset(rulesets, ruleset_ref)
         except CappolicyError as exc:
             raise Failure(exc.diagnostics) from None
     use_color = sys.stdout.isatty() if color is None else color
@@ -308,60 +279,11 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
 
     click.echo(text_of(*shown), color=use_color)
     unwritten = [problem for out_fmt, file in outputs
-                 if (problem := _write_report(text_of(out_fmt, False), file)) is not None]
+                 if (problem := write_file(text_of(out_fmt, False) + "\n", file, make_folder=True,
+                                             what="the report file ")) is not None]
     if unwritten:
         raise Failure(unwritten)
     sys.exit(checked.exit_code(report))
-
-
-def _severity(value: str | None) -> str | None:
-    """A severity of --fail-on: must, should, advisory, or the word a report prints for
-    it (error, warning, info)."""
-    from ..run.settings import SEVERITY_WORDS
-
-    return SEVERITY_WORDS.get(value, value) if value is not None else None
-
-
-def _settings_of_files(files: Sequence[Path]) -> Any:
-    """The settings of the project the files belong to, found from each file's folder
-    (not the current one); --config names them outright. Files of two projects with
-    different settings cannot be checked in one run: said, exit 2."""
-    from ..base.errors import CappolicyError, Diagnostic
-    from ..run.settings import Settings, find, load
-
-    root = click.get_current_context().find_root()
-    root.ensure_object(dict)
-    if root.obj.get("config_file") is not None or not files:
-        return _settings()
-    found: dict[Path | None, list[Path]] = {}
-    for file in files:
-        found.setdefault(find(file.parent.resolve()), []).append(file)
-    if len(found) > 1:
-        lines = [f"{'no settings file' if where is None else where}: {', '.join(map(str, of[:3]))}"
-                 f"{' ...' if len(of) > 3 else ''}" for where, of in found.items()]
-        raise Failure([Diagnostic(
-            "CP443", "the files belong to projects with different settings, which one run "
-            "cannot use together: " + "; ".join(lines), None,
-            "check each project's files in a run of their own, or name one settings file "
-            "with --config")])
-    (where,) = found
-    try:
-        root.obj["settings"] = load(where) if where is not None else Settings()
-    except CappolicyError as exc:
-        raise Failure(exc.diagnostics) from None
-    return root.obj["settings"]
-
-
-def _iati_in_folders(files: list[Path], named: Sequence[Path]) -> list[Path]:
-    """Of the .xml files found below folders, those that are IATI files (their root
-    element says so); an .xml file in `named` is checked whatever it holds (with
-    --only-proposals none is: a hook names every changed file)."""
-    if not any(file.suffix.lower() == ".xml" for file in files):
-        return files
-    from ..proposal.iati import is_iati
-
-    return [file for file in files
-            if file.suffix.lower() != ".xml" or file in named or is_iati(file)]
 
 
 def _inputs(rulesets: Rulesets) -> Inputs:
@@ -371,42 +293,10 @@ def _inputs(rulesets: Rulesets) -> Inputs:
     from ..rulesets.catalog import display_path
 
     shipped = shipped_rulesets().resolve()
-    file = _settings().file
+    file = settings_in_force().file
     return Inputs(display_path(file) if file is not None else None,
                   tuple("<shipped>" if Path(root).resolve() == shipped else display_path(root)
                         for root in rulesets.catalog.roots))
-
-
-def _write_report(text: str, file: Path) -> Diagnostic | None:
-    """Write one --output file (making its folder) whole, replacing a symbolic link there
-    rather than writing through it; a CP422 diagnostic when it cannot be."""
-    from ..base.errors import Diagnostic
-    from ..base.files import write_atomic
-
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(file, text + "\n")
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        return Diagnostic("CP422", f"cannot write the report file {file}: {reason}", None,
-                          "check that its folder exists or can be made, and can be written to")
-    return None
-
-
-def _rulesets(extra_roots: Sequence[Path]) -> Rulesets:
-    """The shipped rulesets, then the project's (settings), then --rulesets folders;
-    a later folder's ruleset hides an earlier one of the same id."""
-    from ..base.resources import shipped_rulesets
-    from ..rulesets.catalog import Catalog, Rulesets
-
-    return Rulesets(Catalog([shipped_rulesets(), *_settings().rulesets, *extra_roots]))
-
-
-def _named_ruleset(rulesets: Rulesets, ref: str) -> EffectiveRuleset:
-    """A ruleset named on the command line: a file or folder, else a ruleset id."""
-    from ..rulesets.catalog import named_ruleset
-
-    return named_ruleset(rulesets, ref)
 
 
 @main.group("import")
@@ -480,7 +370,7 @@ def graph(proposal_path: Path, fmt: str | None, output: Path | None, ruleset_ref
         findings = None
         ruleset_id = None
         if ruleset_ref is not None or country is not None:
-            eff, note = _graph_ruleset(_rulesets(extra_roots), ruleset_ref, country, proposal)
+            eff, note = _graph_ruleset(rulesets_in_scope(extra_roots), ruleset_ref, country, proposal)
             if note:
                 click.echo(f"note: {note}", err=True)
             from ..engine.evaluate import evaluate
@@ -529,10 +419,10 @@ def _graph_ruleset(rulesets: Rulesets, ref: str | None, country: str | None,
                    proposal: Proposal) -> tuple[EffectiveRuleset, str | None]:
     """The ruleset `graph` checks against: a file or folder, a ruleset id, or a country's."""
     if ref is None:
-        country = country or _settings().country
+        country = country or settings_in_force().country
         choice = rulesets.for_country((country or proposal.host_country or "").upper() or None)
         return choice.ruleset, choice.note
-    return _named_ruleset(rulesets, ref), None
+    return named_ruleset(rulesets, ref), None
 
 
 @main.group("rulesets", invoke_without_command=True)
@@ -558,7 +448,7 @@ def rulesets_command(ctx: click.Context, extra_roots: tuple[Path, ...], fmt: str
     from ..render.jsontext import dumps
     from ..rulesets.catalog import BASELINE, survey
 
-    catalog = _rulesets(extra_roots).catalog
+    catalog = rulesets_in_scope(extra_roots).catalog
     shipped = shipped_rulesets()
     forest = rulesetview.tree_of(survey(catalog), shipped)
     fallback = BASELINE if catalog.find(BASELINE) is not None else None
@@ -602,7 +492,7 @@ def rulesets_show(ctx: click.Context, ref: str, extra_roots: tuple[Path, ...], f
     from ..render.jsontext import dumps
 
     group = ctx.obj or {}
-    rulesets = _rulesets((*group.get("extra_roots", ()), *extra_roots))
+    rulesets = rulesets_in_scope((*group.get("extra_roots", ()), *extra_roots))
     fmt = fmt or group.get("fmt") or "text"
     color = color if color is not None else group.get("color")
     try:
@@ -695,14 +585,14 @@ def rulesets_diff(ctx: click.Context, old_ref: str, new_ref: str, proposals: tup
     import tempfile
 
     from ..base.errors import CappolicyError, SourceCache
-    from ..base.files import collect
     from ..proposal.recognise import looks_like_proposal
     from ..render import rulediff as view
     from ..render.jsontext import dumps
     from ..rulesets.diff import diff
+    from ..run.collect import PROPOSAL_SUFFIXES, collect
 
     group = ctx.obj or {}
-    rulesets = _rulesets((*group.get("extra_roots", ()), *extra_roots))
+    rulesets = rulesets_in_scope((*group.get("extra_roots", ()), *extra_roots))
     fmt = fmt or (group.get("fmt") if group.get("fmt") in DIFF_FORMATS else None) or "text"
     files: list[Path] = []
     if proposals:
@@ -780,7 +670,6 @@ def rulesets_impact(changed: tuple[Path, ...], revision: str, proposal_paths: tu
     import tempfile
 
     from ..base.errors import CappolicyError, SourceCache
-    from ..base.files import collect
     from ..proposal.recognise import looks_like_proposal
     from ..render import rulediff as view
     from ..render.jsontext import dumps
@@ -788,6 +677,7 @@ def rulesets_impact(changed: tuple[Path, ...], revision: str, proposal_paths: tu
     from ..rulesets.catalog import Rulesets as Resolver
     from ..rulesets.diff import by_ruleset, diff
     from ..rulesets.history import commit_of, has_revision, repository_of, snapshot, tracked
+    from ..run.collect import PROPOSAL_SUFFIXES, collect
 
     if changed and not any(path.suffix == ".cpol" for path in changed):
         sys.exit(0)  # no rule changes: nothing to compare
@@ -799,7 +689,7 @@ def rulesets_impact(changed: tuple[Path, ...], revision: str, proposal_paths: tu
         commit = commit_of(top, revision, revision)
     except CappolicyError as exc:
         raise Failure(exc.diagnostics) from None
-    rulesets = _rulesets(extra_roots)
+    rulesets = rulesets_in_scope(extra_roots)
     roots = [Path(root).resolve() for root in rulesets.catalog.roots]
     if proposal_paths:
         files, problems = collect(proposal_paths, PROPOSAL_SUFFIXES, "CP421", "proposal files")
@@ -812,7 +702,7 @@ def rulesets_impact(changed: tuple[Path, ...], revision: str, proposal_paths: tu
                  if f.is_file() and not any(f.resolve().is_relative_to(r) for r in roots)]
     files = [f for f in files if looks_like_proposal(f)]
     exempt = {path.resolve() for path in changed}
-    country = _settings().country
+    country = settings_in_force().country
     cache = SourceCache()
     code = 0
     texts: list[str] = []

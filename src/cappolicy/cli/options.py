@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from ..base.errors import Diagnostic
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,9 +43,9 @@ def sources_folder(sources: Path | None, seeds_alias: Path | None) -> Path | Non
     else the project's `sources` setting, else None (not given)."""
     if sources is not None or seeds_alias is not None:
         return sources or seeds_alias
-    from .main import _settings
+    from .common import settings_in_force
 
-    folder: Path | None = _settings().sources
+    folder: Path | None = settings_in_force().sources
     return folder
 
 
@@ -53,15 +56,28 @@ def write_output(text: str, output: Path | None, *, make_folder: bool = False) -
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
+    problem = write_file(text, output, make_folder=make_folder)
+    if problem is not None:
+        from .common import Failure
+
+        raise Failure([problem])
+
+
+def write_file(text: str, path: Path, *, make_folder: bool = False,
+               what: str = "") -> Diagnostic | None:
+    """Write `text` to `path` whole (with `make_folder`, its folder made first),
+    replacing a symbolic link there rather than writing through it (files.write_atomic);
+    a CP422 diagnostic naming the file (after `what`, such as "the report file ") when
+    it cannot be. Every file a command writes is written here."""
+    from ..base.files import write_atomic
+
     try:
         if make_folder:
-            output.parent.mkdir(parents=True, exist_ok=True)
-        from ..base.files import write_atomic
-
-        write_atomic(output, text)
+            path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text)
     except OSError as exc:
         from ..base.errors import Diagnostic
-        from .main import Failure
 
-        raise Failure([Diagnostic("CP422", f"cannot write {output}: "
-                                  f"{exc.strerror or exc}")]) from None
+        return Diagnostic("CP422", f"cannot write {what}{path}: {exc.strerror or exc}", None,
+                          "check that its folder exists or can be made, and can be written to")
+    return None

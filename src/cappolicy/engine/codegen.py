@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from ..graph.governance import PROGRAM
+from ..graph.parts import PROGRAM
 from ..lang import values as V
 from ..lang.ast import Percent
 from ..lang.types import is_stringy
@@ -72,13 +72,11 @@ from .nodes import (
     SetNode,
     Var,
 )
-from .runtime import Context, Env
+from .runtime import Context, Decide, Env, Verdict
 
 if TYPE_CHECKING:
-    from .evaluate import CompiledRule
+    from .rules import CompiledRule
 
-Decide = Callable[[Context, "Env | None", Any], str]
-Verdict = Callable[[Context], str]
 
 #: outcomes from best to worst: a rule's verdict is the worst of its elements'
 RANK = {"not-applicable": 0, "pass": 1, "unknown": 2, "fail": 3}
@@ -659,28 +657,10 @@ def generate(rule: CompiledRule) -> tuple[Decide, Verdict, str]:
     return decide, namespace.get("verdict", decide), source
 
 
-def closure_functions(rule: CompiledRule) -> tuple[Decide, Verdict]:
-    """decide and verdict made of the rule's closures, through the evaluator itself:
-    for a rule whose generated source does not compile, and the reference the
-    generated code is tested against."""
-    from .evaluate import closure_outcome, closure_verdict
-
-    def decide(ctx: Context, env: Env | None, item: Any) -> str:
-        return closure_outcome(rule, ctx, env, item)
-
-    def verdict(ctx: Context) -> str:
-        return closure_verdict(rule, ctx)
-    return decide, verdict
-
-
-def functions(rule: CompiledRule) -> tuple[Decide, Verdict]:
-    """The rule's decide and verdict: generated, or its closures' when the generated
-    source does not compile (Python limits the nesting of blocks)."""
-    try:
-        decide, verdict, _ = generate(rule)
-    except (SyntaxError, RecursionError, MemoryError, _Unsupported):
-        return closure_functions(rule)
-    return decide, verdict
+#: what writing a rule's Python may raise when Python will not have it (it limits the
+#: nesting of blocks) or the writer has no code for a construct: the rule then runs its
+#: closures (evaluate.functions_of)
+Unwritable = (SyntaxError, RecursionError, MemoryError, _Unsupported)
 
 
 # ---------------------------------------------------------------- a set of rules
@@ -689,7 +669,8 @@ def functions(rule: CompiledRule) -> tuple[Decide, Verdict]:
 Batch = Callable[[Context], "dict[str, str]"]
 
 
-def batch(rules: Sequence[CompiledRule], fallback: Callable[[CompiledRule, Context], str]
+def batch(rules: Sequence[CompiledRule], fallback: Callable[[CompiledRule, Context], str],
+          functions_of: Callable[[CompiledRule], tuple[Decide, Verdict]]
           ) -> tuple[Batch, str] | None:
     """One function deciding every rule of `rules` on a proposal, rule id -> verdict, as
     each rule's `verdict` does, and its source; None when Python will not compile it.
@@ -699,7 +680,7 @@ def batch(rules: Sequence[CompiledRule], fallback: Callable[[CompiledRule, Conte
     for all of them, and no call is made per rule, which on a small proposal costs as
     much as deciding. A rule that raises anything but EvalProblem (a fault of ours) gets
     `fallback(rule, ctx)`: what the explaining path makes of it. A rule with no inline
-    code runs its own functions."""
+    code runs its own functions (`functions_of(rule)`)."""
     w = _Writer()
     w.function()
     w.targets = {}
@@ -720,7 +701,7 @@ def batch(rules: Sequence[CompiledRule], fallback: Callable[[CompiledRule, Conte
             env = env or w.closures
         except _Unsupported:
             lines = ["    # no inline code: the rule's own functions",
-                     f"    out[{rule.id!r}] = {w.const(rule.functions()[1])}(ctx)", "    break"]
+                     f"    out[{rule.id!r}] = {w.const(functions_of(rule)[1])}(ctx)", "    break"]
         body += [
             "    try:",
             "        env = _Env(ctx)" if env else "        env = None",

@@ -18,7 +18,7 @@ import attrs
 
 from ..base.errors import Diagnostic, did_you_mean
 from ..base.span import Span
-from ..graph.governance import PROGRAM
+from ..graph.parts import PROGRAM
 from ..lang import ast
 from ..lang import values as V
 from ..lang.ast import Money, Percent

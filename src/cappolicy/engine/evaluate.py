@@ -24,73 +24,53 @@ from ..lang.types import ANY, BOOL, Type, element_type
 from ..proposal.model import Proposal, format_path
 from .compile import Compiler, ParamValue
 from .evidence import Explainer, all_missing, first_location
-from .findings import Evidence, Finding, ParamUse, Provenance, Wording
+from .findings import Evidence, Finding, ParamUse, Wording
 from .nodes import Node, element_path
+from .rules import CompiledRule, RuleSpec
 from .runtime import Context, Env
-from .waivers import apply_waivers
+from .waivers import RulesetView, apply_waivers
 
 if TYPE_CHECKING:
-    from ..rulesets.catalog import EffectiveRuleset
-    from .codegen import Decide, Verdict
+    from .runtime import Decide, Verdict
 
 
-@attrs.define(eq=False)
-class CompiledRule:
-    id: str
-    title: str
-    principle: str
-    source: str | None
-    severity: str
-    check_kind: str
-    check: Node
-    for_var: str | None = None
-    for_coll: Node | None = None
-    for_where: Node | None = None
-    lets: tuple[tuple[str, Node], ...] = ()
-    when: Node | None = None
-    message: tuple[str | Node, ...] | None = None
-    hint: tuple[str | Node, ...] | None = None
-    # (lang, "message" or "hint", parts): the texts in other languages (`message fr "…"`)
-    translations: tuple[tuple[str, str, tuple[str | Node, ...]], ...] = ()
-    params: tuple[ParamUse, ...] = ()
-    origin: Provenance | None = None
-    severity_origin: Provenance | None = None
-    #: the ruleset's `placeholders` param: texts that count as absent (placeholders.py)
-    placeholders: frozenset[str] | None = None
-    _functions: tuple[Decide, Verdict] | None = attrs.field(default=None, init=False, repr=False)
-    _evaluated: int = attrs.field(default=0, init=False, repr=False)
+def functions_of(rule: CompiledRule) -> tuple[Decide, Verdict]:
+    """The rule compiled to Python (codegen.py): decide(ctx, env, item) and verdict(ctx),
+    made on first use and kept on the rule; its closures' when the generated source does
+    not compile (Python limits the nesting of blocks)."""
+    if rule._functions is None:
+        from . import codegen
 
-    def functions(self) -> tuple[Decide, Verdict]:
-        """The rule compiled to Python (codegen.py): decide(ctx, env, item) and
-        verdict(ctx), made on first use."""
-        if self._functions is None:
-            from .codegen import functions
-            self._functions = functions(self)
-        return self._functions
-
-    def decide_fast(self) -> Decide | None:
-        """The generated decide once this rule has decided before, else None.
-        Writing and compiling the Python of a ruleset's rules takes tens of
-        milliseconds, more than the closures take on one proposal: a check of a single
-        file never pays it, a portfolio pays it once."""
-        if self._functions is not None:
-            return self._functions[0]
-        self._evaluated += 1
-        return self.functions()[0] if self._evaluated > 1 else None
+        try:
+            decide, verdict, _ = codegen.generate(rule)
+            rule._functions = decide, verdict
+        except codegen.Unwritable:
+            rule._functions = closure_functions(rule)
+    return rule._functions
 
 
-@attrs.frozen
-class RuleSpec:
-    """A rule as the effective ruleset settles it (after overrides)."""
+def closure_functions(rule: CompiledRule) -> tuple[Decide, Verdict]:
+    """decide and verdict made of the rule's closures, through the evaluator itself:
+    for a rule whose generated source does not compile, and the reference the
+    generated code is tested against."""
 
-    rule: ast.Rule
-    severity: str
-    message: ast.Template | None
-    hint: ast.Template | None
-    origin: Provenance
-    severity_origin: Provenance | None = None
-    # the message and hint in other languages, as the layers leave them
-    translations: tuple[ast.Translation, ...] = ()
+    def decide(ctx: Context, env: Env | None, item: Any) -> str:
+        return closure_outcome(rule, ctx, env, item)
+
+    def verdict(ctx: Context) -> str:
+        return closure_verdict(rule, ctx)
+    return decide, verdict
+
+
+def decide_fast(rule: CompiledRule) -> Decide | None:
+    """The generated decide once this rule has decided before, else None.
+    Writing and compiling the Python of a ruleset's rules takes tens of
+    milliseconds, more than the closures take on one proposal: a check of a single
+    file never pays it, a portfolio pays it once."""
+    if rule._functions is not None:
+        return rule._functions[0]
+    rule._evaluated += 1
+    return functions_of(rule)[0] if rule._evaluated > 1 else None
 
 
 def compile_rules(specs: Sequence[RuleSpec], params: Mapping[str, ParamValue]) -> list[CompiledRule]:
@@ -171,7 +151,7 @@ def _template(t: ast.Template | None, c: Compiler, scope: Mapping[str, Type]) ->
 
 
 def evaluate(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
-             ruleset: str | None = None, *, effective: EffectiveRuleset | None = None,
+             ruleset: str | None = None, *, effective: RulesetView | None = None,
              lang: str | None = None) -> list[Finding]:
     """Every rule's findings, then the proposal's waivers applied to them (waivers.py).
     Given the `effective` ruleset, waivers are also checked against its disabled rules and
@@ -207,7 +187,7 @@ _VERDICT_RANK = {outcome: i for i, outcome in enumerate(VERDICT_ORDER)}
 
 
 def verdicts(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
-             ruleset: str | None = None, *, effective: EffectiveRuleset | None = None
+             ruleset: str | None = None, *, effective: RulesetView | None = None
              ) -> dict[str, str]:
     """Each rule's verdict, decided without explaining: the worst outcome of its findings
     (VERDICT_ORDER), exactly as `summary(evaluate(...))` gives it, at a fraction of the
@@ -227,7 +207,7 @@ def verdicts(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
     out: dict[str, str] = {}
     for rule in rules:
         try:
-            out[rule.id] = (rule._functions or rule.functions())[1](ctx)
+            out[rule.id] = (rule._functions or functions_of(rule))[1](ctx)
         except Exception:  # noqa: BLE001 - what evaluate makes of it, a fault of ours included
             out[rule.id] = _fallback_verdict(rule, ctx)
     return out
@@ -257,7 +237,7 @@ def _batch(rules: Sequence[CompiledRule]) -> Any:
 
 def _write_batch(key: tuple[CompiledRule, ...]) -> Any:
     from .codegen import batch
-    made = batch(key, _fallback_verdict)
+    made = batch(key, _fallback_verdict, functions_of)
     found = _BATCHES[key] = made[0] if made is not None else False
     return found
 
@@ -267,7 +247,7 @@ def prepare(rules: Sequence[CompiledRule]) -> None:
     evaluate() otherwise write when a second proposal needs it: for a caller about to
     decide many proposals who wants that cost paid before the first."""
     for rule in rules:
-        rule.functions()
+        functions_of(rule)
     key = tuple(rules)
     if not callable(_BATCHES.get(key)):
         if len(_BATCHES) >= _MAX_BATCHES:
@@ -391,7 +371,7 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
     element = _element_name(item) if item is not None else None
     at = proposal.span_of(path) if path is not None else None
     where = format_path(path) if path is not None else None
-    decide = rule.decide_fast() if fast else None
+    decide = decide_fast(rule) if fast else None
     if decide is not None:
         try:
             outcome = decide(env.ctx, env, item)  # leaves the lets in env.vars

@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..base.span import Span
-from ..graph.governance import Edge, GovernanceGraph, Search
+from ..graph.governance import GovernanceGraph
+from ..graph.parts import Edge, Search
 from ..lang import values as V
 from ..lang.types import PERCENT
 from ..proposal.model import Path, Proposal, format_path

@@ -17,7 +17,8 @@ import attrs
 
 from ..base.errors import Diagnostic, did_you_mean
 from ..base.span import Span
-from ..graph.governance import CATEGORIES, EDGE_KINDS, Reach, Search, Step
+from ..graph.governance import Reach
+from ..graph.parts import CATEGORIES, EDGE_KINDS, Search, Step
 from ..lang import ast
 from ..lang import values as V
 from ..lang.types import (

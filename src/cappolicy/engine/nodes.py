@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from ..graph.governance import Search, Step
+from ..graph.parts import Search, Step
 from ..lang import ast
 from ..lang.types import Type
 from ..lang.unparse import unparse

@@ -270,3 +270,8 @@ def restore(env: Env, var: str, saved: Any) -> None:
     else:
         env.vars[var] = saved
 
+
+#: a rule deciding one element: decide(ctx, env, item) -> outcome (codegen.py writes it)
+Decide = Callable[[Context, "Env | None", Any], str]
+#: a rule's verdict on a proposal: verdict(ctx) -> the worst outcome of its elements
+Verdict = Callable[[Context], str]

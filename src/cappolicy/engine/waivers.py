@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
@@ -35,8 +35,33 @@ from ..proposal.model import Proposal, format_path
 from .findings import Evidence, Finding, ParamUse, Provenance
 
 if TYPE_CHECKING:
-    from ..rulesets.catalog import EffectiveRuleset
-    from .evaluate import CompiledRule
+    from .compile import ParamValue
+    from .rules import CompiledRule, RuleSpec
+
+
+class Disabling(Protocol):
+    """A rule a layer disables, and where (rulesets/catalog.py's Disabled)."""
+
+    @property
+    def rule(self) -> str: ...
+
+    @property
+    def origin(self) -> Provenance: ...
+
+
+class RulesetView(Protocol):
+    """What the waivers' checks read of an effective ruleset (rulesets/catalog.py's
+    EffectiveRuleset, a later stage): its rules, the rules it disables, its params."""
+
+    @property
+    def rules(self) -> Sequence[RuleSpec]: ...
+
+    @property
+    def disabled(self) -> Sequence[Disabling]: ...
+
+    @property
+    def params(self) -> Mapping[str, ParamValue]: ...
+
 
 #: `public_sector` when the ruleset declares no such param (the design card's default)
 DEFAULT_PUBLIC_SECTOR = frozenset(
@@ -80,7 +105,7 @@ class Scope:
     public_sector_param: ParamUse | None = None  # None: the built-in default was used
 
     @classmethod
-    def of(cls, rules: Sequence[CompiledRule], effective: EffectiveRuleset | None) -> Scope:
+    def of(cls, rules: Sequence[CompiledRule], effective: RulesetView | None) -> Scope:
         """From the effective ruleset when the caller has it; else from the compiled rules
         alone (no disabled rules known, `public_sector` at its default)."""
         ids = frozenset(r.id for r in rules)
@@ -103,7 +128,7 @@ def _disabled_by(origin: Provenance) -> str:
 
 def apply_waivers(findings: Sequence[Finding], rules: Sequence[CompiledRule], proposal: Proposal,
                   as_of: dt.date, ruleset: str | None = None, *,
-                  effective: EffectiveRuleset | None = None) -> list[Finding]:
+                  effective: RulesetView | None = None) -> list[Finding]:
     """The findings with the proposal's valid waivers applied, followed by the findings of
     the built-in checks of each waiver. Without waivers, the findings unchanged."""
     waivers = proposal.data.get("waivers")

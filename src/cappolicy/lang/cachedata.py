@@ -22,13 +22,9 @@ from typing import Any
 
 import attrs
 
+from ..base.cache import Corrupt
 from ..base.span import Span
 from . import ast
-
-
-class Corrupt(ValueError):
-    """An entry that is not the encoding of a value of the expected kind."""
-
 
 #: the classes a syntax tree is made of, by the name entries give them: nothing else is built
 NODE_CLASSES: tuple[type, ...] = (

@@ -39,7 +39,8 @@ import attrs
 
 from ..base.span import Span
 from . import ast
-from .parse import Comment, Place, SourceLayout, parse_text, source_layout
+from .layout import Comment, Place, SourceLayout, source_layout
+from .parse import parse_text
 from .unparse import PRECEDENCE, literal, precedence, quote, template
 
 WIDTH = 100

@@ -21,7 +21,7 @@ from ..lang.types import ListT, MapT, RecordT, SetT, Type
 from . import iati_codes as codes
 from . import schema
 from .iati_map import Mapped, read_file, slug
-from .load import Node
+from .nodes import Node
 
 #: what to say of a field IATI does not publish
 PROMPT = "not published in IATI: ask the publisher"

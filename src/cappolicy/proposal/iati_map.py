@@ -25,8 +25,8 @@ from ..base.errors import Diagnostic, ProposalError
 from ..base.span import Span
 from . import iati_codes as codes
 from .iati import ActivityReader, Element
-from .load import Node
 from .model import Proposal
+from .nodes import Node
 from .placeholders import readable
 from .validate import validate
 

@@ -34,8 +34,8 @@ from ..lang.types import YEAR, EnumT, Field, ListT, MapT, Prim, RecordT, RefT, S
 from . import schema
 
 if TYPE_CHECKING:
-    from .load import Node
     from .model import Path
+    from .nodes import Node
 
 _INVALID: Any = object()  # a value that was reported and is left out
 
@@ -520,13 +520,13 @@ def _codes(kind: str) -> frozenset[str]:
 
 @functools.cache
 def _code_lists() -> dict[str, frozenset[str]]:
-    from ..base.cache import code_lists
+    from .codes import code_lists
 
     return code_lists(_read_code_lists)
 
 
 def _read_code_lists() -> dict[str, frozenset[str]]:
-    import pycountry  # slow to import, and its languages slow to load: cached (cache.py)
+    import pycountry  # slow to import, and its languages slow to load: cached (codes.py)
 
     user_assigned = {f"X{chr(c)}" for c in range(ord("A"), ord("Z") + 1)}
     return {

@@ -23,6 +23,7 @@ from ..report.model import (
     is_failing,
     verdict,
 )
+from .formats import BY_NAME, FORMATS
 
 if TYPE_CHECKING:
     from .github import render_github
@@ -33,16 +34,8 @@ if TYPE_CHECKING:
     from .sarif import render_sarif
     from .text import render_text
 
-#: each renderer's module, imported when it is first used (a run renders one or two formats)
-_RENDERERS = {
-    "render_github": "github",
-    "render_html": "html",
-    "render_json": "jsonfmt",
-    "render_junit": "junit",
-    "render_markdown": "markdown",
-    "render_sarif": "sarif",
-    "render_text": "text",
-}
+#: each format's render function, imported when it is first used (a run renders one or two)
+_RENDERERS = {f.function: f.module for f in BY_NAME.values()}
 
 
 def __getattr__(name: str) -> Any:
@@ -50,8 +43,6 @@ def __getattr__(name: str) -> Any:
         return getattr(importlib.import_module(f"{__name__}.{_RENDERERS[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-
-FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html")
 
 __all__ = [
     "FORMATS",
@@ -91,34 +82,13 @@ def render(
     offending line (a fresh SourceCache, reading files lazily, when not given).
     `root` is the folder that sarif, github and markdown write file names relative
     to (default: the current folder); see docs/ci-formats.md. `lang` is the reader's
-    language (i18n.py) of the formats a person reads, text, markdown and html; json, sarif,
+    language (i18n.py) of the formats a person reads, text and markdown; json, sarif,
     junit and github are machine formats, the same whatever it is."""
-    if fmt == "text":
-        from .text import render_text
-
-        return render_text(report, color=color, verbose=verbose, sources=sources, lang=lang)
-    if fmt == "json":
-        from .jsonfmt import render_json
-
-        return render_json(report)
-    if fmt == "sarif":
-        from .sarif import render_sarif
-
-        return render_sarif(report, root=root)
-    if fmt == "junit":
-        from .junit import render_junit
-
-        return render_junit(report)
-    if fmt == "github":
-        from .github import render_github
-
-        return render_github(report, root=root)
-    if fmt == "markdown":
-        from .markdown import render_markdown
-
-        return render_markdown(report, root=root, lang=lang)
-    if fmt == "html":
-        from .html import render_html
-
-        return render_html(report, sources=sources, lang=lang)
-    raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    known = BY_NAME.get(fmt)
+    if known is None:
+        raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    function = getattr(importlib.import_module(f"{__name__}.{known.module}"), known.function)
+    given = {"color": color, "verbose": verbose, "sources": sources, "root": root,
+             "lang": lang}
+    text: str = function(report, **{option: given[option] for option in known.options})
+    return text

@@ -19,7 +19,8 @@ import attrs
 from markupsafe import Markup, escape
 
 from ..base.visible import visible
-from ..graph.governance import Edge, GovernanceGraph, NodeInfo
+from ..graph.governance import GovernanceGraph
+from ..graph.parts import Edge, NodeInfo
 from .graphout import DOT_TIMEOUT, FOREIGN_FILL, HOST_FILL, UNKNOWN_FILL
 
 _FILLS = {"program": "#c9daf8", "body": "#fff2cc", "activity": "#ead1dc"}

@@ -19,7 +19,8 @@ from typing import Any, NoReturn
 
 from ..base.errors import CappolicyError, Diagnostic
 from ..engine.findings import OUTCOMES, Finding
-from ..graph.governance import Edge, GovernanceGraph, NodeInfo
+from ..graph.governance import GovernanceGraph
+from ..graph.parts import Edge, NodeInfo
 from ..proposal.model import Path, Proposal
 from .marks import Marks
 

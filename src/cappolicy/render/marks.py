@@ -27,7 +27,8 @@ import attrs
 
 from ..base.span import Span
 from ..engine.findings import Evidence, Finding
-from ..graph.governance import PROGRAM, GovernanceGraph
+from ..graph.governance import GovernanceGraph
+from ..graph.parts import PROGRAM
 from ..proposal.model import Path, Proposal
 from ..rulesets.edits import parse_path
 

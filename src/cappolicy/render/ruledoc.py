@@ -24,13 +24,12 @@ import re
 import textwrap
 from typing import Any
 
-import click
-
 from ..base.span import Span
 from ..engine.findings import LEVEL, SEVERITY_RANK, Provenance
 from ..rulesets.documentation import Example, ParamDoc, RuleDoc
 from ..rulesets.edits import Edit
 from .jsonfmt import location_to_json, provenance_to_json
+from .style import style as style_text
 
 SCHEMA = "cappolicy.rule"
 VERSION = 1
@@ -43,7 +42,7 @@ RELAXED = "RELAXED"
 
 
 def _style(text: str, color: bool, **style: Any) -> str:
-    return click.style(text, **style) if color else text
+    return style_text(text, **style) if color else text
 
 
 # --- text ------------------------------------------------------------------------------------

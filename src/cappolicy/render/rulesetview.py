@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import click
 
 from ..base.errors import SourceCache
 from ..base.span import Span
@@ -32,6 +31,7 @@ from ..rulesets.catalog import (
     display_path,
 )
 from .jsonfmt import diagnostic_to_json, provenance_to_json
+from .style import style as style_text
 
 SCHEMA = "cappolicy.ruleset"
 LIST_SCHEMA = "cappolicy.rulesets"
@@ -52,7 +52,7 @@ _STYLES: dict[str, dict[str, Any]] = {
 
 
 def _paint(text: str, style: str, color: bool) -> str:
-    return click.style(text, **_STYLES[style]) if color else text
+    return style_text(text, **_STYLES[style]) if color else text
 
 
 # --- where a ruleset comes from --------------------------------------------------------------

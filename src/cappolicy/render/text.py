@@ -10,7 +10,7 @@ proposals/xa-cirt.yaml:41:7: error[FIN-01] Host-country co-financing meets the n
   hint      raise xa-treasury's co-financing, or count in-kind contributions
 ```
 
-Colour comes from click.style and only when the caller asks for it.
+Colour comes from style.py and only when the caller asks for it.
 
 In another language (`lang`, i18n.py) the labels, outcomes and summaries come from the
 gettext catalogues, the counts in the reader's locale, each failing finding's message
@@ -27,8 +27,6 @@ own location, label or indent.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-
-import click
 
 from ..base.errors import SourceCache
 from ..base.span import Span
@@ -59,6 +57,7 @@ from ..report.model import (
     verdict,
 )
 from .paths import in_rulesets
+from .style import style as style_text
 
 LABEL_WIDTH = 10  # "principle " is the longest label
 INDENT = "  "
@@ -91,7 +90,7 @@ def paint(word: str, color: bool, shown: str | None = None) -> str:
     if not color or style is None:
         return text
     fg, bold, dim = style
-    return click.style(text, fg=fg, bold=bold, dim=dim)
+    return style_text(text, fg=fg, bold=bold, dim=dim)
 
 
 #: the words of the first line and the summaries, as the catalogues translate them

@@ -16,7 +16,6 @@ from typing import Any
 
 import attrs
 
-from ..base.cache import rule_file
 from ..base.errors import AnalysisError, CappolicyError, Diagnostic, RuleSyntaxError, did_you_mean
 from ..base.resources import shipped_rulesets
 from ..base.span import Span
@@ -27,6 +26,7 @@ from ..engine.nodes import Builtin, Error, Node, Root, Var
 from ..engine.runtime import Context, Env
 from ..lang import ast
 from ..lang import values as V
+from ..lang.cached import rule_file
 from ..lang.types import (
     ANY,
     BOOL,
@@ -44,7 +44,7 @@ from ..lang.types import (
     element_type,
 )
 from ..lang.unparse import unparse
-from .defaults import with_country_defaults
+from .defaults import LANGUAGES, languages_param
 
 TYPE_NAMES: dict[str, Type] = {
     "bool": BOOL, "number": NUMBER, "percent": PERCENT, "money": MONEY, "string": STRING,
@@ -613,7 +613,7 @@ class Rulesets:
         """The baseline with the country's defaults from CLDR (defaults.py), made once."""
         key = f"{eff.id}::{(country or '').upper()}"
         if key not in self._defaults:
-            self._defaults[key] = with_country_defaults(eff, country)
+            self._defaults[key] = _with_country_defaults(eff, country)
         return self._defaults[key]
 
 
@@ -706,3 +706,15 @@ def _broken_ancestor(parent: str | None, found: Mapping[str, _Surveyed]) -> str 
             return parent
         parent = found[parent].parent
     return None
+
+
+def _with_country_defaults(eff: EffectiveRuleset, country: str | None) -> EffectiveRuleset:
+    """`eff` with the host's official languages as `host_languages` when it leaves them
+    empty (defaults.py); `eff` itself when there is nothing to add."""
+    param = eff.params.get(LANGUAGES)
+    value = languages_param(param, country)
+    if value is None or param is None:
+        return eff
+    history = {**eff.param_history, LANGUAGES: [*eff.param_history.get(LANGUAGES, []), param]}
+    return attrs.evolve(eff, params={**eff.params, LANGUAGES: value}, param_history=history,
+                        compiled=None)

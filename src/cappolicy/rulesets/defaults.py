@@ -14,16 +14,9 @@ CLDR has no official language for (the user-assigned XA-XZ).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-import attrs
-
 from ..base.span import Span
 from ..engine.compile import ParamValue
 from ..engine.findings import Provenance
-
-if TYPE_CHECKING:
-    from .catalog import EffectiveRuleset
 
 LANGUAGES = "host_languages"
 
@@ -37,23 +30,19 @@ def official_languages(country: str) -> tuple[tuple[str, ...], str]:
     return tuple(c for c in codes if len(c) == 2 and c.isalpha()), str(get_cldr_version())
 
 
-def with_country_defaults(eff: EffectiveRuleset, country: str | None) -> EffectiveRuleset:
-    """`eff` with the host's official languages as `host_languages` when it leaves them
-    empty; `eff` itself when there is nothing to add."""
-    param = eff.params.get(LANGUAGES)
+def languages_param(param: ParamValue | None, country: str | None) -> ParamValue | None:
+    """`host_languages` as the host's official languages when `param` leaves it empty;
+    None when there is nothing to add."""
     if country is None or param is None or not isinstance(param.value, (set, frozenset)) \
             or param.value:
-        return eff
+        return None
     codes, cldr = official_languages(country)
     if not codes:
-        return eff
+        return None
     where = f"CLDR {cldr}, official languages of {country.upper()}"
-    value = ParamValue(
+    return ParamValue(
         LANGUAGES, param.type, frozenset(codes),
         "{" + ", ".join(f'"{c}"' for c in codes) + "}",
         Provenance(where, Span(where, 0, 0),
                    "no national ruleset states the host's languages; CLDR's territory data "
                    "does", False, param.display, param.origin.layer, param.origin.span))
-    history = {**eff.param_history, LANGUAGES: [*eff.param_history.get(LANGUAGES, []), param]}
-    return attrs.evolve(eff, params={**eff.params, LANGUAGES: value}, param_history=history,
-                        compiled=None)

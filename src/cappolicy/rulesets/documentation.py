@@ -23,7 +23,8 @@ from ..lang import ast
 from ..lang.unparse import unparse
 from .catalog import Catalog, Disabled, EffectiveRuleset, Rulesets, load_layer
 from .sources import Quote, parse_citation, quote
-from .testing import Case, FixtureFile, Runner, discover, read_fixture
+from .testfile import Case, FixtureFile, discover, read_fixture
+from .testing import Runner
 
 MAX_EXAMPLES = 60  # cases run for one rule
 

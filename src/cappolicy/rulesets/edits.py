@@ -21,8 +21,8 @@ import attrs
 from ..base.errors import Diagnostic, did_you_mean
 from ..base.span import Span
 from ..engine.findings import Evidence, Finding, GraphTrace
-from ..proposal.load import Node
 from ..proposal.model import Proposal, format_path
+from ..proposal.nodes import Node
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
 _PATH = re.compile(rf"{_NAME}(?:\.{_NAME}|\[[0-9]+\])*")

@@ -38,6 +38,7 @@ import attrs
 from ..base.errors import CappolicyError, Diagnostic
 from ..base.span import Span
 from ..proposal.iati_codes import MARK as IATI_MARK
+from ..render.formats import JOINED
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -58,7 +59,7 @@ MIN_FILES_PER_WORKER = 50
 #: that workers finish together
 MAX_CHUNK = 32
 #: the formats whose reports workers can write their parts of
-WRITTEN_FORMATS = ("text", "json")
+WRITTEN_FORMATS = JOINED
 
 
 @attrs.frozen

@@ -45,16 +45,16 @@ def command(rule_id: str, country: str | None, ruleset_ref: str | None,
     from ...render.ruledoc import render_rule_doc, rule_doc_to_json
     from ...rulesets.documentation import describe, find, test_files
     from ...rulesets.testing import Runner
-    from ..main import Failure, _named_ruleset, _rulesets, _settings
+    from ..common import Failure, named_ruleset, rulesets_in_scope, settings_in_force
 
     if ruleset_ref is not None and country is not None:
         raise click.UsageError("give --ruleset or --country, not both")
     strict = ruleset_ref is not None or country is not None
-    country = country or _settings().country
+    country = country or settings_in_force().country
     try:
-        rulesets = _rulesets(extra_roots)
+        rulesets = rulesets_in_scope(extra_roots)
         if ruleset_ref is not None:
-            eff, note = _named_ruleset(rulesets, ruleset_ref), None
+            eff, note = named_ruleset(rulesets, ruleset_ref), None
         else:
             choice = rulesets.for_country(country.upper() if country else None)
             eff = choice.ruleset

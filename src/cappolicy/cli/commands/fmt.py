@@ -24,8 +24,8 @@ def command(paths: tuple[Path, ...], check: bool, show_diff: bool) -> None:
     reported and left as it is. Exit code: 0 done, or nothing to change; 1 (with --check
     or --diff) a file would change; 2 a file cannot be read or does not parse."""
     from ...base.errors import CappolicyError, SourceCache
-    from ...base.files import collect
     from ...lang.fmt import FormatError, format_text
+    from ...run.collect import collect
 
     files, problems = collect(paths, (".cpol",), "CP420", "rule files")
     cache = SourceCache()

@@ -31,7 +31,7 @@ def command(ctx: click.Context, file: Path | None, country: str | None, force: b
     from ...proposal.load import load_proposal_text
     from ...proposal.skeleton import skeleton
     from ...run.settings import settings
-    from ..main import Failure
+    from ..common import Failure
     from ..options import write_output
 
     if file is not None and file.suffix.lower() == ".json":

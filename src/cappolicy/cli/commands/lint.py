@@ -42,10 +42,10 @@ def command(refs: tuple[str, ...], extra_roots: tuple[Path, ...], sources: Path 
 
     Exit code: 0 clean (or warnings only), 1 warnings with --strict, 2 errors."""
     from ...rulesets.lint import Linter
-    from ..main import _rulesets
+    from ..common import rulesets_in_scope
 
     folder = sources_folder(sources, seeds_alias)
-    catalog = _rulesets(extra_roots).catalog
+    catalog = rulesets_in_scope(extra_roots).catalog
     linted, names, problems, catalog = _linted(catalog, refs)
     report = Linter(catalog, folder).lint(linted, names, problems)
     report = _given_first(report, refs)

@@ -40,17 +40,10 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, ruleset_ref:
     line per proposal with where it is and its counts; for IATI files, what to ask the
     publishers for. Exit code: 0 nothing fails, 1 a proposal fails, 2 bad input."""
     from ...base.errors import CappolicyError
-    from ...base.files import collect
     from ...render.portfolio import Portfolio
     from ...run.check import file_outcomes
-    from ..main import (
-        CHECKED_SUFFIXES,
-        Failure,
-        _iati_in_folders,
-        _named_ruleset,
-        _rulesets,
-        _settings,
-    )
+    from ...run.collect import CHECKED_SUFFIXES, collect, iati_in_folders
+    from ..common import Failure, named_ruleset, rulesets_in_scope, settings_in_force
 
     if ruleset_ref is not None and country is not None:
         raise click.UsageError("give --ruleset or --country, not both")
@@ -59,19 +52,19 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, ruleset_ref:
     except ValueError:
         raise click.BadParameter(f"{as_of!r} is not a date (YYYY-MM-DD)",
                                  param_hint="--as-of") from None
-    project = _settings()
+    project = settings_in_force()
     if ruleset_ref is None and country is None:
         country = project.country
     files, problems = collect(paths, CHECKED_SUFFIXES, "CP421", "proposal files")
     missing = [d for d in problems if d.level != "note"]
     if missing:
         raise Failure(missing)
-    files = _iati_in_folders(files, paths)
-    rulesets = _rulesets(extra_roots)
+    files = iati_in_folders(files, paths)
+    rulesets = rulesets_in_scope(extra_roots)
     fixed = None
     if ruleset_ref is not None:
         try:
-            fixed = _named_ruleset(rulesets, ruleset_ref)
+            fixed = named_ruleset(rulesets, ruleset_ref)
         except CappolicyError as exc:
             raise Failure(exc.diagnostics) from None
     portfolio = Portfolio(fail_on or project.fail_on or "must", allow_unknown)

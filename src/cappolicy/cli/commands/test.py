@@ -62,10 +62,10 @@ def command(paths: tuple[Path, ...], extra_roots: tuple[Path, ...], coverage: bo
     from ...base.errors import CappolicyError, Diagnostic, SourceCache
     from ...render.testreport import render_coverage, render_rule_tests, rule_tests_to_json
     from ...rulesets.testing import cover, covered_percent, run, with_scope
-    from ..main import Failure, _rulesets, _settings
+    from ..common import Failure, rulesets_in_scope, settings_in_force
 
     if not paths:
-        paths = _default_paths(_settings().rulesets)
+        paths = _default_paths(settings_in_force().rulesets)
         if not paths:
             raise Failure([Diagnostic(
                 "CP421", "no rule tests to run: no path given, no `rulesets` folders in the "
@@ -73,7 +73,7 @@ def command(paths: tuple[Path, ...], extra_roots: tuple[Path, ...], coverage: bo
                 "give a folder or a *.test.yaml file: cappolicy test rulesets/")])
     coverage = coverage or min_coverage is not None
     try:
-        rulesets = _rulesets(extra_roots)
+        rulesets = rulesets_in_scope(extra_roots)
         scope = _scope(paths, rulesets) if coverage else []
         paths = tuple(p for path in paths for p in (
             tests_of_rule_file(path) if path.suffix == ".cpol" and path.is_file() else [path]))
@@ -131,7 +131,7 @@ def tests_of_rule_file(path: Path) -> list[Path]:
     from ...base.files import read_text
     from ...proposal.load import compose_yaml
     from ...rulesets.catalog import source_from_path
-    from ...rulesets.testing import discover
+    from ...rulesets.testfile import discover
 
     source = source_from_path(path)
     name = source.id.rsplit("/", 1)[-1]

@@ -1,0 +1,102 @@
+"""What the commands share: the failure that ends a command on bad input (exit 2), the
+settings in force, and the rulesets in scope."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..base.errors import Diagnostic
+
+if TYPE_CHECKING:
+    from ..rulesets.catalog import EffectiveRuleset, Rulesets
+
+
+class Failure(click.ClickException):
+    """Bad input found before checking started: diagnostics, exit code 2."""
+
+    exit_code = 2
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        super().__init__("; ".join(d.message for d in diagnostics))
+        self.diagnostics = diagnostics
+
+    def show(self, file: Any = None) -> None:
+        from ..base.errors import SourceCache
+
+        cache = SourceCache()
+        for d in self.diagnostics:
+            click.echo(d.render(cache), err=True)
+
+
+def settings_in_force() -> Any:
+    """The project settings in force (loaded once per command)."""
+    from ..base.errors import CappolicyError
+    from ..run.settings import settings
+
+    ctx = click.get_current_context()
+    root = ctx.find_root()
+    root.ensure_object(dict)
+    if "settings" not in root.obj:
+        try:
+            root.obj["settings"] = settings(root.obj.get("config_file"))
+        except CappolicyError as exc:
+            raise Failure(exc.diagnostics) from None
+    return root.obj["settings"]
+
+
+def rulesets_in_scope(extra_roots: Sequence[Path]) -> Rulesets:
+    """The shipped rulesets, then the project's (settings), then --rulesets folders;
+    a later folder's ruleset hides an earlier one of the same id."""
+    from ..base.resources import shipped_rulesets
+    from ..rulesets.catalog import Catalog, Rulesets
+
+    return Rulesets(Catalog([shipped_rulesets(), *settings_in_force().rulesets, *extra_roots]))
+
+
+def named_ruleset(rulesets: Rulesets, ref: str) -> EffectiveRuleset:
+    """A ruleset named on the command line: a file or folder, else a ruleset id."""
+    from ..rulesets.catalog import named_ruleset as named
+
+    return named(rulesets, ref)
+
+
+def severity_of(value: str | None) -> str | None:
+    """A severity of --fail-on: must, should, advisory, or the word a report prints for
+    it (error, warning, info)."""
+    from ..run.settings import SEVERITY_WORDS
+
+    return SEVERITY_WORDS.get(value, value) if value is not None else None
+
+
+def settings_of_files(files: Sequence[Path]) -> Any:
+    """The settings of the project the files belong to, found from each file's folder
+    (not the current one); --config names them outright. Files of two projects with
+    different settings cannot be checked in one run: said, exit 2."""
+    from ..base.errors import CappolicyError, Diagnostic
+    from ..run.settings import Settings, find, load
+
+    root = click.get_current_context().find_root()
+    root.ensure_object(dict)
+    if root.obj.get("config_file") is not None or not files:
+        return settings_in_force()
+    found: dict[Path | None, list[Path]] = {}
+    for file in files:
+        found.setdefault(find(file.parent.resolve()), []).append(file)
+    if len(found) > 1:
+        lines = [f"{'no settings file' if where is None else where}: {', '.join(map(str, of[:3]))}"
+                 f"{' ...' if len(of) > 3 else ''}" for where, of in found.items()]
+        raise Failure([Diagnostic(
+            "CP443", "the files belong to projects with different settings, which one run "
+            "cannot use together: " + "; ".join(lines), None,
+            "check each project's files in a run of their own, or name one settings file "
+            "with --config")])
+    (where,) = found
+    try:
+        root.obj["settings"] = load(where) if where is not None else Settings()
+    except CappolicyError as exc:
+        raise Failure(exc.diagnostics) from None
+    return root.obj["settings"]

@@ -1,0 +1,59 @@
+"""A rule as the effective ruleset settles it (RuleSpec), and compiled (CompiledRule): its
+clauses as typed nodes (nodes.py), its params with who set them, its wording. The
+Python that decides it (codegen.py) is made on first use by evaluate.functions_of and
+kept here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ..lang import ast
+from .findings import ParamUse, Provenance
+from .nodes import Node
+
+if TYPE_CHECKING:
+    from .runtime import Decide, Verdict
+
+
+@attrs.define(eq=False)
+class CompiledRule:
+    id: str
+    title: str
+    principle: str
+    source: str | None
+    severity: str
+    check_kind: str
+    check: Node
+    for_var: str | None = None
+    for_coll: Node | None = None
+    for_where: Node | None = None
+    lets: tuple[tuple[str, Node], ...] = ()
+    when: Node | None = None
+    message: tuple[str | Node, ...] | None = None
+    hint: tuple[str | Node, ...] | None = None
+    # (lang, "message" or "hint", parts): the texts in other languages (`message fr "…"`)
+    translations: tuple[tuple[str, str, tuple[str | Node, ...]], ...] = ()
+    params: tuple[ParamUse, ...] = ()
+    origin: Provenance | None = None
+    severity_origin: Provenance | None = None
+    #: the ruleset's `placeholders` param: texts that count as absent (placeholders.py)
+    placeholders: frozenset[str] | None = None
+    _functions: tuple[Decide, Verdict] | None = attrs.field(default=None, init=False, repr=False)
+    _evaluated: int = attrs.field(default=0, init=False, repr=False)
+
+
+
+@attrs.frozen
+class RuleSpec:
+    """A rule as the effective ruleset settles it (after overrides)."""
+
+    rule: ast.Rule
+    severity: str
+    message: ast.Template | None
+    hint: ast.Template | None
+    origin: Provenance
+    severity_origin: Provenance | None = None
+    # the message and hint in other languages, as the layers leave them
+    translations: tuple[ast.Translation, ...] = ()

@@ -1,0 +1,48 @@
+"""The report formats of `cappolicy check`, in one table: the command line offers them,
+`render.render` dispatches on them, and the workers of a run write parts of those that
+can be joined. Adding a format is one entry here and its module (docs/contributing.md).
+
+This module imports no renderer, so the command line can list the formats at start-up."""
+
+from __future__ import annotations
+
+import attrs
+
+#: what a render function may be given, besides the report
+OPTIONS = ("color", "verbose", "sources", "root", "lang")
+
+
+@attrs.frozen
+class Format:
+    """A report format: its name on the command line, the module of this package and the
+    function in it that writes it, which of OPTIONS that function takes, and whether the
+    workers of a run can write each proposal's part of it (`joined`: the module also
+    has the functions run/check.py joins the parts with)."""
+
+    name: str
+    module: str
+    function: str
+    options: tuple[str, ...] = ()
+    joined: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        unknown = set(self.options) - set(OPTIONS)
+        if unknown:
+            raise ValueError(f"format {self.name}: unknown options {sorted(unknown)}")
+
+
+TABLE = (
+    Format("text", "text", "render_text", ("color", "verbose", "sources", "lang"), joined=True),
+    Format("json", "jsonfmt", "render_json", joined=True),
+    Format("sarif", "sarif", "render_sarif", ("root",)),
+    Format("junit", "junit", "render_junit"),
+    Format("github", "github", "render_github", ("root",)),
+    Format("markdown", "markdown", "render_markdown", ("root", "lang")),
+    Format("html", "html", "render_html", ("sources", "lang")),
+)
+
+BY_NAME = {f.name: f for f in TABLE}
+#: the names, in the order the help lists them
+FORMATS = tuple(BY_NAME)
+#: the formats whose parts workers write (run/check.py)
+JOINED = tuple(f.name for f in TABLE if f.joined)
