@@ -198,5 +198,6 @@ def run_import(files: tuple[Path, ...] | list[Path], out: Path, say: Any) -> lis
                                                 f"{exc.strerror or exc}"))
             continue
         problems.extend(imported.problems)
-        say(f"{path}: {len(imported.written)} activities written to {out}")
+        n = len(imported.written)
+        say(f"{path}: {n} activit{'y' if n == 1 else 'ies'} written to {out}")
     return problems
