@@ -438,3 +438,25 @@ def test_a_sum_past_the_largest_float_is_a_problem_in_both_paths() -> None:
     [finding] = evaluate([rule], p, AS_OF)
     assert finding.outcome == "unknown"
     assert "the sum of [1e+308, 1e+308] is not a finite number" in finding.message
+
+
+@pytest.mark.parametrize("text", [
+    "(organisations) == (1000 EUR)",
+    "sum(sum(s.by_year) for s in funding.sources) >= 1000 EUR",
+])
+def test_a_money_literal_compared_with_the_proposal_is_written_as_code_too(text: str) -> None:
+    # The comparison asks funding.currency first (values.same_currency); the writer runs
+    # its closure for it instead of giving up on the rule (Hypothesis found the give-up).
+    rule = rule_of(text, "require")
+    assert rule is not None
+    for currency, amount in (("EUR", 2000), ("USD", 2000), (None, None)):
+        data: dict[str, Any] = {"cappolicy": 1, "id": "P-1", "title": "t", "host_country": "XA",
+                                "period": {"start": dt.date(2025, 1, 1),
+                                           "end": dt.date(2026, 1, 1)}}
+        if currency is not None:
+            data["funding"] = {"currency": currency, "sources": [{"by_year": {2025: amount}}]}
+        p = Proposal("p.yaml", data)
+        decide, _, source = codegen.generate(rule)
+        fast = outcome_or_fault(lambda: decide(Context(data, AS_OF, p), None, None))
+        slow = outcome_or_fault(lambda: closure_outcome(rule, Context(data, AS_OF, p), None, None))
+        assert fast == slow, f"{text} in {currency}\n{source}"

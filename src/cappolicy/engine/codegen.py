@@ -315,8 +315,8 @@ class _Writer:
         return self._connective(node, scope, ind, "False", "True", "True")
 
     def x_compare(self, node: Compare, scope: dict[str, str], ind: int) -> str:
-        if node.currency is not None:  # a money literal asks the proposal's currency first
-            raise _Unsupported("a comparison of a money value with the proposal's amounts")
+        if node.currency is not None:  # a money literal asks the proposal's currency first:
+            return self.closure(node, scope, ind)  # its closure does (values.same_currency)
         op = node.op
         t = self.tmp()
         if op in ("in", "not in"):  # V.contains(right, left): the right is computed first
