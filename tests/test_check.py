@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from cappolicy.cli.main import main
-from cappolicy.render.formats import FORMATS as ALL_FORMATS
+from cappolicy.report.formats import FORMATS as ALL_FORMATS
 from cappolicy.run import check
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "proposals"

@@ -22,7 +22,7 @@ import yaml
 from cappolicy.base.errors import Diagnostic, SourceCache
 from cappolicy.base.span import Span
 from cappolicy.base.visible import json_controls, visible
-from cappolicy.render.formats import FORMATS as ALL_FORMATS
+from cappolicy.report.formats import FORMATS as ALL_FORMATS
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "proposals" / "xa-closed-procurement.yaml"

@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..base.errors import Diagnostic
-
 if TYPE_CHECKING:
+    from ..base.errors import Diagnostic
     from ..rulesets.catalog import EffectiveRuleset, Rulesets
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .. import __version__
-from ..render.formats import FORMATS
+from ..report.formats import FORMATS
 from .common import (
     Failure,
     named_ruleset,
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ..rulesets.catalog import EffectiveRuleset, Rulesets
 
 SEVERITIES = ("must", "should", "advisory")
-#: `check`'s report formats (render/formats.py, which imports no renderer)
+#: `check`'s report formats (report/formats.py, which imports no renderer)
 CHECK_FORMATS = FORMATS
 
 

@@ -12,6 +12,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from ..base.errors import SourceCache
+from ..report.formats import BY_NAME, FORMATS
 from ..report.model import (
     FileError,
     ProposalResult,
@@ -23,7 +24,6 @@ from ..report.model import (
     is_failing,
     verdict,
 )
-from .formats import BY_NAME, FORMATS
 
 if TYPE_CHECKING:
     from .github import render_github

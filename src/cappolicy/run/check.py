@@ -38,7 +38,7 @@ import attrs
 from ..base.errors import CappolicyError, Diagnostic
 from ..base.span import Span
 from ..proposal.iati_codes import MARK as IATI_MARK
-from ..render.formats import JOINED
+from ..report.formats import JOINED
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection

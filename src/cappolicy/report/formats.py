@@ -1,20 +1,21 @@
-"""The report formats of `cappolicy check`, in one table: the command line offers them,
-`render.render` dispatches on them, and the workers of a run write parts of those that
-can be joined. Adding a format is one entry here and its module (docs/contributing.md).
+"""The formats a report is written in, in one table: the command line offers them,
+`render.render` dispatches on them to the module of `render/` that writes each, and the
+workers of a run write parts of those that can be joined. Adding a format is one entry
+here and its module in `render/` (docs/contributing.md).
 
-This module imports no renderer, so the command line can list the formats at start-up."""
+The table is here, not in `render/`, so that the command line lists the formats at
+start-up without importing the renderers or what they read."""
 
 from __future__ import annotations
 
-import attrs
+from typing import NamedTuple
 
 #: what a render function may be given, besides the report
 OPTIONS = ("color", "verbose", "sources", "root", "lang")
 
 
-@attrs.frozen
-class Format:
-    """A report format: its name on the command line, the module of this package and the
+class Format(NamedTuple):
+    """A report format: its name on the command line, the module of `render/` and the
     function in it that writes it, which of OPTIONS that function takes, and whether the
     workers of a run can write each proposal's part of it (`joined`: the module also
     has the functions run/check.py joins the parts with)."""
@@ -24,11 +25,6 @@ class Format:
     function: str
     options: tuple[str, ...] = ()
     joined: bool = False
-
-    def __attrs_post_init__(self) -> None:
-        unknown = set(self.options) - set(OPTIONS)
-        if unknown:
-            raise ValueError(f"format {self.name}: unknown options {sorted(unknown)}")
 
 
 TABLE = (
@@ -41,6 +37,8 @@ TABLE = (
     Format("html", "html", "render_html", ("sources", "lang")),
 )
 
+if any(set(f.options) - set(OPTIONS) for f in TABLE):
+    raise ValueError(f"a format takes an option render() does not give: {OPTIONS}")
 BY_NAME = {f.name: f for f in TABLE}
 #: the names, in the order the help lists them
 FORMATS = tuple(BY_NAME)
