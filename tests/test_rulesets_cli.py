@@ -528,3 +528,18 @@ def test_the_shipped_rulesets_all_load() -> None:
     for entry in data["rulesets"]:
         assert entry["status"] == "ok" and entry["shipped"] is True
         assert (entry["parent"] is None) == (entry["id"] == "baseline")
+
+
+@pytest.mark.parametrize("args", [("rulesets", "show", "national/xa"),
+                                  ("explain", "FIN-01", "--country", "XA")])
+def test_rule_files_outside_the_current_folder_are_named_under_their_rulesets_root(
+        args: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Run from a folder of the user's, the shipped files lie outside it (in an installed
+    # package, site-packages): they are cited as `baseline/financing.cpol:8`, never by
+    # an absolute path or one climbing out with `..`.
+    monkeypatch.chdir(tmp_path)
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    cited = re.findall(r"(\S+\.cpol):\d+", result.output)
+    assert "baseline/financing.cpol" in cited
+    assert not [c for c in cited if c.startswith(("/", "..")) or str(shipped_rulesets()) in c]

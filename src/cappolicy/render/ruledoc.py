@@ -20,6 +20,7 @@ FIN-01  Host-country co-financing meets the minimum
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import textwrap
 from typing import Any
@@ -29,6 +30,7 @@ from ..engine.findings import LEVEL, SEVERITY_RANK, Provenance
 from ..rulesets.documentation import Example, ParamDoc, RuleDoc
 from ..rulesets.edits import Edit
 from .jsonfmt import location_to_json, provenance_to_json
+from .paths import in_rulesets
 from .style import style as style_text
 
 SCHEMA = "cappolicy.rule"
@@ -53,7 +55,7 @@ def render_rule_doc(doc: RuleDoc, *, color: bool = False) -> str:
     title = f' "{doc.ruleset_title}"' if doc.ruleset_title else ""
     if doc.disabled is not None:
         d = doc.disabled.origin
-        lines += _field("disabled", f"in {doc.disabled_in}: by {d.layer} at {_cite(d.span)}"
+        lines += _field("disabled", f"in {doc.disabled_in}: by {d.layer} at {_cite(d.span, d.layer)}"
                         f"{_because(d)}   " + _style(RELAXED, color, fg="yellow", bold=True))
         lines.append(_continue(f"a proposal checked against {doc.disabled_in} gets no finding "
                                f"of it; below, the rule as {doc.ruleset} has it"))
@@ -62,7 +64,7 @@ def render_rule_doc(doc: RuleDoc, *, color: bool = False) -> str:
         lines += _field("note", doc.note)
     lines += _field("principle", doc.principle or "(none given)")
     lines += _source_lines(doc)
-    lines += _field("defined", f"in {doc.defined.layer} at {_cite(doc.defined.span)}")
+    lines += _field("defined", f"in {doc.defined.layer} at {_cite(doc.defined.span, doc.defined.layer)}")
     lines += _severity_lines(doc, color)
     for param in doc.params:
         lines += _param_lines(param, color)
@@ -99,14 +101,14 @@ def _severity_lines(doc: RuleDoc, color: bool) -> list[str]:
     origin = doc.severity_origin
     if origin is None:
         return _field("severity", f"{now}, as defined in {doc.defined.layer} at "
-                      f"{_cite(doc.defined.span)}")
+                      f"{_cite(doc.defined.span, doc.defined.layer)}")
     before = origin.previous or doc.declared_severity
     rank, was = SEVERITY_RANK[doc.severity], SEVERITY_RANK.get(before, SEVERITY_RANK["must"])
     verb = "lowered" if rank < was else "raised" if rank > was else "set"
     mark = ("   " + _style(RELAXED, color, fg="yellow", bold=True)) if rank < was else ""
-    lines = _field("severity", f"{now}, {verb} by {origin.layer} at {_cite(origin.span)}"
+    lines = _field("severity", f"{now}, {verb} by {origin.layer} at {_cite(origin.span, origin.layer)}"
                    f"{_because(origin)}{mark}")
-    where = f" ({_cite(origin.previous_span)})" if origin.previous_span is not None else ""
+    where = f" ({_cite(origin.previous_span, origin.previous_layer)})" if origin.previous_span is not None else ""
     lines.append(_continue(f"replaces {before} of {origin.previous_layer}{where}"))
     return lines
 
@@ -118,10 +120,10 @@ def _param_lines(p: ParamDoc, color: bool) -> list[str]:
     if p.about:
         lines += _field("about", p.about, LABEL_WIDTH + 4)
     lines += _field("declared", f"{p.declared_value} by {p.declared.layer} at "
-                    f"{_cite(p.declared.span)}", LABEL_WIDTH + 4)
+                    f"{_cite(p.declared.span, p.declared.layer)}", LABEL_WIDTH + 4)
     for value, origin in p.sets:
         verb = "relaxes" if origin.relaxation else "tightens"
-        lines += _field("set", f"{value} by {origin.layer} at {_cite(origin.span)}"
+        lines += _field("set", f"{value} by {origin.layer} at {_cite(origin.span, origin.layer)}"
                         f"{_because(origin)}", LABEL_WIDTH + 4)
         lines.append(_continue(f"{verb} {origin.previous} of {origin.previous_layer}",
                                LABEL_WIDTH + 4))
@@ -133,7 +135,7 @@ def _text_lines(label: str, text: str | None, override: Provenance | None) -> li
         return []
     lines = _field(label, f'"{text}"')
     if override is not None:
-        lines.append(_continue(f"written by {override.layer} at {_cite(override.span)}"
+        lines.append(_continue(f"written by {override.layer} at {_cite(override.span, override.layer)}"
                                f"{_because(override)}"))
     return lines
 
@@ -222,8 +224,13 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _cite(span: Span) -> str:
-    return span.short() if span.line else span.file
+def _cite(span: Span, layer: str | None = None) -> str:
+    """`file:line` of a ruleset line; a file outside the current folder (an installed
+    package's) named as under its rulesets root (`baseline/financing.cpol:8`)."""
+    file = span.file
+    if layer and (os.path.isabs(file) or file.startswith("..")):
+        file = in_rulesets(file, layer)
+    return f"{file}:{span.line}" if span.line else file
 
 
 def _because(origin: Provenance) -> str:

@@ -11,6 +11,7 @@ rule) are marked `RELAXED` in text and `"relaxed": true` in JSON, wherever they 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from ..rulesets.catalog import (
     display_path,
 )
 from .jsonfmt import diagnostic_to_json, provenance_to_json
+from .paths import in_rulesets
 from .style import style as style_text
 
 SCHEMA = "cappolicy.ruleset"
@@ -237,7 +239,7 @@ def _param_lines(eff: EffectiveRuleset, name: str, color: bool) -> list[str]:
     steps = [*eff.param_history.get(name, ()), value]
     for i, step in enumerate(steps):
         origin = step.origin
-        where = f"{step.display} by {origin.layer} at {_cite(origin.span)}"
+        where = f"{step.display} by {origin.layer} at {_cite(origin.span, origin.layer)}"
         if i == 0:  # a declaration's `because` is its description, shown above
             lines += _field("declared", where, 4)
             continue
@@ -256,7 +258,7 @@ def _rule_lines(eff: EffectiveRuleset, spec: RuleSpec, color: bool) -> list[str]
     principle = rule.principle or "(none)"
     lines += _field("principle", f"{principle}: {rule.source}" if rule.source else
                     f"{principle} (no source given)", 4)
-    lines += _field("defined", f"in {spec.origin.layer} at {_cite(spec.origin.span)}", 4)
+    lines += _field("defined", f"in {spec.origin.layer} at {_cite(spec.origin.span, spec.origin.layer)}", 4)
     declared = rule.severity or "must"
     so = spec.severity_origin
     if so is not None:
@@ -264,7 +266,7 @@ def _rule_lines(eff: EffectiveRuleset, spec: RuleSpec, color: bool) -> list[str]
         verb = "lowered" if now < before else "raised" if now > before else "set"
         shown = _paint(verb, RELAXED, color) if now < before else verb
         lines += _field("severity", f"{spec.severity}, was {so.previous} in {so.previous_layer}: "
-                        f"{shown} by {so.layer} at {_cite(so.span)}{_because(so)}", 4)
+                        f"{shown} by {so.layer} at {_cite(so.span, so.layer)}{_because(so)}", 4)
         if so.previous != declared:
             lines.append(_continue(f"defined as {declared} in {spec.origin.layer}", 4))
     for field in ("message", "hint"):
@@ -273,7 +275,7 @@ def _rule_lines(eff: EffectiveRuleset, spec: RuleSpec, color: bool) -> list[str]
             continue
         template = spec.message if field == "message" else spec.hint
         lines += _field(field, f'"{template.text if template else ""}"', 4)
-        lines.append(_continue(f"overridden by {override.layer} at {_cite(override.span)}"
+        lines.append(_continue(f"overridden by {override.layer} at {_cite(override.span, override.layer)}"
                                f"{_because(override)}", 4))
         if override.previous is not None:
             lines.append(_continue(f'replaces "{override.previous}" of {override.previous_layer}', 4))
@@ -285,9 +287,9 @@ def _disabled_lines(d: Disabled, color: bool) -> list[str]:
     mark = "   " + _paint(RELAXED, RELAXED, color) if origin.relaxation else ""
     severity = _paint(d.severity, d.severity, color)
     lines = [f"  {_paint(d.rule, 'id', color)}  {severity}  {d.title}{mark}"]
-    lines += _field("disabled", f"by {origin.layer} at {_cite(origin.span)}{_because(origin)}", 4)
+    lines += _field("disabled", f"by {origin.layer} at {_cite(origin.span, origin.layer)}{_because(origin)}", 4)
     if origin.previous_span is not None:
-        lines += _field("defined", f"in {origin.previous_layer} at {_cite(origin.previous_span)}", 4)
+        lines += _field("defined", f"in {origin.previous_layer} at {_cite(origin.previous_span, origin.previous_layer)}", 4)
     return lines
 
 
@@ -434,8 +436,13 @@ def _continue(text: str, indent: int = 2) -> str:
     return " " * (indent + LABEL_WIDTH) + text
 
 
-def _cite(span: Span) -> str:
-    return span.short() if span.line else span.file
+def _cite(span: Span, layer: str | None = None) -> str:
+    """`file:line` of a ruleset line; a file outside the current folder (an installed
+    package's) named as under its rulesets root (`baseline/financing.cpol:8`)."""
+    file = span.file
+    if layer and (os.path.isabs(file) or file.startswith("..")):
+        file = in_rulesets(file, layer)
+    return f"{file}:{span.line}" if span.line else file
 
 
 def _because(origin: Provenance) -> str:
