@@ -99,3 +99,16 @@ def settings_of_files(files: Sequence[Path]) -> Any:
     except CappolicyError as exc:
         raise Failure(exc.diagnostics) from None
     return root.obj["settings"]
+
+
+def fixed_ruleset(rulesets: Rulesets, ref: str | None) -> EffectiveRuleset | None:
+    """The ruleset --ruleset names, every proposal to be checked against it; None when
+    none is named. One that cannot be loaded ends the command (exit 2)."""
+    if ref is None:
+        return None
+    from ..base.errors import CappolicyError
+
+    try:
+        return named_ruleset(rulesets, ref)
+    except CappolicyError as exc:
+        raise Failure(exc.diagnostics) from None

@@ -15,6 +15,7 @@ from .. import __version__
 from ..report.formats import FORMATS
 from .common import (
     Failure,
+    fixed_ruleset,
     named_ruleset,
     rulesets_in_scope,
     settings_in_force,
@@ -256,12 +257,7 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     if lang is not None and is_english(lang):
         lang = None  # English is the text as written
     rulesets = rulesets_in_scope(extra_roots)
-    fixed = None
-    if ruleset_ref is not None:
-        try:
-            fixed = named_ruleset(rulesets, ruleset_ref)
-        except CappolicyError as exc:
-            raise Failure(exc.diagnostics) from None
+    fixed = fixed_ruleset(rulesets, ruleset_ref)
     use_color = sys.stdout.isatty() if color is None else color
     shown = (fmt, use_color and fmt == "text")  # files get no colour
     wanted = tuple(dict.fromkeys([shown, *((out_fmt, False) for out_fmt, _ in outputs)]))

@@ -19,7 +19,7 @@ import attrs
 from ..base.errors import AnalysisError, CappolicyError, Diagnostic, RuleSyntaxError, did_you_mean
 from ..base.resources import shipped_rulesets
 from ..base.span import Span
-from ..engine.compile import Compiler, ParamValue
+from ..engine.compile import LITERAL_TYPES, Compiler, ParamValue
 from ..engine.evaluate import CompiledRule, RuleSpec, compile_rules
 from ..engine.findings import SEVERITY_RANK, Provenance
 from ..engine.nodes import Builtin, Error, Node, Root, Var
@@ -29,14 +29,11 @@ from ..lang import values as V
 from ..lang.cached import rule_file
 from ..lang.types import (
     ANY,
-    BOOL,
     COUNTRY,
-    DATE,
     DURATION,
     MONEY,
     NUMBER,
     PERCENT,
-    STRING,
     ListT,
     SetT,
     Type,
@@ -46,10 +43,6 @@ from ..lang.types import (
 from ..lang.unparse import unparse
 from .defaults import LANGUAGES, languages_param
 
-TYPE_NAMES: dict[str, Type] = {
-    "bool": BOOL, "number": NUMBER, "percent": PERCENT, "money": MONEY, "string": STRING,
-    "date": DATE, "duration": DURATION, "country": COUNTRY,
-}
 BASELINE = "baseline"
 
 
@@ -513,13 +506,13 @@ def _require_because(item: ast.SetParam | ast.Override | ast.Disable, message: s
 
 def _declared_type(t: ast.TypeExpr, errors: list[Diagnostic]) -> Type | None:
     if t.name in ("set", "list"):
-        inner = TYPE_NAMES.get(t.of or "", None) if t.of else None
+        inner = LITERAL_TYPES.get(t.of or "", None) if t.of else None
         if t.of and inner is None:
             errors.append(Diagnostic("CP211", f"a {t.name} holds simple values, not {t.of}s", t.span))
         if inner is None:
             return None  # settled by the default's items
         return SetT(inner) if t.name == "set" else ListT(inner)
-    return TYPE_NAMES[t.name]
+    return LITERAL_TYPES[t.name]
 
 
 def _constant(e: ast.Expr, declared: Type | None, errors: list[Diagnostic]) -> tuple[Any, Type, str]:

@@ -39,11 +39,10 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, ruleset_ref:
     how many proposals fail it, cannot be judged on it (unknown) and pass it, and one
     line per proposal with where it is and its counts; for IATI files, what to ask the
     publishers for. Exit code: 0 nothing fails, 1 a proposal fails, 2 bad input."""
-    from ...base.errors import CappolicyError
     from ...render.portfolio import Portfolio
     from ...run.check import file_outcomes
     from ...run.collect import CHECKED_SUFFIXES, collect, iati_in_folders
-    from ..common import Failure, named_ruleset, rulesets_in_scope, settings_in_force
+    from ..common import Failure, fixed_ruleset, rulesets_in_scope, settings_in_force
 
     if ruleset_ref is not None and country is not None:
         raise click.UsageError("give --ruleset or --country, not both")
@@ -61,12 +60,7 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, ruleset_ref:
         raise Failure(missing)
     files = iati_in_folders(files, paths)
     rulesets = rulesets_in_scope(extra_roots)
-    fixed = None
-    if ruleset_ref is not None:
-        try:
-            fixed = named_ruleset(rulesets, ruleset_ref)
-        except CappolicyError as exc:
-            raise Failure(exc.diagnostics) from None
+    fixed = fixed_ruleset(rulesets, ruleset_ref)
     portfolio = Portfolio(fail_on or project.fail_on or "must", allow_unknown)
     for file in files:
         for outcome in file_outcomes(file, rulesets, fixed, country, day):
