@@ -72,3 +72,34 @@ def test_fail_on_takes_the_words_reports_print(word: str, severity: str) -> None
     result = CliRunner().invoke(main, [*ARGS, "--fail-on", word, str(GOOD)])
     assert result.exit_code in (0, 1), result.output
     assert f"(fail on {severity})" in result.output
+
+
+def test_portfolio_reads_the_settings_of_the_files_not_of_the_current_folder(
+        tmp_path: Path, elsewhere: Path) -> None:
+    # the current folder has settings of its own that must not apply to the files
+    (elsewhere / "cappolicy.toml").write_text('country = "XC"\n', encoding="utf-8")
+    proposal = repository(tmp_path / "repo", "XB")
+    result = CliRunner().invoke(main, ["portfolio", "--as-of", "2027-01-15", "--format", "json",
+                                       str(proposal)])
+    assert result.exit_code in (0, 1), result.output
+    assert '"national/xb"' in result.output and "national/xc" not in result.output
+
+
+def test_portfolio_refuses_files_of_two_projects_as_check_does(
+        tmp_path: Path, elsewhere: Path) -> None:
+    one = repository(tmp_path / "one", "XB")
+    two = repository(tmp_path / "two", None)
+    result = CliRunner().invoke(main, ["portfolio", str(one), str(two)])
+    assert result.exit_code == 2, result.output
+    assert "CP443" in result.output
+
+
+def test_portfolio_skips_what_a_folder_holds_that_is_not_a_proposal(
+        tmp_path: Path, elsewhere: Path) -> None:
+    proposal = repository(tmp_path / "repo", None)
+    (proposal.parent / "notes.yaml").write_text("title: minutes of a meeting\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["portfolio", "--as-of", "2027-01-15",
+                                       str(proposal.parent)])
+    assert result.exit_code in (0, 1), result.output
+    assert "notes.yaml" in result.output and "not proposals" in result.output
+    assert "CP4" not in result.output  # skipped, not refused as a bad proposal

@@ -112,3 +112,35 @@ def fixed_ruleset(rulesets: Rulesets, ref: str | None) -> EffectiveRuleset | Non
         return named_ruleset(rulesets, ref)
     except CappolicyError as exc:
         raise Failure(exc.diagnostics) from None
+
+
+def checked_files(paths: Sequence[Path], only_proposals: bool = False) -> list[Path]:
+    """The files `check` and `portfolio` read from the paths named: every file named, and
+    the proposal and IATI files the folders hold. A path that is missing ends the command
+    (exit 2); what a folder brings that is not a proposal is said on standard error and
+    skipped. With `only_proposals`, a file named is skipped too when it is not one."""
+    from ..proposal.recognise import looks_like_proposal
+    from ..run.collect import CHECKED_SUFFIXES, collect, iati_in_folders
+
+    files, problems = collect(paths, CHECKED_SUFFIXES, "CP421", "proposal files")
+    missing = [d for d in problems if d.level != "note"]
+    if missing:
+        raise Failure(missing)
+    for note in problems:  # files skipped in folders: said, then the others are checked
+        click.echo(note.render(), err=True)
+    named = {path for path in paths if not path.is_dir()}
+    # a file a folder brings, or any file with --only-proposals, is checked when its
+    # document has a top-level `cappolicy` key (or does not parse: the loader says why)
+    # (an .xml file is an IATI file or not by its root element: iati_in_folders)
+    others = [file for file in files
+              if (only_proposals or file not in named) and file.suffix.lower() != ".xml"
+              and not looks_like_proposal(file)]
+    if others:
+        files = [file for file in files if file not in others]
+        if any(file not in named for file in others):
+            shown_others = ", ".join(str(f) for f in others[:5]) + (
+                f" and {len(others) - 5} more" if len(others) > 5 else "")
+            click.echo(f"note: skipped {len(others)} YAML/JSON file"
+                       f"{'s' if len(others) != 1 else ''} with no top-level `cappolicy` key "
+                       f"(not proposals): {shown_others}", err=True)
+    return iati_in_folders(files, () if only_proposals else paths)

@@ -14,6 +14,7 @@ import click
 from .. import __version__
 from ..report.formats import FORMATS
 from .common import (
+    checked_files,
     Failure,
     fixed_ruleset,
     named_ruleset,
@@ -218,31 +219,7 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
 
     if ruleset_ref is not None and country is not None:
         raise click.UsageError("give --ruleset or --country, not both")
-    from ..proposal.recognise import looks_like_proposal
-    from ..run.collect import CHECKED_SUFFIXES, collect, iati_in_folders
-
-    files, problems = collect(paths, CHECKED_SUFFIXES, "CP421", "proposal files")
-    missing = [d for d in problems if d.level != "note"]
-    if missing:
-        raise Failure(missing)
-    for note in problems:  # files skipped in folders: said, then the others are checked
-        click.echo(note.render(), err=True)
-    named = {path for path in paths if not path.is_dir()}
-    # a file a folder brings, or any file with --only-proposals, is checked when its
-    # document has a top-level `cappolicy` key (or does not parse: the loader says why)
-    # (an .xml file is an IATI file or not by its root element: _iati_in_folders)
-    others = [file for file in files
-              if (only_proposals or file not in named) and file.suffix.lower() != ".xml"
-              and not looks_like_proposal(file)]
-    if others:
-        files = [file for file in files if file not in others]
-        if any(file not in named for file in others):
-            shown_others = ", ".join(str(f) for f in others[:5]) + (
-                f" and {len(others) - 5} more" if len(others) > 5 else "")
-            click.echo(f"note: skipped {len(others)} YAML/JSON file"
-                       f"{'s' if len(others) != 1 else ''} with no top-level `cappolicy` key "
-                       f"(not proposals): {shown_others}", err=True)
-    files = iati_in_folders(files, () if only_proposals else paths)
+    files = checked_files(paths, only_proposals)
     project = settings_of_files(files)
     fail_on = severity_of(fail_on or project.fail_on) or "must"
     if ruleset_ref is None and country is None:

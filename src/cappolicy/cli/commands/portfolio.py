@@ -41,8 +41,7 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, ruleset_ref:
     publishers for. Exit code: 0 nothing fails, 1 a proposal fails, 2 bad input."""
     from ...render.portfolio import Portfolio
     from ...run.check import file_outcomes
-    from ...run.collect import CHECKED_SUFFIXES, collect, iati_in_folders
-    from ..common import Failure, fixed_ruleset, rulesets_in_scope, settings_in_force
+    from ..common import checked_files, fixed_ruleset, rulesets_in_scope, settings_of_files
 
     if ruleset_ref is not None and country is not None:
         raise click.UsageError("give --ruleset or --country, not both")
@@ -51,14 +50,10 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, ruleset_ref:
     except ValueError:
         raise click.BadParameter(f"{as_of!r} is not a date (YYYY-MM-DD)",
                                  param_hint="--as-of") from None
-    project = settings_in_force()
+    files = checked_files(paths)
+    project = settings_of_files(files)
     if ruleset_ref is None and country is None:
         country = project.country
-    files, problems = collect(paths, CHECKED_SUFFIXES, "CP421", "proposal files")
-    missing = [d for d in problems if d.level != "note"]
-    if missing:
-        raise Failure(missing)
-    files = iati_in_folders(files, paths)
     rulesets = rulesets_in_scope(extra_roots)
     fixed = fixed_ruleset(rulesets, ruleset_ref)
     portfolio = Portfolio(fail_on or project.fail_on or "must", allow_unknown)
