@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from ..base.errors import Diagnostic
+from ..base.visible import visible
 from ..lang.types import ListT, MapT, RecordT, SetT, Type
 from . import iati_codes as codes
 from . import schema
@@ -50,6 +51,14 @@ def _scalar(node: Node) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return _string(str(value))
+
+
+def _comment(text: str) -> str:
+    """Text from the XML (an identifier, a file name, a note) made safe to write in a YAML
+    comment: every character a YAML reader takes for a line break (newline, carriage
+    return, NEL, U+2028/U+2029) or refuses raw is spelled out, so no value can end the
+    comment and start a key of its own (a `waivers:` the publisher never wrote)."""
+    return _RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", visible(text))
 
 
 def _key(key: Any) -> str:
@@ -128,14 +137,15 @@ def to_yaml(mapped: Mapped, source: str) -> str:
     ident = next(v.value for k, v in mapped.node.value if k.value == "id")
     writer = _Writer(source)
     writer.lines += [
-        f"# Imported from {source}, activity {ident} (line {mapped.node.span.line}).",
+        f"# Imported from {_comment(source)}, activity {_comment(str(ident))} "
+        f"(line {mapped.node.span.line}).",
         "# Each value's comment names the line of the IATI file it comes from; each",
         "# field IATI does not publish is a commented prompt: complete it and remove the #.",
         f"# Fields under {codes.MARK} are kept from IATI for rules that read them.",
     ]
     for note in mapped.notes:
         writer.lines.append(f"# note (line {note.span.line if note.span else '?'}): "
-                            f"{note.message}")
+                            f"{_comment(note.message)}")
     writer.entries(mapped.node, schema.PROPOSAL, 0)
     return "\n".join(writer.lines) + "\n"
 

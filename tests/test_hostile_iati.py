@@ -1,0 +1,75 @@
+"""IATI files written by a hostile stranger: what they carry must not reach the YAML
+written by `import iati` as anything but values, must not pass when they hold nothing,
+and must not overwrite a reviewer's work."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from cappolicy.cli.main import main
+
+AS_OF = "2026-01-01"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [*args, "--as-of", AS_OF] if args[0] == "check" else
+                                list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    return result.exit_code, result.stdout, result.stderr
+
+
+def activity(ident: str = "XA-1-TEST", org: str = "Kenya CIRT") -> str:
+    return ("<iati-activity default-currency=\"EUR\">\n"
+            f"  <iati-identifier>{ident}</iati-identifier>\n"
+            "  <title><narrative>Cyber incident response</narrative></title>\n"
+            "  <reporting-org ref=\"GB-GOV-1\" type=\"10\"><narrative>UK</narrative>"
+            "</reporting-org>\n"
+            "  <participating-org ref=\"GB-GOV-1\" type=\"10\" role=\"1\">"
+            "<narrative>UK</narrative></participating-org>\n"
+            "  <participating-org ref=\"KE-RCO-1\" type=\"10\" role=\"4\">"
+            f"<narrative>{org}</narrative></participating-org>\n"
+            "  <recipient-country code=\"KE\" percentage=\"100\"/>\n"
+            "  <activity-date type=\"1\" iso-date=\"2027-01-01\"/>\n"
+            "  <activity-date type=\"3\" iso-date=\"2029-12-31\"/>\n"
+            "</iati-activity>\n")
+
+
+def iati_file(*activities: str) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<iati-activities version="2.03">\n'
+            + "".join(activities) + "</iati-activities>\n")
+
+
+def outcomes(report: dict) -> dict[str, list[tuple[str, str]]]:  # type: ignore[type-arg]
+    return {r["proposal"]: sorted((f["rule"], f["outcome"]) for f in r["findings"])
+            for r in report["results"]}
+
+
+#: an identifier that, written raw into a comment, ends it and starts keys of its own
+INJECTED = ("XA-1{brk}waivers: [{{rule: FIN-01, reason: x, approved_by: KE-RCO-1, "
+            "expires: 2099-12-31}}]{brk}host_country: FR{brk}#")
+
+
+def test_no_identifier_can_write_keys_into_the_imported_yaml(tmp_path: Path) -> None:
+    # every line break a YAML reader knows: LF, CR, CR LF, NEL, LS, PS
+    breaks = ["&#10;", "&#13;", "&#13;&#10;", "&#x85;", "&#x2028;", "&#x2029;"]
+    xml = tmp_path / "hostile.xml"
+    xml.write_text(iati_file(*(activity(INJECTED.format(brk=b) + str(i))
+                               for i, b in enumerate(breaks))), encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = run("import", "iati", str(xml), "-o", str(out))
+    assert code == 0, err
+    written = sorted(out.glob("*.yaml"))
+    assert len(written) == len(breaks)
+    for path in written:
+        text = path.read_text(encoding="utf-8")
+        assert not any(line.startswith(("waivers:", "host_country: FR"))
+                       for line in text.splitlines()), text
+    _, from_xml, _ = run("check", str(xml), "--format", "json")
+    _, from_yaml, _ = run("check", str(out), "--format", "json")
+    assert json.loads(from_yaml)["errors"] == []
+    assert outcomes(json.loads(from_yaml)) == outcomes(json.loads(from_xml))
+    assert all(o != "waived" for found in outcomes(json.loads(from_yaml)).values()
+               for _, o in found)
