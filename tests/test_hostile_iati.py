@@ -73,3 +73,21 @@ def test_no_identifier_can_write_keys_into_the_imported_yaml(tmp_path: Path) -> 
     assert outcomes(json.loads(from_yaml)) == outcomes(json.loads(from_xml))
     assert all(o != "waived" for found in outcomes(json.loads(from_yaml)).values()
                for _, o in found)
+
+
+def test_a_file_of_no_activities_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.xml"
+    empty.write_text(iati_file(), encoding="utf-8")
+    kept = tmp_path / "kept.xml"
+    kept.write_text(iati_file(activity("XA-1-KEPT")), encoding="utf-8")
+    code, said, err = run("check", str(empty), str(kept), "--format", "json")
+    assert code == 2
+    report = json.loads(said)
+    assert [r["proposal"] for r in report["results"]] == ["XA-1-KEPT"]
+    [error] = [d for e in report["errors"] for d in e["diagnostics"]]
+    assert (error["code"], error["line"], error["column"]) == ("CP462", 2, 1)
+    assert "holds no <iati-activity>" in error["message"]
+    code, _, err = run("import", "iati", str(empty), "-o", str(tmp_path / "out"))
+    assert code == 2 and "empty.xml:2:1: error[CP462]" in err
+    code, _, _ = run("portfolio", str(empty))
+    assert code == 2

@@ -121,6 +121,7 @@ class ActivityReader:
         self._buffer = b""
         self._base = 0  # the offset in the file of _buffer[0]
         self._depth = 0
+        self._read = 0  # activities handed on
         self._parser: Any = None
 
     # --- positions ---------------------------------------------------------------------
@@ -286,9 +287,14 @@ class ActivityReader:
         if self.header is None:
             yield Diagnostic("CP462", f"{self.name} is empty: no <{ACTIVITIES}> element",
                              Span(self.name, 1, 1))
+        elif not self._read:  # nothing checked is no pass
+            yield Diagnostic("CP462", f"{self.name} holds no <{ACTIVITY}>: there is nothing "
+                             "to check", self.header.span,
+                             "is it cut short, or the wrong file from the publisher?")
 
     def _drain(self) -> Iterator[Element]:
         ready, self._ready = self._ready, []
+        self._read += len(ready)
         yield from ready
 
     def _syntax_error(self, exc: expat.ExpatError) -> Diagnostic:
