@@ -91,3 +91,39 @@ def test_a_file_of_no_activities_is_an_error_not_a_pass(tmp_path: Path) -> None:
     assert code == 2 and "empty.xml:2:1: error[CP462]" in err
     code, _, _ = run("portfolio", str(empty))
     assert code == 2
+
+
+def test_importing_again_keeps_a_reviewers_completions(tmp_path: Path) -> None:
+    xml = tmp_path / "two.xml"
+    xml.write_text(iati_file(activity("XA-1-DONE"), activity("XA-1-NEW")), encoding="utf-8")
+    out = tmp_path / "out"
+    assert run("import", "iati", str(xml), "-o", str(out))[0] == 0
+    done = out / "xa-1-done.yaml"
+    completed = done.read_text(encoding="utf-8").replace(
+        "# sunset:  # not published", "sunset: {date: 2029-12-31}  # not published")
+    done.write_text(completed, encoding="utf-8")
+    (out / "xa-1-new.yaml").unlink()
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not cappolicy's\n", encoding="utf-8")
+    (out / "xa-1-link.yaml").symlink_to(outside)
+    xml.write_text(iati_file(activity("XA-1-DONE"), activity("XA-1-NEW"),
+                             activity("XA-1-LINK")), encoding="utf-8")
+    code, said, err = run("import", "iati", str(xml), "-o", str(out))
+    assert code == 2
+    assert f"{done} exists; cappolicy import does not overwrite it" in err
+    assert "two.xml:3:1: error[CP422]" in err  # located at the activity in the XML
+    assert done.read_text(encoding="utf-8") == completed
+    assert (out / "xa-1-link.yaml").is_symlink()
+    assert outside.read_text(encoding="utf-8") == "not cappolicy's\n"
+    assert (out / "xa-1-new.yaml").is_file()  # the others are still written
+    assert "1 activity written" in said
+
+
+def test_importing_the_same_file_again_is_no_error(tmp_path: Path) -> None:
+    xml = tmp_path / "one.xml"
+    xml.write_text(iati_file(activity("XA-1-SAME")), encoding="utf-8")
+    out = tmp_path / "out"
+    assert run("import", "iati", str(xml), "-o", str(out))[0] == 0
+    before = (out / "xa-1-same.yaml").read_bytes()
+    assert run("import", "iati", str(xml), "-o", str(out))[0] == 0
+    assert (out / "xa-1-same.yaml").read_bytes() == before

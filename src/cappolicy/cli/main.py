@@ -311,8 +311,9 @@ def import_iati(files: tuple[Path, ...], out: Path) -> None:
     One file per activity, named after its iati-identifier. Each value is commented
     with the line of the XML it comes from; each field IATI does not publish is a
     commented prompt, for a reviewer to complete. Checking the files written gives
-    the outcomes checking the XML gives (docs/iati.md). Exit code: 0 every activity
-    written, 2 a file or an activity could not be read (the others are written)."""
+    the outcomes checking the XML gives (docs/iati.md). A file already in DIR is not
+    overwritten: it may hold a reviewer's completions. Exit code: 0 every activity
+    written, 2 a file or an activity could not be read or written (the others are)."""
     from ..proposal.iati_import import run_import
 
     problems = run_import(files, out, click.echo)
