@@ -127,3 +127,18 @@ def test_importing_the_same_file_again_is_no_error(tmp_path: Path) -> None:
     before = (out / "xa-1-same.yaml").read_bytes()
     assert run("import", "iati", str(xml), "-o", str(out))[0] == 0
     assert (out / "xa-1-same.yaml").read_bytes() == before
+
+
+def test_a_tag_of_megabytes_is_refused_where_it_starts(tmp_path: Path) -> None:
+    # expat holds a token whole and reads it again from its start with every chunk fed:
+    # a 100 MB attribute value took minutes and hundreds of MB; text is streamed
+    huge = activity("XA-1-HUGE").replace('ref="KE-RCO-1"', 'ref="' + "A" * (9 << 20) + '"')
+    path = tmp_path / "huge.xml"
+    path.write_text(iati_file(activity("XA-1-READ"), huge), encoding="utf-8")
+    code, said, _ = run("check", str(path), "--format", "json")
+    assert code == 2
+    report = json.loads(said)
+    assert [r["proposal"] for r in report["results"]] == ["XA-1-READ"]
+    [error] = [d for e in report["errors"] for d in e["diagnostics"]]
+    assert (error["code"], error["line"], error["column"]) == ("CP460", 18, 3)
+    assert "longer than 8 MiB" in error["message"]

@@ -14,7 +14,9 @@ nothing is fetched. Undeclared entity references are expat's own located error.
 
 Memory stays flat in the file's size: the file is fed 64 KiB at a time, each activity
 is handed on as soon as its end tag is read, and nothing outside the activity being
-read is kept. Expat counts lines at `\\n`, `\\r\\n` and a lone `\\r`, as editors do, and
+read is kept. Text reaches the handlers in pieces; a tag, comment or processing
+instruction is held whole and read again from its start with each chunk, so one still
+open after MAX_TOKEN bytes stops the file (CP460). Expat counts lines at `\\n`, `\\r\\n` and a lone `\\r`, as editors do, and
 columns in characters; attributes, which expat does not locate, are found in the bytes
 of their start tag.
 """
@@ -33,6 +35,9 @@ from ..base.errors import Diagnostic
 from ..base.span import Span
 
 CHUNK = 64 * 1024
+#: the longest a single token (a start tag with its attributes, a comment, a processing
+#: instruction) may be: text is streamed, a token is held whole and read again per chunk
+MAX_TOKEN = 8 * 1024 * 1024
 #: the versions of the IATI activity standard the mapping reads
 VERSIONS = ("2.01", "2.02", "2.03")
 ACTIVITIES = "iati-activities"
@@ -282,6 +287,10 @@ class ActivityReader:
                     yield self._syntax_error(exc)
                     return
                 yield from self._drain()
+                pending = self._base + len(self._buffer) - self._parser.CurrentByteIndex
+                if chunk and pending > MAX_TOKEN:
+                    yield self._too_long()
+                    return
                 if not chunk:
                     break
         if self.header is None:
@@ -291,6 +300,17 @@ class ActivityReader:
             yield Diagnostic("CP462", f"{self.name} holds no <{ACTIVITY}>: there is nothing "
                              "to check", self.header.span,
                              "is it cut short, or the wrong file from the publisher?")
+
+    def _too_long(self) -> Diagnostic:
+        """A tag, attribute value, comment or declaration still open after MAX_TOKEN
+        bytes: expat reads such a token again from its start with each chunk fed (time
+        quadratic in its length) and holds all of it, so reading stops here."""
+        line, column = self._here()
+        return Diagnostic(
+            "CP460", f"invalid XML: a tag, attribute value or comment longer than "
+            f"{MAX_TOKEN // (1024 * 1024)} MiB starts here; IATI's are a few kilobytes",
+            Span(self.name, line, column, line, column + 1),
+            "is the file cut short inside a tag, or made to exhaust its reader?")
 
     def _drain(self) -> Iterator[Element]:
         ready, self._ready = self._ready, []
