@@ -16,9 +16,9 @@ Memory stays flat in the file's size: the file is fed 64 KiB at a time, each act
 is handed on as soon as its end tag is read, and nothing outside the activity being
 read is kept. Text reaches the handlers in pieces; a tag, comment or processing
 instruction is held whole and read again from its start with each chunk, so one still
-open after MAX_TOKEN bytes stops the file (CP460). Expat counts lines at `\\n`, `\\r\\n` and a lone `\\r`, as editors do, and
-columns in characters; attributes, which expat does not locate, are found in the bytes
-of their start tag.
+open after MAX_TOKEN bytes stops the file (CP460). Expat counts lines at `\\n`,
+`\\r\\n` and a lone `\\r`, as editors do, and columns in characters; attributes, which
+expat does not locate, are found in the bytes of their start tag.
 """
 
 from __future__ import annotations
