@@ -142,3 +142,15 @@ def test_a_tag_of_megabytes_is_refused_where_it_starts(tmp_path: Path) -> None:
     [error] = [d for e in report["errors"] for d in e["diagnostics"]]
     assert (error["code"], error["line"], error["column"]) == ("CP460", 18, 3)
     assert "longer than 8 MiB" in error["message"]
+
+
+def test_a_doctype_is_located_where_it_begins(tmp_path: Path) -> None:
+    # expat reports the declaration at its `[` or `>`, which may be lines further on
+    path = tmp_path / "ext.xml"
+    path.write_text('<?xml version="1.0"?>\r\n<!-- a note -->  <!DOCTYPE iati-activities\r\n'
+                    '  SYSTEM "http://127.0.0.1:9/iati.dtd"\r\n>\r\n'
+                    + iati_file(activity()).split("\n", 1)[1], encoding="utf-8", newline="")
+    code, said, _ = run("check", str(path), "--format", "json")
+    assert code == 2
+    [error] = [d for e in json.loads(said)["errors"] for d in e["diagnostics"]]
+    assert (error["code"], error["line"], error["column"]) == ("CP461", 2, 18)

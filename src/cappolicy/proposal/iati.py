@@ -167,11 +167,30 @@ class ActivityReader:
 
     # --- handlers ----------------------------------------------------------------------
 
+    def _doctype_start(self) -> Span:
+        """Where `<!DOCTYPE` begins: expat calls its handler at the `[` or `>` after the
+        name and identifiers, which may be lines further on."""
+        line, column = self._here()
+        offset = self._parser.CurrentByteIndex - self._base
+        start = self._buffer.rfind(b"<!DOCTYPE", 0, max(offset, 0) + 1)
+        if offset < 0 or start < 0:  # not in the bytes kept (or not UTF-8): expat's point
+            return self._point()
+        between = self._buffer[start:offset]
+        breaks = list(_BREAK.finditer(between))
+        if not breaks:
+            column -= len(between.decode("utf-8", "replace"))
+        else:
+            line -= len(breaks)
+            before = self._buffer[:start]
+            last = max(before.rfind(b"\n"), before.rfind(b"\r"))
+            column = len(before[last + 1:].decode("utf-8", "replace")) + 1
+        return Span(self.name, line, column, line, column + len("<!DOCTYPE"))
+
     def _refuse_doctype(self, name: str, *_: Any) -> None:
         raise _Stop(Diagnostic(
             "CP461", f"{self.name} declares a document type (<!DOCTYPE {name}>); IATI files "
             "have none, and cappolicy reads no DTD, defines no entity and fetches nothing",
-            self._point(), "remove the <!DOCTYPE ...> declaration; it is how XML entity "
+            self._doctype_start(), "remove the <!DOCTYPE ...> declaration; it is how XML entity "
             "attacks (external entities, entity expansion) begin"))
 
     def _refuse_entity(self, *_: Any) -> None:
