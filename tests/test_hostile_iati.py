@@ -154,3 +154,14 @@ def test_a_doctype_is_located_where_it_begins(tmp_path: Path) -> None:
     assert code == 2
     [error] = [d for e in json.loads(said)["errors"] for d in e["diagnostics"]]
     assert (error["code"], error["line"], error["column"]) == ("CP461", 2, 18)
+
+
+def test_an_identifier_given_twice_is_said_on_the_second_activity(tmp_path: Path) -> None:
+    path = tmp_path / "twice.xml"
+    path.write_text(iati_file(activity("XA-1-SAME"), activity("XA-1-SAME")), encoding="utf-8")
+    code, said, _ = run("check", str(path), "--format", "json")
+    assert code == 1
+    first, second = json.loads(said)["results"]
+    assert not [w for w in first["warnings"] if w["code"] == "CP466"]
+    [warning] = [w for w in second["warnings"] if w["code"] == "CP466"]
+    assert warning["line"] == 13 and "activity at line 3" in warning["message"]
