@@ -165,3 +165,22 @@ def test_an_identifier_given_twice_is_said_on_the_second_activity(tmp_path: Path
     assert not [w for w in first["warnings"] if w["code"] == "CP466"]
     [warning] = [w for w in second["warnings"] if w["code"] == "CP466"]
     assert warning["line"] == 13 and "activity at line 3" in warning["message"]
+
+
+def test_the_portfolio_spells_out_what_an_identifier_hides(tmp_path: Path) -> None:
+    # a newline would start a row of its own, a bidi override reorder what is read,
+    # `<img ...>` load a picture where the Markdown is shown
+    path = tmp_path / "hostile.xml"
+    path.write_text(iati_file(activity("XA-1&#10;XA-9  KE  pass  0  0  99&#x202e;"),
+                              activity("XA-2|&lt;img src=https://x.test/t.png&gt;|")),
+                    encoding="utf-8")
+    code, text, _ = run("portfolio", str(path))
+    assert code == 1
+    rows = [line for line in text.splitlines() if line.startswith(str(path))]
+    assert len(rows) == 2
+    assert "XA-1\\nXA-9  KE  pass  0  0  99\\u202e" in rows[0]
+    assert "\u202e" not in text
+    code, markdown, _ = run("portfolio", str(path), "--format", "markdown")
+    assert "<img" not in markdown and "\u202e" not in markdown
+    [row] = [line for line in markdown.splitlines() if "XA-2" in line]
+    assert row.count(" | ") == 6  # seven cells: the identifier's | are escaped
