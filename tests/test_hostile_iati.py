@@ -5,6 +5,7 @@ and must not overwrite a reviewer's work."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -184,3 +185,21 @@ def test_the_portfolio_spells_out_what_an_identifier_hides(tmp_path: Path) -> No
     assert "<img" not in markdown and "\u202e" not in markdown
     [row] = [line for line in markdown.splitlines() if "XA-2" in line]
     assert row.count(" | ") == 6  # seven cells: the identifier's | are escaped
+
+
+def test_the_html_page_draws_each_activity_of_an_iati_file(tmp_path: Path) -> None:
+    path = tmp_path / "acts.xml"
+    path.write_text(iati_file(activity("XA-1-A", org="First CIRT"),
+                              activity("XA-1-B", org="Other CIRT"),
+                              activity("XA-1-A", org="Second CIRT")), encoding="utf-8")
+    page = tmp_path / "report.html"
+    code, _, err = run("check", str(path), "--output", f"html={page}")
+    assert code == 1, err
+    html = page.read_text(encoding="utf-8")
+    assert "could not be read again" not in html
+    drawings = re.findall(r"<svg.*?</svg>", html, re.S)
+    assert len(drawings) == 3
+    # the activity the file names twice is drawn from the activity each result is about
+    first = [i for i, d in enumerate(drawings) if "First CIRT" in d]
+    second = [i for i, d in enumerate(drawings) if "Second CIRT" in d]
+    assert len(first) == len(second) == 1 and first != second
