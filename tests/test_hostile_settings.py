@@ -48,3 +48,17 @@ def test_english_tags_are_still_english(project: Path, lang: str) -> None:
                                        "--as-of", "2027-01-15"])
     assert result.exit_code == 0, result.output
     assert "total PASS" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["json", "html", "text"])
+def test_a_report_is_never_written_over_a_file_being_checked(project: Path, fmt: str) -> None:
+    before = (project / "p.yaml").read_bytes()
+    (project / "sub").mkdir()
+    shutil.copy(GOOD, project / "sub" / "q.yaml")
+    for target in ("p.yaml", "sub/../sub/q.yaml"):
+        result = CliRunner().invoke(main, ["check", "p.yaml", "sub", "--as-of", "2027-01-15",
+                                           "--output", f"{fmt}={target}"])
+        assert result.exit_code == 2
+        assert f"error[CP422]: {target} is a file being checked" in result.output
+    assert (project / "p.yaml").read_bytes() == before
+    assert (project / "sub" / "q.yaml").read_bytes() == GOOD.read_bytes()
