@@ -22,7 +22,8 @@ from .common import (
     settings_of_files,
     severity_of,
 )
-from .options import color_option, rulesets_option, write_file, write_output
+from .options import (color_option, outputs_over_inputs, rulesets_option, write_file,
+                      write_output)
 
 if TYPE_CHECKING:
     from ..proposal.model import Proposal
@@ -243,14 +244,8 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
                        f"{'s' if len(others) != 1 else ''} with no top-level `cappolicy` key "
                        f"(not proposals): {shown_others}", err=True)
     files = iati_in_folders(files, () if only_proposals else paths)
-    # a report is written in place of a link, never through it (files.write_atomic)
-    inputs = {file.resolve() for file in files}
-    if clash := [file for _, file in outputs if file.parent.resolve() / file.name in inputs]:
-        from ..base.errors import Diagnostic
-
-        raise Failure([Diagnostic("CP422", f"{file} is a file being checked; --output "
-                                  "does not write a report over it", None,
-                                  "name another file for the report") for file in clash])
+    if clash := outputs_over_inputs([file for _, file in outputs], files):
+        raise Failure(clash)
     project = settings_of_files(files)
     fail_on = severity_of(fail_on or project.fail_on) or "must"
     if ruleset_ref is None and country is None:

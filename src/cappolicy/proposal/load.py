@@ -43,6 +43,7 @@ from ..base.files import read_bytes
 from ..base.span import Span
 from .iati_codes import MARK as IATI_MARK
 from .iati_codes import unpublished
+from .linebreaks import unquoted_break
 from .model import Proposal
 from .nodes import Node, Problem
 from .placeholders import readable
@@ -363,8 +364,11 @@ class _YamlComposer:
                 "CP402", f"invalid YAML: control character U+{ord(bad.group()):04X} is not allowed",
                 _Lines(self.text, self.name).span(bad.start(), bad.end()),
                 "remove it, or write it as an escape inside a double-quoted string"))
-        if self.lines is not None:
-            self._breaks_only_quoted(self.lines)
+        if self.lines is not None and (at := unquoted_break(self.text)) is not None:
+            raise _Fatal(Diagnostic(
+                "CP402", f"invalid YAML: U+{ord(self.text[at]):04X} outside quotes, a line "
+                "break to a YAML reader but not to an editor", self.lines.span(at, at + 1),
+                "remove it, or write it as \\N, \\L or \\P in double quotes"))
         tree = self._tree()
         if tree is not None:
             return tree
@@ -377,29 +381,6 @@ class _YamlComposer:
             if _EVENT_LOADER is yaml.SafeLoader or "nesting depth" not in fatal.diagnostic.message:
                 raise
         return _YamlComposer(self.text, self.name)._read(yaml.SafeLoader)
-
-    def _breaks_only_quoted(self, lines: _Lines) -> None:
-        """NEL, U+2028 and U+2029 end a line for the YAML reader (YAML 1.1), not for an
-        editor, a diff or YAML 1.2: outside quotes one ends a comment, or a plain value,
-        and what follows it on the editor's line is read as a key of its own (a
-        `waivers:` a reviewer sees as part of a comment). Inside quotes they are text."""
-        quoted: list[tuple[int, int]] = []
-        try:
-            for token in yaml.scan(self.text, Loader=yaml.SafeLoader):
-                if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'"):
-                    quoted.append((token.start_mark.index, token.end_mark.index))
-        except yaml.YAMLError:
-            pass  # the reader says what is wrong; the characters before it are looked at
-        starts = [start for start, _ in quoted]
-        for found in _YAML_ONLY_BREAKS.finditer(self.text):
-            at = bisect.bisect_right(starts, found.start()) - 1
-            if at < 0 or found.start() >= quoted[at][1]:
-                raise _Fatal(Diagnostic(
-                    "CP402", f"invalid YAML: U+{ord(found.group()):04X} outside quotes, a "
-                    "line break to a YAML reader but not to an editor: what follows it "
-                    "would be read as a line of its own", lines.span(found.start(), found.end()),
-                    "remove it, or write it as an escape (\\N, \\L, \\P) inside a "
-                    "double-quoted string"))
 
     def _tree(self) -> tuple[Node, Span, list[Diagnostic]] | None:
         """The document composed by libyaml, or None when the event reader must read it
