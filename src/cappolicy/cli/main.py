@@ -23,7 +23,8 @@ from .common import (
     settings_of_files,
     severity_of,
 )
-from .options import color_option, rulesets_option, write_file, write_output
+from .options import (color_option, outputs_over_inputs, rulesets_option, write_file,
+                      write_output)
 
 if TYPE_CHECKING:
     from ..proposal.model import Proposal
@@ -220,6 +221,8 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     if ruleset_ref is not None and country is not None:
         raise click.UsageError("give --ruleset or --country, not both")
     files = checked_files(paths, only_proposals)
+    if clash := outputs_over_inputs([file for _, file in outputs], files):
+        raise Failure(clash)
     project = settings_of_files(files)
     fail_on = severity_of(fail_on or project.fail_on) or "must"
     if ruleset_ref is None and country is None:
@@ -288,8 +291,9 @@ def import_iati(files: tuple[Path, ...], out: Path) -> None:
     One file per activity, named after its iati-identifier. Each value is commented
     with the line of the XML it comes from; each field IATI does not publish is a
     commented prompt, for a reviewer to complete. Checking the files written gives
-    the outcomes checking the XML gives (docs/iati.md). Exit code: 0 every activity
-    written, 2 a file or an activity could not be read (the others are written)."""
+    the outcomes checking the XML gives (docs/iati.md). A file already in DIR is not
+    overwritten: it may hold a reviewer's completions. Exit code: 0 every activity
+    written, 2 a file or an activity could not be read or written (the others are)."""
     from ..proposal.iati_import import run_import
 
     problems = run_import(files, out, click.echo)

@@ -63,6 +63,18 @@ def write_output(text: str, output: Path | None, *, make_folder: bool = False) -
         raise Failure([problem])
 
 
+def outputs_over_inputs(outputs: list[Path], inputs: list[Path]) -> list[Diagnostic]:
+    """A CP422 diagnostic for each report file that is a file being read: a report
+    written there would replace it. A link there is replaced, never written through
+    (files.write_atomic), so it is the link itself that is compared."""
+    from ..base.errors import Diagnostic
+
+    read = {file.resolve() for file in inputs}
+    return [Diagnostic("CP422", f"{file} is a file being checked; --output does not write "
+                       "a report over it", None, "name another file for the report")
+            for file in outputs if file.parent.resolve() / file.name in read]
+
+
 def write_file(text: str, path: Path, *, make_folder: bool = False,
                what: str = "") -> Diagnostic | None:
     """Write `text` to `path` whole (with `make_folder`, its folder made first),

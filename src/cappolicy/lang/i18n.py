@@ -134,12 +134,12 @@ _ENGLISH = Translations(SOURCE_LANGUAGE, None)
 def translator(lang: str | None) -> Translations:
     """A fresh translator for `lang` (its own count of untranslated strings);
     UnknownLanguage when no catalogue is shipped for it."""
-    tag = normalise(lang) if lang else SOURCE_LANGUAGE
-    if tag == SOURCE_LANGUAGE or tag.startswith(SOURCE_LANGUAGE + "-"):
-        return Translations(tag, None)
-    if not _TAG.fullmatch(tag):
+    tag = normalise(lang) if lang is not None else SOURCE_LANGUAGE
+    if not _TAG.fullmatch(tag):  # English's too: `en-../../etc` and "" are no tags
         raise UnknownLanguage(f"'{lang}' is not a language tag: write one such as fr, es or "
                               f"pt-br (languages: {', '.join(languages())})")
+    if tag == SOURCE_LANGUAGE or tag.startswith(SOURCE_LANGUAGE + "-"):
+        return Translations(tag, None)
     found = _catalogue(tag)
     if found is None and "-" in tag:  # pt-br without its own catalogue: pt
         found = _catalogue(tag.split("-")[0])

@@ -14,9 +14,11 @@ nothing is fetched. Undeclared entity references are expat's own located error.
 
 Memory stays flat in the file's size: the file is fed 64 KiB at a time, each activity
 is handed on as soon as its end tag is read, and nothing outside the activity being
-read is kept. Expat counts lines at `\\n`, `\\r\\n` and a lone `\\r`, as editors do, and
-columns in characters; attributes, which expat does not locate, are found in the bytes
-of their start tag.
+read is kept. Text reaches the handlers in pieces; a tag, comment or processing
+instruction is held whole and read again from its start with each chunk, so one still
+open after MAX_TOKEN bytes stops the file (CP460). Expat counts lines at `\\n`,
+`\\r\\n` and a lone `\\r`, as editors do, and columns in characters; attributes, which
+expat does not locate, are found in the bytes of their start tag.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ from ..base.errors import Diagnostic
 from ..base.span import Span
 
 CHUNK = 64 * 1024
+#: the longest a single token (a start tag with its attributes, a comment, a processing
+#: instruction) may be: text is streamed, a token is held whole and read again per chunk
+MAX_TOKEN = 8 * 1024 * 1024
 #: the versions of the IATI activity standard the mapping reads
 VERSIONS = ("2.01", "2.02", "2.03")
 ACTIVITIES = "iati-activities"
@@ -121,6 +126,7 @@ class ActivityReader:
         self._buffer = b""
         self._base = 0  # the offset in the file of _buffer[0]
         self._depth = 0
+        self._read = 0  # activities handed on
         self._parser: Any = None
 
     # --- positions ---------------------------------------------------------------------
@@ -161,11 +167,30 @@ class ActivityReader:
 
     # --- handlers ----------------------------------------------------------------------
 
+    def _doctype_start(self) -> Span:
+        """Where `<!DOCTYPE` begins: expat calls its handler at the `[` or `>` after the
+        name and identifiers, which may be lines further on."""
+        line, column = self._here()
+        offset = self._parser.CurrentByteIndex - self._base
+        start = self._buffer.rfind(b"<!DOCTYPE", 0, max(offset, 0) + 1)
+        if offset < 0 or start < 0:  # not in the bytes kept (or not UTF-8): expat's point
+            return self._point()
+        between = self._buffer[start:offset]
+        breaks = list(_BREAK.finditer(between))
+        if not breaks:
+            column -= len(between.decode("utf-8", "replace"))
+        else:
+            line -= len(breaks)
+            before = self._buffer[:start]
+            last = max(before.rfind(b"\n"), before.rfind(b"\r"))
+            column = len(before[last + 1:].decode("utf-8", "replace")) + 1
+        return Span(self.name, line, column, line, column + len("<!DOCTYPE"))
+
     def _refuse_doctype(self, name: str, *_: Any) -> None:
         raise _Stop(Diagnostic(
             "CP461", f"{self.name} declares a document type (<!DOCTYPE {name}>); IATI files "
             "have none, and cappolicy reads no DTD, defines no entity and fetches nothing",
-            self._point(), "remove the <!DOCTYPE ...> declaration; it is how XML entity "
+            self._doctype_start(), "remove the <!DOCTYPE ...> declaration; it is how XML entity "
             "attacks (external entities, entity expansion) begin"))
 
     def _refuse_entity(self, *_: Any) -> None:
@@ -281,14 +306,34 @@ class ActivityReader:
                     yield self._syntax_error(exc)
                     return
                 yield from self._drain()
+                pending = self._base + len(self._buffer) - self._parser.CurrentByteIndex
+                if chunk and pending > MAX_TOKEN:
+                    yield self._too_long()
+                    return
                 if not chunk:
                     break
         if self.header is None:
             yield Diagnostic("CP462", f"{self.name} is empty: no <{ACTIVITIES}> element",
                              Span(self.name, 1, 1))
+        elif not self._read:  # nothing checked is no pass
+            yield Diagnostic("CP462", f"{self.name} holds no <{ACTIVITY}>: there is nothing "
+                             "to check", self.header.span,
+                             "is it cut short, or the wrong file from the publisher?")
+
+    def _too_long(self) -> Diagnostic:
+        """A tag, attribute value, comment or declaration still open after MAX_TOKEN
+        bytes: expat reads such a token again from its start with each chunk fed (time
+        quadratic in its length) and holds all of it, so reading stops here."""
+        line, column = self._here()
+        return Diagnostic(
+            "CP460", f"invalid XML: a tag, attribute value or comment longer than "
+            f"{MAX_TOKEN // (1024 * 1024)} MiB starts here; IATI's are a few kilobytes",
+            Span(self.name, line, column, line, column + 1),
+            "is the file cut short inside a tag, or made to exhaust its reader?")
 
     def _drain(self) -> Iterator[Element]:
         ready, self._ready = self._ready, []
+        self._read += len(ready)
         yield from ready
 
     def _syntax_error(self, exc: expat.ExpatError) -> Diagnostic:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from typing import Any
 import attrs
 
 from ..base.errors import Diagnostic
+from ..base.files import read_bytes
+from ..base.visible import visible
 from ..lang.types import ListT, MapT, RecordT, SetT, Type
 from . import iati_codes as codes
 from . import schema
@@ -50,6 +53,14 @@ def _scalar(node: Node) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return _string(str(value))
+
+
+def _comment(text: str) -> str:
+    """Text from the XML (an identifier, a file name, a note) made safe to write in a YAML
+    comment: every character a YAML reader takes for a line break (newline, carriage
+    return, NEL, U+2028/U+2029) or refuses raw is spelled out, so no value can end the
+    comment and start a key of its own (a `waivers:` the publisher never wrote)."""
+    return _RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", visible(text))
 
 
 def _key(key: Any) -> str:
@@ -128,14 +139,15 @@ def to_yaml(mapped: Mapped, source: str) -> str:
     ident = next(v.value for k, v in mapped.node.value if k.value == "id")
     writer = _Writer(source)
     writer.lines += [
-        f"# Imported from {source}, activity {ident} (line {mapped.node.span.line}).",
+        f"# Imported from {_comment(source)}, activity {_comment(str(ident))} "
+        f"(line {mapped.node.span.line}).",
         "# Each value's comment names the line of the IATI file it comes from; each",
         "# field IATI does not publish is a commented prompt: complete it and remove the #.",
         f"# Fields under {codes.MARK} are kept from IATI for rules that read them.",
     ]
     for note in mapped.notes:
         writer.lines.append(f"# note (line {note.span.line if note.span else '?'}): "
-                            f"{note.message}")
+                            f"{_comment(note.message)}")
     writer.entries(mapped.node, schema.PROPOSAL, 0)
     return "\n".join(writer.lines) + "\n"
 
@@ -158,9 +170,20 @@ def file_name(ident: str, taken: set[str]) -> str:
     return f"{name}.yaml"
 
 
+def _holds(path: Path, text: str) -> bool:
+    """Whether `path` is a regular file (not a link) that holds `text` already."""
+    try:
+        return read_bytes(path, len(text.encode("utf-8")), follow=False) == \
+            text.encode("utf-8")
+    except OSError:
+        return False
+
+
 def import_iati(path: Path, out: Path, write: Any, taken: set[str] | None = None) -> Imported:
     """Write one YAML file per activity of `path` into `out` (made if missing) through
-    `write(file, text)`; the diagnostics of activities or of the file that failed."""
+    `write(file, text)`; the diagnostics of activities or of the file that failed. A file
+    already there is left as it is: unless it holds what would be written, that is a
+    diagnostic."""
     written: list[Path] = []
     problems: list[Diagnostic] = []
     taken = set() if taken is None else taken
@@ -171,7 +194,16 @@ def import_iati(path: Path, out: Path, write: Any, taken: set[str] | None = None
             continue
         ident = next(v.value for k, v in mapped.node.value if k.value == "id")
         target = out / file_name(str(ident), taken)
-        write(target, to_yaml(mapped, str(path)))
+        text = to_yaml(mapped, str(path))
+        if os.path.lexists(target) and not _holds(target, text):
+            # a reviewer completes the prompts of an imported file: importing again must
+            # not throw that work away (nor write through a link planted in the folder)
+            problems.append(Diagnostic(
+                "CP422", f"{target} exists; cappolicy import does not overwrite it",
+                mapped.node.span, "it may hold a reviewer's completions: remove it, or "
+                "import into another folder"))
+            continue
+        write(target, text)
         written.append(target)
     return Imported(tuple(written), tuple(problems))
 

@@ -622,14 +622,25 @@ def read_file(path: str | Path, name: str | None = None
     (None, diagnostic), last."""
     name = name if name is not None else str(path)
     children = child_index(path, name)
+    seen: dict[str, int] = {}  # each identifier and the line of its first activity
     for item in ActivityReader(path, name).activities():
         if isinstance(item, Diagnostic):
             yield None, item
             return
         try:
-            yield map_activity(item, name, children), None
+            mapped = map_activity(item, name, children)
         except ProposalError as exc:
             yield None, list(exc.diagnostics)
+            continue
+        ident = str(next(v.value for k, v in mapped.node.value if k.value == "id"))
+        first = seen.setdefault(ident, item.span.line)
+        if first != item.span.line:
+            mapped = attrs.evolve(mapped, notes=(*mapped.notes, Diagnostic(
+                "CP466", f"the iati-identifier {ident} is also the identifier of the "
+                f"activity at line {first}; the reports name both alike", item.span,
+                "IATI identifiers are unique: ask the publisher which activity is meant",
+                level="warning")))
+        yield mapped, None
 
 
 def load_activities(path: str | Path) -> Iterator[Proposal | list[Diagnostic]]:

@@ -43,6 +43,7 @@ from ..base.files import read_bytes
 from ..base.span import Span
 from .iati_codes import MARK as IATI_MARK
 from .iati_codes import unpublished
+from .linebreaks import unquoted_break
 from .model import Proposal
 from .nodes import Node, Problem
 from .placeholders import readable
@@ -363,6 +364,11 @@ class _YamlComposer:
                 "CP402", f"invalid YAML: control character U+{ord(bad.group()):04X} is not allowed",
                 _Lines(self.text, self.name).span(bad.start(), bad.end()),
                 "remove it, or write it as an escape inside a double-quoted string"))
+        if self.lines is not None and (at := unquoted_break(self.text)) is not None:
+            raise _Fatal(Diagnostic(
+                "CP402", f"invalid YAML: U+{ord(self.text[at]):04X} outside quotes, a line "
+                "break to a YAML reader but not to an editor", self.lines.span(at, at + 1),
+                "remove it, or write it as \\N, \\L or \\P in double quotes"))
         tree = self._tree()
         if tree is not None:
             return tree

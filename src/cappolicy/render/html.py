@@ -17,8 +17,9 @@ wording for that reader (render.text.shown_title, shown_wording), and the page e
 the count of strings shown in English, as the text report does. In English the page is
 the text as written.
 
-To draw a graph the renderer reads each checked proposal again (load.load_proposal):
-the report holds findings, not proposals. A proposal that cannot be read again (moved,
+To draw a graph the renderer reads each checked proposal again (load.load_proposal;
+an IATI file's activities through iati_map.load_activities, once per file): the report
+holds findings, not proposals. A proposal that cannot be read again (moved,
 changed) is shown without its graph and excerpts, and the page says so.
 """
 
@@ -28,6 +29,7 @@ import base64
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -136,14 +138,45 @@ Loader = Callable[[ProposalResult], "tuple[Proposal, GovernanceGraph] | str"]
 
 
 def load_again(result: ProposalResult) -> tuple[Proposal, GovernanceGraph] | str:
-    """The proposal of a result read again from its file, and its graph."""
+    """The proposal of a result read again from its file, and its graph; an IATI
+    file's activity found by its identifier (and, when the file gives it to several,
+    by where the result's findings are)."""
     try:
-        proposal = load_proposal(Path(result.file))
+        if Path(result.file).suffix.lower() == ".xml":
+            proposal = _activity(result)
+        else:
+            proposal = load_proposal(Path(result.file))
         return proposal, build(proposal.data)
     except CappolicyError as exc:
         return "; ".join(d.message for d in exc.diagnostics)
     except (OSError, ValueError) as exc:
         return str(exc)
+
+
+def _activity(result: ProposalResult) -> Proposal:
+    """The activity of an IATI file a result is about: of those with its identifier,
+    the last that starts at or before its first located finding."""
+    found = [p for p in _activities(result.file, *_stamp(result.file))
+             if p.id == result.proposal_id]
+    if not found:
+        raise ValueError(f"no activity {result.proposal_id} in {result.file} now")
+    lines = [f.span.line for f in result.findings if f.span.line]
+    first = min(lines) if lines else 0
+    starts = [(p.positions[()].line if () in p.positions else 0, p) for p in found]
+    before = [p for line, p in starts if line <= first]
+    return before[-1] if before else found[0]
+
+
+def _stamp(file: str) -> tuple[int, int]:
+    info = Path(file).stat()
+    return info.st_mtime_ns, info.st_size
+
+
+@lru_cache(maxsize=1)  # a report's results come file by file: each file is read once
+def _activities(file: str, mtime: int, size: int) -> tuple[Proposal, ...]:
+    from ..proposal.iati_map import load_activities
+
+    return tuple(p for p in load_activities(file) if isinstance(p, Proposal))
 
 
 def _finalize(value: Any) -> Any:

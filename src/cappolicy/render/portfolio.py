@@ -15,8 +15,10 @@ from collections.abc import Iterable
 import attrs
 
 from ..base.errors import Diagnostic
+from ..base.visible import visible
 from ..report.iati import unpublished_topics
 from ..report.model import FileError, ProposalResult, verdict
+from .markdown import md_code, md_text
 
 ORDER = ("fail", "unknown", "pass")
 _RANK = {"pass": 0, "waived": 0, "unknown": 1, "fail": 2}
@@ -114,7 +116,8 @@ class Portfolio:
                       [(p, str(f), str(u), str(s)) for p, f, u, s in self.rows()])
         out += ["", "proposals (fail / unknown / pass findings):"]
         out += _table(("where", "id", "host", "verdict", "fail", "unknown", "pass"),
-                      [(f"{x.file}:{x.line}", x.id, x.host_country or "?", x.verdict,
+                      [(visible(f"{x.file}:{x.line}"), visible(x.id),
+                        visible(x.host_country or "?"), x.verdict,
                         str(x.counts["fail"]), str(x.counts["unknown"]),
                         str(x.counts["pass"])) for x in self.sorted_lines()])
         if self.unpublished:
@@ -131,17 +134,18 @@ class Portfolio:
         out += [f"| {p} | {f} | {u} | {s} |" for p, f, u, s in self.rows()]
         out += ["", "| where | id | host | verdict | fail | unknown | pass |",
                 "|---|---|---|---|---:|---:|---:|"]
-        out += [f"| `{x.file}:{x.line}` | {_cell(x.id)} | {x.host_country or '?'} | "
+        out += [f"| {md_code(f'{x.file}:{x.line}', table=True)} | {md_text(x.id)} | "
+                f"{md_text(x.host_country or '?')} | "
                 f"{x.verdict} | {x.counts['fail']} | {x.counts['unknown']} | "
                 f"{x.counts['pass']} |" for x in self.sorted_lines()]
         if self.unpublished:
             out += ["", "**Not published in IATI**, to ask the publisher for:", ""]
-            out += [f"- {_cell(t)} ({n} of {len(self.lines)} proposals)"
+            out += [f"- {md_text(t)} ({n} of {len(self.lines)} proposals)"
                     for t, n in sorted(self.unpublished.items(), key=lambda i: (-i[1], i[0]))]
         if self.errors:
             out += ["", "**Could not be read:**", ""]
-            out += [f"- `{d.span}` {d.code}: {_cell(d.message)}" if d.span else
-                    f"- {d.code}: {_cell(d.message)}" for d in self.errors]
+            out += [f"- {md_code(str(d.span))} {d.code}: {md_text(d.message)}" if d.span
+                    else f"- {d.code}: {md_text(d.message)}" for d in self.errors]
         return "\n".join(out)
 
     def render(self, fmt: str) -> str:
@@ -150,10 +154,6 @@ class Portfolio:
         if fmt == "markdown":
             return self.to_markdown()
         return self.to_text()
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _table(head: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> list[str]:
@@ -170,7 +170,8 @@ def _table(head: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> list[str]:
 def _errors_text(errors: list[Diagnostic]) -> list[str]:
     if not errors:
         return []
-    return ["", "could not be read:", *(f"  {d.span}: error[{d.code}]: {d.message}"
-                                         if d.span and d.span.line else
-                                         f"  error[{d.code}]: {d.message}" for d in errors)]
+    return ["", "could not be read:", *(visible(f"  {d.span}: error[{d.code}]: {d.message}"
+                                                 if d.span and d.span.line else
+                                                 f"  error[{d.code}]: {d.message}")
+                                         for d in errors)]
 

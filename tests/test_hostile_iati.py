@@ -1,0 +1,205 @@
+"""IATI files written by a hostile stranger: what they carry must not reach the YAML
+written by `import iati` as anything but values, must not pass when they hold nothing,
+and must not overwrite a reviewer's work."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from cappolicy.cli.main import main
+
+AS_OF = "2026-01-01"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [*args, "--as-of", AS_OF] if args[0] == "check" else
+                                list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    return result.exit_code, result.stdout, result.stderr
+
+
+def activity(ident: str = "XA-1-TEST", org: str = "Kenya CIRT") -> str:
+    return ("<iati-activity default-currency=\"EUR\">\n"
+            f"  <iati-identifier>{ident}</iati-identifier>\n"
+            "  <title><narrative>Cyber incident response</narrative></title>\n"
+            "  <reporting-org ref=\"GB-GOV-1\" type=\"10\"><narrative>UK</narrative>"
+            "</reporting-org>\n"
+            "  <participating-org ref=\"GB-GOV-1\" type=\"10\" role=\"1\">"
+            "<narrative>UK</narrative></participating-org>\n"
+            "  <participating-org ref=\"KE-RCO-1\" type=\"10\" role=\"4\">"
+            f"<narrative>{org}</narrative></participating-org>\n"
+            "  <recipient-country code=\"KE\" percentage=\"100\"/>\n"
+            "  <activity-date type=\"1\" iso-date=\"2027-01-01\"/>\n"
+            "  <activity-date type=\"3\" iso-date=\"2029-12-31\"/>\n"
+            "</iati-activity>\n")
+
+
+def iati_file(*activities: str) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<iati-activities version="2.03">\n'
+            + "".join(activities) + "</iati-activities>\n")
+
+
+def outcomes(report: dict) -> dict[str, list[tuple[str, str]]]:  # type: ignore[type-arg]
+    return {r["proposal"]: sorted((f["rule"], f["outcome"]) for f in r["findings"])
+            for r in report["results"]}
+
+
+#: an identifier that, written raw into a comment, ends it and starts keys of its own
+INJECTED = ("XA-1{brk}waivers: [{{rule: FIN-01, reason: x, approved_by: KE-RCO-1, "
+            "expires: 2099-12-31}}]{brk}host_country: FR{brk}#")
+
+
+def test_no_identifier_can_write_keys_into_the_imported_yaml(tmp_path: Path) -> None:
+    # every line break a YAML reader knows: LF, CR, CR LF, NEL, LS, PS
+    breaks = ["&#10;", "&#13;", "&#13;&#10;", "&#x85;", "&#x2028;", "&#x2029;"]
+    xml = tmp_path / "hostile.xml"
+    xml.write_text(iati_file(*(activity(INJECTED.format(brk=b) + str(i))
+                               for i, b in enumerate(breaks))), encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = run("import", "iati", str(xml), "-o", str(out))
+    assert code == 0, err
+    written = sorted(out.glob("*.yaml"))
+    assert len(written) == len(breaks)
+    for path in written:
+        text = path.read_text(encoding="utf-8")
+        assert not any(line.startswith(("waivers:", "host_country: FR"))
+                       for line in text.splitlines()), text
+    _, from_xml, _ = run("check", str(xml), "--format", "json")
+    _, from_yaml, _ = run("check", str(out), "--format", "json")
+    assert json.loads(from_yaml)["errors"] == []
+    assert outcomes(json.loads(from_yaml)) == outcomes(json.loads(from_xml))
+    assert all(o != "waived" for found in outcomes(json.loads(from_yaml)).values()
+               for _, o in found)
+
+
+def test_a_file_of_no_activities_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.xml"
+    empty.write_text(iati_file(), encoding="utf-8")
+    kept = tmp_path / "kept.xml"
+    kept.write_text(iati_file(activity("XA-1-KEPT")), encoding="utf-8")
+    code, said, err = run("check", str(empty), str(kept), "--format", "json")
+    assert code == 2
+    report = json.loads(said)
+    assert [r["proposal"] for r in report["results"]] == ["XA-1-KEPT"]
+    [error] = [d for e in report["errors"] for d in e["diagnostics"]]
+    assert (error["code"], error["line"], error["column"]) == ("CP462", 2, 1)
+    assert "holds no <iati-activity>" in error["message"]
+    code, _, err = run("import", "iati", str(empty), "-o", str(tmp_path / "out"))
+    assert code == 2 and "empty.xml:2:1: error[CP462]" in err
+    code, _, _ = run("portfolio", str(empty))
+    assert code == 2
+
+
+def test_importing_again_keeps_a_reviewers_completions(tmp_path: Path) -> None:
+    xml = tmp_path / "two.xml"
+    xml.write_text(iati_file(activity("XA-1-DONE"), activity("XA-1-NEW")), encoding="utf-8")
+    out = tmp_path / "out"
+    assert run("import", "iati", str(xml), "-o", str(out))[0] == 0
+    done = out / "xa-1-done.yaml"
+    completed = done.read_text(encoding="utf-8").replace(
+        "# sunset:  # not published", "sunset: {date: 2029-12-31}  # not published")
+    done.write_text(completed, encoding="utf-8")
+    (out / "xa-1-new.yaml").unlink()
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not cappolicy's\n", encoding="utf-8")
+    (out / "xa-1-link.yaml").symlink_to(outside)
+    xml.write_text(iati_file(activity("XA-1-DONE"), activity("XA-1-NEW"),
+                             activity("XA-1-LINK")), encoding="utf-8")
+    code, said, err = run("import", "iati", str(xml), "-o", str(out))
+    assert code == 2
+    assert f"{done} exists; cappolicy import does not overwrite it" in err
+    assert "two.xml:3:1: error[CP422]" in err  # located at the activity in the XML
+    assert done.read_text(encoding="utf-8") == completed
+    assert (out / "xa-1-link.yaml").is_symlink()
+    assert outside.read_text(encoding="utf-8") == "not cappolicy's\n"
+    assert (out / "xa-1-new.yaml").is_file()  # the others are still written
+    assert "1 activity written" in said
+
+
+def test_importing_the_same_file_again_is_no_error(tmp_path: Path) -> None:
+    xml = tmp_path / "one.xml"
+    xml.write_text(iati_file(activity("XA-1-SAME")), encoding="utf-8")
+    out = tmp_path / "out"
+    assert run("import", "iati", str(xml), "-o", str(out))[0] == 0
+    before = (out / "xa-1-same.yaml").read_bytes()
+    assert run("import", "iati", str(xml), "-o", str(out))[0] == 0
+    assert (out / "xa-1-same.yaml").read_bytes() == before
+
+
+def test_a_tag_of_megabytes_is_refused_where_it_starts(tmp_path: Path) -> None:
+    # expat holds a token whole and reads it again from its start with every chunk fed:
+    # a 100 MB attribute value took minutes and hundreds of MB; text is streamed
+    huge = activity("XA-1-HUGE").replace('ref="KE-RCO-1"', 'ref="' + "A" * (9 << 20) + '"')
+    path = tmp_path / "huge.xml"
+    path.write_text(iati_file(activity("XA-1-READ"), huge), encoding="utf-8")
+    code, said, _ = run("check", str(path), "--format", "json")
+    assert code == 2
+    report = json.loads(said)
+    assert [r["proposal"] for r in report["results"]] == ["XA-1-READ"]
+    [error] = [d for e in report["errors"] for d in e["diagnostics"]]
+    assert (error["code"], error["line"], error["column"]) == ("CP460", 18, 3)
+    assert "longer than 8 MiB" in error["message"]
+
+
+def test_a_doctype_is_located_where_it_begins(tmp_path: Path) -> None:
+    # expat reports the declaration at its `[` or `>`, which may be lines further on
+    path = tmp_path / "ext.xml"
+    path.write_text('<?xml version="1.0"?>\r\n<!-- a note -->  <!DOCTYPE iati-activities\r\n'
+                    '  SYSTEM "http://127.0.0.1:9/iati.dtd"\r\n>\r\n'
+                    + iati_file(activity()).split("\n", 1)[1], encoding="utf-8", newline="")
+    code, said, _ = run("check", str(path), "--format", "json")
+    assert code == 2
+    [error] = [d for e in json.loads(said)["errors"] for d in e["diagnostics"]]
+    assert (error["code"], error["line"], error["column"]) == ("CP461", 2, 18)
+
+
+def test_an_identifier_given_twice_is_said_on_the_second_activity(tmp_path: Path) -> None:
+    path = tmp_path / "twice.xml"
+    path.write_text(iati_file(activity("XA-1-SAME"), activity("XA-1-SAME")), encoding="utf-8")
+    code, said, _ = run("check", str(path), "--format", "json")
+    assert code == 1
+    first, second = json.loads(said)["results"]
+    assert not [w for w in first["warnings"] if w["code"] == "CP466"]
+    [warning] = [w for w in second["warnings"] if w["code"] == "CP466"]
+    assert warning["line"] == 13 and "activity at line 3" in warning["message"]
+
+
+def test_the_portfolio_spells_out_what_an_identifier_hides(tmp_path: Path) -> None:
+    # a newline would start a row of its own, a bidi override reorder what is read,
+    # `<img ...>` load a picture where the Markdown is shown
+    path = tmp_path / "hostile.xml"
+    path.write_text(iati_file(activity("XA-1&#10;XA-9  KE  pass  0  0  99&#x202e;"),
+                              activity("XA-2|&lt;img src=https://x.test/t.png&gt;|")),
+                    encoding="utf-8")
+    code, text, _ = run("portfolio", str(path))
+    assert code == 1
+    rows = [line for line in text.splitlines() if line.startswith(str(path))]
+    assert len(rows) == 2
+    assert "XA-1\\nXA-9  KE  pass  0  0  99\\u202e" in rows[0]
+    assert "\u202e" not in text
+    code, markdown, _ = run("portfolio", str(path), "--format", "markdown")
+    assert "<img" not in markdown and "\u202e" not in markdown
+    [row] = [line for line in markdown.splitlines() if "XA-2" in line]
+    assert row.count(" | ") == 6  # seven cells: the identifier's | are escaped
+
+
+def test_the_html_page_draws_each_activity_of_an_iati_file(tmp_path: Path) -> None:
+    path = tmp_path / "acts.xml"
+    path.write_text(iati_file(activity("XA-1-A", org="First CIRT"),
+                              activity("XA-1-B", org="Other CIRT"),
+                              activity("XA-1-A", org="Second CIRT")), encoding="utf-8")
+    page = tmp_path / "report.html"
+    code, _, err = run("check", str(path), "--output", f"html={page}")
+    assert code == 1, err
+    html = page.read_text(encoding="utf-8")
+    assert "could not be read again" not in html
+    drawings = re.findall(r"<svg.*?</svg>", html, re.S)
+    assert len(drawings) == 3
+    # the activity the file names twice is drawn from the activity each result is about
+    first = [i for i, d in enumerate(drawings) if "First CIRT" in d]
+    second = [i for i, d in enumerate(drawings) if "Second CIRT" in d]
+    assert len(first) == len(second) == 1 and first != second

@@ -1,0 +1,64 @@
+"""Settings a stranger could write: a `lang` that is no language tag is refused, located,
+whether it begins with English's tag or not."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cappolicy.cli.main import main
+
+GOOD = Path(__file__).resolve().parent.parent / "examples" / "proposals" / "xa-cirt-good.yaml"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir()  # the project's root: nothing above it is read
+    shutil.copy(GOOD, tmp_path / "p.yaml")
+    old = Path.cwd()
+    os.chdir(tmp_path)
+    yield tmp_path  # type: ignore[misc]
+    os.chdir(old)
+
+
+@pytest.mark.parametrize("lang", ["en-../../etc", "en-", "", "fr-../x"])
+def test_a_lang_setting_that_is_no_tag_is_refused_where_it_is_set(project: Path,
+                                                                  lang: str) -> None:
+    (project / "cappolicy.toml").write_text(f'country = "XA"\nlang = "{lang}"\n',
+                                            encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "p.yaml", "--as-of", "2027-01-15"])
+    assert result.exit_code == 2
+    assert f"cappolicy.toml:2:1: error[CP441]: '{lang}' is not a language tag" in result.output
+
+
+@pytest.mark.parametrize("lang", ["en-../../etc", "en-"])
+def test_a_lang_option_that_is_no_tag_is_refused(project: Path, lang: str) -> None:
+    result = CliRunner().invoke(main, ["check", "p.yaml", "--lang", lang])
+    assert result.exit_code == 2
+    assert f"error[CP442]: '{lang}' is not a language tag" in result.output
+
+
+@pytest.mark.parametrize("lang", ["en", "EN", "en_GB", "en-us"])
+def test_english_tags_are_still_english(project: Path, lang: str) -> None:
+    result = CliRunner().invoke(main, ["check", "p.yaml", "--lang", lang,
+                                       "--as-of", "2027-01-15"])
+    assert result.exit_code == 0, result.output
+    assert "total PASS" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["json", "html", "text"])
+def test_a_report_is_never_written_over_a_file_being_checked(project: Path, fmt: str) -> None:
+    before = (project / "p.yaml").read_bytes()
+    (project / "sub").mkdir()
+    shutil.copy(GOOD, project / "sub" / "q.yaml")
+    for target in ("p.yaml", "sub/../sub/q.yaml"):
+        result = CliRunner().invoke(main, ["check", "p.yaml", "sub", "--as-of", "2027-01-15",
+                                           "--output", f"{fmt}={target}"])
+        assert result.exit_code == 2
+        assert f"error[CP422]: {target} is a file being checked" in result.output
+    assert (project / "p.yaml").read_bytes() == before
+    assert (project / "sub" / "q.yaml").read_bytes() == GOOD.read_bytes()
