@@ -62,3 +62,13 @@ def test_a_report_is_never_written_over_a_file_being_checked(project: Path, fmt:
         assert f"error[CP422]: {target} is a file being checked" in result.output
     assert (project / "p.yaml").read_bytes() == before
     assert (project / "sub" / "q.yaml").read_bytes() == GOOD.read_bytes()
+
+
+@pytest.mark.parametrize("command", [["portfolio", "p.yaml", "-o"], ["graph", "p.yaml", "-o"]])
+def test_portfolio_and_graph_never_write_over_the_proposal_they_read(
+        project: Path, command: list[str]) -> None:
+    before = (project / "p.yaml").read_bytes()
+    result = CliRunner().invoke(main, [*command, "./p.yaml"])
+    assert result.exit_code == 2, result.output
+    assert "error[CP422]: p.yaml is a file being checked" in result.output
+    assert (project / "p.yaml").read_bytes() == before

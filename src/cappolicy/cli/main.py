@@ -342,6 +342,8 @@ def graph(proposal_path: Path, fmt: str | None, output: Path | None, ruleset_ref
                                   "draws one proposal file")])
     if not proposal_path.is_file():
         raise Failure([Diagnostic("CP421", f"no such file: {proposal_path}")])
+    if output is not None and (clash := outputs_over_inputs([output], [proposal_path])):
+        raise Failure(clash)
     try:
         proposal = load_proposal(proposal_path)
         findings = None

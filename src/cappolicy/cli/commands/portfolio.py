@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..options import rulesets_option, write_output
+from ..options import outputs_over_inputs, rulesets_option, write_output
 
 FORMATS = ("text", "markdown", "json")
 
@@ -41,7 +41,7 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, ruleset_ref:
     publishers for. Exit code: 0 nothing fails, 1 a proposal fails, 2 bad input."""
     from ...render.portfolio import Portfolio
     from ...run.check import file_outcomes
-    from ..common import checked_files, fixed_ruleset, rulesets_in_scope, settings_of_files
+    from ..common import Failure, checked_files, fixed_ruleset, rulesets_in_scope, settings_of_files
 
     if ruleset_ref is not None and country is not None:
         raise click.UsageError("give --ruleset or --country, not both")
@@ -51,6 +51,8 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, ruleset_ref:
         raise click.BadParameter(f"{as_of!r} is not a date (YYYY-MM-DD)",
                                  param_hint="--as-of") from None
     files = checked_files(paths)
+    if output is not None and (clash := outputs_over_inputs([output], files)):
+        raise Failure(clash)
     project = settings_of_files(files)
     if ruleset_ref is None and country is None:
         country = project.country
