@@ -24,7 +24,7 @@ import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -32,10 +32,18 @@ from ..base.errors import CappolicyError, Diagnostic, did_you_mean
 from ..base.files import read_text
 from ..base.span import Span, source_lines
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+if TYPE_CHECKING:
+    import types
+
+
+def _toml() -> types.ModuleType:
+    """The TOML reader, imported when there is a settings file to read."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    return tomllib
+
 
 KEYS = ("rulesets", "country", "fail_on", "sources", "lang")
 #: the most of a settings file cappolicy reads
@@ -87,6 +95,7 @@ def find(start: Path) -> Path | None:
 
 
 def _has_table(path: Path) -> bool:
+    tomllib = _toml()
     try:
         data = tomllib.loads(read_text(path, MAX_BYTES, what="settings file"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -103,6 +112,7 @@ def load(path: Path) -> Settings:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise CappolicyError(Diagnostic("CP440", f"cannot read settings file {path}: {reason}",
                                         Span(str(path), 0, 0))) from None
+    tomllib = _toml()
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
