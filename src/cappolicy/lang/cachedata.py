@@ -1,7 +1,7 @@
 """The values the on-disk cache keeps (cache.py), as JSON data and back.
 
 A syntax tree is written as nested JSON arrays: a node is `[class name, field, ...]`
-with every field of its attrs class in order, a tuple `["tuple", item, ...]`, a date
+with every field of its class in order, a tuple `["tuple", item, ...]`, a date
 `["date", "YYYY-MM-DD"]`; strings, numbers, true, false and null stand for themselves.
 Reading calls only the constructors of an allow-list (the node classes of `ast`, `Span`,
 `tuple`, `date.fromisoformat`), each with exactly its fields, each field of a type its
@@ -18,11 +18,12 @@ import types
 import typing
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
 from ..base.cache import Corrupt
+from ..base.record import Record
 from ..base.span import Span
 from . import ast
 
@@ -66,7 +67,15 @@ def _encode(value: Any) -> Any:
 
 @cache
 def _field_names() -> dict[type, tuple[str, ...]]:
-    return {cls: tuple(f.name for f in attrs.fields(cls)) for cls in NODE_CLASSES}
+    return {cls: tuple(name for name, _ in _fields(cls)) for cls in NODE_CLASSES}
+
+
+def _fields(cls: type) -> list[tuple[str, Any]]:
+    """(name, annotation) of each field of a node class, in `__init__`'s order: a record
+    of the syntax tree (lang/ast.py) or the attrs class Span."""
+    if issubclass(cls, Record):
+        return [(name, cls.__annotations__[name]) for name in cls.FIELDS]
+    return [(f.name, f.type) for f in attrs.fields(cast(Any, cls))]
 
 
 # ----------------------------------------------------------------- reading
@@ -135,7 +144,7 @@ def _node(cls: type, converts: tuple[Convert, ...]) -> Callable[[list[Any]], Any
 def _decoders() -> dict[str, Callable[[list[Any]], Any]]:
     table: dict[str, Callable[[list[Any]], Any]] = {_TUPLE: _tuple, _DATE: _date}
     for cls in NODE_CLASSES:
-        converts = tuple(_converter(_annotation(f.type)) for f in attrs.fields(cls))
+        converts = tuple(_converter(_annotation(kind)) for _, kind in _fields(cls))
         table[cls.__name__] = _node(cls, converts)
     return table
 
