@@ -8,7 +8,7 @@ are `Record`s instead: each writes its own `__init__` (compiled once, into the m
 bytecode), and the methods that only need the list of fields are shared by all of them.
 
 A record is as an attrs class that is frozen, slotted and compared by value: its
-fields are its `__slots__`, in the order `__init__` takes them, each given by position
+fields are its `__slots__` (a class with `__slots__ = ()` is a base records share), in the order `__init__` takes them, each given by position
 or by name; `__eq__` and `__hash__` read the fields but those in `UNCOMPARED` (and two
 records are equal only if of the same class); `__repr__` shows the fields but those in
 `UNSHOWN`, in attrs' layout; setting or deleting a field raises `FrozenError`. A record
@@ -44,9 +44,11 @@ class Record:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        names = cls.__dict__.get("__slots__", ())
-        if isinstance(names, str) or not names:
+        names = cls.__dict__.get("__slots__")
+        if names is None or isinstance(names, str):
             raise TypeError(f"{cls.__name__}: a record names its fields in __slots__")
+        if not names:
+            return  # `__slots__ = ()`: a base that its records share, itself no record
         cls.FIELDS = tuple(names)
         cls._shown = tuple(name for name in cls.FIELDS if name not in cls.UNSHOWN)
         setattr(cls, "__match_args__", cls.FIELDS)
