@@ -26,10 +26,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from ..base.errors import CappolicyError, Diagnostic, did_you_mean
 from ..base.files import read_text
+from ..base.record import Record
 from ..base.span import Span, source_lines
 
 if TYPE_CHECKING:
@@ -53,16 +52,27 @@ SEVERITIES = ("must", "should", "advisory")
 SEVERITY_WORDS = {"error": "must", "warning": "should", "info": "advisory"}
 
 
-@attrs.frozen
-class Settings:
+class Settings(Record):
     """The settings in force and the file they came from (None: defaults)."""
 
-    file: Path | None = None
-    rulesets: tuple[Path, ...] = ()
-    country: str | None = None
-    fail_on: str | None = None
-    sources: Path | None = None  # the folder of the cited source documents
-    lang: str | None = None  # the reports' language (i18n.py)
+    __slots__ = ("file", "rulesets", "country", "fail_on", "sources", "lang")
+    file: Path | None
+    rulesets: tuple[Path, ...]
+    country: str | None
+    fail_on: str | None
+    sources: Path | None  # the folder of the cited source documents
+    lang: str | None  # the reports' language (i18n.py)
+
+    def __init__(self, file: Path | None = None, rulesets: tuple[Path, ...] = (),
+                 country: str | None = None, fail_on: str | None = None,
+                 sources: Path | None = None, lang: str | None = None) -> None:
+        _set = object.__setattr__
+        _set(self, "file", file)
+        _set(self, "rulesets", rulesets)
+        _set(self, "country", country)
+        _set(self, "fail_on", fail_on)
+        _set(self, "sources", sources)
+        _set(self, "lang", lang)
 
 
 def search_folders(start: Path) -> list[Path]:
