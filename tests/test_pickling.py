@@ -9,6 +9,7 @@ import attrs
 import pytest
 
 from cappolicy.base.pickling import by_fields
+from cappolicy.base.record import Record
 from cappolicy.base.span import Span
 from cappolicy.engine.findings import Evidence, Finding, Provenance
 from cappolicy.lang import ast
@@ -27,6 +28,8 @@ rule DEMO-01 "The host pays its share" {
 
 
 def _fields(obj: object) -> list[object]:
+    if isinstance(obj, Record):
+        return [getattr(obj, name) for name in obj.FIELDS]
     return [getattr(obj, f.name) for f in attrs.fields(type(obj))]
 
 

@@ -6,7 +6,6 @@ CP4xx input (proposal files, command-line arguments, file system).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -150,6 +149,8 @@ class ProposalError(CappolicyError):
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate to a misspelt word, or None when nothing is close."""
+    import difflib  # only when a word is misspelt
+
     pool = sorted(set(candidates))
     matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     if not matches:

@@ -21,8 +21,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-import attrs
-
+from ..base.record import replace
 from ..lang.values import finite
 from ..proposal.model import Path
 from .parts import (
@@ -409,7 +408,7 @@ class Reach:
         explored = self.graph.search(start, self._verdict, self.steps, limit=limit)
         if start in self._to_unsure and not explored.undecided:  # beyond the cut
             _, unsure = self._walk(start, self._to_unsure)
-            explored = attrs.evolve(explored, undecided=(unsure,))
+            explored = replace(explored, undecided=(unsure,))
         return explored
 
     def _verdict(self, key: str) -> Any:

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-import attrs
-
+from ..base.record import Record
 from ..proposal.model import Path
+
+_set = object.__setattr__
 
 #: node key -> neighbour key -> the edges between them, in the order stated
 Adjacency = dict[str, dict[str, list["Edge"]]]
@@ -47,12 +48,16 @@ EDGE_MEANING = {
 }
 
 
-@attrs.frozen
-class Step:
+class Step(Record):
     """One edge kind to follow, forwards (`reports_to`) or backwards (`oversees<-`)."""
 
+    __slots__ = ("kind", "reverse")
     kind: str
-    reverse: bool = False
+    reverse: bool
+
+    def __init__(self, kind: str, reverse: bool = False) -> None:
+        _set(self, "kind", kind)
+        _set(self, "reverse", reverse)
 
     def __str__(self) -> str:
         return self.kind + ("<-" if self.reverse else "")
@@ -165,8 +170,7 @@ class NodeInfo(Mapping[str, Any]):
 Condition = Callable[[str], Any]
 
 
-@attrs.frozen
-class Search:
+class Search(Record):
     """The outcome of one reachability search.
 
     `found` is the first node (in breadth-first order, so on a shortest path)
@@ -176,6 +180,8 @@ class Search:
     could not be decided. `tree` holds, for every reached node but the start,
     the edge by which the search first reached it."""
 
+    __slots__ = ("start", "steps", "found", "path", "reached", "stopped", "undecided", "tree",
+                 "complete")
     start: str
     steps: tuple[Step, ...]
     found: str | None
@@ -183,8 +189,22 @@ class Search:
     reached: tuple[str, ...]
     stopped: tuple[str, ...]
     undecided: tuple[str, ...]
-    tree: tuple[Edge, ...] = ()
-    complete: bool = True  # False: cut at a limit, `reached` and the rest are its first part
+    tree: tuple[Edge, ...]
+    complete: bool  # False: cut at a limit, `reached` and the rest are its first part
+
+    def __init__(self, start: str, steps: tuple[Step, ...], found: str | None,
+                 path: tuple[Edge, ...], reached: tuple[str, ...], stopped: tuple[str, ...],
+                 undecided: tuple[str, ...], tree: tuple[Edge, ...] = (),
+                 complete: bool = True) -> None:
+        _set(self, "start", start)
+        _set(self, "steps", steps)
+        _set(self, "found", found)
+        _set(self, "path", path)
+        _set(self, "reached", reached)
+        _set(self, "stopped", stopped)
+        _set(self, "undecided", undecided)
+        _set(self, "tree", tree)
+        _set(self, "complete", complete)
 
 
 def strongly_connected(successors: Mapping[str, Iterable[str]]) -> list[set[str]]:

@@ -1,7 +1,7 @@
 """The values the on-disk cache keeps (cache.py), as JSON data and back.
 
 A syntax tree is written as nested JSON arrays: a node is `[class name, field, ...]`
-with every field of its attrs class in order, a tuple `["tuple", item, ...]`, a date
+with every field of its class in order, a tuple `["tuple", item, ...]`, a date
 `["date", "YYYY-MM-DD"]`; strings, numbers, true, false and null stand for themselves.
 Reading calls only the constructors of an allow-list (the node classes of `ast`, `Span`,
 `tuple`, `date.fromisoformat`), each with exactly its fields, each field of a type its
@@ -18,11 +18,12 @@ import types
 import typing
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
 from ..base.cache import Corrupt
+from ..base.record import Record
 from ..base.span import Span
 from . import ast
 
@@ -66,7 +67,15 @@ def _encode(value: Any) -> Any:
 
 @cache
 def _field_names() -> dict[type, tuple[str, ...]]:
-    return {cls: tuple(f.name for f in attrs.fields(cls)) for cls in NODE_CLASSES}
+    return {cls: tuple(name for name, _ in _fields(cls)) for cls in NODE_CLASSES}
+
+
+def _fields(cls: type) -> list[tuple[str, Any]]:
+    """(name, annotation) of each field of a node class, in `__init__`'s order: a record
+    of the syntax tree (lang/ast.py) or the attrs class Span."""
+    if issubclass(cls, Record):
+        return [(name, cls.__annotations__[name]) for name in cls.FIELDS]
+    return [(f.name, f.type) for f in attrs.fields(cast(Any, cls))]
 
 
 # ----------------------------------------------------------------- reading
@@ -109,25 +118,41 @@ def _date(value: list[Any]) -> dt.date:
     return dt.date.fromisoformat(value[1])
 
 
-def _span(value: Any) -> Span:
-    if (type(value) is list and len(value) == 6 and value[0] == "Span"
-            and type(value[1]) is str and type(value[2]) is int and type(value[3]) is int
-            and type(value[4]) is int and type(value[5]) is int):
-        return Span(value[1], value[2], value[3], value[4], value[5])
-    raise Corrupt("a malformed span")
-
-
 Convert = Callable[[Any], Any]
+#: how a field is read: a str, int, float or bool as it is (its type checked); a span;
+#: a value decoded, then checked to be of one of a set of types; or decoded, then
+#: checked by a function
+_AS_IS, _SPAN, _OF_TYPES, _CHECKED = 0, 1, 2, 3
 
 
-def _node(cls: type, converts: tuple[Convert, ...]) -> Callable[[list[Any]], Any]:
-    count = len(converts) + 1
+def _node(cls: type, plan: tuple[tuple[int, Any], ...]) -> Callable[[list[Any]], Any]:
+    count = len(plan) + 1
     name = cls.__name__
 
     def make(value: list[Any]) -> Any:
         if len(value) != count:
             raise Corrupt(f"a {name} with {len(value) - 1} fields, not {count - 1}")
-        return cls(*[convert(item) for convert, item in zip(converts, value[1:])])
+        # one loop over the fields, the common cases inline: a tree is thousands of nodes
+        args = []
+        fields = iter(value)
+        next(fields)  # the class's name
+        for (how, arg), item in zip(plan, fields):
+            if how == _SPAN:
+                if not (type(item) is list and len(item) == 6 and item[0] == "Span"
+                        and type(item[1]) is str and type(item[2]) is int
+                        and type(item[3]) is int and type(item[4]) is int
+                        and type(item[5]) is int):
+                    raise Corrupt("a malformed span")
+                item = Span(item[1], item[2], item[3], item[4], item[5])
+            elif how == _AS_IS:
+                if type(item) is not arg:
+                    raise Corrupt(f"not a {arg.__name__}")
+            else:
+                item = _decode(item)
+                if not (type(item) in arg if how == _OF_TYPES else arg(item)):
+                    raise Corrupt("a field of the wrong type")
+            args.append(item)
+        return cls(*args)
     return make
 
 
@@ -135,8 +160,8 @@ def _node(cls: type, converts: tuple[Convert, ...]) -> Callable[[list[Any]], Any
 def _decoders() -> dict[str, Callable[[list[Any]], Any]]:
     table: dict[str, Callable[[list[Any]], Any]] = {_TUPLE: _tuple, _DATE: _date}
     for cls in NODE_CLASSES:
-        converts = tuple(_converter(_annotation(f.type)) for f in attrs.fields(cls))
-        table[cls.__name__] = _node(cls, converts)
+        plan = tuple(_reading(_annotation(kind)) for _, kind in _fields(cls))
+        table[cls.__name__] = _node(cls, plan)
     return table
 
 
@@ -176,24 +201,28 @@ def _split(text: str, sep: str) -> list[str]:
     return [*parts, text[start:]]
 
 
-def _converter(annotation: Any) -> Convert:
-    """What decodes a field of the type `annotation`, and checks it is of that type."""
+def _reading(annotation: Any) -> tuple[int, Any]:
+    """How a field of the type `annotation` is read (`_node`), and checked."""
     if annotation is Span:
-        return _span
+        return _SPAN, None
     if annotation in (str, int, float, bool):
-        def scalar(value: Any, cls: type = annotation) -> Any:
-            if type(value) is not cls:
-                raise Corrupt(f"not a {cls.__name__}")
-            return value
-        return scalar
-    check = _check(annotation)
+        return _AS_IS, annotation
+    allowed = _types(annotation)
+    return (_OF_TYPES, allowed) if allowed is not None else (_CHECKED, _check(annotation))
 
-    def convert(value: Any) -> Any:
-        decoded = _decode(value)
-        if not check(decoded):
-            raise Corrupt("a field of the wrong type")
-        return decoded
-    return convert
+
+def _types(annotation: Any) -> frozenset[type] | None:
+    """The types a value of the type `annotation` may have, when its type alone tells
+    (a node class, a scalar, or a union of them); else None."""
+    if annotation is type(None):
+        return frozenset([annotation])
+    if annotation in _SIMPLE or annotation in NODE_CLASSES:
+        return frozenset([annotation])
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = typing.get_args(annotation)
+        if all(a in NODE_CLASSES or a in _SIMPLE or a is type(None) for a in args):
+            return frozenset(args)
+    return None
 
 
 def _check(annotation: Any) -> Check:

@@ -4,76 +4,109 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import attrs
+from ..base.record import Record
+
+_set = object.__setattr__
 
 
-class Type:
-    """Base of every type; subclasses are frozen attrs classes."""
+class Type(Record):
+    """Base of every type; subclasses are frozen records (base/record.py), written out
+    rather than made by attrs: every command imports them."""
+
+    __slots__ = ()
 
     def describe(self) -> str:
         raise NotImplementedError
 
 
-@attrs.frozen
 class Prim(Type):
     """bool, number, percent, money, string, date, duration, country, language,
     currency, year, regex, any, null."""
 
+    __slots__ = ("name",)
     name: str
+
+    def __init__(self, name: str) -> None:
+        _set(self, "name", name)
 
     def describe(self) -> str:
         return self.name
 
 
-@attrs.frozen
 class EnumT(Type):
     """A string restricted to a closed set of values (format v1 enumerations)."""
 
+    __slots__ = ("name", "values")
     name: str
     values: tuple[str, ...]
+
+    def __init__(self, name: str, values: tuple[str, ...]) -> None:
+        _set(self, "name", name)
+        _set(self, "values", values)
 
     def describe(self) -> str:
         return f"{self.name} ({', '.join(self.values)})"
 
 
-@attrs.frozen
 class ListT(Type):
+    __slots__ = ("item",)
     item: Type
+
+    def __init__(self, item: Type) -> None:
+        _set(self, "item", item)
 
     def describe(self) -> str:
         return f"list of {self.item.describe()}"
 
 
-@attrs.frozen
 class SetT(Type):
+    __slots__ = ("item",)
     item: Type
+
+    def __init__(self, item: Type) -> None:
+        _set(self, "item", item)
 
     def describe(self) -> str:
         return f"set of {self.item.describe()}"
 
 
-@attrs.frozen
 class MapT(Type):
+    __slots__ = ("key", "value")
     key: Type
     value: Type
+
+    def __init__(self, key: Type, value: Type) -> None:
+        _set(self, "key", key)
+        _set(self, "value", value)
 
     def describe(self) -> str:
         return f"map of {self.key.describe()} to {self.value.describe()}"
 
 
-@attrs.frozen
-class Field:
+class Field(Record):
+    __slots__ = ("name", "type", "required", "doc")
     name: str
     type: Type
-    required: bool = False
-    doc: str = ""
+    required: bool
+    doc: str
+
+    def __init__(self, name: str, type: Type, required: bool = False, doc: str = "") -> None:
+        _set(self, "name", name)
+        _set(self, "type", type)
+        _set(self, "required", required)
+        _set(self, "doc", doc)
 
 
-@attrs.frozen
 class RecordT(Type):
+    __slots__ = ("name", "fields", "open")
     name: str
     fields: tuple[Field, ...]
-    open: bool = True  # unknown keys are extensions, kept but untyped
+    open: bool  # unknown keys are extensions, kept but untyped
+
+    def __init__(self, name: str, fields: tuple[Field, ...], open: bool = True) -> None:
+        _set(self, "name", name)
+        _set(self, "fields", fields)
+        _set(self, "open", open)
 
     def field(self, name: str) -> Field | None:
         for f in self.fields:
@@ -88,7 +121,6 @@ class RecordT(Type):
         return self.name
 
 
-@attrs.frozen
 class RefT(Type):
     """An id that refers to another element of the proposal.
 
@@ -97,7 +129,11 @@ class RefT(Type):
     `target` is a record name: organisation, body, activity, node (organisation
     or body), mandate (`org-id/mandate-id`)."""
 
+    __slots__ = ("target",)
     target: str
+
+    def __init__(self, target: str) -> None:
+        _set(self, "target", target)
 
     def describe(self) -> str:
         return f"reference to {self.target}"

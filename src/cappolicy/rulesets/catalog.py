@@ -10,6 +10,7 @@ parent rule's severity, message or hint, or `disable` it; each change says
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import attrs
 
 from ..base.errors import AnalysisError, CappolicyError, Diagnostic, RuleSyntaxError, did_you_mean
+from ..base.record import Record
 from ..base.resources import shipped_rulesets
 from ..base.span import Span
 from ..engine.compile import LITERAL_TYPES, Compiler, ParamValue
@@ -44,13 +46,19 @@ from ..lang.unparse import unparse
 from .defaults import LANGUAGES, languages_param
 
 BASELINE = "baseline"
+_put = object.__setattr__  # a record's __init__ setting its fields
 
 
-@attrs.frozen
-class RulesetSource:
+class RulesetSource(Record):
+    __slots__ = ("id", "files", "root")
     id: str
     files: tuple[Path, ...]
     root: Path
+
+    def __init__(self, id: str, files: tuple[Path, ...], root: Path) -> None:
+        _put(self, "id", id)
+        _put(self, "files", files)
+        _put(self, "root", root)
 
 
 class Catalog:
@@ -143,8 +151,9 @@ def declared_ruleset(path: Path) -> str | None:
 # ------------------------------------------------------------------ layering
 
 
-@attrs.frozen
-class Layer:
+class Layer(Record):
+    __slots__ = ("id", "title", "version", "extends", "extends_span", "jurisdiction", "files",
+                 "syntax_errors")
     id: str
     title: str | None
     version: str | None
@@ -152,19 +161,38 @@ class Layer:
     extends_span: Span | None
     jurisdiction: tuple[str, ...]
     files: tuple[ast.RuleFile, ...]
-    syntax_errors: tuple[Diagnostic, ...] = ()
+    syntax_errors: tuple[Diagnostic, ...]
+
+    def __init__(self, id: str, title: str | None, version: str | None, extends: str | None,
+                 extends_span: Span | None, jurisdiction: tuple[str, ...],
+                 files: tuple[ast.RuleFile, ...], syntax_errors: tuple[Diagnostic, ...] = ()
+                 ) -> None:
+        _put(self, "id", id)
+        _put(self, "title", title)
+        _put(self, "version", version)
+        _put(self, "extends", extends)
+        _put(self, "extends_span", extends_span)
+        _put(self, "jurisdiction", jurisdiction)
+        _put(self, "files", files)
+        _put(self, "syntax_errors", syntax_errors)
 
     def items(self) -> Iterable[ast.Item]:
         for f in self.files:
             yield from f.items
 
 
-@attrs.frozen
-class Disabled:
+class Disabled(Record):
+    __slots__ = ("rule", "title", "severity", "origin")
     rule: str
     title: str
     severity: str
     origin: Provenance
+
+    def __init__(self, rule: str, title: str, severity: str, origin: Provenance) -> None:
+        _put(self, "rule", rule)
+        _put(self, "title", title)
+        _put(self, "severity", severity)
+        _put(self, "origin", origin)
 
 
 @attrs.define
@@ -563,10 +591,14 @@ def _fits(actual: Type, declared: Type) -> bool:
 # ------------------------------------------------------------------ choosing
 
 
-@attrs.frozen
-class Choice:
+class Choice(Record):
+    __slots__ = ("ruleset", "note")
     ruleset: EffectiveRuleset
     note: str | None
+
+    def __init__(self, ruleset: EffectiveRuleset, note: str | None) -> None:
+        _put(self, "ruleset", ruleset)
+        _put(self, "note", note)
 
 
 class Rulesets:
@@ -580,8 +612,16 @@ class Rulesets:
     def get(self, source: RulesetSource) -> EffectiveRuleset:
         key = f"{source.root}::{source.id}"
         if key not in self._cache:
-            eff = resolve(self.catalog, source)
-            eff.compiled()
+            # thousands of syntax nodes read from the cache, then compiled, and no garbage
+            # among them: the collector would only walk them again and again
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                eff = resolve(self.catalog, source)
+                eff.compiled()
+            finally:
+                if collecting:
+                    gc.enable()
             self._cache[key] = eff
         return self._cache[key]
 
@@ -629,8 +669,7 @@ def named_ruleset(rulesets: Rulesets, ref: str) -> EffectiveRuleset:
 # ------------------------------------------------------------------ surveying
 
 
-@attrs.frozen
-class CatalogEntry:
+class CatalogEntry(Record):
     """One ruleset of a catalog as `cappolicy rulesets` lists it.
 
     `parent` is the id of the ruleset it extends when the catalog has it; `errors` are the
@@ -638,12 +677,23 @@ class CatalogEntry:
     `broken_parent` names the nearest ancestor whose errors stop it from resolving.
     `shadows` are rulesets of the same id in earlier roots, which this one hides."""
 
+    __slots__ = ("source", "layer", "parent", "errors", "broken_parent", "shadows")
     source: RulesetSource
     layer: Layer | None
     parent: str | None
-    errors: tuple[Diagnostic, ...] = ()
-    broken_parent: str | None = None
-    shadows: tuple[RulesetSource, ...] = ()
+    errors: tuple[Diagnostic, ...]
+    broken_parent: str | None
+    shadows: tuple[RulesetSource, ...]
+
+    def __init__(self, source: RulesetSource, layer: Layer | None, parent: str | None,
+                 errors: tuple[Diagnostic, ...] = (), broken_parent: str | None = None,
+                 shadows: tuple[RulesetSource, ...] = ()) -> None:
+        _put(self, "source", source)
+        _put(self, "layer", layer)
+        _put(self, "parent", parent)
+        _put(self, "errors", errors)
+        _put(self, "broken_parent", broken_parent)
+        _put(self, "shadows", shadows)
 
     @property
     def ok(self) -> bool:
@@ -683,12 +733,19 @@ def survey(catalog: Catalog) -> list[CatalogEntry]:
     return entries
 
 
-@attrs.frozen
-class _Surveyed:
+class _Surveyed(Record):
+    __slots__ = ("layer", "parent", "errors", "own")
     layer: Layer | None
     parent: str | None
     errors: tuple[Diagnostic, ...]
     own: bool  # the errors lie in the ruleset's own files
+
+    def __init__(self, layer: Layer | None, parent: str | None, errors: tuple[Diagnostic, ...],
+                 own: bool) -> None:
+        _put(self, "layer", layer)
+        _put(self, "parent", parent)
+        _put(self, "errors", errors)
+        _put(self, "own", own)
 
 
 def _broken_ancestor(parent: str | None, found: Mapping[str, _Surveyed]) -> str | None:

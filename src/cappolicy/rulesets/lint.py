@@ -29,6 +29,7 @@ import attrs
 
 from ..base.errors import AnalysisError, CappolicyError, Diagnostic, SourceCache, did_you_mean
 from ..base.files import read_bytes
+from ..base.record import Record
 from ..base.span import Span
 from ..engine.evaluate import CompiledRule, RuleSpec, compile_rules
 from ..engine.nodes import (
@@ -469,6 +470,9 @@ def _names(obj: Any) -> Iterator[str]:
     elif isinstance(obj, tuple):
         for x in obj:
             yield from _names(x)
+    elif isinstance(obj, Record):
+        for name in obj.FIELDS:
+            yield from _names(getattr(obj, name))
     elif attrs.has(type(obj)) and not isinstance(obj, Span):
         for field in attrs.fields(type(obj)):
             yield from _names(getattr(obj, field.name))

@@ -133,13 +133,14 @@ class Checked:
             return render(report, fmt, color=color, verbose=verbose, sources=sources, root=root,
                           lang=lang)
         assert writing is not None and writing.verbose == verbose
-        from ..render.jsonfmt import join_json
         from ..render.text import join_text
 
         index = writing.wanted.index((fmt, color))
         parts = [w.parts[index] for w in self.written]
         if fmt == "text":
             return join_text(parts, report, self.counts(), color=color, sources=sources)
+        from ..render.jsonfmt import join_json  # not for a text report
+
         return join_json(parts, report, self.counts())
 
     def counts(self) -> Tally:
@@ -582,7 +583,6 @@ def _check_each(files: Sequence[Path], job: Job, rulesets: Rulesets,
 
 
 def _write(result: ProposalResult, writing: Writing, sources: SourceCache) -> Written:
-    from ..render.jsonfmt import result_json
     from ..render.text import render_result
     from ..report.model import Tally, result_key
 
@@ -593,6 +593,8 @@ def _write(result: ProposalResult, writing: Writing, sources: SourceCache) -> Wr
                                        verbose=writing.verbose, sources=sources,
                                        allow_unknown=writing.allow_unknown))
         else:
+            from ..render.jsonfmt import result_json  # not for a text report alone
+
             parts.append(result_json(result, writing.fail_on, writing.allow_unknown))
     return Written(result_key(result), tuple(parts),
                    Tally.of(result, writing.fail_on, writing.allow_unknown))

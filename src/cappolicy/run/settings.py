@@ -24,18 +24,25 @@ import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import attrs
+from typing import TYPE_CHECKING, Any
 
 from ..base.errors import CappolicyError, Diagnostic, did_you_mean
 from ..base.files import read_text
+from ..base.record import Record
 from ..base.span import Span, source_lines
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+if TYPE_CHECKING:
+    import types
+
+
+def _toml() -> types.ModuleType:
+    """The TOML reader, imported when there is a settings file to read."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    return tomllib
+
 
 KEYS = ("rulesets", "country", "fail_on", "sources", "lang")
 #: the most of a settings file cappolicy reads
@@ -45,16 +52,27 @@ SEVERITIES = ("must", "should", "advisory")
 SEVERITY_WORDS = {"error": "must", "warning": "should", "info": "advisory"}
 
 
-@attrs.frozen
-class Settings:
+class Settings(Record):
     """The settings in force and the file they came from (None: defaults)."""
 
-    file: Path | None = None
-    rulesets: tuple[Path, ...] = ()
-    country: str | None = None
-    fail_on: str | None = None
-    sources: Path | None = None  # the folder of the cited source documents
-    lang: str | None = None  # the reports' language (i18n.py)
+    __slots__ = ("file", "rulesets", "country", "fail_on", "sources", "lang")
+    file: Path | None
+    rulesets: tuple[Path, ...]
+    country: str | None
+    fail_on: str | None
+    sources: Path | None  # the folder of the cited source documents
+    lang: str | None  # the reports' language (i18n.py)
+
+    def __init__(self, file: Path | None = None, rulesets: tuple[Path, ...] = (),
+                 country: str | None = None, fail_on: str | None = None,
+                 sources: Path | None = None, lang: str | None = None) -> None:
+        _set = object.__setattr__
+        _set(self, "file", file)
+        _set(self, "rulesets", rulesets)
+        _set(self, "country", country)
+        _set(self, "fail_on", fail_on)
+        _set(self, "sources", sources)
+        _set(self, "lang", lang)
 
 
 def search_folders(start: Path) -> list[Path]:
@@ -87,6 +105,7 @@ def find(start: Path) -> Path | None:
 
 
 def _has_table(path: Path) -> bool:
+    tomllib = _toml()
     try:
         data = tomllib.loads(read_text(path, MAX_BYTES, what="settings file"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -103,6 +122,7 @@ def load(path: Path) -> Settings:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise CappolicyError(Diagnostic("CP440", f"cannot read settings file {path}: {reason}",
                                         Span(str(path), 0, 0))) from None
+    tomllib = _toml()
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
