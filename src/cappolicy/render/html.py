@@ -39,7 +39,17 @@ from ..base.errors import CappolicyError, SourceCache
 from ..base.visible import visible
 from ..engine.findings import Evidence, Finding, ParamUse
 from ..graph.governance import GovernanceGraph, build
-from ..lang.i18n import Translations, active, format_date, format_number, gettext, translator, use
+from ..lang.i18n import (
+    Translations,
+    active,
+    format_date,
+    format_number,
+    gettext,
+    localise,
+    localise_diagnostic,
+    translator,
+    use,
+)
 from ..proposal.load import load_proposal
 from ..proposal.model import Proposal
 from ..report.model import (
@@ -141,7 +151,7 @@ def load_again(result: ProposalResult) -> tuple[Proposal, GovernanceGraph] | str
         proposal = load_proposal(Path(result.file))
         return proposal, build(proposal.data)
     except CappolicyError as exc:
-        return "; ".join(d.message for d in exc.diagnostics)
+        return "; ".join(localise(d.message) for d in exc.diagnostics)
     except (OSError, ValueError) as exc:
         return str(exc)
 
@@ -235,7 +245,7 @@ def _error_view(error: FileError) -> dict[str, Any]:
                              "where": (visible(str(d.span))
                                        if d.span is not None and d.span.line else None),
                              "hint": visible(d.help) if d.help else None}
-                            for d in error.diagnostics]}
+                            for d in map(localise_diagnostic, error.diagnostics)]}
 
 
 def _result_view(index: int, result: ProposalResult, report: Report, sources: SourceCache,
@@ -282,7 +292,7 @@ def _result_view(index: int, result: ProposalResult, report: Report, sources: So
         "host": visible(result.host_country) if result.host_country else None,
         "ruleset": visible(result.ruleset),
         "note": visible(result.ruleset_note) if result.ruleset_note else None,
-        "warnings": [visible(w.message, newlines=True) for w in result.warnings],
+        "warnings": [visible(localise(w.message), newlines=True) for w in result.warnings],
         "verdict": verdict(result, report.fail_on, report.allow_unknown),
         "counts": counts,
         "by_level": count_fails_by_level(result.findings),

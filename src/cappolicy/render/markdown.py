@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from ..base.errors import Diagnostic
 from ..base.visible import visible
 from ..engine.findings import Finding
-from ..lang.i18n import active, format_date, ngettext, translator, use
+from ..lang.i18n import active, format_date, localise_diagnostic, ngettext, translator, use
 from ..lang.i18n import gettext as _
 from ..report.model import (
     LEVELS,
@@ -217,6 +217,7 @@ def _file_errors(errors: list[FileError], root: str | os.PathLike[str] | None) -
 
 
 def _diagnostic(d: Diagnostic, file: str, root: str | os.PathLike[str] | None) -> str:
+    d = localise_diagnostic(d)
     where = shown_path(d.span.file if d.span else file, root)
     if d.span is not None and d.span.line:
         where += f":{d.span.line}:{d.span.column}"

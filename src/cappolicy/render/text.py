@@ -40,7 +40,15 @@ from ..engine.findings import (
     ParamUse,
     Provenance,
 )
-from ..lang.i18n import Translations, active, format_number, ngettext, translator, use
+from ..lang.i18n import (
+    Translations,
+    active,
+    format_number,
+    localise_diagnostic,
+    ngettext,
+    translator,
+    use,
+)
 from ..lang.i18n import gettext as _
 from ..report.model import (
     REPORTED,
@@ -200,7 +208,7 @@ def render_result(
         lines += _field("note", result.ruleset_note)
     for line in result.relied_on:  # what the verdict owes to a layer's relaxations
         lines += _field("relaxed", visible(line))
-    lines += [w.render(sources, color=color) for w in result.warnings]
+    lines += [localise_diagnostic(w).render(sources, color=color) for w in result.warnings]
     shown = [f for f in sorted_findings(result.findings) if verbose or f.outcome in REPORTED]
     body = [render_finding(f, color=color, verbose=verbose) for f in shown]
     summary = summary_line(result.findings, verdict(result, fail_on, allow_unknown), color=color)
@@ -220,7 +228,8 @@ def render_file_error(
     error: FileError, *, color: bool = False, sources: SourceCache | None = None
 ) -> str:
     head = visible(_("== {file} could not be loaded ==").format(file=error.file))
-    return "\n".join([head, *(d.render(sources, color=color) for d in error.diagnostics)])
+    return "\n".join([head, *(localise_diagnostic(d).render(sources, color=color)
+                               for d in error.diagnostics)])
 
 
 def inputs_text(report: Report) -> str:
