@@ -18,7 +18,7 @@ carried, not a translation, and a Deferred pickles as its English text, template
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -31,7 +31,9 @@ class Deferred(str):
     def __new__(cls, template: str, holes: Mapping[str, object]) -> Deferred:
         return _made(template.format_map(holes), template, holes)
 
-    def __reduce__(self) -> tuple[Any, tuple[str, str, dict[str, object]]]:
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        if isinstance(self, Joined):
+            return joined, (self.template, self.parts)
         return _made, (str(self), self.template, dict(self.holes))
 
 
@@ -39,6 +41,20 @@ def _made(text: str, template: str, holes: Mapping[str, object]) -> Deferred:
     made = str.__new__(Deferred, text)
     made.template = template
     made.holes = holes
+    return made
+
+
+class Joined(Deferred):
+    """Deferred texts joined by a separator (`; `): each said in the reader's language."""
+
+    parts: tuple[str, ...]
+
+
+def joined(separator: str, parts: Iterable[str]) -> Joined:
+    """`separator.join(parts)`, whose Deferred parts are translated when shown."""
+    listed = tuple(parts)
+    made = str.__new__(Joined, separator.join(listed))
+    made.template, made.holes, made.parts = separator, {}, listed
     return made
 
 

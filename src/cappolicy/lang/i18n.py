@@ -56,7 +56,7 @@ from typing import Any
 
 import attrs
 
-from ..base.deferred import Deferred
+from ..base.deferred import Deferred, Joined
 from ..base.errors import CappolicyError, Diagnostic
 from . import values as V
 from .ast import Duration, Money, Percent
@@ -210,8 +210,9 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 def localise(text: str) -> str:
     """A text made in English, in the active language: a Deferred (base/deferred.py, the
-    messages of diagnostics) translated by its template, with its holes filled in (and
-    translated, when Deferred); any other text as it is, counted as shown in English.
+    messages of diagnostics) translated by its template, with its holes filled in
+    (translated when Deferred, a date as the reader's locale writes it); any other text
+    as it is, counted as shown in English.
     In English, `text` itself."""
     tr = _ACTIVE.get()
     if tr.is_source or not text:
@@ -223,8 +224,13 @@ def localise(text: str) -> str:
 
 
 def _said(text: Deferred, tr: Translations) -> str:
+    if isinstance(text, Joined):
+        return text.template.join(_said(p, tr) if isinstance(p, Deferred) else p
+                                  for p in text.parts)
     template = tr.gettext(text.template)
-    holes = {k: _said(v, tr) if isinstance(v, Deferred) else v for k, v in text.holes.items()}
+    holes = {k: _said(v, tr) if isinstance(v, Deferred)
+             else format_date(v, tr.locale) if isinstance(v, dt.date) else v
+             for k, v in text.holes.items()}
     try:
         return template.format_map(holes)
     except (KeyError, IndexError, ValueError):  # a catalogue whose holes are wrong (tested)

@@ -57,6 +57,8 @@ MAX_DIGITS = 300  # longer numerals are refused (no proposal needs them)
 #: larger integers are refused too: rules mix them with floats, which cannot hold them
 #: (0x1 and 256 zeros has 259 characters, and is 2**1024)
 LARGEST_INT = int(sys.float_info.max)
+_UTF8 = N_("save the file as UTF-8")
+_GENERATED = N_("a proposal needs only a few levels; is this file generated?")
 
 _EVENT_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: libyaml's parser and composer, when PyYAML has them
@@ -94,8 +96,7 @@ def load_proposal(path: str | FilePath) -> Proposal:
         span = Span(name, before.count(b"\n") + 1, column, before.count(b"\n") + 1, column + 1)
         raise ProposalError(Diagnostic(
             "CP401", N_("{file} is not UTF-8 text: byte {byte} cannot be decoded", file=name,
-                        byte=f"0x{raw[exc.start]:02x}"),
-            span, N_("save the file as UTF-8"))) from None
+                        byte=f"0x{raw[exc.start]:02x}"), span, _UTF8)) from None
     return load_proposal_text(text, name)
 
 
@@ -112,8 +113,7 @@ def load_proposal_text(text: str, name: str, fmt: str | None = None) -> Proposal
         raise ProposalError(Diagnostic(
             "CP401", N_("{file} is not valid Unicode text: unpaired surrogate {char}",
                         file=name, char=f"U+{ord(text[exc.start]):04X}"),
-            _Lines(text, name).span(exc.start, exc.start + 1),
-            N_("save the file as UTF-8"))) from None
+            _Lines(text, name).span(exc.start, exc.start + 1), _UTF8)) from None
     if size > MAX_BYTES:
         raise ProposalError(_file_error(name, _too_large(name)))
     try:
@@ -259,8 +259,7 @@ def too_large(text: str) -> Problem:
     if len(digits.removeprefix("0x").removeprefix("0o")) > MAX_DIGITS:
         return "CP404", N_("a number with more than {n} digits", n=MAX_DIGITS), None
     return ("CP404", N_("the number {value} is too large", value=clip(text)),
-            N_("a proposal's numbers are at most {most} in size",
-               most=f"{sys.float_info.max:.1e}"))
+            N_("a proposal's numbers are at most {most} in size", most=f"{sys.float_info.max:.1e}"))
 
 
 def _resolve_tagged(tag: str, text: str) -> tuple[str, Any, Problem | None]:
@@ -494,8 +493,7 @@ class _YamlComposer:
                     raise _Fatal(Diagnostic(
                         "CP403", N_("mappings and lists are nested more than {n} deep",
                                     n=MAX_DEPTH),
-                        self.span(event.start_mark, event.end_mark),
-                        N_("a proposal needs only a few levels; is this file generated?")))
+                        self.span(event.start_mark, event.end_mark), _GENERATED))
                 self._count(1, event)
                 kind = "map" if isinstance(event, yaml.MappingStartEvent) else "seq"
                 if event.anchor is not None:
@@ -587,8 +585,8 @@ class _YamlComposer:
         self.aliases += 1
         if self.aliases > MAX_ALIASES:
             raise _Fatal(Diagnostic(
-                "CP403", N_("the document uses aliases more than {n} times",
-                            n=f"{MAX_ALIASES:,}"), span))
+                "CP403", N_("the document uses aliases more than {n} times", n=f"{MAX_ALIASES:,}"),
+                span))
         target = self.anchors.get(event.anchor)
         if target is None:
             if event.anchor in self.open:
@@ -633,8 +631,7 @@ _YAML_HINTS = (
     ("expected ',' or ']'", N_("a flow list '[ ... ]' is not closed")),
     ("expected ',' or '}'", N_("a flow mapping '{{ ... }}' is not closed")),
     ("found unexpected end of stream", N_("a quoted string is not closed")),
-    ("found unknown escape character", N_("inside double quotes, write a backslash as {escape}",
-                                          escape="\\\\")),
+    ("found unknown escape character", N_("inside double quotes, write a backslash as \\\\")),
 )
 
 
@@ -684,15 +681,13 @@ class _JsonReader:
 
     def fail(self, message: str, help_: str | None = None, code: str = "CP402") -> NoReturn:
         end = min(self.pos + 1, len(self.text))
-        if code == "CP402":
-            message = N_("invalid JSON: {problem}", problem=message)
-        raise _Fatal(Diagnostic(code, message, self.lines.span(self.pos, end), help_))
+        said = N_("invalid JSON: {problem}", problem=message) if code == "CP402" else message
+        raise _Fatal(Diagnostic(code, said, self.lines.span(self.pos, end), help_))
 
     def count(self) -> None:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            self.fail(N_("the document has more than {n} values", n=f"{MAX_NODES:,}"), None,
-                      "CP403")
+            self.fail(N_("the document has more than {n} values", n=f"{MAX_NODES:,}"), code="CP403")
 
     def value(self, depth: int) -> Node:
         self.skip()
@@ -704,8 +699,7 @@ class _JsonReader:
         if char in "{[":
             if depth > MAX_DEPTH:
                 self.fail(N_("objects and arrays are nested more than {n} deep", n=MAX_DEPTH),
-                          N_("a proposal needs only a few levels; is this file generated?"),
-                          "CP403")
+                          _GENERATED, "CP403")
             return self.obj(depth) if char == "{" else self.array(depth)
         if char == '"':
             text = self.string()
@@ -777,8 +771,7 @@ class _JsonReader:
             if self.text.startswith("}", self.pos):
                 self.pos += 1
                 return Node("map", self.lines.span(start, self.pos), pairs, size=size)
-            self.fail(N_("expected ',' or '}}' after a field, found {found}",
-                         found=self.found()))
+            self.fail(N_("expected ',' or '}}' after a field, found {found}", found=self.found()))
 
     def array(self, depth: int) -> Node:
         start = self.pos
@@ -804,5 +797,4 @@ class _JsonReader:
             if self.text.startswith("]", self.pos):
                 self.pos += 1
                 return Node("seq", self.lines.span(start, self.pos), items, size=size)
-            self.fail(N_("expected ',' or ']' after an item, found {found}",
-                         found=self.found()))
+            self.fail(N_("expected ',' or ']' after an item, found {found}", found=self.found()))

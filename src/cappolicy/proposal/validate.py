@@ -419,7 +419,7 @@ class _Walker:
         start, end = record.get("start"), record.get("end")
         if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
             self.error("CP413", N_("{what} ends on {end}, before it starts on {start}",
-                                   what=what, end=end.isoformat(), start=start.isoformat()),
+                                   what=what, end=end, start=start),
                        self.positions[(*path, "end")],
                        N_("swap start and end if they were written the wrong way round"))
 
@@ -453,8 +453,7 @@ class _Walker:
                                                     line=line))
         mandates = {
             ident: self.ids(data, (*path[:-1], "mandates"),
-                            lambda i, o=ident: N_("duplicate mandate of '{org}' id '{id}'",
-                                                  org=o, id=i))
+                            functools.partial(_mandate_again, ident))
             for ident, path in orgs.items()}
         nodes = {**bodies, **orgs}
         for target, ident, at in self.refs:
@@ -518,6 +517,10 @@ class _Walker:
                 N_("the mandates of '{id}' are: {mandates}", id=org,
                    mandates=", ".join(known)) if known else
                 N_("declare it under the 'mandates' of '{id}'", id=org))
+
+
+def _mandate_again(org: str, ident: str) -> str:
+    return N_("duplicate mandate of '{org}' id '{id}'", org=org, id=ident)
 
 
 def _items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -26,9 +26,11 @@ own location, label or indent.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
-from ..base.errors import SourceCache
+from ..base.deferred import Deferred
+from ..base.errors import Diagnostic, SourceCache
 from ..base.span import Span
 from ..base.visible import visible
 from ..engine.findings import (
@@ -44,6 +46,7 @@ from ..lang.i18n import (
     Translations,
     active,
     format_number,
+    localise,
     localise_diagnostic,
     ngettext,
     translator,
@@ -208,7 +211,7 @@ def render_result(
         lines += _field("note", result.ruleset_note)
     for line in result.relied_on:  # what the verdict owes to a layer's relaxations
         lines += _field("relaxed", visible(line))
-    lines += [localise_diagnostic(w).render(sources, color=color) for w in result.warnings]
+    lines += [diagnostic_text(w, sources, color=color) for w in result.warnings]
     shown = [f for f in sorted_findings(result.findings) if verbose or f.outcome in REPORTED]
     body = [render_finding(f, color=color, verbose=verbose) for f in shown]
     summary = summary_line(result.findings, verdict(result, fail_on, allow_unknown), color=color)
@@ -228,8 +231,16 @@ def render_file_error(
     error: FileError, *, color: bool = False, sources: SourceCache | None = None
 ) -> str:
     head = visible(_("== {file} could not be loaded ==").format(file=error.file))
-    return "\n".join([head, *(localise_diagnostic(d).render(sources, color=color)
+    return "\n".join([head, *(diagnostic_text(d, sources, color=color)
                                for d in error.diagnostics)])
+
+
+def diagnostic_text(d: Diagnostic, sources: SourceCache | None, *, color: bool = False) -> str:
+    """A diagnostic as Diagnostic.render writes it, in the active language."""
+    if active().is_source:
+        return d.render(sources, color=color)
+    return localise_diagnostic(d).render(sources, color=color, colon=_(":"),
+                                         help_word=_("help"))
 
 
 def inputs_text(report: Report) -> str:
@@ -253,7 +264,7 @@ def render_finding(finding: Finding, *, color: bool = False, verbose: bool = Fal
     if reported:
         lines += _field("message", wording[0])
     if finding.outcome == "waived" and finding.waiver:
-        lines += _field("waiver", finding.waiver)
+        lines += _field("waiver", localise(finding.waiver))
     lines += evidence_lines(finding.evidence, finding.file)
     if finding.missing:
         lines += _field("missing", ", ".join(finding.missing))
@@ -279,6 +290,8 @@ def shown_wording(finding: Finding) -> tuple[str, str | None]:
     if tr.is_source:
         return finding.message, finding.hint
     local = finding.local
+    if isinstance(finding.message, Deferred):  # a waiver check's, an IATI report's
+        return _deferred_wording(finding)
     message = engine_text(finding.message)
     reported = finding.outcome in REPORTED  # else only the title is shown
     if local is not None and local.lang == tr.lang:
@@ -298,6 +311,20 @@ def shown_wording(finding: Finding) -> tuple[str, str | None]:
     if reported and finding.hint:
         tr.fell_back((finding.rule, "hint", finding.hint))
     return message, finding.hint
+
+
+def _deferred_wording(finding: Finding) -> tuple[str, str | None]:
+    """The message and hint of a finding whose message was made to be translated (a
+    Deferred): a `{message}` it quotes is the rule's own, in the reader's words when
+    the finding carries them."""
+    message = finding.message
+    assert isinstance(message, Deferred)
+    local = finding.local
+    tr = active()
+    if "message" in message.holes and local is not None and local.lang == tr.lang:
+        quoted = local.message if local.message is not None else message.holes["message"]
+        message = Deferred(message.template, {**message.holes, "message": quoted})
+    return localise(message), localise(finding.hint) if finding.hint else finding.hint
 
 
 #: the messages evaluation writes itself (evaluate.py): their English start, and their
@@ -335,7 +362,11 @@ def shown_title(finding: Finding) -> str:
     """The rule's title in the active language, when the finding carries one for it."""
     local = finding.local
     tr = active()
-    if tr.is_source or local is None or local.lang != tr.lang or local.title is None:
+    if tr.is_source:
+        return finding.title
+    if isinstance(finding.title, Deferred):  # a waiver check's
+        return localise(finding.title)
+    if local is None or local.lang != tr.lang or local.title is None:
         return finding.title
     return local.title
 
@@ -348,7 +379,22 @@ def location(finding: Finding) -> str:
 
 
 def principle_text(finding: Finding) -> str:
-    return f"{finding.principle}: {finding.source}" if finding.source else finding.principle
+    if not finding.source:
+        return finding.principle
+    return _("{principle}: {source}").format(principle=finding.principle,
+                                             source=shown_source(finding.source))
+
+
+_CITED = re.compile(r"(.+), paragraph ([0-9]+)")
+
+
+def shown_source(source: str) -> str:
+    """A rule's `source`: `FILE, paragraph N` (the form lint asks for) in the active
+    language; another text as it is."""
+    cited = _CITED.fullmatch(source)
+    if cited is None or active().is_source:
+        return source
+    return _("{file}, paragraph {n}").format(file=cited.group(1), n=cited.group(2))
 
 
 def _field(label: str, text: str, *, spelled: bool = False) -> list[str]:
@@ -403,7 +449,8 @@ def graph_lines(trace: GraphTrace, home: str) -> list[str]:
     """The path a graph query found, or what it reached instead and where it stopped."""
     start, *rest = trace.hops
     if trace.kind == "path" and not rest:  # the start itself is what was searched for
-        return [f"{_hop(start, home)} itself meets {trace.target}: no {trace.via} edge needed"]
+        return [_("{node} itself meets {target}: no {via} edge needed").format(
+            node=_hop(start, home), target=trace.target, via=trace.via)]
     if trace.kind == "path":
         lines = [_("path from {node} along {via}:").format(node=_hop(start, home), via=trace.via)]
         lines += [f"  {_step(h, home)}" for h in rest]
@@ -598,7 +645,8 @@ def counts_text(outcomes: dict[str, int], by_level: dict[str, int]) -> str:
 
 def summary_line(findings: Iterable[Finding], result_verdict: str, *, color: bool = False) -> str:
     key = result_verdict.upper()
-    return f"{paint(key, color, word(key))}: {outcome_counts(findings)}"
+    return _("{verdict}: {counts}").format(verdict=paint(key, color, word(key)),
+                                           counts=outcome_counts(findings))
 
 
 def total_line(report: Report, *, color: bool = False) -> str:
