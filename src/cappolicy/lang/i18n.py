@@ -224,9 +224,11 @@ def localise(text: str) -> str:
 
 
 def _said(text: Deferred, tr: Translations) -> str:
-    if isinstance(text, Joined):
-        return text.template.join(_said(p, tr) if isinstance(p, Deferred) else p
-                                  for p in text.parts)
+    if isinstance(text, Joined):  # the separator's punctuation in the reader's language
+        mark = text.template.rstrip()
+        separator = tr.gettext(mark) + text.template[len(mark):] if mark else text.template
+        return separator.join(_said(p, tr) if isinstance(p, Deferred) else p
+                              for p in text.parts)
     template = tr.gettext(text.template)
     holes = {k: _said(v, tr) if isinstance(v, Deferred)
              else format_date(v, tr.locale) if isinstance(v, dt.date) else v

@@ -253,7 +253,7 @@ def _proposal_parts(result: ProposalResult, report: Report,
             _("Checked against ruleset {ruleset}: {counts}.").format(
                 ruleset=md_code(result.ruleset), counts=outcome_counts(result.findings))]
     if result.ruleset_note:
-        head.append(f"*{md_text(result.ruleset_note)}*")
+        head.append(f"*{md_text(localise(result.ruleset_note))}*")
     for d in result.warnings:
         head.append(f"- ⚠️ {_diagnostic(d, result.file, root)}")
     if shown:

@@ -208,7 +208,7 @@ def render_result(
     """Header, warnings, the findings worth reading, and the proposal's summary line."""
     lines = [header_line(result)]
     if result.ruleset_note:
-        lines += _field("note", result.ruleset_note)
+        lines += _field("note", localise(result.ruleset_note))
     for line in result.relied_on:  # what the verdict owes to a layer's relaxations
         lines += _field("relaxed", visible(line))
     lines += [diagnostic_text(w, sources, color=color) for w in result.warnings]
@@ -324,6 +324,8 @@ def _deferred_wording(finding: Finding) -> tuple[str, str | None]:
     if "message" in message.holes and local is not None and local.lang == tr.lang:
         quoted = local.message if local.message is not None else message.holes["message"]
         message = Deferred(message.template, {**message.holes, "message": quoted})
+    if local is not None and local.lang == tr.lang and local.hint is not None:
+        return localise(message), local.hint  # the rule's hint, in the reader's words
     return localise(message), localise(finding.hint) if finding.hint else finding.hint
 
 
