@@ -270,3 +270,18 @@ msgstr "pas dans le modèle"
                      "'settings: {keys}' wants a narrow no-break space",
                      "'not in the template' is not in the template"):
         assert expected in found, (expected, found)
+
+
+def test_the_shipped_french_rule_texts_have_french_punctuation() -> None:
+    from cappolicy.base.resources import shipped_rulesets
+
+    wrong = []
+    for path in sorted(shipped_rulesets().rglob("*.cpol")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            said = re.search(r' fr "(.*)"\s*$', line)
+            if said is None:
+                continue
+            # a plain space before : ; ! ? (a colon right after a word is YAML: `from: x`)
+            if re.search(r" [:;!?](\s|$)|« | »", said.group(1)):
+                wrong.append(f"{path.name}:{number}")
+    assert wrong == []
