@@ -285,3 +285,11 @@ def test_the_shipped_french_rule_texts_have_french_punctuation() -> None:
             if re.search(r" [:;!?](\s|$)|« | »", said.group(1)):
                 wrong.append(f"{path.name}:{number}")
     assert wrong == []
+
+
+def test_the_drawing_is_labelled_in_the_reader_s_language(tmp_path: Path) -> None:
+    page = tmp_path / "r.html"
+    run("check", str(EXAMPLES / "proposals" / "xb-donor-waiver.yaml"), "--as-of", AS_OF,
+        "--lang", "es", "--output", f"html={page}")
+    text = page.read_text(encoding="utf-8")
+    assert 'aria-label="grafo de gobernanza"' in text and "governance graph" not in text
