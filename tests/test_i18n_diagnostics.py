@@ -293,3 +293,11 @@ def test_the_drawing_is_labelled_in_the_reader_s_language(tmp_path: Path) -> Non
         "--lang", "es", "--output", f"html={page}")
     text = page.read_text(encoding="utf-8")
     assert 'aria-label="grafo de gobernanza"' in text and "governance graph" not in text
+
+
+def test_what_a_verdict_owes_to_a_relaxation_is_said_in_french() -> None:
+    args = ("check", str(EXAMPLES / "proposals" / "xc-regional-sharing.yaml"), "--as-of", AS_OF)
+    assert ("  relaxed   regional/aec: passes DATA-01 only because regional/aec adds XA, XB, XC "
+            "to allowed_data_destinations\n") in run(*args).output
+    assert (f"  assoupli   regional/aec{NNBSP}: DATA-01 n’est conforme que parce que regional/aec "
+            "ajoute XA, XB, XC à allowed_data_destinations\n") in run(*args, "--lang", "fr").output

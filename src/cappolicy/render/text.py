@@ -137,7 +137,7 @@ def _labels() -> dict[str, str]:
     return {"message": _("message"), "waiver": _("waiver"), "because": _("because"),
             "missing": _("missing"), "param": _("param"), "severity": _("severity"),
             "rule": _("rule"), "principle": _("principle"), "hint": _("hint"),
-            "note": _("note")}
+            "note": _("note"), "relaxed": _("relaxed")}
 
 
 def _label_width() -> int:
@@ -210,7 +210,7 @@ def render_result(
     if result.ruleset_note:
         lines += _field("note", localise(result.ruleset_note))
     for line in result.relied_on:  # what the verdict owes to a layer's relaxations
-        lines += _field("relaxed", visible(line))
+        lines += _field("relaxed", visible(localise(line)))
     lines += [diagnostic_text(w, sources, color=color) for w in result.warnings]
     shown = [f for f in sorted_findings(result.findings) if verbose or f.outcome in REPORTED]
     body = [render_finding(f, color=color, verbose=verbose) for f in shown]
