@@ -301,3 +301,22 @@ def test_what_a_verdict_owes_to_a_relaxation_is_said_in_french() -> None:
             "to allowed_data_destinations\n") in run(*args).output
     assert (f"  assoupli   regional/aec{NNBSP}: DATA-01 n’est conforme que parce que regional/aec "
             "ajoute XA, XB, XC à allowed_data_destinations\n") in run(*args, "--lang", "fr").output
+
+
+def test_a_rule_that_applies_to_nothing_shows_its_french_title_and_counts_nothing(
+        tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    (rules / "baseline").mkdir(parents=True)
+    (rules / "baseline" / "b.cpol").write_text(
+        'ruleset baseline "B"\nrule KT-09 "Trainings" {\n  principle knowledge-transfer\n'
+        '  for act in graph.nodes(kind: activity) where act.id == "no-such-activity"\n'
+        '  require act.recurrence present\n  message "Activity {act.id} is one-off."\n'
+        '  hint "Repeat {act.id}."\n  title fr "Formations"\n}\n', encoding="utf-8")
+    proposal = tmp_path / "p.yaml"
+    proposal.write_bytes((EXAMPLES / "proposals" / "xb-donor-led.yaml").read_bytes())
+    out = run("check", str(proposal), "--rulesets", str(rules), "--ruleset", "baseline", "-v",
+              "--as-of", AS_OF, "--lang", "fr").output
+    assert re.search(r": sans-objet\[KT-09\] Formations$", out, re.M), out
+    assert "aucun élément de graph.nodes(kind: activity) where" not in out  # not shown
+    assert "Repeat" not in out
+    assert out.rstrip().endswith(f"langue fr{NNBSP}: 0 texte non traduit (affiché en anglais)")

@@ -326,7 +326,9 @@ def _deferred_wording(finding: Finding) -> tuple[str, str | None]:
         message = Deferred(message.template, {**message.holes, "message": quoted})
     if local is not None and local.lang == tr.lang and local.hint is not None:
         return localise(message), local.hint  # the rule's hint, in the reader's words
-    return localise(message), localise(finding.hint) if finding.hint else finding.hint
+    if finding.outcome not in REPORTED or not finding.hint:  # a hint not shown is not counted
+        return localise(message), finding.hint
+    return localise(message), localise(finding.hint)
 
 
 #: the messages evaluation writes itself (evaluate.py): their English start, and their
