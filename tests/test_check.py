@@ -177,4 +177,4 @@ def test_a_report_in_french_is_the_same_from_two_processes(
     assert _run("check", str(many), "--lang", "fr", "-j", "2") == text
     assert pools == [(2, False), (2, False)]  # workers ran, and did not write the reports
     assert "Les sources de XB apportent" in text[1]
-    assert re.search(r"^langue fr : \d+ textes? non tradui", text[1], re.M)
+    assert re.search(r"^langue fr\u202f: \d+ textes? non tradui", text[1], re.M)

@@ -228,7 +228,7 @@ def test_the_french_page_shows_every_failing_rule_with_its_graph(
         assert seen["lang"] == "fr"
         assert seen["heading"].startswith("Rapport de conformité")
         assert seen["principles"] == "Constats par principe"
-        assert seen["last"].startswith("langue fr : ")
+        assert seen["last"].startswith("langue fr\u202f: ")
         shown = {s["file"]: s for s in seen["sections"]}
         results = report[1]["results"]
         assert len(shown) == len(results)

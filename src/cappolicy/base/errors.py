@@ -26,11 +26,14 @@ class Diagnostic:
     help: str | None = None
     level: str = "error"  # error | warning | note
 
-    def render(self, sources: SourceCache | None = None, *, color: bool = False) -> str:
-        """`file:line:col: error[CP101]: message`, the source line with a caret, then help."""
+    def render(self, sources: SourceCache | None = None, *, color: bool = False,
+               colon: str = ":", help_word: str = "help") -> str:
+        """`file:line:col: error[CP101]: message`, the source line with a caret, then help.
+        `colon` and `help_word` are the punctuation and word of the reader's language (a
+        report in French writes `erreur[CP413] : …` and `= aide : …`)."""
         where = f"{self.span}: " if self.span is not None and self.span.line else ""
         # each part on its own line, control characters spelled out (visible.py)
-        head = visible(f"{where}{self.level}[{self.code}]: {self.message}")
+        head = visible(f"{where}{self.level}[{self.code}]{colon} {self.message}")
         lines = [head]
         if self.span is not None and self.span.line and sources is not None:
             text = sources.line(self.span.file, self.span.line)
@@ -51,7 +54,7 @@ class Diagnostic:
                 pad = " " * (len(gutter) + _display_col(shown, len(before)))
                 lines.append(pad + "^" * width)
         if self.help:
-            lines.append(f"  = help: {visible(self.help)}")
+            lines.append(f"  = {help_word}{colon} {visible(self.help)}")
         return "\n".join(lines)
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..base.deferred import N_
 from ..base.errors import AnalysisError, Diagnostic
 from ..base.span import Span
 from ..lang import ast
@@ -360,7 +361,7 @@ def _run(rule: CompiledRule, ctx: Context, proposal: Proposal, ruleset: str | No
         what = coll.text + (f" where {rule.for_where.text}" if rule.for_where else "")
         yield _finding(rule, proposal, ruleset, "not-applicable", proposal.span_of(base or ()),
                        format_path(base) if base else coll.text,
-                       message=f"no element of {what}")
+                       message=N_("no element of {collection}", collection=what))
 
 
 def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | None,

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
+from ..base.deferred import N_
 from ..base.errors import did_you_mean
 from ..proposal.model import Proposal, format_path
 from .findings import Evidence, Finding, ParamUse, Provenance
@@ -82,16 +83,17 @@ class Check:
 
 
 # A donor or foreign approver would let the donor excuse the host's own rules: an error.
-APPROVER = Check("WAIVER-01", "A waiver is approved by a public institution of the host country",
+APPROVER = Check("WAIVER-01",
+                 N_("A waiver is approved by a public institution of the host country"),
                  "must", f"{SEED}, paragraph 6")
 # An expired waiver is not applied, so the rule's own failure already counts at the rule's
 # severity; what is left is to renew or remove the waiver: a warning.
-EXPIRY = Check("WAIVER-02", "A waiver has not expired", "should", f"{SEED}, paragraph 10")
+EXPIRY = Check("WAIVER-02", N_("A waiver has not expired"), "should", f"{SEED}, paragraph 10")
 # A waiver for no rule in force claims an exception that does not exist (often a misspelt
 # id, which leaves the intended rule unwaived): an error, so the record gets corrected.
-RULE = Check("WAIVER-03", "A waiver names a rule in force", "must", f"{SEED}, paragraph 10")
+RULE = Check("WAIVER-03", N_("A waiver names a rule in force"), "must", f"{SEED}, paragraph 10")
 # An unused waiver changes no verdict today but would excuse the rule unseen later: a warning.
-USED = Check("WAIVER-04", "A waiver covers a rule that fails", "should", f"{SEED}, paragraph 10")
+USED = Check("WAIVER-04", N_("A waiver covers a rule that fails"), "should", f"{SEED}, paragraph 10")
 CHECKS = (APPROVER, EXPIRY, RULE, USED)
 
 
@@ -150,9 +152,9 @@ def apply_waivers(findings: Sequence[Finding], rules: Sequence[CompiledRule], pr
         ]
         checks.extend(decided)
         if any(f.outcome != "pass" for f in decided):
-            checks.append(at.finding(USED, "not-applicable", (), message=(
-                f"the waiver of {at.rule} is not applied: "
-                + "; ".join(f"{f.rule} {f.outcome}" for f in decided if f.outcome != "pass"))))
+            checks.append(at.finding(USED, "not-applicable", (), message=N_(
+                "the waiver of {rule} is not applied: {checks}", rule=at.rule, checks="; ".join(
+                    f"{f.rule} {f.outcome}" for f in decided if f.outcome != "pass"))))
             continue
         text = at.text(_organisation(proposal, waiver.get("approved_by")))
         count = 0
@@ -183,7 +185,8 @@ class _Waiver:
 
     @property
     def in_ruleset(self) -> str:
-        return f"ruleset {self.ruleset}" if self.ruleset else "the ruleset"
+        return N_("ruleset {ruleset}", ruleset=self.ruleset) if self.ruleset \
+            else N_("the ruleset")
 
     def path(self, *keys: str) -> tuple[Any, ...]:
         return ("waivers", self.index, *keys)
@@ -205,10 +208,11 @@ class _Waiver:
         if approver is not None and isinstance(approver[1].get("name"), str):
             who += f", {approver[1]['name']}"
         expires = self.data.get("expires")
-        until = f"until {expires}" if expires is not None else "no expiry"
+        until = N_("until {date}", date=expires) if expires is not None else N_("no expiry")
         line = self.proposal.span_of(self.path()).line
-        return (f"{self.data.get('reason', '(no reason given)')} (approved by {who}, {until}; "
-                f"{format_path(self.path())}, line {line})")
+        reason = self.data.get("reason", N_("(no reason given)"))
+        return N_("{reason} (approved by {who}, {until}; {path}, line {line})", reason=reason,
+                  who=who, until=until, path=format_path(self.path()), line=line)
 
     def located(self, *keys: str) -> Any:
         return self.proposal.span_of(self.path(*keys))
@@ -217,7 +221,8 @@ class _Waiver:
 def _check_rule(w: _Waiver, scope: Scope) -> Finding:
     rule = w.rule
     if rule in scope.rules:
-        return w.finding(RULE, "pass", ("rule",), message=f"{rule} is a rule of {w.in_ruleset}")
+        return w.finding(RULE, "pass", ("rule",), message=N_("{rule} is a rule of {ruleset}",
+                                                             rule=rule, ruleset=w.in_ruleset))
     disabled = scope.disabled.get(rule)
     evidence = Evidence(expr="waiver.rule in rules in force", result="false", op="in",
                         left=rule, left_at=w.located("rule"), right=w.in_ruleset,
@@ -225,17 +230,19 @@ def _check_rule(w: _Waiver, scope: Scope) -> Finding:
     if disabled is not None:
         return w.finding(
             RULE, "fail", ("rule",), evidence=(evidence,),
-            message=f"The waiver names {rule}, which {w.in_ruleset} disables: a disabled rule "
-                    "never fails, so the waiver claims an exception that does not exist.",
-            hint=f"Remove this waiver from waivers[{w.index}].")
+            message=N_("The waiver names {rule}, which {ruleset} disables: a disabled rule "
+                       "never fails, so the waiver claims an exception that does not exist.",
+                       rule=rule, ruleset=w.in_ruleset),
+            hint=N_("Remove this waiver from waivers[{index}].", index=w.index))
     close = did_you_mean(rule, scope.rules)
     return w.finding(
         RULE, "fail", ("rule",), evidence=(evidence,),
-        message=f"The waiver names {rule}, which is not a rule of {w.in_ruleset}; it waives "
-                "nothing.",
-        hint=(f"Did you mean {close}? " if close else "")
-        + f"Name a rule id of {w.in_ruleset} (`cappolicy check -v` lists them), "
-          "or remove the waiver.")
+        message=N_("The waiver names {rule}, which is not a rule of {ruleset}; it waives "
+                   "nothing.", rule=rule, ruleset=w.in_ruleset),
+        hint=N_("Did you mean {rule}? Name a rule id of {ruleset} (`cappolicy check -v` lists "
+                "them), or remove the waiver.", rule=close, ruleset=w.in_ruleset) if close else
+        N_("Name a rule id of {ruleset} (`cappolicy check -v` lists them), or remove the "
+           "waiver.", ruleset=w.in_ruleset))
 
 
 def _organisation(proposal: Proposal, org_id: Any) -> tuple[int, Mapping[str, Any]] | None:
@@ -262,9 +269,11 @@ def _check_approver(w: _Waiver, scope: Scope) -> Finding:
             evidence=(Evidence(expr="approved_by in organisations", result="false", op="in",
                                left=str(approver), left_at=w.located("approved_by"),
                                right="organisations"),),
-            message=f"The waiver of {w.rule} is approved by '{approver}', which is no "
-                    "organisation of the proposal; the waiver is not applied.",
-            hint="Set approved_by to the id of a public institution listed in organisations.")
+            message=N_("The waiver of {rule} is approved by '{approver}', which is no "
+                       "organisation of the proposal; the waiver is not applied.",
+                       rule=w.rule, approver=approver),
+            hint=N_("Set approved_by to the id of a public institution listed in "
+                    "organisations."))
     j, org = found
     country, kind = org.get("country"), org.get("kind")
     missing = tuple(path for path, value in (
@@ -273,8 +282,8 @@ def _check_approver(w: _Waiver, scope: Scope) -> Finding:
     if missing:
         return w.finding(
             APPROVER, "unknown", ("approved_by",), params=params, missing=missing,
-            message=f"cannot decide: {', '.join(missing)} is missing; the waiver of {w.rule} "
-                    "is not applied")
+            message=N_("cannot decide: {paths} is missing; the waiver of {rule} is not "
+                       "applied", paths=", ".join(missing), rule=w.rule))
     same = country == host
     public = kind in scope.public_sector
     shown = f"{approver} ({kind}, {country})"
@@ -290,25 +299,28 @@ def _check_approver(w: _Waiver, scope: Scope) -> Finding:
         ))
     if same and public:
         return w.finding(APPROVER, "pass", ("approved_by",), params=params,
-                         message=f"{shown} is a public institution of {host}")
+                         message=N_("{approver} is a public institution of {host}",
+                                    approver=shown, host=host))
     if kind == "donor":
-        why = f"a donor cannot waive a host's rule: only a public institution of {host} can"
+        why = N_("a donor cannot waive a host's rule: only a public institution of {host} can",
+                 host=host)
     elif not same:
-        why = f"it is not an institution of {host}, and only a public institution of {host} " \
-              f"can waive {host}'s rules"
+        why = N_("it is not an institution of {host}, and only a public institution of {host} "
+                 "can waive {host}'s rules", host=host)
     else:
-        why = f"a {kind} is not a public institution, and only a public institution of {host} " \
-              "can waive its rules"
+        why = N_("a {kind} is not a public institution, and only a public institution of "
+                 "{host} can waive its rules", kind=kind, host=host)
     candidates = [str(o.get("id")) for o in p.data.get("organisations") or []
                   if isinstance(o, Mapping) and o.get("country") == host
                   and o.get("kind") in scope.public_sector]
     suggest = f" ({', '.join(candidates[:3])})" if candidates else ""
     return w.finding(
         APPROVER, "fail", ("approved_by",), params=params, evidence=(evidence,),
-        message=f"The waiver of {w.rule} is approved by {shown}, but {why}. The waiver is not "
-                f"applied, so {w.rule}'s findings stand.",
-        hint=f"Have a public institution of {host}{suggest} approve the waiver and name it in "
-             f"approved_by, or meet {w.rule}.")
+        message=N_("The waiver of {rule} is approved by {approver}, but {why}. The waiver is "
+                   "not applied, so {rule}'s findings stand.", rule=w.rule, approver=shown,
+                   why=why),
+        hint=N_("Have a public institution of {host}{suggested} approve the waiver and name it "
+                "in approved_by, or meet {rule}.", host=host, suggested=suggest, rule=w.rule))
 
 
 def _check_expiry(w: _Waiver, as_of: dt.date, approver_can_waive: bool = True,
@@ -316,7 +328,8 @@ def _check_expiry(w: _Waiver, as_of: dt.date, approver_can_waive: bool = True,
     expires = w.data.get("expires")
     if expires is None:
         return w.finding(EXPIRY, "pass", (),
-                         message=f"the waiver of {w.rule} has no expiry date: it does not expire")
+                         message=N_("the waiver of {rule} has no expiry date: it does not "
+                                    "expire", rule=w.rule))
     if isinstance(expires, str):
         try:
             expires = dt.date.fromisoformat(expires)
@@ -327,8 +340,8 @@ def _check_expiry(w: _Waiver, as_of: dt.date, approver_can_waive: bool = True,
     if not isinstance(expires, dt.date):
         where = format_path(w.path("expires"))
         return w.finding(EXPIRY, "unknown", ("expires",), missing=(where,),
-                         message=f"cannot decide: {where} is not a date; the waiver of "
-                                 f"{w.rule} is not applied")
+                         message=N_("cannot decide: {path} is not a date; the waiver of "
+                                    "{rule} is not applied", path=where, rule=w.rule))
     valid = expires >= as_of
     evidence = Evidence(expr="waiver.expires >= as_of", result=str(valid).lower(), op=">=",
                         left=expires.isoformat(), left_at=w.located("expires"),
@@ -336,16 +349,20 @@ def _check_expiry(w: _Waiver, as_of: dt.date, approver_can_waive: bool = True,
                         note="as_of is the date of the check (--as-of, default today)")
     if valid:
         return w.finding(EXPIRY, "pass", ("expires",),
-                         message=f"the waiver of {w.rule} holds until {expires.isoformat()}")
+                         message=N_("the waiver of {rule} holds until {date}", rule=w.rule,
+                                    date=expires))
     approver = w.data.get("approved_by", "its approver")
     # renewing with an approver who cannot waive the rule (WAIVER-01) would not help
-    renew = f"Renew the waiver with {approver}" if approver_can_waive else \
-        f"Have a public institution of {host or 'the host'} approve a renewed waiver"
+    renew = N_("Renew the waiver with {approver}", approver=approver) if approver_can_waive \
+        else N_("Have a public institution of {host} approve a renewed waiver", host=host) \
+        if host else N_("Have a public institution of the host approve a renewed waiver")
     return w.finding(
         EXPIRY, "fail", ("expires",), evidence=(evidence,),
-        message=f"The waiver of {w.rule} expired on {expires.isoformat()} (checked as of "
-                f"{as_of.isoformat()}); it is not applied, so {w.rule}'s findings stand.",
-        hint=f"{renew} and set a later expires date, or remove it and meet {w.rule}.")
+        message=N_("The waiver of {rule} expired on {date} (checked as of {as_of}); it is not "
+                   "applied, so {rule}'s findings stand.", rule=w.rule,
+                   date=expires, as_of=as_of),
+        hint=N_("{renew} and set a later expires date, or remove it and meet {rule}.",
+                renew=renew, rule=w.rule))
 
 
 def _check_used(w: _Waiver, count: int, earlier: int | None, findings: Sequence[Finding]) -> Finding:

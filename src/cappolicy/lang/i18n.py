@@ -54,6 +54,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import attrs
+
+from ..base.deferred import Deferred, Joined
 from ..base.errors import CappolicyError, Diagnostic
 from . import values as V
 from .ast import Duration, Money, Percent
@@ -203,6 +206,49 @@ def gettext(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or a plural form of the active language for `n`."""
     return _ACTIVE.get().ngettext(singular, plural, n)
+
+
+def localise(text: str) -> str:
+    """A text made in English, in the active language: a Deferred (base/deferred.py, the
+    messages of diagnostics) translated by its template, with its holes filled in
+    (translated when Deferred, a date as the reader's locale writes it); any other text
+    as it is, counted as shown in English.
+    In English, `text` itself."""
+    tr = _ACTIVE.get()
+    if tr.is_source or not text:
+        return text
+    if not isinstance(text, Deferred):
+        tr.fell_back(("text", text))
+        return text
+    return _said(text, tr)
+
+
+def _said(text: Deferred, tr: Translations) -> str:
+    if isinstance(text, Joined):  # the separator's punctuation in the reader's language
+        mark = text.template.rstrip()
+        separator = tr.gettext(mark) + text.template[len(mark):] if mark else text.template
+        return separator.join(_said(p, tr) if isinstance(p, Deferred) else p
+                              for p in text.parts)
+    template = tr.gettext(text.template)
+    holes = {k: _said(v, tr) if isinstance(v, Deferred)
+             else format_date(v, tr.locale) if isinstance(v, dt.date) else v
+             for k, v in text.holes.items()}
+    try:
+        return template.format_map(holes)
+    except (KeyError, IndexError, ValueError):  # a catalogue whose holes are wrong (tested)
+        tr.fell_back(text.template)
+        return str(text)
+
+
+def localise_diagnostic(diagnostic: Diagnostic) -> Diagnostic:
+    """`diagnostic` with its level word, message and help in the active language: what the
+    reports for people show (the machine formats show the diagnostic as it is)."""
+    tr = _ACTIVE.get()
+    if tr.is_source:
+        return diagnostic
+    return attrs.evolve(
+        diagnostic, message=localise(diagnostic.message), level=tr.gettext(diagnostic.level),
+        help=localise(diagnostic.help) if diagnostic.help else diagnostic.help)
 
 
 # ---------------------------------------------------------- numbers, money, dates

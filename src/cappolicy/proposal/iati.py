@@ -31,6 +31,7 @@ from xml.parsers import expat
 
 import attrs
 
+from ..base.deferred import N_
 from ..base.errors import Diagnostic
 from ..base.span import Span
 
@@ -188,20 +189,24 @@ class ActivityReader:
 
     def _refuse_doctype(self, name: str, *_: Any) -> None:
         raise _Stop(Diagnostic(
-            "CP461", f"{self.name} declares a document type (<!DOCTYPE {name}>); IATI files "
-            "have none, and cappolicy reads no DTD, defines no entity and fetches nothing",
-            self._doctype_start(), "remove the <!DOCTYPE ...> declaration; it is how XML entity "
-            "attacks (external entities, entity expansion) begin"))
+            "CP461", N_("{file} declares a document type (<!DOCTYPE {name}>); IATI files "
+                        "have none, and cappolicy reads no DTD, defines no entity and fetches "
+                        "nothing", file=self.name, name=name),
+            self._doctype_start(), N_("remove the <!DOCTYPE ...> declaration; it is how XML "
+                                      "entity attacks (external entities, entity expansion) "
+                                      "begin")))
 
     def _refuse_entity(self, *_: Any) -> None:
         raise _Stop(Diagnostic(
-            "CP461", f"{self.name} declares an XML entity; cappolicy expands none",
-            self._point(), "remove the entity declarations"))
+            "CP461", N_("{file} declares an XML entity; cappolicy expands none",
+                        file=self.name),
+            self._point(), N_("remove the entity declarations")))
 
     def _refuse_external(self, *_: Any) -> int:
         raise _Stop(Diagnostic(
-            "CP461", f"{self.name} refers to an external entity; cappolicy fetches nothing",
-            self._point(), "remove the reference"))
+            "CP461", N_("{file} refers to an external entity; cappolicy fetches nothing",
+                        file=self.name),
+            self._point(), N_("remove the reference")))
 
     def _start(self, tag: str, attributes: dict[str, str]) -> None:
         line, column = self._here()
@@ -239,21 +244,24 @@ class ActivityReader:
         located = self._attribute_spans(list(attributes), span.line, span.column)
         if tag == ORGANISATIONS:
             raise _Stop(Diagnostic(
-                "CP462", f"{self.name} is an IATI organisation file (<{tag}>), not an "
-                "activity file", span, "cappolicy checks activities: give it the publisher's "
-                "activity file (<iati-activities>)"))
+                "CP462", N_("{file} is an IATI organisation file (<{tag}>), not an "
+                            "activity file", file=self.name, tag=tag), span,
+                N_("cappolicy checks activities: give it the publisher's "
+                   "activity file (<iati-activities>)")))
         if tag != ACTIVITIES:
             raise _Stop(Diagnostic(
-                "CP462", f"{self.name} is not an IATI activity file: its root element is "
-                f"<{tag}>, not <{ACTIVITIES}>", span,
-                "cappolicy reads XML only as IATI activity files"))
+                "CP462", N_("{file} is not an IATI activity file: its root element is "
+                            "<{tag}>, not <{root}>", file=self.name, tag=tag, root=ACTIVITIES),
+                span, N_("cappolicy reads XML only as IATI activity files")))
         if version is None or not version.strip().startswith("2."):
             where = located.get("version", span)
-            found = f"version {version.strip()}" if version else "no version"
+            found = N_("version {version}", version=version.strip()) if version \
+                else N_("no version")
             raise _Stop(Diagnostic(
-                "CP463", f"{self.name} is IATI {found}; cappolicy reads IATI 2.01 to 2.03",
-                where, "IATI 1.x was retired in 2016: ask the publisher for its 2.0x file, or "
-                "convert it with the IATI 1.x to 2.0x upgrade tools"))
+                "CP463", N_("{file} is IATI {version}; cappolicy reads IATI 2.01 to 2.03",
+                            file=self.name, version=found),
+                where, N_("IATI 1.x was retired in 2016: ask the publisher for its 2.0x file, "
+                          "or convert it with the IATI 1.x to 2.0x upgrade tools")))
         self.header = Header(version.strip(), span, dict(attributes))
 
     # --- reading -----------------------------------------------------------------------
@@ -280,7 +288,8 @@ class ActivityReader:
         try:
             stream = self.path.open("rb")
         except OSError as exc:
-            yield Diagnostic("CP401", f"cannot read {self.name}: {exc.strerror or exc}",
+            yield Diagnostic("CP401", N_("cannot read {file}: {reason}", file=self.name,
+                                         reason=str(exc.strerror or exc)),
                              Span(self.name, 1, 1))
             return
         with stream:
@@ -288,7 +297,9 @@ class ActivityReader:
                 try:
                     chunk = stream.read(CHUNK)
                 except OSError as exc:
-                    yield Diagnostic("CP401", f"cannot read {self.name}: {exc.strerror or exc}",
+                    yield Diagnostic("CP401", N_("cannot read {file}: {reason}",
+                                                 file=self.name,
+                                                 reason=str(exc.strerror or exc)),
                                      Span(self.name, 1, 1))
                     return
                 # keep the chunk before, for start tags that straddle the two
@@ -313,12 +324,14 @@ class ActivityReader:
                 if not chunk:
                     break
         if self.header is None:
-            yield Diagnostic("CP462", f"{self.name} is empty: no <{ACTIVITIES}> element",
+            yield Diagnostic("CP462", N_("{file} is empty: no <{root}> element",
+                                         file=self.name, root=ACTIVITIES),
                              Span(self.name, 1, 1))
         elif not self._read:  # nothing checked is no pass
-            yield Diagnostic("CP462", f"{self.name} holds no <{ACTIVITY}>: there is nothing "
-                             "to check", self.header.span,
-                             "is it cut short, or the wrong file from the publisher?")
+            yield Diagnostic("CP462", N_("{file} holds no <{element}>: there is nothing to "
+                                         "check", file=self.name, element=ACTIVITY),
+                             self.header.span,
+                             N_("is it cut short, or the wrong file from the publisher?"))
 
     def _too_long(self) -> Diagnostic:
         """A tag, attribute value, comment or declaration still open after MAX_TOKEN
@@ -326,10 +339,11 @@ class ActivityReader:
         quadratic in its length) and holds all of it, so reading stops here."""
         line, column = self._here()
         return Diagnostic(
-            "CP460", f"invalid XML: a tag, attribute value or comment longer than "
-            f"{MAX_TOKEN // (1024 * 1024)} MiB starts here; IATI's are a few kilobytes",
+            "CP460", N_("invalid XML: a tag, attribute value or comment longer than {size} "
+                        "MiB starts here; IATI's are a few kilobytes",
+                        size=MAX_TOKEN // (1024 * 1024)),
             Span(self.name, line, column, line, column + 1),
-            "is the file cut short inside a tag, or made to exhaust its reader?")
+            N_("is the file cut short inside a tag, or made to exhaust its reader?"))
 
     def _drain(self) -> Iterator[Element]:
         ready, self._ready = self._ready, []
@@ -342,13 +356,13 @@ class ActivityReader:
         message = expat.ErrorString(exc.code) if exc.code else str(exc)
         help_ = None
         if "undefined entity" in message:
-            help_ = ("IATI files use only the five XML entities (&amp; &lt; &gt; &quot; "
-                     "&apos;) and character references")
+            help_ = N_("IATI files use only the five XML entities ({entities}) and "
+                       "character references", entities="&amp; &lt; &gt; &quot; &apos;")
         elif "no element found" in message:
-            help_ = "the file ends before its elements are closed: is it cut short?"
+            help_ = N_("the file ends before its elements are closed: is it cut short?")
         elif "not well-formed" in message or "mismatched tag" in message:
-            help_ = "the file is not well-formed XML; check the tags at this line"
-        return Diagnostic("CP460", f"invalid XML: {message}",
+            help_ = N_("the file is not well-formed XML; check the tags at this line")
+        return Diagnostic("CP460", N_("invalid XML: {problem}", problem=message),
                           Span(self.name, line, column, line, column + 1), help_)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from ..base.deferred import N_
 from ..base.errors import Diagnostic
 
 #: OrganisationType code -> format v1 organisation kind (None: no kind follows)
@@ -94,23 +95,23 @@ MARK = "x-iati"
 #: What a missing field is, said for the publisher: the first pattern matching a
 #: finding's missing path names it.
 TOPICS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), t) for p, t in (
-    (r"^governance", "governance bodies and their reporting lines"),
-    (r"data_flows", "data flows (what data is shared, with whom, on what basis)"),
-    (r"^sunset", "a sunset and exit plan (date, handover, plan)"),
-    (r"^risk_assessment", "a risk assessment"),
-    (r"^alignment", "alignment with the national strategy and a needs assessment"),
-    (r"^accountability", "grievance and public reporting arrangements"),
-    (r"^evaluation", "who evaluates, and how independently"),
-    (r"^procurement", "the procurement method and its safeguards"),
-    (r"^indicators", "indicators with baselines and targets"),
-    (r"^(funding|budget)", "funding and budget by year"),
+    (r"^governance", N_("governance bodies and their reporting lines")),
+    (r"data_flows", N_("data flows (what data is shared, with whom, on what basis)")),
+    (r"^sunset", N_("a sunset and exit plan (date, handover, plan)")),
+    (r"^risk_assessment", N_("a risk assessment")),
+    (r"^alignment", N_("alignment with the national strategy and a needs assessment")),
+    (r"^accountability", N_("grievance and public reporting arrangements")),
+    (r"^evaluation", N_("who evaluates, and how independently")),
+    (r"^procurement", N_("the procurement method and its safeguards")),
+    (r"^indicators", N_("indicators with baselines and targets")),
+    (r"^(funding|budget)", N_("funding and budget by year")),
     (r"organisations.*\.(country|kind)|\.country$|\.kind$",
-     "the country and kind of each organisation"),
-    (r"mandate", "the statutory mandates of the national bodies"),
-    (r"^roles", "who designs, implements and evaluates"),
-    (r"^activities", "the activities, their type, lead and languages"),
-    (r"^host_country", "the host country (only a region is published)"),
-    (r"^period", "the start and end dates"),
+     N_("the country and kind of each organisation")),
+    (r"mandate", N_("the statutory mandates of the national bodies")),
+    (r"^roles", N_("who designs, implements and evaluates")),
+    (r"^activities", N_("the activities, their type, lead and languages")),
+    (r"^host_country", N_("the host country (only a region is published)")),
+    (r"^period", N_("the start and end dates")),
 ))
 
 

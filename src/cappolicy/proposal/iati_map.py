@@ -21,6 +21,7 @@ from typing import Any
 
 import attrs
 
+from ..base.deferred import N_
 from ..base.errors import Diagnostic, ProposalError
 from ..base.span import Span
 from . import iati_codes as codes
@@ -176,9 +177,9 @@ class ActivityMapper:
         if not countries:
             regions = self.a.findall("recipient-region")
             if regions:
-                self.note(f"only a region is published (recipient-region "
-                          f"{regions[0].get('code')}): the host country is unknown",
-                          regions[0].span, "rules that read host_country give unknown")
+                self.note(N_("only a region is published (recipient-region {code}): the "
+                             "host country is unknown", code=regions[0].get("code")),
+                          regions[0].span, N_("rules that read host_country give unknown"))
             return None
 
         def share(c: Element) -> float:
@@ -189,9 +190,9 @@ class ActivityMapper:
         if len(countries) > 1:
             listed = ", ".join(f"{c.get('code')} ({c.get('percentage') or '?'}%)"
                                for c in countries)
-            self.note(f"several recipient countries ({listed}): the host country is "
-                      f"{self.host}, the largest share", best.at("code"),
-                      "check the other countries' rulesets with --country")
+            self.note(N_("several recipient countries ({countries}): the host country is "
+                         "{host}, the largest share", countries=listed, host=self.host),
+                      best.at("code"), N_("check the other countries' rulesets with --country"))
         return scalar(self.host, best.at("code"))
 
     def period(self) -> Node | None:
@@ -306,13 +307,13 @@ class ActivityMapper:
         amount = _amount(value.text)  # negative: a decommitment or a refund, netted
         if amount is None:
             if value.text:
-                self.note(f"the value {value.text!r} is not an amount cappolicy can add up: "
-                          "left out", value.span)
+                self.note(N_("the value {value} is not an amount cappolicy can add up: "
+                             "left out", value=repr(value.text)), value.span)
             return None
         own = (value.get("currency") or currency or "").upper()
         if currency and own != currency:
-            self.note(f"a value in {own}, not the activity's {currency}: left out of the "
-                      "sums", value.at("currency"))
+            self.note(N_("a value in {currency}, not the activity's {own}: left out of the "
+                         "sums", currency=own, own=currency), value.at("currency"))
             return None
         date = _date(value.get("value-date"))
         if not isinstance(date, dt.date) and dated is not None:
@@ -377,8 +378,8 @@ class ActivityMapper:
         kept = {}
         for year, (amount, span) in years.items():
             if amount < 0:
-                self.note(f"the values of {year} add up to {_tidy(amount)}, below zero: "
-                          "the year is left out", span)
+                self.note(N_("the values of {year} add up to {amount}, below zero: "
+                             "the year is left out", year=year, amount=_tidy(amount)), span)
             else:
                 kept[year] = (amount, span)
         return kept
@@ -563,9 +564,9 @@ def map_activity(activity: Element, file: str, children: dict[str, Child]) -> Ma
     mapper = ActivityMapper(activity, file, children)
     if mapper.identifier() is None:
         raise ProposalError(Diagnostic(
-            "CP464", "an iati-activity without an iati-identifier", activity.span,
-            "every IATI activity is named by its <iati-identifier>; the other activities "
-            "of the file are still checked"))
+            "CP464", N_("an iati-activity without an iati-identifier"), activity.span,
+            N_("every IATI activity is named by its <iati-identifier>; the other activities "
+               "of the file are still checked")))
     return Mapped(mapper.map(), tuple(mapper.notes))
 
 

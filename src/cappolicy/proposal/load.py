@@ -38,6 +38,7 @@ from typing import Any, NoReturn
 import attrs
 import yaml
 
+from ..base.deferred import N_
 from ..base.errors import Diagnostic, ProposalError, did_you_mean
 from ..base.files import read_bytes
 from ..base.span import Span
@@ -57,6 +58,8 @@ MAX_DIGITS = 300  # longer numerals are refused (no proposal needs them)
 #: larger integers are refused too: rules mix them with floats, which cannot hold them
 #: (0x1 and 256 zeros has 259 characters, and is 2**1024)
 LARGEST_INT = int(sys.float_info.max)
+_UTF8 = N_("save the file as UTF-8")
+_GENERATED = N_("a proposal needs only a few levels; is this file generated?")
 
 _EVENT_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: libyaml's parser and composer, when PyYAML has them
@@ -83,7 +86,8 @@ def load_proposal(path: str | FilePath) -> Proposal:
         if exc.errno == errno.EFBIG:
             reason = _too_large(name)
             raise ProposalError(_file_error(name, reason)) from None
-        raise ProposalError(_file_error(name, f"cannot read {name}: {reason}")) from None
+        raise ProposalError(_file_error(name, N_("cannot read {file}: {reason}", file=name,
+                                                 reason=reason))) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -92,8 +96,8 @@ def load_proposal(path: str | FilePath) -> Proposal:
         column = len(before[line_start:].decode("utf-8", "replace")) + 1
         span = Span(name, before.count(b"\n") + 1, column, before.count(b"\n") + 1, column + 1)
         raise ProposalError(Diagnostic(
-            "CP401", f"{name} is not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot be decoded",
-            span, "save the file as UTF-8")) from None
+            "CP401", N_("{file} is not UTF-8 text: byte {byte} cannot be decoded", file=name,
+                        byte=f"0x{raw[exc.start]:02x}"), span, _UTF8)) from None
     return load_proposal_text(text, name)
 
 
@@ -108,9 +112,9 @@ def load_proposal_text(text: str, name: str, fmt: str | None = None) -> Proposal
         size = len(text.encode("utf-8"))
     except UnicodeEncodeError as exc:
         raise ProposalError(Diagnostic(
-            "CP401", f"{name} is not valid Unicode text: unpaired surrogate "
-            f"U+{ord(text[exc.start]):04X}", _Lines(text, name).span(exc.start, exc.start + 1),
-            "save the file as UTF-8")) from None
+            "CP401", N_("{file} is not valid Unicode text: unpaired surrogate {char}",
+                        file=name, char=f"U+{ord(text[exc.start]):04X}"),
+            _Lines(text, name).span(exc.start, exc.start + 1), _UTF8)) from None
     if size > MAX_BYTES:
         raise ProposalError(_file_error(name, _too_large(name)))
     try:
@@ -126,8 +130,8 @@ def load_proposal_text(text: str, name: str, fmt: str | None = None) -> Proposal
         raise ProposalError(exc.diagnostic) from None
     except RecursionError:
         raise ProposalError(Diagnostic(
-            "CP403", "the document is nested too deeply to read", Span(name, 1, 1),
-            f"a proposal nests at most {MAX_DEPTH} mappings and lists")) from None
+            "CP403", N_("the document is nested too deeply to read"), Span(name, 1, 1),
+            N_("a proposal nests at most {n} mappings and lists", n=MAX_DEPTH))) from None
     found = _sorted([*problems, *result.diagnostics])
     if IATI_MARK in result.data:  # imported from IATI: what it does not publish is unknown
         found = unpublished(found)
@@ -162,7 +166,8 @@ def _file_error(name: str, message: str) -> Diagnostic:
 
 
 def _too_large(name: str) -> str:
-    return f"{name} is larger than {MAX_BYTES // (1024 * 1024)} MiB; a proposal is far smaller"
+    return N_("{file} is larger than {n} MiB; a proposal is far smaller", file=name,
+              n=MAX_BYTES // (1024 * 1024))
 
 
 # --- positions ----------------------------------------------------------------------------
@@ -253,9 +258,9 @@ def too_large(text: str) -> Problem:
     """The problem of an integer numeral that _integer refuses."""
     digits = text.lstrip("+-")
     if len(digits.removeprefix("0x").removeprefix("0o")) > MAX_DIGITS:
-        return "CP404", f"a number with more than {MAX_DIGITS} digits", None
-    return ("CP404", f"the number {clip(text)} is too large",
-            f"a proposal's numbers are at most {sys.float_info.max:.1e} in size")
+        return "CP404", N_("a number with more than {n} digits", n=MAX_DIGITS), None
+    return ("CP404", N_("the number {value} is too large", value=clip(text)),
+            N_("a proposal's numbers are at most {most} in size", most=f"{sys.float_info.max:.1e}"))
 
 
 def _resolve_tagged(tag: str, text: str) -> tuple[str, Any, Problem | None]:
@@ -274,9 +279,10 @@ def _resolve_tagged(tag: str, text: str) -> tuple[str, Any, Problem | None]:
             if name == "float":
                 return "float", float(value), None
             return kind, value, None
-        return "str", text, ("CP404", f"'{clip(text)}' is not a valid {short} value", None)
-    return "str", text, ("CP404", f"unsupported YAML tag {short}",
-                         "proposals use plain YAML values; remove the tag")
+        return "str", text, ("CP404", N_("'{value}' is not a valid {tag} value",
+                                         value=clip(text), tag=short), None)
+    return "str", text, ("CP404", N_("unsupported YAML tag {tag}", tag=short),
+                         N_("proposals use plain YAML values; remove the tag"))
 
 
 #: a node property (tag `!`, anchor `&`, alias `*`) where a node can start, a directive
@@ -361,14 +367,16 @@ class _YamlComposer:
         bad = _FORBIDDEN.search(self.text)
         if bad:
             raise _Fatal(Diagnostic(
-                "CP402", f"invalid YAML: control character U+{ord(bad.group()):04X} is not allowed",
+                "CP402", N_("invalid YAML: control character {char} is not allowed",
+                            char=f"U+{ord(bad.group()):04X}"),
                 _Lines(self.text, self.name).span(bad.start(), bad.end()),
-                "remove it, or write it as an escape inside a double-quoted string"))
+                N_("remove it, or write it as an escape inside a double-quoted string")))
         if self.lines is not None and (at := unquoted_break(self.text)) is not None:
             raise _Fatal(Diagnostic(
-                "CP402", f"invalid YAML: U+{ord(self.text[at]):04X} outside quotes, a line "
-                "break to a YAML reader but not to an editor", self.lines.span(at, at + 1),
-                "remove it, or write it as \\N, \\L or \\P in double quotes"))
+                "CP402", N_("invalid YAML: {char} outside quotes, a line break to a YAML "
+                            "reader but not to an editor", char=f"U+{ord(self.text[at]):04X}"),
+                self.lines.span(at, at + 1),
+                N_("remove it, or write it as \\N, \\L or \\P in double quotes")))
         tree = self._tree()
         if tree is not None:
             return tree
@@ -490,9 +498,9 @@ class _YamlComposer:
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 if len(stack) >= MAX_DEPTH:
                     raise _Fatal(Diagnostic(
-                        "CP403", f"mappings and lists are nested more than {MAX_DEPTH} deep",
-                        self.span(event.start_mark, event.end_mark),
-                        "a proposal needs only a few levels; is this file generated?"))
+                        "CP403", N_("mappings and lists are nested more than {n} deep",
+                                    n=MAX_DEPTH),
+                        self.span(event.start_mark, event.end_mark), _GENERATED))
                 self._count(1, event)
                 kind = "map" if isinstance(event, yaml.MappingStartEvent) else "seq"
                 if event.anchor is not None:
@@ -516,19 +524,19 @@ class _YamlComposer:
         event = loader.get_event()
         if isinstance(event, yaml.DocumentStartEvent):
             problems.append(Diagnostic(
-                "CP404", "a proposal file holds one YAML document; this is a second one",
+                "CP404", N_("a proposal file holds one YAML document; this is a second one"),
                 self.span(event.start_mark, event.end_mark),
-                "put each proposal in its own file, or remove the '---' line"))
+                N_("put each proposal in its own file, or remove the '---' line")))
         return root, start, problems
 
     def _count(self, nodes: int, event: Any) -> None:
         self.nodes += nodes
         if self.nodes > MAX_NODES:
             raise _Fatal(Diagnostic(
-                "CP403", f"the document expands to more than {MAX_NODES:,} values",
+                "CP403", N_("the document expands to more than {n} values", n=f"{MAX_NODES:,}"),
                 self.span(event.start_mark, event.end_mark),
-                "aliases (*name) that repeat large parts multiply the size; "
-                "a proposal has a few hundred values"))
+                N_("aliases (*name) that repeat large parts multiply the size; "
+                   "a proposal has a few hundred values")))
 
     def _attach(self, frame: _Frame, node: Node) -> None:
         frame.size += node.size
@@ -550,8 +558,8 @@ class _YamlComposer:
         span = Span(self.name, start.line, start.column, end.end_line, end.end_column)
         problem = None
         if frame.tag not in (None, "!", _STD + ("map" if frame.kind == "map" else "seq")):
-            problem = ("CP404", f"unsupported YAML tag {frame.tag.replace(_STD, '!!')}",
-                       "proposals use plain YAML values; remove the tag")
+            problem = ("CP404", N_("unsupported YAML tag {tag}", tag=frame.tag.replace(_STD, "!!")),
+                       N_("proposals use plain YAML values; remove the tag"))
         node = Node(frame.kind, span, frame.items, size=frame.size, problem=problem)
         if frame.anchor is not None:
             self.open.discard(frame.anchor)
@@ -584,18 +592,21 @@ class _YamlComposer:
         self.aliases += 1
         if self.aliases > MAX_ALIASES:
             raise _Fatal(Diagnostic(
-                "CP403", f"the document uses aliases more than {MAX_ALIASES:,} times", span))
+                "CP403", N_("the document uses aliases more than {n} times", n=f"{MAX_ALIASES:,}"),
+                span))
         target = self.anchors.get(event.anchor)
         if target is None:
             if event.anchor in self.open:
                 raise _Fatal(Diagnostic(
-                    "CP403", f"alias *{event.anchor} refers to the value that contains it",
-                    span, "a recursive value would be infinite"))
+                    "CP403", N_("alias *{anchor} refers to the value that contains it",
+                                anchor=event.anchor),
+                    span, N_("a recursive value would be infinite")))
             close = did_you_mean(event.anchor, self.anchors)
             raise _Fatal(Diagnostic(
-                "CP402", f"invalid YAML: alias *{event.anchor} names no anchor defined before it",
-                span, f"did you mean '*{close}'?" if close else
-                f"define the anchor first with &{event.anchor}"))
+                "CP402", N_("invalid YAML: alias *{anchor} names no anchor defined before it",
+                            anchor=event.anchor),
+                span, N_("did you mean '{name}'?", name=f"*{close}") if close else
+                N_("define the anchor first with &{anchor}", anchor=event.anchor)))
         self._count(target.size, event)
         return Node("alias", span, target, size=target.size)
 
@@ -608,24 +619,26 @@ class _YamlComposer:
             where = exc.context_mark
             if exc.context and exc.problem and where is not None and where is not mark:
                 begun = self.point(where)
-                begins = f"line {begun.line}, column {begun.column}"
-                help_ = f"{help_}; it starts at {begins}" if help_ else \
-                    f"{exc.context}, which starts at {begins}"
-            return Diagnostic("CP402", f"invalid YAML: {problem}", span, help_)
-        return Diagnostic("CP402", f"invalid YAML: {exc}", Span(self.name, 1, 1))
+                help_ = N_("{help}; it starts at line {line}, column {column}", help=help_,
+                           line=begun.line, column=begun.column) if help_ else \
+                    N_("{context}, which starts at line {line}, column {column}",
+                       context=exc.context, line=begun.line, column=begun.column)
+            return Diagnostic("CP402", N_("invalid YAML: {problem}", problem=problem), span, help_)
+        return Diagnostic("CP402", N_("invalid YAML: {problem}", problem=str(exc)),
+                          Span(self.name, 1, 1))
 
 
 _YAML_HINTS = (
-    ("cannot start any token", "YAML is indented with spaces, not tabs; a value starting with "
-     "@, ` or % must be quoted"),
-    ("mapping values are not allowed", "quote a value that contains ': ', or check the "
-     "indentation of this line"),
-    ("could not find expected ':'", "each line of a mapping is 'key: value'; check the "
-     "indentation and the quotes above"),
-    ("expected ',' or ']'", "a flow list '[ ... ]' is not closed"),
-    ("expected ',' or '}'", "a flow mapping '{ ... }' is not closed"),
-    ("found unexpected end of stream", "a quoted string is not closed"),
-    ("found unknown escape character", "inside double quotes, write a backslash as \\\\"),
+    ("cannot start any token", N_("YAML is indented with spaces, not tabs; a value starting "
+                                  "with @, ` or % must be quoted")),
+    ("mapping values are not allowed", N_("quote a value that contains ': ', or check the "
+                                          "indentation of this line")),
+    ("could not find expected ':'", N_("each line of a mapping is 'key: value'; check the "
+                                       "indentation and the quotes above")),
+    ("expected ',' or ']'", N_("a flow list '[ ... ]' is not closed")),
+    ("expected ',' or '}'", N_("a flow mapping '{{ ... }}' is not closed")),
+    ("found unexpected end of stream", N_("a quoted string is not closed")),
+    ("found unknown escape character", N_("inside double quotes, write a backslash as \\\\")),
 )
 
 
@@ -661,7 +674,8 @@ class _JsonReader:
         node = self.value(1)
         self.skip()
         if self.pos < len(self.text):
-            self.fail("unexpected text after the JSON value", "a file holds one JSON object")
+            self.fail(N_("unexpected text after the JSON value"),
+                      N_("a file holds one JSON object"))
         return node
 
     def skip(self) -> None:
@@ -674,25 +688,25 @@ class _JsonReader:
 
     def fail(self, message: str, help_: str | None = None, code: str = "CP402") -> NoReturn:
         end = min(self.pos + 1, len(self.text))
-        prefix = "" if code != "CP402" else "invalid JSON: "
-        raise _Fatal(Diagnostic(code, prefix + message, self.lines.span(self.pos, end), help_))
+        said = N_("invalid JSON: {problem}", problem=message) if code == "CP402" else message
+        raise _Fatal(Diagnostic(code, said, self.lines.span(self.pos, end), help_))
 
     def count(self) -> None:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            self.fail(f"the document has more than {MAX_NODES:,} values", None, "CP403")
+            self.fail(N_("the document has more than {n} values", n=f"{MAX_NODES:,}"), code="CP403")
 
     def value(self, depth: int) -> Node:
         self.skip()
         start = self.pos
         if start >= len(self.text):
-            self.fail("expected a value, found the end of the file")
+            self.fail(N_("expected a value, found the end of the file"))
         self.count()
         char = self.text[start]
         if char in "{[":
             if depth > MAX_DEPTH:
-                self.fail(f"objects and arrays are nested more than {MAX_DEPTH} deep",
-                          "a proposal needs only a few levels; is this file generated?", "CP403")
+                self.fail(N_("objects and arrays are nested more than {n} deep", n=MAX_DEPTH),
+                          _GENERATED, "CP403")
             return self.obj(depth) if char == "{" else self.array(depth)
         if char == '"':
             text = self.string()
@@ -712,8 +726,8 @@ class _JsonReader:
             if self.text.startswith(word, start):
                 self.pos = start + len(word)
                 return Node("scalar", self.lines.span(start, self.pos), value, word, tag)
-        self.fail(f"expected a value, found {self.found()}",
-                  "strings are written in double quotes" if char.isalpha() or char == "'"
+        self.fail(N_("expected a value, found {found}", found=self.found()),
+                  N_("strings are written in double quotes") if char.isalpha() or char == "'"
                   else None)
 
     def string(self) -> str:
@@ -723,10 +737,10 @@ class _JsonReader:
             self.pos = exc.pos
             message = re.sub(r"( starting)? at$", "", exc.msg)
             self.fail(message[0].lower() + message[1:],
-                      "write a line break inside a string as \\n"
+                      N_("write a line break inside a string as {escape}", escape="\\n")
                       if "control character" in message else None)
         if _SURROGATE.search(text):
-            self.fail("a \\u escape is an unpaired surrogate")
+            self.fail(N_("a {escape} escape is an unpaired surrogate", escape="\\u"))
         return text
 
     def obj(self, depth: int) -> Node:
@@ -741,8 +755,9 @@ class _JsonReader:
         while True:
             self.skip()
             if not self.text.startswith('"', self.pos):
-                self.fail(f"expected a field name in double quotes, found {self.found()}",
-                          "JSON allows no comma after the last field"
+                self.fail(N_("expected a field name in double quotes, found {found}",
+                             found=self.found()),
+                          N_("JSON allows no comma after the last field")
                           if self.text.startswith("}", self.pos) else None)
             key_start = self.pos
             self.count()
@@ -750,7 +765,8 @@ class _JsonReader:
             key = Node("scalar", self.lines.span(key_start, self.pos), text, text, "str")
             self.skip()
             if not self.text.startswith(":", self.pos):
-                self.fail(f"expected ':' after the field name, found {self.found()}")
+                self.fail(N_("expected ':' after the field name, found {found}",
+                             found=self.found()))
             self.pos += 1
             value = self.value(depth + 1)
             pairs.append((key, value))
@@ -762,7 +778,7 @@ class _JsonReader:
             if self.text.startswith("}", self.pos):
                 self.pos += 1
                 return Node("map", self.lines.span(start, self.pos), pairs, size=size)
-            self.fail(f"expected ',' or '}}' after a field, found {self.found()}")
+            self.fail(N_("expected ',' or '}}' after a field, found {found}", found=self.found()))
 
     def array(self, depth: int) -> Node:
         start = self.pos
@@ -776,7 +792,8 @@ class _JsonReader:
         while True:
             self.skip()
             if self.text.startswith("]", self.pos):
-                self.fail("expected a value, found ']'", "JSON allows no comma after the last item")
+                self.fail(N_("expected a value, found ']'"),
+                          N_("JSON allows no comma after the last item"))
             item = self.value(depth + 1)
             items.append(item)
             size += item.size
@@ -787,4 +804,4 @@ class _JsonReader:
             if self.text.startswith("]", self.pos):
                 self.pos += 1
                 return Node("seq", self.lines.span(start, self.pos), items, size=size)
-            self.fail(f"expected ',' or ']' after an item, found {self.found()}")
+            self.fail(N_("expected ',' or ']' after an item, found {found}", found=self.found()))

@@ -23,11 +23,12 @@ import datetime as dt
 import functools
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..base.deferred import N_
 from ..base.errors import Diagnostic, did_you_mean
 from ..base.span import Span
 from ..lang.types import YEAR, EnumT, Field, ListT, MapT, Prim, RecordT, RefT, SetT, Type
@@ -84,8 +85,8 @@ class _Walker:
 
     def proposal(self, root: Node | None, start: Span) -> dict[str, Any]:
         if root is None:
-            self.error("CP404", "the file is empty; a proposal is a mapping of fields",
-                       Span(self.name, 1, 1), "start with 'cappolicy: 1'")
+            self.error("CP404", N_("the file is empty; a proposal is a mapping of fields"),
+                       Span(self.name, 1, 1), N_("start with 'cappolicy: 1'"))
             return {}
         self.positions[()] = Span(
             self.name, start.line, start.column, root.span.end_line, root.span.end_column)
@@ -93,9 +94,10 @@ class _Walker:
             self.problem(root)
             return {}
         if root.kind != "map":
-            self.error("CP404", "a proposal is a mapping of fields at the top level; "
-                       f"found {_found(root)}", root.span,
-                       "start with 'cappolicy: 1', then 'id:', 'title:' and the other fields")
+            self.error("CP404", N_("a proposal is a mapping of fields at the top level; "
+                                   "found {found}", found=_found(root)), root.span,
+                       N_("start with 'cappolicy: 1', then 'id:', 'title:' and the other "
+                          "fields"))
             return {}
         if not self.version(root):
             return {}
@@ -113,10 +115,12 @@ class _Walker:
                     return True
                 found = target.text if target.kind == "scalar" and target.text else _found(target)
                 self.error(
-                    "CP410", f"unsupported format version {found}; cappolicy reads format "
-                    f"{schema.FORMAT_VERSION}", value.span,
-                    f"write 'cappolicy: {schema.FORMAT_VERSION}' and the fields of format "
-                    f"{schema.FORMAT_VERSION}, or use a cappolicy that reads format {found}")
+                    "CP410", N_("unsupported format version {found}; cappolicy reads format "
+                                "{version}", found=found, version=schema.FORMAT_VERSION),
+                    value.span,
+                    N_("write 'cappolicy: {version}' and the fields of format {version}, or "
+                       "use a cappolicy that reads format {found}",
+                       version=schema.FORMAT_VERSION, found=found))
                 return False
         return True
 
@@ -158,7 +162,8 @@ class _Walker:
             if target.kind == "scalar" and target.tag == "null" and target.problem is None:
                 self.positions[kpath] = value_node.span
                 if field.required:
-                    self.error("CP405", f"required field '{key}' of {type_.name} is empty",
+                    self.error("CP405", N_("required field '{field}' of {record} is empty",
+                                           field=key, record=type_.name),
                                key_node.span, _field_help(field))
                 continue
             value = self.value(value_node, field.type, kpath)
@@ -166,26 +171,30 @@ class _Walker:
                 out[key] = value
         for field in type_.fields:
             if field.required and field.name not in seen and field.name not in suggested:
-                self.error("CP405", f"missing required field '{field.name}' in {type_.name}",
+                self.error("CP405", N_("missing required field '{field}' in {record}",
+                                       field=field.name, record=type_.name),
                            node.span, _field_help(field))
         return out
 
     def extension_field(self, key: str, span: Span, type_: RecordT, suggested: set[str]) -> bool:
         """Report an unknown field; whether to keep it as an extension."""
         if key == "<<":
-            self.error("CP404", "YAML merge keys ('<<') are not supported", span,
-                       "write the fields out; an alias (*name) can repeat a whole value")
+            self.error("CP404", N_("YAML merge keys ('<<') are not supported"), span,
+                       N_("write the fields out; an alias (*name) can repeat a whole value"))
             return False
         close = None if key.lower().startswith(("x-", "x_")) else near_miss(
             key, type_.field_names())
         if close is not None:
             suggested.add(close)
-            self.error("CP411", f"unknown field '{clip(key)}' in {type_.name}", span,
-                       f"did you mean '{close}'?")
+            self.error("CP411", N_("unknown field '{field}' in {record}", field=clip(key),
+                                   record=type_.name), span,
+                       N_("did you mean '{name}'?", name=close))
             return False
         self.diagnostics.append(Diagnostic(
-            "CP412", f"unknown field '{clip(key)}' in {type_.name}, kept as an extension",
-            span, f"the fields of {type_.name} are: {', '.join(type_.field_names())}",
+            "CP412", N_("unknown field '{field}' in {record}, kept as an extension",
+                        field=clip(key), record=type_.name),
+            span, N_("the fields of {record} are: {fields}", record=type_.name,
+                     fields=", ".join(type_.field_names())),
             level="warning"))
         return True
 
@@ -195,8 +204,8 @@ class _Walker:
             self.problem(target)
             return None
         if target.kind != "scalar":
-            self.error("CP404", f"a field name must be plain text, found {_found(target)}",
-                       key_node.span)
+            self.error("CP404", N_("a field name must be plain text, found {found}",
+                                   found=_found(target)), key_node.span)
             return None
         return target.text
 
@@ -215,8 +224,8 @@ class _Walker:
             yield key, key_node, value_node
 
     def duplicate_key(self, key: object, span: Span, first: Span) -> None:
-        self.error("CP408", f"duplicate key '{clip(str(key))}'", span,
-                   f"it is first given at line {first.line}; keep one of them")
+        self.error("CP408", N_("duplicate key '{key}'", key=clip(str(key))), span,
+                   N_("it is first given at line {line}; keep one of them", line=first.line))
 
     def list(self, node: Node, type_: ListT | SetT, path: Path, at: Span) -> Any:
         if node.kind != "seq":
@@ -259,8 +268,9 @@ class _Walker:
                 return target.value
             if target.kind == "scalar" and target.tag == "str" and _YEAR.fullmatch(target.text):
                 return int(target.text)
-            self.error("CP404", f"expected a year, found {_found(target)}", key_node.span,
-                       "amounts by year are written 'by_year: {2027: 1200000, 2028: 900000}'")
+            self.error("CP404", N_("expected a year, found {found}", found=_found(target)),
+                       key_node.span, N_("amounts by year are written 'by_year: {example}'",
+                                         example="{2027: 1200000, 2028: 900000}"))
             return _INVALID
         key = self.key(key_node)
         return _INVALID if key is None else key
@@ -272,9 +282,11 @@ class _Walker:
                 return _INVALID
             if text not in type_.values:
                 close = did_you_mean(text, type_.values)
-                self.error("CP406", f"unknown {type_.name} '{clip(text)}'", at,
-                           f"did you mean '{close}'?" if close
-                           else f"the values of {type_.name} are: {', '.join(type_.values)}")
+                self.error("CP406", N_("unknown {kind} '{value}'", kind=type_.name,
+                                       value=clip(text)), at,
+                           N_("did you mean '{name}'?", name=close) if close
+                           else N_("the values of {kind} are: {values}", kind=type_.name,
+                                   values=", ".join(type_.values)))
                 return _INVALID
             return text
         if isinstance(type_, RefT):
@@ -289,11 +301,11 @@ class _Walker:
         if name == "year":
             if node.kind == "scalar" and node.tag == "int" and 1000 <= node.value <= 9999:
                 return node.value
-            return self.expected(type_, node, at, "write a year like 2027")
+            return self.expected(type_, node, at, N_("write a year like 2027"))
         if name == "bool":
             if node.kind == "scalar" and node.tag == "bool":
                 return node.value
-            return self.expected(type_, node, at, "write true or false")
+            return self.expected(type_, node, at, N_("write true or false"))
         if name == "date":
             return self.date(node, type_, at)
         if name in ("string", "country", "language", "currency"):
@@ -314,11 +326,11 @@ class _Walker:
         if node.kind == "scalar" and node.tag in ("int", "float"):
             if math.isfinite(node.value):
                 return node.value
-            return self.expected(type_, node, at, "numbers must be finite")
+            return self.expected(type_, node, at, N_("numbers must be finite"))
         help_ = None
         if node.kind == "scalar" and node.tag == "str" and _NUMERAL.fullmatch(node.text):
-            help_ = ("write the number without quotes" if _FLOAT_TEXT.fullmatch(node.text)
-                     else "write the number without separators, for example 1200000")
+            help_ = (N_("write the number without quotes") if _FLOAT_TEXT.fullmatch(node.text)
+                     else N_("write the number without separators, for example 1200000"))
         return self.expected(type_, node, at, help_)
 
     def date(self, node: Node, type_: Type, at: Span) -> Any:
@@ -330,28 +342,33 @@ class _Walker:
                 try:
                     return dt.date.fromisoformat(text)
                 except ValueError as exc:
-                    self.error("CP404", f"expected a date, found '{text}'", at, f"{exc}")
+                    self.error("CP404", N_("expected a date, found '{value}'", value=text), at,
+                               f"{exc}")
                     return _INVALID
             if node.tag == "datetime" or _DATETIME.match(text):
-                self.error("CP404", f"expected a date, found the date and time '{clip(text)}'",
-                           at, f"write the day alone: {text[:10]}")
+                self.error("CP404", N_("expected a date, found the date and time '{value}'",
+                                       value=clip(text)),
+                           at, N_("write the day alone: {day}", day=text[:10]))
                 return _INVALID
-        return self.expected(type_, node, at, "write dates as YYYY-MM-DD, for example 2027-01-01")
+        return self.expected(type_, node, at,
+                             N_("write dates as YYYY-MM-DD, for example 2027-01-01"))
 
     def code(self, kind: str, text: str, at: Span) -> Any:
         codes = _codes(kind)
         if text in codes:
             return text
         close = _code_named(kind, text) or did_you_mean(text, codes)
-        self.error("CP409", f"invalid {_CODE_NAMES[kind]} '{clip(text)}'", at,
-                   f"did you mean '{close}'?" if close else _CODE_HELP[kind])
+        self.error("CP409", N_("invalid {kind} '{value}'", kind=_CODE_NAMES[kind],
+                               value=clip(text)), at,
+                   N_("did you mean '{name}'?", name=close) if close else _CODE_HELP[kind])
         return _INVALID
 
     def expected(self, type_: Type, node: Node, at: Span, help_: str | None = None) -> Any:
         if help_ is None and isinstance(type_, (ListT, SetT)) and node.kind == "scalar" \
                 and node.tag != "null":
-            help_ = f"write a list: [{clip(node.text)}]"
-        self.error("CP404", f"expected {_expected(type_)}, found {_found(node)}", at, help_)
+            help_ = N_("write a list: [{value}]", value=clip(node.text))
+        self.error("CP404", N_("expected {expected}, found {found}", expected=_expected(type_),
+                               found=_found(node)), at, help_)
         return _INVALID
 
     def extension(self, node: Node, path: Path) -> Any:
@@ -380,69 +397,78 @@ class _Walker:
         """CP413: values that contradict themselves, so that no rule could judge them: an
         end before its start, a negative amount. Whether a value is acceptable (an activity
         outside the period, a budget above the funding) is for the rules to say."""
-        self.check_order(data.get("period"), ("period",), "the programme period")
+        self.check_order(data.get("period"), ("period",), N_("the programme period"))
         for index, act in _items(data.get("activities")):
-            what = f"activity '{clip(act['id'])}'" if isinstance(act.get("id"), str) \
+            what = N_("activity '{id}'", id=clip(act["id"])) if isinstance(act.get("id"), str) \
                 else f"activities[{index}]"
             self.check_order(act, ("activities", index), what)
         funding = data.get("funding")
         sources = funding.get("sources") if isinstance(funding, dict) else None
         for index, src in _items(sources):
             self.check_amounts(src.get("by_year"), ("funding", "sources", index, "by_year"),
-                               "funding source")
+                               N_("in a funding source"))
         budget = data.get("budget")
         lines = budget.get("lines") if isinstance(budget, dict) else None
         for index, line in _items(lines):
             self.check_amounts(line.get("by_year"), ("budget", "lines", index, "by_year"),
-                               "budget line")
+                               N_("in a budget line"))
 
     def check_order(self, record: Any, path: Path, what: str) -> None:
         if not isinstance(record, dict):
             return
         start, end = record.get("start"), record.get("end")
         if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
-            self.error("CP413", f"{what} ends on {end.isoformat()}, before it starts on "
-                       f"{start.isoformat()}", self.positions[(*path, "end")],
-                       "swap start and end if they were written the wrong way round")
+            self.error("CP413", N_("{what} ends on {end}, before it starts on {start}",
+                                   what=what, end=end, start=start),
+                       self.positions[(*path, "end")],
+                       N_("swap start and end if they were written the wrong way round"))
 
     def check_amounts(self, by_year: Any, path: Path, what: str) -> None:
         if not isinstance(by_year, dict):
             return
         for year, amount in by_year.items():
             if isinstance(amount, (int, float)) and amount < 0:
-                self.error("CP413", f"negative amount {_number(amount)} for {year} in a {what}",
+                self.error("CP413", N_("negative amount {amount} for {year} {where}",
+                                       amount=_number(amount), year=year, where=what),
                            self.positions[(*path, year)],
-                           "amounts are what is given or spent, never negative; "
-                           "leave the year out if nothing is")
+                           N_("amounts are what is given or spent, never negative; "
+                              "leave the year out if nothing is"))
 
     # --- ids and references -----------------------------------------------------------
 
     def check_ids(self, data: dict[str, Any]) -> None:
-        orgs = self.ids(data, ("organisations",), "organisation")
-        bodies = self.ids(data, ("governance", "bodies"), "governance body")
-        self.ids(data, ("activities",), "activity")
-        self.ids(data, ("indicators",), "indicator")
+        orgs = self.ids(data, ("organisations",),
+                        lambda i: N_("duplicate organisation id '{id}'", id=i))
+        bodies = self.ids(data, ("governance", "bodies"),
+                          lambda i: N_("duplicate governance body id '{id}'", id=i))
+        self.ids(data, ("activities",), lambda i: N_("duplicate activity id '{id}'", id=i))
+        self.ids(data, ("indicators",), lambda i: N_("duplicate indicator id '{id}'", id=i))
         for ident, path in bodies.items():
             if ident in orgs:
                 line = self.positions[orgs[ident]].line
-                self.error("CP408", f"governance body id '{ident}' is also an organisation id",
-                           self.positions[path], f"the organisation is declared at line {line}; "
-                           "a reference to this id would be ambiguous")
+                self.error("CP408", N_("governance body id '{id}' is also an organisation id",
+                                       id=ident),
+                           self.positions[path], N_("the organisation is declared at line {line}; "
+                                                    "a reference to this id would be ambiguous",
+                                                    line=line))
         mandates = {
-            ident: self.ids(data, (*path[:-1], "mandates"), f"mandate of '{ident}'")
+            ident: self.ids(data, (*path[:-1], "mandates"),
+                            functools.partial(_mandate_again, ident))
             for ident, path in orgs.items()}
         nodes = {**bodies, **orgs}
         for target, ident, at in self.refs:
             if target == "mandate":
                 self.check_mandate(ident, at, mandates)
             elif target == "organisation" and ident not in orgs:
-                self.error("CP407", f"unknown organisation '{clip(ident)}'", at,
+                self.error("CP407", N_("unknown organisation '{id}'", id=clip(ident)), at,
                            _ref_help(ident, orgs, "organisation"))
             elif target == "node" and ident not in nodes:
-                self.error("CP407", f"unknown organisation or governance body '{clip(ident)}'",
+                self.error("CP407", N_("unknown organisation or governance body '{id}'",
+                                       id=clip(ident)),
                            at, _ref_help(ident, nodes, "organisation or governance body"))
 
-    def ids(self, data: dict[str, Any], path: Path, what: str) -> dict[str, Path]:
+    def ids(self, data: dict[str, Any], path: Path,
+            again: Callable[[str], str]) -> dict[str, Path]:
         """The ids of the records listed at `path` (to the path of each id); CP408 for repeats."""
         items: Any = data
         for step in path:
@@ -461,9 +487,10 @@ class _Walker:
             ident, id_path = item["id"], (*path, index, "id")
             if ident in found:
                 first = self.positions[found[ident]].line
-                self.error("CP408", f"duplicate {what} id '{clip(ident)}'",
+                self.error("CP408", again(clip(ident)),
                            self.positions[id_path],
-                           f"'{clip(ident)}' is first declared at line {first}; ids are unique")
+                           N_("'{id}' is first declared at line {line}; ids are unique",
+                              id=clip(ident), line=first))
             else:
                 found[ident] = id_path
         return found
@@ -473,19 +500,27 @@ class _Walker:
         if not (org and slash and mandate):
             example = next((f"{o}/{m}" for o, ms in mandates.items() for m in ms),
                            "xa-cirt/incident-response")
-            self.error("CP404", f"expected a mandate reference 'organisation-id/mandate-id', "
-                       f"found '{clip(ref)}'", at, f"for example '{example}'")
+            self.error("CP404", N_("expected a mandate reference 'organisation-id/mandate-id', "
+                                   "found '{value}'", value=clip(ref)), at,
+                       N_("for example '{example}'", example=example))
         elif org not in mandates:
-            self.error("CP407", f"unknown organisation '{clip(org)}' in mandate reference "
-                       f"'{clip(ref)}'", at, _ref_help(org, mandates, "organisation"))
+            self.error("CP407", N_("unknown organisation '{id}' in mandate reference "
+                                   "'{reference}'", id=clip(org), reference=clip(ref)), at,
+                       _ref_help(org, mandates, "organisation"))
         elif mandate not in mandates[org]:
             known = mandates[org]
             close = did_you_mean(mandate, known)
             self.error(
-                "CP407", f"organisation '{org}' has no mandate '{clip(mandate)}'", at,
-                f"did you mean '{org}/{close}'?" if close else
-                f"the mandates of '{org}' are: {', '.join(known)}" if known else
-                f"declare it under the 'mandates' of '{org}'")
+                "CP407", N_("organisation '{id}' has no mandate '{mandate}'", id=org,
+                            mandate=clip(mandate)), at,
+                N_("did you mean '{name}'?", name=f"{org}/{close}") if close else
+                N_("the mandates of '{id}' are: {mandates}", id=org,
+                   mandates=", ".join(known)) if known else
+                N_("declare it under the 'mandates' of '{id}'", id=org))
+
+
+def _mandate_again(org: str, ident: str) -> str:
+    return N_("duplicate mandate of '{org}' id '{id}'", org=org, id=ident)
 
 
 def _items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -502,14 +537,14 @@ def _number(amount: float) -> str:
 _FLOAT_TEXT = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?")
 
 _CODE_NAMES = {
-    "country": "country code (ISO 3166-1 alpha-2)",
-    "language": "language code (ISO 639-1)",
-    "currency": "currency code (ISO 4217)",
+    "country": N_("country code (ISO 3166-1 alpha-2)"),
+    "language": N_("language code (ISO 639-1)"),
+    "currency": N_("currency code (ISO 4217)"),
 }
 _CODE_HELP = {
-    "country": "write a two-letter code like NL, or XA to XZ for an illustrative country",
-    "language": "write a two-letter lower-case code like en or fr",
-    "currency": "write a three-letter code like EUR or USD",
+    "country": N_("write a two-letter code like NL, or XA to XZ for an illustrative country"),
+    "language": N_("write a two-letter lower-case code like en or fr"),
+    "currency": N_("write a three-letter code like EUR or USD"),
 }
 
 
@@ -590,34 +625,39 @@ def _edits(a: str, b: str, limit: int) -> int:
 def _ref_help(ident: str, pool: dict[str, Any], what: str) -> str:
     close = did_you_mean(ident, pool)
     if close:
-        return f"did you mean '{close}'?"
+        return N_("did you mean '{name}'?", name=close)
     if not pool:
-        return f"no {what} is declared; declare it under 'organisations'" \
-            if what == "organisation" else f"no {what} is declared"
+        return N_("no organisation is declared; declare it under 'organisations'") \
+            if what == "organisation" else N_("no organisation or governance body is declared")
     names = sorted(pool)
     more = ", ..." if len(names) > 12 else ""
-    return f"the declared ids are: {', '.join(names[:12])}{more}"
+    return N_("the declared ids are: {ids}", ids=", ".join(names[:12]) + more)
 
 
 def _field_help(field: Field) -> str:
     if field.name == "cappolicy":
-        return f"add 'cappolicy: {schema.FORMAT_VERSION}' (the format version) at the top"
-    return f"add '{field.name}:'" + (f" ({field.doc})" if field.doc else "")
+        return N_("add 'cappolicy: {version}' (the format version) at the top",
+                  version=schema.FORMAT_VERSION)
+    if field.doc:
+        return N_("add '{field}:' ({doc})", field=field.name, doc=field.doc)
+    return N_("add '{field}:'", field=field.name)
 
 
 _PRIM_EXPECTED = {
-    "number": "a number", "money": "an amount (a number)", "percent": "a percentage",
-    "string": "text", "date": "a date", "bool": "true or false", "year": "a year",
-    "country": "a country code", "language": "a language code", "currency": "a currency code",
+    "number": N_("a number"), "money": N_("an amount (a number)"),
+    "percent": N_("a percentage"), "string": N_("text"), "date": N_("a date"),
+    "bool": N_("true or false"), "year": N_("a year"), "country": N_("a country code"),
+    "language": N_("a language code"), "currency": N_("a currency code"),
 }
 _REF_EXPECTED = {
-    "organisation": "an organisation id", "node": "an organisation or governance body id",
-    "mandate": "a mandate reference (organisation-id/mandate-id)",
+    "organisation": N_("an organisation id"), "node": N_("an organisation or governance body id"),
+    "mandate": N_("a mandate reference (organisation-id/mandate-id)"),
 }
 
 
 def _a(noun: str) -> str:
-    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+    """`an activity`, `a body`: a value of the schema's type `noun`."""
+    return N_("an {type}", type=noun) if noun[:1] in "aeiou" else N_("a {type}", type=noun)
 
 
 def _expected(type_: Type) -> str:
@@ -626,32 +666,32 @@ def _expected(type_: Type) -> str:
     if isinstance(type_, EnumT):
         return _a(type_.name)
     if isinstance(type_, RefT):
-        return _REF_EXPECTED.get(type_.target, f"{_a(type_.target)} id")
+        return _REF_EXPECTED.get(type_.target, N_("{what} id", what=_a(type_.target)))
     if isinstance(type_, RecordT):
-        return f"{_a(type_.name)} (a mapping of fields)"
+        return N_("{what} (a mapping of fields)", what=_a(type_.name))
     if isinstance(type_, (ListT, SetT)):
-        return "a list"
+        return N_("a list")
     if isinstance(type_, MapT):
-        return "a mapping of years to amounts" if type_.key == YEAR else "a mapping"
+        return N_("a mapping of years to amounts") if type_.key == YEAR else N_("a mapping")
     return _a(type_.describe())
 
 
 def _found(node: Node) -> str:
     if node.kind == "map":
-        return "a mapping"
+        return N_("a mapping")
     if node.kind == "seq":
-        return "a list"
+        return N_("a list")
     tag, text = node.tag, clip(node.text)
     if tag == "null":
-        return "nothing (null)"
+        return N_("nothing (null)")
     if tag == "bool":
         return text
     if tag in ("int", "float"):
-        return f"the number {text}"
+        return N_("the number {value}", value=text)
     if tag == "date":
-        return f"the date {text}"
+        return N_("the date {value}", value=text)
     if tag == "datetime":
-        return f"the date and time '{text}'"
+        return N_("the date and time '{value}'", value=text)
     return f"'{text}'"
 
 

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from ..base.visible import visible
 from ..graph.governance import GovernanceGraph
 from ..graph.parts import Edge, NodeInfo
+from ..lang.i18n import gettext
 from .graphout import DOT_TIMEOUT, FOREIGN_FILL, HOST_FILL, UNKNOWN_FILL
 
 _FILLS = {"program": "#c9daf8", "body": "#fff2cc", "activity": "#ead1dc"}
@@ -245,7 +246,8 @@ def _svg(graph: GovernanceGraph, prefix: str, boxes: Mapping[str, _Box],
     out.append(Markup(
         '<svg xmlns="http://www.w3.org/2000/svg" class="governance" role="img" '
         'viewBox="0 0 {w} {h}" width="{w}" height="{h}" data-engine="{engine}" '
-        'aria-label="governance graph">').format(w=_num(width), h=_num(height), engine=engine))
+        'aria-label="{label}">').format(w=_num(width), h=_num(height), engine=engine,
+                                        label=gettext("governance graph")))
     out.append(Markup(
         '<defs><marker id="{a}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '

@@ -41,7 +41,17 @@ from ..base.errors import CappolicyError, SourceCache
 from ..base.visible import visible
 from ..engine.findings import Evidence, Finding, ParamUse
 from ..graph.governance import GovernanceGraph, build
-from ..lang.i18n import Translations, active, format_date, format_number, gettext, translator, use
+from ..lang.i18n import (
+    Translations,
+    active,
+    format_date,
+    format_number,
+    gettext,
+    localise,
+    localise_diagnostic,
+    translator,
+    use,
+)
 from ..proposal.load import load_proposal
 from ..proposal.model import Proposal
 from ..report.model import (
@@ -66,6 +76,7 @@ from .text import (
     principle_text,
     rule_origin_text,
     severity_text,
+    shown_source,
     shown_title,
     shown_wording,
     untranslated_line,
@@ -148,7 +159,7 @@ def load_again(result: ProposalResult) -> tuple[Proposal, GovernanceGraph] | str
             proposal = load_proposal(Path(result.file))
         return proposal, build(proposal.data)
     except CappolicyError as exc:
-        return "; ".join(d.message for d in exc.diagnostics)
+        return "; ".join(localise(d.message) for d in exc.diagnostics)
     except (OSError, ValueError) as exc:
         return str(exc)
 
@@ -268,7 +279,7 @@ def _error_view(error: FileError) -> dict[str, Any]:
                              "where": (visible(str(d.span))
                                        if d.span is not None and d.span.line else None),
                              "hint": visible(d.help) if d.help else None}
-                            for d in error.diagnostics]}
+                            for d in map(localise_diagnostic, error.diagnostics)]}
 
 
 def _result_view(index: int, result: ProposalResult, report: Report, sources: SourceCache,
@@ -314,8 +325,8 @@ def _result_view(index: int, result: ProposalResult, report: Report, sources: So
         "id": visible(result.proposal_id),
         "host": visible(result.host_country) if result.host_country else None,
         "ruleset": visible(result.ruleset),
-        "note": visible(result.ruleset_note) if result.ruleset_note else None,
-        "warnings": [visible(w.message, newlines=True) for w in result.warnings],
+        "note": visible(localise(result.ruleset_note)) if result.ruleset_note else None,
+        "warnings": [visible(localise(w.message), newlines=True) for w in result.warnings],
         "verdict": verdict(result, report.fail_on, report.allow_unknown),
         "counts": counts,
         "by_level": count_fails_by_level(result.findings),
@@ -357,7 +368,7 @@ def _finding_view(anchor: str, finding: Finding, sources: SourceCache, mark: Mar
         "path": visible(finding.path),
         "element": visible(finding.element) if finding.element else None,
         "message": visible(message, newlines=True),
-        "waiver": visible(finding.waiver, newlines=True) if finding.waiver else None,
+        "waiver": visible(localise(finding.waiver), newlines=True) if finding.waiver else None,
         "evidence": [_evidence_view(ev, home, 0) for ev in finding.evidence],
         "missing": [visible(m) for m in finding.missing],
         "params": [_param_view(p) for p in finding.params],
@@ -367,7 +378,7 @@ def _finding_view(anchor: str, finding: Finding, sources: SourceCache, mark: Mar
                         if finding.rule_origin is not None else None),
         "principle": visible(finding.principle),
         "principle_text": visible(principle_text(finding)),
-        "source": visible(finding.source) if finding.source else None,
+        "source": visible(shown_source(finding.source)) if finding.source else None,
         "hint": visible(hint, newlines=True) if hint else None,
         "excerpt": _excerpt(finding, sources),
         "nodes": [visible(k) for k in mark.nodes] if mark is not None else [],

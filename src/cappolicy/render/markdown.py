@@ -22,7 +22,15 @@ from collections.abc import Iterable
 from ..base.errors import Diagnostic
 from ..base.visible import visible
 from ..engine.findings import Finding
-from ..lang.i18n import active, format_date, ngettext, translator, use
+from ..lang.i18n import (
+    active,
+    format_date,
+    localise,
+    localise_diagnostic,
+    ngettext,
+    translator,
+    use,
+)
 from ..lang.i18n import gettext as _
 from ..report.model import (
     LEVELS,
@@ -45,6 +53,7 @@ from .text import (
     outcome_counts,
     param_lines,
     severity_text,
+    shown_source,
     shown_title,
     shown_wording,
     untranslated_line,
@@ -217,6 +226,7 @@ def _file_errors(errors: list[FileError], root: str | os.PathLike[str] | None) -
 
 
 def _diagnostic(d: Diagnostic, file: str, root: str | os.PathLike[str] | None) -> str:
+    d = localise_diagnostic(d)
     where = shown_path(d.span.file if d.span else file, root)
     if d.span is not None and d.span.line:
         where += f":{d.span.line}:{d.span.column}"
@@ -243,7 +253,7 @@ def _proposal_parts(result: ProposalResult, report: Report,
             _("Checked against ruleset {ruleset}: {counts}.").format(
                 ruleset=md_code(result.ruleset), counts=outcome_counts(result.findings))]
     if result.ruleset_note:
-        head.append(f"*{md_text(result.ruleset_note)}*")
+        head.append(f"*{md_text(localise(result.ruleset_note))}*")
     for d in result.warnings:
         head.append(f"- ⚠️ {_diagnostic(d, result.file, root)}")
     if shown:
@@ -251,7 +261,7 @@ def _proposal_parts(result: ProposalResult, report: Report,
     parts = [("\n".join(head), 0)]
     for principle, group in _by_principle(shown):
         source = group[0].source
-        cited = f" · *{md_text(source)}*" if source else ""
+        cited = f" · *{md_text(shown_source(source))}*" if source else ""
         parts.append((f"#### {md_text(principle)}{cited}", 0))
         parts += [(_finding(f, root, evidence), 1) for f in group]
     return parts
@@ -320,7 +330,8 @@ def _finding(finding: Finding, root: str | os.PathLike[str] | None, evidence: bo
         lines += ["", _("**Undecided**, missing: {paths}").format(paths=missing)]
     if finding.outcome == "waived":
         lines += ["", _("**Waived:** {reason}").format(
-            reason=md_text(finding.waiver or _("waived in the proposal")))]
+            reason=md_text(localise(finding.waiver) if finding.waiver
+                           else _("waived in the proposal")))]
     if hint and finding.outcome != "waived":
         lines += ["", _("**Hint:** {hint}").format(hint=md_text(hint))]
     explained = _explanation(finding)

@@ -26,9 +26,11 @@ own location, label or indent.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
-from ..base.errors import SourceCache
+from ..base.deferred import Deferred
+from ..base.errors import Diagnostic, SourceCache
 from ..base.span import Span
 from ..base.visible import visible
 from ..engine.findings import (
@@ -40,7 +42,16 @@ from ..engine.findings import (
     ParamUse,
     Provenance,
 )
-from ..lang.i18n import Translations, active, format_number, ngettext, translator, use
+from ..lang.i18n import (
+    Translations,
+    active,
+    format_number,
+    localise,
+    localise_diagnostic,
+    ngettext,
+    translator,
+    use,
+)
 from ..lang.i18n import gettext as _
 from ..report.model import (
     REPORTED,
@@ -126,7 +137,7 @@ def _labels() -> dict[str, str]:
     return {"message": _("message"), "waiver": _("waiver"), "because": _("because"),
             "missing": _("missing"), "param": _("param"), "severity": _("severity"),
             "rule": _("rule"), "principle": _("principle"), "hint": _("hint"),
-            "note": _("note")}
+            "note": _("note"), "relaxed": _("relaxed")}
 
 
 def _label_width() -> int:
@@ -197,10 +208,10 @@ def render_result(
     """Header, warnings, the findings worth reading, and the proposal's summary line."""
     lines = [header_line(result)]
     if result.ruleset_note:
-        lines += _field("note", result.ruleset_note)
+        lines += _field("note", localise(result.ruleset_note))
     for line in result.relied_on:  # what the verdict owes to a layer's relaxations
-        lines += _field("relaxed", visible(line))
-    lines += [w.render(sources, color=color) for w in result.warnings]
+        lines += _field("relaxed", visible(localise(line)))
+    lines += [diagnostic_text(w, sources, color=color) for w in result.warnings]
     shown = [f for f in sorted_findings(result.findings) if verbose or f.outcome in REPORTED]
     body = [render_finding(f, color=color, verbose=verbose) for f in shown]
     summary = summary_line(result.findings, verdict(result, fail_on, allow_unknown), color=color)
@@ -220,7 +231,16 @@ def render_file_error(
     error: FileError, *, color: bool = False, sources: SourceCache | None = None
 ) -> str:
     head = visible(_("== {file} could not be loaded ==").format(file=error.file))
-    return "\n".join([head, *(d.render(sources, color=color) for d in error.diagnostics)])
+    return "\n".join([head, *(diagnostic_text(d, sources, color=color)
+                               for d in error.diagnostics)])
+
+
+def diagnostic_text(d: Diagnostic, sources: SourceCache | None, *, color: bool = False) -> str:
+    """A diagnostic as Diagnostic.render writes it, in the active language."""
+    if active().is_source:
+        return d.render(sources, color=color)
+    return localise_diagnostic(d).render(sources, color=color, colon=_(":"),
+                                         help_word=_("help"))
 
 
 def inputs_text(report: Report) -> str:
@@ -244,7 +264,7 @@ def render_finding(finding: Finding, *, color: bool = False, verbose: bool = Fal
     if reported:
         lines += _field("message", wording[0])
     if finding.outcome == "waived" and finding.waiver:
-        lines += _field("waiver", finding.waiver)
+        lines += _field("waiver", localise(finding.waiver))
     lines += evidence_lines(finding.evidence, finding.file)
     if finding.missing:
         lines += _field("missing", ", ".join(finding.missing))
@@ -270,6 +290,8 @@ def shown_wording(finding: Finding) -> tuple[str, str | None]:
     if tr.is_source:
         return finding.message, finding.hint
     local = finding.local
+    if isinstance(finding.message, Deferred):  # a waiver check's, an IATI report's
+        return _deferred_wording(finding)
     message = engine_text(finding.message)
     reported = finding.outcome in REPORTED  # else only the title is shown
     if local is not None and local.lang == tr.lang:
@@ -289,6 +311,24 @@ def shown_wording(finding: Finding) -> tuple[str, str | None]:
     if reported and finding.hint:
         tr.fell_back((finding.rule, "hint", finding.hint))
     return message, finding.hint
+
+
+def _deferred_wording(finding: Finding) -> tuple[str, str | None]:
+    """The message and hint of a finding whose message was made to be translated (a
+    Deferred): a `{message}` it quotes is the rule's own, in the reader's words when
+    the finding carries them."""
+    message = finding.message
+    assert isinstance(message, Deferred)
+    local = finding.local
+    tr = active()
+    if "message" in message.holes and local is not None and local.lang == tr.lang:
+        quoted = local.message if local.message is not None else message.holes["message"]
+        message = Deferred(message.template, {**message.holes, "message": quoted})
+    if local is not None and local.lang == tr.lang and local.hint is not None:
+        return localise(message), local.hint  # the rule's hint, in the reader's words
+    if finding.outcome not in REPORTED or not finding.hint:  # a hint not shown is not counted
+        return localise(message), finding.hint
+    return localise(message), localise(finding.hint)
 
 
 #: the messages evaluation writes itself (evaluate.py): their English start, and their
@@ -326,7 +366,11 @@ def shown_title(finding: Finding) -> str:
     """The rule's title in the active language, when the finding carries one for it."""
     local = finding.local
     tr = active()
-    if tr.is_source or local is None or local.lang != tr.lang or local.title is None:
+    if tr.is_source:
+        return finding.title
+    if isinstance(finding.title, Deferred):  # a waiver check's
+        return localise(finding.title)
+    if local is None or local.lang != tr.lang or local.title is None:
         return finding.title
     return local.title
 
@@ -339,7 +383,22 @@ def location(finding: Finding) -> str:
 
 
 def principle_text(finding: Finding) -> str:
-    return f"{finding.principle}: {finding.source}" if finding.source else finding.principle
+    if not finding.source:
+        return finding.principle
+    return _("{principle}: {source}").format(principle=finding.principle,
+                                             source=shown_source(finding.source))
+
+
+_CITED = re.compile(r"(.+), paragraph ([0-9]+)")
+
+
+def shown_source(source: str) -> str:
+    """A rule's `source`: `FILE, paragraph N` (the form lint asks for) in the active
+    language; another text as it is."""
+    cited = _CITED.fullmatch(source)
+    if cited is None or active().is_source:
+        return source
+    return _("{file}, paragraph {n}").format(file=cited.group(1), n=cited.group(2))
 
 
 def _field(label: str, text: str, *, spelled: bool = False) -> list[str]:
@@ -394,7 +453,8 @@ def graph_lines(trace: GraphTrace, home: str) -> list[str]:
     """The path a graph query found, or what it reached instead and where it stopped."""
     start, *rest = trace.hops
     if trace.kind == "path" and not rest:  # the start itself is what was searched for
-        return [f"{_hop(start, home)} itself meets {trace.target}: no {trace.via} edge needed"]
+        return [_("{node} itself meets {target}: no {via} edge needed").format(
+            node=_hop(start, home), target=trace.target, via=trace.via)]
     if trace.kind == "path":
         lines = [_("path from {node} along {via}:").format(node=_hop(start, home), via=trace.via)]
         lines += [f"  {_step(h, home)}" for h in rest]
@@ -589,7 +649,8 @@ def counts_text(outcomes: dict[str, int], by_level: dict[str, int]) -> str:
 
 def summary_line(findings: Iterable[Finding], result_verdict: str, *, color: bool = False) -> str:
     key = result_verdict.upper()
-    return f"{paint(key, color, word(key))}: {outcome_counts(findings)}"
+    return _("{verdict}: {counts}").format(verdict=paint(key, color, word(key)),
+                                           counts=outcome_counts(findings))
 
 
 def total_line(report: Report, *, color: bool = False) -> str:

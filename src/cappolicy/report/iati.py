@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from ..base.deferred import N_, joined
 from ..base.errors import Diagnostic
 from ..base.span import Span
 from ..proposal import iati_codes as codes
@@ -80,8 +81,9 @@ def unpublished_findings(findings: list[Finding]) -> list[Finding]:
     for f in findings:
         section = _never_filled(f) if f.outcome == "not-applicable" else None
         if section is not None:
-            f = attrs.evolve(f, outcome="unknown", missing=(section,), message=(
-                f"cannot decide: {section} not published in IATI ({f.message})"))
+            f = attrs.evolve(f, outcome="unknown", missing=(section,), message=N_(
+                "cannot decide: {fields} not published in IATI ({message})", fields=section,
+                message=f.message))
         if f.outcome == "fail" and f.evidence:
             leaves: list[str] | None = []
             for ev in f.evidence:
@@ -89,8 +91,9 @@ def unpublished_findings(findings: list[Finding]) -> list[Finding]:
                 leaves = None if got is None or leaves is None else leaves + got
             if leaves:
                 paths = tuple(dict.fromkeys(leaves))
-                f = attrs.evolve(f, outcome="unknown", missing=paths, message=(
-                    f"cannot decide: {', '.join(paths)} not published in IATI ({f.message})"))
+                f = attrs.evolve(f, outcome="unknown", missing=paths, message=N_(
+                    "cannot decide: {fields} not published in IATI ({message})",
+                    fields=", ".join(paths), message=f.message))
         out.append(f)
     return out
 
@@ -111,10 +114,13 @@ def unpublished_topics(findings: tuple[Finding, ...] | list[Finding]) -> dict[st
 
 
 def ask_note(topics: dict[str, list[str]], span: Span, what: str) -> Diagnostic:
-    listed = "; ".join(f"{topic} ({', '.join(rules)})" for topic, rules in topics.items())
-    return Diagnostic(ASK, f"not published in IATI{what}: ask the publisher for {listed}",
-                      span, "these rules give unknown until the publisher says; import the "
-                      "file (cappolicy import iati) to complete the proposals", level="note")
+    listed = joined("; ", (N_("{topic} ({rules})", topic=topic, rules=", ".join(rules))
+                           for topic, rules in topics.items()))
+    return Diagnostic(ASK, N_("not published in IATI{what}: ask the publisher for {topics}",
+                              what=what, topics=listed),
+                      span, N_("these rules give unknown until the publisher says; import the "
+                               "file (cappolicy import iati) to complete the proposals"),
+                      level="note")
 
 
 @attrs.define
@@ -135,11 +141,12 @@ class FileSummary:
         if not self.topics:
             return None
         ordered = sorted(self.topics, key=lambda t: -self.counts[t])
-        listed = "; ".join(f"{t} ({self.counts[t]} of {self.activities} activities)"
-                           for t in ordered)
-        return Diagnostic(ASK, f"not published in IATI, across the {self.activities} "
-                               f"activities of this file: ask the publisher for {listed}",
-                          span, "each activity's note names the rules left unknown",
+        listed = joined("; ", (N_("{topic} ({n} of {total} activities)", topic=t,
+                                  n=self.counts[t], total=self.activities) for t in ordered))
+        return Diagnostic(ASK, N_("not published in IATI, across the {n} activities of this "
+                                  "file: ask the publisher for {topics}", n=self.activities,
+                                  topics=listed),
+                          span, N_("each activity's note names the rules left unknown"),
                           level="note")
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from ..base.deferred import N_
 from ..base.errors import AnalysisError, CappolicyError, Diagnostic, RuleSyntaxError, did_you_mean
 from ..base.record import Record
 from ..base.resources import shipped_rulesets
@@ -638,8 +639,9 @@ class Rulesets:
         base = self.catalog.find(BASELINE)
         if base is None:
             raise CappolicyError(Diagnostic("CP420", "no baseline ruleset found", None))
-        note = (f"no national ruleset for {country}; checked against the baseline"
-                if country else "no host country; checked against the baseline")
+        note = (N_("no national ruleset for {country}; checked against the baseline",
+                   country=country)
+                if country else N_("no host country; checked against the baseline"))
         return Choice(self._defaulted(self.get(base), country), note)
 
     def _defaulted(self, eff: EffectiveRuleset, country: str | None) -> EffectiveRuleset:

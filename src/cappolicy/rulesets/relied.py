@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
+from ..base.deferred import N_, joined
 from ..engine.compile import ParamValue
 from ..engine.evaluate import RuleSpec, compile_rules, evaluate
 from ..engine.findings import SEVERITY_RANK, Finding
@@ -51,20 +52,24 @@ def relied_on(eff: EffectiveRuleset, proposal: Proposal, findings: Sequence[Find
                          and any(use.name == name for use in f.params) and f.rule in specs})
         for rule in spared:
             if _worse(specs[rule], {**eff.params, name: previous}, proposal, as_of, eff):
-                say(layer, f"passes {rule} only because {layer} {_change(name, previous, value)}")
+                say(layer, N_("passes {rule} only because {layer} {change}", rule=rule,
+                              layer=layer, change=_change(name, previous, value)))
     for f in findings:
         origin = f.severity_origin
         if f.outcome == "fail" and origin is not None and origin.relaxation \
                 and origin.previous in SEVERITY_RANK:
-            say(origin.layer, f"{f.rule} fails only as {f.severity}: {origin.layer} lowered it "
-                              f"from {origin.previous}")
+            say(origin.layer, N_("{rule} fails only as {severity}: {layer} lowered it from "
+                                 "{previous}", rule=f.rule, severity=f.severity,
+                                 layer=origin.layer, previous=origin.previous))
     for disabled in eff.disabled:
         if not disabled.origin.relaxation:
             continue
         spec = _parent_spec(eff, disabled.rule, ancestor)
         if spec is not None and _worse(spec, eff.params, proposal, as_of, eff):
-            say(disabled.origin.layer, f"{disabled.rule} disabled by {disabled.origin.layer}")
-    return tuple(f"{layer}: {'; '.join(texts)}" for layer, texts in said.items())
+            say(disabled.origin.layer, N_("{rule} disabled by {layer}", rule=disabled.rule,
+                                          layer=disabled.origin.layer))
+    return tuple(N_("{layer}: {changes}", layer=layer, changes=joined("; ", texts))
+                 for layer, texts in said.items())
 
 
 def _before_relaxation(eff: EffectiveRuleset, name: str) -> ParamValue | None:
@@ -84,11 +89,15 @@ def _change(name: str, before: ParamValue, after: ParamValue) -> str:
     if isinstance(old, (set, frozenset)) and isinstance(new, (set, frozenset)):
         added = ", ".join(sorted(str(v) for v in new - old))
         removed = ", ".join(sorted(str(v) for v in old - new))
-        said = [f"adds {added} to {name}"] if added else []
-        said += [f"removes {removed} from {name}"] if removed else []
+        said = [N_("adds {values} to {param}", values=added, param=name)] if added else []
+        said += [N_("removes {values} from {param}", values=removed, param=name)] \
+            if removed else []
+        if len(said) == 2:
+            return N_("{change} and {other}", change=said[0], other=said[1])
         if said:
-            return " and ".join(said)
-    return f"allows {name} = {after.display} instead of {before.display}"
+            return said[0]
+    return N_("allows {param} = {value} instead of {before}", param=name, value=after.display,
+              before=before.display)
 
 
 def _parent_spec(eff: EffectiveRuleset, rule: str,

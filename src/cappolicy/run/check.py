@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from ..base.deferred import N_
 from ..base.errors import CappolicyError, Diagnostic
 from ..base.span import Span
 from ..proposal.iati_codes import MARK as IATI_MARK
@@ -187,10 +188,11 @@ def check_proposal(proposal: Proposal, rulesets: Rulesets, fixed: EffectiveRules
     compiled = eff.compiled()
     if not compiled:  # a pass against nothing is no pass
         raise CappolicyError(Diagnostic(
-            "CP426", f"{proposal.file} would be checked against zero rules: the ruleset "
-            f"{eff.id} has none in force", Span(proposal.file, 1, 1),
-            "check the rulesets folders named at the top of the report (a settings file or "
-            "--rulesets folder may hide the shipped ruleset of that id)"))
+            "CP426", N_("{file} would be checked against zero rules: the ruleset {ruleset} "
+                        "has none in force", file=proposal.file, ruleset=eff.id),
+            Span(proposal.file, 1, 1),
+            N_("check the rulesets folders named at the top of the report (a settings file or "
+               "--rulesets folder may hide the shipped ruleset of that id)")))
     findings = evaluate(compiled, proposal, as_of, ruleset=eff.id, effective=eff, lang=lang)
     if IATI_MARK in proposal.data:  # from IATI: what it never publishes is not known absent
         from ..report.iati import unpublished_findings
@@ -301,9 +303,10 @@ def internal_error(file: Path, problem: BaseException | str) -> FileError:
         _show_traceback(problem)
         problem = f"{type(problem).__name__}: {problem}"
     return FileError(str(file), (Diagnostic(
-        "CP490", f"internal error while checking {file}: {problem}", Span(str(file), 0, 0),
-        f"this is a fault of cappolicy's, not of the file; set {DEBUG_VARIABLE}=1 to see "
-        "where it happened, and please report it"),))
+        "CP490", N_("internal error while checking {file}: {problem}", file=str(file),
+                    problem=problem), Span(str(file), 0, 0),
+        N_("this is a fault of cappolicy's, not of the file; set {variable}=1 to see "
+           "where it happened, and please report it", variable=DEBUG_VARIABLE)),))
 
 
 def check_files(files: Sequence[Path], job: Job, rulesets: Rulesets,
@@ -383,7 +386,8 @@ def _in_workers(files: Sequence[Path], job: Job, workers: int) -> Checked:
                     unstarted = _hire(crew, 1, context, job, waiting) or unstarted
         for chunk in waiting:  # no worker could be started to check them
             for index, file in chunk:
-                got[index] = [_lost(file, f"no worker process could be started ({unstarted})")]
+                got[index] = [_lost(file, N_("no worker process could be started ({problem})",
+                                             problem=unstarted))]
     finally:
         for worker in crew:
             worker.stop()
@@ -484,9 +488,10 @@ def _lost(file: Path, why: str) -> FileError:
     from ..render import FileError
 
     return FileError(str(file), (Diagnostic(
-        "CP491", f"{file} was not checked: {why}", Span(str(file), 0, 0),
-        "the process may have run out of memory or been stopped from outside; "
-        "check this file with -j 1 to see which"),))
+        "CP491", N_("{file} was not checked: {why}", file=str(file), why=why),
+        Span(str(file), 0, 0),
+        N_("the process may have run out of memory or been stopped from outside; "
+           "check this file with -j 1 to see which")),))
 
 
 def _assemble(each: list[list[Outcome | Written]], job: Job) -> Checked:

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..base.deferred import N_
 from ..base.errors import CappolicyError, Diagnostic, did_you_mean
 from ..base.files import read_text
 from ..base.record import Record
@@ -120,7 +121,8 @@ def load(path: Path) -> Settings:
         text = read_text(path, MAX_BYTES, what="settings file")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        raise CappolicyError(Diagnostic("CP440", f"cannot read settings file {path}: {reason}",
+        raise CappolicyError(Diagnostic("CP440", N_("cannot read settings file {file}: {reason}",
+                                                           file=str(path), reason=str(reason)),
                                         Span(str(path), 0, 0))) from None
     tomllib = _toml()
     try:
@@ -133,7 +135,7 @@ def load(path: Path) -> Settings:
         else:  # "(at end of document)"
             line, col = max(1, len(source_lines(text))), 1
         message = re.sub(r"\s*\(at [^)]*\)$", "", raw)
-        raise CappolicyError(Diagnostic("CP440", f"invalid TOML: {message}",
+        raise CappolicyError(Diagnostic("CP440", N_("invalid TOML: {problem}", problem=message),
                                         Span(str(path), line, col))) from None
     table: Any = data
     where = ""
@@ -144,48 +146,53 @@ def load(path: Path) -> Settings:
     errors: list[Diagnostic] = []
 
     def err(key: str, message: str, help_: str | None = None) -> None:
-        errors.append(Diagnostic("CP441", f"{where}{message}", _key_span(path, text, key),
-                                 help_))
+        errors.append(Diagnostic("CP441", N_("[tool.cappolicy] {message}", message=message)
+                                 if where else message, _key_span(path, text, key), help_))
 
     if not isinstance(table, Mapping):
-        raise CappolicyError(Diagnostic("CP441", f"{where}must be a table of settings",
+        raise CappolicyError(Diagnostic("CP441", N_("[tool.cappolicy] must be a table of settings")
+                                        if where else N_("must be a table of settings"),
                                         Span(str(path), 1, 1)))
     for key in table:
         if key not in KEYS:
             best = did_you_mean(str(key), KEYS)
-            err(str(key), f"unknown setting '{key}'",
-                f"did you mean '{best}'?" if best else f"settings: {', '.join(KEYS)}")
+            err(str(key), N_("unknown setting '{key}'", key=key),
+                N_("did you mean '{name}'?", name=best) if best
+                else N_("settings: {keys}", keys=", ".join(KEYS)))
     roots: list[Path] = []
     raw = table.get("rulesets", [])
     items = [raw] if isinstance(raw, str) else raw
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-        err("rulesets", "'rulesets' is a folder or a list of folders, as text")
+        err("rulesets", N_("'rulesets' is a folder or a list of folders, as text"))
     else:
         for item in items:
             folder = (path.parent / item).resolve()
             if not folder.is_dir():
-                err("rulesets", f"rulesets folder '{item}' does not exist "
-                                f"(looked for {folder})")
+                err("rulesets", N_("rulesets folder '{folder}' does not exist "
+                                   "(looked for {path})", folder=item, path=str(folder)))
             roots.append(folder)
     country = table.get("country")
     if country is not None and not (isinstance(country, str) and len(country) == 2
                                     and country.isalpha()):
-        err("country", f"'country' is a two-letter country code, not {country!r}")
+        err("country", N_("'country' is a two-letter country code, not {value}",
+                          value=repr(country)))
         country = None
     fail_on = table.get("fail_on")
     if isinstance(fail_on, str):
         fail_on = SEVERITY_WORDS.get(fail_on, fail_on)
     if fail_on is not None and fail_on not in SEVERITIES:
-        err("fail_on", f"'fail_on' is one of {', '.join(SEVERITIES)}, not {fail_on!r}")
+        err("fail_on", N_("'fail_on' is one of {values}, not {value}",
+                          values=", ".join(SEVERITIES), value=repr(fail_on)))
         fail_on = None
     sources = table.get("sources")
     folder = None
     if sources is not None and not isinstance(sources, str):
-        err("sources", "'sources' is the folder of the cited source documents, as text")
+        err("sources", N_("'sources' is the folder of the cited source documents, as text"))
     elif sources is not None:
         folder = (path.parent / sources).resolve()
         if not folder.is_dir():
-            err("sources", f"sources folder '{sources}' does not exist (looked for {folder})")
+            err("sources", N_("sources folder '{folder}' does not exist (looked for {path})",
+                              folder=sources, path=str(folder)))
     lang = table.get("lang")
     if lang is not None:
         from ..lang.i18n import translator  # here: only a project that sets it pays for it
@@ -197,7 +204,8 @@ def load(path: Path) -> Settings:
             err("lang", exc.diagnostics[0].message, exc.diagnostics[0].help)
         else:
             if lang is None:
-                err("lang", f"'lang' is a language, such as \"fr\", not {table['lang']!r}")
+                err("lang", N_("'lang' is a language, such as \"fr\", not {value}",
+                               value=repr(table["lang"])))
     if errors:
         raise CappolicyError(errors)
     return Settings(path, tuple(roots), country.upper() if isinstance(country, str) else None,
@@ -209,7 +217,7 @@ def settings(explicit: Path | None, start: Path | None = None) -> Settings:
     of `explicit` when given."""
     if explicit is not None:
         if not explicit.is_file():
-            raise CappolicyError(Diagnostic("CP440", f"no settings file {explicit}",
+            raise CappolicyError(Diagnostic("CP440", N_("no settings file {file}", file=str(explicit)),
                                             Span(str(explicit), 0, 0)))
         return load(explicit)
     found = find((start or Path.cwd()).resolve())
