@@ -33,3 +33,17 @@ def test_a_source_of_many_spaces_is_linted_in_time(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=120, check=False)
     assert "xa.cpol:8:" in done.stdout + done.stderr  # the source is said to be no citation
     assert "Traceback" not in done.stderr
+
+
+def test_a_long_line_of_spaces_in_a_rule_is_linted_in_time(tmp_path: Path) -> None:
+    # locating a clause read each line both ways, by `\s*` and by `.*`: minutes for a
+    # line of a few hundred thousand spaces; the timeout only stops a hung run
+    folder = tmp_path / "rules" / "national"
+    folder.mkdir(parents=True)
+    text = RULE.format(source="not a citation").replace(
+        "  source", " " * 300_000 + "\n  source")
+    (folder / "xa.cpol").write_text(text, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", "from cappolicy.cli.entry import main; main()",
+                           "lint", str(folder / "xa.cpol")],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert "xa.cpol:9:3: error[CP254]" in done.stdout + done.stderr
