@@ -236,3 +236,13 @@ def test_many_unclosed_related_activity_tags_do_not_hang_the_check(tmp_path: Pat
                           capture_output=True, timeout=120, check=False)
     assert done.returncode == 1, done.stderr
     assert [r["proposal"] for r in json.loads(done.stdout)["results"]] == ["XA-1-TEST"]
+
+
+def test_the_portfolio_json_holds_no_control_raw_and_gives_the_identifier_back(
+        tmp_path: Path) -> None:
+    path = tmp_path / "hostile.xml"
+    path.write_text(iati_file(activity("XA-1&#x202e;&#x85;&#x2028;2")), encoding="utf-8")
+    code, text, _ = run("portfolio", str(path), "--format", "json")
+    assert code == 1
+    assert not re.search("[\x7f-\x9f\u2028\u2029\u202a-\u202e]", text)
+    assert [a["id"] for a in json.loads(text)["activities"]] == ["XA-1\u202e\x85\u20282"]
