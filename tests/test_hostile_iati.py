@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from cappolicy.cli.main import main
@@ -203,3 +206,43 @@ def test_the_html_page_draws_each_activity_of_an_iati_file(tmp_path: Path) -> No
     first = [i for i, d in enumerate(drawings) if "First CIRT" in d]
     second = [i for i, d in enumerate(drawings) if "Second CIRT" in d]
     assert len(first) == len(second) == 1 and first != second
+
+
+@pytest.mark.parametrize("head", [b" " * 40 + b"x", b"<?a?>" * 40 + b"x", b"<!--a-->" * 40 + b"x"],
+                         ids=["spaces", "instructions", "comments"])
+def test_a_few_bytes_in_a_folder_do_not_hang_the_check(tmp_path: Path, head: bytes) -> None:
+    # telling IATI files from other XML in a folder used a regular expression that
+    # backtracked exponentially on these: 41 bytes held `check .` for hours. The timeout
+    # only stops a hung run; a run that works takes a second or two.
+    (tmp_path / "not-iati.xml").write_bytes(head)
+    (tmp_path / "act.xml").write_text(iati_file(activity()), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", "from cappolicy.cli.entry import main; main()",
+                           "check", str(tmp_path),
+                           "--as-of", AS_OF, "--format", "json"],
+                          capture_output=True, timeout=120, check=False)
+    assert done.returncode == 1, done.stderr
+    assert [r["proposal"] for r in json.loads(done.stdout)["results"]] == ["XA-1-TEST"]
+
+
+def test_many_unclosed_related_activity_tags_do_not_hang_the_check(tmp_path: Path) -> None:
+    # the look for child activities ran, from each `<related-activity` with no `>`, to
+    # the end of the megabyte read: half a megabyte of them held the check for hours.
+    # The timeout only stops a hung run.
+    path = tmp_path / "act.xml"
+    path.write_text(iati_file(activity()).replace(
+        "<title>", "<!-- " + "<related-activity " * 30000 + "--><title>"), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", "from cappolicy.cli.entry import main; main()",
+                           "check", str(path), "--as-of", AS_OF, "--format", "json"],
+                          capture_output=True, timeout=120, check=False)
+    assert done.returncode == 1, done.stderr
+    assert [r["proposal"] for r in json.loads(done.stdout)["results"]] == ["XA-1-TEST"]
+
+
+def test_the_portfolio_json_holds_no_control_raw_and_gives_the_identifier_back(
+        tmp_path: Path) -> None:
+    path = tmp_path / "hostile.xml"
+    path.write_text(iati_file(activity("XA-1&#x202e;&#x85;&#x2028;2")), encoding="utf-8")
+    code, text, _ = run("portfolio", str(path), "--format", "json")
+    assert code == 1
+    assert not re.search("[\x7f-\x9f\u2028\u2029\u202a-\u202e]", text)
+    assert [a["id"] for a in json.loads(text)["activities"]] == ["XA-1\u202e\x85\u20282"]

@@ -368,11 +368,49 @@ class ActivityReader:
 
 # --- telling IATI files from other XML ------------------------------------------------
 
-# a DOCTYPE is skipped here, internal subset and all, so that a file that has one is
-# still read as IATI, and refused there, where it is located
-_PROLOG = re.compile(
-    rb"(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)*<([A-Za-z_][-\w.:]*)",
-    re.DOTALL)
+_NAME = re.compile(rb"<([A-Za-z_][-\w.:]*)")
+_SPACE = re.compile(rb"\s*")
+
+
+def _root_name(head: bytes) -> bytes | None:
+    """The root element's name after the prolog: white space, processing instructions,
+    comments and a DOCTYPE (internal subset and all: a file that has one is still read as
+    IATI, and refused there, where it is located) are skipped. A scan, not a regular
+    expression: one that repeats a group of such alternatives backtracks exponentially
+    on a few dozen spaces not followed by `<`."""
+    at = 0
+    while True:
+        at = _SPACE.match(head, at).end()  # type: ignore[union-attr]
+        for opening, closing in ((b"<?", b"?>"), (b"<!--", b"-->")):
+            if head.startswith(opening, at):
+                end = head.find(closing, at + len(opening))
+                if end < 0:
+                    return None
+                at = end + len(closing)
+                break
+        else:
+            if not head.startswith(b"<!DOCTYPE", at):
+                match = _NAME.match(head, at)
+                return match.group(1) if match else None
+            at = _doctype_end(head, at)
+            if at < 0:
+                return None
+
+
+def _doctype_end(head: bytes, at: int) -> int:
+    """Where the DOCTYPE at `at` ends (after its `>`), or -1."""
+    bracket, close = head.find(b"[", at), head.find(b">", at)
+    if close < 0:
+        return -1
+    if bracket < 0 or close < bracket:
+        return close + 1
+    end = head.find(b"]", bracket)
+    while end >= 0:  # the first `]` followed by white space and `>`
+        after = _SPACE.match(head, end + 1).end()  # type: ignore[union-attr]
+        if head.startswith(b">", after):
+            return after + 1
+        end = head.find(b"]", end + 1)
+    return -1
 
 
 def root_tag(path: str | Path) -> str | None:
@@ -391,8 +429,8 @@ def root_tag(path: str | Path) -> str | None:
             else:
                 head = head[len(bom):]
             break
-    match = _PROLOG.match(head)
-    return match.group(1).decode("ascii", "replace") if match else None
+    name = _root_name(head)
+    return name.decode("ascii", "replace") if name is not None else None
 
 
 def is_iati(path: str | Path) -> bool:

@@ -32,7 +32,8 @@ from .placeholders import readable
 from .validate import validate
 
 _SLUG = re.compile(r"[^a-z0-9]+")
-_CHILDREN = re.compile(rb"<related-activity\b[^>]*\btype\s*=\s*[\"']2[\"']")
+# bounded: unbounded, each of many unclosed `<related-activity` ran to the chunk's end
+_CHILDREN = re.compile(rb"<related-activity\b[^>]{0,1024}?\btype\s*=\s*[\"']2[\"']")
 
 
 # --- nodes ---------------------------------------------------------------------------------
@@ -610,7 +611,7 @@ def _names_children(path: str | Path) -> bool:
             while chunk := stream.read(1 << 20):
                 if _CHILDREN.search(tail + chunk):
                     return True
-                tail = chunk[-512:]
+                tail = chunk[-2048:]
     except OSError:
         return False
     return False

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import attrs
 
 from ..base.errors import Diagnostic
-from ..base.visible import visible
+from ..base.visible import json_controls, visible
 from ..report.iati import unpublished_topics
 from ..report.model import FileError, ProposalResult, verdict
 from .markdown import md_code, md_text
@@ -84,7 +84,7 @@ class Portfolio:
                 for p, c in sorted(self.principles.items())]
 
     def to_json(self) -> str:
-        return json.dumps({
+        return json_controls(json.dumps({
             "schema": "cappolicy-portfolio/1",
             "fail_on": self.fail_on,
             "proposals": len(self.lines),
@@ -103,7 +103,7 @@ class Portfolio:
                         "line": d.span.line if d.span else None,
                         "column": d.span.column if d.span else None,
                         "code": d.code, "message": d.message} for d in self.errors],
-        }, indent=2, ensure_ascii=False)
+        }, indent=2, ensure_ascii=False))  # DEL, C1, U+2028, bidi controls escaped too
 
     def sorted_lines(self) -> list[Line]:
         return sorted(self.lines, key=lambda line: (line.file, line.line, line.id))

@@ -303,7 +303,9 @@ class Linter:
     def _clause_span(self, rule: ast.Rule, keyword: str) -> Span:
         """Where a rule's clause is written (the AST keeps only its value), else the rule id."""
         file = rule.span.file
-        pattern = re.compile(rf"(\s*(?:.*\{{\s*)?)({keyword}\s+\"[^\"\n]*\"?)")
+        # `\S` after the leading white space: without it a long line of spaces was read
+        # both ways, by `\s*` and by `.*`, and took minutes
+        pattern = re.compile(rf"(\s*(?:(?:\S.*)?\{{\s*)?)({keyword}\s+\"[^\"\n]*\"?)")
         for number in range(rule.span.line, max(rule.span.end_line, rule.span.line) + 1):
             text = self._sources.line(file, number)
             m = pattern.match(text) if text is not None else None

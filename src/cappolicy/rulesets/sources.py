@@ -22,7 +22,10 @@ from ..base.files import read_text
 PARAGRAPH_MIN = 300  # a body paragraph is a line longer than this ...
 RELATED_HEADING = "Related Articles"  # ... above this line, if the document has it
 
-_CITATION = re.compile(r"\s*(?P<file>[^,]+?)\s*,\s*paragraph\s+(?P<number>\d+)\s*", re.IGNORECASE)
+# the file name neither starts nor ends with white space, so that each space is read one
+# way only: `[^,]+?` between two `\s*` backtracked for minutes over a few thousand spaces
+_CITATION = re.compile(r"\s*(?P<file>[^,\s](?:[^,]*[^,\s])?)\s*,\s*paragraph\s+(?P<number>\d+)\s*",
+                       re.IGNORECASE)
 
 
 @attrs.frozen
