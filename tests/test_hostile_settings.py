@@ -72,3 +72,25 @@ def test_portfolio_and_graph_never_write_over_the_proposal_they_read(
     assert result.exit_code == 2, result.output
     assert "error[CP422]: p.yaml is a file being checked" in result.output
     assert (project / "p.yaml").read_bytes() == before
+
+
+def test_a_settings_file_beside_a_proposal_that_replaces_a_shipped_ruleset_is_said(
+        tmp_path: Path) -> None:
+    # a stranger's folder: a proposal, a settings file and a national/xa of its own that
+    # disables the rules the proposal fails; the report must not pass it off as the shipped one
+    folder = tmp_path / "sub"
+    (folder / "mine" / "national").mkdir(parents=True)
+    shutil.copy(GOOD.parent / "xa-closed-procurement.yaml", folder / "p.yaml")
+    (folder / "cappolicy.toml").write_text('rulesets = ["mine"]\n', encoding="utf-8")
+    (folder / "mine" / "national" / "xa.cpol").write_text(
+        'ruleset xa "Arcadia"\nversion "1"\nextends baseline\njurisdiction XA\n\n'
+        'disable PROC-02\n    because "none"\n', encoding="utf-8")
+    for fmt in ("text", "json", "markdown"):
+        result = CliRunner().invoke(main, ["check", "--as-of", "2027-01-15", "--format", fmt,
+                                           str(folder / "p.yaml")])
+        assert result.exit_code in (0, 1), result.output
+        assert "national/xa is read from" in result.output, fmt
+        assert "which hides the shipped national/xa" in result.output, fmt
+    # the shipped ruleset itself, with no such folder, carries no note
+    plain = CliRunner().invoke(main, ["check", "--as-of", "2027-01-15", str(GOOD)])
+    assert "hides the shipped" not in plain.output

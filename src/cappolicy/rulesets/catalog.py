@@ -68,8 +68,12 @@ class Catalog:
     def __init__(self, roots: Sequence[Path] | None = None) -> None:
         self.roots = [shipped_rulesets()] if roots is None else list(roots)
         self.sources: dict[str, RulesetSource] = {}
+        #: the rulesets a later root's ruleset of the same id hides, by id
+        self.hidden: dict[str, list[RulesetSource]] = {}
         for root in self.roots:
             for source in _scan(root):
+                if source.id in self.sources:
+                    self.hidden.setdefault(source.id, []).append(self.sources[source.id])
                 self.sources[source.id] = source
 
     def ids(self) -> list[str]:
@@ -273,6 +277,11 @@ def load_layer(source: RulesetSource) -> Layer:
         # each file of a folder may repeat the jurisdiction: name each country once
         jurisdiction=tuple(dict.fromkeys(j for f in files for j in f.jurisdiction)),
         files=tuple(files), syntax_errors=tuple(syntax))
+
+
+def _where(source: RulesetSource) -> Path:
+    """The file of a ruleset of one file, else the folder of its files."""
+    return source.files[0] if len(source.files) == 1 else source.files[0].parent
 
 
 def display_path(path: Path) -> str:
@@ -635,14 +644,31 @@ class Rulesets:
                     raise AnalysisError(Diagnostic(
                         "CP229", f"ruleset {eff.id} is stored for {country.upper()} but declares "
                         f"jurisdiction {', '.join(eff.jurisdiction)}", None))
-                return Choice(eff, None)
+                return Choice(eff, self._hiding(eff))
         base = self.catalog.find(BASELINE)
         if base is None:
             raise CappolicyError(Diagnostic("CP420", "no baseline ruleset found", None))
         note = (N_("no national ruleset for {country}; checked against the baseline",
                    country=country)
                 if country else N_("no host country; checked against the baseline"))
-        return Choice(self._defaulted(self.get(base), country), note)
+        eff = self._defaulted(self.get(base), country)
+        hiding = self._hiding(eff)
+        return Choice(eff, note if hiding is None else N_("{note}; {hiding}", note=note,
+                                                             hiding=hiding))
+
+    def _hiding(self, eff: EffectiveRuleset) -> str | None:
+        """A note naming each layer of `eff` read from another folder than the shipped
+        rulesets while the shipped rulesets hold one of that id: a settings file or
+        --rulesets folder that replaces a shipped layer changes the rules, which the
+        report must say and not leave to the list of folders at its top."""
+        shipped = shipped_rulesets().resolve()
+        said = [N_("{id} is read from {path}, which hides the shipped {id}", id=layer,
+                   path=display_path(_where(self.catalog.sources[layer])))
+                for layer in eff.chain
+                if layer in self.catalog.sources
+                and any(hidden.root.resolve() == shipped
+                        for hidden in self.catalog.hidden.get(layer, ()))]
+        return "; ".join(said) if said else None
 
     def _defaulted(self, eff: EffectiveRuleset, country: str | None) -> EffectiveRuleset:
         """The baseline with the country's defaults from CLDR (defaults.py), made once."""
