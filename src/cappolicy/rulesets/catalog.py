@@ -666,6 +666,7 @@ class Rulesets:
                    path=display_path(_where(self.catalog.sources[layer])))
                 for layer in eff.chain
                 if layer in self.catalog.sources
+                and self.catalog.sources[layer].root.resolve() != shipped
                 and any(hidden.root.resolve() == shipped
                         for hidden in self.catalog.hidden.get(layer, ()))]
         return "; ".join(said) if said else None
