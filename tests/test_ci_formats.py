@@ -203,13 +203,13 @@ def test_evidence_values_with_lines_are_related_locations(examples_sarif: dict[s
     def walk(parts: list[dict[str, Any]]) -> None:
         for ev in parts:
             for side in ("left_at", "right_at"):
-                if ev[side] and ev[side]["line"]:
+                if ev.get(side) and ev[side]["line"]:
                     cited.add(ev[side]["line"])
-            for hop in (ev["graph"] or {}).get("hops", []):
+            for hop in ev.get("graph", {}).get("hops", []):
                 for at in (hop["at"], hop["edge_at"]):
                     if at and at["line"]:
                         cited.add(at["line"])
-            walk(ev["children"])
+            walk(ev.get("children", []))
 
     walk(finding["evidence"])
     assert cited and lines == cited
