@@ -992,6 +992,33 @@ def test_the_examples_report_follows_the_schema_and_gives_every_finding_back() -
                             sorted_findings(by_file[result["file"]].findings)]
 
 
+def test_a_ruleset_whose_rules_read_other_values_is_listed_for_each(tmp_path: Path) -> None:
+    """The baseline takes the host country's languages when no national ruleset does: two
+    proposals of two such countries are checked against two sets of its rules, each listed
+    once under its own key, and each finding still reads back with the values it saw."""
+    from cappolicy.rulesets.catalog import Catalog, Rulesets
+    from cappolicy.run.check import Job, check_files
+
+    good = (ROOT / "examples" / "proposals" / "xa-cirt-good.yaml").read_text(encoding="utf-8")
+    files = []
+    for country in ("DE", "FR", "FR"):
+        path = tmp_path / f"{country}-{len(files)}.yaml"
+        path.write_text(re.sub(r"(?m)^host_country: .*$", f"host_country: {country}", good),
+                        encoding="utf-8")
+        files.append(path)
+    job = Job((), None, None, datetime.date(2026, 11, 3))
+    outcomes = check_files(files, job, Rulesets(Catalog()), None).outcomes
+    results = tuple(o for o in outcomes if isinstance(o, ProposalResult))
+    doc = json_of(make_report(results=results))
+    assert [r["id"] for r in doc["rulesets"]] == ["baseline", "baseline"]
+    de, fr, fr_again = doc["results"]
+    assert de["rules"] != fr["rules"] == fr_again["rules"]
+    one, other = (r["rules"] for r in doc["rulesets"])
+    assert [k for k in one if one[k] != other[k]] == ["LANG-01"]
+    assert sorted(read_back(doc), key=repr) == sorted(
+        (attrs.evolve(f, local=None) for r in results for f in r.findings), key=repr)
+
+
 @pytest.mark.parametrize("column", [1, 40, 2_000, 5_000, 9_995])
 def test_a_long_line_is_quoted_around_the_span(column: int) -> None:
     """A minified JSON proposal is one line: a diagnostic quotes a window of it, cut
