@@ -888,9 +888,12 @@ def test_any_finding_survives_json(findings: list[Finding], file: str, ruleset: 
         assert jsonfmt.whole_finding_from_json(whole) == finding
     result = ProposalResult(file=file, proposal_id="P", host_country=None, ruleset=ruleset,
                             findings=tuple(findings))
-    doc = json_of(make_report(results=(result,)))
+    report = make_report(results=(result,))
+    doc = json_of(report)
     assert sorted(read_back(doc), key=repr) == sorted(findings, key=repr)
     assert validate(doc) == []
+    # the text written in parts is the value report_to_json makes
+    assert doc == json.loads(json.dumps(jsonfmt.report_to_json(report)))
 
 
 # --- JSON text: jsontext.dumps writes what json.dumps(indent=2) writes ----------------------

@@ -106,7 +106,7 @@ def join_json_pieces(parts: Iterable[str], report: Report, counts: Tally) -> Ite
     if count == 0:
         yield _empty_before(head)
         between = _empty_after(between)
-    listed = sorted(rules)
+    listed = sorted(rules, key=_key_of)
     if listed:
         yield between + comma.join(listed) + tail
     else:
@@ -114,6 +114,13 @@ def join_json_pieces(parts: Iterable[str], report: Report, counts: Tally) -> Ite
 
 
 _HOLE = "\x01"  # where join_json's pieces go in the report's text
+
+
+def _key_of(rules_text: str) -> str:
+    """The key of a set of rules, from its text (`{"key": ..., ` on its first lines)."""
+    start = rules_text.index(":") + 1
+    key: str = json.loads(rules_text[start:rules_text.index("\n", start)].rstrip(","))
+    return key
 
 
 def _empty_before(text: str) -> str:
