@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from cappolicy.base.errors import CappolicyError
+from cappolicy.render.jsonfmt import rule_json_of
 from cappolicy.run.settings import Settings, find, load, settings
 
 
