@@ -81,6 +81,23 @@ def examples_json(repo: Path) -> dict[str, Any]:
     return doc
 
 
+def test_the_examples_json_report_follows_its_schema(examples_json: dict[str, Any]) -> None:
+    """The JSON report of the examples, as `check` writes it, checked against the JSON
+    Schema the package installs by a full draft 2020-12 validator; every finding of it
+    reads back with its rule."""
+    from cappolicy.render.jsonfmt import findings_from_json, load_schema
+
+    schema = load_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    problems = [f"{list(e.absolute_path)}: {e.message}"
+                for e in jsonschema.Draft202012Validator(schema).iter_errors(examples_json)]
+    assert problems == []
+    assert examples_json["version"] == 2 and examples_json["rulesets"]
+    findings = [f for _, found in findings_from_json(examples_json) for f in found]
+    assert len(findings) == examples_json["summary"]["findings"]
+    assert {f.principle for f in findings} > {"co-financing", "accountability"}
+
+
 # --- SARIF: the schema -----------------------------------------------------------------------
 
 
@@ -203,13 +220,13 @@ def test_evidence_values_with_lines_are_related_locations(examples_sarif: dict[s
     def walk(parts: list[dict[str, Any]]) -> None:
         for ev in parts:
             for side in ("left_at", "right_at"):
-                if ev[side] and ev[side]["line"]:
+                if ev.get(side) and ev[side]["line"]:
                     cited.add(ev[side]["line"])
-            for hop in (ev["graph"] or {}).get("hops", []):
+            for hop in ev.get("graph", {}).get("hops", []):
                 for at in (hop["at"], hop["edge_at"]):
                     if at and at["line"]:
                         cited.add(at["line"])
-            walk(ev["children"])
+            walk(ev.get("children", []))
 
     walk(finding["evidence"])
     assert cited and lines == cited

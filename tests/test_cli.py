@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from cappolicy.cli.main import main
+from cappolicy.render.jsonfmt import rule_json_of
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples" / "proposals"
 
@@ -101,14 +102,18 @@ def test_json_output_carries_every_field(tree: Path) -> None:
     code, out = run("check", str(p), "--rulesets", str(tree / "rules"), "--format", "json")
     assert code == 1
     report = json.loads(out)
-    assert report["version"] == 1
-    [fin] = [f for f in report["results"][0]["findings"] if f["rule"] == "FIN-01"]
-    for key in ("outcome", "rule", "principle", "severity", "file", "line", "column", "evidence",
-                "params"):
+    assert report["version"] == 2
+    [result] = report["results"]
+    assert result["file"] == str(p)
+    [fin] = [f for f in result["findings"] if f["rule"] == "FIN-01"]
+    for key in ("outcome", "rule", "line", "column", "evidence"):
         assert key in fin
-    assert fin["outcome"] == "fail" and fin["principle"] == "co-financing"
+    assert fin["outcome"] == "fail"
     assert fin["line"] > 1  # points into the funding section, not the file's head
-    assert fin["params"][0]["origin"]["because"] == "Public Finance Act 2024, s.41"
+    # what every finding of FIN-01 shares is said once, in the rules of the result's ruleset
+    rule = rule_json_of(report, result, fin)
+    assert rule["principle"] == "co-financing" and rule["severity"] == "must"
+    assert rule["params"][0]["origin"]["because"] == "Public Finance Act 2024, s.41"
 
 
 def test_fail_on_threshold(tree: Path) -> None:

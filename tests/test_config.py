@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from cappolicy.base.errors import CappolicyError
+from cappolicy.render.jsonfmt import rule_json_of
 from cappolicy.run.settings import Settings, find, load, settings
 
 
@@ -124,7 +125,8 @@ def test_a_project_s_own_rulesets_combine_with_the_shipped_ones(
     assert outcome["ruleset"] == "national/xd"
     [fin] = [f for f in outcome["findings"] if f["rule"] == "FIN-01"]
     assert fin["outcome"] == "fail"
-    assert fin["params"][0]["origin"]["because"] == "Dorvania Budget Law 2026, s.9"
+    params = rule_json_of(doc, outcome, fin)["params"]
+    assert params[0]["origin"]["because"] == "Dorvania Budget Law 2026, s.9"
 
 
 def test_the_project_country_and_fail_on_apply_unless_the_command_line_says_otherwise(

@@ -18,6 +18,7 @@ from cappolicy.engine.evaluate import evaluate
 from cappolicy.engine.findings import Finding, ParamUse
 from cappolicy.proposal.load import load_proposal
 from cappolicy.proposal.model import Proposal
+from cappolicy.render.jsonfmt import rule_json_of
 from cappolicy.rulesets.catalog import Catalog, EffectiveRuleset, Rulesets
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "proposals"
@@ -167,10 +168,12 @@ def test_the_same_co_financing_gap_through_the_command_line(tmp_path: Path) -> N
         result = CliRunner().invoke(main, ["check", proposal.file, "--country", country,
                                            "--format", "json", "--as-of", AS_OF.isoformat()])
         assert result.exit_code == 1, result.output
-        [checked] = json.loads(result.output)["results"]
+        report = json.loads(result.output)
+        [checked] = report["results"]
         [fin] = [f for f in checked["findings"] if f["rule"] == "FIN-01"]
         failed = sorted(f["rule"] for f in checked["findings"] if f["outcome"] == "fail")
-        outcomes[country] = (checked["ruleset"], failed, fin["params"][0]["origin"]["layer"])
+        origin = rule_json_of(report, checked, fin)["params"][0]["origin"]
+        outcomes[country] = (checked["ruleset"], failed, origin["layer"])
     # Arcadia wants more co-financing; Borealia keeps the trainee records at home instead
     assert outcomes == {"XA": ("national/xa", ["FIN-01"], "national/xa"),
                         "XB": ("national/xb", ["DATA-01"], "baseline")}

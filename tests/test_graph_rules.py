@@ -4,6 +4,7 @@ graph rule explains itself (the path found, or what was reached and where it sto
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 
 import pytest
@@ -19,8 +20,14 @@ from cappolicy.lang.parse import parse_expr, parse_text
 from cappolicy.lang.types import STRING, SetT
 from cappolicy.proposal.load import load_proposal_text
 from cappolicy.proposal.model import Proposal
-from cappolicy.render.jsonfmt import finding_from_json, finding_to_json
+from cappolicy.render.jsonfmt import (
+    finding_to_json,
+    findings_from_json,
+    render_json,
+    whole_finding_from_json,
+)
 from cappolicy.render.text import render_finding
+from cappolicy.report.model import ProposalResult, Report
 
 PUBLIC = ParamValue("public_sector", SetT(STRING), frozenset({"ministry", "cert"}),
                     "{cert, ministry}", Provenance("baseline", Span("baseline.cpol", 2, 1)))
@@ -257,7 +264,14 @@ def test_a_forbidden_path_is_shown_as_the_witness(proposal: Proposal) -> None:
 
 def test_a_graph_explanation_survives_the_json_report(proposal: Proposal) -> None:
     [wg] = [f for f in findings(BODY_RULE, proposal) if f.outcome == "fail"]
-    assert finding_from_json(finding_to_json(wg)) == wg
+    assert wg.evidence and wg.edges
+    assert whole_finding_from_json(finding_to_json(wg)) == wg
+    result = ProposalResult(file=wg.file, proposal_id="P", host_country=None,
+                            ruleset=wg.ruleset or "r", findings=(wg,))
+    report = Report(results=(result,), errors=(), fail_on="must", as_of=dt.date(2027, 1, 15),
+                    tool_version="0")
+    [(_, [back])] = findings_from_json(json.loads(render_json(report)))
+    assert back == wg
 
 
 def test_a_loop_found_backwards_is_listed_in_walking_order(proposal: Proposal) -> None:

@@ -195,13 +195,13 @@ def result_of(tmp_path: Path, name: str) -> Report:
 
 
 def load_report(path: Path) -> Report:
-    from cappolicy.render.jsonfmt import finding_from_json
+    from cappolicy.render.jsonfmt import findings_from_json
 
     doc = json.loads(path.read_text(encoding="utf-8"))
     results = [ProposalResult(file=r["file"], proposal_id=r["proposal"],
                               host_country=r.get("host_country"), ruleset=r["ruleset"],
-                              findings=tuple(finding_from_json(f) for f in r["findings"]))
-               for r in doc["results"]]
+                              findings=tuple(findings))
+               for r, findings in findings_from_json(doc)]
     return Report(results=results, errors=(), fail_on="must", as_of=dt.date(2026, 1, 1),
                   tool_version="0")
 

@@ -37,6 +37,7 @@ from cappolicy.render import (
     text,
     verdict,
 )
+from cappolicy.report.model import sorted_findings
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -538,10 +539,10 @@ def test_json_header() -> None:
     doc = json_of(make_report(errors=True))
     assert list(doc) == [
         "schema", "version", "tool", "as_of", "fail_on", "inputs", "summary", "results",
-        "errors",
+        "errors", "rulesets",
     ]
     assert doc["schema"] == "cappolicy.report"
-    assert doc["version"] == 1
+    assert doc["version"] == 2
     assert doc["tool"] == {"name": "cappolicy", "version": "0.1.0"}
     assert doc["as_of"] == "2026-11-03"
     assert doc["fail_on"] == "must"
@@ -574,11 +575,13 @@ def test_json_lists_every_finding_in_position_order() -> None:
     ]
 
 
+def read_back(doc: Any) -> list[Finding]:
+    return [f for _, findings in jsonfmt.findings_from_json(doc) for f in findings]
+
+
 def test_json_round_trips_every_finding() -> None:
-    doc = json_of(make_report())
-    read_back = [jsonfmt.finding_from_json(f) for r in doc["results"] for f in r["findings"]]
     originals = [f for r in make_report().results for f in r.findings]
-    assert sorted(read_back, key=repr) == sorted(originals, key=repr)
+    assert sorted(read_back(json_of(make_report())), key=repr) == sorted(originals, key=repr)
 
 
 def test_json_round_trips_a_span_in_another_file() -> None:
@@ -586,7 +589,83 @@ def test_json_round_trips_a_span_in_another_file() -> None:
     data = jsonfmt.finding_to_json(odd)
     assert data["span_file"] == "proposals/included.yaml"
     assert "span_file" not in jsonfmt.finding_to_json(fin01())
-    assert jsonfmt.finding_from_json(json.loads(json.dumps(data))) == odd
+    assert jsonfmt.whole_finding_from_json(json.loads(json.dumps(data))) == odd
+    doc = json_of(make_report(results=(xa_result((odd,)),)))
+    [line] = doc["results"][0]["findings"]
+    assert line["span_file"] == "proposals/included.yaml" and "file" not in line
+    assert read_back(doc) == [odd]
+
+
+def test_json_says_what_a_rule_s_findings_share_once() -> None:
+    """A rule's title, principle, source, severity, params and origins are said once, in
+    the rules of the ruleset its result names; its findings keep what is their own."""
+    doc = json_of(make_report())
+    xa = doc["results"][0]
+    [rules] = [r for r in doc["rulesets"] if r["key"] == xa["rules"]]
+    assert rules["id"] == xa["ruleset"] == "xa" and xa["rules"].startswith("xa@")
+    fin = rules["rules"]["FIN-01"]
+    assert (fin["title"], fin["principle"], fin["severity"], fin["level"]) == (
+        "Host-country co-financing meets the national minimum", "co-financing", "must", "error")
+    # which layer set the threshold, and what it replaced
+    [share, _] = fin["params"]
+    assert (share["name"], share["value"], share["origin"]["layer"]) == (
+        "min_co_financing", "25%", "xa")
+    assert share["origin"]["previous_layer"] == "baseline"
+    assert fin["origin"]["layer"] == "baseline" and fin["origin"]["file"] == BASE_RULES
+    [line] = [f for f in xa["findings"] if f["rule"] == "FIN-01"]
+    assert not {"title", "principle", "source", "severity", "level", "params", "origin",
+                "rule_origin", "severity_origin", "file", "ruleset"} & set(line)
+    # nothing null or empty is written, and a location in the finding's file omits it
+    assert not [k for k, v in line.items() if v is None or v == []]
+    assert line["evidence"][0]["left_at"] == {"line": 44, "column": 9, "end_line": 44,
+                                              "end_column": 15}
+    assert jsonfmt.rule_json_of(doc, xa, line) == fin
+
+
+def test_a_passing_finding_keeps_its_place_and_nothing_else() -> None:
+    """A pass says its rule, where it was checked and which element; its message is its
+    rule's title, said in the rules."""
+    passed = attrs.evolve(fin01(), outcome="pass", message=fin01().title, hint=None,
+                          evidence=(), element="A1", path="activities[0]")
+    doc = json_of(make_report(results=(xa_result((passed,)),)))
+    [line] = doc["results"][0]["findings"]
+    assert line == {"outcome": "pass", "rule": "FIN-01", "line": 41, "column": 7,
+                    "end_line": 41, "end_column": 20, "path": "activities[0]",
+                    "element": "A1"}
+    assert read_back(doc) == [passed]
+
+
+def test_json_writes_a_finding_a_line() -> None:
+    text = render(make_report(), "json")
+    lines = text.splitlines()
+    for result in json.loads(text)["results"]:
+        for finding in result["findings"]:
+            line = json.dumps(finding, ensure_ascii=False, separators=(",", ":"))
+            assert f"        {line}," in lines or f"        {line}" in lines
+
+
+def test_a_finding_that_differs_from_its_rule_says_how() -> None:
+    """Findings of one rule in one result that do not share its definition, or whose
+    file or ruleset is not their result's, say theirs: nothing is lost."""
+    first = fin01()
+    other = attrs.evolve(first, span=Span(XA, 50, 1, 50, 9), title="Another title",
+                         severity="should", params=first.params[:1], ruleset="elsewhere",
+                         file="proposals/zz.yaml", message="x")
+    built_in = attrs.evolve(first, rule="WAIVER-01", rule_origin=None, params=(),
+                            span=Span(XA, 60, 1, 60, 2))
+    doc = json_of(make_report(results=(xa_result((first, other, built_in)),)))
+    xa = doc["results"][0]
+    lines = {(f["rule"], f["line"]): f for f in xa["findings"]}
+    changed = lines[("FIN-01", 50)]
+    assert (changed["title"], changed["severity"], changed["ruleset"], changed["file"]) == (
+        "Another title", "should", "elsewhere", "proposals/zz.yaml")
+    assert len(changed["params"]) == 1 and "principle" not in changed
+    # a check built into cappolicy (no rule_origin) is in no ruleset's rules: said whole
+    waiver = lines[("WAIVER-01", 60)]
+    assert "WAIVER-01" not in doc["rulesets"][0]["rules"]
+    assert waiver["title"] == first.title and waiver["origin"] is None
+    assert sorted(read_back(doc), key=repr) == sorted((first, other, built_in), key=repr)
+    assert validate(doc) == []
 
 
 def test_json_has_a_key_for_every_field_of_finding() -> None:
@@ -690,9 +769,13 @@ def schema_errors(
                     if name in value:
                         errors += schema_errors(value[name], sub, root, f"{at}.{name}")
         elif key == "additionalProperties":
+            known = schema.get("properties", {})
             if isinstance(value, dict) and rule is False:
-                known = schema.get("properties", {})
                 errors += [f"{at}: unexpected {k!r}" for k in value if k not in known]
+            elif isinstance(value, dict):
+                for name, item in value.items():
+                    if name not in known:
+                        errors += schema_errors(item, rule, root, f"{at}.{name}")
         elif key == "items":
             if isinstance(value, list):
                 for i, item in enumerate(value):
@@ -722,17 +805,22 @@ def test_the_schema_check_catches_a_bad_report() -> None:
     doc = json_of(make_report())
     finding = doc["results"][0]["findings"][2]
     assert finding["rule"] == "FIN-01"
-    del finding["hint"]
+    del finding["path"]
     finding["outcome"] = "failed"
-    finding["params"][0]["origin"]["relaxation"] = "no"
+    finding["hint"] = None  # left out when null, never written null
     finding["evidence"][0]["children"][0]["surprise"] = 1
-    doc["version"] = 2
+    index = next(i for i, r in enumerate(doc["rulesets"]) if r["id"] == "xa")
+    doc["rulesets"][index]["rules"]["FIN-01"]["params"][0]["origin"]["relaxation"] = "no"
+    del doc["rulesets"][index]["rules"]["FIN-01"]["title"]
+    doc["version"] = 1
     problems = validate(doc)
-    assert "$.version: 2 is not 1" in problems
-    assert "$.results[0].findings[2]: missing 'hint'" in problems
+    assert "$.version: 1 is not 2" in problems
+    assert "$.results[0].findings[2]: missing 'path'" in problems
+    assert "$.results[0].findings[2].hint: None is not string" in problems
     assert any(p.startswith("$.results[0].findings[2].outcome:") for p in problems)
-    relaxation = "$.results[0].findings[2].params[0].origin.relaxation:"
-    assert any(p.startswith(relaxation) for p in problems)
+    rules = f"$.rulesets[{index}].rules"
+    assert any(p.startswith(f"{rules}.FIN-01.params[0].origin.relaxation:") for p in problems)
+    assert f"{rules}.FIN-01: missing 'title'" in problems
     assert "$.results[0].findings[2].evidence[0].children[0]: unexpected 'surprise'" in problems
 
 
@@ -791,12 +879,21 @@ _findings = st.builds(
 
 
 @settings(max_examples=60, deadline=None)
-@given(_findings)
-def test_any_finding_survives_json(finding: Finding) -> None:
-    data = json.loads(json.dumps(jsonfmt.finding_to_json(finding)))
-    assert jsonfmt.finding_from_json(data) == finding
-    schema = jsonfmt.load_schema()
-    assert schema_errors(data, schema["$defs"]["finding"], schema) == []
+@given(st.lists(_findings, min_size=1, max_size=3), _text, _text)
+def test_any_finding_survives_json(findings: list[Finding], file: str, ruleset: str) -> None:
+    """Whatever the findings of a result hold, whatever its file and ruleset, the report
+    gives each back (and finding_to_json too, whole)."""
+    for finding in findings:
+        whole = json.loads(json.dumps(jsonfmt.finding_to_json(finding)))
+        assert jsonfmt.whole_finding_from_json(whole) == finding
+    result = ProposalResult(file=file, proposal_id="P", host_country=None, ruleset=ruleset,
+                            findings=tuple(findings))
+    report = make_report(results=(result,))
+    doc = json_of(report)
+    assert sorted(read_back(doc), key=repr) == sorted(findings, key=repr)
+    assert validate(doc) == []
+    # the text written in parts is the value report_to_json makes
+    assert doc == json.loads(json.dumps(jsonfmt.report_to_json(report)))
 
 
 # --- JSON text: jsontext.dumps writes what json.dumps(indent=2) writes ----------------------
@@ -869,8 +966,60 @@ def test_reports_put_together_from_parts_written_apart() -> None:
                                sources=sources()) for r in ordered]
         assert join_text(texts, apart, counts, sources=sources()) == \
             render_text(case, verbose=verbose, sources=sources())
+        whole = render_json(case)
         assert join_json([result_json(r, fail_on, allow) for r in ordered], apart, counts) == \
-            render_json(case)
+            whole
+        # each process of `check -j` brings a set of rules once, whichever results it wrote
+        writers: tuple[set[str], set[str]] = (set(), set())
+        parts = [result_json(r, fail_on, allow, writers[n % 2]) for n, r in enumerate(ordered)]
+        brought = sum(p.count(jsonfmt.SEPARATOR) for p in parts)
+        sets = len(json.loads(whole)["rulesets"])
+        assert 2 < sets <= brought <= 2 * sets < len(parts)
+        assert join_json(parts, apart, counts) == whole
+        assert "".join(jsonfmt.join_json_pieces(iter(parts), apart, counts)) == whole
+    # no results: empty lists
+    empty = attrs.evolve(report, results=())
+    assert json.loads(join_json([], empty, Tally()))["rulesets"] == []
+    assert join_json([], empty, Tally()) == render_json(empty)
+
+
+def test_the_examples_report_follows_the_schema_and_gives_every_finding_back() -> None:
+    report = _report_of_examples()
+    doc = json_of(report)
+    assert validate(doc) == []
+    # one set of rules for each ruleset: the waivers' checks are no ruleset's rules
+    assert len({r["id"] for r in doc["rulesets"]}) == len(doc["rulesets"]) >= 3
+    by_file = {r.file: r for r in report.results}
+    for result, findings in jsonfmt.findings_from_json(doc):
+        assert findings == [attrs.evolve(f, local=None) for f in
+                            sorted_findings(by_file[result["file"]].findings)]
+
+
+def test_a_ruleset_whose_rules_read_other_values_is_listed_for_each(tmp_path: Path) -> None:
+    """The baseline takes the host country's languages when no national ruleset does: two
+    proposals of two such countries are checked against two sets of its rules, each listed
+    once under its own key, and each finding still reads back with the values it saw."""
+    from cappolicy.rulesets.catalog import Catalog, Rulesets
+    from cappolicy.run.check import Job, check_files
+
+    good = (ROOT / "examples" / "proposals" / "xa-cirt-good.yaml").read_text(encoding="utf-8")
+    files = []
+    for country in ("DE", "FR", "FR"):
+        path = tmp_path / f"{country}-{len(files)}.yaml"
+        path.write_text(re.sub(r"(?m)^host_country: .*$", f"host_country: {country}", good),
+                        encoding="utf-8")
+        files.append(path)
+    job = Job((), None, None, datetime.date(2026, 11, 3))
+    outcomes = check_files(files, job, Rulesets(Catalog()), None).outcomes
+    results = tuple(o for o in outcomes if isinstance(o, ProposalResult))
+    doc = json_of(make_report(results=results))
+    assert [r["id"] for r in doc["rulesets"]] == ["baseline", "baseline"]
+    de, fr, fr_again = doc["results"]
+    assert de["rules"] != fr["rules"] == fr_again["rules"]
+    one, other = (r["rules"] for r in doc["rulesets"])
+    assert [k for k in one if one[k] != other[k]] == ["LANG-01"]
+    assert sorted(read_back(doc), key=repr) == sorted(
+        (attrs.evolve(f, local=None) for r in results for f in r.findings), key=repr)
 
 
 @pytest.mark.parametrize("column", [1, 40, 2_000, 5_000, 9_995])

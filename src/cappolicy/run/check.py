@@ -571,6 +571,7 @@ def _check_each(files: Sequence[Path], job: Job, rulesets: Rulesets,
 
     out: list[list[Outcome | Written]] = []
     sources = SourceCache()
+    shipped: set[str] = set()  # the sets of rules the JSON parts written here brought
     for n, file in enumerate(files, 1):
         made: list[Outcome | Written] = []
         for outcome in _outcomes(file, rulesets, fixed, job.country, job.as_of, job.lang):
@@ -578,7 +579,7 @@ def _check_each(files: Sequence[Path], job: Job, rulesets: Rulesets,
                 made.append(outcome)
             else:
                 try:
-                    made.append(_write(outcome, job.writing, sources))
+                    made.append(_write(outcome, job.writing, sources, shipped))
                 except Exception as exc:  # noqa: BLE001 - a fault of ours: this file's error
                     made.append(internal_error(file, exc))
         out.append(made)
@@ -587,7 +588,8 @@ def _check_each(files: Sequence[Path], job: Job, rulesets: Rulesets,
     return out
 
 
-def _write(result: ProposalResult, writing: Writing, sources: SourceCache) -> Written:
+def _write(result: ProposalResult, writing: Writing, sources: SourceCache,
+           shipped: set[str] | None = None) -> Written:
     from ..render.text import render_result
     from ..report.model import Tally, result_key
 
@@ -600,6 +602,6 @@ def _write(result: ProposalResult, writing: Writing, sources: SourceCache) -> Wr
         else:
             from ..render.jsonfmt import result_json  # not for a text report alone
 
-            parts.append(result_json(result, writing.fail_on, writing.allow_unknown))
+            parts.append(result_json(result, writing.fail_on, writing.allow_unknown, shipped))
     return Written(result_key(result), tuple(parts),
                    Tally.of(result, writing.fail_on, writing.allow_unknown))
