@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import operator
 from collections.abc import Iterator, Mapping, Sequence
+from itertools import compress
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -372,6 +374,7 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
     at = proposal.span_of(path) if path is not None else None
     where = format_path(path) if path is not None else None
     decide = decide_fast(rule) if fast else None
+    outcome = None
     if decide is not None:
         try:
             outcome = decide(env.ctx, env, item)  # leaves the lets in env.vars
@@ -381,7 +384,17 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
             for name, node in rule.lets:
                 env.paths[name] = node.loc(env) if node.loc else None
             return _passed(rule, env, proposal, ruleset, at, where, element)
-    outcome, clause, problem = _settle(rule, env)
+    if outcome == "fail" or outcome == "not-applicable":
+        # what the closures would settle (tests/test_engine.py holds the two to one
+        # meaning): a failure is the check's, with no problem met (a problem makes it
+        # unknown); not-applicable is the `when`'s. Only an unknown needs to be settled
+        # again, to learn which clause and which problem left it undecided.
+        for name, node in rule.lets:
+            env.paths[name] = node.loc(env) if node.loc else None
+        clause = "check" if outcome == "fail" else "when"
+        problem = None
+    else:
+        outcome, clause, problem = _settle(rule, env)
     explainer = Explainer(proposal, dict(rule.lets))
     if clause == "when":
         if problem is not None:
@@ -591,11 +604,18 @@ def _path_text(missing: tuple[str, ...]) -> str:
 
 
 def _span_path(proposal: Proposal, span: Span) -> str:
-    """The proposal path of the value at `span`: a finding names a place, not a line."""
-    for path, at in proposal.positions.items():
+    """The proposal path of the value at `span`: a finding names a place, not a line.
+    The first path whose span it is (a mapping key's excepted); only the places on the
+    same line are compared, the others passed over without a call."""
+    positions = proposal.positions
+    on_line = map(span.line.__eq__, map(_LINE, positions.values()))
+    for path, at in compress(positions.items(), on_line):
         if at == span and not (path and path[-1] == "<key>"):
             return format_path(path)
     return format_path(())
+
+
+_LINE = operator.attrgetter("line")
 
 
 def _first_path_span(node: Node, env: Env, proposal: Proposal) -> Span | None:
