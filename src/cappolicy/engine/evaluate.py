@@ -12,7 +12,7 @@ import datetime as dt
 import gc
 import operator
 from collections.abc import Iterator, Mapping, Sequence
-from itertools import compress
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -415,7 +415,9 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
                                 f"{', '.join(missing) or rule.when.text} is missing")
     if outcome == "pass":
         return _passed(rule, env, proposal, ruleset, at, where, element)
-    ev = explainer.explain(rule.check, env)
+    # a failure tells what the check came to: True for `forbid`, False for `require`
+    ev = explainer.explain(rule.check, env, rule.check_kind == "forbid") \
+        if outcome == "fail" else explainer.explain(rule.check, env)
     said = f"cannot be computed: {problem}"
     if problem and ev.note != said:  # said once, where the problem arose
         ev = attrs.evolve(ev, note="; ".join(n for n in (ev.note, said) if n))
@@ -605,14 +607,20 @@ def _path_text(missing: tuple[str, ...]) -> str:
 
 def _span_path(proposal: Proposal, span: Span) -> str:
     """The proposal path of the value at `span`: a finding names a place, not a line.
-    The first path whose span it is (a mapping key's excepted); only the places on the
-    same line are compared, the others passed over without a call."""
+    The first path whose span it is (a mapping key's excepted): only the places on the
+    same line are compared, the others passed over without a call of Python."""
     positions = proposal.positions
-    on_line = map(span.line.__eq__, map(_LINE, positions.values()))
-    for path, at in compress(positions.items(), on_line):
+    line = span.line
+    lines = map(_LINE, positions.values())
+    items = iter(positions.items())  # in step with `lines`
+    while True:
+        try:
+            skip = operator.indexOf(lines, line)  # the places before it are on other lines
+        except ValueError:
+            return format_path(())
+        path, at = next(islice(items, skip, None))
         if at == span and not (path and path[-1] == "<key>"):
             return format_path(path)
-    return format_path(())
 
 
 _LINE = operator.attrgetter("line")

@@ -44,6 +44,13 @@ from .nodes import (
 from .runtime import Env, covered
 
 MAX_ELEMENTS = 5
+#: whether an explanation reads the values the closures computed while it runs (Env.record)
+#: and the check's value that deciding found, rather than computing each again: the same
+#: evidence either way, which tests/test_engine.py holds by explaining without them too
+KEEP_VALUES = True
+#: the kinds of node whose value is always True, False or UNKNOWN
+BOOLEAN = frozenset({Compare, And, Or, Implies, Not, Presence, Matches, Quantifier})
+_NONE = object()
 
 
 class Explainer:
@@ -128,7 +135,7 @@ class Explainer:
         """Concrete paths whose absence made `node` unknown."""
         out: list[str] = []
         self._problems = 0
-        if env.record is not None:
+        if env.record is not None or not KEEP_VALUES:
             self._missing(node, env, out)
         else:
             env.record = {}
@@ -244,9 +251,12 @@ class Explainer:
 
     # ------------------------------------------------------------ evidence
 
-    def explain(self, node: Node, env: Env) -> Evidence:
-        if env.record is None:  # what the closures compute is kept while explaining
-            env.record = {}
+    def explain(self, node: Node, env: Env, known: Any = _NONE) -> Evidence:
+        """Why `node` came out as it did; given `known`, the value that deciding found
+        for it (a condition's True, False or UNKNOWN), which is not computed again."""
+        if env.record is None and KEEP_VALUES:  # what the closures compute is kept
+            env.record = {} if known is _NONE or node.__class__ not in BOOLEAN \
+                else {node.fn: known}
             try:
                 return self.explain(node, env)
             finally:
@@ -516,7 +526,6 @@ _EXPLAIN: dict[type[Node], Callable[[Explainer, Any, Env, Any, str], Evidence | 
     Quantifier: Explainer._quantifier, Matches: Explainer._matches,
     Graph: Explainer._graph_query, Var: Explainer._var,
 }
-_NONE = object()
 MAX_HOPS = 12  # nodes listed when a graph search explains what it reached
 #: nodes a search is followed to when explaining what it reached instead of its target:
 #: the explanation of each element of a large graph then costs the same, not the graph's size
@@ -527,9 +536,8 @@ def _cleared(walk: Iterator[Any], record: dict[Any, Any]) -> Iterator[Any]:
     """The walk of a collection, and what was kept while it bound its variable
     forgotten once it ends (it binds the variable back)."""
     try:
-        yield from walk
+        yield from walk  # ended (covered restores the variable) before this one ends
     finally:
-        walk.close()  # ends the walk (covered restores the variable) before forgetting
         record.clear()
 
 
