@@ -312,7 +312,7 @@ def _run(rule: CompiledRule, ctx: Context, proposal: Proposal, ruleset: str | No
     coll = rule.for_coll
     var = rule.for_var
     assert var is not None
-    explainer = Explainer(proposal, dict(rule.lets))
+    explainer = _explainer(rule, proposal)
     try:
         raw = coll.fn(env)
         items = V.elements(raw)
@@ -395,7 +395,7 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
         problem = None
     else:
         outcome, clause, problem = _settle(rule, env)
-    explainer = Explainer(proposal, dict(rule.lets))
+    explainer = _explainer(rule, proposal)
     if clause == "when":
         if problem is not None:
             return _finding(rule, proposal, ruleset, "unknown", at or proposal.span_of(()),
@@ -443,6 +443,20 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
                                                        message=outcome == "fail"))
     edges = _graph_edges(item, ev)
     return attrs.evolve(finding, edges=edges) if edges else finding
+
+
+def _explainer(rule: CompiledRule, proposal: Proposal) -> Explainer:
+    """The explainer of a finding of `rule` on `proposal`, with what explaining the
+    rule's other findings learnt of its nodes."""
+    static = rule._explaining
+    lets = static.get(_LETS)
+    if lets is None:
+        lets = static[_LETS] = dict(rule.lets)
+    return Explainer(proposal, lets, static)
+
+
+#: the key of a rule's lets by name among what explaining learnt of it
+_LETS = object()
 
 
 def _passed(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | None,

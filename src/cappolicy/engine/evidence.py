@@ -54,9 +54,12 @@ _NONE = object()
 
 
 class Explainer:
-    def __init__(self, proposal: Proposal, lets: Mapping[str, Node]) -> None:
+    def __init__(self, proposal: Proposal, lets: Mapping[str, Node],
+                 static: dict[Any, Any] | None = None) -> None:
         self.proposal = proposal
         self.lets = lets
+        # what is learnt of the nodes alone, kept with the rule for its next finding
+        self.static: dict[Any, Any] = {} if static is None else static
         self._problems = 0  # problems met by the current `missing` walk
 
     # ------------------------------------------------------------ values
@@ -340,7 +343,9 @@ class Explainer:
         as_pct = node.percent
         notes = [n for n in (self._derivation(left, env, as_pct),
                              self._derivation(right, env, as_pct)) if n]
-        cycles = self._find_cycles(left) or self._find_cycles(right)
+        cycles = self.static.get(node, _NONE)
+        if cycles is _NONE:  # the same for every proposal: looked for once
+            cycles = self.static[node] = self._find_cycles(left) or self._find_cycles(right)
         return Evidence(
             node.text, word, op=node.op,
             left=self.shown(left, env, as_percent=as_pct and left.type != PERCENT),
