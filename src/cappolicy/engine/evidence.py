@@ -8,6 +8,10 @@ and where in the proposal they come from. It decides nothing anew: which element
 quantifier or aggregate covers is `runtime.covered`'s answer, the same walk the
 closures make, so an element whose `where` is unknown is never explained as covered;
 what it lacks is named as missing instead.
+
+A value is computed once per element a quantifier is explained for: while it explains,
+the closures keep what they compute in `Env.record`, read back until the quantifier binds
+its variable to the next element; a failing check's own value is the one deciding found.
 """
 
 from __future__ import annotations
@@ -287,7 +291,10 @@ class Explainer:
     def _connective(self, node: Node, env: Env, result: Any, word: str) -> Evidence:
         """`and`, `or`: for `and`, the parts that decided (each part when none did);
         for `or`, every part unless it is true."""
-        parts = _flatten(node, type(node))
+        key = ("parts", node)
+        parts = self.static.get(key)
+        if parts is None:  # the same for every proposal
+            parts = self.static[key] = _flatten(node, type(node))
         if node.__class__ is Or and result is not True:
             kids = parts
         else:
