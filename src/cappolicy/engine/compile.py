@@ -223,7 +223,7 @@ class Compiler(GraphQueries):
 
         def attr(env: Env) -> Any:
             o = get(env)
-            if isinstance(o, Mapping):
+            if o.__class__ is dict or isinstance(o, Mapping):
                 v = o.get(name)
                 return V.UNKNOWN if v is None else v
             return V.UNKNOWN

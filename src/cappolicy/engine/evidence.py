@@ -55,6 +55,8 @@ KEEP_VALUES = True
 #: the kinds of node whose value is always True, False or UNKNOWN
 BOOLEAN = frozenset({Compare, And, Or, Implies, Not, Presence, Matches, Quantifier})
 _NONE = object()
+#: kinds of node that have no place in the proposal when they have no `loc`
+_UNLOCATED = (Var, *CONSTANTS)
 
 
 class Explainer:
@@ -106,9 +108,14 @@ class Explainer:
 
     def _let(self, node: Node) -> Node | None:
         """The node of the `let` a variable names, if it names one."""
-        return self.lets.get(node.name) if isinstance(node, Var) else None
+        return self.lets.get(node.name) if node.__class__ is Var and self.lets else None
 
     def truth(self, node: Node, env: Env) -> Any:
+        record = env.record
+        if record is not None:  # a condition's value kept: as value() reads it
+            found = record.get(node.fn)
+            if found is True or found is False:
+                return found
         return V.truth(self.value(node, env))
 
     def elements(self, coll: Node, env: Env) -> tuple[Any, str | None]:
@@ -124,7 +131,7 @@ class Explainer:
         if let is not None:
             return self.span(let, env)
         if node.loc is None:
-            if isinstance(node, (Var, *CONSTANTS)):
+            if isinstance(node, _UNLOCATED):
                 return None
             for kid in node.outer():  # an arithmetic result: its first located part
                 sp = self.span(kid, env)
