@@ -56,7 +56,7 @@ KEEP_VALUES = True
 BOOLEAN = frozenset({Compare, And, Or, Implies, Not, Presence, Matches, Quantifier})
 _NONE = object()
 #: kinds of node that have no place in the proposal when they have no `loc`
-_UNLOCATED = (Var, *CONSTANTS)
+_UNLOCATED: tuple[type[Node], ...] = (Var, *CONSTANTS)
 
 
 class Explainer:
