@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 from strategies_lang import effective, expressions, small_proposals
 
+from cappolicy.engine import evidence
 from cappolicy.engine.compile import Compiler, Context
 from cappolicy.engine.evaluate import (
     CompiledRule,
@@ -33,9 +34,12 @@ from cappolicy.engine.evaluate import (
 from cappolicy.engine.findings import Evidence, Finding
 from cappolicy.lang.parse import parse_expr
 from cappolicy.lang.types import element_type
+from cappolicy.proposal.load import load_proposal
 from cappolicy.proposal.model import Proposal
+from cappolicy.rulesets.catalog import Catalog, Rulesets
 
 AS_OF = dt.date(2026, 6, 1)
+EXAMPLE_DATE = dt.date(2027, 1, 15)
 EXAMPLE = Path(__file__).parent / "data" / "xa-cirt.yaml"
 
 TRAINING_RULE = '''ruleset baseline "B"
@@ -184,11 +188,15 @@ _PATH = re.compile(r"[a-z_]+(\.[a-z_]+|\[-?\d+\])*")
 
 def assert_one_meaning(rule: CompiledRule, p: Proposal) -> None:
     """The generated verdict, the reference closures' verdict and the findings (their
-    outcomes, their explanations and the fields they name as missing) agree."""
+    outcomes, their explanations and the fields they name as missing) agree; and the
+    findings are those of the reference explanation, which decides through the closures
+    and computes every value it shows anew."""
+    reference = _reference_findings([rule], p)
     rule = attrs.evolve(rule)  # nothing generated yet: the closures decide first
     first = _findings_or_fault(rule, p)
     second = _findings_or_fault(rule, p)  # now the generated decide settles passes
     assert first == second
+    assert first == reference
     fast = _or_fault(lambda: functions_of(rule)[1](Context(p.data, AS_OF, p)))
     slow = _or_fault(lambda: closure_verdict(rule, Context(p.data, AS_OF, p)))
     assert fast == slow
@@ -226,6 +234,19 @@ def _or_fault(call: Any) -> Any:
 
 def _findings_or_fault(rule: CompiledRule, p: Proposal) -> Any:
     return _or_fault(lambda: evaluate([rule], p, AS_OF))
+
+
+def _reference_findings(rules: list[CompiledRule], p: Proposal, *args: Any, **kwargs: Any
+                        ) -> Any:
+    """The findings as the reference path makes them: each rule decided by its closures
+    (nothing generated yet), each finding explained computing every value it shows
+    again, none read from what deciding or the closures computed before."""
+    fresh = [attrs.evolve(rule) for rule in rules]
+    evidence.KEEP_VALUES = False
+    try:
+        return _or_fault(lambda: evaluate(fresh, p, *(args or (AS_OF,)), **kwargs))
+    finally:
+        evidence.KEEP_VALUES = True
 
 
 def _proposals() -> list[Proposal]:
@@ -328,3 +349,29 @@ def test_generated_rules_have_one_meaning(parts: tuple[str, str | None, str | No
     assume(rule is not None)
     assert rule is not None
     assert_one_meaning(rule, Proposal("p.yaml", data))
+
+
+# ------------------------------------------------------------------ the examples
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("proposals/*.yaml")),
+                         ids=lambda path: str(path.name))
+def test_the_examples_are_explained_as_the_reference_explains_them(path: Path) -> None:
+    """Every finding of every example against the shipped ruleset of its country, in
+    every way evaluate makes it (the closures deciding the first time, the generated
+    code the second, each explanation reading the values computed while deciding and
+    explaining), is the finding of the reference path: the same outcome, message,
+    place, evidence and missing fields, and so the same report in every format."""
+    proposal = load_proposal(path)
+    choice = Rulesets(Catalog()).for_country(proposal.host_country)
+    rules = [attrs.evolve(rule) for rule in choice.ruleset.compiled()]
+    args = (EXAMPLE_DATE, choice.ruleset.id)
+    kwargs = {"effective": choice.ruleset}
+    reference = _reference_findings(rules, proposal, *args, **kwargs)
+    assert not isinstance(reference, str), reference
+    assert evaluate(rules, proposal, *args, **kwargs) == reference  # the closures decide
+    assert evaluate(rules, proposal, *args, **kwargs) == reference  # the generated code
+    french = _reference_findings(rules, proposal, *args, lang="fr", **kwargs)
+    assert evaluate(rules, proposal, *args, lang="fr", **kwargs) == french

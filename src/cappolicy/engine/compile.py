@@ -64,6 +64,7 @@ from .nodes import (
     Compare,
     Deref,
     Error,
+    Graph,
     Implies,
     Index,
     ListNode,
@@ -82,7 +83,7 @@ from .nodes import (
     element_path,
     outer_kids,
 )
-from .runtime import Context, Env, Fn, covered, memoised, truth_of
+from .runtime import Context, Env, Fn, covered, memoised, recorded, truth_of
 
 LITERAL_TYPES: dict[str, Type] = {
     "bool": BOOL, "number": NUMBER, "percent": PERCENT, "money": MONEY, "string": STRING,
@@ -100,6 +101,14 @@ class ParamValue:
     value: Any
     display: str
     origin: Any  # findings.Provenance
+
+
+#: the kinds of node whose closure keeps its value for the explanation (Env.record): each
+#: computes from other nodes' values; a variable, a top-level field or a constant is read
+#: again as cheaply, and the parts of a node condition are not explained
+RECORDED = frozenset({
+    Attr, Deref, Index, Not, Neg, And, Or, Implies, Compare, Arith, Matches, Presence,
+    Quantifier, Aggregate, SetNode, ListNode, Call, Graph})
 
 
 def _no_loc(env: Env) -> None:
@@ -139,6 +148,9 @@ class Compiler(GraphQueries):
         if isinstance(node, MEMOISED) and not node.free:
             # the parent's closure takes it from here
             node = attrs.evolve(node, fn=memoised(node.fn))
+        if node.__class__ in RECORDED and not self._in_condition:
+            # set before any parent takes the closure: the node is not yet seen by anyone
+            object.__setattr__(node, "fn", recorded(node.fn))
         return node
 
     def c_literal(self, e: ast.Literal, scope: Mapping[str, Type]) -> Node:
@@ -211,7 +223,7 @@ class Compiler(GraphQueries):
 
         def attr(env: Env) -> Any:
             o = get(env)
-            if isinstance(o, Mapping):
+            if o.__class__ is dict or isinstance(o, Mapping):
                 v = o.get(name)
                 return V.UNKNOWN if v is None else v
             return V.UNKNOWN

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import operator
 from collections.abc import Iterator, Mapping, Sequence
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -311,7 +313,7 @@ def _run(rule: CompiledRule, ctx: Context, proposal: Proposal, ruleset: str | No
     coll = rule.for_coll
     var = rule.for_var
     assert var is not None
-    explainer = Explainer(proposal, dict(rule.lets))
+    explainer = _explainer(rule, proposal)
     try:
         raw = coll.fn(env)
         items = V.elements(raw)
@@ -373,6 +375,7 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
     at = proposal.span_of(path) if path is not None else None
     where = format_path(path) if path is not None else None
     decide = decide_fast(rule) if fast else None
+    outcome = None
     if decide is not None:
         try:
             outcome = decide(env.ctx, env, item)  # leaves the lets in env.vars
@@ -382,8 +385,18 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
             for name, node in rule.lets:
                 env.paths[name] = node.loc(env) if node.loc else None
             return _passed(rule, env, proposal, ruleset, at, where, element)
-    outcome, clause, problem = _settle(rule, env)
-    explainer = Explainer(proposal, dict(rule.lets))
+    if outcome == "fail" or outcome == "not-applicable":
+        # what the closures would settle (tests/test_engine.py holds the two to one
+        # meaning): a failure is the check's, with no problem met (a problem makes it
+        # unknown); not-applicable is the `when`'s. Only an unknown needs to be settled
+        # again, to learn which clause and which problem left it undecided.
+        for name, node in rule.lets:
+            env.paths[name] = node.loc(env) if node.loc else None
+        clause = "check" if outcome == "fail" else "when"
+        problem = None
+    else:
+        outcome, clause, problem = _settle(rule, env)
+    explainer = _explainer(rule, proposal)
     if clause == "when":
         if problem is not None:
             return _finding(rule, proposal, ruleset, "unknown", at or proposal.span_of(()),
@@ -403,7 +416,9 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
                                 f"{', '.join(missing) or rule.when.text} is missing")
     if outcome == "pass":
         return _passed(rule, env, proposal, ruleset, at, where, element)
-    ev = explainer.explain(rule.check, env)
+    # a failure tells what the check came to: True for `forbid`, False for `require`
+    ev = explainer.explain(rule.check, env, rule.check_kind == "forbid") \
+        if outcome == "fail" else explainer.explain(rule.check, env)
     said = f"cannot be computed: {problem}"
     if problem and ev.note != said:  # said once, where the problem arose
         ev = attrs.evolve(ev, note="; ".join(n for n in (ev.note, said) if n))
@@ -429,6 +444,20 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
                                                        message=outcome == "fail"))
     edges = _graph_edges(item, ev)
     return attrs.evolve(finding, edges=edges) if edges else finding
+
+
+def _explainer(rule: CompiledRule, proposal: Proposal) -> Explainer:
+    """The explainer of a finding of `rule` on `proposal`, with what explaining the
+    rule's other findings learnt of its nodes."""
+    static = rule._explaining
+    lets = static.get(_LETS)
+    if lets is None:
+        lets = static[_LETS] = dict(rule.lets)
+    return Explainer(proposal, lets, static)
+
+
+#: the key of a rule's lets by name among what explaining learnt of it
+_LETS = object()
 
 
 def _passed(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | None,
@@ -592,11 +621,24 @@ def _path_text(missing: tuple[str, ...]) -> str:
 
 
 def _span_path(proposal: Proposal, span: Span) -> str:
-    """The proposal path of the value at `span`: a finding names a place, not a line."""
-    for path, at in proposal.positions.items():
+    """The proposal path of the value at `span`: a finding names a place, not a line.
+    The first path whose span it is (a mapping key's excepted): only the places on the
+    same line are compared, the others passed over without a call of Python."""
+    positions = proposal.positions
+    line = span.line
+    lines = map(_LINE, positions.values())
+    items = iter(positions.items())  # in step with `lines`
+    while True:
+        try:
+            skip = operator.indexOf(lines, line)  # the places before it are on other lines
+        except ValueError:
+            return format_path(())
+        path, at = next(islice(items, skip, None))
         if at == span and not (path and path[-1] == "<key>"):
             return format_path(path)
-    return format_path(())
+
+
+_LINE = operator.attrgetter("line")
 
 
 def _first_path_span(node: Node, env: Env, proposal: Proposal) -> Span | None:

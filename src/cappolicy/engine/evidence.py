@@ -8,6 +8,10 @@ and where in the proposal they come from. It decides nothing anew: which element
 quantifier or aggregate covers is `runtime.covered`'s answer, the same walk the
 closures make, so an element whose `where` is unknown is never explained as covered;
 what it lacks is named as missing instead.
+
+A value is computed once per element a quantifier is explained for: while it explains,
+the closures keep what they compute in `Env.record`, read back until the quantifier binds
+its variable to the next element; a failing check's own value is the one deciding found.
 """
 
 from __future__ import annotations
@@ -44,21 +48,44 @@ from .nodes import (
 from .runtime import Env, covered
 
 MAX_ELEMENTS = 5
+#: whether an explanation reads the values the closures computed while it runs (Env.record)
+#: and the check's value that deciding found, rather than computing each again: the same
+#: evidence either way, which tests/test_engine.py holds by explaining without them too
+KEEP_VALUES = True
+#: the kinds of node whose value is always True, False or UNKNOWN
+BOOLEAN = frozenset({Compare, And, Or, Implies, Not, Presence, Matches, Quantifier})
+_NONE = object()
+#: kinds of node that have no place in the proposal when they have no `loc`
+_UNLOCATED: tuple[type[Node], ...] = (Var, *CONSTANTS)
 
 
 class Explainer:
-    def __init__(self, proposal: Proposal, lets: Mapping[str, Node]) -> None:
+    def __init__(self, proposal: Proposal, lets: Mapping[str, Node],
+                 static: dict[Any, Any] | None = None) -> None:
         self.proposal = proposal
         self.lets = lets
+        # what is learnt of the nodes alone, kept with the rule for its next finding
+        self.static: dict[Any, Any] = {} if static is None else static
         self._problems = 0  # problems met by the current `missing` walk
 
     # ------------------------------------------------------------ values
 
     def value(self, node: Node, env: Env) -> Any:
+        """The node's value (UNKNOWN if it cannot be computed): as a closure computed it
+        while the explanation ran (Env.record), else computed now."""
+        record = env.record
+        fn = node.fn
+        if record is not None:
+            found = record.get(fn, _NONE)
+            if found is not _NONE:
+                return found
         try:
-            return node.fn(env)
+            value = fn(env)
         except V.EvalProblem:
-            return V.UNKNOWN
+            value = V.UNKNOWN
+        if record is not None:
+            record[fn] = value
+        return value
 
     def shown(self, node: Node, env: Env, *, as_percent: bool = False) -> str:
         """The node's value as evidence shows it; a value that cannot be computed (an
@@ -81,9 +108,14 @@ class Explainer:
 
     def _let(self, node: Node) -> Node | None:
         """The node of the `let` a variable names, if it names one."""
-        return self.lets.get(node.name) if isinstance(node, Var) else None
+        return self.lets.get(node.name) if node.__class__ is Var and self.lets else None
 
     def truth(self, node: Node, env: Env) -> Any:
+        record = env.record
+        if record is not None:  # a condition's value kept: as value() reads it
+            found = record.get(node.fn)
+            if found is True or found is False:
+                return found
         return V.truth(self.value(node, env))
 
     def elements(self, coll: Node, env: Env) -> tuple[Any, str | None]:
@@ -99,7 +131,7 @@ class Explainer:
         if let is not None:
             return self.span(let, env)
         if node.loc is None:
-            if isinstance(node, (Var, *CONSTANTS)):
+            if isinstance(node, _UNLOCATED):
                 return None
             for kid in node.outer():  # an arithmetic result: its first located part
                 sp = self.span(kid, env)
@@ -117,7 +149,14 @@ class Explainer:
         """Concrete paths whose absence made `node` unknown."""
         out: list[str] = []
         self._problems = 0
-        self._missing(node, env, out)
+        if env.record is not None or not KEEP_VALUES:
+            self._missing(node, env, out)
+        else:
+            env.record = {}
+            try:
+                self._missing(node, env, out)
+            finally:
+                env.record = None
         return list(dict.fromkeys(out))
 
     def _missing(self, node: Node, env: Env, out: list[str]) -> None:
@@ -193,15 +232,22 @@ class Explainer:
         base = coll.loc(env) if coll.loc else None
         keys = list(raw.keys()) if isinstance(raw, Mapping) else None
 
+        record = env.record
+
         def place(i: int, item: Any) -> tuple[Any, ...] | None:
+            if record is not None:  # the variable is bound anew: what was kept is not
+                record.clear()      # known to hold for it
             return element_path(coll, env, base, keys[i] if keys is not None else i, item)
 
         def truth(env: Env) -> Any:
             assert where is not None
             return self.truth(where, env)
         assert node.var is not None
-        return covered(env, node.var, items, truth if where is not None else None,
+        walk = covered(env, node.var, items, truth if where is not None else None,
                        undecided, place=place)
+        if record is None:
+            return walk
+        return _cleared(walk, record)
 
     def _raises(self, node: Node, env: Env) -> bool:
         """Whether `node` is unknown for a problem (division by zero...), not for want of data."""
@@ -219,7 +265,16 @@ class Explainer:
 
     # ------------------------------------------------------------ evidence
 
-    def explain(self, node: Node, env: Env) -> Evidence:
+    def explain(self, node: Node, env: Env, known: Any = _NONE) -> Evidence:
+        """Why `node` came out as it did; given `known`, the value that deciding found
+        for it (a condition's True, False or UNKNOWN), which is not computed again."""
+        if env.record is None and KEEP_VALUES:  # what the closures compute is kept
+            env.record = {} if known is _NONE or node.__class__ not in BOOLEAN \
+                else {node.fn: known}
+            try:
+                return self.explain(node, env)
+            finally:
+                env.record = None
         if isinstance(node, MEMOISED) and not node.free:  # the same for every element: once
             key = ("explain", node)
             found = env.ctx.memo.get(key)
@@ -230,61 +285,81 @@ class Explainer:
 
     def _explain(self, node: Node, env: Env) -> Evidence:
         result = self.truth(node, env)
-        word = _word(result)
-        if isinstance(node, (And, Or)):
-            parts = _flatten(node, type(node))
-            kids = [k for k in parts if self.truth(k, env) is result] or parts
-            if isinstance(node, Or) and result is not True:
-                kids = parts
-            return Evidence(node.text, word, children=tuple(self.explain(k, env) for k in kids),
-                            missing=self._missing_if(result, node, env))
-        if isinstance(node, Implies):
-            return Evidence(node.text, word, children=tuple(self.explain(k, env) for k in node.kids),
-                            missing=self._missing_if(result, node, env))
-        if isinstance(node, Not):
-            inner = self.explain(node.kids[0], env)
-            return Evidence(node.text, word, children=(inner,), missing=inner.missing)
-        if isinstance(node, Compare):
-            return self._compare(node, env, word)
-        if isinstance(node, Presence):
-            subject = node.kids[0]
-            value = self.value(subject, env)
-            where = self.span(subject, env) or self._ancestor_span(subject, env)
-            note = (f"{self._place(subject, env)} is missing" if value is V.UNKNOWN
-                    else f"{self._place(subject, env)} is {V.display(value)}")
-            left = V.display(value)
-            said = self._placeholder(subject, env) if value is V.UNKNOWN else None
-            if said is not None:  # read as absent: say what was written (placeholders.py)
-                left = f"the placeholder {said!r}"
-                note = f"{self._place(subject, env)} is {left}"
-            return Evidence(node.text, word, left=left, left_at=where, note=note)
-        if isinstance(node, Quantifier):
-            return self._quantifier(node, env, word)
-        if isinstance(node, Matches):  # the text that was tested, not the boolean it gave
-            subject = node.kids[0]
-            return Evidence(node.text, word, left=self.shown(subject, env),
-                            left_at=self.span(subject, env),
-                            missing=self._missing_if(result, node, env))
-        if isinstance(node, Graph) and node.search is not None:
-            return self._graph(node, env, node.search, word)
-        let = self._let(node)
-        if let is not None:
-            inner = self.explain(let, env)
-            return Evidence(node.text, word, children=(inner,), missing=inner.missing)
+        word = "true" if result is True else "false" if result is False else "unknown"
+        how = _EXPLAIN.get(node.__class__)
+        if how is not None:
+            found = how(self, node, env, result, word)
+            if found is not None:
+                return found
         value = self.value(node, env)
         return Evidence(node.text, word, left=V.display(value), left_at=self.span(node, env),
                         missing=self._missing_if(result, node, env))
 
+    def _connective(self, node: Node, env: Env, result: Any, word: str) -> Evidence:
+        """`and`, `or`: for `and`, the parts that decided (each part when none did);
+        for `or`, every part unless it is true."""
+        key = ("parts", node)
+        parts = self.static.get(key)
+        if parts is None:  # the same for every proposal
+            parts = self.static[key] = _flatten(node, type(node))
+        if node.__class__ is Or and result is not True:
+            kids = parts
+        else:
+            kids = [k for k in parts if self.truth(k, env) is result] or parts
+        return Evidence(node.text, word, children=tuple(self.explain(k, env) for k in kids),
+                        missing=self._missing_if(result, node, env))
+
+    def _implies(self, node: Node, env: Env, result: Any, word: str) -> Evidence:
+        return Evidence(node.text, word, children=tuple(self.explain(k, env) for k in node.kids),
+                        missing=self._missing_if(result, node, env))
+
+    def _not(self, node: Node, env: Env, result: Any, word: str) -> Evidence:
+        inner = self.explain(node.kids[0], env)
+        return Evidence(node.text, word, children=(inner,), missing=inner.missing)
+
+    def _presence(self, node: Node, env: Env, result: Any, word: str) -> Evidence:
+        subject = node.kids[0]
+        value = self.value(subject, env)
+        where = self.span(subject, env) or self._ancestor_span(subject, env)
+        place = self._place(subject, env)
+        left = V.display(value)
+        note = f"{place} is missing" if value is V.UNKNOWN else f"{place} is {left}"
+        said = self._placeholder(subject, env) if value is V.UNKNOWN else None
+        if said is not None:  # read as absent: say what was written (placeholders.py)
+            left = f"the placeholder {said!r}"
+            note = f"{place} is {left}"
+        return Evidence(node.text, word, left=left, left_at=where, note=note)
+
+    def _matches(self, node: Node, env: Env, result: Any, word: str) -> Evidence:
+        subject = node.kids[0]  # the text that was tested, not the boolean it gave
+        return Evidence(node.text, word, left=self.shown(subject, env),
+                        left_at=self.span(subject, env),
+                        missing=self._missing_if(result, node, env))
+
+    def _graph_query(self, node: Graph, env: Env, result: Any, word: str) -> Evidence | None:
+        if node.search is None:
+            return None
+        return self._graph(node, env, node.search, word)
+
+    def _var(self, node: Node, env: Env, result: Any, word: str) -> Evidence | None:
+        let = self._let(node)
+        if let is None:
+            return None
+        inner = self.explain(let, env)
+        return Evidence(node.text, word, children=(inner,), missing=inner.missing)
+
     def _missing_if(self, result: Any, node: Node, env: Env) -> tuple[str, ...]:
         return tuple(self.missing(node, env)) if result is V.UNKNOWN else ()
 
-    def _compare(self, node: Compare, env: Env, word: str) -> Evidence:
+    def _compare(self, node: Compare, env: Env, result: Any, word: str) -> Evidence:
         left, right = node.kids
         lv, rv = self.value(left, env), self.value(right, env)
         as_pct = node.percent
         notes = [n for n in (self._derivation(left, env, as_pct),
                              self._derivation(right, env, as_pct)) if n]
-        cycles = self._find_cycles(left) or self._find_cycles(right)
+        cycles = self.static.get(node, _NONE)
+        if cycles is _NONE:  # the same for every proposal: looked for once
+            cycles = self.static[node] = self._find_cycles(left) or self._find_cycles(right)
         return Evidence(
             node.text, word, op=node.op,
             left=self.shown(left, env, as_percent=as_pct and left.type != PERCENT),
@@ -336,7 +411,7 @@ class Explainer:
         head = f"{name} = {target.text}" if name else target.text
         return f"{head} = {shown}"
 
-    def _quantifier(self, node: Quantifier, env: Env, word: str) -> Evidence:
+    def _quantifier(self, node: Quantifier, env: Env, result: Any, word: str) -> Evidence:
         coll, where, body = node.coll, node.where, node.body
         var, is_any = node.var, node.is_any
         items, problem = self.elements(coll, env)
@@ -462,11 +537,27 @@ class Explainer:
         return self.proposal.span_of(path)
 
 
-_NONE = object()
+#: how each kind of node is explained, if not by its value (Explainer._explain); a
+#: method giving None leaves the node to be explained by its value
+_EXPLAIN: dict[type[Node], Callable[[Explainer, Any, Env, Any, str], Evidence | None]] = {
+    And: Explainer._connective, Or: Explainer._connective, Implies: Explainer._implies,
+    Not: Explainer._not, Compare: Explainer._compare, Presence: Explainer._presence,
+    Quantifier: Explainer._quantifier, Matches: Explainer._matches,
+    Graph: Explainer._graph_query, Var: Explainer._var,
+}
 MAX_HOPS = 12  # nodes listed when a graph search explains what it reached
 #: nodes a search is followed to when explaining what it reached instead of its target:
 #: the explanation of each element of a large graph then costs the same, not the graph's size
 EXPLORED = 64
+
+
+def _cleared(walk: Iterator[Any], record: dict[Any, Any]) -> Iterator[Any]:
+    """The walk of a collection, and what was kept while it bound its variable
+    forgotten once it ends (it binds the variable back)."""
+    try:
+        yield from walk  # ended (covered restores the variable) before this one ends
+    finally:
+        record.clear()
 
 
 def _other_end(edge: Any, key: str) -> str:

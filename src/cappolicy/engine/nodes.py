@@ -5,7 +5,7 @@ children, the closure `fn(env)` computing its value (the reference meaning of th
 construct, which the explanation reads and generated code is tested against), `loc(env)`
 giving the place in the proposal a path expression reads, and the data its kind needs,
 as typed fields (a comparison's operator, a quantifier's variable and parts...). Code
-generation (codegen.py), explanation (explain.py) and lint dispatch on the class.
+generation (codegen.py), explanation (evidence.py) and lint dispatch on the class.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ kept here."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -42,6 +42,9 @@ class CompiledRule:
     placeholders: frozenset[str] | None = None
     _functions: tuple[Decide, Verdict] | None = attrs.field(default=None, init=False, repr=False)
     _evaluated: int = attrs.field(default=0, init=False, repr=False)
+    #: what explaining its findings learns of the rule's nodes, the same for every
+    #: proposal (evidence.Explainer): its lets by name, what a compared value is computed from
+    _explaining: dict[Any, Any] = attrs.field(factory=dict, init=False, repr=False)
 
 
 

@@ -205,14 +205,30 @@ _INDEXES: dict[str, Callable[[Context], Index]] = {
 
 
 class Env:
-    """Variables in scope during one evaluation; `paths` says where each came from."""
+    """Variables in scope during one evaluation; `paths` says where each came from.
+    While a finding is explained, `record` holds what each closure made `recorded`
+    computed last (closure -> value), so that the explanation reads the value of a
+    part of a condition rather than computing it again (evidence.py says when a value
+    recorded is still the value)."""
 
-    __slots__ = ("ctx", "vars", "paths")
+    __slots__ = ("ctx", "vars", "paths", "record")
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.vars: dict[str, Any] = {}
         self.paths: dict[str, tuple[Any, ...] | None] = {}
+        self.record: dict[Fn, Any] | None = None
+
+
+def recorded(fn: Fn) -> Fn:
+    """`fn`, keeping what it computes in env.record while a finding is explained."""
+    def record(env: Env) -> Any:
+        value = fn(env)
+        kept = env.record
+        if kept is not None:
+            kept[record] = value
+        return value
+    return record
 
 
 

@@ -367,8 +367,16 @@ def extreme(kind: str, items: Iterable[Any]) -> Any:
 # ------------------------------------------------------------------ display
 
 
+_BARE_MARKS = str.maketrans("", "", "-_./:")
+
+
 def display(value: Any, *, as_percent: bool = False) -> str:
     """How a value is shown to a reviewer in evidence and messages."""
+    cls = value.__class__  # the usual texts and records first: as the branches below
+    if cls is str:
+        return _display_text(value)
+    if cls is dict:
+        return _display_mapping(value)
     if value is UNKNOWN or value is None:
         return "(missing)"
     if value is True:
@@ -382,7 +390,7 @@ def display(value: Any, *, as_percent: bool = False) -> str:
     if isinstance(value, (dt.date, Duration, Money, Percent, int)):
         return str(value)
     if isinstance(value, str):
-        return value if value and all(c.isalnum() or c in "-_./:" for c in value) else f'"{value}"'
+        return _display_text(value)
     if isinstance(value, (set, frozenset)):
         return "{" + ", ".join(display(v) for v in sorted(value, key=_sort_key)) + "}"
     if isinstance(value, (list, tuple)):
@@ -394,12 +402,23 @@ def display(value: Any, *, as_percent: bool = False) -> str:
     if callable(names):
         return str(names())
     if isinstance(value, Mapping):
-        if "id" in value:
-            return display(value["id"])
-        items = list(value.items())[:6]
-        return "{" + ", ".join(f"{k}: {display(v)}" for k, v in items) + (
-            ", ..." if len(value) > 6 else "") + "}"
+        return _display_mapping(value)
     return str(value)
+
+
+def _display_text(value: str) -> str:
+    """A text shown bare when every character is a letter, a digit or one of -_./:
+    (those taken out, the rest all letters and digits, or nothing), else quoted."""
+    bare = value.translate(_BARE_MARKS)
+    return value if value and (not bare or bare.isalnum()) else f'"{value}"'
+
+
+def _display_mapping(value: Mapping[Any, Any]) -> str:
+    if "id" in value:
+        return display(value["id"])
+    items = list(value.items())[:6]
+    return "{" + ", ".join(f"{k}: {display(v)}" for k, v in items) + (
+        ", ..." if len(value) > 6 else "") + "}"
 
 
 def text(value: Any) -> str:
