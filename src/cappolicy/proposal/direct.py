@@ -31,6 +31,7 @@ import yaml
 from ..base.span import Span
 from ..lang.types import BOOL, DATE, STRING, YEAR, EnumT, ListT, MapT, Prim, RecordT, RefT, SetT
 from . import schema
+from .scalars import _NULLS, _NUMERIC_START, resolve_plain
 from .validate import _DATE, _YEAR, _codes, _Walker
 
 #: an alias written as a mapping's value on the key's line, from the end of the key
@@ -130,9 +131,6 @@ def _proposal_plan() -> Any:
     return _plan(schema.PROPOSAL)[1]
 
 
-_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_NUMERIC_START = frozenset("0123456789+-.")
 #: placeholders.placeholder under the default words can only hold for a text that has one
 #: of these in lower case, or has nothing but its punctuation
 #: (re.IGNORECASE matches all that str.lower makes of them, and a few more)
@@ -150,13 +148,12 @@ class Walk:
     """One document's walk: `proposal` gives the values, positions and whether a
     placeholder may be among the texts, or raises Bail."""
 
-    def __init__(self, text: str, name: str, resolve: Any, aliases: bool,
+    def __init__(self, text: str, name: str, aliases: bool,
                  max_depth: int, max_aliases: int) -> None:
         self.text = text
         self.max_depth = max_depth
         self.max_aliases = max_aliases
         self.name = name
-        self.resolve = resolve  # load.resolve_plain
         self.raw: dict[Path, Any] = {}
         self.refs: list[tuple[str, str, Any]] = []
         self.placeholders = False
@@ -165,13 +162,14 @@ class Walk:
         self.seen: set[int] | None = set() if aliases else None
         self.aliases = 0
 
-    def proposal(self, root: Any, start: Raw) -> tuple[dict[str, Any], Positions, bool]:
+    def proposal(self, root: Any, start: tuple[int, int]
+                 ) -> tuple[dict[str, Any], Positions, bool]:
         if type(root) is not yaml.MappingNode:
             raise Bail
         for key, value in root.value:  # the format version first, as validate.py reads it
             if type(key) is yaml.ScalarNode and key.value == "cappolicy":
                 if not (type(value) is yaml.ScalarNode and value.tag is PLAIN
-                        and self.resolve(value.value) == ("int", 1)):
+                        and resolve_plain(value.value) == ("int", 1)):
                     raise Bail
                 break
         raw = self.raw
@@ -346,7 +344,7 @@ class Walk:
                 raise Bail
             text = key_node.value
             if key_node.tag is PLAIN:
-                kind, key = self.resolve(text)
+                kind, key = resolve_plain(text)
                 if kind != "int" or key is None or not 1000 <= key <= 9999:
                     raise Bail
             elif _YEAR.fullmatch(text):
@@ -362,7 +360,7 @@ class Walk:
 
     def numeral(self, text: str) -> None:
         """Bail for a plain numeral too large to read (load.py gives it a problem)."""
-        kind, value = self.resolve(text)
+        kind, value = resolve_plain(text)
         if kind == "int" and value is None:
             raise Bail
 
@@ -398,7 +396,7 @@ class Walk:
             raise Bail
         if not plain:
             raise Bail
-        kind, value = self.resolve(text)
+        kind, value = resolve_plain(text)
         if what == _NUM:
             if kind == "int" and value is not None or kind == "float" and math.isfinite(value):
                 return value
