@@ -248,6 +248,9 @@ def test_anchored_values_give_the_usual_roads_proposal(key: str, what: str) -> N
     "period: {start: &d 2027-01-01, end: 2028-01-01}\nsunset: {? date\n : *d}\n",
     "period: {start: &d 2027-01-01, end: 2028-01-01}\nsunset: {date: *d }\n",
     "period: {start: &d 2027-01-01, end: *d}\n",  # the same day: fine
+    "period:\n  start: &d 2027-01-01\n  end: *d\n",  # ends where the alias ends
+    "period:\n  start: &d 2027-01-01\n  end: 2028-01-01\n"
+    "risk_assessment:\n  covers: [a]\n  date: *d\n",
     "alignment:\n  objectives: &o\n    - a\n    - *o\n",  # a list that contains itself
     "alignment: &a\n  objectives: [x]\n  x-self: *a\n",
     "period: {start: &d 2027-01-01, end: 2028-01-01}\n*d : 1\n",  # an alias as a key

@@ -148,10 +148,8 @@ class Walk:
     """One document's walk: `proposal` gives the values, positions and whether a
     placeholder may be among the texts, or raises Bail."""
 
-    def __init__(self, text: str, name: str, aliases: bool,
-                 max_depth: int, max_aliases: int) -> None:
+    def __init__(self, text: str, name: str, aliases: bool, max_aliases: int) -> None:
         self.text = text
-        self.max_depth = max_depth
         self.max_aliases = max_aliases
         self.name = name
         self.raw: dict[Path, Any] = {}
@@ -172,11 +170,9 @@ class Walk:
                         and resolve_plain(value.value) == ("int", 1)):
                     raise Bail
                 break
-        raw = self.raw
-        end = self.end(root)
-        raw[()] = (start[0], start[1], end[0], end[1])
+        self.raw[()] = None  # first, as validate.py has it; record() says where it ends
         data = self.record(root, _proposal_plan(), ())
-        positions = Positions(self.name, raw)
+        positions = Positions(self.name, self.raw)
         walker = _Walker(self.name)
         walker.positions = positions  # type: ignore[assignment]
         walker.refs = self.refs
@@ -186,33 +182,33 @@ class Walk:
             raise Bail
         return data, positions, self.placeholders
 
-    def end(self, node: Any) -> tuple[int, int]:
-        """Where a node ends as validate.py's spans say: a block collection at the end
-        of its last value, anything else at its end mark."""
-        steps = 0
-        while type(node) is not yaml.ScalarNode and not node.flow_style and node.value:
-            node = node.value[-1]
-            if type(node) is tuple:
-                node = node[1]
-            steps += 1
-            if steps > self.max_depth:  # deeper than a proposal goes, or an alias to itself
-                raise Bail
-        mark = node.end_mark
-        return mark.line, mark.column
+    def enter(self, node: Any) -> None:
+        """Bail for a collection met again: an alias of it, or a value inside itself."""
+        assert self.seen is not None
+        if id(node) in self.seen:
+            raise Bail
+        self.seen.add(id(node))
+
+    def close(self, node: Any, path: Path, last: Path | None) -> None:
+        """Where the collection at `path` is, once its values are placed: a block
+        collection ends where its last value (`last`) ends, as validate.py's spans say."""
+        start = node.start_mark
+        if last is None or node.flow_style:
+            end = node.end_mark
+            self.raw[path] = (start.line, start.column, end.line, end.column)
+        else:
+            end = self.raw[last]
+            self.raw[path] = (start.line, start.column, end[2], end[3])
 
     def place(self, node: Any) -> Raw:
-        """The position of a node met for the first time (a node met again is an alias:
+        """The position of a scalar met for the first time (met again, it is an alias:
         Bail, but for a record's value, `record`)."""
         if self.seen is not None:
             if id(node) in self.seen:
                 raise Bail
             self.seen.add(id(node))
-        start = node.start_mark
-        if type(node) is yaml.ScalarNode or node.flow_style or not node.value:
-            end = node.end_mark
-            return (start.line, start.column, end.line, end.column)
-        line, column = self.end(node)
-        return (start.line, start.column, line, column)
+        start, end = node.start_mark, node.end_mark
+        return (start.line, start.column, end.line, end.column)
 
     def alias(self, key: Any) -> Raw:
         """Where the alias written as the value of `key` is, or Bail when it is not
@@ -233,8 +229,11 @@ class Walk:
         fields, required = plan
         raw = self.raw
         nodes = self.seen
+        if nodes is not None:
+            self.enter(node)
         out: dict[str, Any] = {}
         seen: set[str] = set()
+        kpath: Path | None = None
         for key_node, value_node in node.value:
             if type(key_node) is not yaml.ScalarNode:
                 raise Bail
@@ -250,7 +249,7 @@ class Walk:
                 start, end = key_node.start_mark, key_node.end_mark
                 raw[(*kpath, "<key>")] = (start.line, start.column, end.line, end.column)
             if type(value_node) is not yaml.ScalarNode:
-                raw[kpath] = self.place(value_node)
+                raw[kpath] = None  # in its place; the collection says where it ends
                 out[key] = self.collection(value_node, field[2], kpath)
                 continue
             if nodes is None:
@@ -282,14 +281,16 @@ class Walk:
             out[key] = text
         if not required <= seen:
             raise Bail
+        self.close(node, path, kpath)
         return out
 
     def value(self, node: Any, plan: Plan, path: Path) -> Any:
-        at = self.raw[path] = self.place(node)
         if type(node) is yaml.ScalarNode:
+            at = self.raw[path] = self.place(node)
             if node.tag is PLAIN and node.value in _NULLS:
                 raise Bail
             return self.scalar(node, plan, at)
+        self.raw[path] = None
         return self.collection(node, plan, path)
 
     def collection(self, node: Any, plan: Plan, path: Path) -> Any:
@@ -299,12 +300,17 @@ class Walk:
         if what == _LIST:
             if type(node) is not yaml.SequenceNode:
                 raise Bail
+            if self.seen is not None:
+                self.enter(node)
             what = arg[0]
             if what > _REF or self.seen is not None:
                 value = self.value
-                return [value(item, arg, (*path, index))
-                        for index, item in enumerate(node.value)]
-            return self.texts(node.value, what, arg[1], path)
+                items = [value(item, arg, (*path, index))
+                         for index, item in enumerate(node.value)]
+            else:
+                items = self.texts(node.value, what, arg[1], path)
+            self.close(node, path, (*path, len(items) - 1) if items else None)
+            return items
         if what == _MAP and arg is not None:
             return self.by_year(node, arg, path)
         raise Bail
@@ -338,7 +344,10 @@ class Walk:
     def by_year(self, node: Any, plan: Plan, path: Path) -> dict[int, Any]:
         if type(node) is not yaml.MappingNode:
             raise Bail
+        if self.seen is not None:
+            self.enter(node)
         out: dict[int, Any] = {}
+        kpath: Path | None = None
         for key_node, value_node in node.value:
             if type(key_node) is not yaml.ScalarNode:
                 raise Bail
@@ -356,6 +365,7 @@ class Walk:
             kpath = (*path, key)
             self.raw[(*kpath, "<key>")] = self.place(key_node)
             out[key] = self.value(value_node, plan, kpath)
+        self.close(node, path, kpath)
         return out
 
     def numeral(self, text: str) -> None:

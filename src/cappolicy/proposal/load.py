@@ -333,7 +333,7 @@ class _YamlComposer:
                               for line in text[:mark.index].splitlines()):
             return None
         try:
-            return Walk(text, self.name, aliases, MAX_DEPTH, MAX_ALIASES
+            return Walk(text, self.name, aliases, MAX_ALIASES
                         ).proposal(root, (mark.line, mark.column))
         except Bail:
             if not aliases:
