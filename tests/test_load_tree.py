@@ -272,6 +272,35 @@ def test_what_the_direct_road_cannot_say_is_the_usual_roads(text: str) -> None:
     direct_taken(document)
 
 
+@pytest.mark.parametrize("change", [
+    ("id: pmu,", "id: steering,"),  # a body's id twice
+    ("id: pmu,", "id: xa-cirt,"),  # a body's id that is an organisation's
+    ("id: xa-uni,", "id: xa-mict,"),  # an organisation's id twice
+    ("id: I2,", "id: I1,"),  # an indicator's
+    ("  - id: A2", "  - id: A1"),  # an activity's
+    ("{id: cyber-policy,", "{id: cyber-policy}, {id: cyber-policy,"),  # a mandate's
+    ("led_by: xa-mict", "led_by: xa-nobody"),  # an unknown organisation
+    ("chair: [xa-mict]", "chair: [nobody]"),  # an unknown organisation or body
+    ("mandate: xa-cirt/incident-response", "mandate: xa-cirt/nothing"),
+    ("mandate: xa-cirt/incident-response", "mandate: nobody/incident-response"),
+    ("mandate: xa-cirt/incident-response", "mandate: xa-cirt"),
+    ("mandate: xa-cirt/incident-response", "mandate: /incident-response"),
+    ("mandate: xa-cirt/incident-response", "mandate: xa-cirt/"),
+    ("end: 2029-12-31}", "end: 2026-12-31}"),  # the period ends before it starts
+    ("end: 2028-06-30", "end: 2027-02-28"),  # an activity
+    ("2028: 900000", "2028: -900000"),  # a negative amount: funding
+    ("{2027: 420000}", "{2027: -0.5}"),  # and budget
+    ("2028: 900000", "'2028': 900000"),  # a year written as text: fine
+    ("2028: 900000", "2028: 900000, '2028': 1"),  # twice
+    ("2028: 900000", "2028.0: 900000"),
+])
+def test_what_validate_checks_after_the_walk_is_the_usual_roads(
+        change: tuple[str, str]) -> None:
+    old, new = change
+    assert old in GOOD
+    direct_taken(GOOD.replace(old, new, 1))
+
+
 def test_a_date_used_twice_is_read_directly_with_the_aliass_position() -> None:
     text = GOOD.replace("end: 2029-12-31}", "end: &d 2029-12-31}").replace(
         'sunset: {date: 2029-12-31, handover_to: xa-cirt, plan: "CIRT absorbs trainers into its '

@@ -32,7 +32,7 @@ from ..base.span import Span
 from ..lang.types import BOOL, DATE, STRING, YEAR, EnumT, ListT, MapT, Prim, RecordT, RefT, SetT
 from . import schema
 from .scalars import _NULLS, _NUMERIC_START, resolve_plain
-from .validate import _DATE, _YEAR, _codes, _Walker
+from .validate import _DATE, _YEAR, _codes
 
 #: an alias written as a mapping's value on the key's line, from the end of the key
 #: (libyaml's anchor names are letters, digits, '-' and '_')
@@ -57,7 +57,9 @@ class Positions(Mapping[Path, Span]):
 
     def __init__(self, file: str, raw: dict[Path, Any]) -> None:
         self.file = file
-        self.raw = raw  # path -> Raw, or the Span made of it
+        #: path -> the Span, or what it is made of when first read: libyaml's scalar node,
+        #: or (line, column, end line, end column) counted from 0
+        self.raw = raw
 
     def __getitem__(self, path: Path) -> Span:
         value = self.raw[path]
@@ -65,6 +67,10 @@ class Positions(Mapping[Path, Span]):
             line, column, end_line, end_column = value
             value = self.raw[path] = Span(
                 self.file, line + 1, column + 1, end_line + 1, end_column + 1)
+        elif type(value) is yaml.ScalarNode:
+            start, end = value.start_mark, value.end_mark
+            value = self.raw[path] = Span(
+                self.file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
         return value  # type: ignore[no-any-return]
 
     def __contains__(self, path: object) -> bool:
@@ -87,7 +93,7 @@ class Positions(Mapping[Path, Span]):
 
 _STR, _ENUM, _REF, _REC, _LIST, _NUM, _DATE_, _MAP, _CODE, _YEAR_, _BOOL, _OTHER = range(12)
 #: a plan: (what, argument); a record's argument is (fields by name, required names), a
-#: field (what, argument, its plan, required)
+#: field (what, argument, its plan, required, its step in a path, its key's step)
 Plan = tuple[int, Any]
 _PLANS: dict[Any, Plan] = {}
 
@@ -97,9 +103,9 @@ def _plan(type_: Any) -> Plan:
     if plan is not None:
         return plan
     if isinstance(type_, RecordT):
-        plan = (_REC, ({f.name: (*_plan(f.type), _plan(f.type), f.required)
-                        for f in type_.fields},
-                       frozenset(f.name for f in type_.fields if f.required)))
+        plan = (_REC, ({f.name: (*_plan(f.type), _plan(f.type), f.required, (f.name,),
+                                 (f.name, "<key>")) for f in type_.fields},
+                       tuple(f.name for f in type_.fields if f.required)))
     elif isinstance(type_, (ListT, SetT)):
         plan = (_LIST, _plan(type_.item))
     elif isinstance(type_, MapT):
@@ -172,15 +178,9 @@ class Walk:
                 break
         self.raw[()] = None  # first, as validate.py has it; record() says where it ends
         data = self.record(root, _proposal_plan(), ())
-        positions = Positions(self.name, self.raw)
-        walker = _Walker(self.name)
-        walker.positions = positions  # type: ignore[assignment]
-        walker.refs = self.refs
-        walker.check_ids(data)
-        walker.check_coherence(data)
-        if walker.diagnostics:
+        if not (_known(data, self.refs) and _coherent(data)):
             raise Bail
-        return data, positions, self.placeholders
+        return data, Positions(self.name, self.raw), self.placeholders
 
     def enter(self, node: Any) -> None:
         """Bail for a collection met again: an alias of it, or a value inside itself."""
@@ -198,17 +198,20 @@ class Walk:
             self.raw[path] = (start.line, start.column, end.line, end.column)
         else:
             end = self.raw[last]
-            self.raw[path] = (start.line, start.column, end[2], end[3])
+            if type(end) is tuple:
+                self.raw[path] = (start.line, start.column, end[2], end[3])
+            else:
+                mark = end.end_mark
+                self.raw[path] = (start.line, start.column, mark.line, mark.column)
 
-    def place(self, node: Any) -> Raw:
-        """The position of a scalar met for the first time (met again, it is an alias:
-        Bail, but for a record's value, `record`)."""
+    def place(self, node: Any) -> Any:
+        """The position of a scalar met for the first time, which is the node (met again,
+        it is an alias: Bail, but for a record's value, `record`)."""
         if self.seen is not None:
             if id(node) in self.seen:
                 raise Bail
             self.seen.add(id(node))
-        start, end = node.start_mark, node.end_mark
-        return (start.line, start.column, end.line, end.column)
+        return node
 
     def alias(self, key: Any) -> Raw:
         """Where the alias written as the value of `key` is, or Bail when it is not
@@ -232,39 +235,35 @@ class Walk:
         if nodes is not None:
             self.enter(node)
         out: dict[str, Any] = {}
-        seen: set[str] = set()
+        nulls: set[str] = set()
         kpath: Path | None = None
+        at: Any
         for key_node, value_node in node.value:
             if type(key_node) is not yaml.ScalarNode:
                 raise Bail
             key = key_node.value
             field = fields.get(key)
-            if field is None or key in seen:
+            if field is None or key in out or key in nulls:  # unknown, or given twice
                 raise Bail
-            seen.add(key)
-            kpath = (*path, key)
-            if nodes is not None:
-                raw[(*kpath, "<key>")] = self.place(key_node)
-            else:
-                start, end = key_node.start_mark, key_node.end_mark
-                raw[(*kpath, "<key>")] = (start.line, start.column, end.line, end.column)
+            what, arg, inner, needed, step, key_step = field
+            kpath = path + step
+            raw[path + key_step] = key_node if nodes is None else self.place(key_node)
             if type(value_node) is not yaml.ScalarNode:
                 raw[kpath] = None  # in its place; the collection says where it ends
-                out[key] = self.collection(value_node, field[2], kpath)
+                out[key] = self.collection(value_node, inner, kpath)
                 continue
             if nodes is None:
-                start, end = value_node.start_mark, value_node.end_mark
-                at = raw[kpath] = (start.line, start.column, end.line, end.column)
+                at = raw[kpath] = value_node
             elif id(value_node) in nodes:
                 at = raw[kpath] = self.alias(key_node)
             else:
                 at = raw[kpath] = self.place(value_node)
             text = value_node.value
-            what = field[0]
             if value_node.tag is PLAIN:
                 if text in _NULLS:
-                    if field[3]:
+                    if needed:
                         raise Bail
+                    nulls.add(key)
                     continue
                 if what <= _REF and text[0] in _NUMERIC_START:
                     self.numeral(text)
@@ -272,15 +271,16 @@ class Walk:
                 if not self.placeholders and (_HINT(text) or not text.strip(_PUNCTUATION)):
                     self.placeholders = True
             elif what == _ENUM:
-                if text not in field[1]:
+                if text not in arg:
                     raise Bail
             elif what == _REF:
-                self.refs.append((field[1], text, at))
+                self.refs.append((arg, text, at))
             else:
-                text = self.scalar(value_node, field[2], at)
+                text = self.scalar(value_node, inner, at)
             out[key] = text
-        if not required <= seen:
-            raise Bail
+        for name in required:
+            if name not in out:
+                raise Bail
         self.close(node, path, kpath)
         return out
 
@@ -322,8 +322,7 @@ class Walk:
         for index, item in enumerate(items):
             if type(item) is not yaml.ScalarNode:
                 raise Bail
-            start, end = item.start_mark, item.end_mark
-            at = raw[(*path, index)] = (start.line, start.column, end.line, end.column)
+            raw[(*path, index)] = item
             text = item.value
             if item.tag is PLAIN:
                 if text in _NULLS:
@@ -337,7 +336,7 @@ class Walk:
                 if text not in arg:
                     raise Bail
             else:
-                self.refs.append((arg, text, at))
+                self.refs.append((arg, text, item))
             out.append(text)
         return out
 
@@ -374,7 +373,7 @@ class Walk:
         if kind == "int" and value is None:
             raise Bail
 
-    def scalar(self, node: Any, plan: Plan, at: Raw) -> Any:
+    def scalar(self, node: Any, plan: Plan, at: Any) -> Any:
         """A scalar that is not null, as validate.py reads it for `plan`."""
         what, arg = plan
         text = node.value
@@ -416,3 +415,69 @@ class Walk:
         elif what == _BOOL and kind == "bool":
             return value
         raise Bail
+
+
+# --- what validate.py checks once every value is read: here only whether it would say
+# --- anything (it says what, on the usual road)
+
+
+def _ids(items: Any) -> dict[str, dict[str, Any]] | None:
+    """The records of a list by id, or None when an id is given twice."""
+    found: dict[str, dict[str, Any]] = {}
+    if isinstance(items, list):
+        for item in items:
+            ident = item.get("id") if isinstance(item, dict) else None
+            if isinstance(ident, str):
+                if ident in found:
+                    return None
+                found[ident] = item
+    return found
+
+
+def _known(data: dict[str, Any], refs: list[tuple[str, str, Any]]) -> bool:
+    """Whether ids are unique and every reference names one (validate.check_ids)."""
+    governance = data.get("governance")
+    orgs = _ids(data.get("organisations"))
+    bodies = _ids(governance.get("bodies") if isinstance(governance, dict) else None)
+    if orgs is None or bodies is None or not orgs.keys().isdisjoint(bodies) \
+            or _ids(data.get("activities")) is None or _ids(data.get("indicators")) is None:
+        return False
+    mandates = {}
+    for ident, org in orgs.items():
+        known = _ids(org.get("mandates"))
+        if known is None:
+            return False
+        mandates[ident] = known
+    for target, ident, _ in refs:
+        if target == "mandate":
+            owner, slash, mandate = ident.partition("/")
+            if not (owner and slash and mandate and owner in mandates) \
+                    or mandate not in mandates[owner]:
+                return False
+        elif target == "organisation":
+            if ident not in orgs:
+                return False
+        elif target == "node" and ident not in orgs and ident not in bodies:
+            return False
+    return True
+
+
+def _coherent(data: dict[str, Any]) -> bool:
+    """Whether nothing ends before it starts and no amount is negative
+    (validate.check_coherence)."""
+    activities = data.get("activities")
+    for record in [data.get("period"), *(activities if isinstance(activities, list) else ())]:
+        if isinstance(record, dict):
+            start, end = record.get("start"), record.get("end")
+            if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+                return False
+    funding, budget = data.get("funding"), data.get("budget")
+    for holder, key in ((funding, "sources"), (budget, "lines")):
+        items = holder.get(key) if isinstance(holder, dict) else None
+        for item in items if isinstance(items, list) else ():
+            by_year = item.get("by_year") if isinstance(item, dict) else None
+            if isinstance(by_year, dict):
+                for amount in by_year.values():
+                    if isinstance(amount, (int, float)) and amount < 0:
+                        return False
+    return True
