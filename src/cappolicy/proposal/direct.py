@@ -140,14 +140,15 @@ def _proposal_plan() -> Any:
 #: placeholders.placeholder under the default words can only hold for a text that has one
 #: of these in lower case, or has nothing but its punctuation
 #: (re.IGNORECASE matches all that str.lower makes of them, and a few more)
-_HINT = re.compile("todo|tbd|tbc|xxx|lorem ipsum|<", re.IGNORECASE).search
 _PUNCTUATION = " \t\r\n.,;:!?-_*#\"'`()[]{}/\\|~=+…"
+_HINT = re.compile("todo|tbd|tbc|xxx|lorem ipsum|<|\\A[%s]*\\Z" % re.escape(_PUNCTUATION),
+                   re.IGNORECASE).search
 
 
 def maybe_placeholder(text: str) -> bool:
     """False when placeholders.placeholder(text) is False under the default words;
     True when it may be True (readable then says)."""
-    return _HINT(text) is not None or not text.strip(_PUNCTUATION)
+    return _HINT(text) is not None
 
 
 class Walk:
@@ -250,7 +251,8 @@ class Walk:
             raw[path + key_step] = key_node if nodes is None else self.place(key_node)
             if type(value_node) is not yaml.ScalarNode:
                 raw[kpath] = None  # in its place; the collection says where it ends
-                out[key] = self.collection(value_node, inner, kpath)
+                out[key] = self.record(value_node, arg, kpath) if what == _REC \
+                    else self.collection(value_node, inner, kpath)
                 continue
             if nodes is None:
                 at = raw[kpath] = value_node
@@ -268,7 +270,7 @@ class Walk:
                 if what <= _REF and text[0] in _NUMERIC_START:
                     self.numeral(text)
             if what == _STR:  # text, an enumeration value or an id: as written
-                if not self.placeholders and (_HINT(text) or not text.strip(_PUNCTUATION)):
+                if not self.placeholders and _HINT(text):
                     self.placeholders = True
             elif what == _ENUM:
                 if text not in arg:
@@ -303,7 +305,14 @@ class Walk:
             if self.seen is not None:
                 self.enter(node)
             what = arg[0]
-            if what > _REF or self.seen is not None:
+            if what == _REC:  # a list of records: the commonest
+                record, fields, raw = self.record, arg[1], self.raw
+                items: list[Any] = []
+                for index, item in enumerate(node.value):
+                    step = path + (index,)
+                    raw[step] = None
+                    items.append(record(item, fields, step))
+            elif what > _REF or self.seen is not None:
                 value = self.value
                 items = [value(item, arg, (*path, index))
                          for index, item in enumerate(node.value)]
@@ -330,7 +339,7 @@ class Walk:
                 if text[0] in _NUMERIC_START:
                     self.numeral(text)
             if what == _STR:
-                if not self.placeholders and (_HINT(text) or not text.strip(_PUNCTUATION)):
+                if not self.placeholders and _HINT(text):
                     self.placeholders = True
             elif what == _ENUM:
                 if text not in arg:
