@@ -306,6 +306,7 @@ def test_a_date_used_twice_is_read_directly_with_the_aliass_position() -> None:
         'sunset: {date: 2029-12-31, handover_to: xa-cirt, plan: "CIRT absorbs trainers into its '
         '2030 budget"}', "sunset:\n  date:   *d  # the same day\n  handover_to: xa-cirt\n")
     assert direct_taken(text)
+    assert direct_taken(text.replace("Arcadia\n", "Arcadia \u00e9\u4e2d\U0001f600\n"))
     proposal = load_proposal_text(text, "p.yaml")
     assert proposal.data["sunset"]["date"] == dt.date(2029, 12, 31)
     span = proposal.positions[("sunset", "date")]
