@@ -36,6 +36,7 @@ import bisect
 import errno
 import json.decoder
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path as FilePath
 from typing import Any, NoReturn
@@ -53,18 +54,8 @@ from .iati_codes import unpublished
 from .model import Proposal
 from .nodes import Node, Problem
 from .placeholders import readable
-from .scalars import (  # noqa: F401 - also load.py's names, as before
-    _STD,
-    DATE,
-    DATETIME,
-    LARGEST_INT,
-    MAX_DIGITS,
-    _integer,
-    _resolve_tagged,
-    resolve_plain,
-    too_large,
-)
-from .validate import validate
+from .scalars import _STD, DATE, DATETIME, MAX_DIGITS, _integer, resolve_plain  # noqa: F401
+from .validate import clip, validate
 
 MAX_BYTES = 10 * 1024 * 1024  # larger files are refused before parsing
 MAX_DEPTH = 64  # nested mappings and lists
@@ -212,6 +203,36 @@ _YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 #: the ASCII characters _FORBIDDEN lets through
 _ASCII_ALLOWED = bytes(c for c in range(128) if not _FORBIDDEN.match(chr(c)))
+
+
+def too_large(text: str) -> Problem:
+    """The problem of an integer numeral that _integer refuses."""
+    digits = text.lstrip("+-")
+    if len(digits.removeprefix("0x").removeprefix("0o")) > MAX_DIGITS:
+        return "CP404", f"a number with more than {MAX_DIGITS} digits", None
+    return ("CP404", f"the number {clip(text)} is too large",
+            f"a proposal's numbers are at most {sys.float_info.max:.1e} in size")
+
+
+def _resolve_tagged(tag: str, text: str) -> tuple[str, Any, Problem | None]:
+    """A scalar with an explicit standard tag (`!!str 12`, `!!int "3"`...)."""
+    short = tag.replace(_STD, "!!")
+    wanted = {"int": ("int",), "float": ("int", "float"), "bool": ("bool",),
+              "null": ("null",), "timestamp": ("date", "datetime")}
+    name = tag[len(_STD):] if tag.startswith(_STD) else ""
+    if name == "str":
+        return "str", text, None
+    if name in wanted:
+        kind, value = resolve_plain(text)
+        if kind == "int" and value is None and name in ("int", "float"):
+            return "str", text, too_large(text)
+        if kind in wanted[name] and not (kind == "int" and value is None):
+            if name == "float":
+                return "float", float(value), None
+            return kind, value, None
+        return "str", text, ("CP404", f"'{clip(text)}' is not a valid {short} value", None)
+    return "str", text, ("CP404", f"unsupported YAML tag {short}",
+                         "proposals use plain YAML values; remove the tag")
 
 
 #: a node property (tag `!`, anchor `&`, alias `*`) where a node can start, a directive

@@ -10,9 +10,6 @@ import re
 import sys
 from typing import Any
 
-from .nodes import Problem
-from .validate import clip
-
 MAX_DIGITS = 300  # longer numerals are refused (no proposal needs them)
 #: larger integers are refused too: rules mix them with floats, which cannot hold them
 #: (0x1 and 256 zeros has 259 characters, and is 2**1024)
@@ -74,33 +71,3 @@ def _integer(digits: str, base: int) -> int | None:
         return None
     value = int(digits, base)
     return value if abs(value) <= LARGEST_INT else None
-
-
-def too_large(text: str) -> Problem:
-    """The problem of an integer numeral that _integer refuses."""
-    digits = text.lstrip("+-")
-    if len(digits.removeprefix("0x").removeprefix("0o")) > MAX_DIGITS:
-        return "CP404", f"a number with more than {MAX_DIGITS} digits", None
-    return ("CP404", f"the number {clip(text)} is too large",
-            f"a proposal's numbers are at most {sys.float_info.max:.1e} in size")
-
-
-def _resolve_tagged(tag: str, text: str) -> tuple[str, Any, Problem | None]:
-    """A scalar with an explicit standard tag (`!!str 12`, `!!int "3"`...)."""
-    short = tag.replace(_STD, "!!")
-    wanted = {"int": ("int",), "float": ("int", "float"), "bool": ("bool",),
-              "null": ("null",), "timestamp": ("date", "datetime")}
-    name = tag[len(_STD):] if tag.startswith(_STD) else ""
-    if name == "str":
-        return "str", text, None
-    if name in wanted:
-        kind, value = resolve_plain(text)
-        if kind == "int" and value is None and name in ("int", "float"):
-            return "str", text, too_large(text)
-        if kind in wanted[name] and not (kind == "int" and value is None):
-            if name == "float":
-                return "float", float(value), None
-            return kind, value, None
-        return "str", text, ("CP404", f"'{clip(text)}' is not a valid {short} value", None)
-    return "str", text, ("CP404", f"unsupported YAML tag {short}",
-                         "proposals use plain YAML values; remove the tag")
