@@ -1,4 +1,4 @@
-"""The line breaks only a YAML reader sees.
+"""The line breaks only a YAML reader sees, and help for the problems it reports.
 
 PyYAML and libyaml read YAML 1.1, which ends a line at NEL (U+0085), U+2028 and U+2029
 as well as at a line feed or carriage return; editors, diffs and YAML 1.2 do not. Outside
@@ -14,6 +14,8 @@ import bisect
 import re
 
 import yaml
+
+from ..base.deferred import N_
 
 #: characters YAML 1.1 takes for line breaks and an editor does not
 YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
@@ -36,4 +38,27 @@ def unquoted_break(text: str) -> int | None:
         at = bisect.bisect_right(quoted, (found.start(), len(text))) - 1
         if at < 0 or found.start() >= quoted[at][1]:
             return found.start()
+    return None
+
+
+#: help for the problems PyYAML reports, by a piece of their text
+_YAML_HINTS = (
+    ("cannot start any token", N_("YAML is indented with spaces, not tabs; a value starting "
+                                  "with @, ` or % must be quoted")),
+    ("mapping values are not allowed", N_("quote a value that contains ': ', or check the "
+                                          "indentation of this line")),
+    ("could not find expected ':'", N_("each line of a mapping is 'key: value'; check the "
+                                       "indentation and the quotes above")),
+    ("expected ',' or ']'", N_("a flow list '[ ... ]' is not closed")),
+    ("expected ',' or '}'", N_("a flow mapping '{{ ... }}' is not closed")),
+    ("found unexpected end of stream", N_("a quoted string is not closed")),
+    ("found unknown escape character", N_("inside double quotes, write a backslash as \\\\")),
+)
+
+
+def yaml_hint(problem: str) -> str | None:
+    """The help for a problem PyYAML reports, in words a proposal's writer knows."""
+    for needle, hint in _YAML_HINTS:
+        if needle in problem:
+            return hint
     return None
