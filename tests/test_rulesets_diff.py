@@ -187,6 +187,12 @@ def test_a_proposal_that_does_not_load_is_reported_and_the_others_compared(
     (repo / "proposals" / "broken.yaml").write_text("cappolicy: 1\nid: [\n", encoding="utf-8")
     result = diff("national/xx@HEAD", "national/xx", "proposals")
     located(result, "broken.yaml", "proposals/third.yaml")
+    data = json.loads(diff("national/xx@HEAD", "national/xx", "proposals", "--format",
+                           "json").stdout)
+    (broken,) = [p for p in data["proposals"] if p["file"].endswith("broken.yaml")]
+    (said,) = broken["diagnostics"]  # as the JSON report gives a file's errors: located
+    assert said["code"] == "CP402" and said["line"] >= 2 and said["column"] >= 1
+    assert said["file"].endswith("broken.yaml") and broken["errors"] == [said["message"]]
 
 
 def test_nothing_is_read_from_the_working_tree_for_the_revision(repo: Path) -> None:

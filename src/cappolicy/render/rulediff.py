@@ -10,7 +10,7 @@ from ..base.span import Span
 from ..base.visible import visible
 from ..engine.findings import LEVEL
 from ..rulesets.diff import ABSENT, OutcomeChange, ParamChange, RuleChange, RulesetDiff, badness
-from .jsonfmt import finding_to_json
+from .jsonfmt import diagnostic_to_json, finding_to_json
 from .markdown import md_block, md_code, md_text
 from .text import render_finding
 
@@ -212,6 +212,7 @@ def to_json(diff: RulesetDiff, tool_version: str, exit_code: int,
         "proposals": [{
             "file": i.file, "id": i.id, "host_country": i.host, "worse": i.worse,
             "errors": [d.message for d in i.errors],
+            "diagnostics": [diagnostic_to_json(d) for d in i.errors],
             "changes": [{"rule": c.rule, "title": c.title, "element": c.element,
                          "old": {"outcome": c.old, "severity": c.old_severity},
                          "new": {"outcome": c.new, "severity": c.new_severity},
