@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Iterator, Mapping, MutableMapping
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -265,21 +266,33 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     # whole report is written here, so that the untranslated strings are counted once
     writing = Writing(wanted, fail_on, allow_unknown, verbose) if lang is None else None
     job = Job(tuple(rulesets.catalog.roots), ruleset_ref, country, as_of, writing, lang)
-    checked = check_files(files, job, rulesets, fixed, jobs)
-    report = checked.report(fail_on, as_of, __version__, allow_unknown, _inputs(rulesets))
-    sources = SourceCache()
+    try:
+        checked = check_files(files, job, rulesets, fixed, jobs)
+    except CappolicyError as exc:  # the temporary file of the reports (CP470)
+        raise Failure(exc.diagnostics) from None
+    with checked:  # its temporary file, if it has one, closed on every way out
+        report = checked.report(fail_on, as_of, __version__, allow_unknown, _inputs(rulesets))
+        sources = SourceCache()
 
-    def text_of(out_fmt: str, out_color: bool) -> str:
-        return checked.render(report, out_fmt, color=out_color, verbose=verbose, sources=sources,
-                              root=sarif_root, writing=writing, lang=lang)
+        def text_of(out_fmt: str, out_color: bool) -> Iterator[str]:
+            """The report, a piece at a time: a run of many files never holds it whole."""
+            return checked.pieces(report, out_fmt, color=out_color, verbose=verbose,
+                                  sources=sources, root=sarif_root, writing=writing, lang=lang)
 
-    click.echo(text_of(*shown), color=use_color)
-    unwritten = [problem for out_fmt, file in outputs
-                 if (problem := write_file(text_of(out_fmt, False) + "\n", file, make_folder=True,
-                                             what="the report file ")) is not None]
-    if unwritten:
-        raise Failure(unwritten)
-    sys.exit(checked.exit_code(report))
+        try:
+            for piece in text_of(*shown):
+                click.echo(piece, nl=False, color=use_color)
+            click.echo("", color=use_color)
+            unwritten = [problem for out_fmt, file in outputs
+                         if (problem := write_file(chain(text_of(out_fmt, False), ["\n"]), file,
+                                                   make_folder=True, what="the report file "))
+                         is not None]
+        except CappolicyError as exc:  # the temporary file cannot be read back (CP471)
+            raise Failure(exc.diagnostics) from None
+        if unwritten:
+            raise Failure(unwritten)
+        code = checked.exit_code(report)
+    sys.exit(code)
 
 
 def _inputs(rulesets: Rulesets) -> Inputs:

@@ -3,7 +3,7 @@ command's output to standard output or a file."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -63,12 +63,12 @@ def write_output(text: str, output: Path | None, *, make_folder: bool = False) -
         raise Failure([problem])
 
 
-def write_file(text: str, path: Path, *, make_folder: bool = False,
+def write_file(text: str | Iterable[str], path: Path, *, make_folder: bool = False,
                what: str = "") -> Diagnostic | None:
-    """Write `text` to `path` whole (with `make_folder`, its folder made first),
-    replacing a symbolic link there rather than writing through it (files.write_atomic);
-    a CP422 diagnostic naming the file (after `what`, such as "the report file ") when
-    it cannot be. Every file a command writes is written here."""
+    """Write `text` (or its pieces, in order) to `path` whole (with `make_folder`, its
+    folder made first), replacing a symbolic link there rather than writing through it
+    (files.write_atomic); a CP422 diagnostic naming the file (after `what`, such as
+    "the report file ") when it cannot be. Every file a command writes is written here."""
     from ..base.files import write_atomic
 
     try:

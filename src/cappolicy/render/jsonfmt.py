@@ -8,6 +8,7 @@ nothing a Finding holds is lost on the way out.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from typing import Any
 
@@ -70,12 +71,34 @@ def report_to_json(report: Report) -> JSONDict:
     return report_json_of(results, report, tally(report))
 
 
-def join_json(results_json: list[str], report: Report, counts: Tally) -> str:
+def join_json(results_json: Iterable[str], report: Report, counts: Tally) -> str:
     """The JSON report from its results' JSON texts (result_json, in sorted_results order)
     and their counts: how `check -j` puts together what its processes wrote. Only the
     report's file errors and settings are read, not its results."""
-    return dumps(report_json_of([Raw(text, RESULT_LEVEL) for text in results_json], report,
-                                counts))
+    return "".join(json_pieces(results_json, report, counts))
+
+
+#: where a result stands in the report written around two of them (json_pieces): a NUL,
+#: which dumps writes nowhere else (it escapes every control character in a string)
+_HOLE = "\0"
+
+
+def json_pieces(results_json: Iterable[str], report: Report, counts: Tally) -> Iterator[str]:
+    """join_json a piece at a time: what comes before the first result with it, each
+    other result after what stands between two, then the rest; each result taken from
+    `results_json` as it is written, so that a check writes a report of any size
+    without holding it whole."""
+    results = iter(results_json)
+    first = next(results, None)
+    if first is None:
+        yield dumps(report_json_of([], report, counts))
+        return
+    frame = dumps(report_json_of([Raw(_HOLE, RESULT_LEVEL)] * 2, report, counts))
+    head, between, tail = frame.split(_HOLE)
+    yield head + first
+    for text in results:
+        yield between + text
+    yield tail
 
 
 def report_json_of(results: list[Any], report: Report, counts: Tally) -> JSONDict:
