@@ -187,7 +187,8 @@ def text_pieces(blocks: Iterable[str], report: Report, counts: Tally, *, color: 
                 sources: SourceCache | None = None) -> Iterator[str]:
     """join_text a piece at a time: the first line, each block as it is taken from
     `blocks`, then the file errors and the total; so that a check writes a report of
-    any size without holding it whole."""
+    any size without holding it whole. Diagnostics quote their lines, as in render_text."""
+    sources = sources if sources is not None else SourceCache()
     yield inputs_text(report)
     for block in blocks:
         yield "\n\n" + block

@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from array import array
 import os
 import sys
+from array import array
 from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
