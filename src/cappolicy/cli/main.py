@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Iterator, Mapping, MutableMapping
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +22,7 @@ from .common import (
     settings_of_files,
     severity_of,
 )
-from .options import color_option, rulesets_option, write_file, write_output
+from .options import color_option, rulesets_option, write_output, write_reports
 
 if TYPE_CHECKING:
     from ..proposal.model import Proposal
@@ -279,18 +278,7 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
             return checked.pieces(report, out_fmt, color=out_color, verbose=verbose,
                                   sources=sources, root=sarif_root, writing=writing, lang=lang)
 
-        try:
-            for piece in text_of(*shown):
-                click.echo(piece, nl=False, color=use_color)
-            click.echo("", color=use_color)
-            unwritten = [problem for out_fmt, file in outputs
-                         if (problem := write_file(chain(text_of(out_fmt, False), ["\n"]), file,
-                                                   make_folder=True, what="the report file "))
-                         is not None]
-        except CappolicyError as exc:  # the temporary file cannot be read back (CP471)
-            raise Failure(exc.diagnostics) from None
-        if unwritten:
-            raise Failure(unwritten)
+        write_reports(text_of, shown, outputs, use_color)
         code = checked.exit_code(report)
     sys.exit(code)
 
