@@ -7,8 +7,9 @@ and 3.9 GB for a file of 30,000. The spool keeps them in one temporary file inst
 each part compressed (zlib, fastest level: a tenth of its size or less), and the
 reports are then written from it a result at a time (Checked.pieces in check.py).
 What stays in memory per result is its sort key, where its parts end and a checksum
-of each: about 150 bytes, whatever the size of its parts. Its counts are added up as
-it is kept (`counts`).
+of each: 170 to 280 bytes (by tracemalloc: an IATI activity, which shares its file's
+name, and a YAML file), whatever the size of its parts. Its counts are added up as it
+is kept (`counts`).
 
 The file lives in the temporary folder, which other users may write to:
 - it is made by tempfile (O_EXCL, mode 0600), and has no name from the start (O_TMPFILE)
