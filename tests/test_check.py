@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -51,8 +52,8 @@ def pools(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, bool]]:
     started: list[tuple[int, bool]] = []
     real = check._in_workers
 
-    def counted(files: list[Path], job: check.Job, workers: int) -> check.Checked:
-        checked = real(files, job, workers)
+    def counted(files: list[Path], job: check.Job, workers: int, *rest: Any) -> check.Checked:
+        checked = real(files, job, workers, *rest)
         started.append((workers, checked.written is not None))
         return checked
 

@@ -423,3 +423,21 @@ def test_a_decommitment_is_netted_and_a_negative_year_left_out(tmp_path: Path) -
     assert isinstance(proposal, Proposal)
     assert proposal.data["funding"]["sources"][0]["by_year"] == {2027: 600}
     assert any("2028 add up to -50" in w.message for w in proposal.warnings)
+
+
+@pytest.mark.parametrize(("ref", "country"), [
+    ("XM-DAC-7", "NL"),  # a DAC donor as a whole
+    ("XM-DAC-1-8", "AT"),  # one of its agencies: the Austrian Development Agency
+    ("XM-DAC-41301", None),  # a channel code (FAO): a multilateral body, of no country
+    ("XM-DAC-918", None),  # EU Institutions: a DAC member that is no country
+    ("XE-EXAMPLE-1", None),  # IATI's prefix for example data
+    ("XK-COA-1", "XK"),  # Kosovo's chart of accounts: a country's list
+])
+def test_an_organisation_s_country_follows_its_registration_agency(
+        ref: str, country: str | None, tmp_path: Path) -> None:
+    text = (DATA / "NL_XM-DAC-7_example_203_file.xml").read_text(encoding="utf-8")
+    path = tmp_path / "one.xml"
+    path.write_text(text.replace('"XM-DAC-7"', f'"{ref}"'), encoding="utf-8")
+    first = next(p for p in load_activities(path) if isinstance(p, Proposal))
+    [org] = [o for o in first.data["organisations"] if o["id"] == ref]
+    assert org.get("country") == country

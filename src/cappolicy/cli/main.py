@@ -24,7 +24,7 @@ from .common import (
     severity_of,
 )
 from .options import (color_option, outputs_over_inputs, rulesets_option, write_file,
-                      write_output)
+                      write_output, write_reports)
 
 if TYPE_CHECKING:
     from ..proposal.model import Proposal
@@ -245,21 +245,22 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     # whole report is written here, so that the untranslated strings are counted once
     writing = Writing(wanted, fail_on, allow_unknown, verbose) if lang is None else None
     job = Job(tuple(rulesets.catalog.roots), ruleset_ref, country, as_of, writing, lang)
-    checked = check_files(files, job, rulesets, fixed, jobs)
-    report = checked.report(fail_on, as_of, __version__, allow_unknown, _inputs(rulesets))
-    sources = SourceCache()
+    try:
+        checked = check_files(files, job, rulesets, fixed, jobs)
+    except CappolicyError as exc:  # the temporary file of the reports (CP470)
+        raise Failure(exc.diagnostics) from None
+    with checked:  # its temporary file, if it has one, closed on every way out
+        report = checked.report(fail_on, as_of, __version__, allow_unknown, _inputs(rulesets))
+        sources = SourceCache()
 
-    def text_of(out_fmt: str, out_color: bool) -> str:
-        return checked.render(report, out_fmt, color=out_color, verbose=verbose, sources=sources,
-                              root=sarif_root, writing=writing, lang=lang)
+        def text_of(out_fmt: str, out_color: bool) -> Iterator[str]:
+            """The report, a piece at a time: a run of many files never holds it whole."""
+            return checked.pieces(report, out_fmt, color=out_color, verbose=verbose,
+                                  sources=sources, root=sarif_root, writing=writing, lang=lang)
 
-    click.echo(text_of(*shown), color=use_color)
-    unwritten = [problem for out_fmt, file in outputs
-                 if (problem := write_file(text_of(out_fmt, False) + "\n", file, make_folder=True,
-                                             what="the report file ")) is not None]
-    if unwritten:
-        raise Failure(unwritten)
-    sys.exit(checked.exit_code(report))
+        write_reports(text_of, shown, outputs, use_color)
+        code = checked.exit_code(report)
+    sys.exit(code)
 
 
 def _inputs(rulesets: Rulesets) -> Inputs:

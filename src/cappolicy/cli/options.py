@@ -3,7 +3,7 @@ command's output to standard output or a file."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -75,12 +75,12 @@ def outputs_over_inputs(outputs: list[Path], inputs: list[Path]) -> list[Diagnos
             for file in outputs if file.parent.resolve() / file.name in read]
 
 
-def write_file(text: str, path: Path, *, make_folder: bool = False,
+def write_file(text: str | Iterable[str], path: Path, *, make_folder: bool = False,
                what: str = "") -> Diagnostic | None:
-    """Write `text` to `path` whole (with `make_folder`, its folder made first),
-    replacing a symbolic link there rather than writing through it (files.write_atomic);
-    a CP422 diagnostic naming the file (after `what`, such as "the report file ") when
-    it cannot be. Every file a command writes is written here."""
+    """Write `text` (or its pieces, in order) to `path` whole (with `make_folder`, its
+    folder made first), replacing a symbolic link there rather than writing through it
+    (files.write_atomic); a CP422 diagnostic naming the file (after `what`, such as
+    "the report file ") when it cannot be. Every file a command writes is written here."""
     from ..base.files import write_atomic
 
     try:
@@ -93,3 +93,28 @@ def write_file(text: str, path: Path, *, make_folder: bool = False,
         return Diagnostic("CP422", f"cannot write {what}{path}: {exc.strerror or exc}", None,
                           "check that its folder exists or can be made, and can be written to")
     return None
+
+
+def write_reports(text_of: Callable[[str, bool], Iterable[str]], shown: tuple[str, bool],
+                  outputs: Sequence[tuple[str, Path]], color: bool) -> None:
+    """`check`'s reports, each a piece at a time as `text_of(format, colour)` gives it:
+    the `shown` one on standard output, then each of `outputs` (format, file) to its
+    file. A file that cannot be written (CP422), after the others are, or a report that
+    cannot be read back from its temporary file (CP471) is a Failure, exit 2."""
+    from itertools import chain
+
+    from ..base.errors import CappolicyError
+    from .common import Failure
+
+    try:
+        for piece in text_of(*shown):
+            click.echo(piece, nl=False, color=color)
+        click.echo("", color=color)
+        unwritten = [problem for fmt, file in outputs
+                     if (problem := write_file(chain(text_of(fmt, False), ["\n"]), file,
+                                               make_folder=True, what="the report file "))
+                     is not None]
+    except CappolicyError as exc:
+        raise Failure(exc.diagnostics) from None
+    if unwritten:
+        raise Failure(unwritten)

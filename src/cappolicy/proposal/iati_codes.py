@@ -74,15 +74,33 @@ FINANCE_GROUP = {"1": "grant", "4": "loan", "5": "equity", "6": "debt-relief"}
 #: RelatedActivityType: 1 parent, 2 child, 3 sibling, 4 co-funded, 5 third party
 CHILD = "2"
 
-#: OECD DAC donor codes (XM-DAC-nn identifiers) of bilateral donors -> their country
+#: OECD DAC donor codes of the DAC members that are countries -> their country. An
+#: identifier XM-DAC-nn names the donor as a whole, XM-DAC-nn-mm one of its agencies
+#: (IATI's OrganisationRegistrationAgency codelist, entry XM-DAC: "XM-DAC-1-8 identifies
+#: the Austrian (1) Development Agency (8)"); a code of five digits is a channel (a
+#: multilateral body, XM-DAC-41301 FAO), not a country. The codes and countries are the
+#: DAC members of the OECD's CRS codelists, as github.com/datasets/dac-crs-codes
+#: (data/dac_members.csv) holds them; member 918, EU Institutions, is no country.
 DAC_DONOR = {
     "1": "AT", "2": "BE", "3": "DK", "4": "FR", "5": "DE", "6": "IT", "7": "NL", "8": "NO",
     "9": "PT", "10": "SE", "11": "CH", "12": "GB", "18": "FI", "20": "IS", "21": "IE",
     "22": "LU", "40": "GR", "50": "ES", "61": "SI", "68": "CZ", "69": "SK", "75": "HU",
     "76": "PL", "301": "CA", "302": "US", "701": "JP", "742": "KR", "801": "AU", "820": "NZ",
 }
-#: registration-agency prefixes that are not countries (XI: IATI's own, XM: multilateral)
-NOT_COUNTRIES = frozenset({"XI", "XM", "XR", "XB"})
+#: registration-agency prefixes that are not countries, as IATI's
+#: OrganisationRegistrationAgency codelist (IATI/IATI-Codelists-NonEmbedded) has them:
+#: XI international lists (XI-IATI, XI-LEI, ...), XM multilateral lists (XM-DAC,
+#: XM-OCHA), XR regional lists (XR-EUCB, XR-NUTS), XE example data (XE-EXAMPLE). Not XK:
+#: XK-COA is Kosovo's chart of accounts, a country's list.
+NOT_COUNTRIES = frozenset({"XI", "XM", "XR", "XE"})
+
+
+def dac_donor_country(number: str) -> str | None:
+    """The country of an XM-DAC identifier's number: a donor's (`7`) or one of its
+    agencies' (`1-8`); None for a channel or a donor that is no country."""
+    return DAC_DONOR.get(number.split("-", 1)[0])
+
+
 #: an organisation identifier: country of its registration agency, agency, number
 IDENTIFIER = re.compile(r"([A-Z]{2})-([A-Za-z0-9]+)-(.+)")
 

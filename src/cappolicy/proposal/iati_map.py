@@ -245,7 +245,7 @@ class ActivityMapper:
             return None
         prefix, agency, number = match.groups()
         if prefix == "XM" and agency == "DAC":
-            return codes.DAC_DONOR.get(number)
+            return codes.dac_donor_country(number)
         return None if prefix in codes.NOT_COUNTRIES else prefix
 
     def kind_of(self, org: _Org, country: str | None) -> str | None:

@@ -27,7 +27,7 @@ own location, label or indent.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from ..base.deferred import Deferred
 from ..base.errors import Diagnostic, SourceCache
@@ -186,14 +186,26 @@ def untranslated_line(tr: Translations) -> str:
                         count).format(lang=tr.lang, n=_n(count))
 
 
-def join_text(blocks: list[str], report: Report, counts: Tally, *, color: bool = False,
+def join_text(blocks: Iterable[str], report: Report, counts: Tally, *, color: bool = False,
               sources: SourceCache | None = None) -> str:
     """The report from its results' blocks (render_result, in sorted_results order) and
     their counts: how `check -j` puts together the blocks its processes wrote. Only the
     report's file errors and settings are read, not its results."""
-    errors = [render_file_error(e, color=color, sources=sources) for e in sorted_errors(report)]
-    return "\n\n".join([inputs_text(report), *blocks, *errors,
-                        total_text(counts, report, color=color)])
+    return "".join(text_pieces(blocks, report, counts, color=color, sources=sources))
+
+
+def text_pieces(blocks: Iterable[str], report: Report, counts: Tally, *, color: bool = False,
+                sources: SourceCache | None = None) -> Iterator[str]:
+    """join_text a piece at a time: the first line, each block as it is taken from
+    `blocks`, then the file errors and the total; so that a check writes a report of
+    any size without holding it whole. Diagnostics quote their lines, as in render_text."""
+    sources = sources if sources is not None else SourceCache()
+    yield inputs_text(report)
+    for block in blocks:
+        yield "\n\n" + block
+    for error in sorted_errors(report):
+        yield "\n\n" + render_file_error(error, color=color, sources=sources)
+    yield "\n\n" + total_text(counts, report, color=color)
 
 
 def render_result(

@@ -14,12 +14,16 @@ out-of-memory killer) is noticed at once by its process sentinel, and each file 
 chunk it had not reported is a FileError (CP491); another worker takes the chunks left.
 
 What comes back is the report a single process makes, byte for byte, and its exit
-code. When only text and JSON reports are wanted, each file's parts of them are written
-and counted (render.report.Tally) as soon as it is checked, and those are kept instead
-of its findings: by a worker, because rebuilding thousands of findings here would take
-this process longer than checking takes the worker; here, because memory then holds
-the reports' text rather than every proposal's findings until the end. For the other
-formats the results are kept whole, in order.
+code. When only text and JSON reports are wanted, each result's parts of them are
+written and counted (report.model.Tally) as soon as it is made, and those are kept
+instead of its findings: by a worker, because rebuilding thousands of findings here
+would take this process longer than checking takes the worker; here, so that the
+findings of thousands of proposals (or of an IATI file's activities) are not held until
+the end. The parts go to a temporary file as they come (spool.py), and the reports are
+written from it a result at a time (Checked.pieces): what the run holds stays about
+the same whatever the number of files and activities. For the other formats (SARIF,
+JUnit, GitHub, Markdown, HTML) and for a report in another language than English, the
+results are kept whole, in order, and each report is rendered whole at the end.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import datetime as dt
 import gc
 import os
 import sys
+from array import array
 from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -51,6 +56,7 @@ if TYPE_CHECKING:
     from ..render import FileError, ProposalResult, Report
     from ..report.model import Inputs, Tally
     from ..rulesets.catalog import EffectiveRuleset, Rulesets
+    from .spool import Spool
 
     Outcome = ProposalResult | FileError
 
@@ -95,22 +101,37 @@ class Job:
 
 @attrs.frozen
 class Written:
-    """One result as a worker hands it back when it writes the reports: what results
-    are sorted by (render.report.result_key), its part of each report wanted, its counts."""
+    """One result as it is handed to the spool when the reports are written as checked:
+    what results are sorted by (report.model.result_key), its part of each report wanted
+    (as spool.pack makes them: compressed), its counts."""
 
     key: tuple[str, str]
-    parts: tuple[str, ...]
+    parts: tuple[bytes, ...]
     counts: Tally
 
 
 @attrs.frozen
 class Checked:
     """What checking the files gave, in the order of the files: each one's result or the
-    FileError that stopped it; or, when workers wrote the reports (`written` is not
-    None), the file errors only, and the results as written, in report order."""
+    FileError that stopped it; or, when the reports were written as the files were
+    checked (`written` is not None), the file errors only, and the results' parts of
+    the reports in the spool. A context manager: the spool is closed on the way out."""
 
     outcomes: list[Outcome]
-    written: list[Written] | None = None
+    written: Spool | None = None
+    #: the spool's results in report order, once worked out (_order)
+    _sorted: array[int] = attrs.field(factory=lambda: array("q"), init=False, eq=False)
+
+    def __enter__(self) -> Checked:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the spool, if there is one: its disk is freed."""
+        if self.written is not None:
+            self.written.close()
 
     def report(self, fail_on: str, as_of: dt.date, tool_version: str,
                allow_unknown: bool = False, inputs: Inputs | None = None) -> Report:
@@ -126,31 +147,45 @@ class Checked:
     def render(self, report: Report, fmt: str, *, color: bool = False, verbose: bool = False,
                sources: SourceCache | None = None, root: str | os.PathLike[str] | None = None,
                writing: Writing | None = None, lang: str | None = None) -> str:
-        """The report in `fmt`, as render.render writes it; from the parts the workers
-        wrote when there are any (`writing` says which; workers write English only)."""
-        from ..render import render
+        """The report in `fmt`, as render.render writes it; from the parts written as
+        the files were checked when there are any (`writing` says which; they are
+        written in English only)."""
+        return "".join(self.pieces(report, fmt, color=color, verbose=verbose, sources=sources,
+                                   root=root, writing=writing, lang=lang))
 
+    def pieces(self, report: Report, fmt: str, *, color: bool = False, verbose: bool = False,
+               sources: SourceCache | None = None, root: str | os.PathLike[str] | None = None,
+               writing: Writing | None = None, lang: str | None = None) -> Iterator[str]:
+        """`render`'s text in pieces: a result at a time, read back from the spool, when
+        the parts were written as the files were checked; else whole. Raises
+        CappolicyError (CP471) when the spool cannot be read back."""
         if self.written is None:
-            return render(report, fmt, color=color, verbose=verbose, sources=sources, root=root,
-                          lang=lang)
+            from ..render import render
+
+            yield render(report, fmt, color=color, verbose=verbose, sources=sources, root=root,
+                         lang=lang)
+            return
         assert writing is not None and writing.verbose == verbose
-        from ..render.text import join_text
+        from ..render.jsonfmt import join_json_pieces
+        from ..render.text import text_pieces
 
-        index = writing.wanted.index((fmt, color))
-        parts = [w.parts[index] for w in self.written]
+        parts = self.written.parts(writing.wanted.index((fmt, color)), self._order())
         if fmt == "text":
-            return join_text(parts, report, self.counts(), color=color, sources=sources)
-        from ..render.jsonfmt import join_json  # not for a text report
+            yield from text_pieces(parts, report, self.counts(), color=color, sources=sources)
+        else:
+            yield from join_json_pieces(parts, report, self.counts())
 
-        return join_json(parts, report, self.counts())
+    def _order(self) -> array[int]:
+        """The spool's results in report order, worked out once for every report."""
+        assert self.written is not None
+        if len(self._sorted) != len(self.written):
+            self._sorted[:] = array("q", self.written.order())
+        return self._sorted
 
     def counts(self) -> Tally:
         from ..report.model import Tally
 
-        total = Tally()
-        for written in self.written or ():
-            total += written.counts
-        return total
+        return self.written.counts if self.written is not None else Tally()
 
     def exit_code(self, report: Report) -> int:
         from ..render import exit_code
@@ -317,10 +352,20 @@ def check_files(files: Sequence[Path], job: Job, rulesets: Rulesets,
     if job.writing is not None and any(fmt not in WRITTEN_FORMATS
                                        for fmt, _ in job.writing.wanted):
         job = attrs.evolve(job, writing=None)
-    workers = worker_count(len(files), jobs)
-    if workers < 2:  # here, in order; written as they come when they can be
-        return _assemble(_check_each(files, job, rulesets, fixed), job)
-    return _in_workers(files, job, workers)
+    spool = None
+    if job.writing is not None:
+        from .spool import Spool
+
+        spool = Spool(len(job.writing.wanted))  # CP470 when it cannot be made
+    try:
+        workers = worker_count(len(files), jobs)
+        if workers < 2:  # here, in order; written as they come when they can be
+            return _assemble(_check_each(files, job, rulesets, fixed, spool), spool)
+        return _in_workers(files, job, workers, spool)
+    except BaseException:  # an error, Ctrl-C: the spool goes with the run
+        if spool is not None:
+            spool.close()
+        raise
 
 
 def cpu_count() -> int:
@@ -345,10 +390,12 @@ def _chunks(files: Sequence[Path], workers: int) -> Iterator[list[tuple[int, Pat
         yield numbered[start:start + size]
 
 
-def _in_workers(files: Sequence[Path], job: Job, workers: int) -> Checked:
-    """Check `files` in `workers` processes, a chunk at a time each. A worker that
-    stops (killed, out of memory) costs only the files it had not reported: each is a
-    FileError saying so, and another worker takes its place for the chunks left."""
+def _in_workers(files: Sequence[Path], job: Job, workers: int, spool: Spool | None = None
+                ) -> Checked:
+    """Check `files` in `workers` processes, a chunk at a time each; the results they
+    wrote kept in `spool` as they arrive. A worker that stops (killed, out of memory)
+    costs only the files it had not reported: each is a FileError saying so, and
+    another worker takes its place for the chunks left."""
     import multiprocessing
     from multiprocessing.connection import wait
 
@@ -370,8 +417,8 @@ def _in_workers(files: Sequence[Path], job: Job, workers: int) -> Checked:
             for worker in [w for w in crew if w.conn in ready or w.process.sentinel in ready]:
                 reply = worker.reply()
                 if isinstance(reply, list):
-                    for index, outcome in reply:
-                        got[index] = outcome
+                    for index, outcomes in reply:
+                        got[index] = _kept(outcomes, spool)
                 else:
                     for index, file in worker.chunk or ():
                         got[index] = [_lost(file, reply) if worker.dead
@@ -395,7 +442,7 @@ def _in_workers(files: Sequence[Path], job: Job, workers: int) -> Checked:
             gc.enable()
     if any(o is None for o in got):  # pragma: no cover - every chunk is answered or lost
         raise RuntimeError("a worker lost files")
-    return _assemble(got, job)  # type: ignore[arg-type]
+    return _assemble(got, spool)  # type: ignore[arg-type]
 
 
 def _hire(crew: list[_Worker], count: int, context: BaseContext, job: Job,
@@ -494,17 +541,25 @@ def _lost(file: Path, why: str) -> FileError:
            "check this file with -j 1 to see which")),))
 
 
-def _assemble(each: list[list[Outcome | Written]], job: Job) -> Checked:
-    """What checking gave, from each file's outcomes (one, or an IATI file's one per
-    activity) in the order of the files."""
-    from ..render import FileError
+def _kept(outcomes: list[Outcome | Written], spool: Spool | None) -> list[Outcome | Written]:
+    """A file's outcomes with those written put in `spool`: what is left to keep."""
+    if spool is None:
+        return outcomes
+    left: list[Outcome | Written] = []
+    for outcome in outcomes:
+        if isinstance(outcome, Written):
+            spool.keep(outcome.key, outcome.parts, outcome.counts)
+        else:
+            left.append(outcome)
+    return left
 
+
+def _assemble(each: list[list[Outcome | Written]], spool: Spool | None) -> Checked:
+    """What checking gave, from each file's outcomes (one, or an IATI file's one per
+    activity; with a spool, only those not kept in it: the file errors) in the order
+    of the files."""
     got = [outcome for outcomes in each for outcome in outcomes]
-    if job.writing is None:
-        return Checked(got)  # type: ignore[arg-type]
-    order = sorted((o.key, i) for i, o in enumerate(got) if isinstance(o, Written))
-    return Checked([o for o in got if isinstance(o, FileError)],
-                   [got[i] for _, i in order])  # type: ignore[misc]
+    return Checked(got, spool)  # type: ignore[arg-type]
 
 
 # ----------------------------------------------------------------- in a worker
@@ -562,10 +617,12 @@ def _check_chunk(chunk: list[tuple[int, Path]]) -> list[tuple[int, list[Outcome 
 
 
 def _check_each(files: Sequence[Path], job: Job, rulesets: Rulesets,
-                fixed: EffectiveRuleset | None) -> list[list[Outcome | Written]]:
+                fixed: EffectiveRuleset | None, spool: Spool | None = None
+                ) -> list[list[Outcome | Written]]:
     """Each file's outcomes (an IATI file has one per activity); each result written as
     soon as it is made, when `job` says which reports to write: its findings are then
-    let go, so that memory holds the reports' text, not thousands of proposals' findings."""
+    let go, and its parts put in `spool` when there is one (here; a worker has none and
+    sends them), so that memory holds neither."""
     from ..base.errors import SourceCache
     from ..render import FileError
 
@@ -577,11 +634,16 @@ def _check_each(files: Sequence[Path], job: Job, rulesets: Rulesets,
         for outcome in _outcomes(file, rulesets, fixed, job.country, job.as_of, job.lang):
             if job.writing is None or isinstance(outcome, FileError):
                 made.append(outcome)
-            else:
-                try:
-                    made.append(_write(outcome, job.writing, sources, shipped))
-                except Exception as exc:  # noqa: BLE001 - a fault of ours: this file's error
-                    made.append(internal_error(file, exc))
+                continue
+            try:
+                written = _write(outcome, job.writing, sources, shipped)
+            except Exception as exc:  # noqa: BLE001 - a fault of ours: this file's error
+                made.append(internal_error(file, exc))
+                continue
+            if spool is None:
+                made.append(written)
+            else:  # a spool that cannot be written (CP470) ends the run
+                spool.keep(written.key, written.parts, written.counts)
         out.append(made)
         if n % MAX_CHUNK == 0:
             sources = SourceCache()  # the proposals' texts, for excerpts: a few at a time
@@ -592,6 +654,7 @@ def _write(result: ProposalResult, writing: Writing, sources: SourceCache,
            shipped: set[str] | None = None) -> Written:
     from ..render.text import render_result
     from ..report.model import Tally, result_key
+    from .spool import pack
 
     parts = []
     for fmt, color in writing.wanted:
@@ -603,5 +666,5 @@ def _write(result: ProposalResult, writing: Writing, sources: SourceCache,
             from ..render.jsonfmt import result_json  # not for a text report alone
 
             parts.append(result_json(result, writing.fail_on, writing.allow_unknown, shipped))
-    return Written(result_key(result), tuple(parts),
+    return Written(result_key(result), pack(parts),
                    Tally.of(result, writing.fail_on, writing.allow_unknown))
