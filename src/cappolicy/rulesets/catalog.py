@@ -669,7 +669,12 @@ class Rulesets:
                 and self.catalog.sources[layer].root.resolve() != shipped
                 and any(hidden.root.resolve() == shipped
                         for hidden in self.catalog.hidden.get(layer, ()))]
-        return "; ".join(said) if said else None
+        if not said:
+            return None
+        note = said[0]
+        for more in said[1:]:  # each said in the reader's language: joined as N_ texts
+            note = N_("{note}; {hiding}", note=note, hiding=more)
+        return note
 
     def _defaulted(self, eff: EffectiveRuleset, country: str | None) -> EffectiveRuleset:
         """The baseline with the country's defaults from CLDR (defaults.py), made once."""
