@@ -114,17 +114,31 @@ def fixed_ruleset(rulesets: Rulesets, ref: str | None) -> EffectiveRuleset | Non
         raise Failure(exc.diagnostics) from None
 
 
-def checked_files(paths: Sequence[Path], only_proposals: bool = False) -> list[Path]:
+def checked_files(paths: Sequence[Path], only_proposals: bool = False,
+                  unread: list[tuple[Path, Diagnostic]] | None = None) -> list[Path]:
     """The files `check` and `portfolio` read from the paths named: every file named, and
-    the proposal and IATI files the folders hold. A path that is missing ends the command
-    (exit 2); what a folder brings that is not a proposal is said on standard error and
-    skipped. With `only_proposals`, a file named is skipped too when it is not one."""
+    the proposal and IATI files the folders hold. A path that cannot be read (missing,
+    not a regular file, a folder with none) ends the command (exit 2), unless `unread` is
+    given: then each such path and its diagnostic are put there, for the report to give
+    as that path's error while the other files are checked. What a folder brings that is
+    not a proposal is said on standard error and skipped. With `only_proposals`, a file
+    named is skipped too when it is not one."""
     from ..proposal.recognise import looks_like_proposal
     from ..run.collect import CHECKED_SUFFIXES, collect, iati_in_folders
 
-    files, problems = collect(paths, CHECKED_SUFFIXES, "CP421", "proposal files")
-    missing = [d for d in problems if d.level != "note"]
-    if missing:
+    files: list[Path] = []
+    problems: list[Diagnostic] = []
+    missing: list[Diagnostic] = []
+    for path in dict.fromkeys(paths):
+        found, said = collect([path], CHECKED_SUFFIXES, "CP421", "proposal files")
+        files.extend(found)
+        problems.extend(d for d in said if d.level == "note")
+        for bad in (d for d in said if d.level != "note"):
+            missing.append(bad)
+            if unread is not None:
+                unread.append((path, bad))
+    files = list(dict.fromkeys(files))
+    if missing and (unread is None or not files):
         raise Failure(missing)
     for note in problems:  # files skipped in folders: said, then the others are checked
         click.echo(note.render(), err=True)

@@ -215,12 +215,13 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     docs/ci-formats.md). Exit code: 0 nothing fails at or above --fail-on, 1
     something does, 2 bad input, a bad ruleset or a report file that cannot be
     written."""
-    from ..base.errors import CappolicyError, SourceCache
+    from ..base.errors import CappolicyError, Diagnostic, SourceCache
     from ..run.check import Job, Writing, check_files
 
     if ruleset_ref is not None and country is not None:
         raise click.UsageError("give --ruleset or --country, not both")
-    files = checked_files(paths, only_proposals)
+    unread: list[tuple[Path, Diagnostic]] = []  # named paths that are no file to check
+    files = checked_files(paths, only_proposals, unread)
     if clash := outputs_over_inputs([file for _, file in outputs], files):
         raise Failure(clash)
     project = settings_of_files(files)
@@ -249,6 +250,10 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
         checked = check_files(files, job, rulesets, fixed, jobs)
     except CappolicyError as exc:  # the temporary file of the reports (CP470)
         raise Failure(exc.diagnostics) from None
+    if unread:  # said in the report as those paths' errors; the other files are checked
+        from ..render import FileError
+
+        checked.outcomes[:0] = [FileError(str(path), (why,)) for path, why in unread]
     with checked:  # its temporary file, if it has one, closed on every way out
         report = checked.report(fail_on, as_of, __version__, allow_unknown, _inputs(rulesets))
         sources = SourceCache()

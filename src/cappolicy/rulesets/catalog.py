@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from ..base.deferred import N_
+from ..base.deferred import N_, joined
 from ..base.errors import AnalysisError, CappolicyError, Diagnostic, RuleSyntaxError, did_you_mean
 from ..base.record import Record
 from ..base.resources import shipped_rulesets
@@ -279,9 +279,8 @@ def load_layer(source: RulesetSource) -> Layer:
         files=tuple(files), syntax_errors=tuple(syntax))
 
 
-def _where(source: RulesetSource) -> Path:
-    """The file of a ruleset of one file, else the folder of its files."""
-    return source.files[0] if len(source.files) == 1 else source.files[0].parent
+def _where(files: tuple[Path, ...]) -> Path:
+    return files[0] if len(files) == 1 else files[0].parent  # a file, or the folder of several
 
 
 def display_path(path: Path) -> str:
@@ -663,18 +662,13 @@ class Rulesets:
         report must say and not leave to the list of folders at its top."""
         shipped = shipped_rulesets().resolve()
         said = [N_("{id} is read from {path}, which hides the shipped {id}", id=layer,
-                   path=display_path(_where(self.catalog.sources[layer])))
+                   path=display_path(_where(self.catalog.sources[layer].files)))
                 for layer in eff.chain
                 if layer in self.catalog.sources
                 and self.catalog.sources[layer].root.resolve() != shipped
                 and any(hidden.root.resolve() == shipped
                         for hidden in self.catalog.hidden.get(layer, ()))]
-        if not said:
-            return None
-        note = said[0]
-        for more in said[1:]:  # each said in the reader's language: joined as N_ texts
-            note = N_("{note}; {hiding}", note=note, hiding=more)
-        return note
+        return joined("; ", said) if said else None
 
     def _defaulted(self, eff: EffectiveRuleset, country: str | None) -> EffectiveRuleset:
         """The baseline with the country's defaults from CLDR (defaults.py), made once."""

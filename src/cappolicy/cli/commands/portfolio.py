@@ -39,6 +39,8 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, ruleset_ref:
     how many proposals fail it, cannot be judged on it (unknown) and pass it, and one
     line per proposal with where it is and its counts; for IATI files, what to ask the
     publishers for. Exit code: 0 nothing fails, 1 a proposal fails, 2 bad input."""
+    from ...base.errors import Diagnostic
+    from ...render import FileError
     from ...render.portfolio import Portfolio
     from ...run.check import file_outcomes
     from ..common import Failure, checked_files, fixed_ruleset, rulesets_in_scope, settings_of_files
@@ -50,7 +52,8 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, ruleset_ref:
     except ValueError:
         raise click.BadParameter(f"{as_of!r} is not a date (YYYY-MM-DD)",
                                  param_hint="--as-of") from None
-    files = checked_files(paths)
+    unread: list[tuple[Path, Diagnostic]] = []  # named paths that are no file to check
+    files = checked_files(paths, unread=unread)
     if output is not None and (clash := outputs_over_inputs([output], files)):
         raise Failure(clash)
     project = settings_of_files(files)
@@ -59,6 +62,8 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, ruleset_ref:
     rulesets = rulesets_in_scope(extra_roots)
     fixed = fixed_ruleset(rulesets, ruleset_ref)
     portfolio = Portfolio(fail_on or project.fail_on or "must", allow_unknown)
+    for path, why in unread:  # said as those paths' errors; the other files are checked
+        portfolio.add(FileError(str(path), (why,)))
     for file in files:
         for outcome in file_outcomes(file, rulesets, fixed, country, day):
             portfolio.add(outcome)
