@@ -99,6 +99,13 @@ def test_the_spanish_ict_activities_in_indonesia_have_findings_and_unknowns() ->
             assert re.search(rf":\d+:\d+: unknown\[{rule}\]", block)
             assert not re.search(rf":\d+:\d+: error\[{rule}\]", block)
         assert "a sunset and exit plan" in block
+    # who evaluates, and how independently, is not in IATI either (docs/iati.md): no
+    # activity of any of the three files fails EVAL-01 or EVAL-02 for its absence
+    for path in (SPAIN, *SPAIN.parent.glob("*.xml")):
+        _, other, _ = run("check", str(path))
+        assert not re.search(r":\d+:\d+: \w+\[EVAL-0[12]\][^\n]*\n  message   The evaluator",
+                             other)
+        assert "who evaluates, and how independently" in other
     assert "across the 83 activities of this file: ask the publisher for" in out
 
 

@@ -28,6 +28,8 @@ ASK = "CP467"
 #: nothing about the programme, only about what IATI publishes
 NEVER_PUBLISHED = re.compile(
     r"^(sunset|risk_assessment|governance|accountability|alignment)\b|"
+    r"^evaluation\.(independent|by|local|schedule)\b|^roles\.evaluation\b|"
+    r"^activities\[\d*\]\.type\b|"
     r"\.(data_flows|mandate|mandates|languages|delivery|recurrence)\b")
 _MISSING_NOTE = re.compile(r"^(\S+) is missing$")
 
