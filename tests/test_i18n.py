@@ -50,7 +50,7 @@ def test_french_report_has_french_labels_outcomes_and_summaries(french: str) -> 
     for label in ("  message    ", "  parce que  ", "  paramètre  ", "  principe   ",
                   "  conseil    "):
         assert label in french, label
-    assert "total ERREUR : 17 propositions (15 en échec, 2 conformes)" in plain(french)
+    assert "total ERREUR : 17 propositions (en échec : 15, conformes : 2)" in plain(french)
     assert "3 fichiers non chargés" in french
     # the English words are gone from where the labels were
     assert "\n  because " not in french and "\n  hint " not in french

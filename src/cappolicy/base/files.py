@@ -27,13 +27,15 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 
+from .deferred import N_
+
 #: The most cappolicy reads of any one file unless its reader says less: no proposal,
 #: rule file, settings file or rule test comes near it.
 MAX_BYTES = 10 * 1024 * 1024
 
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
-          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-          (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link"))
+_KINDS = ((stat.S_ISDIR, N_("a folder")), (stat.S_ISFIFO, N_("a named pipe (FIFO)")),
+          (stat.S_ISCHR, N_("a character device")), (stat.S_ISBLK, N_("a block device")),
+          (stat.S_ISSOCK, N_("a socket")), (stat.S_ISLNK, N_("a symbolic link")))
 
 
 class NotReadable(OSError):
@@ -46,7 +48,7 @@ def kind_of(mode: int) -> str:
     for test, name in _KINDS:
         if test(mode):
             return name
-    return "not a regular file"
+    return N_("not a regular file")
 
 
 def read_bytes(path: str | os.PathLike[str], limit: int = MAX_BYTES, *,

@@ -124,13 +124,14 @@ def checked_files(paths: Sequence[Path], only_proposals: bool = False,
     not a proposal is said on standard error and skipped. With `only_proposals`, a file
     named is skipped too when it is not one."""
     from ..proposal.recognise import looks_like_proposal
+    from ..base.deferred import N_
     from ..run.collect import CHECKED_SUFFIXES, collect, iati_in_folders
 
     files: list[Path] = []
     problems: list[Diagnostic] = []
     missing: list[Diagnostic] = []
     for path in dict.fromkeys(paths):
-        found, said = collect([path], CHECKED_SUFFIXES, "CP421", "proposal files")
+        found, said = collect([path], CHECKED_SUFFIXES, "CP421", N_("proposal files"))
         files.extend(found)
         problems.extend(d for d in said if d.level == "note")
         for bad in (d for d in said if d.level != "note"):

@@ -67,11 +67,13 @@ def outputs_over_inputs(outputs: list[Path], inputs: list[Path]) -> list[Diagnos
     """A CP422 diagnostic for each report file that is a file being read: a report
     written there would replace it. A link there is replaced, never written through
     (files.write_atomic), so it is the link itself that is compared."""
+    from ..base.deferred import N_
     from ..base.errors import Diagnostic
 
     read = {file.resolve() for file in inputs}
-    return [Diagnostic("CP422", f"{file} is a file being checked; --output does not write "
-                       "a report over it", None, "name another file for the report")
+    return [Diagnostic("CP422", N_("{file} is a file being checked; --output does not "
+                                   "write a report over it", file=str(file)), None,
+                       N_("name another file for the report"))
             for file in outputs if file.parent.resolve() / file.name in read]
 
 

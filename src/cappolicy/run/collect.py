@@ -8,6 +8,7 @@ import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from ..base.deferred import N_
 from ..base.errors import Diagnostic
 from ..base.files import kind_of
 
@@ -34,8 +35,9 @@ def collect(paths: Iterable[Path], suffixes: tuple[str, ...], code: str,
             found, notes = _scan(path, suffixes)
             problems.extend(notes)
             if not found:
-                problems.append(Diagnostic(code, f"{path} holds no {what} "
-                                                 f"({', '.join(suffixes)})"))
+                problems.append(Diagnostic(code, N_(
+                    "{path} holds no {what} ({suffixes})", path=str(path), what=what,
+                    suffixes=", ".join(suffixes))))
             files.extend(found)
             continue
         try:
@@ -43,11 +45,12 @@ def collect(paths: Iterable[Path], suffixes: tuple[str, ...], code: str,
         except OSError:
             info = None
         if info is None:
-            problems.append(Diagnostic(code, f"no such file or folder: {path}"))
+            problems.append(Diagnostic(code, N_("no such file or folder: {path}",
+                                                path=str(path))))
         elif not stat.S_ISREG(info.st_mode):
-            problems.append(Diagnostic(code, f"{path} is {kind_of(info.st_mode)}, not a "
-                                             "regular file; cappolicy reads only regular "
-                                             "files"))
+            problems.append(Diagnostic(code, N_(
+                "{path} is {kind}, not a regular file; cappolicy reads only regular files",
+                path=str(path), kind=kind_of(info.st_mode))))
         else:
             files.append(path)
     return list(dict.fromkeys(files)), problems
@@ -68,21 +71,23 @@ def _scan(folder: Path, suffixes: tuple[str, ...]) -> tuple[list[Path], list[Dia
             target = p.resolve()
             if not target.is_relative_to(inside):
                 notes.append(Diagnostic(
-                    "CP425", f"{p} is a symbolic link to {target}, outside {folder}: skipped",
-                    None, "name the file itself on the command line to check it",
+                    "CP425", N_("{path} is a symbolic link to {target}, outside {folder}: "
+                                "skipped", path=str(p), target=str(target), folder=str(folder)),
+                    None, N_("name the file itself on the command line to check it"),
                     level="note"))
                 continue
         try:
             mode = os.stat(p).st_mode
         except OSError:  # a broken link
-            notes.append(Diagnostic("CP425", f"{p} is a broken symbolic link: skipped",
-                                    None, level="note"))
+            notes.append(Diagnostic("CP425", N_("{path} is a broken symbolic link: skipped",
+                                                path=str(p)), None, level="note"))
             continue
         if stat.S_ISDIR(mode):
             continue
         if not stat.S_ISREG(mode):
-            notes.append(Diagnostic("CP425", f"{p} is {kind_of(mode)}, not a regular file: "
-                                             "skipped", None, level="note"))
+            notes.append(Diagnostic("CP425", N_("{path} is {kind}, not a regular file: skipped",
+                                                path=str(p), kind=kind_of(mode)),
+                                    None, level="note"))
             continue
         found.append(p)
     return found, notes
