@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 
 from ..base.deferred import N_, joined
 from ..engine.compile import ParamValue
-from ..engine.evaluate import RuleSpec, compile_rules, evaluate
+from ..engine.evaluate import CompiledRule, RuleSpec, compile_rules, verdicts
 from ..engine.findings import SEVERITY_RANK, Finding
 from ..proposal.model import Proposal
 from .catalog import EffectiveRuleset
@@ -51,7 +51,7 @@ def relied_on(eff: EffectiveRuleset, proposal: Proposal, findings: Sequence[Find
         spared = sorted({f.rule for f in findings if f.outcome in _SPARED
                          and any(use.name == name for use in f.params) and f.rule in specs})
         for rule in spared:
-            if _worse(specs[rule], {**eff.params, name: previous}, proposal, as_of, eff):
+            if _worse(specs[rule], eff, proposal, as_of, name, previous):
                 say(layer, N_("passes {rule} only because {layer} {change}", rule=rule,
                               layer=layer, change=_change(name, previous, value)))
     for f in findings:
@@ -65,7 +65,7 @@ def relied_on(eff: EffectiveRuleset, proposal: Proposal, findings: Sequence[Find
         if not disabled.origin.relaxation:
             continue
         spec = _parent_spec(eff, disabled.rule, ancestor)
-        if spec is not None and _worse(spec, eff.params, proposal, as_of, eff):
+        if spec is not None and _worse(spec, eff, proposal, as_of):
             say(disabled.origin.layer, N_("{rule} disabled by {layer}", rule=disabled.rule,
                                           layer=disabled.origin.layer))
     return tuple(N_("{layer}: {changes}", layer=layer, changes=joined("; ", texts))
@@ -114,12 +114,37 @@ def _parent_spec(eff: EffectiveRuleset, rule: str,
     return None
 
 
-def _worse(spec: RuleSpec, params: dict[str, ParamValue], proposal: Proposal,
-           as_of: dt.date, eff: EffectiveRuleset) -> bool:
-    """Whether the rule fails (or is undecided) on the proposal under these params."""
-    try:
-        compiled = compile_rules([spec], params)
-    except Exception:  # noqa: BLE001 - a rule that does not compile under them decides nothing
+def _worse(spec: RuleSpec, eff: EffectiveRuleset, proposal: Proposal, as_of: dt.date,
+           name: str | None = None, previous: ParamValue | None = None) -> bool:
+    """Whether the rule fails (or is undecided) on the proposal under `eff`'s params, with
+    param `name` at its `previous` value when given. Only the verdict is wanted, so the
+    rule is decided without explaining it (verdicts), and it is compiled once a run for
+    each such change, not once a proposal."""
+    compiled = _relaxed_rule(spec, eff, name, previous)
+    if compiled is None:
         return False
-    found = evaluate(compiled, proposal, as_of, ruleset=eff.id)
-    return any(f.outcome in _WORSE for f in found if f.rule == spec.rule.id)
+    return verdicts(compiled, proposal, as_of, ruleset=eff.id).get(spec.rule.id) in _WORSE
+
+
+#: (rule, ruleset, param, value) -> the objects the key's ids are of, and the rule
+#: compiled with that value (None: it does not compile under it); a run meets few
+_RELAXED: dict[tuple[int, int, str | None, int], tuple[object, list[CompiledRule] | None]] = {}
+_RELAXED_MAX = 256
+
+
+def _relaxed_rule(spec: RuleSpec, eff: EffectiveRuleset, name: str | None,
+                  previous: ParamValue | None) -> list[CompiledRule] | None:
+    key = (id(spec), id(eff), name, id(previous))
+    found = _RELAXED.get(key)
+    if found is None:
+        params = eff.params if name is None or previous is None \
+            else {**eff.params, name: previous}
+        try:
+            compiled: list[CompiledRule] | None = compile_rules([spec], params)
+        except Exception:  # noqa: BLE001 - a rule that does not compile under them decides nothing
+            compiled = None
+        if len(_RELAXED) >= _RELAXED_MAX:
+            _RELAXED.clear()
+        # the objects are kept with their ids, so that no other object takes one of them
+        found = _RELAXED[key] = ((spec, eff, previous), compiled)
+    return found[1]
