@@ -109,7 +109,7 @@ class Portfolio:
         return sorted(self.lines, key=lambda line: (line.file, line.line, line.id))
 
     def to_text(self) -> str:
-        out = [f"portfolio: {len(self.lines)} proposals, "
+        out = [f"portfolio: {_proposals(len(self.lines))}, "
                f"{sum(1 for x in self.lines if x.verdict == 'fail')} failed "
                f"(fail on {self.fail_on})", ""]
         out += _table(("principle", "fail", "unknown", "pass"),
@@ -122,13 +122,13 @@ class Portfolio:
                         str(x.counts["pass"])) for x in self.sorted_lines()])
         if self.unpublished:
             out += ["", "not published in IATI: ask the publisher for"]
-            out += [f"  {t} ({n} of {len(self.lines)} proposals)"
+            out += [f"  {t} ({n} of {_proposals(len(self.lines))})"
                     for t, n in sorted(self.unpublished.items(), key=lambda i: (-i[1], i[0]))]
         out += _errors_text(self.errors)
         return "\n".join(out)
 
     def to_markdown(self) -> str:
-        out = [f"### Portfolio: {len(self.lines)} proposals, "
+        out = [f"### Portfolio: {_proposals(len(self.lines))}, "
                f"{sum(1 for x in self.lines if x.verdict == 'fail')} failed", "",
                "| principle | fail | unknown | pass |", "|---|---:|---:|---:|"]
         out += [f"| {p} | {f} | {u} | {s} |" for p, f, u, s in self.rows()]
@@ -140,7 +140,7 @@ class Portfolio:
                 f"{x.counts['pass']} |" for x in self.sorted_lines()]
         if self.unpublished:
             out += ["", "**Not published in IATI**, to ask the publisher for:", ""]
-            out += [f"- {md_text(t)} ({n} of {len(self.lines)} proposals)"
+            out += [f"- {md_text(t)} ({n} of {_proposals(len(self.lines))})"
                     for t, n in sorted(self.unpublished.items(), key=lambda i: (-i[1], i[0]))]
         if self.errors:
             out += ["", "**Could not be read:**", ""]
@@ -174,4 +174,8 @@ def _errors_text(errors: list[Diagnostic]) -> list[str]:
                                                  if d.span and d.span.line else
                                                  f"  error[{d.code}]: {d.message}")
                                          for d in errors)]
+
+
+def _proposals(n: int) -> str:
+    return f"{n} proposal" if n == 1 else f"{n} proposals"
 
