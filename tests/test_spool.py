@@ -231,14 +231,30 @@ def _refused(done: subprocess.CompletedProcess[str], folder: Path, why: str) -> 
     assert "total" not in done.stdout  # no report pretends to be whole
 
 
-def test_a_tmpdir_that_is_a_symbolic_link_is_refused(tmp_path: Path) -> None:
+def test_a_tmpdir_that_is_a_symbolic_link_another_user_controls_is_refused(
+        tmp_path: Path) -> None:
     real = tmp_path / "real"
     real.mkdir()
     link = tmp_path / "link"
     link.symlink_to(real)
+    # ours, in a folder of ours (as macOS's /tmp -> /private/tmp is the system's): used
     done = subprocess.run(_check_argv(*map(str, EXAMPLES[:2])), capture_output=True, text=True,
                           check=False, timeout=GUARD, env=_env(link))
+    assert done.returncode in (0, 1), done.stderr
+    assert "total" in done.stdout and os.listdir(real) == []
+    # in a folder anyone may write to (not sticky): anyone may put another link there
+    tmp_path.chmod(0o777)
+    try:
+        done = subprocess.run(_check_argv(*map(str, EXAMPLES[:2])), capture_output=True,
+                              text=True, check=False, timeout=GUARD, env=_env(link))
+    finally:
+        tmp_path.chmod(0o700)
     _refused(done, link, "it is a symbolic link")
+    if os.geteuid() == 0:  # a link that belongs to another user: only root can make one
+        os.lchown(link, 65534, 65534)
+        done = subprocess.run(_check_argv(*map(str, EXAMPLES[:2])), capture_output=True,
+                              text=True, check=False, timeout=GUARD, env=_env(link))
+        _refused(done, link, "it is a symbolic link")
     assert os.listdir(real) == []
 
 

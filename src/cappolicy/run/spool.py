@@ -16,8 +16,9 @@ The file lives in the temporary folder, which other users may write to:
   or from right after it is made: nothing outside this process can open it, and
   nothing is left behind however the run ends (an exception, Ctrl-C, kill -9);
 - the folder is the one TMPDIR (else TEMP, TMP) names, else the system's: never
-  another in its place; one that is a symbolic link, or cannot be written, or fills
-  up, is a CP470 error, exit 2;
+  another in its place; one that is a symbolic link that another user could point
+  elsewhere (the link, or the folder it stands in, is theirs or open to them), or
+  cannot be written, or fills up, is a CP470 error, exit 2;
 - only what this process wrote is read back: each part from where it was written,
   of the size written, and held to the checksum of what was written (CP471 if not).
 """
@@ -55,6 +56,22 @@ def temporary_folder() -> str:
     return tempfile.gettempdir()
 
 
+def _link_is_ours(link: str) -> bool:
+    """Whether only this user or the system can change where the link `link` points: it,
+    and the folder it stands in, belong to root or to this user, and that folder is not
+    writable by others (unless it is sticky, as /tmp is: then no one else may replace a
+    link of ours there). macOS's /tmp is such a link, to /private/tmp."""
+    mine = (0, os.geteuid())
+    try:
+        info = os.lstat(link)
+        where = os.stat(os.path.dirname(os.path.abspath(link)) or "/")
+    except OSError:
+        return False
+    open_to_others = where.st_mode & (stat.S_IWGRP | stat.S_IWOTH) \
+        and not where.st_mode & stat.S_ISVTX
+    return info.st_uid in mine and where.st_uid in mine and not open_to_others
+
+
 def _problem(folder: str, why: str) -> CappolicyError:
     return CappolicyError(Diagnostic(
         "CP470", f"cannot keep the report in a temporary file in {folder}: {why}", None,
@@ -88,7 +105,7 @@ class Spool:
     def _open(self) -> IO[bytes]:
         folder = self.folder
         try:
-            if stat.S_ISLNK(os.lstat(folder).st_mode):
+            if stat.S_ISLNK(os.lstat(folder).st_mode) and not _link_is_ours(folder):
                 raise _problem(folder, "it is a symbolic link, which whoever can write "
                                        "where it stands can point elsewhere")
             return tempfile.TemporaryFile(dir=folder, prefix=PREFIX)
