@@ -261,6 +261,18 @@ _NOT_DIRECT = re.compile(r"(?:^|[\s\[\]{},:?\"'-])!", re.MULTILINE)
 _QUOTED = "quoted"
 
 
+def _libyaml_root(text: str) -> Any:
+    """libyaml's document of `text`; None: no document, or a syntax error to report."""
+    assert _TreeParser is not None
+    parser = _TreeParser(text)
+    try:
+        return parser.get_single_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        parser.dispose()
+
+
 def _shallow(text: str) -> bool:
     """Whether libyaml may compose `text`: short enough, and few enough characters that
     open a level (counted only when there can be too many)."""
@@ -318,6 +330,7 @@ class _YamlComposer:
         self.aliases = 0
         self.seen: set[int] = set()  # libyaml's collections made into ours (_node)
         self.composed: Any = None  # libyaml's root, when direct() composed one _tree may take
+        self.allowed = False  # forbidden() found nothing
 
     def span(self, start: Any, end: Any) -> Span:
         if self.lines is not None:
@@ -331,9 +344,13 @@ class _YamlComposer:
         return Span(self.name, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2)
 
     def forbidden(self) -> None:
+        """Refuse a text holding a character no proposal may (CP402); once a reader."""
+        if self.allowed:
+            return
         text = self.text
         if text.isascii() and not text.encode("ascii").translate(None, _ASCII_ALLOWED):
-            return  # the same answer as the pattern's, some twenty times as quick
+            self.allowed = True  # the same answer as the pattern's, some twenty times as quick
+            return
         bad = _FORBIDDEN.search(text)
         if bad:
             raise _Fatal(Diagnostic(
@@ -347,6 +364,7 @@ class _YamlComposer:
                             "reader but not to an editor", char=f"U+{ord(self.text[at]):04X}"),
                 self.lines.span(at, at + 1),
                 N_("remove it, or write it as \\N, \\L or \\P in double quotes")))
+        self.allowed = True
 
     def direct(self) -> tuple[dict[str, Any], Positions, bool] | None:
         """A valid proposal's values, positions and whether a text may be a placeholder,
@@ -360,13 +378,7 @@ class _YamlComposer:
         if "!" in text and _NOT_DIRECT.search(text):
             return None
         aliases = "&" in text or "*" in text
-        parser = _TreeParser(text)
-        try:
-            root = parser.get_single_node()
-        except yaml.YAMLError:
-            return None
-        finally:
-            parser.dispose()
+        root = _libyaml_root(text)
         if root is None:
             return None
         mark = root.start_mark
@@ -410,17 +422,9 @@ class _YamlComposer:
         if ("!" in text or "&" in text or "*" in text or "%" in text or "---" in text
                 or "..." in text) and _NOT_A_TREE.search(text):
             return None
-        root = self.composed
+        root = self.composed if self.composed is not None else _libyaml_root(text)
         if root is None:
-            parser = _TreeParser(text)
-            try:
-                root = parser.get_single_node()
-            except yaml.YAMLError:
-                return None
-            finally:
-                parser.dispose()
-            if root is None:
-                return None
+            return None
         try:
             node = self._node(root, 1)
         except _Slow:
