@@ -68,13 +68,17 @@ class Catalog:
     def __init__(self, roots: Sequence[Path] | None = None) -> None:
         self.roots = [shipped_rulesets()] if roots is None else list(roots)
         self.sources: dict[str, RulesetSource] = {}
-        #: the rulesets a later root's ruleset of the same id hides, by id
-        self.hidden: dict[str, list[RulesetSource]] = {}
+        shipped = shipped_rulesets().resolve()
+        ours = {root for root in self.roots if root.resolve() == shipped}
+        #: the ids of shipped rulesets that a ruleset of another folder hides
+        self.replaced: set[str] = set()
         for root in self.roots:
             for source in _scan(root):
-                if source.id in self.sources:
-                    self.hidden.setdefault(source.id, []).append(self.sources[source.id])
+                if source.id in self.sources and self.sources[source.id].root in ours:
+                    self.replaced.add(source.id)
                 self.sources[source.id] = source
+                if root in ours:
+                    self.replaced.discard(source.id)
 
     def ids(self) -> list[str]:
         return sorted(self.sources)
@@ -660,14 +664,9 @@ class Rulesets:
         rulesets while the shipped rulesets hold one of that id: a settings file or
         --rulesets folder that replaces a shipped layer changes the rules, which the
         report must say and not leave to the list of folders at its top."""
-        shipped = shipped_rulesets().resolve()
         said = [N_("{id} is read from {path}, which hides the shipped {id}", id=layer,
                    path=display_path(_where(self.catalog.sources[layer].files)))
-                for layer in eff.chain
-                if layer in self.catalog.sources
-                and self.catalog.sources[layer].root.resolve() != shipped
-                and any(hidden.root.resolve() == shipped
-                        for hidden in self.catalog.hidden.get(layer, ()))]
+                for layer in eff.chain if layer in self.catalog.replaced]
         return joined("; ", said) if said else None
 
     def _defaulted(self, eff: EffectiveRuleset, country: str | None) -> EffectiveRuleset:
