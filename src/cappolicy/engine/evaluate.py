@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import operator
 from collections.abc import Iterator, Mapping, Sequence
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -436,7 +434,8 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
     else:
         message = _render(rule.message, env) if rule.message else rule.title
     finding = _finding(rule, proposal, ruleset, outcome, loc,
-                       where or _path_text(missing) or _span_path(proposal, loc), element=element,
+                       where or _path_text(missing) or _span_path(env.ctx, proposal, loc),
+                       element=element,
                        evidence=(ev,), missing=missing, message=message,
                        hint=_render(rule.hint, env) if rule.hint else None)
     if env.ctx.lang is not None:  # a failure's message and hint; an unknown's hint
@@ -620,25 +619,41 @@ def _path_text(missing: tuple[str, ...]) -> str:
     return missing[0] if missing else ""
 
 
-def _span_path(proposal: Proposal, span: Span) -> str:
+def _span_path(ctx: Context, proposal: Proposal, span: Span) -> str:
     """The proposal path of the value at `span`: a finding names a place, not a line.
-    The first path whose span it is (a mapping key's excepted): only the places on the
-    same line are compared, the others passed over without a call of Python."""
+    The first path whose span it is (a mapping key's excepted), from an index of the
+    proposal's places made once an evaluation, when a finding first asks."""
+    places = ctx.memo.get(_PLACES)
+    if places is None:
+        places = ctx.memo[_PLACES] = _places(proposal)
+    return format_path(places.get(
+        (span.file, span.line, span.column, span.end_line, span.end_column), ()))
+
+
+#: ctx.memo's key for the index of the proposal's places (a key no closure can be)
+_PLACES = object()
+
+
+def _places(proposal: Proposal) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """(file, line, column, end line, end column) -> the first path there, keys excepted;
+    read from the spans' parts as loading left them, without making a Span of each."""
     positions = proposal.positions
-    line = span.line
-    lines = map(_LINE, positions.values())
-    items = iter(positions.items())  # in step with `lines`
-    while True:
-        try:
-            skip = operator.indexOf(lines, line)  # the places before it are on other lines
-        except ValueError:
-            return format_path(())
-        path, at = next(islice(items, skip, None))
-        if at == span and not (path and path[-1] == "<key>"):
-            return format_path(path)
-
-
-_LINE = operator.attrgetter("line")
+    raw = getattr(positions, "raw", None)
+    parts = raw.items() if isinstance(raw, dict) else positions.items()
+    file = getattr(positions, "file", proposal.file)
+    places: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for path, at in parts:
+        if path and path[-1] == "<key>":
+            continue
+        if type(at) is tuple:  # counted from 0, as libyaml's marks count
+            key = (file, at[0] + 1, at[1] + 1, at[2] + 1, at[3] + 1)
+        elif isinstance(at, Span):
+            key = (at.file, at.line, at.column, at.end_line, at.end_column)
+        else:  # libyaml's scalar node
+            start, end = at.start_mark, at.end_mark
+            key = (file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+        places.setdefault(key, path)
+    return places
 
 
 def _first_path_span(node: Node, env: Env, proposal: Proposal) -> Span | None:
