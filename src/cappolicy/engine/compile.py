@@ -82,6 +82,7 @@ from .nodes import (
     Var,
     element_path,
     outer_kids,
+    replace as replace_node,
 )
 from .runtime import Context, Env, Fn, covered, memoised, recorded, truth_of
 
@@ -147,7 +148,7 @@ class Compiler(GraphQueries):
         node = _COMPILE[type(e)](self, e, scope)
         if isinstance(node, MEMOISED) and not node.free:
             # the parent's closure takes it from here
-            node = attrs.evolve(node, fn=memoised(node.fn))
+            node = replace_node(node, fn=memoised(node.fn))
         if node.__class__ in RECORDED and not self._in_condition:
             # set before any parent takes the closure: the node is not yet seen by anyone
             object.__setattr__(node, "fn", recorded(node.fn))

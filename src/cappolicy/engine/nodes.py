@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
-
-import attrs
+from typing import Any, ClassVar, TypeVar, dataclass_transform
 
 from ..graph.parts import Search, Step
 from ..lang import ast
@@ -27,13 +25,30 @@ Loc = Callable[[Env], "tuple[Any, ...] | None"]
 ElementPath = Callable[[Env, Any], "tuple[Any, ...] | None"]
 
 
-# The classes are made when cappolicy starts: without slots (functools.cached_property then
-# needs no help from attrs) and with the one repr of Node, making them costs a third less.
-@attrs.frozen(eq=False, slots=False)
-class Node:
+@dataclass_transform(frozen_default=True, eq_default=False)
+class _Frozen:
+    """What makes a node class frozen, for the type checker: each class's annotated
+    fields (after those of the classes it extends) are arguments of its `__init__`."""
+
+    __slots__ = ()
+
+
+class FrozenNodeError(AttributeError):
+    """A field of a node was set or deleted: nodes are frozen."""
+
+
+# The classes are made when cappolicy starts, by the thousand for a check: plain classes
+# (no code written and compiled for each as attrs does), one `__init__` for them all. Nodes
+# are compared by identity; a class's own fields, after Node's, are keywords of `__init__`
+# whose defaults are given in the class body. Without slots, functools.cached_property
+# needs no help.
+class Node(_Frozen):
     """What every kind of node has: the expression it was compiled from, its type, its
     closure, its children (in the order they are evaluated) and, for a path into the
     proposal, where it reads."""
+
+    #: the fields classes add to Node's, with their defaults
+    MORE: ClassVar[dict[str, Any]] = {}
 
     expr: ast.Expr
     type: Type
@@ -41,6 +56,42 @@ class Node:
     kids: tuple[Node, ...] = ()
     loc: Loc | None = None
     given_text: str = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        more = dict(cls.MORE)
+        for name in cls.__dict__.get("__annotations__", {}):
+            if name not in cls.__dict__:
+                raise TypeError(f"{cls.__name__}.{name}: a node's own field needs a default")
+            more[name] = cls.__dict__[name]
+        cls.MORE = more
+
+    def __init__(self, expr: ast.Expr, type: Type, fn: Fn, kids: tuple[Node, ...] = (),
+                 loc: Loc | None = None, given_text: str = "", **more: Any) -> None:
+        own = self.__dict__
+        own["expr"] = expr
+        own["type"] = type
+        own["fn"] = fn
+        own["kids"] = kids
+        own["loc"] = loc
+        own["given_text"] = given_text
+        defaults = self.MORE
+        if more.keys() - defaults.keys():
+            unknown = ", ".join(sorted(more.keys() - defaults.keys()))
+            raise TypeError(f"{self.__class__.__name__} has no field {unknown}")
+        own.update(defaults)
+        own.update(more)
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__qualname__}(expr={self.expr!r}, type={self.type!r}, "
+                f"fn={self.fn!r}, kids={self.kids!r}, loc={self.loc!r}, "
+                f"given_text={self.given_text!r})")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenNodeError(f"{self.__class__.__name__} is frozen: cannot set {name}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenNodeError(f"{self.__class__.__name__} is frozen: cannot delete {name}")
 
     @functools.cached_property
     def free(self) -> frozenset[str]:
@@ -63,14 +114,12 @@ class Node:
 # ---------------------------------------------------------------- leaves
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Literal(Node):
     """A constant of the rule: a literal, a set of literals, an enumeration word."""
 
     value: Any = None
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Param(Node):
     """A param of the ruleset, a constant once the effective ruleset settles it."""
 
@@ -78,7 +127,6 @@ class Param(Node):
     value: Any = None
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Var(Node):
     """A variable: bound by `for`, a quantifier or aggregate, a node condition, or a `let`."""
 
@@ -89,21 +137,18 @@ class Var(Node):
         return frozenset((self.name,))
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Root(Node):
     """A top-level field of the proposal (`host_country`)."""
 
     name: str = ""
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Builtin(Node):
     """A name the language defines: `as_of`, `graph`, `program`."""
 
     name: str = ""
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Error(Node):
     """An expression the compiler refused (its diagnostic is reported): always unknown."""
 
@@ -111,14 +156,12 @@ class Error(Node):
 # ---------------------------------------------------------------- paths
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Attr(Node):
     """`obj.name` on a record."""
 
     name: str = ""
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Deref(Node):
     """`ref.field` through a reference: the field of the element the id names."""
 
@@ -126,7 +169,6 @@ class Deref(Node):
     field: str = ""
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Index(Node):
     """`obj[key]`."""
 
@@ -134,37 +176,30 @@ class Index(Node):
 # ---------------------------------------------------------------- operators
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Not(Node):
     pass
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Neg(Node):
     pass
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Connective(Node):
     """`and`, `or`, `implies`: the left operand, then the right when it does not decide."""
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class And(Connective):
     pass
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Or(Connective):
     pass
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Implies(Connective):
     pass
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Compare(Node):
     """A comparison (`==` ... `>=`) or a membership test (`in`, `not in`)."""
 
@@ -176,7 +211,6 @@ class Compare(Node):
     currency: str | None = None
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Arith(Node):
     """`+ - * /`."""
 
@@ -185,14 +219,12 @@ class Arith(Node):
     share: bool = False
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Matches(Node):
     """`subject matches "pattern"`, the pattern compiled (RE2)."""
 
     regex: Any = None  # a compiled RE2 pattern (google-re2 ships no type information)
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Presence(Node):
     """`x present` (`present` True) or `x absent`."""
 
@@ -202,7 +234,6 @@ class Presence(Node):
 # ---------------------------------------------------------------- collections
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Binder(Node):
     """A quantifier or an aggregate: a collection, then parts that read `var`, bound
     to each element in turn (compile.covered walks them)."""
@@ -225,7 +256,6 @@ class Binder(Node):
         return self.kids[:1] if self.var else self.kids
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Quantifier(Binder):
     """`any`/`all var in coll where ...: body`."""
 
@@ -236,7 +266,6 @@ class Quantifier(Binder):
         return self.kids[-1]
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Aggregate(Binder):
     """count, sum, min, max, union over a collection (`kind`), optionally of a value
     per element and of the elements a `where` selects."""
@@ -245,17 +274,14 @@ class Aggregate(Binder):
     value: Node | None = None
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class SetNode(Node):
     """A set literal with a part that is not constant."""
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class ListNode(Node):
     """A list literal."""
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Call(Node):
     """A builtin function (builtins.py) of one argument."""
 
@@ -266,7 +292,6 @@ class Call(Node):
 # ---------------------------------------------------------------- graph queries
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Graph(Node):
     """A method of the governance graph (graphquery.py). Its value is a list of nodes,
     of edges, of loops, or whether a node is reachable."""
@@ -280,17 +305,14 @@ class Graph(Node):
     search: Callable[[Env, int | None], Search | None] | None = None
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Kinds(Node):
     """A `kind:` argument given as an expression: a set of texts."""
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class GraphNode(Node):
     """An argument naming a node of the graph; its value is the node's key."""
 
 
-@attrs.frozen(eq=False, slots=False, repr=False)
 class Condition(Node):
     """`n -> ...`, a node condition: its value is a test of a node's key."""
 
@@ -313,6 +335,19 @@ PATHS: tuple[type[Node], ...] = (Root, Attr, Index, Deref, Var)
 
 #: kinds of node whose value is the same for every proposal
 CONSTANTS: tuple[type[Node], ...] = (Literal, Param, Builtin)
+
+
+def replace(node: N, **changes: Any) -> N:
+    """A copy of `node` with the fields `changes` names given new values (as attrs.evolve)."""
+    values = {name: value for name, value in node.__dict__.items()
+              if name in _BASE or name in node.MORE}
+    values.update(changes)
+    made: N = node.__class__(**values)
+    return made
+
+
+_BASE = frozenset(("expr", "type", "fn", "kids", "loc", "given_text"))
+N = TypeVar("N", bound=Node)
 
 
 def outer_kids(node: Node) -> tuple[Node, ...]:
