@@ -3,7 +3,10 @@ the command line (cli.py).
 
 Importing click and defining the commands takes longer than Python takes to start,
 and a version check (as scripts and package managers make) should not wait for it.
-The answer is click's own `--version` text, held to it by tests/test_cli.py."""
+The answer is click's own `--version` text, held to it by tests/test_cli.py.
+
+Anything else starts with the garbage collector held off (base/collector.py): the
+command releases it when it has work of its own to do."""
 
 from __future__ import annotations
 
@@ -17,6 +20,9 @@ def main() -> None:
         sys.stdout.write(f"cappolicy, version {__version__}\n")
         sys.stdout.flush()
         return
+    from ..base import collector
+
+    collector.hold()
     from .main import main as cli
 
     cli()

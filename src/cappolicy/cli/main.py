@@ -153,6 +153,10 @@ def main(ctx: click.Context, config_file: Path | None) -> None:
     on the command line win."""
     ctx.ensure_object(dict)
     ctx.obj["config_file"] = config_file
+    if ctx.invoked_subcommand != "check":  # which releases it once it has checked a file
+        from ..base import collector
+
+        collector.release()
 
 
 @main.command()
@@ -215,6 +219,7 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     docs/ci-formats.md). Exit code: 0 nothing fails at or above --fail-on, 1
     something does, 2 bad input, a bad ruleset or a report file that cannot be
     written."""
+    from ..base import collector
     from ..base.errors import CappolicyError, Diagnostic, SourceCache
     from ..run.check import Job, Writing, check_files
 
@@ -250,6 +255,8 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
         checked = check_files(files, job, rulesets, fixed, jobs)
     except CappolicyError as exc:  # the temporary file of the reports (CP470)
         raise Failure(exc.diagnostics) from None
+    finally:
+        collector.release()  # if no file was checked here (none, or all in workers)
     if unread:  # said in the report as those paths' errors; the other files are checked
         from ..render import FileError
 

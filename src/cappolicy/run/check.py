@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from ..base import collector
 from ..base.deferred import N_
 from ..base.errors import CappolicyError, Diagnostic
 from ..base.span import Span
@@ -632,6 +633,7 @@ def _check_each(files: Sequence[Path], job: Job, rulesets: Rulesets,
     for n, file in enumerate(files, 1):
         made: list[Outcome | Written] = []
         for outcome in _outcomes(file, rulesets, fixed, job.country, job.as_of, job.lang):
+            collector.release()  # held since the program started (base/collector.py)
             if job.writing is None or isinstance(outcome, FileError):
                 made.append(outcome)
                 continue
