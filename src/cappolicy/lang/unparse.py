@@ -4,7 +4,6 @@ failed, and the formatter writes whole files in one canonical layout."""
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 
 from . import ast
 
@@ -76,6 +75,8 @@ def _number(x: float) -> str:
     if isinstance(x, float) and x.is_integer():
         return str(int(x))
     if isinstance(x, float):
+        import decimal  # seldom needed: not imported by every command
+
         return format(decimal.Decimal(repr(x)), "f")
     return str(x)
 

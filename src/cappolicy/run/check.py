@@ -167,13 +167,14 @@ class Checked:
                          lang=lang)
             return
         assert writing is not None and writing.verbose == verbose
-        from ..render.jsonfmt import join_json_pieces
-        from ..render.text import text_pieces
-
         parts = self.written.parts(writing.wanted.index((fmt, color)), self._order())
         if fmt == "text":
+            from ..render.text import text_pieces
+
             yield from text_pieces(parts, report, self.counts(), color=color, sources=sources)
         else:
+            from ..render.jsonfmt import join_json_pieces  # not for a text report alone
+
             yield from join_json_pieces(parts, report, self.counts())
 
     def _order(self) -> array[int]:
