@@ -9,22 +9,31 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import attrs
-
 from .files import read_text
-from .pickling import by_fields
+from .record import Record
 from .span import Span, source_lines
 from .visible import visible
 
+_set = object.__setattr__
 
-@by_fields
-@attrs.frozen
-class Diagnostic:
+
+class Diagnostic(Record):
+    """A located message with a stable code (a record: base/record.py)."""
+
+    __slots__ = ("code", "message", "span", "help", "level")
     code: str
     message: str
-    span: Span | None = None
-    help: str | None = None
-    level: str = "error"  # error | warning | note
+    span: Span | None
+    help: str | None
+    level: str  # error | warning | note
+
+    def __init__(self, code: str, message: str, span: Span | None = None,
+                 help: str | None = None, level: str = "error") -> None:
+        _set(self, "code", code)
+        _set(self, "message", message)
+        _set(self, "span", span)
+        _set(self, "help", help)
+        _set(self, "level", level)
 
     def render(self, sources: SourceCache | None = None, *, color: bool = False,
                colon: str = ":", help_word: str = "help") -> str:

@@ -9,22 +9,32 @@ the last three: after one of those in a value, every line number would drift.
 from __future__ import annotations
 
 import re
+from typing import Any
 
-import attrs
+from .record import Record
 
-from .pickling import by_fields
+_set = object.__setattr__
 
 
-@by_fields
-@attrs.frozen(order=True)
-class Span:
-    """A region of a source file; lines and columns count from 1."""
+class Span(Record):
+    """A region of a source file; lines and columns count from 1. Spans are ordered as
+    the tuples of their fields (file, line, column, end_line, end_column)."""
 
+    __slots__ = ("file", "line", "column", "end_line", "end_column")
     file: str
     line: int
     column: int
-    end_line: int = attrs.field(default=0)
-    end_column: int = attrs.field(default=0)
+    end_line: int
+    end_column: int
+
+    # a record, not an attrs class: thousands are read from the cache for every check
+    def __init__(self, file: str, line: int, column: int, end_line: int = 0,
+                 end_column: int = 0) -> None:
+        _set(self, "file", file)
+        _set(self, "line", line)
+        _set(self, "column", column)
+        _set(self, "end_line", end_line)
+        _set(self, "end_column", end_column)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
@@ -32,6 +42,26 @@ class Span:
     def short(self) -> str:
         """`file:line`, the form used when a finding cites a ruleset line."""
         return f"{self.file}:{self.line}"
+
+    def __lt__(self, other: Any) -> bool:
+        if other.__class__ is not Span:
+            return NotImplemented
+        return bool(self._key(self) < other._key(other))
+
+    def __le__(self, other: Any) -> bool:
+        if other.__class__ is not Span:
+            return NotImplemented
+        return bool(self._key(self) <= other._key(other))
+
+    def __gt__(self, other: Any) -> bool:
+        if other.__class__ is not Span:
+            return NotImplemented
+        return bool(self._key(self) > other._key(other))
+
+    def __ge__(self, other: Any) -> bool:
+        if other.__class__ is not Span:
+            return NotImplemented
+        return bool(self._key(self) >= other._key(other))
 
 
 def nospan() -> Span:

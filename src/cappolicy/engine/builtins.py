@@ -18,8 +18,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-import attrs
-
+from ..base.record import Record
 from ..lang.types import (
     ANY,
     DATE,
@@ -34,10 +33,13 @@ from ..lang.types import (
 )
 
 
-@attrs.frozen
-class Function:
+_set = object.__setattr__
+
+
+class Function(Record):
     """One builtin function of one argument."""
 
+    __slots__ = ("accepts", "refusal", "result", "op", "inline", "doc")
     #: the argument types it accepts (ANY always is)
     accepts: Callable[[Type], bool]
     #: the diagnostic code and message for an argument it does not accept; the message
@@ -50,8 +52,18 @@ class Function:
     op: Callable[[Any], Any]
     #: generated code: the argument classes it is written inline for, and the code with
     #: the argument as {}
-    inline: tuple[frozenset[type], str] | None = None
-    doc: str = ""
+    inline: tuple[frozenset[type], str] | None
+    doc: str
+
+    def __init__(self, accepts: Callable[[Type], bool], refusal: tuple[str, str],
+                 result: Callable[[Type], Type], op: Callable[[Any], Any],
+                 inline: tuple[frozenset[type], str] | None = None, doc: str = "") -> None:
+        _set(self, "accepts", accepts)
+        _set(self, "refusal", refusal)
+        _set(self, "result", result)
+        _set(self, "op", op)
+        _set(self, "inline", inline)
+        _set(self, "doc", doc)
 
 
 def _length(v: Any) -> Any:

@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import attrs
-
 from ..base.errors import Diagnostic, did_you_mean
+from ..base.record import Record
 from ..base.span import Span
 from ..graph.governance import Reach
 from ..graph.parts import CATEGORIES, EDGE_KINDS, Search, Step
@@ -38,6 +37,8 @@ from ..proposal import schema
 from .nodes import Condition, Error, Graph, GraphNode, Kinds, Literal, Node
 from .runtime import MISSING, Env, Fn, restore
 
+_set = object.__setattr__
+
 GRAPH = Prim("graph")
 NODE = schema.GRAPH_NODE_REF
 EDGE = schema.GRAPH_EDGE
@@ -48,10 +49,10 @@ NODE_WORDS = CATEGORIES + schema.ORG_KINDS.values + schema.BODY_KINDS.values + \
 EDGE_WORDS = EDGE_KINDS
 
 
-@attrs.frozen
-class Call:
+class Call(Record):
     """A graph query's call, its arguments compiled: what a method's builder needs."""
 
+    __slots__ = ("expr", "method", "result", "kids", "args", "steps", "kinds", "ends")
     expr: ast.Call
     method: str
     result: Type
@@ -61,24 +62,44 @@ class Call:
     #: the positional arguments' closures
     args: tuple[Fn, ...]
     steps: tuple[Step, ...] | None
-    kinds: Node | None = None
-    ends: Mapping[str, Node] = attrs.field(factory=dict)
+    kinds: Node | None
+    ends: Mapping[str, Node]
+
+    def __init__(self, expr: ast.Call, method: str, result: Type, kids: tuple[Node, ...],
+                 args: tuple[Fn, ...], steps: tuple[Step, ...] | None,
+                 kinds: Node | None = None, ends: Mapping[str, Node] | None = None) -> None:
+        _set(self, "expr", expr)
+        _set(self, "method", method)
+        _set(self, "result", result)
+        _set(self, "kids", kids)
+        _set(self, "args", args)
+        _set(self, "steps", steps)
+        _set(self, "kinds", kinds)
+        _set(self, "ends", {} if ends is None else ends)
 
 
 Builder = Callable[[Call], Graph]
 
 
-@attrs.frozen
-class GraphMethod:
+class GraphMethod(Record):
     """The signature of one graph query: positional node arguments (`target`
     also takes a node condition), keyword arguments and the result type; and the
     function that builds its node."""
 
+    __slots__ = ("positional", "keywords", "result", "doc", "build")
     positional: tuple[str, ...]
     keywords: tuple[str, ...]
     result: Type
     doc: str
     build: Builder
+
+    def __init__(self, positional: tuple[str, ...], keywords: tuple[str, ...], result: Type,
+                 doc: str, build: Builder) -> None:
+        _set(self, "positional", positional)
+        _set(self, "keywords", keywords)
+        _set(self, "result", result)
+        _set(self, "doc", doc)
+        _set(self, "build", build)
 
 
 def _node_path(env: Env, key: Any) -> tuple[Any, ...] | None:

@@ -32,12 +32,15 @@ import attrs
 
 from ..base.deferred import N_
 from ..base.errors import did_you_mean
+from ..base.record import Record
 from ..proposal.model import Proposal, format_path
 from .findings import Evidence, Finding, ParamUse, Provenance
 
 if TYPE_CHECKING:
     from .compile import ParamValue
     from .rules import CompiledRule, RuleSpec
+
+_set = object.__setattr__
 
 
 class Disabling(Protocol):
@@ -72,14 +75,20 @@ WAIVABLE = ("fail", "unknown")
 SEED = "000_66251300b48a3485.txt"
 
 
-@attrs.frozen
-class Check:
+class Check(Record):
     """One of the built-in checks of waivers."""
 
+    __slots__ = ("id", "title", "severity", "source")
     id: str
     title: str
     severity: str
     source: str
+
+    def __init__(self, id: str, title: str, severity: str, source: str) -> None:
+        _set(self, "id", id)
+        _set(self, "title", title)
+        _set(self, "severity", severity)
+        _set(self, "source", source)
 
 
 # A donor or foreign approver would let the donor excuse the host's own rules: an error.
@@ -97,14 +106,22 @@ USED = Check("WAIVER-04", N_("A waiver covers a rule that fails"), "should", f"{
 CHECKS = (APPROVER, EXPIRY, RULE, USED)
 
 
-@attrs.frozen
-class Scope:
+class Scope(Record):
     """What the checks need of the effective ruleset."""
 
+    __slots__ = ("rules", "disabled", "public_sector", "public_sector_param")
     rules: frozenset[str]
     disabled: Mapping[str, str]  # rule id -> "disabled by file:line ("because")"
     public_sector: frozenset[str]
-    public_sector_param: ParamUse | None = None  # None: the built-in default was used
+    public_sector_param: ParamUse | None  # None: the built-in default was used
+
+    def __init__(self, rules: frozenset[str], disabled: Mapping[str, str],
+                 public_sector: frozenset[str], public_sector_param: ParamUse | None = None
+                 ) -> None:
+        _set(self, "rules", rules)
+        _set(self, "disabled", disabled)
+        _set(self, "public_sector", public_sector)
+        _set(self, "public_sector_param", public_sector_param)
 
     @classmethod
     def of(cls, rules: Sequence[CompiledRule], effective: RulesetView | None) -> Scope:
@@ -170,14 +187,21 @@ def apply_waivers(findings: Sequence[Finding], rules: Sequence[CompiledRule], pr
 # ------------------------------------------------------------------- one waiver
 
 
-@attrs.frozen
-class _Waiver:
+class _Waiver(Record):
     """A waiver of the proposal and how to make findings located at it."""
 
+    __slots__ = ("proposal", "ruleset", "index", "data")
     proposal: Proposal
     ruleset: str | None
     index: int
     data: Mapping[str, Any]
+
+    def __init__(self, proposal: Proposal, ruleset: str | None, index: int,
+                 data: Mapping[str, Any]) -> None:
+        _set(self, "proposal", proposal)
+        _set(self, "ruleset", ruleset)
+        _set(self, "index", index)
+        _set(self, "data", data)
 
     @property
     def rule(self) -> str:

@@ -8,9 +8,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import attrs
-
 from ..base.errors import Diagnostic, RuleSyntaxError
+from ..base.record import replace
 from ..base.span import Span
 from . import ast
 from .limits import MAX_DEPTH, MAX_DURATION, MAX_NUMBER_CHARS, first_too_deep
@@ -198,7 +197,7 @@ class Builder:
                                             base_col + i + 1))
                 except RuleSyntaxError as exc:  # the hole ends at '}', not the file
                     self.errors.extend(
-                        attrs.evolve(d, message=f"the expression {{{hole}}} is incomplete")
+                        replace(d, message=f"the expression {{{hole}}} is incomplete")
                         if d.code == "CP103" else d for d in exc.diagnostics)
                 i = end + 1
                 continue

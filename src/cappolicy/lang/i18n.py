@@ -54,10 +54,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from ..base.deferred import Deferred, Joined
 from ..base.errors import CappolicyError, Diagnostic
+from ..base.record import replace
 from . import values as V
 from .ast import Duration, Money, Percent
 
@@ -246,7 +245,7 @@ def localise_diagnostic(diagnostic: Diagnostic) -> Diagnostic:
     tr = _ACTIVE.get()
     if tr.is_source:
         return diagnostic
-    return attrs.evolve(
+    return replace(
         diagnostic, message=localise(diagnostic.message), level=tr.gettext(diagnostic.level),
         help=localise(diagnostic.help) if diagnostic.help else diagnostic.help)
 

@@ -20,6 +20,7 @@ import attrs
 
 from ..base.errors import CappolicyError, Diagnostic, suggestion
 from ..base.files import MAX_BYTES
+from ..base.record import replace
 from .catalog import Catalog, EffectiveRuleset, Rulesets, source_from_path
 
 #: a revision: no option, no whitespace or control character, no `:` (a path inside a
@@ -209,6 +210,6 @@ def ruleset_at(roots: Sequence[Path], ref: str, revision: str, given: str, scrat
                 f"rulesets there: {', '.join(catalog.ids()) or 'none'}"))
         return resolver.get(source), shot.display
     except CappolicyError as exc:
-        raise CappolicyError([attrs.evolve(d, span=attrs.evolve(
+        raise CappolicyError([replace(d, span=replace(
             d.span, file=shot.display(d.span.file))) if d.span is not None else d
             for d in exc.diagnostics]) from None

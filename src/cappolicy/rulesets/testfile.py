@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from ..base.errors import CappolicyError, Diagnostic, ProposalError, did_you_mean
+from ..base.record import replace
 from ..base.span import Span
 from ..engine.findings import OUTCOMES
 from ..engine.waivers import CHECKS as WAIVER_CHECKS
@@ -113,7 +114,7 @@ class _Reader:
         try:
             root = compose_yaml(text, self.name)
         except ProposalError as exc:
-            raise CappolicyError([attrs.evolve(d, code="CP430", help=_flow_help(d.help, d.message))
+            raise CappolicyError([replace(d, code="CP430", help=_flow_help(d.help, d.message))
                                   for d in exc.diagnostics]) from None
         if root is None or _deref(root).kind != "map":
             raise CappolicyError(Diagnostic(
