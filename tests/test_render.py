@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cappolicy.base.errors import Diagnostic, SourceCache
+from cappolicy.base.record import replace
 from cappolicy.base.span import Span
 from cappolicy.base.visible import json_controls
 from cappolicy.engine.findings import (
@@ -469,7 +470,7 @@ def test_colour_paints_levels_and_verdicts_and_nothing_else() -> None:
 
 def test_text_is_the_same_whatever_order_results_come_in() -> None:
     report = make_report(errors=True)
-    flipped = attrs.evolve(report, results=tuple(reversed(report.results)))
+    flipped = replace(report, results=tuple(reversed(report.results)))
     assert text_of(report) == text_of(flipped)
 
 
@@ -700,9 +701,9 @@ def test_json_diagnostics_round_trip() -> None:
 
 def test_json_is_deterministic() -> None:
     report = make_report(errors=True)
-    flipped = attrs.evolve(
+    flipped = replace(
         report,
-        results=tuple(attrs.evolve(r, findings=tuple(reversed(r.findings)))
+        results=tuple(replace(r, findings=tuple(reversed(r.findings)))
                       for r in reversed(report.results)),
     )
     assert render(report, "json") == render(flipped, "json")
@@ -953,15 +954,15 @@ def test_reports_put_together_from_parts_written_apart() -> None:
     from cappolicy.report.model import Tally, result_key, tally
 
     report = _report_of_examples()
-    shuffled = attrs.evolve(report, results=tuple(reversed(report.results)))
+    shuffled = replace(report, results=tuple(reversed(report.results)))
     for fail_on, allow, verbose in (("must", False, False), ("should", True, True)):
-        case = attrs.evolve(shuffled, fail_on=fail_on, allow_unknown=allow)
+        case = replace(shuffled, fail_on=fail_on, allow_unknown=allow)
         ordered = sorted(case.results, key=result_key)
         counts = Tally()
         for r in case.results:
             counts += Tally.of(r, fail_on, allow)
         assert counts == tally(case)
-        apart = attrs.evolve(case, results=())
+        apart = replace(case, results=())
         texts = [render_result(r, fail_on, verbose=verbose, allow_unknown=allow,
                                sources=sources()) for r in ordered]
         assert join_text(texts, apart, counts, sources=sources()) == \
@@ -978,7 +979,7 @@ def test_reports_put_together_from_parts_written_apart() -> None:
         assert join_json(parts, apart, counts) == whole
         assert "".join(jsonfmt.join_json_pieces(iter(parts), apart, counts)) == whole
     # no results: empty lists
-    empty = attrs.evolve(report, results=())
+    empty = replace(report, results=())
     assert json.loads(join_json([], empty, Tally()))["rulesets"] == []
     assert join_json([], empty, Tally()) == render_json(empty)
 

@@ -9,12 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..base.record import Record
 from ..lang import ast
 from .findings import ParamUse, Provenance
 from .nodes import Node
 
 if TYPE_CHECKING:
     from .runtime import Decide, Verdict
+
+_set = object.__setattr__
 
 
 @attrs.define(eq=False)
@@ -48,15 +51,28 @@ class CompiledRule:
 
 
 
-@attrs.frozen
-class RuleSpec:
+class RuleSpec(Record):
     """A rule as the effective ruleset settles it (after overrides)."""
 
+    __slots__ = ("rule", "severity", "message", "hint", "origin", "severity_origin",
+                 "translations")
     rule: ast.Rule
     severity: str
     message: ast.Template | None
     hint: ast.Template | None
     origin: Provenance
-    severity_origin: Provenance | None = None
+    severity_origin: Provenance | None
     # the message and hint in other languages, as the layers leave them
-    translations: tuple[ast.Translation, ...] = ()
+    translations: tuple[ast.Translation, ...]
+
+    def __init__(self, rule: ast.Rule, severity: str, message: ast.Template | None,
+                 hint: ast.Template | None, origin: Provenance,
+                 severity_origin: Provenance | None = None,
+                 translations: tuple[ast.Translation, ...] = ()) -> None:
+        _set(self, "rule", rule)
+        _set(self, "severity", severity)
+        _set(self, "message", message)
+        _set(self, "hint", hint)
+        _set(self, "origin", origin)
+        _set(self, "severity_origin", severity_origin)
+        _set(self, "translations", translations)

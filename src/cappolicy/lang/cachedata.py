@@ -18,9 +18,7 @@ import types
 import typing
 from collections.abc import Callable
 from functools import cache
-from typing import Any, cast
-
-import attrs
+from typing import Any
 
 from ..base.cache import Corrupt
 from ..base.record import Record
@@ -72,10 +70,10 @@ def _field_names() -> dict[type, tuple[str, ...]]:
 
 def _fields(cls: type) -> list[tuple[str, Any]]:
     """(name, annotation) of each field of a node class, in `__init__`'s order: a record
-    of the syntax tree (lang/ast.py) or the attrs class Span."""
-    if issubclass(cls, Record):
-        return [(name, cls.__annotations__[name]) for name in cls.FIELDS]
-    return [(f.name, f.type) for f in attrs.fields(cast(Any, cls))]
+    (the syntax tree's, lang/ast.py, and Span)."""
+    if not issubclass(cls, Record):
+        raise TypeError(f"{cls.__name__} is not a record")
+    return [(name, cls.__annotations__[name]) for name in cls.FIELDS]
 
 
 # ----------------------------------------------------------------- reading

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import attrs
-
 from ..base.errors import Diagnostic
+from ..base.record import Record
 from ..base.span import Span
+
+_set = object.__setattr__
 
 Path = tuple[Any, ...]  # keys (str, or int years) and list indices (int)
 
@@ -24,23 +25,35 @@ def format_path(path: Path) -> str:
     return out or "(proposal)"
 
 
-@attrs.frozen
-class Proposal:
-    """A proposal in format v1.
+class Proposal(Record):
+    """A proposal in format v1 (a record: base/record.py).
 
     `data` holds plain Python values (dict, list, str, int, float, bool,
     datetime.date); `positions` maps a path to the span of the value there (for a
-    mapping key, `path + ("<key>",)` maps to the key's span)."""
+    mapping key, `path + ("<key>",)` maps to the key's span). Proposals are equal when
+    their file and data are."""
 
+    __slots__ = ("file", "data", "positions", "warnings", "readable")
+    UNCOMPARED = frozenset({"positions", "warnings", "readable"})
+    UNSHOWN = frozenset({"positions", "readable"})
     file: str
     data: Mapping[str, Any]
-    positions: Mapping[Path, Span] = attrs.field(factory=dict, eq=False, repr=False)
-    warnings: tuple[Diagnostic, ...] = attrs.field(default=(), eq=False)
+    positions: Mapping[Path, Span]
+    warnings: tuple[Diagnostic, ...]
     #: `data` as rules read it under the default placeholder words, and the placeholders
     #: left out (placeholders.readable): made once when the proposal is loaded, so that
     #: evaluating it against a ruleset that keeps the default words walks nothing again
-    readable: tuple[Mapping[str, Any], Mapping[Path, str]] | None = attrs.field(
-        default=None, eq=False, repr=False)
+    readable: tuple[Mapping[str, Any], Mapping[Path, str]] | None
+
+    def __init__(self, file: str, data: Mapping[str, Any],
+                 positions: Mapping[Path, Span] | None = None,
+                 warnings: tuple[Diagnostic, ...] = (),
+                 readable: tuple[Mapping[str, Any], Mapping[Path, str]] | None = None) -> None:
+        _set(self, "file", file)
+        _set(self, "data", data)
+        _set(self, "positions", {} if positions is None else positions)
+        _set(self, "warnings", warnings)
+        _set(self, "readable", readable)
 
     @property
     def id(self) -> str:

@@ -8,10 +8,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-import attrs
-
 from ..base.errors import Diagnostic
-from ..base.pickling import by_fields
+from ..base.record import Record
 from ..engine.findings import LEVEL, OUTCOMES, SEVERITIES, SEVERITY_RANK, Finding
 
 LEVELS = ("error", "warning", "info")  # LEVEL's values, most severe first
@@ -19,66 +17,68 @@ LEVELS = ("error", "warning", "info")  # LEVEL's values, most severe first
 REPORTED = ("fail", "unknown", "waived")
 
 
-# Typed converters: with `tuple`, or a generic function, mypy's attrs plugin cannot solve
-# what a field takes; one per element type it can.
-def _diagnostics(items: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
-    return tuple(items)
+_set = object.__setattr__
 
 
-def _findings(items: Iterable[Finding]) -> tuple[Finding, ...]:
-    return tuple(items)
-
-
-def _results(items: Iterable[ProposalResult]) -> tuple[ProposalResult, ...]:
-    return tuple(items)
-
-
-def _file_errors(items: Iterable[FileError]) -> tuple[FileError, ...]:
-    return tuple(items)
-
-
-def _texts(items: Iterable[str]) -> tuple[str, ...]:
-    return tuple(items)
-
-
-def _check_fail_on(_instance: object, _attribute: object, value: str) -> None:
+def _check_fail_on(value: str) -> None:
     if value not in SEVERITY_RANK:
         raise ValueError(f"fail_on must be one of {', '.join(SEVERITIES)}, not {value!r}")
 
 
-@by_fields
-@attrs.frozen
-class ProposalResult:
+# The classes are records (base/record.py), written out rather than made by attrs at every
+# start; a field given any iterable keeps it as a tuple, as attrs' converters did.
+class ProposalResult(Record):
     """One proposal checked against one effective ruleset."""
 
+    __slots__ = ("file", "proposal_id", "host_country", "ruleset", "ruleset_note", "findings",
+                 "warnings", "relied_on")
     file: str
     proposal_id: str
     host_country: str | None
     ruleset: str  # id of the effective ruleset
-    ruleset_note: str | None = None  # e.g. "no national ruleset for XQ; checked against baseline"
-    findings: tuple[Finding, ...] = attrs.field(default=(), converter=_findings)
-    warnings: tuple[Diagnostic, ...] = attrs.field(default=(), converter=_diagnostics)
+    ruleset_note: str | None  # e.g. "no national ruleset for XQ; checked against baseline"
+    findings: tuple[Finding, ...]
+    warnings: tuple[Diagnostic, ...]
     #: one line per layer whose relaxations this proposal's outcome depends on (relied.py)
-    relied_on: tuple[str, ...] = attrs.field(default=(), converter=_texts)
+    relied_on: tuple[str, ...]
+
+    def __init__(self, file: str, proposal_id: str, host_country: str | None, ruleset: str,
+                 ruleset_note: str | None = None, findings: Iterable[Finding] = (),
+                 warnings: Iterable[Diagnostic] = (), relied_on: Iterable[str] = ()) -> None:
+        _set(self, "file", file)
+        _set(self, "proposal_id", proposal_id)
+        _set(self, "host_country", host_country)
+        _set(self, "ruleset", ruleset)
+        _set(self, "ruleset_note", ruleset_note)
+        _set(self, "findings", tuple(findings))
+        _set(self, "warnings", tuple(warnings))
+        _set(self, "relied_on", tuple(relied_on))
 
 
-@by_fields
-@attrs.frozen
-class FileError:
+class FileError(Record):
     """A proposal (or ruleset) file that could not be loaded."""
 
+    __slots__ = ("file", "diagnostics")
     file: str
-    diagnostics: tuple[Diagnostic, ...] = attrs.field(converter=_diagnostics)
+    diagnostics: tuple[Diagnostic, ...]
+
+    def __init__(self, file: str, diagnostics: Iterable[Diagnostic]) -> None:
+        _set(self, "file", file)
+        _set(self, "diagnostics", tuple(diagnostics))
 
 
-@attrs.frozen
-class Inputs:
+class Inputs(Record):
     """What a run read besides the proposals, as every report names it: the settings
     file (None: no settings file, defaults) and each rulesets folder, in the order
     rulesets are looked up in them ("<shipped>" for the rulesets cappolicy ships)."""
 
-    settings: str | None = None
-    rulesets: tuple[str, ...] = ()
+    __slots__ = ("settings", "rulesets")
+    settings: str | None
+    rulesets: tuple[str, ...]
+
+    def __init__(self, settings: str | None = None, rulesets: tuple[str, ...] = ()) -> None:
+        _set(self, "settings", settings)
+        _set(self, "rulesets", rulesets)
 
     def text(self) -> str:
         """`settings: cappolicy.toml; rulesets: <shipped>, policy` (the text report's
@@ -87,15 +87,28 @@ class Inputs:
                 f"rulesets: {', '.join(self.rulesets) or 'none'}")
 
 
-@attrs.frozen
-class Report:
-    results: tuple[ProposalResult, ...] = attrs.field(converter=_results)
-    errors: tuple[FileError, ...] = attrs.field(converter=_file_errors)
-    fail_on: str = attrs.field(validator=_check_fail_on)  # must | should | advisory
+class Report(Record):
+    __slots__ = ("results", "errors", "fail_on", "as_of", "tool_version", "allow_unknown",
+                 "inputs")
+    results: tuple[ProposalResult, ...]
+    errors: tuple[FileError, ...]
+    fail_on: str  # must | should | advisory
     as_of: datetime.date
     tool_version: str
-    allow_unknown: bool = False  # an undecided rule does not fail the run
-    inputs: Inputs = Inputs()
+    allow_unknown: bool  # an undecided rule does not fail the run
+    inputs: Inputs
+
+    def __init__(self, results: Iterable[ProposalResult], errors: Iterable[FileError],
+                 fail_on: str, as_of: datetime.date, tool_version: str,
+                 allow_unknown: bool = False, inputs: Inputs = Inputs()) -> None:
+        _check_fail_on(fail_on)
+        _set(self, "results", tuple(results))
+        _set(self, "errors", tuple(errors))
+        _set(self, "fail_on", fail_on)
+        _set(self, "as_of", as_of)
+        _set(self, "tool_version", tool_version)
+        _set(self, "allow_unknown", allow_unknown)
+        _set(self, "inputs", inputs)
 
 
 def is_failing(finding: Finding, fail_on: str, allow_unknown: bool = False) -> bool:
@@ -122,19 +135,31 @@ def exit_code(report: Report) -> int:
     return tally(report).exit_code(len(report.errors))
 
 
-@attrs.frozen
-class Tally:
+class Tally(Record):
     """What a report's totals count, over some of its results. Tallies add up (`+`), so
     the processes of `check -j` each count the results they made, and the sum is the
     report's: `tally(report)`."""
 
-    proposals: int = 0
-    failed: int = 0  # proposals whose verdict is "fail"
-    findings: int = 0
-    failing: int = 0  # findings at or above fail_on that fail or are unknown (JSON's "failing")
-    blocking: int = 0  # findings that fail the run: unknowns only without allow_unknown
-    outcomes: tuple[int, ...] = (0,) * len(OUTCOMES)  # findings per outcome, OUTCOMES order
-    fails: tuple[int, ...] = (0,) * len(LEVELS)  # failed findings per level, LEVELS order
+    __slots__ = ("proposals", "failed", "findings", "failing", "blocking", "outcomes", "fails")
+    proposals: int
+    failed: int  # proposals whose verdict is "fail"
+    findings: int
+    failing: int  # findings at or above fail_on that fail or are unknown (JSON's "failing")
+    blocking: int  # findings that fail the run: unknowns only without allow_unknown
+    outcomes: tuple[int, ...]  # findings per outcome, OUTCOMES order
+    fails: tuple[int, ...]  # failed findings per level, LEVELS order
+
+    def __init__(self, proposals: int = 0, failed: int = 0, findings: int = 0,
+                 failing: int = 0, blocking: int = 0,
+                 outcomes: tuple[int, ...] = (0,) * len(OUTCOMES),
+                 fails: tuple[int, ...] = (0,) * len(LEVELS)) -> None:
+        _set(self, "proposals", proposals)
+        _set(self, "failed", failed)
+        _set(self, "findings", findings)
+        _set(self, "failing", failing)
+        _set(self, "blocking", blocking)
+        _set(self, "outcomes", outcomes)
+        _set(self, "fails", fails)
 
     @classmethod
     def of(cls, result: ProposalResult, fail_on: str, allow_unknown: bool = False) -> Tally:

@@ -15,11 +15,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from ..base.deferred import N_, joined
 from ..base.errors import AnalysisError, CappolicyError, Diagnostic, RuleSyntaxError, did_you_mean
-from ..base.record import Record
+from ..base.record import Record, replace
 from ..base.resources import shipped_rulesets
 from ..base.span import Span
 from ..engine.compile import LITERAL_TYPES, Compiler, ParamValue
@@ -204,8 +202,14 @@ class Disabled(Record):
         _put(self, "origin", origin)
 
 
-@attrs.define
 class EffectiveRuleset:
+    """A ruleset as its chain of layers settles it; its rules compiled on first use.
+    Written out rather than made by attrs when cappolicy starts: compared by its fields,
+    unhashable (it changes), shown as attrs shows a class."""
+
+    __slots__ = ("id", "title", "version", "chain", "jurisdiction", "params", "param_decls",
+                 "rules", "disabled", "files", "layers", "param_history", "text_overrides",
+                 "_compiled")
     id: str
     title: str | None
     version: str | None
@@ -216,13 +220,56 @@ class EffectiveRuleset:
     rules: list[RuleSpec]
     disabled: list[Disabled]
     files: tuple[str, ...]
-    layers: tuple[Layer, ...] = ()  # root first, as `chain`
+    layers: tuple[Layer, ...]  # root first, as `chain`
     #: the values each param had before its effective one, oldest (the declaration) first
-    param_history: dict[str, list[ParamValue]] = attrs.field(factory=dict)
+    param_history: dict[str, list[ParamValue]]
     #: (rule id, "message" | "hint") -> the last layer that overrode it; `previous` is the
     #: text it replaced, `previous_layer`/`previous_span` where that text was written
-    text_overrides: dict[tuple[str, str], Provenance] = attrs.field(factory=dict)
-    _compiled: list[CompiledRule] | None = None
+    text_overrides: dict[tuple[str, str], Provenance]
+    _compiled: list[CompiledRule] | None
+
+    def __init__(self, id: str, title: str | None, version: str | None,
+                 chain: tuple[str, ...], jurisdiction: tuple[str, ...],
+                 params: dict[str, ParamValue], param_decls: dict[str, ast.Param],
+                 rules: list[RuleSpec], disabled: list[Disabled], files: tuple[str, ...],
+                 layers: tuple[Layer, ...] = (),
+                 param_history: dict[str, list[ParamValue]] | None = None,
+                 text_overrides: dict[tuple[str, str], Provenance] | None = None,
+                 compiled: list[CompiledRule] | None = None) -> None:
+        self.id = id
+        self.title = title
+        self.version = version
+        self.chain = chain
+        self.jurisdiction = jurisdiction
+        self.params = params
+        self.param_decls = param_decls
+        self.rules = rules
+        self.disabled = disabled
+        self.files = files
+        self.layers = layers
+        self.param_history = {} if param_history is None else param_history
+        self.text_overrides = {} if text_overrides is None else text_overrides
+        self._compiled = compiled
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, EffectiveRuleset)
+        return self._fields() == other._fields()
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}"
+                          for name in self.__slots__)
+        return f"EffectiveRuleset({shown})"
 
     def compiled(self) -> list[CompiledRule]:
         if self._compiled is None:
@@ -493,7 +540,7 @@ def _change_rule(item: ast.Override | ast.Disable, layer: Layer, rules: dict[str
         new = str(item.value)
         relaxed = SEVERITY_RANK[new] < SEVERITY_RANK[spec.severity]
         prev_origin = spec.severity_origin or spec.origin
-        rules[item.rule] = attrs.evolve(spec, severity=new, severity_origin=Provenance(
+        rules[item.rule] = replace(spec, severity=new, severity_origin=Provenance(
             layer.id, item.span, item.because, relaxed, spec.severity, prev_origin.layer,
             prev_origin.span))
     else:
@@ -510,9 +557,9 @@ def _change_rule(item: ast.Override | ast.Disable, layer: Layer, rules: dict[str
         # (`override R message fr "…"`, after this one) take their place
         kept = tuple(t for t in spec.translations if t.field != item.field)
         if item.field == "message":
-            rules[item.rule] = attrs.evolve(spec, message=template, translations=kept)
+            rules[item.rule] = replace(spec, message=template, translations=kept)
         else:
-            rules[item.rule] = attrs.evolve(spec, hint=template, translations=kept)
+            rules[item.rule] = replace(spec, hint=template, translations=kept)
 
 
 def _translate_rule(item: ast.Override, lang: str, spec: RuleSpec | None,
@@ -530,7 +577,7 @@ def _translate_rule(item: ast.Override, lang: str, spec: RuleSpec | None,
     template = item.value
     assert isinstance(template, ast.Template), "the grammar gives texts as templates"
     kept = tuple(t for t in spec.translations if (t.lang, t.field) != (lang, item.field))
-    rules[item.rule] = attrs.evolve(spec, translations=(
+    rules[item.rule] = replace(spec, translations=(
         *kept, ast.Translation(lang, item.field, template, item.span)))
 
 
@@ -793,5 +840,7 @@ def _with_country_defaults(eff: EffectiveRuleset, country: str | None) -> Effect
     if value is None or param is None:
         return eff
     history = {**eff.param_history, LANGUAGES: [*eff.param_history.get(LANGUAGES, []), param]}
-    return attrs.evolve(eff, params={**eff.params, LANGUAGES: value}, param_history=history,
-                        compiled=None)
+    return EffectiveRuleset(
+        eff.id, eff.title, eff.version, eff.chain, eff.jurisdiction,
+        {**eff.params, LANGUAGES: value}, eff.param_decls, eff.rules, eff.disabled, eff.files,
+        eff.layers, history, eff.text_overrides, None)

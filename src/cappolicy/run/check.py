@@ -38,11 +38,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import attrs
-
 from ..base import collector
 from ..base.deferred import N_
 from ..base.errors import CappolicyError, Diagnostic
+from ..base.record import Record, replace
 from ..base.span import Span
 from ..proposal.iati_codes import MARK as IATI_MARK
 from ..report.formats import JOINED
@@ -70,29 +69,50 @@ MAX_CHUNK = 32
 WRITTEN_FORMATS = JOINED
 
 
-@attrs.frozen
-class Writing:
+_set = object.__setattr__
+
+
+# The classes are records (base/record.py), not attrs classes: made at every start.
+class Writing(Record):
     """The reports workers write their parts of: each (format, colour) wanted, text or
     json, for the run's --fail-on, --allow-unknown and --verbose."""
 
+    __slots__ = ("wanted", "fail_on", "allow_unknown", "verbose")
     wanted: tuple[tuple[str, bool], ...]
     fail_on: str
-    allow_unknown: bool = False
-    verbose: bool = False
+    allow_unknown: bool
+    verbose: bool
+
+    def __init__(self, wanted: tuple[tuple[str, bool], ...], fail_on: str,
+                 allow_unknown: bool = False, verbose: bool = False) -> None:
+        _set(self, "wanted", wanted)
+        _set(self, "fail_on", fail_on)
+        _set(self, "allow_unknown", allow_unknown)
+        _set(self, "verbose", verbose)
 
 
-@attrs.frozen
-class Job:
+class Job(Record):
     """What a worker needs to check files as the command line asked: the rulesets'
     folders (shipped, project, --rulesets), --ruleset, --country and --as-of; and the
     reports to write parts of, if it is to write them."""
 
+    __slots__ = ("roots", "ruleset_ref", "country", "as_of", "writing", "lang")
     roots: tuple[Path, ...]
     ruleset_ref: str | None
     country: str | None
     as_of: dt.date
-    writing: Writing | None = None
-    lang: str | None = None  # findings are worded for a reader of this language too
+    writing: Writing | None
+    lang: str | None  # findings are worded for a reader of this language too
+
+    def __init__(self, roots: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
+                 as_of: dt.date, writing: Writing | None = None, lang: str | None = None
+                 ) -> None:
+        _set(self, "roots", roots)
+        _set(self, "ruleset_ref", ruleset_ref)
+        _set(self, "country", country)
+        _set(self, "as_of", as_of)
+        _set(self, "writing", writing)
+        _set(self, "lang", lang)
 
     def rulesets(self) -> Rulesets:
         from ..rulesets.catalog import Catalog, Rulesets
@@ -100,28 +120,38 @@ class Job:
         return Rulesets(Catalog(list(self.roots)))
 
 
-@attrs.frozen
-class Written:
+class Written(Record):
     """One result as it is handed to the spool when the reports are written as checked:
     what results are sorted by (report.model.result_key), its part of each report wanted
     (as spool.pack makes them: compressed), its counts."""
 
+    __slots__ = ("key", "parts", "counts")
     key: tuple[str, str]
     parts: tuple[bytes, ...]
     counts: Tally
 
+    def __init__(self, key: tuple[str, str], parts: tuple[bytes, ...], counts: Tally) -> None:
+        _set(self, "key", key)
+        _set(self, "parts", parts)
+        _set(self, "counts", counts)
 
-@attrs.frozen
+
 class Checked:
     """What checking the files gave, in the order of the files: each one's result or the
     FileError that stopped it; or, when the reports were written as the files were
     checked (`written` is not None), the file errors only, and the results' parts of
     the reports in the spool. A context manager: the spool is closed on the way out."""
 
+    __slots__ = ("outcomes", "written", "_sorted")
     outcomes: list[Outcome]
-    written: Spool | None = None
+    written: Spool | None
     #: the spool's results in report order, once worked out (_order)
-    _sorted: array[int] = attrs.field(factory=lambda: array("q"), init=False, eq=False)
+    _sorted: array[int]
+
+    def __init__(self, outcomes: list[Outcome], written: Spool | None = None) -> None:
+        self.outcomes = outcomes
+        self.written = written
+        self._sorted = array("q")
 
     def __enter__(self) -> Checked:
         return self
@@ -304,7 +334,7 @@ def _check_iati(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
         topics = unpublished_topics(result.findings)
         summary.add(topics)
         if topics:
-            result = attrs.evolve(result, warnings=(
+            result = replace(result, warnings=(
                 *result.warnings, ask_note(topics, item.span_of(()), "")))
         if last is not None:
             yield last
@@ -312,7 +342,7 @@ def _check_iati(file: Path, rulesets: Rulesets, fixed: EffectiveRuleset | None,
     if last is not None:
         note = summary.note(root)
         if note is not None:
-            last = attrs.evolve(last, warnings=(*last.warnings, note))
+            last = replace(last, warnings=(*last.warnings, note))
         yield last
 
 
@@ -353,7 +383,7 @@ def check_files(files: Sequence[Path], job: Job, rulesets: Rulesets,
     text or json)."""
     if job.writing is not None and any(fmt not in WRITTEN_FORMATS
                                        for fmt, _ in job.writing.wanted):
-        job = attrs.evolve(job, writing=None)
+        job = replace(job, writing=None)
     spool = None
     if job.writing is not None:
         from .spool import Spool
@@ -459,15 +489,22 @@ def _hire(crew: list[_Worker], count: int, context: BaseContext, job: Job,
     return None
 
 
-@attrs.define
 class _Worker:
     """One worker process, the end of its pipe here, and the chunk it is checking
     (None once it has been told to stop)."""
 
+    __slots__ = ("process", "conn", "chunk", "dead")
     process: BaseProcess
     conn: Connection
-    chunk: list[tuple[int, Path]] | None = None
-    dead: bool = False
+    chunk: list[tuple[int, Path]] | None
+    dead: bool
+
+    def __init__(self, process: BaseProcess, conn: Connection,
+                 chunk: list[tuple[int, Path]] | None = None, dead: bool = False) -> None:
+        self.process = process
+        self.conn = conn
+        self.chunk = chunk
+        self.dead = dead
 
     @classmethod
     def start(cls, context: BaseContext, job: Job, waiting: deque[list[tuple[int, Path]]]
