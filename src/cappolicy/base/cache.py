@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import json
 import os
 import stat
@@ -40,6 +39,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .. import __version__
+
+try:  # CPython's own BLAKE2, without hashlib, which loads OpenSSL (digest)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - another Python
+    from hashlib import blake2b
 
 T = TypeVar("T")
 
@@ -66,7 +70,10 @@ def cache_dir() -> Path | None:
 
 
 def digest(*parts: bytes | str) -> str:
-    h = hashlib.sha256()
+    """BLAKE2b-256 of `parts`, each preceded by its length: Python's own code, where
+    SHA-256 is OpenSSL's, whose loading (by `import hashlib`) took a few milliseconds of
+    every start. Only the cache's keys and entries' names are digests."""
+    h = blake2b(digest_size=32)
     for part in parts:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
         h.update(len(data).to_bytes(8, "little"))

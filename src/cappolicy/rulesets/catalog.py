@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from ..base.deferred import N_, joined
 from ..base.errors import AnalysisError, CappolicyError, Diagnostic, RuleSyntaxError, did_you_mean
 from ..base.record import Record, replace
@@ -202,14 +204,8 @@ class Disabled(Record):
         _put(self, "origin", origin)
 
 
+@attrs.define
 class EffectiveRuleset:
-    """A ruleset as its chain of layers settles it; its rules compiled on first use.
-    Written out rather than made by attrs when cappolicy starts: compared by its fields,
-    unhashable (it changes), shown as attrs shows a class."""
-
-    __slots__ = ("id", "title", "version", "chain", "jurisdiction", "params", "param_decls",
-                 "rules", "disabled", "files", "layers", "param_history", "text_overrides",
-                 "_compiled")
     id: str
     title: str | None
     version: str | None
@@ -220,56 +216,13 @@ class EffectiveRuleset:
     rules: list[RuleSpec]
     disabled: list[Disabled]
     files: tuple[str, ...]
-    layers: tuple[Layer, ...]  # root first, as `chain`
+    layers: tuple[Layer, ...] = ()  # root first, as `chain`
     #: the values each param had before its effective one, oldest (the declaration) first
-    param_history: dict[str, list[ParamValue]]
+    param_history: dict[str, list[ParamValue]] = attrs.field(factory=dict)
     #: (rule id, "message" | "hint") -> the last layer that overrode it; `previous` is the
     #: text it replaced, `previous_layer`/`previous_span` where that text was written
-    text_overrides: dict[tuple[str, str], Provenance]
-    _compiled: list[CompiledRule] | None
-
-    def __init__(self, id: str, title: str | None, version: str | None,
-                 chain: tuple[str, ...], jurisdiction: tuple[str, ...],
-                 params: dict[str, ParamValue], param_decls: dict[str, ast.Param],
-                 rules: list[RuleSpec], disabled: list[Disabled], files: tuple[str, ...],
-                 layers: tuple[Layer, ...] = (),
-                 param_history: dict[str, list[ParamValue]] | None = None,
-                 text_overrides: dict[tuple[str, str], Provenance] | None = None,
-                 compiled: list[CompiledRule] | None = None) -> None:
-        self.id = id
-        self.title = title
-        self.version = version
-        self.chain = chain
-        self.jurisdiction = jurisdiction
-        self.params = params
-        self.param_decls = param_decls
-        self.rules = rules
-        self.disabled = disabled
-        self.files = files
-        self.layers = layers
-        self.param_history = {} if param_history is None else param_history
-        self.text_overrides = {} if text_overrides is None else text_overrides
-        self._compiled = compiled
-
-    def _fields(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, EffectiveRuleset)
-        return self._fields() == other._fields()
-
-    def __ne__(self, other: object) -> bool:
-        equal = self.__eq__(other)
-        return equal if equal is NotImplemented else not equal
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}"
-                          for name in self.__slots__)
-        return f"EffectiveRuleset({shown})"
+    text_overrides: dict[tuple[str, str], Provenance] = attrs.field(factory=dict)
+    _compiled: list[CompiledRule] | None = None
 
     def compiled(self) -> list[CompiledRule]:
         if self._compiled is None:
@@ -840,7 +793,5 @@ def _with_country_defaults(eff: EffectiveRuleset, country: str | None) -> Effect
     if value is None or param is None:
         return eff
     history = {**eff.param_history, LANGUAGES: [*eff.param_history.get(LANGUAGES, []), param]}
-    return EffectiveRuleset(
-        eff.id, eff.title, eff.version, eff.chain, eff.jurisdiction,
-        {**eff.params, LANGUAGES: value}, eff.param_decls, eff.rules, eff.disabled, eff.files,
-        eff.layers, history, eff.text_overrides, None)
+    return attrs.evolve(eff, params={**eff.params, LANGUAGES: value}, param_history=history,
+                        compiled=None)
