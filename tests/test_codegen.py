@@ -13,7 +13,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -38,6 +37,7 @@ from cappolicy.engine.evaluate import (
     verdicts,
 )
 from cappolicy.engine.nodes import Presence
+from cappolicy.engine.rules import replace as replace_rule
 from cappolicy.lang.parse import parse_expr
 from cappolicy.proposal.load import load_proposal
 from cappolicy.proposal.model import Proposal
@@ -333,7 +333,7 @@ rule R-1 "t" {
     assert verdicts(rules, p, AS_OF) == {"R-1": "pass"}
     assert callable(_BATCHES[tuple(rules)])
 
-    fresh = [attrs.evolve(rule) for rule in rules]  # the same rules, not yet written
+    fresh = [replace_rule(rule) for rule in rules]  # the same rules, not yet written
     assert tuple(fresh) not in _BATCHES and fresh[0]._functions is None
     prepare(fresh)  # written before the first proposal
     assert callable(_BATCHES[tuple(fresh)]) and fresh[0]._functions is not None
@@ -410,7 +410,7 @@ def test_sums_past_the_largest_float_are_decided_as_the_closures_do(
     for n, text in enumerate(OVERFLOWING):
         rule = rule_of(text, kind)
         assert rule is not None
-        rule = attrs.evolve(rule, id=f"R-{n}")
+        rule = replace_rule(rule, id=f"R-{n}")
         rules.append(rule)
         decide, _, source = codegen.generate(rule)
         fast = outcome_or_fault(lambda d=decide: d(Context(data, AS_OF, p), None, None))

@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, assume, given, settings
@@ -32,6 +31,7 @@ from cappolicy.engine.evaluate import (
     verdicts,
 )
 from cappolicy.engine.findings import Evidence, Finding
+from cappolicy.engine.rules import replace as replace_rule
 from cappolicy.lang.parse import parse_expr
 from cappolicy.lang.types import element_type
 from cappolicy.proposal.load import load_proposal
@@ -192,7 +192,7 @@ def assert_one_meaning(rule: CompiledRule, p: Proposal) -> None:
     findings are those of the reference explanation, which decides through the closures
     and computes every value it shows anew."""
     reference = _reference_findings([rule], p)
-    rule = attrs.evolve(rule)  # nothing generated yet: the closures decide first
+    rule = replace_rule(rule)  # nothing generated yet: the closures decide first
     first = _findings_or_fault(rule, p)
     second = _findings_or_fault(rule, p)  # now the generated decide settles passes
     assert first == second
@@ -241,7 +241,7 @@ def _reference_findings(rules: list[CompiledRule], p: Proposal, *args: Any, **kw
     """The findings as the reference path makes them: each rule decided by its closures
     (nothing generated yet), each finding explained computing every value it shows
     again, none read from what deciding or the closures computed before."""
-    fresh = [attrs.evolve(rule) for rule in rules]
+    fresh = [replace_rule(rule) for rule in rules]
     evidence.KEEP_VALUES = False
     try:
         return _or_fault(lambda: evaluate(fresh, p, *(args or (AS_OF,)), **kwargs))
@@ -366,7 +366,7 @@ def test_the_examples_are_explained_as_the_reference_explains_them(path: Path) -
     place, evidence and missing fields, and so the same report in every format."""
     proposal = load_proposal(path)
     choice = Rulesets(Catalog()).for_country(proposal.host_country)
-    rules = [attrs.evolve(rule) for rule in choice.ruleset.compiled()]
+    rules = [replace_rule(rule) for rule in choice.ruleset.compiled()]
     args = (EXAMPLE_DATE, choice.ruleset.id)
     kwargs = {"effective": choice.ruleset}
     reference = _reference_findings(rules, proposal, *args, **kwargs)

@@ -17,14 +17,14 @@ import operator
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import attrs
-
 C = TypeVar("C", bound=type)
 
 
 def by_fields(cls: C) -> C:
     """Make the attrs class `cls` pickle as `cls(*values)`. Every field must be an
     argument of `__init__`, by position, and its converter (if any) idempotent."""
+    import attrs  # only where an attrs class is defined: records (record.py) need none
+
     fields = attrs.fields(cls)
     if not fields or any(not f.init or f.kw_only for f in fields):
         raise TypeError(f"{cls.__name__}: every field must be a positional argument of __init__")

@@ -14,9 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import attrs
-
 from ..base.errors import Diagnostic, did_you_mean
+from ..base.record import Record
 from ..base.span import Span
 from ..graph.parts import PROGRAM
 from ..lang import ast
@@ -86,6 +85,8 @@ from .nodes import (
 )
 from .runtime import Context, Env, Fn, covered, memoised, recorded, truth_of
 
+_set = object.__setattr__
+
 LITERAL_TYPES: dict[str, Type] = {
     "bool": BOOL, "number": NUMBER, "percent": PERCENT, "money": MONEY, "string": STRING,
     "date": DATE, "duration": DURATION, "country": COUNTRY,
@@ -93,15 +94,23 @@ LITERAL_TYPES: dict[str, Type] = {
 BUILTIN_NAMES: dict[str, Type] = {"as_of": DATE}
 
 
-@attrs.frozen
-class ParamValue:
-    """A param as the effective ruleset settles it: type, value, who set it."""
+class ParamValue(Record):
+    """A param as the effective ruleset settles it: type, value, who set it (a record,
+    base/record.py: not made by attrs at every start)."""
 
+    __slots__ = ("name", "type", "value", "display", "origin")
     name: str
     type: Type
     value: Any
     display: str
     origin: Any  # findings.Provenance
+
+    def __init__(self, name: str, type: Type, value: Any, display: str, origin: Any) -> None:
+        _set(self, "name", name)
+        _set(self, "type", type)
+        _set(self, "value", value)
+        _set(self, "display", display)
+        _set(self, "origin", origin)
 
 
 #: the kinds of node whose closure keeps its value for the explanation (Env.record): each

@@ -28,6 +28,7 @@ from .evidence import Explainer, all_missing, first_location
 from .findings import Evidence, Finding, ParamUse, Wording
 from .nodes import Node, element_path
 from .rules import CompiledRule, RuleSpec
+from .rules import replace as replace_rule
 from .runtime import Context, Env
 from .waivers import RulesetView, apply_waivers
 
@@ -85,7 +86,7 @@ def compile_rules(specs: Sequence[RuleSpec], params: Mapping[str, ParamValue]) -
         compiler = Compiler(params)
         rule = _compile_rule(spec, compiler)
         if rule is not None and placeholders is not None:
-            rule = attrs.evolve(rule, placeholders=placeholders)
+            rule = replace_rule(rule, placeholders=placeholders)
         errors.extend(compiler.errors)
         if rule is not None:
             compiled.append(rule)

@@ -5,9 +5,7 @@ kept here."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-import attrs
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..base.record import Record
 from ..lang import ast
@@ -20,8 +18,18 @@ if TYPE_CHECKING:
 _set = object.__setattr__
 
 
-@attrs.define(eq=False)
 class CompiledRule:
+    """A rule compiled: its clauses as typed nodes, compared by identity. Written out rather
+    than made by attrs when cappolicy starts; `replace` makes a changed copy, without what
+    the rule learnt deciding (its generated functions, its explaining)."""
+
+    __slots__ = ("id", "title", "principle", "source", "severity", "check_kind", "check",
+                 "for_var", "for_coll", "for_where", "lets", "when", "message", "hint",
+                 "translations", "params", "origin", "severity_origin", "placeholders",
+                 "_functions", "_evaluated", "_explaining")
+    #: the fields `__init__` takes, in its order (all but the last three slots)
+    FIELDS: ClassVar[tuple[str, ...]] = __slots__[:-3]
+
     id: str
     title: str
     principle: str
@@ -29,25 +37,70 @@ class CompiledRule:
     severity: str
     check_kind: str
     check: Node
-    for_var: str | None = None
-    for_coll: Node | None = None
-    for_where: Node | None = None
-    lets: tuple[tuple[str, Node], ...] = ()
-    when: Node | None = None
-    message: tuple[str | Node, ...] | None = None
-    hint: tuple[str | Node, ...] | None = None
+    for_var: str | None
+    for_coll: Node | None
+    for_where: Node | None
+    lets: tuple[tuple[str, Node], ...]
+    when: Node | None
+    message: tuple[str | Node, ...] | None
+    hint: tuple[str | Node, ...] | None
     # (lang, "message" or "hint", parts): the texts in other languages (`message fr "…"`)
-    translations: tuple[tuple[str, str, tuple[str | Node, ...]], ...] = ()
-    params: tuple[ParamUse, ...] = ()
-    origin: Provenance | None = None
-    severity_origin: Provenance | None = None
+    translations: tuple[tuple[str, str, tuple[str | Node, ...]], ...]
+    params: tuple[ParamUse, ...]
+    origin: Provenance | None
+    severity_origin: Provenance | None
     #: the ruleset's `placeholders` param: texts that count as absent (placeholders.py)
-    placeholders: frozenset[str] | None = None
-    _functions: tuple[Decide, Verdict] | None = attrs.field(default=None, init=False, repr=False)
-    _evaluated: int = attrs.field(default=0, init=False, repr=False)
+    placeholders: frozenset[str] | None
+    _functions: tuple[Decide, Verdict] | None
+    _evaluated: int
     #: what explaining its findings learns of the rule's nodes, the same for every
     #: proposal (evidence.Explainer): its lets by name, what a compared value is computed from
-    _explaining: dict[Any, Any] = attrs.field(factory=dict, init=False, repr=False)
+    _explaining: dict[Any, Any]
+
+    def __init__(self, id: str, title: str, principle: str, source: str | None, severity: str,
+                 check_kind: str, check: Node, for_var: str | None = None,
+                 for_coll: Node | None = None, for_where: Node | None = None,
+                 lets: tuple[tuple[str, Node], ...] = (), when: Node | None = None,
+                 message: tuple[str | Node, ...] | None = None,
+                 hint: tuple[str | Node, ...] | None = None,
+                 translations: tuple[tuple[str, str, tuple[str | Node, ...]], ...] = (),
+                 params: tuple[ParamUse, ...] = (), origin: Provenance | None = None,
+                 severity_origin: Provenance | None = None,
+                 placeholders: frozenset[str] | None = None) -> None:
+        self.id = id
+        self.title = title
+        self.principle = principle
+        self.source = source
+        self.severity = severity
+        self.check_kind = check_kind
+        self.check = check
+        self.for_var = for_var
+        self.for_coll = for_coll
+        self.for_where = for_where
+        self.lets = lets
+        self.when = when
+        self.message = message
+        self.hint = hint
+        self.translations = translations
+        self.params = params
+        self.origin = origin
+        self.severity_origin = severity_origin
+        self.placeholders = placeholders
+        self._functions = None
+        self._evaluated = 0
+        self._explaining = {}
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS)
+        return f"CompiledRule({shown})"
+
+
+def replace(rule: CompiledRule, **changes: Any) -> CompiledRule:
+    """A copy of `rule` with the fields `changes` names given new values, as attrs.evolve
+    made it: nothing generated or explained yet."""
+    values = {name: getattr(rule, name) for name in CompiledRule.FIELDS}
+    values.update(changes)
+    return CompiledRule(**values)
 
 
 

@@ -41,7 +41,6 @@ from collections.abc import Callable
 from pathlib import Path as FilePath
 from typing import Any, NoReturn
 
-import attrs
 import yaml
 
 from ..base.deferred import N_
@@ -303,17 +302,31 @@ if _CPARSER is not None:
     _TreeParser = _LibyamlTree
 
 
-@attrs.define
 class _Frame:
+    """A mapping or sequence being composed (a plain class: not made by attrs at every start)."""
+
+    __slots__ = ("kind", "start", "flow", "anchor", "tag", "items", "key", "size", "last")
     kind: str
     start: Any  # yaml Mark
     flow: bool
     anchor: str | None
     tag: str | None
-    items: list[Any] = attrs.field(factory=list)
-    key: Node | None = None
-    size: int = 1
-    last: Span | None = None
+    items: list[Any]
+    key: Node | None
+    size: int
+    last: Span | None
+
+    def __init__(self, kind: str, start: Any, flow: bool, anchor: str | None,
+                 tag: str | None) -> None:
+        self.kind = kind
+        self.start = start
+        self.flow = flow
+        self.anchor = anchor
+        self.tag = tag
+        self.items = []
+        self.key = None
+        self.size = 1
+        self.last = None
 
 
 class _YamlComposer:

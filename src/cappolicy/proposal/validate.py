@@ -26,10 +26,9 @@ import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from ..base.deferred import N_
 from ..base.errors import Diagnostic, did_you_mean
+from ..base.record import Record
 from ..base.span import Span
 from ..lang.types import YEAR, EnumT, Field, ListT, MapT, Prim, RecordT, RefT, SetT, Type
 from . import schema
@@ -46,11 +45,20 @@ _YEAR = re.compile(r"[0-9]{4}")
 _NUMERAL = re.compile(r"[-+]?[0-9][0-9_,.' ]*")
 
 
-@attrs.frozen
-class Validated:
+class Validated(Record):
+    """A proposal's data, where each value is, and what was wrong (a record, not an attrs
+    class made at every start)."""
+
+    __slots__ = ("data", "positions", "diagnostics")
     data: dict[str, Any]
     positions: dict[Path, Span]
     diagnostics: tuple[Diagnostic, ...]  # errors and warnings, in walk order
+
+    def __init__(self, data: dict[str, Any], positions: dict[Path, Span],
+                 diagnostics: tuple[Diagnostic, ...]) -> None:
+        object.__setattr__(self, "data", data)
+        object.__setattr__(self, "positions", positions)
+        object.__setattr__(self, "diagnostics", diagnostics)
 
 
 def validate(root: Node | None, name: str, start: Span) -> Validated:

@@ -34,6 +34,7 @@ from ..base.errors import CappolicyError, Diagnostic, ProposalError, did_you_mea
 from ..base.span import Span
 from ..engine.evaluate import CompiledRule, evaluate
 from ..engine.findings import OUTCOMES, Finding
+from ..engine.rules import replace as replace_rule
 from ..proposal.load import load_proposal, load_proposal_text
 from ..proposal.model import Proposal, format_path
 from .catalog import Catalog, EffectiveRuleset, Rulesets
@@ -417,7 +418,7 @@ def _explain_passes(rule: CompiledRule, findings: tuple[Finding, ...], proposal:
     explained with the same values."""
     if not any(f.outcome == "pass" and not f.evidence for f in findings):
         return findings
-    flipped = attrs.evolve(rule, check_kind="forbid" if rule.check_kind == "require" else "require")
+    flipped = replace_rule(rule, check_kind="forbid" if rule.check_kind == "require" else "require")
     again = evaluate([flipped], proposal, as_of, ruleset=ruleset.id, effective=ruleset)
     explained = {_key(f): f.evidence for f in again if f.rule == rule.id and f.evidence}
     return tuple(
