@@ -26,15 +26,24 @@ the same value; it only never holds such a character raw.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 #: Characters a person should see spelled out: C0 controls but tab (newline in the
 #: second), DEL and C1, the Arabic letter mark, LRM/RLM, the line and paragraph
 #: separators, and the bidi embeddings, overrides and isolates.
 _OTHERS = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-_CONTROL = re.compile(f"[\x00-\x08\x0a-\x1f{_OTHERS}]")
-_CONTROL_BUT_NEWLINE = re.compile(f"[\x00-\x08\x0b-\x1f{_OTHERS}]")
+#: the patterns' texts: each compiled when first used (a set of characters beyond
+#: U+00FF takes a while to compile, and a run seldom needs all three)
+_CONTROL = f"[\x00-\x08\x0a-\x1f{_OTHERS}]"
+_CONTROL_BUT_NEWLINE = f"[\x00-\x08\x0b-\x1f{_OTHERS}]"
 #: The ones a JSON encoder writes raw (it escapes C0 itself).
-_JSON_RAW = re.compile(f"[{_OTHERS}]")
+_JSON_RAW = f"[{_OTHERS}]"
+
+
+@cache
+def _pattern(text: str) -> re.Pattern[str]:
+    return re.compile(text)
+
 
 _NAMED = {"\n": "\\n", "\r": "\\r"}
 
@@ -52,7 +61,7 @@ def visible(text: str, *, newlines: bool = False) -> str:
     """`text` with every control, separator and bidi character written as an ASCII
     escape (`\\x1b`, `\\r`, `\\u2028`); newlines kept when `newlines`, else `\\n`.
     Whatever comes out holds no line break but, with `newlines`, `\\n`."""
-    pattern = _CONTROL_BUT_NEWLINE if newlines else _CONTROL
+    pattern = _pattern(_CONTROL_BUT_NEWLINE if newlines else _CONTROL)
     return pattern.sub(_spelled, text) if pattern.search(text) else text
 
 
@@ -60,4 +69,4 @@ def json_controls(text: str) -> str:
     """JSON text with DEL, C1, U+2028/U+2029 and the bidi controls written as `\\uXXXX`
     escapes: the same JSON value, nothing raw. Only strings can hold these characters,
     so the whole text can be given."""
-    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _pattern(_JSON_RAW).sub(lambda m: f"\\u{ord(m.group()):04x}", text)
