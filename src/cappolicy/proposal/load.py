@@ -303,30 +303,17 @@ if _CPARSER is not None:
 
 
 class _Frame:
-    """A mapping or sequence being composed (a plain class: not made by attrs at every start)."""
+    """A mapping or sequence being composed (written out: no attrs class made at start)."""
 
     __slots__ = ("kind", "start", "flow", "anchor", "tag", "items", "key", "size", "last")
-    kind: str
-    start: Any  # yaml Mark
-    flow: bool
-    anchor: str | None
-    tag: str | None
-    items: list[Any]
-    key: Node | None
-    size: int
-    last: Span | None
 
     def __init__(self, kind: str, start: Any, flow: bool, anchor: str | None,
-                 tag: str | None) -> None:
-        self.kind = kind
-        self.start = start
-        self.flow = flow
-        self.anchor = anchor
-        self.tag = tag
-        self.items = []
-        self.key = None
+                 tag: str | None) -> None:  # start: a yaml Mark
+        self.kind, self.start, self.flow, self.anchor, self.tag = kind, start, flow, anchor, tag
+        self.items: list[Any] = []
+        self.key: Node | None = None
         self.size = 1
-        self.last = None
+        self.last: Span | None = None
 
 
 class _YamlComposer:
