@@ -15,15 +15,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from ..base.deferred import N_, joined
 from ..base.errors import AnalysisError, CappolicyError, Diagnostic, RuleSyntaxError, did_you_mean
 from ..base.record import Record, replace
 from ..base.resources import shipped_rulesets
-from ..base.span import Span
 from ..engine.compile import LITERAL_TYPES, Compiler, ParamValue
-from ..engine.evaluate import CompiledRule, RuleSpec, compile_rules
+from ..engine.evaluate import RuleSpec, compile_rules
 from ..engine.findings import SEVERITY_RANK, Provenance
 from ..engine.nodes import Builtin, Error, Node, Root, Var
 from ..engine.runtime import Context, Env
@@ -45,6 +42,10 @@ from ..lang.types import (
 )
 from ..lang.unparse import unparse
 from .defaults import LANGUAGES, languages_param
+from .effective import Disabled as Disabled
+from .effective import EffectiveRuleset as EffectiveRuleset
+from .effective import Layer as Layer
+from .effective import _relaxes
 
 BASELINE = "baseline"
 _put = object.__setattr__  # a record's __init__ setting its fields
@@ -158,91 +159,6 @@ def declared_ruleset(path: Path) -> str | None:
 
 
 # ------------------------------------------------------------------ layering
-
-
-class Layer(Record):
-    __slots__ = ("id", "title", "version", "extends", "extends_span", "jurisdiction", "files",
-                 "syntax_errors")
-    id: str
-    title: str | None
-    version: str | None
-    extends: str | None
-    extends_span: Span | None
-    jurisdiction: tuple[str, ...]
-    files: tuple[ast.RuleFile, ...]
-    syntax_errors: tuple[Diagnostic, ...]
-
-    def __init__(self, id: str, title: str | None, version: str | None, extends: str | None,
-                 extends_span: Span | None, jurisdiction: tuple[str, ...],
-                 files: tuple[ast.RuleFile, ...], syntax_errors: tuple[Diagnostic, ...] = ()
-                 ) -> None:
-        _put(self, "id", id)
-        _put(self, "title", title)
-        _put(self, "version", version)
-        _put(self, "extends", extends)
-        _put(self, "extends_span", extends_span)
-        _put(self, "jurisdiction", jurisdiction)
-        _put(self, "files", files)
-        _put(self, "syntax_errors", syntax_errors)
-
-    def items(self) -> Iterable[ast.Item]:
-        for f in self.files:
-            yield from f.items
-
-
-class Disabled(Record):
-    __slots__ = ("rule", "title", "severity", "origin")
-    rule: str
-    title: str
-    severity: str
-    origin: Provenance
-
-    def __init__(self, rule: str, title: str, severity: str, origin: Provenance) -> None:
-        _put(self, "rule", rule)
-        _put(self, "title", title)
-        _put(self, "severity", severity)
-        _put(self, "origin", origin)
-
-
-@attrs.define
-class EffectiveRuleset:
-    id: str
-    title: str | None
-    version: str | None
-    chain: tuple[str, ...]  # root first
-    jurisdiction: tuple[str, ...]
-    params: dict[str, ParamValue]
-    param_decls: dict[str, ast.Param]
-    rules: list[RuleSpec]
-    disabled: list[Disabled]
-    files: tuple[str, ...]
-    layers: tuple[Layer, ...] = ()  # root first, as `chain`
-    #: the values each param had before its effective one, oldest (the declaration) first
-    param_history: dict[str, list[ParamValue]] = attrs.field(factory=dict)
-    #: (rule id, "message" | "hint") -> the last layer that overrode it; `previous` is the
-    #: text it replaced, `previous_layer`/`previous_span` where that text was written
-    text_overrides: dict[tuple[str, str], Provenance] = attrs.field(factory=dict)
-    _compiled: list[CompiledRule] | None = None
-
-    def compiled(self) -> list[CompiledRule]:
-        if self._compiled is None:
-            self._compiled = compile_rules(self.rules, self.params)
-        return self._compiled
-
-    def param_relaxed(self, name: str) -> bool:
-        """Whether a param ends less strict than some layer of its chain had it: a relaxation
-        that no later layer took back, or a layer undoing part of a parent's tightening."""
-        current = self.params[name]
-        stricter = self.param_decls[name].stricter
-        return any(_relaxes(stricter, old.value, current.value)
-                   for old in self.param_history.get(name, ()))
-
-    def rule_relaxed(self, spec: RuleSpec) -> bool:
-        """Whether a rule's severity ends below the one it was defined with, or below the
-        one the layer before the last override gave it."""
-        declared = spec.rule.severity or "must"
-        lowered = spec.severity_origin is not None and spec.severity_origin.relaxation
-        return lowered or SEVERITY_RANK[spec.severity] < SEVERITY_RANK[declared]
 
 
 def load_layer(source: RulesetSource) -> Layer:
@@ -432,27 +348,6 @@ def relaxes(direction: str | None, old: Any, new: Any) -> bool:
     """Whether `new` is less strict than `old` for a param whose declaration says
     `direction` (higher | lower | larger | smaller is stricter; None: not said)."""
     return _relaxes(direction, old, new)
-
-
-def _relaxes(direction: str | None, old: Any, new: Any) -> bool:
-    """Whether a new param value is less strict than the old; a change whose
-    direction is not declared counts as a relaxation (it cannot be shown stricter)."""
-    if V.equal(old, new) is True:
-        return False
-    if direction is None:
-        return True
-    try:
-        if direction == "narrower":  # a set that, empty, restricts nothing
-            a, b = set(old), set(new)
-            return bool(a) and (not b or not b <= a)
-        if direction in ("larger", "smaller"):
-            a, b = set(old), set(new)
-            stricter = b >= a if direction == "larger" else b <= a
-            return not stricter
-        higher = V.compare(">", new, old)
-        return bool(higher) if direction == "lower" else not higher
-    except (TypeError, V.EvalProblem):
-        return True
 
 
 def _change_rule(item: ast.Override | ast.Disable, layer: Layer, rules: dict[str, RuleSpec],
@@ -793,5 +688,5 @@ def _with_country_defaults(eff: EffectiveRuleset, country: str | None) -> Effect
     if value is None or param is None:
         return eff
     history = {**eff.param_history, LANGUAGES: [*eff.param_history.get(LANGUAGES, []), param]}
-    return attrs.evolve(eff, params={**eff.params, LANGUAGES: value}, param_history=history,
-                        compiled=None)
+    return eff.evolve(params={**eff.params, LANGUAGES: value}, param_history=history,
+                      compiled=None)
