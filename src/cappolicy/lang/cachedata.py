@@ -83,6 +83,7 @@ Check = Callable[[Any], bool]
 
 def loads_tree(text: str | bytes) -> ast.RuleFile:
     """The syntax tree `text` encodes; Corrupt when it is anything else."""
+    _decoders()
     try:
         data = json.loads(text)
         tree = _decode(data)
@@ -97,7 +98,7 @@ def _decode(value: Any) -> Any:
     """A value of any type the cache keeps (a literal's value, an item of a tuple)."""
     if type(value) is list:
         tag = value[0] if value else None
-        make = _decoders().get(tag) if type(tag) is str else None
+        make = _DECODERS.get(tag) if type(tag) is str else None
         if make is None:
             raise Corrupt(f"{str(tag)[:40]!r} is not a class the cache keeps")
         return make(value)
@@ -154,13 +155,18 @@ def _node(cls: type, plan: tuple[tuple[int, Any], ...]) -> Callable[[list[Any]],
     return make
 
 
-@cache
+#: the decoder of each tag an entry may use (_decoders fills it when first read)
+_DECODERS: dict[str, Callable[[list[Any]], Any]] = {}
+
+
 def _decoders() -> dict[str, Callable[[list[Any]], Any]]:
-    table: dict[str, Callable[[list[Any]], Any]] = {_TUPLE: _tuple, _DATE: _date}
-    for cls in NODE_CLASSES:
-        plan = tuple(_reading(_annotation(kind)) for _, kind in _fields(cls))
-        table[cls.__name__] = _node(cls, plan)
-    return table
+    if not _DECODERS:
+        table: dict[str, Callable[[list[Any]], Any]] = {_TUPLE: _tuple, _DATE: _date}
+        for cls in NODE_CLASSES:
+            plan = tuple(_reading(_annotation(kind)) for _, kind in _fields(cls))
+            table[cls.__name__] = _node(cls, plan)
+        _DECODERS.update(table)
+    return _DECODERS
 
 
 def _annotation(text: Any) -> Any:
