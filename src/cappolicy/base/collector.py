@@ -6,7 +6,8 @@ none of them garbage. Collecting while they are made only walks them again and a
 (about fifty collections, a tenth of the time of a check of one proposal). The program
 holds the collector off (`hold`) from its start until the command has work of its own
 to do (`release`): any command but `check` as soon as its options are read, `check`
-once its first proposal is checked, so that a long run collects as usual. Nothing else
+once its first proposal is checked, so that a long run collects as usual; and any
+command when it ends, however it ends. Nothing else
 changes the collector's state for the run: code that turns it off for a while restores
 it as it found it.
 

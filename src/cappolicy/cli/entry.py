@@ -6,7 +6,8 @@ and a version check (as scripts and package managers make) should not wait for i
 The answer is click's own `--version` text, held to it by tests/test_cli.py.
 
 Anything else starts with the garbage collector held off (base/collector.py): the
-command releases it when it has work of its own to do."""
+command releases it when it has work of its own to do, and it is released when the
+command ends, whichever way."""
 
 from __future__ import annotations
 
@@ -23,9 +24,12 @@ def main() -> None:
     from ..base import collector
 
     collector.hold()
-    from .main import main as cli
+    try:
+        from .main import main as cli
 
-    cli()
+        cli()
+    finally:  # however the command ends: a program may call this in its own process
+        collector.release()
 
 
 if __name__ == "__main__":  # pragma: no cover
