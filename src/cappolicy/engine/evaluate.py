@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -623,11 +624,49 @@ def _span_path(ctx: Context, proposal: Proposal, span: Span) -> str:
     """The proposal path of the value at `span`: a finding names a place, not a line.
     The first path whose span it is (a mapping key's excepted), from an index of the
     proposal's places made once an evaluation, when a finding first asks."""
-    places = ctx.memo.get(_PLACES)
-    if places is None:
-        places = ctx.memo[_PLACES] = _places(proposal)
-    return format_path(places.get(
-        (span.file, span.line, span.column, span.end_line, span.end_column), ()))
+    find = ctx.memo.get(_PLACES)
+    if find is None:
+        find = ctx.memo[_PLACES] = _place_finder(proposal)
+    return format_path(find(span))
+
+
+#: a position's line, read in C
+_LINE = attrgetter("line")
+
+
+def _place_finder(proposal: Proposal) -> Callable[[Span], tuple[Any, ...]]:
+    """span -> the first path whose span it is, keys excepted (else ()). When every
+    position is a Span already (a proposal read from JSON, or given through the API),
+    the paths on the span's line are compared, found in a list of the lines made in C,
+    which costs a fraction of indexing every place; else from _places' index."""
+    positions = proposal.positions
+    if getattr(positions, "raw", None) is None:
+        values = list(positions.values())
+        try:
+            lines = list(map(_LINE, values))
+        except AttributeError:  # a position that is not a Span
+            pass
+        else:
+            paths = list(positions)
+
+            def on_its_line(span: Span) -> tuple[Any, ...]:
+                key = (span.file, span.line, span.column, span.end_line, span.end_column)
+                line = span.line
+                i = -1
+                while True:
+                    try:
+                        i = lines.index(line, i + 1)
+                    except ValueError:
+                        return ()
+                    path = paths[i]
+                    at = values[i]
+                    if (at.file, at.line, at.column, at.end_line, at.end_column) == key \
+                            and not (path and path[-1] == "<key>"):
+                        return path
+            return on_its_line
+    places = _places(proposal)
+    return lambda span: places.get(
+        (span.file, span.line, span.column, span.end_line, span.end_column), ())
 
 
 #: ctx.memo's key for the index of the proposal's places (a key no closure can be)
