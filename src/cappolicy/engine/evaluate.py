@@ -27,7 +27,7 @@ from ..proposal.model import Proposal, format_path
 from .compile import Compiler, ParamValue
 from .evidence import Explainer, all_missing, first_location
 from .findings import Evidence, Finding, ParamUse, Wording
-from .nodes import Node, element_path
+from .nodes import Graph, Node, Root, element_path
 from .rules import CompiledRule, RuleSpec
 from .runtime import Context, Env
 from .waivers import RulesetView, apply_waivers
@@ -442,8 +442,28 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
     if env.ctx.lang is not None:  # a failure's message and hint; an unknown's hint
         finding = attrs.evolve(finding, local=_wording(rule, env, env.ctx.lang,
                                                        message=outcome == "fail"))
-    edges = _graph_edges(item, ev)
+    edges = _graph_edges(item, ev) if item is not None or _reads_graph(rule) else ()
     return attrs.evolve(finding, edges=edges) if edges else finding
+
+
+#: the key of whether a rule's check reads the graph, among what explaining learnt of it
+_GRAPH = object()
+
+
+def _reads_graph(rule: CompiledRule) -> bool:
+    """Whether the rule's check or its lets have a graph query, the only parts whose
+    evidence shows graph paths (_graph_edges): learnt once a rule."""
+    static = rule._explaining
+    found = static.get(_GRAPH)
+    if found is None:
+        stack: list[Node] = [rule.check, *(node for _, node in rule.lets)]
+        found = False
+        while stack and not found:
+            node = stack.pop()
+            found = isinstance(node, Graph)
+            stack.extend(node.kids)
+        static[_GRAPH] = found
+    return bool(found)
 
 
 def _explainer(rule: CompiledRule, proposal: Proposal) -> Explainer:
@@ -463,9 +483,37 @@ _LETS = object()
 def _passed(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | None,
             at: Span | None, where: str | None, element: str | None) -> Finding:
     """A passing finding: at its element, else where the check first reads the proposal."""
-    loc = at or _first_path_span(rule.check, env, proposal) or proposal.span_of(())
+    loc = at or _first_read(rule, env, proposal) or proposal.span_of(())
     return _finding(rule, proposal, ruleset, "pass", loc, where or format_path(()),
                     element=element, message=rule.title)
+
+
+#: the key of the rule's first read of the proposal, among what explaining learnt of it
+_FIRST = object()
+
+
+def _first_read(rule: CompiledRule, env: Env, proposal: Proposal) -> Span | None:
+    """_first_path_span of the rule's check; when the first part of it with a place is
+    a top-level field of the proposal, whose place is always the same, found once a rule."""
+    static = rule._explaining
+    root = static.get(_FIRST)
+    if root is None:
+        root = static[_FIRST] = _first_located(rule.check) or False
+    if not isinstance(root, Root) or root.loc is None:
+        return _first_path_span(rule.check, env, proposal)
+    return proposal.span_of(root.loc(env) or ())
+
+
+def _first_located(node: Node) -> Node | bool | None:
+    """The first part of `node` with a place, in _first_path_span's order, if it is a
+    top-level field (False: another part; None: no part has a place)."""
+    if node.loc is not None:
+        return node if node.__class__ is Root else False
+    for kid in node.outer():
+        found = _first_located(kid)
+        if found is not None:
+            return found
+    return None
 
 
 def _settle(rule: CompiledRule, env: Env) -> tuple[str, str, str | None]:
