@@ -375,3 +375,29 @@ def test_the_examples_are_explained_as_the_reference_explains_them(path: Path) -
     assert evaluate(rules, proposal, *args, **kwargs) == reference  # the generated code
     french = _reference_findings(rules, proposal, *args, lang="fr", **kwargs)
     assert evaluate(rules, proposal, *args, lang="fr", **kwargs) == french
+
+
+def test_a_failure_is_named_by_the_first_path_of_its_place(tmp_path: Path) -> None:
+    # A proposal given through the API whose sunset date is an alias of the period's
+    # end: both paths have one place, and the finding names the first of them, as it
+    # names the place in the proposal, not the path the rule read. A key's place that
+    # is the same (never so in a file) is passed over.
+    from cappolicy.base.span import Span
+    rule = '''ruleset baseline "B"
+rule R-1 "Sunset before the end" {
+  principle p
+  require sunset.date < period.end
+}
+'''
+    end = dt.date(2027, 1, 1)
+    shared = Span("p.json", 3, 9, 3, 21)
+    positions = {(): Span("p.json", 1, 1, 9, 2), ("period",): Span("p.json", 2, 1, 4, 2),
+                 ("period", "<key>"): Span("p.json", 3, 9, 3, 21),
+                 ("period", "end"): shared, ("sunset",): Span("p.json", 5, 1, 6, 2),
+                 ("sunset", "date"): Span("p.json", 3, 9, 3, 21)}
+    data = {"period": {"end": end}, "sunset": {"date": end}}
+    rules = effective(tmp_path, {"baseline.cpol": rule}, "baseline").compiled()
+    [finding] = evaluate(rules, Proposal("p.json", data, positions), AS_OF)
+    assert finding.outcome == "fail"
+    assert finding.span == shared
+    assert finding.path == "period.end"

@@ -114,10 +114,12 @@ class ParamValue(Record):
 
 
 #: the kinds of node whose closure keeps its value for the explanation (Env.record): each
-#: computes from other nodes' values; a variable, a top-level field or a constant is read
-#: again as cheaply, and the parts of a node condition are not explained
+#: computes from other nodes' values; a variable, a top-level field, a constant, a field
+#: of a value or an element at an index is read again more cheaply than every evaluation
+#: of it would keep it (an explanation reads few of those it evaluates), and the parts of
+#: a node condition are not explained
 RECORDED = frozenset({
-    Attr, Deref, Index, Not, Neg, And, Or, Implies, Compare, Arith, Matches, Presence,
+    Deref, Not, Neg, And, Or, Implies, Compare, Arith, Matches, Presence,
     Quantifier, Aggregate, SetNode, ListNode, Call, Graph})
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -26,7 +27,7 @@ from ..proposal.model import Proposal, format_path
 from .compile import Compiler, ParamValue
 from .evidence import Explainer, all_missing, first_location
 from .findings import Evidence, Finding, ParamUse, Wording
-from .nodes import Node, element_path
+from .nodes import Graph, Node, Root, element_path
 from .rules import CompiledRule, RuleSpec
 from .rules import replace as replace_rule
 from .runtime import Context, Env
@@ -442,8 +443,28 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
     if env.ctx.lang is not None:  # a failure's message and hint; an unknown's hint
         finding = attrs.evolve(finding, local=_wording(rule, env, env.ctx.lang,
                                                        message=outcome == "fail"))
-    edges = _graph_edges(item, ev)
+    edges = _graph_edges(item, ev) if item is not None or _reads_graph(rule) else ()
     return attrs.evolve(finding, edges=edges) if edges else finding
+
+
+#: the key of whether a rule's check reads the graph, among what explaining learnt of it
+_GRAPH = object()
+
+
+def _reads_graph(rule: CompiledRule) -> bool:
+    """Whether the rule's check or its lets have a graph query, the only parts whose
+    evidence shows graph paths (_graph_edges): learnt once a rule."""
+    static = rule._explaining
+    found = static.get(_GRAPH)
+    if found is None:
+        stack: list[Node] = [rule.check, *(node for _, node in rule.lets)]
+        found = False
+        while stack and not found:
+            node = stack.pop()
+            found = isinstance(node, Graph)
+            stack.extend(node.kids)
+        static[_GRAPH] = found
+    return bool(found)
 
 
 def _explainer(rule: CompiledRule, proposal: Proposal) -> Explainer:
@@ -463,9 +484,37 @@ _LETS = object()
 def _passed(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | None,
             at: Span | None, where: str | None, element: str | None) -> Finding:
     """A passing finding: at its element, else where the check first reads the proposal."""
-    loc = at or _first_path_span(rule.check, env, proposal) or proposal.span_of(())
+    loc = at or _first_read(rule, env, proposal) or proposal.span_of(())
     return _finding(rule, proposal, ruleset, "pass", loc, where or format_path(()),
                     element=element, message=rule.title)
+
+
+#: the key of the rule's first read of the proposal, among what explaining learnt of it
+_FIRST = object()
+
+
+def _first_read(rule: CompiledRule, env: Env, proposal: Proposal) -> Span | None:
+    """_first_path_span of the rule's check; when the first part of it with a place is
+    a top-level field of the proposal, whose place is always the same, found once a rule."""
+    static = rule._explaining
+    root = static.get(_FIRST)
+    if root is None:
+        root = static[_FIRST] = _first_located(rule.check) or False
+    if not isinstance(root, Root) or root.loc is None:
+        return _first_path_span(rule.check, env, proposal)
+    return proposal.span_of(root.loc(env) or ())
+
+
+def _first_located(node: Node) -> Node | bool | None:
+    """The first part of `node` with a place, in _first_path_span's order, if it is a
+    top-level field (False: another part; None: no part has a place)."""
+    if node.loc is not None:
+        return node if node.__class__ is Root else False
+    for kid in node.outer():
+        found = _first_located(kid)
+        if found is not None:
+            return found
+    return None
 
 
 def _settle(rule: CompiledRule, env: Env) -> tuple[str, str, str | None]:
@@ -624,11 +673,49 @@ def _span_path(ctx: Context, proposal: Proposal, span: Span) -> str:
     """The proposal path of the value at `span`: a finding names a place, not a line.
     The first path whose span it is (a mapping key's excepted), from an index of the
     proposal's places made once an evaluation, when a finding first asks."""
-    places = ctx.memo.get(_PLACES)
-    if places is None:
-        places = ctx.memo[_PLACES] = _places(proposal)
-    return format_path(places.get(
-        (span.file, span.line, span.column, span.end_line, span.end_column), ()))
+    find = ctx.memo.get(_PLACES)
+    if find is None:
+        find = ctx.memo[_PLACES] = _place_finder(proposal)
+    return format_path(find(span))
+
+
+#: a position's line, read in C
+_LINE = attrgetter("line")
+
+
+def _place_finder(proposal: Proposal) -> Callable[[Span], tuple[Any, ...]]:
+    """span -> the first path whose span it is, keys excepted (else ()). When every
+    position is a Span already (a proposal read from JSON, or given through the API),
+    the paths on the span's line are compared, found in a list of the lines made in C,
+    which costs a fraction of indexing every place; else from _places' index."""
+    positions = proposal.positions
+    if getattr(positions, "raw", None) is None:
+        values = list(positions.values())
+        try:
+            lines = list(map(_LINE, values))
+        except AttributeError:  # a position that is not a Span
+            pass
+        else:
+            paths = list(positions)
+
+            def on_its_line(span: Span) -> tuple[Any, ...]:
+                key = (span.file, span.line, span.column, span.end_line, span.end_column)
+                line = span.line
+                i = -1
+                while True:
+                    try:
+                        i = lines.index(line, i + 1)
+                    except ValueError:
+                        return ()
+                    path = paths[i]
+                    at = values[i]
+                    if (at.file, at.line, at.column, at.end_line, at.end_column) == key \
+                            and not (path and path[-1] == "<key>"):
+                        return path
+            return on_its_line
+    places = _places(proposal)
+    return lambda span: places.get(
+        (span.file, span.line, span.column, span.end_line, span.end_column), ())
 
 
 #: ctx.memo's key for the index of the proposal's places (a key no closure can be)

@@ -112,11 +112,19 @@ class Explainer:
 
     def truth(self, node: Node, env: Env) -> Any:
         record = env.record
-        if record is not None:  # a condition's value kept: as value() reads it
-            found = record.get(node.fn)
-            if found is True or found is False:
-                return found
-        return V.truth(self.value(node, env))
+        if record is None:
+            return V.truth(self.value(node, env))
+        fn = node.fn  # a value kept: as value() reads it, without looking twice
+        found = record.get(fn, _NONE)
+        if found is True or found is False:
+            return found
+        if found is _NONE:
+            try:
+                found = fn(env)
+            except V.EvalProblem:
+                found = V.UNKNOWN
+            record[fn] = found
+        return V.truth(found)
 
     def elements(self, coll: Node, env: Env) -> tuple[Any, str | None]:
         """What a quantifier walks, or UNKNOWN; and the problem when the value is not a
@@ -353,22 +361,54 @@ class Explainer:
 
     def _compare(self, node: Compare, env: Env, result: Any, word: str) -> Evidence:
         left, right = node.kids
+        known = self.static.get(node)
+        if known is None:  # the same for every proposal: worked out once
+            known = self.static[node] = self._compared(node)
+        cycles, derive_left, derive_right, pct_left, pct_right = known
         lv, rv = self.value(left, env), self.value(right, env)
-        as_pct = node.percent
-        notes = [n for n in (self._derivation(left, env, as_pct),
-                             self._derivation(right, env, as_pct)) if n]
-        cycles = self.static.get(node, _NONE)
-        if cycles is _NONE:  # the same for every proposal: looked for once
-            cycles = self.static[node] = self._find_cycles(left) or self._find_cycles(right)
+        notes = [self._derived(d, env) for d in (derive_left, derive_right) if d is not None]
         return Evidence(
             node.text, word, op=node.op,
-            left=self.shown(left, env, as_percent=as_pct and left.type != PERCENT),
-            right=self.shown(right, env, as_percent=as_pct and right.type != PERCENT),
+            left=self._shown(left, lv, env, pct_left),
+            right=self._shown(right, rv, env, pct_right),
             left_at=self.span(left, env) or (self._ancestor_span(left, env) if lv is V.UNKNOWN else None),
             right_at=self.span(right, env) or (self._ancestor_span(right, env) if rv is V.UNKNOWN else None),
             note="; ".join(notes) or None,
             missing=tuple(self.missing(node, env)) if word == "unknown" else (),
             graph=self._cycle_trace(cycles, env) if cycles is not None else None)
+
+    def _compared(self, node: Compare) -> tuple[Any, ...]:
+        """What explaining a comparison needs of its nodes alone: the `graph.cycles` it
+        compares, the derivation of each side (`share = 360000 / 3000000` for a let
+        or an arithmetic operand), and whether each side is
+        shown as a percent."""
+        left, right = node.kids
+        as_pct = node.percent
+        return (self._find_cycles(left) or self._find_cycles(right),
+                self._derivable(left), self._derivable(right),
+                as_pct and left.type != PERCENT, as_pct and right.type != PERCENT)
+
+    def _shown(self, node: Node, value: Any, env: Env, as_percent: bool) -> str:
+        """shown(), given the node's value."""
+        if value is V.UNKNOWN and self.problem(node, env):
+            return "(cannot be computed)"
+        return V.display(value, as_percent=as_percent)
+
+    def _derivable(self, node: Node) -> tuple[str, Node, Node, str] | None:
+        """How a side is shown derived: its head, the operands and the operator."""
+        target = node
+        name = None
+        let = self._let(node)
+        if let is not None and isinstance(node, Var):
+            name, target = node.name, let
+        if not isinstance(target, Arith):
+            return None
+        a, b = target.kids
+        return (f"{name} = {target.text}" if name else target.text), a, b, target.op
+
+    def _derived(self, how: tuple[str, Node, Node, str], env: Env) -> str:
+        head, a, b, op = how
+        return f"{head} = {self.shown(a, env)} {op} {self.shown(b, env)}"
 
     def _find_cycles(self, node: Node) -> Graph | None:
         """The `graph.cycles(...)` a compared value is computed from, if any."""
@@ -396,20 +436,6 @@ class Explainer:
         more = len(loops) - 1
         return GraphTrace("cycle", via, f"{len(loops)} loop" + ("s" if len(loops) != 1 else ""),
                           tuple(hops), (), more)
-
-    def _derivation(self, node: Node, env: Env, as_pct: bool) -> str | None:
-        """`share = 360000 / 3000000` for a let or an arithmetic operand."""
-        target = node
-        name = None
-        let = self._let(node)
-        if let is not None and isinstance(node, Var):
-            name, target = node.name, let
-        if not isinstance(target, Arith):
-            return None
-        a, b = target.kids
-        shown = f"{self.shown(a, env)} {target.op} {self.shown(b, env)}"
-        head = f"{name} = {target.text}" if name else target.text
-        return f"{head} = {shown}"
 
     def _quantifier(self, node: Quantifier, env: Env, result: Any, word: str) -> Evidence:
         coll, where, body = node.coll, node.where, node.body
