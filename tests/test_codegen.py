@@ -179,6 +179,18 @@ def test_proposals_with_odd_values_are_decided_as_the_closures_do(data: Any) -> 
         assert_same_verdicts(eff.compiled(), p)
 
 
+def test_an_unhashable_value_is_no_member_of_a_set_in_both_paths() -> None:
+    # Found by the test above: a list where a kind belongs, asked `in public_sector`.
+    # The generated code decided without asking (host_country False settles the
+    # `and` first); the closures asked, and Python's `in` raised on the list.
+    data = copy.deepcopy(EXAMPLE_DATA)
+    data["organisations"][0]["kind"] = []
+    data["host_country"] = False
+    p = Proposal("p.yaml", data)
+    for eff in _SHIPPED:
+        assert_same_verdicts(eff.compiled(), p)
+
+
 # ------------------------------------------------------------------ generated expressions
 
 def rule_of(text: str, kind: str) -> CompiledRule | None:

@@ -135,6 +135,9 @@ def test_contains() -> None:
     assert V.contains(frozenset({"ministry", "cert"}), "cert") is True
     assert V.contains({"2027": 1}, "2027") is True  # a map contains its keys
     assert V.contains("Ministry of ICT", "ICT") is True
+    # a list or a mapping (from the API: the loader refuses them there) is no member
+    assert V.contains(frozenset({"ministry", "cert"}), []) is False
+    assert V.contains({"2027": 1}, {"a": 1}) is False
 
 
 def test_contains_with_unknown_is_unknown() -> None:

@@ -138,10 +138,11 @@ def contains(collection: Any, item: Any) -> Any:
         return UNKNOWN
     if isinstance(collection, str):
         return isinstance(item, str) and item in collection
-    if isinstance(collection, Mapping):
-        return item in collection
-    if isinstance(collection, (set, frozenset)):
-        return item in collection
+    if isinstance(collection, (Mapping, set, frozenset)):
+        try:
+            return item in collection
+        except TypeError:  # a list or a mapping: unhashable, so no key or member of these
+            return False
     if isinstance(collection, (list, tuple)):
         found = [equal(item, c) for c in collection]
         if any(f is True for f in found):
