@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -219,7 +218,7 @@ def xq_result() -> ProposalResult:
         path="governance.bodies[0]",
         message="steering meets yearly.", ruleset="baseline",
     )
-    ok = attrs.evolve(passed(), file="proposals/xq.yaml", span=Span("proposals/xq.yaml", 3, 1))
+    ok = replace(passed(), file="proposals/xq.yaml", span=Span("proposals/xq.yaml", 3, 1))
     return ProposalResult(
         file="proposals/xq.yaml", proposal_id="XQ-GOV-2028", host_country="XQ", ruleset="baseline",
         ruleset_note="no national ruleset for XQ; checked against baseline",
@@ -322,7 +321,7 @@ def test_lowered_severity_names_the_layer_and_its_reason() -> None:
 def test_raised_severity_is_not_called_lowered() -> None:
     origin = Provenance("xa", Span(XA_RULES, 11, 1), because="critical", previous="advisory",
                         previous_layer="baseline")
-    out = text.render_finding(attrs.evolve(adv01(), severity="must", severity_origin=origin))
+    out = text.render_finding(replace(adv01(), severity="must", severity_origin=origin))
     assert (
         "  severity  must (was advisory in baseline, "
         'raised by xa.cpol:11 "critical")'
@@ -371,7 +370,7 @@ def test_deep_and_wide_evidence_is_cut_short() -> None:
         deep = Evidence(expr=f"level{depth}", result="false", children=(deep,))
     wide = Evidence(expr="all a in activities: ...", result="false",
                     children=tuple(Evidence(expr=f"a{i}", result="false") for i in range(8)))
-    out = text.render_finding(attrs.evolve(adv01(), evidence=(deep, wide)))
+    out = text.render_finding(replace(adv01(), evidence=(deep, wide)))
     assert "level5" in out and "level2" in out and "level1" not in out
     assert "... 3 parts nested deeper" in out  # level1, level0, leaf
     assert "a4" in out and "a5" not in out
@@ -586,7 +585,7 @@ def test_json_round_trips_every_finding() -> None:
 
 
 def test_json_round_trips_a_span_in_another_file() -> None:
-    odd = attrs.evolve(fin01(), span=Span("proposals/included.yaml", 3, 4, 3, 9))
+    odd = replace(fin01(), span=Span("proposals/included.yaml", 3, 4, 3, 9))
     data = jsonfmt.finding_to_json(odd)
     assert data["span_file"] == "proposals/included.yaml"
     assert "span_file" not in jsonfmt.finding_to_json(fin01())
@@ -626,7 +625,7 @@ def test_json_says_what_a_rule_s_findings_share_once() -> None:
 def test_a_passing_finding_keeps_its_place_and_nothing_else() -> None:
     """A pass says its rule, where it was checked and which element; its message is its
     rule's title, said in the rules."""
-    passed = attrs.evolve(fin01(), outcome="pass", message=fin01().title, hint=None,
+    passed = replace(fin01(), outcome="pass", message=fin01().title, hint=None,
                           evidence=(), element="A1", path="activities[0]")
     doc = json_of(make_report(results=(xa_result((passed,)),)))
     [line] = doc["results"][0]["findings"]
@@ -649,10 +648,10 @@ def test_a_finding_that_differs_from_its_rule_says_how() -> None:
     """Findings of one rule in one result that do not share its definition, or whose
     file or ruleset is not their result's, say theirs: nothing is lost."""
     first = fin01()
-    other = attrs.evolve(first, span=Span(XA, 50, 1, 50, 9), title="Another title",
+    other = replace(first, span=Span(XA, 50, 1, 50, 9), title="Another title",
                          severity="should", params=first.params[:1], ruleset="elsewhere",
                          file="proposals/zz.yaml", message="x")
-    built_in = attrs.evolve(first, rule="WAIVER-01", rule_origin=None, params=(),
+    built_in = replace(first, rule="WAIVER-01", rule_origin=None, params=(),
                             span=Span(XA, 60, 1, 60, 2))
     doc = json_of(make_report(results=(xa_result((first, other, built_in)),)))
     xa = doc["results"][0]
@@ -674,10 +673,10 @@ def test_json_has_a_key_for_every_field_of_finding() -> None:
     spread = {"span": {"line", "column", "end_line", "end_column"}}
     # `local` is the finding worded for a reader of another language (check --lang): JSON
     # is a machine format, the same in every language, and keeps `message` and `hint`
-    for field in attrs.fields(Finding):
-        if field.name == "local":
+    for name in Finding.FIELDS:
+        if name == "local":
             continue
-        assert spread.get(field.name, {field.name}) <= set(data), field.name
+        assert spread.get(name, {name}) <= set(data), name
     assert data["level"] == "error"
     assert data["params"][1]["origin"]["relaxation"] is True
     assert data["params"][0]["origin"]["previous_at"] == {
@@ -798,7 +797,7 @@ def test_json_output_follows_the_schema(errors: bool, fail_on: str) -> None:
 
 
 def test_json_with_a_moved_span_follows_the_schema() -> None:
-    odd = attrs.evolve(fin01(), span=Span("proposals/included.yaml", 3, 4))
+    odd = replace(fin01(), span=Span("proposals/included.yaml", 3, 4))
     assert validate(json_of(make_report(results=(xa_result((odd,)),)))) == []
 
 
@@ -992,7 +991,7 @@ def test_the_examples_report_follows_the_schema_and_gives_every_finding_back() -
     assert len({r["id"] for r in doc["rulesets"]}) == len(doc["rulesets"]) >= 3
     by_file = {r.file: r for r in report.results}
     for result, findings in jsonfmt.findings_from_json(doc):
-        assert findings == [attrs.evolve(f, local=None) for f in
+        assert findings == [replace(f, local=None) for f in
                             sorted_findings(by_file[result["file"]].findings)]
 
 
@@ -1020,7 +1019,7 @@ def test_a_ruleset_whose_rules_read_other_values_is_listed_for_each(tmp_path: Pa
     one, other = (r["rules"] for r in doc["rulesets"])
     assert [k for k in one if one[k] != other[k]] == ["LANG-01"]
     assert sorted(read_back(doc), key=repr) == sorted(
-        (attrs.evolve(f, local=None) for r in results for f in r.findings), key=repr)
+        (replace(f, local=None) for r in results for f in r.findings), key=repr)
 
 
 @pytest.mark.parametrize("column", [1, 40, 2_000, 5_000, 9_995])

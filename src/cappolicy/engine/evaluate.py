@@ -14,10 +14,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from ..base.deferred import N_
 from ..base.errors import AnalysisError, Diagnostic
+from ..base.record import replace
 from ..base.span import Span
 from ..lang import ast
 from ..lang import values as V
@@ -421,7 +420,7 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
         if outcome == "fail" else explainer.explain(rule.check, env)
     said = f"cannot be computed: {problem}"
     if problem and ev.note != said:  # said once, where the problem arose
-        ev = attrs.evolve(ev, note="; ".join(n for n in (ev.note, said) if n))
+        ev = replace(ev, note="; ".join(n for n in (ev.note, said) if n))
     missing = tuple(all_missing(ev)) if outcome == "unknown" else ()
     # a failure is located at the value at fault; so is a value that cannot be computed
     # (an overflow...), where no missing data says where to look
@@ -441,10 +440,10 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
                        evidence=(ev,), missing=missing, message=message,
                        hint=_render(rule.hint, env) if rule.hint else None)
     if env.ctx.lang is not None:  # a failure's message and hint; an unknown's hint
-        finding = attrs.evolve(finding, local=_wording(rule, env, env.ctx.lang,
+        finding = replace(finding, local=_wording(rule, env, env.ctx.lang,
                                                        message=outcome == "fail"))
     edges = _graph_edges(item, ev) if item is not None or _reads_graph(rule) else ()
-    return attrs.evolve(finding, edges=edges) if edges else finding
+    return replace(finding, edges=edges) if edges else finding
 
 
 #: the key of whether a rule's check reads the graph, among what explaining learnt of it
@@ -606,7 +605,7 @@ def _titled(findings: list[Finding], rules: Sequence[CompiledRule], lang: str) -
         title = titles[f.rule]
         local = f.local or Wording(lang, None)
         missing = local.untranslated + (("title",) if title is None else ())
-        out.append(attrs.evolve(f, local=attrs.evolve(local, title=title, untranslated=missing)))
+        out.append(replace(f, local=replace(local, title=title, untranslated=missing)))
     return out
 
 

@@ -28,11 +28,9 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-import attrs
-
 from ..base.deferred import N_
 from ..base.errors import did_you_mean
-from ..base.record import Record
+from ..base.record import Record, replace
 from ..proposal.model import Proposal, format_path
 from .findings import Evidence, Finding, ParamUse, Provenance
 
@@ -177,7 +175,7 @@ def apply_waivers(findings: Sequence[Finding], rules: Sequence[CompiledRule], pr
         count = 0
         for n, finding in enumerate(out):
             if finding.rule == at.rule and finding.outcome in WAIVABLE:
-                out[n] = attrs.evolve(finding, outcome="waived", waiver=text)
+                out[n] = replace(finding, outcome="waived", waiver=text)
                 count += 1
         checks.append(_check_used(at, count, waived_by.get(at.rule), out))
         waived_by.setdefault(at.rule, i)

@@ -16,6 +16,7 @@ import attrs
 
 from ..base.deferred import N_, joined
 from ..base.errors import Diagnostic
+from ..base.record import replace
 from ..base.span import Span
 from ..proposal import iati_codes as codes
 
@@ -83,7 +84,7 @@ def unpublished_findings(findings: list[Finding]) -> list[Finding]:
     for f in findings:
         section = _never_filled(f) if f.outcome == "not-applicable" else None
         if section is not None:
-            f = attrs.evolve(f, outcome="unknown", missing=(section,), message=N_(
+            f = replace(f, outcome="unknown", missing=(section,), message=N_(
                 "cannot decide: {fields} not published in IATI ({message})", fields=section,
                 message=f.message))
         if f.outcome == "fail" and f.evidence:
@@ -93,7 +94,7 @@ def unpublished_findings(findings: list[Finding]) -> list[Finding]:
                 leaves = None if got is None or leaves is None else leaves + got
             if leaves:
                 paths = tuple(dict.fromkeys(leaves))
-                f = attrs.evolve(f, outcome="unknown", missing=paths, message=N_(
+                f = replace(f, outcome="unknown", missing=paths, message=N_(
                     "cannot decide: {fields} not published in IATI ({message})",
                     fields=", ".join(paths), message=f.message))
         out.append(f)

@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from ..base.errors import Diagnostic, did_you_mean
+from ..base.record import replace
 from ..base.span import Span
 from ..engine.findings import Evidence, Finding, GraphTrace
 from ..proposal.model import Proposal, format_path
@@ -336,17 +337,17 @@ class Remap:
     def finding(self, f: Finding) -> Finding:
         span = self.span(f.span)
         path = f"line {span.line}" if f.path == f"line {f.span.line}" else f.path
-        return attrs.evolve(f, file=span.file, span=span, path=path,
+        return replace(f, file=span.file, span=span, path=path,
                             evidence=tuple(self.evidence(e) for e in f.evidence))
 
     def evidence(self, e: Evidence) -> Evidence:
-        return attrs.evolve(e, left_at=self.maybe(e.left_at), right_at=self.maybe(e.right_at),
+        return replace(e, left_at=self.maybe(e.left_at), right_at=self.maybe(e.right_at),
                             children=tuple(self.evidence(c) for c in e.children),
                             graph=self.graph(e.graph))
 
     def graph(self, g: GraphTrace | None) -> GraphTrace | None:
         if g is None:
             return None
-        hops = tuple(attrs.evolve(h, at=self.maybe(h.at), edge_at=self.maybe(h.edge_at))
+        hops = tuple(replace(h, at=self.maybe(h.at), edge_at=self.maybe(h.edge_at))
                      for h in g.hops)
-        return attrs.evolve(g, hops=hops)
+        return replace(g, hops=hops)

@@ -31,6 +31,7 @@ from typing import Any
 import attrs
 
 from ..base.errors import CappolicyError, Diagnostic, ProposalError, did_you_mean
+from ..base.record import replace
 from ..base.span import Span
 from ..engine.evaluate import CompiledRule, evaluate
 from ..engine.findings import OUTCOMES, Finding
@@ -422,7 +423,7 @@ def _explain_passes(rule: CompiledRule, findings: tuple[Finding, ...], proposal:
     again = evaluate([flipped], proposal, as_of, ruleset=ruleset.id, effective=ruleset)
     explained = {_key(f): f.evidence for f in again if f.rule == rule.id and f.evidence}
     return tuple(
-        attrs.evolve(f, evidence=explained.get(_key(f), ()))
+        replace(f, evidence=explained.get(_key(f), ()))
         if f.outcome == "pass" and not f.evidence else f for f in findings)
 
 
