@@ -12,8 +12,9 @@ name, and a YAML file), whatever the size of its parts. Its counts are added up 
 is kept (`counts`).
 
 The file lives in the temporary folder, which other users may write to:
-- it is made by tempfile (O_EXCL, mode 0600), and has no name from the start (O_TMPFILE)
-  or from right after it is made: nothing outside this process can open it, and
+- it is made as tempfile makes one (O_EXCL, mode 0600), and has no name from the start
+  (O_TMPFILE, opened here without importing tempfile, where the system has it) or from
+  right after it is made (by tempfile): nothing outside this process can open it, and
   nothing is left behind however the run ends (an exception, Ctrl-C, kill -9);
 - the folder is the one TMPDIR (else TEMP, TMP) names, else the system's: never
   another in its place; one that is a symbolic link that another user could point
@@ -27,7 +28,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 import zlib
 from array import array
 from collections.abc import Iterator, Sequence
@@ -47,12 +47,17 @@ FOLDER_VARIABLES = ("TMPDIR", "TEMP", "TMP")
 
 def temporary_folder() -> str:
     """The folder the spool is made in: the first of TMPDIR, TEMP and TMP that is set,
-    else tempfile's choice. A folder named but unusable is an error, never passed over
-    for another (tempfile would fall back to the next usable one without a word)."""
+    else tempfile's choice (on POSIX systems /tmp, where this user can write). A folder
+    named but unusable is an error, never passed over for another (tempfile would fall
+    back to the next usable one without a word)."""
     for name in FOLDER_VARIABLES:
         value = os.environ.get(name)
         if value:
             return value
+    if os.name == "posix" and os.access("/tmp", os.W_OK | os.X_OK):
+        return "/tmp"  # tempfile's first choice there, named without importing it
+    import tempfile  # a tenth of the start of a check: only where it must choose
+
     return tempfile.gettempdir()
 
 
@@ -86,6 +91,25 @@ def pack(parts: Sequence[str]) -> tuple[bytes, ...]:
                  for part in parts)
 
 
+def _nameless(folder: str) -> IO[bytes]:
+    """A new file in `folder` that has no name, made as tempfile.TemporaryFile makes it
+    (with its flags) but without importing tempfile where the system has O_TMPFILE. Where
+    that fails (a file system without it), tempfile tries it again and then makes a file
+    it names and at once removes; its error, if it has one, is the one told."""
+    tmpfile = getattr(os, "O_TMPFILE", 0)
+    if tmpfile:
+        flags = os.O_RDWR | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | tmpfile
+        try:
+            fd = os.open(folder, flags, 0o600)
+        except OSError:
+            pass
+        else:
+            return os.fdopen(fd, "w+b")
+    import tempfile
+
+    return tempfile.TemporaryFile(dir=folder, prefix=PREFIX)
+
+
 class Spool:
     """The `width` parts of each result kept, in a temporary file; a context manager
     that closes the file (and so frees its disk) on the way out."""
@@ -108,7 +132,7 @@ class Spool:
             if stat.S_ISLNK(os.lstat(folder).st_mode) and not _link_is_ours(folder):
                 raise _problem(folder, "it is a symbolic link, which whoever can write "
                                        "where it stands can point elsewhere")
-            return tempfile.TemporaryFile(dir=folder, prefix=PREFIX)
+            return _nameless(folder)
         except OSError as exc:
             raise _problem(folder, exc.strerror or str(exc)) from None
 
