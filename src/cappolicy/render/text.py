@@ -140,12 +140,38 @@ def _labels() -> dict[str, str]:
             "note": _("note"), "relaxed": _("relaxed")}
 
 
+class _Layout:
+    """The label column of the active language, worked out once per translator: each
+    label's start of line, and the indent of the lines under a field's text."""
+
+    def __init__(self, labels: dict[str, str], width: int) -> None:
+        self.labels = labels
+        self.width = width
+        self.pad = INDENT + " " * width  # under the text; NESTED more per level
+        self.heads: dict[str, str] = {}  # label -> `  label     `
+
+    def head(self, label: str) -> str:
+        head = self.heads.get(label)
+        if head is None:
+            shown = self.labels.get(label, label)
+            head = self.heads[label] = INDENT + shown.ljust(self.width - 1) + " "
+        return head
+
+
+def _layout() -> _Layout:
+    tr = active()
+    layout: _Layout | None = tr.memo.get(_Layout)
+    if layout is None:
+        labels = _labels()
+        width = LABEL_WIDTH if tr.is_source else \
+            max(LABEL_WIDTH, 1 + max(len(label) for label in labels.values()))
+        layout = tr.memo[_Layout] = _Layout(labels, width)
+    return layout
+
+
 def _label_width() -> int:
     """The labels' column: LABEL_WIDTH, or wider for a language with a longer label."""
-    tr = active()
-    if tr.is_source:
-        return LABEL_WIDTH
-    return max(LABEL_WIDTH, 1 + max(len(label) for label in _labels().values()))
+    return _layout().width
 
 
 def _n(n: int) -> str:
@@ -416,16 +442,19 @@ def shown_source(source: str) -> str:
 def _field(label: str, text: str, *, spelled: bool = False) -> list[str]:
     """`  label     text`, continuation lines (of a multi-line text) aligned under the text;
     control characters spelled out unless the caller did (`spelled`: it painted the text)."""
-    width = _label_width()
-    pad = INDENT + " " * width
-    first, *rest = (text if spelled else visible(text, newlines=True)).splitlines() or [""]
-    shown = _labels().get(label, label)
-    return [INDENT + shown.ljust(width - 1) + " " + first, *(pad + line for line in rest)]
+    layout = _layout()
+    if not spelled:
+        text = visible(text, newlines=True)  # no line break left but newlines
+        if "\n" not in text:
+            return [layout.head(label) + text]
+    first, *rest = text.splitlines() or [""]
+    pad = layout.pad
+    return [layout.head(label) + first, *(pad + line for line in rest)]
 
 
 def _continue(text: str, depth: int = 0) -> str:
     """A line aligned under a field's text, indented `depth` levels further."""
-    return INDENT + " " * _label_width() + NESTED * depth + text
+    return _layout().pad + NESTED * depth + text
 
 
 # --- evidence ------------------------------------------------------------------------------
@@ -436,7 +465,7 @@ def evidence_lines(evidence: tuple[Evidence, ...], home: str) -> list[str]:
     body = _evidence_tree(evidence, home, depth=0)
     if not body:
         return []
-    label = INDENT + _labels()["because"].ljust(_label_width())
+    label = _layout().head("because")
     return [label + body[0][len(label) :], *body[1:]]
 
 
