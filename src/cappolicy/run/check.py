@@ -623,6 +623,26 @@ def _check_each(files: Sequence[Path], job: Job, rulesets: Rulesets,
     soon as it is made, when `job` says which reports to write: its findings are then
     let go, and its parts put in `spool` when there is one (here; a worker has none and
     sends them), so that memory holds neither."""
+    # Checking a file leaves next to no cyclic garbage, but allocates many objects: at the
+    # default threshold (700 more allocations than frees) the youngest generation was
+    # collected a couple of thousand times a thousand files, a twelfth of the run, to
+    # free nothing. Collected now only when that many objects more are alive; the
+    # threshold is given back after.
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], YOUNG_THRESHOLD), *thresholds[1:])
+    try:
+        return _check_all(files, job, rulesets, fixed, spool)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+#: the cyclic collector's first threshold while files are checked (_check_each)
+YOUNG_THRESHOLD = 20_000
+
+
+def _check_all(files: Sequence[Path], job: Job, rulesets: Rulesets,
+               fixed: EffectiveRuleset | None, spool: Spool | None
+               ) -> list[list[Outcome | Written]]:
     from ..base.errors import SourceCache
     from ..render import FileError
 
