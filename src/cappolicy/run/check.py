@@ -638,6 +638,9 @@ def _check_each(files: Sequence[Path], job: Job, rulesets: Rulesets,
 
 #: the cyclic collector's first threshold while files are checked (_check_each)
 YOUNG_THRESHOLD = 20_000
+#: the outcomes left of a file whose results all went to the spool: one list for all of
+#: them, never changed (_assemble only reads it)
+_NO_OUTCOMES: list[Outcome | Written] = []
 
 
 def _check_all(files: Sequence[Path], job: Job, rulesets: Rulesets,
@@ -664,7 +667,7 @@ def _check_all(files: Sequence[Path], job: Job, rulesets: Rulesets,
                 made.append(written)
             else:  # a spool that cannot be written (CP470) ends the run
                 spool.keep(written.key, written.parts, written.counts)
-        out.append(made)
+        out.append(made or _NO_OUTCOMES)  # one list less a file, for thousands of files
         if n % MAX_CHUNK == 0:
             sources = SourceCache()  # the proposals' texts, for excerpts: a few at a time
     return out
