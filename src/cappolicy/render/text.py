@@ -250,7 +250,7 @@ def render_result(
     for line in result.relied_on:  # what the verdict owes to a layer's relaxations
         lines += _field("relaxed", visible(localise(line)))
     lines += [diagnostic_text(w, sources, color=color) for w in result.warnings]
-    shown = [f for f in sorted_findings(result.findings) if verbose or f.outcome in REPORTED]
+    shown = sorted_findings(f for f in result.findings if verbose or f.outcome in REPORTED)
     body = [render_finding(f, color=color, verbose=verbose) for f in shown]
     summary = summary_line(result.findings, verdict(result, fail_on, allow_unknown), color=color)
     return "\n\n".join(["\n".join(lines), *body, summary])
@@ -471,13 +471,13 @@ def evidence_lines(evidence: tuple[Evidence, ...], home: str) -> list[str]:
 
 def _evidence_tree(parts: tuple[Evidence, ...], home: str, depth: int) -> list[str]:
     lines: list[str] = []
+    pad = _layout().pad + NESTED * depth  # as _continue(text, depth) starts
     for ev in parts[:MAX_CHILDREN]:
-        lines.append(_continue(visible(evidence_text(ev, home)), depth))
+        lines.append(pad + visible(evidence_text(ev, home)))
         if ev.note:
-            lines += [_continue(line, depth)
-                      for line in visible(ev.note, newlines=True).splitlines()]
+            lines += [pad + line for line in visible(ev.note, newlines=True).splitlines()]
         if ev.graph is not None:
-            lines += [_continue(visible(line), depth) for line in graph_lines(ev.graph, home)]
+            lines += [pad + visible(line) for line in graph_lines(ev.graph, home)]
         if ev.children and depth < MAX_DEPTH:
             lines += _evidence_tree(ev.children, home, depth + 1)
         elif ev.children:

@@ -102,6 +102,7 @@ class Spool:
         #: each result's sort key, in the order kept, as one text: its file's name, NUL
         #: and its proposal id, which sorts as the pair does (no file name holds a NUL)
         self._keys: list[str] = []
+        self._appending = True  # the file is at its end, where the next part goes
 
     def _open(self) -> IO[bytes]:
         folder = self.folder
@@ -136,7 +137,9 @@ class Spool:
         if "\0" in name:
             raise ValueError(f"a file name holds a NUL character: {name!r}")
         try:
-            self._file.seek(self._end)
+            if not self._appending:  # (a seek writes out what is buffered: only after a read)
+                self._file.seek(self._end)
+                self._appending = True
             for chunk in data:
                 self._file.write(chunk)
         except OSError as exc:
@@ -157,6 +160,7 @@ class Spool:
         """The `index`th part of every result, in report order (or `order`), read back
         one at a time."""
         file = self._file
+        self._appending = False
         try:
             file.flush()
         except OSError as exc:
