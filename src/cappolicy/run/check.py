@@ -211,6 +211,7 @@ def check_proposal(proposal: Proposal, rulesets: Rulesets, fixed: EffectiveRules
     from ..base.errors import Diagnostic
     from ..base.span import Span
     from ..engine.evaluate import evaluate
+    from ..graph.governance import shared_builds
     from ..render import ProposalResult
     from ..rulesets.relied import relied_on
 
@@ -228,12 +229,14 @@ def check_proposal(proposal: Proposal, rulesets: Rulesets, fixed: EffectiveRules
             Span(proposal.file, 1, 1),
             N_("check the rulesets folders named at the top of the report (a settings file or "
                "--rulesets folder may hide the shipped ruleset of that id)")))
-    findings = evaluate(compiled, proposal, as_of, ruleset=eff.id, effective=eff, lang=lang)
-    if IATI_MARK in proposal.data:  # from IATI: what it never publishes is not known absent
-        from ..report.iati import unpublished_findings
+    with shared_builds():  # relied_on evaluates rules again: on the same graph
+        findings = evaluate(compiled, proposal, as_of, ruleset=eff.id, effective=eff,
+                            lang=lang)
+        if IATI_MARK in proposal.data:  # from IATI: what it never publishes is not known absent
+            from ..report.iati import unpublished_findings
 
-        findings = unpublished_findings(findings)
-    relied = relied_on(eff, proposal, findings, as_of, lambda ref: _ruleset(rulesets, ref))
+            findings = unpublished_findings(findings)
+        relied = relied_on(eff, proposal, findings, as_of, lambda ref: _ruleset(rulesets, ref))
     return ProposalResult(file=proposal.file, proposal_id=proposal.id,
                           host_country=proposal.host_country, ruleset=eff.id, ruleset_note=note,
                           findings=tuple(findings), warnings=tuple(proposal.warnings),
