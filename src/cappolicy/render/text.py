@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from ..base.deferred import Deferred
 from ..base.errors import Diagnostic, SourceCache
@@ -149,6 +150,9 @@ class _Layout:
         self.width = width
         self.pad = INDENT + " " * width  # under the text; NESTED more per level
         self.heads: dict[str, str] = {}  # label -> `  label     `
+        #: what a rule's findings all show alike (its params, its principle), by what it
+        #: is made from: written once (_alike)
+        self.alike: dict[Any, tuple[object, list[str]]] = {}
 
     def head(self, label: str) -> str:
         head = self.heads.get(label)
@@ -306,17 +310,51 @@ def render_finding(finding: Finding, *, color: bool = False, verbose: bool = Fal
     lines += evidence_lines(finding.evidence, finding.file)
     if finding.missing:
         lines += _field("missing", ", ".join(finding.missing))
-    for use in finding.params:
-        lines += param_lines(use, color=color)
+    if finding.params:  # a rule's own tuple, the same for each of its findings
+        lines += _alike(finding.params, color, _params_lines)
     if finding.severity_origin is not None:
         lines += _field("severity", severity_text(finding, finding.severity_origin, color=color),
                         spelled=True)
     if verbose and finding.rule_origin is not None:
         lines += _field("rule", rule_origin_text(finding.rule_origin))
-    lines += _field("principle", principle_text(finding))
+    lines += _principle_lines(finding.principle, finding.source)
     if reported and wording[1]:
         lines += _field("hint", wording[1])
     return "\n".join(lines)
+
+
+def _alike(made_of: Any, color: bool, make: Callable[[Any, bool], list[str]]) -> list[str]:
+    """`make(made_of, color)`, made once for each `made_of` (an object a rule's findings
+    share, kept with the lines so that its id stays its own) in the active language."""
+    alike = _layout().alike
+    key = (id(made_of), color, make)
+    found = alike.get(key)
+    if found is None or found[0] is not made_of:
+        if len(alike) >= MAX_ALIKE:
+            alike.clear()
+        found = alike[key] = (made_of, make(made_of, color))
+    return found[1]
+
+
+#: lines _alike keeps for each language: far more than the rules of a run
+MAX_ALIKE = 4096
+
+
+def _params_lines(params: tuple[ParamUse, ...], color: bool) -> list[str]:
+    return [line for use in params for line in param_lines(use, color=color)]
+
+
+def _principle_lines(principle: str, source: str | None) -> list[str]:
+    """The `principle` field, made once for each principle and source (texts a rule's
+    findings share) in the active language."""
+    alike = _layout().alike
+    key = ("principle", principle, source)
+    found = alike.get(key)
+    if found is None:
+        if len(alike) >= MAX_ALIKE:
+            alike.clear()
+        found = alike[key] = (principle, _field("principle", _principle_text(principle, source)))
+    return found[1]
 
 
 def shown_wording(finding: Finding) -> tuple[str, str | None]:
@@ -421,10 +459,13 @@ def location(finding: Finding) -> str:
 
 
 def principle_text(finding: Finding) -> str:
-    if not finding.source:
-        return finding.principle
-    return _("{principle}: {source}").format(principle=finding.principle,
-                                             source=shown_source(finding.source))
+    return _principle_text(finding.principle, finding.source)
+
+
+def _principle_text(principle: str, source: str | None) -> str:
+    if not source:
+        return principle
+    return _("{principle}: {source}").format(principle=principle, source=shown_source(source))
 
 
 _CITED = re.compile(r"(.+), paragraph ([0-9]+)")
