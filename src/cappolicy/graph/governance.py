@@ -69,10 +69,19 @@ class GovernanceGraph:
         edge = Edge(len(self._edges), kind, source, target, attrs_, path)
         self._edges.append(edge)
         self._by_kind.setdefault(kind, []).append(edge)
-        self._out.setdefault(source, {}).setdefault(target, []).append(edge)
-        self._in.setdefault(target, {}).setdefault(source, []).append(edge)
-        self._out.setdefault(target, {})
-        self._in.setdefault(source, {})
+        # as setdefault(key, {}) in this order would, without making a dict to throw away
+        # when the node has one (it has: nodes are added first)
+        out, into = self._out, self._in
+        if source not in out:
+            out[source] = {}
+        if target not in into:
+            into[target] = {}
+        if target not in out:
+            out[target] = {}
+        if source not in into:
+            into[source] = {}
+        out[source].setdefault(target, []).append(edge)
+        into[target].setdefault(source, []).append(edge)
         return edge
 
     # ------------------------------------------------------------ reading
