@@ -246,8 +246,11 @@ def render_result(
     verbose: bool = False,
     sources: SourceCache | None = None,
     allow_unknown: bool = False,
+    counts: Tally | None = None,
 ) -> str:
-    """Header, warnings, the findings worth reading, and the proposal's summary line."""
+    """Header, warnings, the findings worth reading, and the proposal's summary line;
+    `counts`, the result's Tally for `fail_on` and `allow_unknown` when the caller has it
+    (then the findings are not counted again)."""
     lines = [header_line(result)]
     if result.ruleset_note:
         lines += _field("note", localise(result.ruleset_note))
@@ -256,7 +259,12 @@ def render_result(
     lines += [diagnostic_text(w, sources, color=color) for w in result.warnings]
     shown = sorted_findings(f for f in result.findings if verbose or f.outcome in REPORTED)
     body = [render_finding(f, color=color, verbose=verbose) for f in shown]
-    summary = summary_line(result.findings, verdict(result, fail_on, allow_unknown), color=color)
+    if counts is None:
+        summary = summary_line(result.findings, verdict(result, fail_on, allow_unknown),
+                               color=color)
+    else:  # the same line from the counts: the verdict is "fail" when a finding blocks
+        summary = _summary(counts_text(counts.outcome_counts(), counts.fails_by_level()),
+                           "fail" if counts.blocking else "pass", color=color)
     return "\n\n".join(["\n".join(lines), *body, summary])
 
 
@@ -730,9 +738,12 @@ def counts_text(outcomes: dict[str, int], by_level: dict[str, int]) -> str:
 
 
 def summary_line(findings: Iterable[Finding], result_verdict: str, *, color: bool = False) -> str:
+    return _summary(outcome_counts(findings), result_verdict, color=color)
+
+
+def _summary(counted: str, result_verdict: str, *, color: bool = False) -> str:
     key = result_verdict.upper()
-    return _("{verdict}: {counts}").format(verdict=paint(key, color, word(key)),
-                                           counts=outcome_counts(findings))
+    return _("{verdict}: {counts}").format(verdict=paint(key, color, word(key)), counts=counted)
 
 
 def total_line(report: Report, *, color: bool = False) -> str:

@@ -683,14 +683,14 @@ def _write(result: ProposalResult, writing: Writing, sources: SourceCache,
     from .spool import pack
 
     parts = []
+    counts = Tally.of(result, writing.fail_on, writing.allow_unknown)
     for fmt, color in writing.wanted:
         if fmt == "text":
             parts.append(render_result(result, writing.fail_on, color=color,
                                        verbose=writing.verbose, sources=sources,
-                                       allow_unknown=writing.allow_unknown))
+                                       allow_unknown=writing.allow_unknown, counts=counts))
         else:
             from ..render.jsonfmt import result_json  # not for a text report alone
 
             parts.append(result_json(result, writing.fail_on, writing.allow_unknown, shipped))
-    return Written(result_key(result), pack(parts),
-                   Tally.of(result, writing.fail_on, writing.allow_unknown))
+    return Written(result_key(result), pack(parts), counts)
