@@ -61,6 +61,8 @@ def visible(text: str, *, newlines: bool = False) -> str:
     """`text` with every control, separator and bidi character written as an ASCII
     escape (`\\x1b`, `\\r`, `\\u2028`); newlines kept when `newlines`, else `\\n`.
     Whatever comes out holds no line break but, with `newlines`, `\\n`."""
+    if text.isprintable():  # (most texts) none of these: each is unprintable
+        return text
     pattern = _pattern(_CONTROL_BUT_NEWLINE if newlines else _CONTROL)
     return pattern.sub(_spelled, text) if pattern.search(text) else text
 

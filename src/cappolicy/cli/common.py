@@ -83,8 +83,12 @@ def settings_of_files(files: Sequence[Path]) -> Any:
     if root.obj.get("config_file") is not None or not files:
         return settings_in_force()
     found: dict[Path | None, list[Path]] = {}
+    settings: dict[Path, Path | None] = {}  # a folder's, for the files it holds
     for file in files:
-        found.setdefault(find(file.parent.resolve()), []).append(file)
+        folder = file.parent
+        if folder not in settings:
+            settings[folder] = find(folder.resolve())
+        found.setdefault(settings[folder], []).append(file)
     if len(found) > 1:
         lines = [f"{'no settings file' if where is None else where}: {', '.join(map(str, of[:3]))}"
                  f"{' ...' if len(of) > 3 else ''}" for where, of in found.items()]

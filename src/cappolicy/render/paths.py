@@ -72,6 +72,10 @@ def absolute_uri(file: str | os.PathLike[str], folder: bool = False) -> str:
     return uri + "/" if folder and not uri.endswith("/") else uri
 
 
+#: in_rulesets's answers: a report cites the same few ruleset files thousands of times
+_in_rulesets: dict[tuple[str, str], str] = {}
+
+
 def in_rulesets(file: str, layer: str | None) -> str:
     """A ruleset file as its rulesets root names it (`baseline/financing.cpol`,
     `national/xa.cpol`), wherever the root lies: a source checkout, an installed package or a
@@ -79,6 +83,16 @@ def in_rulesets(file: str, layer: str | None) -> str:
     folder holding it; a file that does not end so is shown as given."""
     if not layer or not file or file.startswith("<"):
         return file
+    key = (file, layer)
+    named = _in_rulesets.get(key)
+    if named is None:
+        if len(_in_rulesets) > 10_000:
+            _in_rulesets.clear()
+        named = _in_rulesets[key] = _under_root(file, layer)
+    return named
+
+
+def _under_root(file: str, layer: str) -> str:
     parts = PurePosixPath(file.replace(os.sep, "/")).parts
     wanted = PurePosixPath(layer).parts
     for end in (len(parts), len(parts) - 1):  # a one-file ruleset, or a file of a folder

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from ..base.deferred import Deferred
 from ..base.errors import Diagnostic, SourceCache
@@ -140,12 +141,41 @@ def _labels() -> dict[str, str]:
             "note": _("note"), "relaxed": _("relaxed")}
 
 
+class _Layout:
+    """The label column of the active language, worked out once per translator: each
+    label's start of line, and the indent of the lines under a field's text."""
+
+    def __init__(self, labels: dict[str, str], width: int) -> None:
+        self.labels = labels
+        self.width = width
+        self.pad = INDENT + " " * width  # under the text; NESTED more per level
+        self.heads: dict[str, str] = {}  # label -> `  label     `
+        #: what a rule's findings all show alike (its params, its principle), by what it
+        #: is made from: written once (_alike)
+        self.alike: dict[Any, tuple[object, list[str]]] = {}
+
+    def head(self, label: str) -> str:
+        head = self.heads.get(label)
+        if head is None:
+            shown = self.labels.get(label, label)
+            head = self.heads[label] = INDENT + shown.ljust(self.width - 1) + " "
+        return head
+
+
+def _layout() -> _Layout:
+    tr = active()
+    layout: _Layout | None = tr.memo.get(_Layout)
+    if layout is None:
+        labels = _labels()
+        width = LABEL_WIDTH if tr.is_source else \
+            max(LABEL_WIDTH, 1 + max(len(label) for label in labels.values()))
+        layout = tr.memo[_Layout] = _Layout(labels, width)
+    return layout
+
+
 def _label_width() -> int:
     """The labels' column: LABEL_WIDTH, or wider for a language with a longer label."""
-    tr = active()
-    if tr.is_source:
-        return LABEL_WIDTH
-    return max(LABEL_WIDTH, 1 + max(len(label) for label in _labels().values()))
+    return _layout().width
 
 
 def _n(n: int) -> str:
@@ -216,17 +246,25 @@ def render_result(
     verbose: bool = False,
     sources: SourceCache | None = None,
     allow_unknown: bool = False,
+    counts: Tally | None = None,
 ) -> str:
-    """Header, warnings, the findings worth reading, and the proposal's summary line."""
+    """Header, warnings, the findings worth reading, and the proposal's summary line;
+    `counts`, the result's Tally for `fail_on` and `allow_unknown` when the caller has it
+    (then the findings are not counted again)."""
     lines = [header_line(result)]
     if result.ruleset_note:
         lines += _field("note", localise(result.ruleset_note))
     for line in result.relied_on:  # what the verdict owes to a layer's relaxations
         lines += _field("relaxed", visible(localise(line)))
     lines += [diagnostic_text(w, sources, color=color) for w in result.warnings]
-    shown = [f for f in sorted_findings(result.findings) if verbose or f.outcome in REPORTED]
+    shown = sorted_findings(f for f in result.findings if verbose or f.outcome in REPORTED)
     body = [render_finding(f, color=color, verbose=verbose) for f in shown]
-    summary = summary_line(result.findings, verdict(result, fail_on, allow_unknown), color=color)
+    if counts is None:
+        summary = summary_line(result.findings, verdict(result, fail_on, allow_unknown),
+                               color=color)
+    else:  # the same line from the counts: the verdict is "fail" when a finding blocks
+        summary = _summary(counts_text(counts.outcome_counts(), counts.fails_by_level()),
+                           "fail" if counts.blocking else "pass", color=color)
     return "\n\n".join(["\n".join(lines), *body, summary])
 
 
@@ -280,17 +318,51 @@ def render_finding(finding: Finding, *, color: bool = False, verbose: bool = Fal
     lines += evidence_lines(finding.evidence, finding.file)
     if finding.missing:
         lines += _field("missing", ", ".join(finding.missing))
-    for use in finding.params:
-        lines += param_lines(use, color=color)
+    if finding.params:  # a rule's own tuple, the same for each of its findings
+        lines += _alike(finding.params, color, _params_lines)
     if finding.severity_origin is not None:
         lines += _field("severity", severity_text(finding, finding.severity_origin, color=color),
                         spelled=True)
     if verbose and finding.rule_origin is not None:
         lines += _field("rule", rule_origin_text(finding.rule_origin))
-    lines += _field("principle", principle_text(finding))
+    lines += _principle_lines(finding.principle, finding.source)
     if reported and wording[1]:
         lines += _field("hint", wording[1])
     return "\n".join(lines)
+
+
+def _alike(made_of: Any, color: bool, make: Callable[[Any, bool], list[str]]) -> list[str]:
+    """`make(made_of, color)`, made once for each `made_of` (an object a rule's findings
+    share, kept with the lines so that its id stays its own) in the active language."""
+    alike = _layout().alike
+    key = (id(made_of), color, make)
+    found = alike.get(key)
+    if found is None or found[0] is not made_of:
+        if len(alike) >= MAX_ALIKE:
+            alike.clear()
+        found = alike[key] = (made_of, make(made_of, color))
+    return found[1]
+
+
+#: lines _alike keeps for each language: far more than the rules of a run
+MAX_ALIKE = 4096
+
+
+def _params_lines(params: tuple[ParamUse, ...], color: bool) -> list[str]:
+    return [line for use in params for line in param_lines(use, color=color)]
+
+
+def _principle_lines(principle: str, source: str | None) -> list[str]:
+    """The `principle` field, made once for each principle and source (texts a rule's
+    findings share) in the active language."""
+    alike = _layout().alike
+    key = ("principle", principle, source)
+    found = alike.get(key)
+    if found is None:
+        if len(alike) >= MAX_ALIKE:
+            alike.clear()
+        found = alike[key] = (principle, _field("principle", _principle_text(principle, source)))
+    return found[1]
 
 
 def shown_wording(finding: Finding) -> tuple[str, str | None]:
@@ -395,10 +467,13 @@ def location(finding: Finding) -> str:
 
 
 def principle_text(finding: Finding) -> str:
-    if not finding.source:
-        return finding.principle
-    return _("{principle}: {source}").format(principle=finding.principle,
-                                             source=shown_source(finding.source))
+    return _principle_text(finding.principle, finding.source)
+
+
+def _principle_text(principle: str, source: str | None) -> str:
+    if not source:
+        return principle
+    return _("{principle}: {source}").format(principle=principle, source=shown_source(source))
 
 
 _CITED = re.compile(r"(.+), paragraph ([0-9]+)")
@@ -416,16 +491,19 @@ def shown_source(source: str) -> str:
 def _field(label: str, text: str, *, spelled: bool = False) -> list[str]:
     """`  label     text`, continuation lines (of a multi-line text) aligned under the text;
     control characters spelled out unless the caller did (`spelled`: it painted the text)."""
-    width = _label_width()
-    pad = INDENT + " " * width
-    first, *rest = (text if spelled else visible(text, newlines=True)).splitlines() or [""]
-    shown = _labels().get(label, label)
-    return [INDENT + shown.ljust(width - 1) + " " + first, *(pad + line for line in rest)]
+    layout = _layout()
+    if not spelled:
+        text = visible(text, newlines=True)  # no line break left but newlines
+        if "\n" not in text:
+            return [layout.head(label) + text]
+    first, *rest = text.splitlines() or [""]
+    pad = layout.pad
+    return [layout.head(label) + first, *(pad + line for line in rest)]
 
 
 def _continue(text: str, depth: int = 0) -> str:
     """A line aligned under a field's text, indented `depth` levels further."""
-    return INDENT + " " * _label_width() + NESTED * depth + text
+    return _layout().pad + NESTED * depth + text
 
 
 # --- evidence ------------------------------------------------------------------------------
@@ -436,19 +514,19 @@ def evidence_lines(evidence: tuple[Evidence, ...], home: str) -> list[str]:
     body = _evidence_tree(evidence, home, depth=0)
     if not body:
         return []
-    label = INDENT + _labels()["because"].ljust(_label_width())
+    label = _layout().head("because")
     return [label + body[0][len(label) :], *body[1:]]
 
 
 def _evidence_tree(parts: tuple[Evidence, ...], home: str, depth: int) -> list[str]:
     lines: list[str] = []
+    pad = _layout().pad + NESTED * depth  # as _continue(text, depth) starts
     for ev in parts[:MAX_CHILDREN]:
-        lines.append(_continue(visible(evidence_text(ev, home)), depth))
+        lines.append(pad + visible(evidence_text(ev, home)))
         if ev.note:
-            lines += [_continue(line, depth)
-                      for line in visible(ev.note, newlines=True).splitlines()]
+            lines += [pad + line for line in visible(ev.note, newlines=True).splitlines()]
         if ev.graph is not None:
-            lines += [_continue(visible(line), depth) for line in graph_lines(ev.graph, home)]
+            lines += [pad + visible(line) for line in graph_lines(ev.graph, home)]
         if ev.children and depth < MAX_DEPTH:
             lines += _evidence_tree(ev.children, home, depth + 1)
         elif ev.children:
@@ -660,9 +738,12 @@ def counts_text(outcomes: dict[str, int], by_level: dict[str, int]) -> str:
 
 
 def summary_line(findings: Iterable[Finding], result_verdict: str, *, color: bool = False) -> str:
+    return _summary(outcome_counts(findings), result_verdict, color=color)
+
+
+def _summary(counted: str, result_verdict: str, *, color: bool = False) -> str:
     key = result_verdict.upper()
-    return _("{verdict}: {counts}").format(verdict=paint(key, color, word(key)),
-                                           counts=outcome_counts(findings))
+    return _("{verdict}: {counts}").format(verdict=paint(key, color, word(key)), counts=counted)
 
 
 def total_line(report: Report, *, color: bool = False) -> str:

@@ -42,15 +42,16 @@ def relied_on(eff: EffectiveRuleset, proposal: Proposal, findings: Sequence[Find
         if text not in said.setdefault(layer, []):
             said[layer].append(text)
 
-    specs = {spec.rule.id: spec for spec in eff.rules}
-    for name, value in eff.params.items():
-        previous = _before_relaxation(eff, name)
-        if previous is None:
-            continue
+    relaxed, specs = _relaxations(eff)
+    spared_by: dict[str, set[str]] = {}  # param -> the rules it spared (that use it)
+    if relaxed:
+        for f in findings:
+            if f.outcome in _SPARED and f.rule in specs:
+                for use in f.params:
+                    spared_by.setdefault(use.name, set()).add(f.rule)
+    for name, value, previous in relaxed:
         layer = value.origin.layer
-        spared = sorted({f.rule for f in findings if f.outcome in _SPARED
-                         and any(use.name == name for use in f.params) and f.rule in specs})
-        for rule in spared:
+        for rule in sorted(spared_by.get(name, ())):
             if _worse(specs[rule], eff, proposal, as_of, name, previous):
                 say(layer, N_("passes {rule} only because {layer} {change}", rule=rule,
                               layer=layer, change=_change(name, previous, value)))
@@ -70,6 +71,25 @@ def relied_on(eff: EffectiveRuleset, proposal: Proposal, findings: Sequence[Find
                                           layer=disabled.origin.layer))
     return tuple(N_("{layer}: {changes}", layer=layer, changes=joined("; ", texts))
                  for layer, texts in said.items())
+
+
+def _relaxations(eff: EffectiveRuleset
+                 ) -> tuple[list[tuple[str, ParamValue, ParamValue]], dict[str, RuleSpec]]:
+    """The params `eff` relaxed (name, value, the value before), in its order, and its
+    rules by id: worked out once a run for each ruleset, not once a proposal."""
+    found = _RELAXATIONS.get(id(eff))
+    if found is None or found[0] is not eff:
+        relaxed = [(name, value, previous) for name, value in eff.params.items()
+                   if (previous := _before_relaxation(eff, name)) is not None]
+        if len(_RELAXATIONS) >= _RELAXED_MAX:
+            _RELAXATIONS.clear()
+        # the ruleset is kept with its id, so that no other object takes it
+        found = _RELAXATIONS[id(eff)] = (eff, relaxed, {spec.rule.id: spec for spec in eff.rules})
+    return found[1], found[2]
+
+
+_RELAXATIONS: dict[int, tuple[EffectiveRuleset, list[tuple[str, ParamValue, ParamValue]],
+                              dict[str, RuleSpec]]] = {}
 
 
 def _before_relaxation(eff: EffectiveRuleset, name: str) -> ParamValue | None:

@@ -6,9 +6,9 @@ with the run: about 25 KB of text and 130 KB of JSON for an IATI activity, so 0.
 and 3.9 GB for a file of 30,000. The spool keeps them in one temporary file instead,
 each part compressed (zlib, fastest level: a tenth of its size or less), and the
 reports are then written from it a result at a time (Checked.pieces in check.py).
-What stays in memory per result is its sort key, where its parts end and a checksum
-of each: 170 to 280 bytes (by tracemalloc: an IATI activity, which shares its file's
-name, and a YAML file), whatever the size of its parts. Its counts are added up as it
+What stays in memory per result is its sort key (one string), where its parts end
+and a checksum of each: about 100 bytes and the length of its file's name and
+proposal id, whatever the size of its parts. Its counts are added up as it
 is kept (`counts`).
 
 The file lives in the temporary folder, which other users may write to:
@@ -123,8 +123,10 @@ class Spool:
         #: where each part ends in the file, `width` for each result, in the order kept
         self._ends = array("q")
         self._sums = array("L")  # the CRC-32 of each part, as written
-        self._keys: list[tuple[str, str]] = []  # each result's sort key, in the order kept
-        self._name = ""  # the file of the last key: each result of one file shares its name
+        #: each result's sort key, in the order kept, as one text: its file's name, NUL
+        #: and its proposal id, which sorts as the pair does (no file name holds a NUL)
+        self._keys: list[str] = []
+        self._appending = True  # the file is at its end, where the next part goes
 
     def _open(self) -> IO[bytes]:
         folder = self.folder
@@ -156,11 +158,12 @@ class Spool:
         if len(data) != self.width:
             raise ValueError(f"{len(data)} parts kept where each result has {self.width}")
         name, proposal = key
-        if name == self._name:
-            name = self._name
-        self._name = name
+        if "\0" in name:
+            raise ValueError(f"a file name holds a NUL character: {name!r}")
         try:
-            self._file.seek(self._end)
+            if not self._appending:  # (a seek writes out what is buffered: only after a read)
+                self._file.seek(self._end)
+                self._appending = True
             for chunk in data:
                 self._file.write(chunk)
         except OSError as exc:
@@ -169,7 +172,7 @@ class Spool:
             self._end += len(chunk)
             self._ends.append(self._end)
             self._sums.append(zlib.crc32(chunk))
-        self._keys.append((name, proposal))
+        self._keys.append(f"{name}\0{proposal}")
         self.counts += counts
 
     def order(self) -> list[int]:
@@ -181,6 +184,7 @@ class Spool:
         """The `index`th part of every result, in report order (or `order`), read back
         one at a time."""
         file = self._file
+        self._appending = False
         try:
             file.flush()
         except OSError as exc:
