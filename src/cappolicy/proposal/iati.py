@@ -50,6 +50,12 @@ _BREAK = re.compile(rb"\r\n|\r|\n")
 _START_TAG = re.compile(rb"""<[^\s/>]+(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>""")
 
 
+def _width(text: bytes) -> int:
+    """How many characters the UTF-8 bytes `text` are, as decoding them with
+    replacement counts them; for the ASCII of most start tags, how many bytes."""
+    return len(text) if text.isascii() else len(text.decode("utf-8", "replace"))
+
+
 class Element:
     """An element of an activity: its tag, attributes (each with the span of its value),
     text (stripped; with the span of the element) and children, in order."""
@@ -148,21 +154,21 @@ class ActivityReader:
         if tag is None:  # longer than the bytes kept: the element's span stands in
             return {}
         spans: dict[str, Span] = {}
-        for match in _ATTRIBUTE.finditer(self._buffer, offset, tag.end()):
+        buffer, end = self._buffer, tag.end()
+        for match in _ATTRIBUTE.finditer(buffer, offset, end):
             key = match.group(1).decode("utf-8", "replace")
             if key in spans:
                 continue
             start = match.end()
-            before = self._buffer[offset:start]
-            breaks = list(_BREAK.finditer(before))
-            if breaks:
+            before = buffer[offset:start]
+            if b"\n" in before or b"\r" in before:  # (seldom) the value is on a later line
+                breaks = list(_BREAK.finditer(before))
                 vline = line + len(breaks)
-                vcol = len(before[breaks[-1].end():].decode("utf-8", "replace")) + 1
+                vcol = _width(before[breaks[-1].end():]) + 1
             else:
-                vline, vcol = line, column + len(before.decode("utf-8", "replace"))
-            closing = self._buffer.find(match.group(2), start, tag.end())
-            value = self._buffer[start:closing if closing >= 0 else start]
-            width = len(value.decode("utf-8", "replace"))
+                vline, vcol = line, column + _width(before)
+            closing = buffer.find(match.group(2), start, end)
+            width = _width(buffer[start:closing if closing >= 0 else start])
             spans[key] = Span(self.name, vline, vcol, vline, vcol + max(width, 1))
         return spans
 
