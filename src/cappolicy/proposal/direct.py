@@ -342,14 +342,7 @@ class Walk:
                     raise Bail
                 if text[0] in _NUMERIC_START:
                     self.numeral(text)
-            if what == _STR:
-                if not self.placeholders and maybe_placeholder(text):
-                    self.placeholders = True
-            elif what == _ENUM:
-                if text not in arg:
-                    raise Bail
-            else:
-                self.refs.append((arg, text, item))
+            self.take_text(text, what, arg, item)
             out.append(text)
         return out
 
@@ -380,6 +373,19 @@ class Walk:
         self.close(node, path, kpath)
         return out
 
+    def take_text(self, text: str, what: int, arg: Any, at: Any) -> None:
+        """Take a text, an enumeration value or an id (`what`) as validate.py reads it:
+        note a text that may be a placeholder, Bail for a value outside its enumeration,
+        keep an id to look up once the walk is done."""
+        if what == _STR:
+            if not self.placeholders and maybe_placeholder(text):
+                self.placeholders = True
+        elif what == _ENUM:
+            if text not in arg:
+                raise Bail
+        else:
+            self.refs.append((arg, text, at))
+
     def numeral(self, text: str) -> None:
         """Bail for a plain numeral too large to read (load.py gives it a problem)."""
         kind, value = resolve_plain(text)
@@ -394,14 +400,7 @@ class Walk:
         if what <= _REF:  # text, an enumeration value or an id: as written
             if plain and text[0] in _NUMERIC_START:
                 self.numeral(text)
-            if what == _STR:
-                if not self.placeholders and maybe_placeholder(text):
-                    self.placeholders = True
-            elif what == _ENUM:
-                if text not in arg:
-                    raise Bail
-            else:
-                self.refs.append((arg, text, at))
+            self.take_text(text, what, arg, at)
             return text
         if what == _CODE:
             if plain and text[0] in _NUMERIC_START:
