@@ -36,7 +36,10 @@ from cappolicy.engine.evaluate import (
     summary,
     verdicts,
 )
-from cappolicy.engine.nodes import Presence
+from cappolicy.engine.nodes import Presence, Quantifier
+from cappolicy.engine.runtime import Env
+from cappolicy.lang import values as V
+from cappolicy.lang.types import BOOL
 from cappolicy.engine.rules import replace as replace_rule
 from cappolicy.lang.parse import parse_expr
 from cappolicy.proposal.load import load_proposal
@@ -217,6 +220,44 @@ def test_generated_expressions_are_decided_as_the_closures_do(
     fast = outcome_or_fault(lambda: decide(Context(data, AS_OF, p), None, None))
     slow = outcome_or_fault(lambda: closure_outcome(rule, Context(data, AS_OF, p), None, None))
     assert fast == slow, f"{text}\n{source}"
+    assert_conditions_as_the_closures(rule.check, Context(data, AS_OF, p), text)
+
+
+def assert_conditions_as_the_closures(node: Any, ctx: Context, source: str) -> None:
+    """codegen.condition of `node`, and of the body and `where` of each quantifier in it
+    for every element its collection has (the variable bound, as explaining binds it),
+    give what the closures give, a problem included."""
+    def closure(part: Any, env: Env) -> Any:
+        return outcome_or_fault(lambda: V.truth(part.fn(env)))
+
+    def written(part: Any, env: Env) -> Any:
+        try:
+            truth = codegen.condition(part)[0]
+        except codegen.Unwritable:
+            return closure(part, env)
+        return outcome_or_fault(lambda: truth(env))
+
+    env = Env(ctx)
+    if node.type == BOOL:
+        assert written(node, env) == closure(node, env), source
+    stack = [node]
+    while stack:
+        part = stack.pop()
+        stack.extend(part.kids)
+        if not isinstance(part, Quantifier) or part.coll.free:
+            continue
+        try:
+            items = V.elements(part.coll.fn(env))
+        except V.EvalProblem:
+            continue
+        if items is V.UNKNOWN:
+            continue
+        for item in list(items)[:4]:
+            env.vars[part.var] = item
+            for asked in (part.where, part.body):
+                if asked is not None:
+                    assert written(asked, env) == closure(asked, env), source
+        env.vars.pop(part.var, None)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -231,6 +272,7 @@ def test_any_expression_tree_is_decided_as_the_closures_do(expr: Any, data: dict
     fast = outcome_or_fault(lambda: decide(Context(data, AS_OF, p), None, None))
     slow = outcome_or_fault(lambda: closure_outcome(rule, Context(data, AS_OF, p), None, None))
     assert fast == slow
+    assert_conditions_as_the_closures(node, Context(data, AS_OF, p), repr(expr))
 
 
 def test_deeply_nested_rules_fall_back_to_their_closures(tmp_path: Path) -> None:

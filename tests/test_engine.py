@@ -240,13 +240,14 @@ def _reference_findings(rules: list[CompiledRule], p: Proposal, *args: Any, **kw
                         ) -> Any:
     """The findings as the reference path makes them: each rule decided by its closures
     (nothing generated yet), each finding explained computing every value it shows
-    again, none read from what deciding or the closures computed before."""
+    again through the closures, none read from what deciding or the closures computed
+    before, no condition asked of the Python written for it."""
     fresh = [replace_rule(rule) for rule in rules]
-    evidence.KEEP_VALUES = False
+    evidence.KEEP_VALUES = evidence.GENERATED = False
     try:
         return _or_fault(lambda: evaluate(fresh, p, *(args or (AS_OF,)), **kwargs))
     finally:
-        evidence.KEEP_VALUES = True
+        evidence.KEEP_VALUES = evidence.GENERATED = True
 
 
 def _proposals() -> list[Proposal]:

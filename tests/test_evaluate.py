@@ -4,6 +4,7 @@ evidence carries the actual values, and the explanation agrees with the verdict.
 from __future__ import annotations
 
 import copy
+import json
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -478,3 +479,63 @@ rule BUD-09 "Three budget years" {
                   "BUD-09")
     assert missing.outcome == "unknown"
     assert missing.missing == ("budget.lines[1].by_year",)
+
+
+SHIPPED_EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def _example_texts() -> list[tuple[str, str]]:
+    """Every shipped example as YAML, and each again as JSON; and one with an alias."""
+    out = []
+    for path in sorted(SHIPPED_EXAMPLES.glob("*/*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        out.append((path.name, text))
+        data = yaml.safe_load(text)
+        out.append((path.stem + ".json", json.dumps(data, default=str, indent=1)))
+    return out
+
+
+def test_a_finding_names_the_first_path_of_its_span_either_way(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A finding located by its evidence names the path its span was found at when no
+    two paths of the file share a span, and looks the span up among all of them
+    otherwise: the same findings, every shipped example in YAML and in JSON."""
+    from cappolicy.engine import evaluate as evaluate_module
+    from cappolicy.rulesets.catalog import Catalog, Rulesets
+
+    rulesets = Rulesets(Catalog())
+    named = 0
+    for name, text in _example_texts():
+        try:
+            p = load_proposal_text(text, name)
+        except ProposalError:
+            continue
+        assert getattr(p.positions, "unique", False) is True, name
+        choice = rulesets.for_country(p.host_country)
+        rules = choice.ruleset.compiled()
+        first = evaluate(rules, p, AS_OF, ruleset=choice.ruleset.id, effective=choice.ruleset)
+        with monkeypatch.context() as m:
+            m.setattr(evaluate_module, "unique_spans", lambda positions: False)
+            looked_up = evaluate(rules, p, AS_OF, ruleset=choice.ruleset.id,
+                                 effective=choice.ruleset)
+        assert first == looked_up, name
+        named += sum(f.outcome == "fail" and f.element is None and f.path != "(proposal)"
+                     for f in first)
+    assert named >= 10  # findings whose path came from their span were compared
+
+
+def test_a_file_with_an_alias_of_a_list_looks_its_spans_up() -> None:
+    """Where a value may be written once and read at two paths (a YAML alias of a
+    list), a span is not the place of one path only: the loader says so, and a finding
+    is named by the first path of its span, the anchor's."""
+    text = (SHIPPED_EXAMPLES / "proposals" / "xa-cirt-good.yaml").read_text(encoding="utf-8")
+    plain = load_proposal_text(text, "p.yaml")
+    assert getattr(plain.positions, "unique", False) is True
+    aliased = text.replace("partners: [impl-a, xa-bankers]", "partners: &both [impl-a, xa-bankers]"
+                           ).replace("partners: [impl-a, xa-rights]", "partners: *both")
+    p = load_proposal_text(aliased, "p.yaml")
+    assert p.data["activities"][2]["partners"] == ["impl-a", "xa-bankers"]
+    assert getattr(p.positions, "unique", False) is not True
+    # the list is placed where the alias is; its items, where the anchor's are
+    assert p.span_of(("activities", 2, "partners", 0)) == \
+        p.span_of(("activities", 1, "partners", 0))

@@ -657,6 +657,34 @@ def generate(rule: CompiledRule) -> tuple[Decide, Verdict, str]:
     return decide, namespace.get("verdict", decide), source
 
 
+def condition(node: Node) -> tuple[Callable[[Env], Any], str]:
+    """truth(env): `node`'s value as True, False or UNKNOWN (V.truth), its variables read
+    from env.vars, raising EvalProblem where its closure does; and the source. For the
+    explaining path (evidence.py), which asks a quantifier's body and `where`, and a
+    `for` rule's `where`, for each element in turn; written as if in a loop, so that a
+    walk of a collection that reads no variable is made once a proposal (its closure's
+    Context.memo). Raises one of Unwritable when it cannot be written."""
+    w = _Writer()
+    w.function()
+    w.targets = {}
+    scope = {name: f"var{n}" for n, name in enumerate(sorted(node.free))}
+    w.looping += 1
+    for name, local in scope.items():
+        w.emit(1, f"{local} = env.vars[{name!r}]")
+    result = w.cond(node, scope, 1)
+    w.emit(1, f"return {result}")
+    source = "\n".join([
+        "def truth(env):",
+        "    ctx = env.ctx",
+        *("    " + line for line in _head(w.targets) + w.prelude),
+        *w.lines,
+        "",
+    ])
+    namespace = dict(w.consts)
+    exec(compile(source, "<condition>", "exec"), namespace)  # noqa: S102 - our own source
+    return namespace["truth"], source
+
+
 #: what writing a rule's Python may raise when Python will not have it (it limits the
 #: nesting of blocks) or the writer has no code for a construct: the rule then runs its
 #: closures (evaluate.functions_of)

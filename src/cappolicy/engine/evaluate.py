@@ -22,7 +22,7 @@ from ..lang import ast
 from ..lang import values as V
 from ..lang.i18n import format_value, is_english
 from ..lang.types import ANY, BOOL, Type, element_type
-from ..proposal.model import Proposal, format_path
+from ..proposal.model import Proposal, format_path, unique_spans
 from .compile import Compiler, ParamValue
 from .evidence import Explainer, all_missing, first_location
 from .findings import Evidence, Finding, ParamUse, Wording
@@ -312,7 +312,7 @@ def _run(rule: CompiledRule, ctx: Context, proposal: Proposal, ruleset: str | No
     coll = rule.for_coll
     var = rule.for_var
     assert var is not None
-    explainer = _explainer(rule, proposal)
+    explainer = _explainer(rule, proposal, env.ctx)
     try:
         raw = coll.fn(env)
         items = V.elements(raw)
@@ -331,16 +331,18 @@ def _run(rule: CompiledRule, ctx: Context, proposal: Proposal, ruleset: str | No
     base = coll.loc(env) if coll.loc else None
     keys = list(raw.keys()) if isinstance(raw, Mapping) else None
     applicable = undecided = 0
+    where = rule.for_where
+    ask = explainer.condition(where) if where is not None else None
     for i, item in enumerate(items):
         env.vars[var] = item
         step = keys[i] if keys is not None else i
         path = element_path(coll, env, base, step, item)
         env.paths[var] = path
-        where = rule.for_where
-        if where is not None:
+        if ask is not None:
+            assert where is not None
             problem = None
             try:
-                w = V.truth(where.fn(env))
+                w = ask(env)
             except V.EvalProblem as exc:
                 w = V.UNKNOWN
                 problem = str(exc)
@@ -395,7 +397,7 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
         problem = None
     else:
         outcome, clause, problem = _settle(rule, env)
-    explainer = _explainer(rule, proposal)
+    explainer = _explainer(rule, proposal, env.ctx)
     if clause == "when":
         if problem is not None:
             return _finding(rule, proposal, ruleset, "unknown", at or proposal.span_of(()),
@@ -428,7 +430,7 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
         outcome == "unknown" and problem and not missing) else None
     loc = (fault if fault is not None and path is None else at) or fault or \
         _missing_span(proposal, missing) or _first_path_span(rule.check, env, proposal) or \
-        proposal.span_of(())
+        _place(env.ctx, proposal, ())
     if outcome == "unknown":
         reason = f"{', '.join(missing)} is missing" if missing else (problem or "undecidable")
         message = f"cannot decide: {reason}"
@@ -466,14 +468,32 @@ def _reads_graph(rule: CompiledRule) -> bool:
     return bool(found)
 
 
-def _explainer(rule: CompiledRule, proposal: Proposal) -> Explainer:
+def _explainer(rule: CompiledRule, proposal: Proposal, ctx: Context) -> Explainer:
     """The explainer of a finding of `rule` on `proposal`, with what explaining the
     rule's other findings learnt of its nodes."""
     static = rule._explaining
     lets = static.get(_LETS)
     if lets is None:
         lets = static[_LETS] = dict(rule.lets)
-    return Explainer(proposal, lets, static)
+    return Explainer(proposal, lets, static, _placed(ctx))
+
+
+#: ctx.memo's key for the spans findings were located at, by id (Explainer.placed)
+_PLACED = object()
+
+
+def _placed(ctx: Context) -> dict[int, tuple[Span, tuple[Any, ...]]]:
+    placed: dict[int, tuple[Span, tuple[Any, ...]]] | None = ctx.memo.get(_PLACED)
+    if placed is None:
+        placed = ctx.memo[_PLACED] = {}
+    return placed
+
+
+def _place(ctx: Context, proposal: Proposal, path: tuple[Any, ...]) -> Span:
+    """proposal.span_of(path), kept with its path among the spans placed (_span_path)."""
+    found, span = proposal.place_of(path)
+    _placed(ctx)[id(span)] = span, found
+    return span
 
 
 #: the key of a rule's lets by name among what explaining learnt of it
@@ -670,8 +690,15 @@ def _path_text(missing: tuple[str, ...]) -> str:
 
 def _span_path(ctx: Context, proposal: Proposal, span: Span) -> str:
     """The proposal path of the value at `span`: a finding names a place, not a line.
-    The first path whose span it is (a mapping key's excepted), from an index of the
-    proposal's places made once an evaluation, when a finding first asks."""
+    The first path whose span it is (a mapping key's excepted). Where no two paths
+    share a span (model.UniquePositions), that is the one path the span was found
+    at, when explaining found it (_place, Explainer.at); else it is looked up in an
+    index of the proposal's places made once an evaluation, when a finding first asks."""
+    if unique_spans(proposal.positions):
+        placed = ctx.memo.get(_PLACED)
+        found = placed.get(id(span)) if placed is not None else None
+        if found is not None and found[0] is span:
+            return format_path(found[1])
     find = ctx.memo.get(_PLACES)
     if find is None:
         find = ctx.memo[_PLACES] = _place_finder(proposal)
@@ -751,7 +778,7 @@ def _first_path_span(node: Node, env: Env, proposal: Proposal) -> Span | None:
         except V.EvalProblem:
             path = None
         if path is not None:
-            return proposal.span_of(path)
+            return _place(env.ctx, proposal, path)
     for kid in node.outer():
         found = _first_path_span(kid, env, proposal)
         if found is not None:

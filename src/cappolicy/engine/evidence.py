@@ -52,6 +52,11 @@ MAX_ELEMENTS = 5
 #: and the check's value that deciding found, rather than computing each again: the same
 #: evidence either way, which tests/test_engine.py holds by explaining without them too
 KEEP_VALUES = True
+#: whether a quantifier's body and a `where`, asked of element after element, are
+#: asked of the Python codegen.condition writes for them once a rule has asked them
+#: before, rather than of their closures: the same answers (tests/test_engine.py
+#: explains without them too)
+GENERATED = True
 #: the kinds of node whose value is always True, False or UNKNOWN
 BOOLEAN = frozenset({Compare, And, Or, Implies, Not, Presence, Matches, Quantifier})
 _NONE = object()
@@ -61,9 +66,13 @@ _UNLOCATED: tuple[type[Node], ...] = (Var, *CONSTANTS)
 
 class Explainer:
     def __init__(self, proposal: Proposal, lets: Mapping[str, Node],
-                 static: dict[Any, Any] | None = None) -> None:
+                 static: dict[Any, Any] | None = None,
+                 placed: dict[int, tuple[Span, Path]] | None = None) -> None:
         self.proposal = proposal
         self.lets = lets
+        # id of each Span the evidence shows -> (the Span, the path it is the span of),
+        # for evaluate._span_path: kept a proposal
+        self.placed = placed
         # what is learnt of the nodes alone, kept with the rule for its next finding
         self.static: dict[Any, Any] = {} if static is None else static
         self._problems = 0  # problems met by the current `missing` walk
@@ -126,6 +135,54 @@ class Explainer:
             record[fn] = found
         return V.truth(found)
 
+    def asker(self, node: Node) -> Callable[[Env], Any]:
+        """ask(env): truth(node, env), for a condition asked of one element after another
+        (a quantifier's body, a `where`): from the second time the rule's findings ask
+        it on, through the Python written for it (codegen.condition), its answer kept
+        in env.record as its closure's would be."""
+        fn = self._generated(node) if GENERATED else None
+        if fn is None:
+            return lambda env: self.truth(node, env)
+        key = node.fn
+
+        def ask(env: Env) -> Any:
+            try:
+                result = fn(env)
+            except V.EvalProblem:
+                result = V.UNKNOWN
+            record = env.record
+            if record is not None:
+                record[key] = result
+            return result
+        return ask
+
+    def condition(self, node: Node) -> Callable[[Env], Any]:
+        """A `for` rule's `where`, as its closure gives it (raising EvalProblem), from
+        the rule's second proposal on through the Python written for it."""
+        fn = self._generated(node) if GENERATED else None
+        if fn is not None:
+            return fn
+        closure = node.fn
+        return lambda env: V.truth(closure(env))
+
+    def _generated(self, node: Node) -> Callable[[Env], Any] | None:
+        """The Python written for the condition `node` (None: its closure answers): made
+        the second time the rule asks for it, kept with the rule. A check of one
+        proposal costs less through the closures than writing the Python does."""
+        key = ("generated", node)
+        found = self.static.get(key)
+        if found is None:  # asked for the first time
+            self.static[key] = False if node.__class__ not in BOOLEAN else 0
+            return None
+        if found.__class__ is int:
+            from . import codegen
+            try:
+                found = codegen.condition(node)[0]
+            except codegen.Unwritable:
+                found = False
+            self.static[key] = found
+        return found if callable(found) else None
+
     def elements(self, coll: Node, env: Env) -> tuple[Any, str | None]:
         """What a quantifier walks, or UNKNOWN; and the problem when the value is not a
         collection at all (data the loader did not check, given through the API)."""
@@ -149,7 +206,14 @@ class Explainer:
         path = node.loc(env)
         if path is None:
             return None
-        return self.proposal.span_of(path)
+        return self.at(path)
+
+    def at(self, path: Path) -> Span:
+        """proposal.span_of(path), the path it is the span of kept in `placed`."""
+        found, span = self.proposal.place_of(path)
+        if self.placed is not None:
+            self.placed[id(span)] = span, found
+        return span
 
     # ------------------------------------------------------------ missing data
 
@@ -247,11 +311,8 @@ class Explainer:
                 record.clear()      # known to hold for it
             return element_path(coll, env, base, keys[i] if keys is not None else i, item)
 
-        def truth(env: Env) -> Any:
-            assert where is not None
-            return self.truth(where, env)
         assert node.var is not None
-        walk = covered(env, node.var, items, truth if where is not None else None,
+        walk = covered(env, node.var, items, self.asker(where) if where is not None else None,
                        undecided, place=place)
         if record is None:
             return walk
@@ -460,9 +521,10 @@ class Explainer:
             assert where is not None
             skipped_count += 1
             undecided.extend(self.missing(where, env))
+        ask = self.asker(body)
         for item in self._covered(node, env, items, skipped):
             considered += 1
-            r = self.truth(body, env)
+            r = ask(env)
             # the elements that decided: the true ones when the whole is true,
             # else the false and undecided ones
             if (r is True) != (word == "true"):
@@ -540,11 +602,11 @@ class Explainer:
             if info.category == "program":
                 facts = [str(info.summary.get("id"))]
             label = f"{key} ({', '.join(facts)})" if facts else key
-            at = self.proposal.span_of(info.path)
+            at = self.at(info.path)
         if edge is None:
             return GraphHop(key, label, at)
         walked = edge.kind if edge.source == came_from else f"{edge.kind}<-"
-        return GraphHop(key, label, at, edge.id, walked, self.proposal.span_of(edge.path),
+        return GraphHop(key, label, at, edge.id, walked, self.at(edge.path),
                         came_from)
 
     def _place(self, node: Node, env: Env) -> str:
@@ -560,7 +622,7 @@ class Explainer:
         path = node.loc(env) if node.loc else None
         if path is None:
             return None
-        return self.proposal.span_of(path)
+        return self.at(path)
 
 
 #: how each kind of node is explained, if not by its value (Explainer._explain); a

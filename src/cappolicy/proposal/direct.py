@@ -50,10 +50,16 @@ class Bail(Exception):
     """The usual road must read this document: it has something to say about it."""
 
 
+_ABSENT = object()
+
+
 class Positions(Mapping[Path, Span]):
     """A proposal's positions (path -> Span), each Span made when it is first read."""
 
     __slots__ = ("file", "raw")
+    #: no two paths but a key's share a span (model.UniquePositions): a collection is
+    #: never met twice, and an alias of a scalar is placed where the alias is written
+    unique = True
 
     def __init__(self, file: str, raw: dict[Path, Any]) -> None:
         self.file = file
@@ -72,6 +78,17 @@ class Positions(Mapping[Path, Span]):
             value = self.raw[path] = Span(
                 self.file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
         return value  # type: ignore[no-any-return]
+
+    def get(self, path: Path, default: Any = None) -> Any:
+        """self[path], or `default` where nothing is: read without Mapping.get's
+        raising and catching of KeyError."""
+        value = self.raw.get(path, _ABSENT)
+        if value is _ABSENT:
+            return default
+        cls = value.__class__
+        if cls is tuple or cls is yaml.ScalarNode:
+            return self[path]
+        return value
 
     def __contains__(self, path: object) -> bool:
         return path in self.raw

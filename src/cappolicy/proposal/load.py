@@ -135,7 +135,7 @@ def load_proposal_text(text: str, name: str, fmt: str | None = None) -> Proposal
                 return Proposal(name, data, positions, (),
                                 readable(data) if placeholders else (data, {}))
             root, start, problems = composer.compose()
-        result = validate(root, name, start)
+        result = validate(root, name, start, unique="&" not in text and "*" not in text)
     except _Fatal as exc:
         raise ProposalError(exc.diagnostic) from None
     except RecursionError:

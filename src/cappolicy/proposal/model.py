@@ -25,6 +25,21 @@ def format_path(path: Path) -> str:
     return out or "(proposal)"
 
 
+class UniquePositions(dict):  # type: ignore[type-arg]
+    """Positions (path -> Span) in which no two paths but a key's share a span: those
+    of a file with no alias in it, where every value is written once. A finding that
+    knows the path its span was found at then names that path, without looking for the
+    first path with that span among all of them (evaluate._span_path)."""
+
+    __slots__ = ()
+    unique = True
+
+
+def unique_spans(positions: Mapping[Path, Span]) -> bool:
+    """Whether no two paths of `positions` (keys' aside) share a span."""
+    return getattr(positions, "unique", False) is True
+
+
 class Proposal(Record):
     """A proposal in format v1 (a record: base/record.py).
 
@@ -73,6 +88,16 @@ class Proposal(Record):
                 return span
             p = p[:-1]
         return self.positions.get((), Span(self.file, 1, 1))
+
+    def place_of(self, path: Path) -> tuple[Path, Span]:
+        """span_of(path), with the path it is the span of: `path` or the ancestor."""
+        p = tuple(path)
+        while p:
+            span = self.positions.get(p)
+            if span is not None:
+                return p, span
+            p = p[:-1]
+        return (), self.positions.get((), Span(self.file, 1, 1))
 
     def lookup(self, path: Path) -> Any:
         """The value at `path`, or None when any step is missing."""

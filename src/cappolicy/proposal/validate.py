@@ -32,6 +32,7 @@ from ..base.record import Record
 from ..base.span import Span
 from ..lang.types import YEAR, EnumT, Field, ListT, MapT, Prim, RecordT, RefT, SetT, Type
 from . import schema
+from .model import UniquePositions
 
 if TYPE_CHECKING:
     from .model import Path
@@ -61,9 +62,11 @@ class Validated(Record):
         object.__setattr__(self, "diagnostics", diagnostics)
 
 
-def validate(root: Node | None, name: str, start: Span) -> Validated:
-    """Check `root` against schema.PROPOSAL; `start` is where the document starts."""
-    walker = _Walker(name)
+def validate(root: Node | None, name: str, start: Span, *, unique: bool = False) -> Validated:
+    """Check `root` against schema.PROPOSAL; `start` is where the document starts.
+    `unique`: no node of the document is met twice (it has no alias), so that no two
+    paths share a span (model.UniquePositions)."""
+    walker = _Walker(name, unique)
     data = walker.proposal(root, start)
     return Validated(data, walker.positions, tuple(walker.diagnostics))
 
@@ -75,9 +78,9 @@ def _deref(node: Node) -> Node:
 
 
 class _Walker:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, unique: bool = False) -> None:
         self.name = name
-        self.positions: dict[Path, Span] = {}
+        self.positions: dict[Path, Span] = UniquePositions() if unique else {}
         self.diagnostics: list[Diagnostic] = []
         self.refs: list[tuple[str, str, Span]] = []  # target, id, where
 
