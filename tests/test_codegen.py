@@ -244,13 +244,10 @@ def assert_conditions_as_the_closures(node: Any, ctx: Context, source: str) -> N
     while stack:
         part = stack.pop()
         stack.extend(part.kids)
-        if not isinstance(part, Quantifier) or part.coll.free:
+        if not isinstance(part, Quantifier) or part.free:  # explained with its variables bound
             continue
-        try:
-            items = V.elements(part.coll.fn(env))
-        except V.EvalProblem:
-            continue
-        if items is V.UNKNOWN:
+        items = outcome_or_fault(lambda: V.elements(part.coll.fn(env)))
+        if items is V.UNKNOWN or isinstance(items, str):  # none, or a fault said as text
             continue
         for item in list(items)[:4]:
             env.vars[part.var] = item

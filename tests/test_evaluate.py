@@ -500,7 +500,7 @@ def test_a_finding_names_the_first_path_of_its_span_either_way(
     """A finding located by its evidence names the path its span was found at when no
     two paths of the file share a span, and looks the span up among all of them
     otherwise: the same findings, every shipped example in YAML and in JSON."""
-    from cappolicy.engine import evaluate as evaluate_module
+    from cappolicy.engine import places
     from cappolicy.rulesets.catalog import Catalog, Rulesets
 
     rulesets = Rulesets(Catalog())
@@ -515,7 +515,7 @@ def test_a_finding_names_the_first_path_of_its_span_either_way(
         rules = choice.ruleset.compiled()
         first = evaluate(rules, p, AS_OF, ruleset=choice.ruleset.id, effective=choice.ruleset)
         with monkeypatch.context() as m:
-            m.setattr(evaluate_module, "unique_spans", lambda positions: False)
+            m.setattr(places, "unique_spans", lambda positions: False)
             looked_up = evaluate(rules, p, AS_OF, ruleset=choice.ruleset.id,
                                  effective=choice.ruleset)
         assert first == looked_up, name

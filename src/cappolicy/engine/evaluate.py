@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from ..base.deferred import N_
@@ -22,11 +21,12 @@ from ..lang import ast
 from ..lang import values as V
 from ..lang.i18n import format_value, is_english
 from ..lang.types import ANY, BOOL, Type, element_type
-from ..proposal.model import Proposal, format_path, unique_spans
+from ..proposal.model import Proposal, format_path
 from .compile import Compiler, ParamValue
 from .evidence import Explainer, all_missing, first_location
 from .findings import Evidence, Finding, ParamUse, Wording
 from .nodes import Graph, Node, Root, element_path
+from .places import place, placed, span_path
 from .rules import CompiledRule, RuleSpec
 from .rules import replace as replace_rule
 from .runtime import Context, Env
@@ -382,10 +382,8 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
             outcome = decide(env.ctx, env, item)  # leaves the lets in env.vars
         except Exception:  # noqa: BLE001 - decided again below, where the closures meet the fault
             outcome = None
-        if outcome == "pass":
-            for name, node in rule.lets:
-                env.paths[name] = node.loc(env) if node.loc else None
-            return _passed(rule, env, proposal, ruleset, at, where, element)
+        if outcome == "pass":  # the lets' places are read only to locate it (_first_read)
+            return _passed(rule, env, proposal, ruleset, at, where, element, placed=False)
     if outcome == "fail" or outcome == "not-applicable":
         # what the closures would settle (tests/test_engine.py holds the two to one
         # meaning): a failure is the check's, with no problem met (a problem makes it
@@ -430,14 +428,14 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
         outcome == "unknown" and problem and not missing) else None
     loc = (fault if fault is not None and path is None else at) or fault or \
         _missing_span(proposal, missing) or _first_path_span(rule.check, env, proposal) or \
-        _place(env.ctx, proposal, ())
+        place(env.ctx, proposal, ())
     if outcome == "unknown":
         reason = f"{', '.join(missing)} is missing" if missing else (problem or "undecidable")
         message = f"cannot decide: {reason}"
     else:
         message = _render(rule.message, env) if rule.message else rule.title
     finding = _finding(rule, proposal, ruleset, outcome, loc,
-                       where or _path_text(missing) or _span_path(env.ctx, proposal, loc),
+                       where or _path_text(missing) or span_path(env.ctx, proposal, loc),
                        element=element,
                        evidence=(ev,), missing=missing, message=message,
                        hint=_render(rule.hint, env) if rule.hint else None)
@@ -475,25 +473,7 @@ def _explainer(rule: CompiledRule, proposal: Proposal, ctx: Context) -> Explaine
     lets = static.get(_LETS)
     if lets is None:
         lets = static[_LETS] = dict(rule.lets)
-    return Explainer(proposal, lets, static, _placed(ctx))
-
-
-#: ctx.memo's key for the spans findings were located at, by id (Explainer.placed)
-_PLACED = object()
-
-
-def _placed(ctx: Context) -> dict[int, tuple[Span, tuple[Any, ...]]]:
-    placed: dict[int, tuple[Span, tuple[Any, ...]]] | None = ctx.memo.get(_PLACED)
-    if placed is None:
-        placed = ctx.memo[_PLACED] = {}
-    return placed
-
-
-def _place(ctx: Context, proposal: Proposal, path: tuple[Any, ...]) -> Span:
-    """proposal.span_of(path), kept with its path among the spans placed (_span_path)."""
-    found, span = proposal.place_of(path)
-    _placed(ctx)[id(span)] = span, found
-    return span
+    return Explainer(proposal, lets, static, placed(ctx))
 
 
 #: the key of a rule's lets by name among what explaining learnt of it
@@ -501,9 +481,11 @@ _LETS = object()
 
 
 def _passed(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | None,
-            at: Span | None, where: str | None, element: str | None) -> Finding:
-    """A passing finding: at its element, else where the check first reads the proposal."""
-    loc = at or _first_read(rule, env, proposal) or proposal.span_of(())
+            at: Span | None, where: str | None, element: str | None, *,
+            placed: bool = True) -> Finding:
+    """A passing finding: at its element, else where the check first reads the proposal.
+    `placed`: the lets' places are in env.paths (else they are put there if needed)."""
+    loc = at or _first_read(rule, env, proposal, placed) or proposal.span_of(())
     return _finding(rule, proposal, ruleset, "pass", loc, where or format_path(()),
                     element=element, message=rule.title)
 
@@ -512,14 +494,18 @@ def _passed(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
 _FIRST = object()
 
 
-def _first_read(rule: CompiledRule, env: Env, proposal: Proposal) -> Span | None:
+def _first_read(rule: CompiledRule, env: Env, proposal: Proposal, placed: bool) -> Span | None:
     """_first_path_span of the rule's check; when the first part of it with a place is
-    a top-level field of the proposal, whose place is always the same, found once a rule."""
+    a top-level field of the proposal, whose place is always the same, found once a rule.
+    Unless `placed`, the lets' places are put in env.paths first, if they may be read."""
     static = rule._explaining
     root = static.get(_FIRST)
     if root is None:
         root = static[_FIRST] = _first_located(rule.check) or False
     if not isinstance(root, Root) or root.loc is None:
+        if not placed:
+            for name, node in rule.lets:
+                env.paths[name] = node.loc(env) if node.loc else None
         return _first_path_span(rule.check, env, proposal)
     return proposal.span_of(root.loc(env) or ())
 
@@ -688,88 +674,6 @@ def _path_text(missing: tuple[str, ...]) -> str:
     return missing[0] if missing else ""
 
 
-def _span_path(ctx: Context, proposal: Proposal, span: Span) -> str:
-    """The proposal path of the value at `span`: a finding names a place, not a line.
-    The first path whose span it is (a mapping key's excepted). Where no two paths
-    share a span (model.UniquePositions), that is the one path the span was found
-    at, when explaining found it (_place, Explainer.at); else it is looked up in an
-    index of the proposal's places made once an evaluation, when a finding first asks."""
-    if unique_spans(proposal.positions):
-        placed = ctx.memo.get(_PLACED)
-        found = placed.get(id(span)) if placed is not None else None
-        if found is not None and found[0] is span:
-            return format_path(found[1])
-    find = ctx.memo.get(_PLACES)
-    if find is None:
-        find = ctx.memo[_PLACES] = _place_finder(proposal)
-    return format_path(find(span))
-
-
-#: a position's line, read in C
-_LINE = attrgetter("line")
-
-
-def _place_finder(proposal: Proposal) -> Callable[[Span], tuple[Any, ...]]:
-    """span -> the first path whose span it is, keys excepted (else ()). When every
-    position is a Span already (a proposal read from JSON, or given through the API),
-    the paths on the span's line are compared, found in a list of the lines made in C,
-    which costs a fraction of indexing every place; else from _places' index."""
-    positions = proposal.positions
-    if getattr(positions, "raw", None) is None:
-        values = list(positions.values())
-        try:
-            lines = list(map(_LINE, values))
-        except AttributeError:  # a position that is not a Span
-            pass
-        else:
-            paths = list(positions)
-
-            def on_its_line(span: Span) -> tuple[Any, ...]:
-                key = (span.file, span.line, span.column, span.end_line, span.end_column)
-                line = span.line
-                i = -1
-                while True:
-                    try:
-                        i = lines.index(line, i + 1)
-                    except ValueError:
-                        return ()
-                    path = paths[i]
-                    at = values[i]
-                    if (at.file, at.line, at.column, at.end_line, at.end_column) == key \
-                            and not (path and path[-1] == "<key>"):
-                        return path
-            return on_its_line
-    places = _places(proposal)
-    return lambda span: places.get(
-        (span.file, span.line, span.column, span.end_line, span.end_column), ())
-
-
-#: ctx.memo's key for the index of the proposal's places (a key no closure can be)
-_PLACES = object()
-
-
-def _places(proposal: Proposal) -> dict[tuple[Any, ...], tuple[Any, ...]]:
-    """(file, line, column, end line, end column) -> the first path there, keys excepted;
-    read from the spans' parts as loading left them, without making a Span of each."""
-    positions = proposal.positions
-    raw = getattr(positions, "raw", None)
-    parts = raw.items() if isinstance(raw, dict) else positions.items()
-    file = getattr(positions, "file", proposal.file)
-    places: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    for path, at in parts:
-        if path and path[-1] == "<key>":
-            continue
-        if type(at) is tuple:  # counted from 0, as libyaml's marks count
-            key = (file, at[0] + 1, at[1] + 1, at[2] + 1, at[3] + 1)
-        elif isinstance(at, Span):
-            key = (at.file, at.line, at.column, at.end_line, at.end_column)
-        else:  # libyaml's scalar node
-            start, end = at.start_mark, at.end_mark
-            key = (file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
-        places.setdefault(key, path)
-    return places
-
-
 def _first_path_span(node: Node, env: Env, proposal: Proposal) -> Span | None:
     """Where a rule reads the proposal first: the place a passing finding points at."""
     if node.loc is not None:
@@ -778,7 +682,7 @@ def _first_path_span(node: Node, env: Env, proposal: Proposal) -> Span | None:
         except V.EvalProblem:
             path = None
         if path is not None:
-            return _place(env.ctx, proposal, path)
+            return place(env.ctx, proposal, path)
     for kid in node.outer():
         found = _first_path_span(kid, env, proposal)
         if found is not None:
