@@ -132,6 +132,33 @@ def test_an_undecided_element_past_those_shown_is_still_named(tmp_path: Path) ->
     assert len(ev.children) == 5 and ev.note == "the first 5 are shown"
 
 
+@pytest.mark.parametrize(("check", "said", "element"), [
+    ("require any o in organisations: o.kind == donor", "false", "false"),
+    ("forbid all o in organisations: o.kind == ministry", "true", "true"),
+    ("require any o in organisations where o.kind == ministry: o.id == \"x\"", "false",
+     "false"),
+])
+def test_every_element_of_an_any_found_false_or_an_all_found_true_decides_it(
+        tmp_path: Path, check: str, said: str, element: str) -> None:
+    # Seven organisations, each of which decides: the first five are shown, all seven
+    # are counted, as explaining each of them anew shows and counts them.
+    rule = TRAINING_RULE.replace(
+        "require all a in activities where a.type == training: a.end <= period.end", check)
+    orgs = [{"id": f"o{i}", "kind": "ministry"} for i in range(7)]
+    data = {"organisations": orgs}
+    finding = _finding(tmp_path, rule, data)
+    assert finding.outcome == "fail"
+    [ev] = finding.evidence
+    assert ev.result == said
+    assert [c.expr for c in ev.children] == [f"o = o{i}" for i in range(5)]
+    assert all(c.result == element for c in ev.children)
+    assert ev.note == ("no element of organisations satisfies it (7 considered); the first 5 "
+                       "are shown" if said == "false" else "the first 5 are shown")
+    rules = effective(tmp_path / "again", {"baseline.cpol": rule}, "baseline").compiled()
+    p = Proposal("p.yaml", data)
+    assert evaluate(rules, p, AS_OF) == _reference_findings(rules, p)
+
+
 # ------------------------------------------------------------------ the paths agree
 
 #: one rule per construct of the language (and the clauses of a rule), each written to

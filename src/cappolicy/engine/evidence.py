@@ -49,7 +49,8 @@ from .runtime import Env, covered
 
 MAX_ELEMENTS = 5
 #: whether an explanation reads the values the closures computed while it runs (Env.record)
-#: and the check's value that deciding found, rather than computing each again: the same
+#: and the check's value that deciding found, rather than computing each again (nor asks
+#: the elements of an `any` found false or an `all` found true, each of which is): the same
 #: evidence either way, which tests/test_engine.py holds by explaining without them too
 KEEP_VALUES = True
 #: whether a quantifier's body and a `where`, asked of element after element, are
@@ -521,10 +522,21 @@ class Explainer:
             assert where is not None
             skipped_count += 1
             undecided.extend(self.missing(where, env))
-        ask = self.asker(body)
-        for item in self._covered(node, env, items, skipped):
+        # `any` false: every element it covers is false; `all` true: every one is true.
+        # Each decided it, and none need be asked; else each is asked in turn.
+        every = KEEP_VALUES and word == ("false" if is_any else "true")
+        ask = None if every else self.asker(body)
+        walk = self._covered(node, env, items, skipped)
+        for item in walk:
             considered += 1
-            r = ask(env)
+            if ask is None:
+                r = result
+                if len(children) == MAX_ELEMENTS and where is None:  # the rest are counted
+                    walk.close()
+                    deciding = considered = len(items)
+                    break
+            else:
+                r = ask(env)
             # the elements that decided: the true ones when the whole is true,
             # else the false and undecided ones
             if (r is True) != (word == "true"):
