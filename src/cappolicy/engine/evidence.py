@@ -16,7 +16,7 @@ its variable to the next element; a failing check's own value is the one decidin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..base.span import Span
@@ -297,7 +297,7 @@ class Explainer:
                 self._missing(kid, env, out)
 
     def _covered(self, node: Binder, env: Env, items: Any, undecided: Callable[[Any], Any]
-                 ) -> Iterator[Any]:
+                 ) -> Generator[Any, None, None]:
         """The elements the quantifier or aggregate `node` covers, as compile.covered
         decides it, each bound with its place in the proposal."""
         coll, where = node.coll, node.where
@@ -651,7 +651,7 @@ MAX_HOPS = 12  # nodes listed when a graph search explains what it reached
 EXPLORED = 64
 
 
-def _cleared(walk: Iterator[Any], record: dict[Any, Any]) -> Iterator[Any]:
+def _cleared(walk: Iterator[Any], record: dict[Any, Any]) -> Generator[Any, None, None]:
     """The walk of a collection, and what was kept while it bound its variable
     forgotten once it ends (it binds the variable back)."""
     try:

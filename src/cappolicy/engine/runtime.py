@@ -11,7 +11,7 @@ for explaining alike.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from typing import Any
 
 from ..graph.governance import GovernanceGraph, build
@@ -241,7 +241,8 @@ def truth_of(fn: Fn) -> Callable[[Env], Any]:
 
 def covered(env: Env, var: str, items: Iterable[Any], where: Callable[[Env], Any] | None,
             undecided: Callable[[Any], Any], *, stop: bool = False,
-            place: Callable[[int, Any], tuple[Any, ...] | None] | None = None) -> Iterator[Any]:
+            place: Callable[[int, Any], tuple[Any, ...] | None] | None = None
+            ) -> Generator[Any, None, None]:
     """The elements of `items` a quantifier or an aggregate covers, `var` bound to each
     in turn (and, given `place`, its path in env.paths): those whose `where` is true.
 
