@@ -622,6 +622,29 @@ def test_json_says_what_a_rule_s_findings_share_once() -> None:
     assert jsonfmt.rule_json_of(doc, xa, line) == fin
 
 
+def test_results_share_a_set_of_rules_exactly_when_the_definitions_are_equal() -> None:
+    """Results whose findings of a rule hold equal definitions name one set of rules,
+    whether the definitions are the same objects or equal copies; a definition that
+    differs in anything (a param's value) is another set, written under its own key."""
+    first = fin01()
+    copy = replace(first, params=tuple(replace(p) for p in first.params),
+                   title="".join(list(first.title)))
+    share, *rest = first.params
+    other = replace(first, params=(replace(share, value="30%"), *rest))
+    doc = json_of(make_report(results=tuple(
+        replace(xa_result((f,)), file=f"{n}.yaml")
+        for n, f in enumerate((first, first, copy, other)))))
+    keys = [r["rules"] for r in doc["results"]]
+    assert keys[0] == keys[1] == keys[2] != keys[3]
+    assert len(doc["rulesets"]) == 2
+    [changed] = [r for r in doc["rulesets"] if r["key"] == keys[3]]
+    assert changed["rules"]["FIN-01"]["params"][0]["value"] == "30%"
+    # the same again in another order: the sets met before are written the same
+    assert json_of(make_report(results=tuple(
+        replace(xa_result((f,)), file=f"{n}.yaml")
+        for n, f in enumerate((other, copy, first)))))["rulesets"] == doc["rulesets"]
+
+
 def test_a_passing_finding_keeps_its_place_and_nothing_else() -> None:
     """A pass says its rule, where it was checked and which element; its message is its
     rule's title, said in the rules."""

@@ -283,3 +283,13 @@ def test_a_diagnostic_quotes_the_line_an_editor_numbers(tmp_path: Path) -> None:
                      "   3 | five\\x1b\n"
                      "           ^^^^\n"
                      "  = help: a\\rb")
+
+
+@pytest.mark.parametrize("value", ["del \x7f alone in ASCII", "plain ASCII", "é and \x85"])
+def test_json_controls_escape_del_in_ascii_text_too(value: str) -> None:
+    """DEL is the one such character within ASCII: a text of ASCII alone is still looked
+    through for it."""
+    text = json_controls(json.dumps({"v": value}, ensure_ascii=False))
+    assert json.loads(text) == {"v": value}
+    assert "\x7f" not in text and "\x85" not in text
+    assert ("\\u007f" in text) == ("\x7f" in value)

@@ -71,4 +71,6 @@ def json_controls(text: str) -> str:
     """JSON text with DEL, C1, U+2028/U+2029 and the bidi controls written as `\\uXXXX`
     escapes: the same JSON value, nothing raw. Only strings can hold these characters,
     so the whole text can be given."""
+    if text.isascii() and "\x7f" not in text:  # (most reports) DEL is the only one in ASCII
+        return text
     return _pattern(_JSON_RAW).sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -250,6 +250,9 @@ def file_error_to_json(error: FileError) -> JSONDict:
 #: each in many results
 _MADE: dict[tuple[Any, ...], tuple[str, str]] = {}
 _MADE_MAX = 256
+#: the same, by the identities of the definitions' parts -> (the definitions, which keep
+#: those identities theirs, and the key and text made of them)
+_SEEN: dict[tuple[Any, ...], tuple[tuple[Any, ...], tuple[str, str]]] = {}
 
 
 def _definition(finding: Finding) -> tuple[Any, ...]:
@@ -269,6 +272,13 @@ def _rules_of(ruleset: str, ordered: list[Finding]) -> tuple[str, str, dict[str,
         if f.rule_origin is not None:  # a rule of the ruleset, not a check built in
             firsts.setdefault(f.rule, f)
     ids = sorted(firsts)
+    # A run's findings of one rule share its definition's objects: looked up by their
+    # identities first (kept alive with the entry, so that no other object takes an
+    # identity), which spares hashing each definition's records for every result.
+    same = (ruleset, *((i, *map(id, _definition(firsts[i]))) for i in ids))
+    seen = _SEEN.get(same)
+    if seen is not None:
+        return seen[1][0], seen[1][1], firsts
     memo = (ruleset, *((i, *_definition(firsts[i])) for i in ids))
     made = _MADE.get(memo)
     if made is None:
@@ -282,6 +292,9 @@ def _rules_of(ruleset: str, ordered: list[Finding]) -> tuple[str, str, dict[str,
         if len(_MADE) >= _MADE_MAX:
             _MADE.clear()
         made = _MADE[memo] = (key, text)
+    if len(_SEEN) >= _MADE_MAX:
+        _SEEN.clear()
+    _SEEN[same] = (memo, made)
     return made[0], made[1], firsts
 
 
