@@ -429,3 +429,42 @@ rule R-1 "Sunset before the end" {
     assert finding.outcome == "fail"
     assert finding.span == shared
     assert finding.path == "period.end"
+
+
+def test_walks_nested_in_walks_are_explained_in_bounded_evidence(tmp_path: Path) -> None:
+    # Forty quantifiers, each over the organisations and each reading none of the
+    # variables around it: each is decided and explained once a proposal, and its
+    # explanation is shown under each element of the one around it. As a tree that is
+    # five to the fortieth parts; the finding shows at most MAX_PARTS of them, and says
+    # where parts were left out.
+    check = "o39.country == ZZ"
+    for i in reversed(range(40)):
+        check = f"any o{i} in organisations: ({check})"
+    rule = TRAINING_RULE.replace(
+        "require all a in activities where a.type == training: a.end <= period.end",
+        f"require {check}")
+    orgs = [{"id": f"o{i}", "country": "XA"} for i in range(7)]
+    finding = _finding(tmp_path, rule, {"organisations": orgs})
+    assert finding.outcome == "fail"
+
+    def parts(ev: Evidence) -> int:
+        return 1 + sum(parts(c) for c in ev.children)
+    [ev] = finding.evidence
+    assert 100 < parts(ev) <= evidence.MAX_PARTS
+    assert "not shown: the explanation is too large" in " ".join(_notes(ev))
+    # the parts are kept in the order they are shown, the first element's first
+    assert [c.expr for c in ev.children] == ["o0 = o0"]
+    assert ev.note.endswith("; 4 more parts not shown: the explanation is too large")
+
+
+def _notes(ev: Evidence) -> list[str]:
+    return [*([ev.note] if ev.note else []), *(n for c in ev.children for n in _notes(c))]
+
+
+def test_bounded_evidence_keeps_an_explanation_within_its_bound_as_it_is() -> None:
+    leaf = Evidence("x == 1", "false", op="==", left="2", right="1")
+    tree = Evidence("all", "false", children=(leaf, leaf, leaf), note="3 of 3")
+    assert evidence.bounded(tree, limit=4) is tree
+    cut = evidence.bounded(tree, limit=3)
+    assert cut.children == (leaf, leaf)
+    assert cut.note == "3 of 3; 1 more part not shown: the explanation is too large"

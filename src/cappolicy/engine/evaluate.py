@@ -23,7 +23,7 @@ from ..lang.i18n import format_value, is_english
 from ..lang.types import ANY, BOOL, Type, element_type
 from ..proposal.model import Proposal, format_path
 from .compile import Compiler, ParamValue
-from .evidence import Explainer, all_missing, first_location
+from .evidence import Explainer, all_missing, bounded, first_location
 from .findings import Evidence, Finding, ParamUse, Wording
 from .nodes import Graph, Node, Root, element_path
 from .places import place, placed, span_path
@@ -407,6 +407,7 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
                             where or "(proposal)", element=element,
                             message=f"does not apply: {rule.when.text} is false")
         ev = explainer.explain(rule.when, env)
+        ev = bounded(ev) if explainer.reused else ev
         missing = tuple(all_missing(ev))
         loc = at or _missing_span(proposal, missing) or proposal.span_of(())
         return _finding(rule, proposal, ruleset, "unknown", loc, where or _path_text(missing),
@@ -418,6 +419,7 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
     # a failure tells what the check came to: True for `forbid`, False for `require`
     ev = explainer.explain(rule.check, env, rule.check_kind == "forbid") \
         if outcome == "fail" else explainer.explain(rule.check, env)
+    ev = bounded(ev) if explainer.reused else ev
     said = f"cannot be computed: {problem}"
     if problem and ev.note != said:  # said once, where the problem arose
         ev = replace(ev, note="; ".join(n for n in (ev.note, said) if n))

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import Any
 
+from ..base.record import replace
 from ..base.span import Span
 from ..graph.governance import GovernanceGraph
 from ..graph.parts import Edge, Search
@@ -77,6 +78,9 @@ class Explainer:
         # what is learnt of the nodes alone, kept with the rule for its next finding
         self.static: dict[Any, Any] = {} if static is None else static
         self._problems = 0  # problems met by the current `missing` walk
+        # whether an explanation made once a proposal was shown again: the evidence is
+        # then a graph whose parts are shared, and as a tree may be too large (bounded)
+        self.reused = False
 
     # ------------------------------------------------------------ values
 
@@ -239,7 +243,9 @@ class Explainer:
             if found is None:
                 before, problems = len(out), self._problems
                 self._missing_here(node, env, out)
-                found = env.ctx.memo[key] = (out[before:], self._problems - problems)
+                # each path once: a walk nested in a walk would repeat them per element
+                found = env.ctx.memo[key] = (list(dict.fromkeys(out[before:])),
+                                             self._problems - problems)
             else:
                 out.extend(found[0])
                 self._problems += found[1]
@@ -350,6 +356,8 @@ class Explainer:
             found = env.ctx.memo.get(key)
             if found is None:
                 found = env.ctx.memo[key] = self._explain(node, env)
+            else:  # shown again: under each element of a walk around it, say (bounded)
+                self.reused = True
             return found
         return self._explain(node, env)
 
@@ -690,6 +698,54 @@ def _flatten(node: Node, kind: type[Node]) -> list[Node]:
         else:
             out.append(kid)
     return out
+
+
+#: the parts of one finding's evidence, counted as the reports show it (a tree): past
+#: this, the parts left are not shown. An explanation made once a proposal and shown under
+#: each element of a walk around it (a quantifier nested in quantifiers that read none of
+#: its variables) is shared in memory, but a tree of such walks grows as the elements to
+#: the power of its depth.
+MAX_PARTS = 1_000
+
+
+def bounded(evidence: Evidence, limit: int = MAX_PARTS) -> Evidence:
+    """`evidence`, or when it has more than `limit` parts as a tree, its first `limit`
+    parts, each part whose later children are left out saying how many."""
+    sizes: dict[int, int] = {}
+
+    def size(ev: Evidence) -> int:  # as a tree; each shared part counted once in work
+        found = sizes.get(id(ev))
+        if found is None:
+            found = sizes[id(ev)] = 1 + sum(size(c) for c in ev.children)
+        return found
+    if size(evidence) <= limit:
+        return evidence
+    left = [limit]
+
+    def cut(ev: Evidence) -> Evidence:
+        left[0] -= 1
+        kids: list[Evidence] = []
+        for child in ev.children:
+            if left[0] <= 0:
+                break
+            kids.append(cut(child) if size(child) > left[0] else _spent(child, left))
+        if len(kids) == len(ev.children):
+            return ev if all(a is b for a, b in zip(kids, ev.children)) else \
+                replace(ev, children=tuple(kids))
+        gone = len(ev.children) - len(kids)
+        said = f"{gone} more part{'s' if gone != 1 else ''} not shown: the explanation is too large"
+        return replace(ev, children=tuple(kids), note="; ".join(n for n in (ev.note, said) if n))
+    return cut(evidence)
+
+
+def _spent(ev: Evidence, left: list[int]) -> Evidence:
+    """A part kept whole: what it takes of the parts left."""
+    stack = [ev]
+    while stack:
+        part = stack.pop()
+        left[0] -= 1
+        stack.extend(part.children)
+    return ev
 
 
 def first_location(evidence: Evidence) -> Span | None:
