@@ -73,7 +73,7 @@ class Explainer:
         self.proposal = proposal
         self.lets = lets
         # id of each Span the evidence shows -> (the Span, the path it is the span of),
-        # for evaluate._span_path: kept a proposal
+        # for places.span_path: kept a proposal
         self.placed = placed
         # what is learnt of the nodes alone, kept with the rule for its next finding
         self.static: dict[Any, Any] = {} if static is None else static
