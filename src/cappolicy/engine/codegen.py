@@ -666,7 +666,6 @@ def condition(node: Node) -> tuple[Callable[[Env], Any], str]:
     Context.memo). Raises one of Unwritable when it cannot be written."""
     w = _Writer()
     w.function()
-    w.targets = {}
     scope = {name: f"var{n}" for n, name in enumerate(sorted(node.free))}
     w.looping += 1
     for name, local in scope.items():

@@ -383,7 +383,7 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
         except Exception:  # noqa: BLE001 - decided again below, where the closures meet the fault
             outcome = None
         if outcome == "pass":  # the lets' places are read only to locate it (_first_read)
-            return _passed(rule, env, proposal, ruleset, at, where, element, placed=False)
+            return _passed(rule, env, proposal, ruleset, at, where, element, lets_placed=False)
     if outcome == "fail" or outcome == "not-applicable":
         # what the closures would settle (tests/test_engine.py holds the two to one
         # meaning): a failure is the check's, with no problem met (a problem makes it
@@ -484,10 +484,10 @@ _LETS = object()
 
 def _passed(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | None,
             at: Span | None, where: str | None, element: str | None, *,
-            placed: bool = True) -> Finding:
+            lets_placed: bool = True) -> Finding:
     """A passing finding: at its element, else where the check first reads the proposal.
-    `placed`: the lets' places are in env.paths (else they are put there if needed)."""
-    loc = at or _first_read(rule, env, proposal, placed) or proposal.span_of(())
+    `lets_placed`: the lets' places are in env.paths (else they are put there if needed)."""
+    loc = at or _first_read(rule, env, proposal, lets_placed) or proposal.span_of(())
     return _finding(rule, proposal, ruleset, "pass", loc, where or format_path(()),
                     element=element, message=rule.title)
 
@@ -496,16 +496,17 @@ def _passed(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
 _FIRST = object()
 
 
-def _first_read(rule: CompiledRule, env: Env, proposal: Proposal, placed: bool) -> Span | None:
+def _first_read(rule: CompiledRule, env: Env, proposal: Proposal, lets_placed: bool
+                ) -> Span | None:
     """_first_path_span of the rule's check; when the first part of it with a place is
     a top-level field of the proposal, whose place is always the same, found once a rule.
-    Unless `placed`, the lets' places are put in env.paths first, if they may be read."""
+    Unless `lets_placed`, the lets' places are put in env.paths first, if they may be read."""
     static = rule._explaining
     root = static.get(_FIRST)
     if root is None:
         root = static[_FIRST] = _first_located(rule.check) or False
     if not isinstance(root, Root) or root.loc is None:
-        if not placed:
+        if not lets_placed:
             for name, node in rule.lets:
                 env.paths[name] = node.loc(env) if node.loc else None
         return _first_path_span(rule.check, env, proposal)

@@ -46,6 +46,7 @@ from .nodes import (
     Var,
     element_path,
 )
+from .places import located
 from .runtime import Env, covered
 
 MAX_ELEMENTS = 5
@@ -215,10 +216,7 @@ class Explainer:
 
     def at(self, path: Path) -> Span:
         """proposal.span_of(path), the path it is the span of kept in `placed`."""
-        found, span = self.proposal.place_of(path)
-        if self.placed is not None:
-            self.placed[id(span)] = span, found
-        return span
+        return located(self.placed, self.proposal, path)
 
     # ------------------------------------------------------------ missing data
 

@@ -33,8 +33,15 @@ def placed(ctx: Context) -> dict[int, tuple[Span, tuple[Any, ...]]]:
 
 def place(ctx: Context, proposal: Proposal, path: tuple[Any, ...]) -> Span:
     """proposal.span_of(path), kept with its path among the spans placed (span_path)."""
+    return located(placed(ctx), proposal, path)
+
+
+def located(spans: dict[int, tuple[Span, tuple[Any, ...]]] | None, proposal: Proposal,
+            path: tuple[Any, ...]) -> Span:
+    """proposal.span_of(path), kept with the path it is the span of in `spans` (if any)."""
     found, span = proposal.place_of(path)
-    placed(ctx)[id(span)] = span, found
+    if spans is not None:
+        spans[id(span)] = span, found
     return span
 
 

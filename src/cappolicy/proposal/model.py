@@ -81,13 +81,7 @@ class Proposal(Record):
 
     def span_of(self, path: Path) -> Span:
         """The span of the value at `path`, or of its nearest located ancestor."""
-        p = tuple(path)
-        while p:
-            span = self.positions.get(p)
-            if span is not None:
-                return span
-            p = p[:-1]
-        return self.positions.get((), Span(self.file, 1, 1))
+        return self.place_of(path)[1]
 
     def place_of(self, path: Path) -> tuple[Path, Span]:
         """span_of(path), with the path it is the span of: `path` or the ancestor."""
