@@ -410,6 +410,29 @@ rule R-1 "t" {
     assert first == second and first.outcome == "pass"
 
 
+def test_a_rule_over_many_elements_of_one_proposal_is_decided_by_its_closures(
+        tmp_path: Path) -> None:
+    # Counted once a proposal, not once an element: a `for` rule over three activities
+    # decided three times on one proposal wrote its Python on the second element, and a
+    # one-file check paid for writing most of its rules.
+    eff = effective(tmp_path, {"baseline.cpol": '''ruleset baseline "B"
+rule R-1 "t" {
+  principle p
+  for a in activities
+  require a.id != ""
+}
+'''}, "baseline")
+    p = Proposal("p.yaml", {"activities": [{"id": "A1"}, {"id": "A2"}, {"id": "A3"}]})
+    [rule] = eff.compiled()
+    first = evaluate([rule], p, AS_OF)
+    assert [f.outcome for f in first] == ["pass"] * 3 and rule._functions is None
+    assert evaluate([rule], p, AS_OF) == first and rule._functions is not None
+    rule = replace_rule(rule)  # not yet written; decided by verdicts, rule by rule
+    assert verdicts([rule], p, AS_OF) == {"R-1": "pass"} and rule._functions is None
+    _BATCHES.clear()  # still rule by rule (a ruleset's diff asks one rule at a time)
+    assert verdicts([rule], p, AS_OF) == {"R-1": "pass"} and rule._functions is not None
+
+
 @pytest.mark.parametrize("text", ['"" < 0 days', '0 days < ""', '"a" == 1', "3 < XA",
                                   '2027-01-01 < "x"', "host_country < 3"])
 def test_a_constant_compared_with_a_value_of_another_class_is_compared_as_the_closures_do(

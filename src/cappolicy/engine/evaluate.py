@@ -75,6 +75,17 @@ def decide_fast(rule: CompiledRule) -> Decide | None:
     return functions_of(rule)[0] if rule._evaluated > 1 else None
 
 
+def verdict_fast(rule: CompiledRule) -> Verdict:
+    """The generated verdict once this rule has been decided before, else its closures'
+    (decide_fast, for the same reason)."""
+    if rule._functions is not None:
+        return rule._functions[1]
+    rule._evaluated += 1
+    if rule._evaluated > 1:
+        return functions_of(rule)[1]
+    return lambda ctx: closure_verdict(rule, ctx)
+
+
 def compile_rules(specs: Sequence[RuleSpec], params: Mapping[str, ParamValue]) -> list[CompiledRule]:
     """Compile every rule; raise AnalysisError with all the errors of all rules."""
     errors: list[Diagnostic] = []
@@ -209,7 +220,7 @@ def verdicts(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
     out: dict[str, str] = {}
     for rule in rules:
         try:
-            out[rule.id] = (rule._functions or functions_of(rule))[1](ctx)
+            out[rule.id] = verdict_fast(rule)(ctx)
         except Exception:  # noqa: BLE001 - what evaluate makes of it, a fault of ours included
             out[rule.id] = _fallback_verdict(rule, ctx)
     return out
@@ -306,8 +317,9 @@ def _findings(rule: CompiledRule, ctx: Context, proposal: Proposal,
 def _run(rule: CompiledRule, ctx: Context, proposal: Proposal, ruleset: str | None,
          *, fast: bool = True) -> Iterator[Finding]:
     env = Env(ctx)
+    decide = decide_fast(rule) if fast else None  # counted once a proposal, not an element
     if rule.for_coll is None:
-        yield _decide(rule, env, proposal, ruleset, None, None, fast=fast)
+        yield _decide(rule, env, proposal, ruleset, None, None, decide)
         return
     coll = rule.for_coll
     var = rule.for_var
@@ -359,7 +371,7 @@ def _run(rule: CompiledRule, ctx: Context, proposal: Proposal, ruleset: str | No
                                missing=tuple(missing))
                 continue
         applicable += 1
-        yield _decide(rule, env, proposal, ruleset, path, item, fast=fast)
+        yield _decide(rule, env, proposal, ruleset, path, item, decide)
     if applicable == 0 and undecided == 0:  # an undecided element may yet apply
         what = coll.text + (f" where {rule.for_where.text}" if rule.for_where else "")
         yield _finding(rule, proposal, ruleset, "not-applicable", proposal.span_of(base or ()),
@@ -368,14 +380,13 @@ def _run(rule: CompiledRule, ctx: Context, proposal: Proposal, ruleset: str | No
 
 
 def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | None,
-            path: tuple[Any, ...] | None, item: Any, *, fast: bool = True) -> Finding:
+            path: tuple[Any, ...] | None, item: Any, decide: Decide | None) -> Finding:
     """The finding of one element (or of the proposal, without `for`). The rule's
     generated function decides first; a pass needs no explanation, so only the other
     outcomes are worked out again here, through the closures that can explain them."""
     element = _element_name(item) if item is not None else None
     at = proposal.span_of(path) if path is not None else None
     where = format_path(path) if path is not None else None
-    decide = decide_fast(rule) if fast else None
     outcome = None
     if decide is not None:
         try:
