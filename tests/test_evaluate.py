@@ -539,3 +539,35 @@ def test_a_file_with_an_alias_of_a_list_looks_its_spans_up() -> None:
     # the list is placed where the alias is; its items, where the anchor's are
     assert p.span_of(("activities", 2, "partners", 0)) == \
         p.span_of(("activities", 1, "partners", 0))
+
+
+def test_a_message_hole_that_cannot_be_computed_is_said_so_not_shown_missing(
+        tmp_path: Path) -> None:
+    # No funding at all: the host's share is 0 / 0. The rule fails (no co-financing),
+    # and its message said the share was "(missing)" though nothing is: every amount
+    # is there, and is 0. So it was on real IATI activities with no amounts (FIN-01's
+    # "(missing)% of the funding (0 of 0)"), through a let that could not be computed.
+    eff = effective(tmp_path, {"baseline.cpol": '''ruleset baseline "B"
+rule FIN-01 "The host co-finances" {
+  principle co-financing
+  let host = sum(sum(s.by_year) for s in funding.sources where s.from.country == host_country)
+  let total = sum(sum(s.by_year) for s in funding.sources)
+  let share = host / total
+  require host > 0 and share >= 20%
+  message "The host gives {share * 100}% ({host / total}) of the funding ({host} of {total}), by {sunset.date}."
+  hint "Raise it above {total * 0.2}."
+}
+'''}, "baseline")
+    funding = {"currency": "EUR", "sources": [{"from": "gov", "by_year": {2027: 0}}]}
+    p = proposal(funding=funding, sunset=None)
+    [f] = evaluate(eff.compiled(), p, AS_OF, eff.id)
+    assert f.outcome == "fail"
+    assert f.message == ("The host gives (cannot be computed)% ((cannot be computed)) of the "
+                         "funding (0 of 0), by (missing).")
+    assert [(e.expr, e.left) for e in f.evidence[0].children] == [("host > 0", "0")]
+    [fr] = evaluate(eff.compiled(), p, AS_OF, eff.id, lang="fr")
+    assert fr.local is not None and fr.local.message is not None
+    assert "(non calculable)" in fr.local.message and "(absent)" in fr.local.message
+    [es] = evaluate(eff.compiled(), p, AS_OF, eff.id, lang="es")
+    assert es.local is not None and es.local.message is not None
+    assert "(no calculable)" in es.local.message and "(ausente)" in es.local.message

@@ -19,7 +19,7 @@ from ..base.record import replace
 from ..base.span import Span
 from ..lang import ast
 from ..lang import values as V
-from ..lang.i18n import format_value, is_english
+from ..lang.i18n import format_value, is_english, uncomputable
 from ..lang.types import ANY, BOOL, Type, element_type
 from ..proposal.model import Proposal, format_path
 from .compile import Compiler, ParamValue
@@ -446,15 +446,15 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
         reason = f"{', '.join(missing)} is missing" if missing else (problem or "undecidable")
         message = f"cannot decide: {reason}"
     else:
-        message = _render(rule.message, env) if rule.message else rule.title
+        message = _render(rule.message, env, explainer) if rule.message else rule.title
     finding = _finding(rule, proposal, ruleset, outcome, loc,
                        where or _path_text(missing) or span_path(env.ctx, proposal, loc),
                        element=element,
                        evidence=(ev,), missing=missing, message=message,
-                       hint=_render(rule.hint, env) if rule.hint else None)
+                       hint=_render(rule.hint, env, explainer) if rule.hint else None)
     if env.ctx.lang is not None:  # a failure's message and hint; an unknown's hint
-        finding = replace(finding, local=_wording(rule, env, env.ctx.lang,
-                                                       message=outcome == "fail"))
+        finding = replace(finding, local=_wording(rule, env, explainer, env.ctx.lang,
+                                                  message=outcome == "fail"))
     edges = _graph_edges(item, ev) if item is not None or _reads_graph(rule) else ()
     return replace(finding, edges=edges) if edges else finding
 
@@ -594,9 +594,12 @@ def _finding(rule: CompiledRule, proposal: Proposal, ruleset: str | None, outcom
         severity_origin=rule.severity_origin, ruleset=ruleset)
 
 
-def _render(parts: tuple[str | Node, ...], env: Env, lang: str | None = None) -> str:
+def _render(parts: tuple[str | Node, ...], env: Env, explainer: Explainer,
+            lang: str | None = None) -> str:
     """A message with its holes filled: values as the machine formats show them, or,
-    given `lang`, as a reader of that language reads them (i18n.format_value)."""
+    given `lang`, as a reader of that language reads them (i18n.format_value). A value
+    that cannot be computed (0 / 0, in the hole or in a let it names) is said to be so,
+    as evidence says it, not shown as missing."""
     out = []
     for part in parts:
         if isinstance(part, str):
@@ -606,6 +609,9 @@ def _render(parts: tuple[str | Node, ...], env: Env, lang: str | None = None) ->
             value = part.fn(env)
         except V.EvalProblem:
             value = V.UNKNOWN
+        if value is V.UNKNOWN and explainer.problem(part, env):
+            out.append(uncomputable(lang))
+            continue
         out.append(V.text(value) if lang is None else format_value(value, lang))
     return "".join(out)
 
@@ -638,7 +644,8 @@ def _texts(rule: CompiledRule, lang: str) -> dict[str, tuple[str | Node, ...]]:
     return texts
 
 
-def _wording(rule: CompiledRule, env: Env, lang: str, *, message: bool = True) -> Wording:
+def _wording(rule: CompiledRule, env: Env, explainer: Explainer, lang: str, *,
+             message: bool = True) -> Wording:
     """The message (unless not `message`: evaluation wrote the finding's) and hint for a
     reader of `lang`: the rule's translations (of `lang`, else of its language without
     region: `pt` for `pt-br`), else the English; the values in the reader's locale either
@@ -652,7 +659,7 @@ def _wording(rule: CompiledRule, env: Env, lang: str, *, message: bool = True) -
         if parts is None and english is not None:
             untranslated.append(field)
             parts = english
-        shown[field] = _render(parts, env, lang) if parts is not None else None
+        shown[field] = _render(parts, env, explainer, lang) if parts is not None else None
     said = shown["message"] if not message or shown["message"] is not None else rule.title
     return Wording(lang, said, shown["hint"], tuple(untranslated))
 

@@ -107,7 +107,7 @@ class Explainer:
         overflow, a division by zero) is said to be so, not shown as missing."""
         value = self.value(node, env)
         if value is V.UNKNOWN and self.problem(node, env):
-            return "(cannot be computed)"
+            return V.UNCOMPUTABLE
         return V.display(value, as_percent=as_percent)
 
     def problem(self, node: Node, env: Env) -> bool:
@@ -459,7 +459,7 @@ class Explainer:
     def _shown(self, node: Node, value: Any, env: Env, as_percent: bool) -> str:
         """shown(), given the node's value."""
         if value is V.UNKNOWN and self.problem(node, env):
-            return "(cannot be computed)"
+            return V.UNCOMPUTABLE
         return V.display(value, as_percent=as_percent)
 
     def _derivable(self, node: Node) -> tuple[str, Node, Node, str] | None:

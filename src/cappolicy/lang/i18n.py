@@ -341,6 +341,14 @@ def is_english(locale: str) -> bool:
     return tag == SOURCE_LANGUAGE or tag.startswith(SOURCE_LANGUAGE + "-")
 
 
+def uncomputable(locale: str | None) -> str:
+    """How a message shows a value that cannot be computed (a division by zero, an
+    overflow) to a reader of `locale` (None: English): as evidence says it."""
+    if locale is None or is_english(locale):
+        return V.UNCOMPUTABLE
+    return translator(locale).gettext("(cannot be computed)")
+
+
 def format_value(value: Any, locale: str) -> str:
     """A value of the rule language as a reader of `locale` reads it in a message;
     in English, exactly as values.text shows it."""

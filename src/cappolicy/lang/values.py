@@ -30,6 +30,11 @@ class _Unknown:
 UNKNOWN: Any = _Unknown()
 
 
+#: how evidence and messages show a value that cannot be computed (a division by zero,
+#: an overflow): said so, not shown as missing
+UNCOMPUTABLE = "(cannot be computed)"
+
+
 class EvalProblem(Exception):
     """A value that cannot be computed (division by zero, mixed currencies): the
     condition becomes unknown and the problem is reported, never a crash."""
