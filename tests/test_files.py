@@ -209,6 +209,101 @@ def test_an_output_file_that_is_a_link_is_replaced_and_its_target_untouched(
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
+def _null_device(tmp_path: Path) -> Path:
+    """A character device that discards what is written to it: a /dev/null of the
+    test's own where it may make one (as root, as CI runs), else the system's, which a
+    user other than root cannot replace, so that the old behaviour fails as CP422
+    rather than break the machine."""
+    if hasattr(os, "mknod") and os.geteuid() == 0:
+        import stat
+
+        device = tmp_path / "null"
+        try:
+            os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+            return device
+        except OSError:  # a container without the right to make devices
+            pass
+    return Path(os.devnull)
+
+
+def test_a_report_to_a_device_is_written_to_it_and_the_device_left_as_it_is(
+        tmp_path: Path) -> None:
+    # Renamed over, a device becomes a regular file: `--output json=/dev/null`, run as
+    # root, left /dev/null a regular file for every program on the machine.
+    import stat
+
+    device = _null_device(tmp_path)
+    copy_failing(tmp_path)
+    done = run_process(tmp_path, "check", "p.yaml", "--as-of", "2027-01-15", "--output",
+                       f"json={device}")
+    assert done.returncode == 1, done.stderr  # the check's failure, not a CP422
+    assert "CP422" not in done.stderr
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
+    assert [p.name for p in device.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_report_to_a_named_pipe_is_read_by_its_reader_and_refused_without_one(
+        tmp_path: Path) -> None:
+    import stat
+    import threading
+
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    copy_failing(tmp_path)
+    nobody = run_process(tmp_path, "check", "p.yaml", "--as-of", "2027-01-15", "--output",
+                         f"json={fifo}")  # no reader: an error at once, not a wait
+    assert nobody.returncode == 2
+    assert "error[CP422]: cannot write the report file" in nobody.stderr
+    assert "named pipe (FIFO) that no process is reading" in nobody.stderr
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    try:
+        read = run_process(tmp_path, "check", "p.yaml", "--as-of", "2027-01-15", "--output",
+                           f"json={fifo}")
+    finally:
+        if reader.is_alive():  # let a reader that was never written to go
+            with open(fifo, "wb"):
+                pass
+        reader.join(GUARD)
+    assert read.returncode == 1, read.stderr
+    assert json.loads(got[0])["results"][0]["file"].endswith("p.yaml")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_a_link_to_standard_output_writes_there_and_stays_a_link(tmp_path: Path) -> None:
+    # /dev/stdout and /dev/fd/1 are such links: replaced, as root, they would be gone.
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")
+    err = tmp_path / "stderr"
+    err.symlink_to("/proc/self/fd/2")
+    copy_failing(tmp_path)
+    done = run_process(tmp_path, "check", "p.yaml", "--as-of", "2027-01-15", "--no-color",
+                       "--output", f"json={link}", "--output", f"junit={err}")
+    assert done.returncode == 1, done.stderr
+    text, _, rest = done.stdout.partition("\n{\n")  # the text report, then the JSON one
+    assert "error[" in text and json.loads("{\n" + rest)["schema"] == "cappolicy.report"
+    assert done.stderr.startswith("<?xml") and "<testsuites" in done.stderr
+    assert link.is_symlink() and err.is_symlink()
+
+
+def test_a_report_is_never_written_to_a_block_device_or_a_socket(tmp_path: Path) -> None:
+    import socket
+
+    sock = tmp_path / "s"
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind(str(sock))
+        copy_failing(tmp_path)
+        done = run_process(tmp_path, "check", "p.yaml", "--as-of", "2027-01-15", "--output",
+                           f"json={sock}")
+    finally:
+        server.close()
+    assert done.returncode == 2
+    assert "cannot write the report file" in done.stderr and "it is a socket" in done.stderr
+    assert "name a file, or a terminal, /dev/null or a named pipe" in done.stderr
+
+
 def test_init_replaces_a_link_instead_of_writing_through_it(tmp_path: Path) -> None:
     precious = tmp_path / "precious.txt"
     precious.write_text("keep me\n", encoding="utf-8")

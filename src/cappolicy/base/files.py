@@ -16,7 +16,12 @@ a note. The cited source documents are never read through a link.
 Writing: report files (`check --output`) and `cappolicy init`'s skeleton are written
 whole to a temporary file in the same folder, then renamed over the target, so a
 reader never sees half a file. A symbolic link at the target is replaced by the new
-file, never followed: the file it pointed to is left untouched.
+file, never followed: the file it pointed to is left untouched. What is not a file is
+never replaced: a character device (/dev/null, a terminal) or a named pipe named as the
+target is written to (a pipe only while something reads it: one with no reader is an
+error, never a wait), a link to this process's standard output or error (/dev/stdout,
+/dev/fd/2) writes there, and a block device or a socket is refused. Renamed over, as
+root, /dev/null would have become a regular file for every program on the machine.
 """
 
 from __future__ import annotations
@@ -104,9 +109,11 @@ def _too_large(limit: int, what: str) -> str:
 
 
 def write_atomic(path: Path, text: str | Iterable[str]) -> None:
-    """Write `text` (UTF-8; or its pieces, in order) to `path` whole: to a temporary file in the same folder,
-    then renamed over `path`. A symbolic link at `path` is replaced, not followed; an
-    existing regular file keeps its permissions. Raises OSError when it cannot be."""
+    """Write `text` (UTF-8; or its pieces, in order) to `path` whole: to a temporary file
+    in the same folder, then renamed over `path`. A symbolic link at `path` is replaced,
+    not followed, unless it leads to this process's standard output or error; an
+    existing regular file keeps its permissions; a device or a named pipe is written to,
+    never replaced (the module's docstring). Raises OSError when it cannot be."""
     folder = path.parent
     try:
         old = os.lstat(path)
@@ -114,6 +121,18 @@ def write_atomic(path: Path, text: str | Iterable[str]) -> None:
         old = None
     if old is not None and stat.S_ISDIR(old.st_mode):
         raise IsADirectoryError(errno.EISDIR, "it is a folder")
+    if old is not None and not stat.S_ISREG(old.st_mode):
+        if stat.S_ISLNK(old.st_mode):
+            standard = _standard_stream(path)
+            if standard is not None:
+                _write_stream(standard, text)
+                return
+        elif stat.S_ISCHR(old.st_mode) or stat.S_ISFIFO(old.st_mode):
+            _write_through(path, old.st_mode, text)
+            return
+        else:
+            raise OSError(errno.EINVAL, f"it is {kind_of(old.st_mode)}, which a report is "
+                                        "never written to")
     if old is not None and stat.S_ISREG(old.st_mode):
         mode = stat.S_IMODE(old.st_mode)
     else:
@@ -125,8 +144,8 @@ def write_atomic(path: Path, text: str | Iterable[str]) -> None:
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as stream:
-            for piece in [text] if isinstance(text, str) else text:
-                stream.write(piece.encode("utf-8", errors="replace"))
+            for chunk in _pieces(text):
+                stream.write(chunk)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temp, mode)
@@ -137,3 +156,60 @@ def write_atomic(path: Path, text: str | Iterable[str]) -> None:
         except OSError:
             pass
         raise
+
+
+def _pieces(text: str | Iterable[str]) -> Iterable[bytes]:
+    for piece in [text] if isinstance(text, str) else text:
+        yield piece.encode("utf-8", errors="replace")
+
+
+def _standard_stream(link: Path) -> int | None:
+    """1 or 2 when the symbolic link `link` leads to this process's standard output or
+    error (/dev/stdout, /dev/fd/2, /proc/self/fd/1), whatever that is (a terminal, a
+    pipe, a file), else None."""
+    try:
+        target = os.stat(link)
+    except OSError:
+        return None
+    for fd in (1, 2):
+        try:
+            mine = os.fstat(fd)
+        except OSError:
+            continue
+        if (mine.st_dev, mine.st_ino) == (target.st_dev, target.st_ino):
+            return fd
+    return None
+
+
+def _write_stream(fd: int, text: str | Iterable[str]) -> None:
+    """To standard output or error, after what Python has kept of it to write."""
+    import sys
+
+    stream = sys.stdout if fd == 1 else sys.stderr
+    stream.flush()
+    for chunk in _pieces(text):
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(fd, view):]
+
+
+def _write_through(path: Path, mode: int, text: str | Iterable[str]) -> None:
+    """To the character device or named pipe at `path`. A pipe is opened without
+    waiting: with no process reading it, that fails (ENXIO), said as such."""
+    flags = os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | \
+        getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO and stat.S_ISFIFO(mode):
+            raise OSError(errno.ENXIO, "it is a named pipe (FIFO) that no process is "
+                                       "reading") from None
+        raise
+    try:
+        os.set_blocking(fd, True)  # written at the pace of its reader, as a pipe is
+        for chunk in _pieces(text):
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)

@@ -3,6 +3,7 @@ command's output to standard output or a file."""
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -94,8 +95,11 @@ def write_file(text: str | Iterable[str], path: Path, *, make_folder: bool = Fal
     except OSError as exc:
         from ..base.errors import Diagnostic
 
+        hint = "check that its folder exists or can be made, and can be written to" \
+            if exc.errno not in (errno.EINVAL, errno.ENXIO) else \
+            "name a file, or a terminal, /dev/null or a named pipe that a process reads"
         return Diagnostic("CP422", f"cannot write {what}{path}: {exc.strerror or exc}", None,
-                          "check that its folder exists or can be made, and can be written to")
+                          hint)
     return None
 
 
