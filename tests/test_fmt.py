@@ -534,3 +534,39 @@ def test_the_shipped_rulesets_can_be_checked(tmp_path: Path) -> None:
     code, out, err = run("--check", str(shipped_rulesets()))
     assert code in (0, 1) and "error" not in err
     assert all(line.startswith("would reformat ") for line in out.splitlines())
+
+
+def test_a_file_is_rewritten_whole_through_a_link_named_and_keeps_its_mode(
+        tmp_path: Path) -> None:
+    # Written in place, a run stopped half-way (a full disk, Ctrl-C) left half a rule
+    # file: the new text now goes to a temporary file renamed over the old one.
+    real = write(tmp_path / "rules" / "messy.cpol", MESSY)
+    real.chmod(0o640)
+    link = tmp_path / "link.cpol"
+    link.symlink_to(real)
+    code, _, err = run(str(link))
+    assert code == 0, err
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == MESSY_FORMATTED
+    assert real.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in real.parent.iterdir()] == ["messy.cpol"]  # no temporary left
+
+
+def test_a_file_that_cannot_be_written_is_an_error_and_the_others_are_formatted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cappolicy.base import files
+
+    stuck = write(tmp_path / "a-stuck.cpol", MESSY)
+    other = write(tmp_path / "b-other.cpol", MESSY)
+    written = files.write_atomic
+
+    def refuse(path: Path, text: str) -> None:
+        if path.name == stuck.name:
+            raise PermissionError(13, "Permission denied")
+        written(path, text)
+    monkeypatch.setattr(files, "write_atomic", refuse)
+    code, _, err = run(str(stuck), str(other))
+    assert code == 2  # never a traceback
+    assert f"error[CP422]: cannot write {stuck}: Permission denied; it is left as it was" in err
+    assert stuck.read_text(encoding="utf-8") == MESSY
+    assert other.read_text(encoding="utf-8") == MESSY_FORMATTED
+    assert "1 file reformatted, 0 files unchanged, 1 with errors (left as they are)" in err

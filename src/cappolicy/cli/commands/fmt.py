@@ -56,7 +56,12 @@ def command(paths: tuple[Path, ...], check: bool, show_diff: bool) -> None:
         elif check:
             click.echo(f"would reformat {path}")
         else:
-            path.write_bytes(formatted.encode("utf-8"))
+            problem = _write(path, formatted)
+            if problem is not None:
+                failed += 1
+                changed -= 1
+                click.echo(problem, err=True)
+                continue
             click.echo(f"reformatted {path}", err=True)
     verb = "would be reformatted" if check or show_diff else "reformatted"
     summary = f"{_files(changed)} {verb}, {_files(unchanged)} unchanged"
@@ -67,6 +72,23 @@ def command(paths: tuple[Path, ...], check: bool, show_diff: bool) -> None:
         sys.exit(2)
     if changed and (check or show_diff):
         sys.exit(1)
+
+
+def _write(path: Path, text: str) -> str | None:
+    """Write the formatted `text` over the rule file `path` whole (files.write_atomic: a
+    run stopped half-way leaves the file as it was, never half written), through a
+    symbolic link named on the command line, which stays a link; the error to print
+    when it cannot be."""
+    from ...base.errors import Diagnostic
+    from ...base.files import write_atomic
+
+    try:
+        write_atomic(path.resolve(), text)
+    except OSError as exc:
+        return Diagnostic("CP422", f"cannot write {path}: {exc.strerror or exc}; it is left "
+                                   "as it was", None,
+                          "check that it and its folder can be written to").render()
+    return None
 
 
 def _read(path: Path) -> str:
