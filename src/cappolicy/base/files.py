@@ -187,10 +187,7 @@ def _write_stream(fd: int, text: str | Iterable[str]) -> None:
 
     stream = sys.stdout if fd == 1 else sys.stderr
     stream.flush()
-    for chunk in _pieces(text):
-        view = memoryview(chunk)
-        while view:
-            view = view[os.write(fd, view):]
+    _write_all(fd, text)
 
 
 def _write_through(path: Path, mode: int, text: str | Iterable[str]) -> None:
@@ -207,9 +204,13 @@ def _write_through(path: Path, mode: int, text: str | Iterable[str]) -> None:
         raise
     try:
         os.set_blocking(fd, True)  # written at the pace of its reader, as a pipe is
-        for chunk in _pieces(text):
-            view = memoryview(chunk)
-            while view:
-                view = view[os.write(fd, view):]
+        _write_all(fd, text)
     finally:
         os.close(fd)
+
+
+def _write_all(fd: int, text: str | Iterable[str]) -> None:
+    for chunk in _pieces(text):
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(fd, view):]
