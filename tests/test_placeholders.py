@@ -24,7 +24,8 @@ AS_OF = dt.date(2027, 1, 15)
 @pytest.mark.parametrize("text", [
     "TODO", "todo", " TBD. ", "TBC", "XXX", "...", "…", "-", "Lorem ipsum dolor sit amet",
     "<the treasury's id>", "TODO: what the programme does, in one line", "ID-TODO", "XA-TODO",
-    "(tbd)", "'TODO'",
+    "(tbd)", "'TODO'", "", "   ", "\t\n", "N/A", "n/a", "None", "not applicable",
+    "To be determined", "TBA", "to be confirmed.",
 ])
 def test_placeholders(text: str) -> None:
     assert placeholder(text)
@@ -80,6 +81,30 @@ def _walk(evidence):  # type: ignore[no-untyped-def]
     for ev in evidence:
         yield ev
         yield from _walk(ev.children)
+
+
+BLANKS = _variant(
+    ('plan: "CIRT absorbs trainers into its 2030 budget"', 'plan: ""'),
+    ('grievance_mechanism: "Ombudsman channel"', 'grievance_mechanism: "  "'),
+    ('basis: "MoU 2026-04"', "basis: n/a"),
+    ("id: XA-CIRT-2027", 'id: ""'),
+)
+
+
+def test_an_empty_text_or_a_word_for_none_fails_as_the_placeholders_do(
+        rulesets: Rulesets) -> None:
+    # "" passed every rule that asks for a text: a legal basis of "" let personal data
+    # go abroad (DATA-01), a grievance mechanism of "" answered ACC-01.
+    proposal = load_proposal_text(BLANKS, "p.yaml")
+    eff = rulesets.for_country("XA").ruleset
+    findings = evaluate(eff.compiled(), proposal, AS_OF, ruleset=eff.id, effective=eff)
+    failed = {f.rule: f for f in findings if f.outcome == "fail"}
+    assert set(failed) == {"SUN-02", "ACC-01", "DATA-02", "ACC-03"}
+    notes = {rule: [e.note for e in _walk(f.evidence)] for rule, f in failed.items()}
+    assert "sunset.plan is empty" in notes["SUN-02"]
+    assert "accountability.grievance_mechanism is empty" in notes["ACC-01"]
+    assert "activities[0].data_flows[0].basis is the placeholder 'n/a'" in notes["DATA-02"]
+    assert "id is empty" in notes["ACC-03"]
 
 
 def test_the_generated_code_and_the_closures_agree_on_placeholders(rulesets: Rulesets) -> None:

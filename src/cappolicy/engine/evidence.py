@@ -402,7 +402,7 @@ class Explainer:
         note = f"{place} is missing" if value is V.UNKNOWN else f"{place} is {left}"
         said = self._placeholder(subject, env) if value is V.UNKNOWN else None
         if said is not None:  # read as absent: say what was written (placeholders.py)
-            left = f"the placeholder {said!r}"
+            left = f"the placeholder {said!r}" if said.strip() else "empty"
             note = f"{place} is {left}"
         return Evidence(node.text, word, left=left, left_at=where, note=note)
 

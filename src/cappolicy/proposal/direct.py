@@ -158,8 +158,8 @@ def _proposal_plan() -> Any:
 #: of these in lower case, or has nothing but its punctuation
 #: (re.IGNORECASE matches all that str.lower makes of them, and a few more)
 _PUNCTUATION = " \t\r\n.,;:!?-_*#\"'`()[]{}/\\|~=+…"
-_HINT = re.compile("todo|tbd|tbc|xxx|lorem ipsum|<|\\A[%s]*\\Z" % re.escape(_PUNCTUATION),
-                   re.IGNORECASE).search
+_HINT = re.compile("todo|tbd|tbc|tba|xxx|lorem ipsum|n/a|none|not applicable|to be |<|"
+                   "\\A[%s]*\\Z" % re.escape(_PUNCTUATION), re.IGNORECASE).search
 
 
 def maybe_placeholder(text: str) -> bool:
@@ -167,8 +167,10 @@ def maybe_placeholder(text: str) -> bool:
     True when it may be True (readable then says)."""
     if text.isascii():  # what the pattern finds, several times as quick: for an ASCII
         low = text.lower()  # text, ignoring case is looking in its lower case
-        return "todo" in low or "tbd" in low or "tbc" in low or "xxx" in low \
-            or "lorem ipsum" in low or "<" in text or not text.strip(_PUNCTUATION)
+        return "todo" in low or "tbd" in low or "tbc" in low or "tba" in low \
+            or "xxx" in low or "lorem ipsum" in low or "n/a" in low or "none" in low \
+            or "not applicable" in low or "to be " in low or "<" in text \
+            or not text.strip(_PUNCTUATION)
     return _HINT(text) is not None
 
 

@@ -9,8 +9,11 @@ both read `Context.data`) and records where each was, so that evidence can say
 "sunset.plan is the placeholder 'TODO'" rather than that it is missing.
 
 What counts, ignoring case and the whitespace and punctuation around it:
-- a text that is one of the words (`TODO`, `TBD`, `TBC`, `XXX`, `...`, `lorem ipsum`, and
-  what a ruleset adds through its `placeholders` param), or only punctuation;
+- an empty text, or one of only whitespace: `grievance_mechanism: ""` says no more than
+  leaving the field out;
+- a text that is one of the words (`TODO`, `TBD`, `TBC`, `TBA`, `XXX`, `...`, `lorem
+  ipsum`, `N/A`, `none`, `not applicable`, `to be determined`, `to be confirmed`, and what
+  a ruleset adds through its `placeholders` param), or only punctuation;
 - a word followed by a colon and a note: `TODO: the donor's country`;
 - an id one of whose parts (split at `-`, `_`, `.`, `/` and spaces) is a word: `XA-TODO`;
 - a text in angle brackets: `<ministry of XA>`;
@@ -32,7 +35,9 @@ from ..lang.types import STRING, ListT, RecordT, Type
 from . import schema
 
 #: The words a ruleset starts from (the baseline's `placeholders` param repeats them).
-DEFAULT_WORDS: frozenset[str] = frozenset({"TODO", "TBD", "TBC", "XXX", "...", "lorem ipsum"})
+DEFAULT_WORDS: frozenset[str] = frozenset({
+    "TODO", "TBD", "TBC", "TBA", "XXX", "...", "lorem ipsum", "N/A", "none", "not applicable",
+    "to be determined", "to be confirmed"})
 
 Path = tuple[Any, ...]
 
@@ -69,7 +74,7 @@ def placeholder(text: str, words: frozenset[str] = _DEFAULT) -> bool:
     """Whether `text` only holds a placeholder (`words` as `normalise` gives them)."""
     bare = text.strip(_PUNCTUATION).lower()
     if not bare:
-        return bool(text.strip())  # "...", "-", "?": only punctuation
+        return True  # "", "   ", "...", "-", "?": nothing but whitespace and punctuation
     if bare in words:
         return True
     stripped = text.strip()
