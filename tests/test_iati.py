@@ -280,6 +280,34 @@ def test_checking_the_imported_yaml_gives_the_outcomes_of_the_xml(tmp_path: Path
     assert json.loads(yaml)["errors"] == []
 
 
+def test_a_proposal_that_claims_iati_says_so_and_only_an_import_s_claim_counts(
+        tmp_path: Path) -> None:
+    # One line, `x-iati: null`, turned a hand-written proposal's failures for missing
+    # clauses into unknowns, and with --allow-unknown into a pass, without a word.
+    good = (Path(__file__).resolve().parent.parent / "examples" / "proposals" /
+            "xa-cirt-good.yaml").read_text(encoding="utf-8")
+    plain = "".join(line for line in good.splitlines(keepends=True)
+                    if not line.startswith("sunset:"))  # SUN-01 fails without one
+    for name, text in (("plain.yaml", plain), ("null.yaml", plain + "x-iati: null\n"),
+                       ("text.yaml", plain + "x-iati: imported\n"),
+                       ("claim.yaml", plain + "x-iati: {reporting_org: XM-DAC-7}\n")):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    code, out, _ = run("check", str(tmp_path), "--format", "json", "--allow-unknown")
+    report = json.loads(out)
+    by_file = {Path(r["file"]).name: r for r in report["results"]}
+    sun = {name: {f["outcome"] for f in r["findings"] if f["rule"] == "SUN-01"}
+           for name, r in by_file.items()}
+    assert sun["plain.yaml"] == sun["null.yaml"] == sun["text.yaml"] == {"fail"}
+    assert sun["claim.yaml"] == {"unknown"}  # as the import of an IATI activity
+    warned = {name: [w["code"] for w in r["warnings"]] for name, r in by_file.items()}
+    assert "CP468" in warned["claim.yaml"] and "CP412" not in warned["claim.yaml"]
+    assert "CP468" not in warned["null.yaml"] and "CP412" in warned["null.yaml"]
+    assert code == 1  # the files that claim nothing still fail
+    [claim] = [w for w in by_file["claim.yaml"]["warnings"] if w["code"] == "CP468"]
+    assert "a clause IATI does not publish is unknown here" in claim["message"]
+    assert claim["line"] == len(plain.splitlines()) + 1  # at the claim
+
+
 def test_an_imported_proposal_says_where_each_value_came_from(tmp_path: Path) -> None:
     run("import", "iati", str(SPAIN), "-o", str(tmp_path))
     text = (tmp_path / "es-dir3-e04585801-009-032085.yaml").read_text(encoding="utf-8")

@@ -7,6 +7,8 @@ imported proposal without importing the XML reader."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from ..base.deferred import N_
 from ..base.errors import Diagnostic
@@ -110,6 +112,14 @@ IDENTIFIER = re.compile(r"([A-Z]{2})-([A-Za-z0-9]+)-(.+)")
 #: The top-level extension key of a proposal made from an IATI activity.
 MARK = "x-iati"
 
+
+def from_iati(data: Mapping[str, Any]) -> bool:
+    """Whether `data` is a proposal made from an IATI activity: its MARK is the mapping
+    the reader and `import iati` write. Only such a proposal has what IATI never
+    publishes read as unknown rather than absent (report/iati.py); any other value of
+    the key is an extension like any other."""
+    return isinstance(data.get(MARK), Mapping)
+
 #: What a missing field is, said for the publisher: the first pattern matching a
 #: finding's missing path names it. Compiled when first searched (re keeps them): a check
 #: of YAML proposals imports this module and never asks.
@@ -139,6 +149,17 @@ def topic(missing: str) -> str:
         if re.search(pattern, missing):
             return text
     return missing
+
+
+def claimed(span: Any) -> Diagnostic:
+    """The warning on a proposal file (YAML or JSON) that says it was imported from IATI:
+    it changes what a missing clause gives, so the report says so where it is claimed."""
+    return Diagnostic(
+        "CP468", N_("this proposal says it was imported from IATI ({mark}): a clause IATI "
+                    "does not publish is unknown here, where a proposal written by hand "
+                    "fails without it", mark=MARK), span,
+        N_("remove {mark} to check the file as a proposal written by hand", mark=MARK),
+        level="warning")
 
 
 def unpublished(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

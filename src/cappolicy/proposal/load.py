@@ -50,7 +50,7 @@ from ..base.span import Span
 from .direct import PLAIN as _PLAIN
 from .direct import Bail, Positions, Walk
 from .iati_codes import MARK as IATI_MARK
-from .iati_codes import unpublished
+from .iati_codes import claimed, from_iati, unpublished
 from .linebreaks import unquoted_break, yaml_hint
 from .model import Proposal
 from .nodes import Node, Problem
@@ -143,8 +143,8 @@ def load_proposal_text(text: str, name: str, fmt: str | None = None) -> Proposal
             "CP403", N_("the document is nested too deeply to read"), Span(name, 1, 1),
             N_("a proposal nests at most {n} mappings and lists", n=MAX_DEPTH))) from None
     found = _sorted([*problems, *result.diagnostics])
-    if IATI_MARK in result.data:  # imported from IATI: what it does not publish is unknown
-        found = unpublished(found)
+    if from_iati(result.data):  # imported from IATI: what it does not publish is unknown
+        found = _sorted([*unpublished(found), claimed(result.positions.get((IATI_MARK,)))])
     if any(d.level == "error" for d in found):
         raise ProposalError(found)
     return Proposal(name, result.data, result.positions, tuple(found), readable(result.data))

@@ -43,7 +43,7 @@ from ..base.deferred import N_
 from ..base.errors import CappolicyError, Diagnostic
 from ..base.record import Record, replace
 from ..base.span import Span
-from ..proposal.iati_codes import MARK as IATI_MARK
+from ..proposal.iati_codes import from_iati
 from ..report.formats import JOINED
 
 if TYPE_CHECKING:
@@ -264,7 +264,7 @@ def check_proposal(proposal: Proposal, rulesets: Rulesets, fixed: EffectiveRules
     with shared_builds():  # relied_on evaluates rules again: on the same graph
         findings = evaluate(compiled, proposal, as_of, ruleset=eff.id, effective=eff,
                             lang=lang)
-        if IATI_MARK in proposal.data:  # from IATI: what it never publishes is not known absent
+        if from_iati(proposal.data):  # from IATI: what it never publishes is not known absent
             from ..report.iati import unpublished_findings
 
             findings = unpublished_findings(findings)
