@@ -94,3 +94,36 @@ def test_a_settings_file_beside_a_proposal_that_replaces_a_shipped_ruleset_is_sa
     # the shipped ruleset itself, with no such folder, carries no note
     plain = CliRunner().invoke(main, ["check", "--as-of", "2027-01-15", str(GOOD)])
     assert "hides the shipped" not in plain.output
+
+
+@pytest.mark.parametrize("country", [" XA", "XA ", "ZZ", "X", "Q1"])
+def test_a_country_option_that_is_no_country_code_is_refused(project: Path,
+                                                              country: str) -> None:
+    # ' XA' found no national ruleset and checked against the baseline alone, with a
+    # note a reader may miss: a typo now stops the run, as a proposal's host_country does.
+    for command in (["check", "p.yaml"], ["portfolio", "p.yaml"]):
+        result = CliRunner().invoke(main, [*command, "--country", country])
+        assert result.exit_code == 2, result.output
+        assert f"Invalid value for '--country': {country!r} is not a country code" \
+            in result.output
+    (project / "cappolicy.toml").write_text(f'country = "{country}"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "p.yaml"])
+    assert result.exit_code == 2
+    assert "cappolicy.toml:1:1: error[CP441]: 'country' is a two-letter country code" \
+        in result.output
+
+
+def test_a_country_option_in_lower_case_is_the_country(project: Path) -> None:
+    result = CliRunner().invoke(main, ["check", "p.yaml", "--country", "xa", "--as-of",
+                                       "2027-01-15"])
+    assert result.exit_code == 0, result.output
+    assert "against ruleset national/xa" in result.output
+
+
+def test_a_settings_file_nested_too_deeply_is_an_error_not_a_traceback(project: Path) -> None:
+    (project / "pyproject.toml").write_text("x = " + "[" * 3000 + "]" * 3000 + "\n",
+                                            encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "p.yaml"])
+    assert result.exit_code == 2
+    assert "pyproject.toml:1:1: error[CP440]: invalid TOML: arrays or tables nested too " \
+        "deeply to read" in result.output

@@ -23,8 +23,8 @@ from .common import (
     settings_of_files,
     severity_of,
 )
-from .options import (color_option, outputs_over_inputs, rulesets_option, write_file,
-                      write_output, write_reports)
+from .options import (color_option, country_code, outputs_over_inputs, rulesets_option,
+                      write_file, write_output, write_reports)
 
 if TYPE_CHECKING:
     from ..proposal.model import Proposal
@@ -164,7 +164,7 @@ def main(ctx: click.Context, config_file: Path | None) -> None:
 @click.option("--ruleset", "ruleset_ref", metavar="FILE|ID",
               help="Check every proposal against this ruleset: a file, a folder or a ruleset "
                    "id (baseline, regional/aec, national/xa).")
-@click.option("--country", metavar="CC",
+@click.option("--country", metavar="CC", callback=country_code,
               help="Check every proposal against this country's ruleset (ISO 3166-1 alpha-2).")
 @rulesets_option
 @click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="text",
@@ -332,7 +332,7 @@ GRAPH_SUFFIXES = {".dot": "dot", ".gv": "dot", ".json": "json", ".svg": "svg"}
 @click.option("--ruleset", "ruleset_ref", metavar="FILE|ID",
               help="Check against this ruleset (a file, a folder or a ruleset id) and mark "
                    "the edges of failing findings.")
-@click.option("--country", metavar="CC",
+@click.option("--country", metavar="CC", callback=country_code,
               help="Check against this country's ruleset and mark the edges of failing findings.")
 @rulesets_option
 @click.option("--as-of", callback=_date, metavar="YYYY-MM-DD",

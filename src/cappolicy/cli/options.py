@@ -50,6 +50,21 @@ def sources_folder(sources: Path | None, seeds_alias: Path | None) -> Path | Non
     return folder
 
 
+def country_code(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A --country option: a country code as a proposal's host_country is, in either case.
+    Anything else (' XA', ZZ) is a usage error, exit 2: it would have found no national
+    ruleset and checked against the baseline alone, which a typo must not do quietly."""
+    if value is None:
+        return None
+    from ..proposal.validate import is_country
+
+    code = value.upper()
+    if not is_country(code):
+        raise click.BadParameter(f"{value!r} is not a country code (ISO 3166-1 alpha-2, or "
+                                 "XA to XZ for an illustrative country)")
+    return code
+
+
 def write_output(text: str, output: Path | None, *, make_folder: bool = False) -> None:
     """`text` to standard output, or to `output` (with `make_folder`, its folder made
     first), written whole and never through a symbolic link (files.write_atomic); a

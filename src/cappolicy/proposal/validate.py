@@ -559,6 +559,12 @@ _CODE_HELP = {
 }
 
 
+def is_country(text: str) -> bool:
+    """Whether `text` is a country code a proposal's host_country may be (ISO 3166-1
+    alpha-2, or XA to XZ for an illustrative country), as written: upper case."""
+    return text in _codes("country")
+
+
 def _codes(kind: str) -> frozenset[str]:
     """The valid codes of a kind: "country", "language" or "currency"."""
     return _code_lists()[kind]

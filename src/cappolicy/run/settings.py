@@ -105,11 +105,17 @@ def find(start: Path) -> Path | None:
     return None
 
 
+def _is_country(code: str) -> bool:
+    from ..proposal.validate import is_country
+
+    return is_country(code)
+
+
 def _has_table(path: Path) -> bool:
     tomllib = _toml()
     try:
         data = tomllib.loads(read_text(path, MAX_BYTES, what="settings file"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return True  # let `load` report what is wrong with it
     tool = data.get("tool")
     return isinstance(tool, Mapping) and "cappolicy" in tool
@@ -137,6 +143,10 @@ def load(path: Path) -> Settings:
         message = re.sub(r"\s*\(at [^)]*\)$", "", raw)
         raise CappolicyError(Diagnostic("CP440", N_("invalid TOML: {problem}", problem=message),
                                         Span(str(path), line, col))) from None
+    except RecursionError:  # tomllib reads nested arrays and tables by recursion
+        raise CappolicyError(Diagnostic("CP440", N_(
+            "invalid TOML: {problem}", problem="arrays or tables nested too deeply to read"),
+            Span(str(path), 1, 1))) from None
     table: Any = data
     where = ""
     if path.name == "pyproject.toml":
@@ -173,7 +183,7 @@ def load(path: Path) -> Settings:
             roots.append(folder)
     country = table.get("country")
     if country is not None and not (isinstance(country, str) and len(country) == 2
-                                    and country.isalpha()):
+                                    and country.isalpha() and _is_country(country.upper())):
         err("country", N_("'country' is a two-letter country code, not {value}",
                           value=repr(country)))
         country = None

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import click
 
-from ..options import color_option, rulesets_option, sources_folder, sources_option
+from ..options import (color_option, country_code, rulesets_option, sources_folder,
+                       sources_option)
 from .test import DEFAULT_FOLDER
 
 
 @click.command("explain")
 @click.argument("rule_id", metavar="RULE")
-@click.option("--country", metavar="CC",
+@click.option("--country", metavar="CC", callback=country_code,
               help="Explain the rule as this country's ruleset has it (ISO 3166-1 alpha-2).")
 @click.option("--ruleset", "ruleset_ref", metavar="FILE|ID",
               help="Explain the rule as this ruleset has it: a file, a folder or a ruleset id "

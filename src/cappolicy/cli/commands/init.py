@@ -8,10 +8,12 @@ from pathlib import Path
 
 import click
 
+from ..options import country_code
+
 
 @click.command("init")
 @click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--country", metavar="CC",
+@click.option("--country", metavar="CC", callback=country_code,
               help="The host country, ISO 3166-1 alpha-2 (default: the project's country "
                    "setting, else XX, a placeholder).")
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..options import outputs_over_inputs, rulesets_option, write_output
+from ..options import country_code, outputs_over_inputs, rulesets_option, write_output
 
 FORMATS = ("text", "markdown", "json")
 
@@ -21,7 +21,7 @@ FORMATS = ("text", "markdown", "json")
               help="Write to this file instead of standard output.")
 @click.option("--ruleset", "ruleset_ref", metavar="FILE|ID",
               help="Check every proposal against this ruleset (a file, a folder or an id).")
-@click.option("--country", metavar="CC", help="Check every proposal against this country's "
+@click.option("--country", metavar="CC", callback=country_code, help="Check every proposal against this country's "
                                               "ruleset.")
 @rulesets_option
 @click.option("--fail-on", type=click.Choice(("must", "should", "advisory")), default=None,
