@@ -293,3 +293,33 @@ def test_json_controls_escape_del_in_ascii_text_too(value: str) -> None:
     assert json.loads(text) == {"v": value}
     assert "\x7f" not in text and "\x85" not in text
     assert ("\\u007f" in text) == ("\x7f" in value)
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="names that are not UTF-8")
+def test_a_file_name_that_is_not_utf8_gives_valid_reports_in_every_format(
+        tmp_path: Path) -> None:
+    # A name holding the byte 0xFF (Python reads it as a lone surrogate) ended the SARIF
+    # report with a UnicodeEncodeError traceback, the report files after it unwritten,
+    # and put the raw byte in the JSON report, which no reader could then load.
+    folder = tmp_path / "d"
+    folder.mkdir()
+    name = b"p\xff.yaml"
+    with open(bytes(folder) + b"/" + name, "wb") as file:
+        file.write(EXAMPLE.read_bytes())
+    for fmt in FORMATS:
+        done = subprocess.run([sys.executable, "-m", "cappolicy.cli.entry", "check", "d",
+                               "--as-of", "2027-01-15", "--format", fmt,
+                               "--output", f"json={tmp_path / 'r.json'}",
+                               "--output", f"sarif={tmp_path / 'r.sarif'}"],
+                              cwd=tmp_path, capture_output=True, timeout=120, check=False)
+        assert done.returncode == 1, (fmt, done.stderr[-2000:])  # the check's failure
+        assert b"Traceback" not in done.stderr
+        if fmt in ("json", "sarif", "junit"):  # the machine formats are UTF-8 (the others
+            done.stdout.decode("utf-8")         # name the file by its bytes, as ls does)
+        for report in ("r.json", "r.sarif"):
+            data = json.loads((tmp_path / report).read_text(encoding="utf-8"))
+            assert data  # and JSON that loads
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["results"][0]["file"] == "d/p\udcff.yaml"  # the name's bytes, kept
+    sarif = (tmp_path / "r.sarif").read_text(encoding="utf-8")
+    assert '"uri": "d/p%FF.yaml"' in sarif

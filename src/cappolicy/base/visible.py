@@ -36,8 +36,10 @@ _OTHERS = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
 #: U+00FF takes a while to compile, and a run seldom needs all three)
 _CONTROL = f"[\x00-\x08\x0a-\x1f{_OTHERS}]"
 _CONTROL_BUT_NEWLINE = f"[\x00-\x08\x0b-\x1f{_OTHERS}]"
-#: The ones a JSON encoder writes raw (it escapes C0 itself).
-_JSON_RAW = f"[{_OTHERS}]"
+#: The ones a JSON encoder writes raw (it escapes C0 itself), and the lone surrogates
+#: that stand for the bytes of a file name that is not UTF-8 (os.fsdecode): written raw,
+#: they would make the report no UTF-8, so no JSON a reader can load.
+_JSON_RAW = f"[{_OTHERS}\ud800-\udfff]"
 
 
 @cache
@@ -68,9 +70,9 @@ def visible(text: str, *, newlines: bool = False) -> str:
 
 
 def json_controls(text: str) -> str:
-    """JSON text with DEL, C1, U+2028/U+2029 and the bidi controls written as `\\uXXXX`
-    escapes: the same JSON value, nothing raw. Only strings can hold these characters,
-    so the whole text can be given."""
+    """JSON text with DEL, C1, U+2028/U+2029, the bidi controls and lone surrogates
+    written as `\\uXXXX` escapes: the same JSON value, nothing raw. Only strings can hold
+    these characters, so the whole text can be given."""
     if text.isascii() and "\x7f" not in text:  # (most reports) DEL is the only one in ASCII
         return text
     return _pattern(_JSON_RAW).sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -61,8 +61,9 @@ def shown_path(file: str, root: str | os.PathLike[str] | None) -> str:
 
 def relative_uri(path: str) -> str:
     """A relative path as a URI reference: `/` kept, everything else percent-encoded
-    where RFC 3986 asks (spaces, `%`, `#`, `?`, non-ASCII letters...)."""
-    return quote(path, safe=_URI_SAFE)
+    where RFC 3986 asks (spaces, `%`, `#`, `?`, non-ASCII letters...); a byte of a file
+    name that is not UTF-8 (a lone surrogate, os.fsdecode) as that byte, %FF."""
+    return quote(path.encode("utf-8", "surrogateescape"), safe=_URI_SAFE)
 
 
 def absolute_uri(file: str | os.PathLike[str], folder: bool = False) -> str:
