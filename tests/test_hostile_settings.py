@@ -127,3 +127,18 @@ def test_a_settings_file_nested_too_deeply_is_an_error_not_a_traceback(project: 
     assert result.exit_code == 2
     assert "pyproject.toml:1:1: error[CP440]: invalid TOML: arrays or tables nested too " \
         "deeply to read" in result.output
+
+
+@pytest.mark.parametrize("second", ["../{name}/r.json", "{root}/r.json", "./r.json",
+                                    "linked/r.json"])
+def test_one_report_file_named_twice_however_spelt_is_refused(project: Path,
+                                                              second: str) -> None:
+    # `--output json=r.json --output sarif=../out/r.json` wrote the SARIF report over the
+    # JSON one, exit 0: one report lost without a word.
+    (project / "linked").symlink_to(project)
+    result = CliRunner().invoke(main, [
+        "check", "p.yaml", "--output", "json=r.json", "--output",
+        "sarif=" + second.format(name=project.name, root=project)])
+    assert result.exit_code == 2
+    assert "is named by more than one --output" in result.output
+    assert not (project / "r.json").exists()

@@ -24,7 +24,7 @@ from .common import (
     severity_of,
 )
 from .options import (color_option, country_code, outputs_over_inputs, rulesets_option,
-                      write_file, write_output, write_reports)
+                      same_file, write_file, write_output, write_reports)
 
 if TYPE_CHECKING:
     from ..proposal.model import Proposal
@@ -51,7 +51,7 @@ def _outputs(ctx: click.Context, param: click.Parameter,
             hint = suggestion(fmt, CHECK_FORMATS) or f"formats: {', '.join(CHECK_FORMATS)}"
             raise click.BadParameter(f"unknown format {fmt!r} in {value!r}; {hint}")
         path = Path(file)
-        if any(path == other for _, other in pairs):
+        if any(same_file(path, other) for _, other in pairs):
             raise click.BadParameter(f"{file} is named by more than one --output")
         pairs.append((fmt, path))
     return tuple(pairs)

@@ -79,6 +79,23 @@ def write_output(text: str, output: Path | None, *, make_folder: bool = False) -
         raise Failure([problem])
 
 
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two report files name the same place however they are spelt (`r.json`,
+    `./r.json`, `../out/r.json`, an absolute path, a link to the folder): the second
+    report would replace the first. A link at the place itself is replaced, never
+    followed (files.write_atomic), so it is the link that is compared."""
+    return _landing(a) == _landing(b)
+
+
+def _landing(path: Path) -> str:
+    try:
+        return str(path.parent.resolve() / path.name)
+    except (OSError, RuntimeError):  # a loop of links on the way: as spelt, made absolute
+        import os
+
+        return os.path.abspath(path)
+
+
 def outputs_over_inputs(outputs: list[Path], inputs: list[Path]) -> list[Diagnostic]:
     """A CP422 diagnostic for each report file that is a file being read: a report
     written there would replace it. A link there is replaced, never written through
