@@ -299,6 +299,16 @@ CASES: list[tuple[str, tuple[str, str] | str, str, tuple[str, int], str | None]]
     ("duplicate-key", "title: Again\n", "CP408", ("title", 2), "first given at line 3"),
     ("body-is-org", ("{id: steering,", "{id: impl-a,"), "CP408", ("impl-a", 2),
      "declared at line 9"),
+    # a seat counted twice: three of five members from one organisation read as a majority
+    ("member-twice", ("members: [xa-cirt]", "members: [xa-cirt, impl-a, xa-cirt]"), "CP408",
+     ("xa-cirt", 5), "first listed at line 17"),
+    # a waiver that says nothing: waived as if the host had said why
+    ("waiver-empty", "waivers: [{rule: FIN-01, reason: '', approved_by: xa-cirt, "
+     "expires: 2027-12-31}]\n", "CP405", ("''", 1), "write the reason the host approved"),
+    ("waiver-todo", "waivers: [{rule: FIN-01, reason: TODO, approved_by: xa-cirt, "
+     "expires: 2027-12-31}]\n", "CP405", ("TODO", 1), "or remove the waiver"),
+    ("partner-twice", ("led_by: xa-cirt\n", "led_by: xa-cirt\n    partners: [impl-a, impl-a]\n"),
+     "CP408", ("impl-a", 3), "first listed at line 14"),
     ("country-case", ("country: BE", "country: be"), "CP409", ("be", 1), "did you mean 'BE'?"),
     ("country-name", ("host_country: XA", "host_country: Norway"), "CP409", ("Norway", 1),
      "did you mean 'NO'?"),

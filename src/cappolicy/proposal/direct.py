@@ -32,7 +32,7 @@ from ..base.span import Span
 from ..lang.types import BOOL, DATE, STRING, YEAR, EnumT, ListT, MapT, Prim, RecordT, RefT, SetT
 from . import schema
 from .scalars import _NULLS, _NUMERIC_START, resolve_plain
-from .validate import _DATE, _YEAR, _codes
+from .validate import _DATE, _YEAR, _codes, repeated_refs, unreasoned_waivers
 
 #: an alias written as a mapping's value on the key's line, from the end of the key
 #: (libyaml's anchor names are letters, digits, '-' and '_')
@@ -202,7 +202,9 @@ class Walk:
                 break
         self.raw[()] = None  # first, as validate.py has it; record() says where it ends
         data = self.record(root, _proposal_plan(), ())
-        if not (_known(data, self.refs) and _coherent(data)):
+        if not (_known(data, self.refs) and _coherent(data)) or \
+                next(repeated_refs(data), None) is not None or \
+                next(unreasoned_waivers(data), None) is not None:
             raise Bail
         return data, Positions(self.name, self.raw), self.placeholders
 

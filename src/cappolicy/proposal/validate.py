@@ -23,7 +23,7 @@ import datetime as dt
 import functools
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..base.deferred import N_
@@ -32,7 +32,7 @@ from ..base.record import Record
 from ..base.span import Span
 from ..lang.types import YEAR, EnumT, Field, ListT, MapT, Prim, RecordT, RefT, SetT, Type
 from . import schema
-from .model import UniquePositions
+from .model import UniquePositions, format_path
 
 if TYPE_CHECKING:
     from .model import Path
@@ -407,7 +407,20 @@ class _Walker:
     def check_coherence(self, data: dict[str, Any]) -> None:
         """CP413: values that contradict themselves, so that no rule could judge them: an
         end before its start, a negative amount. Whether a value is acceptable (an activity
-        outside the period, a budget above the funding) is for the rules to say."""
+        outside the period, a budget above the funding) is for the rules to say. CP408: an
+        id listed twice in one list of ids, which would count as two seats, two partners."""
+        for path, text in unreasoned_waivers(data):
+            said = N_("the waiver's reason is the placeholder {text}: a waiver says why the "
+                      "rule is waived", text=repr(clip(text))) if text.strip() else \
+                N_("the waiver's reason is empty: a waiver says why the rule is waived")
+            self.error("CP405", said, self.positions[path],
+                       N_("write the reason the host approved, or remove the waiver"))
+        for path, ident, first in repeated_refs(data):
+            self.error("CP408", N_("'{id}' is listed twice in {field}", id=clip(ident),
+                                   field=format_path(path[:-1])),
+                       self.positions[path],
+                       N_("'{id}' is first listed at line {line}; name each once",
+                          id=clip(ident), line=self.positions[(*path[:-1], first)].line))
         self.check_order(data.get("period"), ("period",), N_("the programme period"))
         for index, act in _items(data.get("activities")):
             what = N_("activity '{id}'", id=clip(act["id"])) if isinstance(act.get("id"), str) \
@@ -557,6 +570,38 @@ _CODE_HELP = {
     "language": N_("write a two-letter lower-case code like en or fr"),
     "currency": N_("write a three-letter code like EUR or USD"),
 }
+
+
+def unreasoned_waivers(data: Mapping[str, Any]) -> Iterator[tuple[Path, str]]:
+    """Each waiver whose reason says nothing (empty, or a placeholder such as TODO): the
+    path of the reason and its text. Leaving the reason out is CP405; so is this."""
+    from .placeholders import placeholder
+
+    for index, waiver in _items(data.get("waivers")):
+        reason = waiver.get("reason")
+        if isinstance(reason, str) and placeholder(reason):
+            yield ("waivers", index, "reason"), reason
+
+
+def repeated_refs(data: Mapping[str, Any], type_: RecordT = schema.PROPOSAL,
+                  path: Path = ()) -> Iterator[tuple[Path, str, int]]:
+    """Each id a list of ids holds again (a body's members, an activity's partners): the
+    path of the repeat, the id, and the index where it is first listed."""
+    for field in type_.fields:
+        value = data.get(field.name)
+        if isinstance(field.type, RecordT) and isinstance(value, Mapping):
+            yield from repeated_refs(value, field.type, (*path, field.name))
+        elif isinstance(field.type, ListT) and isinstance(value, list):
+            item = field.type.item
+            if isinstance(item, RecordT):
+                for index, element in enumerate(value):
+                    if isinstance(element, Mapping):
+                        yield from repeated_refs(element, item, (*path, field.name, index))
+            elif isinstance(item, RefT):
+                first: dict[str, int] = {}
+                for index, ident in enumerate(value):
+                    if isinstance(ident, str) and first.setdefault(ident, index) != index:
+                        yield (*path, field.name, index), ident, first[ident]
 
 
 def is_country(text: str) -> bool:
