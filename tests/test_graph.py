@@ -672,8 +672,9 @@ def optional(draw: st.DrawFn, record: dict[str, Any], key: str,
 
 @st.composite
 def proposals(draw: st.DrawFn, loadable: bool) -> dict[str, Any]:
-    """Proposal data in format v1. `loadable`: ids unique per list, no body named like an
-    organisation, every reference to something declared (what the loader accepts);
+    """Proposal data in format v1. `loadable`: ids unique per list (of declarations and of
+    references), no body named like an organisation, every reference to something
+    declared (what the loader accepts);
     otherwise anything goes: repeated ids, references to nothing, values of the wrong type."""
     def ids(pool: Sequence[str], least: int = 0) -> list[str]:
         drawn = draw(st.lists(st.sampled_from(pool), min_size=least, max_size=5,
@@ -695,7 +696,7 @@ def proposals(draw: st.DrawFn, loadable: bool) -> dict[str, Any]:
         org = (st.sampled_from(declared_ids) if declared_ids else st.nothing()) \
             | st.sampled_from(ORG_IDS + BODY_IDS) | junk
         node = org
-    refs = st.lists(org, max_size=3)
+    refs = st.lists(org, max_size=3, unique=loadable)  # the loader refuses an id listed twice
 
     data: dict[str, Any] = {
         "cappolicy": 1, "id": "XA-GEN", "title": "Generated", "host_country": "XA",
