@@ -10,8 +10,8 @@ content) is refused because it holds more than its size says.
 Symbolic links: a file named on the command line may be a link to a regular file, and is
 followed (it was named on purpose; a pre-commit hook does not pass links, since they are
 not YAML or JSON files to it). A link found while scanning a folder is followed only
-when what it points to is inside that folder; one that leads out of it is skipped, with
-a note. The cited source documents are never read through a link.
+when what it points to is inside that folder; one that leads out of it, round a loop or
+nowhere is skipped, with a note (`scan_folder`, for proposals, rule files and rule tests). The cited source documents are never read through a link.
 
 Writing: report files (`check --output`) and `cappolicy init`'s skeleton are written
 whole to a temporary file in the same folder, then renamed over the target, so a
@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .deferred import N_
+from .record import Record
 
 #: The most cappolicy reads of any one file unless its reader says less: no proposal,
 #: rule file, settings file or rule test comes near it.
@@ -106,6 +107,75 @@ def read_text(path: str | os.PathLike[str], limit: int = MAX_BYTES, *,
 def _too_large(limit: int, what: str) -> str:
     size = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit:,} bytes"
     return f"it is larger than {size}; a {what} is far smaller"
+
+
+class Skipped(Record):
+    """A file a folder scan passed over, and why: `message` and `help` are deferred
+    texts (N_) for the note (CP425) the caller makes of it; `why`, what the file is, for
+    a caller that refuses such a file rather than pass over it (rule files)."""
+
+    __slots__ = ("path", "message", "help", "why")
+    path: Path
+    message: str
+    help: str | None
+    why: str
+
+    def __init__(self, path: Path, message: str, help: str | None = None,
+                 why: str = "") -> None:
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "message", message)
+        object.__setattr__(self, "help", help)
+        object.__setattr__(self, "why", why)
+
+
+def scan_folder(folder: Path, suffixes: Iterable[str], *, recursive: bool = True,
+                hidden: bool = False) -> tuple[list[Path], list[Skipped]]:
+    """The regular files in `folder` (and below it, when `recursive`) whose names end with
+    one of `suffixes` in any case (`.yaml` finds `P.YAML`), sorted; and those of such a
+    name passed over: a symbolic link that leads out of `folder`, round a loop or nowhere,
+    and what is not a regular file. Unless `hidden`, what lies in a hidden folder below
+    `folder`, or is hidden itself, is not looked at (`folder` itself may sit anywhere).
+    Linked folders are not descended into. Nothing found is opened."""
+    ends = tuple(suffix.lower() for suffix in suffixes)
+    inside = Path(os.path.realpath(folder))
+    found: list[Path] = []
+    skipped: list[Skipped] = []
+    # glob's "*" matches hidden names too; rglob does not descend into linked folders
+    for p in sorted(folder.rglob("*") if recursive else folder.glob("*")):
+        if not p.name.lower().endswith(ends) or not hidden and any(
+                part.startswith(".") for part in p.relative_to(folder).parts):
+            continue
+        if p.is_symlink():
+            # realpath, not Path.resolve: it stops at a loop where resolve raises
+            target = Path(os.path.realpath(p))
+            if not target.is_relative_to(inside):
+                skipped.append(Skipped(p, N_(
+                    "{path} is a symbolic link to {target}, outside {folder}: skipped",
+                    path=str(p), target=str(target), folder=str(folder)),
+                    N_("name the file itself on the command line to check it"),
+                    N_("a symbolic link to {target}, outside {folder}", target=str(target),
+                       folder=str(folder))))
+                continue
+        try:
+            mode = os.stat(p).st_mode
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                skipped.append(Skipped(p, N_(
+                    "{path} is a symbolic link that leads round a loop of links: skipped",
+                    path=str(p)), why=N_("a symbolic link that leads round a loop of links")))
+            else:
+                skipped.append(Skipped(p, N_("{path} is a broken symbolic link: skipped",
+                                             path=str(p)), why=N_("a broken symbolic link")))
+            continue
+        if stat.S_ISDIR(mode):
+            continue
+        if not stat.S_ISREG(mode):
+            skipped.append(Skipped(p, N_("{path} is {kind}, not a regular file: skipped",
+                                         path=str(p), kind=kind_of(mode)),
+                                   why=N_("{kind}, not a regular file", kind=kind_of(mode))))
+            continue
+        found.append(p)
+    return found, skipped
 
 
 def write_atomic(path: Path, text: str | Iterable[str]) -> None:

@@ -4,6 +4,7 @@ are imported inside the commands so that `cappolicy --version` starts quickly.""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from collections.abc import Iterator, Mapping, MutableMapping
 from pathlib import Path
@@ -288,7 +289,8 @@ def _inputs(rulesets: Rulesets) -> Inputs:
     shipped = shipped_rulesets().resolve()
     file = settings_in_force().file
     return Inputs(display_path(file) if file is not None else None,
-                  tuple("<shipped>" if Path(root).resolve() == shipped else display_path(root)
+                  tuple("<shipped>" if Path(os.path.realpath(root)) == shipped  # a loop: no raise
+                        else display_path(root)
                         for root in rulesets.catalog.roots))
 
 

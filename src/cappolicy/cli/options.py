@@ -17,7 +17,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: `--rulesets DIR`, repeatable: folders of rulesets besides the shipped ones.
 rulesets_option = click.option(
-    "--rulesets", "extra_roots", multiple=True, type=click.Path(path_type=Path),
+    "--rulesets", "extra_roots", multiple=True,
+    # a folder that is not there (a typo) would leave the shipped rulesets in force unsaid
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
     help="A folder of rulesets to use besides the shipped ones (repeatable).")
 
 #: `--color/--no-color`: colour on a terminal unless told.

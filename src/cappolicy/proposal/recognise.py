@@ -47,7 +47,7 @@ def looks_like_proposal_text(text: str, *, is_json: bool = False) -> bool:
 def top_level_keys(text: str, is_json: bool = False) -> list[str] | None:
     """The top-level keys of the document (of each document of a YAML stream; none when
     it is not a mapping), up to the first `cappolicy` key; None when the text does not
-    parse."""
+    parse, or a key of YAML is an alias (`*k`), which may stand for `cappolicy`."""
     text = text.removeprefix("\ufeff")
     if is_json:
         try:
@@ -62,7 +62,8 @@ def _yaml_keys(text: str) -> list[str] | None:
     """The keys of the top-level mappings of a YAML stream's documents, read from the
     parser's events (no value is constructed, no tag applied): the scalars that stand in
     key position at depth 1. Stops at a `cappolicy` key; the loader reads the rest (and
-    says that a proposal is one document)."""
+    says that a proposal is one document). None, as for text that does not parse, at a
+    key that is an alias."""
     keys: list[str] = []
     depth = 0
     items = 0  # nodes completed at depth 1: even before a key, odd before a value
@@ -80,7 +81,11 @@ def _yaml_keys(text: str) -> list[str] | None:
                 if depth == 1:
                     items += 1
             elif isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)) and depth == 1:
-                if root_is_map and items % 2 == 0 and isinstance(event, yaml.ScalarEvent):
+                if root_is_map and items % 2 == 0:
+                    if isinstance(event, yaml.AliasEvent):
+                        # `*k: 1` may stand for `cappolicy: 1` (`&k cappolicy` above): the
+                        # keys alone cannot tell, so the loader reads the file and decides
+                        return None
                     keys.append(event.value)
                     if event.value == KEY:
                         return keys

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import os
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..base.deferred import N_, joined
 from ..base.errors import AnalysisError, CappolicyError, Diagnostic, RuleSyntaxError, did_you_mean
+from ..base.files import Skipped, scan_folder
 from ..base.record import Record, replace
 from ..base.resources import shipped_rulesets
+from ..base.span import Span
 from ..engine.compile import LITERAL_TYPES, Compiler, ParamValue
 from ..engine.evaluate import RuleSpec, compile_rules
 from ..engine.findings import SEVERITY_RANK, Provenance
@@ -52,15 +56,21 @@ _put = object.__setattr__  # a record's __init__ setting its fields
 
 
 class RulesetSource(Record):
-    __slots__ = ("id", "files", "root")
+    """A ruleset's files under its root; `refused`, the errors of files of it that are
+    never read (rule_files): loading the ruleset raises them, as it raises a syntax error."""
+
+    __slots__ = ("id", "files", "root", "refused")
     id: str
     files: tuple[Path, ...]
     root: Path
+    refused: tuple[Diagnostic, ...]
 
-    def __init__(self, id: str, files: tuple[Path, ...], root: Path) -> None:
+    def __init__(self, id: str, files: tuple[Path, ...], root: Path,
+                 refused: tuple[Diagnostic, ...] = ()) -> None:
         _put(self, "id", id)
         _put(self, "files", files)
         _put(self, "root", root)
+        _put(self, "refused", refused)
 
 
 class Catalog:
@@ -70,7 +80,9 @@ class Catalog:
         self.roots = [shipped_rulesets()] if roots is None else list(roots)
         self.sources: dict[str, RulesetSource] = {}
         shipped = shipped_rulesets().resolve()
-        ours = {root for root in self.roots if root.resolve() == shipped}
+        # realpath, not resolve: a root that is a loop of links (no folder, so no
+        # rulesets) must not raise
+        ours = {root for root in self.roots if Path(os.path.realpath(root)) == shipped}
         #: the ids of shipped rulesets that a ruleset of another folder hides
         self.replaced: set[str] = set()
         for root in self.roots:
@@ -111,15 +123,64 @@ COLLECTIONS = ("national", "regional")
 def _scan(root: Path) -> Iterable[RulesetSource]:
     if not root.is_dir():
         return
-    folders: dict[Path, list[Path]] = {}
-    for path in sorted(root.rglob("*.cpol")):
+    found, refused = _rule_files(root)
+    by_id: dict[str, tuple[list[Path], list[Diagnostic]]] = {}
+    for path in sorted([*found, *refused]):
         rel = path.relative_to(root)
-        if rel.parent == Path(".") or rel.parent.name in COLLECTIONS:
-            yield RulesetSource(rel.with_suffix("").as_posix(), (path,), root)
+        single = rel.parent == Path(".") or rel.parent.name in COLLECTIONS
+        ident = (rel.parent / rel.name[:-len(".cpol")]).as_posix() if single \
+            else rel.parent.as_posix()
+        files, errors = by_id.setdefault(ident, ([], []))
+        if path in refused:
+            errors.append(refused[path])
         else:
-            folders.setdefault(rel.parent, []).append(path)
-    for folder, files in sorted(folders.items()):
-        yield RulesetSource(folder.as_posix(), tuple(files), root)
+            files.append(path)
+    for ident, (files, errors) in sorted(by_id.items()):
+        yield RulesetSource(ident, tuple(files), root, tuple(errors))
+
+
+def rule_files(folder: Path, *, recursive: bool = True) -> list[Path]:
+    """The rule files (.cpol, in any case) in `folder`, and below it when `recursive`,
+    sorted. A symbolic link that leads out of the folder (to a secret, whose first line a
+    syntax error would quote), round a loop or nowhere, and what is not a regular file,
+    are never read, and refused (CP425, exit 2): passed over, a rule file of a project
+    would leave its ruleset without those rules, or let a shipped ruleset of the same id
+    stand in for it, and the check would go on against rules nobody chose."""
+    found, refused = _rule_files(folder, recursive=recursive)
+    if refused:
+        raise CappolicyError(list(refused.values()))
+    return found
+
+
+def _rule_files(folder: Path, *, recursive: bool = True
+                ) -> tuple[list[Path], dict[Path, Diagnostic]]:
+    """rule_files, and the error of each file it refuses."""
+    found, skipped = scan_folder(folder, (".cpol",), recursive=recursive, hidden=True)
+    return found, {item.path: Diagnostic(
+        "CP425", N_("{path} cannot be read as a rule file: it is {why}",
+                    path=str(item.path), why=item.why), Span(str(item.path), 0, 0),
+        N_("a ruleset is read only from regular files inside its folder: copy the file "
+           "in, or remove it")) for item in skipped}
+
+
+#: the files said skipped in this process, each said once however often its folder is read
+_said: set[Path] = set()
+
+
+def say_skipped(skipped: Iterable[Skipped]) -> None:
+    """Say on standard error, in a note (CP425), each file a scan of rule files or rule
+    tests passed over, once a run. A catalog is made by commands that have no list of
+    notes to add them to, and again in each worker of `check -j`, so it says them itself,
+    as the cache does (base/cache.py); a worker leaves it to the process that started it."""
+    for item in skipped:
+        if item.path in _said:
+            continue
+        _said.add(item.path)
+        mp = sys.modules.get("multiprocessing")
+        if mp is not None and mp.parent_process() is not None:
+            continue  # a worker of `check -j`: the process that started it said it
+        print(Diagnostic("CP425", item.message, None, item.help, level="note").render(),
+              file=sys.stderr)
 
 
 def source_from_path(path: Path) -> RulesetSource:
@@ -130,7 +191,7 @@ def source_from_path(path: Path) -> RulesetSource:
     the folder is linted, checked against or explained, not the file alone; the given
     file comes first among its files."""
     if path.is_dir():
-        files = tuple(sorted(path.glob("*.cpol")))
+        files = tuple(rule_files(path, recursive=False))
         if not files:
             raise CappolicyError(Diagnostic("CP420", f"{path} holds no .cpol files", None))
         return RulesetSource(path.name, files, path.parent)
@@ -139,10 +200,10 @@ def source_from_path(path: Path) -> RulesetSource:
     folder = path.parent
     if folder.name not in COLLECTIONS and path.stem != folder.name and \
             declared_ruleset(path) == folder.name:
-        files = tuple(sorted(folder.glob("*.cpol")))
-        if path in files:
-            return RulesetSource(folder.name, (path, *(f for f in files if f != path)),
-                                 folder.parent)
+        # the file named is read even if it is a link; its folder's other files, as scanned
+        files = tuple(f for f in rule_files(folder, recursive=False) if f != path)
+        if path.name.lower().endswith(".cpol"):
+            return RulesetSource(folder.name, (path, *files), folder.parent)
     return RulesetSource(path.stem, (path,), folder)
 
 
@@ -162,6 +223,8 @@ def declared_ruleset(path: Path) -> str | None:
 
 
 def load_layer(source: RulesetSource) -> Layer:
+    if source.refused:  # a file of it is never read: the ruleset is not what was written
+        raise RuleSyntaxError(list(source.refused))
     diagnostics: list[Diagnostic] = []
     syntax: list[Diagnostic] = []
     files: list[ast.RuleFile] = []
@@ -204,8 +267,8 @@ def _where(files: tuple[Path, ...]) -> Path:
 
 
 def display_path(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    try:  # realpath, not resolve: a loop of links is shown as given, never raised
+        return str(Path(os.path.realpath(path)).relative_to(os.path.realpath(Path.cwd())))
     except ValueError:
         return str(path)
 

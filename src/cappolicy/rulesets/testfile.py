@@ -12,12 +12,14 @@ from typing import Any
 import attrs
 
 from ..base.errors import CappolicyError, Diagnostic, ProposalError, did_you_mean
+from ..base.files import scan_folder
 from ..base.record import replace
 from ..base.span import Span
 from ..engine.findings import OUTCOMES
 from ..engine.waivers import CHECKS as WAIVER_CHECKS
 from ..proposal.load import compose_yaml
 from ..proposal.nodes import Node
+from .catalog import say_skipped
 from .edits import (
     Edit,
     node_origin,
@@ -74,9 +76,13 @@ class FixtureFile:
 
 
 def discover(path: Path) -> list[Path]:
-    """The test files at `path`: the file itself, or every `*.test.yaml` below a folder."""
+    """The test files at `path`: the file itself, or every `*.test.yaml` below a folder
+    (in any case), but a link that leads out of it, round a loop or nowhere, and what is
+    not a regular file, each skipped with a note (catalog.rule_files)."""
     if path.is_dir():
-        return sorted(p for p in path.rglob("*" + SUFFIX) if p.is_file())
+        found, skipped = scan_folder(path, (SUFFIX,), hidden=True)
+        say_skipped(skipped)
+        return found
     if path.is_file():
         return [path]
     raise CappolicyError(Diagnostic("CP421", f"no file or folder {path}", None,

@@ -23,6 +23,7 @@ base proposal, or at the edit in the test file that wrote them (edits.py).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -239,10 +240,11 @@ class Runner:
         author edits, not an installed one)."""
         root = _root_beside(Path(fixture.path), fixture.ruleset)
         catalog = self.rulesets.catalog
-        if root is None or (catalog.roots and catalog.roots[-1].resolve() == root):
+        # realpath, not resolve: a --rulesets root that is a loop of links must not raise
+        if root is None or (catalog.roots and Path(os.path.realpath(catalog.roots[-1])) == root):
             return self.rulesets
         if root not in self._local:
-            roots = [r for r in catalog.roots if r.resolve() != root]
+            roots = [r for r in catalog.roots if Path(os.path.realpath(r)) != root]
             self._local[root] = Rulesets(Catalog([*roots, root]))
         return self._local[root]
 

@@ -11,7 +11,7 @@ from typing import overload
 
 from ..base.deferred import N_
 from ..base.errors import Diagnostic
-from ..base.files import kind_of
+from ..base.files import kind_of, scan_folder
 
 #: proposal files
 PROPOSAL_SUFFIXES = (".yaml", ".yml", ".json")
@@ -22,13 +22,14 @@ CHECKED_SUFFIXES = (*PROPOSAL_SUFFIXES, ".xml")
 def collect(paths: Iterable[Path], suffixes: tuple[str, ...], code: str,
             what: str) -> tuple[list[Path], list[Diagnostic]]:
     """Each file named, and each file below a folder named whose suffix is one of
-    `suffixes` (sorted; none inside a hidden folder below it, nor hidden itself), each
-    once, in order; and a diagnostic `code` for a path that does not exist, is not a
-    regular file, or a folder with no such file (`what` names them: "proposal files").
+    `suffixes`, in any case (sorted; none inside a hidden folder below it, nor hidden
+    itself), each once, in order; and a diagnostic `code` for a path that does not
+    exist, is not a regular file, or a folder with no such file (`what` names them:
+    "proposal files").
 
-    Below a folder, a symbolic link that leads out of the folder, and anything that is not
-    a regular file (a FIFO, a device), are skipped, each with a diagnostic of level
-    "note": the caller shows notes and carries on."""
+    Below a folder, a symbolic link that leads out of the folder, round a loop or
+    nowhere, and anything that is not a regular file (a FIFO, a device), are skipped,
+    each with a diagnostic of level "note": the caller shows notes and carries on."""
     files: list[Path] = []
     problems: list[Diagnostic] = []
     for path in paths:
@@ -58,40 +59,10 @@ def collect(paths: Iterable[Path], suffixes: tuple[str, ...], code: str,
 
 
 def _scan(folder: Path, suffixes: tuple[str, ...]) -> tuple[list[Path], list[Diagnostic]]:
-    """The regular files below `folder` with one of `suffixes`, and notes on those skipped."""
-    inside = folder.resolve()
-    found: list[Path] = []
-    notes: list[Diagnostic] = []
-    # rglob does not descend into linked folders; hidden below the folder given: the
-    # folder itself may sit anywhere
-    for p in sorted(folder.rglob("*")):
-        if p.suffix not in suffixes or any(part.startswith(".")
-                                           for part in p.relative_to(folder).parts):
-            continue
-        if p.is_symlink():
-            target = p.resolve()
-            if not target.is_relative_to(inside):
-                notes.append(Diagnostic(
-                    "CP425", N_("{path} is a symbolic link to {target}, outside {folder}: "
-                                "skipped", path=str(p), target=str(target), folder=str(folder)),
-                    None, N_("name the file itself on the command line to check it"),
-                    level="note"))
-                continue
-        try:
-            mode = os.stat(p).st_mode
-        except OSError:  # a broken link
-            notes.append(Diagnostic("CP425", N_("{path} is a broken symbolic link: skipped",
-                                                path=str(p)), None, level="note"))
-            continue
-        if stat.S_ISDIR(mode):
-            continue
-        if not stat.S_ISREG(mode):
-            notes.append(Diagnostic("CP425", N_("{path} is {kind}, not a regular file: skipped",
-                                                path=str(p), kind=kind_of(mode)),
-                                    None, level="note"))
-            continue
-        found.append(p)
-    return found, notes
+    """The regular files below `folder` with one of `suffixes`, in any case, and notes on
+    those skipped (base/files.scan_folder)."""
+    found, skipped = scan_folder(folder, suffixes)
+    return found, [Diagnostic("CP425", s.message, None, s.help, level="note") for s in skipped]
 
 
 def iati_in_folders(files: list[Path], named: Sequence[Path]) -> list[Path]:

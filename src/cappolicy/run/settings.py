@@ -176,11 +176,11 @@ def load(path: Path) -> Settings:
         err("rulesets", N_("'rulesets' is a folder or a list of folders, as text"))
     else:
         for item in items:
-            folder = (path.parent / item).resolve()
-            if not folder.is_dir():
+            root = Path(os.path.realpath(path.parent / item))  # a loop of links: no raise
+            if not root.is_dir():
                 err("rulesets", N_("rulesets folder '{folder}' does not exist "
-                                   "(looked for {path})", folder=item, path=str(folder)))
-            roots.append(folder)
+                                   "(looked for {path})", folder=item, path=str(root)))
+            roots.append(root)
     country = table.get("country")
     if country is not None and not (isinstance(country, str) and len(country) == 2
                                     and country.isalpha() and _is_country(country.upper())):
@@ -199,7 +199,7 @@ def load(path: Path) -> Settings:
     if sources is not None and not isinstance(sources, str):
         err("sources", N_("'sources' is the folder of the cited source documents, as text"))
     elif sources is not None:
-        folder = (path.parent / sources).resolve()
+        folder = Path(os.path.realpath(path.parent / sources))
         if not folder.is_dir():
             err("sources", N_("sources folder '{folder}' does not exist (looked for {path})",
                               folder=sources, path=str(folder)))

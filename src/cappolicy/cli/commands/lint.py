@@ -64,7 +64,8 @@ def _linted(catalog: Catalog, refs: tuple[str, ...]
     """The rulesets to lint, their names as given, the arguments that name none, and the
     catalog to resolve them in (with any folder of rulesets given as an argument)."""
     from ...base.errors import CappolicyError, Diagnostic, suggestion
-    from ...rulesets.catalog import COLLECTIONS, Catalog, RulesetSource, source_from_path
+    from ...rulesets.catalog import (COLLECTIONS, Catalog, RulesetSource, rule_files,
+                                     source_from_path)
 
     if not refs:
         ids = catalog.ids()
@@ -77,8 +78,12 @@ def _linted(catalog: Catalog, refs: tuple[str, ...]
         if path.is_file() and path.parent.name in COLLECTIONS:  # national/xa.cpol, as cataloged
             found = [RulesetSource(f"{path.parent.name}/{path.stem}", (path,), path.parent.parent)]
         elif path.is_dir() and path.name in COLLECTIONS and any(path.glob("*.cpol")):
-            found = [RulesetSource(f"{path.name}/{f.stem}", (f,), path.parent)
-                     for f in sorted(path.glob("*.cpol"))]
+            try:  # never a file linked from outside the folder, which a syntax error quotes
+                files = rule_files(path, recursive=False)
+            except CappolicyError as exc:
+                problems.extend(exc.diagnostics)
+                continue
+            found = [RulesetSource(f"{path.name}/{f.stem}", (f,), path.parent) for f in files]
         elif path.is_dir() and any(f.parent != path for f in path.rglob("*.cpol")):
             # a folder of rulesets (it has rulesets in subfolders, like national/): each of
             # them, their parents looked up there first
