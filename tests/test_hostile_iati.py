@@ -246,3 +246,56 @@ def test_the_portfolio_json_holds_no_control_raw_and_gives_the_identifier_back(
     assert code == 1
     assert not re.search("[\x7f-\x9f\u2028\u2029\u202a-\u202e]", text)
     assert [a["id"] for a in json.loads(text)["activities"]] == ["XA-1\u202e\x85\u20282"]
+
+
+def _wide_tags(copies: int, attributes: int) -> str:
+    """A real activity with `copies` tags of `attributes` attributes each, one a line."""
+    real = (Path(__file__).resolve().parent / "data" / "iati" /
+            "ES_MAEC_IATI_INDONESIA.xml").read_text(encoding="utf-8")
+    one = re.search(r"<iati-activity[\s>].*?</iati-activity>", real, re.S)
+    assert one is not None
+    wide = ("<z " + "\n".join(f'a{k}="v"' for k in range(attributes)) + "/>\n") * copies
+    body = one.group(0).replace("<activity-status", wide + "<activity-status", 1)
+    return f'<?xml version="1.0"?>\n<iati-activities version="2.01">{body}</iati-activities>\n'
+
+
+def test_tags_of_thousands_of_attributes_on_as_many_lines_do_not_hang_the_check(
+        tmp_path: Path) -> None:
+    # each attribute's line was found by reading its tag again from the start: 3.5 MB of
+    # such tags took minutes. Read now in a separate process, with a generous guard.
+    path = tmp_path / "wide.xml"
+    path.write_text(_wide_tags(60, 6000), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys\nfrom cappolicy.proposal.iati_map import "
+         "load_activities\nprint(sum(1 for _ in load_activities(sys.argv[1])))", str(path)],
+        capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"
+
+
+def test_attributes_on_many_lines_keep_their_line_and_column(tmp_path: Path) -> None:
+    from cappolicy.proposal.iati import ActivityReader
+
+    lines = ["<?xml version=\"1.0\"?>", "<iati-activities version=\"2.03\">",
+             "<iati-activity>", "<iati-identifier>A</iati-identifier>",
+             "<z   first=\"1\" é=\"ü\"", *(f"  a{k} = 'v{k}'" for k in range(300)),
+             "\tlast=\"végé\" b=\"2\"/>", "</iati-activity>", "</iati-activities>"]
+    for newline in ("\n", "\r\n", "\r"):
+        path = tmp_path / "lines.xml"
+        path.write_bytes(newline.join(lines).encode("utf-8"))
+        [act] = [a for a in ActivityReader(path).activities() if not hasattr(a, "code")]
+        z = act.find("z")  # type: ignore[union-attr]
+        assert z is not None
+        # where each value starts, found by plain search in the lines written
+        def where(line: int, text: str) -> tuple[int, int]:
+            return line, lines[line - 1].index(text) + 1
+
+        assert (z.at("first").line, z.at("first").column) == where(5, '1"')
+        assert (z.at("é").line, z.at("é").column) == where(5, 'ü"')
+        for k in (0, 150, 299):
+            column = lines[5 + k].index(f"'v{k}'") + 2
+            assert (z.at(f"a{k}").line, z.at(f"a{k}").column) == (6 + k, column)
+            assert z.at(f"a{k}").end_column == column + len(f"v{k}")
+        assert (z.at("last").line, z.at("last").column) == where(306, 'végé"')
+        assert (z.at("b").line, z.at("b").column) == where(306, '2"')
+        assert z.at("last").end_column == z.at("last").column + len("végé")

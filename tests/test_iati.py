@@ -456,7 +456,11 @@ def test_a_decommitment_is_netted_and_a_negative_year_left_out(tmp_path: Path) -
     path.write_text(iati_file(activity(body)), encoding="utf-8")
     proposal = next(load_activities(path))
     assert isinstance(proposal, Proposal)
-    assert proposal.data["funding"]["sources"][0]["by_year"] == {2027: 600}
+    # netted within 2027; 2028 below zero leaves the source's amounts unknown (no by_year:
+    # every sum over it is unknown, never a smaller number), what was read kept in x-iati
+    assert "by_year" not in proposal.data["funding"]["sources"][0]
+    assert proposal.data["x-iati"]["amounts_read"] == {
+        "funding.sources[0].by_year": {"2027": 600, "2028": -50}}
     assert any("2028 add up to -50" in w.message for w in proposal.warnings)
 
 
@@ -476,3 +480,100 @@ def test_an_organisation_s_country_follows_its_registration_agency(
     first = next(p for p in load_activities(path) if isinstance(p, Proposal))
     [org] = [o for o in first.data["organisations"] if o["id"] == ref]
     assert org.get("country") == country
+
+
+# --- amounts that cannot be used: unknown, never a pass --------------------------------
+
+
+def _cofinanced(donor_value: str, host_values: tuple[str, ...] = ("<value value-date=\"2027-"
+                                                                   "02-15\">100000</value>",)
+                ) -> str:
+    """An activity in XA whose donor (NL) commits `donor_value` and whose host ministry
+    commits the `host_values`, one transaction per line."""
+    host = "".join('  <transaction><transaction-type code="11"/>'
+                   '<provider-org ref="XA-MOF-1" type="10"><narrative>MoF</narrative>'
+                   f"</provider-org>{v}</transaction>\n" for v in host_values)
+    return ('<iati-activity default-currency="EUR">\n'
+            "  <iati-identifier>XA-1-COFI</iati-identifier>\n"
+            "  <title><narrative>Cyber incident response</narrative></title>\n"
+            '  <reporting-org ref="XM-DAC-7" type="10"><narrative>NL</narrative>'
+            "</reporting-org>\n"
+            '  <participating-org ref="XA-MOF-1" type="10" role="4"><narrative>MoF'
+            "</narrative></participating-org>\n"
+            '  <recipient-country code="XA" percentage="100"/>\n'
+            '  <activity-date type="1" iso-date="2027-01-01"/>\n'
+            '  <activity-date type="3" iso-date="2029-12-31"/>\n'
+            '  <transaction><transaction-type code="2"/><transaction-date iso-date='
+            f'"2027-01-15"/>{donor_value}</transaction>\n'
+            f"{host}</iati-activity>\n")
+
+
+@pytest.mark.parametrize(("donor", "host", "said"), [
+    # a donor commitment in another currency: the host's 1% looked like all of it
+    ('<value currency="USD" value-date="2027-01-15">10000000</value>', None, "in USD"),
+    # a host that commits 4M and de-commits 3.9M the next year was credited 4M
+    ('<value value-date="2027-01-15">10000000</value>',
+     ('<value value-date="2027-02-15">4000000</value>',
+      '<value value-date="2028-02-15">-3900000</value>'), "below zero"),
+    # a donor commitment of no valid date was dropped without a word
+    ('<value value-date="2011-11-31">15450000</value>', None, "which is no date"),
+])
+def test_funding_that_cannot_be_used_makes_fin_01_unknown_never_pass(
+        donor: str, host: tuple[str, ...] | None, said: str, tmp_path: Path) -> None:
+    text = iati_file(_cofinanced(donor, *(() if host is None else (host,))))
+    path = tmp_path / "cofi.xml"
+    path.write_text(text, encoding="utf-8")
+    code, out, _ = run("check", str(path), "--format", "json")
+    report = json.loads(out)
+    [result] = report["results"]
+    fin = [f for f in result["findings"] if f["rule"] == "FIN-01"]
+    assert [f["outcome"] for f in fin] == ["unknown"]
+    assert any(m.endswith(".by_year") for m in fin[0]["missing"])
+    assert all(f["outcome"] != "pass" for f in result["findings"]
+               if f["rule"] in ("BUD-05", "BUD-06") or f["rule"] == "SUN-03" and host is None)
+    [warning] = [w for w in result["warnings"] if w["code"] == "CP466"]
+    assert said in warning["message"]
+    lines = text.splitlines()
+    wanted = "currency=" if "USD" in said else "-3900000" if "zero" in said else "2011-11-31"
+    assert wanted in lines[warning["line"] - 1]  # located at the value left out
+    # the import reproduces it
+    out_dir = tmp_path / "imported"
+    assert run("import", "iati", str(path), "-o", str(out_dir))[0] == 0
+    _, yaml, _ = run("check", str(out_dir), "--format", "json")
+    assert outcomes(json.loads(yaml)) == outcomes(report)
+
+
+def test_a_transaction_of_no_date_is_said_and_leaves_the_sums_unknown(tmp_path: Path) -> None:
+    # without its donor commitment's 15.45M (no date at all), the host's 100k was 100%
+    text = iati_file(_cofinanced("<value>15450000</value>")).replace(
+        '<transaction-date iso-date="2027-01-15"/>', "")
+    path = tmp_path / "undated.xml"
+    path.write_text(text, encoding="utf-8")
+    _, out, _ = run("check", str(path), "--format", "json")
+    [result] = json.loads(out)["results"]
+    assert [f["outcome"] for f in result["findings"] if f["rule"] == "FIN-01"] == ["unknown"]
+    [warning] = [w for w in result["warnings"] if w["code"] == "CP466"]
+    assert "no date" in warning["message"]
+    assert "<value>15450000" in text.splitlines()[warning["line"] - 1]
+
+
+def test_gov_02_is_unknown_where_no_reporting_line_is_published() -> None:
+    # no loop of reporting lines is found where IATI publishes none: that is no pass
+    _, out, _ = run("check", str(SPAIN), "--format", "json")
+    gov = [f for r in json.loads(out)["results"] for f in r["findings"] if f["rule"] == "GOV-02"]
+    assert gov and all(f["outcome"] == "unknown" for f in gov)
+    assert all(f["missing"] == ["governance.relations"] for f in gov)
+
+
+def test_an_iati_file_whose_root_starts_late_is_read_in_a_folder(tmp_path: Path) -> None:
+    # a comment and white space of more than 64 KiB before <iati-activities>: the folder
+    # scan dropped the file without a word, and the run passed
+    text = iati_file(_cofinanced('<value value-date="2027-01-15">15450000</value>'))
+    head, root = text.split("<iati-activities", 1)
+    (tmp_path / "late.xml").write_text(
+        head + "<!-- " + "x" * 100_000 + " -->\n" + " " * 70_000 + "<iati-activities" + root,
+        encoding="utf-8")
+    code, out, _ = run("check", str(tmp_path), "--format", "json")
+    report = json.loads(out)
+    assert [r["proposal"] for r in report["results"]] == ["XA-1-COFI"]
+    assert code == 1  # FIN-01 fails: 100k of 15.55M

@@ -155,18 +155,27 @@ class ActivityReader:
             return {}
         spans: dict[str, Span] = {}
         buffer, end = self._buffer, tag.end()
+        # where the bytes before `at` end: each attribute's bytes are read once, from the
+        # attribute before it, never again from the tag's start (a tag of thousands of
+        # attributes on as many lines took time quadratic in its length)
+        at, vline, vcol = offset, line, column
         for match in _ATTRIBUTE.finditer(buffer, offset, end):
             key = match.group(1).decode("utf-8", "replace")
             if key in spans:
                 continue
-            start = match.end()
-            before = buffer[offset:start]
-            if b"\n" in before or b"\r" in before:  # (seldom) the value is on a later line
-                breaks = list(_BREAK.finditer(before))
-                vline = line + len(breaks)
-                vcol = _width(before[breaks[-1].end():]) + 1
+            start = match.end()  # just after the opening quote: no \r\n is split here
+            piece = buffer[at:start]
+            last = None
+            breaks = 0
+            if b"\n" in piece or b"\r" in piece:  # (seldom) the value is on a later line
+                for last in _BREAK.finditer(piece):
+                    breaks += 1
+            if last is not None:
+                vline += breaks
+                vcol = _width(piece[last.end():]) + 1
             else:
-                vline, vcol = line, column + _width(before)
+                vcol += _width(piece)
+            at = start
             closing = buffer.find(match.group(2), start, end)
             width = _width(buffer[start:closing if closing >= 0 else start])
             spans[key] = Span(self.name, vline, vcol, vline, vcol + max(width, 1))
@@ -378,29 +387,37 @@ _NAME = re.compile(rb"<([A-Za-z_][-\w.:]*)")
 _SPACE = re.compile(rb"\s*")
 
 
-def _root_name(head: bytes) -> bytes | None:
+def _root_name(head: bytes, at: int = 0) -> tuple[bytes | None, int]:
     """The root element's name after the prolog: white space, processing instructions,
     comments and a DOCTYPE (internal subset and all: a file that has one is still read as
     IATI, and refused there, where it is located) are skipped. A scan, not a regular
     expression: one that repeats a group of such alternatives backtracks exponentially
-    on a few dozen spaces not followed by `<`."""
-    at = 0
+    on a few dozen spaces not followed by `<`. Gives (name, -1), or (None, -1) when the
+    head does not start as XML does, or (None, where) when the head ends inside the
+    prolog: `where` the item it ends in starts, for the caller to read on from there."""
     while True:
         at = _SPACE.match(head, at).end()  # type: ignore[union-attr]
+        rest = head[at:at + 16]
+        if any(len(rest) < len(item) and item.startswith(rest)
+               for item in (b"<?", b"<!--", b"<!DOCTYPE", b"<")):
+            return None, at  # cut inside what may start a comment, a DOCTYPE or the root
         for opening, closing in ((b"<?", b"?>"), (b"<!--", b"-->")):
             if head.startswith(opening, at):
                 end = head.find(closing, at + len(opening))
                 if end < 0:
-                    return None
+                    return None, at
                 at = end + len(closing)
                 break
         else:
             if not head.startswith(b"<!DOCTYPE", at):
                 match = _NAME.match(head, at)
-                return match.group(1) if match else None
-            at = _doctype_end(head, at)
-            if at < 0:
-                return None
+                if match is not None and match.end() == len(head):
+                    return None, at  # the name may go on
+                return (match.group(1) if match else None), -1
+            end = _doctype_end(head, at)
+            if end < 0:
+                return None, at
+            at = end
 
 
 def _doctype_end(head: bytes, at: int) -> int:
@@ -419,27 +436,51 @@ def _doctype_end(head: bytes, at: int) -> int:
     return -1
 
 
+#: how far into a file its root element is looked for (white space, comments, processing
+#: instructions and a DOCTYPE before it): as far as the reader holds a single token
+PROLOG_LIMIT = MAX_TOKEN
+#: root_tag's answer for a file whose prolog runs on past PROLOG_LIMIT
+UNDECIDED = ""
+
+
 def root_tag(path: str | Path) -> str | None:
-    """The name of the file's root element, from its first 64 KiB; None when it cannot be
-    read or does not start as XML does."""
+    """The name of the file's root element, read as far as PROLOG_LIMIT (in reads that
+    double, keeping only the item of the prolog being read, so each byte is scanned about
+    once); None when it cannot be read or does not start as XML does; UNDECIDED when its
+    prolog is still going at PROLOG_LIMIT: the reader, which reads it streamed, says
+    what it is, rather than the file being left out unsaid."""
+    codec = None
     try:
         with open(path, "rb") as stream:
             head = stream.read(CHUNK)
+            for bom, name in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"),
+                              (b"\xfe\xff", "utf-16-be")):
+                if head.startswith(bom):
+                    head = head[len(bom):]
+                    codec = None if name == "utf-8" else name
+                    break
+            if codec is not None:
+                head = head.decode(codec, "replace").encode("utf-8")
+            read, size = len(head), CHUNK
+            while True:
+                found, at = _root_name(head)
+                if at < 0:
+                    return found.decode("ascii", "replace") if found is not None else None
+                if read >= PROLOG_LIMIT:
+                    return UNDECIDED
+                size = min(size * 2, PROLOG_LIMIT - read)
+                more = stream.read(size)
+                if not more:  # the file ends inside its prolog: no root
+                    return None
+                read += len(more)
+                if codec is not None:
+                    more = more.decode(codec, "replace").encode("utf-8")
+                head = head[at:] + more
     except OSError:
         return None
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"),
-                       (b"\xfe\xff", "utf-16-be")):
-        if head.startswith(bom):
-            if codec != "utf-8":
-                head = head[len(bom):].decode(codec, "replace").encode("utf-8")
-            else:
-                head = head[len(bom):]
-            break
-    name = _root_name(head)
-    return name.decode("ascii", "replace") if name is not None else None
 
 
 def is_iati(path: str | Path) -> bool:
-    """Whether the file's root is an IATI activity or organisation file's."""
-    return root_tag(path) in (ACTIVITIES, ORGANISATIONS)
-
+    """Whether the file's root is an IATI activity or organisation file's (or is not
+    found before PROLOG_LIMIT: then the reader says what the file is)."""
+    return root_tag(path) in (ACTIVITIES, ORGANISATIONS, UNDECIDED)

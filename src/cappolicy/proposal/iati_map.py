@@ -104,6 +104,24 @@ class Child:
     span: Span
 
 
+#: the help of a warning on an amount left out: what it does to the verdicts
+UNKNOWN_SUMS = N_("the amounts it belongs to are left empty, so every sum over them is "
+                  "unknown: the rules that add them up give unknown, never pass")
+
+
+@attrs.define
+class _Sums:
+    """Amounts by year (each with where its first value is), and whether every value
+    that belongs to them could be read."""
+
+    years: dict[int, tuple[int | float, Span]] = attrs.field(factory=dict)
+    complete: bool = True
+
+    def add(self, year: int, amount: int | float, span: Span) -> None:
+        before = self.years.get(year)
+        self.years[year] = ((before[0] if before else 0) + amount, before[1] if before else span)
+
+
 @attrs.define
 class _Org:
     id: str
@@ -127,6 +145,8 @@ class ActivityMapper:
         self.notes: list[Diagnostic] = []
         self.orgs: dict[str, _Org] = {}
         self.host: str | None = None
+        #: the amounts read of each by_year left empty because some could not be
+        self.partial: list[tuple[str, Node]] = []
 
     def note(self, message: str, span: Span, help_: str | None = None) -> None:
         self.notes.append(Diagnostic("CP466", message, span, help_, level="warning"))
@@ -300,26 +320,39 @@ class ActivityMapper:
                 return (value.get("currency") or "").upper(), value.at("currency")
         return None, self.a.span
 
-    def _value(self, value: Element | None, currency: str | None,
-               dated: Element | None) -> tuple[int, int | float, Span] | None:
-        """(year, amount, where) of a <value>, when it is in the activity's currency."""
+    def _value(self, value: Element | None, currency: str | None, dated: Element | None,
+               holder: Element) -> tuple[int, int | float, Span] | None:
+        """(year, amount, where) of a <value>, when it is in the activity's currency and
+        has a date; None, with a warning located at the value, when it cannot be added up
+        (the caller then makes the sums it belongs to unknown)."""
         if value is None:
+            self.note(N_("this <{element}> has no <value>: its amount is unknown",
+                         element=holder.tag), holder.span, UNKNOWN_SUMS)
             return None
         amount = _amount(value.text)  # negative: a decommitment or a refund, netted
         if amount is None:
-            if value.text:
-                self.note(N_("the value {value} is not an amount cappolicy can add up: "
-                             "left out", value=repr(value.text)), value.span)
+            self.note(N_("the value {value} is not an amount cappolicy can add up: "
+                         "left out", value=repr(value.text)), value.span, UNKNOWN_SUMS)
             return None
         own = (value.get("currency") or currency or "").upper()
         if currency and own != currency:
             self.note(N_("a value in {currency}, not the activity's {own}: left out of the "
-                         "sums", currency=own, own=currency), value.at("currency"))
+                         "sums", currency=own, own=currency), value.at("currency"),
+                      UNKNOWN_SUMS)
             return None
-        date = _date(value.get("value-date"))
-        if not isinstance(date, dt.date) and dated is not None:
-            date = _date(dated.get("iso-date"))
-        if not isinstance(date, dt.date):
+        date = _date(value.get("value-date"))  # a value-date that is no date: no year
+        where = value.at("value-date")
+        if date is None and dated is not None and dated.get("iso-date"):
+            date, where = _date(dated.get("iso-date")), dated.at("iso-date")
+        if isinstance(date, str):
+            self.note(N_("the value {value} is dated {date}, which is no date: it cannot be "
+                         "placed in a year, and is left out", value=repr(value.text),
+                         date=repr(date)), where, UNKNOWN_SUMS)
+            return None
+        if date is None:
+            self.note(N_("the value {value} has no date (value-date, or the "
+                         "transaction-date): it cannot be placed in a year, and is left out",
+                         value=repr(value.text)), value.span, UNKNOWN_SUMS)
             return None
         return date.year, amount, value.span
 
@@ -327,9 +360,10 @@ class ActivityMapper:
         currency, currency_at = self.currency()
         reporting = self.a.find("reporting-org")
         reporter = self._org(reporting, None) if reporting is not None else None
-        commitments: dict[str, dict[int, tuple[int | float, Span]]] = {}
-        incoming: dict[str, dict[int, tuple[int | float, Span]]] = {}
+        commitments: dict[str, _Sums] = {}
+        incoming: dict[str, _Sums] = {}
         first: dict[str, Span] = {}
+        unplaced: Span | None = None  # the first transaction of no known provider
         for t in self.a.findall("transaction"):
             kind = (t.find("transaction-type") or t).get("code")
             if kind not in (codes.INCOMING_FUNDS, codes.INCOMING_COMMITMENT,
@@ -341,29 +375,33 @@ class ActivityMapper:
                 provider = t.find("provider-org")
                 org = self._org(provider, None) if provider is not None else None
             if org is None:
+                self.note(N_("a transaction of type {code} ({name}) that names no "
+                             "organisation it comes from: its amount cannot be placed",
+                             code=kind, name=codes.TRANSACTION_TYPE[kind]),
+                          t.span, UNKNOWN_SUMS)
+                unplaced = unplaced or t.span
                 continue
-            got = self._value(t.find("value"), currency, t.find("transaction-date"))
-            if got is None:
-                continue
-            year, amount, span = got
             table = incoming if kind == codes.INCOMING_FUNDS else commitments
-            years = table.setdefault(org.id, {})
-            before = years.get(year)
-            years[year] = ((before[0] if before else 0) + amount, before[1] if before else span)
+            sums = table.setdefault(org.id, _Sums())
             first.setdefault(org.id, t.span)
-        sources = []
-        for org_id in first:
-            years = self._net(commitments.get(org_id) or incoming.get(org_id) or {})
-            if not years:
-                continue
-            by_year = mapping(first[org_id], [(y, scalar(_tidy(v), s))
-                                              for y, (v, s) in sorted(years.items())])
-            pairs: list[tuple[Any, Node]] = [("from", scalar(org_id, first[org_id]))]
-            finance = self.finance_type()
+            got = self._value(t.find("value"), currency, t.find("transaction-date"), t)
+            if got is None:
+                sums.complete = False
+            else:
+                sums.add(*got)
+        sources: list[Node] = []
+        finance = self.finance_type()
+        for org_id, span in first.items():
+            # a provider's commitments, else the funds it paid in: never both
+            sums = commitments[org_id] if org_id in commitments else incoming[org_id]
+            pairs: list[tuple[Any, Node]] = [("from", scalar(org_id, span))]
             if finance is not None:
                 pairs.append(("type", finance))
-            pairs.append(("by_year", by_year))
-            sources.append(mapping(first[org_id], pairs))
+            field = f"funding.sources[{len(sources)}].by_year"
+            pairs.append(("by_year", self._by_year(sums, span, field)))
+            sources.append(mapping(span, pairs))
+        if unplaced is not None:  # money of no known source: every total over them unknown
+            sources.append(mapping(unplaced, [("by_year", scalar(None, unplaced))]))
         if not sources:
             return None
         pairs = []
@@ -372,18 +410,24 @@ class ActivityMapper:
         pairs.append(("sources", sequence(sources[0].span, sources)))
         return mapping(sources[0].span, pairs)
 
-    def _net(self, years: dict[int, tuple[int | float, Span]]
-             ) -> dict[int, tuple[int | float, Span]]:
-        """Sums by year, negative values netted; a year whose sum is below zero is left
-        out, with a warning (a proposal's amounts are never negative)."""
-        kept = {}
-        for year, (amount, span) in years.items():
-            if amount < 0:
+    def _by_year(self, sums: _Sums, span: Span, field: str) -> Node:
+        """The amounts by year, rounded to cents, negative values netted within their
+        year; null (absent: every sum over it is unknown) when a value was left out or a
+        year adds up below zero, with what could be read kept in x-iati (`partial`)."""
+        complete = sums.complete
+        for year, (amount, where) in sums.years.items():
+            if amount < 0:  # a proposal's amounts are never negative
                 self.note(N_("the values of {year} add up to {amount}, below zero: "
-                             "the year is left out", year=year, amount=_tidy(amount)), span)
-            else:
-                kept[year] = (amount, span)
-        return kept
+                             "the year is left out", year=year, amount=_tidy(amount)), where,
+                          UNKNOWN_SUMS)
+                complete = False
+        years = sorted(sums.years.items())
+        if not complete:
+            if years:
+                self.partial.append((field, mapping(span, [(y, scalar(_tidy(v), s))
+                                                           for y, (v, s) in years])))
+            return scalar(None, span)
+        return mapping(span, [(y, scalar(_tidy(v), s)) for y, (v, s) in years])
 
     def finance_type(self) -> Node | None:
         e = self.a.find("default-finance-type")
@@ -396,24 +440,24 @@ class ActivityMapper:
     def budget(self) -> Node | None:
         currency, _ = self.currency()
         lines = self.a.findall("budget") or self.a.findall("planned-disbursement")
-        original: dict[int, tuple[int | float, Span]] = {}
-        revised: dict[int, tuple[int | float, Span]] = {}
+        original, revised = _Sums(), _Sums()
         for b in lines:
-            got = self._value(b.find("value"), currency, b.find("period-start"))
+            table = revised if b.tag == "budget" and b.get("type") == "2" else original
+            got = self._value(b.find("value"), currency, b.find("period-start"), b)
             if got is None:
+                table.complete = False
                 continue
             year, amount, span = got
             start = _date((b.find("period-start") or b).get("iso-date"))
             if isinstance(start, dt.date):
                 year = start.year
-            table = revised if b.tag == "budget" and b.get("type") == "2" else original
-            before = table.get(year)
-            table[year] = ((before[0] if before else 0) + amount, before[1] if before else span)
-        years = self._net({**original, **revised})
-        if not years:
+            table.add(year, amount, span)
+        if not lines:
             return None
+        merged = _Sums({**original.years, **revised.years},
+                       original.complete and revised.complete)
         span = lines[0].span
-        by_year = mapping(span, [(y, scalar(_tidy(v), s)) for y, (v, s) in sorted(years.items())])
+        by_year = self._by_year(merged, span, "budget.lines[0].by_year")
         line = mapping(span, [("category", scalar("other", span)), ("by_year", by_year)])
         return mapping(span, [("lines", sequence(span, [line]))])
 
@@ -537,6 +581,8 @@ class ActivityMapper:
             docs.append(mapping(d.span, dpairs))
         if docs:
             pairs.append(("documents", sequence(docs[0].span, docs)))
+        if self.partial:  # kept, not lost: what could be read of the amounts left empty
+            pairs.append(("amounts_read", mapping(self.partial[0][1].span, self.partial)))
         return mapping(a.span, pairs)
 
 

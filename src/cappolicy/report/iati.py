@@ -67,6 +67,12 @@ _NEVER_FILLED = (
 )
 
 
+#: rules that pass whenever the governance graph holds no relation of a kind: a loop of
+#: reporting lines (GOV-02) is never found where no reporting line is published. Keyed by
+#: rule, since a pass carries no evidence of what it looked at (see unpublished_findings).
+_PASS_ON_NOTHING = {"GOV-02": "governance.relations"}
+
+
 def _never_filled(f: Finding) -> str | None:
     """The never-published section a not-applicable finding found nothing in, if any."""
     for pattern, section in _NEVER_FILLED:
@@ -79,11 +85,21 @@ def unpublished_findings(findings: list[Finding]) -> list[Finding]:
     """Of an IATI activity's findings, a failure that only says a field no IATI element
     holds is absent becomes unknown, naming the fields: IATI does not publish governance
     bodies, data flows, sunset plans or risk assessments, so their absence is no fact
-    about the programme. So does a rule found not applicable for want of any of them."""
+    about the programme. So does a rule found not applicable for want of any of them, and
+    a rule that passes only because the governance graph holds none of them (GOV-02: no
+    loop of reporting lines, where none is published), when the activity has no governance
+    body at all: once a reviewer writes the governance in, its pass stands."""
     out = []
+    no_bodies = any(f.outcome == "not-applicable" and _never_filled(f) == "governance.bodies"
+                    for f in findings)
     for f in findings:
         section = _never_filled(f) if f.outcome == "not-applicable" else None
-        if section is not None:
+        if f.outcome == "pass" and no_bodies and f.rule in _PASS_ON_NOTHING:
+            section = _PASS_ON_NOTHING[f.rule]
+            f = replace(f, outcome="unknown", missing=(section,), message=N_(
+                "cannot decide: {fields} not published in IATI ({message})", fields=section,
+                message=f.title))
+        elif section is not None:
             f = replace(f, outcome="unknown", missing=(section,), message=N_(
                 "cannot decide: {fields} not published in IATI ({message})", fields=section,
                 message=f.message))
