@@ -203,7 +203,7 @@ class Walk:
         self.raw[()] = None  # first, as validate.py has it; record() says where it ends
         data = self.record(root, _proposal_plan(), ())
         if not (_known(data, self.refs) and _coherent(data)) or \
-                next(repeated_refs(data), None) is not None or \
+                repeated_refs(data) or \
                 next(unreasoned_waivers(data), None) is not None:
             raise Bail
         return data, Positions(self.name, self.raw), self.placeholders
