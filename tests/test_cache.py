@@ -4,6 +4,7 @@ an entry runs no code whoever wrote it, and a folder others can write is not use
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -302,6 +303,27 @@ def test_an_entry_naming_a_class_outside_the_allow_list_is_rebuilt(
         assert entry.read_bytes() == key + b"\n" + body  # rebuilt in its place
     assert not marker.exists()
     assert len(parses) == 6
+
+
+def test_an_entry_whose_spans_name_another_file_is_rebuilt(
+        store: Path, parses: list[str], tmp_path: Path) -> None:
+    # A diagnostic quotes the lines its span names: an entry whose spans named a secret
+    # file printed that file's first line in the report. Every span of an entry must be
+    # in the rule file the entry is of.
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the password is hunter2\n", encoding="utf-8")
+    path = tmp_path / "demo.cpol"
+    path.write_text(RULES, encoding="utf-8")
+    good = cached.rule_file(str(path))
+    (entry,) = _entries(store / "rules")
+    key, _, body = entry.read_bytes().partition(b"\n")
+    spans = json.dumps(str(path)).encode()
+    assert spans in body
+    entry.write_bytes(key + b"\n" + body.replace(spans, json.dumps(str(secret)).encode()))
+    again = cached.rule_file(str(path))
+    assert again == good and all(r.span.file == str(path) for r in again.items)
+    assert len(parses) == 2  # parsed again, the forged entry not taken
+    assert entry.read_bytes() == key + b"\n" + body  # and rebuilt in its place
 
 
 def test_an_entry_made_under_another_key_is_not_even_decoded(

@@ -38,6 +38,6 @@ def rule_file(path: str) -> ast.RuleFile:
            code_digest("lang.parse", "lang.ast", "base.span", "base.errors", "lang.cachedata"),
            path, digest(data))
     return cached("rules", os.path.abspath(path) + "\0" + path, key, make, dumps_tree,
-                  loads_tree)
+                  lambda text: loads_tree(text, path))
 
 

@@ -81,14 +81,20 @@ def _fields(cls: type) -> list[tuple[str, Any]]:
 Check = Callable[[Any], bool]
 
 
-def loads_tree(text: str | bytes) -> ast.RuleFile:
-    """The syntax tree `text` encodes; Corrupt when it is anything else."""
+def loads_tree(text: str | bytes, file: str | None = None) -> ast.RuleFile:
+    """The syntax tree `text` encodes; Corrupt when it is anything else. Given the `file`
+    the tree is of, every span must be in it: a diagnostic quotes the lines its span
+    names, so an entry whose spans named /etc/passwd would print it (a cache folder
+    another user can write is one cappolicy does not use, but an entry is never trusted)."""
     _decoders()
+    _SPAN_FILE[0] = file
     try:
         data = json.loads(text)
         tree = _decode(data)
     except (ValueError, TypeError, RecursionError, IndexError) as exc:  # Corrupt is a ValueError
         raise Corrupt(str(exc)) from None
+    finally:
+        _SPAN_FILE[0] = None
     if type(tree) is not ast.RuleFile:
         raise Corrupt("not a rule file")
     return tree
@@ -117,6 +123,9 @@ def _date(value: list[Any]) -> dt.date:
     return dt.date.fromisoformat(value[1])
 
 
+#: the file every span of the tree being read must name (loads_tree), if given
+_SPAN_FILE: list[str | None] = [None]
+
 Convert = Callable[[Any], Any]
 #: how a field is read: a str, int, float or bool as it is (its type checked); a span;
 #: a value decoded, then checked to be of one of a set of types; or decoded, then
@@ -142,6 +151,8 @@ def _node(cls: type, plan: tuple[tuple[int, Any], ...]) -> Callable[[list[Any]],
                         and type(item[3]) is int and type(item[4]) is int
                         and type(item[5]) is int):
                     raise Corrupt("a malformed span")
+                if _SPAN_FILE[0] is not None and item[1] != _SPAN_FILE[0]:
+                    raise Corrupt("a span in another file than the entry's")
                 item = Span(item[1], item[2], item[3], item[4], item[5])
             elif how == _AS_IS:
                 if type(item) is not arg:
