@@ -110,9 +110,27 @@ def test_a_proposal_linked_to_proc_self_environ_is_refused_unquoted(tmp_path: Pa
     assert named.returncode == 2, named.stderr
     assert SECRET not in named.stdout + named.stderr
     [error] = json.loads(named.stdout)["errors"]
-    assert "not an ordinary file" in error["diagnostics"][0]["message"]
+    assert "it is a file of the kernel's (/sys or /proc)" in error["diagnostics"][0]["message"]
     sarif = run_process(tmp_path, "check", "env.yaml", "--format", "sarif")
     assert sarif.returncode == 2 and SECRET not in sarif.stdout + sarif.stderr
+
+
+@pytest.mark.skipif(not Path("/sys/kernel").is_dir(), reason="a Linux /sys")
+def test_a_proposal_linked_to_a_sys_file_is_refused_unread(tmp_path: Path) -> None:
+    # sysfs says every file holds 4096 bytes, so the check that /proc fails (more content
+    # than its size) let /sys files be read and quoted ("found 'always [madvise] never'").
+    target = next((p for p in (Path("/sys/kernel/mm/transparent_hugepage/enabled"),
+                               Path("/sys/kernel/mm/transparent_hugepage/defrag"),
+                               Path("/sys/power/state"), Path("/sys/kernel/profiling"))
+                   if p.is_file()), None)
+    if target is None:
+        pytest.skip("no readable /sys file known here")
+    text = target.read_text(encoding="utf-8", errors="replace").strip()
+    (tmp_path / "p.yaml").symlink_to(target)
+    done = run_process(tmp_path, "check", "p.yaml", "--no-color")
+    assert done.returncode == 2, done.stdout
+    assert "it is a file of the kernel's (/sys or /proc), not a file to check" in done.stdout
+    assert not text or text not in done.stdout + done.stderr
 
 
 def test_links_out_of_a_scanned_folder_are_skipped_with_a_note(tmp_path: Path) -> None:

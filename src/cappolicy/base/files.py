@@ -4,8 +4,8 @@ Reading: every file cappolicy reads (proposals, rule files, settings, rule tests
 cited source documents, and the lines diagnostics quote) goes through `read_bytes`, which
 reads only a regular file, and at most a bounded number of bytes of it: a FIFO cannot
 block (it is opened without blocking, then refused), a device such as /dev/zero is
-refused before a byte is read, and a /proc or /sys file (regular, but "size 0" with
-content) is refused because it holds more than its size says.
+refused before a byte is read, and a /proc or /sys file (regular, but made up as it is
+read) is refused by its file system, before a byte is read.
 
 Symbolic links: a file named on the command line may be a link to a regular file, and is
 followed (it was named on purpose; a pre-commit hook does not pass links, since they are
@@ -78,6 +78,10 @@ def read_bytes(path: str | os.PathLike[str], limit: int = MAX_BYTES, *,
         if not stat.S_ISREG(info.st_mode):
             raise NotReadable(errno.EINVAL, f"it is {kind_of(info.st_mode)}, not a regular "
                                             "file")
+        if info.st_dev in _kernel_devices():
+            # sysfs says 4096 bytes of every file, so the size check below cannot tell
+            raise NotReadable(errno.EINVAL, "it is a file of the kernel's (/sys or /proc), "
+                                            "not a file to check")
         if info.st_size > limit:
             raise NotReadable(errno.EFBIG, _too_large(limit, what))
         chunks: list[bytes] = []
@@ -102,6 +106,27 @@ def read_text(path: str | os.PathLike[str], limit: int = MAX_BYTES, *,
               follow: bool = True, what: str = "file") -> str:
     """read_bytes as UTF-8 text (UnicodeDecodeError when it is not)."""
     return read_bytes(path, limit, follow=follow, what=what).decode("utf-8")
+
+
+_KERNEL: list[frozenset[int]] = []
+
+
+def _kernel_devices() -> frozenset[int]:
+    """The devices of /sys and /proc, where the system's files are made up when read."""
+    if not _KERNEL:
+        found = set()
+        for folder in ("/sys", "/proc"):
+            try:
+                found.add(os.stat(folder).st_dev)
+            except OSError:
+                pass
+        root = None
+        try:
+            root = os.stat("/").st_dev
+        except OSError:
+            pass
+        _KERNEL.append(frozenset(found - {root}))  # no such mounts: nothing refused
+    return _KERNEL[0]
 
 
 def _too_large(limit: int, what: str) -> str:
