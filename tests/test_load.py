@@ -317,6 +317,8 @@ CASES: list[tuple[str, tuple[str, str] | str, str, tuple[str, int], str | None]]
      "CP409", ("EN", 1), "did you mean 'en'?"),
     ("currency", "funding: {currency: euro}\n", "CP409", ("euro", 1), "did you mean 'EUR'?"),
     ("version", ("cappolicy: 1", "cappolicy: 2"), "CP410", ("2", 1), "cappolicy: 1"),
+    ("version-text", ("cappolicy: 1", 'cappolicy: "1"'), "CP410", ('"1"', 1),
+     "write 'cappolicy: 1' without quotes"),
     ("near-miss", ("organisations:", "organisatons:"), "CP411", ("organisatons", 1),
      "did you mean 'organisations'?"),
     ("near-miss-case", ("led_by:", "Led_by:"), "CP411", ("Led_by", 1), "did you mean 'led_by'?"),

@@ -125,6 +125,15 @@ class _Walker:
                 if target.kind == "scalar" and target.tag == "int" and target.value == 1:
                     return True
                 found = target.text if target.kind == "scalar" and target.text else _found(target)
+                if target.kind == "scalar" and target.tag == "str" and \
+                        found.strip() == str(schema.FORMAT_VERSION):
+                    # "1", quoted (as a JSON writer may): the version, not as a number
+                    self.error("CP410", N_("the format version is the text '{found}', not the "
+                                           "number {version}", found=found,
+                                           version=schema.FORMAT_VERSION), value.span,
+                               N_("write 'cappolicy: {version}' without quotes",
+                                  version=schema.FORMAT_VERSION))
+                    return False
                 self.error(
                     "CP410", N_("unsupported format version {found}; cappolicy reads format "
                                 "{version}", found=found, version=schema.FORMAT_VERSION),
