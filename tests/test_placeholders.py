@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,13 +61,25 @@ def rulesets() -> Rulesets:
     return Rulesets(Catalog())
 
 
-def test_each_placeholder_fails_the_rule_that_asks_for_the_value(rulesets: Rulesets) -> None:
-    proposal = load_proposal_text(PLACEHOLDERS, "p.yaml")
+BLANKS = _variant(
+    ('plan: "CIRT absorbs trainers into its 2030 budget"', 'plan: ""'),
+    ('grievance_mechanism: "Ombudsman channel"', 'grievance_mechanism: "  "'),
+    ('basis: "MoU 2026-04"', "basis: n/a"),
+    ("id: XA-CIRT-2027", 'id: ""'),
+)
+
+
+def _failed_with_notes(rulesets: Rulesets, text: str) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    proposal = load_proposal_text(text, "p.yaml")
     eff = rulesets.for_country("XA").ruleset
     findings = evaluate(eff.compiled(), proposal, AS_OF, ruleset=eff.id, effective=eff)
     failed = {f.rule: f for f in findings if f.outcome == "fail"}
+    return failed, {rule: [e.note for e in _walk(f.evidence)] for rule, f in failed.items()}
+
+
+def test_each_placeholder_fails_the_rule_that_asks_for_the_value(rulesets: Rulesets) -> None:
+    failed, notes = _failed_with_notes(rulesets, PLACEHOLDERS)
     assert set(failed) == {"SUN-02", "ACC-01", "DATA-02", "ACC-03"}
-    notes = {rule: [e.note for e in _walk(f.evidence)] for rule, f in failed.items()}
     assert "sunset.plan is the placeholder 'TODO'" in notes["SUN-02"]
     assert "accountability.grievance_mechanism is the placeholder 'TBD'" in notes["ACC-01"]
     assert "activities[0].data_flows[0].basis is the placeholder 'TODO'" in notes["DATA-02"]
@@ -77,34 +90,22 @@ def test_each_placeholder_fails_the_rule_that_asks_for_the_value(rulesets: Rules
     assert "TBD" in lines[failed["ACC-01"].span.line - 1]
 
 
-def _walk(evidence):  # type: ignore[no-untyped-def]
-    for ev in evidence:
-        yield ev
-        yield from _walk(ev.children)
-
-
-BLANKS = _variant(
-    ('plan: "CIRT absorbs trainers into its 2030 budget"', 'plan: ""'),
-    ('grievance_mechanism: "Ombudsman channel"', 'grievance_mechanism: "  "'),
-    ('basis: "MoU 2026-04"', "basis: n/a"),
-    ("id: XA-CIRT-2027", 'id: ""'),
-)
-
-
 def test_an_empty_text_or_a_word_for_none_fails_as_the_placeholders_do(
         rulesets: Rulesets) -> None:
     # "" passed every rule that asks for a text: a legal basis of "" let personal data
     # go abroad (DATA-01), a grievance mechanism of "" answered ACC-01.
-    proposal = load_proposal_text(BLANKS, "p.yaml")
-    eff = rulesets.for_country("XA").ruleset
-    findings = evaluate(eff.compiled(), proposal, AS_OF, ruleset=eff.id, effective=eff)
-    failed = {f.rule: f for f in findings if f.outcome == "fail"}
+    failed, notes = _failed_with_notes(rulesets, BLANKS)
     assert set(failed) == {"SUN-02", "ACC-01", "DATA-02", "ACC-03"}
-    notes = {rule: [e.note for e in _walk(f.evidence)] for rule, f in failed.items()}
     assert "sunset.plan is empty" in notes["SUN-02"]
     assert "accountability.grievance_mechanism is empty" in notes["ACC-01"]
     assert "activities[0].data_flows[0].basis is the placeholder 'n/a'" in notes["DATA-02"]
     assert "id is empty" in notes["ACC-03"]
+
+
+def _walk(evidence):  # type: ignore[no-untyped-def]
+    for ev in evidence:
+        yield ev
+        yield from _walk(ev.children)
 
 
 def test_the_generated_code_and_the_closures_agree_on_placeholders(rulesets: Rulesets) -> None:
