@@ -32,7 +32,8 @@ from ..base.span import Span
 from ..lang.types import BOOL, DATE, STRING, YEAR, EnumT, ListT, MapT, Prim, RecordT, RefT, SetT
 from . import schema
 from .scalars import _NULLS, _NUMERIC_START, resolve_plain
-from .validate import _DATE, _YEAR, _codes, repeated_refs, unreasoned_waivers
+from .repeats import repeated_refs, unreasoned_waivers
+from .validate import _DATE, _YEAR, _codes
 
 #: an alias written as a mapping's value on the key's line, from the end of the key
 #: (libyaml's anchor names are letters, digits, '-' and '_')
