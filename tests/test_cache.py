@@ -160,7 +160,8 @@ def test_syntax_errors_are_reported_every_time_and_not_cached(
     for _ in range(2):
         with pytest.raises(RuleSyntaxError):
             cached.rule_file(str(path))
-    assert _entries(store) == []
+    # no rule file cached (lark's parse tables may be, when this test runs first)
+    assert _entries(store / "rules") == []
 
 
 def test_where_the_cache_is(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
