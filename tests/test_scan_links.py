@@ -116,6 +116,8 @@ def test_rule_files_and_rule_tests_linked_outside_a_folder_given_are_never_read(
         assert "CP425]: " in _said(done) and f"is a symbolic link to {secret}, outside" \
             in _said(done), _said(done)
         assert done.returncode == 2, _said(done)
+        if args[0] == "rulesets":  # the ruleset's files named as given, the link unresolved
+            assert "from ev/evil.cpol (from --rulesets ev)" in done.stdout, done.stdout
 
 
 def test_a_rule_file_named_that_is_a_link_is_followed(tmp_path: Path) -> None:

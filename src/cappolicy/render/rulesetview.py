@@ -319,6 +319,10 @@ def tree_of(entries: Iterable[CatalogEntry], shipped_root: Path) -> list[Node]:
         placed.add(entry.source.id)
         kids = [k for k in children.get(entry.source.id, []) if k.source.id not in placed]
         where = where_of(entry.source.files, entry.source.root, shipped_root)
+        # and the files it could not read (catalog.rule_files), as named: never resolved
+        refused = tuple(d.span.file for d in entry.source.refused if d.span is not None)
+        if refused:
+            where = attrs.evolve(where, files=where.files + refused)
         shadows = tuple(where_of(s.files, s.root, shipped_root) for s in entry.shadows)
         return Node(entry, where, depth, tuple(grow(k, depth + 1) for k in _ordered(kids)),
                     shadows)
