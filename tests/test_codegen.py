@@ -534,3 +534,28 @@ def test_a_money_literal_compared_with_the_proposal_is_written_as_code_too(text:
         fast = outcome_or_fault(lambda: decide(Context(data, AS_OF, p), None, None))
         slow = outcome_or_fault(lambda: closure_outcome(rule, Context(data, AS_OF, p), None, None))
         assert fast == slow, f"{text} in {currency}\n{source}"
+
+
+@pytest.mark.parametrize(("mandate", "outcome"), [
+    ("xa-cirt/incident-response", "pass"),  # the host CERT's
+    ("impl-a/consulting", "fail"),  # a foreign implementer's
+    ("nobody/x", "unknown"),  # an organisation the proposal does not declare
+    ("no-slash", "unknown"),  # no organisation named
+    (None, "unknown"),
+])
+def test_a_mandate_s_owner_is_read_alike_by_the_closures_and_the_generated_code(
+        mandate: str | None, outcome: str) -> None:
+    # `act.mandate.owner`: the organisation before the `/` of the reference, which
+    # MAND-01 holds to be a national public body.
+    rule = rule_of('activities[0].mandate.owner.country == "XA"', "require")
+    assert rule is not None
+    data: dict[str, Any] = {
+        "host_country": "XA",
+        "organisations": [{"id": "xa-cirt", "country": "XA", "kind": "cert"},
+                          {"id": "impl-a", "country": "BE", "kind": "implementer"}],
+        "activities": [{"id": "A1"} if mandate is None else {"id": "A1", "mandate": mandate}]}
+    p = Proposal("p.yaml", data)
+    decide, _, source = codegen.generate(rule)
+    fast = outcome_or_fault(lambda: decide(Context(data, AS_OF, p), None, None))
+    slow = outcome_or_fault(lambda: closure_outcome(rule, Context(data, AS_OF, p), None, None))
+    assert fast == slow == outcome, source

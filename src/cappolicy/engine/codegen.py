@@ -72,7 +72,7 @@ from .nodes import (
     SetNode,
     Var,
 )
-from .runtime import Context, Decide, Env, Verdict
+from .runtime import MANDATE_OWNER, Context, Decide, Env, Verdict, mandate_owner
 
 if TYPE_CHECKING:
     from .rules import CompiledRule
@@ -258,6 +258,8 @@ class _Writer:
         self.emit(ind, f"if {ref}.__class__ is str or isinstance({ref}, str):")
         if target == "mandate" and name == "id":
             self.emit(ind + 1, f"{t} = {ref}.partition('/')[2] or UNKNOWN")
+        elif target == "mandate" and name == MANDATE_OWNER:  # compile._mandate_owner
+            self.emit(ind + 1, f"{t} = {self.const(mandate_owner)}({ref})")
         else:
             if target == "graph-node":  # made on first use: it builds the graph
                 index = f"ctx.elements({target!r})"

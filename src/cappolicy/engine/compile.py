@@ -83,7 +83,8 @@ from .nodes import (
     outer_kids,
     replace as replace_node,
 )
-from .runtime import Context, Env, Fn, covered, memoised, recorded, truth_of
+from .runtime import (MANDATE_OWNER, Context, Env, Fn, covered, mandate_owner, memoised,
+                      recorded, truth_of)
 
 _set = object.__setattr__
 
@@ -247,6 +248,8 @@ class Compiler(GraphQueries):
         return Attr(e, ftype, attr, (obj,), attr_loc, name=name)
 
     def _deref(self, e: ast.Attr, obj: Node, target: str, record: RecordT, name: str) -> Node:
+        if target == "mandate" and name == MANDATE_OWNER:
+            return self._mandate_owner(e, obj)
         f = record.field(name)
         if f is None:
             self._unknown_field(e, name, record)
@@ -270,6 +273,24 @@ class Compiler(GraphQueries):
             hit = env.ctx.index(target).get(ref) if isinstance(ref, str) else None
             return None if hit is None else hit[1] + (name,)
         return Deref(e, f.type, follow, (obj,), follow_loc, target=target, field=name)
+
+    def _mandate_owner(self, e: ast.Attr, obj: Node) -> Node:
+        """`act.mandate.owner`: the organisation a mandate is of, the part of its reference
+        before the `/` (`xa-cirt/incident-response` is xa-cirt's), as a reference to that
+        organisation: `act.mandate.owner.country`, `.kind`."""
+        get = obj.fn
+
+        def owner(env: Env) -> Any:
+            ref = get(env)
+            return mandate_owner(ref) if isinstance(ref, str) else V.UNKNOWN
+
+        def owner_loc(env: Env) -> tuple[Any, ...] | None:
+            ref = get(env)
+            org = mandate_owner(ref) if isinstance(ref, str) else None
+            hit = env.ctx.index("organisation").get(org) if isinstance(org, str) else None
+            return None if hit is None else hit[1]
+        return Deref(e, RefT("organisation"), owner, (obj,), owner_loc, target="mandate",
+                     field=MANDATE_OWNER)
 
     def _unknown_field(self, e: ast.Attr, name: str, record: RecordT) -> None:
         best = did_you_mean(name, record.field_names())

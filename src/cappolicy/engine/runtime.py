@@ -189,6 +189,17 @@ def _nodes(ctx: Context) -> Index:
     return {**ctx.index("body"), **ctx.index("organisation")}
 
 
+#: the field of a mandate reference that names the organisation the mandate is of
+MANDATE_OWNER = "owner"
+
+
+def mandate_owner(ref: str) -> Any:
+    """The organisation a mandate reference names, `xa-cirt` of `xa-cirt/incident-response`
+    (the loader holds every reference to the form org/mandate, CP404), UNKNOWN if none."""
+    owner, slash, _ = ref.partition("/")
+    return owner if slash and owner else V.UNKNOWN
+
+
 def _mandates(ctx: Context) -> Index:
     """`org/mandate` -> the mandate of that organisation."""
     out: Index = {}
