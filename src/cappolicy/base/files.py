@@ -11,7 +11,9 @@ Symbolic links: a file named on the command line may be a link to a regular file
 followed (it was named on purpose; a pre-commit hook does not pass links, since they are
 not YAML or JSON files to it). A link found while scanning a folder is followed only
 when what it points to is inside that folder; one that leads out of it, round a loop or
-nowhere is skipped, with a note (`scan_folder`, for proposals, rule files and rule tests). The cited source documents are never read through a link.
+nowhere is never read (`scan_folder`, for proposals, rule files and rule tests): passed
+over with a note, or, for a rule file, an error of its ruleset (rulesets/catalog.py).
+The cited source documents are never read through a link.
 
 Writing: report files (`check --output`) and `cappolicy init`'s skeleton are written
 whole to a temporary file in the same folder, then renamed over the target, so a

@@ -143,8 +143,9 @@ def snapshot(top: Path, revision: str, commit: str, folders: Sequence[Path],
         name = raw_path.decode("utf-8", "surrogateescape")
         rel = PurePosixPath(name)
         # a regular file's bytes only (no symbolic link, no submodule), never outside
-        if kind != "blob" or mode not in ("100644", "100755") or rel.suffix != ".cpol" or \
-                rel.is_absolute() or ".." in rel.parts:
+        # .cpol in any case, as a folder of the working tree is scanned (files.scan_folder)
+        if kind != "blob" or mode not in ("100644", "100755") or \
+                rel.suffix.lower() != ".cpol" or rel.is_absolute() or ".." in rel.parts:
             continue
         content = _git(["cat-file", "blob", blob], top)
         if content.returncode != 0:
