@@ -137,22 +137,23 @@ def _too_large(limit: int, what: str) -> str:
 
 
 class Skipped(Record):
-    """A file a folder scan passed over, and why: `message` and `help` are deferred
-    texts (N_) for the note (CP425) the caller makes of it; `why`, what the file is, for
-    a caller that refuses such a file rather than pass over it (rule files)."""
+    """A file a folder scan passed over, and `why`: what it is, a deferred text (N_), for
+    the note (CP425) of a caller that passes over it (`message`, `help`) or the error of
+    one that refuses it (rule files)."""
 
-    __slots__ = ("path", "message", "help", "why")
+    __slots__ = ("path", "why", "help")
     path: Path
-    message: str
-    help: str | None
     why: str
+    help: str | None
 
-    def __init__(self, path: Path, message: str, help: str | None = None,
-                 why: str = "") -> None:
+    def __init__(self, path: Path, why: str, help: str | None = None) -> None:
         object.__setattr__(self, "path", path)
-        object.__setattr__(self, "message", message)
-        object.__setattr__(self, "help", help)
         object.__setattr__(self, "why", why)
+        object.__setattr__(self, "help", help)
+
+    @property
+    def message(self) -> str:
+        return N_("{path} is {why}: skipped", path=str(self.path), why=self.why)
 
 
 def scan_folder(folder: Path, suffixes: Iterable[str], *, recursive: bool = True,
@@ -177,29 +178,23 @@ def scan_folder(folder: Path, suffixes: Iterable[str], *, recursive: bool = True
             target = Path(os.path.realpath(p))
             if not target.is_relative_to(inside):
                 skipped.append(Skipped(p, N_(
-                    "{path} is a symbolic link to {target}, outside {folder}: skipped",
-                    path=str(p), target=str(target), folder=str(folder)),
-                    N_("name the file itself on the command line to check it"),
-                    N_("a symbolic link to {target}, outside {folder}", target=str(target),
-                       folder=str(folder))))
+                    "a symbolic link to {target}, outside {folder}", target=str(target),
+                    folder=str(folder)),
+                    N_("name the file itself on the command line to check it")))
                 continue
         try:
             mode = os.stat(p).st_mode
         except OSError as exc:
             if exc.errno == errno.ELOOP:
-                skipped.append(Skipped(p, N_(
-                    "{path} is a symbolic link that leads round a loop of links: skipped",
-                    path=str(p)), why=N_("a symbolic link that leads round a loop of links")))
+                skipped.append(Skipped(p, N_("a symbolic link that leads round a loop of "
+                                             "links")))
             else:
-                skipped.append(Skipped(p, N_("{path} is a broken symbolic link: skipped",
-                                             path=str(p)), why=N_("a broken symbolic link")))
+                skipped.append(Skipped(p, N_("a broken symbolic link")))
             continue
         if stat.S_ISDIR(mode):
             continue
         if not stat.S_ISREG(mode):
-            skipped.append(Skipped(p, N_("{path} is {kind}, not a regular file: skipped",
-                                         path=str(p), kind=kind_of(mode)),
-                                   why=N_("{kind}, not a regular file", kind=kind_of(mode))))
+            skipped.append(Skipped(p, N_("{kind}, not a regular file", kind=kind_of(mode))))
             continue
         found.append(p)
     return found, skipped

@@ -12,14 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..base.deferred import N_, joined
 from ..base.errors import AnalysisError, CappolicyError, Diagnostic, RuleSyntaxError, did_you_mean
-from ..base.files import Skipped, scan_folder
+from ..base.files import scan_folder
 from ..base.record import Record, replace
 from ..base.resources import shipped_rulesets
 from ..base.span import Span
@@ -161,26 +160,6 @@ def _rule_files(folder: Path, *, recursive: bool = True
                     path=str(item.path), why=item.why), Span(str(item.path), 0, 0),
         N_("a ruleset is read only from regular files inside its folder: copy the file "
            "in, or remove it")) for item in skipped}
-
-
-#: the files said skipped in this process, each said once however often its folder is read
-_said: set[Path] = set()
-
-
-def say_skipped(skipped: Iterable[Skipped]) -> None:
-    """Say on standard error, in a note (CP425), each file a scan of rule files or rule
-    tests passed over, once a run. A catalog is made by commands that have no list of
-    notes to add them to, and again in each worker of `check -j`, so it says them itself,
-    as the cache does (base/cache.py); a worker leaves it to the process that started it."""
-    for item in skipped:
-        if item.path in _said:
-            continue
-        _said.add(item.path)
-        mp = sys.modules.get("multiprocessing")
-        if mp is not None and mp.parent_process() is not None:
-            continue  # a worker of `check -j`: the process that started it said it
-        print(Diagnostic("CP425", item.message, None, item.help, level="note").render(),
-              file=sys.stderr)
 
 
 def source_from_path(path: Path) -> RulesetSource:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,6 @@ from ..engine.findings import OUTCOMES
 from ..engine.waivers import CHECKS as WAIVER_CHECKS
 from ..proposal.load import compose_yaml
 from ..proposal.nodes import Node
-from .catalog import say_skipped
 from .edits import (
     Edit,
     node_origin,
@@ -75,13 +75,21 @@ class FixtureFile:
     cases: tuple[Case, ...]
 
 
+#: the rule tests a folder scan passed over, said in this run
+_SAID: set[Path] = set()
+
+
 def discover(path: Path) -> list[Path]:
     """The test files at `path`: the file itself, or every `*.test.yaml` below a folder
     (in any case), but a link that leads out of it, round a loop or nowhere, and what is
-    not a regular file, each skipped with a note (catalog.rule_files)."""
+    not a regular file, each skipped with a note on standard error (files.scan_folder)."""
     if path.is_dir():
         found, skipped = scan_folder(path, (SUFFIX,), hidden=True)
-        say_skipped(skipped)
+        for item in skipped:  # said once a run: `test` and `docs` may scan a folder twice
+            if item.path not in _SAID:
+                _SAID.add(item.path)
+                print(Diagnostic("CP425", item.message, None, item.help, level="note")
+                      .render(), file=sys.stderr)
         return found
     if path.is_file():
         return [path]
