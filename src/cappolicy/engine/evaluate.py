@@ -64,26 +64,28 @@ def closure_functions(rule: CompiledRule) -> tuple[Decide, Verdict]:
     return decide, verdict
 
 
-def decide_fast(rule: CompiledRule) -> Decide | None:
-    """The generated decide once this rule has decided before, else None.
-    Writing and compiling the Python of a ruleset's rules takes tens of
-    milliseconds, more than the closures take on one proposal: a check of a single
-    file never pays it, a portfolio pays it once."""
+def _generated(rule: CompiledRule) -> tuple[Decide, Verdict] | None:
+    """The rule's generated functions once it has been decided before (each call is one
+    use: a proposal's), else None. Writing and compiling the Python of a ruleset's rules
+    takes tens of milliseconds, more than the closures take on one proposal: a check of a
+    single file never pays it, a portfolio pays it once."""
     if rule._functions is not None:
-        return rule._functions[0]
+        return rule._functions
     rule._evaluated += 1
-    return functions_of(rule)[0] if rule._evaluated > 1 else None
+    return functions_of(rule) if rule._evaluated > 1 else None
+
+
+def decide_fast(rule: CompiledRule) -> Decide | None:
+    """The generated decide once this rule has decided before, else None (_generated)."""
+    made = _generated(rule)
+    return made[0] if made is not None else None
 
 
 def verdict_fast(rule: CompiledRule) -> Verdict:
     """The generated verdict once this rule has been decided before, else its closures'
-    (decide_fast, for the same reason)."""
-    if rule._functions is not None:
-        return rule._functions[1]
-    rule._evaluated += 1
-    if rule._evaluated > 1:
-        return functions_of(rule)[1]
-    return lambda ctx: closure_verdict(rule, ctx)
+    (_generated)."""
+    made = _generated(rule)
+    return made[1] if made is not None else lambda ctx: closure_verdict(rule, ctx)
 
 
 def compile_rules(specs: Sequence[RuleSpec], params: Mapping[str, ParamValue]) -> list[CompiledRule]:
