@@ -4,6 +4,7 @@ command's output to standard output or a file."""
 from __future__ import annotations
 
 import errno
+import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -90,12 +91,9 @@ def same_file(a: Path, b: Path) -> bool:
 
 
 def _landing(path: Path) -> str:
-    try:
-        return str(path.parent.resolve() / path.name)
-    except (OSError, RuntimeError):  # a loop of links on the way: as spelt, made absolute
-        import os
-
-        return os.path.abspath(path)
+    """Where a report file lands: its folder resolved (realpath: a loop of links is left
+    as it is, never raised), its own name as given."""
+    return os.path.join(os.path.realpath(path.parent), path.name)
 
 
 def outputs_over_inputs(outputs: list[Path], inputs: list[Path]) -> list[Diagnostic]:
@@ -107,11 +105,11 @@ def outputs_over_inputs(outputs: list[Path], inputs: list[Path]) -> list[Diagnos
 
     if not outputs:  # nothing to compare: the inputs are not resolved one by one
         return []
-    read = {file.resolve() for file in inputs}
+    read = {os.path.realpath(file) for file in inputs}
     return [Diagnostic("CP422", N_("{file} is a file being checked; --output does not "
                                    "write a report over it", file=str(file)), None,
                        N_("name another file for the report"))
-            for file in outputs if file.parent.resolve() / file.name in read]
+            for file in outputs if _landing(file) in read]
 
 
 def write_file(text: str | Iterable[str], path: Path, *, make_folder: bool = False,
