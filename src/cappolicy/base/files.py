@@ -29,6 +29,7 @@ root, /dev/null would have become a regular file for every program on the machin
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import stat
 from collections.abc import Iterable
@@ -110,25 +111,17 @@ def read_text(path: str | os.PathLike[str], limit: int = MAX_BYTES, *,
     return read_bytes(path, limit, follow=follow, what=what).decode("utf-8")
 
 
-_KERNEL: list[frozenset[int]] = []
-
-
+@functools.cache
 def _kernel_devices() -> frozenset[int]:
-    """The devices of /sys and /proc, where the system's files are made up when read."""
-    if not _KERNEL:
-        found = set()
-        for folder in ("/sys", "/proc"):
-            try:
-                found.add(os.stat(folder).st_dev)
-            except OSError:
-                pass
-        root = None
+    """The devices of /sys and /proc, where the system's files are made up when read
+    (none where they are no mounts of their own: then they are the root's device)."""
+    def device(folder: str) -> int | None:
         try:
-            root = os.stat("/").st_dev
+            return os.stat(folder).st_dev
         except OSError:
-            pass
-        _KERNEL.append(frozenset(found - {root}))  # no such mounts: nothing refused
-    return _KERNEL[0]
+            return None
+    root = device("/")
+    return frozenset(d for d in (device("/sys"), device("/proc")) if d is not None and d != root)
 
 
 def _too_large(limit: int, what: str) -> str:
