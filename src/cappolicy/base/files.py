@@ -32,7 +32,7 @@ import errno
 import functools
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .deferred import N_
@@ -132,20 +132,28 @@ def _too_large(limit: int, what: str) -> str:
 class Skipped(Record):
     """A file a folder scan passed over, and `why`: what it is, a deferred text (N_), for
     the note (CP425) of a caller that passes over it (`message`, `help`) or the error of
-    one that refuses it (rule files)."""
+    one that refuses it (rule files). `unread`: a folder that could not be listed, whose
+    files nobody knows: every caller refuses it (an error), as passing over it would
+    leave what it holds unchecked and say nothing."""
 
-    __slots__ = ("path", "why", "help")
+    __slots__ = ("path", "why", "help", "unread")
     path: Path
     why: str
     help: str | None
+    unread: bool
 
-    def __init__(self, path: Path, why: str, help: str | None = None) -> None:
+    def __init__(self, path: Path, why: str, help: str | None = None,
+                 unread: bool = False) -> None:
         object.__setattr__(self, "path", path)
         object.__setattr__(self, "why", why)
         object.__setattr__(self, "help", help)
+        object.__setattr__(self, "unread", unread)
 
     @property
     def message(self) -> str:
+        if self.unread:
+            return N_("{path} is {why}: what it holds is not checked", path=str(self.path),
+                      why=self.why)
         return N_("{path} is {why}: skipped", path=str(self.path), why=self.why)
 
 
@@ -156,15 +164,15 @@ def scan_folder(folder: Path, suffixes: Iterable[str], *, recursive: bool = True
     name passed over: a symbolic link that leads out of `folder`, round a loop or nowhere,
     and what is not a regular file. Unless `hidden`, what lies in a hidden folder below
     `folder`, or is hidden itself, is not looked at (`folder` itself may sit anywhere).
-    Linked folders are not descended into. Nothing found is opened."""
+    Linked folders are not descended into. A folder that cannot be listed (no permission
+    to read it) is passed over as `unread`, which its callers refuse. Nothing found is
+    opened."""
     ends = tuple(suffix.lower() for suffix in suffixes)
     inside = Path(os.path.realpath(folder))
     found: list[Path] = []
     skipped: list[Skipped] = []
-    # glob's "*" matches hidden names too; rglob does not descend into linked folders
-    for p in sorted(folder.rglob("*") if recursive else folder.glob("*")):
-        if not p.name.lower().endswith(ends) or not hidden and any(
-                part.startswith(".") for part in p.relative_to(folder).parts):
+    for p in sorted(_entries(folder, recursive, hidden, skipped)):
+        if not p.name.lower().endswith(ends) or not hidden and p.name.startswith("."):
             continue
         if p.is_symlink():
             # realpath, not Path.resolve: it stops at a loop where resolve raises
@@ -191,6 +199,36 @@ def scan_folder(folder: Path, suffixes: Iterable[str], *, recursive: bool = True
             continue
         found.append(p)
     return found, skipped
+
+
+def _entries(folder: Path, recursive: bool, hidden: bool,
+             skipped: list[Skipped]) -> Iterator[Path]:
+    """What `folder` holds, and below it when `recursive`: never what a linked folder
+    holds, nor, unless `hidden`, a hidden folder's. A folder that cannot be listed is
+    added to `skipped` (`unread`), where a glob would pass over it without a word."""
+    waiting = [folder]
+    while waiting:
+        here = waiting.pop()
+        try:
+            with os.scandir(here) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            skipped.append(Skipped(here, N_("a folder that cannot be read ({reason})",
+                                            reason=exc.strerror or str(exc)),
+                                   N_("give the user running cappolicy the right to read "
+                                      "it, or name the files to check"), unread=True))
+            continue
+        for entry in entries:
+            path = here / entry.name
+            yield path
+            if not recursive or not hidden and entry.name.startswith("."):
+                continue
+            try:
+                below = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                below = False
+            if below:
+                waiting.append(path)
 
 
 def write_atomic(path: Path, text: str | Iterable[str]) -> None:

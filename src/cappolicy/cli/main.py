@@ -457,8 +457,9 @@ def rulesets_command(ctx: click.Context, extra_roots: tuple[Path, ...], fmt: str
     else:
         text = rulesetview.render_catalog(forest, fallback, color=use_color, sources=SourceCache())
     click.echo(text, color=use_color)
-    broken = any(not n.entry.ok for n in rulesetview.walk(forest))
-    sys.exit(2 if broken else 0)
+    for _, error in catalog.unread:  # a folder not listed: what it holds is not shown
+        click.echo(error.render(), err=True)
+    sys.exit(2 if catalog.unread or any(not n.entry.ok for n in rulesetview.walk(forest)) else 0)
 
 
 @rulesets_command.command("show")

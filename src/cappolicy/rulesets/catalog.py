@@ -84,13 +84,27 @@ class Catalog:
         ours = {root for root in self.roots if Path(os.path.realpath(root)) == shipped}
         #: the ids of shipped rulesets that a ruleset of another folder hides
         self.replaced: set[str] = set()
+        #: folders of the roots that could not be listed: the ruleset ids they may hold
+        #: (their path under the root; "" for a whole root) and the error of each
+        self.unread: list[tuple[str, Diagnostic]] = []
         for root in self.roots:
-            for source in _scan(root):
+            sources, unread = _scan(root)
+            for source in sources:
                 if source.id in self.sources and self.sources[source.id].root in ours:
                     self.replaced.add(source.id)
                 self.sources[source.id] = source
                 if root in ours:
                     self.replaced.discard(source.id)
+            for prefix, error in unread:  # it may hold a later ruleset of an earlier id
+                self.unread.append((prefix, error))
+                for ident in [i for i in self.sources if _under(i, prefix)]:
+                    self.sources[ident] = RulesetSource(ident, (), root, (error,))
+
+    def _unread(self, ident: str) -> RulesetSource | None:
+        """A ruleset that a folder that could not be listed may hold: loading it raises
+        that folder's error, so no check goes on against another ruleset in its stead."""
+        errors = tuple(error for prefix, error in self.unread if _under(ident, prefix))
+        return RulesetSource(ident, (), self.roots[-1], errors) if errors else None
 
     def ids(self) -> list[str]:
         return sorted(self.sources)
@@ -102,12 +116,13 @@ class Catalog:
         for prefix in ("national/", "regional/"):
             if prefix + ref in self.sources:
                 return self.sources[prefix + ref]
-        return None
+        return self._unread(ref)
 
     def for_country(self, country: str) -> RulesetSource | None:
         """The national ruleset of a country, unless a later root brings its own baseline:
         a national layer written over one baseline is not applied over another."""
-        source = self.sources.get(f"national/{country.lower()}")
+        ident = f"national/{country.lower()}"
+        source = self.sources.get(ident) or self._unread(ident)
         base = self.sources.get("baseline")
         if source is not None and base is not None and \
                 self.roots.index(source.root) < self.roots.index(base.root):
@@ -119,10 +134,24 @@ class Catalog:
 COLLECTIONS = ("national", "regional")
 
 
-def _scan(root: Path) -> Iterable[RulesetSource]:
+def _under(ident: str, prefix: str) -> bool:
+    """Whether the ruleset `ident` would be read from the folder at `prefix` of a root."""
+    return not prefix or ident == prefix or ident.startswith(prefix + "/")
+
+
+def _scan(root: Path) -> tuple[list[RulesetSource], list[tuple[str, Diagnostic]]]:
+    """The rulesets of `root`, and the folders of it that could not be listed, each by
+    its path under the root and its error."""
     if not root.is_dir():
-        return
-    found, refused = _rule_files(root)
+        return [], []
+    found, refused, unread = _rule_files(root)
+    return list(_sources(root, found, refused)), [
+        ("" if path == root else path.relative_to(root).as_posix(), error)
+        for path, error in unread.items()]
+
+
+def _sources(root: Path, found: list[Path], refused: dict[Path, Diagnostic]
+             ) -> Iterable[RulesetSource]:
     by_id: dict[str, tuple[list[Path], list[Diagnostic]]] = {}
     for path in sorted([*found, *refused]):
         rel = path.relative_to(root)
@@ -145,21 +174,32 @@ def rule_files(folder: Path, *, recursive: bool = True) -> list[Path]:
     are never read, and refused (CP425, exit 2): passed over, a rule file of a project
     would leave its ruleset without those rules, or let a shipped ruleset of the same id
     stand in for it, and the check would go on against rules nobody chose."""
-    found, refused = _rule_files(folder, recursive=recursive)
-    if refused:
-        raise CappolicyError(list(refused.values()))
+    found, refused, unread = _rule_files(folder, recursive=recursive)
+    if refused or unread:
+        raise CappolicyError([*unread.values(), *refused.values()])
     return found
 
 
-def _rule_files(folder: Path, *, recursive: bool = True
-                ) -> tuple[list[Path], dict[Path, Diagnostic]]:
-    """rule_files, and the error of each file it refuses."""
+def _rule_files(folder: Path, *, recursive: bool = True) -> tuple[
+        list[Path], dict[Path, Diagnostic], dict[Path, Diagnostic]]:
+    """rule_files, the error of each file it refuses, and that of each folder it could
+    not list (whose rule files nobody knows)."""
     found, skipped = scan_folder(folder, (".cpol",), recursive=recursive, hidden=True)
-    return found, {item.path: Diagnostic(
-        "CP425", N_("{path} cannot be read as a rule file: it is {why}",
-                    path=str(item.path), why=item.why), Span(str(item.path), 0, 0),
-        N_("a ruleset is read only from regular files inside its folder: copy the file "
-           "in, or remove it")) for item in skipped}
+    refused: dict[Path, Diagnostic] = {}
+    unread: dict[Path, Diagnostic] = {}
+    for item in skipped:
+        if item.unread:
+            unread[item.path] = Diagnostic(
+                "CP425", N_("{path} cannot be read: it is {why}, and the rulesets it holds "
+                            "are unknown", path=str(item.path), why=item.why),
+                Span(str(item.path), 0, 0), item.help)
+        else:
+            refused[item.path] = Diagnostic(
+                "CP425", N_("{path} cannot be read as a rule file: it is {why}",
+                            path=str(item.path), why=item.why), Span(str(item.path), 0, 0),
+                N_("a ruleset is read only from regular files inside its folder: copy the "
+                   "file in, or remove it"))
+    return found, refused, unread
 
 
 def source_from_path(path: Path) -> RulesetSource:
@@ -684,7 +724,7 @@ def survey(catalog: Catalog) -> list[CatalogEntry]:
         mine = tuple(d for d in diagnostics if d.span is None or d.span.file in own)
         found[rid] = _Surveyed(layer, parent.id if parent else None, mine or diagnostics,
                                bool(mine))
-    everywhere = [s for root in catalog.roots for s in _scan(root)]
+    everywhere = [s for root in catalog.roots for s in _scan(root)[0]]
     entries = []
     for rid, seen in found.items():
         broken = None

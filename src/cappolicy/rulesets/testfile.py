@@ -79,17 +79,22 @@ class FixtureFile:
 _SAID: set[Path] = set()
 
 
-def discover(path: Path) -> list[Path]:
+def discover(path: Path, errors: list[Diagnostic] | None = None) -> list[Path]:
     """The test files at `path`: the file itself, or every `*.test.yaml` below a folder
     (in any case), but a link that leads out of it, round a loop or nowhere, and what is
-    not a regular file, each skipped with a note on standard error (files.scan_folder)."""
+    not a regular file, each skipped with a note on standard error (files.scan_folder).
+    A folder below it that cannot be listed is an error (CP425), put in `errors` when
+    given, else said on standard error: the tests it holds are not run."""
     if path.is_dir():
         found, skipped = scan_folder(path, (SUFFIX,), hidden=True)
-        for item in skipped:  # said once a run: `test` and `docs` may scan a folder twice
-            if item.path not in _SAID:
+        for item in skipped:
+            said = Diagnostic("CP425", item.message, None, item.help,
+                              level="error" if item.unread else "note")
+            if item.unread and errors is not None:
+                errors.append(said)
+            elif item.path not in _SAID:  # said once a run: `docs` may scan a folder twice
                 _SAID.add(item.path)
-                print(Diagnostic("CP425", item.message, None, item.help, level="note")
-                      .render(), file=sys.stderr)
+                print(said.render(), file=sys.stderr)
         return found
     if path.is_file():
         return [path]

@@ -342,12 +342,14 @@ def run(paths: Iterable[Path], rulesets: Rulesets | None = None) -> RuleTestRepo
     errors: list[Diagnostic] = []
     infos: dict[str, tuple[RuleInfo, ...]] = {}
     for path in paths:
+        unread: list[Diagnostic] = []
         try:
-            found = discover(Path(path))
+            found = discover(Path(path), unread)
         except CappolicyError as exc:
             errors.extend(exc.diagnostics)
             continue
-        if not found:
+        errors.extend(unread)
+        if not found and not unread:
             errors.append(Diagnostic("CP421", f"{path} holds no rule test files (*{SUFFIX})", None))
         for test_file in found:
             try:

@@ -29,14 +29,15 @@ def collect(paths: Iterable[Path], suffixes: tuple[str, ...], code: str,
 
     Below a folder, a symbolic link that leads out of the folder, round a loop or
     nowhere, and anything that is not a regular file (a FIFO, a device), are skipped,
-    each with a diagnostic of level "note": the caller shows notes and carries on."""
+    each with a diagnostic of level "note": the caller shows notes and carries on. A
+    folder that cannot be listed is an error (CP425): its files go unchecked."""
     files: list[Path] = []
     problems: list[Diagnostic] = []
     for path in paths:
         if path.is_dir():
             found, notes = _scan(path, suffixes)
             problems.extend(notes)
-            if not found:
+            if not found and not any(n.level == "error" for n in notes):
                 problems.append(Diagnostic(code, N_(
                     "{path} holds no {what} ({suffixes})", path=str(path), what=what,
                     suffixes=", ".join(suffixes))))
@@ -62,7 +63,8 @@ def _scan(folder: Path, suffixes: tuple[str, ...]) -> tuple[list[Path], list[Dia
     """The regular files below `folder` with one of `suffixes`, in any case, and notes on
     those skipped (base/files.scan_folder)."""
     found, skipped = scan_folder(folder, suffixes)
-    return found, [Diagnostic("CP425", s.message, None, s.help, level="note") for s in skipped]
+    return found, [Diagnostic("CP425", s.message, None, s.help,
+                              level="error" if s.unread else "note") for s in skipped]
 
 
 def iati_in_folders(files: list[Path], named: Sequence[Path]) -> list[Path]:

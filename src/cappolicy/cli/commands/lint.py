@@ -88,7 +88,9 @@ def _linted(catalog: Catalog, refs: tuple[str, ...]
             # a folder of rulesets (it has rulesets in subfolders, like national/): each of
             # them, their parents looked up there first
             catalog = Catalog([*catalog.roots, path])
-            found = [s for s in Catalog([path]).sources.values()]
+            own = Catalog([path])
+            problems.extend(error for _, error in own.unread)  # a folder it cannot list
+            found = [s for s in own.sources.values()]
         elif path.exists():
             try:
                 found = [source_from_path(path)]
