@@ -172,7 +172,8 @@ def test_the_same_co_financing_gap_through_the_command_line(tmp_path: Path) -> N
         [checked] = report["results"]
         [fin] = [f for f in checked["findings"] if f["rule"] == "FIN-01"]
         failed = sorted(f["rule"] for f in checked["findings"] if f["outcome"] == "fail")
-        origin = rule_json_of(report, checked, fin)["params"][0]["origin"]
+        [origin] = [p["origin"] for p in rule_json_of(report, checked, fin)["params"]
+                    if p["name"] == "min_co_financing"]
         outcomes[country] = (checked["ruleset"], failed, origin["layer"])
     # Arcadia wants more co-financing; Borealia keeps the trainee records at home instead
     assert outcomes == {"XA": ("national/xa", ["FIN-01"], "national/xa"),

@@ -107,7 +107,9 @@ def test_a_baseline_rule_in_arcadia_shows_the_param_arcadia_sets_and_why() -> No
             'donor-funded programmes carry at least a quarter national counterpart funding"') in out
     assert "tightens 15% of baseline" in out
     doc = explain_json("FIN-01", "--country", "XA")
-    (param,) = doc["params"]
+    params = {p["name"]: p for p in doc["params"]}
+    assert set(params) == {"min_co_financing", "foreign_kinds"}
+    param = params["min_co_financing"]
     assert (param["value"], param["declared"]["value"]) == ("25%", "15%")
     (change,) = param["sets"]
     assert change["origin"]["layer"] == "national/xa"
