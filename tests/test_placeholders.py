@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
 from cappolicy.base.resources import shipped_rulesets
 from cappolicy.engine.compile import Context
 from cappolicy.engine.evaluate import closure_verdict, evaluate, functions_of
-from cappolicy.proposal.load import load_proposal_text
+from cappolicy.proposal.load import _YamlComposer, load_proposal_text
 from cappolicy.proposal.placeholders import placeholder, readable
 from cappolicy.rulesets.catalog import Catalog, Rulesets
 
@@ -27,6 +28,9 @@ AS_OF = dt.date(2027, 1, 15)
     "<the treasury's id>", "TODO: what the programme does, in one line", "ID-TODO", "XA-TODO",
     "(tbd)", "'TODO'", "", "   ", "\t\n", "N/A", "n/a", "None", "not applicable",
     "To be determined", "TBA", "to be confirmed.",
+    # a dash of any length, and a note after a dash or in brackets
+    "—", "–", " — ", "TBD - to be negotiated with impl-a", "TBD — pending", "TODO–later",
+    "TODO (ask the donor)", "to be determined: after the inception phase",
 ])
 def test_placeholders(text: str) -> None:
     assert placeholder(text)
@@ -35,9 +39,23 @@ def test_placeholders(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "Ombudsman channel", "MoU 2026-04", "Todos Santos office", "The TBD register, and how it is kept",
     "XA-CIRT-2027", "Note: TODO later", "2029", "x",
+    "Ombudsman — the national one", "Data Protection Act 2019 – s.12", "None of the data leaves XA",
 ])
 def test_real_texts(text: str) -> None:
     assert not placeholder(text)
+
+
+@pytest.mark.parametrize("text", ["—", "TBD - to be negotiated", "TBD — pending", "– –"])
+def test_the_quick_road_reads_a_dash_as_a_placeholder_as_the_usual_road_does(
+        rulesets: Rulesets, text: str) -> None:
+    # a legal basis of "—" let personal data go abroad on the quick loading road, which
+    # kept its own copy of the punctuation (direct.py): DATA-01 and DATA-02 passed
+    proposal = _variant(('basis: "MoU 2026-04"', f'basis: "{text}"'))
+    for road in (load_proposal_text, _usual_road):
+        failed, notes = _failed_with_notes(rulesets, proposal, road)
+        assert "DATA-02" in failed, (road, text)
+        assert f"activities[0].data_flows[0].basis is the placeholder {text!r}" \
+            in notes["DATA-02"], (road, notes)
 
 
 def _variant(*changes: tuple[str, str]) -> str:
@@ -69,8 +87,16 @@ BLANKS = _variant(
 )
 
 
-def _failed_with_notes(rulesets: Rulesets, text: str) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    proposal = load_proposal_text(text, "p.yaml")
+def _usual_road(text: str, name: str) -> Any:
+    """The proposal as the usual loading road reads it (compose, then validate), not the
+    quick one (direct.py)."""
+    with mock.patch.object(_YamlComposer, "direct", lambda self: None):
+        return load_proposal_text(text, name)
+
+
+def _failed_with_notes(rulesets: Rulesets, text: str, load: Any = None
+                       ) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    proposal = (load or load_proposal_text)(text, "p.yaml")
     eff = rulesets.for_country("XA").ruleset
     findings = evaluate(eff.compiled(), proposal, AS_OF, ruleset=eff.id, effective=eff)
     failed = {f.rule: f for f in findings if f.outcome == "fail"}

@@ -34,6 +34,7 @@ from . import schema
 from .scalars import _NULLS, _NUMERIC_START, resolve_plain
 from .repeats import repeated_refs, unreasoned_waivers
 from .validate import _DATE, _YEAR, _codes
+from .placeholders import PUNCTUATION
 
 #: an alias written as a mapping's value on the key's line, from the end of the key
 #: (libyaml's anchor names are letters, digits, '-' and '_')
@@ -158,9 +159,8 @@ def _proposal_plan() -> Any:
 #: placeholders.placeholder under the default words can only hold for a text that has one
 #: of these in lower case, or has nothing but its punctuation
 #: (re.IGNORECASE matches all that str.lower makes of them, and a few more)
-_PUNCTUATION = " \t\r\n.,;:!?-_*#\"'`()[]{}/\\|~=+…"
 _HINT = re.compile("todo|tbd|tbc|tba|xxx|lorem ipsum|n/a|none|not applicable|to be |<|"
-                   "\\A[%s]*\\Z" % re.escape(_PUNCTUATION), re.IGNORECASE).search
+                   "\\A[\\W_]*\\Z", re.IGNORECASE).search
 
 
 def maybe_placeholder(text: str) -> bool:
@@ -171,8 +171,8 @@ def maybe_placeholder(text: str) -> bool:
         return "todo" in low or "tbd" in low or "tbc" in low or "tba" in low \
             or "xxx" in low or "lorem ipsum" in low or "n/a" in low or "none" in low \
             or "not applicable" in low or "to be " in low or "<" in text \
-            or not text.strip(_PUNCTUATION)
-    return _HINT(text) is not None
+            or not text.strip(PUNCTUATION)
+    return _HINT(text) is not None  # "\\W": any punctuation, symbol or space, of any script
 
 
 class Walk:

@@ -13,8 +13,10 @@ What counts, ignoring case and the whitespace and punctuation around it:
   leaving the field out;
 - a text that is one of the words (`TODO`, `TBD`, `TBC`, `TBA`, `XXX`, `...`, `lorem
   ipsum`, `N/A`, `none`, `not applicable`, `to be determined`, `to be confirmed`, and what
-  a ruleset adds through its `placeholders` param), or only punctuation;
-- a word followed by a colon and a note: `TODO: the donor's country`;
+  a ruleset adds through its `placeholders` param), or only punctuation (a dash of any
+  length, in any script);
+- a word followed by a note after a colon, a dash or a bracket: `TODO: the donor's
+  country`, `TBD - to be negotiated`, `to be confirmed (March)`;
 - an id one of whose parts (split at `-`, `_`, `.`, `/` and spaces) is a word: `XA-TODO`;
 - a text in angle brackets: `<ministry of XA>`;
 - a text that starts with `lorem ipsum`.
@@ -41,9 +43,15 @@ DEFAULT_WORDS: frozenset[str] = frozenset({
 
 Path = tuple[Any, ...]
 
-_PUNCTUATION = " \t\r\n.,;:!?-_*#\"'`()[]{}/\\|~=+…"
+#: what is stripped round a text before it is compared (str.strip, quick); a text that
+#: is not ASCII loses any other punctuation, symbol or space at its ends too (`_EDGES`):
+#: an em dash or a "—" alone is no more an answer than a hyphen
+PUNCTUATION = " \t\r\n.,;:!?-_*#\"'`()[]{}/\\|~=+…–—"
+_EDGES = re.compile(r"\A[\W_]+|[\W_]+\Z")
 _PARTS = re.compile(r"[-_./\s]+")
-_NOTE = re.compile(r"^\s*([^\s:]+(?:\s[^\s:]+)?)\s*:")
+#: a placeholder of up to three words, then a note after a colon, a dash or a bracket:
+#: `TODO: the donor's country`, `TBD - to be negotiated`, `to be confirmed (March)`
+_NOTE = re.compile(r"^\s*([^\s:(–—]+(?:\s[^\s:(–—]+){0,2}?)\s*(?::|\s-+\s|[–—]|\()")
 
 #: Record fields whose text is a key other fields refer to: never read as a placeholder.
 _KEYS = {(schema.ORGANISATION.name, "id"), (schema.BODY.name, "id"),
@@ -51,12 +59,18 @@ _KEYS = {(schema.ORGANISATION.name, "id"), (schema.BODY.name, "id"),
          (schema.MANDATE.name, "id")}
 
 
+def _bare(text: str) -> str:
+    """`text` without the whitespace and punctuation round it."""
+    bare = text.strip(PUNCTUATION)
+    return bare if bare.isascii() else _EDGES.sub("", bare)
+
+
 def normalise(words: Iterable[Any]) -> frozenset[str]:
     """Placeholder words as compared: lower case, the punctuation around them removed."""
     out = set()
     for word in words:
         if isinstance(word, str):
-            text = word.strip(_PUNCTUATION).lower()
+            text = _bare(word).lower()
             out.add(text if text else word.strip().lower())
     return frozenset(out)
 
@@ -72,7 +86,7 @@ def _table(words: frozenset[Any]) -> frozenset[str]:
 
 def placeholder(text: str, words: frozenset[str] = _DEFAULT) -> bool:
     """Whether `text` only holds a placeholder (`words` as `normalise` gives them)."""
-    bare = text.strip(_PUNCTUATION).lower()
+    bare = _bare(text).lower()
     if not bare:
         return True  # "", "   ", "...", "-", "?": nothing but whitespace and punctuation
     if bare in words:
@@ -83,7 +97,7 @@ def placeholder(text: str, words: frozenset[str] = _DEFAULT) -> bool:
     if bare.startswith("lorem ipsum") and "lorem ipsum" in words:
         return True
     note = _NOTE.match(text)
-    if note and note.group(1).strip(_PUNCTUATION).lower() in words:
+    if note and _bare(note.group(1)).lower() in words:
         return True
     parts = [p for p in _PARTS.split(bare) if p]
     return len(parts) > 1 and len(stripped.split()) <= 2 and any(p in words for p in parts)
