@@ -21,6 +21,7 @@ from cappolicy.rulesets.lint import body_paragraphs
 
 LONG = "x" * 301
 DATA_SOURCES = Path(__file__).resolve().parent / "data" / "sources"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "proposals"
 
 #: A seed document laid out like the real ones: title, summary, date, share links, three
 #: body paragraphs between headings and advertisements, then related articles whose
@@ -154,6 +155,27 @@ def test_three_mistakes_give_three_located_diagnostics(seeded: Path) -> None:
     assert text.exit_code == 2
     assert "rules/national/xa.cpol:4:1: error[CP250]: `set min_co_financing`" in text.stdout
     assert "linted 1 ruleset: 3 errors, 0 warnings" in text.stdout
+
+
+@pytest.mark.parametrize("because", ['""', '"  "', '"-"', '"TODO"', '"n/a"', '"TBD - later"'])
+def test_a_because_that_says_nothing_is_no_reason(seeded: Path, because: str) -> None:
+    # `because ""` let a national layer relax co-financing, or disable a rule, with no
+    # reason shown anywhere; lint, check, diff and explain all took it
+    text = 'ruleset xa "Arcadia"\nextends baseline\njurisdiction XA\n' \
+        f"set min_co_financing = 10% because {because}\n" \
+        f"disable OWN-01 because {because}\n"
+    write(seeded / "rules", {"national/xa.cpol": text})
+    data = lint_json("--rulesets", "rules", "rules/national/xa.cpol")
+    assert data["exit_code"] == 2
+    assert located(data) == [("CP250", "rules/national/xa.cpol", 4, 1),
+                             ("CP250", "rules/national/xa.cpol", 5, 1)]
+    relaxed, disabled = (d["message"] for d in data["diagnostics"])
+    assert relaxed.startswith("`set min_co_financing` relaxes 15% (from baseline) to 10% and "
+                              "gives no reason: ")
+    assert disabled.startswith("`disable OWN-01`")
+    checked = CliRunner().invoke(main, ["check", "--rulesets", "rules", "--country", "XA",
+                                        str(EXAMPLES / "xa-cirt-good.yaml")])
+    assert checked.exit_code == 2, checked.output
 
 
 def test_because_is_optional_to_the_parser() -> None:

@@ -515,8 +515,13 @@ def _require_because(item: ast.SetParam | ast.Override | ast.Disable, message: s
                      errors: list[Diagnostic]) -> None:
     """CP250: every change to a parent ruleset names its reason (a relaxation says what
     it relaxes), so that findings can show why the parent's rule does not hold as written."""
-    if item.because is not None:
+    from ..proposal.placeholders import placeholder
+
+    if item.because is not None and not placeholder(item.because):
         return
+    if item.because is not None:  # `because ""`, `because "TODO"`: no reason either
+        message = f"{message}: {item.because!r} says nothing" if item.because.strip() \
+            else f"{message}: its `because` is empty"
     errors.append(Diagnostic(
         "CP250", message, item.span,
         'add `because "..."` naming the law, decision or agreement behind the change'))
