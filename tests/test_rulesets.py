@@ -158,6 +158,12 @@ def test_raising_a_higher_is_stricter_param_is_not_a_relaxation(tmp_path: Path) 
     ("set allowed_destinations = {XA}", False),
     ("set min_indicators = 3", True),  # no direction declared: any change counts
     ("set max_sunset_delay = 6 months", False),  # the same value changes nothing
+    # days against months: stricter only when so from every day. 26 weeks (182 days) is
+    # longer than the 181 days of six months from 1 March (or 28 February), so it relaxes
+    ("set max_sunset_delay = 26 weeks", True),
+    ("set max_sunset_delay = 182 days", True),
+    ("set max_sunset_delay = 181 days", False),
+    ("set max_sunset_delay = 1 year", True),
 ])
 def test_relaxation_follows_the_declared_direction(tmp_path: Path, line: str,
                                                    relaxed: bool) -> None:

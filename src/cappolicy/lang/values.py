@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -166,6 +167,35 @@ def add_months(day: dt.date, months: int) -> dt.date:
     month = month_index % 12 + 1
     last = calendar.monthrange(year, month)[1]
     return dt.date(year, month, min(day.day, last))
+
+
+def day_bounds(d: Duration) -> tuple[int, int] | None:
+    """The fewest and the most days that `d` after a day can be, whatever the day (a
+    month is 28 to 31 days, six months 181 to 184); None for a duration that goes back."""
+    if d.months < 0 or d.days < 0:
+        return None
+    if not d.months:
+        return d.days, d.days
+    bounds = _month_bounds(d.months)
+    return None if bounds is None else (bounds[0] + d.days, bounds[1] + d.days)
+
+
+@functools.cache
+def _month_bounds(months: int) -> tuple[int, int] | None:
+    """The fewest and most days from a day to `months` months after it (add_months), over
+    the 400 years of the Gregorian calendar's cycle: from a day 1 to 28 of a month it is
+    as from the 1st, so the 1st and the days from the 29th are enough to try."""
+    spans = set()
+    try:
+        for index in range(400 * 12):
+            year, month = 2000 + index // 12, index % 12 + 1
+            last = calendar.monthrange(year, month)[1]
+            for day in (1, *range(29, last + 1)):
+                start = dt.date(year, month, day)
+                spans.add((add_months(start, months) - start).days)
+    except (OverflowError, ValueError):  # past year 9999: not a span a rule can hold
+        return None
+    return min(spans), max(spans)
 
 
 def shift(day: dt.date, d: Duration, sign: int) -> dt.date:

@@ -173,6 +173,16 @@ def _relaxes(direction: str | None, old: Any, new: Any) -> bool:
             a, b = set(old), set(new)
             stricter = b >= a if direction == "larger" else b <= a
             return not stricter
+        if isinstance(old, ast.Duration) and isinstance(new, ast.Duration) and \
+                not (old.days == new.days == 0 or old.months == new.months == 0):
+            # months against days: stricter only if it is so from every day of the
+            # calendar (26 weeks is longer than the 181 days of six months from 1 March)
+            shortest, longest = V.day_bounds(new) or (None, None)
+            old_bounds = V.day_bounds(old)
+            if shortest is None or longest is None or old_bounds is None:
+                return True
+            return not (longest <= old_bounds[0] if direction == "lower"
+                        else shortest >= old_bounds[1])
         higher = V.compare(">", new, old)
         return bool(higher) if direction == "lower" else not higher
     except (TypeError, V.EvalProblem):
