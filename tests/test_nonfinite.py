@@ -83,6 +83,27 @@ def test_amounts_summing_to_infinity_do_not_pass_a_share_rule(tmp_path: Path) ->
     assert "(cannot be computed)" in text.stdout
 
 
+def test_allow_unknown_excuses_missing_data_never_a_value_that_cannot_be_computed(
+        tmp_path: Path) -> None:
+    # --allow-unknown is for rules undecided for want of data; an overflowing sum lacks
+    # nothing, and 3e308 EUR of donor money passed FIN-01 with it
+    (tmp_path / "rules" / "baseline").mkdir(parents=True)
+    (tmp_path / "rules" / "baseline" / "b.cpol").write_text(RULESET, encoding="utf-8")
+    overflowing = tmp_path / "p.yaml"
+    overflowing.write_text(PROPOSAL, encoding="utf-8")
+    missing = tmp_path / "q.yaml"  # the donor's amounts not given: undecided for want of them
+    missing.write_text(PROPOSAL.replace(", by_year: {2027: 1.0e+308, 2028: 1.0e+308}", ""),
+                       encoding="utf-8")
+    rules = ("--rulesets", str(tmp_path / "rules"), "--allow-unknown")
+    done = cappolicy("check", str(overflowing), *rules, "--format", "json")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert json.loads(done.stdout)["summary"]["verdict"] == "fail"
+    done = cappolicy("check", str(missing), *rules, "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    [result] = json.loads(done.stdout)["results"]
+    assert {f["outcome"] for f in result["findings"] if f["rule"] == "OVF-01"} == {"unknown"}
+
+
 def test_a_funds_edge_whose_amounts_overflow_has_no_amount_to_compare() -> None:
     from cappolicy.graph.governance import build
 

@@ -112,10 +112,14 @@ class Report(Record):
 
 
 def is_failing(finding: Finding, fail_on: str, allow_unknown: bool = False) -> bool:
-    """A failed finding whose severity is at or above `fail_on`; an undecided one
-    too unless `allow_unknown`: a proposal that cannot be judged is not fit to pass."""
-    outcomes = ("fail",) if allow_unknown else ("fail", "unknown")
-    return finding.outcome in outcomes and SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[fail_on]
+    """A failed finding whose severity is at or above `fail_on`; an undecided one too: a
+    proposal that cannot be judged is not fit to pass. `allow_unknown` excuses what is
+    undecided for want of data (the finding names what is missing), never a value that
+    cannot be computed (a sum that overflows: nothing is missing, and nothing to add)."""
+    outcome = finding.outcome
+    if outcome != "fail" and (outcome != "unknown" or allow_unknown and finding.missing):
+        return False
+    return SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[fail_on]
 
 
 def failing(report: Report) -> list[Finding]:
