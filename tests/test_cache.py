@@ -306,6 +306,59 @@ def test_an_entry_naming_a_class_outside_the_allow_list_is_rebuilt(
     assert len(parses) == 6
 
 
+def test_a_forged_operator_runs_nothing_and_changes_no_verdict(
+        store: Path, tmp_path: Path) -> None:
+    """The attack: an entry's types were checked, not its operators, and generated code
+    writes an operator into its source as it is. FIN-01's "/" made
+    "/ (__import__('os').system(...) or 1) /" ran the command in any check of two
+    proposals (the second writes the rule's Python), with the shipped rulesets."""
+    marker = tmp_path / "payload-ran"
+    second = tmp_path / "p2.yaml"
+    second.write_text(GOOD.read_text(encoding="utf-8").replace(
+        "id: XA-CIRT-2027", "id: XA-CIRT-2028"), encoding="utf-8")
+    both = ("check", str(GOOD), str(second), "--country", "XA", "--format", "json")
+    first = _cli(store, *both)
+    assert first[0] == 0, first[2]
+    payload = f"/ (__import__('os').system('touch {marker}') or 1) /"
+    forged = 0
+    for entry in _entries(store / "rules"):
+        key, _, body = entry.read_bytes().partition(b"\n")
+        if b'["Rule","FIN-01"' not in body:
+            continue
+        start = body.index(b'["Rule","FIN-01"')
+        at = body.index(b'["Binary","/",', start)
+        body = body[:at] + b'["Binary",' + json.dumps(payload).encode() + b"," + \
+            body[at + len(b'["Binary","/",'):]
+        entry.write_bytes(key + b"\n" + body)
+        forged += 1
+    assert forged == 1
+    again = _cli(store, *both)
+    assert not marker.exists()
+    assert again[:2] == first[:2]  # the entry is rebuilt from the rule file
+
+
+def test_an_operator_or_kind_the_language_lacks_is_a_corrupt_entry(
+        store: Path, tmp_path: Path) -> None:
+    from cappolicy.lang.cachedata import Corrupt, loads_tree
+
+    path = tmp_path / "demo.cpol"
+    path.write_text(RULES.replace('title present', 'count(organisations) * 2 > 1 and '
+                                  'not (any o in organisations: o.id == "x") and -1 < 0'),
+                    encoding="utf-8")
+    cached.rule_file(str(path))
+    (entry,) = _entries(store / "rules")
+    body = entry.read_bytes().partition(b"\n")[2]
+    loads_tree(body)
+    for real, forged in ((b'["Binary","*",', b'["Binary","* __import__(\'os\') *",'),
+                         (b'["Binary",">",', b'["Binary","> 0 or 1 >",'),
+                         (b'["Unary","not",', b'["Unary","not not",'),
+                         (b'["Quantifier","any",', b'["Quantifier","anything",'),
+                         (b'["Aggregate","count",', b'["Aggregate","eval",')):
+        assert real in body, real
+        with pytest.raises(Corrupt):
+            loads_tree(body.replace(real, forged, 1))
+
+
 def test_an_entry_whose_spans_name_another_file_is_rebuilt(
         store: Path, parses: list[str], tmp_path: Path) -> None:
     # A diagnostic quotes the lines its span names: an entry whose spans named a secret

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..graph.parts import PROGRAM
 from ..lang import values as V
-from ..lang.ast import Percent
+from ..lang.ast import ARITH_OPS, COMPARE_OPS, Percent
 from ..lang.types import is_stringy
 from .builtins import FUNCTIONS
 from .nodes import (
@@ -264,6 +264,8 @@ class _Writer:
             if target == "graph-node":  # made on first use: it builds the graph
                 index = f"ctx.elements({target!r})"
             else:
+                if not target.isidentifier():  # a local's name: only a record's
+                    raise _Unsupported(f"target {target[:20]!r}")
                 index = self.targets.setdefault(target, f"ix_{target}")
             h = self.tmp("h")
             self.emit(ind + 1, f"{h} = {index}.get({ref})")
@@ -331,6 +333,8 @@ class _Writer:
             if op == "not in":
                 self.emit(ind, f"if {t} is not UNKNOWN: {t} = not {t}")
             return t
+        if op not in COMPARE_OPS:  # written into the source as it is: only the language's
+            raise _Unsupported(f"operator {op[:20]!r}")
         if node.percent:  # shares compare by their fractions
             return self._compare_shares(node, scope, ind, t)
         a = self.expr(node.kids[0], scope, ind)
@@ -388,6 +392,8 @@ class _Writer:
 
     def x_arith(self, node: Arith, scope: dict[str, str], ind: int) -> str:
         op = node.op
+        if op not in ARITH_OPS:  # written into the source as it is: only the language's
+            raise _Unsupported(f"operator {op[:20]!r}")
         if op == "/":
             t = self._division(node, scope, ind)
             if node.share:  # an amount over an amount reads as a percentage
@@ -781,5 +787,5 @@ def _decide_function(w: _Writer, rule: CompiledRule, name: str) -> tuple[list[st
 
 def _head(targets: Mapping[str, str]) -> list[str]:
     """The first lines of a function: the proposal's data and the id indexes it uses."""
-    return ["data = ctx.data", *(f"ix_{target} = ctx.found.get({target!r}) or "
-                                 f"ctx.elements({target!r})" for target in targets)]
+    return ["data = ctx.data", *(f"{local} = ctx.found.get({target!r}) or "
+                                 f"ctx.elements({target!r})" for target, local in targets.items())]

@@ -336,6 +336,8 @@ class Compiler(GraphQueries):
     def c_unary(self, e: ast.Unary, scope: Mapping[str, Type]) -> Node:
         operand = self.expr(e.operand, scope)
         f = operand.fn
+        if e.op not in ast.UNARY_OPS:  # the grammar makes none other; a forged tree might
+            raise AssertionError(f"no operator {e.op[:20]!r} in the language")
         if e.op == "not":
             self._want_bool(operand, e.operand.span)
             return Not(e, BOOL, lambda env: V.not3(V.truth(f(env))), (operand,))
@@ -409,6 +411,8 @@ class Compiler(GraphQueries):
                 r = V.contains(rf(env), lf(env))
                 return V.not3(r) if negate else r
             return Compare(e, BOOL, member, kids, op=op)
+        if op not in ast.ARITH_OPS:  # the grammar makes none other; a forged tree might
+            raise AssertionError(f"no operator {op[:20]!r} in the language")
         return self._arith(e, left, right)
 
     def _check_compare(self, e: ast.Binary, left: Node, right: Node) -> None:
@@ -680,7 +684,7 @@ def _key_or_item(t: Type) -> Type:
 def _arith_type(op: str, lt: Type, rt: Type) -> Type | None:
     if ANY in (lt, rt):
         return ANY
-    if op in "+-":
+    if op in ("+", "-"):
         if lt == DATE and rt == DURATION:
             return DATE
         if op == "+" and lt == DURATION and rt == DATE:

@@ -166,6 +166,17 @@ class Call(Record):
         _set(self, "span", span)
 
 
+#: The operators and kinds the grammar makes (cpol.lark), and nothing else: generated
+#: code writes an operator into its source as it is, and a tree read back from the cache
+#: is held to these (cachedata.py), so a forged one is never code.
+COMPARE_OPS = frozenset({"==", "!=", "<", "<=", ">", ">="})
+ARITH_OPS = frozenset({"+", "-", "*", "/"})
+BINARY_OPS = COMPARE_OPS | ARITH_OPS | {"and", "or", "implies", "in", "not in"}
+UNARY_OPS = frozenset({"not", "-"})
+QUANTIFIERS = frozenset({"any", "all"})
+AGGREGATES = frozenset({"count", "sum", "min", "max", "union"})
+
+
 class Unary(Record):
     __slots__ = ("op", "operand", "span")
     UNCOMPARED = frozenset({"span"})

@@ -5,8 +5,9 @@ with every field of its class in order, a tuple `["tuple", item, ...]`, a date
 `["date", "YYYY-MM-DD"]`; strings, numbers, true, false and null stand for themselves.
 Reading calls only the constructors of an allow-list (the node classes of `ast`, `Span`,
 `tuple`, `date.fromisoformat`), each with exactly its fields, each field of a type its
-annotation allows. Anything else (an unknown name, a JSON object, a field too many or of
-the wrong type) raises Corrupt, and the cache makes the value again: an entry is data
+annotation allows, and an operator one the language has. Anything else (an unknown name,
+a JSON object, a field too many or of the wrong type, an operator of no rule) raises
+Corrupt, and the cache makes the value again: an entry is data
 that is checked, never code or an object graph that is run.
 """
 
@@ -174,10 +175,24 @@ def _decoders() -> dict[str, Callable[[list[Any]], Any]]:
     if not _DECODERS:
         table: dict[str, Callable[[list[Any]], Any]] = {_TUPLE: _tuple, _DATE: _date}
         for cls in NODE_CLASSES:
-            plan = tuple(_reading(_annotation(kind)) for _, kind in _fields(cls))
+            plan = tuple(_one_of(_WORDS[cls, name]) if (cls, name) in _WORDS
+                         else _reading(_annotation(kind)) for name, kind in _fields(cls))
             table[cls.__name__] = _node(cls, plan)
         _DECODERS.update(table)
     return _DECODERS
+
+
+#: fields that hold one of a few words of the language, and may hold nothing else: an
+#: operator is written into generated code as it is (codegen.py)
+_WORDS: dict[tuple[type, str], frozenset[str]] = {
+    (ast.Binary, "op"): ast.BINARY_OPS, (ast.Unary, "op"): ast.UNARY_OPS,
+    (ast.Quantifier, "kind"): ast.QUANTIFIERS, (ast.Aggregate, "kind"): ast.AGGREGATES,
+}
+
+
+def _one_of(words: frozenset[str]) -> tuple[int, Check]:
+    """How a field that holds one of `words` is read."""
+    return _CHECKED, lambda value: type(value) is str and value in words
 
 
 def _annotation(text: Any) -> Any:
