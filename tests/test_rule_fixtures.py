@@ -105,7 +105,14 @@ def test_the_base_proposal_passes_every_baseline_rule(rulesets: Rulesets) -> Non
 # --- the runner ----------------------------------------------------------------------------
 
 
-HEADER = f"cappolicy-test: 1\nruleset: baseline\nbase: {BASE}\nas_of: 2027-01-15\n"
+HEADER = "cappolicy-test: 1\nruleset: baseline\nbase: base.proposal.yaml\nas_of: 2027-01-15\n"
+
+
+@pytest.fixture(autouse=True)
+def _base_beside(tmp_path: Path) -> None:
+    """The base proposal beside the test files a test writes in tmp_path: a base is read
+    only from the test's own project (testfile._outside)."""
+    (tmp_path / "base.proposal.yaml").write_bytes(BASE.read_bytes())
 
 
 def write(tmp_path: Path, cases: str, header: str = HEADER, name: str = "t.test.yaml") -> Path:
@@ -204,7 +211,7 @@ def test_removing_what_does_not_exist_is_a_located_error(
     (HEADER + "cases:\n  - name: checks nothing\n", "checks nothing", "expects nothing"),
     (HEADER.replace("cappolicy-test: 1", "cappolicy-test: 2") + "cases:\n  - name: x\n"
      "    expect: {FIN-01: pass}\n", "cappolicy-test", "unsupported rule test format"),
-    (HEADER.replace(str(BASE), "nowhere.yaml") + "cases:\n  - name: x\n"
+    (HEADER.replace("base.proposal.yaml", "nowhere.yaml") + "cases:\n  - name: x\n"
      "    expect: {FIN-01: pass}\n", "nowhere", "base proposal nowhere.yaml not found"),
     (HEADER + "cases:\n  - name: x\n    remove: [activities[0]]\n    expect: {FIN-01: pass}\n",
      "remove", "invalid YAML"),

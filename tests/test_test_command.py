@@ -17,7 +17,14 @@ from cappolicy.rulesets.catalog import Catalog
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "rulesets"
 BASE = SHIPPED / "baseline" / "tests" / "base.proposal.yaml"
-HEADER = f"cappolicy-test: 1\nruleset: baseline\nbase: {BASE}\nas_of: 2027-01-15\ncases:\n"
+HEADER = "cappolicy-test: 1\nruleset: baseline\nbase: base.proposal.yaml\nas_of: 2027-01-15\ncases:\n"
+
+
+@pytest.fixture(autouse=True)
+def _base_beside(tmp_path: Path) -> None:
+    """The base proposal beside the test files a test writes in tmp_path: a base is read
+    only from the test's own project (testfile._outside)."""
+    (tmp_path / "base.proposal.yaml").write_bytes(BASE.read_bytes())
 LOW_CO_FINANCING = ("  - name: low co-financing said to pass\n    set:\n"
                     "      funding.sources[1].by_year: {2027: 100000, 2028: 100000, 2029: 100000}\n"
                     "    expect: {FIN-01: pass}\n")
@@ -297,3 +304,25 @@ def test_a_project_folder_without_tests_is_an_error(
     assert result.exit_code == 2
     assert "holds no rule test files" in result.output
 
+
+
+@pytest.mark.parametrize("base", ["/etc/passwd", "../../secret.yaml", str(Path("/etc/passwd.yaml")),
+                                  "linked.yaml", "../.git/config", "notes.txt"])
+def test_a_base_outside_the_project_is_not_read(tmp_path: Path, base: str) -> None:
+    # `base: /etc/passwd` made `cappolicy test` quote the file's first line in its error:
+    # a stranger's rule test in a pull request printed any file of the CI machine
+    secret_line = "cappolicy-base-secret-7e1a: hunter2"
+    (tmp_path / "secret.yaml").write_text(secret_line + "\n", encoding="utf-8")
+    project = tmp_path / "project"
+    (project / ".git").mkdir(parents=True)
+    (project / "notes.txt").write_text(secret_line + "\n", encoding="utf-8")
+    tests = project / "tests"
+    tests.mkdir()
+    (tests / "linked.yaml").symlink_to(tmp_path / "secret.yaml")
+    path = tests / "t.test.yaml"
+    path.write_text(f"cappolicy-test: 1\nruleset: baseline\nbase: {base}\ncases:\n"
+                    "  - name: x\n    expect: {FIN-01: pass}\n", encoding="utf-8")
+    result = cappolicy("test", str(path), "--no-color")
+    assert result.exit_code == 2, result.output
+    assert f"base proposal {base} is not read" in result.output, result.output
+    assert "hunter2" not in result.output and "root:" not in result.output

@@ -231,6 +231,29 @@ def _entries(folder: Path, recursive: bool, hidden: bool,
                 waiting.append(path)
 
 
+def project_root(start: Path) -> Path | None:
+    """The project's root folder above `start` (or `start` itself): the first holding
+    `.git` (a folder or a file), or the user's home folder, whichever comes first; None
+    when neither is."""
+    try:
+        home: Path | None = Path.home().resolve()
+    except (RuntimeError, KeyError, OSError):  # no home folder known
+        home = None
+    for folder in (start, *start.parents):
+        if folder == home or os.path.lexists(folder / ".git"):
+            return folder
+    return None
+
+
+def search_folders(start: Path) -> list[Path]:
+    """The folders settings are looked for in, nearest first: `start` and the folders
+    above it up to the project's root (project_root); only `start` when it has none."""
+    root = project_root(start)
+    if root is None:
+        return [start]
+    return [start, *(folder for folder in start.parents if folder.is_relative_to(root))]
+
+
 def write_atomic(path: Path, text: str | Iterable[str]) -> None:
     """Write `text` (UTF-8; or its pieces, in order) to `path` whole: to a temporary file
     in the same folder, then renamed over `path`. A symbolic link at `path` is replaced,

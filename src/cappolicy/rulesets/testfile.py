@@ -4,6 +4,7 @@ they hold; docs/rule-tests.md describes the format."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
@@ -102,6 +103,25 @@ def discover(path: Path, errors: list[Diagnostic] | None = None) -> list[Path]:
                                     "name a rule test file (*.test.yaml) or a folder holding them"))
 
 
+def _outside(test: Path, base: str) -> str | None:
+    """Why the base proposal `base` of the rule test `test` is not read, if it is not: a
+    base is a YAML or JSON file, and one of the test's project (below the folder holding
+    `.git`, or the home folder, above the test) when it has one, or of the shipped
+    rulesets for a shipped test. A stranger's rule test naming /etc/passwd or ../.env as
+    its base made `cappolicy test` quote the file in its error."""
+    from ..base.files import project_root
+    from ..base.resources import shipped_rulesets
+
+    if not base.lower().endswith((".yaml", ".yml", ".json")):
+        return "not a YAML or JSON file"
+    here = Path(os.path.realpath(test.parent))
+    shipped = Path(os.path.realpath(shipped_rulesets()))
+    top = shipped if here.is_relative_to(shipped) else project_root(here)
+    if top is not None and not Path(os.path.realpath(here / base)).is_relative_to(top):
+        return f"it lies outside the project ({_display(top)})"
+    return None
+
+
 def read_fixture(path: Path) -> FixtureFile:
     """Read and check a test file; raise CappolicyError listing every problem in it."""
     name = _display(path)
@@ -154,7 +174,12 @@ class _Reader:
         base_path = Path()
         if base is not None:
             base_path = self.path.parent / base[0]
-            if not base_path.is_file():
+            refused = _outside(self.path, base[0])
+            if refused is not None:
+                self.error("CP430", f"base proposal {base[0]} is not read: {refused}", base[1],
+                           "give the path of a proposal (.yaml, .yml or .json) of this "
+                           "project, relative to this test file")
+            elif not base_path.is_file():
                 self.error("CP430", f"base proposal {base[0]} not found (looked for "
                            f"{_display(base_path)})", base[1],
                            "give a path relative to this test file")

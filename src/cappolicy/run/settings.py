@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..base.files import search_folders as search_folders
 from ..base.deferred import N_
 from ..base.errors import CappolicyError, Diagnostic, did_you_mean
 from ..base.files import read_text
@@ -74,22 +75,6 @@ class Settings(Record):
         _set(self, "fail_on", fail_on)
         _set(self, "sources", sources)
         _set(self, "lang", lang)
-
-
-def search_folders(start: Path) -> list[Path]:
-    """The folders settings are looked for in, nearest first: `start` and the folders
-    above it up to the project's root (the first holding `.git`, a folder or a file) or
-    the user's home folder, whichever comes first; only `start` when neither is above."""
-    try:
-        home: Path | None = Path.home().resolve()
-    except (RuntimeError, KeyError, OSError):  # no home folder known
-        home = None
-    folders: list[Path] = []
-    for folder in (start, *start.parents):
-        folders.append(folder)
-        if folder == home or os.path.lexists(folder / ".git"):
-            return folders
-    return [start]
 
 
 def find(start: Path) -> Path | None:
