@@ -125,8 +125,8 @@ def test_a_project_s_own_rulesets_combine_with_the_shipped_ones(
     assert outcome["ruleset"] == "national/xd"
     [fin] = [f for f in outcome["findings"] if f["rule"] == "FIN-01"]
     assert fin["outcome"] == "fail"
-    params = rule_json_of(doc, outcome, fin)["params"]
-    assert params[0]["origin"]["because"] == "Dorvania Budget Law 2026, s.9"
+    params = {p["name"]: p for p in rule_json_of(doc, outcome, fin)["params"]}
+    assert params["min_co_financing"]["origin"]["because"] == "Dorvania Budget Law 2026, s.9"
 
 
 def test_the_project_country_and_fail_on_apply_unless_the_command_line_says_otherwise(

@@ -84,7 +84,7 @@ def test_a_settings_file_beside_a_proposal_that_replaces_a_shipped_ruleset_is_sa
     (folder / "cappolicy.toml").write_text('rulesets = ["mine"]\n', encoding="utf-8")
     (folder / "mine" / "national" / "xa.cpol").write_text(
         'ruleset xa "Arcadia"\nversion "1"\nextends baseline\njurisdiction XA\n\n'
-        'disable PROC-02\n    because "none"\n', encoding="utf-8")
+        'disable PROC-02\n    because "Procurement law of Arcadia, s.3"\n', encoding="utf-8")
     for fmt in ("text", "json", "markdown"):
         result = CliRunner().invoke(main, ["check", "--as-of", "2027-01-15", "--format", fmt,
                                            str(folder / "p.yaml")])
