@@ -271,7 +271,7 @@ def expressions(draw: st.DrawFn, depth: int = 3, bound: tuple[str, ...] = ()) ->
     if form == 7:
         return f"{draw(st.sampled_from(['count', 'sum', 'min', 'max', 'union']))}({draw(sub)})"
     if form == 8:
-        func = draw(st.sampled_from(["len", "keys", "values", "year", "lower", "upper", "abs"]))
+        func = draw(st.sampled_from(["len", "keys", "values", "year", "lower", "upper", "slug", "abs"]))
         return f"{func}({draw(sub)})"
     if form == 9:
         return f"({draw(sub)}) matches \"^[A-Z]\""

@@ -172,6 +172,7 @@ def test_an_unknown_function() -> None:
     ("values(3)", "CP204", "values() takes a map, not a number"),
     ("year(title)", "CP203", "year() takes a date, not a string"),
     ("lower(3)", "CP203", "lower() takes text, not a number"),
+    ("slug(3)", "CP203", "slug() takes text, not a number"),
     ("upper(period.end)", "CP203", "upper() takes text, not a date"),
     ("abs(title)", "CP203", "abs() takes a number, not a string"),
 ])
@@ -184,7 +185,7 @@ def test_a_function_refuses_an_argument_of_another_type(call: str, code: str,
 @pytest.mark.parametrize(("call", "expected"), [
     ("len(organisations)", "number"), ("keys(budget.lines[0].by_year)", "list of year"),
     ("values(budget.lines[0].by_year)", "list of money"), ("year(period.end)", "number"),
-    ("lower(title)", "string"), ("upper(host_country)", "string"),
+    ("lower(title)", "string"), ("upper(host_country)", "string"), ("slug(title)", "string"),
     ("abs(budget.lines[0].by_year[2027])", "money"),
 ])
 def test_the_type_a_function_gives(call: str, expected: str) -> None:

@@ -184,6 +184,8 @@ CONSTRUCTS: list[tuple[str | None, str]] = [
     (None, "require len(keys(funding.sources[0].by_year)) >= len(values(funding.sources[0]"
            ".by_year)) and year(period.end) >= 2025 and lower(host_country) != upper(title)"),
     (None, "require abs(year(period.start) - year(period.end)) < 5"),
+    (None, 'require slug(title) != "" and slug(" X_y - z ") == "x-y-z" and '
+           'slug(activities[0].title) != "train-the-trainer"'),
     (None, "require activities[-1].led_by.kind in {ministry, cert}"),
     (None, "require graph.reaches(sunset.handover_to, n -> n.country == host_country)"),
     (None, "require count(graph.nodes(kind: organisation)) > count(graph.edges(kind: funds))"),

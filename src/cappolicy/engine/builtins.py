@@ -15,6 +15,7 @@ Adding a function is one entry here plus its tests and a line in docs/language.m
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -82,6 +83,12 @@ def _year(v: Any) -> Any:
     return v.year
 
 
+def _slug(v: Any) -> Any:
+    return "-".join(part for part in _SEPARATORS.split(v.lower()) if part)
+
+
+#: what slug() makes one hyphen: a run of white space, hyphens and underscores
+_SEPARATORS = re.compile(r"[\s_-]+")
 _SIZED = frozenset({list, dict, str, frozenset})
 
 #: name -> function, in the order messages list them
@@ -111,6 +118,11 @@ FUNCTIONS: dict[str, Function] = {
     "upper": Function(
         is_stringy, ("CP203", "{func}() takes text, not a {type}"), lambda t: STRING,
         str.upper, doc="text in upper case"),
+    "slug": Function(
+        is_stringy, ("CP203", "{func}() takes text, not a {type}"), lambda t: STRING,
+        _slug, doc="text in lower case, each run of spaces, hyphens and underscores one "
+                   "hyphen, none at the ends: slug(\"Data sovereignty\") is "
+                   "\"data-sovereignty\""),
     "abs": Function(
         is_numeric, ("CP203", "{func}() takes a number, not a {type}"), lambda t: t, abs,
         doc="the absolute value of a number"),
