@@ -24,12 +24,19 @@ PROPOSALS = {
     "JSON, one line, later key": '{"id": "P", "cappolicy": 1}',
     "flow YAML": "# comment\n{cappolicy: 1, id: P}\n",
     "byte-order mark": "\ufeffcappolicy: 1\n",
+    # misspelt: meant as a proposal, so the loader says what is wrong rather than a note
+    # saying it was skipped, which few read (and the run passed)
+    "capitals": "Cappolicy: 1\nid: P\n",
+    "a separator": "cap-policy: 1\n",
+    "a letter dropped": '{"capolicy": 1}',
+    "a letter changed": "cappolicu: 1\n",
 }
 OTHERS = {
     "workflow": "name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
     "hook config": "repos:\n  - repo: local\n    hooks: []\n",
     "nested key": "settings:\n  cappolicy: 1\n",
     "key prefix": "cappolicy_version: 1\n",
+    "a policy": "policy: allow\nname: x\n",
     "in a comment": "# cappolicy: 1\nname: x\n",
     "in a value": "note: 'see cappolicy: 1'\n",
     "JSON Schema": '{"$schema": "x", "properties": {"cappolicy": {"const": 1}}, '

@@ -39,9 +39,26 @@ def looks_like_proposal(path: Path) -> bool:
 
 
 def looks_like_proposal_text(text: str, *, is_json: bool = False) -> bool:
-    """Whether the document of `text` has a top-level `cappolicy` key, or does not parse."""
+    """Whether the document of `text` has a top-level `cappolicy` key (or one misspelt:
+    `_near`), or does not parse."""
     keys = top_level_keys(text, is_json)
-    return keys is None or KEY in keys
+    return keys is None or any(key == KEY or _near(key) for key in keys)
+
+
+def _near(key: str) -> bool:
+    """Whether a key is `cappolicy` misspelt: in other capitals or with a separator
+    (`Cappolicy`, `cap-policy`), or one letter off (`capolicy`, `cappolcy`). Such a file
+    is meant as a proposal: the loader says what is wrong with it, where skipping it
+    would leave it unchecked with a note few read."""
+    word = "".join(c for c in key.lower() if c.isalpha())
+    if word == KEY:
+        return True
+    if abs(len(word) - len(KEY)) > 1 or len(word) < len(KEY) - 1:
+        return False
+    short, long_ = sorted((word, KEY), key=len)
+    if len(short) == len(long_):  # one letter replaced
+        return sum(a != b for a, b in zip(short, long_)) == 1
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))  # one dropped
 
 
 def top_level_keys(text: str, is_json: bool = False) -> list[str] | None:
