@@ -255,3 +255,24 @@ def test_reading_a_revision_runs_nothing_of_the_repository(repo: Path, tmp_path:
                                        "rulesets/national/xx.cpol"])
     assert result.exit_code == 1, result.output
     assert not marker.exists(), marker.read_text(encoding="utf-8")
+
+
+def test_an_element_a_rule_no_longer_selects_is_not_called_a_rule_that_does_not_exist(
+        repo: Path) -> None:
+    # LANG-01 is in force on both sides; narrowing learning_activities only changes which
+    # activities it looks at. The diff said "(no such rule)" on the side without them.
+    edit(repo, 'set min_co_financing = 20% because "Finance decree 1/2026"',
+         'set min_co_financing = 20% because "Finance decree 1/2026"\n'
+         'set learning_activities = {awareness} because "Decree 4/2027 on training"')
+    result = diff("national/xx@HEAD", "national/xx", "proposals/third.yaml")
+    out = result.output
+    assert "(no such rule)" not in out, out
+    assert re.search(r"LANG-01 \[A1\] .*: pass -> \(not selected\)", out), out
+    assert re.search(r"LANG-01 .*: \(not selected\) -> not-applicable", out), out
+    data = json.loads(diff("national/xx@HEAD", "national/xx", "proposals/third.yaml",
+                           "--format", "json").output)
+    changes = [c for p in data["proposals"] for c in p["changes"] if c["rule"] == "LANG-01"]
+    assert {c["new"]["outcome"] for c in changes if c["element"]} == {"no-finding"}
+    markdown = diff("national/xx@HEAD", "national/xx", "proposals/third.yaml", "--format",
+                    "markdown").output
+    assert "| pass | (not selected) |" in markdown, markdown

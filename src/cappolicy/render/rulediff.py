@@ -9,7 +9,8 @@ from typing import Any
 from ..base.span import Span
 from ..base.visible import visible
 from ..engine.findings import LEVEL
-from ..rulesets.diff import ABSENT, OutcomeChange, ParamChange, RuleChange, RulesetDiff, badness
+from ..rulesets.diff import (ABSENT, NO_FINDING, OutcomeChange, ParamChange, RuleChange,
+                             RulesetDiff, badness)
 from .jsonfmt import diagnostic_to_json, finding_to_json
 from .markdown import md_block, md_code, md_text
 from .text import render_finding
@@ -63,7 +64,7 @@ def outcome_text(change: OutcomeChange) -> str:
     def side(outcome: str, severity: str | None) -> str:
         if outcome == "fail" and severity is not None:
             return f"fail ({severity})"
-        return "(no such rule)" if outcome == ABSENT else outcome
+        return {ABSENT: "(no such rule)", NO_FINDING: "(not selected)"}.get(outcome, outcome)
     element = f" [{change.element}]" if change.element else ""
     mark = "  WORSE" if change.worse else ""
     return (f"{change.rule}{element} {change.title}: {side(change.old, change.old_severity)} -> "
@@ -115,7 +116,7 @@ def render_text(diff: RulesetDiff, name: Namer = _same, *, title: str | None = N
             lines.append(f"== {impact.file} ({impact.id}, host {impact.host}) ==")
             for change in impact.changes:
                 lines.append(f"  {visible(outcome_text(change))}")
-                if change.finding is not None and change.new not in ("pass", ABSENT):
+                if change.finding is not None and change.new not in ("pass", ABSENT, NO_FINDING):
                     lines += ["    " + line for line in
                               render_finding(change.finding).splitlines()[1:]]
         if not diff.changed:
@@ -144,7 +145,7 @@ def render_text(diff: RulesetDiff, name: Namer = _same, *, title: str | None = N
 def _side(outcome: str, severity: str | None) -> str:
     if outcome == "fail" and severity is not None:
         return f"fail ({severity}, {LEVEL[severity]})"
-    return "-" if outcome == ABSENT else outcome
+    return "-" if outcome == ABSENT else "(not selected)" if outcome == NO_FINDING else outcome
 
 
 def _better(change: OutcomeChange) -> bool:
@@ -181,7 +182,7 @@ def render_markdown(diff: RulesetDiff, name: Namer = _same) -> str:
             out.append("")
             for impact in diff.changed:
                 for c in impact.changes:
-                    if c.finding is not None and c.new not in ("pass", ABSENT):
+                    if c.finding is not None and c.new not in ("pass", ABSENT, NO_FINDING):
                         out += [f"<details><summary>{md_text(impact.file)}: "
                                 f"{md_text(outcome_text(c))}</summary>", "",
                                 md_block(render_finding(c.finding)), "", "</details>", ""]

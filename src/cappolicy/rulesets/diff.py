@@ -27,6 +27,10 @@ from .catalog import EffectiveRuleset, Rulesets, relaxes
 
 #: an outcome of a rule the ruleset does not have (added, removed or disabled)
 ABSENT = "absent"
+#: the side of an outcome change where the rule is in force but gives no finding for the
+#: element: its `for` does not select it there (or selects elements where the other
+#: side found the rule not applicable as a whole)
+NO_FINDING = "no-finding"
 
 
 @attrs.frozen
@@ -58,7 +62,7 @@ class OutcomeChange:
     rule: str
     title: str
     element: str | None
-    old: str  # an outcome, or ABSENT
+    old: str  # an outcome, ABSENT or NO_FINDING
     new: str
     old_severity: str | None
     new_severity: str | None
@@ -219,11 +223,14 @@ def _keyed(findings: Iterable[Finding]) -> dict[tuple[str, str | None, int], Fin
 def outcome_changes(before: Sequence[Finding], after: Sequence[Finding]
                     ) -> list[OutcomeChange]:
     old, new = _keyed(before), _keyed(after)
+    old_rules, new_rules = {k[0] for k in old}, {k[0] for k in new}
     found: list[OutcomeChange] = []
     for key in [*new, *(k for k in old if k not in new)]:
         was, now = old.get(key), new.get(key)
-        a = (was.outcome, was.severity) if was is not None else (ABSENT, None)
-        b = (now.outcome, now.severity) if now is not None else (ABSENT, None)
+        a = (was.outcome, was.severity) if was is not None else \
+            (NO_FINDING if key[0] in old_rules else ABSENT, None)
+        b = (now.outcome, now.severity) if now is not None else \
+            (NO_FINDING if key[0] in new_rules else ABSENT, None)
         if a == b or (a[0] == b[0] and a[0] not in ("fail", "unknown")):
             continue  # a passing rule's severity is no change to the proposal
         title = (now or was).title  # type: ignore[union-attr]
