@@ -49,7 +49,7 @@ def test_a_graph_search_whose_start_is_the_target_says_so_rather_than_an_empty_p
     out = run("check", str(EXAMPLES / "xc-unassessed-risks.yaml"))
     lines = out.splitlines()
     assert not [line for line in lines if line.rstrip().endswith("reports_to:")]
-    assert any("fr-impl (implementer, FR, line 29) itself meets n -> n.kind in "
+    assert any("fr-impl (implementer, FR, line 30) itself meets n -> n.kind in "
                "non_independent_kinds: no budgets<-, employs<-, reports_to edge needed" in line
                for line in lines)
 
