@@ -19,11 +19,13 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import Any
 
+from ..base.deferred import N_, joined
 from ..base.record import replace
 from ..base.span import Span
 from ..graph.governance import GovernanceGraph
 from ..graph.parts import Edge, Search
 from ..lang import values as V
+from ..lang.i18n import deferred_ngettext as ngettext  # extracted as ngettext
 from ..lang.types import PERCENT
 from ..proposal.model import Path, Proposal, format_path
 from .findings import Evidence, GraphHop, GraphTrace
@@ -399,11 +401,12 @@ class Explainer:
         where = self.span(subject, env) or self._ancestor_span(subject, env)
         place = self._place(subject, env)
         left = V.display(value)
-        note = f"{place} is missing" if value is V.UNKNOWN else f"{place} is {left}"
+        note = N_("{paths} is missing", paths=place) if value is V.UNKNOWN else \
+            N_("{path} is {value}", path=place, value=left)
         said = self._placeholder(subject, env) if value is V.UNKNOWN else None
         if said is not None:  # read as absent: say what was written (placeholders.py)
-            left = f"the placeholder {said!r}" if said.strip() else "empty"
-            note = f"{place} is {left}"
+            left = N_("the placeholder {text}", text=repr(said)) if said.strip() else N_("empty")
+            note = N_("{path} is {value}", path=place, value=left)
         return Evidence(node.text, word, left=left, left_at=where, note=note)
 
     def _matches(self, node: Node, env: Env, result: Any, word: str) -> Evidence:
@@ -510,10 +513,11 @@ class Explainer:
         var, is_any = node.var, node.is_any
         items, problem = self.elements(coll, env)
         if problem is not None:
-            return Evidence(node.text, word, note=f"cannot be computed: {problem}",
+            return Evidence(node.text, word, note=N_("cannot be computed: {problem}",
+                                                     problem=problem),
                             left_at=self.span(coll, env) or self._ancestor_span(coll, env))
         if items is V.UNKNOWN:
-            return Evidence(node.text, word, note=f"{coll.text} is missing",
+            return Evidence(node.text, word, note=N_("{paths} is missing", paths=coll.text),
                             missing=tuple(self.missing(coll, env)),
                             left_at=self._ancestor_span(coll, env))
         children: list[Evidence] = []
@@ -553,19 +557,24 @@ class Explainer:
                 children.append(_label(ev, f"{var} = {V.display(item)}", r))
             elif r is V.UNKNOWN and word == "unknown":  # not shown, but what it lacks is told
                 hidden.extend(self.missing(body, env))
-        if is_any:
-            note = (f"no element of {coll.text} satisfies it ({considered} considered)"
-                    if word == "false" else None)
-        else:
-            note = (f"{deciding} of {considered} elements of {coll.text} do not satisfy it"
-                    if word != "true" else None)
+        notes: list[str] = []  # the engine's words: said in the reader's language (N_)
+        if is_any and word == "false":
+            notes.append(ngettext("no element of {collection} satisfies it ({n} considered)",
+                                  "no element of {collection} satisfies it ({n} considered)",
+                                  considered, collection=coll.text, n=considered))
+        elif not is_any and word != "true":
+            notes.append(ngettext("{n} of {total} elements of {collection} do not satisfy it",
+                                  "{n} of {total} elements of {collection} do not satisfy it",
+                                  deciding, n=deciding, total=considered, collection=coll.text))
         if deciding > MAX_ELEMENTS:
-            note = (note + "; " if note else "") + f"the first {MAX_ELEMENTS} are shown"
+            notes.append(N_("the first {n} are shown", n=MAX_ELEMENTS))
         if skipped_count and word != "true":
             assert where is not None
-            note = (note + "; " if note else "") + (
-                f"for {skipped_count} element{'s' if skipped_count != 1 else ''} of {coll.text} "
-                f"'{where.text}' is unknown: not known to be covered")
+            notes.append(ngettext(
+                "for {n} element of {collection} '{where}' is unknown: not known to be covered",
+                "for {n} elements of {collection} '{where}' is unknown: not known to be covered",
+                skipped_count, n=skipped_count, collection=coll.text, where=where.text))
+        note = (notes[0] if len(notes) == 1 else joined("; ", notes)) if notes else None
         missing = tuple(dict.fromkeys(
             [*undecided, *(m for c in children for m in c.missing), *hidden])) \
             if word == "unknown" else ()
@@ -731,8 +740,10 @@ def bounded(evidence: Evidence, limit: int = MAX_PARTS) -> Evidence:
             return ev if all(a is b for a, b in zip(kids, ev.children)) else \
                 replace(ev, children=tuple(kids))
         gone = len(ev.children) - len(kids)
-        said = f"{gone} more part{'s' if gone != 1 else ''} not shown: the explanation is too large"
-        return replace(ev, children=tuple(kids), note="; ".join(n for n in (ev.note, said) if n))
+        said = ngettext("{n} more part not shown: the explanation is too large",
+                        "{n} more parts not shown: the explanation is too large", gone, n=gone)
+        return replace(ev, children=tuple(kids),
+                       note=joined("; ", (ev.note, said)) if ev.note else said)
     return cut(evidence)
 
 

@@ -13,7 +13,7 @@ The API, for every renderer a person reads (text, markdown, html):
 
     format_number(1200000, "fr")            -> "1 200 000"  (narrow no-break spaces)
     format_money(1200000, "EUR", "fr")      -> "1 200 000 €"
-    format_percent(0.15, "fr")              -> "15 %"
+    format_percent(0.15, "fr")              -> "15 %"   (1/3: "33,3333 %", as English rounds)
     format_date(date(2029, 12, 31), "fr")   -> "31 décembre 2029"
     format_duration(Duration(months=6), "fr") -> "6 mois"
     format_value(value, "fr")       # any value of the rule language (values.py): the above,
@@ -26,6 +26,12 @@ module: they stay machine formats whatever `--lang` says.
 
 The text report draws its labels through `gettext`/`ngettext` below, which ask the
 translator made active with `use(tr)` (a context variable; English when none is).
+
+Texts made before the language is known (diagnostics, the engine's notes of evidence) are
+Deferred (base/deferred.py, `N_`), said by `localise(text)` within `use(tr)`: a plural
+among them is made by `deferred_ngettext(singular, plural, n, **holes)`, said in the form
+the reader's language gives `n`; a number in a hole is written in the reader's locale
+(`-250 444,13`), but for a line, column or index.
 
 Catalogues: `locale/<lang>/LC_MESSAGES/cappolicy.po` inside the package, read when first
 asked for and compiled in memory (no build step, nothing to forget to compile: the
@@ -48,7 +54,7 @@ import contextlib
 import datetime as dt
 import gettext as _gettext
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
@@ -220,6 +226,35 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _ACTIVE.get().ngettext(singular, plural, n)
 
 
+class Plural(Deferred):
+    """A Deferred with a singular and a plural: said in the form the reader's language
+    gives the count `n` (deferred_ngettext)."""
+
+    plural: str
+    n: int
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return _plural, (str(self), self.template, self.plural, self.n, dict(self.holes))
+
+
+def _plural(text: str, singular: str, plural: str, n: int,
+            holes: Mapping[str, object]) -> Plural:
+    made = str.__new__(Plural, text)
+    made.template, made.plural, made.n, made.holes = singular, plural, n, holes
+    return made
+
+
+def deferred_ngettext(singular: str, plural: str, n: int, /, **holes: object) -> Plural:
+    """`ngettext` for a text made before the language is known, as N_ (base/deferred.py)
+    is `gettext`'s: the English text for `n` with its `{holes}` filled in, a `str` the
+    machine formats write as it is, that `localise` says in the reader's language in its
+    form for `n`. `pybabel extract` knows it as `ngettext`: import it under that name
+    (`from ..lang.i18n import deferred_ngettext as ngettext`) so that both forms are
+    extracted as one plural message."""
+    return _plural((singular if n == 1 else plural).format_map(holes), singular, plural, n,
+                   holes)
+
+
 def localise(text: str) -> str:
     """A text made in English, in the active language: a Deferred (base/deferred.py, the
     messages of diagnostics) translated by its template, with its holes filled in
@@ -241,15 +276,38 @@ def _said(text: Deferred, tr: Translations) -> str:
         separator = tr.gettext(mark) + text.template[len(mark):] if mark else text.template
         return separator.join(_said(p, tr) if isinstance(p, Deferred) else p
                               for p in text.parts)
-    template = tr.gettext(text.template)
+    template = tr.ngettext(text.template, text.plural, text.n) \
+        if isinstance(text, Plural) else tr.gettext(text.template)
     holes = {k: _said(v, tr) if isinstance(v, Deferred)
-             else format_date(v, tr.locale) if isinstance(v, dt.date) else v
+             else format_date(v, tr.locale) if isinstance(v, dt.date)
+             else _hole_number(k, v, tr.locale) if v.__class__ in (int, float) else v
              for k, v in text.holes.items()}
     try:
         return template.format_map(holes)
     except (KeyError, IndexError, ValueError):  # a catalogue whose holes are wrong (tested)
         tr.fell_back(text.template)
         return str(text)
+
+
+#: holes whose number is a place in a file, not a quantity: written as the location
+#: `file:12345:3` writes it, never grouped
+_PLACES = frozenset({"line", "column", "index"})
+
+
+def _hole_number(name: str, value: float, locale: str) -> str:
+    """A number in a Deferred's hole in the reader's locale, with the digits its English
+    text shows (`-250444.13` is `-250 444,13` in French, an amount with its cents)."""
+    if name in _PLACES or not V.finite(value):
+        return str(value)
+    if value.__class__ is int:
+        return format_number(value, locale)
+    from decimal import Decimal
+
+    from babel.numbers import format_decimal
+
+    return format_decimal(Decimal(str(value)), locale=_babel_locale(locale),
+                          decimal_quantization=False,
+                          group_separator=abs(value) >= UNGROUPED_BELOW)
 
 
 def localise_diagnostic(diagnostic: Diagnostic) -> Diagnostic:
@@ -306,10 +364,14 @@ def format_money(amount: int | float, currency: str, locale: str) -> str:
 
 
 def format_percent(fraction: float, locale: str) -> str:
-    """`15 %` (fr), `15 %` (es), `15%` (en), for the fraction 0.15."""
+    """`15 %` (fr), `15 %` (es), `15%` (en), for the fraction 0.15; rounded as English
+    writes a percent (ast.Percent: 6 significant digits), `33,3333 %` for 1/3."""
+    from decimal import Decimal
+
     from babel.numbers import format_percent as percent
 
-    return percent(fraction, locale=_babel_locale(locale), decimal_quantization=False)
+    rounded = Decimal(f"{fraction * 100:.6g}").scaleb(-2)  # the digits shown, exactly
+    return percent(rounded, locale=_babel_locale(locale), decimal_quantization=False)
 
 
 def format_date(value: dt.date, locale: str) -> str:

@@ -71,6 +71,7 @@ from .drawing import Link, draw
 from .marks import Marker, Marks
 from .text import (
     evidence_text,
+    evidence_words,
     graph_lines,
     located,
     principle_text,
@@ -400,7 +401,7 @@ def _evidence_view(ev: Evidence, home: str, depth: int) -> dict[str, Any]:
     return {
         "text": visible(evidence_text(ev, home)),
         "result": ev.result,
-        "note": visible(ev.note, newlines=True) if ev.note else None,
+        "note": visible(evidence_words(ev.note), newlines=True) if ev.note else None,
         "graph": [visible(line) for line in graph_lines(ev.graph, home)]
         if ev.graph is not None else [],
         "children": [_evidence_view(c, home, depth + 1) for c in ev.children[:20]]

@@ -524,7 +524,8 @@ def _evidence_tree(parts: tuple[Evidence, ...], home: str, depth: int) -> list[s
     for ev in parts[:MAX_CHILDREN]:
         lines.append(pad + visible(evidence_text(ev, home)))
         if ev.note:
-            lines += [pad + line for line in visible(ev.note, newlines=True).splitlines()]
+            lines += [pad + line for line in visible(evidence_words(ev.note),
+                                                      newlines=True).splitlines()]
         if ev.graph is not None:
             lines += [pad + visible(line) for line in graph_lines(ev.graph, home)]
         if ev.children and depth < MAX_DEPTH:
@@ -633,7 +634,16 @@ def _valued(value: str | None, at: Span | None, home: str) -> str | None:
     if value is None:
         return None
     where = located(at, home)
+    if value.__class__ is not str:  # the engine's words: `empty`, `the placeholder 'TBD'`
+        value = evidence_words(value)
     return f"{value} ({where})" if where else value
+
+
+def evidence_words(text: str) -> str:
+    """A note or value of evidence as shown: the engine's own words (`2 of 3 elements of
+    ... do not satisfy it`, made with N_) in the active language, counted when they lack
+    it; the rule's expressions and the proposal's values (a plain `str`) as written."""
+    return text if text.__class__ is str or not isinstance(text, Deferred) else localise(text)
 
 
 def located(at: Span | None, home: str) -> str | None:
