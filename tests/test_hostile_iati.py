@@ -299,3 +299,27 @@ def test_attributes_on_many_lines_keep_their_line_and_column(tmp_path: Path) -> 
         assert (z.at("last").line, z.at("last").column) == where(306, 'végé"')
         assert (z.at("b").line, z.at("b").column) == where(306, '2"')
         assert z.at("last").end_column == z.at("last").column + len("végé")
+
+
+@pytest.mark.parametrize("inside", ["<a/>" * 200_001, "<a>" * 70 + "</a>" * 70])
+def test_an_activity_too_large_to_read_is_refused_alone(tmp_path: Path, inside: str) -> None:
+    # one activity of five million elements held 1.8 GB for a 20 MB file (a 40 MB one ran
+    # out of memory): an activity is held to a proposal's bounds, refused alone past them,
+    # and its elements are not kept once it is
+    from cappolicy.proposal.iati import ActivityReader, Refused
+
+    big = activity("XA-1-BIG").replace("</iati-activity>", inside + "</iati-activity>")
+    path = tmp_path / "big.xml"
+    path.write_text(iati_file(activity("XA-1-BEFORE"), big, activity("XA-1-AFTER")),
+                    encoding="utf-8")
+    read = list(ActivityReader(path).activities())
+    assert [type(item).__name__ for item in read] == ["Element", "Refused", "Element"]
+    refused = read[1]
+    assert isinstance(refused, Refused) and refused.diagnostic.code == "CP465"
+    assert refused.diagnostic.span.line == 13  # its <iati-activity>
+    code, said, _ = run("check", str(path), "--format", "json")
+    assert code == 2
+    report = json.loads(said)
+    assert sorted(r["proposal"] for r in report["results"]) == ["XA-1-AFTER", "XA-1-BEFORE"]
+    [error] = [d for e in report["errors"] for d in e["diagnostics"]]
+    assert (error["code"], error["line"]) == ("CP465", 13)

@@ -39,6 +39,13 @@ CHUNK = 64 * 1024
 #: the longest a single token (a start tag with its attributes, a comment, a processing
 #: instruction) may be: text is streamed, a token is held whole and read again per chunk
 MAX_TOKEN = 8 * 1024 * 1024
+#: the most elements one activity may hold, and how deep they may nest: a proposal's own
+#: bounds (load.py). Real activities hold hundreds to a few thousand elements; one that
+#: holds more is refused alone (CP465), and its elements are no longer kept as it is read,
+#: so that memory stays within what one activity may take, whatever the file holds.
+MAX_ELEMENTS = 200_000
+MAX_NESTING = 64
+
 #: the versions of the IATI activity standard the mapping reads
 VERSIONS = ("2.01", "2.02", "2.03")
 ACTIVITIES = "iati-activities"
@@ -118,6 +125,13 @@ class _Stop(Exception):
         self.diagnostic = diagnostic
 
 
+@attrs.frozen
+class Refused:
+    """An activity too large to read (CP465): the reading goes on with the next one."""
+
+    diagnostic: Diagnostic
+
+
 class ActivityReader:
     """Reads one IATI activity file: `header` once the root is read, then each activity
     from `activities()`; a problem that stops reading is yielded as a Diagnostic, after
@@ -129,12 +143,13 @@ class ActivityReader:
         self.header: Header | None = None
         self._stack: list[Element] = []
         self._text: list[list[str]] = []
-        self._ready: list[Element] = []
+        self._ready: list[Element | Refused] = []
         self._buffer = b""
         self._base = 0  # the offset in the file of _buffer[0]
         self._depth = 0
         self._read = 0  # activities handed on
         self._parser: Any = None
+        self._count = 0  # elements of the activity being read
 
     # --- positions ---------------------------------------------------------------------
 
@@ -232,6 +247,10 @@ class ActivityReader:
             return
         if not self._stack and tag != ACTIVITY:
             return  # something beside the activities: not read
+        self._count = 1 if not self._stack else self._count + 1
+        if self._count > MAX_ELEMENTS or len(self._stack) >= MAX_NESTING:
+            self._overflow()
+            return
         names = list(attributes)
         located = self._attribute_spans(names, line, column)
         element = Element(tag, span, {k: (v, located.get(k, span))
@@ -253,6 +272,20 @@ class ActivityReader:
     def _chars(self, data: str) -> None:
         if self._text:
             self._text[-1].append(data)
+
+    def _overflow(self) -> None:
+        """The activity being read is past its bounds: what was kept of it is let go, and
+        the rest of it is passed over as what lies beside the activities is (the stack
+        is empty until the next activity starts); it is refused alone, in its place."""
+        activity = self._stack[0]
+        self._stack[:] = []
+        self._text[:] = []
+        self._ready.append(Refused(Diagnostic(
+            "CP465", N_("this activity holds more than {n} elements, or nests them deeper "
+                        "than {depth}: it is not read", n=f"{MAX_ELEMENTS:,}",
+                        depth=MAX_NESTING),
+            activity.span, N_("IATI activities hold a few thousand elements at most: ask "
+                              "the publisher whether the file is what it meant to publish"))))
 
     def _root(self, tag: str, attributes: dict[str, str], span: Span) -> None:
         version = attributes.get("version")
@@ -297,8 +330,9 @@ class ActivityReader:
         parser.CharacterDataHandler = self._chars
         return parser
 
-    def activities(self) -> Iterator[Element | Diagnostic]:
-        """Each activity as it is read; a Diagnostic ends the iteration."""
+    def activities(self) -> Iterator[Element | Refused | Diagnostic]:
+        """Each activity as it is read, or Refused when it is past its bounds; a
+        Diagnostic ends the iteration."""
         self._parser = self._new_parser()
         try:
             stream = self.path.open("rb")
@@ -360,7 +394,7 @@ class ActivityReader:
             Span(self.name, line, column, line, column + 1),
             N_("is the file cut short inside a tag, or made to exhaust its reader?"))
 
-    def _drain(self) -> Iterator[Element]:
+    def _drain(self) -> Iterator[Element | Refused]:
         ready, self._ready = self._ready, []
         self._read += len(ready)
         yield from ready

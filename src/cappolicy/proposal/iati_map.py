@@ -25,7 +25,7 @@ from ..base.deferred import N_
 from ..base.errors import Diagnostic, ProposalError
 from ..base.span import Span
 from . import iati_codes as codes
-from .iati import ActivityReader, Element
+from .iati import ActivityReader, Element, Refused
 from .model import Proposal
 from .nodes import Node
 from .placeholders import readable
@@ -64,25 +64,51 @@ def sequence(span: Span, items: list[Node]) -> Node:
     return Node("seq", span, items)
 
 
+#: xsd:date, as IATI's dates are: the day alone (year, month, day), an optional time zone
+_XSD_DATE = re.compile(r"(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})(?:Z|[+-][0-9]{2}:[0-9]{2})?")
+#: xsd:decimal, as IATI's amounts, shares and indicator values are: an optional sign,
+#: ASCII digits, an optional point and digits. No thousands separator, decimal comma,
+#: `_`, exponent, other digits, `inf` or `nan`: float() reads `100000,00` without its comma
+#: as 10 000 000, and `1e5` or `１００` as numbers IATI does not write.
+_XSD_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
 def _date(text: str | None) -> dt.date | str | None:
-    if not text:
+    """The day of an xsd:date (white space around it allowed); the text itself when it is
+    none (a date and time, a week date, `20270101`, a day past the month's end), which the
+    caller says is no date; None when there is no text."""
+    if not text or not text.strip():
         return None
+    found = _XSD_DATE.fullmatch(text.strip())
+    if found is None:
+        return text
     try:
-        return dt.date.fromisoformat(text[:10])
+        return dt.date(int(found[1]), int(found[2]), int(found[3]))
     except ValueError:
-        return text  # the validator says why it is no date
+        return text  # a year, month or day out of range: the validator says why
 
 
 def _amount(text: str | None) -> int | float | None:
-    if text is None:
+    """The number of an xsd:decimal (white space around it allowed); None when the text
+    is none, or is too large to be a finite number."""
+    if text is None or not _XSD_DECIMAL.fullmatch(text.strip()):
         return None
-    try:
-        value = float(text.strip().replace(",", ""))
-    except ValueError:
-        return None
+    value = float(text.strip())
     if not math.isfinite(value):
         return None
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+def _share(text: str | None) -> int | float | None:
+    """A percentage (an xsd:decimal from 0 to 100), or None."""
+    value = _amount(text)
+    return value if value is not None and 0 <= value <= 100 else None
+
+
+def _shown(text: str | None, share: int | float | None) -> str:
+    """A recipient country's share as listed in a warning: `40%`, `'60%'` (the text of a
+    share that is no percentage), `?` (none)."""
+    return f"{share}%" if share is not None else repr(text) if text else "?"
 
 
 def slug(text: str) -> str:
@@ -203,17 +229,33 @@ class ActivityMapper:
                           regions[0].span, N_("rules that read host_country give unknown"))
             return None
 
-        def share(c: Element) -> float:
-            return _amount(c.get("percentage")) or 0.0
-
-        best = max(countries, key=share)  # the first of the largest
+        # a share is an xsd:decimal from 0 to 100: one that cannot be read decides nothing
+        shares = [_share(c.get("percentage")) for c in countries]
+        if len(countries) == 1:
+            best = countries[0]
+            self.host = (best.get("code") or "").upper()
+            if shares[0] is None and best.get("percentage"):
+                self.note(N_("the share {value} of recipient country {code} is not a "
+                             "percentage (a number from 0 to 100); as the only recipient "
+                             "country, {code} is the host country",
+                             value=repr(best.get("percentage")), code=self.host),
+                          best.at("percentage"), N_("ask the publisher to correct the share"))
+            return scalar(self.host, best.at("code"))
+        listed = ", ".join(f"{c.get('code')} ({_shown(c.get('percentage'), s)})"
+                           for c, s in zip(countries, shares, strict=True))
+        if None in shares:  # no country wins by a share that cannot be read
+            unread = countries[shares.index(None)]
+            self.note(N_("several recipient countries ({countries}), not each with a share "
+                         "from 0 to 100: the host country is unknown", countries=listed),
+                      unread.at("percentage"),
+                      N_("rules that read host_country give unknown; check the countries' "
+                         "rulesets with --country"))
+            return None
+        best = countries[shares.index(max(s or 0 for s in shares))]  # the first of the largest
         self.host = (best.get("code") or "").upper()
-        if len(countries) > 1:
-            listed = ", ".join(f"{c.get('code')} ({c.get('percentage') or '?'}%)"
-                               for c in countries)
-            self.note(N_("several recipient countries ({countries}): the host country is "
-                         "{host}, the largest share", countries=listed, host=self.host),
-                      best.at("code"), N_("check the other countries' rulesets with --country"))
+        self.note(N_("several recipient countries ({countries}): the host country is "
+                     "{host}, the largest share", countries=listed, host=self.host),
+                  best.at("code"), N_("check the other countries' rulesets with --country"))
         return scalar(self.host, best.at("code"))
 
     def period(self) -> Node | None:
@@ -321,15 +363,18 @@ class ActivityMapper:
         return None, self.a.span
 
     def _value(self, value: Element | None, currency: str | None, dated: Element | None,
-               holder: Element) -> tuple[int, int | float, Span] | None:
-        """(year, amount, where) of a <value>, when it is in the activity's currency and
-        has a date; None, with a warning located at the value, when it cannot be added up
-        (the caller then makes the sums it belongs to unknown)."""
+               holder: Element, *, by_dated: bool = False) -> tuple[int, int | float, Span] | None:
+        """(year, amount, where) of a <value>, when it is an xsd:decimal in the activity's
+        currency and has a date: its value-date, else `dated`'s iso-date (`dated`'s first
+        when `by_dated`: a budget's period-start); None, with a warning located at the
+        value, when it cannot be added up (the caller then makes the sums it belongs to
+        unknown)."""
         if value is None:
             self.note(N_("this <{element}> has no <value>: its amount is unknown",
                          element=holder.tag), holder.span, UNKNOWN_SUMS)
             return None
-        amount = _amount(value.text)  # negative: a decommitment or a refund, netted
+        # negative: a decommitment or a refund, netted; an element inside: no xsd:decimal
+        amount = None if value.children else _amount(value.text)
         if amount is None:
             self.note(N_("the value {value} is not an amount cappolicy can add up: "
                          "left out", value=repr(value.text)), value.span, UNKNOWN_SUMS)
@@ -342,7 +387,7 @@ class ActivityMapper:
             return None
         date = _date(value.get("value-date"))  # a value-date that is no date: no year
         where = value.at("value-date")
-        if date is None and dated is not None and dated.get("iso-date"):
+        if (date is None or by_dated) and dated is not None and dated.get("iso-date"):
             date, where = _date(dated.get("iso-date")), dated.at("iso-date")
         if isinstance(date, str):
             self.note(N_("the value {value} is dated {date}, which is no date: it cannot be "
@@ -443,15 +488,13 @@ class ActivityMapper:
         original, revised = _Sums(), _Sums()
         for b in lines:
             table = revised if b.tag == "budget" and b.get("type") == "2" else original
-            got = self._value(b.find("value"), currency, b.find("period-start"), b)
+            # by the year of its period-start: one that is no date leaves it unknown
+            got = self._value(b.find("value"), currency, b.find("period-start"), b,
+                              by_dated=True)
             if got is None:
                 table.complete = False
                 continue
-            year, amount, span = got
-            start = _date((b.find("period-start") or b).get("iso-date"))
-            if isinstance(start, dt.date):
-                year = start.year
-            table.add(year, amount, span)
+            table.add(*got)
         if not lines:
             return None
         merged = _Sums({**original.years, **revised.years},
@@ -511,18 +554,30 @@ class ActivityMapper:
                     pairs.append(("name", scalar(title.narrative(), title.narrative_span())))
                 if kind:
                     pairs.append(("kind", scalar(kind, result.at("type"))))
-                baseline = ind.find("baseline")
-                value = _amount(baseline.get("value")) if baseline is not None else None
-                if baseline is not None and value is not None:
-                    pairs.append(("baseline", scalar(value, baseline.at("value"))))
+                baseline = self.indicator_value(ind.find("baseline"))
+                if baseline is not None:
+                    pairs.append(("baseline", baseline))
                 for period in ind.findall("period"):
-                    target = period.find("target")
-                    value = _amount(target.get("value")) if target is not None else None
-                    if target is not None and value is not None:
-                        pairs.append(("target", scalar(value, target.at("value"))))
+                    target = self.indicator_value(period.find("target"))
+                    if target is not None:
+                        pairs.append(("target", target))
                         break
                 items.append(mapping(ind.span, pairs))
         return sequence(items[0].span, items) if items else None
+
+    def indicator_value(self, e: Element | None) -> Node | None:
+        """The @value of a baseline or target, an xsd:decimal; None when it has none (or an
+        empty one), or, with a warning located at it, when it is no number."""
+        text = e.get("value") if e is not None else None
+        if e is None or not text:
+            return None
+        value = _amount(text)
+        if value is None:
+            self.note(N_("the value {value} of <{element}> is not a number: left out",
+                         element=e.tag, value=repr(text)), e.at("value"),
+                      N_("rules that read the indicator's {field} find none", field=e.tag))
+            return None
+        return scalar(value, e.at("value"))
 
     def procurement(self) -> Node | None:
         tenders = self.documents({codes.TENDER_DOCUMENT: "Tender"})
@@ -636,6 +691,8 @@ def child_index(path: str | Path, name: str) -> dict[str, Child]:
     for item in ActivityReader(path, name).activities():
         if isinstance(item, Diagnostic):
             break
+        if isinstance(item, Refused):
+            continue
         ident = item.find("iati-identifier")
         if ident is None or not ident.text:
             continue
@@ -675,6 +732,9 @@ def read_file(path: str | Path, name: str | None = None
         if isinstance(item, Diagnostic):
             yield None, item
             return
+        if isinstance(item, Refused):  # too large to read: the others are
+            yield None, [item.diagnostic]
+            continue
         try:
             mapped = map_activity(item, name, children)
         except ProposalError as exc:

@@ -18,6 +18,7 @@ from ..base.deferred import N_, joined
 from ..base.errors import Diagnostic
 from ..base.record import replace
 from ..base.span import Span
+from ..lang.i18n import deferred_ngettext as ngettext  # extracted as ngettext
 from ..proposal import iati_codes as codes
 
 if TYPE_CHECKING:
@@ -35,15 +36,26 @@ NEVER_PUBLISHED = re.compile(
 _MISSING_NOTE = re.compile(r"^(\S+) is missing$")
 
 
-def _unpublished_leaves(ev: Evidence) -> list[str] | None:
-    """The never-published fields whose absence alone made `ev` false; None when
-    something else did."""
+def _absent_fields(findings: list[Finding]) -> re.Pattern[str] | None:
+    """The fields some unknown finding misses, as one pattern a path matches when it is
+    one of them or inside one (`funding.sources` is inside `funding`); an index left
+    out (`activities[].data_flows`, a rule over every activity) stands for any."""
+    fields = {m for f in findings if f.outcome == "unknown" for m in f.missing}
+    if not fields:
+        return None
+    alternatives = (re.escape(m).replace(r"\[\]", r"\[\d*\]") for m in sorted(fields))
+    return re.compile(rf"(?:{'|'.join(alternatives)})(?:$|[.\[])")
+
+
+def _unpublished_leaves(ev: Evidence, absent: re.Pattern[str] | None) -> list[str] | None:
+    """The fields whose absence alone made `ev` false, each never published or in
+    `absent`; None when something else did."""
     if ev.result != "false":
         return []
     if ev.children and ev.graph is None:
         found: list[str] = []
         for child in ev.children:
-            leaves = _unpublished_leaves(child)
+            leaves = _unpublished_leaves(child, absent)
             if leaves is None:
                 return None
             found += leaves
@@ -53,7 +65,7 @@ def _unpublished_leaves(ev: Evidence) -> list[str] | None:
     named = _MISSING_NOTE.match(ev.note or "")
     path = named.group(1) if named else ev.expr.removesuffix(" present")
     return [path] if NEVER_PUBLISHED.search(path) or NEVER_PUBLISHED.search("." + path) \
-        else None
+        or absent is not None and absent.match(path) else None
 
 
 #: what a rule over the governance graph walks that no IATI element fills: its bodies, the
@@ -88,8 +100,14 @@ def unpublished_findings(findings: list[Finding]) -> list[Finding]:
     about the programme. So does a rule found not applicable for want of any of them, and
     a rule that passes only because the governance graph holds none of them (GOV-02: no
     loop of reporting lines, where none is published), when the activity has no governance
-    body at all: once a reviewer writes the governance in, its pass stands."""
+    body at all: once a reviewer writes the governance in, its pass stands.
+
+    A field is absent alike for every rule: a failure that only says a field is absent
+    becomes unknown too when another rule of the activity is unknown for its absence (the
+    funding of a parent activity, published in its child: BUD-02 cannot decide without it,
+    and no rule fails for it), and the question for the publisher names both rules."""
     out = []
+    absent = _absent_fields(findings)
     no_bodies = any(f.outcome == "not-applicable" and _never_filled(f) == "governance.bodies"
                     for f in findings)
     for f in findings:
@@ -106,7 +124,7 @@ def unpublished_findings(findings: list[Finding]) -> list[Finding]:
         if f.outcome == "fail" and f.evidence:
             leaves: list[str] | None = []
             for ev in f.evidence:
-                got = _unpublished_leaves(ev)
+                got = _unpublished_leaves(ev, absent)
                 leaves = None if got is None or leaves is None else leaves + got
             if leaves:
                 paths = tuple(dict.fromkeys(leaves))
@@ -160,11 +178,15 @@ class FileSummary:
         if not self.topics:
             return None
         ordered = sorted(self.topics, key=lambda t: -self.counts[t])
-        listed = joined("; ", (N_("{topic} ({n} of {total} activities)", topic=t,
-                                  n=self.counts[t], total=self.activities) for t in ordered))
-        return Diagnostic(ASK, N_("not published in IATI, across the {n} activities of this "
-                                  "file: ask the publisher for {topics}", n=self.activities,
-                                  topics=listed),
+        total = self.activities
+        listed = joined("; ", (ngettext("{topic} ({n} of {total} activity)",
+                                        "{topic} ({n} of {total} activities)", total, topic=t,
+                                        n=self.counts[t], total=total) for t in ordered))
+        return Diagnostic(ASK, ngettext("not published in IATI, in the {n} activity of this "
+                                        "file: ask the publisher for {topics}",
+                                        "not published in IATI, across the {n} activities of "
+                                        "this file: ask the publisher for {topics}", total,
+                                        n=total, topics=listed),
                           span, N_("each activity's note names the rules left unknown"),
                           level="note")
 
