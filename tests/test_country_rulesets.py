@@ -321,3 +321,27 @@ def test_caledras_shorter_sunset_delay_explains_the_late_sunset(rulesets: Rulese
     used = param(sun, "max_sunset_delay")
     assert (used.value, used.origin.layer, used.origin.previous) == ("3 months", "national/xc", "6 months")
     assert not used.origin.relaxation
+
+
+def test_a_proposal_checked_against_another_countrys_rules_says_so(tmp_path: Path) -> None:
+    # --country XA, or country = "XA" in the settings, checked a Borealian proposal against
+    # Arcadia's rules with no word of it (ruleset_note was null): its data-localisation
+    # failure under Borealia's rules became a pass
+    borealian = EXAMPLES / "xb-donor-led.yaml"
+    for args in (["--country", "XA"], ["--ruleset", "national/xa"]):
+        result = CliRunner().invoke(main, ["check", str(borealian), *args, "--format", "json"])
+        [checked] = json.loads(result.output)["results"]
+        assert checked["ruleset"] == "national/xa"
+        assert checked["ruleset_note"].startswith("the proposal's host country is XB, but "), \
+            checked["ruleset_note"]
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "cappolicy.toml").write_text('country = "XA"\n', encoding="utf-8")
+    (tmp_path / "p.yaml").write_text(borealian.read_text(encoding="utf-8"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "p.yaml"), "--no-color"])
+    assert "note      the proposal's host country is XB, but the run checks it against the " \
+        "rules for XA (--country, or the country of the settings)" in result.output
+    # its own country's ruleset, or the baseline, says nothing of the kind
+    for args in ([], ["--country", "XB"], ["--ruleset", "baseline"]):
+        result = CliRunner().invoke(main, ["check", str(borealian), *args, "--format", "json"])
+        [checked] = json.loads(result.output)["results"]
+        assert checked["ruleset_note"] is None, (args, checked["ruleset_note"])

@@ -253,6 +253,9 @@ def check_proposal(proposal: Proposal, rulesets: Rulesets, fixed: EffectiveRules
     else:
         choice = rulesets.for_country((country or proposal.host_country or "").upper() or None)
         eff, note = choice.ruleset, choice.note
+    other = _other_country(proposal.host_country, country if fixed is None else None, eff)
+    if other is not None:  # the rules of another country than the host's: said, not quietly
+        note = other if note is None else N_("{note}; {hiding}", note=note, hiding=other)
     compiled = eff.compiled()
     if not compiled:  # a pass against nothing is no pass
         raise CappolicyError(Diagnostic(
@@ -273,6 +276,23 @@ def check_proposal(proposal: Proposal, rulesets: Rulesets, fixed: EffectiveRules
                           host_country=proposal.host_country, ruleset=eff.id, ruleset_note=note,
                           findings=tuple(findings), warnings=tuple(proposal.warnings),
                           relied_on=relied)
+
+
+def _other_country(host: str | None, country: str | None, eff: EffectiveRuleset
+                   ) -> str | None:
+    """The note of a proposal checked as one of another country than its host (`country`,
+    from --country or the settings), or against a ruleset of another jurisdiction."""
+    if not host:
+        return None
+    if country and country.upper() != host.upper():
+        return N_("the proposal's host country is {host}, but the run checks it against the "
+                  "rules for {country} (--country, or the country of the settings)",
+                  host=host, country=country.upper())
+    if eff.jurisdiction and host.upper() not in eff.jurisdiction:
+        return N_("the proposal's host country is {host}, but {ruleset} is the ruleset of "
+                  "{jurisdiction}", host=host, ruleset=eff.id,
+                  jurisdiction=", ".join(eff.jurisdiction))
+    return None
 
 
 def _ruleset(rulesets: Rulesets, ref: str) -> EffectiveRuleset | None:
