@@ -161,3 +161,22 @@ def test_a_proposal_whose_cappolicy_key_is_an_alias_is_checked(tmp_path: Path) -
     assert "no top-level cappolicy key" not in done.stderr, done.stderr
     assert "== d/alias.yaml" in done.stdout and "2 proposals" in done.stdout, _said(done)
     assert done.returncode == 1, _said(done)  # loaded, checked, and it fails as FAILING does
+
+
+def test_a_link_to_a_hidden_file_in_a_scanned_folder_is_skipped(tmp_path: Path) -> None:
+    # hidden files are not looked at, but a link was judged by its own name:
+    # proposals/c.json -> ../.env printed the token in the error about the file
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".env").write_text("DEPLOY_TOKEN=" + SECRET_LINE + "\n", encoding="utf-8")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "config.yaml").write_text("x: " + SECRET_LINE + "\n",
+                                                      encoding="utf-8")
+    copy_failing(tmp_path / "proposals")
+    (tmp_path / "proposals" / "c.json").symlink_to("../.env")
+    (tmp_path / "proposals" / "d.yaml").symlink_to("../.hidden/config.yaml")
+    done = run_process(tmp_path, "check", "--no-color", ".")
+    assert SECRET_LINE not in _said(done)
+    for name in ("c.json", "d.yaml"):
+        assert f"note[CP425]: proposals/{name} is a symbolic link to " in done.stderr
+    assert "a hidden file or a file in a hidden folder: skipped" in done.stderr
+    assert done.returncode == 1, _said(done)  # p.yaml checked, and it fails

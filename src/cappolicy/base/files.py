@@ -183,6 +183,14 @@ def scan_folder(folder: Path, suffixes: Iterable[str], *, recursive: bool = True
                     folder=str(folder)),
                     N_("name the file itself on the command line to check it")))
                 continue
+            if not hidden and any(part.startswith(".")
+                                  for part in target.relative_to(inside).parts):
+                # judged by where it leads: proposals/c.json -> ../.env is the .env
+                skipped.append(Skipped(p, N_(
+                    "a symbolic link to {target}, a hidden file or a file in a hidden "
+                    "folder", target=str(target)),
+                    N_("name the file itself on the command line to check it")))
+                continue
         try:
             mode = os.stat(p).st_mode
         except OSError as exc:

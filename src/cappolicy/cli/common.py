@@ -155,7 +155,8 @@ def checked_files(paths: Sequence[Path], only_proposals: bool = False,
               if (only_proposals or file not in named) and file.suffix.lower() != ".xml"
               and not looks_like_proposal(file)]
     if others:
-        files = [file for file in files if file not in others]
+        skip = set(others)  # a set: thousands of files each looked up in a list was slow
+        files = [file for file in files if file not in skip]
         if any(file not in named for file in others):
             shown_others = ", ".join(str(f) for f in others[:5]) + (
                 f" and {len(others) - 5} more" if len(others) > 5 else "")
