@@ -22,6 +22,7 @@ from ..lang import values as V
 from ..lang.i18n import format_value, is_english, uncomputable
 from ..lang.types import ANY, BOOL, Type, element_type
 from ..proposal.model import Proposal, format_path
+from . import budget
 from .compile import Compiler, ParamValue
 from .evidence import Explainer, all_missing, bounded, first_location
 from .findings import Evidence, Finding, ParamUse, Wording
@@ -182,13 +183,39 @@ def evaluate(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for rule in rules:
-            findings.extend(_findings(rule, ctx, proposal, ruleset))
+        armed = budget.arm()
+        try:
+            try:
+                for index, rule in enumerate(rules):
+                    try:
+                        findings.extend(_findings(rule, ctx, proposal, ruleset))
+                    except budget.Overtime:
+                        findings.extend(_overtime(rules[index:], proposal, ruleset))
+                        break
+            finally:
+                if armed:
+                    budget.disarm()
+        except budget.Overtime:  # the time ran out as the last rule was decided: all were
+            pass
         found = apply_waivers(findings, rules, proposal, as_of, ruleset, effective=effective)
         return found if ctx.lang is None else _titled(found, rules, ctx.lang)
     finally:
         if collecting:
             gc.enable()
+
+
+def _overtime(rules: Sequence[CompiledRule], proposal: Proposal, ruleset: str | None
+              ) -> list[Finding]:
+    """The findings of the rules the time did not suffice for (budget.py): the first was
+    being decided, the others were not reached. Unknown, naming nothing missing."""
+    first = rules[0].id
+    return [_finding(rule, proposal, ruleset, "unknown", proposal.span_of(()), "(proposal)",
+                     message=N_("cannot decide: deciding this rule took longer than the "
+                                "{seconds} s the rules of a proposal may take",
+                                seconds=f"{budget.SECONDS:g}") if rule.id == first else
+                     N_("not decided: the time the rules of a proposal may take ran out "
+                        "while {rule} was decided", rule=first))
+            for rule in rules]
 
 
 def _placeholders(rules: Sequence[CompiledRule]) -> frozenset[str] | None:
@@ -211,6 +238,21 @@ def verdicts(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
     waivers = proposal.data.get("waivers")
     if isinstance(waivers, list) and waivers:
         return summary(evaluate(rules, proposal, as_of, ruleset, effective=effective))
+    out: dict[str, str] = {}
+    armed = budget.arm()
+    try:
+        try:
+            return _verdicts(rules, proposal, as_of, out)
+        finally:
+            if armed:
+                budget.disarm()
+    except budget.Overtime:  # what was not decided in time is unknown (budget.py)
+        return {rule.id: out.get(rule.id, "unknown") for rule in rules}
+
+
+def _verdicts(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
+              out: dict[str, str]) -> dict[str, str]:
+    """verdicts(); those decided one by one are put in `out` as they are."""
     ctx = Context(proposal.data, as_of, proposal, _placeholders(rules))
     decide_all = _batch(rules)
     if decide_all is not None:
@@ -219,7 +261,6 @@ def verdicts(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
             return decided
         except Exception:  # noqa: BLE001 - reading the proposal failed: rule by rule, below
             ctx = Context(proposal.data, as_of, proposal, _placeholders(rules))
-    out: dict[str, str] = {}
     for rule in rules:
         try:
             out[rule.id] = verdict_fast(rule)(ctx)

@@ -1,0 +1,113 @@
+"""A ruleset that costs too much to decide does not hang the run.
+
+Five `any` nested over a proposal's 68 organisations are 68 to the fifth power steps: a
+rule file from a pull request that passed lint held `check` and `test` for hours. The
+rules of a proposal are decided within a time budget (engine/budget.py); the rule it
+runs out in, and the rules after it, are unknown and say why, and such an unknown fails
+the run even with --allow-unknown. Each command runs in a process of its own, with the
+budget made short through CAPPOLICY_TIME_BUDGET and a guard timeout."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD = ROOT / "examples" / "proposals" / "xa-cirt-good.yaml"
+GUARD = 120
+
+COSTLY = '''ruleset costly "Rules that cost too much"
+version "1"
+rule COST-01 "Five nested walks" {
+  principle co-financing
+  source "doc.txt, paragraph 1"
+  severity must
+  require (any a in organisations: any b in organisations: any c in organisations:
+           any d in organisations: any e in organisations:
+           a.id == "zz" and b.id == c.id and d.id == e.id)
+  message "m"
+  hint "h"
+}
+rule COST-02 "The programme has a title" {
+  principle accountability
+  source "doc.txt, paragraph 1"
+  severity must
+  require title present
+  message "m"
+  hint "h"
+}
+'''
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="no interval timer")
+
+
+def _project(tmp_path: Path) -> Path:
+    (tmp_path / "rules" / "costly").mkdir(parents=True)
+    (tmp_path / "rules" / "costly" / "costly.cpol").write_text(COSTLY, encoding="utf-8")
+    many = "".join(f"  - {{id: o{i}, name: O, country: XA, kind: ngo}}\n" for i in range(60))
+    text = GOOD.read_text(encoding="utf-8").replace("organisations:\n",
+                                                    "organisations:\n" + many, 1)
+    (tmp_path / "many.yaml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def _run(cwd: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], float]:
+    env = {**os.environ, "CAPPOLICY_TIME_BUDGET": "1"}
+    start = time.monotonic()
+    try:
+        done = subprocess.run([sys.executable, "-m", "cappolicy.cli.entry", *args], cwd=cwd,
+                              env=env, capture_output=True, text=True, timeout=GUARD,
+                              check=False)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"cappolicy {' '.join(args)} did not finish in {GUARD} s (it hangs)")
+    return done, time.monotonic() - start
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_rule_that_costs_too_much_is_unknown_and_fails_the_run(
+        tmp_path: Path, jobs: str) -> None:
+    project = _project(tmp_path)
+    (project / "copy.yaml").write_text((project / "many.yaml").read_text(encoding="utf-8"),
+                                       encoding="utf-8")
+    done, took = _run(project, "check", "many.yaml", "copy.yaml", "--rulesets", "rules",
+                      "--ruleset", "costly", "--allow-unknown", "--format", "json",
+                      "-j", jobs)
+    assert done.returncode == 1, done.stdout + done.stderr  # not a pass, not a crash
+    assert took < 60, took
+    for result in json.loads(done.stdout)["results"]:
+        outcomes = {f["rule"]: (f["outcome"], f["message"]) for f in result["findings"]}
+        assert outcomes["COST-01"] == ("unknown", "cannot decide: deciding this rule took "
+                                       "longer than the 1 s the rules of a proposal may take")
+        assert outcomes["COST-02"] == ("unknown", "not decided: the time the rules of a "
+                                       "proposal may take ran out while COST-01 was decided")
+
+
+def test_a_rule_test_of_a_rule_that_costs_too_much_does_not_hang(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    (project / "rules" / "costly" / "tests").mkdir()
+    (project / "rules" / "costly" / "tests" / "c.test.yaml").write_text(
+        "cappolicy-test: 1\nruleset: costly\nbase: ../../../many.yaml\ncases:\n"
+        "  - name: said to pass\n    expect: {COST-01: pass}\n", encoding="utf-8")
+    (project / ".git").mkdir()
+    done, took = _run(project, "test", "--rulesets", "rules", "rules/costly/tests")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "COST-01   expected pass, got unknown" in done.stdout, done.stdout
+    assert took < 60, took
+
+
+def test_a_quick_check_ends_with_its_own_exit_code(tmp_path: Path) -> None:
+    # the timer rings every half second for the rest of the process: stopped as it ends,
+    # or a ring after Python gave up its handler would end it as "Alarm clock" (142)
+    done, _ = _run(tmp_path, "check", str(GOOD), "--country", "XA")
+    assert done.returncode == 0, done.stdout + done.stderr
+    ran = subprocess.run(
+        [sys.executable, "-c", "import time\nfrom cappolicy.engine import budget\n"
+         "budget.arm(); budget.disarm(); time.sleep(1.2)\nprint('done')"],
+        capture_output=True, text=True, timeout=GUARD, check=False)
+    assert (ran.returncode, ran.stdout) == (0, "done\n"), ran.stderr
