@@ -111,3 +111,20 @@ def test_a_quick_check_ends_with_its_own_exit_code(tmp_path: Path) -> None:
          "budget.arm(); budget.disarm(); time.sleep(1.2)\nprint('done')"],
         capture_output=True, text=True, timeout=GUARD, check=False)
     assert (ran.returncode, ran.stdout) == (0, "done\n"), ran.stderr
+
+
+def test_ctrl_c_ends_the_run_with_130_not_1(tmp_path: Path) -> None:
+    # click turned Ctrl-C into "Aborted!" and exit code 1, which says a proposal fails
+    import signal
+
+    project = _project(tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cappolicy.cli.entry", "check", "many.yaml", "--rulesets",
+         "rules", "--ruleset", "costly"], cwd=project, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env={**os.environ, "CAPPOLICY_TIME_BUDGET": str(GUARD)})
+    time.sleep(3)  # deciding COST-01 by then
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=GUARD)
+    assert process.returncode == 130, err
+    assert err.strip() == "cappolicy: interrupted"

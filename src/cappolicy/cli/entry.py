@@ -23,6 +23,7 @@ def main() -> None:
         return
     from ..base import collector
 
+    _on_interrupt()
     collector.hold()
     try:
         from .main import main as cli
@@ -30,6 +31,21 @@ def main() -> None:
         cli()
     finally:  # however the command ends: a program may call this in its own process
         collector.release()
+
+
+def _on_interrupt() -> None:
+    """Ctrl-C ends the run with exit code 130 (128 + SIGINT, as shells report it), never
+    1, which says that a proposal fails, nor a traceback. Only where Python's own handler
+    is in force: a program that runs cappolicy in its process keeps its own."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupted)
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    sys.stderr.write("\ncappolicy: interrupted\n")
+    raise SystemExit(130)
 
 
 if __name__ == "__main__":  # pragma: no cover
