@@ -323,3 +323,22 @@ def test_an_activity_too_large_to_read_is_refused_alone(tmp_path: Path, inside: 
     assert sorted(r["proposal"] for r in report["results"]) == ["XA-1-AFTER", "XA-1-BEFORE"]
     [error] = [d for e in report["errors"] for d in e["diagnostics"]]
     assert (error["code"], error["line"]) == ("CP465", 13)
+
+
+def test_bidi_controls_from_the_xml_are_spelled_out_in_the_imported_yaml(
+        tmp_path: Path) -> None:
+    # a right-to-left override in a title reorders what a reviewer reads of the line;
+    # the comment spelled it out, the value kept it raw
+    xml = tmp_path / "bidi.xml"
+    xml.write_text(iati_file(activity("XA-1-BIDI", org="Kenya \u202eTRIC\u202c CIRT")),
+                   encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = run("import", "iati", str(xml), "-o", str(out))
+    assert code == 0, err
+    [path] = out.glob("*.yaml")
+    text = path.read_text(encoding="utf-8")
+    assert "\u202e" not in text and "\u202c" not in text
+    assert "\\u202e" in text  # spelled out, and read back as the same value
+    _, from_xml, _ = run("check", str(xml), "--format", "json")
+    _, from_yaml, _ = run("check", str(out), "--format", "json")
+    assert outcomes(json.loads(from_yaml)) == outcomes(json.loads(from_xml))

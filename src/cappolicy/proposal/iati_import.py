@@ -28,8 +28,10 @@ from .nodes import Node
 
 #: what to say of a field IATI does not publish
 PROMPT = "not published in IATI: ask the publisher"
-# characters a YAML reader takes for line breaks, or refuses raw, though JSON leaves them
-_RAW = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+# characters a YAML reader takes for line breaks, or refuses raw, though JSON leaves them,
+# and the bidi controls, which would reorder what a reviewer reads of the value
+_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                  "\ufeff\ufffe\uffff]")
 #: fields of format v1 that are the reviewer's, not the publisher's
 _NOT_ASKED = frozenset({"waivers"})
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
