@@ -144,6 +144,8 @@ def test_an_unknown_language_is_a_usage_error() -> None:
     assert "Traceback" not in result.output
     bad = run("check", str(EXAMPLES / "proposals"), "--lang", "fr;rm")
     assert bad.exit_code == 2 and "is not a language tag" in bad.output
+    empty = run("check", str(EXAMPLES / "proposals"), "--lang", "")  # was English, silently
+    assert empty.exit_code == 2 and "'' is not a language tag" in empty.output
 
 
 def test_lang_in_the_settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

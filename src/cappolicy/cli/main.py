@@ -236,7 +236,7 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
         country = project.country
     from ..lang.i18n import is_english, translator
 
-    lang = lang or project.lang
+    lang = lang if lang is not None else project.lang  # "" is no language: refused
     try:
         lang = translator(lang).lang if lang is not None else None  # refused before the check
     except CappolicyError as exc:
