@@ -158,9 +158,20 @@ def checked_files(paths: Sequence[Path], only_proposals: bool = False,
         skip = set(others)  # a set: thousands of files each looked up in a list was slow
         files = [file for file in files if file not in skip]
         if any(file not in named for file in others):
-            shown_others = ", ".join(str(f) for f in others[:5]) + (
-                f" and {len(others) - 5} more" if len(others) > 5 else "")
-            click.echo(f"note: skipped {len(others)} YAML/JSON file"
-                       f"{'s' if len(others) != 1 else ''} with no top-level `cappolicy` key "
-                       f"(not proposals): {shown_others}", err=True)
-    return iati_in_folders(files, () if only_proposals else paths)
+            _said_skipped(others, "YAML/JSON file", "YAML/JSON files",
+                          "with no top-level `cappolicy` key (not proposals)")
+    kept = iati_in_folders(files, () if only_proposals else paths)
+    taken = set(kept)  # .xml files a folder brought that are not IATI files: said, as
+    xml = [file for file in files if file not in taken and file not in named]  # YAML is
+    if xml:
+        _said_skipped(xml, "XML file", "XML files",
+                      "whose root is not <iati-activities> (not IATI activity files)")
+    return kept
+
+
+def _said_skipped(files: list[Path], one: str, many: str, why: str) -> None:
+    """The note on standard error naming the files a folder brought that are skipped."""
+    shown = ", ".join(str(f) for f in files[:5]) + (
+        f" and {len(files) - 5} more" if len(files) > 5 else "")
+    click.echo(f"note: skipped {len(files)} {one if len(files) == 1 else many} {why}: "
+               f"{shown}", err=True)
