@@ -390,3 +390,27 @@ def test_the_active_translator_is_english_outside_a_report() -> None:
 def test_catalogues_are_read_from_the_package() -> None:
     assert i18n.LOCALE_DIR.parent == Path(i18n.__file__).resolve().parents[1]  # the package
     assert i18n.languages() == ("en", "es", "fr")
+
+
+def test_the_portfolio_is_written_in_the_language_asked(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # portfolio had no --lang and wrote English whatever the settings' lang said
+    iati = ROOT / "tests" / "data" / "iati" / "ES_MAEC_IATI_INDONESIA.xml"
+    french = run("portfolio", str(iati), "--lang", "fr")
+    assert french.exit_code == 1, french.output
+    assert french.output.startswith("portefeuille\u202f: 83 propositions, 83 en échec "
+                                    "(échec à partir de must)")
+    assert "principe" in french.output and "non publié dans IATI" in french.output
+    spanish = run("portfolio", str(iati), "--lang", "es", "--format", "markdown")
+    assert spanish.output.startswith("### Cartera: 83 propuestas, 83 en fallo")
+    english = run("portfolio", str(iati), "--format", "json").output
+    assert run("portfolio", str(iati), "--lang", "fr", "--format", "json").output == english
+    assert run("portfolio", str(iati), "--lang", "xx").exit_code == 2
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / ".git").mkdir()
+    (project / "cappolicy.toml").write_text('lang = "es"\n', encoding="utf-8")
+    (project / "a.yaml").write_text((EXAMPLES / "proposals" / "xa-cirt-good.yaml")
+                                    .read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(project)
+    assert run("portfolio", "a.yaml").output.startswith("cartera: 1 propuesta, 0 en fallo")

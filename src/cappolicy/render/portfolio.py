@@ -16,6 +16,8 @@ import attrs
 
 from ..base.errors import Diagnostic
 from ..base.visible import json_controls, visible
+from ..lang.i18n import gettext as _
+from ..lang.i18n import localise, localise_diagnostic, ngettext, translator, use
 from ..report.iati import unpublished_topics
 from ..report.model import FileError, ProposalResult, verdict
 from .markdown import md_code, md_text
@@ -108,52 +110,66 @@ class Portfolio:
     def sorted_lines(self) -> list[Line]:
         return sorted(self.lines, key=lambda line: (line.file, line.line, line.id))
 
+    def _head(self) -> str:
+        return _("{proposals}, {failed} failed").format(
+            proposals=_proposals(len(self.lines)),
+            failed=sum(1 for x in self.lines if x.verdict == "fail"))
+
+    def _topics(self) -> list[tuple[str, str]]:
+        """What to ask the publishers for, each with how many proposals lack it."""
+        return [(localise(t), _("{n} of {proposals}").format(
+                    n=n, proposals=_proposals(len(self.lines))))
+                for t, n in sorted(self.unpublished.items(), key=lambda i: (-i[1], i[0]))]
+
     def to_text(self) -> str:
-        out = [f"portfolio: {_proposals(len(self.lines))}, "
-               f"{sum(1 for x in self.lines if x.verdict == 'fail')} failed "
-               f"(fail on {self.fail_on})", ""]
-        out += _table(("principle", "fail", "unknown", "pass"),
+        """The text table, in the active language (i18n.use)."""
+        out = [_("portfolio: {summary} (fail on {fail_on})").format(
+                   summary=self._head(), fail_on=self.fail_on), ""]
+        out += _table((_("principle"), _("fail"), _("unknown"), _("pass")),
                       [(p, str(f), str(u), str(s)) for p, f, u, s in self.rows()])
-        out += ["", "proposals (fail / unknown / pass findings):"]
-        out += _table(("where", "id", "host", "verdict", "fail", "unknown", "pass"),
+        out += ["", _("proposals (fail / unknown / pass findings):")]
+        out += _table((_("where"), _("id"), _("host"), _("verdict"), _("fail"), _("unknown"),
+                       _("pass")),
                       [(visible(f"{x.file}:{x.line}"), visible(x.id),
-                        visible(x.host_country or "?"), x.verdict,
+                        visible(x.host_country or "?"), _(x.verdict),
                         str(x.counts["fail"]), str(x.counts["unknown"]),
                         str(x.counts["pass"])) for x in self.sorted_lines()])
         if self.unpublished:
-            out += ["", "not published in IATI: ask the publisher for"]
-            out += [f"  {t} ({n} of {_proposals(len(self.lines))})"
-                    for t, n in sorted(self.unpublished.items(), key=lambda i: (-i[1], i[0]))]
+            out += ["", _("not published in IATI: ask the publisher for")]
+            out += [f"  {t} ({n})" for t, n in self._topics()]
         out += _errors_text(self.errors)
         return "\n".join(out)
 
     def to_markdown(self) -> str:
-        out = [f"### Portfolio: {_proposals(len(self.lines))}, "
-               f"{sum(1 for x in self.lines if x.verdict == 'fail')} failed", "",
-               "| principle | fail | unknown | pass |", "|---|---:|---:|---:|"]
+        """The Markdown tables, in the active language (i18n.use)."""
+        out = [_("### Portfolio: {summary}").format(summary=self._head()), "",
+               f"| {_('principle')} | {_('fail')} | {_('unknown')} | {_('pass')} |",
+               "|---|---:|---:|---:|"]
         out += [f"| {p} | {f} | {u} | {s} |" for p, f, u, s in self.rows()]
-        out += ["", "| where | id | host | verdict | fail | unknown | pass |",
+        out += ["", f"| {_('where')} | {_('id')} | {_('host')} | {_('verdict')} | "
+                    f"{_('fail')} | {_('unknown')} | {_('pass')} |",
                 "|---|---|---|---|---:|---:|---:|"]
         out += [f"| {md_code(f'{x.file}:{x.line}', table=True)} | {md_text(x.id)} | "
                 f"{md_text(x.host_country or '?')} | "
-                f"{x.verdict} | {x.counts['fail']} | {x.counts['unknown']} | "
+                f"{_(x.verdict)} | {x.counts['fail']} | {x.counts['unknown']} | "
                 f"{x.counts['pass']} |" for x in self.sorted_lines()]
         if self.unpublished:
-            out += ["", "**Not published in IATI**, to ask the publisher for:", ""]
-            out += [f"- {md_text(t)} ({n} of {_proposals(len(self.lines))})"
-                    for t, n in sorted(self.unpublished.items(), key=lambda i: (-i[1], i[0]))]
+            out += ["", _("**Not published in IATI**, to ask the publisher for:"), ""]
+            out += [f"- {md_text(t)} ({n})" for t, n in self._topics()]
         if self.errors:
-            out += ["", "**Could not be read:**", ""]
-            out += [f"- {md_code(str(d.span))} {d.code}: {md_text(d.message)}" if d.span
-                    else f"- {d.code}: {md_text(d.message)}" for d in self.errors]
+            out += ["", _("**Could not be read:**"), ""]
+            for d in (localise_diagnostic(d) for d in self.errors):
+                out.append(f"- {md_code(str(d.span))} {d.code}: {md_text(d.message)}"
+                           if d.span else f"- {d.code}: {md_text(d.message)}")
         return "\n".join(out)
 
-    def render(self, fmt: str) -> str:
+    def render(self, fmt: str, lang: str | None = None) -> str:
+        """The portfolio in `fmt`; text and Markdown in `lang` (English when None), JSON
+        the same in every language."""
         if fmt == "json":
             return self.to_json()
-        if fmt == "markdown":
-            return self.to_markdown()
-        return self.to_text()
+        with use(translator(lang)):
+            return self.to_markdown() if fmt == "markdown" else self.to_text()
 
 
 def _table(head: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> list[str]:
@@ -170,12 +186,13 @@ def _table(head: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> list[str]:
 def _errors_text(errors: list[Diagnostic]) -> list[str]:
     if not errors:
         return []
-    return ["", "could not be read:", *(visible(f"  {d.span}: error[{d.code}]: {d.message}"
-                                                 if d.span and d.span.line else
-                                                 f"  error[{d.code}]: {d.message}")
-                                         for d in errors)]
+    said = [localise_diagnostic(d) for d in errors]
+    return ["", _("could not be read:"), *(visible(f"  {d.span}: {_('error')}[{d.code}]: "
+                                                   f"{d.message}" if d.span and d.span.line
+                                                   else f"  {_('error')}[{d.code}]: "
+                                                   f"{d.message}") for d in said)]
 
 
 def _proposals(n: int) -> str:
-    return f"{n} proposal" if n == 1 else f"{n} proposals"
+    return ngettext("{n} proposal", "{n} proposals", n).format(n=n)
 

@@ -30,9 +30,12 @@ FORMATS = ("text", "markdown", "json")
               help="A proposal with undecided rules does not fail for them.")
 @click.option("--as-of", metavar="YYYY-MM-DD", default=None,
               help="The date the check is made on (default: today).")
+@click.option("--lang", metavar="LANG", default=None,
+              help="The language of the text and markdown portfolio: en, fr or es (default: "
+                   "en, or the project's lang). JSON is the same in every language.")
 def command(paths: tuple[Path, ...], fmt: str, output: Path | None, ruleset_ref: str | None,
             country: str | None, extra_roots: tuple[Path, ...], fail_on: str | None,
-            allow_unknown: bool, as_of: str | None) -> None:
+            allow_unknown: bool, as_of: str | None, lang: str | None) -> None:
     """Summarise proposals, or the activities of IATI files, principle by principle.
 
     Checks every proposal as `cappolicy check` does, then shows, for each principle,
@@ -59,6 +62,15 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, ruleset_ref:
     project = settings_of_files(files)
     if ruleset_ref is None and country is None:
         country = project.country
+    lang = lang if lang is not None else project.lang
+    if lang is not None:  # refused before the check, as `check` refuses it
+        from ...base.errors import CappolicyError
+        from ...lang.i18n import translator
+
+        try:
+            translator(lang)
+        except CappolicyError as exc:
+            raise Failure(exc.diagnostics) from None
     rulesets = rulesets_in_scope(extra_roots)
     fixed = fixed_ruleset(rulesets, ruleset_ref)
     portfolio = Portfolio(fail_on or project.fail_on or "must", allow_unknown)
@@ -67,5 +79,5 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, ruleset_ref:
     for file in files:
         for outcome in file_outcomes(file, rulesets, fixed, country, day):
             portfolio.add(outcome)
-    write_output(portfolio.render(fmt) + "\n", output)
+    write_output(portfolio.render(fmt, lang) + "\n", output)
     sys.exit(portfolio.exit_code())
