@@ -337,7 +337,9 @@ def test_hostile_aliases_are_refused_as_before(monkeypatch: pytest.MonkeyPatch) 
     st.sampled_from(["TODO", "tbd", "Tbc", "XXX", "...", "Lorem Ipsum", "todo: later", "<x>",
                      "xa-TODO", "İ", "K", "ſ", "", "N/A", "NONE", "None: later", "TBA",
                      "Not Applicable", "to be determined", "To Be Confirmed", "xa-none",
-                     "—", "–", "tbd - later", "TODO (x)"]),
+                     "—", "–", "tbd - later", "TODO (x)", "tbd; x", "T.B.D.", "N.A.",
+                     "pending", "to be defined", "No basis", "There is no plan", "nil",
+                     "None yet", "TBD by x"]),
     st.text(" \t.:>-_/x—–(", max_size=3)))
 def test_a_text_said_to_be_no_placeholder_is_none(text: str) -> None:
     if placeholder(text):

@@ -159,8 +159,8 @@ def _proposal_plan() -> Any:
 #: placeholders.placeholder under the default words can only hold for a text that has one
 #: of these in lower case, or has nothing but its punctuation
 #: (re.IGNORECASE matches all that str.lower makes of them, and a few more)
-_HINT = re.compile("todo|tbd|tbc|tba|xxx|lorem ipsum|n/a|none|not applicable|to be |<|"
-                   "\\A[\\W_]*\\Z", re.IGNORECASE).search
+_HINT = re.compile("todo|tbd|tbc|tba|xxx|lorem ipsum|n/a|none|not applicable|to be |<|pending|"
+                   "t\\.b|n\\.a|\\A\\s*(no\\s|there\\s|nil)|\\A[\\W_]*\\Z", re.IGNORECASE).search
 
 
 def maybe_placeholder(text: str) -> bool:
@@ -171,6 +171,8 @@ def maybe_placeholder(text: str) -> bool:
         return "todo" in low or "tbd" in low or "tbc" in low or "tba" in low \
             or "xxx" in low or "lorem ipsum" in low or "n/a" in low or "none" in low \
             or "not applicable" in low or "to be " in low or "<" in text \
+            or "pending" in low or "t.b" in low or "n.a" in low \
+            or low.lstrip().startswith(("no ", "no\t", "no\n", "there", "nil")) \
             or not text.strip(PUNCTUATION)
     return _HINT(text) is not None  # "\\W": any punctuation, symbol or space, of any script
 

@@ -15,10 +15,14 @@ What counts, ignoring case and the whitespace and punctuation around it:
   ipsum`, `N/A`, `none`, `not applicable`, `to be determined`, `to be confirmed`, and what
   a ruleset adds through its `placeholders` param), or only punctuation (a dash of any
   length, in any script);
-- a word followed by a note after a colon, a dash or a bracket: `TODO: the donor's
-  country`, `TBD - to be negotiated`, `to be confirmed (March)`;
+- a word followed by a note after a colon, a semicolon, a comma, a slash, a dash or a
+  bracket: `TODO: the donor's country`, `TBD - to be negotiated`, `TBC (March)`;
+- a text that starts with a word saying it is not written yet (`TBD by the steering
+  committee`, `to be determined later`, `pending approval`), or that says there is none
+  (`No legal basis`, `There is no exit plan`, `None yet`; not `None of the data...`);
+- a word written with points (`T.B.D.`);
 - an id one of whose parts (split at `-`, `_`, `.`, `/` and spaces) is a word: `XA-TODO`;
-- a text in angle brackets: `<ministry of XA>`;
+- a text in angle brackets: `<ministry of XA>` (not an address: `<ombudsman@gov.xa>`);
 - a text that starts with `lorem ipsum`.
 
 Only free-text fields of format v1 are read this way (`schema` STRING fields, and lists of
@@ -39,7 +43,17 @@ from . import schema
 #: The words a ruleset starts from (the baseline's `placeholders` param repeats them).
 DEFAULT_WORDS: frozenset[str] = frozenset({
     "TODO", "TBD", "TBC", "TBA", "XXX", "...", "lorem ipsum", "N/A", "none", "not applicable",
-    "to be determined", "to be confirmed"})
+    "to be determined", "to be confirmed", "to be defined", "to be agreed", "pending"})
+#: the words that say a value is not written yet however the text goes on ("TBD by the
+#: steering committee", "to be determined later"); "none" is not one ("None of the data
+#: leaves XA" says something)
+_NOT_YET = frozenset({"todo", "tbd", "tbc", "tba", "xxx", "lorem ipsum", "n/a", "not applicable",
+                      "to be determined", "to be confirmed", "to be defined", "to be agreed",
+                      "pending"})
+#: a text that says there is none: "No legal basis", "There is no exit plan", "None yet"
+#: ("No. 12/2024" and "no objection" are not)
+_DENIAL = re.compile(r"\s*(there\s+(is|are)\s+no\b|no(?!\s+objection)\s+\w|none\s+yet\b|nil\b)",
+                     re.IGNORECASE)
 
 Path = tuple[Any, ...]
 
@@ -51,7 +65,7 @@ _EDGES = re.compile(r"\A[\W_]+|[\W_]+\Z")
 _PARTS = re.compile(r"[-_./\s]+")
 #: a placeholder of up to three words, then a note after a colon, a dash or a bracket:
 #: `TODO: the donor's country`, `TBD - to be negotiated`, `to be confirmed (March)`
-_NOTE = re.compile(r"^\s*([^\s:(–—]+(?:\s[^\s:(–—]+){0,2}?)\s*(?::|\s-+\s|[–—]|\()")
+_NOTE = re.compile(r"^\s*([^\s:;,(–—]+(?:\s[^\s:;,(–—]+){0,2}?)\s*(?::|;|,|\s/\s|\s-+\s|[–—]|\()")
 
 #: Record fields whose text is a key other fields refer to: never read as a placeholder.
 _KEYS = {(schema.ORGANISATION.name, "id"), (schema.BODY.name, "id"),
@@ -89,12 +103,16 @@ def placeholder(text: str, words: frozenset[str] = _DEFAULT) -> bool:
     bare = _bare(text).lower()
     if not bare:
         return True  # "", "   ", "...", "-", "?": nothing but whitespace and punctuation
-    if bare in words:
+    if bare in words or "." in bare and (bare.replace(".", "") in words or  # T.B.D.
+                                         bare.replace(".", "/") in words):  # N.A.
         return True
     stripped = text.strip()
-    if stripped.startswith("<") and stripped.endswith(">"):
+    if stripped.startswith("<") and stripped.endswith(">") and "@" not in stripped \
+            and "://" not in stripped:  # <the treasury's id>, not <ombudsman@gov.xa>
         return True
-    if bare.startswith("lorem ipsum") and "lorem ipsum" in words:
+    if any(bare.startswith(word + " ") for word in _NOT_YET if word in words):
+        return True  # "TBD by the steering committee", "to be determined later"
+    if _DENIAL.match(text):
         return True
     note = _NOTE.match(text)
     if note and _bare(note.group(1)).lower() in words:
