@@ -87,8 +87,9 @@ def _slug(v: Any) -> Any:
     return "-".join(part for part in _SEPARATORS.split(v.lower()) if part)
 
 
-#: what slug() makes one hyphen: a run of white space, hyphens and underscores
-_SEPARATORS = re.compile(r"[\s_-]+")
+#: what slug() makes one hyphen: a run of anything but letters and digits (spaces,
+#: hyphens, underscores, dashes, points, slashes, brackets)
+_SEPARATORS = re.compile(r"[\W_]+")
 _SIZED = frozenset({list, dict, str, frozenset})
 
 #: name -> function, in the order messages list them
@@ -120,8 +121,8 @@ FUNCTIONS: dict[str, Function] = {
         str.upper, doc="text in upper case"),
     "slug": Function(
         is_stringy, ("CP203", "{func}() takes text, not a {type}"), lambda t: STRING,
-        _slug, doc="text in lower case, each run of spaces, hyphens and underscores one "
-                   "hyphen, none at the ends: slug(\"Data sovereignty\") is "
+        _slug, doc="text in lower case, each run of characters other than letters and "
+                   "digits one hyphen, none at the ends: slug(\"Data sovereignty.\") is "
                    "\"data-sovereignty\""),
     "abs": Function(
         is_numeric, ("CP203", "{func}() takes a number, not a {type}"), lambda t: t, abs,
