@@ -340,8 +340,15 @@ def test_a_proposal_checked_against_another_countrys_rules_says_so(tmp_path: Pat
     result = CliRunner().invoke(main, ["check", str(tmp_path / "p.yaml"), "--no-color"])
     assert "note      the proposal's host country is XB, but the run checks it against the " \
         "rules for XA (--country, or the country of the settings)" in result.output
-    # its own country's ruleset, or the baseline, says nothing of the kind
-    for args in ([], ["--country", "XB"], ["--ruleset", "baseline"]):
+    # its own country's ruleset says nothing of the kind
+    for args in ([], ["--country", "XB"], ["--ruleset", "national/xb"]):
         result = CliRunner().invoke(main, ["check", str(borealian), *args, "--format", "json"])
         [checked] = json.loads(result.output)["results"]
         assert checked["ruleset_note"] is None, (args, checked["ruleset_note"])
+    # a ruleset named that leaves its country's out (the baseline, a region's) says so
+    for ref in ("baseline", "regional/aec"):
+        result = CliRunner().invoke(main, ["check", str(borealian), "--ruleset", ref,
+                                           "--format", "json"])
+        [checked] = json.loads(result.output)["results"]
+        assert checked["ruleset_note"] == "XB has a national ruleset, national/xb, which " \
+            f"is not used: the run names {ref} (--ruleset)"

@@ -253,7 +253,8 @@ def check_proposal(proposal: Proposal, rulesets: Rulesets, fixed: EffectiveRules
     else:
         choice = rulesets.for_country((country or proposal.host_country or "").upper() or None)
         eff, note = choice.ruleset, choice.note
-    other = _other_country(proposal.host_country, country if fixed is None else None, eff)
+    other = _other_country(proposal.host_country, country if fixed is None else None, eff,
+                           rulesets if fixed is not None else None)
     if other is not None:  # the rules of another country than the host's: said, not quietly
         note = other if note is None else N_("{note}; {hiding}", note=note, hiding=other)
     compiled = eff.compiled()
@@ -278,10 +279,12 @@ def check_proposal(proposal: Proposal, rulesets: Rulesets, fixed: EffectiveRules
                           relied_on=relied)
 
 
-def _other_country(host: str | None, country: str | None, eff: EffectiveRuleset
-                   ) -> str | None:
+def _other_country(host: str | None, country: str | None, eff: EffectiveRuleset,
+                   rulesets: Rulesets | None = None) -> str | None:
     """The note of a proposal checked as one of another country than its host (`country`,
-    from --country or the settings), or against a ruleset of another jurisdiction."""
+    from --country or the settings), against a ruleset of another jurisdiction, or (given
+    the `rulesets` of a run that names its ruleset) against one that leaves out its
+    host's national ruleset."""
     if not host:
         return None
     if country and country.upper() != host.upper():
@@ -292,6 +295,11 @@ def _other_country(host: str | None, country: str | None, eff: EffectiveRuleset
         return N_("the proposal's host country is {host}, but {ruleset} is the ruleset of "
                   "{jurisdiction}", host=host, ruleset=eff.id,
                   jurisdiction=", ".join(eff.jurisdiction))
+    national = rulesets.catalog.for_country(host.upper()) if rulesets is not None else None
+    if national is not None and national.id not in eff.chain:
+        return N_("{host} has a national ruleset, {national}, which is not used: the run "
+                  "names {ruleset} (--ruleset)", host=host, national=national.id,
+                  ruleset=eff.id)
     return None
 
 
