@@ -275,3 +275,18 @@ def test_union_keeps_the_first_of_equal_elements_in_order() -> None:
     # as `==` tells them apart: a percent is its fraction, a whole float its integer
     assert V.union([[Percent(0.5)], [0.5, 2.0], [2, "x"]]) == [Percent(0.5), 2.0, "x"]
     assert V.union([[{"id": "a"}], [{"id": "a"}, {"id": "b"}]]) == [{"id": "a"}, {"id": "b"}]
+
+
+def test_a_long_list_of_texts_is_asked_as_a_set_with_the_same_answers() -> None:
+    # `o.id in roles.design` for each of 60,000 organisations searched the list each time
+    from cappolicy.lang import values as V
+
+    ids = [f"org-{i}" for i in range(100)]
+    assert V.contains(ids, "org-99") is True
+    assert V.contains(ids, "org-100") is False
+    assert V.contains(ids, V.UNKNOWN) is V.UNKNOWN
+    mixed = [*ids, V.UNKNOWN]  # an element not known: a text not found is unknown
+    assert V.contains(mixed, "org-5") is True
+    assert V.contains(mixed, "nobody") is V.UNKNOWN
+    short = ["a", "b"]
+    assert V.contains(short, "b") is True and V.contains(short, "c") is False

@@ -150,12 +150,41 @@ def contains(collection: Any, item: Any) -> Any:
             return item in collection
         except TypeError:  # a list or a mapping: unhashable, so no key or member of these
             return False
+    if item.__class__ is str and collection.__class__ is list:
+        if len(collection) > _SMALL:
+            members = _text_members(collection)
+            if members is not None:  # a long list of texts: asked of a set, made once
+                return item in members
+        elif item in collection:  # texts compare as equal() compares them
+            return True
     if isinstance(collection, (list, tuple)):
         found = [equal(item, c) for c in collection]
         if any(f is True for f in found):
             return True
         return UNKNOWN if any(f is UNKNOWN for f in found) else False
     raise EvalProblem(f"{display(collection)} is not a collection")
+
+
+#: a list longer than this that contains() is asked about is made a set once: a rule that
+#: asks `o.id in roles.design` for each of thousands of organisations searched the list
+#: for each, quadratic in the proposal
+_SMALL = 32
+#: the lists made sets, by id, each kept with its list (so that its id is not reused while
+#: it is here); the last few only, a proposal's lists being read for one proposal
+_MEMBERS: dict[int, tuple[list[Any], frozenset[str] | None]] = {}
+
+
+def _text_members(collection: list[Any]) -> frozenset[str] | None:
+    """The list's texts as a set, or None when it holds anything but texts (whose
+    equality equal() decides)."""
+    found = _MEMBERS.get(id(collection))
+    if found is None or found[0] is not collection:
+        if len(_MEMBERS) >= 64:
+            _MEMBERS.clear()
+        texts = all(c.__class__ is str for c in collection)
+        found = _MEMBERS[id(collection)] = (collection,
+                                            frozenset(collection) if texts else None)
+    return found[1]
 
 
 # ------------------------------------------------------------------ arithmetic

@@ -336,18 +336,19 @@ class ActivityMapper:
         return sequence(items[0].span, items) if items else None
 
     def roles(self) -> Node | None:
-        by_role: dict[str, list[Node]] = {}
+        by_role: dict[str, dict[str, Node]] = {}  # each id once a role, first as met
         for p in self.a.findall("participating-org"):
             role = codes.ORGANISATION_ROLE.get(p.get("role") or "", ("", None))[1]
             ident = p.get("ref") or (slug(p.narrative() or "") or None)
             if role is None or ident is None:
                 continue
-            listed = by_role.setdefault(role, [])
-            if all(n.value != ident for n in listed):
-                listed.append(scalar(ident, p.at("role")))
+            listed = by_role.setdefault(role, {})
+            if ident not in listed:  # a dict: a list searched for each was quadratic
+                listed[ident] = scalar(ident, p.at("role"))
         if not by_role:
             return None
-        pairs = [(role, sequence(nodes[0].span, nodes)) for role, nodes in by_role.items()]
+        pairs = [(role, sequence(next(iter(nodes.values())).span, list(nodes.values())))
+                 for role, nodes in by_role.items()]
         return mapping(pairs[0][1].span, pairs)
 
     # money --------------------------------------------------------------------------------
