@@ -180,3 +180,14 @@ def test_a_link_to_a_hidden_file_in_a_scanned_folder_is_skipped(tmp_path: Path) 
         assert f"note[CP425]: proposals/{name} is a symbolic link to " in done.stderr
     assert "a hidden file or a file in a hidden folder: skipped" in done.stderr
     assert done.returncode == 1, _said(done)  # p.yaml checked, and it fails
+
+
+def test_a_file_name_with_a_newline_cannot_start_a_line_of_the_skipped_note(
+        tmp_path: Path) -> None:
+    # the note named the files it skipped raw: a committed file name could forge a
+    # GitHub workflow command on a line of its own
+    copy_failing(tmp_path / "d")
+    (tmp_path / "d" / "a\n::stop-commands::x.yaml").write_text("x: 1\n", encoding="utf-8")
+    done = run_process(tmp_path, "check", "--no-color", "d")
+    assert not any(line.startswith("::") for line in done.stderr.splitlines()), done.stderr
+    assert "d/a\\n::stop-commands::x.yaml" in done.stderr

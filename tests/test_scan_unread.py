@@ -158,3 +158,25 @@ def test_the_list_of_rulesets_names_a_folder_it_cannot_read(
     done = _run("rulesets", "--rulesets", "r")
     assert done.exit_code == 2, done.output
     assert "r/locked cannot be read" in done.output, done.output
+
+
+def test_a_folder_that_can_be_listed_but_not_searched_is_an_error_not_a_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # r--: its names are listed, but nothing in it can be looked at (lstat is refused);
+    # Path.is_symlink raised PermissionError, a traceback that stopped the other files
+    (tmp_path / "p" / "searchless").mkdir(parents=True)
+    shutil.copy(GOOD, tmp_path / "p" / "good.yaml")
+    shutil.copy(FAILING, tmp_path / "p" / "searchless" / "bad.yaml")
+    monkeypatch.chdir(tmp_path)
+    real = Path.is_symlink
+
+    def is_symlink(self: Path) -> bool:
+        if self.parent.name == "searchless":
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+        return real(self)
+    monkeypatch.setattr(Path, "is_symlink", is_symlink)
+    done = _run("check", "--no-color", "p")
+    assert done.exit_code == 2, done.output
+    assert "error[CP425]: p/searchless is a folder that cannot be read (Permission denied)" \
+        in done.output, done.output
+    assert "== p/good.yaml" in done.output

@@ -171,10 +171,16 @@ def scan_folder(folder: Path, suffixes: Iterable[str], *, recursive: bool = True
     inside = Path(os.path.realpath(folder))
     found: list[Path] = []
     skipped: list[Skipped] = []
+    searched: set[Path] = set()  # folders found listable but not searchable, said once
     for p in sorted(_entries(folder, recursive, hidden, skipped)):
         if not p.name.lower().endswith(ends) or not hidden and p.name.startswith("."):
             continue
-        if p.is_symlink():
+        try:
+            link = p.is_symlink()
+        except OSError as exc:  # a folder that may be listed but not searched (r--)
+            _unsearchable(p.parent, exc, searched, skipped)
+            continue
+        if link:
             # realpath, not Path.resolve: it stops at a loop where resolve raises
             target = Path(os.path.realpath(p))
             if not target.is_relative_to(inside):
@@ -194,7 +200,9 @@ def scan_folder(folder: Path, suffixes: Iterable[str], *, recursive: bool = True
         try:
             mode = os.stat(p).st_mode
         except OSError as exc:
-            if exc.errno == errno.ELOOP:
+            if exc.errno in (errno.EACCES, errno.EPERM):
+                _unsearchable(p.parent, exc, searched, skipped)
+            elif exc.errno == errno.ELOOP:
                 skipped.append(Skipped(p, N_("a symbolic link that leads round a loop of "
                                              "links")))
             else:
@@ -207,6 +215,18 @@ def scan_folder(folder: Path, suffixes: Iterable[str], *, recursive: bool = True
             continue
         found.append(p)
     return found, skipped
+
+
+def _unsearchable(folder: Path, exc: OSError, said: set[Path],
+                  skipped: list[Skipped]) -> None:
+    """A folder whose names could be listed but whose files cannot be reached: refused as
+    one that cannot be listed is, once."""
+    if folder not in said:
+        said.add(folder)
+        skipped.append(Skipped(folder, N_("a folder that cannot be read ({reason})",
+                                          reason=exc.strerror or str(exc)),
+                               N_("give the user running cappolicy the right to read "
+                                  "it, or name the files to check"), unread=True))
 
 
 def _entries(folder: Path, recursive: bool, hidden: bool,

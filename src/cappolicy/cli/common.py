@@ -171,7 +171,11 @@ def checked_files(paths: Sequence[Path], only_proposals: bool = False,
 
 def _said_skipped(files: list[Path], one: str, many: str, why: str) -> None:
     """The note on standard error naming the files a folder brought that are skipped."""
+    from ..base.visible import visible
+
     shown = ", ".join(str(f) for f in files[:5]) + (
         f" and {len(files) - 5} more" if len(files) > 5 else "")
-    click.echo(f"note: skipped {len(files)} {one if len(files) == 1 else many} {why}: "
-               f"{shown}", err=True)
+    # a file name is the committer's: a newline in it would start a line of its own on
+    # standard error (a GitHub workflow command, `::error` or `::stop-commands::`)
+    click.echo(visible(f"note: skipped {len(files)} {one if len(files) == 1 else many} "
+                       f"{why}: {shown}"), err=True)
