@@ -128,3 +128,28 @@ def test_ctrl_c_ends_the_run_with_130_not_1(tmp_path: Path) -> None:
     _, err = process.communicate(timeout=GUARD)
     assert process.returncode == 130, err
     assert err.strip() == "cappolicy: interrupted"
+
+
+def test_what_a_proposal_relied_on_is_decided_within_the_same_budget(tmp_path: Path) -> None:
+    # each rule a layer disabled is decided again, as its parent wrote it, to say whether
+    # the proposal relied on the disable: each of those started a budget of its own, so
+    # twenty disabled costly rules held one proposal for twenty budgets
+    rules = [COSTLY.split("rule COST-02")[0].replace("COST-01", f"COST-{i:02}")
+             .replace('ruleset costly "Rules that cost too much"\nversion "1"\n', "")
+             for i in range(1, 21)]
+    base = 'ruleset baseline "Costly"\nversion "1"\n' + "".join(
+        r if r.rstrip().endswith("}") else r + "}\n" for r in rules)
+    national = ('ruleset xa "Arcadia"\nversion "1"\nextends baseline\njurisdiction XA\n'
+                + "".join(f'disable COST-{i:02} because "Decree {i}/2027"\n'
+                          for i in range(1, 21))
+                + 'rule XA-01 "A title" {\n  principle accountability\n'
+                  '  source "doc.txt, paragraph 1"\n  severity must\n  require title present\n'
+                  '  message "m"\n  hint "h"\n}\n')
+    (tmp_path / "rules" / "national").mkdir(parents=True)
+    (tmp_path / "rules" / "baseline.cpol").write_text(base, encoding="utf-8")
+    (tmp_path / "rules" / "national" / "xa.cpol").write_text(national, encoding="utf-8")
+    _project(tmp_path)
+    done, took = _run(tmp_path, "check", "many.yaml", "--rulesets", "rules",
+                      "--country", "XA", "--format", "json")
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    assert took < 20, took  # one budget of 1 s, not twenty

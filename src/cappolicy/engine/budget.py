@@ -58,10 +58,20 @@ _deadline = [math.inf]
 _ticking: list[bool | None] = [None]
 
 
+#: whether the budget in force is spent: Overtime was raised once, and is not again
+_spent = [False]
+
+
 def _ring(signum: int, frame: Any) -> None:
-    if time.monotonic() > _deadline[0]:
-        _deadline[0] = math.inf  # said once
+    if not _spent[0] and time.monotonic() > _deadline[0]:
+        _spent[0] = True  # raised once; what follows asks spent() and stops at once
         raise Overtime()
+
+
+def spent() -> bool:
+    """Whether the time of the budget in force has run out: evaluation that would start
+    now gives unknown at once (the deadline stays, so that nothing after it runs free)."""
+    return _spent[0]
 
 
 def _start() -> bool:
@@ -81,6 +91,7 @@ def _forked() -> None:
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
     _ticking[0] = None
     _deadline[0] = math.inf
+    _spent[0] = False
 
 
 
@@ -103,6 +114,7 @@ def arm(seconds: float | None = None) -> bool:
 def disarm() -> None:
     """End the budget `arm` started."""
     _deadline[0] = _NONE
+    _spent[0] = False
 
 
 #: what arm() asks, looked up once: it is asked before every proposal is decided

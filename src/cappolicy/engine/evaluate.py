@@ -184,19 +184,23 @@ def evaluate(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
     gc.disable()
     try:
         armed = budget.arm()
+        late: str | None = None  # the rule being decided when the time ran out
         try:
             try:
-                for index, rule in enumerate(rules):
-                    try:
-                        findings.extend(_findings(rule, ctx, proposal, ruleset))
-                    except budget.Overtime:
-                        findings.extend(_overtime(rules[index:], proposal, ruleset))
+                for rule in rules:
+                    if budget.spent():
                         break
+                    late = rule.id
+                    findings.extend(_findings(rule, ctx, proposal, ruleset))
+                late = None
             finally:
                 if armed:
                     budget.disarm()
-        except budget.Overtime:  # the time ran out as the last rule was decided: all were
+        except budget.Overtime:  # wherever it rang: the rules not decided are said so
             pass
+        decided = {f.rule for f in findings}
+        findings.extend(_overtime([r for r in rules if r.id not in decided], late,
+                                  proposal, ruleset))
         found = apply_waivers(findings, rules, proposal, as_of, ruleset, effective=effective)
         return found if ctx.lang is None else _titled(found, rules, ctx.lang)
     finally:
@@ -204,17 +208,18 @@ def evaluate(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
             gc.enable()
 
 
-def _overtime(rules: Sequence[CompiledRule], proposal: Proposal, ruleset: str | None
-              ) -> list[Finding]:
-    """The findings of the rules the time did not suffice for (budget.py): the first was
-    being decided, the others were not reached. Unknown, naming nothing missing."""
-    first = rules[0].id
+def _overtime(rules: Sequence[CompiledRule], late: str | None, proposal: Proposal,
+              ruleset: str | None) -> list[Finding]:
+    """The findings of the rules the time did not suffice for (budget.py): `late` was
+    being decided, the others were not reached (or the time had run out before them, in
+    what the proposal's check decided first). Unknown, naming nothing missing."""
     return [_finding(rule, proposal, ruleset, "unknown", proposal.span_of(()), "(proposal)",
                      message=N_("cannot decide: deciding this rule took longer than the "
                                 "{seconds} s the rules of a proposal may take",
-                                seconds=f"{budget.SECONDS:g}") if rule.id == first else
+                                seconds=f"{budget.SECONDS:g}") if rule.id == late else
                      N_("not decided: the time the rules of a proposal may take ran out "
-                        "while {rule} was decided", rule=first))
+                        "while {rule} was decided", rule=late) if late is not None else
+                     N_("not decided: the time the rules of a proposal may take had run out"))
             for rule in rules]
 
 
@@ -242,6 +247,8 @@ def verdicts(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
     armed = budget.arm()
     try:
         try:
+            if budget.spent():  # within a budget already spent: nothing is decided
+                raise budget.Overtime()
             return _verdicts(rules, proposal, as_of, out)
         finally:
             if armed:

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 
     from ..base.errors import SourceCache
     from ..proposal.model import Proposal
+    from ..engine.findings import Finding
     from ..render import FileError, ProposalResult, Report
     from ..report.model import Inputs, Tally
     from ..rulesets.catalog import EffectiveRuleset, Rulesets
@@ -245,7 +246,6 @@ def check_proposal(proposal: Proposal, rulesets: Rulesets, fixed: EffectiveRules
     from ..engine.evaluate import evaluate
     from ..graph.governance import shared_builds
     from ..render import ProposalResult
-    from ..rulesets.relied import relied_on
 
     note = None
     if fixed is not None:
@@ -265,14 +265,21 @@ def check_proposal(proposal: Proposal, rulesets: Rulesets, fixed: EffectiveRules
             Span(proposal.file, 1, 1),
             N_("check the rulesets folders named at the top of the report (a settings file or "
                "--rulesets folder may hide the shipped ruleset of that id)")))
-    with shared_builds():  # relied_on evaluates rules again: on the same graph
-        findings = evaluate(compiled, proposal, as_of, ruleset=eff.id, effective=eff,
-                            lang=lang)
-        if from_iati(proposal.data):  # from IATI: what it never publishes is not known absent
-            from ..report.iati import unpublished_findings
+    from ..engine import budget
 
-            findings = unpublished_findings(findings)
-        relied = relied_on(eff, proposal, findings, as_of, lambda ref: _ruleset(rulesets, ref))
+    armed = budget.arm()  # one budget for all the proposal's rules, relied_on's included
+    try:
+        with shared_builds():  # relied_on evaluates rules again: on the same graph
+            findings = evaluate(compiled, proposal, as_of, ruleset=eff.id, effective=eff,
+                                lang=lang)
+            if from_iati(proposal.data):  # from IATI: what it never publishes is unknown
+                from ..report.iati import unpublished_findings
+
+                findings = unpublished_findings(findings)
+            relied = _relied(eff, proposal, findings, as_of, rulesets)
+    finally:
+        if armed:
+            budget.disarm()
     return ProposalResult(file=proposal.file, proposal_id=proposal.id,
                           host_country=proposal.host_country, ruleset=eff.id, ruleset_note=note,
                           findings=tuple(findings), warnings=tuple(proposal.warnings),
@@ -301,6 +308,22 @@ def _other_country(host: str | None, country: str | None, eff: EffectiveRuleset,
                   "names {ruleset} (--ruleset)", host=host, national=national.id,
                   ruleset=eff.id)
     return None
+
+
+def _relied(eff: EffectiveRuleset, proposal: Proposal, findings: list[Finding],
+            as_of: dt.date, rulesets: Rulesets) -> tuple[str, ...]:
+    """relied_on, within the proposal's time budget: when the time runs out, what the
+    findings relied on is not said (the findings that ran out are unknown already, and
+    those that did not stand)."""
+    from ..engine.budget import Overtime, spent
+    from ..rulesets.relied import relied_on
+
+    if spent():  # the rules' time ran out: nothing is decided again
+        return ()
+    try:
+        return relied_on(eff, proposal, findings, as_of, lambda ref: _ruleset(rulesets, ref))
+    except Overtime:
+        return ()
 
 
 def _ruleset(rulesets: Rulesets, ref: str) -> EffectiveRuleset | None:
