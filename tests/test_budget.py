@@ -153,3 +153,21 @@ def test_what_a_proposal_relied_on_is_decided_within_the_same_budget(tmp_path: P
                       "--country", "XA", "--format", "json")
     assert done.returncode in (0, 1), done.stdout + done.stderr
     assert took < 20, took  # one budget of 1 s, not twenty
+
+
+def test_a_parent_that_ignores_the_alarm_signal_does_not_turn_the_budget_off(
+        tmp_path: Path) -> None:
+    import signal
+
+    project = _project(tmp_path)
+    start = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "cappolicy.cli.entry", "check", "many.yaml", "--rulesets",
+         "rules", "--ruleset", "costly", "--format", "json"], cwd=project,
+        capture_output=True, text=True, timeout=GUARD, check=False,
+        env={**os.environ, "CAPPOLICY_TIME_BUDGET": "1"},
+        preexec_fn=lambda: signal.signal(signal.SIGALRM, signal.SIG_IGN))  # `trap '' ALRM`
+    assert done.returncode == 1, done.stderr
+    assert time.monotonic() - start < 60
+    [result] = json.loads(done.stdout)["results"]
+    assert {f["rule"]: f["outcome"] for f in result["findings"]}["COST-01"] == "unknown"

@@ -15,7 +15,8 @@ clock, not a system call, so a budget costs nothing a small proposal would notic
 `Overtime` is a BaseException, so that no `except Exception` on the way (a rule's own
 fault handling) takes it for a fault of the rule and goes on unbounded. The timer is
 started only in a process's main thread, where Python delivers signals, when nothing
-else has claimed the signal or runs a timer (a host such as a test runner may), and on
+else has claimed the signal (one a parent set to be ignored is taken: `trap '' ALRM`
+would otherwise turn the budget off) or runs a timer (a host such as a test runner may), and on
 systems that have it; elsewhere evaluation is unbounded as before. A process forked from
 one that ticks starts its own timer (timers are not inherited). Nested budgets (a check
 that evaluates again what a rule relied on) share the outer deadline.
@@ -77,7 +78,7 @@ def spent() -> bool:
 def _start() -> bool:
     """Start this process's timer if it can be (see the module's documentation)."""
     usable = hasattr(signal, "setitimer") and \
-        signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None) and \
+        signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None) and \
         signal.getitimer(signal.ITIMER_REAL)[0] == 0
     if usable:
         signal.signal(signal.SIGALRM, _ring)
