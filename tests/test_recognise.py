@@ -29,7 +29,7 @@ PROPOSALS = {
     "capitals": "Cappolicy: 1\nid: P\n",
     "a separator": "cap-policy: 1\n",
     "a letter dropped": '{"capolicy": 1}',
-    "a letter changed": "cappolicu: 1\n",
+    "a letter doubled": "cappolicyy: 1\n",
 }
 OTHERS = {
     "workflow": "name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
@@ -37,6 +37,7 @@ OTHERS = {
     "nested key": "settings:\n  cappolicy: 1\n",
     "key prefix": "cappolicy_version: 1\n",
     "a policy": "policy: allow\nname: x\n",
+    "a gap policy": "gap_policy: skip\nmap_policy: none\n",  # one letter off: other files
     "in a comment": "# cappolicy: 1\nname: x\n",
     "in a value": "note: 'see cappolicy: 1'\n",
     "JSON Schema": '{"$schema": "x", "properties": {"cappolicy": {"const": 1}}, '

@@ -242,7 +242,8 @@ class ActivityMapper:
                           best.at("percentage"), N_("ask the publisher to correct the share"))
             return scalar(self.host, best.at("code"))
         listed = ", ".join(f"{c.get('code')} ({_shown(c.get('percentage'), s)})"
-                           for c, s in zip(countries, shares, strict=True))
+                           for c, s in zip(countries[:10], shares[:10], strict=True)) + (
+            f" and {len(countries) - 10} more" if len(countries) > 10 else "")  # one line
         if None in shares:  # no country wins by a share that cannot be read
             unread = countries[shares.index(None)]
             self.note(N_("several recipient countries ({countries}), not each with a share "

@@ -47,18 +47,21 @@ def looks_like_proposal_text(text: str, *, is_json: bool = False) -> bool:
 
 def _near(key: str) -> bool:
     """Whether a key is `cappolicy` misspelt: in other capitals or with a separator
-    (`Cappolicy`, `cap-policy`), or one letter off (`capolicy`, `cappolcy`). Such a file
-    is meant as a proposal: the loader says what is wrong with it, where skipping it
-    would leave it unchecked with a note few read."""
+    (`Cappolicy`, `cap-policy`), or with a letter of it doubled or undoubled (`capolicy`,
+    `cappolicyy`). Such a file is meant as a proposal: the loader says what is wrong with
+    it, where skipping it would leave it unchecked with a note few read. Keys one letter
+    away otherwise (`gap_policy`, `map_policy`) belong to other files."""
     word = "".join(c for c in key.lower() if c.isalpha())
     if word == KEY:
         return True
-    if abs(len(word) - len(KEY)) > 1 or len(word) < len(KEY) - 1:
-        return False
     short, long_ = sorted((word, KEY), key=len)
-    if len(short) == len(long_):  # one letter replaced
-        return sum(a != b for a, b in zip(short, long_)) == 1
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))  # one dropped
+    if len(long_) - len(short) != 1:
+        return False
+    # long_ is short with one letter doubled: the letter removed leaves short, and it
+    # stands beside the same letter
+    return any(long_[:i] + long_[i + 1:] == short and
+               (long_[i - 1:i] == long_[i] or long_[i + 1:i + 2] == long_[i])
+               for i in range(len(long_)))
 
 
 def top_level_keys(text: str, is_json: bool = False) -> list[str] | None:
