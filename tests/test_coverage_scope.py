@@ -47,6 +47,7 @@ def project(tmp_path: Path) -> Path:
     (rules / "national" / "xq.cpol").write_text(XQ, encoding="utf-8")
     (rules / "national" / "tests" / "xq.test.yaml").write_text(XQ_TESTS, encoding="utf-8")
     shutil.copy(GOOD, tmp_path / "proposal.yaml")
+    (tmp_path / ".git").mkdir()  # a project: its tests may read a base above their folder
     return rules
 
 

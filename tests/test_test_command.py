@@ -306,6 +306,24 @@ def test_a_project_folder_without_tests_is_an_error(
 
 
 
+def test_outside_any_project_a_base_is_read_only_below_the_tests_folder(
+        tmp_path: Path) -> None:
+    # no .git and no cappolicy.toml above (a zip download, a build context, the home
+    # folder): an absolute path or ../ to a .json of the machine was read and quoted
+    secret = tmp_path / "service-account.json"
+    secret.write_text('{"private_key": "cappolicy-base-secret-91b0"}\n', encoding="utf-8")
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    for base in (str(secret), "../service-account.json"):
+        path = tests / "t.test.yaml"
+        path.write_text(f"cappolicy-test: 1\nruleset: baseline\nbase: {base}\ncases:\n"
+                        "  - name: x\n    expect: {FIN-01: pass}\n", encoding="utf-8")
+        result = cappolicy("test", str(path), "--no-color")
+        assert result.exit_code == 2, result.output
+        assert "cappolicy-base-secret" not in result.output
+        assert f"base proposal {base} is not read: it lies outside the project" in result.output
+
+
 @pytest.mark.parametrize("base", ["/etc/passwd", "../../secret.yaml", str(Path("/etc/passwd.yaml")),
                                   "linked.yaml", "../.git/config", "notes.txt"])
 def test_a_base_outside_the_project_is_not_read(tmp_path: Path, base: str) -> None:

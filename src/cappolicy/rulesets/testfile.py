@@ -105,21 +105,29 @@ def discover(path: Path, errors: list[Diagnostic] | None = None) -> list[Path]:
 
 def _outside(test: Path, base: str) -> str | None:
     """Why the base proposal `base` of the rule test `test` is not read, if it is not: a
-    base is a YAML or JSON file, and one of the test's project (below the folder holding
-    `.git`, or the home folder, above the test) when it has one, or of the shipped
+    base is a YAML or JSON file of the test's project (`_project`), or of the shipped
     rulesets for a shipped test. A stranger's rule test naming /etc/passwd or ../.env as
     its base made `cappolicy test` quote the file in its error."""
-    from ..base.files import project_root
     from ..base.resources import shipped_rulesets
 
     if not base.lower().endswith((".yaml", ".yml", ".json")):
         return "not a YAML or JSON file"
     here = Path(os.path.realpath(test.parent))
     shipped = Path(os.path.realpath(shipped_rulesets()))
-    top = shipped if here.is_relative_to(shipped) else project_root(here)
-    if top is not None and not Path(os.path.realpath(here / base)).is_relative_to(top):
+    top = shipped if here.is_relative_to(shipped) else _project(here)
+    if not Path(os.path.realpath(here / base)).is_relative_to(top):
         return f"it lies outside the project ({_display(top)})"
     return None
+
+
+def _project(here: Path) -> Path:
+    """The project a rule test belongs to: the nearest folder at or above it that holds
+    `.git` or `cappolicy.toml`; the test's own folder when none does (the home folder is
+    no project: ~/.docker/config.json is not a base)."""
+    for folder in (here, *here.parents):
+        if os.path.lexists(folder / ".git") or os.path.lexists(folder / "cappolicy.toml"):
+            return folder
+    return here
 
 
 def read_fixture(path: Path) -> FixtureFile:
