@@ -301,7 +301,9 @@ def test_attributes_on_many_lines_keep_their_line_and_column(tmp_path: Path) -> 
         assert z.at("last").end_column == z.at("last").column + len("végé")
 
 
-@pytest.mark.parametrize("inside", ["<a/>" * 200_001, "<a>" * 70 + "</a>" * 70])
+@pytest.mark.parametrize("inside", ["<a/>" * 200_001, "<a>" * 70 + "</a>" * 70,
+                                    "<description><narrative>" + "x" * (11 << 20)
+                                    + "</narrative></description>"])
 def test_an_activity_too_large_to_read_is_refused_alone(tmp_path: Path, inside: str) -> None:
     # one activity of five million elements held 1.8 GB for a 20 MB file (a 40 MB one ran
     # out of memory): an activity is held to a proposal's bounds, refused alone past them,

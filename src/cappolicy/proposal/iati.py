@@ -45,6 +45,8 @@ MAX_TOKEN = 8 * 1024 * 1024
 #: so that memory stays within what one activity may take, whatever the file holds.
 MAX_ELEMENTS = 200_000
 MAX_NESTING = 64
+#: and the most text it may hold, in characters: a proposal file's own bound (load.py)
+MAX_TEXT = 10 * 1024 * 1024
 
 #: the versions of the IATI activity standard the mapping reads
 VERSIONS = ("2.01", "2.02", "2.03")
@@ -150,6 +152,7 @@ class ActivityReader:
         self._read = 0  # activities handed on
         self._parser: Any = None
         self._count = 0  # elements of the activity being read
+        self._text_size = 0  # and the characters of its text
 
     # --- positions ---------------------------------------------------------------------
 
@@ -247,7 +250,9 @@ class ActivityReader:
             return
         if not self._stack and tag != ACTIVITY:
             return  # something beside the activities: not read
-        self._count = 1 if not self._stack else self._count + 1
+        if not self._stack:
+            self._count = self._text_size = 0
+        self._count += 1
         if self._count > MAX_ELEMENTS or len(self._stack) >= MAX_NESTING:
             self._overflow()
             return
@@ -271,6 +276,10 @@ class ActivityReader:
 
     def _chars(self, data: str) -> None:
         if self._text:
+            self._text_size += len(data)
+            if self._text_size > MAX_TEXT:
+                self._overflow()
+                return
             self._text[-1].append(data)
 
     def _overflow(self) -> None:
@@ -282,8 +291,8 @@ class ActivityReader:
         self._text[:] = []
         self._ready.append(Refused(Diagnostic(
             "CP465", N_("this activity holds more than {n} elements, or nests them deeper "
-                        "than {depth}: it is not read", n=f"{MAX_ELEMENTS:,}",
-                        depth=MAX_NESTING),
+                        "than {depth}, or holds more than {mib} MiB of text: it is not read",
+                        n=f"{MAX_ELEMENTS:,}", depth=MAX_NESTING, mib=MAX_TEXT >> 20),
             activity.span, N_("IATI activities hold a few thousand elements at most: ask "
                               "the publisher whether the file is what it meant to publish"))))
 
