@@ -171,3 +171,14 @@ def test_a_parent_that_ignores_the_alarm_signal_does_not_turn_the_budget_off(
     assert time.monotonic() - start < 60
     [result] = json.loads(done.stdout)["results"]
     assert {f["rule"]: f["outcome"] for f in result["findings"]}["COST-01"] == "unknown"
+
+
+@pytest.mark.parametrize("value", ["2s", "0", "-1", "nan", "inf", ""])
+def test_a_budget_that_is_no_number_of_seconds_is_refused(tmp_path: Path, value: str) -> None:
+    # it fell back to 30 s in silence
+    done = subprocess.run([sys.executable, "-m", "cappolicy.cli.entry", "check", str(GOOD)],
+                          capture_output=True, text=True, timeout=GUARD, check=False,
+                          env={**os.environ, "CAPPOLICY_TIME_BUDGET": value})
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"error: CAPPOLICY_TIME_BUDGET={value!r} is not a number of seconds above 0" \
+        in done.stderr

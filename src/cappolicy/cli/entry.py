@@ -11,6 +11,7 @@ command ends, whichever way."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -24,6 +25,13 @@ def main() -> None:
     from ..base import collector
 
     _on_interrupt()
+    if "CAPPOLICY_TIME_BUDGET" in os.environ:  # the runner's own setting: a wrong one is
+        from ..engine.budget import refused  # said, exit 2 (imported only when set)
+
+        if (wrong := refused()) is not None:
+            sys.stderr.write(f"error: {wrong}; give the seconds a proposal's rules may "
+                             "take, such as 30, or unset it\n")
+            sys.exit(2)
     collector.hold()
     try:
         from .main import main as cli

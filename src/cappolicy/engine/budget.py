@@ -34,12 +34,30 @@ from typing import Any
 
 def _seconds(default: float) -> float:
     """The budget the environment sets (CAPPOLICY_TIME_BUDGET, seconds), else `default`:
-    the environment is the runner's own, never a proposal's or a project's."""
+    the environment is the runner's own, never a proposal's or a project's. A value that
+    is no number of seconds above 0 leaves `default`; the command line refuses it first
+    (`refused`)."""
+    return default if refused() else float(os.environ.get(ENV, default))
+
+
+#: the variable of the environment that sets the budget
+ENV = "CAPPOLICY_TIME_BUDGET"
+
+
+def refused() -> str | None:
+    """What is wrong with CAPPOLICY_TIME_BUDGET, if it is set to no number of seconds
+    above 0 (`2s`, `0`, `nan`): said and refused by the command line, never taken for
+    the default in silence."""
+    text = os.environ.get(ENV)
+    if text is None:
+        return None
     try:
-        value = float(os.environ.get("CAPPOLICY_TIME_BUDGET", default))
+        value = float(text)
     except ValueError:
-        return default
-    return value if math.isfinite(value) and value > 0 else default
+        value = math.nan
+    if math.isfinite(value) and value > 0:
+        return None
+    return f"{ENV}={text!r} is not a number of seconds above 0"
 
 
 #: how long the rules of one proposal may take, in seconds: a large proposal is decided
