@@ -157,6 +157,8 @@ def contains(collection: Any, item: Any) -> Any:
                 return item in members
         elif item in collection:  # texts compare as equal() compares them
             return True
+        elif all(c.__class__ is str for c in collection):  # texts only: none is equal
+            return False
     if isinstance(collection, (list, tuple)):
         found = [equal(item, c) for c in collection]
         if any(f is True for f in found):
