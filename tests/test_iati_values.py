@@ -12,26 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from cappolicy.cli.main import main
+from test_hostile_iati import iati_file
+from test_iati import run
+
 from cappolicy.proposal.iati_map import _amount, _date, load_activities
 from cappolicy.proposal.model import Proposal
 
 DATA = Path(__file__).resolve().parent / "data" / "iati"
-AS_OF = "2026-01-01"
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, [*args, "--as-of", AS_OF] if args[0] == "check" else
-                                list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
-    return result.exit_code, result.stdout, result.stderr
-
-
-def iati_file(*activities: str) -> str:
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<iati-activities version="2.03">\n'
-            + "".join(activities) + "</iati-activities>\n")
 
 
 def activity(body: str, countries: str = '<recipient-country code="XA" percentage="100"/>',

@@ -30,12 +30,14 @@ XA = ROOT / "rulesets" / "national" / "xa.cpol"
 BASELINE_TESTS = ROOT / "rulesets" / "baseline" / "tests"
 
 
-def _refuse(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
-    """Listing a folder of one of `names` fails as a folder without read permission does."""
+def _refuse(monkeypatch: pytest.MonkeyPatch, *names: str, only: Path | None = None) -> None:
+    """Listing a folder of one of `names` (or the folder `only`) fails as a folder
+    without read permission does."""
     real: Callable[..., Any] = os.scandir
 
     def scandir(path: Any) -> Any:
-        if Path(path).name in names:
+        if Path(path).name in names or only is not None and \
+                Path(path).resolve() == only.resolve():
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
         return real(path)
     monkeypatch.setattr(files.os, "scandir", scandir)
@@ -111,13 +113,7 @@ def test_a_national_folder_that_cannot_be_read_is_no_country_without_a_ruleset(
     (tmp_path / "r" / "national").mkdir(parents=True)
     shutil.copy(XA, tmp_path / "r" / "national" / "xa.cpol")
     monkeypatch.chdir(tmp_path)
-    real: Callable[..., Any] = os.scandir
-
-    def scandir(path: Any) -> Any:  # only the project's national folder, not the shipped one
-        if Path(path).resolve() == (tmp_path / "r" / "national").resolve():
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
-        return real(path)
-    monkeypatch.setattr(files.os, "scandir", scandir)
+    _refuse(monkeypatch, only=tmp_path / "r" / "national")  # not the shipped national/
     done = _run("check", "--no-color", "--rulesets", "r", "--country", "XA", str(GOOD))
     assert done.exit_code == 2, done.output
     assert "r/national cannot be read" in done.output, done.output
