@@ -128,8 +128,16 @@ def test_a_donor_deciding_alone_fails_decision_rights_at_the_relation(rulesets: 
     relation = proposal.data["governance"]["relations"].index(
         {"from": "de-agency", "kind": "decides", "scope": ["budget-reallocation"]})
     assert donor[0].span == proposal.span_of(("governance", "relations", relation))
-    trace = donor[0].evidence[0].graph
-    assert trace is not None and [h.node for h in trace.hops] == ["de-agency"]
+    # a donor decides (a foreign party, DEC-02's first clause), and answers to no one
+    def walk(evidence):  # type: ignore[no-untyped-def]
+        for ev in evidence:
+            yield ev
+            yield from walk(ev.children)
+    said = list(walk(donor[0].evidence))
+    assert any(ev.expr == "decision.from.kind not in foreign_kinds" and ev.result == "false"
+               for ev in said)
+    [trace] = [ev.graph for ev in said if ev.graph is not None]
+    assert [h.node for h in trace.hops] == ["de-agency"]
     assert trace.stopped == ("de-agency",)
 
 
