@@ -223,10 +223,15 @@ def _unsearchable(folder: Path, exc: OSError, said: set[Path],
     one that cannot be listed is, once."""
     if folder not in said:
         said.add(folder)
-        skipped.append(Skipped(folder, N_("a folder that cannot be read ({reason})",
-                                          reason=exc.strerror or str(exc)),
-                               N_("give the user running cappolicy the right to read "
-                                  "it, or name the files to check"), unread=True))
+        skipped.append(_unread(folder, exc))
+
+
+def _unread(folder: Path, exc: OSError) -> Skipped:
+    """A folder that cannot be read: its files unknown, which every caller refuses."""
+    return Skipped(folder, N_("a folder that cannot be read ({reason})",
+                              reason=exc.strerror or str(exc)),
+                   N_("give the user running cappolicy the right to read it, or name the "
+                      "files to check"), unread=True)
 
 
 def _entries(folder: Path, recursive: bool, hidden: bool,
@@ -241,10 +246,7 @@ def _entries(folder: Path, recursive: bool, hidden: bool,
             with os.scandir(here) as listing:
                 entries = list(listing)
         except OSError as exc:
-            skipped.append(Skipped(here, N_("a folder that cannot be read ({reason})",
-                                            reason=exc.strerror or str(exc)),
-                                   N_("give the user running cappolicy the right to read "
-                                      "it, or name the files to check"), unread=True))
+            skipped.append(_unread(here, exc))
             continue
         for entry in entries:
             path = here / entry.name

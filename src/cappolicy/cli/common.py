@@ -12,6 +12,7 @@ import click
 if TYPE_CHECKING:
     from ..base.errors import Diagnostic
     from ..rulesets.catalog import EffectiveRuleset, Rulesets
+    from ..run.settings import Settings
 
 
 class Failure(click.ClickException):
@@ -103,6 +104,24 @@ def settings_of_files(files: Sequence[Path]) -> Any:
     except CappolicyError as exc:
         raise Failure(exc.diagnostics) from None
     return root.obj["settings"]
+
+
+def report_language(lang: str | None, project: Settings) -> str | None:
+    """The language a command's reports for people are written in: --lang, else the
+    project's `lang`; None for English (the text as written). One no catalogue is shipped
+    for, or no language tag ("" included), ends the command before anything is checked
+    (exit 2)."""
+    from ..base.errors import CappolicyError
+    from ..lang.i18n import is_english, translator
+
+    lang = lang if lang is not None else project.lang  # "" is no language: refused
+    if lang is None:
+        return None
+    try:
+        lang = translator(lang).lang
+    except CappolicyError as exc:
+        raise Failure(exc.diagnostics) from None
+    return None if is_english(lang) else lang
 
 
 def fixed_ruleset(rulesets: Rulesets, ref: str | None) -> EffectiveRuleset | None:

@@ -19,6 +19,7 @@ from .common import (
     Failure,
     fixed_ruleset,
     named_ruleset,
+    report_language,
     rulesets_in_scope,
     settings_in_force,
     settings_of_files,
@@ -234,15 +235,7 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     fail_on = severity_of(fail_on or project.fail_on) or "must"
     if ruleset_ref is None and country is None:
         country = project.country
-    from ..lang.i18n import is_english, translator
-
-    lang = lang if lang is not None else project.lang  # "" is no language: refused
-    try:
-        lang = translator(lang).lang if lang is not None else None  # refused before the check
-    except CappolicyError as exc:
-        raise Failure(exc.diagnostics) from None
-    if lang is not None and is_english(lang):
-        lang = None  # English is the text as written
+    lang = report_language(lang, project)  # refused before the check
     rulesets = rulesets_in_scope(extra_roots)
     fixed = fixed_ruleset(rulesets, ruleset_ref)
     use_color = sys.stdout.isatty() if color is None else color

@@ -46,7 +46,8 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, ruleset_ref:
     from ...render import FileError
     from ...render.portfolio import Portfolio
     from ...run.check import file_outcomes
-    from ..common import Failure, checked_files, fixed_ruleset, rulesets_in_scope, settings_of_files
+    from ..common import (Failure, checked_files, fixed_ruleset, report_language,
+                          rulesets_in_scope, settings_of_files)
 
     if ruleset_ref is not None and country is not None:
         raise click.UsageError("give --ruleset or --country, not both")
@@ -62,15 +63,7 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, ruleset_ref:
     project = settings_of_files(files)
     if ruleset_ref is None and country is None:
         country = project.country
-    lang = lang if lang is not None else project.lang
-    if lang is not None:  # refused before the check, as `check` refuses it
-        from ...base.errors import CappolicyError
-        from ...lang.i18n import translator
-
-        try:
-            translator(lang)
-        except CappolicyError as exc:
-            raise Failure(exc.diagnostics) from None
+    lang = report_language(lang, project)  # refused before the check, as `check` does
     rulesets = rulesets_in_scope(extra_roots)
     fixed = fixed_ruleset(rulesets, ruleset_ref)
     portfolio = Portfolio(fail_on or project.fail_on or "must", allow_unknown)
