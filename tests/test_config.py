@@ -152,3 +152,28 @@ def test_a_broken_settings_file_stops_the_command_with_a_located_error(
     assert "Traceback" not in result.output
     explicit = run("--config", str(tmp_path / "other.toml"), "check", str(proposal))
     assert explicit.exit_code == 2 and "no settings file" in explicit.output
+
+
+def test_a_pyproject_naming_no_cappolicy_is_not_read_as_toml(tmp_path: Path) -> None:
+    """Only a file that names `cappolicy` can hold its table: another project's
+    pyproject.toml, even one that is not valid TOML, is passed over."""
+    write(tmp_path / "pyproject.toml", '[project]\nname = "x"\nbroken = [\n')
+    assert find(tmp_path) is None
+    assert settings(None, tmp_path) == Settings()
+
+
+@pytest.mark.parametrize("table", ['[tool."\\u0063appolicy"]', "[tool.'cappolicy']",
+                                   '[tool]\ncappolicy = { country = "XB" }',
+                                   'tool.cappolicy.country = "XB"'])
+def test_a_tool_cappolicy_table_however_spelt_is_found(tmp_path: Path, table: str) -> None:
+    write(tmp_path / "pyproject.toml", f'{table}\n' + ('' if "XB" in table else
+                                                      'country = "XB"\n'))
+    assert find(tmp_path) == tmp_path / "pyproject.toml"
+    assert settings(None, tmp_path).country == "XB"
+
+
+def test_a_pyproject_that_names_cappolicy_and_is_broken_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "pyproject.toml", '[tool.cappolicy]\ncountry = \n')
+    assert find(tmp_path) == path
+    with pytest.raises(CappolicyError):
+        load(path)

@@ -121,8 +121,8 @@ def test_a_country_option_in_lower_case_is_the_country(project: Path) -> None:
 
 
 def test_a_settings_file_nested_too_deeply_is_an_error_not_a_traceback(project: Path) -> None:
-    (project / "pyproject.toml").write_text("x = " + "[" * 3000 + "]" * 3000 + "\n",
-                                            encoding="utf-8")
+    (project / "pyproject.toml").write_text("x = " + "[" * 3000 + "]" * 3000 + "\n"
+                                            "[tool.cappolicy]\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["check", "p.yaml"])
     assert result.exit_code == 2
     assert "pyproject.toml:1:1: error[CP440]: invalid TOML: arrays or tables nested too " \

@@ -227,6 +227,19 @@ def test_a_title_has_no_holes(tmp_path: Path) -> None:
     assert "t.cpol:10" not in result.output  # the French title is fine
 
 
+def test_a_wrong_hole_is_said_in_the_text_and_in_each_translation(tmp_path: Path) -> None:
+    """A translation's holes are compiled with its text's: a hole they share is compiled
+    once, but one that names nothing is an error at each place it is written."""
+    folder = tmp_path / "rules" / "t"
+    folder.mkdir(parents=True)
+    (folder / "t.cpol").write_text(RULES.replace("{{n * 100}} of it", "{{nope.id}} of it")
+                                   .format(extra='  message fr "{nope.id} : {host_country}"'))
+    result = run("lint", str(folder))
+    assert result.exit_code == 2
+    assert re.search(r"t\.cpol:9:\d+: error\[CP\d+\]: .*nope", result.output), result.output
+    assert re.search(r"t\.cpol:10:\d+: error\[CP\d+\]: .*nope", result.output), result.output
+
+
 def test_a_translation_of_a_rule_no_layer_has_is_an_error(tmp_path: Path) -> None:
     result = lint(tmp_path, "", 'override R-9 message fr "x"\n')
     assert result.exit_code == 2

@@ -142,9 +142,10 @@ def _compile_rule(spec: RuleSpec, c: Compiler) -> CompiledRule | None:
     if rule.principle is None:
         c.error("CP210", f"rule {rule.id} names no principle", rule.id_span,
                 "add `principle <id>`, for example `principle local-ownership`")
-    message = _template(spec.message, c, scope)
-    hint = _template(spec.hint, c, scope)
-    translations = tuple((t.lang, t.field, _template(t.template, c, scope) or ())
+    holes: dict[tuple[str, ...], Node] = {}
+    message = _template(spec.message, c, scope, holes)
+    hint = _template(spec.hint, c, scope, holes)
+    translations = tuple((t.lang, t.field, _template(t.template, c, scope, holes) or ())
                          for t in spec.translations)
     params = tuple(
         ParamUse(name, c.params[name].display, c.params[name].type.describe(), c.params[name].origin)
@@ -157,10 +158,36 @@ def _compile_rule(spec: RuleSpec, c: Compiler) -> CompiledRule | None:
         severity_origin=spec.severity_origin)
 
 
-def _template(t: ast.Template | None, c: Compiler, scope: Mapping[str, Type]) -> tuple[str | Node, ...] | None:
+def _template(t: ast.Template | None, c: Compiler, scope: Mapping[str, Type],
+              holes: dict[tuple[str, ...], Node]) -> tuple[str | Node, ...] | None:
+    """A text's parts compiled. A hole that names a value (`{act.id}`) is compiled once
+    for all the rule's texts (`holes`): its translations name the same values, and a
+    rule's dozen translated texts were a quarter of the compiling of every run."""
     if t is None:
         return None
-    return tuple(p if isinstance(p, str) else c.expr(p, scope) for p in t.parts)
+    parts: list[str | Node] = []
+    for part in t.parts:
+        path = None if isinstance(part, str) else _named(part)
+        node = part if isinstance(part, str) else holes.get(path) if path else None
+        if node is None:
+            errors = len(c.errors)
+            node = c.expr(part, scope)  # type: ignore[arg-type]
+            if path is not None and len(c.errors) == errors:  # each wrong hole said at its place
+                holes[path] = node
+        parts.append(node)
+    return tuple(parts)
+
+
+def _named(expr: ast.Expr) -> tuple[str, ...] | None:
+    """The names of a hole that is a name or a dotted path (`act.id`), else None."""
+    names: list[str] = []
+    while type(expr) is ast.Attr:
+        names.append(expr.name)
+        expr = expr.obj
+    if type(expr) is not ast.Name:
+        return None
+    names.append(expr.id)
+    return tuple(names)
 
 
 # ---------------------------------------------------------------- evaluation

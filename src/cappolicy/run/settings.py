@@ -97,11 +97,20 @@ def _is_country(code: str) -> bool:
 
 
 def _has_table(path: Path) -> bool:
+    try:
+        text = read_text(path, MAX_BYTES, what="settings file")
+    except (OSError, UnicodeDecodeError):
+        return True  # let `load` report what is wrong with it
+    if "cappolicy" not in text and "\\u" not in text and "\\U" not in text:
+        # a key is spelt as it is written but through a quoted key's escapes: a file that
+        # names no `cappolicy` has no such table, and is not parsed (a Python project's
+        # pyproject.toml above the proposals: about 2 ms of every run's start)
+        return False
     tomllib = _toml()
     try:
-        data = tomllib.loads(read_text(path, MAX_BYTES, what="settings file"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
-        return True  # let `load` report what is wrong with it
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return True
     tool = data.get("tool")
     return isinstance(tool, Mapping) and "cappolicy" in tool
 
