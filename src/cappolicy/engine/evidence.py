@@ -49,7 +49,7 @@ from .nodes import (
     element_path,
 )
 from .places import located
-from .runtime import Env, covered
+from .runtime import Env, covered, sift
 
 MAX_ELEMENTS = 5
 #: whether an explanation reads the values the closures computed while it runs (Env.record)
@@ -302,10 +302,12 @@ class Explainer:
             for kid in rest:
                 self._missing(kid, env, out)
 
-    def _covered(self, node: Binder, env: Env, items: Any, undecided: Callable[[Any], Any]
+    def _covered(self, node: Binder, env: Env, items: Any, undecided: Callable[[Any], Any],
+                 ask: Callable[[Env], Any] | None = None, only: list[int] | None = None
                  ) -> Generator[Any, None, None]:
         """The elements the quantifier or aggregate `node` covers, as compile.covered
-        decides it, each bound with its place in the proposal."""
+        decides it, each bound with its place in the proposal; only those at the indexes
+        `only`, if given (runtime.sift). `ask`: the asker of its `where`, if had already."""
         coll, where = node.coll, node.where
         raw = self.value(coll, env)
         base = coll.loc(env) if coll.loc else None
@@ -316,11 +318,15 @@ class Explainer:
         def place(i: int, item: Any) -> tuple[Any, ...] | None:
             if record is not None:  # the variable is bound anew: what was kept is not
                 record.clear()      # known to hold for it
+            if only is not None:
+                i = only[i]
             return element_path(coll, env, base, keys[i] if keys is not None else i, item)
 
         assert node.var is not None
-        walk = covered(env, node.var, items, self.asker(where) if where is not None else None,
-                       undecided, place=place)
+        if where is not None and ask is None:
+            ask = self.asker(where)
+        walk = covered(env, node.var, items if only is None else [items[i] for i in only],
+                       ask if where is not None else None, undecided, place=place)
         if record is None:
             return walk
         return _cleared(walk, record)
@@ -536,7 +542,16 @@ class Explainer:
         # Each decided it, and none need be asked; else each is asked in turn.
         every = KEEP_VALUES and word == ("false" if is_any else "true")
         ask = None if every else self.asker(body)
-        walk = self._covered(node, env, items, skipped)
+        only = total = None
+        asks = self.asker(where) if where is not None else None
+        if ask is not None and var is not None and KEEP_VALUES:  # those that decide, quickly
+            kept, env.record = env.record, None
+            try:
+                total, only = sift(env, var, items, asks, ask,
+                                   lambda r: (r is True) == (word == "true"))
+            finally:
+                env.record = kept
+        walk = self._covered(node, env, items, skipped, asks, only)
         for item in walk:
             considered += 1
             if ask is None:
@@ -557,6 +572,8 @@ class Explainer:
                 children.append(_label(ev, f"{var} = {V.display(item)}", r))
             elif r is V.UNKNOWN and word == "unknown":  # not shown, but what it lacks is told
                 hidden.extend(self.missing(body, env))
+        if total is not None:
+            considered = total
         notes: list[str] = []  # the engine's words: said in the reader's language (N_)
         if is_any and word == "false":
             notes.append(ngettext("no element of {collection} satisfies it ({n} considered)",
