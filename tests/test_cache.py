@@ -594,7 +594,8 @@ def _rule_files() -> object:
     from cappolicy.base.span import Span
     from cappolicy.lang import ast
 
-    spans = st.builds(Span, st.text(max_size=8), st.integers(0, 10**6), st.integers(0, 500),
+    # a tree's spans are all in its file (the parser makes them so; dumps_tree keeps no other)
+    spans = st.builds(Span, st.just(TREE_FILE), st.integers(0, 10**6), st.integers(0, 500),
                       st.integers(0, 10**6), st.integers(0, 500))
     texts = st.text(max_size=10)
     maybe_text = st.none() | texts
@@ -615,7 +616,31 @@ def _rule_files() -> object:
         st.builds(ast.Disable, texts, maybe_text, spans))
     return st.builds(ast.RuleFile, texts, maybe_text, maybe_text, maybe_text,
                      st.lists(texts, max_size=3).map(tuple),
-                     st.lists(items, max_size=4).map(tuple), texts, spans, spans)
+                     st.lists(items, max_size=4).map(tuple), st.just(TREE_FILE), spans, spans)
+
+
+TREE_FILE = "rules/é x.cpol"
+
+
+def test_a_tree_with_a_span_in_another_file_is_not_kept(tmp_path: Path) -> None:
+    """An entry names its file once, and every span is read as in it: a tree whose spans
+    named another file (none the parser makes) could not come back whole, so it is
+    not written at all, and what is written cannot name another file."""
+    from cappolicy.base.record import replace
+    from cappolicy.lang.cachedata import Corrupt, dumps_tree, loads_tree
+
+    path = tmp_path / "demo.cpol"
+    path.write_text(RULES, encoding="utf-8")
+    tree = parse.parse_file(str(path))
+    (rule,) = tree.items
+    elsewhere = replace(tree, items=(replace(rule, span=replace(rule.span, file="/etc/passwd")),))
+    with pytest.raises(TypeError):
+        dumps_tree(elsewhere)
+    text = dumps_tree(tree)
+    assert text.count(json.dumps(str(path))) == 2  # the entry's file, and the tree's
+    assert loads_tree(text, str(path)) == tree
+    with pytest.raises(Corrupt):
+        loads_tree(text, str(tmp_path / "other.cpol"))
 
 
 def test_any_syntax_tree_comes_back_from_json_whole() -> None:

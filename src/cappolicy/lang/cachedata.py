@@ -1,7 +1,9 @@
 """The values the on-disk cache keeps (cache.py), as JSON data and back.
 
-A syntax tree is written as nested JSON arrays: a node is `[class name, field, ...]`
-with every field of its class in order, a tuple `["tuple", item, ...]`, a date
+A syntax tree is written as nested JSON arrays, after the name of the file it is of:
+`[file, tree]`. A node is `[class name, field, ...]` with every field of its class in
+order, a span `[line, column, end line, end column]` (in the entry's file: a tree whose
+spans name another is not kept; null for a node without a place), a tuple `["tuple", item, ...]`, a date
 `["date", "YYYY-MM-DD"]`; strings, numbers, true, false and null stand for themselves.
 Reading calls only the constructors of an allow-list (the node classes of `ast`, `Span`,
 `tuple`, `date.fromisoformat`), each with exactly its fields, each field of a type its
@@ -46,19 +48,27 @@ _TUPLE, _DATE = "tuple", "date"
 
 
 def dumps_tree(tree: ast.RuleFile) -> str:
-    """The JSON text of a syntax tree. TypeError for a value outside the allow-list."""
-    return json.dumps(_encode(tree), ensure_ascii=False, separators=(",", ":"))
+    """The JSON text of a syntax tree. TypeError for a value outside the allow-list, or
+    a span in another file than the tree's."""
+    return json.dumps([tree.file, _encode(tree, tree.file)], ensure_ascii=False,
+                      separators=(",", ":"))
 
 
-def _encode(value: Any) -> Any:
+def _encode(value: Any, file: str) -> Any:
     kind = type(value)
     names = _field_names().get(kind)
     if names is not None:
-        return [kind.__name__, *[_encode(getattr(value, name)) for name in names]]
+        if kind is Span:
+            if value.file != file:
+                if value == ast.NOSPAN:  # a node the parser made without a place
+                    return None
+                raise TypeError("a span in another file than its tree's")
+            return [value.line, value.column, value.end_line, value.end_column]
+        return [kind.__name__, *[_encode(getattr(value, name), file) for name in names]]
     if kind in _SCALARS:
         return value
     if kind is tuple:
-        return [_TUPLE, *[_encode(item) for item in value]]
+        return [_TUPLE, *[_encode(item, file) for item in value]]
     if kind is dt.date:
         return [_DATE, value.isoformat()]
     raise TypeError(f"the cache does not keep a {kind.__name__}")
@@ -88,15 +98,19 @@ def loads_tree(text: str | bytes, file: str | None = None) -> ast.RuleFile:
     names, so an entry whose spans named /etc/passwd would print it (a cache folder
     another user can write is one cappolicy does not use, but an entry is never trusted)."""
     _decoders()
-    _SPAN_FILE[0] = file
     try:
         data = json.loads(text)
-        tree = _decode(data)
+        if not (type(data) is list and len(data) == 2 and type(data[0]) is str):
+            raise Corrupt("not a rule file's entry")
+        if file is not None and data[0] != file:
+            raise Corrupt("an entry of another file")
+        _SPAN_FILE[0] = data[0]
+        tree = _decode(data[1])
     except (ValueError, TypeError, RecursionError, IndexError) as exc:  # Corrupt is a ValueError
         raise Corrupt(str(exc)) from None
     finally:
-        _SPAN_FILE[0] = None
-    if type(tree) is not ast.RuleFile:
+        _SPAN_FILE[0] = ""
+    if type(tree) is not ast.RuleFile or tree.file != data[0]:
         raise Corrupt("not a rule file")
     return tree
 
@@ -124,8 +138,8 @@ def _date(value: list[Any]) -> dt.date:
     return dt.date.fromisoformat(value[1])
 
 
-#: the file every span of the tree being read must name (loads_tree), if given
-_SPAN_FILE: list[str | None] = [None]
+#: the file of the tree being read (loads_tree): every span's
+_SPAN_FILE: list[str] = [""]
 
 Convert = Callable[[Any], Any]
 #: how a field is read: a str, int, float or bool as it is (its type checked); a span;
@@ -147,14 +161,14 @@ def _node(cls: type, plan: tuple[tuple[int, Any], ...]) -> Callable[[list[Any]],
         next(fields)  # the class's name
         for (how, arg), item in zip(plan, fields):
             if how == _SPAN:
-                if not (type(item) is list and len(item) == 6 and item[0] == "Span"
-                        and type(item[1]) is str and type(item[2]) is int
-                        and type(item[3]) is int and type(item[4]) is int
-                        and type(item[5]) is int):
+                if item is None:
+                    item = ast.NOSPAN
+                elif not (type(item) is list and len(item) == 4 and type(item[0]) is int
+                        and type(item[1]) is int and type(item[2]) is int
+                        and type(item[3]) is int):
                     raise Corrupt("a malformed span")
-                if _SPAN_FILE[0] is not None and item[1] != _SPAN_FILE[0]:
-                    raise Corrupt("a span in another file than the entry's")
-                item = Span(item[1], item[2], item[3], item[4], item[5])
+                else:
+                    item = Span(_SPAN_FILE[0], item[0], item[1], item[2], item[3])
             elif how == _AS_IS:
                 if type(item) is not arg:
                     raise Corrupt(f"not a {arg.__name__}")
@@ -175,6 +189,8 @@ def _decoders() -> dict[str, Callable[[list[Any]], Any]]:
     if not _DECODERS:
         table: dict[str, Callable[[list[Any]], Any]] = {_TUPLE: _tuple, _DATE: _date}
         for cls in NODE_CLASSES:
+            if cls is Span:  # only ever a span field's value, read as such
+                continue
             plan = tuple(_one_of(_WORDS[cls, name]) if (cls, name) in _WORDS
                          else _reading(_annotation(kind)) for name, kind in _fields(cls))
             table[cls.__name__] = _node(cls, plan)
