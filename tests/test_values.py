@@ -290,3 +290,14 @@ def test_a_long_list_of_texts_is_asked_as_a_set_with_the_same_answers() -> None:
     assert V.contains(mixed, "nobody") is V.UNKNOWN
     short = ["a", "b"]
     assert V.contains(short, "b") is True and V.contains(short, "c") is False
+
+
+def test_the_days_of_every_month_are_the_calendars() -> None:
+    """`add_months` and the day bounds of a duration count a month's days themselves
+    (not importing calendar at every start): the same for every month of years 1-9999."""
+    import calendar
+
+    from cappolicy.lang.values import days_in
+
+    assert all(days_in(year, month) == calendar.monthrange(year, month)[1]
+               for year in range(1, 10000) for month in range(1, 13))

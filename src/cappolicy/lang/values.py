@@ -6,7 +6,6 @@ the boolean connectives follow Kleene's three-valued logic.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import functools
 import re
@@ -196,8 +195,15 @@ def add_months(day: dt.date, months: int) -> dt.date:
     month_index = day.month - 1 + months
     year = day.year + month_index // 12
     month = month_index % 12 + 1
-    last = calendar.monthrange(year, month)[1]
-    return dt.date(year, month, min(day.day, last))
+    return dt.date(year, month, min(day.day, days_in(year, month)))
+
+
+def days_in(year: int, month: int) -> int:
+    """The days of a month of the Gregorian calendar (calendar.monthrange's second
+    value, without importing it: a third of a millisecond of every start)."""
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 def day_bounds(d: Duration) -> tuple[int, int] | None:
@@ -220,7 +226,7 @@ def _month_bounds(months: int) -> tuple[int, int] | None:
     try:
         for index in range(400 * 12):
             year, month = 2000 + index // 12, index % 12 + 1
-            last = calendar.monthrange(year, month)[1]
+            last = days_in(year, month)
             for day in (1, *range(29, last + 1)):
                 start = dt.date(year, month, day)
                 spans.add((add_months(start, months) - start).days)
