@@ -329,3 +329,31 @@ def test_a_spanish_page_and_an_english_one_as_before(tmp_path: Path) -> None:
     assert "1 de junio de 2026" in spanish
     # English asked for is the page as written without --lang, byte for byte
     assert examples_page(tmp_path, "en") == examples_page(tmp_path)
+
+
+def test_graphviz_has_one_budget_for_the_whole_page(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page of many proposals whose graphs Graphviz is slow to lay out (a stranger's
+    among them) waited up to a minute for each: once the page's budget is spent, the
+    others are drawn without Graphviz, and the page says so under each."""
+    import os
+
+    from cappolicy.render import graphout
+
+    calls = tmp_path / "calls"
+    fake = tmp_path / "bin" / "dot"
+    fake.parent.mkdir()
+    fake.write_text(f"#!/bin/sh\necho x >> '{calls}'\nexec sleep 5\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(graphout, "DOT_BUDGET", 0.5)
+    names = ["xb-donor-led.yaml", "xa-cirt-good.yaml", "xc-unassessed-risks.yaml"]
+    for name in names:
+        (tmp_path / name).write_text((EXAMPLES / name).read_text(encoding="utf-8"),
+                                     encoding="utf-8")
+    out = tmp_path / "r.json"
+    run("check", *(str(tmp_path / n) for n in names), "--output", f"json={out}")
+    page = render(load_report(out), "html")
+    assert calls.read_text(encoding="utf-8").count("x") == 1  # the first, then no more
+    assert page.count('data-engine="layered"') == len(names)
+    assert page.count("drawn without Graphviz") == len(names)

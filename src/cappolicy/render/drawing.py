@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from collections.abc import Mapping, Sequence
 
 import attrs
@@ -22,6 +23,7 @@ from ..base.visible import visible
 from ..graph.governance import GovernanceGraph
 from ..graph.parts import Edge, NodeInfo
 from ..lang.i18n import gettext
+from . import graphout
 from .graphout import DOT_TIMEOUT, FOREIGN_FILL, HOST_FILL, UNKNOWN_FILL
 
 _FILLS = {"program": "#c9daf8", "body": "#fff2cc", "activity": "#ead1dc"}
@@ -45,6 +47,17 @@ class Drawing:
     engine: str  # "dot" or "layered"
 
 
+class DotTime:
+    """The seconds Graphviz may still take for the drawings of one report: its
+    DOT_BUDGET at first, each layout's time taken off. Once spent, draw lays out
+    without it."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.left = graphout.DOT_BUDGET if seconds is None else seconds
+
+
 @attrs.define
 class _Box:
     key: str
@@ -55,12 +68,14 @@ class _Box:
 
 
 def draw(graph: GovernanceGraph, prefix: str, node_links: Mapping[str, Link],
-         edge_links: Mapping[int, Link], *, use_dot: bool = True) -> Drawing:
-    """The graph as an <svg> element; `prefix` makes its ids unique in the page."""
+         edge_links: Mapping[int, Link], *, use_dot: bool = True,
+         dot_time: DotTime | None = None) -> Drawing:
+    """The graph as an <svg> element; `prefix` makes its ids unique in the page. Laid
+    out by Graphviz when `use_dot` and it is installed, within `dot_time` if given."""
     keys = graph.nodes()
     edges = [e for e in graph.all_edges() if e.source in graph and e.target in graph]
     sizes = {k: (_width(_lines(graph, k)), NODE_HEIGHT) for k in keys}
-    layout = _dot_layout(keys, edges, sizes) if use_dot else None
+    layout = _dot_layout(keys, edges, sizes, dot_time) if use_dot else None
     engine = "dot"
     if layout is None:
         layout = _layered_layout(graph, keys, sizes, edges)
@@ -76,10 +91,13 @@ _Layout = tuple[dict[str, _Box], dict[int, list[tuple[float, float]]], float, fl
 
 
 def _dot_layout(keys: Sequence[str], edges: Sequence[Edge],
-                sizes: Mapping[str, tuple[float, float]]) -> _Layout | None:
-    """Positions from `dot -Tplain`, in pixels; None when dot is missing or fails."""
+                sizes: Mapping[str, tuple[float, float]], dot_time: DotTime | None = None
+                ) -> _Layout | None:
+    """Positions from `dot -Tplain`, in pixels; None when dot is missing or fails, or
+    `dot_time` is spent."""
     exe = shutil.which("dot")
-    if exe is None:
+    timeout = DOT_TIMEOUT if dot_time is None else min(DOT_TIMEOUT, dot_time.left)
+    if exe is None or timeout <= 0:
         return None
     names = {k: f"n{i}" for i, k in enumerate(keys)}
     lines = ["digraph g {", "  rankdir=LR; nodesep=0.3; ranksep=0.9;",
@@ -90,11 +108,15 @@ def _dot_layout(keys: Sequence[str], edges: Sequence[Edge],
     for e in edges:
         lines.append(f"  {names[e.source]} -> {names[e.target]} [id=e{e.id}];")
     lines.append("}")
+    began = time.monotonic()
     try:
         done = subprocess.run([exe, "-Tplain"], input="\n".join(lines).encode(),
-                              capture_output=True, timeout=DOT_TIMEOUT, check=False)
+                              capture_output=True, timeout=timeout, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
+    finally:
+        if dot_time is not None:
+            dot_time.left -= time.monotonic() - began
     if done.returncode != 0:
         return None
     by_name = {v: k for k, v in names.items()}

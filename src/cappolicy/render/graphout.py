@@ -27,6 +27,10 @@ from .marks import Marks
 FORMAT = "cappolicy-graph"
 VERSION = 1
 DOT_TIMEOUT = 60.0  # seconds Graphviz may take to lay out one graph
+#: seconds Graphviz may take for all the drawings of one HTML report: then the others are
+#: laid out without it (a page of many proposals made slow to lay out, a stranger's among
+#: them, would otherwise wait DOT_TIMEOUT for each)
+DOT_BUDGET = 120.0
 NOT_INSTALLED = "Graphviz's 'dot' is not installed; install Graphviz or use --format dot"
 JSONDict = dict[str, Any]
 

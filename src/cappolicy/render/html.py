@@ -67,7 +67,7 @@ from ..report.model import (
     tally,
     verdict,
 )
-from .drawing import Link, draw
+from .drawing import DotTime, Link, draw
 from .marks import Marker, Marks
 from .text import (
     evidence_text,
@@ -249,7 +249,8 @@ def _page(report: Report, sources: SourceCache | None, texts: Texts, loader: Loa
     env = _environment(texts)
     style = _asset(env, "report.css")
     script = _asset(env, "report.js")
-    results = [_result_view(i, r, report, sources, loader, use_dot)
+    dot_time = DotTime()  # Graphviz's time for all the page's drawings
+    results = [_result_view(i, r, report, sources, loader, use_dot, dot_time)
                for i, r in enumerate(sorted_results(report))]
     counts = tally(report)
     page = env.get_template("report.html").render(
@@ -284,7 +285,8 @@ def _error_view(error: FileError) -> dict[str, Any]:
 
 
 def _result_view(index: int, result: ProposalResult, report: Report, sources: SourceCache,
-                 loader: Loader, use_dot: bool) -> dict[str, Any]:
+                 loader: Loader, use_dot: bool, dot_time: DotTime | None = None
+                 ) -> dict[str, Any]:
     anchor = f"p{index}"
     shown = [f for f in sorted_findings(result.findings) if f.outcome in REPORTED]
     loaded = loader(result)
@@ -317,7 +319,8 @@ def _result_view(index: int, result: ProposalResult, report: Report, sources: So
                 _link(node_links, key, view["anchor"], finding.rule)
             for edge in mark.edges:
                 _link(edge_links, edge, view["anchor"], finding.rule)
-        drawing = draw(graph, anchor, node_links, edge_links, use_dot=use_dot)
+        drawing = draw(graph, anchor, node_links, edge_links, use_dot=use_dot,
+                       dot_time=dot_time)
     counts = count_outcomes(result.findings)
     failing_rules = sorted({f.rule for f in result.findings if f.outcome == "fail"})
     return {
