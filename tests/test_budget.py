@@ -182,3 +182,24 @@ def test_a_budget_that_is_no_number_of_seconds_is_refused(tmp_path: Path, value:
     assert done.returncode == 2, done.stdout + done.stderr
     assert f"error: CAPPOLICY_TIME_BUDGET={value!r} is not a number of seconds above 0" \
         in done.stderr
+
+
+def test_a_ruleset_diff_does_not_call_rules_out_of_time_unchanged(tmp_path: Path) -> None:
+    """A rule that neither side decided in time is unknown on both: the diff said "no
+    proposal's outcome changes" and exited 0, a comparison it could not make. It lists
+    the rule as not compared, counts it as worse (exit 1), and says so in JSON."""
+    project = _project(tmp_path)
+    rules = "rules/costly/costly.cpol"
+    done, took = _run(project, "rulesets", "diff", rules, rules, "many.yaml")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "no proposal's outcome changes" not in done.stdout
+    assert "COST-01 Five nested walks: unknown -> unknown  NOT COMPARED" in done.stdout
+    assert "(1 of them with rules not decided in time: not compared)" in done.stdout
+    data, _ = _run(project, "rulesets", "diff", rules, rules, "many.yaml", "--format", "json")
+    changes = json.loads(data.stdout)["proposals"][0]["changes"]
+    assert {c["rule"]: (c["undecided"], c["worse"]) for c in changes} == {
+        "COST-01": (True, True), "COST-02": (True, True)}
+    decided, _ = _run(project, "rulesets", "diff", rules, rules,
+                      str(GOOD))
+    assert decided.returncode == 0, decided.stdout + decided.stderr  # decided: no change
+    assert "no proposal's outcome changes" in decided.stdout

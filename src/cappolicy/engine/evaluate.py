@@ -160,34 +160,7 @@ def _compile_rule(spec: RuleSpec, c: Compiler) -> CompiledRule | None:
 
 def _template(t: ast.Template | None, c: Compiler, scope: Mapping[str, Type],
               holes: dict[tuple[str, ...], Node]) -> tuple[str | Node, ...] | None:
-    """A text's parts compiled. A hole that names a value (`{act.id}`) is compiled once
-    for all the rule's texts (`holes`): its translations name the same values, and a
-    rule's dozen translated texts were a quarter of the compiling of every run."""
-    if t is None:
-        return None
-    parts: list[str | Node] = []
-    for part in t.parts:
-        path = None if isinstance(part, str) else _named(part)
-        node = part if isinstance(part, str) else holes.get(path) if path else None
-        if node is None:
-            errors = len(c.errors)
-            node = c.expr(part, scope)  # type: ignore[arg-type]
-            if path is not None and len(c.errors) == errors:  # each wrong hole said at its place
-                holes[path] = node
-        parts.append(node)
-    return tuple(parts)
-
-
-def _named(expr: ast.Expr) -> tuple[str, ...] | None:
-    """The names of a hole that is a name or a dotted path (`act.id`), else None."""
-    names: list[str] = []
-    while type(expr) is ast.Attr:
-        names.append(expr.name)
-        expr = expr.obj
-    if type(expr) is not ast.Name:
-        return None
-    names.append(expr.id)
-    return tuple(names)
+    return None if t is None else c.template(t, scope, holes)
 
 
 # ---------------------------------------------------------------- evaluation
@@ -248,6 +221,12 @@ def _overtime(rules: Sequence[CompiledRule], late: str | None, proposal: Proposa
                         "while {rule} was decided", rule=late) if late is not None else
                      N_("not decided: the time the rules of a proposal may take had run out"))
             for rule in rules]
+
+
+def undecided_for_time(finding: Finding) -> bool:
+    """Whether `finding` is one of _overtime's: its rule not decided in the time allowed."""
+    return finding.outcome == "unknown" and getattr(finding.message, "template", "").startswith(
+        ("cannot decide: deciding this rule took longer", "not decided: the time the rules"))
 
 
 def _placeholders(rules: Sequence[CompiledRule]) -> frozenset[str] | None:

@@ -66,7 +66,8 @@ def outcome_text(change: OutcomeChange) -> str:
             return f"fail ({severity})"
         return {ABSENT: "(no such rule)", NO_FINDING: "(not selected)"}.get(outcome, outcome)
     element = f" [{change.element}]" if change.element else ""
-    mark = "  WORSE" if change.worse else ""
+    mark = ("  NOT COMPARED: a side's rules ran out of time" if change.undecided
+            else "  WORSE" if change.worse else "")
     return (f"{change.rule}{element} {change.title}: {side(change.old, change.old_severity)} -> "
             f"{side(change.new, change.new_severity)}{mark}")
 
@@ -80,8 +81,11 @@ def summary_line(diff: RulesetDiff, *, layer: bool = False) -> str:
         return (f"{_plural(len(diff.params), 'param')} and {_plural(len(diff.rules), 'rule')} "
                 "changed" + ("" if layer else "; no proposals given"))
     worse = len(diff.worse)
+    late = sum(1 for i in diff.impacts if any(c.undecided for c in i.changes))
     return (f"{_plural(len(diff.impacts), 'proposal')} compared, "
             f"{len(diff.changed)} with changed outcomes, {worse} worse"
+            + (f" ({late} of them with rules not decided in time: not compared)"
+               if late else "")
             + (f"; {_plural(len(diff.skipped), 'proposal')} of other countries not compared"
                if diff.skipped else ""))
 
@@ -130,8 +134,8 @@ def render_text(diff: RulesetDiff, name: Namer = _same, *, title: str | None = N
                                                              if change.element else ""),
                                  _side(change.old, change.old_severity),
                                  _side(change.new, change.new_severity),
-                                 "worse" if change.worse else "better"
-                                 if _better(change) else ""))
+                                 "not compared" if change.undecided else "worse"
+                                 if change.worse else "better" if _better(change) else ""))
             widths = [max(len(r[i]) for r in rows) for i in range(5)]
             lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
                       for row in rows]
@@ -178,7 +182,7 @@ def render_markdown(diff: RulesetDiff, name: Namer = _same) -> str:
                                f"{md_code(c.rule, table=True)} | "
                                f"{_side(c.old, c.old_severity)} | "
                                f"{_side(c.new, c.new_severity)} | "
-                               f"{'**worse**' if c.worse else ''} |")
+                               f"{'**not compared**' if c.undecided else '**worse**' if c.worse else ''} |")
             out.append("")
             for impact in diff.changed:
                 for c in impact.changes:
@@ -217,7 +221,7 @@ def to_json(diff: RulesetDiff, tool_version: str, exit_code: int,
             "changes": [{"rule": c.rule, "title": c.title, "element": c.element,
                          "old": {"outcome": c.old, "severity": c.old_severity},
                          "new": {"outcome": c.new, "severity": c.new_severity},
-                         "worse": c.worse,
+                         "worse": c.worse, "undecided": c.undecided,
                          "finding": finding_to_json(c.finding) if c.finding else None}
                         for c in i.changes]} for i in diff.impacts],
         "not_compared": list(diff.skipped),

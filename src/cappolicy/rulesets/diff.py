@@ -19,7 +19,7 @@ import attrs
 
 from ..base.errors import CappolicyError, Diagnostic
 from ..base.span import Span
-from ..engine.evaluate import RuleSpec, evaluate
+from ..engine.evaluate import RuleSpec, evaluate, undecided_for_time
 from ..engine.findings import SEVERITY_RANK, Finding
 from ..lang import values as V
 from ..proposal.load import load_proposal
@@ -66,8 +66,11 @@ class OutcomeChange:
     new: str
     old_severity: str | None
     new_severity: str | None
-    worse: bool
+    worse: bool  # or, when `undecided`, cannot be told not to be
     finding: Finding | None  # the new finding (None when the rule is gone)
+    #: one side's rule was not decided in the time a proposal's rules may take: the two
+    #: outcomes could not be compared (both "unknown" was "no change" before)
+    undecided: bool = False
 
 
 @attrs.frozen
@@ -231,11 +234,12 @@ def outcome_changes(before: Sequence[Finding], after: Sequence[Finding]
             (NO_FINDING if key[0] in old_rules else ABSENT, None)
         b = (now.outcome, now.severity) if now is not None else \
             (NO_FINDING if key[0] in new_rules else ABSENT, None)
-        if a == b or (a[0] == b[0] and a[0] not in ("fail", "unknown")):
+        late = any(f is not None and undecided_for_time(f) for f in (was, now))
+        if not late and (a == b or (a[0] == b[0] and a[0] not in ("fail", "unknown"))):
             continue  # a passing rule's severity is no change to the proposal
         title = (now or was).title  # type: ignore[union-attr]
         found.append(OutcomeChange(key[0], title, key[1], a[0], b[0], a[1], b[1],
-                                   badness(*b) > badness(*a), now))
+                                   late or badness(*b) > badness(*a), now, late))
     return found
 
 
