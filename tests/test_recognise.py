@@ -30,6 +30,10 @@ PROPOSALS = {
     "a separator": "cap-policy: 1\n",
     "a letter dropped": '{"capolicy": 1}',
     "a letter doubled": "cappolicyy: 1\n",
+    # a proposal that lacks its version key: skipped, it went unchecked and the run passed
+    "no version key": "id: P\nhost_country: XA\nperiod: {start: 2027-01-01}\n"
+                      "organisations: []\n",
+    "no version key, JSON": '{"host_country": "XA", "funding": {}, "activities": []}',
 }
 OTHERS = {
     "workflow": "name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
@@ -47,6 +51,8 @@ OTHERS = {
     "JSON data": '[{"x": 1}]',
     "JSON object": '{"name": "cappolicy"}',
     "empty": "",
+    "a country and one field": "host_country: XA\nperiod: 2027\n",
+    "a proposal's fields without its country": "organisations: []\nactivities: []\n",
 }
 
 
@@ -142,3 +148,15 @@ def test_a_broken_file_is_handed_on_to_the_loader(tmp_path: Path) -> None:
 ])
 def test_the_top_level_keys_of_the_parsed_documents_decide(text: str, expected: bool) -> None:
     assert looks_like_proposal_text(text) is expected
+
+
+def test_a_folder_with_a_proposal_lacking_its_version_key_does_not_pass(
+        tmp_path: Path) -> None:
+    good = ROOT / "examples" / "proposals" / "xa-cirt-good.yaml"
+    text = "".join(line for line in good.read_text(encoding="utf-8").splitlines(True)
+                   if not line.startswith("cappolicy:"))
+    (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--as-of", "2027-01-15"])
+    assert result.exit_code == 2, result.output
+    assert "error[CP405]: missing required field 'cappolicy' in proposal" in result.output
+
