@@ -113,7 +113,8 @@ def test_the_graph_examples_explain_where_a_reporting_chain_stops(rulesets: Rule
     trace = findings[0].evidence[0].graph
     assert trace is not None and trace.kind == "reached"
     assert [h.node for h in trace.hops] == ["steering", "de-agency"]
-    assert trace.stopped == ("de-agency",)
+    # a donor: the chain is not passed on through it (GOV-01's `through:`), whatever follows
+    assert trace.blocked == ("de-agency",) and trace.stopped == ()
     assert all(h.at is not None and h.at.line > 0 for h in trace.hops)
     assert trace.hops[1].via == "reports_to" and trace.hops[1].edge_at is not None
     assert findings[0].edges == (trace.hops[1].edge,)
@@ -138,7 +139,7 @@ def test_a_donor_deciding_alone_fails_decision_rights_at_the_relation(rulesets: 
                for ev in said)
     [trace] = [ev.graph for ev in said if ev.graph is not None]
     assert [h.node for h in trace.hops] == ["de-agency"]
-    assert trace.stopped == ("de-agency",)
+    assert trace.stopped == ("de-agency",)  # the start is not held to `through:`
 
 
 def test_a_reporting_loop_is_shown_edge_by_edge(rulesets: Rulesets) -> None:

@@ -279,3 +279,64 @@ def test_a_loop_found_backwards_is_listed_in_walking_order(proposal: Proposal) -
     # walked backwards visits mict, steering, pmu
     loops = value("graph.cycles(via: [reports_to<-, oversees<-])", proposal)
     assert loops == [["mict", "steering", "pmu"]]
+
+
+# ------------------------------------------------------------------ through:
+
+
+def test_a_search_through_a_condition_passes_only_the_nodes_it_holds_for(
+        proposal: Proposal) -> None:
+    # wg reports to the implementer only; with the implementer reporting on to the
+    # ministry, wg reaches it, but not through a foreign party
+    rerouted = load_proposal_text(PROPOSAL.replace(
+        "    - {from: donor, kind: decides, scope: [budget-reallocation]}\n",
+        "    - {from: donor, kind: decides, scope: [budget-reallocation]}\n"
+        "    - {from: impl, to: mict, kind: reports_to}\n"), "p.yaml")
+    host = "n -> n.country == host_country and n.kind in public_sector"
+    not_foreign = "n -> n.kind not in {donor, implementer}"
+    assert value(f"graph.reaches(b, {host}, via: [reports_to])", rerouted, b="wg") is True
+    assert value(f"graph.reaches(b, {host}, via: [reports_to], through: {not_foreign})",
+                 rerouted, b="wg") is False
+    assert value(f'graph.path("wg", "mict", via: [reports_to], through: {not_foreign})',
+                 rerouted) == []
+    # the start and the node found are not held to it; bodies pass
+    assert value(f'graph.reaches("impl", "mict", via: [reports_to], through: {not_foreign})',
+                 rerouted) is True
+    assert value(f"graph.path(b, {host}, via: [reports_to], through: {not_foreign})",
+                 rerouted, b="pmu") == ["pmu", "steering", "mict"]
+    # a node the condition cannot be decided for (bodies have no country) is not passed
+    assert value(f'graph.reaches("pmu", "mict", via: [reports_to], '
+                 f'through: n -> n.country == "XA")', rerouted) is False
+
+
+def test_a_through_that_is_no_node_condition_is_refused() -> None:
+    [d] = errors('graph.reaches("a", "b", through: "c")')
+    assert d.code == "CP206" and "'through:' takes a node condition" in d.message
+    found = errors('count(graph.successors("a", through: n -> n.host)) > 0')
+    assert [(d.code, d.message) for d in found] == [
+        ("CP206", "graph.successors() takes no 'through:'")]
+
+
+def test_the_nodes_not_passed_through_are_explained(proposal: Proposal) -> None:
+    rerouted = load_proposal_text(PROPOSAL.replace(
+        "    - {from: donor, kind: decides, scope: [budget-reallocation]}\n",
+        "    - {from: donor, kind: decides, scope: [budget-reallocation]}\n"
+        "    - {from: impl, to: mict, kind: reports_to}\n"), "p.yaml")
+    rule = '''rule G-9 "Bodies answer to the host, not through a foreign party" {
+  principle p
+  for body in graph.nodes(kind: body)
+  require graph.reaches(body, n -> n.country == host_country and n.kind in public_sector,
+                        via: [reports_to], through: n -> n.kind not in {donor, implementer})
+}
+'''
+    [failed] = [f for f in findings(rule, rerouted) if f.outcome == "fail"]
+    assert failed.element == "wg"
+    shown = render_finding(failed)
+    assert "not passed through impl: n -> n.kind not in {donor, implementer} does not " \
+           "hold there" in shown, shown
+    assert "every edge from these leads back" not in shown
+    trace = finding_to_json(failed)["evidence"][0]["graph"]
+    assert (trace["through"], trace["blocked"]) == (
+        "n -> n.kind not in {donor, implementer}", ["impl"])
+    again = whole_finding_from_json(finding_to_json(failed))
+    assert render_finding(again) == shown  # read back from JSON, it says the same

@@ -27,6 +27,48 @@ AS_OF = dt.date(2026, 11, 23)
 
 @settings(max_examples=300, deadline=None)
 @given(multigraphs(), step_sets, st.data())
+def test_a_search_through_a_condition_answers_as_a_search_from_each_node(
+        g: GovernanceGraph, steps: list[Step] | None, data: st.DataObject) -> None:
+    """`through:` (graph.reaches(a, b, through: n -> ...)): a walk passes only through
+    nodes the condition is true of; one search backwards still answers for every node,
+    as a search from each, with the same path and the same nodes it did not pass."""
+    three = st.sampled_from([True, False, None])
+    verdicts = dict(zip(g.nodes(), data.draw(st.lists(three, min_size=len(g),
+                                                      max_size=len(g))), strict=True))
+    passes = dict(zip(g.nodes(), data.draw(st.lists(three, min_size=len(g),
+                                                    max_size=len(g))), strict=True))
+    reach = g.reach(verdicts.__getitem__, steps, passes.__getitem__)
+    limit = data.draw(st.integers(1, 9))
+    for start in [*g.nodes(), "elsewhere"]:
+        naive = g.search(start, verdicts.__getitem__, steps, through=passes.__getitem__)
+        decided = reach.decide(start)
+        if naive.found is not None:
+            assert decided is True
+            assert all(passes[e] is True for e in _inner(naive))  # only through passable
+        else:
+            assert decided is (None if naive.undecided else False)
+            assert all(passes[k] is not True for k in naive.blocked)
+            assert start not in naive.blocked
+        assert reach.search(start) == naive
+        cut = reach.search(start, limit)
+        if naive.found is None and cut.complete:
+            assert cut == naive
+    everywhere = g.reach(verdicts.__getitem__, steps, lambda key: True)
+    plain = g.reach(verdicts.__getitem__, steps)
+    assert all(everywhere.decide(k) == plain.decide(k) for k in g.nodes())
+
+
+def _inner(found: Any) -> list[str]:
+    """The nodes between the start and the node found, along the path."""
+    keys, at = [], found.start
+    for edge in found.path[:-1]:
+        at = edge.target if edge.source == at else edge.source
+        keys.append(at)
+    return keys
+
+
+@settings(max_examples=300, deadline=None)
+@given(multigraphs(), step_sets, st.data())
 def test_one_search_backwards_answers_as_a_search_from_each_node(
         g: GovernanceGraph, steps: list[Step] | None, data: st.DataObject) -> None:
     verdicts = dict(zip(g.nodes(), data.draw(st.lists(

@@ -623,8 +623,10 @@ class Explainer:
                 seen.add(ahead)
                 hops.append(self._hop(graph, ahead, edge, _other_end(edge, ahead)))
             more = max(0, len(found.tree) - (MAX_HOPS - 1))
+            through = node.through.text if node.through is not None else None
             trace = GraphTrace("reached", via, target, tuple(hops), found.stopped, more,
-                               partial=not found.complete)
+                               partial=not found.complete, through=through,
+                               blocked=found.blocked)
         return Evidence(node.text, word, graph=trace, missing=missing)
 
     def _walk_hops(self, graph: GovernanceGraph, edges: Sequence[Edge], start: str | None = None

@@ -85,7 +85,8 @@ class GraphTrace(Record):
     search in the order it reached them, and the nodes where it ran out), or the
     first loop `graph.cycles` found (`kind` "cycle"; `more` counts the others)."""
 
-    __slots__ = ("kind", "via", "target", "hops", "stopped", "more", "partial")
+    __slots__ = ("kind", "via", "target", "hops", "stopped", "more", "partial", "through",
+                 "blocked")
     kind: str  # path | reached | cycle
     via: str  # the edge kinds followed, e.g. "reports_to, oversees<-"
     target: str  # the node or condition searched for
@@ -95,9 +96,12 @@ class GraphTrace(Record):
     # the search was followed only so far (explain.EXPLORED nodes): `more` and `stopped`
     # count what it reached by then, and it reaches more
     partial: bool
+    through: str | None  # a search's `through:` condition, as written
+    blocked: tuple[str, ...]  # the nodes reached that it did not pass through
 
     def __init__(self, kind: str, via: str, target: str, hops: tuple[GraphHop, ...],
-                 stopped: tuple[str, ...] = (), more: int = 0, partial: bool = False) -> None:
+                 stopped: tuple[str, ...] = (), more: int = 0, partial: bool = False,
+                 through: str | None = None, blocked: tuple[str, ...] = ()) -> None:
         _GraphTrace_kind(self, kind)
         _GraphTrace_via(self, via)
         _GraphTrace_target(self, target)
@@ -105,6 +109,8 @@ class GraphTrace(Record):
         _GraphTrace_stopped(self, stopped)
         _GraphTrace_more(self, more)
         _GraphTrace_partial(self, partial)
+        _GraphTrace_through(self, through)
+        _GraphTrace_blocked(self, blocked)
 
     @property
     def edges(self) -> tuple[int, ...]:
@@ -253,7 +259,8 @@ def _setters(cls: type[Record]) -> Iterator[Callable[[Any, Any], None]]:
 (_GraphHop_node, _GraphHop_label, _GraphHop_at, _GraphHop_edge, _GraphHop_via, _GraphHop_edge_at,
  _GraphHop_prev) = _setters(GraphHop)
 (_GraphTrace_kind, _GraphTrace_via, _GraphTrace_target, _GraphTrace_hops, _GraphTrace_stopped,
- _GraphTrace_more, _GraphTrace_partial) = _setters(GraphTrace)
+ _GraphTrace_more, _GraphTrace_partial, _GraphTrace_through,
+ _GraphTrace_blocked) = _setters(GraphTrace)
 (_Evidence_expr, _Evidence_result, _Evidence_op, _Evidence_left, _Evidence_right,
  _Evidence_left_at, _Evidence_right_at, _Evidence_note, _Evidence_missing, _Evidence_children,
  _Evidence_graph) = _setters(Evidence)

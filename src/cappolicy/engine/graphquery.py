@@ -52,7 +52,8 @@ EDGE_WORDS = EDGE_KINDS
 class Call(Record):
     """A graph query's call, its arguments compiled: what a method's builder needs."""
 
-    __slots__ = ("expr", "method", "result", "kids", "args", "steps", "kinds", "ends")
+    __slots__ = ("expr", "method", "result", "kids", "args", "steps", "kinds", "ends",
+                 "through")
     expr: ast.Call
     method: str
     result: Type
@@ -64,10 +65,13 @@ class Call(Record):
     steps: tuple[Step, ...] | None
     kinds: Node | None
     ends: Mapping[str, Node]
+    #: a `through:` node condition: the nodes a search may pass through (reaches, path)
+    through: Node | None
 
     def __init__(self, expr: ast.Call, method: str, result: Type, kids: tuple[Node, ...],
                  args: tuple[Fn, ...], steps: tuple[Step, ...] | None,
-                 kinds: Node | None = None, ends: Mapping[str, Node] | None = None) -> None:
+                 kinds: Node | None = None, ends: Mapping[str, Node] | None = None,
+                 through: Node | None = None) -> None:
         _set(self, "expr", expr)
         _set(self, "method", method)
         _set(self, "result", result)
@@ -76,6 +80,7 @@ class Call(Record):
         _set(self, "steps", steps)
         _set(self, "kinds", kinds)
         _set(self, "ends", {} if ends is None else ends)
+        _set(self, "through", through)
 
 
 Builder = Callable[[Call], Graph]
@@ -167,16 +172,19 @@ def _neighbours(q: Call) -> Graph:
 def _reach(q: Call) -> Graph:
     """reaches and path: a search from a node to a target node or condition."""
     start, target, steps = q.args[0], q.args[1], q.steps
-    # A target that reads no variable is the same for every node asked about: one
-    # search backwards from it answers them all (graph.Reach), kept for the proposal.
-    shared = not q.kids[1].free
+    passing = q.through.fn if q.through is not None else None
+    # A target (and a `through:`) that reads no variable is the same for every node
+    # asked about: one search backwards from it answers them all (graph.Reach), kept for
+    # the proposal.
+    shared = not q.kids[1].free and (q.through is None or not q.through.free)
 
     def reach(env: Env, goal: Any) -> Reach:
         key = (search, goal) if isinstance(goal, str) else search
         found = env.ctx.memo.get(key)
         if found is None:
             test = (lambda k: k == goal) if isinstance(goal, str) else goal
-            found = env.ctx.memo[key] = env.ctx.graph.reach(test, steps)
+            found = env.ctx.memo[key] = env.ctx.graph.reach(
+                test, steps, passing(env) if passing is not None else None)
         return found
 
     def search(env: Env, limit: int | None = None) -> Search | None:
@@ -188,7 +196,8 @@ def _reach(q: Call) -> Graph:
             return None
         if shared:
             return reach(env, goal).search(key, limit)
-        return env.ctx.graph.search(key, goal, steps)
+        return env.ctx.graph.search(key, goal, steps,
+                                    through=passing(env) if passing is not None else None)
     if q.method == "reaches":
         def reaches(env: Env) -> Any:
             key = start(env)
@@ -198,7 +207,8 @@ def _reach(q: Call) -> Graph:
             if shared:
                 found = reach(env, goal).decide(key)
                 return V.UNKNOWN if found is None else found
-            searched = env.ctx.graph.search(key, goal, steps)
+            searched = env.ctx.graph.search(
+                key, goal, steps, through=passing(env) if passing is not None else None)
             if searched.found is not None:
                 return True
             return V.UNKNOWN if searched.undecided else False
@@ -220,7 +230,7 @@ def _reach(q: Call) -> Graph:
             return env.ctx.graph.walk(found.path, found.start)
         fn = path
     return Graph(q.expr, q.result, fn, q.kids, method=q.method, steps=steps, search=search,
-                 element_path=_node_path)
+                 element_path=_node_path, through=q.through)
 
 
 #: method name -> its signature and builder, in the order messages list them
@@ -235,9 +245,9 @@ GRAPH_METHODS: dict[str, GraphMethod] = {
                                 "the nodes one step before along the chosen edges", _neighbours),
     "reachable": GraphMethod(("node",), ("via",), ListT(NODE),
                              "every node reachable, the node itself first", _neighbours),
-    "reaches": GraphMethod(("node", "target"), ("via", "to"), BOOL,
+    "reaches": GraphMethod(("node", "target"), ("via", "to", "through"), BOOL,
                            "whether a node, or a node meeting a condition, is reachable", _reach),
-    "path": GraphMethod(("node", "target"), ("via", "to"), ListT(NODE),
+    "path": GraphMethod(("node", "target"), ("via", "to", "through"), ListT(NODE),
                         "a shortest path to the target, as its nodes (empty when none)", _reach),
     "cycles": GraphMethod((), ("via",), ListT(ListT(NODE)),
                           "one cycle per group of nodes that reach one another", _cycles),
@@ -316,8 +326,18 @@ class GraphQueries:
                                 "edge kind" if edge else "node category or kind")
         ends: dict[str, Node] = {end: self._node_arg(kwargs[end], scope) for end in ("from", "to")
                 if end in kwargs} if "from" in sig.keywords else {}  # graph.edges(from:, to:)
-        kids += [k for k in (kinds, *ends.values()) if k is not None]
-        return sig.build(Call(e, e.func, sig.result, tuple(kids), fns, steps, kinds, ends))
+        through = None
+        if "through" in kwargs and "through" in sig.keywords:
+            arg = kwargs["through"]
+            if isinstance(arg, ast.Lambda):
+                through = self._condition(arg, scope)
+            else:
+                self.error("CP206", "'through:' takes a node condition", arg.span,
+                           "write it as `through: n -> <condition of n>`, e.g. "
+                           "`through: n -> n.kind not in foreign_kinds`")
+        kids += [k for k in (kinds, *ends.values(), through) if k is not None]
+        return sig.build(Call(e, e.func, sig.result, tuple(kids), fns, steps, kinds, ends,
+                              through))
 
     def _steps(self, via: ast.Expr | None) -> tuple[Step, ...] | None:
         """The `via:` edge kinds as graph steps; None (every edge, forwards) without one."""

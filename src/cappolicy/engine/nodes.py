@@ -303,6 +303,8 @@ class Graph(Node):
     element_path: ElementPath | None = None
     #: reaches/path: the Search from the node (what explains it), given a limit
     search: Callable[[Env, int | None], Search | None] | None = None
+    #: reaches/path: the `through:` node condition, if given
+    through: Node | None = None
 
 
 class Kinds(Node):

@@ -177,10 +177,13 @@ class GovernanceGraph:
     # ------------------------------------------------------------ queries
 
     def search(self, start: str, target: Condition | str,
-               steps: Sequence[Step] | None = None, *, limit: int | None = None) -> Search:
+               steps: Sequence[Step] | None = None, *, limit: int | None = None,
+               through: Condition | None = None) -> Search:
         """Breadth-first search from `start` (which counts as reached) for a node
         meeting `target`: a node key, or a condition answering True, False or
         anything else for "cannot tell". Visits each node and edge at most once.
+        Given `through`, it walks on from a node other than the start only when the
+        condition is true of it (a node it cannot tell about is not passed through).
         With a `limit`, it stops once it has reached that many nodes (`complete` False):
         what an explanation shows of a search, at a cost that does not grow with the graph.
         Many searches towards one target: `reach`, which searches once for all."""
@@ -199,6 +202,7 @@ class GovernanceGraph:
         order: list[str] = []
         stopped: list[str] = []
         undecided: list[str] = []
+        blocked: list[str] = []
         queue = deque([start])
         cut = False
         while queue and not cut:
@@ -209,6 +213,9 @@ class GovernanceGraph:
                 return Search(start, steps_t, key, self._trace(parent, key), (), (), ())
             if verdict is not False:
                 undecided.append(key)
+            if through is not None and key != start and through(key) is not True:
+                blocked.append(key)
+                continue
             moved = False
             for nbr, edge in self.steps_from(key, steps):
                 moved = True
@@ -223,20 +230,23 @@ class GovernanceGraph:
         order += queue  # reached when the search was cut, not yet looked at
         tree = tuple(e for k in order[1:] if (e := parent[k]) is not None)
         return Search(start, steps_t, None, (), tuple(order), tuple(stopped), tuple(undecided),
-                      tree, not cut)
+                      tree, not cut, tuple(blocked))
 
-    def reach(self, target: Condition, steps: Sequence[Step] | None = None) -> Reach:
-        """Whether each node reaches a node meeting `target` along `steps`, for every
-        node at once: the condition asked of each node once, then one breadth-first
-        search backwards from all the nodes meeting it (and one from those it cannot
-        tell about). Linear in the size of the graph, however many nodes are asked about."""
-        return Reach(self, target, tuple(steps) if steps is not None else None)
+    def reach(self, target: Condition, steps: Sequence[Step] | None = None,
+              through: Condition | None = None) -> Reach:
+        """Whether each node reaches a node meeting `target` along `steps` (passing only
+        through nodes `through` is true of, if given), for every node at once: the
+        conditions asked of each node once, then one breadth-first search backwards from
+        all the nodes meeting the target (and one from those it cannot tell about).
+        Linear in the size of the graph, however many nodes are asked about."""
+        return Reach(self, target, tuple(steps) if steps is not None else None, through)
 
-    def _backwards(self, sources: Iterable[str], steps: Sequence[Step] | None
-                   ) -> dict[str, int]:
+    def _backwards(self, sources: Iterable[str], steps: Sequence[Step] | None,
+                   passable: Mapping[str, bool] | None = None) -> dict[str, int]:
         """node -> the fewest steps from it to one of `sources` (0 for the sources), for
-        every node from which a walk along `steps` reaches one: a breadth-first search
-        from all the sources at once along the steps turned round."""
+        every node from which a walk along `steps` reaches one (its nodes between the
+        two `passable`, if given): a breadth-first search from all the sources at once
+        along the steps turned round."""
         dist: dict[str, int] = {}
         queue: deque[str] = deque()
         for key in sources:
@@ -251,6 +261,8 @@ class GovernanceGraph:
             backward = {s.kind for s in steps if s.reverse}
         while queue:
             key = queue.popleft()
+            if passable is not None and dist[key] and not passable[key]:
+                continue  # reached, but no walk goes on through it
             d = dist[key] + 1
             if forward is None or forward:  # p -kind-> key, walked forwards from p
                 for p, edges in self._in.get(key, {}).items():
@@ -376,17 +388,22 @@ class Reach:
     distances; when there is none, what an explanation shows of the search from the node,
     cut at `limit` nodes."""
 
-    __slots__ = ("graph", "steps", "verdicts", "_to_goal", "_to_unsure")
+    __slots__ = ("graph", "steps", "verdicts", "through", "_passable", "_to_goal",
+                 "_to_unsure")
 
     def __init__(self, graph: GovernanceGraph, target: Condition,
-                 steps: tuple[Step, ...] | None) -> None:
+                 steps: tuple[Step, ...] | None, through: Condition | None = None) -> None:
         self.graph = graph
         self.steps = steps
         self.verdicts = {key: target(key) for key in graph._nodes}
+        self.through = through
+        self._passable = None if through is None else {
+            key: through(key) is True for key in graph._nodes}
         self._to_goal = graph._backwards(
-            (k for k, v in self.verdicts.items() if v is True), steps)
+            (k for k, v in self.verdicts.items() if v is True), steps, self._passable)
         self._to_unsure = graph._backwards(
-            (k for k, v in self.verdicts.items() if v is not True and v is not False), steps)
+            (k for k, v in self.verdicts.items() if v is not True and v is not False), steps,
+            self._passable)
 
     def decide(self, start: str) -> bool | None:
         if start in self._to_goal:
@@ -400,7 +417,8 @@ class Reach:
         while dist[key]:
             want = dist[key] - 1
             for nbr, edge in self.graph.steps_from(key, self.steps):
-                if dist.get(nbr) == want:
+                if dist.get(nbr) == want and (not want or self._passable is None
+                                              or self._passable[nbr]):
                     edges.append(edge)
                     key = nbr
                     break
@@ -415,7 +433,8 @@ class Reach:
         if start in self._to_goal:
             edges, found = self._walk(start, self._to_goal)
             return Search(start, steps_t, found, tuple(edges), (), (), ())
-        explored = self.graph.search(start, self._verdict, self.steps, limit=limit)
+        explored = self.graph.search(start, self._verdict, self.steps, limit=limit,
+                                     through=self._passes if self.through else None)
         if start in self._to_unsure and not explored.undecided:  # beyond the cut
             _, unsure = self._walk(start, self._to_unsure)
             explored = replace(explored, undecided=(unsure,))
@@ -423,6 +442,9 @@ class Reach:
 
     def _verdict(self, key: str) -> Any:
         return self.verdicts.get(key, False)
+
+    def _passes(self, key: str) -> bool:
+        return self._passable is None or self._passable.get(key, False)
 
 
 # ---------------------------------------------------------------- building

@@ -178,10 +178,11 @@ class Search(Record):
     `reached` lists every node reached, `stopped` those with no edge left to
     follow (where the search ran out), and `undecided` those whose condition
     could not be decided. `tree` holds, for every reached node but the start,
-    the edge by which the search first reached it."""
+    the edge by which the search first reached it. `blocked` lists the nodes reached that
+    a search `through` a condition did not pass through (the condition not true of them)."""
 
     __slots__ = ("start", "steps", "found", "path", "reached", "stopped", "undecided", "tree",
-                 "complete")
+                 "complete", "blocked")
     start: str
     steps: tuple[Step, ...]
     found: str | None
@@ -191,11 +192,12 @@ class Search(Record):
     undecided: tuple[str, ...]
     tree: tuple[Edge, ...]
     complete: bool  # False: cut at a limit, `reached` and the rest are its first part
+    blocked: tuple[str, ...]
 
     def __init__(self, start: str, steps: tuple[Step, ...], found: str | None,
                  path: tuple[Edge, ...], reached: tuple[str, ...], stopped: tuple[str, ...],
                  undecided: tuple[str, ...], tree: tuple[Edge, ...] = (),
-                 complete: bool = True) -> None:
+                 complete: bool = True, blocked: tuple[str, ...] = ()) -> None:
         _set(self, "start", start)
         _set(self, "steps", steps)
         _set(self, "found", found)
@@ -205,6 +207,7 @@ class Search(Record):
         _set(self, "undecided", undecided)
         _set(self, "tree", tree)
         _set(self, "complete", complete)
+        _set(self, "blocked", blocked)
 
 
 def strongly_connected(successors: Mapping[str, Iterable[str]]) -> list[set[str]]:

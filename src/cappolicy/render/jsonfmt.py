@@ -627,6 +627,8 @@ def graph_trace_to_json(trace: GraphTrace | None, file: str | None = None) -> JS
         "stopped": list(trace.stopped),
         "more": trace.more,
         **({"partial": True} if trace.partial else {}),  # said only when it is
+        **({"through": trace.through, "blocked": list(trace.blocked)}
+           if trace.through is not None else {}),  # a search `through:` a condition
     }
 
 
@@ -646,7 +648,8 @@ def graph_trace_from_json(data: JSONDict | None, file: str | None = None) -> Gra
         for h in data["hops"]
     )
     return GraphTrace(data["kind"], data["via"], data["target"], hops, tuple(data["stopped"]),
-                      data["more"], bool(data.get("partial", False)))
+                      data["more"], bool(data.get("partial", False)), data.get("through"),
+                      tuple(data.get("blocked", ())))
 
 
 def param_to_json(use: ParamUse) -> JSONDict:

@@ -577,8 +577,14 @@ def graph_lines(trace: GraphTrace, home: str) -> list[str]:
             shown += _(" and {n} more").format(n=_n(len(trace.stopped) - MAX_CHILDREN))
         lines.append(_("stopped at {nodes}: no {via} edge leads on").format(nodes=shown,
                                                                               via=trace.via))
-    elif rest and not trace.partial:
+    elif rest and not trace.partial and not trace.blocked:
         lines.append(_("every edge from these leads back to a node already reached"))
+    if trace.blocked:
+        shown = ", ".join(trace.blocked[:MAX_CHILDREN])
+        if len(trace.blocked) > MAX_CHILDREN:
+            shown += _(" and {n} more").format(n=_n(len(trace.blocked) - MAX_CHILDREN))
+        lines.append(_("not passed through {nodes}: {condition} does not hold there").format(
+            nodes=shown, condition=trace.through))
     lines.append(_("none of them meets {target}").format(target=trace.target))
     return lines
 
