@@ -55,3 +55,27 @@ def test_other_commands_give_it_back(monkeypatch: pytest.MonkeyPatch) -> None:
     assert gc.isenabled()
     assert _run(monkeypatch, "--help") == 0
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("decide", ["evaluate", "verdicts"])
+def test_a_proposal_s_evaluation_leaves_no_cycle_for_the_collector(decide: str) -> None:
+    """What a proposal's evaluation keeps (Context.memo) goes with it: a search `through:`
+    a condition (GOV-01) kept the condition, which holds the Env and so the Context, and
+    every proposal left a cycle of its whole context that the collector found among the
+    next proposal's objects: a check of 1,000 was 12% slower, its loading 60%."""
+    import datetime as dt
+
+    from cappolicy.base.resources import shipped_rulesets
+    from cappolicy.engine import evaluate as engine
+    from cappolicy.proposal.load import load_proposal
+    from cappolicy.rulesets.catalog import Catalog, Rulesets
+
+    rules = Rulesets(Catalog([shipped_rulesets()])).for_country("XB").ruleset.compiled()
+    proposal = load_proposal(EXAMPLE.parent / "xb-donor-led.yaml")
+    run = getattr(engine, decide)
+    for _ in range(3):  # the rules' Python written, its functions made
+        run(rules, proposal, dt.date(2027, 1, 15))
+    gc.collect()
+    gc.disable()
+    run(rules, proposal, dt.date(2027, 1, 15))
+    assert gc.collect() == 0

@@ -204,6 +204,10 @@ def evaluate(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
         found = apply_waivers(findings, rules, proposal, as_of, ruleset, effective=effective)
         return found if ctx.lang is None else _titled(found, rules, ctx.lang)
     finally:
+        # what was kept for the proposal goes with it: a search `through:` a condition keeps
+        # the condition, which holds the Env and so the Context: a cycle the collector would
+        # have to find among the next proposals' objects (a check of 1,000: 12% slower)
+        ctx.memo.clear()
         if collecting:
             gc.enable()
 
@@ -273,12 +277,16 @@ def _verdicts(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
             decided: dict[str, str] = decide_all(ctx)
             return decided
         except Exception:  # noqa: BLE001 - reading the proposal failed: rule by rule, below
+            ctx.memo.clear()
             ctx = Context(proposal.data, as_of, proposal, _placeholders(rules))
+        finally:
+            ctx.memo.clear()  # as evaluate does
     for rule in rules:
         try:
             out[rule.id] = verdict_fast(rule)(ctx)
         except Exception:  # noqa: BLE001 - what evaluate makes of it, a fault of ours included
             out[rule.id] = _fallback_verdict(rule, ctx)
+    ctx.memo.clear()
     return out
 
 

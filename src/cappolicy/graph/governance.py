@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..base.record import replace
@@ -242,7 +242,7 @@ class GovernanceGraph:
         return Reach(self, target, tuple(steps) if steps is not None else None, through)
 
     def _backwards(self, sources: Iterable[str], steps: Sequence[Step] | None,
-                   passable: Mapping[str, bool] | None = None) -> dict[str, int]:
+                   passable: Callable[[str], bool] | None = None) -> dict[str, int]:
         """node -> the fewest steps from it to one of `sources` (0 for the sources), for
         every node from which a walk along `steps` reaches one (its nodes between the
         two `passable`, if given): a breadth-first search from all the sources at once
@@ -261,7 +261,7 @@ class GovernanceGraph:
             backward = {s.kind for s in steps if s.reverse}
         while queue:
             key = queue.popleft()
-            if passable is not None and dist[key] and not passable[key]:
+            if passable is not None and dist[key] and not passable(key):
                 continue  # reached, but no walk goes on through it
             d = dist[key] + 1
             if forward is None or forward:  # p -kind-> key, walked forwards from p
@@ -397,13 +397,14 @@ class Reach:
         self.steps = steps
         self.verdicts = {key: target(key) for key in graph._nodes}
         self.through = through
-        self._passable = None if through is None else {
-            key: through(key) is True for key in graph._nodes}
+        #: whether a walk may pass through a node, asked of the nodes a walk comes to only
+        self._passable: dict[str, bool] = {}
+        passes = self._passes if through is not None else None
         self._to_goal = graph._backwards(
-            (k for k, v in self.verdicts.items() if v is True), steps, self._passable)
+            (k for k, v in self.verdicts.items() if v is True), steps, passes)
         self._to_unsure = graph._backwards(
             (k for k, v in self.verdicts.items() if v is not True and v is not False), steps,
-            self._passable)
+            passes)
 
     def decide(self, start: str) -> bool | None:
         if start in self._to_goal:
@@ -417,8 +418,7 @@ class Reach:
         while dist[key]:
             want = dist[key] - 1
             for nbr, edge in self.graph.steps_from(key, self.steps):
-                if dist.get(nbr) == want and (not want or self._passable is None
-                                              or self._passable[nbr]):
+                if dist.get(nbr) == want and (not want or self._passes(nbr)):
                     edges.append(edge)
                     key = nbr
                     break
@@ -444,7 +444,12 @@ class Reach:
         return self.verdicts.get(key, False)
 
     def _passes(self, key: str) -> bool:
-        return self._passable is None or self._passable.get(key, False)
+        if self.through is None:
+            return True
+        found = self._passable.get(key)
+        if found is None:
+            found = self._passable[key] = self.through(key) is True
+        return found
 
 
 # ---------------------------------------------------------------- building
