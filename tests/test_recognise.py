@@ -160,3 +160,27 @@ def test_a_folder_with_a_proposal_lacking_its_version_key_does_not_pass(
     assert result.exit_code == 2, result.output
     assert "error[CP405]: missing required field 'cappolicy' in proposal" in result.output
 
+
+
+def test_a_folder_holding_no_proposal_is_an_error_and_the_others_are_checked(
+        tmp_path: Path) -> None:
+    """A folder named whose files are all other files (a wrong path: `.github`, a data
+    folder) passed as a check of 0 proposals; it is CP421, exit 2, as a folder with no
+    YAML at all is, and the other paths named are still checked."""
+    wrong = tmp_path / "workflows"
+    wrong.mkdir()
+    (wrong / "ci.yml").write_text(OTHERS["workflow"], encoding="utf-8")
+    (wrong / "data.json").write_text(OTHERS["JSON data"], encoding="utf-8")
+    good = ROOT / "examples" / "proposals" / "xa-cirt-good.yaml"
+    (tmp_path / "p.yaml").write_text(good.read_text(encoding="utf-8"), encoding="utf-8")
+    runner = CliRunner()
+    alone = runner.invoke(main, ["check", str(wrong), "--as-of", "2027-01-15"])
+    assert alone.exit_code == 2, alone.output
+    assert "error[CP421]: " in alone.output and "holds no proposals" in alone.output
+    both = runner.invoke(main, ["check", str(wrong), str(tmp_path / "p.yaml"),
+                                "--as-of", "2027-01-15"])
+    assert both.exit_code == 2, both.output
+    assert "holds no proposals" in both.output and "1 passed" in both.output
+    portfolio = runner.invoke(main, ["portfolio", str(wrong), "--as-of", "2027-01-15"])
+    assert portfolio.exit_code == 2, portfolio.output
+    assert "holds no proposals" in portfolio.output

@@ -153,9 +153,12 @@ def checked_files(paths: Sequence[Path], only_proposals: bool = False,
     files: list[Path] = []
     problems: list[Diagnostic] = []
     missing: list[Diagnostic] = []
+    brought: dict[Path, list[Path]] = {}  # a folder named: the files it holds
     for path in dict.fromkeys(paths):
         found, said = collect([path], CHECKED_SUFFIXES, "CP421", N_("proposal files"))
         files.extend(found)
+        if found and path.is_dir():
+            brought[path] = found
         problems.extend(d for d in said if d.level == "note")
         for bad in (d for d in said if d.level != "note"):
             missing.append(bad)
@@ -185,7 +188,30 @@ def checked_files(paths: Sequence[Path], only_proposals: bool = False,
     if xml:
         _said_skipped(xml, "XML file", "XML files",
                       "whose root is not <iati-activities> (not IATI activity files)")
+    _no_proposals(brought, set(kept), unread)
     return kept
+
+
+def _no_proposals(brought: dict[Path, list[Path]], kept: set[Path],
+                  unread: list[tuple[Path, Diagnostic]] | None) -> None:
+    """CP421 for a folder named whose files are all other files than proposals (a wrong
+    folder, say `.github`): a run that checked none of it passed. Said as that folder's
+    error, the other paths checked, when `unread` is given; else the command ends."""
+    from ..base.deferred import N_
+    from ..base.errors import Diagnostic
+
+    for folder, found in brought.items():
+        if any(file in kept for file in found):
+            continue
+        why = Diagnostic("CP421", N_("{folder} holds no proposals: each of its YAML, JSON "
+                                     "and XML files is another file (no top-level "
+                                     "`cappolicy` key, or no IATI activity file)",
+                                     folder=str(folder)), None,
+                         N_("name the folder of the proposals, or add `cappolicy: 1` to a "
+                            "proposal that lacks it"))
+        if unread is None:
+            raise Failure([why])
+        unread.append((folder, why))
 
 
 def _said_skipped(files: list[Path], one: str, many: str, why: str) -> None:
