@@ -345,11 +345,14 @@ class Compiler(GraphQueries):
             self.error("CP203", f"cannot negate a {operand.type.describe()}", e.span)
         return Neg(e, operand.type, lambda env: V.negate(f(env)), (operand,))
 
-    def template(self, t: ast.Template, scope: Mapping[str, Type],
-                 holes: dict[tuple[str, ...], Node]) -> tuple[str | Node, ...]:
-        """A text's parts compiled. A hole that names a value (`{act.id}`) is compiled once
-        for all the rule's texts (`holes`): its translations name the same values, and a
-        rule's dozen translated texts were a quarter of the compiling of every run."""
+    def template(self, t: ast.Template | None, scope: Mapping[str, Type],
+                 holes: dict[tuple[str, ...], Node]) -> tuple[str | Node, ...] | None:
+        """A text's parts compiled (None: no text). A hole that names a value (`{act.id}`)
+        is compiled once for all the rule's texts (`holes`): its translations name the same
+        values, and a rule's dozen translated texts were a quarter of the compiling of
+        every run."""
+        if t is None:
+            return None
         parts: list[str | Node] = []
         for part in t.parts:
             if isinstance(part, str):

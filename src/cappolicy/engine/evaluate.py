@@ -17,7 +17,6 @@ from ..base.deferred import N_
 from ..base.errors import AnalysisError, Diagnostic
 from ..base.record import replace
 from ..base.span import Span
-from ..lang import ast
 from ..lang import values as V
 from ..lang.i18n import format_value, is_english, uncomputable
 from ..lang.types import ANY, BOOL, Type, element_type
@@ -143,9 +142,9 @@ def _compile_rule(spec: RuleSpec, c: Compiler) -> CompiledRule | None:
         c.error("CP210", f"rule {rule.id} names no principle", rule.id_span,
                 "add `principle <id>`, for example `principle local-ownership`")
     holes: dict[tuple[str, ...], Node] = {}
-    message = _template(spec.message, c, scope, holes)
-    hint = _template(spec.hint, c, scope, holes)
-    translations = tuple((t.lang, t.field, _template(t.template, c, scope, holes) or ())
+    message = c.template(spec.message, scope, holes)
+    hint = c.template(spec.hint, scope, holes)
+    translations = tuple((t.lang, t.field, c.template(t.template, scope, holes) or ())
                          for t in spec.translations)
     params = tuple(
         ParamUse(name, c.params[name].display, c.params[name].type.describe(), c.params[name].origin)
@@ -156,11 +155,6 @@ def _compile_rule(spec: RuleSpec, c: Compiler) -> CompiledRule | None:
         for_coll=for_coll, for_where=for_where, lets=tuple(lets), when=when, message=message,
         hint=hint, translations=translations, params=params, origin=spec.origin,
         severity_origin=spec.severity_origin)
-
-
-def _template(t: ast.Template | None, c: Compiler, scope: Mapping[str, Type],
-              holes: dict[tuple[str, ...], Node]) -> tuple[str | Node, ...] | None:
-    return None if t is None else c.template(t, scope, holes)
 
 
 # ---------------------------------------------------------------- evaluation
@@ -272,22 +266,22 @@ def _verdicts(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
     """verdicts(); those decided one by one are put in `out` as they are."""
     ctx = Context(proposal.data, as_of, proposal, _placeholders(rules))
     decide_all = _batch(rules)
-    if decide_all is not None:
-        try:
-            decided: dict[str, str] = decide_all(ctx)
-            return decided
-        except Exception:  # noqa: BLE001 - reading the proposal failed: rule by rule, below
-            ctx.memo.clear()
-            ctx = Context(proposal.data, as_of, proposal, _placeholders(rules))
-        finally:
-            ctx.memo.clear()  # as evaluate does
-    for rule in rules:
-        try:
-            out[rule.id] = verdict_fast(rule)(ctx)
-        except Exception:  # noqa: BLE001 - what evaluate makes of it, a fault of ours included
-            out[rule.id] = _fallback_verdict(rule, ctx)
-    ctx.memo.clear()
-    return out
+    try:
+        if decide_all is not None:
+            try:
+                decided: dict[str, str] = decide_all(ctx)
+                return decided
+            except Exception:  # noqa: BLE001 - reading the proposal failed: rule by rule
+                ctx.memo.clear()
+                ctx = Context(proposal.data, as_of, proposal, _placeholders(rules))
+        for rule in rules:
+            try:
+                out[rule.id] = verdict_fast(rule)(ctx)
+            except Exception:  # noqa: BLE001 - what evaluate makes of it, a fault of ours too
+                out[rule.id] = _fallback_verdict(rule, ctx)
+        return out
+    finally:
+        ctx.memo.clear()  # what was kept for the proposal goes with it, as in evaluate
 
 
 #: rules given to verdicts() -> 1 once seen, then their one generated function (or None

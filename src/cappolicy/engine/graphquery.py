@@ -173,6 +173,10 @@ def _reach(q: Call) -> Graph:
     """reaches and path: a search from a node to a target node or condition."""
     start, target, steps = q.args[0], q.args[1], q.steps
     passing = q.through.fn if q.through is not None else None
+
+    def through(env: Env) -> Any:
+        """The `through:` test of nodes, or None without one."""
+        return passing(env) if passing is not None else None
     # A target (and a `through:`) that reads no variable is the same for every node
     # asked about: one search backwards from it answers them all (graph.Reach), kept for
     # the proposal.
@@ -183,8 +187,7 @@ def _reach(q: Call) -> Graph:
         found = env.ctx.memo.get(key)
         if found is None:
             test = (lambda k: k == goal) if isinstance(goal, str) else goal
-            found = env.ctx.memo[key] = env.ctx.graph.reach(
-                test, steps, passing(env) if passing is not None else None)
+            found = env.ctx.memo[key] = env.ctx.graph.reach(test, steps, through(env))
         return found
 
     def search(env: Env, limit: int | None = None) -> Search | None:
@@ -196,8 +199,7 @@ def _reach(q: Call) -> Graph:
             return None
         if shared:
             return reach(env, goal).search(key, limit)
-        return env.ctx.graph.search(key, goal, steps,
-                                    through=passing(env) if passing is not None else None)
+        return env.ctx.graph.search(key, goal, steps, through=through(env))
     if q.method == "reaches":
         def reaches(env: Env) -> Any:
             key = start(env)
@@ -207,8 +209,7 @@ def _reach(q: Call) -> Graph:
             if shared:
                 found = reach(env, goal).decide(key)
                 return V.UNKNOWN if found is None else found
-            searched = env.ctx.graph.search(
-                key, goal, steps, through=passing(env) if passing is not None else None)
+            searched = env.ctx.graph.search(key, goal, steps, through=through(env))
             if searched.found is not None:
                 return True
             return V.UNKNOWN if searched.undecided else False
