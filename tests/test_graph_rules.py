@@ -304,9 +304,38 @@ def test_a_search_through_a_condition_passes_only_the_nodes_it_holds_for(
                  rerouted) is True
     assert value(f"graph.path(b, {host}, via: [reports_to], through: {not_foreign})",
                  rerouted, b="pmu") == ["pmu", "steering", "mict"]
-    # a node the condition cannot be decided for (bodies have no country) is not passed
+    # a node the condition cannot be decided for (bodies have no country) might be
+    # passed or not: whether the walk through it reaches the ministry is unknown
     assert value(f'graph.reaches("pmu", "mict", via: [reports_to], '
+                 f'through: n -> n.country == "XA")', rerouted) is V.UNKNOWN
+    assert value(f'graph.path("pmu", "mict", via: [reports_to], '
+                 f'through: n -> n.country == "XA")', rerouted) is V.UNKNOWN
+    # ... unless no walk through it would reach it anyway
+    assert value(f'graph.reaches("pmu", "donor", via: [reports_to], '
                  f'through: n -> n.country == "XA")', rerouted) is False
+
+
+def test_a_forbidden_walk_through_a_node_that_cannot_be_judged_does_not_pass(
+        proposal: Proposal) -> None:
+    """`forbid graph.reaches(..., through: ...)`: a node the condition cannot be decided
+    for might let the walk through. The rule is unknown there, and says which node; it
+    does not pass as if the walk had stopped there."""
+    rule = """rule G-8 "The PMU does not answer to the ministry through national bodies" {
+  principle p
+  forbid graph.reaches("pmu", "mict", via: [reports_to], through: n -> %s)
+}
+"""
+    [f] = findings(rule % 'n.country == "XA"', proposal)
+    assert f.outcome == "unknown", f.outcome
+    shown = render_finding(f)
+    assert "not known whether it passes through steering: cannot tell whether " \
+           'n -> n.country == "XA" holds there' in shown, shown
+    trace = finding_to_json(f)["evidence"][0]["graph"]
+    assert (trace["blocked"], trace["unsure"]) == ([], ["steering"])
+    assert render_finding(whole_finding_from_json(finding_to_json(f))) == shown
+    # a condition true of the committee lets the walk through: the rule fails
+    [f] = findings(rule % 'n.country == "XA" or n.kind == steering-committee', proposal)
+    assert f.outcome == "fail", f.outcome
 
 
 def test_a_through_that_is_no_node_condition_is_refused() -> None:

@@ -8,6 +8,7 @@ same answers, paths and explanations, on random graphs and on the rules that ask
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,8 @@ def test_a_search_through_a_condition_answers_as_a_search_from_each_node(
             assert all(passes[e] is True for e in _inner(naive))  # only through passable
         else:
             assert decided is (None if naive.undecided else False)
-            assert all(passes[k] is not True for k in naive.blocked)
+            assert all(passes[k] is False for k in naive.blocked)
+            assert all(passes[k] is None for k in naive.unsure)
             assert start not in naive.blocked
         assert reach.search(start) == naive
         cut = reach.search(start, limit)
@@ -56,6 +58,61 @@ def test_a_search_through_a_condition_answers_as_a_search_from_each_node(
     everywhere = g.reach(verdicts.__getitem__, steps, lambda key: True)
     plain = g.reach(verdicts.__getitem__, steps)
     assert all(everywhere.decide(k) == plain.decide(k) for k in g.nodes())
+
+
+@settings(max_examples=300, deadline=None)
+@given(multigraphs(), step_sets, st.data())
+def test_a_node_the_through_condition_cannot_tell_about_leaves_the_answer_unknown(
+        g: GovernanceGraph, steps: list[Step] | None, data: st.DataObject) -> None:
+    """A node `through:` cannot decide might be passed or not: the answer is what every
+    way of deciding the unknowns agrees on, else unknown. A `forbid graph.reaches(...,
+    through: ...)` must not pass because the node on the way could not be judged."""
+    three = st.sampled_from([True, False, None])
+    nodes = list(g.nodes())
+    verdicts = dict(zip(nodes, data.draw(st.lists(three, min_size=len(g), max_size=len(g))),
+                        strict=True))
+    passes = dict(zip(nodes, data.draw(st.lists(three, min_size=len(g), max_size=len(g))),
+                      strict=True))
+    unknowns = [("v", k) for k in nodes if verdicts[k] is None] + \
+        [("p", k) for k in nodes if passes[k] is None]
+    if len(unknowns) > 8:  # every way is too many: the two that decide the rest
+        ways: Any = [(False,) * len(unknowns), (True,) * len(unknowns)]
+    else:
+        ways = itertools.product((False, True), repeat=len(unknowns))
+    answers: dict[str, set[bool]] = {k: set() for k in nodes}
+    for way in ways:
+        known = {"v": dict(verdicts), "p": dict(passes)}
+        for (which, key), value in zip(unknowns, way, strict=True):
+            known[which][key] = value
+        for start in nodes:
+            answers[start].add(_reaches(g, steps, start, known["v"], known["p"]))
+    reach = g.reach(verdicts.__getitem__, steps, passes.__getitem__)
+    for start in nodes:
+        expected = answers[start].pop() if len(answers[start]) == 1 else None
+        assert reach.decide(start) is expected
+        naive = g.search(start, verdicts.__getitem__, steps, through=passes.__getitem__)
+        assert (True if naive.found is not None else None if naive.undecided else False) \
+            is expected
+        assert all(passes[k] is False for k in naive.blocked)
+        assert all(passes[k] is None for k in naive.unsure)
+
+
+def _reaches(g: GovernanceGraph, steps: list[Step] | None, start: str,
+             target: dict[str, bool], passes: dict[str, bool]) -> bool:
+    """Whether a walk from `start` meets the target through passable nodes: the plain
+    definition, every value known."""
+    seen, todo = {start}, [start]
+    while todo:
+        key = todo.pop()
+        if target[key]:
+            return True
+        if key != start and not passes[key]:
+            continue
+        for nbr, _edge in g.steps_from(key, steps):
+            if nbr not in seen:
+                seen.add(nbr)
+                todo.append(nbr)
+    return False
 
 
 def _inner(found: Any) -> list[str]:

@@ -626,7 +626,7 @@ class Explainer:
             through = node.through.text if node.through is not None else None
             trace = GraphTrace("reached", via, target, tuple(hops), found.stopped, more,
                                partial=not found.complete, through=through,
-                               blocked=found.blocked)
+                               blocked=found.blocked, unsure=found.unsure)
         return Evidence(node.text, word, graph=trace, missing=missing)
 
     def _walk_hops(self, graph: GovernanceGraph, edges: Sequence[Edge], start: str | None = None

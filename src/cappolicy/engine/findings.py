@@ -86,7 +86,7 @@ class GraphTrace(Record):
     first loop `graph.cycles` found (`kind` "cycle"; `more` counts the others)."""
 
     __slots__ = ("kind", "via", "target", "hops", "stopped", "more", "partial", "through",
-                 "blocked")
+                 "blocked", "unsure")
     kind: str  # path | reached | cycle
     via: str  # the edge kinds followed, e.g. "reports_to, oversees<-"
     target: str  # the node or condition searched for
@@ -98,10 +98,12 @@ class GraphTrace(Record):
     partial: bool
     through: str | None  # a search's `through:` condition, as written
     blocked: tuple[str, ...]  # the nodes reached that it did not pass through
+    unsure: tuple[str, ...]  # ... and those it could not tell whether to pass through
 
     def __init__(self, kind: str, via: str, target: str, hops: tuple[GraphHop, ...],
                  stopped: tuple[str, ...] = (), more: int = 0, partial: bool = False,
-                 through: str | None = None, blocked: tuple[str, ...] = ()) -> None:
+                 through: str | None = None, blocked: tuple[str, ...] = (),
+                 unsure: tuple[str, ...] = ()) -> None:
         _GraphTrace_kind(self, kind)
         _GraphTrace_via(self, via)
         _GraphTrace_target(self, target)
@@ -111,6 +113,7 @@ class GraphTrace(Record):
         _GraphTrace_partial(self, partial)
         _GraphTrace_through(self, through)
         _GraphTrace_blocked(self, blocked)
+        _GraphTrace_unsure(self, unsure)
 
     @property
     def edges(self) -> tuple[int, ...]:
@@ -260,7 +263,7 @@ def _setters(cls: type[Record]) -> Iterator[Callable[[Any, Any], None]]:
  _GraphHop_prev) = _setters(GraphHop)
 (_GraphTrace_kind, _GraphTrace_via, _GraphTrace_target, _GraphTrace_hops, _GraphTrace_stopped,
  _GraphTrace_more, _GraphTrace_partial, _GraphTrace_through,
- _GraphTrace_blocked) = _setters(GraphTrace)
+ _GraphTrace_blocked, _GraphTrace_unsure) = _setters(GraphTrace)
 (_Evidence_expr, _Evidence_result, _Evidence_op, _Evidence_left, _Evidence_right,
  _Evidence_left_at, _Evidence_right_at, _Evidence_note, _Evidence_missing, _Evidence_children,
  _Evidence_graph) = _setters(Evidence)

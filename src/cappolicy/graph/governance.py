@@ -183,10 +183,25 @@ class GovernanceGraph:
         meeting `target`: a node key, or a condition answering True, False or
         anything else for "cannot tell". Visits each node and edge at most once.
         Given `through`, it walks on from a node other than the start only when the
-        condition is true of it (a node it cannot tell about is not passed through).
+        condition is true of it. A node it cannot tell about (`unsure`) is not passed
+        through either; but when no node meeting the target is found, a second search
+        passing them too tells whether a walk through one might have met it: then the
+        answer is "cannot tell" (they are `undecided`), not "no".
         With a `limit`, it stops once it has reached that many nodes (`complete` False):
         what an explanation shows of a search, at a cost that does not grow with the graph.
         Many searches towards one target: `reach`, which searches once for all."""
+        first = self._search(start, target, steps, limit, through)
+        if first.found is not None or not first.unsure or through is None:
+            return first
+        second = self._search(start, target, steps, None, lambda k: through(k) is not False)
+        if second.found is None and not second.undecided:
+            return first  # no walk through them meets the target either
+        return replace(first, undecided=tuple(dict.fromkeys((*first.undecided,
+                                                             *first.unsure))))
+
+    def _search(self, start: str, target: Condition | str, steps: Sequence[Step] | None,
+                limit: int | None, through: Condition | None) -> Search:
+        """One breadth-first search (search), passing only nodes `through` is true of."""
         steps_t = tuple(steps) if steps is not None else ()
         if start not in self._nodes:
             return Search(start, steps_t, None, (), (), (), ())
@@ -203,6 +218,7 @@ class GovernanceGraph:
         stopped: list[str] = []
         undecided: list[str] = []
         blocked: list[str] = []
+        unsure: list[str] = []
         queue = deque([start])
         cut = False
         while queue and not cut:
@@ -213,9 +229,11 @@ class GovernanceGraph:
                 return Search(start, steps_t, key, self._trace(parent, key), (), (), ())
             if verdict is not False:
                 undecided.append(key)
-            if through is not None and key != start and through(key) is not True:
-                blocked.append(key)
-                continue
+            if through is not None and key != start:
+                passes = through(key)
+                if passes is not True:
+                    (blocked if passes is False else unsure).append(key)
+                    continue
             moved = False
             for nbr, edge in self.steps_from(key, steps):
                 moved = True
@@ -230,7 +248,7 @@ class GovernanceGraph:
         order += queue  # reached when the search was cut, not yet looked at
         tree = tuple(e for k in order[1:] if (e := parent[k]) is not None)
         return Search(start, steps_t, None, (), tuple(order), tuple(stopped), tuple(undecided),
-                      tree, not cut, tuple(blocked))
+                      tree, not cut, tuple(blocked), tuple(unsure))
 
     def reach(self, target: Condition, steps: Sequence[Step] | None = None,
               through: Condition | None = None) -> Reach:
@@ -397,28 +415,33 @@ class Reach:
         self.steps = steps
         self.verdicts = {key: target(key) for key in graph._nodes}
         self.through = through
-        #: whether a walk may pass through a node, asked of the nodes a walk comes to only
-        self._passable: dict[str, bool] = {}
+        #: whether a walk passes through a node (None: cannot tell), asked of the nodes a
+        #: walk comes to only
+        self._passable: dict[str, bool | None] = {}
         passes = self._passes if through is not None else None
         self._to_goal = graph._backwards(
             (k for k, v in self.verdicts.items() if v is True), steps, passes)
+        # "cannot tell": a walk meets a node the target cannot be decided for, or meets
+        # the target only through nodes the `through:` condition cannot be decided for
         self._to_unsure = graph._backwards(
-            (k for k, v in self.verdicts.items() if v is not True and v is not False), steps,
-            passes)
+            (k for k, v in self.verdicts.items() if v is not False), steps,
+            self._may_pass if through is not None else None)
 
     def decide(self, start: str) -> bool | None:
         if start in self._to_goal:
             return True
         return None if start in self._to_unsure else False
 
-    def _walk(self, start: str, dist: Mapping[str, int]) -> tuple[list[Edge], str]:
-        """The edges of the first shortest walk from `start` to a node at distance 0."""
+    def _walk(self, start: str, dist: Mapping[str, int], passes: Callable[[str], bool]
+              ) -> tuple[list[Edge], str]:
+        """The edges of the first shortest walk from `start` to a node at distance 0,
+        through nodes that `passes`."""
         edges: list[Edge] = []
         key = start
         while dist[key]:
             want = dist[key] - 1
             for nbr, edge in self.graph.steps_from(key, self.steps):
-                if dist.get(nbr) == want and (not want or self._passes(nbr)):
+                if dist.get(nbr) == want and (not want or passes(nbr)):
                     edges.append(edge)
                     key = nbr
                     break
@@ -431,25 +454,34 @@ class Reach:
         if start not in self.graph:
             return Search(start, steps_t, None, (), (), (), ())
         if start in self._to_goal:
-            edges, found = self._walk(start, self._to_goal)
+            edges, found = self._walk(start, self._to_goal, self._passes)
             return Search(start, steps_t, found, tuple(edges), (), (), ())
         explored = self.graph.search(start, self._verdict, self.steps, limit=limit,
-                                     through=self._passes if self.through else None)
+                                     through=self._through if self.through else None)
         if start in self._to_unsure and not explored.undecided:  # beyond the cut
-            _, unsure = self._walk(start, self._to_unsure)
+            _, unsure = self._walk(start, self._to_unsure, self._may_pass)
             explored = replace(explored, undecided=(unsure,))
         return explored
 
     def _verdict(self, key: str) -> Any:
         return self.verdicts.get(key, False)
 
-    def _passes(self, key: str) -> bool:
+    def _through(self, key: str) -> bool | None:
+        """Whether the `through:` condition holds of a node (None: cannot tell), asked once."""
         if self.through is None:
             return True
-        found = self._passable.get(key)
-        if found is None:
-            found = self._passable[key] = self.through(key) is True
-        return found
+        try:
+            return self._passable[key]
+        except KeyError:
+            verdict = self.through(key)
+            found = self._passable[key] = verdict if isinstance(verdict, bool) else None
+            return found
+
+    def _passes(self, key: str) -> bool:
+        return self._through(key) is True
+
+    def _may_pass(self, key: str) -> bool:
+        return self._through(key) is not False
 
 
 # ---------------------------------------------------------------- building

@@ -179,10 +179,11 @@ class Search(Record):
     follow (where the search ran out), and `undecided` those whose condition
     could not be decided. `tree` holds, for every reached node but the start,
     the edge by which the search first reached it. `blocked` lists the nodes reached that
-    a search `through` a condition did not pass through (the condition not true of them)."""
+    a search `through` a condition did not pass through (the condition false there), `unsure`
+    those it did not pass through for the condition could not be decided there."""
 
     __slots__ = ("start", "steps", "found", "path", "reached", "stopped", "undecided", "tree",
-                 "complete", "blocked")
+                 "complete", "blocked", "unsure")
     start: str
     steps: tuple[Step, ...]
     found: str | None
@@ -193,11 +194,13 @@ class Search(Record):
     tree: tuple[Edge, ...]
     complete: bool  # False: cut at a limit, `reached` and the rest are its first part
     blocked: tuple[str, ...]
+    unsure: tuple[str, ...]
 
     def __init__(self, start: str, steps: tuple[Step, ...], found: str | None,
                  path: tuple[Edge, ...], reached: tuple[str, ...], stopped: tuple[str, ...],
                  undecided: tuple[str, ...], tree: tuple[Edge, ...] = (),
-                 complete: bool = True, blocked: tuple[str, ...] = ()) -> None:
+                 complete: bool = True, blocked: tuple[str, ...] = (),
+                 unsure: tuple[str, ...] = ()) -> None:
         _set(self, "start", start)
         _set(self, "steps", steps)
         _set(self, "found", found)
@@ -208,6 +211,7 @@ class Search(Record):
         _set(self, "tree", tree)
         _set(self, "complete", complete)
         _set(self, "blocked", blocked)
+        _set(self, "unsure", unsure)
 
 
 def strongly_connected(successors: Mapping[str, Iterable[str]]) -> list[set[str]]:

@@ -629,6 +629,7 @@ def graph_trace_to_json(trace: GraphTrace | None, file: str | None = None) -> JS
         **({"partial": True} if trace.partial else {}),  # said only when it is
         **({"through": trace.through, "blocked": list(trace.blocked)}
            if trace.through is not None else {}),  # a search `through:` a condition
+        **({"unsure": list(trace.unsure)} if trace.unsure else {}),
     }
 
 
@@ -649,7 +650,7 @@ def graph_trace_from_json(data: JSONDict | None, file: str | None = None) -> Gra
     )
     return GraphTrace(data["kind"], data["via"], data["target"], hops, tuple(data["stopped"]),
                       data["more"], bool(data.get("partial", False)), data.get("through"),
-                      tuple(data.get("blocked", ())))
+                      tuple(data.get("blocked", ())), tuple(data.get("unsure", ())))
 
 
 def param_to_json(use: ParamUse) -> JSONDict:

@@ -27,7 +27,7 @@ own location, label or indent.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from ..base.deferred import Deferred
@@ -572,21 +572,27 @@ def graph_lines(trace: GraphTrace, home: str) -> list[str]:
         elif trace.more:
             lines.append("  " + _("... and {n} more").format(n=_n(trace.more)))
     if trace.stopped:
-        shown = ", ".join(trace.stopped[:MAX_CHILDREN])
-        if len(trace.stopped) > MAX_CHILDREN:
-            shown += _(" and {n} more").format(n=_n(len(trace.stopped) - MAX_CHILDREN))
-        lines.append(_("stopped at {nodes}: no {via} edge leads on").format(nodes=shown,
-                                                                              via=trace.via))
-    elif rest and not trace.partial and not trace.blocked:
+        lines.append(_("stopped at {nodes}: no {via} edge leads on").format(
+            nodes=_some(trace.stopped), via=trace.via))
+    elif rest and not trace.partial and not trace.blocked and not trace.unsure:
         lines.append(_("every edge from these leads back to a node already reached"))
     if trace.blocked:
-        shown = ", ".join(trace.blocked[:MAX_CHILDREN])
-        if len(trace.blocked) > MAX_CHILDREN:
-            shown += _(" and {n} more").format(n=_n(len(trace.blocked) - MAX_CHILDREN))
         lines.append(_("not passed through {nodes}: {condition} does not hold there").format(
-            nodes=shown, condition=trace.through))
+            nodes=_some(trace.blocked), condition=trace.through))
+    if trace.unsure:
+        lines.append(_("not known whether it passes through {nodes}: cannot tell whether "
+                       "{condition} holds there").format(nodes=_some(trace.unsure),
+                                                         condition=trace.through))
     lines.append(_("none of them meets {target}").format(target=trace.target))
     return lines
+
+
+def _some(nodes: Sequence[str]) -> str:
+    """The first MAX_CHILDREN of `nodes`, and how many more."""
+    shown = ", ".join(nodes[:MAX_CHILDREN])
+    if len(nodes) > MAX_CHILDREN:
+        shown += _(" and {n} more").format(n=_n(len(nodes) - MAX_CHILDREN))
+    return shown
 
 
 def _hop(hop: GraphHop, home: str) -> str:
