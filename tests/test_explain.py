@@ -218,7 +218,8 @@ def test_the_folder_given_wins_over_the_settings(
                                         "Fifth, from my copy"]), encoding="utf-8")
     project = tmp_path / "project"
     (project / ".git").mkdir(parents=True)
-    (project / "cappolicy.toml").write_text(f'sources = "{sources}"\n', encoding="utf-8")
+    shutil.copytree(sources, project / "docs" / "sources")  # a settings file names its own
+    (project / "cappolicy.toml").write_text('sources = "docs/sources"\n', encoding="utf-8")
     monkeypatch.chdir(project)
     assert explain_json("FIN-01")["source"]["text"].startswith("Investment strategies")
     doc = explain_json("FIN-01", "--sources", str(mine))

@@ -142,3 +142,59 @@ def test_one_report_file_named_twice_however_spelt_is_refused(project: Path,
     assert result.exit_code == 2
     assert "is named by more than one --output" in result.output
     assert not (project / "r.json").exists()
+
+
+# ------------------------------------------- settings held to their project
+
+
+@pytest.mark.parametrize("setting", ['rulesets = ["/"]', 'rulesets = ["../outside"]',
+                                     'sources = "/etc"', 'rulesets = ["inner/link"]'])
+def test_settings_found_in_a_project_name_no_folder_outside_it(tmp_path: Path,
+                                                              setting: str) -> None:
+    """A pull request's settings may not make a check scan the file system (`/` took
+    17 s, walking /proc) or read rule files from elsewhere on the machine: refused where
+    it is set, exit 2, before anything is scanned. Named with --config, the file is
+    trusted."""
+    project = tmp_path / "repo"
+    (project / ".git").mkdir(parents=True)
+    (project / "inner").mkdir()
+    (tmp_path / "outside").mkdir()
+    (project / "inner" / "link").symlink_to(tmp_path / "outside")
+    shutil.copy(GOOD, project / "p.yaml")
+    (project / "cappolicy.toml").write_text(setting + "\n", encoding="utf-8")
+    (tmp_path / "repo" / "sub").mkdir()
+    result = CliRunner().invoke(main, ["check", "--as-of", "2027-01-15", "--format", "json",
+                                       str(project / "p.yaml")])
+    assert result.exit_code == 2, result.output
+    assert "CP441" in result.output and "outside the project" in result.output, result.output
+    assert "cappolicy.toml:1:1" in result.output
+    assert "Traceback" not in result.output
+    if setting.startswith("rulesets") and setting != 'rulesets = ["/"]':
+        named = CliRunner().invoke(main, [
+            "--config", str(project / "cappolicy.toml"), "check", "--as-of", "2027-01-15",
+            str(project / "p.yaml")])
+        assert "outside the project" not in named.output, named.output
+        assert named.exit_code in (0, 1), named.output
+
+
+def test_a_settings_file_linked_from_outside_the_project_is_not_read(tmp_path: Path) -> None:
+    """cappolicy.toml -> a file elsewhere: not read, so nothing of it reaches the report
+    (an unknown key's name would have been quoted); a link within the project is read."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text('SECRET_TOKEN = "x"\ncountry = "ghp_SECRETVALUE123"\n', encoding="utf-8")
+    project = tmp_path / "repo"
+    (project / ".git").mkdir(parents=True)
+    shutil.copy(GOOD, project / "p.yaml")
+    (project / "cappolicy.toml").symlink_to(secret)
+    result = CliRunner().invoke(main, ["check", "--as-of", "2027-01-15",
+                                       str(project / "p.yaml")])
+    assert result.exit_code == 2, result.output
+    assert "CP440" in result.output and "outside its project" in result.output
+    assert "SECRET" not in result.output
+    (project / "cappolicy.toml").unlink()
+    (project / "settings").mkdir()
+    (project / "settings" / "cappolicy.toml").write_text('country = "XB"\n', encoding="utf-8")
+    (project / "cappolicy.toml").symlink_to(project / "settings" / "cappolicy.toml")
+    inside = CliRunner().invoke(main, ["check", "--as-of", "2027-01-15",
+                                       str(project / "p.yaml")])
+    assert "against ruleset national/xb" in inside.output, inside.output

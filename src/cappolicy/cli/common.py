@@ -77,7 +77,7 @@ def settings_of_files(files: Sequence[Path]) -> Any:
     (not the current one); --config names them outright. Files of two projects with
     different settings cannot be checked in one run: said, exit 2."""
     from ..base.errors import CappolicyError, Diagnostic
-    from ..run.settings import Settings, find, load
+    from ..run.settings import Settings, find, load_found
 
     root = click.get_current_context().find_root()
     root.ensure_object(dict)
@@ -100,7 +100,7 @@ def settings_of_files(files: Sequence[Path]) -> Any:
             "with --config")])
     (where,) = found
     try:
-        root.obj["settings"] = load(where) if where is not None else Settings()
+        root.obj["settings"] = load_found(where) if where is not None else Settings()
     except CappolicyError as exc:
         raise Failure(exc.diagnostics) from None
     return root.obj["settings"]

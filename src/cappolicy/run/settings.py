@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from ..base.files import search_folders as search_folders
 from ..base.deferred import N_
 from ..base.errors import CappolicyError, Diagnostic, did_you_mean
-from ..base.files import read_text
+from ..base.files import project_root, read_text
 from ..base.record import Record
 from ..base.span import Span, source_lines
 
@@ -115,8 +115,26 @@ def _has_table(path: Path) -> bool:
     return isinstance(tool, Mapping) and "cappolicy" in tool
 
 
-def load(path: Path) -> Settings:
-    """The settings in `path`; CappolicyError (exit 2) for anything wrong, located."""
+def load_found(path: Path) -> Settings:
+    """The settings of a file `find` found, not one named with --config: held to its
+    project (the folder project_root finds above it, else its own folder). A settings
+    file that is a symbolic link leading out of the project is not read, and the
+    folders it names must lie inside the project, so that settings a pull request
+    brings cannot make a check read or scan other files of the machine (`rulesets =
+    ["/"]` would walk the whole file system). --config trusts the file it names."""
+    inside = Path(os.path.realpath(project_root(path.parent) or path.parent))
+    target = Path(os.path.realpath(path))
+    if not target.is_relative_to(inside):
+        raise CappolicyError(Diagnostic("CP440", N_(
+            "settings file {file} is a symbolic link to {target}, outside its project "
+            "{project}: not read", file=str(path), target=str(target), project=str(inside)),
+            Span(str(path), 0, 0), N_("name the settings file with --config to use it")))
+    return load(path, inside)
+
+
+def load(path: Path, within: Path | None = None) -> Settings:
+    """The settings in `path`; CappolicyError (exit 2) for anything wrong, located.
+    With `within`, the folders they name must lie inside it (load_found)."""
     try:
         text = read_text(path, MAX_BYTES, what="settings file")
     except (OSError, UnicodeDecodeError) as exc:
@@ -153,6 +171,19 @@ def load(path: Path) -> Settings:
         errors.append(Diagnostic("CP441", N_("[tool.cappolicy] {message}", message=message)
                                  if where else message, _key_span(path, text, key), help_))
 
+    def outside(key: str, written: str, folder: Path) -> bool:
+        """Whether `folder` lies outside the project the settings are held to (said)."""
+        if within is None or folder.is_relative_to(within):
+            return False
+        err(key, N_("{key} folder '{folder}' is outside the project {project}",
+                    key=key, folder=written, project=str(within)) if written == str(folder)
+            else N_("{key} folder '{folder}' is {path}, outside the project {project}",
+                    key=key, folder=written, path=str(folder), project=str(within)),
+            N_("a settings file found in a project names folders inside it; name the "
+               "settings file with --config, or the folder with an option, to use a "
+               "folder elsewhere"))
+        return True
+
     if not isinstance(table, Mapping):
         raise CappolicyError(Diagnostic("CP441", N_("[tool.cappolicy] must be a table of settings")
                                         if where else N_("must be a table of settings"),
@@ -171,6 +202,8 @@ def load(path: Path) -> Settings:
     else:
         for item in items:
             root = Path(os.path.realpath(path.parent / item))  # a loop of links: no raise
+            if outside("rulesets", item, root):
+                continue
             if not root.is_dir():
                 err("rulesets", N_("rulesets folder '{folder}' does not exist "
                                    "(looked for {path})", folder=item, path=str(root)))
@@ -194,7 +227,9 @@ def load(path: Path) -> Settings:
         err("sources", N_("'sources' is the folder of the cited source documents, as text"))
     elif sources is not None:
         folder = Path(os.path.realpath(path.parent / sources))
-        if not folder.is_dir():
+        if outside("sources", sources, folder):
+            folder = None
+        elif not folder.is_dir():
             err("sources", N_("sources folder '{folder}' does not exist (looked for {path})",
                               folder=sources, path=str(folder)))
     lang = table.get("lang")
@@ -225,7 +260,7 @@ def settings(explicit: Path | None, start: Path | None = None) -> Settings:
                                             Span(str(explicit), 0, 0)))
         return load(explicit)
     found = find((start or Path.cwd()).resolve())
-    return load(found) if found is not None else Settings()
+    return load_found(found) if found is not None else Settings()
 
 
 def _key_span(path: Path, text: str, key: str) -> Span:
