@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from strategies import mutated
 from strategies_lang import effective, expressions, exprs, small_proposals
 
-from cappolicy.engine import codegen
+from cappolicy.engine import asked, codegen
 from cappolicy.engine.compile import Compiler, Context
 from cappolicy.engine.evaluate import (
     _BATCHES,
@@ -37,7 +37,7 @@ from cappolicy.engine.evaluate import (
     verdicts,
 )
 from cappolicy.engine.nodes import Presence, Quantifier
-from cappolicy.engine.runtime import Env
+from cappolicy.engine.runtime import Env, sift
 from cappolicy.lang import values as V
 from cappolicy.lang.types import BOOL
 from cappolicy.engine.rules import replace as replace_rule
@@ -224,7 +224,7 @@ def test_generated_expressions_are_decided_as_the_closures_do(
 
 
 def assert_conditions_as_the_closures(node: Any, ctx: Context, source: str) -> None:
-    """codegen.condition of `node`, and of the body and `where` of each quantifier in it
+    """asked.condition of `node`, and of the body and `where` of each quantifier in it
     for every element its collection has (the variable bound, as explaining binds it),
     give what the closures give, a problem included."""
     def closure(part: Any, env: Env) -> Any:
@@ -232,7 +232,7 @@ def assert_conditions_as_the_closures(node: Any, ctx: Context, source: str) -> N
 
     def written(part: Any, env: Env) -> Any:
         try:
-            truth = codegen.condition(part)[0]
+            truth = asked.condition(part)[0]
         except codegen.Unwritable:
             return closure(part, env)
         return outcome_or_fault(lambda: truth(env))
@@ -251,10 +251,38 @@ def assert_conditions_as_the_closures(node: Any, ctx: Context, source: str) -> N
             continue
         for item in list(items)[:4]:
             env.vars[part.var] = item
-            for asked in (part.where, part.body):
-                if asked is not None:
-                    assert written(asked, env) == closure(asked, env), source
+            for question in (part.where, part.body):
+                if question is not None:
+                    assert written(question, env) == closure(question, env), source
         env.vars.pop(part.var, None)
+        assert_sifted_as_the_closures(part, env, items, source)
+
+
+def assert_sifted_as_the_closures(node: Quantifier, env: Env, items: Any, source: str) -> None:
+    """asked.sifter (the explaining path's quick walk, one loop of Python) covers and
+    picks the same elements as runtime.sift through the closures, and leaves the
+    variable as it found it."""
+    try:
+        quick = asked.sifter(node)[0]
+    except codegen.Unwritable:
+        return
+
+    def ask(part: Any) -> Any:
+        def answer(e: Env) -> Any:  # as evidence.asker asks: a problem is unknown
+            try:
+                return V.truth(part.fn(e))
+            except V.EvalProblem:
+                return V.UNKNOWN
+        return answer
+    where = ask(node.where) if node.where is not None else None
+    for true in (True, False):
+        before = dict(env.vars)
+        slow = outcome_or_fault(lambda: sift(
+            env, node.var, items, where, ask(node.body), lambda r: (r is True) is true))
+        assert dict(env.vars) == before
+        fast = outcome_or_fault(lambda: quick(env, items, true))
+        assert dict(env.vars) == before
+        assert fast == slow, source
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -105,7 +105,7 @@ class _Unsupported(Exception):
     """A node this module has no inline code for and no closure to call."""
 
 
-class _Writer:
+class Writer:
     """The source of one rule's functions, and the constants it refers to."""
 
     def __init__(self) -> None:
@@ -535,14 +535,14 @@ class _Writer:
         return t
 
 
-#: the inline code of each kind of node not handled in _Writer.expr itself
-_WRITE: dict[type[Node], Callable[[_Writer, Any, dict[str, str], int], str]] = {
-    Root: _Writer.x_root, Attr: _Writer.x_attr, Deref: _Writer.x_deref, Index: _Writer.x_index,
-    Not: _Writer.x_not, Neg: _Writer.x_neg, And: _Writer.x_and, Or: _Writer.x_or,
-    Implies: _Writer.x_implies, Compare: _Writer.x_compare, Arith: _Writer.x_arith,
-    Matches: _Writer.x_matches, Presence: _Writer.x_presence,
-    Quantifier: _Writer.x_quantifier, Aggregate: _Writer.x_aggregate, SetNode: _Writer.x_set,
-    ListNode: _Writer.x_list, Call: _Writer.x_call,
+#: the inline code of each kind of node not handled in Writer.expr itself
+_WRITE: dict[type[Node], Callable[[Writer, Any, dict[str, str], int], str]] = {
+    Root: Writer.x_root, Attr: Writer.x_attr, Deref: Writer.x_deref, Index: Writer.x_index,
+    Not: Writer.x_not, Neg: Writer.x_neg, And: Writer.x_and, Or: Writer.x_or,
+    Implies: Writer.x_implies, Compare: Writer.x_compare, Arith: Writer.x_arith,
+    Matches: Writer.x_matches, Presence: Writer.x_presence,
+    Quantifier: Writer.x_quantifier, Aggregate: Writer.x_aggregate, SetNode: Writer.x_set,
+    ListNode: Writer.x_list, Call: Writer.x_call,
 }
 
 
@@ -554,7 +554,7 @@ def _other(word: str) -> str:
 # ---------------------------------------------------------------- whole rules
 
 
-def _decide_source(w: _Writer, rule: CompiledRule) -> list[str]:
+def _decide_source(w: Writer, rule: CompiledRule) -> list[str]:
     """The body of decide(ctx, env, item), as `_decide` in evaluate.py runs it."""
     scope: dict[str, str] = {}
     if rule.for_var is not None:  # decide runs once per element of the `for`
@@ -568,7 +568,7 @@ def _decide_source(w: _Writer, rule: CompiledRule) -> list[str]:
     return w.lines
 
 
-def _decide_body(w: _Writer, rule: CompiledRule, scope: dict[str, str]) -> None:
+def _decide_body(w: Writer, rule: CompiledRule, scope: dict[str, str]) -> None:
     for name, node in rule.lets:
         local = w.tmp("let")
         w.emit(1, "try:")
@@ -598,7 +598,7 @@ def _decide_body(w: _Writer, rule: CompiledRule, scope: dict[str, str]) -> None:
     w.outcome(1, f"'pass' if {result} is {passed} else 'fail'")
 
 
-def _verdict_source(w: _Writer, rule: CompiledRule, decide: str = "decide") -> list[str]:
+def _verdict_source(w: Writer, rule: CompiledRule, decide: str = "decide") -> list[str]:
     """The body of verdict(ctx): the rule over its `for` elements, as `_run` does,
     deciding each with the function named `decide`."""
     assert rule.for_coll is not None and rule.for_var is not None
@@ -633,7 +633,7 @@ def _verdict_source(w: _Writer, rule: CompiledRule, decide: str = "decide") -> l
 
 def generate(rule: CompiledRule) -> tuple[Decide, Verdict, str]:
     """decide and verdict for `rule`, and the Python source they were compiled from."""
-    w = _Writer()
+    w = Writer()
     w.function()
     decide_body = _decide_source(w, rule)
     decide_prelude = w.prelude
@@ -642,7 +642,7 @@ def generate(rule: CompiledRule) -> tuple[Decide, Verdict, str]:
     if rule.for_coll is not None:
         w.function()
         verdict_body = _verdict_source(w, rule)
-    head = _head(w.targets)
+    head = preamble(w.targets)
     lines = [
         "def decide(ctx, env=None, item=None):",
         *("    " + line for line in head + decide_prelude),
@@ -665,33 +665,6 @@ def generate(rule: CompiledRule) -> tuple[Decide, Verdict, str]:
     exec(code, namespace)  # noqa: S102 - our own source, from a compiled rule's typed tree
     decide = namespace["decide"]
     return decide, namespace.get("verdict", decide), source
-
-
-def condition(node: Node) -> tuple[Callable[[Env], Any], str]:
-    """truth(env): `node`'s value as True, False or UNKNOWN (V.truth), its variables read
-    from env.vars, raising EvalProblem where its closure does; and the source. For the
-    explaining path (evidence.py), which asks a quantifier's body and `where`, and a
-    `for` rule's `where`, for each element in turn; written as if in a loop, so that a
-    walk of a collection that reads no variable is made once a proposal (its closure's
-    Context.memo). Raises one of Unwritable when it cannot be written."""
-    w = _Writer()
-    w.function()
-    scope = {name: f"var{n}" for n, name in enumerate(sorted(node.free))}
-    w.looping += 1
-    for name, local in scope.items():
-        w.emit(1, f"{local} = env.vars[{name!r}]")
-    result = w.cond(node, scope, 1)
-    w.emit(1, f"return {result}")
-    source = "\n".join([
-        "def truth(env):",
-        "    ctx = env.ctx",
-        *("    " + line for line in _head(w.targets) + w.prelude),
-        *w.lines,
-        "",
-    ])
-    namespace = dict(w.consts)
-    exec(compile(source, "<condition>", "exec"), namespace)  # noqa: S102 - our own source
-    return namespace["truth"], source
 
 
 #: what writing a rule's Python may raise when Python will not have it (it limits the
@@ -718,7 +691,7 @@ def batch(rules: Sequence[CompiledRule], fallback: Callable[[CompiledRule, Conte
     much as deciding. A rule that raises anything but EvalProblem (a fault of ours) gets
     `fallback(rule, ctx)`: what the explaining path makes of it. A rule with no inline
     code runs its own functions (`functions_of(rule)`)."""
-    w = _Writer()
+    w = Writer()
     w.function()
     w.targets = {}
     defs: list[str] = []
@@ -750,7 +723,7 @@ def batch(rules: Sequence[CompiledRule], fallback: Callable[[CompiledRule, Conte
     lines = [
         *defs,
         "def verdicts(ctx):",
-        *("    " + line for line in _head(w.targets) + w.prelude),
+        *("    " + line for line in preamble(w.targets) + w.prelude),
         "    out = {}",
         *body,
         "    return out",
@@ -767,7 +740,7 @@ def batch(rules: Sequence[CompiledRule], fallback: Callable[[CompiledRule, Conte
     return namespace["verdicts"], text
 
 
-def _decide_function(w: _Writer, rule: CompiledRule, name: str) -> tuple[list[str], bool]:
+def _decide_function(w: Writer, rule: CompiledRule, name: str) -> tuple[list[str], bool]:
     """The source of a `for` rule's decide, named `name`, written with `w`'s constants
     but apart from the function `w` is writing; and whether it runs closures."""
     saved = w.lines, w.prelude, w.roots, w.memo, w.store, w.closures, w.targets
@@ -777,7 +750,7 @@ def _decide_function(w: _Writer, rule: CompiledRule, name: str) -> tuple[list[st
         lines = _decide_source(w, rule)
         source = [
             f"def {name}(ctx, env=None, item=None):",
-            *("    " + line for line in _head(w.targets) + w.prelude),
+            *("    " + line for line in preamble(w.targets) + w.prelude),
             *(["    if env is None: env = _Env(ctx)"] if w.closures else []),
             *lines,
             "",
@@ -787,7 +760,7 @@ def _decide_function(w: _Writer, rule: CompiledRule, name: str) -> tuple[list[st
         w.lines, w.prelude, w.roots, w.memo, w.store, w.closures, w.targets = saved
 
 
-def _head(targets: Mapping[str, str]) -> list[str]:
+def preamble(targets: Mapping[str, str]) -> list[str]:
     """The first lines of a function: the proposal's data and the id indexes it uses."""
     return ["data = ctx.data", *(f"{local} = ctx.found.get({target!r}) or "
                                  f"ctx.elements({target!r})" for target, local in targets.items())]

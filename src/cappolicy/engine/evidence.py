@@ -58,7 +58,7 @@ MAX_ELEMENTS = 5
 #: evidence either way, which tests/test_engine.py holds by explaining without them too
 KEEP_VALUES = True
 #: whether a quantifier's body and a `where`, asked of element after element, are
-#: asked of the Python codegen.condition writes for them once a rule has asked them
+#: asked of the Python asked.condition writes for them once a rule has asked them
 #: before, rather than of their closures: the same answers (tests/test_engine.py
 #: explains without them too)
 GENERATED = True
@@ -146,7 +146,7 @@ class Explainer:
     def asker(self, node: Node) -> Callable[[Env], Any]:
         """ask(env): truth(node, env), for a condition asked of one element after another
         (a quantifier's body, a `where`): from the second time the rule's findings ask
-        it on, through the Python written for it (codegen.condition), its answer kept
+        it on, through the Python written for it (asked.condition), its answer kept
         in env.record as its closure's would be."""
         fn = self._generated(node) if GENERATED else None
         if fn is None:
@@ -173,19 +173,19 @@ class Explainer:
         closure = node.fn
         return lambda env: V.truth(closure(env))
 
-    def _generated(self, node: Node) -> Callable[[Env], Any] | None:
-        """The Python written for the condition `node` (None: its closure answers): made
-        the second time the rule asks for it, kept with the rule. A check of one
-        proposal costs less through the closures than writing the Python does."""
-        key = ("generated", node)
+    def _generated(self, node: Node, what: str = "condition") -> Callable[..., Any] | None:
+        """The Python asked.py writes for `node` (`what`: condition or sifter; None: the
+        closures answer): made the second time the rule asks for it, kept with the rule.
+        A check of one proposal costs less through the closures than writing it does."""
+        key = (what, node)
         found = self.static.get(key)
         if found is None:  # asked for the first time
             self.static[key] = False if node.__class__ not in BOOLEAN else 0
             return None
         if found.__class__ is int:
-            from . import codegen
+            from . import asked, codegen
             try:
-                found = codegen.condition(node)[0]
+                found = getattr(asked, what)(node)[0]
             except codegen.Unwritable:
                 found = False
             self.static[key] = found
@@ -547,8 +547,9 @@ class Explainer:
         if ask is not None and var is not None and KEEP_VALUES:  # those that decide, quickly
             kept, env.record = env.record, None
             try:
-                total, only = sift(env, var, items, asks, ask,
-                                   lambda r: (r is True) == (word == "true"))
+                quick = self._generated(node, "sifter") if GENERATED else None  # asked.py
+                total, only = quick(env, items, word == "true") if quick is not None else \
+                    sift(env, var, items, asks, ask, lambda r: (r is True) == (word == "true"))
             finally:
                 env.record = kept
         walk = self._covered(node, env, items, skipped, asks, only)

@@ -1,0 +1,88 @@
+"""The Python the explaining path (evidence.py) asks of one element after another,
+written by codegen's writer from a rule's typed tree, as the verdicts' Python is:
+
+- `condition(node)`: a quantifier's body or `where`, or a `for` rule's `where`, as
+  True, False or UNKNOWN, its variables read from env.vars;
+- `sifter(node)`: runtime.sift of a quantifier as one loop, the quick walk that finds
+  the few elements of thousands an explanation shows (which then are explained one by
+  one through the closures, their places and values kept).
+
+Each is made the second time a rule asks for it (evidence.Explainer._generated) and
+held to the closures' answers by tests/test_codegen.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .codegen import Writer, preamble
+from .nodes import Node, Quantifier
+from .runtime import MISSING, Env, restore
+
+
+def condition(node: Node) -> tuple[Callable[[Env], Any], str]:
+    """truth(env): `node`'s value as True, False or UNKNOWN (V.truth), its variables read
+    from env.vars, raising EvalProblem where its closure does; and the source. For the
+    explaining path (evidence.py), which asks a quantifier's body and `where`, and a
+    `for` rule's `where`, for each element in turn; written as if in a loop, so that a
+    walk of a collection that reads no variable is made once a proposal (its closure's
+    Context.memo). Raises one of Unwritable when it cannot be written."""
+    w = Writer()
+    w.function()
+    scope = {name: f"var{n}" for n, name in enumerate(sorted(node.free))}
+    w.looping += 1
+    for name, local in scope.items():
+        w.emit(1, f"{local} = env.vars[{name!r}]")
+    result = w.cond(node, scope, 1)
+    w.emit(1, f"return {result}")
+    source = "\n".join([
+        "def truth(env):",
+        "    ctx = env.ctx",
+        *("    " + line for line in preamble(w.targets) + w.prelude),
+        *w.lines,
+        "",
+    ])
+    namespace = dict(w.consts)
+    exec(compile(source, "<condition>", "exec"), namespace)  # noqa: S102 - our own source
+    return namespace["truth"], source
+
+
+def sifter(node: Quantifier) -> tuple[Callable[[Env, Any, bool], tuple[int, list[int]]], str]:
+    """sift(env, items, true): runtime.sift of the quantifier `node` over `items`, the
+    covered elements whose body is True (`true`) or not, as one loop of Python; and
+    the source."""
+    var, body, where = node.var, node.body, node.where
+    assert var is not None
+    w = Writer()
+    w.function()
+    w.looping += 1
+    free = (body.free | (where.free if where is not None else frozenset())) - {var}
+    scope = {name: f"var{n}" for n, name in enumerate(sorted(free))}
+    for name, local in scope.items():
+        w.emit(1, f"{local} = env.vars[{name!r}]")
+    item = w.tmp("v")
+    inner = {**scope, var: item}
+    w.emit(1, f"considered, picked, saved = 0, [], env.vars.get({var!r}, _MISSING)")
+    w.emit(1, "try:")
+    w.emit(2, f"for i, {item} in enumerate(items):")
+    for part in ((where,) if where is not None else ()) + (body,):
+        w.emit(3, "try:")
+        with w.block():
+            w.emit(4, f"r = {w.cond(part, inner, 4)}")
+        w.emit(3, "except EvalProblem: r = UNKNOWN")
+        if part is where:
+            w.emit(3, "if r is not True:")
+            w.emit(4, "if r is not False: picked.append(i)")
+            w.emit(4, "continue")
+    w.emit(3, "considered += 1")
+    w.emit(3, "if (r is True) is true: picked.append(i)")
+    w.emit(1, "finally:")
+    w.emit(2, f"_restore(env, {var!r}, saved)")
+    w.emit(1, "return considered, picked")
+    source = "\n".join(["def sift(env, items, true):", "    ctx = env.ctx",
+                        *("    " + line for line in preamble(w.targets) + w.prelude),
+                        *w.lines, ""])
+    namespace = {**w.consts, "_MISSING": MISSING, "_restore": restore}
+    exec(compile(source, "<sifter>", "exec"), namespace)  # noqa: S102 - our own source
+    return namespace["sift"], source
