@@ -10,6 +10,7 @@ what comes after them on the line and column an editor shows.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -261,8 +262,13 @@ def test_visible_spells_out_and_keeps_newlines_only_when_asked() -> None:
     assert visible("one\ntwo\r", newlines=True) == "one\ntwo\\r"
     plain = "plain text, 100% ASCII and ünïcödé"
     assert visible(plain) == plain
-    for text in ("\x1b\n", "\u2028", "a\x85b"):
+    for text in ("\x1b\n", "\u2028", "a\x85b", "p\udcff"):
         assert visible(visible(text)) == visible(text)
+    # a file name's bytes that are no UTF-8 (os.fsdecode) are shown as those bytes;
+    # any other lone surrogate by its code point: never raw, which no UTF-8 can hold
+    assert visible(os.fsdecode(b"p\xff\xfe.yaml")) == "p\\xff\\xfe.yaml"
+    assert visible("a\ud800b") == "a\\ud800b"
+    visible("x\udc80\ud800\udfff").encode("utf-8")
 
 
 def test_json_controls_keep_the_value() -> None:
@@ -314,8 +320,9 @@ def test_a_file_name_that_is_not_utf8_gives_valid_reports_in_every_format(
                               cwd=tmp_path, capture_output=True, timeout=120, check=False)
         assert done.returncode == 1, (fmt, done.stderr[-2000:])  # the check's failure
         assert b"Traceback" not in done.stderr
-        if fmt in ("json", "sarif", "junit"):  # the machine formats are UTF-8 (the others
-            done.stdout.decode("utf-8")         # name the file by its bytes, as ls does)
+        shown = done.stdout.decode("utf-8")  # every format is UTF-8, the human ones too
+        if fmt in ("text", "github", "markdown"):  # which spell the byte out
+            assert "d/p\\xff.yaml" in shown, (fmt, shown[:500])
         for report in ("r.json", "r.sarif"):
             data = json.loads((tmp_path / report).read_text(encoding="utf-8"))
             assert data  # and JSON that loads

@@ -9,7 +9,9 @@ break lets a value start a line of its own, which a CI runner may take as a
 workflow command (`::error::`, `::stop-commands::`).
 
 So every human format shows such a character as an escape of plain ASCII,
-`\\x1b`, `\\r`, `\\x85`, `\\u2028`: `visible` is the one function that does it, and
+`\\x1b`, `\\r`, `\\x85`, `\\u2028`, and a byte of a file name that is not UTF-8
+(held as a lone surrogate, os.fsdecode; raw, it would make the report no UTF-8) as
+that byte, `\\xff`: `visible` is the one function that does it, and
 the text, GitHub, Markdown and JUnit renderers, the diagnostics and the other
 reports a person reads all call it. A tab is left as it is (harmless, and source
 lines are quoted with theirs); a newline is kept only where the caller lays out
@@ -34,8 +36,8 @@ from functools import cache
 _OTHERS = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
 #: the patterns' texts: each compiled when first used (a set of characters beyond
 #: U+00FF takes a while to compile, and a run seldom needs all three)
-_CONTROL = f"[\x00-\x08\x0a-\x1f{_OTHERS}]"
-_CONTROL_BUT_NEWLINE = f"[\x00-\x08\x0b-\x1f{_OTHERS}]"
+_CONTROL = f"[\x00-\x08\x0a-\x1f{_OTHERS}\ud800-\udfff]"
+_CONTROL_BUT_NEWLINE = f"[\x00-\x08\x0b-\x1f{_OTHERS}\ud800-\udfff]"
 #: The ones a JSON encoder writes raw (it escapes C0 itself), and the lone surrogates
 #: that stand for the bytes of a file name that is not UTF-8 (os.fsdecode): written raw,
 #: they would make the report no UTF-8, so no JSON a reader can load.
@@ -56,6 +58,8 @@ def _spelled(match: re.Match[str]) -> str:
     if named is not None:
         return named
     code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is no UTF-8 (os.fsdecode)
+        code -= 0xDC00
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
