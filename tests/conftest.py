@@ -1,5 +1,5 @@
 """Shared test set-up: Hypothesis profiles, the source tree on sys.path, and a cache
-folder of the session's own (cappolicy's on-disk cache, cache.py)."""
+folder and cache key of the session's own (cappolicy's on-disk cache, cache.py)."""
 
 from __future__ import annotations
 
@@ -26,8 +26,11 @@ def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The tests (and the processes they start) cache into a folder of their own, never
     the user's: a stale or broken entry there must not change what the tests see."""
     folder = tmp_path_factory.mktemp("cappolicy-cache")
-    saved = {name: os.environ.get(name) for name in ("CAPPOLICY_CACHE_DIR", "CAPPOLICY_NO_CACHE")}
+    saved = {name: os.environ.get(name)
+             for name in ("CAPPOLICY_CACHE_DIR", "CAPPOLICY_NO_CACHE", "XDG_STATE_HOME")}
     os.environ["CAPPOLICY_CACHE_DIR"] = str(folder)
+    # the key the cache's entries are sealed with (cache.key_dir): the session's own too
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
     os.environ.pop("CAPPOLICY_NO_CACHE", None)
     yield folder
     for name, value in saved.items():

@@ -51,6 +51,17 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
+def _sealed(entry: Path, body: bytes) -> bytes:
+    """`body` as the entry `entry` under its own key, sealed with the user's cache key: an
+    entry forged by someone who holds the key, so that what reading it checks after the
+    seal (the allow-list, the spans, the operators) is what is tested."""
+    line = entry.read_bytes().partition(b"\n")[0]
+    key_line = line[:line.rindex(b" ") + 1]
+    secret = cache._secret(entry.parent)
+    assert secret is not None
+    return key_line + cache._seal(secret, entry, key_line, body) + b"\n" + body
+
+
 def _entries(folder: Path) -> list[Path]:
     """The cache's entry files, whatever they are named (and however old the cache)."""
     return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
@@ -107,7 +118,7 @@ def test_a_broken_entry_is_ignored_and_rebuilt(
     path.write_text(RULES, encoding="utf-8")
     good = cached.rule_file(str(path))
     (entry,) = _entries(store)
-    key, _, body = entry.read_bytes().partition(b"\n")
+    body = entry.read_bytes().partition(b"\n")[2]
     if damage is None:  # a valid pickle of something else
         import pickle
 
@@ -115,14 +126,14 @@ def test_a_broken_entry_is_ignored_and_rebuilt(
     elif isinstance(damage, bytes):
         entry.write_bytes(damage)
     else:  # the right key, then a value that is not a syntax tree
-        entry.write_bytes(key + b"\n" + {
+        entry.write_bytes(_sealed(entry, {
             "no body": b"",
             "truncated": body[:len(body) // 2],
             "not JSON": b"\x80\x05garbage",
             "an object": b'{"__class__": "RuleFile"}',
             "a field too many": body.replace(b'["Name","title",', b'["Name","title","x",', 1),
             "a field of the wrong type": body.replace(b'["Name","title",', b'["Name",7,', 1),
-        }[damage])
+        }[damage]))
     assert cached.rule_file(str(path)) == good
     assert cached.rule_file(str(path)) == good
     assert len(parses) == 2  # rebuilt once, then read again
@@ -289,7 +300,8 @@ def test_an_entry_naming_a_class_outside_the_allow_list_is_rebuilt(
     path.write_text(RULES, encoding="utf-8")
     good = cached.rule_file(str(path))
     (entry,) = _entries(store)
-    key, _, body = entry.read_bytes().partition(b"\n")
+    whole = entry.read_bytes()
+    body = whole.partition(b"\n")[2]
     command = f"touch '{marker}'".encode()
     for hostile in (
             b'["os.system","' + command + b'"]',
@@ -299,9 +311,9 @@ def test_an_entry_naming_a_class_outside_the_allow_list_is_rebuilt(
             body.replace(b'["tuple",', b'["builtins.eval","1"],["tuple",', 1)):
         with pytest.raises(Corrupt):
             loads_tree(hostile)
-        entry.write_bytes(key + b"\n" + hostile)
+        entry.write_bytes(_sealed(entry, hostile))
         assert cached.rule_file(str(path)) == good
-        assert entry.read_bytes() == key + b"\n" + body  # rebuilt in its place
+        assert entry.read_bytes() == whole  # rebuilt in its place
     assert not marker.exists()
     assert len(parses) == 6
 
@@ -322,14 +334,14 @@ def test_a_forged_operator_runs_nothing_and_changes_no_verdict(
     payload = f"/ (__import__('os').system('touch {marker}') or 1) /"
     forged = 0
     for entry in _entries(store / "rules"):
-        key, _, body = entry.read_bytes().partition(b"\n")
+        body = entry.read_bytes().partition(b"\n")[2]
         if b'["Rule","FIN-01"' not in body:
             continue
         start = body.index(b'["Rule","FIN-01"')
         at = body.index(b'["Binary","/",', start)
         body = body[:at] + b'["Binary",' + json.dumps(payload).encode() + b"," + \
             body[at + len(b'["Binary","/",'):]
-        entry.write_bytes(key + b"\n" + body)
+        entry.write_bytes(_sealed(entry, body))
         forged += 1
     assert forged == 1
     again = _cli(store, *both)
@@ -370,14 +382,15 @@ def test_an_entry_whose_spans_name_another_file_is_rebuilt(
     path.write_text(RULES, encoding="utf-8")
     good = cached.rule_file(str(path))
     (entry,) = _entries(store / "rules")
-    key, _, body = entry.read_bytes().partition(b"\n")
+    whole = entry.read_bytes()
+    body = whole.partition(b"\n")[2]
     spans = json.dumps(str(path)).encode()
     assert spans in body
-    entry.write_bytes(key + b"\n" + body.replace(spans, json.dumps(str(secret)).encode()))
+    entry.write_bytes(_sealed(entry, body.replace(spans, json.dumps(str(secret)).encode())))
     again = cached.rule_file(str(path))
     assert again == good and all(r.span.file == str(path) for r in again.items)
     assert len(parses) == 2  # parsed again, the forged entry not taken
-    assert entry.read_bytes() == key + b"\n" + body  # and rebuilt in its place
+    assert entry.read_bytes() == whole  # and rebuilt in its place
 
 
 def test_an_entry_made_under_another_key_is_not_even_decoded(
@@ -709,9 +722,9 @@ def test_lark_tables_come_from_the_cache_and_a_tampered_table_is_rebuilt(
     loaded = parse.make_parser("start")
     assert loaded is not built
     assert loaded.parse(text) == built.parse(text)
-    key, _, body = entry.read_bytes().partition(b"\n")
-    entry.write_bytes(key + b"\n" + body.replace(b'"__type__":"PatternRE"',
-                                                   b'"__type__":"os.system"', 1))
+    body = entry.read_bytes().partition(b"\n")[2]
+    entry.write_bytes(_sealed(entry, body.replace(b'"__type__":"PatternRE"',
+                                                  b'"__type__":"os.system"', 1)))
     builds: list[int] = []
 
     def counting(self: object, *args: object, **kwargs: object) -> None:
@@ -724,3 +737,93 @@ def test_lark_tables_come_from_the_cache_and_a_tampered_table_is_rebuilt(
     assert b"os.system" not in entry.read_bytes()  # replaced by good tables
     parse.make_parser("start")
     assert builds == [1]
+
+
+# ------------------------------------------------------------ sealed entries
+
+
+def test_an_entry_forged_without_the_users_key_is_rebuilt(
+        store: Path, parses: list[str], tmp_path: Path) -> None:
+    """Whoever writes the cache folder without holding the key (a CI cache restored from
+    another run, a folder committed into a checkout) knows every entry's key line, and
+    wrote well-formed entries that changed what a rule file means: `require title
+    present` read as `require sunset present`. Each entry is now sealed with a key kept
+    outside the cache folder; a seal that does not hold is no entry."""
+    path = tmp_path / "demo.cpol"
+    path.write_text(RULES, encoding="utf-8")
+    good = cached.rule_file(str(path))
+    (entry,) = _entries(store / "rules")
+    whole = entry.read_bytes()
+    line, _, body = whole.partition(b"\n")
+    meaning = body.replace(b'"title"', b'"sunset"')
+    assert meaning != body
+    key_line = line[:line.rindex(b" ") + 1]
+    for forged in (line + b"\n" + meaning,  # the old seal kept
+                   key_line + cache._seal(b"k" * 32, entry, key_line, meaning) + b"\n" + meaning,
+                   key_line + b"\n" + meaning):  # no seal at all
+        entry.write_bytes(forged)
+        assert cached.rule_file(str(path)) == good
+        assert entry.read_bytes() == whole  # rebuilt in its place
+    assert len(parses) == 4
+    entry.write_bytes(_sealed(entry, meaning))  # whoever holds the key can, as the user can
+    assert cached.rule_file(str(path)) != good
+
+
+def test_a_forged_lexer_pattern_cannot_hang_a_run(store: Path, tmp_path: Path) -> None:
+    """lark's tables hold the lexer's patterns as text: one that backtracks for ever on a
+    comment line held every command that parsed a rule file, outside any time budget."""
+    first = _cli(store, "lint", "baseline")
+    assert first[0] == 0, first[2]
+    (entry,) = _entries(store / "lark")
+    text = entry.read_bytes()
+    forged = text.replace(b'"#[^\\n]*"', b'"#(?:[^\\n]|[^\\n])*(?=\\u0000)"', 1)
+    assert forged != text
+    entry.write_bytes(forged)
+    for rules in _entries(store / "rules"):
+        rules.unlink()  # so that every rule file is parsed again, comments and all
+    again = subprocess.run(
+        [sys.executable, "-c", "import sys\nfrom cappolicy.cli.entry import main\n"
+         "sys.argv[0] = 'cappolicy'\nmain()\n", "lint", "baseline"],
+        capture_output=True, text=True, check=False, cwd=ROOT, timeout=120,
+        env={**os.environ, "CAPPOLICY_CACHE_DIR": str(store)})
+    assert (again.returncode, again.stdout) == first[:2]
+    assert b"(?=" not in entry.read_bytes()  # made again from the grammar
+
+
+def test_the_key_is_the_users_alone_and_kept_outside_the_cache(
+        store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    state = tmp_path / "state"
+    first = _cli(store, *CHECK, XDG_STATE_HOME=str(state))
+    assert first[0] == 0, first[2]
+    key = state / "cappolicy" / "cache-key"
+    assert key.stat().st_size == 32 and not key.is_relative_to(store)
+    if os.name == "posix":
+        assert key.stat().st_mode & 0o077 == 0 and (state / "cappolicy").stat().st_mode & 0o077 == 0
+    again = _cli(store, *CHECK, XDG_STATE_HOME=str(state))
+    assert again == first
+    # another key (another machine, a fresh CI runner): the entries are not used, and
+    # are made again, the verdict the same
+    other = _cli(store, *CHECK, XDG_STATE_HOME=str(tmp_path / "other"))
+    assert other[:2] == first[:2] and other[2] == ""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="owners and modes of files")
+def test_a_key_others_can_write_or_that_is_no_key_leaves_the_run_without_a_cache(
+        store: Path, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    (state / "cappolicy").mkdir(parents=True)
+    os.chmod(state / "cappolicy", 0o777)
+    shared = _cli(store, *CHECK, XDG_STATE_HOME=str(state))
+    assert shared[0] == 0
+    assert "not using the cache folder" in shared[2] and "its key folder" in shared[2] \
+        and "others can write to it" in shared[2], shared[2]
+    assert not _entries(store)  # nothing written where it could not be trusted
+    os.chmod(state / "cappolicy", 0o700)
+    (state / "cappolicy" / "cache-key").write_bytes(b"short")
+    short = _cli(store, *CHECK, XDG_STATE_HOME=str(state))
+    assert short[:2] == shared[:2]
+    assert "is not 32 bytes long" in short[2], short[2]
+    (state / "cappolicy" / "cache-key").unlink()
+    (state / "cappolicy" / "cache-key").symlink_to(tmp_path / "elsewhere")
+    linked = _cli(store, *CHECK, XDG_STATE_HOME=str(state))
+    assert linked[:2] == shared[:2] and "is a symbolic link" in linked[2], linked[2]

@@ -8,9 +8,15 @@ Where: `$CAPPOLICY_CACHE_DIR`, else `$XDG_CACHE_HOME/cappolicy`, else `~/.cache/
 (a rule file's path, say): a first line that is a digest of the key it was made under
 (cappolicy's version, Python's, a digest of the code that made the value, and the content
 of every input file, hashed, so an edit that keeps the file's size and time is still
-seen), then the value as JSON data (cachedata.py). The key is compared before the value
-is looked at, and the value is decoded by an allow-list of classes with checked fields:
-reading an entry never runs code, whoever wrote it. An entry that is missing, unreadable,
+seen) and a seal, then the value as JSON data (cachedata.py). The key is compared before
+the value is looked at; the seal is a MAC of the entry's name, key and value under the
+user's cache key, 32 random bytes kept outside the cache folder (`$XDG_STATE_HOME/
+cappolicy/cache-key`, else `~/.local/state/cappolicy/cache-key`, made on first use), so
+an entry written by anyone who does not hold the key (a CI cache restored from another
+run, a cache folder committed into a checkout) is no entry: it cannot change what a rule
+file means, nor give lark a lexer pattern that never ends. The value is then decoded by
+an allow-list of classes with checked fields: reading an entry never runs code, whoever
+wrote it. An entry that is missing, unreadable,
 malformed or made under another key is ignored, rebuilt and replaced; entries are written
 to a temporary file and renamed into place, so a reader never sees half of one.
 
@@ -20,7 +26,8 @@ place of lark's own cache.
 Only a folder that is this user's alone is used: its path absolute; the folder, its
 `rules`, `codes` and `lark` folders and every entry owned by the user and writable by no one
 else; entries regular files, not symbolic links; the folders above it owned by the user
-or root and writable by no one else unless sticky (as /tmp is). Otherwise the run says
+or root and writable by no one else unless sticky (as /tmp is). The key's folder and
+file are held to the same rules. Otherwise the run says
 once, on stderr, which folder it does not use and why, and goes on without the cache.
 Any other failure to read or write the cache is silent: the result is the same without it.
 """
@@ -47,8 +54,9 @@ except ImportError:  # pragma: no cover - another Python
 
 T = TypeVar("T")
 
-#: bumped when the layout of entries changes (1: pickles; 2: a key line, then JSON)
-FORMAT = 2
+#: bumped when the layout of entries changes (1: pickles; 2: a key line, then JSON;
+#: 3: the key line sealed with the user's cache key)
+FORMAT = 3
 _SUFFIX = ".json"
 
 
@@ -108,6 +116,95 @@ def usable_dir(kind: str | None = None) -> Path | None:
         _note(name, why)
         return None
     return folder if kind is None else folder / kind
+
+
+def key_dir() -> Path | None:
+    """The folder of the user's cache key: `$XDG_STATE_HOME/cappolicy`, else
+    `~/.local/state/cappolicy`; never the cache folder, whose contents a CI cache or a
+    checkout may bring. None when there is no home to keep it in."""
+    state = os.environ.get("XDG_STATE_HOME")
+    if state and os.path.isabs(state):
+        return Path(state) / "cappolicy"
+    home = os.path.expanduser("~")
+    if not os.path.isabs(home):
+        return None
+    return Path(home) / ".local" / "state" / "cappolicy"
+
+
+#: the user's cache key, read (or made) once a process; None: no cache can be trusted
+_secrets: dict[str, bytes | None] = {}
+_KEY_FILE = "cache-key"
+_KEY_BYTES = 32
+
+
+def _secret(folder: Path) -> bytes | None:
+    """The key every entry of the cache at `folder` is sealed with: 32 random bytes in
+    the user's key folder (key_dir), made on first use. A key folder or file that is
+    not the user's alone (as the cache folder must be) leaves the run without a cache,
+    said once."""
+    where = key_dir()
+    name = str(where)
+    if name not in _secrets:
+        _secrets[name] = None
+        why = "there is no home folder to keep its key in" if where is None else \
+            _unsafe_folder(where)
+        if why is None and where is not None:
+            try:
+                _secrets[name] = _key_in(where)
+            except _Refused as refused:
+                why = str(refused)
+        if why is not None:
+            _refuse(folder.parent, f"its key folder {where}: {why}" if where else why)
+    return _secrets[name]
+
+
+def _key_in(where: Path) -> bytes | None:
+    """The key kept in the folder `where`, made there if it has none; None when it can
+    be neither read nor made (a read-only home: no cache, in silence)."""
+    path = where / _KEY_FILE
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(2):
+        try:
+            fd = os.open(path, flags)
+        except FileNotFoundError:
+            _make_key(where, path)
+            continue
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise _Refused(f"its key {path} is a symbolic link") from None
+            return None
+        with open(fd, "rb") as fh:
+            st = os.fstat(fd)
+            why = _not_ours(st) if stat.S_ISREG(st.st_mode) else "it is not a regular file"
+            if why:
+                raise _Refused(f"its key {path}: {why}")
+            secret = fh.read(_KEY_BYTES + 1)
+        if len(secret) != _KEY_BYTES:
+            raise _Refused(f"its key {path} is not {_KEY_BYTES} bytes long")
+        return secret
+    return None
+
+
+def _make_key(where: Path, path: Path) -> None:
+    """Make the key file `path`: written whole under another name, then linked into
+    place, so that of two runs making it at once, both read the one that won."""
+    import tempfile
+
+    try:
+        where.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=where, prefix=".key-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(os.urandom(_KEY_BYTES))
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    except OSError:
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def _refuse(folder: Path, why: str) -> None:
@@ -221,12 +318,23 @@ class _Refused(Exception):
 
 
 def _key_line(key: tuple[Any, ...]) -> bytes:
-    return f"cappolicy-cache {digest(json.dumps(key))}\n".encode("ascii")
+    return f"cappolicy-cache {digest(json.dumps(key))} ".encode("ascii")
 
 
-def _read(path: Path, key_line: bytes) -> bytes | None:
-    """The data stored at `path` under the key of `key_line`; None when there is none.
-    _Refused when the entry is not this user's own regular file."""
+def _seal(secret: bytes, path: Path, key_line: bytes, data: bytes) -> bytes:
+    """The seal of an entry: a MAC, under the user's secret, of its name, its key and its
+    data, so that it holds only where it was written, for the key it was written for."""
+    mac = blake2b(key=secret, digest_size=32)
+    for part in (path.name.encode("utf-8", "surrogatepass"), key_line, data):
+        mac.update(len(part).to_bytes(8, "little"))
+        mac.update(part)
+    return mac.hexdigest().encode("ascii")
+
+
+def _read(path: Path, key_line: bytes, secret: bytes) -> bytes | None:
+    """The data stored at `path` under the key of `key_line`, sealed with `secret`; None
+    when there is none (or its seal does not hold: whoever wrote it did not hold the
+    key). _Refused when the entry is not this user's own regular file."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) \
         | getattr(os, "O_CLOEXEC", 0)
     try:
@@ -246,12 +354,16 @@ def _read(path: Path, key_line: bytes) -> bytes | None:
         try:
             if fh.readline(len(key_line)) != key_line:
                 return None  # made under another key: not even decoded
-            return fh.read()
+            seal = fh.readline(66).rstrip(b"\n")
+            data = fh.read()
         except OSError:
             return None
+    # compared plainly, not in constant time (hmac would load OpenSSL at every start): a
+    # writer of the folder learns nothing from timing one comparison made per run
+    return data if seal == _seal(secret, path, key_line, data) else None
 
 
-def _write(path: Path, key_line: bytes, text: str) -> bool:
+def _write(path: Path, key_line: bytes, text: str, secret: bytes) -> bool:
     """Store `text` under the key of `key_line` at `path`; whether it could be (a
     read-only or full disk leaves the cache as it was)."""
     import tempfile  # only to write: most runs only read
@@ -263,9 +375,10 @@ def _write(path: Path, key_line: bytes, text: str) -> bool:
     except OSError:
         return False
     try:
+        data = text.encode("utf-8", "surrogatepass")
         with os.fdopen(fd, "wb") as fh:
-            fh.write(key_line)
-            fh.write(text.encode("utf-8", "surrogatepass"))
+            fh.write(key_line + _seal(secret, path, key_line, data) + b"\n")
+            fh.write(data)
         os.replace(tmp, path)
     except OSError:
         with contextlib.suppress(OSError):
@@ -281,12 +394,13 @@ def cached(kind: str, name: str, key: tuple[Any, ...], make: Callable[[], T],
     reads it back (Corrupt: it is made again). `make` may raise: nothing is
     stored then."""
     folder = usable_dir(kind)
-    if folder is None:
+    secret = _secret(folder) if folder is not None else None
+    if folder is None or secret is None:
         return make()
     path = folder / (digest(name)[:32] + _SUFFIX)
     line = _key_line((FORMAT, __version__, sys.version, *key))
     try:
-        data = _read(path, line)
+        data = _read(path, line, secret)
     except _Refused as refused:
         _refuse(folder.parent, str(refused))
         return make()
@@ -300,7 +414,7 @@ def cached(kind: str, name: str, key: tuple[Any, ...], make: Callable[[], T],
         text = dumps(value)
     except (TypeError, ValueError, RecursionError):
         return value
-    _write(path, line, text)
+    _write(path, line, text, secret)
     return value
 
 
