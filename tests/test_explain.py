@@ -82,7 +82,7 @@ def test_a_baseline_rule_as_the_baseline_has_it() -> None:
            f"{line_of(financing, 'param min_co_financing')}" in out
     assert "  condition let total = sum(sum(src.by_year) for src in funding.sources)" in out
     assert ("            require funding.sources present and national > 0 "
-            "and national_share >= min_co_financing\n") in out
+            "and national_share >= min_co_financing and total >= given\n") in out
     assert '  hint      "Raise the co-financing of {host_country} institutions' in out
     tests = SHIPPED / "baseline" / "tests" / "financing.test.yaml"
     fails = out[out.index("  fails     "):out.index("  passes    ")]
