@@ -255,8 +255,8 @@ class Celpy(Engine):
         # The transpiled code calls a given function as `module.qualname` among the globals
         # of celpy.evaluation, where no module of ours is: name the helper's home there.
         _celpy_sum.__module__ = "bench_cel_helpers"
-        celpy.evaluation.bench_cel_helpers = SimpleNamespace(  # type: ignore[attr-defined]
-            _celpy_sum=_celpy_sum)
+        setattr(celpy.evaluation, "bench_cel_helpers",  # noqa: B010 - not its attribute
+                SimpleNamespace(_celpy_sum=_celpy_sum))
         env = celpy.Environment(runner_class=celpy.CompiledRunner)
         return {name: env.program(env.compile(source), functions={"sum": _celpy_sum})
                 for name, source in cel_policies().items()}

@@ -55,6 +55,13 @@ _ACTIVITY = re.compile(rb"<iati-activity[\s>].*?</iati-activity>", re.S)
 _IDENT = re.compile(rb"<iati-identifier>([^<]*)</iati-identifier>")
 
 
+def _numbered(n: int) -> Callable[[re.Match[bytes]], bytes]:
+    """The replacement of an activity's identifier by its `n`th copy's."""
+    def number(m: re.Match[bytes]) -> bytes:
+        return b"<iati-identifier>" + m.group(1) + b"-G%06d" % n + b"</iati-identifier>"
+    return number
+
+
 #: the commands measured, by name: their arguments after the file
 COMMANDS = {
     "portfolio json": ["portfolio", "{file}", "--format", "json", "-o", os.devnull],
@@ -122,9 +129,7 @@ def generate(path: Path, count: int, mean: int = 3_350) -> int:
                   b'<iati-activities version="2.03" generated-datetime="2026-01-01T00:00:00">\n')
         for n in range(count):
             template = chosen[n % len(chosen)]
-            out.write(b"  " + _IDENT.sub(
-                lambda m, n=n: b"<iati-identifier>" + m.group(1) + b"-G%06d" % n
-                + b"</iati-identifier>", template, count=1) + b"\n")
+            out.write(b"  " + _IDENT.sub(_numbered(n), template, count=1) + b"\n")
         out.write(b"</iati-activities>\n")
     return path.stat().st_size
 

@@ -73,7 +73,9 @@ def base(host: str) -> dict[str, Any]:
     """The passing example, its host country (and every Arcadian party) made `host`."""
     text = EXAMPLE.read_text(encoding="utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
-    return json.loads(json.dumps(data, default=str).replace('"XA"', json.dumps(host)))
+    made: dict[str, Any] = json.loads(json.dumps(data, default=str).replace('"XA"',
+                                                                           json.dumps(host)))
+    return made
 
 
 def chain(data: dict[str, Any], n: int, *, broken: bool = False) -> None:

@@ -34,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +43,16 @@ AMOUNT = re.compile(r"\b(\d{5,})\b")
 #: runs cappolicy's program in this process's Python: cappolicy.cli.entry, else (older trees) cli
 PROGRAM = ("import sys\nsys.argv[0] = 'cappolicy'\ntry:\n    from cappolicy.cli.entry import main\n"
            "except ImportError:\n    from cappolicy.cli.main import main\nmain()\n")
+
+
+def _scaled(factor: float) -> Callable[[re.Match[str]], str]:
+    """The replacement of an amount by the amount times `factor`."""
+    return lambda m: str(int(int(m.group(1)) * factor))
+
+
+def _suffixed(i: int) -> Callable[[re.Match[str]], str]:
+    """The replacement of a proposal's id by its `i`th copy's."""
+    return lambda m: f"id: {m.group(1)}-{i:05d}"
 
 
 def generate(folder: Path, count: int, seed: int = 1) -> list[Path]:
@@ -53,9 +64,8 @@ def generate(folder: Path, count: int, seed: int = 1) -> list[Path]:
     for i in range(count):
         k = i % len(texts)
         factor = rng.choice((0.5, 0.8, 1.0, 1.0, 1.3, 2.0))
-        text = AMOUNT.sub(lambda m, factor=factor: str(int(int(m.group(1)) * factor)), texts[k])
-        text = re.sub(r"^id: (\S+)", lambda m, i=i: f"id: {m.group(1)}-{i:05d}", text, count=1,
-                      flags=re.MULTILINE)
+        text = AMOUNT.sub(_scaled(factor), texts[k])
+        text = re.sub(r"^id: (\S+)", _suffixed(i), text, count=1, flags=re.MULTILINE)
         path = folder / f"p{i:05d}-{sources[k].stem}.yaml"
         path.write_text(text, encoding="utf-8")
         out.append(path)
