@@ -34,7 +34,7 @@ from . import schema
 from .scalars import _NULLS, _NUMERIC_START, resolve_plain
 from .repeats import repeated_refs, unreasoned_waivers
 from .validate import _DATE, _YEAR, _codes
-from .placeholders import PUNCTUATION
+from .placeholders import PUNCTUATION, folded
 
 #: an alias written as a mapping's value on the key's line, from the end of the key
 #: (libyaml's anchor names are letters, digits, '-' and '_')
@@ -160,6 +160,7 @@ def _proposal_plan() -> Any:
 #: of these in lower case, or has nothing but its punctuation
 #: (re.IGNORECASE matches all that str.lower makes of them, and a few more)
 _HINT = re.compile("todo|tbd|tbc|tba|xxx|lorem ipsum|n/a|none|not applicable|to be |<|pending|"
+                   "unknown|to do|not yet|"
                    "t\\.b|n\\.a|\\A\\s*(no\\s|there\\s|nil)|\\A[\\W_]*\\Z", re.IGNORECASE).search
 
 
@@ -172,9 +173,13 @@ def maybe_placeholder(text: str) -> bool:
             or "xxx" in low or "lorem ipsum" in low or "n/a" in low or "none" in low \
             or "not applicable" in low or "to be " in low or "<" in text \
             or "pending" in low or "t.b" in low or "n.a" in low \
+            or "unknown" in low or "to do" in low or "not yet" in low \
             or low.lstrip().startswith(("no ", "no\t", "no\n", "there", "nil")) \
             or not text.strip(PUNCTUATION)
-    return _HINT(text) is not None  # "\\W": any punctuation, symbol or space, of any script
+    if _HINT(text) is not None:  # "\\W": any punctuation, symbol or space, of any script
+        return True
+    plain = folded(text)  # ＴＢＤ: a placeholder in full-width letters
+    return plain != text and maybe_placeholder(plain)
 
 
 class Walk:

@@ -12,9 +12,10 @@ What counts, ignoring case and the whitespace and punctuation around it:
 - an empty text, or one of only whitespace: `grievance_mechanism: ""` says no more than
   leaving the field out;
 - a text that is one of the words (`TODO`, `TBD`, `TBC`, `TBA`, `XXX`, `...`, `lorem
-  ipsum`, `N/A`, `none`, `not applicable`, `to be determined`, `to be confirmed`, and what
-  a ruleset adds through its `placeholders` param), or only punctuation (a dash of any
-  length, in any script);
+  ipsum`, `N/A`, `none`, `not applicable`, `to be determined`, `to be confirmed`, `to be
+  decided`, `not yet known`, `to do`, `unknown`..., and what a ruleset adds through its
+  `placeholders` param), or only punctuation (a dash of any length, in any script);
+  full-width and other compatibility forms read as their plain letters (`ＴＢＤ`);
 - a word followed by a note after a colon, a semicolon, a comma, a slash, a dash or a
   bracket: `TODO: the donor's country`, `TBD - to be negotiated`, `TBC (March)`;
 - a text that starts with a word saying it is not written yet (`TBD by the steering
@@ -43,12 +44,14 @@ from . import schema
 #: The words a ruleset starts from (the baseline's `placeholders` param repeats them).
 DEFAULT_WORDS: frozenset[str] = frozenset({
     "TODO", "TBD", "TBC", "TBA", "XXX", "...", "lorem ipsum", "N/A", "none", "not applicable",
-    "to be determined", "to be confirmed", "to be defined", "to be agreed", "pending"})
+    "to be determined", "to be confirmed", "to be defined", "to be agreed", "to be decided",
+    "not yet determined", "not yet decided", "not yet known", "to do", "unknown", "pending"})
 #: the words that say a value is not written yet however the text goes on ("TBD by the
 #: steering committee", "to be determined later"); "none" is not one ("None of the data
 #: leaves XA" says something)
 _NOT_YET = frozenset({"todo", "tbd", "tbc", "tba", "xxx", "lorem ipsum", "n/a", "not applicable",
                       "to be determined", "to be confirmed", "to be defined", "to be agreed",
+                      "to be decided", "not yet determined", "not yet decided", "not yet known",
                       "pending"})
 #: a text that says there is none: "No legal basis", "There is no exit plan", "None yet"
 #: ("No. 12/2024" and "no objection" are not)
@@ -74,9 +77,18 @@ _KEYS = {(schema.ORGANISATION.name, "id"), (schema.BODY.name, "id"),
 
 
 def _bare(text: str) -> str:
-    """`text` without the whitespace and punctuation round it."""
+    """`text` without the whitespace and punctuation round it (a text that is not ASCII
+    in its compatibility form, folded: `ＴＢＤ` is `TBD`)."""
     bare = text.strip(PUNCTUATION)
-    return bare if bare.isascii() else _EDGES.sub("", bare)
+    return bare if bare.isascii() else _EDGES.sub("", folded(bare))
+
+
+def folded(text: str) -> str:
+    """`text` in Unicode's compatibility form (NFKC): full-width and other look-alike
+    forms of letters and punctuation as their plain ones."""
+    import unicodedata  # only for a text that is not ASCII
+
+    return unicodedata.normalize("NFKC", text)
 
 
 def normalise(words: Iterable[Any]) -> frozenset[str]:
@@ -100,6 +112,8 @@ def _table(words: frozenset[Any]) -> frozenset[str]:
 
 def placeholder(text: str, words: frozenset[str] = _DEFAULT) -> bool:
     """Whether `text` only holds a placeholder (`words` as `normalise` gives them)."""
+    if not text.isascii():
+        text = folded(text)
     bare = _bare(text).lower()
     if not bare:
         return True  # "", "   ", "...", "-", "?": nothing but whitespace and punctuation
