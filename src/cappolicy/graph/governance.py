@@ -421,10 +421,11 @@ class Reach:
         passes = self._passes if through is not None else None
         self._to_goal = graph._backwards(
             (k for k, v in self.verdicts.items() if v is True), steps, passes)
-        # "cannot tell": a walk meets a node the target cannot be decided for, or meets
-        # the target only through nodes the `through:` condition cannot be decided for
+        # "cannot tell": a walk meets a node the target cannot be decided for, or (with
+        # `through:`) meets the target only through nodes the condition cannot decide for
         self._to_unsure = graph._backwards(
-            (k for k, v in self.verdicts.items() if v is not False), steps,
+            (k for k, v in self.verdicts.items()
+             if v is not False and (through is not None or v is not True)), steps,
             self._may_pass if through is not None else None)
 
     def decide(self, start: str) -> bool | None:
