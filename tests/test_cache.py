@@ -827,3 +827,12 @@ def test_a_key_others_can_write_or_that_is_no_key_leaves_the_run_without_a_cache
     (state / "cappolicy" / "cache-key").symlink_to(tmp_path / "elsewhere")
     linked = _cli(store, *CHECK, XDG_STATE_HOME=str(state))
     assert linked[:2] == shared[:2] and "is a symbolic link" in linked[2], linked[2]
+    (state / "cappolicy" / "cache-key").unlink()
+    os.mkfifo(state / "cappolicy" / "cache-key", 0o600)  # opened, it would wait for a writer
+    piped = subprocess.run(
+        [sys.executable, "-c", "import sys\nfrom cappolicy.cli.entry import main\n"
+         "sys.argv[0] = 'cappolicy'\nmain()\n", *CHECK], capture_output=True, text=True,
+        check=False, cwd=ROOT, timeout=120,
+        env={**os.environ, "CAPPOLICY_CACHE_DIR": str(store), "XDG_STATE_HOME": str(state)})
+    assert (piped.returncode, piped.stdout) == shared[:2]
+    assert "is not a regular file" in piped.stderr, piped.stderr

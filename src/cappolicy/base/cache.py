@@ -162,7 +162,8 @@ def _key_in(where: Path) -> bytes | None:
     """The key kept in the folder `where`, made there if it has none; None when it can
     be neither read nor made (a read-only home: no cache, in silence)."""
     path = where / _KEY_FILE
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) \
+        | getattr(os, "O_CLOEXEC", 0)  # a FIFO in its place cannot hold the run
     for _ in range(2):
         try:
             fd = os.open(path, flags)
