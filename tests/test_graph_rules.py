@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 
+import jsonschema
 import pytest
 
 from cappolicy.base.errors import AnalysisError, Diagnostic
@@ -23,6 +24,7 @@ from cappolicy.proposal.model import Proposal
 from cappolicy.render.jsonfmt import (
     finding_to_json,
     findings_from_json,
+    load_schema,
     render_json,
     whole_finding_from_json,
 )
@@ -332,6 +334,9 @@ def test_a_forbidden_walk_through_a_node_that_cannot_be_judged_does_not_pass(
            'n -> n.country == "XA" holds there' in shown, shown
     trace = finding_to_json(f)["evidence"][0]["graph"]
     assert (trace["blocked"], trace["unsure"]) == ([], ["steering"])
+    schema = load_schema()  # the JSON report's schema takes it (no other key is allowed)
+    assert list(jsonschema.Draft202012Validator(
+        {"$ref": "#/$defs/graph_trace", "$defs": schema["$defs"]}).iter_errors(trace)) == []
     assert render_finding(whole_finding_from_json(finding_to_json(f))) == shown
     # a condition true of the committee lets the walk through: the rule fails
     [f] = findings(rule % 'n.country == "XA" or n.kind == steering-committee', proposal)
