@@ -43,7 +43,7 @@ import sys
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from .. import __version__
 
@@ -162,23 +162,15 @@ def _key_in(where: Path) -> bytes | None:
     """The key kept in the folder `where`, made there if it has none; None when it can
     be neither read nor made (a read-only home: no cache, in silence)."""
     path = where / _KEY_FILE
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) \
-        | getattr(os, "O_CLOEXEC", 0)  # a FIFO in its place cannot hold the run
     for _ in range(2):
         try:
-            fd = os.open(path, flags)
+            fh = _open_own(path, f"its key {path}")
         except FileNotFoundError:
             _make_key(where, path)
             continue
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise _Refused(f"its key {path} is a symbolic link") from None
+        except OSError:
             return None
-        with open(fd, "rb") as fh:
-            st = os.fstat(fd)
-            why = _not_ours(st) if stat.S_ISREG(st.st_mode) else "it is not a regular file"
-            if why:
-                raise _Refused(f"its key {path}: {why}")
+        with fh:
             secret = fh.read(_KEY_BYTES + 1)
         if len(secret) != _KEY_BYTES:
             raise _Refused(f"its key {path} is not {_KEY_BYTES} bytes long")
@@ -332,26 +324,39 @@ def _seal(secret: bytes, path: Path, key_line: bytes, data: bytes) -> bytes:
     return mac.hexdigest().encode("ascii")
 
 
-def _read(path: Path, key_line: bytes, secret: bytes) -> bytes | None:
-    """The data stored at `path` under the key of `key_line`, sealed with `secret`; None
-    when there is none (or its seal does not hold: whoever wrote it did not hold the
-    key). _Refused when the entry is not this user's own regular file."""
+def _open_own(path: Path, what: str) -> BinaryIO:
+    """`path` opened to read, when it is this user's own regular file; `what` names it
+    in the _Refused raised otherwise (a link, not a regular file, another's). Opened
+    without following a link or waiting on a FIFO; OSError when it cannot be opened."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) \
         | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
     except OSError as exc:
         if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a symbolic link
-            raise _Refused(f"its entry {path.parent.name}/{path.name} is a symbolic link") \
-                from None
+            raise _Refused(f"{what} is a symbolic link") from None
+        raise
+    fh = open(fd, "rb")  # noqa: SIM115 - handed to the caller, who closes it
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        why = f"{what} is not a regular file"
+    elif ours := _not_ours(st):
+        why = f"{what}: {ours}"
+    else:
+        return fh
+    fh.close()
+    raise _Refused(why)
+
+
+def _read(path: Path, key_line: bytes, secret: bytes) -> bytes | None:
+    """The data stored at `path` under the key of `key_line`, sealed with `secret`; None
+    when there is none (or its seal does not hold: whoever wrote it did not hold the
+    key). _Refused when the entry is not this user's own regular file."""
+    try:
+        fh = _open_own(path, f"its entry {path.parent.name}/{path.name}")
+    except OSError:
         return None  # missing or unreadable: made again
-    with open(fd, "rb") as fh:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise _Refused(f"its entry {path.parent.name}/{path.name} is not a regular file")
-        why = _not_ours(st)
-        if why:
-            raise _Refused(f"its entry {path.parent.name}/{path.name}: {why}")
+    with fh:
         try:
             if fh.readline(len(key_line)) != key_line:
                 return None  # made under another key: not even decoded

@@ -13,7 +13,7 @@ held to the closures' answers by tests/test_codegen.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .codegen import Writer, preamble
@@ -28,24 +28,9 @@ def condition(node: Node) -> tuple[Callable[[Env], Any], str]:
     `for` rule's `where`, for each element in turn; written as if in a loop, so that a
     walk of a collection that reads no variable is made once a proposal (its closure's
     Context.memo). Raises one of Unwritable when it cannot be written."""
-    w = Writer()
-    w.function()
-    scope = {name: f"var{n}" for n, name in enumerate(sorted(node.free))}
-    w.looping += 1
-    for name, local in scope.items():
-        w.emit(1, f"{local} = env.vars[{name!r}]")
-    result = w.cond(node, scope, 1)
-    w.emit(1, f"return {result}")
-    source = "\n".join([
-        "def truth(env):",
-        "    ctx = env.ctx",
-        *("    " + line for line in preamble(w.targets) + w.prelude),
-        *w.lines,
-        "",
-    ])
-    namespace = dict(w.consts)
-    exec(compile(source, "<condition>", "exec"), namespace)  # noqa: S102 - our own source
-    return namespace["truth"], source
+    w, scope = _writer(node.free)
+    w.emit(1, f"return {w.cond(node, scope, 1)}")
+    return _compiled(w, "truth(env)", "<condition>")
 
 
 def sifter(node: Quantifier) -> tuple[Callable[[Env, Any, bool], tuple[int, list[int]]], str]:
@@ -54,13 +39,8 @@ def sifter(node: Quantifier) -> tuple[Callable[[Env, Any, bool], tuple[int, list
     the source."""
     var, body, where = node.var, node.body, node.where
     assert var is not None
-    w = Writer()
-    w.function()
-    w.looping += 1
-    free = (body.free | (where.free if where is not None else frozenset())) - {var}
-    scope = {name: f"var{n}" for n, name in enumerate(sorted(free))}
-    for name, local in scope.items():
-        w.emit(1, f"{local} = env.vars[{name!r}]")
+    w, scope = _writer((body.free | (where.free if where is not None else frozenset()))
+                       - {var})
     item = w.tmp("v")
     inner = {**scope, var: item}
     w.emit(1, f"considered, picked, saved = 0, [], env.vars.get({var!r}, _MISSING)")
@@ -80,9 +60,27 @@ def sifter(node: Quantifier) -> tuple[Callable[[Env, Any, bool], tuple[int, list
     w.emit(1, "finally:")
     w.emit(2, f"_restore(env, {var!r}, saved)")
     w.emit(1, "return considered, picked")
-    source = "\n".join(["def sift(env, items, true):", "    ctx = env.ctx",
+    return _compiled(w, "sift(env, items, true)", "<sifter>",
+                     _MISSING=MISSING, _restore=restore)
+
+
+def _writer(free: Iterable[str]) -> tuple[Writer, dict[str, str]]:
+    """A writer of a function of `env` asked element after element (`looping`), the
+    variables `free` read from env.vars into locals first; and those locals."""
+    w = Writer()
+    w.function()
+    w.looping += 1
+    scope = {name: f"var{n}" for n, name in enumerate(sorted(free))}
+    for name, local in scope.items():
+        w.emit(1, f"{local} = env.vars[{name!r}]")
+    return w, scope
+
+
+def _compiled(w: Writer, signature: str, file: str, **extra: Any) -> tuple[Any, str]:
+    """The function `signature` names, `w`'s lines its body, compiled; and its source."""
+    source = "\n".join([f"def {signature}:", "    ctx = env.ctx",
                         *("    " + line for line in preamble(w.targets) + w.prelude),
                         *w.lines, ""])
-    namespace = {**w.consts, "_MISSING": MISSING, "_restore": restore}
-    exec(compile(source, "<sifter>", "exec"), namespace)  # noqa: S102 - our own source
-    return namespace["sift"], source
+    namespace = {**w.consts, **extra}
+    exec(compile(source, file, "exec"), namespace)  # noqa: S102 - our own source
+    return namespace[signature[:signature.index("(")]], source

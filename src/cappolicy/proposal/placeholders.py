@@ -77,10 +77,9 @@ _KEYS = {(schema.ORGANISATION.name, "id"), (schema.BODY.name, "id"),
 
 
 def _bare(text: str) -> str:
-    """`text` without the whitespace and punctuation round it (a text that is not ASCII
-    in its compatibility form, folded: `ＴＢＤ` is `TBD`)."""
+    """`text` (folded, if not ASCII) without the whitespace and punctuation round it."""
     bare = text.strip(PUNCTUATION)
-    return bare if bare.isascii() else _EDGES.sub("", folded(bare))
+    return bare if bare.isascii() else _EDGES.sub("", bare)
 
 
 def folded(text: str) -> str:
@@ -96,7 +95,7 @@ def normalise(words: Iterable[Any]) -> frozenset[str]:
     out = set()
     for word in words:
         if isinstance(word, str):
-            text = _bare(word).lower()
+            text = _bare(word if word.isascii() else folded(word)).lower()
             out.add(text if text else word.strip().lower())
     return frozenset(out)
 
