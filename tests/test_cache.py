@@ -206,6 +206,32 @@ def test_code_lists_are_cached_under_pycountrys_databases(store: Path) -> None:
     assert made == [1]
 
 
+def test_code_lists_are_made_again_when_a_database_changes(
+        store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # kept under the files' identity, not their content: another pycountry installed
+    # (a file of another size, time or inode) must not be answered from the old entry
+    databases = [tmp_path / f"{name}.json" for name in ("countries", "languages", "currencies")]
+    for file in databases:
+        file.write_text("{}", encoding="utf-8")
+    monkeypatch.setattr(codes, "_pycountry_files", lambda: databases)
+    made: list[str] = []
+
+    def make() -> dict[str, frozenset[str]]:
+        made.append("made")
+        return {"country": frozenset({"XA", f"X{'BCD'[len(made) - 1]}"})}
+
+    assert codes.code_lists(make) == codes.code_lists(make) == {"country": frozenset({"XA", "XB"})}
+    databases[1].write_text('{"639-3": []}', encoding="utf-8")  # another size
+    assert codes.code_lists(make) == {"country": frozenset({"XA", "XC"})}
+    stat = databases[2].stat()
+    os.utime(databases[2], ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert codes.code_lists(make) == {"country": frozenset({"XA", "XD"})}
+    assert made == ["made"] * 3
+    databases[0].unlink()  # a database gone: read by pycountry, which reports it
+    assert codes.code_lists(lambda: {"country": frozenset({"XZ"})}) == {
+        "country": frozenset({"XZ"})}
+
+
 _PROBE = """
 import sys
 from cappolicy.cli.entry import main
