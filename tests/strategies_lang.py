@@ -11,6 +11,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from cappolicy.lang import ast
+from cappolicy.lang.values import percent_of
 from cappolicy.rulesets.catalog import Catalog, EffectiveRuleset, Rulesets
 
 # ------------------------------------------------------------------ expression trees
@@ -42,7 +43,9 @@ def numbers(draw: st.DrawFn) -> int | float:
 
 @st.composite
 def percents(draw: st.DrawFn) -> ast.Percent:
-    return ast.Percent(float(_decimal_text(draw)) / 100)
+    """A percent as the parser builds it from digits (values.percent_of)."""
+    text = _decimal_text(draw)
+    return ast.Percent(percent_of(float(text) if "." in text else int(text)))
 
 
 durations = st.one_of(

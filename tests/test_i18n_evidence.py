@@ -59,7 +59,9 @@ def test_a_third_is_33_3333_percent_in_every_language() -> None:
     assert plain(i18n.format_percent(0.15, "fr")) == "15 %"
 
 
-def test_a_percent_in_a_rule_s_message_is_rounded_in_french(tmp_path: Path) -> None:
+def test_a_percent_in_a_rule_s_message_is_shown_as_written_in_french(tmp_path: Path) -> None:
+    # a decimal is shown as it is written (lang/values.py); only a share that does not
+    # end is rounded (test_a_third_is_33_3333_percent_in_every_language)
     rules = tmp_path / "rules"
     (rules / "baseline").mkdir(parents=True)
     (rules / "baseline" / "b.cpol").write_text(
@@ -69,9 +71,9 @@ def test_a_percent_in_a_rule_s_message_is_rounded_in_french(tmp_path: Path) -> N
     proposal = tmp_path / "p.yaml"
     proposal.write_bytes((EXAMPLES / "proposals" / "xb-donor-led.yaml").read_bytes())
     args = ("check", str(proposal), "--rulesets", str(rules), "--as-of", AS_OF)
-    assert "The share is 33.3333%." in run(*args).output
-    assert "The share is 33,3333 %." in plain(run(*args, "--lang", "fr").output)
-    assert "The share is 33,3333 %." in plain(run(*args, "--lang", "es").output)
+    assert "The share is 33.33333333%." in run(*args).output
+    assert "The share is 33,33333333 %." in plain(run(*args, "--lang", "fr").output)
+    assert "The share is 33,33333333 %." in plain(run(*args, "--lang", "es").output)
 
 
 # ---------------------------------------------------------------- plurals made early (item 9)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -239,7 +240,20 @@ def test_elements_of_a_map_are_its_values_and_a_set_is_walked_in_order() -> None
     (True, "true"),
     (False, "false"),
     (3.0, "3"),
-    (1 / 3, "0.333333"),
+    (1 / 3, "0.333333"),  # a quotient that does not end: six significant digits
+    (2e6 / 3, "666666.6666666666"),  # ... unless they make it a whole number
+    (1425566.13, "1425566.13"),  # an amount with cents: as written, never 1.42557e+06
+    (2704879.52, "2704879.52"),
+    (0.1 + 0.2, "0.30000000000000004"),  # binary noise: told from the 0.3 V.arith gives
+    (V.arith("+", 0.1, 0.2), "0.3"),
+    (Percent(0.333), "33.3%"),
+    (Percent(0.07), "7%"),  # 0.07 * 100 is 7.000000000000001 in binary
+    (Percent(0.2499999999), "24.99999999%"),  # as written
+    (Percent(0.24999999999999), "24.999999999999%"),
+    (Percent(175000 / 3475000), "5.03597%"),  # a share that does not end: six digits
+    (Percent(0.25 - 2**-54), "24.999999999999993%"),
+    (Percent(1 / 3), "33.3333%"),
+    (Money(1688719.88, "EUR"), "1688719.88 EUR"),
     (1500000, "1500000"),
     (Percent(0.15), "15%"),
     (Money(1500000.0, "EUR"), "1500000 EUR"),
@@ -301,3 +315,69 @@ def test_the_days_of_every_month_are_the_calendars() -> None:
 
     assert all(days_in(year, month) == calendar.monthrange(year, month)[1]
                for year in range(1, 10000) for month in range(1, 13))
+
+
+# ------------------------------------------------------------------ decimals
+
+
+def test_amounts_with_cents_that_add_up_alike_make_the_same_number() -> None:
+    # in binary floating point the first is 1425566.1300000001, the second 1425566.13
+    funded = V.total([802201.93, 623364.20])
+    planned = V.total([20329.61, 1405236.52])
+    assert funded == planned == 1425566.13
+    assert V.compare("<=", planned, funded) is True
+    assert V.arith("+", V.arith("+", 20329.61, 0), 1405236.52) == funded
+    assert V.total([0.1, 0.2]) == V.arith("+", 0.1, 0.2) == 0.3
+    assert V.arith("-", 0.3, 0.1) == 0.2
+    assert V.arith("*", 0.1, 3) == 0.3
+
+
+def test_a_share_that_is_exactly_a_quarter_is_a_quarter() -> None:
+    national = V.total([839603.10, 669780.01, 179336.77])
+    given = V.total([2517878.20, 332328.35, 2215953.09, national])
+    share = V.arith("/", national, given)
+    assert share == 0.25  # 1688719.88 / 6754879.52; in binary floats 0.24999999999999997
+    assert V.compare(">=", Percent(share), Percent(0.25)) is True
+    assert V.arith("/", Money(national, "EUR"), Money(given, "EUR")) == 0.25
+
+
+def test_whole_numbers_stay_exact_integers() -> None:
+    assert V.total([10**20, 1]) == 10**20 + 1
+    assert V.arith("*", 10**20, 3) == 3 * 10**20
+    assert V.arith("/", 1, 4) == 0.25
+    with pytest.raises(V.EvalProblem, match="division by zero"):
+        V.arith("/", 1.5, 0)
+    with pytest.raises(V.EvalProblem, match="division by zero"):
+        V.arith("/", 1.5, 0.0)
+
+
+def test_a_decimal_sum_past_the_largest_float_is_refused() -> None:
+    with pytest.raises(V.EvalProblem, match="not a finite number"):
+        V.total([1.5e308, 1.5e308])
+    with pytest.raises(V.EvalProblem, match="not a finite number"):
+        V.arith("*", 1.5e308, 10.5)
+
+
+@given(st.lists(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False,
+                            allow_infinity=False), min_size=1, max_size=12),
+       st.randoms(use_true_random=False))
+def test_a_sum_of_amounts_is_the_float_nearest_their_decimal_sum(
+        amounts: list[Decimal], rng: Any) -> None:
+    floats = [float(a) for a in amounts]
+    expected = float(sum(amounts, Decimal(0)))
+    assert V.total(floats) == expected
+    rng.shuffle(floats)  # in whatever order they are listed
+    assert V.total(floats) == expected
+
+
+@given(st.decimals(min_value=1, max_value=10**9, places=2),
+       st.integers(min_value=1, max_value=99))
+def test_a_share_of_exact_percent_compares_equal_to_that_percent(
+        whole: Decimal, percent: int) -> None:
+    part = whole * percent / 100
+    if part != part.quantize(Decimal("0.01")):  # not an amount in cents
+        return
+    share = V.arith("/", float(part), float(whole))
+    literal = V.arith("/", percent, 100)
+    assert V.compare(">=", share, literal) is True
+    assert V.compare("<=", share, literal) is True

@@ -88,7 +88,6 @@ _CLOSURE = (Graph, Kinds, GraphNode, Condition, Error, Builtin)
 #: kinds of node whose value, read from the proposal, is UNKNOWN where the data has None
 _NEVER_NONE = (Root, Attr, Deref, Index)
 _PLAIN = frozenset({str, int, float, dt.date})  # compared and ordered as they are
-_NUMBERS = frozenset({int, float})
 
 
 _HELPERS: dict[str, Any] = {
@@ -97,7 +96,7 @@ _HELPERS: dict[str, Any] = {
     "_negate": V.negate, "_elements": V.elements, "_total": V.total, "_extreme": V.extreme,
     "_union": V.union,
     "_index": V.index, "_apply": V.apply, "_Percent": Percent, "_PLAIN": _PLAIN,
-    "_NUMBERS": _NUMBERS, "_Env": Env, "_FMAX": V._FMAX,
+    "_Env": Env,
 }
 
 
@@ -380,17 +379,11 @@ class Writer:
         b = self.expr(node.kids[1], scope, ind)
         t = self.tmp()
         self.emit(ind, "try:")  # a whole number too large for a float: values.arith says so
-        self.emit(ind + 1, f"{t} = ({a} / {b}) if {a}.__class__ in _NUMBERS and "
-                           f"{b}.__class__ in _NUMBERS and {b} else _arith('/', {a}, {b})")
+        self.emit(ind + 1, f"{t} = ({a} / {b}) if {a}.__class__ is int and "
+                           f"{b}.__class__ is int and {b} else _arith('/', {a}, {b})")
         self.emit(ind, "except OverflowError:")
         self.emit(ind + 1, f"{t} = _arith('/', {a}, {b})")
-        self._finite(ind, t, "/", a, b)
         return t
-
-    def _finite(self, ind: int, t: str, op: str, a: str, b: str) -> None:
-        """A float the inline code made that is not finite: values.arith says why."""
-        self.emit(ind, f"if {t}.__class__ is float and not -_FMAX <= {t} <= _FMAX: "
-                       f"{t} = _arith({op!r}, {a}, {b})")
 
     def x_arith(self, node: Arith, scope: dict[str, str], ind: int) -> str:
         op = node.op
@@ -404,9 +397,8 @@ class Writer:
         a = self.expr(node.kids[0], scope, ind)
         b = self.expr(node.kids[1], scope, ind)
         t = self.tmp()
-        self.emit(ind, f"{t} = ({a} {op} {b}) if {a}.__class__ is {b}.__class__ and "
-                       f"{a}.__class__ in _NUMBERS else _arith({op!r}, {a}, {b})")
-        self._finite(ind, t, op, a, b)
+        self.emit(ind, f"{t} = ({a} {op} {b}) if {a}.__class__ is int and "  # else decimals
+                       f"{b}.__class__ is int else _arith({op!r}, {a}, {b})")
         return t
 
     def x_matches(self, node: Matches, scope: dict[str, str], ind: int) -> str:
@@ -486,22 +478,16 @@ class Writer:
                 v = self.expr(value, inner, ind + 2) if value is not None else var
             self.emit(ind + 2, f"{chosen}.append({v})")
         kind = node.kind
-        if kind == "sum":  # whole and decimal numbers added left to right, as values.total does
+        if kind == "sum":  # whole numbers added here; anything else as values.total adds it
             x = self.tmp("x")
             self.emit(ind + 1, f"if {chosen} is UNKNOWN: {t} = UNKNOWN")
             self.emit(ind + 1, "else:")
             self.emit(ind + 2, f"{t} = 0")
-            self.emit(ind + 2, "try:")
-            self.emit(ind + 3, f"for {x} in {chosen}:")
-            self.emit(ind + 4, f"if {x}.__class__ is int or {x}.__class__ is float: {t} += {x}")
-            self.emit(ind + 4, "else:")
-            self.emit(ind + 5, f"{t} = _total({chosen})")  # anything else: from the start
-            self.emit(ind + 5, "break")
-            self.emit(ind + 3, "else:")  # added up past the largest float: _total says why
-            self.emit(ind + 4, f"if {t}.__class__ is float and not -_FMAX <= {t} <= _FMAX: "
-                               f"{t} = _total({chosen})")
-            self.emit(ind + 2, "except OverflowError:")  # a whole number too large for a float
-            self.emit(ind + 3, f"{t} = _total({chosen})")
+            self.emit(ind + 2, f"for {x} in {chosen}:")
+            self.emit(ind + 3, f"if {x}.__class__ is int: {t} += {x}")
+            self.emit(ind + 3, "else:")  # a decimal, an amount: from the start
+            self.emit(ind + 4, f"{t} = _total({chosen})")
+            self.emit(ind + 4, "break")
             return t
         result = {"count": f"len({chosen})", "union": f"_union({chosen})"}.get(
             kind, f"_extreme({kind!r}, {chosen})")

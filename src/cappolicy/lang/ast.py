@@ -10,6 +10,7 @@ check the values it decodes, and a field whose default is the span no file gave 
 from __future__ import annotations
 
 import datetime as _dt
+from decimal import Decimal
 from typing import Any, Union
 
 from ..base.record import Record
@@ -75,15 +76,34 @@ class Percent(Record):
         _set(self, "fraction", fraction)
 
     def __str__(self) -> str:
-        return f"{_num(self.fraction * 100)}%"
+        return f"{percent_text(self.fraction)}%"
 
 
 def _num(x: float) -> str:
-    if isinstance(x, float) and x.is_integer() and abs(x) < 1e16:  # 1e308, not 309 digits
-        return str(int(x))
     if isinstance(x, float):
-        return f"{x:.6g}"
+        return number_text(x)
     return str(x)
+
+
+def number_text(x: float) -> str:
+    """A float as a reviewer reads it: whole up to 1e16 (where floats stop counting every
+    unit); else the decimal it was written as (1425566.13: up to 15 significant digits,
+    which a float always holds); else, for a quotient that does not end, six significant
+    digits (0.333333), unless those round it to a shorter or whole number (a hair under
+    25 is not 25, 0.1 + 0.2 in binary is not 0.3): then every digit it has."""
+    if x.is_integer() and abs(x) < 1e16:  # 1e308, not 309 digits
+        return str(int(x))
+    shown = f"{x:.15g}"
+    if float(shown) == x:
+        return shown
+    rounded = f"{x:.6g}"
+    digits = rounded.replace("-", "").replace(".", "").lstrip("0")
+    return rounded if "." in rounded and "e" not in rounded and len(digits) == 6 else repr(x)
+
+
+def percent_text(fraction: float) -> str:
+    """A share as a percentage, scaled as a decimal: 7, never 7.000000000000001."""
+    return number_text(float(Decimal(repr(fraction)) * 100))
 
 
 LiteralValue = Union[bool, int, float, str, _dt.date, Duration, Money, Percent]

@@ -13,6 +13,7 @@ from ..base.record import replace
 from ..base.span import Span
 from . import ast
 from .limits import MAX_DEPTH, MAX_DURATION, MAX_NUMBER_CHARS, first_too_deep
+from .values import percent_of
 
 
 def _translation_order(t: ast.Translation) -> int:
@@ -237,8 +238,8 @@ class Builder:
 
     def x_percent(self, node: Any, sp: Span) -> ast.Expr:
         token = node.children[0]
-        share = float(self.number(token, str(token)[:-1]))
-        return ast.Literal(ast.Percent(share / 100), "percent", sp)
+        share = self.number(token, str(token)[:-1])
+        return ast.Literal(ast.Percent(percent_of(share)), "percent", sp)
 
     def x_date(self, node: Any, sp: Span) -> ast.Expr:
         text = str(node.children[0])

@@ -35,7 +35,8 @@ def rule_file(path: str) -> ast.RuleFile:
         return parse.parse_text(text, path)
 
     key = ("rules", grammar_digest(),
-           code_digest("lang.parse", "lang.ast", "base.span", "base.errors", "lang.cachedata"),
+           code_digest("lang.parse", "lang.build", "lang.values", "lang.ast", "base.span",
+                       "base.errors", "lang.cachedata"),
            path, digest(data))
     return cached("rules", os.path.abspath(path) + "\0" + path, key, make, dumps_tree,
                   lambda text: loads_tree(text, path))

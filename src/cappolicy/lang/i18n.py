@@ -64,7 +64,7 @@ from ..base.deferred import Deferred, Joined
 from ..base.errors import CappolicyError, Diagnostic
 from ..base.record import replace
 from . import values as V
-from .ast import Duration, Money, Percent
+from .ast import Duration, Money, Percent, number_text, percent_text
 
 #: where the catalogues are: inside the package, so a wheel carries them
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"  # the package's
@@ -334,19 +334,22 @@ UNGROUPED_BELOW = 10_000
 
 
 def format_number(value: int | float, locale: str) -> str:
-    """`1 200 000` (fr), `1.200.000` (es), `1,200,000` (en); `2029` whole; up to 6
-    significant digits after the decimal sign (`12,5` in fr)."""
+    """`1 200 000` (fr), `1.200.000` (es), `1,200,000` (en); `2029` whole; otherwise
+    the digits English shows (ast.number_text: `1425566,13`, `12,5`, `0,333333` in fr)."""
+    from decimal import Decimal
+
     from babel.numbers import format_decimal
 
     loc = _babel_locale(locale)
     whole = not isinstance(value, float) or value.is_integer()
+    if whole and abs(value) < UNGROUPED_BELOW:
+        return str(int(value))
+    if whole:
+        return format_decimal(int(value), locale=loc)
+    shown = Decimal(number_text(value))  # the digits shown, exactly
     if abs(value) < UNGROUPED_BELOW:
-        if whole:
-            return str(int(value))
-        return format_decimal(float(f"{value:.6g}"), format="0.######", locale=loc)
-    if not whole:
-        return format_decimal(float(f"{value:.6g}"), locale=loc, decimal_quantization=False)
-    return format_decimal(int(value), locale=loc)
+        return format_decimal(shown, format="0.#", locale=loc, decimal_quantization=False)
+    return format_decimal(shown, locale=loc, decimal_quantization=False)
 
 
 def format_money(amount: int | float, currency: str, locale: str) -> str:
@@ -364,13 +367,13 @@ def format_money(amount: int | float, currency: str, locale: str) -> str:
 
 
 def format_percent(fraction: float, locale: str) -> str:
-    """`15 %` (fr), `15 %` (es), `15%` (en), for the fraction 0.15; rounded as English
-    writes a percent (ast.Percent: 6 significant digits), `33,3333 %` for 1/3."""
+    """`15 %` (fr), `15 %` (es), `15%` (en), for the fraction 0.15; with the digits
+    English shows (ast.percent_text), `33,3333 %` for 1/3."""
     from decimal import Decimal
 
     from babel.numbers import format_percent as percent
 
-    rounded = Decimal(f"{fraction * 100:.6g}").scaleb(-2)  # the digits shown, exactly
+    rounded = Decimal(percent_text(fraction)).scaleb(-2)  # the digits shown, exactly
     return percent(rounded, locale=_babel_locale(locale), decimal_quantization=False)
 
 

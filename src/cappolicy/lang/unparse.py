@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from . import ast
+from .values import percent_of
 
 # Binding strength, loosest first; a child looser than its parent is parenthesised.
 _PREC = {
@@ -82,13 +83,15 @@ def _number(x: float) -> str:
 
 
 def _percent(fraction: float) -> str:
-    """The shortest `n` such that `n%` reads back as `fraction` (15% is 0.15,
-    though 0.15 * 100 is 15.000000000000002)."""
-    for digits in range(16):
+    """The shortest `n` such that `n%` reads back as `fraction`, as the parser reads it
+    (values.percent_of: 15% is 0.15, though 0.15 * 100 is 15.000000000000002)."""
+    for digits in range(18):
         text = _number(round(fraction * 100, digits))
-        if float(text) / 100 == fraction:
+        if percent_of(float(text) if "." in text else int(text)) == fraction:
             return text
-    return _number(fraction * 100)
+    import decimal
+
+    return format(decimal.Decimal(repr(fraction)) * 100, "f")  # exact, however long
 
 
 def unparse(e: ast.Expr) -> str:

@@ -2,6 +2,15 @@
 
 Missing data is UNKNOWN, a value of its own: operations on it give UNKNOWN, and
 the boolean connectives follow Kleene's three-valued logic.
+
+Numbers are the decimals they were written as. A number with a fraction is held as the
+nearest float, whose shortest spelling (`repr`) is what was written (up to 15
+significant digits); arithmetic on it (`arith`, `total`) is done on those decimals,
+exactly to 34 significant digits, and rounded to a float once. So amounts that add up
+to the same cents make the same float, and a share that is exactly 25% is exactly the
+25% of a rule: in binary floating point, 839603.10 + 669780.01 + 179336.77 over the
+whole was a hair under 25% and failed a minimum of 25%. Whole numbers are Python's
+integers, exact as they are.
 """
 
 from __future__ import annotations
@@ -10,9 +19,10 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
+from decimal import Context, Decimal, DivisionByZero, InvalidOperation
 from typing import Any
 
-from .ast import Duration, Money, Percent
+from .ast import Duration, Money, Percent, number_text
 
 
 class _Unknown:
@@ -292,8 +302,10 @@ def _arith(op: str, a: Any, b: Any) -> Any:
         if op == "/":
             return _divide(a.amount, b.amount)
         if op in "+-":
-            return Money(a.amount + b.amount if op == "+" else a.amount - b.amount, a.currency)
+            return Money(number(op, a.amount, b.amount), a.currency)
     x, y = _scalar(a), _scalar(b)
+    if x.__class__ in _PLAIN_NUMBERS and y.__class__ in _PLAIN_NUMBERS:
+        return number(op, x, y)
     if op == "+":
         return x + y
     if op == "-":
@@ -308,7 +320,45 @@ def _arith(op: str, a: Any, b: Any) -> Any:
 def _divide(x: Any, y: Any) -> Any:
     if y == 0:
         raise EvalProblem("division by zero")
+    if x.__class__ is float or y.__class__ is float:
+        return number("/", x, y)
     return x / y
+
+
+#: the arithmetic of decimals: exact for any sum or product of amounts a proposal can
+#: hold, a quotient to 34 significant digits (then rounded to a float, once)
+_DECIMALS = Context(prec=34, Emax=999_999, Emin=-999_999,
+                    traps=[InvalidOperation, DivisionByZero])
+_DECIMAL_OPS = {"+": _DECIMALS.add, "-": _DECIMALS.subtract, "*": _DECIMALS.multiply,
+                "/": _DECIMALS.divide}
+
+
+def decimal(x: int | float) -> Decimal:
+    """The decimal a number was written as: a float's shortest spelling."""
+    return Decimal(repr(x)) if x.__class__ is float else Decimal(x)
+
+
+def percent_of(share: int | float) -> float:
+    """The fraction a rule's `share%` is: 33.3% is the float nearest 0.333 (as written),
+    where 33.3 / 100 in binary is 0.33299999999999996."""
+    return float(number("/", share, 100))
+
+
+def number(op: str, x: Any, y: Any) -> Any:
+    """`x op y` of two numbers: whole numbers exactly (`/` as Python divides them,
+    rounded once); with a float among them, on the decimals they were written as
+    (the module's doc). An infinite result is for the caller to refuse (`finite`)."""
+    if x.__class__ is float or y.__class__ is float:
+        if op == "/" and y == 0:
+            raise EvalProblem("division by zero")
+        return float(_DECIMAL_OPS[op](decimal(x), decimal(y)))
+    if op == "+":
+        return x + y
+    if op == "-":
+        return x - y
+    if op == "*":
+        return x * y
+    return _divide(x, y)
 
 
 def negate(a: Any) -> Any:
@@ -387,10 +437,12 @@ def total(items: Iterable[Any]) -> Any:
         return sum(items)
     result: Any = 0
     try:
-        if classes <= _PLAIN_NUMBERS:  # floats are added one by one, left to right, as below
+        if classes <= _PLAIN_NUMBERS:  # with a float among them: added as decimals, exactly
+            add, exact = _DECIMALS.add, Decimal(0)
             for item in items:
-                result += item
-            if result.__class__ is float and not -_FMAX <= result <= _FMAX:
+                exact = add(exact, decimal(item))
+            result = float(exact)
+            if not -_FMAX <= result <= _FMAX:
                 raise EvalProblem(_overflow(f"the sum of {display(items)}"))
             return result
         for item in items:
@@ -456,8 +508,8 @@ def display(value: Any, *, as_percent: bool = False) -> str:
         return "false"
     if isinstance(value, (int, float)) and as_percent:
         return str(Percent(float(value)))
-    if isinstance(value, float):  # whole up to 1e16, where floats stop counting every unit
-        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else f"{value:.6g}"
+    if isinstance(value, float):
+        return number_text(value)
     if isinstance(value, (dt.date, Duration, Money, Percent, int)):
         return str(value)
     if isinstance(value, str):

@@ -24,6 +24,7 @@ import attrs
 from ..base.deferred import N_
 from ..base.errors import Diagnostic, ProposalError
 from ..base.span import Span
+from ..lang.values import number
 from . import iati_codes as codes
 from .iati import ActivityReader, Element, Refused
 from .model import Proposal
@@ -144,8 +145,9 @@ class _Sums:
     complete: bool = True
 
     def add(self, year: int, amount: int | float, span: Span) -> None:
-        before = self.years.get(year)
-        self.years[year] = ((before[0] if before else 0) + amount, before[1] if before else span)
+        before = self.years.get(year)  # added as the decimals they are written as
+        self.years[year] = (number("+", before[0], amount) if before else amount,
+                            before[1] if before else span)
 
 
 @attrs.define
