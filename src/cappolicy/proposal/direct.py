@@ -34,7 +34,7 @@ from . import schema
 from .scalars import _NULLS, _NUMERIC_START, resolve_plain
 from .repeats import repeated_refs, unreasoned_waivers
 from .validate import _DATE, _YEAR, _codes
-from .placeholders import PUNCTUATION, folded
+from .placeholders import PUNCTUATION, _bare, answerless, skeleton
 
 #: an alias written as a mapping's value on the key's line, from the end of the key
 #: (libyaml's anchor names are letters, digits, '-' and '_')
@@ -169,17 +169,23 @@ def maybe_placeholder(text: str) -> bool:
     True when it may be True (readable then says)."""
     if text.isascii():  # what the pattern finds, several times as quick: for an ASCII
         low = text.lower()  # text, ignoring case is looking in its lower case
-        return "todo" in low or "tbd" in low or "tbc" in low or "tba" in low \
-            or "xxx" in low or "lorem ipsum" in low or "n/a" in low or "none" in low \
-            or "not applicable" in low or "to be " in low or "<" in text \
-            or "pending" in low or "t.b" in low or "n.a" in low \
-            or "unknown" in low or "to do" in low or "not yet" in low \
-            or low.lstrip().startswith(("no ", "no\t", "no\n", "there", "nil")) \
-            or not text.strip(PUNCTUATION)
+        if "todo" in low or "tbd" in low or "tbc" in low or "tba" in low \
+                or "xxx" in low or "lorem ipsum" in low or "n/a" in low or "none" in low \
+                or "not applicable" in low or "to be " in low or "<" in text \
+                or "pending" in low or "t.b" in low or "n.a" in low \
+                or "unknown" in low or "to do" in low or "not yet" in low \
+                or low.lstrip().startswith(("no ", "no\t", "no\n", "there", "nil")):
+            return True
+        bare = low.strip(PUNCTUATION)  # "", "No.", "false", "not required", "FIXME: x"
+        return not bare or answerless(bare) \
+            or bare.startswith(("fixme", "without"))
     if _HINT(text) is not None:  # "\\W": any punctuation, symbol or space, of any script
         return True
-    plain = folded(text)  # ＴＢＤ: a placeholder in full-width letters
-    return plain != text and maybe_placeholder(plain)
+    # ＴＢＤ in full-width letters, T\u00adB\u200bD, a Cyrillic Te in TBD
+    plain = skeleton(text)
+    if plain.isascii():
+        return maybe_placeholder(plain)
+    return _HINT(plain) is not None or answerless(_bare(plain))
 
 
 class Walk:

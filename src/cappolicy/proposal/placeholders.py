@@ -24,7 +24,23 @@ What counts, ignoring case and the whitespace and punctuation around it:
 - a word written with points (`T.B.D.`);
 - an id one of whose parts (split at `-`, `_`, `.`, `/` and spaces) is a word: `XA-TODO`;
 - a text in angle brackets: `<ministry of XA>` (not an address: `<ombudsman@gov.xa>`);
-- a text that starts with `lorem ipsum`.
+- a text that starts with `lorem ipsum`;
+- a bare denial or non-answer, whatever the ruleset's words (`ANSWERLESS`): `no`, `No.`,
+  `nothing`, `NA`, `null`, `missing`, `absent`, `lacking`, `not available`, `not required`,
+  `not needed`, `not yet`, `FIXME`..., and `false`/`off` (a denial) or `true`/`yes`/`on`
+  (which says nothing a reviewer can check): a boolean written in a text field is read as
+  the text it is written as (validate.py), so `grievance_mechanism: false` is the
+  placeholder 'false'; so is a short `without ...` (`without basis`, `without a legal
+  basis`) and a text that starts with `FIXME` (`FIXME: ask the DPA`, `FIXME later`).
+  Only the whole text counts: `Nothing is transferred without consent`, `Not yet in force:
+  ...` and `No. 12/2024` say something. Numbers and dates stay answers (a title may be a
+  number);
+- all of this read through `skeleton`: compatibility forms as their plain letters
+  (`ＴＢＤ`), invisible characters left out (soft hyphen, zero-width space and joiners,
+  word joiner, BOM, bidi controls: Unicode's Cf; and combining marks), and the Cyrillic
+  and Greek letters that look like Latin ones read as those (`LOOKALIKES`): `TBD` with a
+  soft hyphen and a zero-width space in it, and `TBD` with a Cyrillic Te, are `TBD`. The
+  value itself is never changed: reports show it as written.
 
 Only free-text fields of format v1 are read this way (`schema` STRING fields, and lists of
 them when every element is a placeholder); the ids of organisations, bodies, activities,
@@ -58,6 +74,44 @@ _NOT_YET = frozenset({"todo", "tbd", "tbc", "tba", "xxx", "lorem ipsum", "n/a", 
 _DENIAL = re.compile(r"\s*(there\s+(is|are)\s+no\b|no(?!\s+objection)\s+\w|none\s+yet\b|nil\b)",
                      re.IGNORECASE)
 
+#: bare denials and non-answers: a text that is only one of these (punctuation, case and
+#: points aside, read through `skeleton`) counts as absent whatever the ruleset's
+#: `placeholders` words are, as a text that says there is none (`_DENIAL`) does. `false`,
+#: `true`, `yes`, `on`, `off`: a boolean in a text field is read as written (validate.py).
+ANSWERLESS: frozenset[str] = frozenset({
+    "no", "none", "nothing", "n/a", "na", "null", "nil", "missing", "absent", "lacking",
+    "not available", "not applicable", "not required", "not needed", "not yet", "not known",
+    "not specified", "unspecified", "fixme", "false", "off", "true", "yes", "on"})
+#: "without basis", "without a legal basis": a short text that says what is missing
+_WITHOUT = re.compile(r"without(?:\s+[^\W\d_]+){1,3}")
+#: a word that says the text is not written yet however it goes on ("FIXME: ask the DPA")
+_FIXME = re.compile(r"fixme\b")
+
+#: letters of other scripts drawn as Latin ones (Unicode's confusables), read as the Latin
+#: letter only to decide whether a text is a placeholder: facts, one pair a letter. Texts
+#: are compared ignoring case, so each letter's other case is read as the same Latin
+#: letter too (`_LOOKALIKE_TABLE`): "НЕТ" and "Нет" give the same, as "TBD" and "tbd" do.
+LOOKALIKES: dict[str, str] = {
+    # Cyrillic: A, Be (B), Ie (E), Ka, Em, En (H), O, Er (P), Es (C), Te, Ha (X), U (Y)
+    "\u0410": "A", "\u0412": "B", "\u0415": "E", "\u041a": "K", "\u041c": "M",
+    "\u041d": "H", "\u041e": "O", "\u0420": "P", "\u0421": "C", "\u0422": "T",
+    "\u0425": "X", "\u0423": "Y",
+    # Cyrillic: Ukrainian I, Je, Dze (S), straight U (Y), Shha (H), Komi De (D), Qa, We
+    "\u0406": "I", "\u0408": "J", "\u0405": "S", "\u04ae": "Y", "\u04ba": "H",
+    "\u0500": "D", "\u051a": "Q", "\u051c": "W",
+    # Greek: Alpha, Beta, Epsilon, Zeta, Eta (H), Iota, Kappa, Mu, Nu, Omicron, Rho (P),
+    # Tau, Upsilon (Y), Chi (X)
+    "\u0391": "A", "\u0392": "B", "\u0395": "E", "\u0396": "Z", "\u0397": "H",
+    "\u0399": "I", "\u039a": "K", "\u039c": "M", "\u039d": "N", "\u039f": "O",
+    "\u03a1": "P", "\u03a4": "T", "\u03a5": "Y", "\u03a7": "X",
+}
+#: LOOKALIKES and their small letters, each read as the small Latin letter
+_LOOKALIKE_TABLE = str.maketrans({
+    other: latin.lower() for letter, latin in LOOKALIKES.items()
+    for other in (letter, letter.lower())})
+#: invisible letters that are not format characters (Hangul fillers)
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
+
 Path = tuple[Any, ...]
 
 #: what is stripped round a text before it is compared (str.strip, quick); a text that
@@ -90,12 +144,36 @@ def folded(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+def skeleton(text: str) -> str:
+    """`text` as it is compared with placeholders when it is not ASCII: `folded`, without
+    its invisible characters (Unicode's format characters, Cf: soft hyphen, zero-width
+    space, joiners, word joiner, BOM, bidi controls; combining marks; Hangul fillers), its
+    Cyrillic and Greek look-alikes of Latin letters read as those (`LOOKALIKES`), in lower
+    case. Only for deciding: the value shown in reports stays as written."""
+    plain = folded(text).lower().translate(_LOOKALIKE_TABLE)
+    if plain.isascii():
+        return plain
+    import unicodedata
+
+    return "".join(c for c in plain if c not in _FILLERS and unicodedata.category(c)
+                   not in ("Cf", "Mn", "Me"))
+
+
+def answerless(bare: str) -> bool:
+    """Whether `bare` (lower case, without the punctuation round it: `_bare`) is a bare
+    denial or non-answer (`ANSWERLESS`), a short `without ...` or starts with FIXME."""
+    return bare in ANSWERLESS or "." in bare and bare.replace(".", "") in ANSWERLESS \
+        or bare.startswith("fixme") and _FIXME.match(bare) is not None \
+        or bare.startswith("without") \
+        and _WITHOUT.fullmatch(bare) is not None
+
+
 def normalise(words: Iterable[Any]) -> frozenset[str]:
     """Placeholder words as compared: lower case, the punctuation around them removed."""
     out = set()
     for word in words:
         if isinstance(word, str):
-            text = _bare(word if word.isascii() else folded(word)).lower()
+            text = _bare(word if word.isascii() else skeleton(word)).lower()
             out.add(text if text else word.strip().lower())
     return frozenset(out)
 
@@ -112,13 +190,15 @@ def _table(words: frozenset[Any]) -> frozenset[str]:
 def placeholder(text: str, words: frozenset[str] = _DEFAULT) -> bool:
     """Whether `text` only holds a placeholder (`words` as `normalise` gives them)."""
     if not text.isascii():
-        text = folded(text)
+        text = skeleton(text)  # T\u00adB\u200bD, a Cyrillic Te in TBD, ＴＢＤ: TBD
     bare = _bare(text).lower()
     if not bare:
         return True  # "", "   ", "...", "-", "?": nothing but whitespace and punctuation
     if bare in words or "." in bare and (bare.replace(".", "") in words or  # T.B.D.
                                          bare.replace(".", "/") in words):  # N.A.
         return True
+    if answerless(bare):
+        return True  # "No.", "nothing", "not required", "false", "FIXME: later"
     stripped = text.strip()
     if stripped.startswith("<") and stripped.endswith(">") and "@" not in stripped \
             and "://" not in stripped:  # <the treasury's id>, not <ombudsman@gov.xa>

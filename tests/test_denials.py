@@ -1,0 +1,212 @@
+"""A bare denial or non-answer is a placeholder too, and so is a placeholder written with
+invisible characters or with Cyrillic and Greek look-alikes of Latin letters.
+
+`basis: no`, `grievance_mechanism: false`, `plan: "missing"` passed DATA-01, ACC-01 and
+SUN-02: a text field takes a boolean as written, and only `no <word>`, `none...` and
+`there is no` were read as saying there is none. `grievance_mechanism: "T\\u00adB\\u200bD"`
+and a `ТBD` with a Cyrillic Te passed too. Each is now read as absent, exactly as `TODO`
+is, and the report names it as written: "... is the placeholder 'false'"."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cappolicy.cli.main import main
+from cappolicy.proposal.direct import maybe_placeholder
+from cappolicy.proposal.load import _YamlComposer, load_proposal_text
+from cappolicy.proposal.placeholders import normalise, placeholder, readable, skeleton
+
+ROOT = Path(__file__).resolve().parent.parent
+#: every baseline rule passes on it (rulesets/baseline/tests/): each edit below shows one
+BASE = (ROOT / "rulesets" / "baseline" / "tests" / "base.proposal.yaml").read_text(
+    encoding="utf-8")
+AS_OF = "2026-12-01"
+
+#: bare denials and non-answers, each the whole text
+DENIALS = [
+    "no", "No", "No.", "NO!", "none", "None!", "nothing", "Nothing.", "n/a", "NA", "N.A.",
+    "null", "NULL", "nil", "missing", "absent", "lacking", "not available", "Not applicable.",
+    "not required", "not needed", "not yet", "not known", "FIXME", "fixme: ask the DPA",
+    "FIXME later", "without basis", "Without a legal basis.", "TBD", "tbc",
+    # a boolean where a text is wanted: false/off deny, true/yes/on say nothing checkable
+    "false", "False", "off", "true", "yes", "On",
+]
+#: placeholders written so that they do not look like one, or do not look like anything
+DISGUISED = [
+    "T\u00adB\u200bD",  # soft hyphen, zero-width space
+    "\u0422BD",  # Cyrillic capital Te
+    "T\u200bBD", "T\u200dBD", "TB\u2060D",  # zero-width space, joiner; word joiner
+    "N/\u200bA", "\ufeffTODO", "\u200b", "T\u200cO\u200cD\u200cO",  # BOM; non-joiner
+    "\uff34\uff22\uff24",  # full-width TBD (as before)
+    "\u0422\u041e\u0414\u041e".replace("\u0414", "D"),  # Cyrillic Te, O, Latin D, Cyrillic O
+    "\u039d\u039f\u039d\u0395",  # Greek Nu Omicron Nu Epsilon: NONE
+    "n\u043e", "N\u043e legal basis",  # Cyrillic small o: "no", "No legal basis"
+    "\u0422\u0412D", "T\u0336B\u0336D",  # Cyrillic Te, Ve; combining long stroke overlay
+    "fal\u0455e",  # Cyrillic dze
+]
+#: real answers, among them texts that start with a denial word but go on to say something
+ANSWERS = [
+    "National Data Protection Act 2019, art. 6", "Nothing is transferred without consent",
+    "Nothing leaves the CIRT's own servers", "None of the data leaves XA",
+    "No. 12/2024 Data Protection Act", "Not yet in force: the 2027 amendment replaces s.12",
+    "Ombudsman channel", "Online complaints form of the ombudsman", "On-call ombudsman",
+    "Yes, the national ombudsman", "Without prejudice to art. 5 of the DPA, consent",
+    "Fixmeister GmbH contract, clause 7", "Notification to the Data Protection Authority",
+    "Absent a treaty, the DPA's standard clauses", "0", "2029", "2027-01-01", "x",
+    "\u041e\u043c\u0431\u0443\u0434\u0441\u043c\u0430\u043d",  # Russian: Ombudsman
+    "\u039d\u03cc\u03bc\u03bf\u03c2 4624/2019",  # Greek: Law 4624/2019
+]
+
+
+@pytest.mark.parametrize("text", DENIALS + DISGUISED)
+def test_a_denial_or_a_disguised_placeholder_is_a_placeholder(text: str) -> None:
+    assert placeholder(text)
+    assert maybe_placeholder(text)  # the quick loading road sends it to `readable` too
+
+
+@pytest.mark.parametrize("text", ANSWERS)
+def test_a_real_answer_stays_an_answer(text: str) -> None:
+    assert not placeholder(text)
+
+
+def test_the_value_itself_is_kept_as_written() -> None:
+    data = {"sunset": {"plan": "\u0422BD"},
+            "accountability": {"grievance_mechanism": "T\u00adB\u200bD"}}
+    clean, found = readable(data)
+    assert "plan" not in clean["sunset"] and "grievance_mechanism" not in clean["accountability"]
+    assert found == {("sunset", "plan"): "\u0422BD",
+                     ("accountability", "grievance_mechanism"): "T\u00adB\u200bD"}
+    assert data["sunset"]["plan"] == "\u0422BD"
+
+
+def test_the_skeleton_only_folds_what_looks_alike() -> None:
+    assert skeleton("T\u00adB\u200bD") == "tbd"
+    assert skeleton("\u0422BD") == "tbd"
+    assert skeleton("\uff34\uff22\uff24") == "tbd"
+    # case aside, as texts are compared: a capital and its small letter read alike
+    assert skeleton("\u041d\u0415\u0422") == skeleton("\u041d\u0435\u0442") == "het"
+    # a Cyrillic word keeps its other letters, and is no placeholder
+    assert skeleton("\u0434\u0430") == "\u0434a"
+    assert not placeholder("\u041d\u0435\u0442")
+
+
+def test_a_rulesets_own_words_in_another_script_are_still_found() -> None:
+    # the ruleset's words are read through the same skeleton as the texts: a Russian
+    # "НЕТ ДАННЫХ" (no data) is found however it is written
+    words = normalise({"TODO", "\u041d\u0415\u0422 \u0414\u0410\u041d\u041d\u042b\u0425"})
+    assert placeholder("\u041d\u0435\u0442 \u0434\u0430\u043d\u043d\u044b\u0445", words)
+    assert placeholder("\u041d\u0415\u0422 \u0414\u0410\u041d\u041d\u042b\u0425.", words)
+
+
+@settings(max_examples=300)
+@given(st.builds(
+    lambda a, w, b: a + w + b, st.text(" \t.:!?-_/\u00ad\u200b\u2060x—(", max_size=3),
+    st.sampled_from(DENIALS + DISGUISED + ANSWERS),
+    st.text(" \t.:!?-_/\u00ad\u200b\u2060x—(", max_size=3)) | st.text(max_size=20))
+def test_the_quick_road_never_misses_a_denial(text: str) -> None:
+    if placeholder(text):
+        assert maybe_placeholder(text)
+
+
+# --- end to end: `cappolicy check` on the base proposal with one value changed -------------
+
+def _proposal(tmp_path: Path, scalar: str) -> Path:
+    """The base proposal with the personal-data flow's basis, the grievance mechanism and
+    the sunset plan each written `scalar` (a YAML scalar as it stands in the file)."""
+    text = BASE
+    for old, new in (
+            ('basis: "Trainee records: Data Protection Act 2020 s.31, contract clauses with '
+             'impl-a"', f"basis: {scalar}"),
+            ('grievance_mechanism: "Ombudsman channel"', f"grievance_mechanism: {scalar}"),
+            ('plan: "CIRT absorbs trainers into its 2030 budget"', f"plan: {scalar}")):
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _check(path: Path) -> dict[str, Any]:
+    """The rules DATA-01, ACC-01 and SUN-02 as `cappolicy check --format json` gives them:
+    rule -> (outcome, the evidence's notes)."""
+    result = CliRunner().invoke(main, ["check", "--as-of", AS_OF, "--format", "json",
+                                       str(path)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        result.exc_info
+    report = json.loads(result.output)
+    [checked] = report["results"]
+    out: dict[str, Any] = {}
+    for finding in checked["findings"]:
+        if finding["rule"] in ("DATA-01", "ACC-01", "SUN-02") and (
+                finding["rule"] != "DATA-01" or finding["path"] == "activities[0].data_flows[1]"):
+            out[finding["rule"]] = (finding["outcome"], list(_notes(finding.get("evidence"))))
+    return out
+
+
+def _notes(evidence: Any) -> Any:
+    """Every note of the evidence, its children's too."""
+    for item in evidence or ():
+        if item.get("note"):
+            yield item["note"]
+        yield from _notes(item.get("children"))
+
+
+def _yaml(text: str) -> str:
+    """`text` as a double-quoted YAML scalar, invisible characters escaped."""
+    return json.dumps(text)  # JSON's escapes are YAML's: "T\u00adB\u200bD"
+
+
+@pytest.mark.parametrize("scalar,shown", [
+    # plain scalars: `no`, `off`, `yes`, `on` are texts in format v1 (YAML 1.2), `false`
+    # and `true` booleans written where a text is wanted; each is read as written
+    ("no", "no"), ("No.", "No."), ("false", "false"), ("False", "False"), ("true", "true"),
+    ("off", "off"), ("yes", "yes"), ("nothing", "nothing"), ("NA", "NA"), ("FIXME", "FIXME"),
+    *((_yaml(text), text) for text in [
+        "missing", "absent", "lacking", "not available", "not required", "not needed",
+        "without basis", "NULL", "No", "none!", "not yet", *DISGUISED[:6]]),
+])
+def test_a_denial_fails_the_rules_that_ask_for_the_value(
+        tmp_path: Path, scalar: str, shown: str) -> None:
+    found = _check(_proposal(tmp_path, scalar))
+    for rule, field in (("DATA-01", "activities[0].data_flows[1].basis"),
+                        ("ACC-01", "accountability.grievance_mechanism"),
+                        ("SUN-02", "sunset.plan")):
+        outcome, notes = found[rule]
+        assert outcome == "fail", (rule, scalar)
+        assert f"{field} is the placeholder {shown!r}" in notes, (rule, notes)
+
+
+@pytest.mark.parametrize("scalar", [
+    _yaml("National Data Protection Act 2019, art. 6"),
+    _yaml("Nothing is transferred without consent"),
+    _yaml("None of the data leaves XA"), "Ombudsman channel", "2027-01-01", "0", "1200",
+])
+def test_a_real_answer_passes_the_rules_that_ask_for_the_value(
+        tmp_path: Path, scalar: str) -> None:
+    # a number or a date is an answer as before (a title may be a number): whether it is a
+    # good one is for the rules to say
+    found = _check(_proposal(tmp_path, scalar))
+    assert {rule: outcome for rule, (outcome, _) in found.items()} == {
+        "DATA-01": "pass", "ACC-01": "pass", "SUN-02": "pass"}, scalar
+
+
+@pytest.mark.parametrize("scalar", ["false", "no", _yaml("T\u00adB\u200bD"), _yaml("\u0422BD")])
+def test_both_loading_roads_read_a_denial_alike(scalar: str, tmp_path: Path) -> None:
+    text = _proposal(tmp_path, scalar).read_text(encoding="utf-8")
+    quick = load_proposal_text(text, "p.yaml")
+    with mock.patch.object(_YamlComposer, "direct", lambda self: None):
+        usual = load_proposal_text(text, "p.yaml")
+    assert quick.data == usual.data
+    assert quick.readable is not None and usual.readable is not None
+    assert quick.readable[1] == usual.readable[1]
+    assert set(quick.readable[1]) == {("activities", 0, "data_flows", 1, "basis"),
+                                      ("accountability", "grievance_mechanism"),
+                                      ("sunset", "plan")}
