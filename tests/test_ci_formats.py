@@ -503,6 +503,16 @@ def table_rows(markdown: str) -> list[list[str]]:
             if line.startswith("|")]
 
 
+def test_markdown_refers_to_no_issue() -> None:
+    from cappolicy.render.markdown import md_text
+
+    said = md_text("closes #12, see owner/repo#3 and GH-7; C# 10 and #hashtag stay")
+    assert not re.search(r"#\d|GH-\d", said, re.IGNORECASE), said
+    assert "C# 10" in said and "#hashtag" in said
+    assert said.replace("\u200b", "") == \
+        "closes #12, see owner/repo#3 and GH-7; C# 10 and #hashtag stay"
+
+
 def test_markdown_holds_hostile_text_harmlessly() -> None:
     md = render_markdown(hostile_report())
     outside_code = re.sub(r"^(`{3,})text\n.*?^\1$", "", md, flags=re.MULTILINE | re.DOTALL)

@@ -9,6 +9,11 @@ annotation on the proposal file in the pull request:
   advisory); `unknown` too, its title saying it is undecided; `waived` is `::notice`.
 - Files that could not be loaded are `::error`s at the diagnostic's position;
   loading warnings are `::warning`s.
+- A proposal whose result has a ruleset note (`national/xa is read from
+  rules/national/xa.cpol, which hides the shipped national/xa`) or owes its verdict to
+  a layer's relaxations (the text report's `note` and `relaxed` lines) gets a
+  `::notice` on its file, passing or not, titled `ruleset <id>`, one `note:` or
+  `relaxed:` line each; these come first among the notices.
 - Errors come first, then warnings, then notices (GitHub shows only the first few
   of each kind per step), each in position order; a plain total line ends the output.
 
@@ -28,7 +33,14 @@ from ..base.errors import Diagnostic
 from ..base.span import Span
 from ..base.visible import visible
 from ..engine.findings import Finding
-from ..report.model import REPORTED, Report, sorted_errors, sorted_findings, sorted_results
+from ..report.model import (
+    REPORTED,
+    ProposalResult,
+    Report,
+    sorted_errors,
+    sorted_findings,
+    sorted_results,
+)
 from .paths import forget, shown_path
 from .text import principle_text, total_line
 
@@ -60,6 +72,9 @@ def render_github(report: Report, *, root: str | os.PathLike[str] | None = None)
     forget()
     lines: list[tuple[int, tuple[str, int, int, str], str]] = []
     for result in sorted_results(report):
+        said = _ruleset_notice(result, root)
+        if said is not None:
+            lines.append(said)
         for f in sorted_findings(result.findings):
             if f.outcome in REPORTED:
                 kind = "notice" if f.outcome == "waived" else COMMAND[f.level]
@@ -73,6 +88,19 @@ def render_github(report: Report, *, root: str | os.PathLike[str] | None = None)
             lines.append(_diagnostic(d, error.file, "error", root))
     ordered = [line for _, _, line in sorted(lines, key=lambda item: (item[0], item[1]))]
     return "\n".join([*ordered, total_line(report)])
+
+
+def _ruleset_notice(result: ProposalResult, root: str | os.PathLike[str] | None
+                    ) -> tuple[int, tuple[str, int, int, str], str] | None:
+    """The text report's `note` and `relaxed` lines of a result, as a `::notice` on its
+    file: ahead of the other notices (the empty file name sorts first), so that GitHub's
+    cap on annotations per step does not drop it."""
+    said = [f"{label}: {line}" for label, line in result.ruleset_lines()]
+    if not said:
+        return None
+    line = command("notice", "\n".join(said), **_where(None, result.file, root),
+                   title=f"ruleset {result.ruleset}")
+    return ORDER["notice"], ("", 0, 0, result.file), line
 
 
 def _title(finding: Finding) -> str:

@@ -330,6 +330,7 @@ def _result_view(index: int, result: ProposalResult, report: Report, sources: So
         "host": visible(result.host_country) if result.host_country else None,
         "ruleset": visible(result.ruleset),
         "note": visible(localise(result.ruleset_note)) if result.ruleset_note else None,
+        "relaxed": [visible(localise(line)) for line in result.relied_on],
         "warnings": [visible(localise(w.message), newlines=True) for w in result.warnings],
         "verdict": verdict(result, report.fail_on, report.allow_unknown),
         "counts": counts,

@@ -205,16 +205,19 @@ def findings_summary(findings: list[Finding], fail_on: str) -> JSONDict:
 
 def _result_head(result: ProposalResult, fail_on: str, allow_unknown: bool, key: str
                  ) -> JSONDict:
-    return {
+    head: JSONDict = {
         "file": result.file,
         "proposal": result.proposal_id,
         "host_country": result.host_country,
         "ruleset": result.ruleset,
         "rules": key,
         "ruleset_note": result.ruleset_note,
-        "verdict": verdict(result, fail_on, allow_unknown),
-        "summary": findings_summary(list(result.findings), fail_on),
     }
+    if result.relied_on:  # what the verdict owes to a layer's relaxations, when anything
+        head["relaxed"] = list(result.relied_on)
+    head["verdict"] = verdict(result, fail_on, allow_unknown)
+    head["summary"] = findings_summary(list(result.findings), fail_on)
+    return head
 
 
 def result_to_json(result: ProposalResult, fail_on: str, allow_unknown: bool, key: str,

@@ -14,6 +14,10 @@ by principle. Outcomes:
 | `waived`         | passed, with the waiver in `<system-out>` and a `waived`     |
 |                  | property of its testsuite                                    |
 
+A proposal's ruleset note (`national/xa is read from rules/national/xa.cpol, which hides
+the shipped national/xa`) and what its verdict owes to a layer's relaxations (the text
+report's `note` and `relaxed` lines) are properties of its testsuite (`ruleset_note`, a
+`relaxed` one per line) and, passing or not, the testsuite's `<system-out>`.
 A file that could not be loaded is a testsuite of its own with one testcase in error.
 The output follows the JUnit schema of Jenkins' xUnit plugin (junit-10.xsd); every
 text and attribute is escaped, and control characters (which XML 1.0 mostly cannot
@@ -104,8 +108,13 @@ def _proposal_suite(result: ProposalResult, report: Report) -> ET.Element:
         if f.outcome == "waived":
             properties.append(_element("property", name="waived",
                                        value=f"{_case_name(f)}: {f.waiver or 'waived'}"))
+    for line in result.relied_on:
+        properties.append(_element("property", name="relaxed", value=line))
     for f in findings:
         suite.append(_testcase(f, result))
+    said = [f"{label}: {line}" for label, line in result.ruleset_lines()]
+    if said:
+        ET.SubElement(suite, "system-out").text = xml_text("\n".join(said))
     if result.warnings:
         ET.SubElement(suite, "system-err").text = xml_text(
             "\n".join(d.render() for d in result.warnings))

@@ -4,11 +4,14 @@ summary (docs/ci-formats.md).
 The verdict and the counts of the run; a table with a row per proposal; then, for
 each proposal with something to read, a table of its principles and its findings
 (fail, unknown, waived) grouped by principle, each with its location, rule, message
-and hint, and the evidence and params in a collapsible `<details>`.
+and hint, and the evidence and params in a collapsible `<details>`. A proposal with a
+ruleset note or whose verdict owes something to a layer's relaxations (the text
+report's `note` and `relaxed` lines) has its section for them, passing or not.
 
 Everything taken from a proposal or a ruleset is escaped: Markdown punctuation and
-HTML cannot change the layout, `|` cannot break a table, and `@name` does not
-mention anyone; control characters are spelled out (`\x1b`, `\u2028`, visible.py).
+HTML cannot change the layout, `|` cannot break a table, `@name` does not mention
+anyone and `#12` links no issue; control characters are spelled out (`\x1b`, `\u2028`,
+visible.py).
 A document longer than GitHub takes in a comment (65,536
 characters) loses its evidence first, then its last findings, and says so.
 """
@@ -81,6 +84,8 @@ def _verdict(key: str) -> str:
 _INLINE = re.compile(r"([\\`*_\[\]|~])")  # special wherever they stand
 _LEADING = re.compile(r"^([#>+=-]|\d+[.)])")  # special only where a line starts
 _MENTION = re.compile(r"@(?=\w)")
+#: `#12`, `owner/repo#12`, `GH-12`: GitHub links them to issues (and notifies them)
+_REFERENCE = re.compile(r"(#|\bGH-)(?=\d)", re.IGNORECASE)
 
 
 def _visible(text: str) -> str:
@@ -90,10 +95,12 @@ def _visible(text: str) -> str:
 
 def md_text(text: str) -> str:
     """Text shown as is, on one line: Markdown punctuation backslash-escaped, `&` and `<`
-    as entities, line breaks as `<br>`, and `@` kept from mentioning anyone."""
+    as entities, line breaks as `<br>`, and `@` kept from mentioning anyone, `#12` and
+    `GH-12` from referring to an issue."""
     text = _visible(text).strip().replace("&", "&amp;").replace("<", "&lt;")
     text = _INLINE.sub(r"\\\1", text)
     text = _MENTION.sub("@\u200b", text)
+    text = _REFERENCE.sub("\\1\u200b", text)
     lines = [line.strip() for line in text.splitlines()] or [""]
     # only the first line can start a block: the others follow a <br> on the same line
     lines[0] = _LEADING.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], lines[0])
@@ -136,22 +143,31 @@ def _render_markdown(report: Report, *, root: str | os.PathLike[str] | None,
                      max_chars: int) -> str:
     forget()
     head = _head(report, root)
+    results = sorted_results(report)
     for evidence in (True, False):
-        parts = [_proposal_parts(r, report, root, evidence) for r in sorted_results(report)]
+        parts = [_proposal_parts(r, report, root, evidence) for r in results]
         text = "\n\n".join([head, *(p for part in parts for p, _ in part)])
         if len(text) <= max_chars:
             return text
-    return _cut(head, parts, max_chars)
+    return _cut(head, parts, max_chars, [_noted(r) for r in results])
 
 
-def _cut(head: str, parts: list[list[tuple[str, int]]], max_chars: int) -> str:
-    """The head and as many blocks as fit, then a note of the findings left out."""
+def _cut(head: str, parts: list[list[tuple[str, int]]], max_chars: int,
+         noted: list[bool]) -> str:
+    """The head and as many blocks as fit, then a note of the findings left out. Room is
+    kept for the first block of each proposal that is `noted` (its ruleset note), which
+    is shown past the cut too, while it fits."""
     kept = [head]
     size = len(head)
     left_out = 0
-    for part in parts:
-        for block, findings in part:
-            if left_out or size + 2 + len(block) > max_chars - 300:
+    reserved = sum(2 + len(part[0][0]) for part, said in zip(parts, noted) if said and part)
+    for part, said in zip(parts, noted):
+        for n, (block, findings) in enumerate(part):
+            first = said and n == 0
+            if first:
+                reserved -= 2 + len(block)
+            fits = size + 2 + len(block) <= max_chars - 300 - reserved
+            if not fits or (left_out and not first):
                 left_out += findings
                 continue
             kept.append(block)
@@ -243,7 +259,7 @@ def _proposal_parts(result: ProposalResult, report: Report,
     """The blocks of a proposal's section, each with the number of findings it shows;
     nothing for a proposal with nothing to read."""
     shown = [f for f in sorted_findings(result.findings) if f.outcome in REPORTED]
-    if not shown and not result.warnings:
+    if not shown and not result.warnings and not _noted(result):
         return []
     said = _verdict(verdict(result, report.fail_on, report.allow_unknown))
     head = [_("### {verdict}: {proposal} in {file}").format(
@@ -254,6 +270,8 @@ def _proposal_parts(result: ProposalResult, report: Report,
                 ruleset=md_code(result.ruleset), counts=outcome_counts(result.findings))]
     if result.ruleset_note:
         head.append(f"*{md_text(localise(result.ruleset_note))}*")
+    for line in result.relied_on:  # what the verdict owes to a layer's relaxations
+        head.append(f"*{_('relaxed')}{_(':')} {md_text(localise(line))}*")
     for d in result.warnings:
         head.append(f"- ⚠️ {_diagnostic(d, result.file, root)}")
     if shown:
@@ -265,6 +283,11 @@ def _proposal_parts(result: ProposalResult, report: Report,
         parts.append((f"#### {md_text(principle)}{cited}", 0))
         parts += [(_finding(f, root, evidence), 1) for f in group]
     return parts
+
+
+def _noted(result: ProposalResult) -> bool:
+    """Whether the result has a ruleset note or relaxed lines, which it shows passing too."""
+    return bool(result.ruleset_note or result.relied_on)
 
 
 def _by_principle(findings: list[Finding]) -> list[tuple[str, list[Finding]]]:

@@ -14,6 +14,11 @@
   keeps its identity when lines move.
 - Files that could not be loaded are `toolExecutionNotifications` of the one
   invocation, whose `executionSuccessful` is then false.
+- A proposal's ruleset note (`national/xa is read from rules/national/xa.cpol, which
+  hides the shipped national/xa`) and what its verdict owes to a layer's relaxations
+  (the text report's `note` and `relaxed` lines) are `toolConfigurationNotifications`
+  of the invocation, at level "note" on the proposal's file, passing or not; its entry
+  in `run.properties.proposals` holds them too (`rulesetNote`, `relaxed`).
 """
 
 from __future__ import annotations
@@ -308,6 +313,10 @@ def _invocation(report: Report, base: str | os.PathLike[str]) -> JSONDict:
     }
     if notices:
         invocation["toolExecutionNotifications"] = notices
+    configured = [_ruleset_notification(text, kind, r, base)
+                  for r in sorted_results(report) for kind, text in r.ruleset_lines()]
+    if configured:
+        invocation["toolConfigurationNotifications"] = configured
     invocation["properties"] = {
         "failOn": report.fail_on,
         "asOf": report.as_of.isoformat(),
@@ -329,6 +338,33 @@ def _notification(diagnostic: Diagnostic, file: str, default_level: str,
     }
 
 
+def _ruleset_notification(text: str, kind: str, result: ProposalResult,
+                          base: str | os.PathLike[str]) -> JSONDict:
+    """A line of ProposalResult.ruleset_lines as a notification about the ruleset the
+    proposal was checked against, on the proposal's file."""
+    return {
+        "level": "note",
+        "message": {"text": text if kind == "note" else f"{kind}: {text}"},
+        "locations": [{"physicalLocation": _physical(None, base, result.file)}],
+        "properties": {"kind": kind, "proposal": result.proposal_id,
+                       "ruleset": result.ruleset},
+    }
+
+
+def _proposal_properties(result: ProposalResult, report: Report) -> JSONDict:
+    said: JSONDict = {
+        "file": result.file,
+        "proposal": result.proposal_id,
+        "ruleset": result.ruleset,
+        "verdict": verdict(result, report.fail_on, report.allow_unknown),
+    }
+    if result.ruleset_note:
+        said["rulesetNote"] = result.ruleset_note
+    if result.relied_on:
+        said["relaxed"] = list(result.relied_on)
+    return said
+
+
 def _run_properties(report: Report, results: list[ProposalResult]) -> JSONDict:
     findings = [f for r in results for f in r.findings]
     return {
@@ -337,10 +373,5 @@ def _run_properties(report: Report, results: list[ProposalResult]) -> JSONDict:
         "rulesets": list(report.inputs.rulesets),
         "outcomes": count_outcomes(findings),
         "failsByLevel": count_fails_by_level(findings),
-        "proposals": [{
-            "file": r.file,
-            "proposal": r.proposal_id,
-            "ruleset": r.ruleset,
-            "verdict": verdict(r, report.fail_on, report.allow_unknown),
-        } for r in results],
+        "proposals": [_proposal_properties(r, report) for r in results],
     }

@@ -54,6 +54,13 @@ class ProposalResult(Record):
         _set(self, "warnings", tuple(warnings))
         _set(self, "relied_on", tuple(relied_on))
 
+    def ruleset_lines(self) -> list[tuple[str, str]]:
+        """The text report's `note` and `relaxed` lines, each with its label: what every
+        report says of the ruleset this result was checked against, passing or not (a
+        project's own layer hiding a shipped one; relaxations its verdict depends on)."""
+        said = [("note", self.ruleset_note)] if self.ruleset_note else []
+        return said + [("relaxed", line) for line in self.relied_on]
+
 
 class FileError(Record):
     """A proposal (or ruleset) file that could not be loaded."""
