@@ -862,3 +862,7 @@ def test_a_key_others_can_write_or_that_is_no_key_leaves_the_run_without_a_cache
         env={**os.environ, "CAPPOLICY_CACHE_DIR": str(store), "XDG_STATE_HOME": str(state)})
     assert (piped.returncode, piped.stdout) == shared[:2]
     assert "is not a regular file" in piped.stderr, piped.stderr
+    (state / "cappolicy" / "cache-key").unlink()
+    (state / "cappolicy" / "cache-key").mkdir(mode=0o700)  # a folder: said, not silent
+    folder = _cli(store, *CHECK, XDG_STATE_HOME=str(state))
+    assert folder[:2] == shared[:2] and "is not a regular file" in folder[2], folder[2]

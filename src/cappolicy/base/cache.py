@@ -336,15 +336,14 @@ def _open_own(path: Path, what: str) -> BinaryIO:
         if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a symbolic link
             raise _Refused(f"{what} is a symbolic link") from None
         raise
-    fh = open(fd, "rb")  # noqa: SIM115 - handed to the caller, who closes it
-    st = os.fstat(fd)
+    st = os.fstat(fd)  # before open(), which refuses a folder as an OSError: said here
     if not stat.S_ISREG(st.st_mode):
         why = f"{what} is not a regular file"
     elif ours := _not_ours(st):
         why = f"{what}: {ours}"
     else:
-        return fh
-    fh.close()
+        return open(fd, "rb")  # noqa: SIM115 - handed to the caller, who closes it
+    os.close(fd)
     raise _Refused(why)
 
 
