@@ -300,29 +300,10 @@ def _arith(op: str, a: Any, b: Any) -> Any:
         if a.currency != b.currency:
             raise EvalProblem(f"cannot combine {a.currency} and {b.currency}")
         if op == "/":
-            return _divide(a.amount, b.amount)
+            return number("/", a.amount, b.amount)
         if op in "+-":
             return Money(number(op, a.amount, b.amount), a.currency)
-    x, y = _scalar(a), _scalar(b)
-    if x.__class__ in _PLAIN_NUMBERS and y.__class__ in _PLAIN_NUMBERS:
-        return number(op, x, y)
-    if op == "+":
-        return x + y
-    if op == "-":
-        return x - y
-    if op == "*":
-        return x * y
-    if op == "/":
-        return _divide(x, y)
-    raise AssertionError(op)
-
-
-def _divide(x: Any, y: Any) -> Any:
-    if y == 0:
-        raise EvalProblem("division by zero")
-    if x.__class__ is float or y.__class__ is float:
-        return number("/", x, y)
-    return x / y
+    return number(op, _scalar(a), _scalar(b))
 
 
 #: the arithmetic of decimals: exact for any sum or product of amounts a proposal can
@@ -348,9 +329,9 @@ def number(op: str, x: Any, y: Any) -> Any:
     """`x op y` of two numbers: whole numbers exactly (`/` as Python divides them,
     rounded once); with a float among them, on the decimals they were written as
     (the module's doc). An infinite result is for the caller to refuse (`finite`)."""
+    if op == "/" and y == 0:
+        raise EvalProblem("division by zero")
     if x.__class__ is float or y.__class__ is float:
-        if op == "/" and y == 0:
-            raise EvalProblem("division by zero")
         return float(_DECIMAL_OPS[op](decimal(x), decimal(y)))
     if op == "+":
         return x + y
@@ -358,7 +339,9 @@ def number(op: str, x: Any, y: Any) -> Any:
         return x - y
     if op == "*":
         return x * y
-    return _divide(x, y)
+    if op == "/":
+        return x / y
+    raise AssertionError(op)
 
 
 def negate(a: Any) -> Any:
