@@ -381,3 +381,24 @@ def test_a_share_of_exact_percent_compares_equal_to_that_percent(
     literal = V.arith("/", percent, 100)
     assert V.compare(">=", share, literal) is True
     assert V.compare("<=", share, literal) is True
+
+
+@given(st.decimals(min_value=-10**12, max_value=10**12, places=4),
+       st.decimals(min_value=-10**12, max_value=10**12, places=4),
+       st.sampled_from("+-*/"))
+def test_arithmetic_is_the_exact_result_of_the_written_decimals_rounded_once(
+        a: Decimal, b: Decimal, op: str) -> None:
+    from fractions import Fraction
+
+    x, y = float(a), float(b)  # each float's shortest spelling is the decimal written
+    if op == "/" and y == 0:
+        return
+    exact = {"+": lambda p, q: p + q, "-": lambda p, q: p - q, "*": lambda p, q: p * q,
+             "/": lambda p, q: p / q}[op](Fraction(repr(x)), Fraction(repr(y)))
+    assert V.arith(op, x, y) == float(exact)
+
+
+def test_a_result_past_the_largest_float_is_refused_not_raised() -> None:
+    with pytest.raises(V.EvalProblem, match="not a finite number"):
+        V.arith("/", 1e308, 1e-10)
+    assert str(Percent(1e308)) == "inf%"  # shown, as binary floating point has it

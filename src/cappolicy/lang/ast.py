@@ -10,11 +10,11 @@ check the values it decodes, and a field whose default is the span no file gave 
 from __future__ import annotations
 
 import datetime as _dt
-from decimal import Decimal
 from typing import Any, Union
 
 from ..base.record import Record
 from ..base.span import Span, nospan
+from .numbers import times_hundred
 
 #: the span of a node made by code, not read from a file (one for all of them: a span is frozen)
 NOSPAN = nospan()
@@ -103,7 +103,7 @@ def number_text(x: float) -> str:
 
 def percent_text(fraction: float) -> str:
     """A share as a percentage, scaled as a decimal: 7, never 7.000000000000001."""
-    return number_text(float(Decimal(repr(fraction)) * 100))
+    return number_text(times_hundred(fraction))
 
 
 LiteralValue = Union[bool, int, float, str, _dt.date, Duration, Money, Percent]

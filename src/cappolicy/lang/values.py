@@ -3,14 +3,10 @@
 Missing data is UNKNOWN, a value of its own: operations on it give UNKNOWN, and
 the boolean connectives follow Kleene's three-valued logic.
 
-Numbers are the decimals they were written as. A number with a fraction is held as the
-nearest float, whose shortest spelling (`repr`) is what was written (up to 15
-significant digits); arithmetic on it (`arith`, `total`) is done on those decimals,
-exactly to 34 significant digits, and rounded to a float once. So amounts that add up
-to the same cents make the same float, and a share that is exactly 25% is exactly the
-25% of a rule: in binary floating point, 839603.10 + 669780.01 + 179336.77 over the
-whole was a hair under 25% and failed a minimum of 25%. Whole numbers are Python's
-integers, exact as they are.
+Numbers are the decimals they were written as: arithmetic with a fraction (`arith`,
+`total`) is exact on them and rounded to a float once (numbers.py), so that amounts
+that add up to the same cents make the same float and an exact 25% share is the 25% of
+a rule. Whole numbers are Python's integers, exact as they are.
 """
 
 from __future__ import annotations
@@ -19,10 +15,10 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
-from decimal import Context, Decimal, DivisionByZero, InvalidOperation
 from typing import Any
 
 from .ast import Duration, Money, Percent, number_text
+from .numbers import exact, exact_sum
 
 
 class _Unknown:
@@ -306,19 +302,6 @@ def _arith(op: str, a: Any, b: Any) -> Any:
     return number(op, _scalar(a), _scalar(b))
 
 
-#: the arithmetic of decimals: exact for any sum or product of amounts a proposal can
-#: hold, a quotient to 34 significant digits (then rounded to a float, once)
-_DECIMALS = Context(prec=34, Emax=999_999, Emin=-999_999,
-                    traps=[InvalidOperation, DivisionByZero])
-_DECIMAL_OPS = {"+": _DECIMALS.add, "-": _DECIMALS.subtract, "*": _DECIMALS.multiply,
-                "/": _DECIMALS.divide}
-
-
-def decimal(x: int | float) -> Decimal:
-    """The decimal a number was written as: a float's shortest spelling."""
-    return Decimal(repr(x)) if x.__class__ is float else Decimal(x)
-
-
 def percent_of(share: int | float) -> float:
     """The fraction a rule's `share%` is: 33.3% is the float nearest 0.333 (as written),
     where 33.3 / 100 in binary is 0.33299999999999996."""
@@ -332,7 +315,7 @@ def number(op: str, x: Any, y: Any) -> Any:
     if op == "/" and y == 0:
         raise EvalProblem("division by zero")
     if x.__class__ is float or y.__class__ is float:
-        return float(_DECIMAL_OPS[op](decimal(x), decimal(y)))
+        return exact(op, x, y)
     if op == "+":
         return x + y
     if op == "-":
@@ -421,10 +404,7 @@ def total(items: Iterable[Any]) -> Any:
     result: Any = 0
     try:
         if classes <= _PLAIN_NUMBERS:  # with a float among them: added as decimals, exactly
-            add, exact = _DECIMALS.add, Decimal(0)
-            for item in items:
-                exact = add(exact, decimal(item))
-            result = float(exact)
+            result = exact_sum(items)
             if not -_FMAX <= result <= _FMAX:
                 raise EvalProblem(_overflow(f"the sum of {display(items)}"))
             return result
