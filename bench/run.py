@@ -474,6 +474,12 @@ def startup_section(s: Settings, report: Report) -> None:
     print(f"\n== startup: subprocesses, best of {s.starts} runs each, interleaved")
     print(f"  {byte_compile_cappolicy()}")
     py, cap = sys.executable, cappolicy_command()
+    # The proposal as a proposal repository holds it: a folder of its own, without the
+    # pyproject.toml of this checkout, which names cappolicy and so is parsed for a
+    # [tool.cappolicy] table (about 2 ms). Shown beside the target's measure, not instead.
+    own = Path(tempfile.mkdtemp(prefix="cappolicy-bench-repo-"))
+    (own / ".git").mkdir()
+    shutil.copy(EXAMPLE, own / EXAMPLE.name)
     commands = {
         "python -c pass": [py, "-c", "pass"],
         "python -c 'import yaml'": [py, "-c", "import yaml"],
@@ -482,8 +488,14 @@ def startup_section(s: Settings, report: Report) -> None:
         "cappolicy --help": [*cap, "--help"],
         "cappolicy check --country XA (1 proposal)": [
             *cap, "check", "--country", "XA", "--as-of", E.AS_OF.isoformat(), str(EXAMPLE)],
+        "  the same, the proposal in a repository of its own": [
+            *cap, "check", "--country", "XA", "--as-of", E.AS_OF.isoformat(),
+            str(own / EXAMPLE.name)],
     }
-    best, codes = command_times(commands, s.starts)
+    try:
+        best, codes = command_times(commands, s.starts)
+    finally:
+        shutil.rmtree(own, ignore_errors=True)
     for name, code in codes.items():
         if code not in (0, 1):
             report.failures.append(f"startup: {name} exited {code}")
