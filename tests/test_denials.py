@@ -38,6 +38,8 @@ DENIALS = [
     "FIXME later", "without basis", "Without a legal basis.", "TBD", "tbc",
     # a boolean where a text is wanted: false/off deny, true/yes/on say nothing checkable
     "false", "False", "off", "true", "yes", "On",
+    # a denial whose words are parted by any whitespace (the quick road looks for it too)
+    "no\vgrievance mechanism", "No\rmechanism", "no\fbasis",
 ]
 #: placeholders written so that they do not look like one, or do not look like anything
 DISGUISED = [
@@ -63,6 +65,8 @@ ANSWERS = [
     "Absent a treaty, the DPA's standard clauses", "0", "2029", "2027-01-01", "x",
     "\u041e\u043c\u0431\u0443\u0434\u0441\u043c\u0430\u043d",  # Russian: Ombudsman
     "\u039d\u03cc\u03bc\u03bf\u03c2 4624/2019",  # Greek: Law 4624/2019
+    # a law by number, as Latin America numbers them (NFKC makes "Nº" "No")
+    "N\u00ba 1412 (Decreto Legislativo), art. 32", "No 5/2020", "Ley N\u00b0 29733",
 ]
 
 

@@ -164,6 +164,11 @@ _HINT = re.compile("todo|tbd|tbc|tba|xxx|lorem ipsum|n/a|none|not applicable|to 
                    "t\\.b|n\\.a|\\A\\s*(no\\s|there\\s|nil)|\\A[\\W_]*\\Z", re.IGNORECASE).search
 
 
+#: a start that may say there is none: "no" and any whitespace (a vertical tab, a
+#: carriage return), "there", "nil"
+_STARTS_DENYING = re.compile(r"\s*(no\s|there|nil)").match
+
+
 def maybe_placeholder(text: str) -> bool:
     """False when placeholders.placeholder(text) is False under the default words;
     True when it may be True (readable then says)."""
@@ -174,7 +179,7 @@ def maybe_placeholder(text: str) -> bool:
                 or "not applicable" in low or "to be " in low or "<" in text \
                 or "pending" in low or "t.b" in low or "n.a" in low \
                 or "unknown" in low or "to do" in low or "not yet" in low \
-                or low.lstrip().startswith(("no ", "no\t", "no\n", "there", "nil")):
+                or _STARTS_DENYING(low) is not None:
             return True
         bare = low.strip(PUNCTUATION)  # "", "No.", "false", "not required", "FIXME: x"
         return not bare or answerless(bare) \

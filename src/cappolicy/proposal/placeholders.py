@@ -70,9 +70,10 @@ _NOT_YET = frozenset({"todo", "tbd", "tbc", "tba", "xxx", "lorem ipsum", "n/a", 
                       "to be decided", "not yet determined", "not yet decided", "not yet known",
                       "pending"})
 #: a text that says there is none: "No legal basis", "There is no exit plan", "None yet"
-#: ("No. 12/2024" and "no objection" are not)
-_DENIAL = re.compile(r"\s*(there\s+(is|are)\s+no\b|no(?!\s+objection)\s+\w|none\s+yet\b|nil\b)",
-                     re.IGNORECASE)
+#: ("No. 12/2024", "No 1412" and "Nº 1412", which NFKC makes "No 1412", and "no
+#: objection" are not)
+_DENIAL = re.compile(r"\s*(there\s+(is|are)\s+no\b|no(?!\s+objection)\s+(?!\d)\w|"
+                     r"none\s+yet\b|nil\b)", re.IGNORECASE)
 
 #: bare denials and non-answers: a text that is only one of these (punctuation, case and
 #: points aside, read through `skeleton`) counts as absent whatever the ruleset's
