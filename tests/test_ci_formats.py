@@ -509,6 +509,7 @@ def test_markdown_refers_to_no_issue() -> None:
     said = md_text("closes #12, see owner/repo#3 and GH-7; C# 10 and #hashtag stay")
     assert not re.search(r"#\d|GH-\d", said, re.IGNORECASE), said
     assert "C# 10" in said and "#hashtag" in said
+    assert "https://gov.xa/risk#12" in md_text("see https://gov.xa/risk#12 and #3")
     assert said.replace("\u200b", "") == \
         "closes #12, see owner/repo#3 and GH-7; C# 10 and #hashtag stay"
 

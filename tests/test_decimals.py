@@ -71,3 +71,20 @@ def test_a_budget_over_the_funding_by_a_cent_exceeds_it_and_says_by_how_much(
     assert outcomes["BUD-05"] == "fail"
     assert "1425566.14" in messages["BUD-05"] and "1425566.13" in messages["BUD-05"]
     assert "e+06" not in messages["BUD-05"]
+
+
+def test_a_share_a_hair_under_a_threshold_is_not_shown_as_the_threshold(tmp_path: Path) -> None:
+    rules = tmp_path / "thr.cpol"
+    rules.write_text(
+        'ruleset thr "threshold"\nversion "1"\n\n'
+        'rule TH-02 "share at least 12.3457%" {\n  principle co-financing\n  severity must\n'
+        "  let a = sum(funding.sources[0].by_year)\n  let b = sum(funding.sources[1].by_year)\n"
+        "  require b / (a + b) >= 12.3457%\n}\n", encoding="utf-8")
+    path = _proposal(tmp_path, "hair.yaml", "2027: 876544", "2027: 123457",
+                     ["{category: personnel, by_year: {2027: 1000001}}"])
+    result = CliRunner().invoke(main, ["check", "--as-of", "2026-12-01", "--ruleset", str(rules),
+                                       str(path)])
+    assert result.exit_code == 1, result.output
+    # 123457 / 1000001 is 12.345687...%: six digits would show it as the threshold
+    assert "was   12.345687654312346% (line" in result.output
+    assert ">= 12.3457%   -> false" in result.output

@@ -294,3 +294,12 @@ def test_evidence_words_count_what_is_missing_but_not_the_rule_s_text() -> None:
         assert tr.untranslated == 0
         assert evidence_words(N_("{paths} is missing", paths="x")) == "x is missing"
     assert tr.untranslated == 1  # shown in English for want of a translation, and counted
+
+
+@pytest.mark.parametrize(("value", "fr"), [
+    (10**25, "10 000 000 000 000 000 000 000 000"),  # past babel's 28 digits: no fault
+    (5e24, "5e+24"), (1e-320, "1e-320"),  # an exponent, as English shows it
+    (1425566.13, "1 425 566,13"), (1 / 3, "0,333333"), (2029, "2029"),
+])
+def test_a_number_has_the_digits_english_shows_whatever_its_size(value: float, fr: str) -> None:
+    assert plain(i18n.format_number(value, "fr")) == fr

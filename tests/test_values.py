@@ -402,3 +402,13 @@ def test_a_result_past_the_largest_float_is_refused_not_raised() -> None:
     with pytest.raises(V.EvalProblem, match="not a finite number"):
         V.arith("/", 1e308, 1e-10)
     assert str(Percent(1e308)) == "inf%"  # shown, as binary floating point has it
+
+
+def test_two_sides_shown_alike_but_different_are_shown_with_every_digit() -> None:
+    share = 123457 / 1000001
+    assert V.display(Percent(share)) == V.display(Percent(0.123457)) == "12.3457%"
+    assert V.display_exact(Percent(share)) == "12.345687654312346%"
+    assert V.display_exact(share, as_percent=True) == "12.345687654312346%"
+    assert V.display_exact(Percent(0.123457)) == "12.3457%"
+    assert V.display_exact(Money(1 / 3, "EUR")) == "0.3333333333333333 EUR"
+    assert V.display_exact(2029) == "2029"

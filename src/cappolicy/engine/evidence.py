@@ -444,10 +444,11 @@ class Explainer:
         cycles, derive_left, derive_right, pct_left, pct_right = known
         lv, rv = self.value(left, env), self.value(right, env)
         notes = [self._derived(d, env) for d in (derive_left, derive_right) if d is not None]
+        shown = self._shown(left, lv, env, pct_left), self._shown(right, rv, env, pct_right)
+        if shown[0] == shown[1] and V.equal(lv, rv) is False:  # 12.3457% >= 12.3457%
+            shown = V.display_exact(lv, pct_left), V.display_exact(rv, pct_right)
         return Evidence(
-            node.text, word, op=node.op,
-            left=self._shown(left, lv, env, pct_left),
-            right=self._shown(right, rv, env, pct_right),
+            node.text, word, op=node.op, left=shown[0], right=shown[1],
             left_at=self.span(left, env) or (self._ancestor_span(left, env) if lv is V.UNKNOWN else None),
             right_at=self.span(right, env) or (self._ancestor_span(right, env) if rv is V.UNKNOWN else None),
             note="; ".join(notes) or None,

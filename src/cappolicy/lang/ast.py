@@ -93,12 +93,17 @@ def number_text(x: float) -> str:
     25 is not 25, 0.1 + 0.2 in binary is not 0.3): then every digit it has."""
     if x.is_integer() and abs(x) < 1e16:  # 1e308, not 309 digits
         return str(int(x))
-    shown = f"{x:.15g}"
-    if float(shown) == x:
+    shown = repr(x)  # the shortest spelling that reads back as x: as written (1e-320 too)
+    if _significant(shown) <= 15:
         return shown
     rounded = f"{x:.6g}"
-    digits = rounded.replace("-", "").replace(".", "").lstrip("0")
-    return rounded if "." in rounded and "e" not in rounded and len(digits) == 6 else repr(x)
+    return rounded if "." in rounded and "e" not in rounded and _significant(rounded) == 6 \
+        else shown
+
+
+def _significant(text: str) -> int:
+    """The significant digits of a number's spelling: 3 in `0.00125`, 2 in `1.5e+300`."""
+    return len(text.partition("e")[0].replace("-", "").replace(".", "").lstrip("0"))
 
 
 def percent_text(fraction: float) -> str:

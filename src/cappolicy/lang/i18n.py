@@ -335,21 +335,28 @@ UNGROUPED_BELOW = 10_000
 
 def format_number(value: int | float, locale: str) -> str:
     """`1 200 000` (fr), `1.200.000` (es), `1,200,000` (en); `2029` whole; otherwise
-    the digits English shows (ast.number_text: `1425566,13`, `12,5`, `0,333333` in fr)."""
-    from decimal import Decimal
+    the digits English shows (ast.number_text: `1425566,13`, `12,5`, `0,333333` in fr).
+    A number English writes with an exponent (`5e+24`, `1e-320`) keeps it, with the
+    locale's decimal sign: the same digits in every language."""
+    import decimal
 
-    from babel.numbers import format_decimal
+    from babel.numbers import format_decimal, get_decimal_symbol
 
     loc = _babel_locale(locale)
-    whole = not isinstance(value, float) or value.is_integer()
+    english = number_text(value) if isinstance(value, float) else str(value)
+    if not english.lstrip("-")[:1].isdigit() or "e" in english:  # inf, an exponent
+        return english.replace(".", get_decimal_symbol(loc))
+    whole = "." not in english
     if whole and abs(value) < UNGROUPED_BELOW:
-        return str(int(value))
-    if whole:
-        return format_decimal(int(value), locale=loc)
-    shown = Decimal(number_text(value))  # the digits shown, exactly
-    if abs(value) < UNGROUPED_BELOW:
-        return format_decimal(shown, format="0.#", locale=loc, decimal_quantization=False)
-    return format_decimal(shown, locale=loc, decimal_quantization=False)
+        return english
+    with decimal.localcontext() as context:  # every digit of the number, however many
+        context.prec = len(english) + 40  # babel quantizes to the pattern: room for it
+        if whole:
+            return format_decimal(int(english), locale=loc)
+        shown = decimal.Decimal(english)  # the digits shown, exactly
+        if abs(value) < UNGROUPED_BELOW:
+            return format_decimal(shown, format="0.#", locale=loc, decimal_quantization=False)
+        return format_decimal(shown, locale=loc, decimal_quantization=False)
 
 
 def format_money(amount: int | float, currency: str, locale: str) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .ast import Duration, Money, Percent, number_text
-from .numbers import exact, exact_sum
+from .numbers import exact, exact_sum, times_hundred
 
 
 class _Unknown:
@@ -490,6 +490,24 @@ def display(value: Any, *, as_percent: bool = False) -> str:
     if isinstance(value, Mapping):
         return _display_mapping(value)
     return str(value)
+
+
+def display_exact(value: Any, as_percent: bool = False) -> str:
+    """A number as display shows it, but with every digit it has: for the two sides of
+    a comparison that display would show alike (a share of 12.34569% against 12.3457%)."""
+    if isinstance(value, Percent):
+        return f"{_every_digit(times_hundred(value.fraction))}%"
+    if as_percent and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{_every_digit(times_hundred(value))}%"
+    if isinstance(value, Money):
+        return f"{_every_digit(value.amount)} {value.currency}"
+    if value.__class__ is float:
+        return _every_digit(value)
+    return display(value, as_percent=as_percent)
+
+
+def _every_digit(x: float) -> str:
+    return str(int(x)) if x.__class__ is int or x.is_integer() and abs(x) < 1e16 else repr(x)
 
 
 def _display_text(value: str) -> str:

@@ -84,8 +84,9 @@ def _verdict(key: str) -> str:
 _INLINE = re.compile(r"([\\`*_\[\]|~])")  # special wherever they stand
 _LEADING = re.compile(r"^([#>+=-]|\d+[.)])")  # special only where a line starts
 _MENTION = re.compile(r"@(?=\w)")
-#: `#12`, `owner/repo#12`, `GH-12`: GitHub links them to issues (and notifies them)
-_REFERENCE = re.compile(r"(#|\bGH-)(?=\d)", re.IGNORECASE)
+#: `#12`, `owner/repo#12`, `GH-12`: GitHub links them to issues (and notifies them);
+#: not in a web address (`https://gov.xa/risk#12` keeps its anchor)
+_REFERENCE = re.compile(r"(https?://\S+)|(#|\bGH-)(?=\d)", re.IGNORECASE)
 
 
 def _visible(text: str) -> str:
@@ -100,7 +101,7 @@ def md_text(text: str) -> str:
     text = _visible(text).strip().replace("&", "&amp;").replace("<", "&lt;")
     text = _INLINE.sub(r"\\\1", text)
     text = _MENTION.sub("@\u200b", text)
-    text = _REFERENCE.sub("\\1\u200b", text)
+    text = _REFERENCE.sub(lambda m: m.group(1) or m.group(2) + "\u200b", text)
     lines = [line.strip() for line in text.splitlines()] or [""]
     # only the first line can start a block: the others follow a <br> on the same line
     lines[0] = _LEADING.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], lines[0])
