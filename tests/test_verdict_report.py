@@ -133,6 +133,35 @@ def test_the_default_report_says_in_one_line_per_layer_what_the_verdict_owes_to_
         "max_sunset_delay = 1 year instead of 6 months; SUN-03 disabled by national/xq"]
 
 
+def test_fewer_placeholder_words_are_said_when_a_todo_passes_for_them(tmp_path: Path) -> None:
+    # the placeholder words are read by every rule, through the loader, not by name: a
+    # layer that drops "TODO" from them makes "TODO" an answer, and must say so
+    from test_format_contract import COMPLETE
+
+    rules = tmp_path / "rules" / "national"
+    rules.mkdir(parents=True)
+    (rules / "xq.cpol").write_text(
+        'ruleset xq "Quetzalia"\nversion "1"\nextends baseline\njurisdiction XQ\n\n'
+        'set placeholders = {"TBD"} because "Drafting Regulation 2026 s.4"\n', encoding="utf-8")
+    proposal = COMPLETE.replace("host_country: XA", "host_country: XQ").replace(
+        "country: XA", "country: XQ")
+    assert 'grievance_mechanism: "Ombudsman channel"' in proposal
+    proposal = proposal.replace('"Ombudsman channel"', "TODO")
+    path = tmp_path / "xq.yaml"
+    path.write_text(proposal, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(path), "--rulesets", str(tmp_path / "rules"),
+                                       "--no-color", "--as-of", "2027-01-15"])
+    relaxed = [line for line in result.output.splitlines() if line.startswith("  relaxed")]
+    assert len(relaxed) == 1, result.output
+    assert "passes ACC-01 only because national/xq removes" in relaxed[0]
+    assert "TODO" in relaxed[0] and "from placeholders" in relaxed[0]
+    path.write_text(proposal.replace("grievance_mechanism: TODO",
+                                     'grievance_mechanism: "Ombudsman desk"'), encoding="utf-8")
+    again = CliRunner().invoke(main, ["check", str(path), "--rulesets", str(tmp_path / "rules"),
+                                      "--no-color", "--as-of", "2027-01-15"])
+    assert "  relaxed" not in again.output  # a real answer owes nothing to the layer
+
+
 def test_a_failure_a_layer_lowered_is_said_in_the_default_report(tmp_path: Path) -> None:
     from test_format_contract import COMPLETE
 
