@@ -40,6 +40,9 @@ DENIALS = [
     "false", "False", "off", "true", "yes", "On",
     # a denial whose words are parted by any whitespace (the quick road looks for it too)
     "no\vgrievance mechanism", "No\rmechanism", "no\fbasis",
+    # spelt letter by letter, a denial with a note, a denial of what follows
+    "N / A", "T-B-D", "T B D", "T\u00a0B\u00a0D", "No: see annex", "False (exempt)",
+    "None required", "Not required by law", "Nope",
 ]
 #: placeholders written so that they do not look like one, or do not look like anything
 DISGUISED = [
@@ -53,6 +56,8 @@ DISGUISED = [
     "n\u043e", "N\u043e legal basis",  # Cyrillic small o: "no", "No legal basis"
     "\u0422\u0412D", "T\u0336B\u0336D",  # Cyrillic Te, Ve; combining long stroke overlay
     "fal\u0455e",  # Cyrillic dze
+    "\u1d1b\u0299\u1d05",  # Latin small capitals T, B, D
+    "\u13a2\u13f4\u13a0",  # Cherokee Tla, Yv, A drawn as T, B, D
 ]
 #: real answers, among them texts that start with a denial word but go on to say something
 ANSWERS = [
@@ -67,6 +72,7 @@ ANSWERS = [
     "\u039d\u03cc\u03bc\u03bf\u03c2 4624/2019",  # Greek: Law 4624/2019
     # a law by number, as Latin America numbers them (NFKC makes "Nº" "No")
     "N\u00ba 1412 (Decreto Legislativo), art. 32", "No 5/2020", "Ley N\u00b0 29733",
+    "A B C", "NA Ombudsman", "On-call desk", "Not-for-profit ombudsman",
 ]
 
 

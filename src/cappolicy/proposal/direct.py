@@ -34,7 +34,7 @@ from . import schema
 from .scalars import _NULLS, _NUMERIC_START, resolve_plain
 from .repeats import repeated_refs, unreasoned_waivers
 from .validate import _DATE, _YEAR, _codes
-from .placeholders import PUNCTUATION, _bare, answerless, skeleton
+from .placeholders import ANSWERLESS, PUNCTUATION, _bare, answerless, may_deny, skeleton, spaced
 
 #: an alias written as a mapping's value on the key's line, from the end of the key
 #: (libyaml's anchor names are letters, digits, '-' and '_')
@@ -164,9 +164,15 @@ _HINT = re.compile("todo|tbd|tbc|tba|xxx|lorem ipsum|n/a|none|not applicable|to 
                    "t\\.b|n\\.a|\\A\\s*(no\\s|there\\s|nil)|\\A[\\W_]*\\Z", re.IGNORECASE).search
 
 
-#: a start that may say there is none: "no" and any whitespace (a vertical tab, a
-#: carriage return), "there", "nil"
-_STARTS_DENYING = re.compile(r"\s*(no\s|there|nil)").match
+#: a start that may say there is none or not yet (after the punctuation round a text):
+#: "no" and any whitespace (a vertical tab), "there is no", "none required", "FIXME: x",
+#: "without basis", "No: see annex", "false (exempt)"
+_MAYBE_START = re.compile(r"\s*(no|none|not|nothing|nil|null|nope|nah|there|fixme|without|"
+                          r"false|off|missing|absent|lacking|unspecified|n/a|na)\b").match
+#: the longest text `answerless` or `may_deny` can find beyond what _MAYBE_START finds
+_SHORT = 16
+#: what parts the letters of a placeholder spelt letter by letter
+_SPACERS = " \t\n\r\f\v-._/"
 
 
 def maybe_placeholder(text: str) -> bool:
@@ -178,19 +184,20 @@ def maybe_placeholder(text: str) -> bool:
                 or "xxx" in low or "lorem ipsum" in low or "n/a" in low or "none" in low \
                 or "not applicable" in low or "to be " in low or "<" in text \
                 or "pending" in low or "t.b" in low or "n.a" in low \
-                or "unknown" in low or "to do" in low or "not yet" in low \
-                or _STARTS_DENYING(low) is not None:
+                or "unknown" in low or "to do" in low or "not yet" in low:
             return True
         bare = low.strip(PUNCTUATION)  # "", "No.", "false", "not required", "FIXME: x"
-        return not bare or answerless(bare) \
-            or bare.startswith(("fixme", "without"))
+        return not bare or _MAYBE_START(bare) is not None or len(bare) <= _SHORT and (
+            bare in ANSWERLESS or "." in bare and bare.replace(".", "") in ANSWERLESS
+            or bare[1:2] in _SPACERS and spaced(bare))  # "T-B-D", "N / A"
     if _HINT(text) is not None:  # "\\W": any punctuation, symbol or space, of any script
         return True
     # ＴＢＤ in full-width letters, T\u00adB\u200bD, a Cyrillic Te in TBD
     plain = skeleton(text)
     if plain.isascii():
         return maybe_placeholder(plain)
-    return _HINT(plain) is not None or answerless(_bare(plain))
+    bare = _bare(plain)
+    return _HINT(plain) is not None or answerless(bare) or may_deny(bare)
 
 
 class Walk:

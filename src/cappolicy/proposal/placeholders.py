@@ -82,7 +82,24 @@ _DENIAL = re.compile(r"\s*(there\s+(is|are)\s+no\b|no(?!\s+objection)\s+(?!\d)\w
 ANSWERLESS: frozenset[str] = frozenset({
     "no", "none", "nothing", "n/a", "na", "null", "nil", "missing", "absent", "lacking",
     "not available", "not applicable", "not required", "not needed", "not yet", "not known",
-    "not specified", "unspecified", "fixme", "false", "off", "true", "yes", "on"})
+    "not specified", "unspecified", "fixme", "false", "off", "true", "yes", "on", "nope",
+    "nah"})
+#: the bare denials that deny whatever note follows them ("No: see annex"); not "Yes, the
+#: ombudsman", which answers
+_DENYING = ANSWERLESS - {"true", "yes", "on"}
+#: the words a placeholder spells letter by letter ("T-B-D", "N / A"), spacers left out
+_SPELT = frozenset({"tbd", "tbc", "tba", "todo", "na", "xxx", "nil", "none"})
+_SPACERS = re.compile(r"[\s\-._/]+")
+#: a text of single letters each parted by a spacer
+_SPACED = re.compile(r"(?:[a-z][\s\-._/]+)+[a-z]").fullmatch
+
+
+def spaced(bare: str) -> bool:
+    """Whether `bare` is single letters, each parted by a spacer: "t-b-d", "n / a"."""
+    return _SPACED(bare) is not None
+#: a start that denies whatever follows: "None required", "Not required by law"
+_DENIED_START = ("none required", "none needed", "not required ", "not needed ",
+                 "not applicable ", "not available ")
 #: "without basis", "without a legal basis": a short text that says what is missing
 _WITHOUT = re.compile(r"without(?:\s+[^\W\d_]+){1,3}")
 #: a word that says the text is not written yet however it goes on ("FIXME: ask the DPA")
@@ -105,6 +122,17 @@ LOOKALIKES: dict[str, str] = {
     "\u0391": "A", "\u0392": "B", "\u0395": "E", "\u0396": "Z", "\u0397": "H",
     "\u0399": "I", "\u039a": "K", "\u039c": "M", "\u039d": "N", "\u039f": "O",
     "\u03a1": "P", "\u03a4": "T", "\u03a5": "Y", "\u03a7": "X",
+    # Latin small capitals (phonetic letters NFKC leaves as they are)
+    "\u1d00": "A", "\u0299": "B", "\u1d04": "C", "\u1d05": "D", "\u1d07": "E",
+    "\ua730": "F", "\u0262": "G", "\u029c": "H", "\u026a": "I", "\u1d0a": "J",
+    "\u1d0b": "K", "\u029f": "L", "\u1d0d": "M", "\u0274": "N", "\u1d0f": "O",
+    "\u1d18": "P", "\u0280": "R", "\ua731": "S", "\u1d1b": "T", "\u1d1c": "U",
+    "\u1d20": "V", "\u1d21": "W", "\u028f": "Y", "\u1d22": "Z",
+    # Cherokee letters drawn as Latin capitals
+    "\u13aa": "A", "\u13f4": "B", "\u13df": "C", "\u13a0": "D", "\u13ac": "E",
+    "\u13c0": "G", "\u13bb": "H", "\u13ab": "J", "\u13e6": "K", "\u13de": "L",
+    "\u13b7": "M", "\u13e2": "P", "\u13a1": "R", "\u13da": "S", "\u13a2": "T",
+    "\u13d9": "V", "\u13b3": "W", "\u13a9": "Y", "\u13c3": "Z",
 }
 #: LOOKALIKES and their small letters, each read as the small Latin letter
 _LOOKALIKE_TABLE = str.maketrans({
@@ -169,6 +197,15 @@ def answerless(bare: str) -> bool:
         and _WITHOUT.fullmatch(bare) is not None
 
 
+def may_deny(bare: str) -> bool:
+    """A quick superset, for direct.maybe_placeholder, of what `placeholder` reads as a
+    denial beyond `answerless`: a short text with spacers ("T-B-D"), one that starts
+    "none " or "not ", or whose first word is a bare denial ("No: see annex")."""
+    return bare.partition(" ")[0].rstrip(":;,(") in _DENYING \
+        or bare.startswith(("none ", "not ")) \
+        or len(bare) <= 12 and not bare.isalpha() and spaced(bare)
+
+
 def normalise(words: Iterable[Any]) -> frozenset[str]:
     """Placeholder words as compared: lower case, the punctuation around them removed."""
     out = set()
@@ -209,8 +246,12 @@ def placeholder(text: str, words: frozenset[str] = _DEFAULT) -> bool:
     if _DENIAL.match(text):
         return True
     note = _NOTE.match(text)
-    if note and _bare(note.group(1)).lower() in words:
-        return True
+    if note and ((head := _bare(note.group(1)).lower()) in words or head in _DENYING):
+        return True  # "TODO: the donor's country", "No: see annex", "False (exempt)"
+    if len(bare) <= 12 and _SPACED(bare) and _SPACERS.sub("", bare) in _SPELT:
+        return True  # "N / A", "T-B-D", "T B D": a word spelt out letter by letter
+    if bare.startswith(_DENIED_START):
+        return True  # "None required", "Not required by law", "Not applicable here"
     parts = [p for p in _PARTS.split(bare) if p]
     return len(parts) > 1 and len(stripped.split()) <= 2 and any(p in words for p in parts)
 
