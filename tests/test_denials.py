@@ -35,7 +35,7 @@ DENIALS = [
     "no", "No", "No.", "NO!", "none", "None!", "nothing", "Nothing.", "n/a", "NA", "N.A.",
     "null", "NULL", "nil", "missing", "absent", "lacking", "not available", "Not applicable.",
     "not required", "not needed", "not yet", "not known", "FIXME", "fixme: ask the DPA",
-    "FIXME later", "without basis", "Without a legal basis.", "TBD", "tbc",
+    "FIXME later", "without basis", "Without a legal basis.", "TBD", "tbc", "no\u2014x",
     # a boolean where a text is wanted: false/off deny, true/yes/on say nothing checkable
     "false", "False", "off", "true", "yes", "On",
     # a denial whose words are parted by any whitespace (the quick road looks for it too)

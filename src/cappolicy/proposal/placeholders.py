@@ -201,7 +201,9 @@ def may_deny(bare: str) -> bool:
     """A quick superset, for direct.maybe_placeholder, of what `placeholder` reads as a
     denial beyond `answerless`: a short text with spacers ("T-B-D"), one that starts
     "none " or "not ", or whose first word is a bare denial ("No: see annex")."""
+    note = _NOTE.match(bare)
     return bare.partition(" ")[0].rstrip(":;,(") in _DENYING \
+        or note is not None and _bare(note.group(1)).lower() in _DENYING \
         or bare.startswith(("none ", "not ")) \
         or len(bare) <= 12 and not bare.isalpha() and spaced(bare)
 
