@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 from test_ci_formats import junit_schema, parse_command, sarif_schema_errors
 
+from cappolicy.base.record import replace
 from cappolicy.base.span import Span
 from cappolicy.cli.main import main
 from cappolicy.engine.findings import Finding
@@ -307,3 +308,16 @@ def test_a_cut_markdown_report_keeps_the_notes_that_fit() -> None:
     md = render_markdown(report, max_chars=20_000)
     assert len(md) <= 20_000 and "more findings not shown" in md
     assert f"*{md_text(HIDES)}*" in md
+
+
+def test_a_cut_markdown_report_says_how_many_notes_it_left_out() -> None:
+    """When even the notes do not fit, the comment says so: it never drops silently
+    what a project's own layer or a relaxation did to a verdict."""
+    noted = _report(ruleset_note=HIDES).results[0]
+    results = tuple(replace(noted, file=f"p{n}.yaml", proposal_id=f"P{n}") for n in range(400))
+    report = Report(results=results, errors=(), fail_on="must",
+                    as_of=dt.date(2027, 1, 15), tool_version="0.1.0")
+    md = render_markdown(report, max_chars=30_000)
+    shown = md.count(f"*{md_text(HIDES)}*")
+    assert len(md) <= 30_000 and 0 < shown < 400
+    assert f"nor what the ruleset says of {400 - shown} proposals" in md

@@ -161,15 +161,17 @@ def _cut(head: str, parts: list[list[tuple[str, int]]], max_chars: int,
     kept = [head]
     size = len(head)
     left_out = 0
+    unsaid = 0  # proposals whose ruleset note or relaxed lines did not fit
     reserved = sum(2 + len(part[0][0]) for part, said in zip(parts, noted) if said and part)
     for part, said in zip(parts, noted):
         for n, (block, findings) in enumerate(part):
             first = said and n == 0
             if first:
                 reserved -= 2 + len(block)
-            fits = size + 2 + len(block) <= max_chars - 300 - reserved
+            fits = size + 2 + len(block) <= max_chars - 600 - reserved
             if not fits or (left_out and not first):
                 left_out += findings
+                unsaid += first
                 continue
             kept.append(block)
             size += 2 + len(block)
@@ -178,6 +180,13 @@ def _cut(head: str, parts: list[list[tuple[str, int]]], max_chars: int,
         "JSON or SARIF report has them all.",
         "… {n} more findings not shown: the comment would be too long for GitHub. The text, "
         "JSON or SARIF report has them all.", left_out).format(n=left_out) + "*")
+    if unsaid:  # never a silent cut of what a project's own rules did to a verdict
+        kept.append("*" + ngettext(
+            "… nor what the ruleset says of {n} proposal: a layer of the project's own, or "
+            "relaxed rules its verdict owes to. The text, JSON or SARIF report says it.",
+            "… nor what the ruleset says of {n} proposals: a layer of the project's own, or "
+            "relaxed rules their verdicts owe to. The text, JSON or SARIF report says it.",
+            unsaid).format(n=unsaid) + "*")
     return "\n\n".join(kept)
 
 
