@@ -162,6 +162,34 @@ def test_fewer_placeholder_words_are_said_when_a_todo_passes_for_them(tmp_path: 
     assert "  relaxed" not in again.output  # a real answer owes nothing to the layer
 
 
+def test_a_relaxation_a_later_layer_tightens_a_little_is_still_said(tmp_path: Path) -> None:
+    # xq drops "TODO" from the placeholder words; xq2 adds a word back, a tightening of
+    # xq's set, yet still looser than the baseline's: "TODO" passes because of xq
+    from test_format_contract import COMPLETE
+
+    rules = tmp_path / "rules" / "national"
+    rules.mkdir(parents=True)
+    head = 'version "1"\njurisdiction XQ\n'
+    (rules / "xq.cpol").write_text(
+        f'ruleset xq "Q"\n{head}extends baseline\n\n'
+        'set placeholders = {"TBD"} because "Drafting Regulation 2026 s.4"\n', encoding="utf-8")
+    (rules / "xq2.cpol").write_text(
+        f'ruleset xq2 "Q2"\n{head}extends national/xq\n\n'
+        'set placeholders = {"TBD", "PENDIENTE"} because "Circular 2026/3"\n', encoding="utf-8")
+    proposal = COMPLETE.replace("host_country: XA", "host_country: XQ").replace(
+        "country: XA", "country: XQ").replace('"Ombudsman channel"', "TODO")
+    path = tmp_path / "xq.yaml"
+    path.write_text(proposal, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(path), "--rulesets", str(tmp_path / "rules"),
+                                       "--ruleset", "national/xq2", "--no-color",
+                                       "--as-of", "2027-01-15"])
+    relaxed = [line for line in result.output.splitlines() if line.startswith("  relaxed")]
+    assert len(relaxed) == 1, result.output
+    assert relaxed[0].startswith("  relaxed   national/xq: passes ACC-01 only because "
+                                 "national/xq "), relaxed[0]
+    assert "removes" in relaxed[0] and "TODO" in relaxed[0] and "from placeholders" in relaxed[0]
+
+
 def test_a_failure_a_layer_lowered_is_said_in_the_default_report(tmp_path: Path) -> None:
     from test_format_contract import COMPLETE
 

@@ -22,7 +22,7 @@ from ..engine.compile import ParamValue
 from ..engine.evaluate import CompiledRule, RuleSpec, compile_rules, verdicts
 from ..engine.findings import SEVERITY_RANK, Finding
 from ..proposal.model import Proposal
-from .catalog import EffectiveRuleset
+from .catalog import EffectiveRuleset, relaxes
 
 #: the param of the words a text field holding only one of is read as absent (evaluate.py)
 PLACEHOLDERS = "placeholders"
@@ -55,7 +55,7 @@ def relied_on(eff: EffectiveRuleset, proposal: Proposal, findings: Sequence[Find
                 # fewer of them may spare any rule (`TODO` read as an answer)
                 spared_by.setdefault(PLACEHOLDERS, set()).add(f.rule)
     for name, value, previous in relaxed:
-        layer = value.origin.layer
+        layer = _relaxing_layer(eff, name, previous, value)
         for rule in sorted(spared_by.get(name, ())):
             if _worse(specs[rule], eff, proposal, as_of, name, previous):
                 say(layer, N_("passes {rule} only because {layer} {change}", rule=rule,
@@ -98,13 +98,26 @@ _RELAXATIONS: dict[int, tuple[EffectiveRuleset, list[tuple[str, ParamValue, Para
 
 
 def _before_relaxation(eff: EffectiveRuleset, name: str) -> ParamValue | None:
-    """The value a param had before the layer that relaxed it, when its effective value is
-    a relaxation (per the direction its declaration says is stricter)."""
+    """The latest value of the chain that the param's effective value is less strict
+    than (per the direction its declaration says is stricter), if any: the value before
+    a relaxation that no later layer took back, whichever layer set the effective value
+    (a layer that tightens a little what its parent relaxed a lot leaves a relaxation)."""
     value = eff.params[name]
-    history = eff.param_history.get(name, [])
-    if not value.origin.relaxation or not history:
-        return None
-    return history[-1]
+    stricter = eff.param_decls[name].stricter
+    looser_than = [old for old in eff.param_history.get(name, ())
+                   if relaxes(stricter, old.value, value.value)]
+    return looser_than[-1] if looser_than else None
+
+
+def _relaxing_layer(eff: EffectiveRuleset, name: str, previous: ParamValue,
+                    value: ParamValue) -> str:
+    """The layer that made the param less strict than `previous`: the first after it
+    whose value is looser than `previous`'s (the effective value's layer if none)."""
+    stricter = eff.param_decls[name].stricter
+    steps = [*eff.param_history.get(name, ()), value]
+    after = steps[next(i for i, step in enumerate(steps) if step is previous) + 1:]
+    return str(next((step.origin.layer for step in after
+                     if relaxes(stricter, previous.value, step.value)), value.origin.layer))
 
 
 def _change(name: str, before: ParamValue, after: ParamValue) -> str:
