@@ -412,3 +412,19 @@ def test_two_sides_shown_alike_but_different_are_shown_with_every_digit() -> Non
     assert V.display_exact(Percent(0.123457)) == "12.3457%"
     assert V.display_exact(Money(1 / 3, "EUR")) == "0.3333333333333333 EUR"
     assert V.display_exact(2029) == "2029"
+
+
+def test_neighbouring_shares_are_told_apart_with_every_digit() -> None:
+    # the two floats next to each other: both 74.1787% once scaled to a percent in binary
+    assert V.display_exact(Percent(0.7417870000000001)) == "74.17870000000001%"
+    assert V.display_exact(Percent(0.741787)) == "74.1787%"
+    assert V.display_exact(Percent(0.33299999999999996)) == "33.299999999999996%"
+    assert V.display_exact(Percent(1e-9)) == "0.0000001%"
+
+
+def test_amounts_of_one_currency_are_added_once_as_decimals() -> None:
+    amounts = [60886391778998.26, 27892441107358.25, 48950286971168.56, 58937695667577.38]
+    assert V.total([Money(a, "IDR") for a in amounts]) == Money(V.total(amounts), "IDR")
+    assert V.total(amounts) == 196666815525102.44
+    with pytest.raises(V.EvalProblem, match="not a finite number"):
+        V.total([Money(1e308, "EUR"), Money(1e308, "EUR")])

@@ -61,3 +61,20 @@ def times_hundred(fraction: float) -> float:
         return exact("*", fraction, 100)
     except OverflowError:
         return fraction * 100
+
+
+def hundredfold_text(fraction: float) -> str:
+    """`fraction` * 100 spelt exactly, from the decimal `fraction` is written as: every
+    digit, no rounding (0.33299999999999996 is 33.299999999999996); for two shares that
+    read alike once rounded."""
+    try:
+        m, k = as_written(fraction)
+    except OverflowError:
+        return repr(fraction * 100)
+    sign, digits = ("-" if m < 0 else ""), str(abs(m))
+    point = k - 2  # digits after the decimal point of m / 10**(k - 2)
+    if point <= 0:
+        return sign + digits + "0" * -point
+    digits = digits.rjust(point + 1, "0")
+    whole, fraction_digits = digits[:-point], digits[-point:].rstrip("0")
+    return sign + whole + ("." + fraction_digits if fraction_digits else "")

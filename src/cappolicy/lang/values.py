@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .ast import Duration, Money, Percent, number_text
-from .numbers import exact, exact_sum, times_hundred
+from .numbers import exact, exact_sum, hundredfold_text
 
 
 class _Unknown:
@@ -385,6 +385,7 @@ def elements(collection: Any) -> Any:
 
 _PLAIN_NUMBERS = frozenset({int, float})
 _INTS = {int}
+_MONEY = {Money}
 _PLAIN = frozenset({str, int, float, dt.date})
 _TEXTS = {str}
 _DATES = {dt.date}
@@ -408,6 +409,9 @@ def total(items: Iterable[Any]) -> Any:
             if not -_FMAX <= result <= _FMAX:
                 raise EvalProblem(_overflow(f"the sum of {display(items)}"))
             return result
+        if classes == _MONEY and len({item.currency for item in items}) == 1:
+            result = Money(exact_sum([item.amount for item in items]), items[0].currency)
+            items = []  # amounts of one currency: added as decimals, rounded once
         for item in items:
             if item is UNKNOWN or item is None:
                 return UNKNOWN
@@ -496,9 +500,9 @@ def display_exact(value: Any, as_percent: bool = False) -> str:
     """A number as display shows it, but with every digit it has: for the two sides of
     a comparison that display would show alike (a share of 12.34569% against 12.3457%)."""
     if isinstance(value, Percent):
-        return f"{_every_digit(times_hundred(value.fraction))}%"
+        return f"{hundredfold_text(value.fraction)}%"
     if as_percent and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"{_every_digit(times_hundred(value))}%"
+        return f"{hundredfold_text(value)}%"
     if isinstance(value, Money):
         return f"{_every_digit(value.amount)} {value.currency}"
     if value.__class__ is float:
