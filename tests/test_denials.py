@@ -43,6 +43,9 @@ DENIALS = [
     # spelt letter by letter, a denial with a note, a denial of what follows
     "N / A", "T-B-D", "T B D", "T\u00a0B\u00a0D", "No: see annex", "False (exempt)",
     "None required", "Not required by law", "Nope",
+    # points inside a word, control characters an escape can write, odd punctuation
+    "to.do", "Un.known", "To. be confirmed", "N.O.T. R.E.Q.U.I.R.E.D.", " \x0b-no: see annex",
+    "\x1f-false (exempt)", "t\x1fb\x1fd", "No_: see annex", "~\u23acoff$\u2013March",
 ]
 #: placeholders written so that they do not look like one, or do not look like anything
 DISGUISED = [

@@ -168,11 +168,15 @@ _HINT = re.compile("todo|tbd|tbc|tba|xxx|lorem ipsum|n/a|none|not applicable|to 
 #: "no" and any whitespace (a vertical tab), "there is no", "none required", "FIXME: x",
 #: "without basis", "No: see annex", "false (exempt)"
 _MAYBE_START = re.compile(r"\s*(no|none|not|nothing|nil|null|nope|nah|there|fixme|without|"
-                          r"false|off|missing|absent|lacking|unspecified|n/a|na)\b").match
+                          r"false|off|missing|absent|lacking|unspecified|n/a|na)"
+                          r"(?![a-z0-9])").match
+#: what is stripped round a text before its start is looked at: the placeholder's own
+#: punctuation, and the control characters a YAML or JSON escape can put there
+_EDGE = PUNCTUATION + "\x0b\x0c\x1c\x1d\x1e\x1f"
 #: the longest text `answerless` or `may_deny` can find beyond what _MAYBE_START finds
 _SHORT = 16
 #: what parts the letters of a placeholder spelt letter by letter
-_SPACERS = " \t\n\r\f\v-._/"
+_SPACERS = " \t\n\r\f\v\x1c\x1d\x1e\x1f-._/"
 
 
 def maybe_placeholder(text: str) -> bool:
@@ -180,13 +184,15 @@ def maybe_placeholder(text: str) -> bool:
     True when it may be True (readable then says)."""
     if text.isascii():  # what the pattern finds, several times as quick: for an ASCII
         low = text.lower()  # text, ignoring case is looking in its lower case
+        if "." in low and maybe_placeholder(low.replace(".", "")):
+            return True  # "to.do", "N.O.T. R.E.Q.U.I.R.E.D.": placeholder() drops the points
         if "todo" in low or "tbd" in low or "tbc" in low or "tba" in low \
                 or "xxx" in low or "lorem ipsum" in low or "n/a" in low or "none" in low \
                 or "not applicable" in low or "to be " in low or "<" in text \
                 or "pending" in low or "t.b" in low or "n.a" in low \
                 or "unknown" in low or "to do" in low or "not yet" in low:
             return True
-        bare = low.strip(PUNCTUATION)  # "", "No.", "false", "not required", "FIXME: x"
+        bare = low.strip(_EDGE)  # "", "No.", "false", "not required", "FIXME: x"
         return not bare or _MAYBE_START(bare) is not None or len(bare) <= _SHORT and (
             bare in ANSWERLESS or "." in bare and bare.replace(".", "") in ANSWERLESS
             or bare[1:2] in _SPACERS and spaced(bare))  # "T-B-D", "N / A"
@@ -197,6 +203,8 @@ def maybe_placeholder(text: str) -> bool:
     if plain.isascii():
         return maybe_placeholder(plain)
     bare = _bare(plain)
+    if bare.isascii():  # "⯏lacking&: x": ASCII once its edges are off
+        return maybe_placeholder(bare)
     return _HINT(plain) is not None or answerless(bare) or may_deny(bare)
 
 

@@ -203,7 +203,7 @@ def may_deny(bare: str) -> bool:
     "none " or "not ", or whose first word is a bare denial ("No: see annex")."""
     note = _NOTE.match(bare)
     return bare.partition(" ")[0].rstrip(":;,(") in _DENYING \
-        or note is not None and _bare(note.group(1)).lower() in _DENYING \
+        or note is not None and _EDGES.sub("", note.group(1)).lower() in _DENYING \
         or bare.startswith(("none ", "not ")) \
         or len(bare) <= 12 and not bare.isalpha() and spaced(bare)
 
