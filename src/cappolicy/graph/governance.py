@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..base.record import replace
-from ..lang.values import EvalProblem, finite, total
+from ..lang.values import EvalProblem, total
 from ..proposal.model import Path
 from .parts import (
     EDGE_KINDS,
@@ -640,14 +640,12 @@ class _Builder:
             path = ("funding", "sources", i)
             by_year = {y: a for y, a in _map(src.get("by_year")).items()
                        if isinstance(a, (int, float)) and not isinstance(a, bool)}
-            try:  # added as the language adds them (values.total)
+            try:  # added as the language adds them; past the largest float: no amount
                 amount = total(list(by_year.values())) if by_year else None
             except EvalProblem:
-                amount = float("inf")
-            if amount is not None and not finite(amount):  # inf decides no comparison
+                amount = None
                 self.graph.notes.append(f"the amounts of {_fmt(path)} add up past the largest "
                                         "number: its funds edge has no amount")
-                amount = None
             self._edge("funds", self._org(src.get("from"), path + ("from",)), PROGRAM, {
                 "type": _str(src.get("type")),
                 "amount": amount,

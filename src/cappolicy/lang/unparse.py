@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from . import ast
+from .numbers import hundredfold_text
 from .values import percent_of
 
 # Binding strength, loosest first; a child looser than its parent is parenthesised.
@@ -89,9 +90,7 @@ def _percent(fraction: float) -> str:
         text = _number(round(fraction * 100, digits))
         if percent_of(float(text) if "." in text else int(text)) == fraction:
             return text
-    import decimal
-
-    return format(decimal.Decimal(repr(fraction)) * 100, "f")  # exact, however long
+    return hundredfold_text(fraction)  # exact, however long
 
 
 def unparse(e: ast.Expr) -> str:

@@ -410,13 +410,14 @@ def total(items: Iterable[Any]) -> Any:
                 raise EvalProblem(_overflow(f"the sum of {display(items)}"))
             return result
         if classes == _MONEY and len({item.currency for item in items}) == 1:
+            # amounts of one currency: added as decimals, rounded once
             result = Money(exact_sum([item.amount for item in items]), items[0].currency)
-            items = []  # amounts of one currency: added as decimals, rounded once
-        for item in items:
-            if item is UNKNOWN or item is None:
-                return UNKNOWN
-            result = item if result == 0 and not isinstance(result, Money) and isinstance(
-                item, Money) else _arith("+", result, item)
+        else:
+            for item in items:
+                if item is UNKNOWN or item is None:
+                    return UNKNOWN
+                result = item if result == 0 and not isinstance(result, Money) and isinstance(
+                    item, Money) else _arith("+", result, item)
     except OverflowError:  # a whole number too large to become a float
         raise EvalProblem(_overflow(f"the sum of {display(items)}")) from None
     if not finite(result):

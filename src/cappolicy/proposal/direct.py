@@ -176,7 +176,7 @@ _EDGE = PUNCTUATION + "\x0b\x0c\x1c\x1d\x1e\x1f"
 #: the longest text `answerless` or `may_deny` can find beyond what _MAYBE_START finds
 _SHORT = 16
 #: what parts the letters of a placeholder spelt letter by letter
-_SPACERS = " \t\n\r\f\v\x1c\x1d\x1e\x1f-._/"
+_SPACER_CHARS = " \t\n\r\f\v\x1c\x1d\x1e\x1f-._/"
 
 
 def maybe_placeholder(text: str) -> bool:
@@ -195,7 +195,7 @@ def maybe_placeholder(text: str) -> bool:
         bare = low.strip(_EDGE)  # "", "No.", "false", "not required", "FIXME: x"
         return not bare or _MAYBE_START(bare) is not None or len(bare) <= _SHORT and (
             bare in ANSWERLESS or "." in bare and bare.replace(".", "") in ANSWERLESS
-            or bare[1:2] in _SPACERS and spaced(bare))  # "T-B-D", "N / A"
+            or bare[1:2] in _SPACER_CHARS and spaced(bare))  # "T-B-D", "N / A"
     if _HINT(text) is not None:  # "\\W": any punctuation, symbol or space, of any script
         return True
     # ＴＢＤ in full-width letters, T\u00adB\u200bD, a Cyrillic Te in TBD

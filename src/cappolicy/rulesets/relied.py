@@ -46,16 +46,17 @@ def relied_on(eff: EffectiveRuleset, proposal: Proposal, findings: Sequence[Find
 
     relaxed, specs = _relaxations(eff)
     spared_by: dict[str, set[str]] = {}  # param -> the rules it spared (that use it)
+    # every rule reads the proposal's texts through the placeholder words: fewer of them
+    # may spare any rule (`TODO` read as an answer)
+    words = any(name == PLACEHOLDERS for name, *_ in relaxed)
     if relaxed:
         for f in findings:
             if f.outcome in _SPARED and f.rule in specs:
                 for use in f.params:
                     spared_by.setdefault(use.name, set()).add(f.rule)
-                # every rule reads the proposal's texts through the placeholder words:
-                # fewer of them may spare any rule (`TODO` read as an answer)
-                spared_by.setdefault(PLACEHOLDERS, set()).add(f.rule)
-    for name, value, previous in relaxed:
-        layer = _relaxing_layer(eff, name, previous, value)
+                if words:
+                    spared_by.setdefault(PLACEHOLDERS, set()).add(f.rule)
+    for name, value, previous, layer in relaxed:
         for rule in sorted(spared_by.get(name, ())):
             if _worse(specs[rule], eff, proposal, as_of, name, previous):
                 say(layer, N_("passes {rule} only because {layer} {change}", rule=rule,
@@ -78,13 +79,17 @@ def relied_on(eff: EffectiveRuleset, proposal: Proposal, findings: Sequence[Find
                  for layer, texts in said.items())
 
 
-def _relaxations(eff: EffectiveRuleset
-                 ) -> tuple[list[tuple[str, ParamValue, ParamValue]], dict[str, RuleSpec]]:
-    """The params `eff` relaxed (name, value, the value before), in its order, and its
-    rules by id: worked out once a run for each ruleset, not once a proposal."""
+#: a relaxed param: its name, its value, the value before, the layer that relaxed it
+Relaxed = tuple[str, ParamValue, ParamValue, str]
+
+
+def _relaxations(eff: EffectiveRuleset) -> tuple[list[Relaxed], dict[str, RuleSpec]]:
+    """The params `eff` relaxed, in its order, and its rules by id: worked out once a run
+    for each ruleset, not once a proposal."""
     found = _RELAXATIONS.get(id(eff))
     if found is None or found[0] is not eff:
-        relaxed = [(name, value, previous) for name, value in eff.params.items()
+        relaxed = [(name, value, previous, _relaxing_layer(eff, name, previous, value))
+                   for name, value in eff.params.items()
                    if (previous := _before_relaxation(eff, name)) is not None]
         if len(_RELAXATIONS) >= _RELAXED_MAX:
             _RELAXATIONS.clear()
@@ -93,8 +98,7 @@ def _relaxations(eff: EffectiveRuleset
     return found[1], found[2]
 
 
-_RELAXATIONS: dict[int, tuple[EffectiveRuleset, list[tuple[str, ParamValue, ParamValue]],
-                              dict[str, RuleSpec]]] = {}
+_RELAXATIONS: dict[int, tuple[EffectiveRuleset, list[Relaxed], dict[str, RuleSpec]]] = {}
 
 
 def _before_relaxation(eff: EffectiveRuleset, name: str) -> ParamValue | None:
