@@ -77,6 +77,27 @@ ANSWERS = [
     "N\u00ba 1412 (Decreto Legislativo), art. 32", "No 5/2020", "Ley N\u00b0 29733",
     "A B C", "NA Ombudsman", "On-call desk", "Not-for-profit ombudsman",
 ]
+#: texts that start as a denial or a "not yet" does, but say something: a sentence whose
+#: verb is not one of a denial's ("is foreseen", "required"), a number in it, a name
+SENTENCES = [
+    "No fee is charged; complaints go to the national ombudsman",
+    "No fee is charged for complaints", "No personal data is transferred outside XA",
+    "No more than 5 analysts have access, each vetted by the CIRT",
+    "No more than five analysts have access", "There is no fee for a complaint",
+    "No More Ransom", "No More Ransom portal, run with Europol",
+    "Pending cases go to the ombudsman", "Pending complaints are answered within 30 days",
+    "TBC Bank", "TBC Bank, Tbilisi branch", "XXX Consulting (Tbilisi)",
+]
+#: denials however their denial is said: what is denied, then how it is not there
+TAILED = [
+    "No legal basis", "No legal basis is required", "No exit plan is foreseen yet",
+    "There is no exit plan at this stage", "There are no statutory bases yet",
+    "no grievance mechanism has been set up so far", "No exit plan: the MoU is not signed",
+    "No exit plan (to be agreed)", "No Exit Plan", "NO EXIT PLAN", "No DPIA",
+    "No independent evaluation planned", "Pending approval of the authority",
+    "pending the DPA's opinion", "pending MoU", "TBD Later", "TBD by the steering committee",
+    "XA-TODO", "TBD, Committee",
+]
 
 
 @pytest.mark.parametrize("text", DENIALS + DISGUISED)
@@ -85,9 +106,15 @@ def test_a_denial_or_a_disguised_placeholder_is_a_placeholder(text: str) -> None
     assert maybe_placeholder(text)  # the quick loading road sends it to `readable` too
 
 
-@pytest.mark.parametrize("text", ANSWERS)
+@pytest.mark.parametrize("text", ANSWERS + SENTENCES)
 def test_a_real_answer_stays_an_answer(text: str) -> None:
     assert not placeholder(text)
+
+
+@pytest.mark.parametrize("text", TAILED)
+def test_a_denial_said_at_length_is_still_a_denial(text: str) -> None:
+    assert placeholder(text)
+    assert maybe_placeholder(text)
 
 
 def test_the_value_itself_is_kept_as_written() -> None:
@@ -184,7 +211,8 @@ def _yaml(text: str) -> str:
     ("off", "off"), ("yes", "yes"), ("nothing", "nothing"), ("NA", "NA"), ("FIXME", "FIXME"),
     *((_yaml(text), text) for text in [
         "missing", "absent", "lacking", "not available", "not required", "not needed",
-        "without basis", "NULL", "No", "none!", "not yet", *DISGUISED[:6]]),
+        "without basis", "NULL", "No", "none!", "not yet", *DISGUISED[:6],
+        "No legal basis is required", "There is no exit plan at this stage"]),
 ])
 def test_a_denial_fails_the_rules_that_ask_for_the_value(
         tmp_path: Path, scalar: str, shown: str) -> None:
@@ -201,6 +229,10 @@ def test_a_denial_fails_the_rules_that_ask_for_the_value(
     _yaml("National Data Protection Act 2019, art. 6"),
     _yaml("Nothing is transferred without consent"),
     _yaml("None of the data leaves XA"), "Ombudsman channel", "2027-01-01", "0", "1200",
+    # a sentence that starts as a denial does, or a name as a "to be confirmed" does: a
+    # complete proposal never fails on these (each failed before)
+    *(_yaml(text) for text in SENTENCES[:3] + ["Pending cases go to the ombudsman",
+                                               "TBC Bank, Tbilisi branch"]),
 ])
 def test_a_real_answer_passes_the_rules_that_ask_for_the_value(
         tmp_path: Path, scalar: str) -> None:

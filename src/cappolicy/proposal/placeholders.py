@@ -19,8 +19,11 @@ What counts, ignoring case and the whitespace and punctuation around it:
 - a word followed by a note after a colon, a semicolon, a comma, a slash, a dash or a
   bracket: `TODO: the donor's country`, `TBD - to be negotiated`, `TBC (March)`;
 - a text that starts with a word saying it is not written yet (`TBD by the steering
-  committee`, `to be determined later`, `pending approval`), or that says there is none
-  (`No legal basis`, `There is no exit plan`, `None yet`; not `None of the data...`);
+  committee`, `to be determined later`, `pending approval`; not a name, `TBC Bank`, nor a
+  sentence about what is pending, `Pending cases go to the ombudsman`), or that says there
+  is none (`No legal basis`, `There is no exit plan`, `No exit plan is foreseen yet`,
+  `None yet`; not `None of the data...`, nor a sentence that says something, `No fee is
+  charged for complaints`, nor a name, `No More Ransom`: `_denial`);
 - a word written with points (`T.B.D.`);
 - an id one of whose parts (split at `-`, `_`, `.`, `/` and spaces) is a word: `XA-TODO`;
 - a text in angle brackets: `<ministry of XA>` (not an address: `<ombudsman@gov.xa>`);
@@ -69,11 +72,46 @@ _NOT_YET = frozenset({"todo", "tbd", "tbc", "tba", "xxx", "lorem ipsum", "n/a", 
                       "to be determined", "to be confirmed", "to be defined", "to be agreed",
                       "to be decided", "not yet determined", "not yet decided", "not yet known",
                       "pending"})
+#: what a text that starts "pending" waits for, when it says no more than that: "Pending
+#: approval of the authority", "pending the DPA's opinion" (not "Pending cases go to...")
+_PENDING_ON = frozenset({
+    "approval", "confirmation", "decision", "agreement", "review", "signature", "validation",
+    "adoption", "clearance", "negotiation", "negotiations", "discussion", "discussions",
+    "further", "final", "formal", "official", "ministerial", "cabinet", "government", "the",
+    "a", "an", "its", "their", "our", "completion", "finalisation", "finalization",
+    "receipt", "assessment", "consultation", "consultations", "legislation", "board",
+    "ratification", "publication", "enactment", "donor", "funding", "input", "feedback"})
+#: words after a capitalised placeholder that say it is not written yet: "TBD Later"
+_STILL_NOT_YET = frozenset({"later", "soon", "yet", "pending", "next", "by", "after", "before",
+                            "when", "once", "tbd", "tbc", "tba", "todo"})
 #: a text that says there is none: "No legal basis", "There is no exit plan", "None yet"
 #: ("No. 12/2024", "No 1412" and "Nº 1412", which NFKC makes "No 1412", and "no
-#: objection" are not)
-_DENIAL = re.compile(r"\s*(there\s+(is|are)\s+no\b|no(?!\s+objection)\s+(?!\d)\w|"
+#: objection" are not). After "no", what is denied and how: `_denial`.
+_DENIAL = re.compile(r"\s*(?:(?P<no>there\s+(?:is|are)\s+no\s+|no(?!\s+objection)\s+(?!\d))(?=\w)|"
                      r"none\s+yet\b|nil\b)", re.IGNORECASE)
+#: where the denial ends and a note begins: "No exit plan: the MoU is not signed"
+_DENIAL_NOTE = re.compile(r"\s*(?::|;|,|\(|\s/\s|\s-+\s|[–—])")
+#: the words that may follow what a denial denies and still only deny it: "No exit plan
+#: is foreseen yet", "No legal basis required", "no statutory basis yet"; any other word
+#: after it makes a sentence that says something ("No fee is charged for complaints")
+_DENIAL_TAIL = frozenset({
+    "is", "are", "was", "were", "has", "have", "had", "been", "be", "being", "will", "shall",
+    "not", "yet", "so", "far", "for", "now", "at", "this", "stage", "present", "the", "moment",
+    "currently", "time", "still", "as", "of", "today", "exists", "exist", "existing",
+    "foreseen", "planned", "defined", "available", "provided", "agreed", "established",
+    "identified", "designated", "set", "up", "in", "place", "needed", "required",
+    "necessary", "applicable", "given", "known", "decided", "determined", "envisaged",
+    "prepared", "drafted", "written", "adopted", "signed", "approved", "specified", "made",
+    "budgeted", "allocated", "proposed", "expected", "intended", "arranged", "put",
+    "foreseeable", "considered", "included", "granted", "obtained", "done", "taken"})
+#: what a proposal is asked for: "No Exit Plan", capitalised, is still a denial
+_ASKED_FOR = frozenset({
+    "plan", "basis", "mechanism", "strategy", "evaluation", "evaluator", "agreement",
+    "budget", "funding", "policy", "procedure", "process", "consent", "mandate", "law",
+    "framework", "arrangement", "answer", "information", "details", "channel", "mou"})
+#: the most words a denial's denied thing has before any of `_DENIAL_TAIL`
+_DENIED_WORDS = 4
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 #: bare denials and non-answers: a text that is only one of these (punctuation, case and
 #: points aside, read through `skeleton`) counts as absent whatever the ruleset's
@@ -208,6 +246,43 @@ def may_deny(bare: str) -> bool:
         or len(bare) <= 12 and not bare.isalpha() and spaced(bare)
 
 
+def _denial(text: str) -> bool:
+    """Whether `text` only says there is none of something: "No legal basis", "There is no
+    exit plan", "No grievance mechanism is foreseen yet", "None yet", each maybe followed by
+    a note ("No exit plan: MoU not signed"). Not a sentence that goes on to say something
+    ("No fee is charged for complaints", "No personal data is transferred abroad"), nor a
+    name ("No More Ransom", "No More Ransom portal": the two words after "No" capitalised,
+    neither a thing a proposal is asked for), nor more than `_DENIED_WORDS` words before
+    the note."""
+    found = _DENIAL.match(text)
+    if found is None:
+        return False
+    if found.group("no") is None:
+        return True  # "None yet", "nil"
+    rest = text[found.end():]
+    note = _DENIAL_NOTE.search(rest)
+    words = rest[:note.start()] if note is not None else rest
+    if words.strip(PUNCTUATION + " ") and _WORD.sub("", words).strip(PUNCTUATION + " \t\r\n\v\f"):
+        return False  # a number, a symbol inside: "No more than 5 analysts"
+    found_words = _WORD.findall(words)
+    denied = 0
+    for word in found_words:
+        if word.lower() in _DENIAL_TAIL and denied:
+            break
+        denied += 1
+    tail = found_words[denied:]
+    if not 1 <= denied <= _DENIED_WORDS or any(w.lower() not in _DENIAL_TAIL for w in tail):
+        return False
+    named = found_words[:denied]
+    return not (len(named) > 1 and text[:1].isupper() and _named(named[:2])
+                and not any(w.lower() in _ASKED_FOR for w in named))
+
+
+def _named(words: Iterable[str]) -> bool:
+    """Whether every one of `words` is capitalised as a name is: "More Ransom", "Bank"."""
+    return all(w[:1].isupper() and not w.isupper() for w in words)
+
+
 def normalise(words: Iterable[Any]) -> frozenset[str]:
     """Placeholder words as compared: lower case, the punctuation around them removed."""
     out = set()
@@ -243,10 +318,11 @@ def placeholder(text: str, words: frozenset[str] = _DEFAULT) -> bool:
     if stripped.startswith("<") and stripped.endswith(">") and "@" not in stripped \
             and "://" not in stripped:  # <the treasury's id>, not <ombudsman@gov.xa>
         return True
-    if any(bare.startswith(word + " ") for word in _NOT_YET if word in words):
+    if any(bare.startswith(word + " ") for word in _NOT_YET if word in words) \
+            and _not_yet(text, bare):
         return True  # "TBD by the steering committee", "to be determined later"
-    if _DENIAL.match(text):
-        return True
+    if _denial(text):
+        return True  # "No legal basis", "There is no exit plan yet", "None yet"
     note = _NOTE.match(text)
     if note and ((head := _bare(note.group(1)).lower()) in words or head in _DENYING):
         return True  # "TODO: the donor's country", "No: see annex", "False (exempt)"
@@ -255,7 +331,30 @@ def placeholder(text: str, words: frozenset[str] = _DEFAULT) -> bool:
     if bare.startswith(_DENIED_START):
         return True  # "None required", "Not required by law", "Not applicable here"
     parts = [p for p in _PARTS.split(bare) if p]
-    return len(parts) > 1 and len(stripped.split()) <= 2 and any(p in words for p in parts)
+    return len(parts) > 1 and len(stripped.split()) <= 2 and any(p in words for p in parts) \
+        and not _a_name(stripped)
+
+
+def _not_yet(text: str, bare: str) -> bool:
+    """Whether `text`, which starts with a word for "not yet" (`_NOT_YET`), says no more
+    than that: not a name that starts with capitals ("TBC Bank") nor a sentence about
+    what is pending ("Pending cases go to the ombudsman")."""
+    if _a_name(text.strip()):
+        return False
+    if bare.startswith("pending "):
+        after = bare.split()
+        return len(after) <= 3 or after[1] in _PENDING_ON
+    return True
+
+
+def _a_name(text: str) -> bool:
+    """A name that starts with letters in capitals: "TBC Bank", "TBA Capital Partners",
+    maybe then a note ("TBC Bank, Tbilisi branch")."""
+    note = _DENIAL_NOTE.search(text)
+    first, _, rest = (text if note is None else text[:note.start()]).partition(" ")
+    names = rest.split()
+    return first.isupper() and first.isalpha() and 1 <= len(names) <= 3 and _named(names) \
+        and not any(n.lower() in _STILL_NOT_YET for n in names)
 
 
 def readable(data: Mapping[str, Any], words: Iterable[Any] | None = None,
