@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from cappolicy.cli.main import main
 from cappolicy.engine.evaluate import evaluate
-from cappolicy.engine.findings import Finding, ParamUse
+from cappolicy.engine.findings import Evidence, Finding, ParamUse
 from cappolicy.proposal.load import load_proposal
 from cappolicy.proposal.model import Proposal
 from cappolicy.render.jsonfmt import rule_json_of
@@ -352,3 +352,39 @@ def test_a_proposal_checked_against_another_countrys_rules_says_so(tmp_path: Pat
         [checked] = json.loads(result.output)["results"]
         assert checked["ruleset_note"] == "XB has a national ruleset, national/xb, which " \
             f"is not used: the run names {ref} (--ruleset)"
+
+
+def test_a_ministry_names_denials_of_a_safeguard_in_its_own_language(
+        rulesets: Rulesets, tmp_path: Path) -> None:
+    # PROC-02 reads "no external audit" as a denial, but only in English: a ministry that
+    # writes proposals in French sets the pattern its layer reads, with a reason, and the
+    # evidence names the pattern and the layer that set it, not a page of regex
+    proposal = variant(tmp_path, "p.yaml", {
+        "safeguards: [conflict-of-interest-declarations, external-audit]":
+            'safeguards: ["aucun audit externe", "sans déclaration de conflit d\'intérêts"]'})
+    base = shipped(rulesets, "national/xa")
+    [english] = of(check(rulesets, "national/xa", proposal), "PROC-02")
+    assert english.outcome == "pass"  # the shipped pattern knows no French
+
+    denied = base.params["denied_safeguard_pattern"].value
+    french = "(?i)^\\\\W*(aucune?|sans|pas d)\\\\b|" + denied[len("(?i)"):].replace("\\", "\\\\")
+    rules = tmp_path / "rules" / "national"
+    rules.mkdir(parents=True)
+    (rules / "xa.cpol").write_text(
+        'ruleset xa "Arcadia, in French"\nversion "1"\nextends regional/aec\njurisdiction XA\n'
+        f'set denied_safeguard_pattern = "{french}"\n'
+        '    because "Décret 12/2027 : les propositions sont rédigées en français"\n',
+        encoding="utf-8")
+    local = Rulesets(Catalog([*Catalog().roots, tmp_path / "rules"]))
+    eff = local.for_country("XA").ruleset
+    [finding] = of(evaluate(eff.compiled(), proposal, AS_OF, ruleset=eff.id), "PROC-02")
+    assert finding.outcome == "fail"
+    use = param(finding, "denied_safeguard_pattern")
+    assert use.origin.layer == "national/xa"
+    assert use.origin.because == "Décret 12/2027 : les propositions sont rédigées en français"
+
+    def texts(ev: Evidence) -> list[str]:
+        return [ev.expr, *(t for kid in ev.children for t in texts(kid))]
+    shown = texts(finding.evidence[0])
+    assert "s matches denied_safeguard_pattern" in shown
+    assert all("(?i)" not in text for text in shown)  # the patterns are named, not spelt out
