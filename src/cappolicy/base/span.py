@@ -8,9 +8,9 @@ the last three: after one of those in a value, every line number would drift.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from .patterns import lazy
 from .record import Record
 
 
@@ -72,7 +72,7 @@ def nospan() -> Span:
     return Span("<builtin>", 0, 0)
 
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAK = lazy(r"\r\n|\r|\n")
 
 
 def source_lines(text: str) -> list[str]:

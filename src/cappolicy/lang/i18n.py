@@ -62,6 +62,7 @@ from typing import Any
 
 from ..base.deferred import Deferred, Joined
 from ..base.errors import CappolicyError, Diagnostic
+from ..base.patterns import lazy
 from ..base.record import replace
 from . import values as V
 from .ast import Duration, Money, Percent, number_text, percent_text
@@ -70,7 +71,7 @@ from .ast import Duration, Money, Percent, number_text, percent_text
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"  # the package's
 DOMAIN = "cappolicy"
 SOURCE_LANGUAGE = "en"
-_TAG = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
+_TAG = lazy(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
 
 
 class UnknownLanguage(CappolicyError):

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..base.deferred import N_
 from ..base.errors import Diagnostic
+from ..base.patterns import lazy
 
 #: OrganisationType code -> format v1 organisation kind (None: no kind follows)
 ORGANISATION_TYPE: dict[str, tuple[str, str | None]] = {
@@ -104,7 +105,7 @@ def dac_donor_country(number: str) -> str | None:
 
 
 #: an organisation identifier: country of its registration agency, agency, number
-IDENTIFIER = re.compile(r"([A-Z]{2})-([A-Za-z0-9]+)-(.+)")
+IDENTIFIER = lazy(r"([A-Z]{2})-([A-Za-z0-9]+)-(.+)")
 
 
 # --- what IATI does not publish -----------------------------------------------------------

@@ -11,14 +11,14 @@ proposal may hold one there (the loader locates values after it as an editor doe
 from __future__ import annotations
 
 import bisect
-import re
 
 import yaml
 
 from ..base.deferred import N_
+from ..base.patterns import lazy
 
 #: characters YAML 1.1 takes for line breaks and an editor does not
-YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+YAML_ONLY_BREAKS = lazy("[\x85\u2028\u2029]")
 
 
 def unquoted_break(text: str) -> int | None:

@@ -46,6 +46,7 @@ import yaml
 from ..base.deferred import N_
 from ..base.errors import Diagnostic, ProposalError, did_you_mean
 from ..base.files import read_bytes
+from ..base.patterns import lazy
 from ..base.span import Span
 from .direct import PLAIN as _PLAIN
 from .direct import Bail, Positions, Walk
@@ -55,7 +56,7 @@ from .linebreaks import unquoted_break, yaml_hint
 from .model import Proposal
 from .nodes import Node, Problem
 from .placeholders import readable
-from .scalars import _STD, DATE, DATETIME, MAX_DIGITS, _integer, resolve_plain  # noqa: F401
+from .scalars import _STD, MAX_DIGITS, _integer, resolve_plain  # noqa: F401
 from .validate import clip, validate
 
 MAX_BYTES = 10 * 1024 * 1024  # larger files are refused before parsing
@@ -243,7 +244,7 @@ def _resolve_tagged(tag: str, text: str) -> tuple[str, Any, Problem | None]:
 
 #: a node property (tag `!`, anchor `&`, alias `*`) where a node can start, a directive
 #: (`%`) or a document marker (`---`, `...`): a text with one is left to the event reader
-_NOT_A_TREE = re.compile(r"(?:^|[\s\[\]{},:?\"'-])[!&*]|^(?:---|\.\.\.|%)", re.MULTILINE)
+_NOT_A_TREE = lazy(r"(?:^|[\s\[\]{},:?\"'-])[!&*]|^(?:---|\.\.\.|%)", re.MULTILINE)
 #: texts longer than this are left to the event reader, which counts values as it goes
 _TREE_MAX_CHARS = 100_000
 #: every level of nesting opens at one of these characters (or is the document itself):
@@ -256,7 +257,7 @@ _TREE_MAX_OPENERS = 5_000
 #: a tag where a node can start: a text with one is left to the event reader; direct()
 #: takes anchors and aliases, and looks for directives and document markers before the
 #: root (after it, libyaml finds a second document)
-_NOT_DIRECT = re.compile(r"(?:^|[\s\[\]{},:?\"'-])!", re.MULTILINE)
+_NOT_DIRECT = lazy(r"(?:^|[\s\[\]{},:?\"'-])!", re.MULTILINE)
 _QUOTED = "quoted"
 
 
@@ -417,8 +418,7 @@ class _YamlComposer:
         text = self.text
         if _TreeParser is None or self.lines is not None or not _shallow(text):
             return None
-        # the pattern tries every position, the tests for a character are quick: most
-        # texts have none of the characters it looks for
+        # the pattern tries every position; most texts have none of the characters it seeks
         if ("!" in text or "&" in text or "*" in text or "%" in text or "---" in text
                 or "..." in text) and _NOT_A_TREE.search(text):
             return None
@@ -644,10 +644,10 @@ class _YamlComposer:
 
 # --- JSON ---------------------------------------------------------------------------------
 
-_JSON_WS = re.compile(r"[ \t\n\r]*")
-_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_JSON_WS = lazy(r"[ \t\n\r]*")
+_JSON_NUMBER = lazy(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _JSON_WORDS = (("true", True, "bool"), ("false", False, "bool"), ("null", None, "null"))
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = lazy("[\ud800-\udfff]")
 # The standard library's string scanner (C when available); typeshed does not list it.
 _scanstring: Callable[[str, int, bool], tuple[str, int]] = \
     json.decoder.scanstring  # type: ignore[attr-defined]

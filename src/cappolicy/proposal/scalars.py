@@ -10,6 +10,8 @@ import re
 import sys
 from typing import Any
 
+from ..base.patterns import lazy
+
 MAX_DIGITS = 300  # longer numerals are refused (no proposal needs them)
 #: larger integers are refused too: rules mix them with floats, which cannot hold them
 #: (0x1 and 256 zeros has 259 characters, and is 2**1024)
@@ -19,13 +21,13 @@ _STD = "tag:yaml.org,2002:"
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"[-+]?[0-9]+")
-_OCT = re.compile(r"0o[0-7]+")
-_HEX = re.compile(r"0x[0-9a-fA-F]+")
-_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
-_INF = re.compile(r"([-+]?)\.(?:inf|Inf|INF)")
-_NAN = re.compile(r"\.(?:nan|NaN|NAN)")
+_OCT = lazy(r"0o[0-7]+")
+_HEX = lazy(r"0x[0-9a-fA-F]+")
+_FLOAT = lazy(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_INF = lazy(r"([-+]?)\.(?:inf|Inf|INF)")
+_NAN = lazy(r"\.(?:nan|NaN|NAN)")
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-DATETIME = re.compile(
+DATETIME = lazy(
     r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?"
     r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?")
 _NUMERIC_START = frozenset("0123456789+-.")

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..base.deferred import N_
 from ..base.errors import Diagnostic, did_you_mean
+from ..base.patterns import lazy
 from ..base.record import Record
 from ..base.span import Span
 from ..lang.types import YEAR, EnumT, Field, ListT, MapT, Prim, RecordT, RefT, SetT, Type
@@ -42,9 +43,9 @@ if TYPE_CHECKING:
 _INVALID: Any = object()  # a value that was reported and is left out
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_DATETIME = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[Tt ]")
-_YEAR = re.compile(r"[0-9]{4}")
-_NUMERAL = re.compile(r"[-+]?[0-9][0-9_,.' ]*")
+_DATETIME = lazy(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[Tt ]")
+_YEAR = lazy(r"[0-9]{4}")
+_NUMERAL = lazy(r"[-+]?[0-9][0-9_,.' ]*")
 
 
 class Validated(Record):
@@ -568,7 +569,7 @@ def _number(amount: float) -> str:
     return str(int(amount)) if float(amount).is_integer() else str(amount)
 
 
-_FLOAT_TEXT = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?")
+_FLOAT_TEXT = lazy(r"[-+]?[0-9]+(\.[0-9]+)?")
 
 _CODE_NAMES = {
     "country": N_("country code (ISO 3166-1 alpha-2)"),

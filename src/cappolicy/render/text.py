@@ -26,12 +26,12 @@ own location, label or indent.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from ..base.deferred import Deferred
 from ..base.errors import Diagnostic, SourceCache
+from ..base.patterns import lazy
 from ..base.span import Span
 from ..base.visible import visible
 from ..engine.findings import (
@@ -476,7 +476,7 @@ def _principle_text(principle: str, source: str | None) -> str:
     return _("{principle}: {source}").format(principle=principle, source=shown_source(source))
 
 
-_CITED = re.compile(r"(.+), paragraph ([0-9]+)")
+_CITED = lazy(r"(.+), paragraph ([0-9]+)")
 
 
 def shown_source(source: str) -> str:
