@@ -28,17 +28,18 @@ from typing import Any
 
 import yaml
 
+from ..base.patterns import lazy
 from ..base.span import Span
 from ..lang.types import BOOL, DATE, STRING, YEAR, EnumT, ListT, MapT, Prim, RecordT, RefT, SetT
 from . import schema
-from .scalars import _NULLS, _NUMERIC_START, resolve_plain
-from .repeats import repeated_refs, unreasoned_waivers
-from .validate import _DATE, _YEAR, _codes
 from .placeholders import ANSWERLESS, PUNCTUATION, _bare, answerless, may_deny, skeleton, spaced
+from .repeats import repeated_refs, unreasoned_waivers
+from .scalars import _NULLS, _NUMERIC_START, resolve_plain
+from .validate import _DATE, _YEAR, _codes
 
 #: an alias written as a mapping's value on the key's line, from the end of the key
 #: (libyaml's anchor names are letters, digits, '-' and '_')
-_ALIAS_VALUE = re.compile(r"[ \t]*:[ \t]+(\*[0-9A-Za-z_-]+)(?![0-9A-Za-z_-])")
+_ALIAS_VALUE = lazy(r"[ \t]*:[ \t]+(\*[0-9A-Za-z_-]+)(?![0-9A-Za-z_-])")
 
 #: the tag load.py's resolver gives an untagged plain scalar
 PLAIN = "plain"
@@ -161,7 +162,7 @@ def _proposal_plan() -> Any:
 #: (re.IGNORECASE matches all that str.lower makes of them, and a few more)
 _HINT = re.compile("todo|tbd|tbc|tba|xxx|lorem ipsum|n/a|none|not applicable|to be |<|pending|"
                    "unknown|to do|not yet|"
-                   "t\\.b|n\\.a|\\A\\s*(no\\s|there\\s|nil)|\\A[\\W_]*\\Z", re.IGNORECASE).search
+                   "t\\.b|n\\.a|\\A\\s*(no\\s|there|nil)|\\A[\\W_]*\\Z", re.IGNORECASE).search
 
 
 #: a start that may say there is none or not yet (after the punctuation round a text):
@@ -202,10 +203,12 @@ def maybe_placeholder(text: str) -> bool:
     plain = skeleton(text)
     if plain.isascii():
         return maybe_placeholder(plain)
+    if _HINT(plain) is not None:  # "＜“name of the ombudsman”＞": its < before the edges go
+        return True
     bare = _bare(plain)
     if bare.isascii():  # "⯏lacking&: x": ASCII once its edges are off
         return maybe_placeholder(bare)
-    return _HINT(plain) is not None or answerless(bare) or may_deny(bare)
+    return answerless(bare) or may_deny(bare)
 
 
 class Walk:

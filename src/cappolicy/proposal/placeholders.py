@@ -57,6 +57,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
+from ..base.patterns import lazy
 from ..lang.types import STRING, ListT, RecordT, Type
 from . import schema
 
@@ -73,24 +74,38 @@ _NOT_YET = frozenset({"todo", "tbd", "tbc", "tba", "xxx", "lorem ipsum", "n/a", 
                       "to be decided", "not yet determined", "not yet decided", "not yet known",
                       "pending"})
 #: what a text that starts "pending" waits for, when it says no more than that: "Pending
-#: approval of the authority", "pending the DPA's opinion" (not "Pending cases go to...")
+#: approval of the authority", "Pending Ministry of ICT approval", "pending the DPA's
+#: opinion" (not "Pending cases go to..."): one of these among the next four words
 _PENDING_ON = frozenset({
     "approval", "confirmation", "decision", "agreement", "review", "signature", "validation",
     "adoption", "clearance", "negotiation", "negotiations", "discussion", "discussions",
-    "further", "final", "formal", "official", "ministerial", "cabinet", "government", "the",
-    "a", "an", "its", "their", "our", "completion", "finalisation", "finalization",
-    "receipt", "assessment", "consultation", "consultations", "legislation", "board",
-    "ratification", "publication", "enactment", "donor", "funding", "input", "feedback"})
+    "completion", "finalisation", "finalization", "receipt", "assessment", "consultation",
+    "consultations", "legislation", "ratification", "publication", "enactment", "funding",
+    "input", "feedback", "outcome", "outcomes", "result", "results", "opinion", "response",
+    "answer", "reply", "endorsement", "sign-off", "nomination", "appointment", "selection",
+    "recruitment", "budget", "mou"})
+#: the words right after "pending" that say what follows is waited for: "pending the
+#: ministry's answer", "pending further talks"
+_PENDING_ARTICLES = frozenset({"the", "a", "an", "its", "their", "our", "further", "final",
+                               "formal", "official"})
 #: words after a capitalised placeholder that say it is not written yet: "TBD Later"
+_ACRONYMS = frozenset({"tbd", "tbc", "tba", "todo", "xxx"})
+#: what the placeholder after a label holds (direct.py's quick road looks for the same):
+#: "Exit plan: TBD", "Legal basis - to be confirmed", "Exit plan: none"
+_LABEL_HINT = lazy("todo|tbd|tbc|tba|xxx|lorem ipsum|n/a|none|not applicable|to be |"
+                         "pending|unknown|to do|not yet", re.IGNORECASE)
 _STILL_NOT_YET = frozenset({"later", "soon", "yet", "pending", "next", "by", "after", "before",
                             "when", "once", "tbd", "tbc", "tba", "todo"})
 #: a text that says there is none: "No legal basis", "There is no exit plan", "None yet"
 #: ("No. 12/2024", "No 1412" and "Nº 1412", which NFKC makes "No 1412", and "no
 #: objection" are not). After "no", what is denied and how: `_denial`.
-_DENIAL = re.compile(r"\s*(?:(?P<no>there\s+(?:is|are)\s+no\s+|no(?!\s+objection)\s+(?!\d))(?=\w)|"
-                     r"none\s+yet\b|nil\b)", re.IGNORECASE)
+_DENIAL = lazy(
+    r"\s*(?:(?P<no>there(?:\s+is|\s+are|['’]s)\s+(?:(?:currently|still|as\s+yet|at\s+present|"
+    r"presently|yet)\s+)?(?:no|not\s+yet\s+(?:an?|any)|not\s+(?:an?|any))\s+|"
+    r"no(?!\s+objection)\s+(?!\d))(?=\w)|(?P<none>none|nothing|not\s+yet)\s+(?=\w)|"
+    r"none\s+yet\b|nil(?![\w-]))", re.IGNORECASE)
 #: where the denial ends and a note begins: "No exit plan: the MoU is not signed"
-_DENIAL_NOTE = re.compile(r"\s*(?::|;|,|\(|\s/\s|\s-+\s|[–—])")
+_DENIAL_NOTE = lazy(r"\s*(?::|;|,|\(|\s/\s|\s-+\s|[–—])")
 #: the words that may follow what a denial denies and still only deny it: "No exit plan
 #: is foreseen yet", "No legal basis required", "no statutory basis yet"; any other word
 #: after it makes a sentence that says something ("No fee is charged for complaints")
@@ -103,15 +118,33 @@ _DENIAL_TAIL = frozenset({
     "necessary", "applicable", "given", "known", "decided", "determined", "envisaged",
     "prepared", "drafted", "written", "adopted", "signed", "approved", "specified", "made",
     "budgeted", "allocated", "proposed", "expected", "intended", "arranged", "put",
-    "foreseeable", "considered", "included", "granted", "obtained", "done", "taken"})
+    "foreseeable", "considered", "included", "granted", "obtained", "done", "taken",
+    "developed", "concluded", "elaborated", "finalised", "finalized", "completed", "created",
+    "formulated", "programme", "program", "project", "phase", "specific", "any", "formal",
+    "currently", "we", "there", "it", "identified"})
+#: the doings a value waits for, after "to be": "To be developed during the inception
+#: phase", "to be clarified with the ministry" (not "To be funded by the ministry", which
+#: is a plan)
+_TO_BE = lazy(
+    r"to be (?:developed|established|clarified|drafted|prepared|elaborated|finali[sz]ed|"
+    r"completed|identified|designated|discussed|negotiated|specified|worked out|set up|"
+    r"drawn up|put in place|signed|concluded|appointed|selected|recruited|announced|"
+    r"updated|added|provided|submitted|defined|determined|confirmed|agreed|decided|"
+    r"written|filled in|filled|completed|assessed|reviewed|designed|created)\b")
+#: words in what a denial denies that make it a statement: "No data leaves XA", "No
+#: transfer outside XA"
+_STATING = frozenset({"outside", "beyond", "abroad", "except", "unless", "across", "leaves",
+                      "leave", "crosses", "cross", "goes", "go", "stays", "stay", "remains",
+                      "remain"})
 #: what a proposal is asked for: "No Exit Plan", capitalised, is still a denial
 _ASKED_FOR = frozenset({
     "plan", "basis", "mechanism", "strategy", "evaluation", "evaluator", "agreement",
-    "budget", "funding", "policy", "procedure", "process", "consent", "mandate", "law",
-    "framework", "arrangement", "answer", "information", "details", "channel", "mou"})
+    "budget", "funding", "procedure", "process", "consent", "mandate", "law",
+    "framework", "arrangement", "answer", "information", "details", "channel", "mou",
+    "agreement", "protocol", "safeguard", "safeguards", "body", "committee"})
 #: the most words a denial's denied thing has before any of `_DENIAL_TAIL`
 _DENIED_WORDS = 4
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_WORD = lazy(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 #: bare denials and non-answers: a text that is only one of these (punctuation, case and
 #: points aside, read through `skeleton`) counts as absent whatever the ruleset's
@@ -127,21 +160,21 @@ ANSWERLESS: frozenset[str] = frozenset({
 _DENYING = ANSWERLESS - {"true", "yes", "on"}
 #: the words a placeholder spells letter by letter ("T-B-D", "N / A"), spacers left out
 _SPELT = frozenset({"tbd", "tbc", "tba", "todo", "na", "xxx", "nil", "none"})
-_SPACERS = re.compile(r"[\s\-._/]+")
+_SPACERS = lazy(r"[\s\-._/]+")
 #: a text of single letters each parted by a spacer
-_SPACED = re.compile(r"(?:[a-z][\s\-._/]+)+[a-z]").fullmatch
+_SPACED = lazy(r"(?:[a-z][\s\-._/]+)+[a-z]")
 
 
 def spaced(bare: str) -> bool:
     """Whether `bare` is single letters, each parted by a spacer: "t-b-d", "n / a"."""
-    return _SPACED(bare) is not None
+    return _SPACED.fullmatch(bare) is not None
 #: a start that denies whatever follows: "None required", "Not required by law"
 _DENIED_START = ("none required", "none needed", "not required ", "not needed ",
                  "not applicable ", "not available ")
 #: "without basis", "without a legal basis": a short text that says what is missing
-_WITHOUT = re.compile(r"without(?:\s+[^\W\d_]+){1,3}")
+_WITHOUT = lazy(r"without(?:\s+[^\W\d_]+){1,3}")
 #: a word that says the text is not written yet however it goes on ("FIXME: ask the DPA")
-_FIXME = re.compile(r"fixme\b")
+_FIXME = lazy(r"fixme\b")
 
 #: letters of other scripts drawn as Latin ones (Unicode's confusables), read as the Latin
 #: letter only to decide whether a text is a placeholder: facts, one pair a letter. Texts
@@ -185,11 +218,11 @@ Path = tuple[Any, ...]
 #: is not ASCII loses any other punctuation, symbol or space at its ends too (`_EDGES`):
 #: an em dash or a "—" alone is no more an answer than a hyphen
 PUNCTUATION = " \t\r\n.,;:!?-_*#\"'`()[]{}/\\|~=+…–—"
-_EDGES = re.compile(r"\A[\W_]+|[\W_]+\Z")
-_PARTS = re.compile(r"[-_./\s]+")
+_EDGES = lazy(r"\A[\W_]+|[\W_]+\Z")
+_PARTS = lazy(r"[-_./\s]+")
 #: a placeholder of up to three words, then a note after a colon, a dash or a bracket:
 #: `TODO: the donor's country`, `TBD - to be negotiated`, `to be confirmed (March)`
-_NOTE = re.compile(r"^\s*([^\s:;,(–—]+(?:\s[^\s:;,(–—]+){0,2}?)\s*(?::|;|,|\s/\s|\s-+\s|[–—]|\()")
+_NOTE = lazy(r"^\s*([^\s:;,(–—]+(?:\s[^\s:;,(–—]+){0,2}?)\s*(?::|;|,|\s/\s|\s-+\s|[–—]|\()")
 
 #: Record fields whose text is a key other fields refer to: never read as a placeholder.
 _KEYS = {(schema.ORGANISATION.name, "id"), (schema.BODY.name, "id"),
@@ -235,14 +268,19 @@ def answerless(bare: str) -> bool:
         and _WITHOUT.fullmatch(bare) is not None
 
 
+#: starts of a denial whatever whitespace follows: "none at this stage", "not yet
+#: defined", "nothing yet", "there's no exit plan"
+_MAY_DENY_START = lazy(r"(?:none|not|nothing|there)(?![^\W\d_])")
+
+
 def may_deny(bare: str) -> bool:
     """A quick superset, for direct.maybe_placeholder, of what `placeholder` reads as a
     denial beyond `answerless`: a short text with spacers ("T-B-D"), one that starts
     "none " or "not ", or whose first word is a bare denial ("No: see annex")."""
     note = _NOTE.match(bare)
-    return bare.partition(" ")[0].rstrip(":;,(") in _DENYING \
+    return (bare.split(None, 1) or [""])[0].rstrip(":;,(") in _DENYING \
         or note is not None and _EDGES.sub("", note.group(1)).lower() in _DENYING \
-        or bare.startswith(("none ", "not ")) \
+        or _MAY_DENY_START.match(bare) is not None \
         or len(bare) <= 12 and not bare.isalpha() and spaced(bare)
 
 
@@ -257,11 +295,15 @@ def _denial(text: str) -> bool:
     found = _DENIAL.match(text)
     if found is None:
         return False
-    if found.group("no") is None:
-        return True  # "None yet", "nil"
     rest = text[found.end():]
     note = _DENIAL_NOTE.search(rest)
     words = rest[:note.start()] if note is not None else rest
+    if found.group("none") is not None:  # "None at this stage", "Not yet defined"
+        said = _WORD.findall(words)
+        return bool(said) and all(w.lower() in _DENIAL_TAIL for w in said) \
+            and not _WORD.sub("", words).strip(PUNCTUATION + " \t\r\n\v\f")
+    if found.group("no") is None:
+        return True  # "None yet", "nil"
     if words.strip(PUNCTUATION + " ") and _WORD.sub("", words).strip(PUNCTUATION + " \t\r\n\v\f"):
         return False  # a number, a symbol inside: "No more than 5 analysts"
     found_words = _WORD.findall(words)
@@ -274,8 +316,37 @@ def _denial(text: str) -> bool:
     if not 1 <= denied <= _DENIED_WORDS or any(w.lower() not in _DENIAL_TAIL for w in tail):
         return False
     named = found_words[:denied]
-    return not (len(named) > 1 and text[:1].isupper() and _named(named[:2])
-                and not any(w.lower() in _ASKED_FOR for w in named))
+    asked = any(w.lower() in _ASKED_FOR for w in named)
+    if any(w.lower() in _STATING for w in named):
+        return False  # "No data leaves XA"
+    if note is not None and not asked and _says(rest[note.end():]):
+        return False  # "No fee; complaints go to the ombudsman": the note answers
+    return not (len(named) > 1 and text[:1].isupper() and _named(named[:2]) and not asked)
+
+
+def _says(note: str) -> bool:
+    """Whether a note says something of its own: three words or more, not a placeholder."""
+    return len(_WORD.findall(note)) >= 3 and not placeholder(note.strip(" )"))
+
+
+def _labelled(text: str, words: frozenset[str]) -> bool:
+    """A label naming what is asked for, then a placeholder: "Exit plan: TBD", "Legal
+    basis - to be confirmed", "Legal basis TBC" (not "Note: TODO later")."""
+    note = _DENIAL_NOTE.search(text)
+    if note is None and len(text.split()) < 2:
+        return False
+    label = text[:note.start()] if note is not None else text.rsplit(None, 1)[0]
+    said = _WORD.findall(label)
+    if any(w[:1].isupper() for w in said[1:]) or any(len(w) > 1 and w.isupper() for w in said):
+        return False  # a name, not a field's: "AEC Information Sharing Protocol: N/A"
+    if not 1 <= len(said) <= _DENIED_WORDS or not any(w.lower() in _ASKED_FOR for w in said) \
+            or _WORD.sub("", label).strip(PUNCTUATION + " \t\r\n\v\f"):
+        return False
+    if note is not None:
+        rest = text[note.end():]
+        return _LABEL_HINT.search(rest) is not None and placeholder(rest, words)
+    last = text.rsplit(None, 1)[-1].strip(PUNCTUATION).lower()
+    return last in _ACRONYMS
 
 
 def _named(words: Iterable[str]) -> bool:
@@ -323,13 +394,17 @@ def placeholder(text: str, words: frozenset[str] = _DEFAULT) -> bool:
         return True  # "TBD by the steering committee", "to be determined later"
     if _denial(text):
         return True  # "No legal basis", "There is no exit plan yet", "None yet"
+    if bare.startswith("to be ") and _TO_BE.match(bare):
+        return True  # "To be developed during the inception phase"
     note = _NOTE.match(text)
     if note and ((head := _bare(note.group(1)).lower()) in words or head in _DENYING):
         return True  # "TODO: the donor's country", "No: see annex", "False (exempt)"
-    if len(bare) <= 12 and _SPACED(bare) and _SPACERS.sub("", bare) in _SPELT:
+    if len(bare) <= 12 and _SPACED.fullmatch(bare) and _SPACERS.sub("", bare) in _SPELT:
         return True  # "N / A", "T-B-D", "T B D": a word spelt out letter by letter
     if bare.startswith(_DENIED_START):
         return True  # "None required", "Not required by law", "Not applicable here"
+    if _labelled(text, words):
+        return True  # "Exit plan: TBD", "Legal basis TBC"
     parts = [p for p in _PARTS.split(bare) if p]
     return len(parts) > 1 and len(stripped.split()) <= 2 and any(p in words for p in parts) \
         and not _a_name(stripped)
@@ -342,8 +417,13 @@ def _not_yet(text: str, bare: str) -> bool:
     if _a_name(text.strip()):
         return False
     if bare.startswith("pending "):
-        after = bare.split()
-        return len(after) <= 3 or after[1] in _PENDING_ON
+        note = _DENIAL_NOTE.search(text)
+        if note is not None and text[note.start():].lstrip()[:1] in ",;" \
+                and _says(text[note.end():]):
+            return False  # "Pending the new law, consent of the data subject (art. 6)"
+        after = _WORD.findall(bare)
+        return len(after) <= 3 or after[1] in _PENDING_ARTICLES \
+            or any(w in _PENDING_ON for w in after[1:5])
     return True
 
 
@@ -354,7 +434,7 @@ def _a_name(text: str) -> bool:
     first, _, rest = (text if note is None else text[:note.start()]).partition(" ")
     names = rest.split()
     return first.isupper() and first.isalpha() and 1 <= len(names) <= 3 and _named(names) \
-        and not any(n.lower() in _STILL_NOT_YET for n in names)
+        and not any(n.lower() in _STILL_NOT_YET or n.lower() in _ASKED_FOR for n in names)
 
 
 def readable(data: Mapping[str, Any], words: Iterable[Any] | None = None,
