@@ -105,7 +105,7 @@ _DENIAL = lazy(
     r"no(?!\s+objection)\s+(?!\d))(?=\w)|(?P<none>none|nothing|not\s+yet)\s+(?=\w)|"
     r"none\s+yet\b|nil(?![\w-]))", re.IGNORECASE)
 #: where the denial ends and a note begins: "No exit plan: the MoU is not signed"
-_DENIAL_NOTE = lazy(r"\s*(?::|;|,|\(|\s/\s|\s-+\s|[–—])")
+_DENIAL_NOTE = lazy(r"[:;,(–—]|\s/\s|\s-+\s")
 #: the words that may follow what a denial denies and still only deny it: "No exit plan
 #: is foreseen yet", "No legal basis required", "no statutory basis yet"; any other word
 #: after it makes a sentence that says something ("No fee is charged for complaints")
@@ -142,6 +142,8 @@ _ASKED_FOR = frozenset({
     "budget", "funding", "procedure", "process", "consent", "mandate", "law",
     "framework", "arrangement", "answer", "information", "details", "channel", "mou",
     "agreement", "protocol", "safeguard", "safeguards", "body", "committee"})
+#: the longest note after a denial or a label that is read for a placeholder
+_NOTE_MAX = 200
 #: the most words a denial's denied thing has before any of `_DENIAL_TAIL`
 _DENIED_WORDS = 4
 _WORD = lazy(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -215,10 +217,9 @@ _FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
 Path = tuple[Any, ...]
 
 #: what is stripped round a text before it is compared (str.strip, quick); a text that
-#: is not ASCII loses any other punctuation, symbol or space at its ends too (`_EDGES`):
+#: is not ASCII loses any other punctuation, symbol or space at its ends too (`edges_off`):
 #: an em dash or a "—" alone is no more an answer than a hyphen
 PUNCTUATION = " \t\r\n.,;:!?-_*#\"'`()[]{}/\\|~=+…–—"
-_EDGES = lazy(r"\A[\W_]+|[\W_]+\Z")
 _PARTS = lazy(r"[-_./\s]+")
 #: a placeholder of up to three words, then a note after a colon, a dash or a bracket:
 #: `TODO: the donor's country`, `TBD - to be negotiated`, `to be confirmed (March)`
@@ -233,7 +234,19 @@ _KEYS = {(schema.ORGANISATION.name, "id"), (schema.BODY.name, "id"),
 def _bare(text: str) -> str:
     """`text` (folded, if not ASCII) without the whitespace and punctuation round it."""
     bare = text.strip(PUNCTUATION)
-    return bare if bare.isascii() else _EDGES.sub("", bare)
+    return bare if bare.isascii() else edges_off(bare)
+
+
+def edges_off(text: str) -> str:
+    """`text` without the characters round it that are not letters or digits: any
+    punctuation, symbol or space of any script. A loop, not a pattern: a pattern that
+    looks for them at the end tries each position of a long run inside the text again."""
+    start, end = 0, len(text)
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return text[start:end]
 
 
 def folded(text: str) -> str:
@@ -279,7 +292,7 @@ def may_deny(bare: str) -> bool:
     "none " or "not ", or whose first word is a bare denial ("No: see annex")."""
     note = _NOTE.match(bare)
     return (bare.split(None, 1) or [""])[0].rstrip(":;,(") in _DENYING \
-        or note is not None and _EDGES.sub("", note.group(1)).lower() in _DENYING \
+        or note is not None and edges_off(note.group(1)).lower() in _DENYING \
         or _MAY_DENY_START.match(bare) is not None \
         or len(bare) <= 12 and not bare.isalpha() and spaced(bare)
 
@@ -325,8 +338,11 @@ def _denial(text: str) -> bool:
 
 
 def _says(note: str) -> bool:
-    """Whether a note says something of its own: three words or more, not a placeholder."""
-    return len(_WORD.findall(note)) >= 3 and not placeholder(note.strip(" )"))
+    """Whether a note says something of its own: three words or more, not a placeholder
+    (a note longer than any placeholder says something: the reading of a note's note...
+    stops there)."""
+    return len(note) > _NOTE_MAX or len(_WORD.findall(note)) >= 3 \
+        and not placeholder(note.strip(" )"))
 
 
 def _labelled(text: str, words: frozenset[str]) -> bool:
@@ -344,7 +360,8 @@ def _labelled(text: str, words: frozenset[str]) -> bool:
         return False
     if note is not None:
         rest = text[note.end():]
-        return _LABEL_HINT.search(rest) is not None and placeholder(rest, words)
+        return len(rest) <= _NOTE_MAX and _LABEL_HINT.search(rest) is not None \
+            and placeholder(rest, words)
     last = text.rsplit(None, 1)[-1].strip(PUNCTUATION).lower()
     return last in _ACRONYMS
 
