@@ -97,6 +97,17 @@ SENTENCES = [
     "Pending the new law, consent of the data subject (art. 6 DPA)",
     "Nil-cost ombudsman channel", "Note: TODO later", "To be funded by the ministry from 2028",
     "Exit plan: the CIRT absorbs the trainers",
+    # a plan that says how, or what, beside when; a detail left open; an interim answer
+    "To be reviewed annually by an independent evaluator",
+    "To be provided by the host government from 2028",
+    "To be established as an independent complaints desk within the Data Protection Authority",
+    "Mid-term and final evaluation, dates TBD", "Final evaluation, date TBC",
+    "Independent evaluation; budget TBD", "Ministry budget, amount TBC", "Consent (TBC)",
+    "None at present; complaints are handled by the ombudsman in the interim",
+    "Nothing yet: in the meantime the national ombudsman handles complaints",
+    "Not yet adopted: transfers rely on standard contractual clauses under art. 46",
+    "There is not yet a formal mechanism, but complaints may be sent to the ombudsman",
+    "No cross-border transfer",
 ]
 #: denials however their denial is said: what is denied, then how it is not there
 TAILED = [
@@ -119,6 +130,16 @@ TAILED = [
     "Pending Ministry of ICT approval", "Pending legal review by the ministry",
     "Pending outcome of negotiations", "Pending EU adequacy decision", "TODO Exit Plan",
     "TBC Legal Basis", "No legal basis; consent to be collected later",
+    "No plans yet; the ministry will decide in 2027", "No DPIA: see annex 4 for details",
+    "No DPIA yet; to be carried out during inception", "Not defined yet", "Not planned",
+    "No contract yet; the evaluator will be recruited in 2027", "Not decided yet",
+    "Not foreseen", "Unknown at this stage", "Not known at this stage", "Yet to be determined",
+    "Still to be confirmed", "Pending entry into force of the Data Protection Act",
+    "Pending accession to the Budapest Convention", "Legal ground: TBD",
+    "Pending procurement of an external evaluator", "Procurement method: TBD",
+    "Exit strategy to be developed", "Sustainability plan to be agreed with the ministry",
+    # the dotless i, which case-blind matching takes for an i
+    "noth\u0131ng yet", "Noth\u0131ng at this stage", "NOTH\u0131NG YET",
     # full-width and small-form angle brackets round a text that stays not ASCII
     "\uff1c\u201cname of the ombudsman\u201d\uff1e", "\uff1cministry of XA \u2014\uff1e",
     "\ufe64\u201cministry\u201d\ufe65", "\uff1c\u00ablegal basis\u00bb\uff1e",
@@ -297,6 +318,7 @@ HOSTILE = {
     "a note in each note": "'No fee; ' * (N // 8)",
     "a label in each label": "'Exit plan: ' * (N // 11) + 'TBD'",
     "a pending in each note": "'pending approval, ' * (N // 18)",
+    "a pending law in each note": "'pending law,' * (N // 12) + 'x'",
 }
 
 

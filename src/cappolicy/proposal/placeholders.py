@@ -83,7 +83,8 @@ _PENDING_ON = frozenset({
     "consultations", "legislation", "ratification", "publication", "enactment", "funding",
     "input", "feedback", "outcome", "outcomes", "result", "results", "opinion", "response",
     "answer", "reply", "endorsement", "sign-off", "nomination", "appointment", "selection",
-    "recruitment", "budget", "mou"})
+    "recruitment", "budget", "mou", "entry", "accession", "authorisation", "authorization",
+    "procurement", "permission", "licence", "license", "registration", "signing"})
 #: the words right after "pending" that say what follows is waited for: "pending the
 #: ministry's answer", "pending further talks"
 _PENDING_ARTICLES = frozenset({"the", "a", "an", "its", "their", "our", "further", "final",
@@ -102,7 +103,7 @@ _STILL_NOT_YET = frozenset({"later", "soon", "yet", "pending", "next", "by", "af
 _DENIAL = lazy(
     r"\s*(?:(?P<no>there(?:\s+is|\s+are|['’]s)\s+(?:(?:currently|still|as\s+yet|at\s+present|"
     r"presently|yet)\s+)?(?:no|not\s+yet\s+(?:an?|any)|not\s+(?:an?|any))\s+|"
-    r"no(?!\s+objection)\s+(?!\d))(?=\w)|(?P<none>none|nothing|not\s+yet)\s+(?=\w)|"
+    r"no(?!\s+objection)\s+(?!\d))(?=\w)|(?P<none>none|nothing|not\s+yet|not|unknown)\s+(?=\w)|"
     r"none\s+yet\b|nil(?![\w-]))", re.IGNORECASE)
 #: where the denial ends and a note begins: "No exit plan: the MoU is not signed"
 _DENIAL_NOTE = lazy(r"[:;,(–—]|\s/\s|\s-+\s")
@@ -123,14 +124,24 @@ _DENIAL_TAIL = frozenset({
     "formulated", "programme", "program", "project", "phase", "specific", "any", "formal",
     "currently", "we", "there", "it", "identified"})
 #: the doings a value waits for, after "to be": "To be developed during the inception
-#: phase", "to be clarified with the ministry" (not "To be funded by the ministry", which
-#: is a plan)
+#: phase", "Yet to be determined", "to be clarified with the ministry" (not "To be funded
+#: by the ministry", a plan, nor "To be reviewed annually by an independent evaluator")
 _TO_BE = lazy(
-    r"to be (?:developed|established|clarified|drafted|prepared|elaborated|finali[sz]ed|"
-    r"completed|identified|designated|discussed|negotiated|specified|worked out|set up|"
-    r"drawn up|put in place|signed|concluded|appointed|selected|recruited|announced|"
-    r"updated|added|provided|submitted|defined|determined|confirmed|agreed|decided|"
-    r"written|filled in|filled|completed|assessed|reviewed|designed|created)\b")
+    r"(?:yet |still )?to be (?:developed|established|clarified|drafted|prepared|elaborated|"
+    r"finali[sz]ed|completed|identified|designated|discussed|negotiated|specified|"
+    r"worked out|set up|drawn up|put in place|concluded|appointed|selected|recruited|"
+    r"announced|updated|added|submitted|defined|determined|confirmed|agreed|decided|"
+    r"written|filled in|filled|designed|created|carried out|conducted|performed)\b")
+#: what may follow the doing and still only say when or by whom it is done: "To be
+#: developed during the inception phase", "to be agreed with the ministry" (not "To be
+#: established as an independent complaints desk", which says what)
+_TO_BE_AFTER = frozenset({"later", "soon", "during", "in", "at", "by", "with", "before",
+                          "after", "once", "when", "upon", "following", "within", "shortly",
+                          "together", "jointly", "between", "among", "until", "yet"})
+#: words that start a note giving what stands in the meantime: "There is not yet a formal
+#: mechanism, but complaints may be sent to the ombudsman"
+_INSTEAD = ("but ", "however", "instead", "meanwhile", "in the meantime", "until then",
+            "in the interim", "until it is", "until one is")
 #: words in what a denial denies that make it a statement: "No data leaves XA", "No
 #: transfer outside XA"
 _STATING = frozenset({"outside", "beyond", "abroad", "except", "unless", "across", "leaves",
@@ -138,10 +149,12 @@ _STATING = frozenset({"outside", "beyond", "abroad", "except", "unless", "across
                       "remain"})
 #: what a proposal is asked for: "No Exit Plan", capitalised, is still a denial
 _ASKED_FOR = frozenset({
-    "plan", "basis", "mechanism", "strategy", "evaluation", "evaluator", "agreement",
-    "budget", "funding", "procedure", "process", "consent", "mandate", "law",
-    "framework", "arrangement", "answer", "information", "details", "channel", "mou",
-    "agreement", "protocol", "safeguard", "safeguards", "body", "committee"})
+    "plan", "plans", "basis", "bases", "ground", "grounds", "mechanism", "mechanisms",
+    "strategy", "strategies", "evaluation", "evaluator", "agreement", "agreements", "budget",
+    "funding", "procedure", "procedures", "process", "method", "mandate", "law", "framework",
+    "arrangement", "arrangements", "answer", "information", "details", "channel", "mou",
+    "protocol", "safeguard", "safeguards", "body", "committee", "contract", "contracts",
+    "dpia", "assessment"})
 #: the longest note after a denial or a label that is read for a placeholder
 _NOTE_MAX = 200
 #: the most words a denial's denied thing has before any of `_DENIAL_TAIL`
@@ -201,6 +214,9 @@ LOOKALIKES: dict[str, str] = {
     "\u1d0b": "K", "\u029f": "L", "\u1d0d": "M", "\u0274": "N", "\u1d0f": "O",
     "\u1d18": "P", "\u0280": "R", "\ua731": "S", "\u1d1b": "T", "\u1d1c": "U",
     "\u1d20": "V", "\u1d21": "W", "\u028f": "Y", "\u1d22": "Z",
+    # the dotless i of Turkish and Azerbaijani, which Python's case-blind matching takes
+    # for an i
+    "\u0131": "I",
     # Cherokee letters drawn as Latin capitals
     "\u13aa": "A", "\u13f4": "B", "\u13df": "C", "\u13a0": "D", "\u13ac": "E",
     "\u13c0": "G", "\u13bb": "H", "\u13ab": "J", "\u13e6": "K", "\u13de": "L",
@@ -314,7 +330,8 @@ def _denial(text: str) -> bool:
     if found.group("none") is not None:  # "None at this stage", "Not yet defined"
         said = _WORD.findall(words)
         return bool(said) and all(w.lower() in _DENIAL_TAIL for w in said) \
-            and not _WORD.sub("", words).strip(PUNCTUATION + " \t\r\n\v\f")
+            and not _WORD.sub("", words).strip(PUNCTUATION + " \t\r\n\v\f") \
+            and not (note is not None and _says(rest[note.end():]))
     if found.group("no") is None:
         return True  # "None yet", "nil"
     if words.strip(PUNCTUATION + " ") and _WORD.sub("", words).strip(PUNCTUATION + " \t\r\n\v\f"):
@@ -330,40 +347,61 @@ def _denial(text: str) -> bool:
         return False
     named = found_words[:denied]
     asked = any(w.lower() in _ASKED_FOR for w in named)
-    if any(w.lower() in _STATING for w in named):
-        return False  # "No data leaves XA"
-    if note is not None and not asked and _says(rest[note.end():]):
+    if any(part in _STATING for w in named for part in w.lower().split("-")):
+        return False  # "No data leaves XA", "No cross-border transfer"
+    if note is not None and _says(after := rest[note.end():]) and (
+            not asked or after.lstrip().lower().startswith(_INSTEAD)):
         return False  # "No fee; complaints go to the ombudsman": the note answers
     return not (len(named) > 1 and text[:1].isupper() and _named(named[:2]) and not asked)
 
 
 def _says(note: str) -> bool:
-    """Whether a note says something of its own: three words or more, not a placeholder
-    (a note longer than any placeholder says something: the reading of a note's note...
-    stops there)."""
-    return len(note) > _NOTE_MAX or len(_WORD.findall(note)) >= 3 \
-        and not placeholder(note.strip(" )"))
+    """Whether a note says something of its own: four words or more, not a placeholder as
+    such (read without this reading of notes, so that a note's note is not read again),
+    or longer than any placeholder."""
+    return len(note) > _NOTE_MAX or len(_WORD.findall(note)) >= 4 \
+        and not placeholder(note.strip(" )"), deep=False)
+
+
+def _to_be(bare: str) -> bool:
+    """Whether `bare` (lower case) says a value is yet to be made, and no more than when
+    or by whom: "to be developed during the inception phase", "yet to be determined"."""
+    found = _TO_BE.match(bare)
+    if found is None:
+        return False
+    after = bare[found.end():].strip()
+    return not after.strip(PUNCTUATION) or after[0] in ":;,(-–—" \
+        or after.split(None, 1)[0] in _TO_BE_AFTER
 
 
 def _labelled(text: str, words: frozenset[str]) -> bool:
-    """A label naming what is asked for, then a placeholder: "Exit plan: TBD", "Legal
-    basis - to be confirmed", "Legal basis TBC" (not "Note: TODO later")."""
+    """A label naming what is asked for, written as a field is, then only a placeholder:
+    "Exit plan: TBD", "Legal basis - to be confirmed", "Legal basis TBC", "Exit strategy to
+    be developed" (not "Note: TODO later", nor a detail left open: "Final evaluation, date
+    TBC")."""
     note = _DENIAL_NOTE.search(text)
-    if note is None and len(text.split()) < 2:
+    low = text.lower()
+    if note is not None:
+        label, rest = text[:note.start()], text[note.end():]
+    elif " to be " in low:
+        at = low.index(" to be ")
+        label, rest = text[:at], text[at + 1:]
+    elif len(text.split()) >= 2:
+        label, rest = text.rsplit(None, 1)
+        if rest.strip(PUNCTUATION).lower() not in _ACRONYMS:
+            return False
+    else:
         return False
-    label = text[:note.start()] if note is not None else text.rsplit(None, 1)[0]
     said = _WORD.findall(label)
     if any(w[:1].isupper() for w in said[1:]) or any(len(w) > 1 and w.isupper() for w in said):
         return False  # a name, not a field's: "AEC Information Sharing Protocol: N/A"
     if not 1 <= len(said) <= _DENIED_WORDS or not any(w.lower() in _ASKED_FOR for w in said) \
             or _WORD.sub("", label).strip(PUNCTUATION + " \t\r\n\v\f"):
         return False
-    if note is not None:
-        rest = text[note.end():]
-        return len(rest) <= _NOTE_MAX and _LABEL_HINT.search(rest) is not None \
-            and placeholder(rest, words)
-    last = text.rsplit(None, 1)[-1].strip(PUNCTUATION).lower()
-    return last in _ACRONYMS
+    rest = _bare(rest).lower()
+    return len(rest) <= _NOTE_MAX and _LABEL_HINT.search(rest) is not None and (
+        rest in words or answerless(rest) or _to_be(rest)
+        or any(rest.startswith(word + " ") for word in _NOT_YET if word in words))
 
 
 def _named(words: Iterable[str]) -> bool:
@@ -390,8 +428,9 @@ def _table(words: frozenset[Any]) -> frozenset[str]:
     return normalise(words)
 
 
-def placeholder(text: str, words: frozenset[str] = _DEFAULT) -> bool:
-    """Whether `text` only holds a placeholder (`words` as `normalise` gives them)."""
+def placeholder(text: str, words: frozenset[str] = _DEFAULT, *, deep: bool = True) -> bool:
+    """Whether `text` only holds a placeholder (`words` as `normalise` gives them).
+    `deep`: also as a denial or a label, whose notes are read in turn (`_says`)."""
     if not text.isascii():
         text = skeleton(text)  # T\u00adB\u200bD, a Cyrillic Te in TBD, ＴＢＤ: TBD
     bare = _bare(text).lower()
@@ -407,12 +446,12 @@ def placeholder(text: str, words: frozenset[str] = _DEFAULT) -> bool:
             and "://" not in stripped:  # <the treasury's id>, not <ombudsman@gov.xa>
         return True
     if any(bare.startswith(word + " ") for word in _NOT_YET if word in words) \
-            and _not_yet(text, bare):
+            and _not_yet(text, bare, deep):
         return True  # "TBD by the steering committee", "to be determined later"
-    if _denial(text):
+    if deep and _denial(text):
         return True  # "No legal basis", "There is no exit plan yet", "None yet"
-    if bare.startswith("to be ") and _TO_BE.match(bare):
-        return True  # "To be developed during the inception phase"
+    if bare.startswith(("to be ", "yet to be ", "still to be ")) and _to_be(bare):
+        return True  # "To be developed during the inception phase", "Yet to be decided"
     note = _NOTE.match(text)
     if note and ((head := _bare(note.group(1)).lower()) in words or head in _DENYING):
         return True  # "TODO: the donor's country", "No: see annex", "False (exempt)"
@@ -420,14 +459,14 @@ def placeholder(text: str, words: frozenset[str] = _DEFAULT) -> bool:
         return True  # "N / A", "T-B-D", "T B D": a word spelt out letter by letter
     if bare.startswith(_DENIED_START):
         return True  # "None required", "Not required by law", "Not applicable here"
-    if _labelled(text, words):
+    if deep and _labelled(text, words):
         return True  # "Exit plan: TBD", "Legal basis TBC"
     parts = [p for p in _PARTS.split(bare) if p]
     return len(parts) > 1 and len(stripped.split()) <= 2 and any(p in words for p in parts) \
         and not _a_name(stripped)
 
 
-def _not_yet(text: str, bare: str) -> bool:
+def _not_yet(text: str, bare: str, deep: bool = True) -> bool:
     """Whether `text`, which starts with a word for "not yet" (`_NOT_YET`), says no more
     than that: not a name that starts with capitals ("TBC Bank") nor a sentence about
     what is pending ("Pending cases go to the ombudsman")."""
@@ -435,7 +474,7 @@ def _not_yet(text: str, bare: str) -> bool:
         return False
     if bare.startswith("pending "):
         note = _DENIAL_NOTE.search(text)
-        if note is not None and text[note.start():].lstrip()[:1] in ",;" \
+        if deep and note is not None and text[note.start():].lstrip()[:1] in ",;" \
                 and _says(text[note.end():]):
             return False  # "Pending the new law, consent of the data subject (art. 6)"
         after = _WORD.findall(bare)
