@@ -107,7 +107,14 @@ SENTENCES = [
     "Nothing yet: in the meantime the national ombudsman handles complaints",
     "Not yet adopted: transfers rely on standard contractual clauses under art. 46",
     "There is not yet a formal mechanism, but complaints may be sent to the ombudsman",
-    "No cross-border transfer",
+    "No cross-border transfer", "No international transfer",
+    # a note that gives what stands instead, after any denial
+    "No dedicated grievance mechanism; complaints go to the national ombudsman",
+    "No separate exit plan; the ministry absorbs the CIRT staff from 2028",
+    "No independent evaluation: internal review by the steering committee",
+    "None: complaints go to the national ombudsman", "Ombudsman, TBC", "Consent, TBC",
+    "To be conducted by an independent evaluator selected through open tender",
+    "Under the AEC Protocol, art. 6", "Will be funded by the ministry",
 ]
 #: denials however their denial is said: what is denied, then how it is not there
 TAILED = [
@@ -138,6 +145,15 @@ TAILED = [
     "Pending accession to the Budapest Convention", "Legal ground: TBD",
     "Pending procurement of an external evaluator", "Procurement method: TBD",
     "Exit strategy to be developed", "Sustainability plan to be agreed with the ministry",
+    "To be provided", "To be assessed", "Not yet agreed with the ministry",
+    "Not yet developed; will be agreed with the ministry during inception",
+    "None yet; the steering committee will decide in 2027", "There isn't an exit plan yet",
+    "There isn\u2019t a grievance mechanism yet", "No exit plan has been drawn up yet",
+    "No grievance mechanism will be put into place", "Sunset clause: TBD",
+    "Legal basis for the transfer: TBD", "Procurement rules: TBD", "Complaints handling: TBD",
+    "Pending inception phase findings", "Evaluation ToR to be drafted", "Under development",
+    "In preparation", "Awaiting approval", "Will be developed during the inception phase",
+    "Being drafted by the ministry",
     # the dotless i, which case-blind matching takes for an i
     "noth\u0131ng yet", "Noth\u0131ng at this stage", "NOTH\u0131NG YET",
     # full-width and small-form angle brackets round a text that stays not ASCII

@@ -168,9 +168,9 @@ _HINT = re.compile("todo|tbd|tbc|tba|xxx|lorem ipsum|n/a|none|not applicable|to 
 #: a start that may say there is none or not yet (after the punctuation round a text):
 #: "no" and any whitespace (a vertical tab), "there is no", "none required", "FIXME: x",
 #: "without basis", "No: see annex", "false (exempt)"
-_MAYBE_START = re.compile(r"\s*(no|none|not|nothing|nil|null|nope|nah|there|fixme|without|"
-                          r"false|off|missing|absent|lacking|unspecified|n/a|na)"
-                          r"(?![a-z0-9])").match
+_MAYBE_START = re.compile(r"\s*(?:(?:no|none|not|nothing|nil|null|nope|nah|there|fixme|without|"
+                          r"false|off|missing|absent|lacking|unspecified|n/a|na|awaiting|"
+                          r"being)(?![a-z0-9])|will\s+be\s|under\s|in\s+prep)").match
 #: what is stripped round a text before its start is looked at: the placeholder's own
 #: punctuation, and the control characters a YAML or JSON escape can put there
 _EDGE = PUNCTUATION + "\x0b\x0c\x1c\x1d\x1e\x1f"

@@ -84,7 +84,8 @@ _PENDING_ON = frozenset({
     "input", "feedback", "outcome", "outcomes", "result", "results", "opinion", "response",
     "answer", "reply", "endorsement", "sign-off", "nomination", "appointment", "selection",
     "recruitment", "budget", "mou", "entry", "accession", "authorisation", "authorization",
-    "procurement", "permission", "licence", "license", "registration", "signing"})
+    "procurement", "permission", "licence", "license", "registration", "signing",
+    "findings", "conclusions", "report"})
 #: the words right after "pending" that say what follows is waited for: "pending the
 #: ministry's answer", "pending further talks"
 _PENDING_ARTICLES = frozenset({"the", "a", "an", "its", "their", "our", "further", "final",
@@ -101,8 +102,9 @@ _STILL_NOT_YET = frozenset({"later", "soon", "yet", "pending", "next", "by", "af
 #: ("No. 12/2024", "No 1412" and "Nº 1412", which NFKC makes "No 1412", and "no
 #: objection" are not). After "no", what is denied and how: `_denial`.
 _DENIAL = lazy(
-    r"\s*(?:(?P<no>there(?:\s+is|\s+are|['’]s)\s+(?:(?:currently|still|as\s+yet|at\s+present|"
-    r"presently|yet)\s+)?(?:no|not\s+yet\s+(?:an?|any)|not\s+(?:an?|any))\s+|"
+    r"\s*(?:(?P<no>there(?:\s+is|\s+are|['’]s|\s+isn['’]t|\s+aren['’]t)\s+(?:(?:currently|still|"
+    r"as\s+yet|at\s+present|presently|yet)\s+)?(?:no|not\s+yet\s+(?:an?|any)|"
+    r"not\s+(?:an?|any)|an?|any)\s+|"
     r"no(?!\s+objection)\s+(?!\d))(?=\w)|(?P<none>none|nothing|not\s+yet|not|unknown)\s+(?=\w)|"
     r"none\s+yet\b|nil(?![\w-]))", re.IGNORECASE)
 #: where the denial ends and a note begins: "No exit plan: the MoU is not signed"
@@ -122,7 +124,7 @@ _DENIAL_TAIL = frozenset({
     "foreseeable", "considered", "included", "granted", "obtained", "done", "taken",
     "developed", "concluded", "elaborated", "finalised", "finalized", "completed", "created",
     "formulated", "programme", "program", "project", "phase", "specific", "any", "formal",
-    "currently", "we", "there", "it", "identified"})
+    "currently", "we", "there", "it", "identified", "drawn", "into", "up"})
 #: the doings a value waits for, after "to be": "To be developed during the inception
 #: phase", "Yet to be determined", "to be clarified with the ministry" (not "To be funded
 #: by the ministry", a plan, nor "To be reviewed annually by an independent evaluator")
@@ -131,22 +133,38 @@ _TO_BE = lazy(
     r"finali[sz]ed|completed|identified|designated|discussed|negotiated|specified|"
     r"worked out|set up|drawn up|put in place|concluded|appointed|selected|recruited|"
     r"announced|updated|added|submitted|defined|determined|confirmed|agreed|decided|"
-    r"written|filled in|filled|designed|created|carried out|conducted|performed)\b")
+    r"written|filled in|filled|designed|created)\b")
+#: "to be" and a doing with nothing after it: "To be provided", "To be assessed"
+_TO_BE_BARE = lazy(r"(?:yet |still )?to be [^\W\d_]+(?: out| up| in)?")
+#: work said to be under way, which a value waits for: "Under development", "In
+#: preparation", "Will be developed during the inception phase" (`_TO_BE` read alike)
+_UNDER_WAY = lazy(
+    r"(?:under\s+(?:development|preparation|discussion|negotiation|review|construction)|"
+    r"in\s+preparation|being\s+(?:developed|drafted|prepared|negotiated|finali[sz]ed|"
+    r"discussed|defined)|will\s+be\s+(?:developed|drafted|prepared|defined|determined|"
+    r"decided|agreed|established|set\s+up|designed|identified|confirmed|clarified|"
+    r"finali[sz]ed|worked\s+out))\b")
 #: what may follow the doing and still only say when or by whom it is done: "To be
 #: developed during the inception phase", "to be agreed with the ministry" (not "To be
 #: established as an independent complaints desk", which says what)
 _TO_BE_AFTER = frozenset({"later", "soon", "during", "in", "at", "by", "with", "before",
                           "after", "once", "when", "upon", "following", "within", "shortly",
                           "together", "jointly", "between", "among", "until", "yet"})
-#: words that start a note giving what stands in the meantime: "There is not yet a formal
-#: mechanism, but complaints may be sent to the ombudsman"
-_INSTEAD = ("but ", "however", "instead", "meanwhile", "in the meantime", "until then",
-            "in the interim", "until it is", "until one is")
+#: a note that only says the answer is to come, or why there is none, or where to look:
+#: "the ministry will decide in 2027", "consent to be collected later", "the MoU is not
+#: signed", "see annex 4"
+_TO_COME = lazy(r"(?i)\b(?:(?:will|shall)\s+(?:decide|determine|define|agree|confirm|"
+                r"establish|develop|draft|prepare|set\s+up|design|be\s+(?:decided|determined|"
+                r"defined|agreed|confirmed|developed|drafted|prepared|established|set\s+up|"
+                r"designed|clarified|finali[sz]ed|recruited|selected|appointed|hired|"
+                r"contracted|signed|adopted|concluded|identified|designated|submitted|approved|"
+                r"negotiated))|to\s+be|later|not|pending|awaiting|"
+                r"tbd|tbc|tba|see)\b|n['’]t\b")
 #: words in what a denial denies that make it a statement: "No data leaves XA", "No
 #: transfer outside XA"
 _STATING = frozenset({"outside", "beyond", "abroad", "except", "unless", "across", "leaves",
                       "leave", "crosses", "cross", "goes", "go", "stays", "stay", "remains",
-                      "remain"})
+                      "remain", "international", "border", "transborder", "onward"})
 #: what a proposal is asked for: "No Exit Plan", capitalised, is still a denial
 _ASKED_FOR = frozenset({
     "plan", "plans", "basis", "bases", "ground", "grounds", "mechanism", "mechanisms",
@@ -154,11 +172,13 @@ _ASKED_FOR = frozenset({
     "funding", "procedure", "procedures", "process", "method", "mandate", "law", "framework",
     "arrangement", "arrangements", "answer", "information", "details", "channel", "mou",
     "protocol", "safeguard", "safeguards", "body", "committee", "contract", "contracts",
-    "dpia", "assessment"})
+    "dpia", "assessment", "clause", "rules", "handling", "tor"})
 #: the longest note after a denial or a label that is read for a placeholder
 _NOTE_MAX = 200
 #: the most words a denial's denied thing has before any of `_DENIAL_TAIL`
 _DENIED_WORDS = 4
+#: the most words of a label before its placeholder: "Legal basis for the transfer: TBD"
+_LABEL_WORDS = 6
 _WORD = lazy(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 #: bare denials and non-answers: a text that is only one of these (punctuation, case and
@@ -299,7 +319,11 @@ def answerless(bare: str) -> bool:
 
 #: starts of a denial whatever whitespace follows: "none at this stage", "not yet
 #: defined", "nothing yet", "there's no exit plan"
-_MAY_DENY_START = lazy(r"(?:none|not|nothing|there)(?![^\W\d_])")
+_MAY_DENY_START = lazy(r"(?:none|not|nothing|there|awaiting)(?![^\W\d_])|will\s+be\s|under\s|"
+                       r"in\s+prep|being\s")
+#: the starts `_to_be` reads
+_YET_TO = ("to be ", "yet to be ", "still to be ", "under ", "in preparation", "being ",
+           "will be ")
 
 
 def may_deny(bare: str) -> bool:
@@ -329,12 +353,16 @@ def _denial(text: str) -> bool:
     words = rest[:note.start()] if note is not None else rest
     if found.group("none") is not None:  # "None at this stage", "Not yet defined"
         said = _WORD.findall(words)
-        return bool(said) and all(w.lower() in _DENIAL_TAIL for w in said) \
-            and not _WORD.sub("", words).strip(PUNCTUATION + " \t\r\n\v\f") \
+        for at, word in enumerate(said):  # "Not yet agreed with the ministry": by whom
+            if word.lower() not in _DENIAL_TAIL:
+                if not (at and word.lower() in _TO_BE_AFTER):
+                    return False
+                break
+        return bool(said) and _blank(_WORD.sub("", words)) \
             and not (note is not None and _says(rest[note.end():]))
     if found.group("no") is None:
         return True  # "None yet", "nil"
-    if words.strip(PUNCTUATION + " ") and _WORD.sub("", words).strip(PUNCTUATION + " \t\r\n\v\f"):
+    if not _blank(words) and not _blank(_WORD.sub("", words)):
         return False  # a number, a symbol inside: "No more than 5 analysts"
     found_words = _WORD.findall(words)
     denied = 0
@@ -349,10 +377,14 @@ def _denial(text: str) -> bool:
     asked = any(w.lower() in _ASKED_FOR for w in named)
     if any(part in _STATING for w in named for part in w.lower().split("-")):
         return False  # "No data leaves XA", "No cross-border transfer"
-    if note is not None and _says(after := rest[note.end():]) and (
-            not asked or after.lstrip().lower().startswith(_INSTEAD)):
+    if note is not None and _says(rest[note.end():]):
         return False  # "No fee; complaints go to the ombudsman": the note answers
     return not (len(named) > 1 and text[:1].isupper() and _named(named[:2]) and not asked)
+
+
+def _blank(text: str) -> bool:
+    """Whether `text` holds only whitespace (of any kind) and punctuation."""
+    return not "".join(text.split()).strip(PUNCTUATION)
 
 
 def _says(note: str) -> bool:
@@ -360,16 +392,24 @@ def _says(note: str) -> bool:
     such (read without this reading of notes, so that a note's note is not read again),
     or longer than any placeholder."""
     return len(note) > _NOTE_MAX or len(_WORD.findall(note)) >= 4 \
-        and not placeholder(note.strip(" )"), deep=False)
+        and not placeholder(note.strip(" )"), deep=False) and not _TO_COME.search(note)
 
 
-def _to_be(bare: str) -> bool:
+def _to_be(bare: str, deep: bool = True) -> bool:
     """Whether `bare` (lower case) says a value is yet to be made, and no more than when
-    or by whom: "to be developed during the inception phase", "yet to be determined"."""
-    found = _TO_BE.match(bare)
+    or by whom: "to be developed during the inception phase", "yet to be determined",
+    "under development", "will be drafted by the ministry"; not when a clause after a
+    comma or a semicolon answers meanwhile ("To be agreed with the ministry; until then
+    the national ombudsman handles complaints")."""
+    if _TO_BE_BARE.fullmatch(bare.rstrip(PUNCTUATION)):
+        return True
+    found = _TO_BE.match(bare) or _UNDER_WAY.match(bare)
     if found is None:
         return False
     after = bare[found.end():].strip()
+    note = _DENIAL_NOTE.search(after) if deep else None
+    if note is not None and after[note.start()] in ",;" and _says(after[note.end():]):
+        return False
     return not after.strip(PUNCTUATION) or after[0] in ":;,(-–—" \
         or after.split(None, 1)[0] in _TO_BE_AFTER
 
@@ -393,10 +433,10 @@ def _labelled(text: str, words: frozenset[str]) -> bool:
     else:
         return False
     said = _WORD.findall(label)
-    if any(w[:1].isupper() for w in said[1:]) or any(len(w) > 1 and w.isupper() for w in said):
+    if any(w.istitle() for w in said[1:]) or any(len(w) > 1 and w.isupper() for w in said):
         return False  # a name, not a field's: "AEC Information Sharing Protocol: N/A"
-    if not 1 <= len(said) <= _DENIED_WORDS or not any(w.lower() in _ASKED_FOR for w in said) \
-            or _WORD.sub("", label).strip(PUNCTUATION + " \t\r\n\v\f"):
+    if not 1 <= len(said) <= _LABEL_WORDS or not any(w.lower() in _ASKED_FOR for w in said) \
+            or not _blank(_WORD.sub("", label)):
         return False
     rest = _bare(rest).lower()
     return len(rest) <= _NOTE_MAX and _LABEL_HINT.search(rest) is not None and (
@@ -450,10 +490,14 @@ def placeholder(text: str, words: frozenset[str] = _DEFAULT, *, deep: bool = Tru
         return True  # "TBD by the steering committee", "to be determined later"
     if deep and _denial(text):
         return True  # "No legal basis", "There is no exit plan yet", "None yet"
-    if bare.startswith(("to be ", "yet to be ", "still to be ")) and _to_be(bare):
-        return True  # "To be developed during the inception phase", "Yet to be decided"
+    if bare.startswith(_YET_TO) and _to_be(bare, deep):
+        return True  # "To be developed during the inception phase", "Under development"
+    if bare.startswith("awaiting ") and _not_yet(text, bare, deep):
+        return True  # "Awaiting approval", read as "pending approval" is
     note = _NOTE.match(text)
-    if note and ((head := _bare(note.group(1)).lower()) in words or head in _DENYING):
+    if note and ((head := _bare(note.group(1)).lower()) in words and head not in ANSWERLESS
+                 or (head in words or head in _DENYING)
+                 and not (deep and _says(text[note.end():]))):
         return True  # "TODO: the donor's country", "No: see annex", "False (exempt)"
     if len(bare) <= 12 and _SPACED.fullmatch(bare) and _SPACERS.sub("", bare) in _SPELT:
         return True  # "N / A", "T-B-D", "T B D": a word spelt out letter by letter
@@ -463,7 +507,7 @@ def placeholder(text: str, words: frozenset[str] = _DEFAULT, *, deep: bool = Tru
         return True  # "Exit plan: TBD", "Legal basis TBC"
     parts = [p for p in _PARTS.split(bare) if p]
     return len(parts) > 1 and len(stripped.split()) <= 2 and any(p in words for p in parts) \
-        and not _a_name(stripped)
+        and "," not in stripped and not _a_name(stripped)
 
 
 def _not_yet(text: str, bare: str, deep: bool = True) -> bool:
@@ -472,7 +516,7 @@ def _not_yet(text: str, bare: str, deep: bool = True) -> bool:
     what is pending ("Pending cases go to the ombudsman")."""
     if _a_name(text.strip()):
         return False
-    if bare.startswith("pending "):
+    if bare.startswith(("pending ", "awaiting ")):
         note = _DENIAL_NOTE.search(text)
         if deep and note is not None and text[note.start():].lstrip()[:1] in ",;" \
                 and _says(text[note.end():]):
