@@ -546,3 +546,32 @@ def test_the_baseline_s_citations_name_paragraphs_of_the_cited_sources(
     assert not [d for d in data["diagnostics"] if d["code"] in ("CP254", "CP255", "CP256")]
     paragraphs = body_paragraphs((seeds / "000_66251300b48a3485.txt").read_text(encoding="utf-8"))
     assert paragraphs[4].startswith("Investment strategies")  # paragraph 5: co-financing
+
+
+def test_a_set_that_leaves_the_parents_pattern_out_is_a_warning(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a ministry that sets PROC-02's denial pattern to its own language's words alone stops
+    # reading the English denials the baseline's pattern found, and no report calls that a
+    # relaxation (a text param has no stricter direction): lint says so at the `set`
+    from cappolicy.rulesets.catalog import Rulesets
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    source = Catalog().find("baseline")
+    assert source is not None
+    parent = Rulesets(Catalog()).get(source).params["denied_safeguard_pattern"].value
+    french = "(?i)^\\\\W*(aucune?|sans)\\\\b"
+    kept = french + "|" + parent.removeprefix("(?i)").replace("\\", "\\\\")
+    for value, warned in ((french, True), (kept, False)):
+        write(tmp_path, {"rules/national/xa.cpol": (
+            'ruleset xa "Arcadia, in French"\nversion "1"\nextends regional/aec\n'
+            f'jurisdiction XA\nset denied_safeguard_pattern = "{value}"\n'
+            '    because "Decree 12/2027: proposals are written in French"\n')})
+        data = lint_json("--rulesets", "rules", "national/xa")
+        found = [d for d in data["diagnostics"] if d["code"] == "CP262"]
+        assert bool(found) is warned, data["diagnostics"]
+        if warned:
+            [d] = found
+            assert (d["level"], d["file"], d["line"]) == ("warning", "rules/national/xa.cpol", 5)
+            assert "replaces the pattern of baseline" in d["message"]
+        assert data["exit_code"] == 0  # a warning, not an error

@@ -1,5 +1,5 @@
 """Lint rulesets: every diagnostic that parsing, layering and compiling find, at once,
-and the checks only a linter makes (CP250-CP259, docs/language.md section 15).
+and the checks only a linter makes (CP250-CP262, docs/language.md section 15).
 
 - CP250 a `set`, `override` or `disable` without `because` (resolution reports it too,
   so `check` refuses such a ruleset);
@@ -11,7 +11,8 @@ and the checks only a linter makes (CP250-CP259, docs/language.md section 15).
   checked);
 - CP258 a rule without message or hint, CP259 a param no rule uses (warnings);
 - CP261 a translated message or hint (`message fr "…"`) whose {holes} are not those of the
-  text it translates, or that translates a text the rule does not have.
+  text it translates, or that translates a text the rule does not have;
+- CP262 a `set` of a pattern param that leaves the parent's pattern out (a warning).
 
 A linted ruleset is judged on its own files: inherited rules are the parent's business,
 except when this layer's `set` is what makes one of them constant.
@@ -211,6 +212,7 @@ class Linter:
                                           item.span, original, spec.rule.id_span))
         compiled = {spec.rule.id: _compile_one(spec, eff) for spec in eff.rules}
         found.extend(_unused_params(layer, eff, compiled))
+        found.extend(_replaced_patterns(layer, eff))
         found.extend(self._constant_rules(layer, eff, compiled))
         return found
 
@@ -463,6 +465,45 @@ def _unused_params(layer: Layer, eff: EffectiveRuleset,
                 "CP259", f"param {item.name} is not used by any rule", item.span,
                 "use it in a rule's condition, or remove it; a child ruleset can only `set` "
                 "what the rules read", level="warning")
+
+
+def _replaced_patterns(layer: Layer, eff: EffectiveRuleset) -> Iterator[Diagnostic]:
+    """CP262: a `set` of a param a rule matches with (`s matches denied_safeguard_pattern`)
+    whose new pattern leaves the parent's out. Texts the parent's pattern found are then
+    no longer found, which may relax the rule; a text param has no stricter direction, so
+    no report calls it a relaxation."""
+    patterns = {name for spec in eff.rules for name in _pattern_params(spec.rule)}
+    for item in layer.items():
+        if not isinstance(item, ast.SetParam) or item.name not in patterns:
+            continue
+        now, before = eff.params.get(item.name), eff.param_history.get(item.name) or []
+        if now is None or not before or not isinstance(now.value, str) \
+                or not isinstance(before[-1].value, str):
+            continue
+        parent = before[-1].value
+        if parent.removeprefix("(?i)") in now.value:
+            continue
+        yield Diagnostic(
+            "CP262", f"`set {item.name}` replaces the pattern of {before[-1].origin.layer} "
+            "without keeping it: what that pattern found, rules matching with "
+            f"{item.name} no longer find", item.span,
+            "to add alternatives, keep the parent's pattern beside them (\"(?i)NEW|\" and "
+            "the parent's, its (?i) left out); if leaving it out is meant, the `because` "
+            "should say why", level="warning")
+
+
+def _pattern_params(obj: Any) -> Iterator[str]:
+    """The params an AST node matches with (`s matches NAME`)."""
+    if isinstance(obj, ast.Matches):
+        if obj.param is not None:
+            yield obj.param
+        yield from _pattern_params(obj.subject)
+    elif isinstance(obj, tuple):
+        for x in obj:
+            yield from _pattern_params(x)
+    elif isinstance(obj, Record):
+        for name in obj.FIELDS:
+            yield from _pattern_params(getattr(obj, name))
 
 
 def _names(obj: Any) -> Iterator[str]:
