@@ -494,31 +494,27 @@ def _replaced_patterns(layer: Layer, eff: EffectiveRuleset) -> Iterator[Diagnost
 
 def _pattern_params(obj: Any) -> Iterator[str]:
     """The params an AST node matches with (`s matches NAME`)."""
-    if isinstance(obj, ast.Matches):
-        if obj.param is not None:
-            yield obj.param
-        yield from _pattern_params(obj.subject)
-    elif isinstance(obj, tuple):
-        for x in obj:
-            yield from _pattern_params(x)
-    elif isinstance(obj, Record):
-        for name in obj.FIELDS:
-            yield from _pattern_params(getattr(obj, name))
+    return (n.param for n in _nodes(obj) if isinstance(n, ast.Matches) and n.param is not None)
 
 
 def _names(obj: Any) -> Iterator[str]:
     """Every bare name written anywhere in an AST node."""
-    if isinstance(obj, ast.Name):
-        yield obj.id
-    elif isinstance(obj, tuple):
+    return (n.id for n in _nodes(obj) if isinstance(n, ast.Name))
+
+
+def _nodes(obj: Any) -> Iterator[Any]:
+    """Every node of an AST (records and attrs classes, spans left out), depth first."""
+    if isinstance(obj, tuple):
         for x in obj:
-            yield from _names(x)
-    elif isinstance(obj, Record):
+            yield from _nodes(x)
+    elif isinstance(obj, Record) and not isinstance(obj, Span):
+        yield obj
         for name in obj.FIELDS:
-            yield from _names(getattr(obj, name))
-    elif attrs.has(type(obj)) and not isinstance(obj, Span):
+            yield from _nodes(getattr(obj, name))
+    elif attrs.has(type(obj)):
+        yield obj
         for field in attrs.fields(type(obj)):
-            yield from _names(getattr(obj, field.name))
+            yield from _nodes(getattr(obj, field.name))
 
 
 # ------------------------------------------------------- constant folding
