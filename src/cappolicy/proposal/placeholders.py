@@ -20,12 +20,19 @@ What counts, ignoring case and the whitespace and punctuation around it:
   bracket: `TODO: the donor's country`, `TBD - to be negotiated`, `TBC (March)`;
 - a text that starts with a word saying it is not written yet (`TBD by the steering
   committee`, `to be determined later`, `pending approval`; not a name, `TBC Bank`, nor a
-  sentence about what is pending, `Pending cases go to the ombudsman`), or that says there
-  is none (`No legal basis`, `There is no exit plan`, `No exit plan is foreseen yet`,
-  `None yet`; not `None of the data...`, nor a sentence that says something, `No fee is
-  charged for complaints`, nor a name, `No More Ransom`: `_denial`);
+  sentence about what is pending, `Pending cases go to the ombudsman`), or with work to
+  come and no more than when or by whom (`To be developed during the inception phase`,
+  `Under development`, `Awaiting approval`; not `To be reviewed annually by an independent
+  evaluator`: `_to_be`), or that says there is none (`No legal basis`, `There is no exit
+  plan`, `No exit plan is foreseen yet`, `None yet`; not `None of the data...`, nor a
+  sentence that says something, `No fee is charged for complaints`, nor a name, `No More
+  Ransom`, nor a denial whose note gives what stands instead, `No dedicated mechanism;
+  complaints go to the national ombudsman`: `_denial`, `_says`);
+- a label naming what is asked for, written as a field is, then only a placeholder (`Exit
+  plan: TBD`, `Legal basis TBC`; not `Final evaluation, date TBC`: `_labelled`);
 - a word written with points (`T.B.D.`);
-- an id one of whose parts (split at `-`, `_`, `.`, `/` and spaces) is a word: `XA-TODO`;
+- an id one of whose parts (split at `-`, `_`, `.`, `/` and spaces) is a word: `XA-TODO`
+  (not after a comma: `Ombudsman, TBC` names the ombudsman);
 - a text in angle brackets: `<ministry of XA>` (not an address: `<ombudsman@gov.xa>`);
 - a text that starts with `lorem ipsum`;
 - a bare denial or non-answer, whatever the ruleset's words (`ANSWERLESS`): `no`, `No.`,
@@ -41,7 +48,7 @@ What counts, ignoring case and the whitespace and punctuation around it:
 - all of this read through `skeleton`: compatibility forms as their plain letters
   (`ＴＢＤ`), invisible characters left out (soft hyphen, zero-width space and joiners,
   word joiner, BOM, bidi controls: Unicode's Cf; and combining marks), and the Cyrillic
-  and Greek letters that look like Latin ones read as those (`LOOKALIKES`): `TBD` with a
+  and Greek letters (and others: `LOOKALIKES`) that look like Latin ones read as those: `TBD` with a
   soft hyphen and a zero-width space in it, and `TBD` with a Cyrillic Te, are `TBD`. The
   value itself is never changed: reports show it as written.
 
@@ -102,8 +109,8 @@ _STILL_NOT_YET = frozenset({"later", "soon", "yet", "pending", "next", "by", "af
 #: ("No. 12/2024", "No 1412" and "Nº 1412", which NFKC makes "No 1412", and "no
 #: objection" are not). After "no", what is denied and how: `_denial`.
 _DENIAL = lazy(
-    r"\s*(?:(?P<no>there(?:\s+is|\s+are|['’]s|\s+isn['’]t|\s+aren['’]t)\s+(?:(?:currently|still|"
-    r"as\s+yet|at\s+present|presently|yet)\s+)?(?:no|not\s+yet\s+(?:an?|any)|"
+    r"\s*(?:(?P<no>there(?:\s+is|\s+are|['’]s|\s+isn['’]t|\s+aren['’]t)\s+"
+    r"(?:(?:currently|still|as\s+yet|at\s+present|presently|yet)\s+)?(?:no|not\s+yet\s+(?:an?|any)|"
     r"not\s+(?:an?|any)|an?|any)\s+|"
     r"no(?!\s+objection)\s+(?!\d))(?=\w)|(?P<none>none|nothing|not\s+yet|not|unknown)\s+(?=\w)|"
     r"none\s+yet\b|nil(?![\w-]))", re.IGNORECASE)
@@ -259,7 +266,8 @@ PUNCTUATION = " \t\r\n.,;:!?-_*#\"'`()[]{}/\\|~=+…–—"
 _PARTS = lazy(r"[-_./\s]+")
 #: a placeholder of up to three words, then a note after a colon, a dash or a bracket:
 #: `TODO: the donor's country`, `TBD - to be negotiated`, `to be confirmed (March)`
-_NOTE = lazy(r"^\s*([^\s:;,(–—]+(?:\s[^\s:;,(–—]+){0,2}?)\s*(?::|;|,|\s/\s|\s-+\s|[–—]|\()")
+_NOTE = lazy(r"^\s*([^\s:;,(–—]+(?:\s[^\s:;,(–—]+){0,2}?)\s*"
+             r"(?::|;|,|\s/\s|\s-+\s|[–—]|\()")
 
 #: Record fields whose text is a key other fields refer to: never read as a placeholder.
 _KEYS = {(schema.ORGANISATION.name, "id"), (schema.BODY.name, "id"),
