@@ -24,10 +24,6 @@ class Lazy:
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self._args = (pattern, flags)
 
-    @property
-    def pattern(self) -> str:
-        return self._args[0]
-
     def compiled(self) -> re.Pattern[str]:
         """The compiled pattern; from now on its methods answer for this object's."""
         found = re.compile(*self._args)
