@@ -22,9 +22,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cappolicy.cli.main import main
-from cappolicy.proposal.direct import maybe_placeholder
 from cappolicy.proposal.load import _YamlComposer, load_proposal_text
-from cappolicy.proposal.placeholders import normalise, placeholder, readable, skeleton
+from cappolicy.proposal.placeholders import (
+    maybe_placeholder, normalise, placeholder, readable, reading, skeleton)
 
 ROOT = Path(__file__).resolve().parent.parent
 #: every baseline rule passes on it (rulesets/baseline/tests/): each edit below shows one
@@ -165,12 +165,13 @@ TAILED = [
 @pytest.mark.parametrize("text", DENIALS + DISGUISED)
 def test_a_denial_or_a_disguised_placeholder_is_a_placeholder(text: str) -> None:
     assert placeholder(text)
+    assert reading(text)  # read whole too, not only let through by the quick look
     assert maybe_placeholder(text)  # the quick loading road sends it to `readable` too
 
 
 @pytest.mark.parametrize("text", ANSWERS + SENTENCES)
 def test_a_real_answer_stays_an_answer(text: str) -> None:
-    assert not placeholder(text)
+    assert not reading(text)  # read whole: not only ruled out by the quick look
 
 
 @pytest.mark.parametrize("text", TAILED)
@@ -214,7 +215,7 @@ def test_a_rulesets_own_words_in_another_script_are_still_found() -> None:
     st.sampled_from(DENIALS + DISGUISED + ANSWERS),
     st.text(" \t.:!?-_/\u00ad\u200b\u2060x—(", max_size=3)) | st.text(max_size=20))
 def test_the_quick_road_never_misses_a_denial(text: str) -> None:
-    if placeholder(text):
+    if reading(text):
         assert maybe_placeholder(text)
 
 
@@ -342,10 +343,9 @@ HOSTILE = {
 def test_a_long_hostile_text_is_read_in_one_pass(name: str) -> None:
     # quadratic, each of these took hours at this length (or overflowed the stack); the
     # guard is far above the few tenths of a second a pass takes on any machine
-    code = ("from cappolicy.proposal.placeholders import placeholder\n"
-            "from cappolicy.proposal.direct import maybe_placeholder\n"
+    code = ("from cappolicy.proposal.placeholders import maybe_placeholder, reading\n"
             f"N = {LONG}\ntext = {HOSTILE[name]}\n"
-            "print(placeholder(text), maybe_placeholder(text))\n")
+            "print(reading(text), maybe_placeholder(text))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120, check=False)
     assert done.returncode == 0, done.stderr

@@ -20,9 +20,9 @@ from strategies import dump_yaml, mutated, proposal_words, yaml_scalars, yaml_va
 
 from cappolicy.base.errors import ProposalError
 from cappolicy.proposal import load
-from cappolicy.proposal.direct import Positions, maybe_placeholder
+from cappolicy.proposal.direct import Positions
 from cappolicy.proposal.load import Node, _YamlComposer, load_proposal_text
-from cappolicy.proposal.placeholders import placeholder
+from cappolicy.proposal.placeholders import maybe_placeholder, reading
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples" / "proposals").glob("*.yaml")) + sorted(
@@ -342,7 +342,7 @@ def test_hostile_aliases_are_refused_as_before(monkeypatch: pytest.MonkeyPatch) 
                      "None yet", "TBD by x"]),
     st.text(" \t.:>-_/x—–(", max_size=3)))
 def test_a_text_said_to_be_no_placeholder_is_none(text: str) -> None:
-    if placeholder(text):
+    if reading(text):
         assert maybe_placeholder(text)
 
 

@@ -15,7 +15,8 @@ from cappolicy.base.resources import shipped_rulesets
 from cappolicy.engine.compile import Context
 from cappolicy.engine.evaluate import closure_verdict, evaluate, functions_of
 from cappolicy.proposal.load import _YamlComposer, load_proposal_text
-from cappolicy.proposal.placeholders import placeholder, readable
+from cappolicy.proposal.placeholders import (
+    _HINT_WORDS, DEFAULT_WORDS, _table, maybe_placeholder, normalise, placeholder, readable, reading)
 from cappolicy.rulesets.catalog import Catalog, Rulesets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +44,7 @@ AS_OF = dt.date(2027, 1, 15)
     "To do", "Unknown", "ＴＢＤ", "ＴＯＤＯ：ask the donor", "Ｎ／Ａ",
 ])
 def test_placeholders(text: str) -> None:
-    assert placeholder(text)
+    assert placeholder(text) and reading(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -57,6 +58,7 @@ def test_placeholders(text: str) -> None:
 ])
 def test_real_texts(text: str) -> None:
     assert not placeholder(text)
+    assert not reading(text)  # read whole, not only ruled out by the quick look
 
 
 @pytest.mark.parametrize("text", ["—", "TBD - to be negotiated", "TBD — pending", "– –",
@@ -193,3 +195,29 @@ def test_readable_leaves_keys_and_real_texts_alone() -> None:
     assert data["organisations"][0]["name"] == "TODO"  # the proposal itself is not changed
     same, none = readable({"id": "XA-CIRT-2027", "title": "A programme"})
     assert none == {} and same == {"id": "XA-CIRT-2027", "title": "A programme"}
+
+
+@pytest.mark.parametrize("word", sorted(DEFAULT_WORDS))
+def test_the_quick_look_lets_every_default_word_through_wherever_it_stands(word: str) -> None:
+    # placeholder() rules a text out with maybe_placeholder before reading it whole; a
+    # text the whole reading takes for a placeholder must never be ruled out first
+    for text in (word, word.upper(), word.title(), f"Exit plan: {word}", f"Legal basis {word}",
+                 f"{word} (see annex)", f"« {word} »", f"\u00a0{word}\u3000", f"{word} — é"):
+        if reading(text):
+            assert maybe_placeholder(text) and placeholder(text), text
+
+
+@pytest.mark.parametrize("hint", _HINT_WORDS.split("|"))
+def test_the_quick_look_finds_each_hint_in_any_script(hint: str) -> None:
+    # the ASCII road spells the hints out with `in`, other texts go through one pattern:
+    # both must find each of them
+    assert maybe_placeholder(f"The plan, {hint.upper()} x")
+    assert maybe_placeholder(f"Le plan é, {hint} x")
+
+
+def test_a_ruleset_s_own_copy_of_the_default_words_reads_as_the_defaults() -> None:
+    # readable() given words equal to the defaults reads them as the defaults are read
+    table = _table(frozenset(DEFAULT_WORDS))
+    assert table == normalise(DEFAULT_WORDS)
+    assert readable({"sunset": {"plan": "TBD"}}, DEFAULT_WORDS)[1] == {("sunset", "plan"): "TBD"}
+    assert placeholder("Exit plan: TBD", table) and not placeholder("Ombudsman channel", table)

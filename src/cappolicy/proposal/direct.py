@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -32,7 +31,7 @@ from ..base.patterns import lazy
 from ..base.span import Span
 from ..lang.types import BOOL, DATE, STRING, YEAR, EnumT, ListT, MapT, Prim, RecordT, RefT, SetT
 from . import schema
-from .placeholders import ANSWERLESS, PUNCTUATION, _bare, answerless, may_deny, skeleton, spaced
+from .placeholders import maybe_placeholder
 from .repeats import repeated_refs, unreasoned_waivers
 from .scalars import _NULLS, _NUMERIC_START, resolve_plain
 from .validate import _DATE, _YEAR, _codes
@@ -155,60 +154,6 @@ def _plan(type_: Any) -> Plan:
 @functools.cache
 def _proposal_plan() -> Any:
     return _plan(schema.PROPOSAL)[1]
-
-
-#: placeholders.placeholder under the default words can only hold for a text that has one
-#: of these in lower case, or has nothing but its punctuation
-#: (re.IGNORECASE matches all that str.lower makes of them, and a few more)
-_HINT = re.compile("todo|tbd|tbc|tba|xxx|lorem ipsum|n/a|none|not applicable|to be |<|pending|"
-                   "unknown|to do|not yet|"
-                   "t\\.b|n\\.a|\\A\\s*(no\\s|there|nil)|\\A[\\W_]*\\Z", re.IGNORECASE).search
-
-
-#: a start that may say there is none or not yet (after the punctuation round a text):
-#: "no" and any whitespace (a vertical tab), "there is no", "none required", "FIXME: x",
-#: "without basis", "No: see annex", "false (exempt)"
-_MAYBE_START = re.compile(r"\s*(?:(?:no|none|not|nothing|nil|null|nope|nah|there|fixme|without|"
-                          r"false|off|missing|absent|lacking|unspecified|n/a|na|awaiting|"
-                          r"being)(?![a-z0-9])|will\s+be\s|under\s|in\s+prep)").match
-#: what is stripped round a text before its start is looked at: the placeholder's own
-#: punctuation, and the control characters a YAML or JSON escape can put there
-_EDGE = PUNCTUATION + "\x0b\x0c\x1c\x1d\x1e\x1f"
-#: the longest text `answerless` or `may_deny` can find beyond what _MAYBE_START finds
-_SHORT = 16
-#: what parts the letters of a placeholder spelt letter by letter
-_SPACER_CHARS = " \t\n\r\f\v\x1c\x1d\x1e\x1f-._/"
-
-
-def maybe_placeholder(text: str) -> bool:
-    """False when placeholders.placeholder(text) is False under the default words;
-    True when it may be True (readable then says)."""
-    if text.isascii():  # what the pattern finds, several times as quick: for an ASCII
-        low = text.lower()  # text, ignoring case is looking in its lower case
-        if "." in low and maybe_placeholder(low.replace(".", "")):
-            return True  # "to.do", "N.O.T. R.E.Q.U.I.R.E.D.": placeholder() drops the points
-        if "todo" in low or "tbd" in low or "tbc" in low or "tba" in low \
-                or "xxx" in low or "lorem ipsum" in low or "n/a" in low or "none" in low \
-                or "not applicable" in low or "to be " in low or "<" in text \
-                or "pending" in low or "t.b" in low or "n.a" in low \
-                or "unknown" in low or "to do" in low or "not yet" in low:
-            return True
-        bare = low.strip(_EDGE)  # "", "No.", "false", "not required", "FIXME: x"
-        return not bare or _MAYBE_START(bare) is not None or len(bare) <= _SHORT and (
-            bare in ANSWERLESS or "." in bare and bare.replace(".", "") in ANSWERLESS
-            or bare[1:2] in _SPACER_CHARS and spaced(bare))  # "T-B-D", "N / A"
-    if _HINT(text) is not None:  # "\\W": any punctuation, symbol or space, of any script
-        return True
-    # ＴＢＤ in full-width letters, T\u00adB\u200bD, a Cyrillic Te in TBD
-    plain = skeleton(text)
-    if plain.isascii():
-        return maybe_placeholder(plain)
-    if _HINT(plain) is not None:  # "＜“name of the ombudsman”＞": its < before the edges go
-        return True
-    bare = _bare(plain)
-    if bare.isascii():  # "⯏lacking&: x": ASCII once its edges are off
-        return maybe_placeholder(bare)
-    return answerless(bare) or may_deny(bare)
 
 
 class Walk:

@@ -99,10 +99,14 @@ _PENDING_ARTICLES = frozenset({"the", "a", "an", "its", "their", "our", "further
                                "formal", "official"})
 #: words after a capitalised placeholder that say it is not written yet: "TBD Later"
 _ACRONYMS = frozenset({"tbd", "tbc", "tba", "todo", "xxx"})
-#: what the placeholder after a label holds (direct.py's quick road looks for the same):
-#: "Exit plan: TBD", "Legal basis - to be confirmed", "Exit plan: none"
-_LABEL_HINT = lazy("todo|tbd|tbc|tba|xxx|lorem ipsum|n/a|none|not applicable|to be |"
-                         "pending|unknown|to do|not yet", re.IGNORECASE)
+#: what a placeholder under the default words holds somewhere, in lower case
+#: (re.IGNORECASE matches all that str.lower makes of them, and a few more);
+#: maybe_placeholder's ASCII road looks for each of them with `in`
+_HINT_WORDS = ("todo|tbd|tbc|tba|xxx|lorem ipsum|n/a|none|not applicable|to be |pending|"
+               "unknown|to do|not yet")
+#: what the placeholder after a label holds: "Exit plan: TBD", "Legal basis - to be
+#: confirmed", "Exit plan: none"
+_LABEL_HINT = lazy(_HINT_WORDS, re.IGNORECASE)
 _STILL_NOT_YET = frozenset({"later", "soon", "yet", "pending", "next", "by", "after", "before",
                             "when", "once", "tbd", "tbc", "tba", "todo"})
 #: a text that says there is none: "No legal basis", "There is no exit plan", "None yet"
@@ -335,7 +339,7 @@ _YET_TO = ("to be ", "yet to be ", "still to be ", "under ", "in preparation", "
 
 
 def may_deny(bare: str) -> bool:
-    """A quick superset, for direct.maybe_placeholder, of what `placeholder` reads as a
+    """A quick superset, for maybe_placeholder, of what `reading` reads as a
     denial beyond `answerless`: a short text with spacers ("T-B-D"), one that starts
     "none " or "not ", or whose first word is a bare denial ("No: see annex")."""
     note = _NOTE.match(bare)
@@ -343,6 +347,57 @@ def may_deny(bare: str) -> bool:
         or note is not None and edges_off(note.group(1)).lower() in _DENYING \
         or _MAY_DENY_START.match(bare) is not None \
         or len(bare) <= 12 and not bare.isalpha() and spaced(bare)
+
+
+#: placeholder() under the default words can only hold for a text that has one of
+#: _HINT_WORDS, one of these, or nothing but its punctuation
+_HINT = lazy(_HINT_WORDS + "|<|t\\.b|n\\.a|\\A\\s*(no\\s|there|nil)|\\A[\\W_]*\\Z",
+             re.IGNORECASE)
+#: a start that may say there is none or not yet (after the punctuation round a text):
+#: "no" and any whitespace (a vertical tab), "there is no", "none required", "FIXME: x",
+#: "without basis", "No: see annex", "false (exempt)"
+_MAYBE_START = re.compile(r"\s*(?:(?:no|none|not|nothing|nil|null|nope|nah|there|fixme|without|"
+                          r"false|off|missing|absent|lacking|unspecified|n/a|na|awaiting|"
+                          r"being)(?![a-z0-9])|will\s+be\s|under\s|in\s+prep)").match
+#: what is stripped round a text before its start is looked at: the placeholder's own
+#: punctuation, and the control characters a YAML or JSON escape can put there
+_EDGE = PUNCTUATION + "\x0b\x0c\x1c\x1d\x1e\x1f"
+#: the longest text `answerless` or `may_deny` can find beyond what _MAYBE_START finds
+_SHORT = 16
+#: what parts the letters of a placeholder spelt letter by letter
+_SPACER_CHARS = " \t\n\r\f\v\x1c\x1d\x1e\x1f-._/"
+
+
+def maybe_placeholder(text: str) -> bool:
+    """False when `reading(text)` is False under the default words; True when it may be
+    True. A quick superset, run first by `placeholder` and by the quick loading road
+    (direct.py), which sends a proposal with such a text to `readable`."""
+    if text.isascii():  # what the pattern finds, several times as quick: for an ASCII
+        low = text.lower()  # text, ignoring case is looking in its lower case
+        if "." in low and maybe_placeholder(low.replace(".", "")):
+            return True  # "to.do", "N.O.T. R.E.Q.U.I.R.E.D.": reading() drops the points
+        if "todo" in low or "tbd" in low or "tbc" in low or "tba" in low \
+                or "xxx" in low or "lorem ipsum" in low or "n/a" in low or "none" in low \
+                or "not applicable" in low or "to be " in low or "<" in text \
+                or "pending" in low or "t.b" in low or "n.a" in low \
+                or "unknown" in low or "to do" in low or "not yet" in low:
+            return True
+        bare = low.strip(_EDGE)  # "", "No.", "false", "not required", "FIXME: x"
+        return not bare or _MAYBE_START(bare) is not None or len(bare) <= _SHORT and (
+            bare in ANSWERLESS or "." in bare and bare.replace(".", "") in ANSWERLESS
+            or bare[1:2] in _SPACER_CHARS and spaced(bare))  # "T-B-D", "N / A"
+    if _HINT.search(text) is not None:  # "\\W": any punctuation, symbol or space
+        return True
+    # ＴＢＤ in full-width letters, T\u00adB\u200bD, a Cyrillic Te in TBD
+    plain = skeleton(text)
+    if plain.isascii():
+        return maybe_placeholder(plain)
+    if _HINT.search(plain) is not None:  # "＜“name of the ombudsman”＞": its < before the edges go
+        return True
+    bare = _bare(plain)
+    if bare.isascii():  # "⯏lacking&: x": ASCII once its edges are off
+        return maybe_placeholder(bare)
+    return answerless(bare) or may_deny(bare)
 
 
 def _denial(text: str) -> bool:
@@ -472,13 +527,22 @@ _DEFAULT = normalise(DEFAULT_WORDS)
 
 @lru_cache(maxsize=16)
 def _table(words: frozenset[Any]) -> frozenset[str]:
-    """normalise(words), once per set of words: a ruleset's are the same for every proposal."""
-    return normalise(words)
+    """normalise(words), once per set of words: a ruleset's are the same for every proposal
+    (the default words themselves when they are those, which `placeholder` reads quicker)."""
+    table = normalise(words)
+    return _DEFAULT if table == _DEFAULT else table
 
 
 def placeholder(text: str, words: frozenset[str] = _DEFAULT, *, deep: bool = True) -> bool:
     """Whether `text` only holds a placeholder (`words` as `normalise` gives them).
     `deep`: also as a denial or a label, whose notes are read in turn (`_says`)."""
+    if words is _DEFAULT and not maybe_placeholder(text):
+        return False  # nearly every real answer, without the whole reading
+    return reading(text, words, deep=deep)
+
+
+def reading(text: str, words: frozenset[str] = _DEFAULT, *, deep: bool = True) -> bool:
+    """`placeholder`, read whole: no quick answer first."""
     if not text.isascii():
         text = skeleton(text)  # T\u00adB\u200bD, a Cyrillic Te in TBD, ＴＢＤ: TBD
     bare = _bare(text).lower()

@@ -515,13 +515,9 @@ def _require_because(item: ast.SetParam | ast.Override | ast.Disable, message: s
                      errors: list[Diagnostic]) -> None:
     """CP250: every change to a parent ruleset names its reason (a relaxation says what
     it relaxes), so that findings can show why the parent's rule does not hold as written."""
-    from ..proposal.direct import maybe_placeholder
     from ..proposal.placeholders import placeholder
 
-    # maybe_placeholder, a quick superset, rules out nearly every real reason: the whole
-    # reading of each reason of the chain cost about 1 ms of every start
-    if item.because is not None and not (maybe_placeholder(item.because)
-                                         and placeholder(item.because)):
+    if item.because is not None and not placeholder(item.because):
         return
     if item.because is not None:  # `because ""`, `because "TODO"`: no reason either
         message = f"{message}: {item.because!r} says nothing" if item.because.strip() \
