@@ -17,7 +17,7 @@ from cappolicy.cli.main import main
 from cappolicy.lang import ast
 from cappolicy.lang.parse import parse_text
 from cappolicy.rulesets.catalog import Catalog, resolve
-from cappolicy.rulesets.lint import body_paragraphs
+from cappolicy.rulesets.lint import _alternatives, body_paragraphs
 
 LONG = "x" * 301
 DATA_SOURCES = Path(__file__).resolve().parent / "data" / "sources"
@@ -560,9 +560,17 @@ def test_a_set_that_leaves_the_parents_pattern_out_is_a_warning(
     source = Catalog().find("baseline")
     assert source is not None
     parent = Rulesets(Catalog()).get(source).params["denied_safeguard_pattern"].value
-    french = "(?i)^\\\\W*(aucune?|sans)\\\\b"
-    kept = french + "|" + parent.removeprefix("(?i)").replace("\\", "\\\\")
-    for value, warned in ((french, True), (kept, False)):
+    french = r"^\W*(aucune?|sans)\b"
+    first, *others = _alternatives(parent)
+    assert len(others) >= 2
+    values = (("(?i)" + french, True),  # the parent's pattern left out
+              ("(?i)" + french + "|" + parent.removeprefix("(?i)"), False),  # kept beside it
+              # its alternatives kept in another order, the new one among them
+              ("(?i)" + "|".join([*others, french, first]), False),
+              ("(?i)" + "|".join([*others, french]), True),  # one of them left out
+              (french + "|" + parent.removeprefix("(?i)"), True))  # its case now matters
+    for value, warned in values:
+        value = value.replace("\\", "\\\\")  # written in a rule file's string
         write(tmp_path, {"rules/national/xa.cpol": (
             'ruleset xa "Arcadia, in French"\nversion "1"\nextends regional/aec\n'
             f'jurisdiction XA\nset denied_safeguard_pattern = "{value}"\n'

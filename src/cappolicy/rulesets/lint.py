@@ -481,7 +481,9 @@ def _replaced_patterns(layer: Layer, eff: EffectiveRuleset) -> Iterator[Diagnost
                 or not isinstance(before[-1].value, str):
             continue
         parent = before[-1].value
-        if parent.removeprefix("(?i)") in now.value:
+        if _flags(parent)[0] <= _flags(now.value)[0] and (  # "(?i)" kept, and the pattern
+                parent.removeprefix("(?i)") in now.value  # whole or each of its alternatives
+                or _alternatives(parent) <= _alternatives(now.value)):  # in any order
             continue
         yield Diagnostic(
             "CP262", f"`set {item.name}` replaces the pattern of {before[-1].origin.layer} "
@@ -490,6 +492,38 @@ def _replaced_patterns(layer: Layer, eff: EffectiveRuleset) -> Iterator[Diagnost
             "to add alternatives, keep the parent's pattern beside them (\"(?i)NEW|\" and "
             "the parent's, its (?i) left out); if leaving it out is meant, the `because` "
             "should say why", level="warning")
+
+
+def _flags(pattern: str) -> tuple[frozenset[str], str]:
+    """The flags a pattern starts with (`(?i)` gives {"i"}), and how they are written."""
+    found = re.match(r"\(\?([aiLmsux]+)\)", pattern)
+    return (frozenset(found.group(1)), found.group()) if found else (frozenset(), "")
+
+
+def _alternatives(pattern: str) -> frozenset[str]:
+    """The alternatives of `pattern` at its top level, its leading flags (`(?i)`) left out:
+    `a|(b|c)|[|]` has three, `a`, `(b|c)` and `[|]`."""
+    text = pattern[len(_flags(pattern)[1]):]
+    parts, depth, start, i, opened = [], 0, 0, 0, -1  # opened: where a [class] starts
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            i += 1  # an escaped character is never a bracket or a bar
+        elif opened >= 0:
+            if char == "]" and i > opened:  # "[]a]" and "[^]a]" hold "]"
+                opened = -1
+        elif char == "[":
+            opened = i + 2 if text[i + 1:i + 2] == "^" else i + 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+        i += 1
+    parts.append(text[start:])
+    return frozenset(parts)
 
 
 def _pattern_params(obj: Any) -> Iterator[str]:
