@@ -388,3 +388,32 @@ def test_a_ministry_names_denials_of_a_safeguard_in_its_own_language(
     shown = texts(finding.evidence[0])
     assert "s matches denied_safeguard_pattern" in shown
     assert all("(?i)" not in text for text in shown)  # the patterns are named, not spelt out
+
+
+def test_a_pattern_set_to_one_language_alone_is_shown_as_what_a_pass_owes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a pattern param has no stricter direction, so every change of it counts as a
+    # relaxation; a proposal that passes PROC-02 only because the national layer's pattern
+    # no longer reads an English denial says so in the report, not only in lint (CP262)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    rules = tmp_path / "rules" / "national"
+    rules.mkdir(parents=True)
+    (rules / "xa.cpol").write_text(
+        'ruleset xa "Arcadia, in French"\nversion "1"\nextends regional/aec\njurisdiction XA\n'
+        'set denied_safeguard_pattern = "(?i)^\\\\W*(aucune?|sans)\\\\b"\n'
+        '    because "Décret 12/2027 : les propositions sont rédigées en français"\n',
+        encoding="utf-8")
+    text = GOOD.read_text(encoding="utf-8").replace(
+        "safeguards: [conflict-of-interest-declarations, external-audit]",
+        'safeguards: ["external audit waived for 2027"]')
+    assert "waived for 2027" in text
+    (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
+    shipped_only = CliRunner().invoke(main, ["check", "p.yaml", "--country", "XA", "--no-color"])
+    assert "error[PROC-02]" in shipped_only.output  # the baseline reads the waiver
+    result = CliRunner().invoke(main, ["check", "p.yaml", "--country", "XA", "--no-color",
+                                       "--rulesets", "rules"])
+    assert result.exit_code == 0, result.output
+    assert "relaxed   national/xa: passes PROC-02 only because national/xa allows " \
+        'denied_safeguard_pattern = "(?i)^\\\\W*(aucune?|sans)\\\\b" instead of "(?i)' \
+        in result.output

@@ -551,8 +551,8 @@ def test_the_baseline_s_citations_name_paragraphs_of_the_cited_sources(
 def test_a_set_that_leaves_the_parents_pattern_out_is_a_warning(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # a ministry that sets PROC-02's denial pattern to its own language's words alone stops
-    # reading the English denials the baseline's pattern found, and no report calls that a
-    # relaxation (a text param has no stricter direction): lint says so at the `set`
+    # reading the English denials the baseline's pattern found, for every proposal: lint
+    # says so at the `set`, before a proposal that passes because of it shows it
     from cappolicy.rulesets.catalog import Rulesets
 
     monkeypatch.chdir(tmp_path)

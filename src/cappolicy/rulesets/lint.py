@@ -470,8 +470,8 @@ def _unused_params(layer: Layer, eff: EffectiveRuleset,
 def _replaced_patterns(layer: Layer, eff: EffectiveRuleset) -> Iterator[Diagnostic]:
     """CP262: a `set` of a param a rule matches with (`s matches denied_safeguard_pattern`)
     whose new pattern leaves the parent's out. Texts the parent's pattern found are then
-    no longer found, which may relax the rule; a text param has no stricter direction, so
-    no report calls it a relaxation."""
+    no longer found, which may relax the rule for every proposal; a report shows it only on
+    a proposal that passes because of it (relied.py)."""
     patterns = {name for spec in eff.rules for name in _pattern_params(spec.rule)}
     for item in layer.items():
         if not isinstance(item, ast.SetParam) or item.name not in patterns:
