@@ -38,7 +38,8 @@ class ParamChange:
     name: str
     old: str | None  # the value as written; None: the param is new
     new: str | None  # None: the param is gone
-    direction: str  # tightens | relaxes | changes | added | removed
+    #: tightens | relaxes | added | removed; changes: the same value written otherwise
+    direction: str
     because: str | None
     at: Span | None  # where the new value is set (or the old one, when removed)
     layer: str | None
@@ -125,10 +126,8 @@ def param_changes(old: EffectiveRuleset, new: EffectiveRuleset) -> list[ParamCha
             continue
         stricter = new.param_decls[name].stricter
         if V.equal(was.value, now.value) is True:
-            direction = "changes"
-        elif stricter is None:
-            direction = "changes"
-        elif relaxes(stricter, was.value, now.value):
+            direction = "changes"  # the same value, written otherwise (`15%`, `0.15`)
+        elif relaxes(stricter, was.value, now.value):  # a change without a direction too
             direction = "relaxes"
         elif relaxes(stricter, now.value, was.value):
             direction = "tightens"

@@ -1,0 +1,74 @@
+"""What a child layer's `set` of a parent's param is called, in every view: `rulesets show
+--changes`, `rulesets diff`, the param line of a finding and lint's CP250; and the params a
+layer may not declare or set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from strategies_lang import write_rulesets
+
+from cappolicy.base.errors import Diagnostic
+from cappolicy.cli.main import main
+from cappolicy.rulesets.catalog import Catalog, resolve_collecting
+from cappolicy.rulesets.diff import param_changes
+
+ROOT = '''ruleset rg "Region"
+param min_outcome_indicators: number = 2 "Least number of outcome indicators"
+{params}
+rule RG-01 "Enough outcome indicators" {{
+  principle measurable-outcomes
+  let n = count(i in indicators where i.kind == "outcome")
+  require n >= min_outcome_indicators
+  message "Only {{n}} outcome indicators; {{min_outcome_indicators}} are required."
+  hint "Add outcome indicators."
+}}
+'''
+
+CHILD = '''ruleset xd "Dorado"
+extends regional/rg
+jurisdiction XD
+{changes}
+'''
+
+
+def layers(tmp_path: Path, changes: str, params: str = "") -> Catalog:
+    return write_rulesets(tmp_path, {
+        "regional/rg.cpol": ROOT.format(params=params),
+        "national/xd.cpol": CHILD.format(changes=changes)})
+
+
+def resolved(tmp_path: Path, changes: str, params: str = "") -> tuple[
+        dict[str, str], list[Diagnostic]]:
+    """The direction of each param change national/xd makes, and its diagnostics."""
+    catalog = layers(tmp_path, changes, params)
+    parent, _ = resolve_collecting(catalog, catalog.sources["regional/rg"])
+    child, errors = resolve_collecting(catalog, catalog.sources["national/xd"])
+    return {c.name: c.direction for c in param_changes(parent, child)}, errors
+
+
+def cli(tmp_path: Path, *args: str) -> str:
+    result = CliRunner().invoke(main, [*args, "--rulesets", str(tmp_path)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.output
+
+
+def test_a_change_to_a_param_without_direction_is_a_relaxation_in_every_view(
+        tmp_path: Path) -> None:
+    changes, errors = resolved(tmp_path, 'set min_outcome_indicators = 1 because "Policy"')
+    assert changes == {"min_outcome_indicators": "relaxes"} and errors == []
+    shown = cli(tmp_path, "rulesets", "show", "national/xd", "--changes")
+    assert "min_outcome_indicators: 2 -> 1 (RELAXES)" in shown, shown
+    compared = cli(tmp_path, "rulesets", "diff", "regional/rg", "national/xd")
+    assert "min_outcome_indicators: 2 -> 1 (RELAXES)" in compared, compared
+    # raising it relaxes too: without a direction, no change can be shown not to relax
+    assert resolved(tmp_path, 'set min_outcome_indicators = 3 because "Policy"')[0] == {
+        "min_outcome_indicators": "relaxes"}
+    (tmp_path / "national" / "xd.cpol").write_text(
+        CHILD.format(changes="set min_outcome_indicators = 1"), encoding="utf-8")
+    linted = cli(tmp_path, "lint", "national/xd")
+    assert "`set min_outcome_indicators` relaxes 2 (from regional/rg) to 1 and gives no " \
+        "reason" in linted, linted
+
