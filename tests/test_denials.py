@@ -64,6 +64,26 @@ DISGUISED = [
     "\u1d1b\u0299\u1d05",  # Latin small capitals T, B, D
     "\u13a2\u13f4\u13a0",  # Cherokee Tla, Yv, A drawn as T, B, D
 ]
+#: texts that hold an unfilled template slot: a template not yet filled in, however much of
+#: it is written ("Budget in ${currency} is not used" too: the slot says it was never filled)
+SLOTS = [
+    "{{legal_basis}}", "{{ legal_basis }}", "{{}}", "{{{exit_plan}}}", "${EXIT_PLAN}", "${}",
+    "${{ secrets.BASIS }}", "Law [\u2022] of [\u2022]", "Law [\u25cf] of 2020",
+    "Article 5 [\u2022] paragraph", "Article [ \u2022 ]", "[\u00a0\u25cf\u00a0]",
+    "Budget in ${currency} is not used", "Data Protection Act {{year}}, s.31",
+    "Ombudsman of {{ country | title }}", "{{\nplan\n}}",
+    # full-width braces and brackets, an invisible character inside the slot
+    "\uff5b\uff5bbasis\uff5d\uff5d", "\uff04\uff5bPLAN\uff5d", "Law \uff3b\u2022\uff3d",
+    "{\u200b{basis}}", "Law [\u200b\u2022]", "Loi {{base}} \u00e9",
+]
+#: texts with braces, brackets, a dollar or a bullet that are no slot: an elision in a
+#: quotation, a numbered point, a single brace, an amount, a list, a slot never closed
+NOT_SLOTS = [
+    "Law 12 [...] of 2019", "the Act [\u2026] applies", "Cybersecurity Act 2021 [...] s.4",
+    "Section [5] of the ICT Act", "Article 5(1)[a]", "{x}", "$ {x}", "$100 per trainee",
+    "USD $5,000 {net}", "\u2022 ombudsman \u2022 hotline", "Law [\u2022 of 2020",
+    "{{ not closed", "Price: ${ 5", "Law [-] of 2020",
+]
 #: real answers, among them texts that start with a denial word but go on to say something
 ANSWERS = [
     "National Data Protection Act 2019, art. 6", "Nothing is transferred without consent",
@@ -162,14 +182,14 @@ TAILED = [
 ]
 
 
-@pytest.mark.parametrize("text", DENIALS + DISGUISED)
+@pytest.mark.parametrize("text", DENIALS + DISGUISED + SLOTS)
 def test_a_denial_or_a_disguised_placeholder_is_a_placeholder(text: str) -> None:
     assert placeholder(text)
     assert reading(text)  # read whole too, not only let through by the quick look
     assert maybe_placeholder(text)  # the quick loading road sends it to `readable` too
 
 
-@pytest.mark.parametrize("text", ANSWERS + SENTENCES)
+@pytest.mark.parametrize("text", ANSWERS + SENTENCES + NOT_SLOTS)
 def test_a_real_answer_stays_an_answer(text: str) -> None:
     assert not reading(text)  # read whole: not only ruled out by the quick look
 
@@ -209,11 +229,16 @@ def test_a_rulesets_own_words_in_another_script_are_still_found() -> None:
     assert placeholder("\u041d\u0415\u0422 \u0414\u0410\u041d\u041d\u042b\u0425.", words)
 
 
+#: what the property below puts round a text: the punctuation a placeholder is read through,
+#: and the characters of a slot
+_ROUND = " \t.:!?-_/\u00ad\u200b\u2060x—({}[]$\u2022"
+
+
 @settings(max_examples=300)
 @given(st.builds(
-    lambda a, w, b: a + w + b, st.text(" \t.:!?-_/\u00ad\u200b\u2060x—(", max_size=3),
-    st.sampled_from(DENIALS + DISGUISED + ANSWERS),
-    st.text(" \t.:!?-_/\u00ad\u200b\u2060x—(", max_size=3)) | st.text(max_size=20))
+    lambda a, w, b: a + w + b, st.text(_ROUND, max_size=3),
+    st.sampled_from(DENIALS + DISGUISED + ANSWERS + SLOTS + NOT_SLOTS),
+    st.text(_ROUND, max_size=3)) | st.text(max_size=20))
 def test_the_quick_road_never_misses_a_denial(text: str) -> None:
     if reading(text):
         assert maybe_placeholder(text)
@@ -336,6 +361,13 @@ HOSTILE = {
     "a label in each label": "'Exit plan: ' * (N // 11) + 'TBD'",
     "a pending in each note": "'pending approval, ' * (N // 18)",
     "a pending law in each note": "'pending law,' * (N // 12) + 'x'",
+    # a slot opened again and again and never closed
+    "template braces": "'{{' * (N // 2)",
+    "shell slots": "'${' * (N // 2)",
+    "bracketed bullets": "'[\\u2022' * (N // 2)",
+    "a bullet after a run of spaces": "'x [' + ' ' * N + '\\u25cf'",
+    "braces round a long text": "'a {{' + 'b' * N + '} \\u00e9'",
+    "a slot in each word": "'a ${b ' * (N // 6)",
 }
 
 

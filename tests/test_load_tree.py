@@ -333,14 +333,14 @@ def test_hostile_aliases_are_refused_as_before(monkeypatch: pytest.MonkeyPatch) 
 
 @settings(max_examples=500)
 @given(st.text(max_size=30) | st.builds(
-    lambda a, w, b: a + w + b, st.text(" \t.:<>-_/x—–(", max_size=3),
+    lambda a, w, b: a + w + b, st.text(" \t.:<>-_/x—–({}[]$", max_size=3),
     st.sampled_from(["TODO", "tbd", "Tbc", "XXX", "...", "Lorem Ipsum", "todo: later", "<x>",
                      "xa-TODO", "İ", "K", "ſ", "", "N/A", "NONE", "None: later", "TBA",
                      "Not Applicable", "to be determined", "To Be Confirmed", "xa-none",
                      "—", "–", "tbd - later", "TODO (x)", "tbd; x", "T.B.D.", "N.A.",
                      "pending", "to be defined", "No basis", "There is no plan", "nil",
-                     "None yet", "TBD by x"]),
-    st.text(" \t.:>-_/x—–(", max_size=3)))
+                     "None yet", "TBD by x", "{{x}}", "${X}", "[\u2022]", "[ \u25cf ]"]),
+    st.text(" \t.:>-_/x—–({}]", max_size=3)))
 def test_a_text_said_to_be_no_placeholder_is_none(text: str) -> None:
     if reading(text):
         assert maybe_placeholder(text)

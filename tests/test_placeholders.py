@@ -5,13 +5,16 @@ says which placeholder was written."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import pytest
+from click.testing import CliRunner
 
 from cappolicy.base.resources import shipped_rulesets
+from cappolicy.cli.main import main
 from cappolicy.engine.compile import Context
 from cappolicy.engine.evaluate import closure_verdict, evaluate, functions_of
 from cappolicy.proposal.load import _YamlComposer, load_proposal_text
@@ -221,3 +224,49 @@ def test_a_ruleset_s_own_copy_of_the_default_words_reads_as_the_defaults() -> No
     assert table == normalise(DEFAULT_WORDS)
     assert readable({"sunset": {"plan": "TBD"}}, DEFAULT_WORDS)[1] == {("sunset", "plan"): "TBD"}
     assert placeholder("Exit plan: TBD", table) and not placeholder("Ombudsman channel", table)
+
+
+# --- unfilled template slots ---------------------------------------------------------------
+
+
+def test_an_unfilled_template_slot_fails_the_rule_through_cappolicy_check(
+        tmp_path: Path) -> None:
+    # `plan: "${EXIT_PLAN}"` passed SUN-02: a template's slot, never filled in, read as a plan
+    path = tmp_path / "xa-cirt-slot.yaml"
+    path.write_text(_variant(('plan: "CIRT absorbs trainers into its 2030 budget"',
+                              'plan: "${EXIT_PLAN}"')), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--as-of", AS_OF.isoformat(), "--format", "json",
+                                       str(path)])
+    assert result.exit_code == 1, result.output
+    [checked] = json.loads(result.output)["results"]
+    [sun] = [f for f in checked["findings"] if f["rule"] == "SUN-02"]
+    assert sun["outcome"] == "fail"
+    assert "sunset.plan is the placeholder '${EXIT_PLAN}'" in list(_notes(sun["evidence"]))
+    assert "${EXIT_PLAN}" in path.read_text(encoding="utf-8").splitlines()[sun["line"] - 1]
+
+
+def _notes(evidence: Any) -> Any:
+    for item in evidence or ():
+        if item.get("note"):
+            yield item["note"]
+        yield from _notes(item.get("children"))
+
+
+@pytest.mark.parametrize("text", ["{{legal_basis}}", "${BASIS}", "Law [\u2022] of [\u2022]",
+                                  "MoU [ \u25cf ] of 2026", "{{ basis }} (see annex)"])
+def test_both_loading_roads_read_a_template_slot_as_a_placeholder(
+        rulesets: Rulesets, text: str) -> None:
+    proposal = _variant(('basis: "MoU 2026-04"', f"basis: {json.dumps(text)}"))
+    for road in (load_proposal_text, _usual_road):
+        failed, notes = _failed_with_notes(rulesets, proposal, road)
+        assert f"activities[0].data_flows[0].basis is the placeholder {text!r}" \
+            in notes["DATA-02"], (road, notes)
+
+
+@pytest.mark.parametrize("text", ["MoU 2026-04 [...] s.2", "MoU 2026-04 [\u2026] s.2",
+                                  "MoU [2026-04]", "MoU {2026-04}", "MoU $2026"])
+def test_an_elision_or_a_bracket_is_no_slot(rulesets: Rulesets, text: str) -> None:
+    proposal = _variant(('basis: "MoU 2026-04"', f"basis: {json.dumps(text)}"))
+    for road in (load_proposal_text, _usual_road):
+        failed, _ = _failed_with_notes(rulesets, proposal, road)
+        assert "DATA-02" not in failed, (road, text)
