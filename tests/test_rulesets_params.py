@@ -72,3 +72,19 @@ def test_a_change_to_a_param_without_direction_is_a_relaxation_in_every_view(
     assert "`set min_outcome_indicators` relaxes 2 (from regional/rg) to 1 and gives no " \
         "reason" in linted, linted
 
+
+
+
+@pytest.mark.parametrize("value", ["99000 GBP", "100000 USD"])
+def test_a_money_param_set_in_another_currency_is_a_relaxation(tmp_path: Path,
+                                                               value: str) -> None:
+    """Amounts in two currencies are not compared: a new currency cannot be shown not to
+    relax the limit, whatever its amount (99000 GBP is more than 100000 EUR)."""
+    param = "param max_award: money = 100000 EUR lower is stricter"
+    changes, errors = resolved(tmp_path, f"set max_award = {value}", param)
+    assert changes == {"max_award": "relaxes"}
+    [cp250] = [d for d in errors if d.code == "CP250"]
+    assert f"`set max_award` relaxes 100000 EUR (from regional/rg) to {value} and" in \
+        cp250.message
+    changes, _ = resolved(tmp_path, 'set max_award = 90000 EUR because "Act"', param)
+    assert changes == {"max_award": "tightens"}  # in its own currency, by amount

@@ -107,6 +107,18 @@ def test_percent_money_and_numbers_compare_by_amount() -> None:
     assert V.compare(">", Money(50000.0, "EUR"), 40000) is True
 
 
+def test_amounts_in_different_currencies_are_not_equal_nor_ordered() -> None:
+    assert V.compare("==", Money(100000.0, "EUR"), Money(100000.0, "EUR")) is True
+    assert V.compare("==", Money(100000.0, "EUR"), Money(100000.0, "USD")) is False
+    assert V.compare("!=", Money(100000.0, "EUR"), Money(100000.0, "USD")) is True
+    for op in ("<", "<=", ">", ">="):
+        with pytest.raises(V.EvalProblem, match="different currencies"):
+            V.compare(op, Money(100000.0, "EUR"), Money(99000.0, "GBP"))
+    with pytest.raises(V.EvalProblem, match="different currencies"):
+        V.extreme("min", [Money(1.0, "EUR"), Money(2.0, "USD")])
+    assert V.extreme("min", [Money(1.0, "EUR"), Money(2.0, "EUR")]) == Money(1.0, "EUR")
+
+
 def test_duration_comparison() -> None:
     assert V.compare("<", Duration(1, 0), Duration(0, 31)) is True
     assert V.compare("<", Duration(1, 0), Duration(0, 30)) is False

@@ -105,6 +105,8 @@ def equal(a: Any, b: Any) -> Any:
             b, (set, frozenset)) else list(a) == list(b)
     if isinstance(a, Duration) and isinstance(b, Duration):
         return a == b or a.approx_days() == b.approx_days()
+    if a.__class__ is Money and b.__class__ is Money and a.currency != b.currency:
+        return False  # 100000 EUR is not 100000 USD, whatever the amounts
     return bool(_scalar(a) == _scalar(b))
 
 
@@ -115,6 +117,9 @@ def compare(op: str, a: Any, b: Any) -> Any:
         return equal(a, b)
     if op == "!=":
         return not3(equal(a, b))
+    if a.__class__ is Money and b.__class__ is Money and a.currency != b.currency:
+        raise EvalProblem(f"{display(a)} and {display(b)} are in different currencies: "
+                          "they are not compared")
     x, y = _scalar(a), _scalar(b)
     try:
         if op == "<":
@@ -452,6 +457,9 @@ def extreme(kind: str, items: Iterable[Any]) -> Any:
         return min(values) if kind == "min" else max(values)  # each value is its own key
     if not values or _Unknown in classes or type(None) in classes:
         return UNKNOWN
+    if classes == _MONEY and len({v.currency for v in values}) > 1:
+        raise EvalProblem(f"the amounts of {kind}(...) are in different currencies: "
+                          "they are not compared")
     try:
         return min(values, key=_scalar) if kind == "min" else max(values, key=_scalar)
     except TypeError:
