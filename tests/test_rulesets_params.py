@@ -88,3 +88,42 @@ def test_a_money_param_set_in_another_currency_is_a_relaxation(tmp_path: Path,
         cp250.message
     changes, _ = resolved(tmp_path, 'set max_award = 90000 EUR because "Act"', param)
     assert changes == {"max_award": "tightens"}  # in its own currency, by amount
+
+
+def declared(tmp_path: Path, line: str) -> list[Diagnostic]:
+    """The errors of a root ruleset with one param more, declared on `line`."""
+    folder = tmp_path / line.split()[1].rstrip(":")
+    catalog = write_rulesets(folder, {"regional/rg.cpol": ROOT.format(params=line)})
+    return resolve_collecting(catalog, catalog.sources["regional/rg"])[1]
+
+
+def test_a_direction_that_does_not_fit_the_param_s_type_is_an_error(tmp_path: Path) -> None:
+    refused = [
+        # a pattern is no set of characters: narrowing it finds fewer, and was a tightening
+        'param p_pattern: string = "(?i)^(none|n/a)$" smaller is stricter',
+        'param p_text: string = "abc" narrower is stricter',
+        "param p_set: set = {ministry, cert} lower is stricter",
+        "param p_countries: set of country = {BE, FR} higher is stricter",
+        "param p_flag: bool = true higher is stricter",
+        "param p_number: number = 3 larger is stricter",
+        'param p_list: list = ["a", "b"] smaller is stricter',
+        "param p_country: country = FR lower is stricter",
+    ]
+    for line in refused:
+        [error] = declared(tmp_path, line)
+        word = line.split()[-3]
+        assert error.code == "CP215" and f"`{word} is stricter` does not fit param" in \
+            error.message, (line, error)
+        assert error.span is not None and error.span.line == 3
+    accepted = [
+        "param p_share: percent = 15% higher is stricter",
+        "param p_amount: money = 100000 EUR lower is stricter",
+        "param p_delay: duration = 6 months lower is stricter",
+        "param p_deadline: date = 2027-06-30 lower is stricter",
+        "param p_kinds: set = {ministry} smaller is stricter",
+        "param p_topics: set of string = {} larger is stricter",
+        'param p_languages: set of string = {"fr"} narrower is stricter',
+        'param p_free: string = "abc"',
+    ]
+    for line in accepted:
+        assert [e for e in declared(tmp_path, line) if e.code == "CP215"] == [], line

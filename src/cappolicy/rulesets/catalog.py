@@ -48,7 +48,7 @@ from .defaults import LANGUAGES, languages_param
 from .effective import Disabled as Disabled
 from .effective import EffectiveRuleset as EffectiveRuleset
 from .effective import Layer as Layer
-from .effective import _relaxes
+from .effective import _relaxes, misfit_direction
 
 BASELINE = "baseline"
 _put = object.__setattr__  # a record's __init__ setting its fields
@@ -397,6 +397,9 @@ def _declare(item: ast.Param, layer: Layer, params: dict[str, ParamValue],
         return
     declared = _declared_type(item.type, errors)
     value, vtype, display = _constant(item.default, declared, errors)
+    misfit = misfit_direction(item, declared or vtype)
+    if misfit is not None:
+        errors.append(misfit)
     decls[item.name] = item
     params[item.name] = ParamValue(item.name, declared or vtype, value, display,
                                    Provenance(layer.id, item.span, item.doc))

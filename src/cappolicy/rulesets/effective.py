@@ -16,6 +16,7 @@ from ..engine.evaluate import CompiledRule, RuleSpec, compile_rules
 from ..engine.findings import SEVERITY_RANK, Provenance
 from ..lang import ast
 from ..lang import values as V
+from ..lang.types import DATE, DURATION, MONEY, NUMBER, PERCENT, YEAR, SetT, Type
 
 _put = object.__setattr__  # a record's __init__ setting its fields
 
@@ -187,3 +188,28 @@ def _relaxes(direction: str | None, old: Any, new: Any) -> bool:
         return bool(higher) if direction == "lower" else not higher
     except (TypeError, V.EvalProblem):
         return True
+
+
+#: the types that `higher is stricter` and `lower is stricter` fit: those with an order
+ORDERED = (NUMBER, PERCENT, MONEY, DURATION, DATE, YEAR)
+
+
+def misfit_direction(param: ast.Param, declared: Type) -> Diagnostic | None:
+    """CP215: a direction that does not fit the param's type. Higher and lower order
+    amounts, shares, durations and dates; larger, smaller and narrower compare sets; a
+    text, a pattern, a yes or no or a list has no direction, and taking a pattern for the
+    set of its characters called a narrowed pattern, which finds fewer, a tightening."""
+    word = param.stricter
+    if word is None:
+        return None
+    if word in ("higher", "lower"):
+        if declared in ORDERED:
+            return None
+    elif isinstance(declared, SetT):
+        return None
+    return Diagnostic(
+        "CP215", f"`{word} is stricter` does not fit param {param.name}, a "
+        f"{declared.describe()}", param.span,
+        "`higher` and `lower` are for numbers, percents, money, durations and dates; "
+        "`larger`, `smaller` and `narrower` for sets; leave the direction out for any "
+        "other type, and every change to the param counts as a relaxation")
