@@ -1,5 +1,6 @@
 """Waivers: a valid one turns a rule's failures into `waived`; every problem of a waiver
-(wrong approver, expired, no such rule, nothing to waive) is a located finding."""
+(wrong approver, expired or no expiry date, no such rule, nothing to waive) is a located
+finding."""
 
 from __future__ import annotations
 
@@ -164,11 +165,47 @@ def test_a_waiver_covers_an_undecided_finding_and_keeps_what_is_missing(tree: Pa
     assert after.outcome == "waived" and after.missing == before.missing == ("evaluation",)
 
 
-def test_a_waiver_without_expiry_does_not_expire(tree: Path) -> None:
+def test_a_waiver_without_expiry_is_applied_but_warned_about(tree: Path) -> None:
+    # it passed WAIVER-02 and so excused FIN-01 for good, unseen: the design card gives a
+    # waiver an expiry date. The host approved it, so it is applied all the same.
     findings = check(tree, waiver(expires=None), as_of=dt.date(2099, 1, 1))
     assert [f.outcome for f in of(findings, "FIN-01")] == ["waived"]
     assert "no expiry" in (of(findings, "FIN-01")[0].waiver or "")
-    assert of(findings, "WAIVER-02", "fail") == []
+    [open_ended] = of(findings, "WAIVER-02")
+    assert open_ended.outcome == "fail" and open_ended.level == "warning"
+    assert open_ended.path == "waivers[0]"
+    assert (open_ended.span.line, open_ended.span.column) == span_of(tree, "waivers", 0)
+    assert open_ended.message == (
+        "The waiver of FIN-01 has no expiry date, so it would excuse FIN-01 for as long as "
+        "the proposal stands. It is applied, since the host approved it.")
+    assert open_ended.hint is not None and open_ended.hint.startswith(
+        "Add expires to waivers[0]: the date until which the host grants the exception")
+    assert [e.note for e in open_ended.evidence] == ["waivers[0].expires is missing"]
+    assert [f.outcome for f in of(findings, "WAIVER-04")] == ["pass"]  # applied, and used
+
+
+def test_a_waiver_without_expiry_fails_the_run_only_at_should(tree: Path) -> None:
+    path = write(tree, waiver(expires=None))
+    args = ("check", str(path), "--ruleset", str(tree / "rules" / "baseline.cpol"),
+            "--as-of", "2027-01-15")
+    code, out = cli(*args)
+    line, column = span_of(tree, "waivers", 0)
+    assert code == 0, out
+    assert (f"p.yaml:{line}:{column}: warning[WAIVER-02] A waiver has an expiry date, not yet "
+            "passed") in out
+    assert "waived[FIN-01]" in out
+    code, out = cli(*args, "--fail-on", "should")
+    assert code == 1, out
+
+
+def test_a_waiver_without_expiry_that_cannot_be_applied_says_why_not(tree: Path) -> None:
+    # the missing date is reported, but it is not what keeps the waiver from applying
+    findings = check(tree, waiver(by="donor", expires=None))
+    assert [f.outcome for f in of(findings, "FIN-01")] == ["fail"]
+    assert [f.outcome for f in of(findings, "WAIVER-02")] == ["fail"]
+    [unused] = of(findings, "WAIVER-04")
+    assert unused.outcome == "not-applicable"
+    assert unused.message == "the waiver of FIN-01 is not applied: WAIVER-01 fail"
 
 
 def test_evaluate_applies_waivers_without_the_effective_ruleset(tree: Path) -> None:
@@ -237,7 +274,8 @@ def test_an_expired_waiver_is_judged_against_as_of(tree: Path, as_of: str, code:
     assert got == code, out
     assert f"{fin}[FIN-01]" in out
     line, column = span_of(tree, "waivers", 0, "expires")
-    expired = f"p.yaml:{line}:{column}: warning[WAIVER-02] A waiver has not expired"
+    expired = (f"p.yaml:{line}:{column}: warning[WAIVER-02] A waiver has an expiry date, "
+               "not yet passed")
     if fin == "error":
         assert expired in out
         assert f"expired on 2027-06-30 (checked as of {as_of})" in out

@@ -7,8 +7,11 @@ is applied when
 - it is approved by a public institution of the host country: an organisation whose
   `country` is the proposal's `host_country` and whose `kind` is in the ruleset's
   `public_sector` param (WAIVER-01), and
-- it has not expired: `expires` is on or after the check date; a waiver without
-  `expires` does not expire (WAIVER-02).
+- it has not expired: `expires` is on or after the check date (WAIVER-02).
+
+A waiver comes with a reason and an expiry date (the design card). One without `expires`
+is still applied, since the host approved it, but WAIVER-02 fails for it: it would excuse
+its rule for as long as the proposal stands, unseen.
 
 An applied waiver turns every `fail` and `unknown` finding of its rule into `waived`:
 the host's approval to go ahead without meeting the rule holds whether the rule was
@@ -94,8 +97,11 @@ APPROVER = Check("WAIVER-01",
                  N_("A waiver is approved by a public institution of the host country"),
                  "must", f"{SEED}, paragraph 6")
 # An expired waiver is not applied, so the rule's own failure already counts at the rule's
-# severity; what is left is to renew or remove the waiver: a warning.
-EXPIRY = Check("WAIVER-02", N_("A waiver has not expired"), "should", f"{SEED}, paragraph 10")
+# severity; what is left is to renew or remove the waiver: a warning. A waiver without an
+# expiry date is applied (the host approved it) and would excuse its rule for good: a
+# warning too, so that the host sets the date.
+EXPIRY = Check("WAIVER-02", N_("A waiver has an expiry date, not yet passed"), "should",
+               f"{SEED}, paragraph 10")
 # A waiver for no rule in force claims an exception that does not exist (often a misspelt
 # id, which leaves the intended rule unwaived): an error, so the record gets corrected.
 RULE = Check("WAIVER-03", N_("A waiver names a rule in force"), "must", f"{SEED}, paragraph 10")
@@ -160,16 +166,16 @@ def apply_waivers(findings: Sequence[Finding], rules: Sequence[CompiledRule], pr
             continue
         at = _Waiver(proposal, ruleset, i, waiver)
         approver = _check_approver(at, scope)
-        decided = [
-            _check_rule(at, scope),
-            approver,
-            _check_expiry(at, as_of, approver.outcome == "pass", proposal.host_country),
-        ]
+        expiry = _check_expiry(at, as_of, approver.outcome == "pass", proposal.host_country)
+        decided = [_check_rule(at, scope), approver, expiry]
         checks.extend(decided)
-        if any(f.outcome != "pass" for f in decided):
+        # a waiver without an expiry date fails WAIVER-02 but is applied: the host approved it
+        blocking = [f for f in decided if f.outcome != "pass"
+                    and not (f is expiry and _open_ended(waiver))]
+        if blocking:
             checks.append(at.finding(USED, "not-applicable", (), message=N_(
                 "the waiver of {rule} is not applied: {checks}", rule=at.rule, checks="; ".join(
-                    f"{f.rule} {f.outcome}" for f in decided if f.outcome != "pass"))))
+                    f"{f.rule} {f.outcome}" for f in blocking))))
             continue
         text = at.text(_organisation(proposal, waiver.get("approved_by")))
         count = 0
@@ -345,13 +351,26 @@ def _check_approver(w: _Waiver, scope: Scope) -> Finding:
                 "in approved_by, or meet {rule}.", host=host, suggested=suggest, rule=w.rule))
 
 
+def _open_ended(waiver: Mapping[str, Any]) -> bool:
+    """Whether a waiver gives no expiry date (a null `expires` is left out when loaded)."""
+    return waiver.get("expires") is None
+
+
 def _check_expiry(w: _Waiver, as_of: dt.date, approver_can_waive: bool = True,
                   host: str | None = None) -> Finding:
     expires = w.data.get("expires")
-    if expires is None:
-        return w.finding(EXPIRY, "pass", (),
-                         message=N_("the waiver of {rule} has no expiry date: it does not "
-                                    "expire", rule=w.rule))
+    if _open_ended(w.data):
+        where = format_path(w.path("expires"))
+        return w.finding(
+            EXPIRY, "fail", (),
+            evidence=(Evidence(expr="waiver.expires present", result="false",
+                               note=N_("{paths} is missing", paths=where)),),
+            message=N_("The waiver of {rule} has no expiry date, so it would excuse {rule} "
+                       "for as long as the proposal stands. It is applied, since the host "
+                       "approved it.", rule=w.rule),
+            hint=N_("Add expires to waivers[{index}]: the date until which the host grants "
+                    "the exception, after which {rule} applies again.", index=w.index,
+                    rule=w.rule))
     if isinstance(expires, str):
         try:
             expires = dt.date.fromisoformat(expires)
