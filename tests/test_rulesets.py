@@ -262,6 +262,15 @@ def test_a_rule_defined_twice(tmp_path: Path) -> None:
     assert "baseline" in (d.help or "") and "override" in (d.help or "")
 
 
+def test_a_rule_with_the_id_of_a_built_in_waiver_check(tmp_path: Path) -> None:
+    text = NATIONAL + 'rule WAIVER-01 "Waivers are recorded" {\n  principle co-financing\n' \
+        '  require true\n}\n'
+    [d] = errors_of(tmp_path, {**CHAIN, "national/xa.cpol": text}, "national/xa")
+    assert d.code == "CP221" and "rule WAIVER-01 has the id of one of cappolicy's own" in \
+        d.message
+    assert located(d, tmp_path) == ("national/xa.cpol", 9, 6)
+    assert "WAIVER-04" in (d.help or "")
+
 def test_a_param_declared_twice(tmp_path: Path) -> None:
     [d] = errors_of(tmp_path, {**CHAIN, "national/xa.cpol": NATIONAL +
                                "param min_co_financing: percent = 30%\n"}, "national/xa")

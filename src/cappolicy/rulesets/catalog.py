@@ -49,6 +49,7 @@ from .effective import Disabled as Disabled
 from .effective import EffectiveRuleset as EffectiveRuleset
 from .effective import Layer as Layer
 from .effective import _relaxes, misfit_direction
+from .names import taken_rule_id
 
 BASELINE = "baseline"
 _put = object.__setattr__  # a record's __init__ setting its fields
@@ -350,6 +351,10 @@ def resolve_collecting(catalog: Catalog, source: RulesetSource
             if isinstance(item, ast.SetParam):
                 _set(item, layer, params, decls, errors, history)
             elif isinstance(item, ast.Rule):
+                taken = taken_rule_id(item)
+                if taken is not None:
+                    errors.append(taken)
+                    continue
                 if item.id in rules:
                     first = rules[item.id].origin
                     errors.append(Diagnostic(
