@@ -127,3 +127,26 @@ def test_a_direction_that_does_not_fit_the_param_s_type_is_an_error(tmp_path: Pa
     ]
     for line in accepted:
         assert [e for e in declared(tmp_path, line) if e.code == "CP215"] == [], line
+
+
+def test_a_param_may_not_take_a_name_the_rules_already_read(tmp_path: Path) -> None:
+    """A param comes before a field, a built-in name and an enumeration value: one of their
+    name would change what the parent's rules read, and no view would show it."""
+    for line, what in [
+        ('param training: string = "vocational"', "an enumeration value (activity type and "
+         "budget category)"),
+        ("param activities: list = []", "a top-level field of the proposal"),
+        ('param host_country: string = "XD"', "a top-level field of the proposal"),
+        ("param as_of: date = 2027-01-01", "a built-in name"),
+        ("param graph: number = 1", "a built-in name"),
+        ("param program: number = 1", "a built-in name"),
+        ("param ministry: number = 1", "an enumeration value (organisation kind)"),
+    ]:
+        changes, errors = resolved(tmp_path, line)
+        [error] = [e for e in errors if e.code == "CP216"]
+        name = line.split()[1].rstrip(":")
+        assert error.message == f"param {name} has the name of {what}", error
+        assert error.span is not None and Path(error.span.file).name == "xd.cpol"
+        assert error.span.line == 4
+    assert [e for e in resolved(tmp_path, "param training_programme: number = 1")[1]
+            if e.code == "CP216"] == []

@@ -49,7 +49,7 @@ from .effective import Disabled as Disabled
 from .effective import EffectiveRuleset as EffectiveRuleset
 from .effective import Layer as Layer
 from .effective import _relaxes, misfit_direction
-from .names import taken_rule_id
+from .names import taken_param_name, taken_rule_id
 
 BASELINE = "baseline"
 _put = object.__setattr__  # a record's __init__ setting its fields
@@ -402,9 +402,8 @@ def _declare(item: ast.Param, layer: Layer, params: dict[str, ParamValue],
         return
     declared = _declared_type(item.type, errors)
     value, vtype, display = _constant(item.default, declared, errors)
-    misfit = misfit_direction(item, declared or vtype)
-    if misfit is not None:
-        errors.append(misfit)
+    errors.extend(d for d in (misfit_direction(item, declared or vtype),
+                              taken_param_name(item)) if d is not None)
     decls[item.name] = item
     params[item.name] = ParamValue(item.name, declared or vtype, value, display,
                                    Provenance(layer.id, item.span, item.doc))
