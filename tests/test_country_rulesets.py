@@ -356,24 +356,25 @@ def test_a_proposal_checked_against_another_countrys_rules_says_so(tmp_path: Pat
 
 def test_a_ministry_names_denials_of_a_safeguard_in_its_own_language(
         rulesets: Rulesets, tmp_path: Path) -> None:
-    # PROC-02 reads "no external audit" as a denial, but only in English: a ministry that
-    # writes proposals in French sets the pattern its layer reads, with a reason, and the
-    # evidence names the pattern and the layer that set it, not a page of regex
+    # PROC-02 reads "no external audit" as a denial in English, French and Spanish only: a
+    # ministry whose proposals are written in German sets the pattern its layer reads, with
+    # a reason, and the evidence names the pattern and the layer that set it, not a page
+    # of regex
     proposal = variant(tmp_path, "p.yaml", {
         "safeguards: [conflict-of-interest-declarations, external-audit]":
-            'safeguards: ["aucun audit externe", "sans déclaration de conflit d\'intérêts"]'})
+            'safeguards: ["kein externes Audit", "ohne Audit der Vergabestelle"]'})
     base = shipped(rulesets, "national/xa")
     [english] = of(check(rulesets, "national/xa", proposal), "PROC-02")
-    assert english.outcome == "pass"  # the shipped pattern knows no French
+    assert english.outcome == "pass"  # the shipped pattern knows no German
 
     denied = base.params["denied_safeguard_pattern"].value
-    french = "(?i)^\\\\W*(aucune?|sans|pas d)\\\\b|" + denied[len("(?i)"):].replace("\\", "\\\\")
+    german = "(?i)^\\\\W*(kein|keine|ohne)\\\\b|" + denied[len("(?i)"):].replace("\\", "\\\\")
     rules = tmp_path / "rules" / "national"
     rules.mkdir(parents=True)
     (rules / "xa.cpol").write_text(
-        'ruleset xa "Arcadia, in French"\nversion "1"\nextends regional/aec\njurisdiction XA\n'
-        f'set denied_safeguard_pattern = "{french}"\n'
-        '    because "Décret 12/2027 : les propositions sont rédigées en français"\n',
+        'ruleset xa "Arcadia, in German"\nversion "1"\nextends regional/aec\njurisdiction XA\n'
+        f'set denied_safeguard_pattern = "{german}"\n'
+        '    because "Erlass 12/2027: Vorschläge werden auf Deutsch verfasst"\n',
         encoding="utf-8")
     local = Rulesets(Catalog([*Catalog().roots, tmp_path / "rules"]))
     eff = local.for_country("XA").ruleset
@@ -381,7 +382,7 @@ def test_a_ministry_names_denials_of_a_safeguard_in_its_own_language(
     assert finding.outcome == "fail"
     use = param(finding, "denied_safeguard_pattern")
     assert use.origin.layer == "national/xa"
-    assert use.origin.because == "Décret 12/2027 : les propositions sont rédigées en français"
+    assert use.origin.because == "Erlass 12/2027: Vorschläge werden auf Deutsch verfasst"
 
     def texts(ev: Evidence) -> list[str]:
         return [ev.expr, *(t for kid in ev.children for t in texts(kid))]

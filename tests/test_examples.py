@@ -69,7 +69,7 @@ def test_the_incomplete_proposal_is_unknown_only_for_what_the_format_leaves_opti
     findings = check("incomplete.yaml", rulesets)
     unknown = {f.rule: f.missing for f in findings if f.outcome == "unknown"}
     assert unknown == {"CERT-02": ("organisations[1].funded_by",),
-                       "BUD-02": ("funding",), "BUD-03": ("funding",)}
+                       "BUD-02": ("funding",), "BUD-03": ("funding",), "SUN-04": ("funding",)}
 
 
 def test_the_incomplete_proposal_fails_for_each_clause_a_principle_requires(
