@@ -248,10 +248,10 @@ def test_set_of_an_unknown_param(tmp_path: Path) -> None:
 
 
 def test_set_with_a_value_of_the_wrong_type(tmp_path: Path) -> None:
-    [d] = errors_of(tmp_path, {**CHAIN, "national/xa.cpol": NATIONAL +
-                               'set min_co_financing = 2027-01-01 because "x"\n'}, "national/xa")
+    text = NATIONAL.replace("set min_co_financing = 25%", "set min_co_financing = 2027-01-01")
+    [d] = errors_of(tmp_path, {**CHAIN, "national/xa.cpol": text}, "national/xa")
     assert d.code == "CP213" and "percent" in d.message
-    assert located(d, tmp_path) == ("national/xa.cpol", 9, 24)
+    assert located(d, tmp_path) == ("national/xa.cpol", 6, 24)
 
 
 def test_a_rule_defined_twice(tmp_path: Path) -> None:

@@ -150,3 +150,23 @@ def test_a_param_may_not_take_a_name_the_rules_already_read(tmp_path: Path) -> N
         assert error.span.line == 4
     assert [e for e in resolved(tmp_path, "param training_programme: number = 1")[1]
             if e.code == "CP216"] == []
+
+
+def test_a_param_set_twice_in_one_layer_is_an_error_at_the_second_set(
+        tmp_path: Path) -> None:
+    """Across the files of a folder, which `set` won hung on the order of their names."""
+    head = 'ruleset xd "Dorado"\nextends regional/rg\n'
+    catalog = write_rulesets(tmp_path, {
+        "regional/rg.cpol": ROOT.format(params=""),
+        "national/xd/a-financing.cpol": head + 'set min_outcome_indicators = 1 because "A"\n',
+        "national/xd/b-later.cpol": head + '\nset min_outcome_indicators = 3 because "B"\n'})
+    errors = resolve_collecting(catalog, catalog.sources["national/xd"])[1]
+    [error] = [e for e in errors if e.code == "CP224"]
+    assert error.message == "param min_outcome_indicators is set twice in national/xd"
+    assert error.span is not None and Path(error.span.file).name == "b-later.cpol"
+    assert error.span.line == 4 and "a-financing.cpol:3" in (error.help or "")
+    # its own param, a ruleset changes where it declares it
+    own = ROOT.format(params='set min_outcome_indicators = 3 because "B"')
+    catalog = write_rulesets(tmp_path / "own", {"regional/rg.cpol": own})
+    [error] = resolve_collecting(catalog, catalog.sources["regional/rg"])[1]
+    assert error.code == "CP223" and "declared by this ruleset" in error.message

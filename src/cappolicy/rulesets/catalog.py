@@ -420,6 +420,15 @@ def _set(item: ast.SetParam, layer: Layer, params: dict[str, ParamValue],
         _require_because(item, f"`set {item.name}` gives no reason", errors)
         return
     old = params[item.name]
+    if old.origin.layer == layer.id:  # which would win hangs on the order of the files
+        errors.append(Diagnostic(
+            "CP224", f"param {item.name} is set twice in {layer.id}", item.span,
+            f"first set at {old.origin.span.short()}; keep one `set {item.name}`")
+            if old.origin.previous_layer is not None else Diagnostic(
+            "CP223", f"param {item.name} is declared by this ruleset; change its "
+            "declaration instead of using `set`", item.span,
+            f"declared at {old.origin.span.short()}"))
+        return
     value, _, display = _constant(item.value, old.type, errors)
     relaxed = _relaxes(decls[item.name].stricter, old.value, value)
     what = f"`set {item.name}`"
