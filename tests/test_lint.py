@@ -310,6 +310,19 @@ def test_a_child_set_that_makes_a_parent_rule_constant_is_reported_at_the_set(
     assert "disable T-01" in data["diagnostics"][0]["help"]
 
 
+def test_the_set_that_makes_a_parent_rule_constant_is_named_not_the_first_it_reads(
+        seeded: Path) -> None:
+    write(seeded / "shipped", {"baseline/core.cpol": one_rule(
+        "require funding.currency present or strict_mode or min_share > 50%")})
+    write(seeded / "rules", {"national/xa.cpol": 'ruleset xa\nextends baseline\n'
+                             'set strict_mode = false because "Not strict"\n'
+                             'set min_share = 60% because "Share Act"\n'})
+    data = lint_json("--rulesets", "rules", "national/xa")
+    assert located(data) == [("CP252", "rules/national/xa.cpol", 4, 1)]
+    assert data["diagnostics"][0]["message"].startswith(
+        "with `set min_share`, rule T-01 of baseline can never fail")
+
+
 # ------------------------------------------------------------------ citations
 
 

@@ -32,6 +32,7 @@ from ..base.errors import AnalysisError, CappolicyError, Diagnostic, SourceCache
 from ..base.files import read_bytes
 from ..base.record import Record
 from ..base.span import Span
+from ..engine.compile import ParamValue
 from ..engine.evaluate import CompiledRule, RuleSpec, compile_rules
 from ..engine.nodes import (
     And,
@@ -210,7 +211,7 @@ class Linter:
                 original = spec.rule.title if item.field == "title" else getattr(spec, item.field)
                 found.extend(_translation(item.rule, item.lang, item.field, item.value,
                                           item.span, original, spec.rule.id_span))
-        compiled = {spec.rule.id: _compile_one(spec, eff) for spec in eff.rules}
+        compiled = {spec.rule.id: _compile_one(spec, eff.params) for spec in eff.rules}
         found.extend(_unused_params(layer, eff, compiled))
         found.extend(_replaced_patterns(layer, eff))
         found.extend(self._constant_rules(layer, eff, compiled))
@@ -332,17 +333,18 @@ class Linter:
             if verdict is None:
                 continue
             if spec.origin.layer == layer.id:
-                yield _constant_diagnostic(spec.rule, verdict, None)
+                yield _constant_diagnostic(spec.rule, verdict, ())
                 continue
             if not parent_looked:
                 parent, parent_looked = self._parent(layer), True
-            before = _compile_one(spec, parent) if parent is not None else None
+            before = _compile_one(spec, parent.params) if parent is not None else None
             if before is not None and constant_verdict(before, spec.rule) is not None:
                 continue  # the parent's lint reports it
             used = {p.name for p in rule.params}
             sets = [i for i in layer.items() if isinstance(i, ast.SetParam) and i.name in used]
             if sets:
-                yield _constant_diagnostic(spec.rule, verdict, sets[0], spec.origin.layer)
+                yield _constant_diagnostic(spec.rule, verdict, _culprits(
+                    spec, sets, eff, parent), spec.origin.layer)
 
 
 # ------------------------------------------------------------- each check
@@ -419,11 +421,11 @@ def _jurisdiction(source: RulesetSource, layer: Layer) -> Iterator[Diagnostic]:
             f"add {country} to `jurisdiction`, or store the ruleset under the country it is for")
 
 
-def _compile_one(spec: RuleSpec, eff: EffectiveRuleset) -> CompiledRule | None:
-    """One rule compiled alone with the ruleset's params; None when it has errors
+def _compile_one(spec: RuleSpec, params: Mapping[str, ParamValue]) -> CompiledRule | None:
+    """One rule compiled alone with a ruleset's params; None when it has errors
     (resolution has already reported them)."""
     try:
-        found = compile_rules([spec], eff.params)
+        found = compile_rules([spec], dict(params))
     except AnalysisError:
         return None
     return found[0] if found else None
@@ -664,7 +666,23 @@ _CLAUSE_WORDS = {
 }
 
 
-def _constant_diagnostic(rule: ast.Rule, verdict: Verdict, set_item: ast.SetParam | None,
+def _culprits(spec: RuleSpec, sets: Sequence[ast.SetParam], eff: EffectiveRuleset,
+              parent: EffectiveRuleset | None) -> list[ast.SetParam]:
+    """The `set`s of a layer that make a parent's rule constant, of those of the params it
+    reads: each without which (its param as the parent has it) the rule is not constant;
+    else, when any of several would do, each that alone makes it so; else all of them."""
+    if parent is None or len(sets) == 1:
+        return list(sets)
+
+    def constant(names: Iterable[str], base: EffectiveRuleset, over: EffectiveRuleset) -> bool:
+        rule = _compile_one(spec, {**base.params, **{n: over.params[n] for n in names}})
+        return rule is not None and constant_verdict(rule, spec.rule) is not None
+
+    needed = [s for s in sets if not constant([s.name], eff, parent)]
+    return needed or [s for s in sets if constant([s.name], parent, eff)] or list(sets)
+
+
+def _constant_diagnostic(rule: ast.Rule, verdict: Verdict, set_items: Sequence[ast.SetParam],
                          origin: str | None = None) -> Diagnostic:
     from ..lang.unparse import unparse
 
@@ -679,10 +697,11 @@ def _constant_diagnostic(rule: ast.Rule, verdict: Verdict, set_item: ast.SetPara
         help_ = ("the condition reads no proposal field that decides it (params are constants)"
                  + (", so every proposal passes: a pass that means nothing"
                     if verdict.code == "CP252" else ", so every proposal fails"))
-    if set_item is not None:
+    if set_items:
+        named = " and ".join(f"`set {item.name}`" for item in set_items)
         return Diagnostic(
-            verdict.code, f"with `set {set_item.name}`, "
+            verdict.code, f"with {named}, "
             f"{what.replace(f'rule {rule.id}', f'rule {rule.id} of {origin}', 1)}",
-            set_item.span, f"{help_}; check the value, or `disable {rule.id}` with a reason")
+            set_items[0].span, f"{help_}; check the value, or `disable {rule.id}` with a reason")
     return Diagnostic(verdict.code, what, verdict.expr.span,
                       f"{help_}; fix the condition, or remove the rule")
