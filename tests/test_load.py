@@ -704,3 +704,90 @@ def test_every_incoherence_of_a_file_is_reported_at_once() -> None:
         "activities:", "budget:\n  lines:\n    - {category: training, by_year: {2027: -1}}\n"
         "activities:", 1)
     assert [e.code for e in errors_of(text)] == ["CP413", "CP413"]
+
+
+# --- one currency: every amount is in funding.currency (CP413) --------------------------------
+
+GOOD = (Path(__file__).resolve().parent.parent / "examples" / "proposals" /
+        "xa-cirt-good.yaml").read_text(encoding="utf-8")
+TREASURY = "- {from: xa-treasury, type: co-financing, by_year:"
+TRAINING = "- {category: training, by_year:"
+
+
+def _currencies(text: str = GOOD, source: str | None = None, line: str | None = None) -> str:
+    """`text` with a `currency` on the treasury's funding source and on the training line."""
+    for old, value in ((TREASURY, source), (TRAINING, line)):
+        if value is not None:
+            assert text.count(old) == 1, old
+            text = text.replace(old, old.replace(" by_year:", f" currency: {value}, by_year:"))
+    return text
+
+
+@pytest.mark.parametrize(("source", "line", "needle", "message", "help_"), [
+    # the treasury's amounts in XAD were added to the donor's in EUR: co-financing passed at
+    # a share no exchange rate gave
+    ("XAD", None, "XAD", "funding.sources[1] gives its amounts in XAD, but every amount of a "
+     "proposal is in funding.currency (EUR): they must be converted, or they would be added "
+     "to the others as if they were in EUR",
+     "convert the amounts of funding.sources[1] to EUR and remove its currency"),
+    (None, "USD", "USD", "budget.lines[1] gives its amounts in USD, but every amount of a "
+     "proposal is in funding.currency (EUR): they must be converted, or they would be added "
+     "to the others as if they were in EUR",
+     "convert the amounts of budget.lines[1] to EUR and remove its currency"),
+    ("{code: XAD}", None, "{code: XAD}", "funding.sources[1] gives its amounts in a mapping, "
+     "but every amount of a proposal is in funding.currency (EUR): they must be converted, "
+     "or they would be added to the others as if they were in EUR",
+     "convert the amounts of funding.sources[1] to EUR and remove its currency"),
+])
+def test_an_amount_in_another_currency_than_the_funding_is_refused_at_its_currency(
+        source: str | None, line: str | None, needle: str, message: str, help_: str) -> None:
+    text = _currencies(source=source, line=line)
+    (error,) = errors_of(text)  # the field's extension warning gives way to the error
+    assert (error.code, error.level, error.message, error.help) == ("CP413", "error", message,
+                                                                     help_)
+    assert at(error.span) == where(text, needle)
+
+
+def test_without_funding_currency_the_elements_must_name_one_currency() -> None:
+    text = _currencies(GOOD.replace("  currency: EUR\n", "", 1), source="XAD", line="EUR")
+    (error,) = [e for e in errors_of(text) if e.level == "error"]
+    assert error.code == "CP413" and at(error.span) == where(text, "EUR")
+    assert error.message == (
+        "budget.lines[1] gives its amounts in EUR, but funding.sources[1] gives its own in XAD: "
+        "every amount of a proposal is in funding.currency, so they must be converted to one "
+        "currency")
+    assert error.help is not None and error.help.startswith("state funding.currency")
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    (_currencies(source="EUR", line="EUR"), "EUR"),
+    (_currencies(source="eur", line="' EUR '"), "eur"),  # a code, in any case and spacing
+    (_currencies(GOOD.replace("  currency: EUR\n", "", 1), source="XAD", line="xad"), "XAD"),
+    (_currencies(GOOD.replace("  currency: EUR\n", "", 1), source="XAD"), "XAD"),
+    (_currencies(source="null"), None),
+])
+def test_the_same_currency_stays_an_extension(text: str, value: str | None) -> None:
+    proposal = load_proposal_text(text, "p.yaml")
+    assert proposal.data["funding"]["sources"][1].get("currency") == value
+    assert {w.code for w in proposal.warnings} == {"CP412"}
+
+
+def test_check_refuses_a_file_of_two_currencies_and_checks_the_others(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cappolicy.cli.main import main
+
+    (tmp_path / "a-good.yaml").write_text(GOOD, encoding="utf-8")
+    text = _currencies(source="XAD")
+    (tmp_path / "b-xad.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "c-good.yaml").write_text(GOOD, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--as-of", "2027-01-15", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    line, column = where(text, "XAD")
+    assert (f"b-xad.yaml:{line}:{column}: error[CP413]: funding.sources[1] gives its amounts "
+            "in XAD, but every amount of a proposal is in funding.currency (EUR)") in result.output
+    assert "convert the amounts of funding.sources[1] to EUR" in result.output
+    assert "Traceback" not in result.output
+    for name in ("a-good.yaml", "c-good.yaml"):
+        assert f"{name} (XA-CIRT-2027, host XA) against ruleset national/xa ==" in result.output
+    assert "2 proposals (0 failed, 2 passed), 1 file not loaded" in result.output

@@ -1,7 +1,9 @@
-"""What a proposal says twice, or says nothing with: an id listed twice in one list of ids
-(a body's members, an activity's partners), which would count as two seats or two
-partners, and a waiver whose reason is empty or a placeholder. validate.py makes them
-errors (CP408, CP405); direct.py leaves a proposal holding one to it."""
+"""What a proposal says twice, two ways, or says nothing with: an id listed twice in one
+list of ids (a body's members, an activity's partners), which would count as two seats or
+two partners, amounts said in two currencies, which would be added up as one, and a waiver
+whose reason is empty or a placeholder. validate.py makes them errors (CP408, CP413,
+CP405); direct.py leaves a proposal holding one to it (the currencies are extension
+fields, which it leaves to validate.py whatever they hold)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,37 @@ def unreasoned_waivers(data: Mapping[str, Any]) -> Iterator[tuple[Path, str]]:
         reason = waiver.get("reason") if isinstance(waiver, dict) else None
         if isinstance(reason, str) and placeholder(reason):
             yield ("waivers", index, "reason"), reason
+
+
+def foreign_currencies(data: Mapping[str, Any]) -> Iterator[tuple[Path, Any, Path, Any]]:
+    """Each `currency` of a funding source or a budget line (an extension: format v1 has
+    none there) that is not the proposal's currency: funding.currency, or, when that is
+    not given, the first such `currency`. The path of the currency and its value, then the
+    path and value of the one it differs from. Codes are compared in capitals without the
+    spaces round them; a value that is no text nor number differs from any other."""
+    funding, budget = data.get("funding"), data.get("budget")
+    stated = funding.get("currency") if isinstance(funding, dict) else None
+    first: tuple[Path, Any] | None = (("funding", "currency"), stated) \
+        if isinstance(stated, str) else None
+    for path, records in ((("funding", "sources"), funding), (("budget", "lines"), budget)):
+        listed = records.get(path[1]) if isinstance(records, dict) else None
+        for index, record in enumerate(listed if isinstance(listed, list) else ()):
+            value = record.get("currency") if isinstance(record, dict) else None
+            if value is None:
+                continue
+            here = (*path, index, "currency")
+            if first is None:
+                first = (here, value)
+            elif _code(value) is None or _code(value) != _code(first[1]):
+                yield here, value, *first
+
+
+def _code(value: Any) -> str | None:
+    """A currency as compared: `eur` and ` EUR` are EUR; None for what is no code."""
+    if isinstance(value, str):
+        return value.strip().upper()
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
+        else None
 
 
 def repeated_refs(data: Mapping[str, Any]) -> list[tuple[Path, str, int]]:

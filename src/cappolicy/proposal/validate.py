@@ -14,7 +14,9 @@ Decisions the rest of cappolicy relies on:
 - number fields take ints and finite floats, never booleans;
 - an unknown field close to a known one is an error (CP411); any other is an
   extension (CP412 warning): kept as loaded, with string keys, and with `None`
-  for nulls and text for dates with a time.
+  for nulls and text for dates with a time;
+- every amount is in funding.currency: a `currency` on a funding source or a budget
+  line that names another is CP413 (`check_currencies`), the same one stays CP412.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from ..base.span import Span
 from ..lang.types import YEAR, EnumT, Field, ListT, MapT, Prim, RecordT, RefT, SetT, Type
 from . import schema
 from .model import UniquePositions, format_path
-from .repeats import repeated_refs, unreasoned_waivers
+from .repeats import foreign_currencies, repeated_refs, unreasoned_waivers
 
 if TYPE_CHECKING:
     from .model import Path
@@ -447,6 +449,34 @@ class _Walker:
         for index, line in _items(lines):
             self.check_amounts(line.get("by_year"), ("budget", "lines", index, "by_year"),
                                N_("in a budget line"))
+        self.check_currencies(data)
+
+    def check_currencies(self, data: dict[str, Any]) -> None:
+        """CP413 at a `currency` of a funding source or budget line that is not the
+        proposal's (repeats.foreign_currencies): the rules add every amount up as one in
+        funding.currency, so a share of amounts in two currencies is no share at all. Its
+        extension warning (CP412) gives way to the error."""
+        for path, value, against, other in foreign_currencies(data):
+            key = self.positions[(*path, "<key>")]
+            self.diagnostics = [d for d in self.diagnostics
+                                if not (d.code == "CP412" and d.span is key)]
+            where, currency, first = format_path(path[:-1]), _shown(value), _shown(other)
+            if against == ("funding", "currency"):
+                self.error("CP413", N_(
+                    "{where} gives its amounts in {currency}, but every amount of a proposal "
+                    "is in funding.currency ({funding}): they must be converted, or they "
+                    "would be added to the others as if they were in {funding}", where=where,
+                    currency=currency, funding=first), self.positions[path],
+                    N_("convert the amounts of {where} to {funding} and remove its currency",
+                       where=where, funding=first))
+            else:
+                self.error("CP413", N_(
+                    "{where} gives its amounts in {currency}, but {other} gives its own in "
+                    "{first}: every amount of a proposal is in funding.currency, so they must "
+                    "be converted to one currency", where=where, currency=currency,
+                    other=format_path(against[:-1]), first=first), self.positions[path],
+                    N_("state funding.currency, convert every amount to it and remove the "
+                       "currency of each source and line"))
 
     def check_order(self, record: Any, path: Path, what: str) -> None:
         if not isinstance(record, dict):
@@ -563,6 +593,12 @@ def _items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
     skipped)."""
     if isinstance(value, list):
         yield from ((index, item) for index, item in enumerate(value) if isinstance(item, dict))
+
+
+def _shown(value: Any) -> str:
+    """A value of an extension field as a message names it: `XAD`, `a mapping`."""
+    return N_("a mapping") if isinstance(value, dict) else N_("a list") \
+        if isinstance(value, list) else clip(str(value))
 
 
 def _number(amount: float) -> str:
