@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -403,3 +404,23 @@ def test_any_text_parses_or_gives_diagnostics(text: str) -> None:
 @given(spliced_text())
 def test_text_near_the_grammar_parses_or_gives_diagnostics(text: str) -> None:
     _parses_or_diagnoses(text)
+
+
+def test_a_byte_order_mark_at_the_start_is_skipped(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows Notepad starts a UTF-8 file with one; it is no character of the rules."""
+    from cappolicy.lang.cached import rule_file
+    from cappolicy.lang.fmt import format_text
+    from cappolicy.lang.parse import parse_file
+
+    text = 'ruleset xd "Dorado"\nparam n: number = 2\n'
+    plain = parse_text(text, "xd.cpol")
+    assert parse_text("\ufeff" + text, "xd.cpol") == plain
+    path = tmp_path / "xd.cpol"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert parse_file(str(path)) == parse_text(text, str(path))
+    monkeypatch.setenv("CAPPOLICY_CACHE_DIR", str(tmp_path / "cache"))
+    assert rule_file(str(path)) == rule_file(str(path)) == parse_text(text, str(path))
+    assert format_text("\ufeff" + text, "xd.cpol") == format_text(text, "xd.cpol")
+    [d] = diagnostics("\ufeffruleset xd zz\n")  # columns as an editor counts them
+    assert d.code == "CP101" and where(d) == (1, 12)

@@ -40,7 +40,7 @@ import attrs
 from ..base.span import Span
 from . import ast
 from .layout import Comment, Place, SourceLayout, source_layout
-from .parse import parse_text
+from .parse import BOM, parse_text
 from .unparse import PRECEDENCE, literal, precedence, quote, template
 
 WIDTH = 100
@@ -59,7 +59,9 @@ class FormatError(Exception):
 
 def format_text(text: str, file: str = "<string>", width: int = WIDTH) -> str:
     """The canonical layout of a rule file's text. Raises RuleSyntaxError when it does
-    not parse, and FormatError if the result would not parse back to the same rules."""
+    not parse, and FormatError if the result would not parse back to the same rules.
+    A byte-order mark at the start is left out, as the parser leaves it out."""
+    text = text.removeprefix(BOM)
     rule_file = parse_text(text, file)
     layout = source_layout(text, file)
     result = format_rule_file(rule_file, width, text, layout)

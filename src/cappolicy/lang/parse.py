@@ -120,10 +120,16 @@ def read_rule_bytes(path: str) -> bytes:
                                          Span(path, 1, 1))) from None
 
 
+#: the byte-order mark some editors (Windows Notepad) write at the start of a UTF-8 file:
+#: no character of the rules, and skipped as every text editor skips it
+BOM = "\ufeff"
+
+
 def parse_text(text: str, file: str = "<string>") -> ast.RuleFile:
     """Parse a whole rule file; raise RuleSyntaxError with every error found."""
     from lark.exceptions import LarkError
 
+    text = text.removeprefix(BOM)
     check_text(text, file)
     builder = Builder(file, parse_expr)
     try:
