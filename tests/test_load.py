@@ -772,6 +772,15 @@ def test_the_same_currency_stays_an_extension(text: str, value: str | None) -> N
     assert {w.code for w in proposal.warnings} == {"CP412"}
 
 
+def test_each_amount_in_another_currency_is_reported_and_its_warning_dropped() -> None:
+    sources = "".join(f"    - {{from: xa-treasury, type: co-financing, currency: XAD, "
+                      f"by_year: {{2027: {n}}}}}\n" for n in range(2000))
+    text = GOOD.replace("  sources:\n", "  sources:\n" + sources, 1)
+    found = errors_of(text)
+    assert [e.code for e in found] == ["CP413"] * 2000  # no CP412 left for these fields
+    assert found[-1].message.startswith("funding.sources[1999] gives its amounts in XAD")
+
+
 def test_check_refuses_a_file_of_two_currencies_and_checks_the_others(tmp_path: Path) -> None:
     from click.testing import CliRunner
 

@@ -456,10 +456,9 @@ class _Walker:
         proposal's (repeats.foreign_currencies): the rules add every amount up as one in
         funding.currency, so a share of amounts in two currencies is no share at all. Its
         extension warning (CP412) gives way to the error."""
+        keys: set[Span] = set()
         for path, value, against, other in foreign_currencies(data):
-            key = self.positions[(*path, "<key>")]
-            self.diagnostics = [d for d in self.diagnostics
-                                if not (d.code == "CP412" and d.span is key)]
+            keys.add(self.positions[(*path, "<key>")])
             where, currency, first = format_path(path[:-1]), _shown(value), _shown(other)
             if against == ("funding", "currency"):
                 self.error("CP413", N_(
@@ -477,6 +476,9 @@ class _Walker:
                     other=format_path(against[:-1]), first=first), self.positions[path],
                     N_("state funding.currency, convert every amount to it and remove the "
                        "currency of each source and line"))
+        if keys:  # in one pass: a file may hold thousands of them
+            self.diagnostics = [d for d in self.diagnostics
+                                if not (d.code == "CP412" and d.span in keys)]
 
     def check_order(self, record: Any, path: Path, what: str) -> None:
         if not isinstance(record, dict):
