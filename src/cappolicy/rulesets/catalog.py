@@ -9,7 +9,6 @@ parent rule's severity, message or hint, or `disable` it; each change says
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,34 +21,18 @@ from ..base.files import scan_folder
 from ..base.record import Record, replace
 from ..base.resources import shipped_rulesets
 from ..base.span import Span
-from ..engine.compile import LITERAL_TYPES, Compiler, ParamValue
+from ..engine.compile import ParamValue
 from ..engine.evaluate import RuleSpec, compile_rules
 from ..engine.findings import SEVERITY_RANK, Provenance
-from ..engine.nodes import Builtin, Error, Node, Root, Var
-from ..engine.runtime import Context, Env
 from ..lang import ast
-from ..lang import values as V
 from ..lang.cached import rule_file
-from ..lang.types import (
-    ANY,
-    COUNTRY,
-    DURATION,
-    MONEY,
-    NUMBER,
-    PERCENT,
-    ListT,
-    SetT,
-    Type,
-    comparable,
-    element_type,
-)
-from ..lang.unparse import unparse
 from .defaults import LANGUAGES, languages_param
 from .effective import Disabled as Disabled
 from .effective import EffectiveRuleset as EffectiveRuleset
 from .effective import Layer as Layer
 from .effective import _relaxes, misfit_direction
 from .names import taken_param_name, taken_rule_id
+from .params import declared_type, param_value
 
 BASELINE = "baseline"
 _put = object.__setattr__  # a record's __init__ setting its fields
@@ -400,8 +383,8 @@ def _declare(item: ast.Param, layer: Layer, params: dict[str, ParamValue],
             f"first declared in {first.layer} at {first.span.short()}; use `set {item.name} = ...` "
             "to change its value"))
         return
-    declared = _declared_type(item.type, errors)
-    value, vtype, display = _constant(item.default, declared, errors)
+    declared = declared_type(item.type, errors)
+    value, vtype, display = param_value(item.default, declared, errors)
     errors.extend(d for d in (misfit_direction(item, declared or vtype),
                               taken_param_name(item)) if d is not None)
     decls[item.name] = item
@@ -429,7 +412,7 @@ def _set(item: ast.SetParam, layer: Layer, params: dict[str, ParamValue],
             "declaration instead of using `set`", item.span,
             f"declared at {old.origin.span.short()}"))
         return
-    value, _, display = _constant(item.value, old.type, errors)
+    value, _, display = param_value(item.value, old.type, errors)
     relaxed = _relaxes(decls[item.name].stricter, old.value, value)
     what = f"`set {item.name}`"
     if relaxed:
@@ -541,62 +524,6 @@ def _require_because(item: ast.SetParam | ast.Override | ast.Disable, message: s
     errors.append(Diagnostic(
         "CP250", message, item.span,
         'add `because "..."` naming the law, decision or agreement behind the change'))
-
-
-def _declared_type(t: ast.TypeExpr, errors: list[Diagnostic]) -> Type | None:
-    if t.name in ("set", "list"):
-        inner = LITERAL_TYPES.get(t.of or "", None) if t.of else None
-        if t.of and inner is None:
-            errors.append(Diagnostic("CP211", f"a {t.name} holds simple values, not {t.of}s", t.span))
-        if inner is None:
-            return None  # settled by the default's items
-        return SetT(inner) if t.name == "set" else ListT(inner)
-    return LITERAL_TYPES[t.name]
-
-
-def _constant(e: ast.Expr, declared: Type | None, errors: list[Diagnostic]) -> tuple[Any, Type, str]:
-    """Evaluate a param value: literals only, checked against the declared type."""
-    compiler = Compiler({})
-    node = compiler.expr(e, {})
-    errors.extend(compiler.errors)
-    if compiler.errors:
-        return V.UNKNOWN, declared or node.type, unparse(e)
-    if _reads_proposal(node):
-        errors.append(Diagnostic("CP212", "a param's value must be a constant", e.span,
-                                 "params hold thresholds and lists; read the proposal in rules"))
-        return V.UNKNOWN, declared or node.type, unparse(e)
-    vtype = node.type
-    if declared is not None and not _fits(vtype, declared):
-        errors.append(Diagnostic(
-            "CP213", f"this param is a {declared.describe()}, but its value is a {vtype.describe()}",
-            e.span, "write a percentage as 15%, a duration as `6 months`" if declared in (
-                PERCENT, DURATION) else None))
-    try:
-        value = node.fn(Env(Context({}, dt.date.today())))
-    except V.EvalProblem as exc:
-        errors.append(Diagnostic("CP214", f"this value cannot be computed: {exc}", e.span))
-        value = V.UNKNOWN
-    if isinstance(value, list) and isinstance(declared, SetT):
-        value = frozenset(value)
-    return value, vtype, unparse(e)
-
-
-def _reads_proposal(node: Node) -> bool:
-    return isinstance(node, (Root, Var, Builtin, Error)) or any(_reads_proposal(k) for k in node.kids)
-
-
-def _fits(actual: Type, declared: Type) -> bool:
-    if actual == declared:
-        return True
-    if isinstance(declared, (SetT, ListT)) and isinstance(actual, (SetT, ListT)):
-        item = element_type(actual)
-        if item == ANY:  # an empty literal, `{}` or `[]`, fits a set or list of anything
-            return True
-        return item == element_type(declared) or comparable(item, element_type(declared)) and \
-            element_type(declared) != COUNTRY or item == COUNTRY
-    if declared == MONEY and actual in (MONEY, NUMBER):
-        return True
-    return False
 
 
 # ------------------------------------------------------------------ choosing
