@@ -108,3 +108,40 @@ def test_test_of_a_rule_file_without_tests_says_so(copy: Path) -> None:
     code, out = invoke("test", str(copy / "risk.cpol"))
     assert code == 2, out
     assert "CP421" in out and "no rule tests of ruleset baseline" in out
+
+
+
+NATIONAL_HEAD = 'ruleset xd "Dorado"\nextends baseline\n'
+
+
+def national_files(tmp_path: Path, named: str, other: str, because: str) -> Path:
+    rules = tmp_path / "rulesets"
+    for rel, text in {named: NATIONAL_HEAD + "jurisdiction XD\n\n"
+                      'set min_co_financing = 30% because "Finance Act"\n',
+                      other: NATIONAL_HEAD + f"\nset max_sunset_delay = 5 years{because}\n"
+                      }.items():
+        (rules / rel).parent.mkdir(parents=True, exist_ok=True)
+        (rules / rel).write_text(text, encoding="utf-8")
+    return rules
+
+
+@pytest.mark.parametrize(("named", "other"), [
+    ("national/xd/xd.cpol", "national/xd/relax.cpol"),  # a file named as its folder
+    ("national/xd.cpol", "national/xd/relax.cpol"),  # a file beside a folder of its ruleset
+    ("national/xd/relax.cpol", "national/xd.cpol"),
+])
+def test_a_file_of_a_ruleset_named_as_its_folder_brings_its_sibling_files(
+        tmp_path: Path, named: str, other: str) -> None:
+    rules = national_files(tmp_path, named, other, ' because "Sunset Act"')
+    code, out = invoke("rulesets", "show", "--rulesets", str(rules), str(rules / named),
+                       "--changes")
+    assert code == 0, out
+    assert "min_co_financing: 15% -> 30% (TIGHTENS)" in out
+    assert "max_sunset_delay: 6 months -> 5 years (RELAXES)" in out, out
+
+
+def test_linting_a_file_named_as_its_folder_lints_its_sibling_files(tmp_path: Path) -> None:
+    rules = national_files(tmp_path, "national/xd/xd.cpol", "national/xd/relax.cpol", "")
+    code, out = invoke("lint", "--rulesets", str(rules), str(rules / "national/xd/xd.cpol"))
+    assert code == 2 and "error[CP250]: `set max_sunset_delay` relaxes" in out, out
+    assert "linted 1 ruleset: 1 error" in out

@@ -190,9 +190,11 @@ def source_from_path(path: Path) -> RulesetSource:
     """A ruleset named on the command line by its file or folder.
 
     A file that declares the ruleset of the folder it is stored in (`ruleset baseline`
-    in baseline/financing.cpol) is one file of that folder's ruleset, and names it whole:
-    the folder is linted, checked against or explained, not the file alone; the given
-    file comes first among its files."""
+    in baseline/financing.cpol, `ruleset xd` in national/xd/xd.cpol) is one file of that
+    folder's ruleset, and names it whole: the folder is linted, checked against or
+    explained, not the file alone; the given file comes first among its files. As the
+    catalogue does, a file and a folder of one name side by side (national/xd.cpol and
+    national/xd/) are one ruleset, whichever of their files is named."""
     if path.is_dir():
         files = tuple(rule_files(path, recursive=False))
         if not files:
@@ -201,13 +203,18 @@ def source_from_path(path: Path) -> RulesetSource:
     if not path.exists():
         raise CappolicyError(Diagnostic("CP420", f"no ruleset file {path}", None))
     folder = path.parent
-    if folder.name not in COLLECTIONS and path.stem != folder.name and \
-            declared_ruleset(path) == folder.name:
-        # the file named is read even if it is a link; its folder's other files, as scanned
-        files = tuple(f for f in rule_files(folder, recursive=False) if f != path)
-        if path.name.lower().endswith(".cpol"):
-            return RulesetSource(folder.name, (path, *files), folder.parent)
-    return RulesetSource(path.stem, (path,), folder)
+    if not path.name.lower().endswith(".cpol"):
+        return RulesetSource(path.stem, (path,), folder)
+    # the file named is read even if it is a link; the other files, as scanned
+    if folder.name not in COLLECTIONS and declared_ruleset(path) == folder.name:
+        beside = folder.parent / f"{folder.name}.cpol"
+        siblings = [f for f in rule_files(folder, recursive=False) if f != path]
+        if beside.is_file() and declared_ruleset(beside) == folder.name:
+            siblings.append(beside)
+        return RulesetSource(folder.name, (path, *siblings), folder.parent)
+    beside_folder = folder / path.stem
+    siblings = rule_files(beside_folder, recursive=False) if beside_folder.is_dir() else []
+    return RulesetSource(path.stem, (path, *siblings), folder)
 
 
 def declared_ruleset(path: Path) -> str | None:
