@@ -159,11 +159,29 @@ class ProposalError(CappolicyError):
     """CP4xx: a proposal file cannot be read or breaks format v1."""
 
 
+#: how many candidates `did_you_mean` may compare words with, for one file, before it stops
+#: suggesting: each unknown id of a file compared with every known one costs time
+#: quadratic in the file (thousands of near-miss ids held a check for minutes); a real
+#: file's few misspellings spend a few hundred. `fresh_suggestions` starts a file afresh.
+SUGGESTION_BUDGET = 50_000
+_budget = [SUGGESTION_BUDGET]
+
+
+def fresh_suggestions() -> None:
+    """A new file is read: its misspellings get suggestions again (`did_you_mean`)."""
+    _budget[0] = SUGGESTION_BUDGET
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    """The closest candidate to a misspelt word, or None when nothing is close."""
+    """The closest candidate to a misspelt word, or None when nothing is close, or when
+    the file's budget of comparisons is spent (SUGGESTION_BUDGET)."""
     import difflib  # only when a word is misspelt
 
     pool = sorted(set(candidates))
+    if len(pool) > _budget[0]:
+        _budget[0] = 0
+        return None
+    _budget[0] -= len(pool)
     matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     if not matches:
         lowered = {c.lower(): c for c in pool}

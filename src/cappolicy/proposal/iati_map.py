@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 
 from ..base.deferred import N_
-from ..base.errors import Diagnostic, ProposalError
+from ..base.errors import Diagnostic, ProposalError, fresh_suggestions
 from ..base.span import Span
 from ..lang.values import number
 from . import iati_codes as codes
@@ -667,6 +667,7 @@ class Mapped:
 def map_activity(activity: Element, file: str, children: dict[str, Child]) -> Mapped:
     """The node tree of one activity. Raises ProposalError (CP464) when it has no
     iati-identifier."""
+    fresh_suggestions()  # each activity is a proposal of its own
     mapper = ActivityMapper(activity, file, children)
     if mapper.identifier() is None:
         raise ProposalError(Diagnostic(

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..base.deferred import N_
-from ..base.errors import Diagnostic, did_you_mean
+from ..base.errors import Diagnostic, did_you_mean, fresh_suggestions
 from ..base.patterns import lazy
 from ..base.record import Record
 from ..base.span import Span
@@ -70,6 +70,7 @@ def validate(root: Node | None, name: str, start: Span, *, unique: bool = False)
     """Check `root` against schema.PROPOSAL; `start` is where the document starts.
     `unique`: no node of the document is met twice (it has no alias), so that no two
     paths share a span (model.UniquePositions)."""
+    fresh_suggestions()  # its misspellings get their own budget of suggestions
     walker = _Walker(name, unique)
     data = walker.proposal(root, start)
     return Validated(data, walker.positions, tuple(walker.diagnostics))
@@ -653,18 +654,34 @@ def _read_code_lists() -> dict[str, frozenset[str]]:
 
 def _code_named(kind: str, text: str) -> str | None:
     """The code of a country, language or currency given by name or by another code."""
-    import pycountry
-
     if not text or len(text) > 80:
         return None
-    database = {"country": pycountry.countries, "language": pycountry.languages,
-                "currency": pycountry.currencies}[kind]
-    try:
-        record = database.lookup(text)
-    except LookupError:
-        return None
+    record = _named(kind).get(text.lower())
     code = getattr(record, "alpha_3" if kind == "currency" else "alpha_2", None)
     return code if isinstance(code, str) and code != text else None
+
+
+@functools.lru_cache(maxsize=3)
+def _named(kind: str) -> dict[str, Any]:
+    """What pycountry's `lookup` finds, by the lower case of a code or a name, made once:
+    its lookup reads every record for a name (7 ms a language), and a file of thousands
+    of misspelt codes took minutes. The first match wins, as in `lookup`: its indices in
+    their order, then each record's other fields."""
+    import pycountry
+
+    database: Any = {"country": pycountry.countries, "language": pycountry.languages,
+                     "currency": pycountry.currencies}[kind]
+    records = list(database)  # loads the database, and with it its indices
+    found: dict[str, Any] = {}
+    for index in database.indices.values():
+        for value, record in index.items():
+            found.setdefault(value, record)
+    for record in records:
+        for field in database.no_index:
+            value = record._fields.get(field)
+            if isinstance(value, str):
+                found.setdefault(value.lower(), record)
+    return found
 
 
 def near_miss(word: str, names: list[str]) -> str | None:
