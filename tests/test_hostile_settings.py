@@ -198,3 +198,46 @@ def test_a_settings_file_linked_from_outside_the_project_is_not_read(tmp_path: P
     inside = CliRunner().invoke(main, ["check", "--as-of", "2027-01-15",
                                        str(project / "p.yaml")])
     assert "against ruleset national/xb" in inside.output, inside.output
+
+
+# ------------------------------------------- what tomllib is never handed
+
+
+@pytest.mark.parametrize("name", ["cappolicy.toml", "pyproject.toml"])
+@pytest.mark.parametrize("key", ["a." * 199 + "a", " . ".join(['"q"'] * 200),
+                                 "[" + "t." * 199 + "t]"])
+def test_a_key_of_too_many_dotted_parts_is_refused_before_toml_reads_it(
+        project: Path, name: str, key: str) -> None:
+    """tomllib's memory grows with the square of a dotted key's parts (one key of 80,000
+    parts in a 160 KB file was killed for want of memory): a key of more than 32 parts,
+    more than any setting has, is refused where it begins, before tomllib reads it."""
+    head = "[tool.cappolicy]\ncountry = \"XA\"\n" if name == "pyproject.toml" else ""
+    line = key if key.startswith("[") else f"  {key} = 1"
+    (project / name).write_text(head + line + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "p.yaml"])
+    assert result.exit_code == 2, result.output
+    column = 2 if key.startswith("[") else 3
+    assert f"{name}:{3 if head else 1}:{column}: error[CP440]: invalid TOML: a key of more " \
+        "than 32 dotted parts" in result.output, result.output
+    assert "Traceback" not in result.output
+
+
+def test_settings_with_dots_in_strings_comments_and_numbers_still_load_but_not_33_parts(
+        project: Path) -> None:
+    (project / "rules").mkdir()
+    dots = "." * 40 + "a." * 40
+    (project / "pyproject.toml").write_text(
+        f'[project]\nname = "x"\ndescription = "{dots}"\nversion = \'1.2.3.4\'\n'
+        f'# {dots}\nreadme = """\n{dots}\n"""\nlicense = \'\'\'it\'s\'\'\'\'\n'
+        f'[tool.mypy]\npython_version = 3.11\n[[tool.mypy.overrides]]\nmodule = ["a.b.c"]\n'
+        f'[tool.cappolicy]\nrulesets = ["rules"]  # {dots}\ncountry = "XA"\n'
+        f'[tool.other]\n{".".join(["k"] * 32)} = 1\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "p.yaml", "--as-of", "2027-01-15"])
+    assert result.exit_code == 0, result.output
+    assert "settings: pyproject.toml" in result.output
+    assert "against ruleset national/xa" in result.output
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as file:
+        file.write(f'{".".join(["k"] * 33)} = 1\n')  # one part more than a key may have
+    result = CliRunner().invoke(main, ["check", "p.yaml", "--as-of", "2027-01-15"])
+    assert result.exit_code == 2, result.output
+    assert "pyproject.toml:19:1: error[CP440]" in result.output, result.output

@@ -49,6 +49,10 @@ def _toml() -> types.ModuleType:
 KEYS = ("rulesets", "country", "fail_on", "sources", "lang")
 #: the most of a settings file cappolicy reads
 MAX_BYTES = 1024 * 1024
+#: the most parts a dotted key of a settings file may have (`tool.cappolicy.lang` has
+#: three): tomllib's memory grows with the square of a key's parts (1.6 GB for one key of
+#: 20,000), so a file with a longer key is refused before tomllib reads it
+MAX_KEY_PARTS = 32
 SEVERITIES = ("must", "should", "advisory")
 #: the words reports print for a failing finding of each severity, accepted for it
 SEVERITY_WORDS = {"error": "must", "warning": "should", "info": "advisory"}
@@ -101,6 +105,8 @@ def _has_table(path: Path) -> bool:
         text = read_text(path, MAX_BYTES, what="settings file")
     except (OSError, UnicodeDecodeError):
         return True  # let `load` report what is wrong with it
+    if _deep_key(text) is not None:
+        return True  # never handed to tomllib: `load` refuses it
     if "cappolicy" not in text and "\\u" not in text and "\\U" not in text:
         # a key is spelt as it is written but through a quoted key's escapes: a file that
         # names no `cappolicy` has no such table, and is not parsed (a Python project's
@@ -142,6 +148,11 @@ def load(path: Path, within: Path | None = None) -> Settings:
         raise CappolicyError(Diagnostic("CP440", N_("cannot read settings file {file}: {reason}",
                                                            file=str(path), reason=str(reason)),
                                         Span(str(path), 0, 0))) from None
+    deep = _deep_key(text)
+    if deep is not None:
+        raise CappolicyError(Diagnostic("CP440", N_(
+            "invalid TOML: {problem}", problem=f"a key of more than {MAX_KEY_PARTS} dotted "
+            "parts, more than any setting has: not read"), Span(str(path), *deep)))
     tomllib = _toml()
     try:
         data = tomllib.loads(text)
@@ -271,3 +282,47 @@ def _key_span(path: Path, text: str, key: str) -> Span:
             return Span(str(path), number, len(line) - len(stripped) + 1,
                         number, len(line) - len(stripped) + 1 + len(key))
     return Span(str(path), 1, 1)
+
+
+# The tokens of a TOML text, enough to tell the parts of its dotted keys: each token is
+# matched once, where the last one ended, so the scan is linear in the text; a string is
+# one token (the dots inside it are no key's), as is a comment. A quote that opens no
+# string closed where TOML closes it ends the scan: tomllib stops there too.
+_TOKEN = re.compile(r"""
+    (?P<long>\"\"\"(?:[^"\\]|\\[\s\S]|"(?!""))*+"{3,5}|'''(?:[^']|'(?!''))*+'{3,5})
+  | (?P<open>\"\"\"|''')
+  | (?P<part>[A-Za-z0-9_-]++|"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+')
+  | (?P<dot>\.)
+  | (?P<space>[ \t]++)
+  | (?P<other>\#[^\n]*+|[^A-Za-z0-9_"'.\# \t-]++)
+  | (?P<quote>["'])
+""", re.VERBOSE)
+
+
+def _deep_key(text: str) -> tuple[int, int] | None:
+    """The line and column of the first dotted key (`a.b.c`, a table's `[a.b.c]`, quoted
+    parts too) of more than MAX_KEY_PARTS parts in a TOML text; None when there is none.
+    Floats and dates have at most two parts; dots in strings and comments are no key's."""
+    parts = 0  # of the key being read
+    start = 0  # where it began
+    after_dot = False
+    for token in _TOKEN.finditer(text):
+        kind = token.lastgroup
+        if kind == "space":
+            continue
+        if kind in ("open", "quote"):  # a string never closed: tomllib reads no further
+            return None
+        if kind == "part":
+            if after_dot:
+                parts += 1
+                if parts > MAX_KEY_PARTS:
+                    line = text.count("\n", 0, start) + 1
+                    return line, start - (text.rfind("\n", 0, start) + 1) + 1
+            else:
+                parts, start = 1, token.start()
+            after_dot = False
+        elif kind == "dot" and parts and not after_dot:
+            after_dot = True
+        else:
+            parts, after_dot = 0, False
+    return None
