@@ -53,6 +53,8 @@ MAX_BYTES = 1024 * 1024
 #: three): tomllib's memory grows with the square of a key's parts (1.6 GB for one key of
 #: 20,000), so a file with a longer key is refused before tomllib reads it
 MAX_KEY_PARTS = 32
+#: the most unknown settings said one by one; the others are counted
+MAX_UNKNOWN = 20
 SEVERITIES = ("must", "should", "advisory")
 #: the words reports print for a failing finding of each severity, accepted for it
 SEVERITY_WORDS = {"error": "must", "warning": "should", "info": "advisory"}
@@ -177,10 +179,14 @@ def load(path: Path, within: Path | None = None) -> Settings:
             data.get("tool"), Mapping) else {}
         where = "[tool.cappolicy] "
     errors: list[Diagnostic] = []
+    spans: dict[str, Span] = {}
 
     def err(key: str, message: str, help_: str | None = None) -> None:
+        if not spans:
+            spans.update(_key_spans(path, text))
         errors.append(Diagnostic("CP441", N_("[tool.cappolicy] {message}", message=message)
-                                 if where else message, _key_span(path, text, key), help_))
+                                 if where else message,
+                                 spans.get(key, Span(str(path), 1, 1)), help_))
 
     def outside(key: str, written: str, folder: Path) -> bool:
         """Whether `folder` lies outside the project the settings are held to (said)."""
@@ -199,12 +205,15 @@ def load(path: Path, within: Path | None = None) -> Settings:
         raise CappolicyError(Diagnostic("CP441", N_("[tool.cappolicy] must be a table of settings")
                                         if where else N_("must be a table of settings"),
                                         Span(str(path), 1, 1)))
-    for key in table:
-        if key not in KEYS:
-            best = did_you_mean(str(key), KEYS)
-            err(str(key), N_("unknown setting '{key}'", key=key),
-                N_("did you mean '{name}'?", name=best) if best
-                else N_("settings: {keys}", keys=", ".join(KEYS)))
+    unknown = [str(key) for key in table if key not in KEYS]
+    for key in unknown[:MAX_UNKNOWN]:
+        best = did_you_mean(key, KEYS)
+        err(key, N_("unknown setting '{key}'", key=key),
+            N_("did you mean '{name}'?", name=best) if best
+            else N_("settings: {keys}", keys=", ".join(KEYS)))
+    if len(unknown) > MAX_UNKNOWN:  # a file of thousands is one mistake, said once
+        err(unknown[MAX_UNKNOWN], N_("... and {n} more", n=len(unknown) - MAX_UNKNOWN),
+            N_("settings: {keys}", keys=", ".join(KEYS)))
     roots: list[Path] = []
     raw = table.get("rulesets", [])
     items = [raw] if isinstance(raw, str) else raw
@@ -274,14 +283,31 @@ def settings(explicit: Path | None, start: Path | None = None) -> Settings:
     return load_found(found) if found is not None else Settings()
 
 
-def _key_span(path: Path, text: str, key: str) -> Span:
-    """Where `key` is set in the file (its first line that starts with it)."""
+def _key_spans(path: Path, text: str) -> dict[str, Span]:
+    """Where each key is first set in the file, read in one pass: a line `key = ...`
+    (`key.more = ...` too, and a quoted key) or a table `[key]` (`[tool.cappolicy.key]`
+    in pyproject.toml), so that locating the keys of many errors stays linear."""
+    spans: dict[str, Span] = {}
     for number, line in enumerate(source_lines(text), start=1):
         stripped = line.lstrip()
-        if stripped.startswith(key) and stripped[len(key):].lstrip().startswith("="):
-            return Span(str(path), number, len(line) - len(stripped) + 1,
-                        number, len(line) - len(stripped) + 1 + len(key))
-    return Span(str(path), 1, 1)
+        column = len(line) - len(stripped) + 1
+        found = _HEADER.match(stripped) or _SETTING.match(stripped)
+        if found is None:
+            continue
+        for group in range(1, (found.re.groups or 0) + 1):
+            name = found.group(group)
+            key = name.strip("\"'") if name is not None else None
+            if key is not None and key not in spans:
+                at = column + found.start(group)
+                spans[key] = Span(str(path), number, at, number, at + len(name))
+    return spans
+
+
+_NAME = r"""(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')"""
+# `[a.b]` or `[[a.b]]`: its first part, and the part after `tool.cappolicy.`
+_HEADER = re.compile(rf"\[\[?[ \t]*({_NAME})(?:[ \t]*\.[ \t]*cappolicy[ \t]*\.[ \t]*({_NAME}))?")
+# `key = ` or `key.more = `
+_SETTING = re.compile(rf"({_NAME})[ \t]*[.=]")
 
 
 # The tokens of a TOML text, enough to tell the parts of its dotted keys: each token is
