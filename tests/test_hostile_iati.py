@@ -344,3 +344,47 @@ def test_bidi_controls_from_the_xml_are_spelled_out_in_the_imported_yaml(
     _, from_xml, _ = run("check", str(xml), "--format", "json")
     _, from_yaml, _ = run("check", str(out), "--format", "json")
     assert outcomes(json.loads(from_yaml)) == outcomes(json.loads(from_xml))
+
+
+def test_amounts_that_add_up_past_the_largest_number_leave_the_other_activities(
+        tmp_path: Path) -> None:
+    # two transactions of 1e308 in one year overflowed the sum: the whole file was one
+    # internal error, and `import` stopped with a traceback
+    big = ("<transaction><transaction-type code=\"11\"/><value value-date=\"2027-03-01\">"
+           "1" + "0" * 308 + ".5</value><provider-org ref=\"GB-GOV-1\"><narrative>UK"
+           "</narrative></provider-org></transaction>\n")
+    bad = activity("XA-1-BIG").replace("</iati-activity>", big * 2 + "</iati-activity>")
+    path = tmp_path / "big.xml"
+    path.write_text(iati_file(activity("XA-1-READ"), bad), encoding="utf-8")
+    code, said, _ = run("check", str(path), "--format", "json")
+    report = json.loads(said)
+    assert not report["errors"]
+    assert sorted(r["proposal"] for r in report["results"]) == ["XA-1-BIG", "XA-1-READ"]
+    [result] = [r for r in report["results"] if r["proposal"] == "XA-1-BIG"]
+    warned = [w for w in result["warnings"] if w["code"] == "CP466"]
+    assert warned and "not an amount cappolicy can add up" in warned[0]["message"]
+    out = tmp_path / "out"
+    code, _, err = run("import", "iati", str(path), "-o", str(out))
+    assert code == 0, err
+    assert sorted(p.name for p in out.iterdir()) == ["xa-1-big.yaml", "xa-1-read.yaml"]
+
+
+@pytest.mark.parametrize("encoding", ["x-nonsense", "shift_jis", "UTF-7"])
+def test_an_encoding_the_parser_cannot_read_is_bad_input_at_its_line(
+        tmp_path: Path, encoding: str) -> None:
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(iati_file(activity("XA-1-ENC")).replace(
+        'encoding="UTF-8"', f'encoding="{encoding}"').encode("ascii"))
+    good = tmp_path / "good.xml"
+    good.write_text(iati_file(activity("XA-1-GOOD")), encoding="utf-8")
+    code, said, _ = run("check", str(bad), str(good), "--format", "json")
+    assert code == 2
+    report = json.loads(said)
+    assert [r["proposal"] for r in report["results"]] == ["XA-1-GOOD"]
+    [error] = [d for e in report["errors"] for d in e["diagnostics"]]
+    assert (error["code"], error["line"]) == ("CP460", 1)
+    assert encoding in error["message"]
+    out = tmp_path / "out"
+    code, _, err = run("import", "iati", str(bad), str(good), "-o", str(out))
+    assert code == 2 and "CP460" in err and "Traceback" not in err
+    assert [p.name for p in out.iterdir()] == ["xa-1-good.yaml"]

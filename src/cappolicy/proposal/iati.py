@@ -374,6 +374,10 @@ class ActivityReader:
                     yield from self._drain()
                     yield self._syntax_error(exc)
                     return
+                except (LookupError, ValueError) as exc:  # an encoding expat cannot read:
+                    yield from self._drain()  # "x-nonsense", Shift JIS, UTF-7
+                    yield self._encoding_error(exc)
+                    return
                 yield from self._drain()
                 pending = self._base + len(self._buffer) - self._parser.CurrentByteIndex
                 if chunk and pending > MAX_TOKEN:
@@ -408,6 +412,15 @@ class ActivityReader:
         self._read += len(ready)
         yield from ready
 
+    def _encoding_error(self, exc: Exception) -> Diagnostic:
+        """The XML declaration names an encoding expat has no decoder for: at its line."""
+        declared = _ENCODING.search(self._buffer[:1024])
+        name = declared.group(1).decode("ascii") if declared else None
+        problem = str(exc) if name is None or name in str(exc) else \
+            f"{exc} (the file declares encoding {name!r})"
+        return Diagnostic("CP460", N_("invalid XML: {problem}", problem=problem),
+                          Span(self.name, 1, 1, 1, 2))
+
     def _syntax_error(self, exc: expat.ExpatError) -> Diagnostic:
         line = exc.lineno or 1
         column = (exc.offset or 0) + 1
@@ -427,6 +440,7 @@ class ActivityReader:
 # --- telling IATI files from other XML ------------------------------------------------
 
 _NAME = re.compile(rb"<([A-Za-z_][-\w.:]*)")
+_ENCODING = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
 _SPACE = re.compile(rb"\s*")
 
 

@@ -144,10 +144,18 @@ class _Sums:
     years: dict[int, tuple[int | float, Span]] = attrs.field(factory=dict)
     complete: bool = True
 
-    def add(self, year: int, amount: int | float, span: Span) -> None:
+    def add(self, year: int, amount: int | float, span: Span) -> bool:
+        """False, the sums left as they were, when the year's sum would be past the
+        largest number (two values of 1e308): it cannot be added up."""
         before = self.years.get(year)  # added as the decimals they are written as
-        self.years[year] = (number("+", before[0], amount) if before else amount,
-                            before[1] if before else span)
+        try:
+            total = number("+", before[0], amount) if before else amount
+        except OverflowError:
+            return False
+        if not math.isfinite(total):
+            return False
+        self.years[year] = (total, before[1] if before else span)
+        return True
 
 
 @attrs.define
@@ -434,10 +442,8 @@ class ActivityMapper:
             sums = table.setdefault(org.id, _Sums())
             first.setdefault(org.id, t.span)
             got = self._value(t.find("value"), currency, t.find("transaction-date"), t)
-            if got is None:
+            if got is None or not self._added(sums, got):
                 sums.complete = False
-            else:
-                sums.add(*got)
         sources: list[Node] = []
         finance = self.finance_type()
         for org_id, span in first.items():
@@ -486,6 +492,14 @@ class ActivityMapper:
         group = codes.FINANCE_GROUP.get(code[0])
         return scalar(group, e.at("code")) if group else None
 
+    def _added(self, sums: _Sums, got: tuple[int, int | float, Span]) -> bool:
+        """`sums.add(*got)`; False, with a warning at the value, when it cannot be added."""
+        if sums.add(*got):
+            return True
+        self.note(N_("the value {value} is not an amount cappolicy can add up: "
+                     "left out", value=repr(str(got[1]))), got[2], UNKNOWN_SUMS)
+        return False
+
     def budget(self) -> Node | None:
         currency, _ = self.currency()
         lines = self.a.findall("budget") or self.a.findall("planned-disbursement")
@@ -495,10 +509,8 @@ class ActivityMapper:
             # by the year of its period-start: one that is no date leaves it unknown
             got = self._value(b.find("value"), currency, b.find("period-start"), b,
                               by_dated=True)
-            if got is None:
+            if got is None or not self._added(table, got):
                 table.complete = False
-                continue
-            table.add(*got)
         if not lines:
             return None
         merged = _Sums({**original.years, **revised.years},
