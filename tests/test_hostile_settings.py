@@ -265,3 +265,32 @@ def test_thousands_of_unknown_settings_are_said_in_a_few_messages_and_quickly(
     assert "cappolicy.toml:1:2: error[CP441]: unknown setting 't0'" in out
     assert "cappolicy.toml:41:2: error[CP441]: ... and 19980 more" in out
     assert "Traceback" not in out
+
+
+@pytest.mark.parametrize(("setting", "reason"), [
+    ('rulesets = ["r{long}"]', "File name too long"),
+    ('rulesets = ["ok", "r{long}/x"]', "File name too long"),
+    ('sources = "s{long}"', "File name too long"),
+    ('rulesets = ["a\\u0000b"]', "its name holds a NUL character"),
+    ('sources = "a\\u0000b"', "its name holds a NUL character")])
+def test_a_settings_folder_the_system_cannot_look_at_is_a_located_error(
+        project: Path, setting: str, reason: str) -> None:
+    """A name longer than the system allows (255 bytes) raised OSError from the check
+    whether the folder exists: a traceback and exit 1, read as a failed proposal."""
+    (project / "ok").mkdir()
+    key = setting.split()[0]
+    (project / "cappolicy.toml").write_text(f'country = "XA"\n{setting.format(long="r" * 300)}\n',
+                                            encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "p.yaml"])
+    assert result.exit_code == 2, result.output
+    assert f"cappolicy.toml:2:1: error[CP441]: {key} folder '" in result.output, result.output
+    assert f"' cannot be used: {reason}" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_config_option_naming_a_file_the_system_cannot_look_at_is_an_error(
+        project: Path) -> None:
+    result = CliRunner().invoke(main, ["--config", "c" * 300 + ".toml", "check", "p.yaml"])
+    assert result.exit_code == 2, result.output
+    assert "error[CP440]: cannot read settings file ccc" in result.output
+    assert ".toml: File name too long" in result.output

@@ -201,6 +201,10 @@ def load(path: Path, within: Path | None = None) -> Settings:
                "folder elsewhere"))
         return True
 
+    def unusable(key: str, written: str, reason: str) -> None:
+        err(key, N_("{key} folder '{folder}' cannot be used: {reason}", key=key,
+                    folder=written, reason=reason))
+
     if not isinstance(table, Mapping):
         raise CappolicyError(Diagnostic("CP441", N_("[tool.cappolicy] must be a table of settings")
                                         if where else N_("must be a table of settings"),
@@ -221,12 +225,19 @@ def load(path: Path, within: Path | None = None) -> Settings:
         err("rulesets", N_("'rulesets' is a folder or a list of folders, as text"))
     else:
         for item in items:
-            root = Path(os.path.realpath(path.parent / item))  # a loop of links: no raise
+            found = _realpath(path.parent, item)
+            if isinstance(found, str):
+                unusable("rulesets", item, found)
+                continue
+            root = found
             if outside("rulesets", item, root):
                 continue
-            if not root.is_dir():
+            problem = _folder_problem(root)
+            if problem == "":
                 err("rulesets", N_("rulesets folder '{folder}' does not exist "
                                    "(looked for {path})", folder=item, path=str(root)))
+            elif problem is not None:
+                unusable("rulesets", item, problem)
             roots.append(root)
     country = table.get("country")
     if country is not None and not (isinstance(country, str) and len(country) == 2
@@ -246,12 +257,17 @@ def load(path: Path, within: Path | None = None) -> Settings:
     if sources is not None and not isinstance(sources, str):
         err("sources", N_("'sources' is the folder of the cited source documents, as text"))
     elif sources is not None:
-        folder = Path(os.path.realpath(path.parent / sources))
-        if outside("sources", sources, folder):
-            folder = None
-        elif not folder.is_dir():
-            err("sources", N_("sources folder '{folder}' does not exist (looked for {path})",
-                              folder=sources, path=str(folder)))
+        found = _realpath(path.parent, sources)
+        if isinstance(found, str):
+            unusable("sources", sources, found)
+        elif not outside("sources", sources, found):
+            folder = found
+            problem = _folder_problem(found)
+            if problem == "":
+                err("sources", N_("sources folder '{folder}' does not exist (looked for "
+                                  "{path})", folder=sources, path=str(folder)))
+            elif problem is not None:
+                unusable("sources", sources, problem)
     lang = table.get("lang")
     if lang is not None:
         from ..lang.i18n import translator  # here: only a project that sets it pays for it
@@ -271,10 +287,36 @@ def load(path: Path, within: Path | None = None) -> Settings:
                     fail_on, folder, lang)
 
 
+def _realpath(base: Path, written: str) -> Path | str:
+    """The folder `written` names from `base`, its links resolved (a loop of them does not
+    raise); or why it names none."""
+    try:
+        return Path(os.path.realpath(base / written))
+    except ValueError:  # a NUL in the name, which TOML may spell as "\u0000"
+        return "its name holds a NUL character"
+    except OSError as exc:
+        return exc.strerror or str(exc)
+
+
+def _folder_problem(folder: Path) -> str | None:
+    """None when `folder` is a folder, "" when it is not, else why it cannot be looked at
+    (a name longer than the system allows, a folder above it that cannot be entered); of
+    a file, only the last is of interest."""
+    try:
+        return None if folder.is_dir() else ""
+    except OSError as exc:
+        return exc.strerror or str(exc)
+
+
 def settings(explicit: Path | None, start: Path | None = None) -> Settings:
     """The settings of the project around `start` (default: the current folder), or
     of `explicit` when given."""
     if explicit is not None:
+        problem = _folder_problem(explicit)  # a name too long raises from is_file
+        if problem:
+            raise CappolicyError(Diagnostic("CP440", N_(
+                "cannot read settings file {file}: {reason}", file=str(explicit),
+                reason=problem), Span(str(explicit), 0, 0)))
         if not explicit.is_file():
             raise CappolicyError(Diagnostic("CP440", N_("no settings file {file}", file=str(explicit)),
                                             Span(str(explicit), 0, 0)))
