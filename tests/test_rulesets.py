@@ -313,3 +313,42 @@ def test_errors_are_analysis_errors_with_exit_code_2(tmp_path: Path) -> None:
     with pytest.raises(AnalysisError) as info:
         effective(tmp_path, {"national/xa.cpol": 'ruleset xa\nextends nothing\n'}, "national/xa")
     assert info.value.exit_code == 2
+
+
+def test_a_project_baseline_does_not_silently_drop_a_country_s_national_rules(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a project whose rulesets bring their own baseline: the shipped national/xa is
+    # written over the shipped baseline and is not applied over the project's; checking
+    # an Arcadian proposal against the project's baseline alone passed, with a note that
+    # Arcadia had no national ruleset
+    import shutil
+
+    from click.testing import CliRunner
+
+    from cappolicy.cli.main import main
+
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "baseline.cpol").write_text(
+        'ruleset baseline "Our principles"\nversion "1.0"\n\n'
+        'rule FIN-01 "Host-country co-financing meets the minimum" {\n'
+        '  principle co-financing\n  source "000_66251300b48a3485.txt, paragraph 5"\n'
+        '  severity advisory\n  require true\n}\n', encoding="utf-8")
+    (tmp_path / "cappolicy.toml").write_text('rulesets = ["rules"]\n', encoding="utf-8")
+    shutil.copy(root / "examples" / "proposals" / "xa-cirt-good.yaml", "p.yaml")
+    result = CliRunner().invoke(main, ["check", "p.yaml", "--no-color"])
+    assert result.exit_code == 2, result.output
+    assert "error[CP230]: XA has a national ruleset, national/xa" in result.output
+    assert "no national ruleset for XA" not in result.output
+    # named outright, the project's baseline is what the run asks for
+    named = CliRunner().invoke(main, ["check", "p.yaml", "--ruleset", "baseline", "--no-color"])
+    assert named.exit_code == 0, named.output
+    # a country with no national ruleset anywhere is checked against the project's baseline
+    text = (root / "examples" / "proposals" / "xa-cirt-good.yaml").read_text(encoding="utf-8")
+    Path("ke.yaml").write_text(text.replace("host_country: XA", "host_country: KE"),
+                               encoding="utf-8")
+    other = CliRunner().invoke(main, ["check", "ke.yaml", "--no-color"])
+    assert other.exit_code == 0, other.output
+    assert "CP230" not in other.output

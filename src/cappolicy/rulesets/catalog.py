@@ -573,6 +573,20 @@ class Rulesets:
     def for_country(self, country: str | None) -> Choice:
         if country:
             source = self.catalog.for_country(country)
+            hidden = self.catalog.sources.get(f"national/{country.lower()}")
+            base = self.catalog.sources.get(BASELINE)
+            if source is None and hidden is not None and base is not None:
+                # a later folder's baseline is not what the national layer was written
+                # over: checking against that baseline alone would drop the country's
+                # rules unseen
+                raise CappolicyError(Diagnostic(
+                    "CP230", f"{country.upper()} has a national ruleset, {hidden.id} "
+                    f"(in {hidden.root}), written over the baseline of that folder; the "
+                    f"baseline in force is the one in {base.root}, which it is not applied "
+                    "over, and checking against that baseline alone would drop "
+                    f"{country.upper()}'s own rules", None,
+                    f"name the ruleset to check against with --ruleset, or give {base.root} "
+                    f"its own national/{country.lower()}"))
             if source is not None:
                 eff = self.get(source)
                 if eff.jurisdiction and country.upper() not in eff.jurisdiction:
