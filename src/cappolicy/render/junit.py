@@ -42,6 +42,7 @@ from ..report.model import (
     sorted_results,
     verdict,
 )
+from .paths import no_commands
 from .text import render_finding
 
 #: What XML 1.0 cannot hold: C0 controls other than tab, newline and return;
@@ -112,12 +113,13 @@ def _proposal_suite(result: ProposalResult, report: Report) -> ET.Element:
         properties.append(_element("property", name="relaxed", value=line))
     for f in findings:
         suite.append(_testcase(f, result))
-    said = [f"{label}: {line}" for label, line in result.ruleset_lines()]
+    # a path in a note is the project's: a newline in it would start a line of its own
+    said = [f"{label}: {visible(line)}" for label, line in result.ruleset_lines()]
     if said:
         ET.SubElement(suite, "system-out").text = xml_text("\n".join(said))
     if result.warnings:
         ET.SubElement(suite, "system-err").text = xml_text(
-            "\n".join(d.render() for d in result.warnings))
+            no_commands("\n".join(d.render() for d in result.warnings)))
     return suite
 
 

@@ -9,8 +9,11 @@ a file; only `os.path.realpath` looks at the file system, to see through symboli
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
+
+from ..base.visible import visible
 
 #: Characters left as they are in a URI path: RFC 3986's unreserved ones, sub-delims, '@'
 #: and '/'. Not ':', which would make a first segment like `a:b` read as a scheme.
@@ -51,6 +54,26 @@ def _repo_path(file: str, root: str | os.PathLike[str] | None) -> str | None:
             continue
         return PurePosixPath(*relative.parts).as_posix()
     return None
+
+
+#: a line that begins, blanks aside, with `::`: GitHub Actions runs it from a log as a
+#: workflow command (`::warning ...`, `::add-mask::`, `::stop-commands::`), and it trims
+#: the blanks before a line first
+_COMMAND = re.compile(r"^(?=[^\S\n]*::)", re.MULTILINE)
+
+
+def no_commands(text: str) -> str:
+    """`text` (lines of a human report) with `./` before each line that would begin with
+    `::`: only a file name can (a proposal `::warning x.yaml` at the root of the folder
+    checked), and `./::warning x.yaml` names the same file."""
+    return _COMMAND.sub("./", text) if "::" in text else text
+
+
+def line_path(file: str) -> str:
+    """A file name as the start of a line of a human report: control characters (a
+    newline, CR, U+2028, an escape) spelled out (visible.py), and `./` before a name that
+    would begin the line with `::` (no_commands)."""
+    return no_commands(visible(file))
 
 
 def shown_path(file: str, root: str | os.PathLike[str] | None) -> str:

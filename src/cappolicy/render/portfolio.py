@@ -21,6 +21,7 @@ from ..lang.i18n import localise, localise_diagnostic, ngettext, translator, use
 from ..report.iati import unpublished_topics
 from ..report.model import FileError, ProposalResult, verdict
 from .markdown import md_code, md_text
+from .paths import no_commands
 
 ORDER = ("fail", "unknown", "pass")
 _RANK = {"pass": 0, "waived": 0, "unknown": 1, "fail": 2}
@@ -138,7 +139,7 @@ class Portfolio:
             out += ["", _("not published in IATI: ask the publisher for")]
             out += [f"  {t} ({n})" for t, n in self._topics()]
         out += _errors_text(self.errors)
-        return "\n".join(out)
+        return no_commands("\n".join(out))
 
     def to_markdown(self) -> str:
         """The Markdown tables, in the active language (i18n.use)."""

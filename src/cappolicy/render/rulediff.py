@@ -13,6 +13,7 @@ from ..rulesets.diff import (ABSENT, NO_FINDING, OutcomeChange, ParamChange, Rul
                              RulesetDiff, badness)
 from .jsonfmt import diagnostic_to_json, finding_to_json
 from .markdown import md_block, md_code, md_text
+from .paths import no_commands
 from .text import render_finding
 
 SCHEMA = "cappolicy.rulesets-diff"
@@ -143,7 +144,7 @@ def render_text(diff: RulesetDiff, name: Namer = _same, *, title: str | None = N
             lines.append(f"note: {skipped} is for another country than "
                          f"{diff.new_id}; not compared (--all-proposals compares it)")
     lines += ["", summary_line(diff, layer=title is not None)]
-    return "\n".join(lines)
+    return no_commands("\n".join(lines))  # a file `::x.yaml` begins no line
 
 
 def _side(outcome: str, severity: str | None) -> str:

@@ -20,6 +20,7 @@ import attrs
 
 from ..base.errors import SourceCache
 from ..base.span import Span
+from ..base.visible import visible
 from ..engine.evaluate import RuleSpec
 from ..engine.findings import LEVEL, SEVERITY_RANK, Provenance
 from ..rulesets.catalog import (
@@ -32,7 +33,7 @@ from ..rulesets.catalog import (
     display_path,
 )
 from .jsonfmt import diagnostic_to_json, provenance_to_json
-from .paths import in_rulesets
+from .paths import in_rulesets, no_commands
 from .style import style as style_text
 
 SCHEMA = "cappolicy.ruleset"
@@ -73,10 +74,10 @@ class Where:
     def text(self) -> str:
         how = "given by path" if self.given else "shipped" if self.shipped else \
             f"from --rulesets {self.root}"
-        if len(self.files) == 1:
-            return f"{self.files[0]} ({how})"
+        if len(self.files) == 1:  # a folder's name may hold a newline: spelled out
+            return visible(f"{self.files[0]} ({how})")
         folder = Path(self.files[0]).parent.as_posix() if self.files else "?"
-        return f"{folder}/*.cpol ({len(self.files)} files, {how})"
+        return visible(f"{folder}/*.cpol ({len(self.files)} files, {how})")
 
     def to_json(self) -> JSONDict:
         return {"files": list(self.files), "root": self.root, "shipped": self.shipped,
@@ -211,7 +212,7 @@ def render_shown(shown: Shown, *, color: bool = False) -> str:
         label = layer.id + (f" {layer.version}" if layer.version else "")
         head.append(_continue(f"{label}: {shown.wheres[layer.id].text()}"))
     if shown.note:
-        head += _field("note", shown.note)
+        head += _field("note", visible(shown.note))
     relaxations = counts["relaxations"]
     head += _field("summary", f"{_plural(counts['params'], 'param')}, "
                    f"{_plural(counts['rules'], 'rule')}, {counts['disabled']} disabled; "
@@ -225,7 +226,7 @@ def render_shown(shown: Shown, *, color: bool = False) -> str:
     if eff.disabled:
         blocks.append("\n".join([f"Disabled ({counts['disabled']})",
                                  *(line for d in eff.disabled for line in _disabled_lines(d, color))]))
-    return "\n\n".join(blocks)
+    return no_commands("\n\n".join(blocks))
 
 
 def _param_lines(eff: EffectiveRuleset, name: str, color: bool) -> list[str]:
@@ -395,7 +396,7 @@ def render_catalog(forest: Sequence[Node], fallback: str | None, *, color: bool 
         total += f"; a country without a national ruleset is checked against {fallback}"
     else:
         total += "; no baseline ruleset, so a country without a national ruleset cannot be checked"
-    return "\n".join([*lines, "", total])
+    return no_commands("\n".join([*lines, "", total]))
 
 
 def _node_lines(node: Node, first: str, rest: str, last: bool, color: bool,

@@ -28,6 +28,7 @@ from ..rulesets.testing import (
     covered_percent,
 )
 from .jsonfmt import diagnostic_to_json, finding_to_json
+from .paths import no_commands
 from .text import paint, render_finding
 
 MAX_FINDINGS = 3  # findings shown per expectation that does not hold
@@ -45,7 +46,7 @@ def render_rule_tests(report: RuleTestReport, *, color: bool = False, verbose: b
         if verbose or not case.ok:
             blocks.append(render_case(case, color=color, sources=sources))
     blocks.append(total_line(report, color=color))
-    return "\n\n".join(blocks)
+    return no_commands("\n\n".join(blocks))  # a file `::x.yaml` begins no line
 
 
 def render_case(result: CaseResult, *, color: bool = False,

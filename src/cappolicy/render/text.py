@@ -68,7 +68,7 @@ from ..report.model import (
     tally,
     verdict,
 )
-from .paths import in_rulesets
+from .paths import in_rulesets, line_path, no_commands
 from .style import style as style_text
 
 LABEL_WIDTH = 10  # "principle " is the longest label
@@ -230,11 +230,11 @@ def text_pieces(blocks: Iterable[str], report: Report, counts: Tally, *, color: 
     `blocks`, then the file errors and the total; so that a check writes a report of
     any size without holding it whole. Diagnostics quote their lines, as in render_text."""
     sources = sources if sources is not None else SourceCache()
-    yield inputs_text(report)
+    yield no_commands(inputs_text(report))  # no line begins `::` (paths.no_commands)
     for block in blocks:
-        yield "\n\n" + block
+        yield "\n\n" + no_commands(block)
     for error in sorted_errors(report):
-        yield "\n\n" + render_file_error(error, color=color, sources=sources)
+        yield "\n\n" + no_commands(render_file_error(error, color=color, sources=sources))
     yield "\n\n" + total_text(counts, report, color=color)
 
 
@@ -253,7 +253,7 @@ def render_result(
     (then the findings are not counted again)."""
     lines = [header_line(result)]
     if result.ruleset_note:
-        lines += _field("note", localise(result.ruleset_note))
+        lines += _field("note", visible(localise(result.ruleset_note)))
     for line in result.relied_on:  # what the verdict owes to a layer's relaxations
         lines += _field("relaxed", visible(localise(line)))
     lines += [diagnostic_text(w, sources, color=color) for w in result.warnings]
@@ -297,10 +297,10 @@ def inputs_text(report: Report) -> str:
     """The first line: the settings file and rulesets folders of the run."""
     inputs = report.inputs
     if active().is_source:
-        return inputs.text()
-    return _("settings: {settings}; rulesets: {rulesets}").format(
+        return visible(inputs.text())
+    return visible(_("settings: {settings}; rulesets: {rulesets}").format(
         settings=inputs.settings or _("none (defaults)"),
-        rulesets=", ".join(inputs.rulesets) or _("none"))
+        rulesets=", ".join(inputs.rulesets) or _("none")))
 
 
 # --- one finding -------------------------------------------------------------------------
@@ -442,7 +442,7 @@ def engine_text(message: str) -> str:
 def first_line(finding: Finding, *, color: bool = False) -> str:
     """`file:line:col: error[RULE] title`; the word is the level for a failure, else the outcome."""
     key = finding.level if finding.outcome == "fail" else finding.outcome
-    return (f"{visible(location(finding))}: {paint(key, color, word(key))}"
+    return (f"{line_path(location(finding))}: {paint(key, color, word(key))}"
             f"[{visible(finding.rule)}] {visible(shown_title(finding))}")
 
 

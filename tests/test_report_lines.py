@@ -1,0 +1,84 @@
+"""No line of a human report begins with `::`, which GitHub Actions runs from a log as a
+workflow command (`::warning`, `::add-mask::`, `::stop-commands::`; it trims the blanks
+before a line first), and no file or folder name breaks a line of one: a name's control
+characters are spelled out. Names come from whoever writes the repository checked."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cappolicy.base.visible import visible
+from cappolicy.cli.main import main
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "proposals"
+CLOSED = EXAMPLES / "xa-closed-procurement.yaml"  # fails: its findings begin lines
+XA = Path(__file__).resolve().parent.parent / "rulesets" / "national" / "xa.cpol"
+
+#: a line GitHub Actions would read as a command
+COMMAND = re.compile(r"^\s*::", re.MULTILINE)
+PLANTED = "::warning title=PWNED::all checks passed"
+
+
+def _run(args: list[str]) -> str:
+    result = CliRunner().invoke(main, args)
+    assert "Traceback" not in result.output, result.output
+    assert result.exit_code in (0, 1, 2), result.output
+    return result.output
+
+
+@pytest.fixture
+def rooted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_a_proposal_named_like_a_workflow_command_begins_no_line(rooted: Path) -> None:
+    shutil.copy(CLOSED, rooted / f"{PLANTED}.yaml")
+    (rooted / f"{PLANTED} broken.yaml").write_text("a: [\n", encoding="utf-8")
+    out = _run(["check", ".", "--as-of", "2027-01-15"])
+    assert f"./{PLANTED}.yaml:" in out  # the same file, and no command
+    assert f"./{PLANTED} broken.yaml:" in out  # a file that cannot be loaded too
+    assert not COMMAND.search(out), out
+
+
+def test_a_proposal_named_like_a_workflow_command_begins_no_line_of_the_portfolio(
+        rooted: Path) -> None:
+    shutil.copy(CLOSED, rooted / f"{PLANTED}.yaml")
+    out = _run(["portfolio", "."])
+    assert PLANTED in out
+    assert not COMMAND.search(out), out
+
+
+@pytest.mark.parametrize("char", ["\n", "\r", "\u2028", "\u0085", "\x1b"])
+def test_a_rulesets_folder_s_name_never_breaks_a_line(rooted: Path, char: str) -> None:
+    """A folder named `r<newline>::warning title=FAKE::all good` put a line of its own
+    in the settings line, the note, JUnit's system-out and `cappolicy rulesets`."""
+    folder = f"r{char}::warning title=FAKE::all good"
+    (rooted / folder / "national").mkdir(parents=True)
+    shutil.copy(XA, rooted / folder / "national" / "xa.cpol")
+    (rooted / "cappolicy.toml").write_text(
+        f'rulesets = ["r\\u{ord(char):04x}::warning title=FAKE::all good"]\n',
+        encoding="utf-8")
+    shutil.copy(CLOSED, rooted / "p.yaml")
+    spelled = visible(char)  # `\\n`, `\\x1b`...
+    for args in (["check", "p.yaml"], ["check", "p.yaml", "--format", "junit"],
+                 ["rulesets"]):
+        out = _run([*args, "--as-of", "2027-01-15"] if args[0] == "check" else args)
+        assert char == "\n" or char not in out, (args, out)
+        assert not COMMAND.search(out), (args, out)
+        assert f"r{spelled}::warning title=FAKE::all good" in out, (args, out)
+    assert f"rulesets: <shipped>, r{spelled}::warning" in _run(["check", "p.yaml"])
+
+
+def test_a_line_that_would_begin_with_two_colons_begins_with_dot_slash() -> None:
+    from cappolicy.render.paths import line_path, no_commands
+
+    assert no_commands("a\n  ::x\n::y\nb ::z") == "a\n./  ::x\n./::y\nb ::z"
+    assert line_path("::w\u2028::v.yaml") == "./::w\\u2028::v.yaml"
+    assert line_path("p.yaml") == "p.yaml"
