@@ -95,7 +95,7 @@ _HELPERS: dict[str, Any] = {
     "_truth": V.truth, "_compare": V.compare, "_contains": V.contains, "_arith": V.arith,
     "_negate": V.negate, "_elements": V.elements, "_total": V.total, "_extreme": V.extreme,
     "_union": V.union,
-    "_index": V.index, "_apply": V.apply, "_Percent": Percent, "_PLAIN": _PLAIN,
+    "_index": V.index, "_apply": V.apply, "_Percent": Percent, "_share": V.share, "_PLAIN": _PLAIN,
     "_Env": Env,
 }
 
@@ -320,7 +320,7 @@ class Writer:
         return self._connective(node, scope, ind, "False", "True", "True")
 
     def x_compare(self, node: Compare, scope: dict[str, str], ind: int) -> str:
-        if node.currency is not None:  # a money literal asks the proposal's currency first:
+        if node.currency is not None:  # a money value asks the proposal's currency first:
             return self.closure(node, scope, ind)  # its closure does (values.same_currency)
         op = node.op
         t = self.tmp()
@@ -363,7 +363,7 @@ class Writer:
         for kid in node.kids:  # left, then right
             if isinstance(kid, Arith) and kid.share:
                 sides.append((self._division(kid, scope, ind), "float",
-                              "UNKNOWN if {0} is UNKNOWN else _Percent({0})"))
+                              "_share({0})"))
             else:
                 sides.append((self.expr(kid, scope, ind), "_Percent", "{0}"))
         fast = " and ".join(f"{v}.__class__ is {cls}" for v, cls, _ in sides)
@@ -392,7 +392,7 @@ class Writer:
         if op == "/":
             t = self._division(node, scope, ind)
             if node.share:  # an amount over an amount reads as a percentage
-                self.emit(ind, f"if {t} is not UNKNOWN: {t} = _Percent({t})")
+                self.emit(ind, f"{t} = _share({t})")
             return t
         a = self.expr(node.kids[0], scope, ind)
         b = self.expr(node.kids[1], scope, ind)

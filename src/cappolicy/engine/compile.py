@@ -20,7 +20,7 @@ from ..base.span import Span
 from ..graph.parts import PROGRAM
 from ..lang import ast
 from ..lang import values as V
-from ..lang.ast import Money, Percent
+from ..lang.ast import Money
 from ..lang.types import (
     ANY,
     BOOL,
@@ -148,8 +148,24 @@ class Compiler(GraphQueries):
         self.params = params
         self.errors: list[Diagnostic] = []
         self.used_params: set[str] = set()
+        #: the lets that may hold a money value of the rule (`holds_money`)
+        self.money_lets: set[str] = set()
         self._enum: EnumT | None = None  # compared with, so a near-miss name is sought in it
         self._in_condition = 0  # inside `n -> ...`, where graph queries are not allowed
+
+    def holds_money(self, node: Node) -> bool:
+        """Whether `node` may compute to a money value of the rule (a money literal or
+        param inside it, or a let made of one), which a comparison with the proposal's
+        plain amounts must hold to funding.currency. May say so of more than that: the
+        comparison asks at run time."""
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, (Literal, Param)) and isinstance(n.value, Money) \
+                    or isinstance(n, Var) and n.name in self.money_lets:
+                return True
+            stack.extend(n.kids)
+        return False
 
     def error(self, code: str, message: str, span: Span, help_: str | None = None) -> None:
         self.errors.append(Diagnostic(code, message, span, help_))
@@ -417,6 +433,11 @@ class Compiler(GraphQueries):
                         op, lf(env), rf(env)))
                 return Compare(e, BOOL, cmp_money, kids, op=op, percent=pct,
                                currency=money.currency)
+            if MONEY in (left.type, right.type) and (self.holds_money(left)
+                                                     or self.holds_money(right)):
+                def cmp_computed(env: Env) -> Any:  # a money value made of one: its
+                    return V.compare_money(op, lf(env), rf(env), env.ctx.data)  # currency
+                return Compare(e, BOOL, cmp_computed, kids, op=op, percent=pct, currency="")
 
             def cmp(env: Env) -> Any:
                 return V.compare(op, lf(env), rf(env))
@@ -467,8 +488,7 @@ class Compiler(GraphQueries):
         lf, rf = left.fn, right.fn
         if result == PERCENT and op == "/":  # a share of two amounts reads as a percentage
             def share(env: Env) -> Any:
-                v = V.arith(op, lf(env), rf(env))
-                return v if v is V.UNKNOWN else Percent(v)
+                return V.share(V.arith(op, lf(env), rf(env)))
             return Arith(e, result, share, (left, right), op=op, share=True)
 
         def arith(env: Env) -> Any:

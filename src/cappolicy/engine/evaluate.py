@@ -127,6 +127,8 @@ def _compile_rule(spec: RuleSpec, c: Compiler) -> CompiledRule | None:
                     "choose another name for the let")
         node = c.expr(let.expr, scope)
         scope[let.name] = node.type
+        if c.holds_money(node):
+            c.money_lets.add(let.name)
         lets.append((let.name, node))
     when = None
     if rule.when is not None:

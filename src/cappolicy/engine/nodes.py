@@ -207,7 +207,9 @@ class Compare(Node):
     #: a percent on either side: the values are compared as fractions
     percent: bool = False
     #: the currency of a money literal or param compared with the proposal's amounts, which
-    #: are compared only when funding.currency is the same (values.same_currency)
+    #: are compared only when funding.currency is the same (values.same_currency); "" when
+    #: the money value is computed (a let, `cap * 2`, `min([cap, ...])`) and its currency
+    #: is known only at run time (values.compare_money)
     currency: str | None = None
 
 

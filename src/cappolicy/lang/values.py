@@ -304,7 +304,32 @@ def _arith(op: str, a: Any, b: Any) -> Any:
             return number("/", a.amount, b.amount)
         if op in "+-":
             return Money(number(op, a.amount, b.amount), a.currency)
+    elif a.__class__ is Money or b.__class__ is Money:  # with a plain number or a share:
+        money = a if a.__class__ is Money else b  # the amount keeps its currency, so that
+        other = b if money is a else a  # `cap * 2`, `cap - spent` or `cap / 2` is still
+        if (other.__class__ in _PLAIN_NUMBERS or other.__class__ is Percent and op == "*") \
+                and (op in "+-*" or money is a):  # compared only in its own currency
+            return Money(number(op, _scalar(a), _scalar(b)), money.currency)
     return number(op, _scalar(a), _scalar(b))
+
+
+def share(value: Any) -> Any:
+    """An amount over an amount, as the Percent it reads as; a money value over a plain
+    amount gives its amount's share (the currency is asked where it is compared)."""
+    if value is UNKNOWN:
+        return UNKNOWN
+    return Percent(value.amount if value.__class__ is Money else value)
+
+
+def compare_money(op: str, a: Any, b: Any, data: Mapping[str, Any]) -> Any:
+    """`compare`, when a money value of the rule (a let, `cap * 2`, `min([cap, ...])`) may
+    meet a plain amount of the proposal: they are compared only in funding.currency."""
+    if a is UNKNOWN or b is UNKNOWN:
+        return UNKNOWN
+    if (a.__class__ is Money) is not (b.__class__ is Money):
+        money = a if a.__class__ is Money else b
+        return same_currency(money, data, lambda: compare(op, a, b))
+    return compare(op, a, b)
 
 
 def percent_of(share: int | float) -> float:
@@ -405,8 +430,8 @@ def total(items: Iterable[Any]) -> Any:
     amounts that add up past the largest float) is an EvalProblem naming them."""
     items = items if isinstance(items, list) else list(items)
     classes = set(map(type, items))
-    if classes == _INTS:  # whole numbers, the usual case: sum() adds them as below
-        return sum(items)
+    if classes == _INTS or not items:  # whole numbers, the usual case, and none: 0, as
+        return sum(items)  # the generated code adds them
     result: Any = 0
     try:
         if classes <= _PLAIN_NUMBERS:  # with a float among them: added as decimals, exactly
