@@ -417,8 +417,9 @@ def test_github_annotations_survive_hostile_text() -> None:
     out = render(hostile_report(), "github")
     lines = out.split("\n")
     commands = [line for line in lines if line.startswith("::")]
-    assert len(commands) == 5  # four findings and one file error: nothing injected
-    assert len(lines) == 6 and lines[-1].startswith("total ")  # then the plain total
+    # four findings, one file error and what the run read: nothing injected
+    assert len(commands) == 6
+    assert len(lines) == 7 and lines[-1].startswith("total ")  # then the plain total
     parsed = [parse_command(line) for line in commands]
     by_title = {props.get("title"): (kind, props, message) for kind, props, message in parsed}
     kind, props, message = by_title["FIN-01: Title, with: colons"]
@@ -439,7 +440,7 @@ def test_github_levels_follow_severity_and_outcome() -> None:
               if line.startswith("::")]
     kinds = {props["title"].split(":")[0]: kind for kind, props, _ in parsed}
     assert kinds == {"FIN-01": "error", "NEED-01 undecided": "error", "SUN-01": "warning",
-                     "ACC-02 waived": "notice", "CP402": "error"}
+                     "ACC-02 waived": "notice", "CP402": "error", "cappolicy inputs": "notice"}
     order = [kind for kind, _, _ in parsed]
     assert order == sorted(order, key=["error", "warning", "notice"].index)
     [waived] = [m for k, p, m in parsed if p["title"].startswith("ACC-02")]
@@ -451,7 +452,8 @@ def test_github_levels_follow_severity_and_outcome() -> None:
 def test_github_file_names_are_relative_to_the_root(repo: Path) -> None:
     code, out = check_repo(repo, "github")
     assert code == 2
-    files = {parse_command(line)[1]["file"] for line in out.split("\n") if line.startswith("::")}
+    files = {parse_command(line)[1].get("file") for line in out.split("\n")
+             if line.startswith("::")} - {None}  # the run's inputs are on no file
     assert "proposals/zz-broken.yaml" in files
     assert all(not f.startswith("/") and (repo / f).is_file() for f in files)
 
@@ -699,3 +701,65 @@ def test_an_output_folder_is_made(tmp_path: Path) -> None:
                      "--output", f"sarif={target}")
     assert code == 1
     assert json.loads(target.read_text(encoding="utf-8"))["version"] == "2.1.0"
+
+
+# --------------------------------------------- every format names what the run read
+
+
+@pytest.fixture
+def own_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project whose settings file, beside its proposal, names a rulesets folder of its
+    own with a name a workflow command would break on."""
+    (tmp_path / ".git").mkdir()
+    folder = tmp_path / "sub"
+    (folder / "my rules,x:y%").mkdir(parents=True)
+    (folder / "cappolicy.toml").write_text('rulesets = ["my rules,x:y%"]\n', encoding="utf-8")
+    shutil.copy(EXAMPLES / "xa-cirt-good.yaml", folder / "p.yaml")
+    monkeypatch.chdir(tmp_path)
+    return folder
+
+
+def test_the_github_annotations_name_the_settings_file_and_every_rulesets_folder(
+        own_rules: Path) -> None:
+    code, out, _ = run("check", "sub/p.yaml", "--format", "github", "--as-of", AS_OF)
+    assert code == 0, out
+    notices = [parse_command(line) for line in out.splitlines() if line.startswith("::")]
+    assert notices[0] == ("notice", {"title": "cappolicy inputs"},
+                          "settings: sub/cappolicy.toml; rulesets: <shipped>, sub/my rules,x:y%")
+
+
+def test_the_markdown_report_names_the_settings_file_under_its_title(own_rules: Path) -> None:
+    code, out, _ = run("check", "sub/p.yaml", "--format", "markdown", "--as-of", AS_OF)
+    assert code == 0, out
+    lines = out.splitlines()
+    assert lines[0].startswith("## cappolicy check:")
+    assert lines[2] == ("settings: `sub/cappolicy.toml`; rulesets: `<shipped>`, "
+                        "`sub/my rules,x:y%`  ")
+
+
+def test_every_junit_test_suite_names_the_settings_file_and_rulesets_folders(
+        own_rules: Path) -> None:
+    (own_rules / "broken.yaml").write_text(BROKEN, encoding="utf-8")
+    code, out, _ = run("check", "sub", "--format", "junit", "--as-of", AS_OF)
+    assert code == 2, out
+    junit_schema().validate(out)
+    suites = ET.fromstring(out).findall("testsuite")
+    assert len(suites) == 2  # the proposal's, and the broken file's
+    for suite in suites:
+        properties = [(p.get("name"), p.get("value")) for p in suite.iter("property")]
+        assert ("settings", "sub/cappolicy.toml") in properties
+        assert [v for k, v in properties if k == "rulesets"] == ["<shipped>",
+                                                                 "sub/my rules,x:y%"]
+
+
+def test_the_portfolio_names_the_settings_file_and_rulesets_folders(own_rules: Path) -> None:
+    said = "sub/cappolicy.toml; rulesets: <shipped>, sub/my rules,x:y%"
+    code, out, _ = run("portfolio", "sub/p.yaml")
+    assert code == 0, out
+    assert out.splitlines()[1] == f"settings: {said}"
+    code, out, _ = run("portfolio", "sub/p.yaml", "--format", "markdown")
+    assert "settings: `sub/cappolicy.toml`; rulesets: `<shipped>`, `sub/my rules,x:y%`" \
+        in out.splitlines()
+    code, out, _ = run("portfolio", "sub/p.yaml", "--format", "json")
+    assert json.loads(out)["inputs"] == {"settings": "sub/cappolicy.toml",
+                                         "rulesets": ["<shipped>", "sub/my rules,x:y%"]}

@@ -11,6 +11,7 @@ import click
 
 if TYPE_CHECKING:
     from ..base.errors import Diagnostic
+    from ..report.model import Inputs
     from ..rulesets.catalog import EffectiveRuleset, Rulesets
     from ..run.settings import Settings
 
@@ -30,6 +31,22 @@ class Failure(click.ClickException):
         cache = SourceCache()
         for d in self.diagnostics:
             click.echo(d.render(cache), err=True)
+
+
+def report_inputs(rulesets: Rulesets) -> Inputs:
+    """The settings file and rulesets folders of the run, as its reports name them."""
+    import os
+
+    from ..base.resources import shipped_rulesets
+    from ..report.model import Inputs
+    from ..rulesets.catalog import display_path
+
+    shipped = shipped_rulesets().resolve()
+    file = settings_in_force().file
+    return Inputs(display_path(file) if file is not None else None,
+                  tuple("<shipped>" if Path(os.path.realpath(root)) == shipped  # a loop: no raise
+                        else display_path(root)
+                        for root in rulesets.catalog.roots))
 
 
 def settings_in_force() -> Any:

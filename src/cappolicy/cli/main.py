@@ -4,7 +4,6 @@ are imported inside the commands so that `cappolicy --version` starts quickly.""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from collections.abc import Iterator, Mapping, MutableMapping
 from pathlib import Path
@@ -19,6 +18,7 @@ from .common import (
     Failure,
     fixed_ruleset,
     named_ruleset,
+    report_inputs,
     report_language,
     rulesets_in_scope,
     settings_in_force,
@@ -30,7 +30,6 @@ from .options import (color_option, country_code, outputs_over_inputs, rulesets_
 
 if TYPE_CHECKING:
     from ..proposal.model import Proposal
-    from ..report.model import Inputs
     from ..rulesets.catalog import EffectiveRuleset, Rulesets
 
 SEVERITIES = ("must", "should", "advisory")
@@ -260,7 +259,7 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
 
         checked.outcomes[:0] = [FileError(str(path), (why,)) for path, why in unread]
     with checked:  # its temporary file, if it has one, closed on every way out
-        report = checked.report(fail_on, as_of, __version__, allow_unknown, _inputs(rulesets))
+        report = checked.report(fail_on, as_of, __version__, allow_unknown, report_inputs(rulesets))
         sources = SourceCache()
 
         def text_of(out_fmt: str, out_color: bool) -> Iterator[str]:
@@ -271,20 +270,6 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
         write_reports(text_of, shown, outputs, use_color)
         code = checked.exit_code(report)
     sys.exit(code)
-
-
-def _inputs(rulesets: Rulesets) -> Inputs:
-    """The settings file and rulesets folders of the run, as its reports name them."""
-    from ..base.resources import shipped_rulesets
-    from ..report.model import Inputs
-    from ..rulesets.catalog import display_path
-
-    shipped = shipped_rulesets().resolve()
-    file = settings_in_force().file
-    return Inputs(display_path(file) if file is not None else None,
-                  tuple("<shipped>" if Path(os.path.realpath(root)) == shipped  # a loop: no raise
-                        else display_path(root)
-                        for root in rulesets.catalog.roots))
 
 
 @main.group("import")

@@ -14,6 +14,9 @@ annotation on the proposal file in the pull request:
   a layer's relaxations (the text report's `note` and `relaxed` lines) gets a
   `::notice` on its file, passing or not, titled `ruleset <id>`, one `note:` or
   `relaxed:` line each; these come first among the notices.
+- The settings file and rulesets folders the run used are a `::notice` with no file,
+  titled `cappolicy inputs` (`settings: cappolicy.toml; rulesets: <shipped>, rules`),
+  the first of the notices.
 - Errors come first, then warnings, then notices (GitHub shows only the first few
   of each kind per step), each in position order; a plain total line ends the output.
 
@@ -70,7 +73,9 @@ def render_github(report: Report, *, root: str | os.PathLike[str] | None = None)
     """The annotations, one a line, then the run's total (no trailing newline). File
     names are relative to `root` (default: the current folder), as GitHub wants them."""
     forget()
-    lines: list[tuple[int, tuple[str, int, int, str], str]] = []
+    # what the run read, first of the notices (GitHub shows the first few of each kind)
+    lines: list[tuple[int, tuple[str, int, int, str], str]] = [(ORDER["notice"], (
+        "", -1, 0, ""), command("notice", visible(report.inputs.text()), title="cappolicy inputs"))]
     for result in sorted_results(report):
         said = _ruleset_notice(result, root)
         if said is not None:

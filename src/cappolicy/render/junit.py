@@ -19,6 +19,8 @@ the shipped national/xa`) and what its verdict owes to a layer's relaxations (th
 report's `note` and `relaxed` lines) are properties of its testsuite (`ruleset_note`, a
 `relaxed` one per line) and, passing or not, the testsuite's `<system-out>`.
 A file that could not be loaded is a testsuite of its own with one testcase in error.
+Every testsuite names what the run read: a `settings` property (the settings file, or
+`none (defaults)`) and a `rulesets` property per rulesets folder (`<shipped>` too).
 The output follows the JUnit schema of Jenkins' xUnit plugin (junit-10.xsd); every
 text and attribute is escaped, and control characters (which XML 1.0 mostly cannot
 hold, and a CI log should not show raw) are spelled out as in every human format,
@@ -71,7 +73,7 @@ def render_junit(report: Report) -> str:
         for key in totals:
             totals[key] += int(suite.get(key, "0"))
     for error in sorted_errors(report):
-        suites.append(_error_suite(error))
+        suites.append(_error_suite(error, report))
         totals["tests"] += 1
         totals["errors"] += 1
     for key, count in totals.items():
@@ -111,6 +113,7 @@ def _proposal_suite(result: ProposalResult, report: Report) -> ET.Element:
                                        value=f"{_case_name(f)}: {f.waiver or 'waived'}"))
     for line in result.relied_on:
         properties.append(_element("property", name="relaxed", value=line))
+    _inputs(properties, report)
     for f in findings:
         suite.append(_testcase(f, result))
     # a path in a note is the project's: a newline in it would start a line of its own
@@ -150,9 +153,19 @@ def _testcase(finding: Finding, result: ProposalResult) -> ET.Element:
     return case
 
 
-def _error_suite(error: FileError) -> ET.Element:
+def _inputs(properties: ET.Element, report: Report) -> None:
+    """The settings file of the run and each of its rulesets folders, as properties of
+    every testsuite: JUnit's `<testsuites>` has none."""
+    properties.append(_element("property", name="settings",
+                               value=report.inputs.settings or "none (defaults)"))
+    for folder in report.inputs.rulesets:
+        properties.append(_element("property", name="rulesets", value=folder))
+
+
+def _error_suite(error: FileError, report: Report) -> ET.Element:
     suite = _element("testsuite", name=error.file, tests="1", failures="0", errors="1",
                      skipped="0", file=error.file)
+    _inputs(ET.SubElement(suite, "properties"), report)
     case = _element("testcase", name="load", classname=error.file)
     first: Diagnostic | None = error.diagnostics[0] if error.diagnostics else None
     failure = _element("error", type=first.code if first else "CP400",

@@ -53,6 +53,7 @@ from .paths import forget, shown_path
 from .text import (
     INDENT,
     evidence_lines,
+    inputs_text,
     outcome_counts,
     param_lines,
     severity_text,
@@ -213,6 +214,7 @@ def _head(report: Report, root: str | os.PathLike[str] | None) -> str:
     lines = [
         _("## cappolicy check: {verdict}").format(verdict=shown),
         "",
+        inputs_text(report.inputs, md_code) + "  ",  # the settings and rulesets it used
         f"**{checked}.** {outcome_counts(findings)}.  ",
         _("Fails on `{severity}` and above{unknown}; checked as of {date}.").format(
             severity=report.fail_on, unknown=unknown, date=as_of),

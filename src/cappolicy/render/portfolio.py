@@ -19,9 +19,10 @@ from ..base.visible import json_controls, visible
 from ..lang.i18n import gettext as _
 from ..lang.i18n import localise, localise_diagnostic, ngettext, translator, use
 from ..report.iati import unpublished_topics
-from ..report.model import FileError, ProposalResult, verdict
+from ..report.model import FileError, Inputs, ProposalResult, verdict
 from .markdown import md_code, md_text
 from .paths import no_commands
+from .text import inputs_text
 
 ORDER = ("fail", "unknown", "pass")
 _RANK = {"pass": 0, "waived": 0, "unknown": 1, "fail": 2}
@@ -49,6 +50,7 @@ class Portfolio:
     lines: list[Line] = attrs.field(factory=list)
     errors: list[Diagnostic] = attrs.field(factory=list)
     unpublished: dict[str, int] = attrs.field(factory=dict)
+    inputs: Inputs = attrs.field(factory=Inputs)  # the settings file and rulesets folders
 
     def add(self, outcome: ProposalResult | FileError) -> None:
         if isinstance(outcome, FileError):
@@ -89,6 +91,7 @@ class Portfolio:
     def to_json(self) -> str:
         return json_controls(json.dumps({
             "schema": "cappolicy-portfolio/1",
+            "inputs": {"settings": self.inputs.settings, "rulesets": list(self.inputs.rulesets)},
             "fail_on": self.fail_on,
             "proposals": len(self.lines),
             "failed": sum(1 for line in self.lines if line.verdict == "fail"),
@@ -125,7 +128,7 @@ class Portfolio:
     def to_text(self) -> str:
         """The text table, in the active language (i18n.use)."""
         out = [_("portfolio: {summary} (fail on {fail_on})").format(
-                   summary=self._head(), fail_on=self.fail_on), ""]
+                   summary=self._head(), fail_on=self.fail_on), inputs_text(self.inputs), ""]
         out += _table((_("principle"), _("fail"), _("unknown"), _("pass")),
                       [(p, str(f), str(u), str(s)) for p, f, u, s in self.rows()])
         out += ["", _("proposals (fail / unknown / pass findings):")]
@@ -144,6 +147,7 @@ class Portfolio:
     def to_markdown(self) -> str:
         """The Markdown tables, in the active language (i18n.use)."""
         out = [_("### Portfolio: {summary}").format(summary=self._head()), "",
+               inputs_text(self.inputs, md_code), "",
                f"| {_('principle')} | {_('fail')} | {_('unknown')} | {_('pass')} |",
                "|---|---:|---:|---:|"]
         out += [f"| {p} | {f} | {u} | {s} |" for p, f, u, s in self.rows()]

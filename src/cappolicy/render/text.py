@@ -57,6 +57,7 @@ from ..lang.i18n import gettext as _
 from ..report.model import (
     REPORTED,
     FileError,
+    Inputs,
     ProposalResult,
     Report,
     Tally,
@@ -230,7 +231,7 @@ def text_pieces(blocks: Iterable[str], report: Report, counts: Tally, *, color: 
     `blocks`, then the file errors and the total; so that a check writes a report of
     any size without holding it whole. Diagnostics quote their lines, as in render_text."""
     sources = sources if sources is not None else SourceCache()
-    yield no_commands(inputs_text(report))  # no line begins `::` (paths.no_commands)
+    yield no_commands(inputs_text(report.inputs))  # no line begins `::` (paths.no_commands)
     for block in blocks:
         yield "\n\n" + no_commands(block)
     for error in sorted_errors(report):
@@ -293,14 +294,12 @@ def diagnostic_text(d: Diagnostic, sources: SourceCache | None, *, color: bool =
                                          help_word=_("help"))
 
 
-def inputs_text(report: Report) -> str:
-    """The first line: the settings file and rulesets folders of the run."""
-    inputs = report.inputs
-    if active().is_source:
-        return visible(inputs.text())
-    return visible(_("settings: {settings}; rulesets: {rulesets}").format(
-        settings=inputs.settings or _("none (defaults)"),
-        rulesets=", ".join(inputs.rulesets) or _("none")))
+def inputs_text(inputs: Inputs, name: Callable[[str], str] = visible) -> str:
+    """The first line: the settings file and rulesets folders of the run, each name as
+    `name` shows it (control characters spelled out; Markdown's: a code span)."""
+    return _("settings: {settings}; rulesets: {rulesets}").format(
+        settings=name(inputs.settings) if inputs.settings else _("none (defaults)"),
+        rulesets=", ".join(name(r) for r in inputs.rulesets) or _("none"))
 
 
 # --- one finding -------------------------------------------------------------------------

@@ -46,8 +46,8 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, ruleset_ref:
     from ...render import FileError
     from ...render.portfolio import Portfolio
     from ...run.check import file_outcomes
-    from ..common import (Failure, checked_files, fixed_ruleset, report_language,
-                          rulesets_in_scope, settings_of_files)
+    from ..common import (Failure, checked_files, fixed_ruleset, report_inputs,
+                          report_language, rulesets_in_scope, settings_of_files)
 
     if ruleset_ref is not None and country is not None:
         raise click.UsageError("give --ruleset or --country, not both")
@@ -66,7 +66,8 @@ def command(paths: tuple[Path, ...], fmt: str, output: Path | None, ruleset_ref:
     lang = report_language(lang, project)  # refused before the check, as `check` does
     rulesets = rulesets_in_scope(extra_roots)
     fixed = fixed_ruleset(rulesets, ruleset_ref)
-    portfolio = Portfolio(fail_on or project.fail_on or "must", allow_unknown)
+    portfolio = Portfolio(fail_on or project.fail_on or "must", allow_unknown,
+                          inputs=report_inputs(rulesets))
     for path, why in unread:  # said as those paths' errors; the other files are checked
         portfolio.add(FileError(str(path), (why,)))
     for file in files:
