@@ -66,6 +66,8 @@ class Catalog:
         # realpath, not resolve: a root that is a loop of links (no folder, so no
         # rulesets) must not raise
         ours = {root for root in self.roots if Path(os.path.realpath(root)) == shipped}
+        #: the roots that are the shipped rulesets folder
+        self.shipped_roots = frozenset(ours)
         #: the ids of shipped rulesets that a ruleset of another folder hides
         self.replaced: set[str] = set()
         #: folders of the roots that could not be listed: the ruleset ids they may hold
@@ -573,20 +575,6 @@ class Rulesets:
     def for_country(self, country: str | None) -> Choice:
         if country:
             source = self.catalog.for_country(country)
-            hidden = self.catalog.sources.get(f"national/{country.lower()}")
-            base = self.catalog.sources.get(BASELINE)
-            if source is None and hidden is not None and base is not None:
-                # a later folder's baseline is not what the national layer was written
-                # over: checking against that baseline alone would drop the country's
-                # rules unseen
-                raise CappolicyError(Diagnostic(
-                    "CP230", f"{country.upper()} has a national ruleset, {hidden.id} "
-                    f"(in {hidden.root}), written over the baseline of that folder; the "
-                    f"baseline in force is the one in {base.root}, which it is not applied "
-                    "over, and checking against that baseline alone would drop "
-                    f"{country.upper()}'s own rules", None,
-                    f"name the ruleset to check against with --ruleset, or give {base.root} "
-                    f"its own national/{country.lower()}"))
             if source is not None:
                 eff = self.get(source)
                 if eff.jurisdiction and country.upper() not in eff.jurisdiction:
@@ -597,9 +585,21 @@ class Rulesets:
         base = self.catalog.find(BASELINE)
         if base is None:
             raise CappolicyError(Diagnostic("CP420", "no baseline ruleset found", None))
-        note = (N_("no national ruleset for {country}; checked against the baseline",
-                   country=country)
-                if country else N_("no host country; checked against the baseline"))
+        hidden = self.catalog.sources.get(f"national/{country.lower()}") if country else None
+        if hidden is not None and hidden.root in self.catalog.shipped_roots:
+            # a later folder's baseline, which the national layer is not written over
+            note = N_("the shipped {national} is not applied: it is written over the shipped "
+                      "baseline, which {baseline} hides; checked against that baseline",
+                      national=hidden.id, baseline=display_path(_where(base.files)))
+        elif hidden is not None:
+            note = N_("{national} ({path}) is not applied: it is written over the baseline "
+                      "of its folder, which {baseline} hides; checked against that baseline",
+                      national=hidden.id, path=display_path(_where(hidden.files)),
+                      baseline=display_path(_where(base.files)))
+        else:
+            note = (N_("no national ruleset for {country}; checked against the baseline",
+                       country=country)
+                    if country else N_("no host country; checked against the baseline"))
         eff = self._defaulted(self.get(base), country)
         hiding = self._hiding(eff)
         return Choice(eff, note if hiding is None else N_("{note}; {hiding}", note=note,
