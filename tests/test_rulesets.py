@@ -352,3 +352,26 @@ def test_a_project_baseline_says_which_national_rules_it_leaves_out(
     other = CliRunner().invoke(main, ["check", "ke.yaml", "--no-color"])
     assert other.exit_code == 0, other.output
     assert "no national ruleset for KE; checked against the baseline" in other.output
+
+
+def test_the_note_says_when_cldr_gives_the_host_s_languages(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a country without a national ruleset gets its official languages from CLDR as
+    # host_languages; `--ruleset baseline` and rule tests of the baseline read it as
+    # written. Both reports said "against ruleset baseline" and nothing else, so a
+    # ministry's passing rule test and a failing check looked alike
+    from click.testing import CliRunner
+
+    from cappolicy.cli.main import main
+
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    text = (root / "examples" / "proposals" / "xa-cirt-good.yaml").read_text(encoding="utf-8")
+    Path("id.yaml").write_text(text.replace("host_country: XA", "host_country: ID"),
+                               encoding="utf-8")
+    found = CliRunner().invoke(main, ["check", "id.yaml", "--no-color"])
+    assert ("note      no national ruleset for ID; checked against the baseline, with the "
+            "official languages of ID in CLDR (id) as host_languages") in found.output
+    named = CliRunner().invoke(main, ["check", "id.yaml", "--no-color", "--ruleset", "baseline"])
+    assert "CLDR" not in named.output

@@ -600,7 +600,13 @@ class Rulesets:
             note = (N_("no national ruleset for {country}; checked against the baseline",
                        country=country)
                     if country else N_("no host country; checked against the baseline"))
-        eff = self._defaulted(self.get(base), country)
+        plain = self.get(base)
+        eff = self._defaulted(plain, country)
+        if eff is not plain:  # said here, since `--ruleset baseline` and rule tests of the
+            languages = eff.params[LANGUAGES].value  # baseline read it as it is written
+            note = N_("{note}, with the official languages of {country} in CLDR ({languages}) "
+                      "as host_languages", note=note, country=country,
+                      languages=", ".join(sorted(languages)))
         hiding = self._hiding(eff)
         return Choice(eff, note if hiding is None else N_("{note}; {hiding}", note=note,
                                                              hiding=hiding))
