@@ -140,8 +140,11 @@ def test_a_file_of_a_ruleset_named_as_its_folder_brings_its_sibling_files(
     assert "max_sunset_delay: 6 months -> 5 years (RELAXES)" in out, out
 
 
-def test_linting_a_file_named_as_its_folder_lints_its_sibling_files(tmp_path: Path) -> None:
-    rules = national_files(tmp_path, "national/xd/xd.cpol", "national/xd/relax.cpol", "")
-    code, out = invoke("lint", "--rulesets", str(rules), str(rules / "national/xd/xd.cpol"))
+@pytest.mark.parametrize("named", ["national/xd/xd.cpol", "national/xd.cpol"])
+def test_linting_a_file_named_as_its_folder_lints_its_sibling_files(
+        tmp_path: Path, named: str) -> None:
+    # also national/xd.cpol with the folder national/xd/ beside it, as the catalogue reads it
+    rules = national_files(tmp_path, named, "national/xd/relax.cpol", "")
+    code, out = invoke("lint", "--rulesets", str(rules), str(rules / named))
     assert code == 2 and "error[CP250]: `set max_sunset_delay` relaxes" in out, out
     assert "linted 1 ruleset: 1 error" in out

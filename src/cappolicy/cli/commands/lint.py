@@ -76,7 +76,14 @@ def _linted(catalog: Catalog, refs: tuple[str, ...]
     for ref in refs:
         path = Path(ref)
         if path.is_file() and path.parent.name in COLLECTIONS:  # national/xa.cpol, as cataloged
-            found = [RulesetSource(f"{path.parent.name}/{path.stem}", (path,), path.parent.parent)]
+            beside = path.parent / path.stem  # with national/xa/ beside it: one ruleset
+            try:
+                siblings = rule_files(beside, recursive=False) if beside.is_dir() else []
+            except CappolicyError as exc:
+                problems.extend(exc.diagnostics)
+                continue
+            found = [RulesetSource(f"{path.parent.name}/{path.stem}", (path, *siblings),
+                                   path.parent.parent)]
         elif path.is_dir() and path.name in COLLECTIONS and any(path.glob("*.cpol")):
             try:  # never a file linked from outside the folder, which a syntax error quotes
                 files = rule_files(path, recursive=False)
