@@ -596,3 +596,25 @@ def test_a_set_that_leaves_the_parents_pattern_out_is_a_warning(
             assert (d["level"], d["file"], d["line"]) == ("warning", "rules/national/xa.cpol", 5)
             assert "replaces the pattern of baseline" in d["message"]
         assert data["exit_code"] == 0  # a warning, not an error
+
+
+@pytest.mark.parametrize(("line", "code", "said"), [
+    ('set safeguard_pattern = "(a" because "Decree 4"', "CP207",
+     "invalid pattern for safeguard_pattern: missing )"),
+    ('param total: number = 5 higher is stricter "National experts"', "CP208",
+     "param 'total' takes the name of a let of FIN-01"),
+])
+def test_an_error_a_national_layer_causes_in_a_parent_rule_is_said_at_its_own_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: str, code: str, said: str) -> None:
+    # the error was located in the shipped file of the parent rule that reads the value,
+    # which the ministry cannot edit, and its own line was never named
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, {"rules/national/xa.cpol": (
+        'ruleset xa "Arcadia"\nversion "1"\nextends regional/aec\njurisdiction XA\n'
+        f"{line}\n")})
+    data = lint_json("--rulesets", "rules", "national/xa")
+    [found] = [d for d in data["diagnostics"] if d["code"] == code]
+    assert (found["file"], found["line"]) == ("rules/national/xa.cpol", 5), found
+    assert said in found["message"]
+    assert data["exit_code"] == 2

@@ -519,8 +519,17 @@ class Compiler(GraphQueries):
             detail = exc.args[0] if exc.args else exc
             if isinstance(detail, bytes):
                 detail = detail.decode("utf-8", "replace")
-            self.error("CP207", f"invalid pattern: {detail}", e.pattern_span,
-                       "patterns use RE2 syntax (no look-around, no back-references)")
+            origin = self.params[e.param].origin if e.param is not None else None
+            if origin is not None and origin.span.file != e.pattern_span.file:
+                # the value was set in another file (a national layer's `set`): said there,
+                # where it can be mended, with the rule that reads it named
+                self.error("CP207", f"invalid pattern for {e.param}: {detail}", origin.span,
+                           f"patterns use RE2 syntax (no look-around, no back-references); "
+                           f"the rule at {e.pattern_span.file}:{e.pattern_span.line} matches "
+                           f"with it")
+            else:
+                self.error("CP207", f"invalid pattern: {detail}", e.pattern_span,
+                           "patterns use RE2 syntax (no look-around, no back-references)")
             return Error(e, BOOL, _unknown, (subject,))
         f = subject.fn
 

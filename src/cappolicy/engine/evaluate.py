@@ -122,7 +122,13 @@ def _compile_rule(spec: RuleSpec, c: Compiler) -> CompiledRule | None:
             c._want_bool(for_where, rule.for_.where.span)
     lets: list[tuple[str, Node]] = []
     for let in rule.lets:
-        if let.name in scope or let.name in c.params:
+        origin = c.params[let.name].origin if let.name in c.params else None
+        if let.name not in scope and origin is not None \
+                and origin.span.file != let.span.file:  # a param another layer declared:
+            c.error("CP208", f"param '{let.name}' takes the name of a let of {rule.id} "  # said
+                    f"({let.span.file}:{let.span.line})", origin.span,  # where it is declared
+                    "choose another name for the param: a rule of a parent ruleset reads it")
+        elif let.name in scope or let.name in c.params:
             c.error("CP208", f"'{let.name}' is already defined", let.span,
                     "choose another name for the let")
         node = c.expr(let.expr, scope)
