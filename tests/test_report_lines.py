@@ -82,3 +82,17 @@ def test_a_line_that_would_begin_with_two_colons_begins_with_dot_slash() -> None
     assert no_commands("a\n  ::x\n::y\nb ::z") == "a\n./  ::x\n./::y\nb ::z"
     assert line_path("::w\u2028::v.yaml") == "./::w\\u2028::v.yaml"
     assert line_path("p.yaml") == "p.yaml"
+
+
+def test_the_older_form_of_a_workflow_command_is_in_no_line(rooted: Path) -> None:
+    """The runner also reads `##[command]data` anywhere in a line (its older form):
+    `##[stop-commands]x` would silence every annotation after it."""
+    shutil.copy(CLOSED, rooted / "a ##[stop-commands]x.yaml")
+    out = _run(["check", ".", "--as-of", "2027-01-15"])
+    assert "a #\\x23[stop-commands]x.yaml:" in out, out
+    assert "##[" not in out
+    out = _run(["portfolio", "."])
+    assert "##[" not in out and "#\\x23[stop-commands]" in out
+    from cappolicy.render.paths import no_commands
+
+    assert no_commands("###[a] ##[[b") == "##\\x23[a] #\\x23[[b"

@@ -65,8 +65,13 @@ _COMMAND = re.compile(r"^(?=[^\S\n]*::)", re.MULTILINE)
 def no_commands(text: str) -> str:
     """`text` (lines of a human report) with `./` before each line that would begin with
     `::`: only a file name can (a proposal `::warning x.yaml` at the root of the folder
-    checked), and `./::warning x.yaml` names the same file."""
-    return _COMMAND.sub("./", text) if "::" in text else text
+    checked), and `./::warning x.yaml` names the same file. The runner also reads the
+    older form, `##[warning]...`, anywhere in a line (`##[stop-commands]` would silence
+    every annotation after it): its second `#` is spelled `\\x23`, as visible.py spells
+    a control character."""
+    if "::" in text:
+        text = _COMMAND.sub("./", text)
+    return text.replace("##[", "#\\x23[") if "##[" in text else text
 
 
 def line_path(file: str) -> str:
