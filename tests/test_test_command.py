@@ -344,3 +344,22 @@ def test_a_base_outside_the_project_is_not_read(tmp_path: Path, base: str) -> No
     assert result.exit_code == 2, result.output
     assert f"base proposal {base} is not read" in result.output, result.output
     assert "hunter2" not in result.output and "root:" not in result.output
+
+
+def test_a_settings_file_in_a_shared_folder_above_marks_no_project(tmp_path: Path) -> None:
+    # a cappolicy.toml that anyone could leave in a shared folder (/tmp) made that folder
+    # the project of every rule test below it, and a base there was read and quoted
+    shared = tmp_path / "shared"
+    (shared / "checkout" / "tests").mkdir(parents=True)
+    shared.chmod(0o777)
+    (shared / "cappolicy.toml").write_text("", encoding="utf-8")
+    (shared / "secret.json").write_text('{"private_key": "cappolicy-base-secret-5c2d"}\n',
+                                        encoding="utf-8")
+    path = shared / "checkout" / "tests" / "t.test.yaml"
+    path.write_text("cappolicy-test: 1\nruleset: baseline\nbase: ../../secret.json\ncases:\n"
+                    "  - name: x\n    expect: {FIN-01: pass}\n", encoding="utf-8")
+    result = cappolicy("test", str(path), "--no-color")
+    assert result.exit_code == 2, result.output
+    assert "cappolicy-base-secret" not in result.output
+    assert "base proposal ../../secret.json is not read: it lies outside the project" \
+        in result.output

@@ -264,12 +264,20 @@ def _entries(folder: Path, recursive: bool, hidden: bool,
 def project_root(start: Path) -> Path | None:
     """The project's root folder above `start` (or `start` itself): the first holding
     `.git` (a folder or a file), or the user's home folder, whichever comes first; None
-    when neither is."""
+    when neither is, or when a folder another user could write to comes first
+    (_trusted): a `.git` planted in a shared folder above a checkout marks no project.
+    The root of the file system is never the home folder (HOME=/, as for system
+    accounts, would make every folder a project's)."""
     try:
         home: Path | None = Path.home().resolve()
     except (RuntimeError, KeyError, OSError):  # no home folder known
         home = None
+    if home is not None and home == Path(home.anchor):
+        home = None
+    owners = _owners(start)
     for folder in (start, *start.parents):
+        if folder != start and not _trusted(folder, owners):
+            return None
         if folder == home or os.path.lexists(folder / ".git"):
             return folder
     return None
@@ -282,6 +290,46 @@ def search_folders(start: Path) -> list[Path]:
     if root is None:
         return [start]
     return [start, *(folder for folder in start.parents if folder.is_relative_to(root))]
+
+
+def nearest_marked(start: Path, markers: tuple[str, ...]) -> Path | None:
+    """The nearest folder at or above `start` holding one of `markers` (".git",
+    "cappolicy.toml"), climbing only into folders `_trusted` as project_root does; None
+    when none is found before an untrusted folder or the root."""
+    owners = _owners(start)
+    for folder in (start, *start.parents):
+        if folder != start and not _trusted(folder, owners):
+            return None
+        if any(os.path.lexists(folder / marker) for marker in markers):
+            return folder
+    return None
+
+
+def _owners(start: Path) -> set[int]:
+    """Who may own a folder the search climbs into: this user, root (only root can write
+    what root owns) and the owner of `start`, whose project it is (a checkout in a
+    container run as root belongs to the runner's user)."""
+    owners = {0, os.geteuid()} if hasattr(os, "geteuid") else {0}
+    try:
+        owners.add(os.stat(start).st_uid)
+    except OSError:
+        pass
+    return owners
+
+
+def _trusted(folder: Path, owners: set[int]) -> bool:
+    """Whether settings, and a `.git` marking a project's root, may be taken from
+    `folder`: one of `owners` owns it and no other user can add a file to it. A folder
+    writable by others is not, sticky or not: the sticky bit (/tmp) stops others from
+    removing or replacing a file, not from adding a `.git` or a `cappolicy.toml` that is
+    not there. Without owners and modes (Windows), every folder is."""
+    if os.name == "nt":
+        return True
+    try:
+        info = os.stat(folder)
+    except OSError:
+        return False
+    return info.st_uid in owners and not info.st_mode & stat.S_IWOTH
 
 
 def write_atomic(path: Path, text: str | Iterable[str]) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from ..base.errors import CappolicyError, Diagnostic, ProposalError, did_you_mean
-from ..base.files import scan_folder
+from ..base.files import nearest_marked, scan_folder
 from ..base.record import replace
 from ..base.span import Span
 from ..engine.findings import OUTCOMES
@@ -122,12 +122,11 @@ def _outside(test: Path, base: str) -> str | None:
 
 def _project(here: Path) -> Path:
     """The project a rule test belongs to: the nearest folder at or above it that holds
-    `.git` or `cappolicy.toml`; the test's own folder when none does (the home folder is
-    no project: ~/.docker/config.json is not a base)."""
-    for folder in (here, *here.parents):
-        if os.path.lexists(folder / ".git") or os.path.lexists(folder / "cappolicy.toml"):
-            return folder
-    return here
+    `.git` or `cappolicy.toml`, climbing only into folders no other user can write to
+    (a cappolicy.toml left in /tmp marks no project of the tests below it); the test's
+    own folder when none does (the home folder is no project: ~/.docker/config.json is
+    not a base)."""
+    return nearest_marked(here, (".git", "cappolicy.toml")) or here
 
 
 def read_fixture(path: Path) -> FixtureFile:

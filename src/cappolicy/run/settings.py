@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..base.deferred import N_
 from ..base.errors import CappolicyError, Diagnostic, did_you_mean
-from ..base.files import read_text
+from ..base.files import project_root, read_text, search_folders
 from ..base.record import Record
 from ..base.span import Span, source_lines
 
@@ -82,64 +81,6 @@ class Settings(Record):
         _set(self, "fail_on", fail_on)
         _set(self, "sources", sources)
         _set(self, "lang", lang)
-
-
-def project_root(start: Path) -> Path | None:
-    """The project's root folder above `start` (or `start` itself): the first holding
-    `.git` (a folder or a file), or the user's home folder, whichever comes first; None
-    when neither is, or when a folder another user could write to comes first
-    (_trusted): a `.git` planted in a shared folder above a checkout marks no project.
-    The root of the file system is never the home folder (HOME=/, as for system
-    accounts, would make every folder a project's)."""
-    try:
-        home: Path | None = Path.home().resolve()
-    except (RuntimeError, KeyError, OSError):  # no home folder known
-        home = None
-    if home is not None and home == Path(home.anchor):
-        home = None
-    owners = _owners(start)
-    for folder in (start, *start.parents):
-        if folder != start and not _trusted(folder, owners):
-            return None
-        if folder == home or os.path.lexists(folder / ".git"):
-            return folder
-    return None
-
-
-def search_folders(start: Path) -> list[Path]:
-    """The folders settings are looked for in, nearest first: `start` and the folders
-    above it up to the project's root (project_root); only `start` when it has none."""
-    root = project_root(start)
-    if root is None:
-        return [start]
-    return [start, *(folder for folder in start.parents if folder.is_relative_to(root))]
-
-
-def _owners(start: Path) -> set[int]:
-    """Who may own a folder the search climbs into: this user, root (only root can write
-    what root owns) and the owner of `start`, whose project it is (a checkout in a
-    container run as root belongs to the runner's user)."""
-    owners = {0, os.geteuid()} if hasattr(os, "geteuid") else {0}
-    try:
-        owners.add(os.stat(start).st_uid)
-    except OSError:
-        pass
-    return owners
-
-
-def _trusted(folder: Path, owners: set[int]) -> bool:
-    """Whether settings, and a `.git` marking a project's root, may be taken from
-    `folder`: one of `owners` owns it and no other user can add a file to it. A folder
-    writable by others is not, sticky or not: the sticky bit (/tmp) stops others from
-    removing or replacing a file, not from adding a `.git` or a `cappolicy.toml` that is
-    not there. Without owners and modes (Windows), every folder is."""
-    if os.name == "nt":
-        return True
-    try:
-        info = os.stat(folder)
-    except OSError:
-        return False
-    return info.st_uid in owners and not info.st_mode & stat.S_IWOTH
 
 
 def find(start: Path) -> Path | None:
