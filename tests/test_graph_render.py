@@ -716,3 +716,18 @@ activities:
     assert back == graph
     assert back.key_for("a1", ("activity",)) == "activity:a1"
     assert back.key_for("a1", ("organisation",)) == "a1"
+
+
+def test_bidi_controls_dot_writes_back_are_referenced_again_in_the_svg(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the DOT text holds &#8238; for a name's right-to-left override, and dot writes the
+    # character itself into the SVG, where it reorders the text of whoever reads the file
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    script = bindir / "dot"
+    script.write_text(f"#!{sys.executable}\nimport sys\nsys.stdin.read()\n"
+                      "sys.stdout.write('<svg><text>ab\\u202ecd\\u2028e\\x85f</text></svg>')\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}")
+    svg = to_svg("digraph governance {\n}\n")
+    assert svg == "<svg><text>ab&#8238;cd&#8232;e&#133;f</text></svg>"

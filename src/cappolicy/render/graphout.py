@@ -450,6 +450,9 @@ _REFERENCED = frozenset((0x061C, 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 
                          *range(0x2066, 0x206A)))
 
 
+_SVG_REFERENCED = {code: f"&#{code};" for code in (*_REFERENCED, *range(0x7F, 0xA0))}
+
+
 def _html(text: str) -> str:
     """Text for an HTML-like label: markup characters as entities, line breaks as <BR/>,
     characters XML cannot hold (controls, surrogates, U+FFFE, U+FFFF) as U+FFFD, and
@@ -496,7 +499,10 @@ def to_svg(dot_text: str, *, timeout: float = DOT_TIMEOUT) -> str:
     svg = done.stdout.decode("utf-8", "replace")
     if "<svg" not in svg:
         raise GraphvizError("Graphviz's 'dot' wrote no SVG")
-    return svg
+    # dot writes the character references of the labels (_html) back as the characters:
+    # referenced again, a name's bidi control or line separator does not reorder or
+    # break the SVG's text for whoever reads it
+    return svg.translate(_SVG_REFERENCED)
 
 
 __all__ = [
