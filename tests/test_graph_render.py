@@ -731,3 +731,15 @@ def test_bidi_controls_dot_writes_back_are_referenced_again_in_the_svg(
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}")
     svg = to_svg("digraph governance {\n}\n")
     assert svg == "<svg><text>ab&#8238;cd&#8232;e&#133;f</text></svg>"
+
+
+def test_an_iati_file_is_told_to_be_imported_first(tmp_path: Path) -> None:
+    # it was read as YAML and refused as "a proposal is a mapping of fields"
+    path = tmp_path / "acts.xml"
+    path.write_text('<?xml version="1.0"?>\n<iati-activities version="2.03">'
+                    "<iati-activity><iati-identifier>X-1</iati-identifier></iati-activity>"
+                    "</iati-activities>\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["graph", str(path)])
+    assert result.exit_code == 2
+    assert "is an IATI activity file; `cappolicy graph` draws one proposal" in result.output
+    assert "cappolicy import iati FILE -o DIR" in result.output

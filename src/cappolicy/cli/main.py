@@ -339,6 +339,12 @@ def graph(proposal_path: Path, fmt: str | None, output: Path | None, ruleset_ref
                                   "draws one proposal file")])
     if not proposal_path.is_file():
         raise Failure([Diagnostic("CP421", f"no such file: {proposal_path}")])
+    from ..proposal.iati import is_iati
+    if proposal_path.suffix.lower() == ".xml" and is_iati(proposal_path):  # activities, many
+        raise Failure([Diagnostic(
+            "CP421", f"{proposal_path} is an IATI activity file; `cappolicy graph` draws one "
+            "proposal", None, "write each activity as a proposal with `cappolicy import iati "
+            "FILE -o DIR`, then draw one of them (check --format html draws every activity)")])
     if output is not None and (clash := outputs_over_inputs([output], [proposal_path])):
         raise Failure(clash)
     try:
