@@ -79,7 +79,7 @@ def test_a_rulesets_folder_s_name_never_breaks_a_line(rooted: Path, char: str) -
 def test_a_line_that_would_begin_with_two_colons_begins_with_dot_slash() -> None:
     from cappolicy.render.paths import line_path, no_commands
 
-    assert no_commands("a\n  ::x\n::y\nb ::z") == "a\n./  ::x\n./::y\nb ::z"
+    assert no_commands("a\n  ::x\n::y\nb ::z") == "a\n  ./::x\n./::y\nb ::z"
     assert line_path("::w\u2028::v.yaml") == "./::w\\u2028::v.yaml"
     assert line_path("p.yaml") == "p.yaml"
 

@@ -128,9 +128,10 @@ def github_says(out: str, file: str, note: str, relaxed: list[str]) -> None:
     kind, props, message = said[0]
     assert kind == "notice" and props == {"file": file, "title": "ruleset national/xa"}
     assert message.split("\n") == [f"note: {note}", *(f"relaxed: {line}" for line in relaxed)]
-    # ahead of any other notice (GitHub keeps only the first few of each kind)
+    # ahead of any other notice (GitHub keeps only the first few of each kind) but the
+    # run's one line of what it read
     notices = [props for kind, props, _ in commands if kind == "notice"]
-    assert notices[0]["title"] == "ruleset national/xa"
+    assert [n["title"] for n in notices[:2]] == [INPUTS, "ruleset national/xa"]
     assert out.rstrip("\n").split("\n")[-1].startswith("total ")
 
 
@@ -228,7 +229,8 @@ def test_the_shipped_rulesets_add_nothing(tmp_path: Path,
     monkeypatch.chdir(tmp_path)
     assert text_says("p.yaml") == ([], [])
     _, github = check("p.yaml", "github")
-    assert github.startswith("total PASS")
+    inputs, _, rest = github.partition("\n")
+    assert inputs.startswith(f"::notice title={INPUTS}::") and rest.startswith("total PASS")
     _, markdown = check("p.yaml", "markdown")
     assert "###" not in markdown and "relaxed" not in markdown
     _, sarif = check("p.yaml", "sarif")
@@ -243,6 +245,8 @@ def test_the_shipped_rulesets_add_nothing(tmp_path: Path,
 
 
 FILE = "proposals/x,y:z.yaml"
+#: the title of the notice that says what the run read, first of the notices
+INPUTS = "cappolicy inputs"
 HOSTILE = "50% done,\r\n::error file=evil.yaml::pwned *bold* <b>"
 
 
@@ -261,7 +265,8 @@ def test_relaxed_lines_alone_are_said_too() -> None:
     """A project ruleset of an id the shipped rulesets do not have hides nothing (no
     note), but what it disables is still said."""
     report = _report(relied_on=("national/xd: PROC-02 disabled by national/xd",))
-    [line] = render(report, "github").split("\n")[:-1]
+    inputs, line = render(report, "github").split("\n")[:-1]
+    assert inputs.startswith(f"::notice title={INPUTS}::")
     assert parse_command(line)[2] == "relaxed: national/xd: PROC-02 disabled by national/xd"
     assert "*relaxed: national/xd: PROC-02 disabled by national/xd*" in \
         render_markdown(report)
@@ -278,8 +283,9 @@ def test_relaxed_lines_alone_are_said_too() -> None:
 def test_a_hostile_note_stays_in_its_place() -> None:
     report = _report(ruleset_note=HOSTILE, relied_on=(HOSTILE,))
     lines = render(report, "github").split("\n")
-    assert len(lines) == 2 and lines[1].startswith("total ")  # nothing injected
-    kind, props, message = parse_command(lines[0])
+    assert len(lines) == 3 and lines[2].startswith("total ")  # nothing injected
+    assert lines[0].startswith(f"::notice title={INPUTS}::")
+    kind, props, message = parse_command(lines[1])
     assert kind == "notice" and props["file"] == FILE
     assert message == "note: 50% done,\\r\n::error file=evil.yaml::pwned *bold* <b>\n" \
                       "relaxed: 50% done,\\r\n::error file=evil.yaml::pwned *bold* <b>"

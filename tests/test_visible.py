@@ -41,7 +41,7 @@ HOSTILE = yaml.safe_load(HOSTILE_YAML)
 RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
                  "\u202a-\u202e\u2066-\u2069]")
 FORMATS = ALL_FORMATS  # every format, from its registry (render/formats.py)
-COMMAND = re.compile(r"::(error|warning|notice) file=[^:]*::")
+COMMAND = re.compile(r"::(error|warning|notice) file=[^:]*::|::notice title=cappolicy inputs::")
 
 
 def editor_position(text: str, offset: int) -> tuple[int, int]:
@@ -134,7 +134,7 @@ def test_no_value_starts_a_line(hostile_run: tuple[int, dict[str, str]], fmt: st
                    if f["outcome"] in ("fail", "unknown", "waived"))
     expected += sum(len(r["warnings"]) for r in report["results"])
     expected += sum(len(e["diagnostics"]) for e in report["errors"])
-    assert len(commands) == expected
+    assert len(commands) == expected + 1  # and the one notice of what the run read
 
 
 def test_text_spells_the_value_out_under_its_own_prefix(
@@ -144,7 +144,8 @@ def test_text_spells_the_value_out_under_its_own_prefix(
                "::stop-commands::tok\\u2029\\u202eevil\\u2066\\x00\\x9b\\x7f\\x0c\\x0bend")
     assert f"== escaped.yaml ({spelled}, host XA) against ruleset national/xa ==" in text
     # the waiver's reason, in its field: its line break kept, the next line indented
-    assert "  waiver    \\x1b]0;pwned\\x07\\x1b[2J\\r\n            ::error::injected" in text
+    # the runner trims the blanks before a line: `./` keeps `::` from starting it
+    assert "  waiver    \\x1b]0;pwned\\x07\\x1b[2J\\r\n            ./::error::injected" in text
     # the refused value, quoted in the diagnostic and its source line
     assert "unknown recurrence '\\x1b]0;pwned\\x07\\x1b[2J\\r\\n::error::injected" in text
 
