@@ -418,3 +418,27 @@ def test_a_pattern_set_to_one_language_alone_is_shown_as_what_a_pass_owes(
     assert "relaxed   national/xa: passes PROC-02 only because national/xa allows " \
         'denied_safeguard_pattern = "(?i)^\\\\W*(aucune?|sans)\\\\b" instead of "(?i)' \
         in result.output
+
+
+def test_a_public_sector_widened_by_a_ministry_is_kept_from_foreign_oversight(
+        tmp_path: Path) -> None:
+    # GOV-03 read its own param, overseen_only_by_host, so that narrowing public_sector
+    # could not relax it; a ministry that widened public_sector to its public universities
+    # then lost GOV-03 over them. It reads both: the kinds of either are kept
+    rules = tmp_path / "rules" / "national"
+    rules.mkdir(parents=True)
+    (rules / "xa.cpol").write_text(
+        'ruleset xa "Arcadia"\nversion "1"\nextends regional/aec\njurisdiction XA\n'
+        "set public_sector = {ministry, regulator, cert, law-enforcement, judiciary, "
+        "parliament, agency, academia}\n"
+        '    because "Higher Education Act: the universities are public bodies"\n',
+        encoding="utf-8")
+    proposal = variant(tmp_path, "p.yaml", {
+        "    - {from: steering, kind: decides":
+            "    - {from: donor-a, to: xa-uni, kind: oversees}\n"
+            "    - {from: steering, kind: decides"})
+    local = Rulesets(Catalog([*Catalog().roots, tmp_path / "rules"]))
+    eff = local.for_country("XA").ruleset
+    failed = [f for f in of(evaluate(eff.compiled(), proposal, AS_OF, ruleset=eff.id), "GOV-03")
+              if f.outcome == "fail"]
+    assert [f.message.split(" oversees ")[0] for f in failed] == ["donor-a"]
