@@ -4,6 +4,7 @@ layer may not declare or set."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -133,14 +134,11 @@ def test_a_param_may_not_take_a_name_the_rules_already_read(tmp_path: Path) -> N
     """A param comes before a field, a built-in name and an enumeration value: one of their
     name would change what the parent's rules read, and no view would show it."""
     for line, what in [
-        ('param training: string = "vocational"', "an enumeration value (activity type and "
-         "budget category)"),
         ("param activities: list = []", "a top-level field of the proposal"),
         ('param host_country: string = "XD"', "a top-level field of the proposal"),
         ("param as_of: date = 2027-01-01", "a built-in name"),
         ("param graph: number = 1", "a built-in name"),
         ("param program: number = 1", "a built-in name"),
-        ("param ministry: number = 1", "an enumeration value (organisation kind)"),
     ]:
         changes, errors = resolved(tmp_path, line)
         [error] = [e for e in errors if e.code == "CP216"]
@@ -150,6 +148,30 @@ def test_a_param_may_not_take_a_name_the_rules_already_read(tmp_path: Path) -> N
         assert error.span.line == 4
     assert [e for e in resolved(tmp_path, "param training_programme: number = 1")[1]
             if e.code == "CP216"] == []
+
+
+def test_a_param_named_as_an_enumeration_value_is_refused_where_a_rule_reads_it(
+        tmp_path: Path) -> None:
+    """`act.type == training` in a parent's rule would read a national `param training`;
+    a `param overhead` that no rule reads as a budget category hides nothing, and a
+    ministry may name its overhead ceiling so."""
+    root = ROOT.replace("let n = count(i in indicators where i.kind == \"outcome\")",
+                        "let n = count(a in activities where a.type == training)")
+    assert root != ROOT
+    for line, refused in (('param training: string = "vocational"', True),
+                          ("param overhead: percent = 7% lower is stricter", False)):
+        folder = tmp_path / line.split()[1].rstrip(":")
+        write_rulesets(folder, {"regional/rg.cpol": root.format(params=""),
+                                "national/xd.cpol": CHILD.format(changes=line + ' "x"')})
+        result = CliRunner().invoke(main, ["lint", "--rulesets", str(folder), "national/xd",
+                                           "--format", "json"])
+        found = [d for d in json.loads(result.output)["diagnostics"] if d["code"] == "CP216"]
+        assert bool(found) is refused, result.output
+        if refused:
+            [d] = found
+            assert d["file"].endswith("xd.cpol") and d["line"] == 4
+            assert d["message"].startswith("param training has the name of an enumeration "
+                                           "value that a rule reads (")
 
 
 def test_a_param_set_twice_in_one_layer_is_an_error_at_the_second_set(

@@ -198,6 +198,12 @@ class Compiler(GraphQueries):
         if name in self.params:
             self.used_params.add(name)
             p = self.params[name]
+            if name in schema.SYMBOLS and p.origin is not None \
+                    and p.origin.span.file != e.span.file:  # an enumeration value it hides
+                self.error("CP216", f"param {name} has the name of an enumeration value that "
+                           f"a rule reads ({e.span.file}:{e.span.line})", p.origin.span,
+                           "give the param another name: a param comes before an enumeration "
+                           f"value, so that rule would read the param instead of `{name}`")
             value = p.value
             return Param(e, p.type, lambda env: value, name=name, value=value)
         field = schema.PROPOSAL.field(name)
