@@ -800,3 +800,17 @@ def test_check_refuses_a_file_of_two_currencies_and_checks_the_others(tmp_path: 
     for name in ("a-good.yaml", "c-good.yaml"):
         assert f"{name} (XA-CIRT-2027, host XA) against ruleset national/xa ==" in result.output
     assert "2 proposals (0 failed, 2 passed), 1 file not loaded" in result.output
+
+
+def test_a_budget_in_another_currency_than_the_funding_is_refused_at_its_currency() -> None:
+    # budget: {currency: XAD, lines: ...} said its every line was in XAD, and the lines
+    # were added up with the funding's euros with only an extension's warning
+    text = GOOD.replace("budget:\n", "budget:\n  currency: XAD\n", 1)
+    assert "currency: XAD" in text
+    (error,) = errors_of(text)
+    assert (error.code, error.level) == ("CP413", "error")
+    assert error.message.startswith("budget gives its amounts in XAD, but every amount of a "
+                                    "proposal is in funding.currency (EUR)")
+    assert at(error.span) == where(text, "XAD")
+    # in the funding's own currency, however written, it stays an extension
+    load_proposal_text(GOOD.replace("budget:\n", "budget:\n  currency: eur\n", 1), "p.yaml")

@@ -30,8 +30,8 @@ def unreasoned_waivers(data: Mapping[str, Any]) -> Iterator[tuple[Path, str]]:
 
 
 def foreign_currencies(data: Mapping[str, Any]) -> Iterator[tuple[Path, Any, Path, Any]]:
-    """Each `currency` of a funding source or a budget line (an extension: format v1 has
-    none there) that is not the proposal's currency: funding.currency, or, when that is
+    """Each `currency` of a funding source, of the budget or of a budget line (an
+    extension: format v1 has none there) that is not the proposal's currency: funding.currency, or, when that is
     not given, the first such `currency`. The path of the currency and its value, then the
     path and value of the one it differs from. Codes are compared in capitals without the
     spaces round them; a value that is no text nor number differs from any other."""
@@ -39,17 +39,22 @@ def foreign_currencies(data: Mapping[str, Any]) -> Iterator[tuple[Path, Any, Pat
     stated = funding.get("currency") if isinstance(funding, dict) else None
     first: tuple[Path, Any] | None = (("funding", "currency"), stated) \
         if isinstance(stated, str) else None
+    # the budget's own `currency` (budget: {currency: XAD, lines: ...}) says the same of
+    # each of its lines
+    said: list[tuple[Path, Any]] = [(("budget", "currency"), budget.get("currency"))] \
+        if isinstance(budget, dict) else []
     for path, records in ((("funding", "sources"), funding), (("budget", "lines"), budget)):
         listed = records.get(path[1]) if isinstance(records, dict) else None
-        for index, record in enumerate(listed if isinstance(listed, list) else ()):
-            value = record.get("currency") if isinstance(record, dict) else None
-            if value is None:
-                continue
-            here = (*path, index, "currency")
-            if first is None:
-                first = (here, value)
-            elif _code(value) is None or _code(value) != _code(first[1]):
-                yield here, value, *first
+        said.extend(((*path, index, "currency"), record.get("currency"))
+                    for index, record in enumerate(listed if isinstance(listed, list) else ())
+                    if isinstance(record, dict))
+    for here, value in said:
+        if value is None:
+            continue
+        if first is None:
+            first = (here, value)
+        elif _code(value) is None or _code(value) != _code(first[1]):
+            yield here, value, *first
 
 
 def _code(value: Any) -> str | None:
