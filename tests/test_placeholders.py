@@ -270,3 +270,20 @@ def test_an_elision_or_a_bracket_is_no_slot(rulesets: Rulesets, text: str) -> No
     for road in (load_proposal_text, _usual_road):
         failed, _ = _failed_with_notes(rulesets, proposal, road)
         assert "DATA-02" not in failed, (road, text)
+
+
+@pytest.mark.parametrize("text", [
+    "[___]", "[ __ ]", "Law ____ of 2019", "[insert number]", "[Insert name of ministry]",
+    "[enter the legal basis]", "[Specify the authority]", "[fill in the date]",
+    "Law <<number>> of 2019", "<<legal_basis>>", "Law [·] of [▪]", "[■]", "Art. [ • ] of the Act",
+])
+def test_a_form_s_blank_left_unfilled_is_a_placeholder(text: str) -> None:
+    assert placeholder(text) and reading(text) and maybe_placeholder(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Article 5 [1] applies", "a snake_case_name", "see [...] above", "x << y",
+    "[entered into force 2019]", "Under__score", "Law 12/2019 [as amended]",
+])
+def test_brackets_and_underscores_in_a_real_answer_stay_an_answer(text: str) -> None:
+    assert not reading(text)

@@ -37,7 +37,9 @@ What counts, ignoring case and the whitespace and punctuation around it:
 - a text that starts with `lorem ipsum`;
 - a text that holds an unfilled template slot anywhere in it (`_SLOT`): `{{legal_basis}}`
   (Jinja, Mustache), `${EXIT_PLAN}` (shell), and the legal drafter's blank, a bracketed
-  bullet `[•]` or `[●]` (spaces allowed inside): `Law [•] of [•]`. The whole text counts
+  bullet `[•]`, `[●]`, `[·]`, `[▪]` or `[■]` (spaces allowed inside): `Law [•] of [•]`;
+  a form's blanks: `[___]`, a line of four underscores or more, `[insert number]` (or
+  `[enter ...]`, `[specify ...]`, `[fill in ...]`) and `<<number>>`. The whole text counts
   as absent, however much of it is written, since it is a template not yet filled in:
   `Budget in ${currency} is not used` is a placeholder too. Not `[...]` nor `[…]`, with
   which a quotation elides, nor a single brace (`{x}`, `$ {x}`) nor an unclosed slot;
@@ -117,7 +119,9 @@ _STILL_NOT_YET = frozenset({"later", "soon", "yet", "pending", "next", "by", "af
                             "when", "once", "tbd", "tbc", "tba", "todo"})
 #: an unfilled template slot (module docstring): what stands between the braces holds no
 #: brace, so that a long run of "{{" or "${" is read in one pass
-_SLOT = lazy(r"\{\{[^{}]*\}\}|\$\{[^{}]*\}|\[\s*[\u2022\u25cf]\s*\]")
+_SLOT = lazy(r"\{\{[^{}]*\}\}|\$\{[^{}]*\}|\[\s*[\u2022\u25cf\u00b7\u25aa\u25a0]\s*\]|"
+             r"\[\s*_{2,}\s*\]|_{4,}|<<[^<>]{1,80}>>|"
+             r"\[\s*(?:insert|enter|specify|fill\s+in)\b[^\[\]]{0,80}\]", re.IGNORECASE)
 #: a text that says there is none: "No legal basis", "There is no exit plan", "None yet"
 #: ("No. 12/2024", "No 1412" and "Nº 1412", which NFKC makes "No 1412", and "no
 #: objection" are not). After "no", what is denied and how: `_denial`.
@@ -360,7 +364,8 @@ def may_deny(bare: str) -> bool:
 
 #: placeholder() under the default words can only hold for a text that has one of
 #: _HINT_WORDS, one of these, or nothing but its punctuation
-_HINT = lazy(_HINT_WORDS + "|<|t\\.b|n\\.a|\\{\\{|\\$\\{|[\u2022\u25cf]|"
+_HINT = lazy(_HINT_WORDS + "|<|t\\.b|n\\.a|\\{\\{|\\$\\{|[\u2022\u25cf]|__|"
+             "\\[\\s*[\u00b7\u25aa\u25a0]|\\[\\s*(?:insert|enter|specify|fill)|"
              "\\A\\s*(no\\s|there|nil)|\\A[\\W_]*\\Z", re.IGNORECASE)
 #: a start that may say there is none or not yet (after the punctuation round a text):
 #: "no" and any whitespace (a vertical tab), "there is no", "none required", "FIXME: x",
@@ -390,7 +395,8 @@ def maybe_placeholder(text: str) -> bool:
                 or "not applicable" in low or "to be " in low or "<" in text \
                 or "pending" in low or "t.b" in low or "n.a" in low \
                 or "unknown" in low or "to do" in low or "not yet" in low \
-                or "{{" in text or "${" in text:  # a template slot (_SLOT)
+                or "{{" in text or "${" in text or "__" in text \
+                or "[" in text and _SLOT.search(text) is not None:  # a template slot
             return True
         bare = low.strip(_EDGE)  # "", "No.", "false", "not required", "FIXME: x"
         return not bare or _MAYBE_START(bare) is not None or len(bare) <= _SHORT and (
@@ -558,8 +564,9 @@ def reading(text: str, words: frozenset[str] = _DEFAULT, *, deep: bool = True) -
     bare = _bare(text).lower()
     if not bare:
         return True  # "", "   ", "...", "-", "?": nothing but whitespace and punctuation
-    if ("{" in text or "[" in text) and _SLOT.search(text) is not None:
-        return True  # "{{legal_basis}}", "${EXIT_PLAN}", "Law [•] of [•]": a slot unfilled
+    if ("{" in text or "[" in text or "__" in text or "<<" in text) \
+            and _SLOT.search(text) is not None:  # "{{legal_basis}}", "${EXIT_PLAN}", "Law
+        return True  # [•] of [•]", "[insert number]", "____", "<<number>>": a slot unfilled
     if bare in words or "." in bare and (bare.replace(".", "") in words or  # T.B.D.
                                          bare.replace(".", "/") in words):  # N.A.
         return True
