@@ -82,3 +82,30 @@ def test_with_home_at_the_root_no_folder_above_the_checkout_applies(
     assert result.exit_code == 2, result.output
     assert "error[CP441]: rulesets folder" in result.output
     assert "outside the project" in result.output
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="giving a folder to another group takes root")
+def test_a_folder_its_group_can_write_to_ends_the_search_unless_the_group_is_its_owner_s(
+        tmp_path: Path) -> None:
+    # the cache and the spool already held a group-writable folder to be others'; the
+    # search for settings let a member of the group plant a .git and settings above a
+    # checkout. A user's private group (umask 002 makes every folder of theirs group
+    # writable) is the user's own
+    import grp
+    import pwd
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    proposal = _planted(shared)
+    shared.chmod(0o775)
+    owner = pwd.getpwuid(os.geteuid()).pw_name
+    own_group = grp.getgrnam(owner).gr_gid
+    os.chown(shared, -1, own_group)
+    assert "against ruleset national/xb" in _check(proposal)
+    os.chown(shared, -1, OTHER)  # a group of others
+    result = CliRunner().invoke(main, ["check", "--as-of", "2027-01-15", str(proposal)])
+    assert "settings: none (defaults)" in result.output, result.output
+    assert "against ruleset national/xa" in result.output
+    # and the run says why, rather than checking with other rules in silence
+    assert f"note: settings and a .git at or above {shared} are not read" in result.stderr

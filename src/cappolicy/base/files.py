@@ -329,7 +329,39 @@ def _trusted(folder: Path, owners: set[int]) -> bool:
         info = os.stat(folder)
     except OSError:
         return False
-    return info.st_uid in owners and not info.st_mode & stat.S_IWOTH
+    if info.st_uid not in owners or info.st_mode & stat.S_IWOTH:
+        return False
+    # a folder its group can write to is the group's members' as well: trusted only when
+    # that group is its owner's own (a user private group, which a umask of 002 leaves
+    # writable on the user's every folder)
+    return not info.st_mode & stat.S_IWGRP or _private_group(info.st_uid, info.st_gid)
+
+
+def _private_group(uid: int, gid: int) -> bool:
+    """Whether `gid` is the user private group of `uid`: named as the user, with no
+    member but the user."""
+    try:
+        import grp
+        import pwd
+        group, user = grp.getgrgid(gid), pwd.getpwuid(uid)
+    except (ImportError, KeyError):
+        return False
+    return group.gr_name == user.pw_name and all(m == user.pw_name for m in group.gr_mem)
+
+
+def untrusted_above(start: Path) -> Path | None:
+    """The first folder above `start` that the climb to a project (project_root) does
+    not enter because another user could have written to it, when it or a folder above
+    it holds settings or a `.git` that are then not read; None otherwise."""
+    owners = _owners(start)
+    for folder in start.parents:
+        if not _trusted(folder, owners):
+            marked = any(os.path.lexists(f / name) for f in (folder, *folder.parents)
+                         for name in (".git", "cappolicy.toml", "pyproject.toml"))
+            return folder if marked else None
+        if os.path.lexists(folder / ".git"):
+            return None
+    return None
 
 
 def write_atomic(path: Path, text: str | Iterable[str]) -> None:

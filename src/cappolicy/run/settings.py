@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..base.deferred import N_
 from ..base.errors import CappolicyError, Diagnostic, did_you_mean
-from ..base.files import project_root, read_text, search_folders
+from ..base.files import project_root, read_text, search_folders, untrusted_above
 from ..base.record import Record
 from ..base.span import Span, source_lines
 
@@ -93,7 +93,16 @@ def find(start: Path) -> Path | None:
         project = folder / "pyproject.toml"
         if project.is_file() and _has_table(project):
             return project
+    stopped = untrusted_above(start)
+    if stopped is not None and stopped not in _SAID:  # never silently: say why once a run
+        _SAID.add(stopped)
+        print(f"note: settings and a .git at or above {stopped} are not read: another user "
+              "can write to that folder or owns it (docs/security.md)", file=sys.stderr)
     return None
+
+
+#: the folders `find` has said it does not climb into, once each a run
+_SAID: set[Path] = set()
 
 
 def _is_country(code: str) -> bool:
