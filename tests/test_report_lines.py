@@ -96,3 +96,13 @@ def test_the_older_form_of_a_workflow_command_is_in_no_line(rooted: Path) -> Non
     from cappolicy.render.paths import no_commands
 
     assert no_commands("###[a] ##[[b") == "##\\x23[a] #\\x23[[b"
+
+
+def test_a_markdown_report_printed_to_a_log_holds_no_workflow_command(rooted: Path) -> None:
+    # a Markdown report is a pull request's comment, and often printed to the job's log
+    # as well, where `##[stop-commands]` anywhere in a line silences every annotation
+    shutil.copy(CLOSED, rooted / "a ##[stop-commands]x.yaml")
+    shutil.copy(CLOSED, rooted / "::warning x.yaml")
+    out = _run(["check", ".", "--as-of", "2027-01-15", "--format", "markdown"])
+    assert "##[" not in out
+    assert not [line for line in out.split("\n") if line.lstrip().startswith("::")]

@@ -49,7 +49,7 @@ from ..report.model import (
     sorted_results,
     verdict,
 )
-from .paths import forget, shown_path
+from .paths import forget, no_commands, shown_path
 from .text import (
     INDENT,
     evidence_lines,
@@ -138,6 +138,8 @@ def render_markdown(report: Report, *, root: str | os.PathLike[str] | None = Non
     tr = translator(lang)
     with use(tr):
         text = _render_markdown(report, root=root, max_chars=max_chars)
+    # a comment is also printed to CI logs: no line of it is a workflow command there
+    text = no_commands(text)
     return text if tr.is_source else f"{text}\n\n*{untranslated_line(tr)}*"
 
 
