@@ -150,6 +150,9 @@ class Compiler(GraphQueries):
         self.used_params: set[str] = set()
         #: the lets that may hold a money value of the rule (`holds_money`)
         self.money_lets: set[str] = set()
+        #: whether a money literal or param has been compiled: until then no value of a
+        #: rule can be money, and `holds_money` is not asked (the shipped rules have none)
+        self.money_seen = False
         self._enum: EnumT | None = None  # compared with, so a near-miss name is sought in it
         self._in_condition = 0  # inside `n -> ...`, where graph queries are not allowed
 
@@ -184,6 +187,8 @@ class Compiler(GraphQueries):
 
     def c_literal(self, e: ast.Literal, scope: Mapping[str, Type]) -> Node:
         value = e.value
+        if value.__class__ is Money:
+            self.money_seen = True
         return Literal(e, LITERAL_TYPES[e.kind], lambda env: value, value=value)
 
     def c_name(self, e: ast.Name, scope: Mapping[str, Type]) -> Node:
@@ -205,6 +210,8 @@ class Compiler(GraphQueries):
                            "give the param another name: a param comes before an enumeration "
                            f"value, so that rule would read the param instead of `{name}`")
             value = p.value
+            if value.__class__ is Money:
+                self.money_seen = True
             return Param(e, p.type, lambda env: value, name=name, value=value)
         field = schema.PROPOSAL.field(name)
         if field is not None:
@@ -439,8 +446,8 @@ class Compiler(GraphQueries):
                         op, lf(env), rf(env)))
                 return Compare(e, BOOL, cmp_money, kids, op=op, percent=pct,
                                currency=money.currency)
-            if MONEY in (left.type, right.type) and (self.holds_money(left)
-                                                     or self.holds_money(right)):
+            if self.money_seen and MONEY in (left.type, right.type) \
+                    and (self.holds_money(left) or self.holds_money(right)):
                 def cmp_computed(env: Env) -> Any:  # a money value made of one: its
                     return V.compare_money(op, lf(env), rf(env), env.ctx.data)  # currency
                 return Compare(e, BOOL, cmp_computed, kids, op=op, percent=pct, currency="")

@@ -133,7 +133,7 @@ def _compile_rule(spec: RuleSpec, c: Compiler) -> CompiledRule | None:
                     "choose another name for the let")
         node = c.expr(let.expr, scope)
         scope[let.name] = node.type
-        if c.holds_money(node):
+        if c.money_seen and c.holds_money(node):
             c.money_lets.add(let.name)
         lets.append((let.name, node))
     when = None

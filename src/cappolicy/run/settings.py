@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from ..base.deferred import N_
 from ..base.errors import CappolicyError, Diagnostic, did_you_mean
 from ..base.files import project_root, read_text, search_folders, untrusted_above
+from ..base.patterns import lazy
 from ..base.record import Record
 from ..base.span import Span, source_lines
 
@@ -356,16 +357,16 @@ def _key_spans(path: Path, text: str) -> dict[str, Span]:
 
 _NAME = r"""(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')"""
 # `[a.b]` or `[[a.b]]`: its first part, and the part after `tool.cappolicy.`
-_HEADER = re.compile(rf"\[\[?[ \t]*({_NAME})(?:[ \t]*\.[ \t]*cappolicy[ \t]*\.[ \t]*({_NAME}))?")
+_HEADER = lazy(rf"\[\[?[ \t]*({_NAME})(?:[ \t]*\.[ \t]*cappolicy[ \t]*\.[ \t]*({_NAME}))?")
 # `key = ` or `key.more = `
-_SETTING = re.compile(rf"({_NAME})[ \t]*[.=]")
+_SETTING = lazy(rf"({_NAME})[ \t]*[.=]")
 
 
 # The tokens of a TOML text, enough to tell the parts of its dotted keys: each token is
 # matched once, where the last one ended, so the scan is linear in the text; a string is
 # one token (the dots inside it are no key's), as is a comment. A quote that opens no
 # string closed where TOML closes it ends the scan: tomllib stops there too.
-_TOKEN = re.compile(r"""
+_TOKEN = lazy(r"""
     (?P<long>\"\"\"(?:[^"\\]|\\[\s\S]|"(?!""))*+"{3,5}|'''(?:[^']|'(?!''))*+'{3,5})
   | (?P<open>\"\"\"|''')
   | (?P<part>[A-Za-z0-9_-]++|"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+')
