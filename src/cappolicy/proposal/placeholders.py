@@ -395,7 +395,7 @@ def maybe_placeholder(text: str) -> bool:
                 or "not applicable" in low or "to be " in low or "<" in text \
                 or "pending" in low or "t.b" in low or "n.a" in low \
                 or "unknown" in low or "to do" in low or "not yet" in low \
-                or "{{" in text or "${" in text or "__" in text \
+                or "{" in text and ("{{" in text or "${" in text) or "__" in text \
                 or "[" in text and _SLOT.search(text) is not None:  # a template slot
             return True
         bare = low.strip(_EDGE)  # "", "No.", "false", "not required", "FIXME: x"
