@@ -168,7 +168,7 @@ def test_generated_proposals_are_decided_as_the_closures_do(data: dict[str, Any]
 EXAMPLE_DATA = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
 ODD_VALUES = st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False) | \
     st.text(max_size=5) | st.sampled_from(["XA", "NO", "xa-cirt", "2027-01-01", "personal"]) | \
-    st.dates() | st.lists(st.integers(0, 3), max_size=3) | st.just({"a": 1})
+    st.dates() | st.lists(st.integers(0, 3), max_size=3) | st.builds(lambda: {"a": 1})
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
