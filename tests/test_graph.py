@@ -691,7 +691,8 @@ def proposals(draw: st.DrawFn, loadable: bool) -> dict[str, Any]:
         org = st.sampled_from(org_ids)
         node = st.sampled_from(org_ids + body_ids)
     else:
-        junk = st.sampled_from(UNKNOWN_IDS) | st.none() | st.integers() | st.builds(lambda: ["xa-cirt"])
+        junk = st.sampled_from(UNKNOWN_IDS) | st.none() | st.integers() \
+            | st.builds(lambda: ["xa-cirt"])
         declared_ids = org_ids + body_ids  # mostly references that resolve, to make edges
         org = (st.sampled_from(declared_ids) if declared_ids else st.nothing()) \
             | st.sampled_from(ORG_IDS + BODY_IDS) | junk

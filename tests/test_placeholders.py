@@ -19,7 +19,8 @@ from cappolicy.engine.compile import Context
 from cappolicy.engine.evaluate import closure_verdict, evaluate, functions_of
 from cappolicy.proposal.load import _YamlComposer, load_proposal_text
 from cappolicy.proposal.placeholders import (
-    _HINT_WORDS, DEFAULT_WORDS, _table, maybe_placeholder, normalise, placeholder, readable, reading)
+    _HINT_WORDS, DEFAULT_WORDS, _table, maybe_placeholder, normalise, placeholder, readable,
+    reading)
 from cappolicy.rulesets.catalog import Catalog, Rulesets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -275,7 +276,8 @@ def test_an_elision_or_a_bracket_is_no_slot(rulesets: Rulesets, text: str) -> No
 @pytest.mark.parametrize("text", [
     "[___]", "[ __ ]", "Law ____ of 2019", "[insert number]", "[Insert name of ministry]",
     "[enter the legal basis]", "[Specify the authority]", "[fill in the date]",
-    "Law <<number>> of 2019", "<<legal_basis>>", "Law [·] of [▪]", "[■]", "Art. [ • ] of the Act",
+    "Law <<number>> of 2019", "<<legal_basis>>", "Law [·] of [▪]", "[■]",
+    "Art. [ • ] of the Act",
 ])
 def test_a_form_s_blank_left_unfilled_is_a_placeholder(text: str) -> None:
     assert placeholder(text) and reading(text) and maybe_placeholder(text)

@@ -16,8 +16,8 @@ from cappolicy.base.errors import ProposalError
 from cappolicy.proposal.load import load_proposal_text
 
 ROOT = Path(__file__).resolve().parent.parent
-GOOD = yaml.safe_load((ROOT / "examples" / "proposals" / "xa-cirt-good.yaml").read_text(
-    encoding="utf-8"))
+GOOD_FILE = ROOT / "examples" / "proposals" / "xa-cirt-good.yaml"
+GOOD = yaml.safe_load(GOOD_FILE.read_text(encoding="utf-8"))
 
 
 def problems(data: dict, name: str = "p.json") -> list[tuple[str, str, str | None]]:
@@ -40,8 +40,7 @@ def test_thousands_of_misspelt_references_are_read_in_bounded_time() -> None:
         "import json, sys, yaml\n"
         "from cappolicy.base.errors import ProposalError\n"
         "from cappolicy.proposal.load import load_proposal_text\n"
-        f"data = yaml.safe_load(open({str(ROOT / 'examples' / 'proposals' / 'xa-cirt-good.yaml')!r},"
-        " encoding='utf-8'))\n"
+        f"data = yaml.safe_load(open({str(GOOD_FILE)!r}, encoding='utf-8'))\n"
         "data['organisations'] += [{'id': f'partner-org-{i:05d}', 'name': f'Partner {i}',"
         " 'country': 'XA', 'kind': 'ngo'} for i in range(3000)]\n"
         "data['activities'][0]['partners'] = [f'partner-orq-{i:05d}' for i in range(3000)]\n"

@@ -440,7 +440,8 @@ class ActivityReader:
 # --- telling IATI files from other XML ------------------------------------------------
 
 _NAME = re.compile(rb"<([A-Za-z_][-\w.:]*)")
-_ENCODING = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
+_ENCODING = re.compile(
+    rb"""\A(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
 _SPACE = re.compile(rb"\s*")
 
 

@@ -408,8 +408,8 @@ def maybe_placeholder(text: str) -> bool:
     plain = skeleton(text)
     if plain.isascii():
         return maybe_placeholder(plain)
-    if _HINT.search(plain) is not None:  # "＜“name of the ombudsman”＞": its < before the edges go
-        return True
+    if _HINT.search(plain) is not None:  # "＜“name of the ombudsman”＞": its < before
+        return True  # the edges go
     bare = _bare(plain)
     if bare.isascii():  # "⯏lacking&: x": ASCII once its edges are off
         return maybe_placeholder(bare)

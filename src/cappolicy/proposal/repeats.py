@@ -31,10 +31,11 @@ def unreasoned_waivers(data: Mapping[str, Any]) -> Iterator[tuple[Path, str]]:
 
 def foreign_currencies(data: Mapping[str, Any]) -> Iterator[tuple[Path, Any, Path, Any]]:
     """Each `currency` of a funding source, of the budget or of a budget line (an
-    extension: format v1 has none there) that is not the proposal's currency: funding.currency, or, when that is
-    not given, the first such `currency`. The path of the currency and its value, then the
-    path and value of the one it differs from. Codes are compared in capitals without the
-    spaces round them; a value that is no text nor number differs from any other."""
+    extension: format v1 has none there) that is not the proposal's currency:
+    funding.currency, or, when that is not given, the first such `currency`. The path of
+    the currency and its value, then the path and value of the one it differs from. Codes
+    are compared in capitals without the spaces round them; a value that is no text nor
+    number differs from any other."""
     funding, budget = data.get("funding"), data.get("budget")
     stated = funding.get("currency") if isinstance(funding, dict) else None
     first: tuple[Path, Any] | None = (("funding", "currency"), stated) \
