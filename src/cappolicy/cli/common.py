@@ -65,13 +65,15 @@ def settings_in_force() -> Any:
     return root.obj["settings"]
 
 
-def rulesets_in_scope(extra_roots: Sequence[Path]) -> Rulesets:
+def rulesets_in_scope(extra_roots: Sequence[Path], *, texts: bool = True) -> Rulesets:
     """The shipped rulesets, then the project's (settings), then --rulesets folders;
-    a later folder's ruleset hides an earlier one of the same id."""
+    a later folder's ruleset hides an earlier one of the same id. Without `texts`, the
+    files that only translate rule texts are not read (a run in English)."""
     from ..base.resources import shipped_rulesets
     from ..rulesets.catalog import Catalog, Rulesets
 
-    return Rulesets(Catalog([shipped_rulesets(), *settings_in_force().rulesets, *extra_roots]))
+    return Rulesets(Catalog([shipped_rulesets(), *settings_in_force().rulesets, *extra_roots],
+                            texts=texts))
 
 
 def named_ruleset(rulesets: Rulesets, ref: str) -> EffectiveRuleset:

@@ -235,7 +235,7 @@ def check(paths: tuple[Path, ...], ruleset_ref: str | None, country: str | None,
     if ruleset_ref is None and country is None:
         country = project.country
     lang = report_language(lang, project)  # refused before the check
-    rulesets = rulesets_in_scope(extra_roots)
+    rulesets = rulesets_in_scope(extra_roots, texts=lang is not None)  # English: no texts
     fixed = fixed_ruleset(rulesets, ruleset_ref)
     use_color = sys.stdout.isatty() if color is None else color
     shown = (fmt, use_color and fmt == "text")  # files get no colour

@@ -118,7 +118,7 @@ class Job(Record):
     def rulesets(self) -> Rulesets:
         from ..rulesets.catalog import Catalog, Rulesets
 
-        return Rulesets(Catalog(list(self.roots)))
+        return Rulesets(Catalog(list(self.roots), texts=self.lang is not None))
 
 
 class Written(Record):
