@@ -274,10 +274,7 @@ def project_root(start: Path) -> Path | None:
         home = None
     if home is not None and home == Path(home.anchor):
         home = None
-    owners = _owners(start)
-    for folder in (start, *start.parents):
-        if folder != start and not _trusted(folder, owners):
-            return None
+    for folder in _climb(start):
         if folder == home or os.path.lexists(folder / ".git"):
             return folder
     return None
@@ -296,13 +293,23 @@ def nearest_marked(start: Path, markers: tuple[str, ...]) -> Path | None:
     """The nearest folder at or above `start` holding one of `markers` (".git",
     "cappolicy.toml"), climbing only into folders `_trusted` as project_root does; None
     when none is found before an untrusted folder or the root."""
-    owners = _owners(start)
-    for folder in (start, *start.parents):
-        if folder != start and not _trusted(folder, owners):
-            return None
+    for folder in _climb(start):
         if any(os.path.lexists(folder / marker) for marker in markers):
             return folder
     return None
+
+
+def _climb(start: Path, stopped: list[Path] | None = None) -> Iterator[Path]:
+    """`start`, then each folder above it while the climb may enter it (_trusted);
+    the folder that stopped it, if any, is appended to `stopped`."""
+    owners = _owners(start)
+    yield start
+    for folder in start.parents:
+        if not _trusted(folder, owners):
+            if stopped is not None:
+                stopped.append(folder)
+            return
+        yield folder
 
 
 def _owners(start: Path) -> set[int]:
@@ -353,15 +360,15 @@ def untrusted_above(start: Path) -> Path | None:
     """The first folder above `start` that the climb to a project (project_root) does
     not enter because another user could have written to it, when it or a folder above
     it holds settings or a `.git` that are then not read; None otherwise."""
-    owners = _owners(start)
-    for folder in start.parents:
-        if not _trusted(folder, owners):
-            marked = any(os.path.lexists(f / name) for f in (folder, *folder.parents)
-                         for name in (".git", "cappolicy.toml", "pyproject.toml"))
-            return folder if marked else None
-        if os.path.lexists(folder / ".git"):
+    stopped: list[Path] = []
+    for folder in _climb(start, stopped):
+        if folder != start and os.path.lexists(folder / ".git"):
             return None
-    return None
+    if not stopped:
+        return None
+    marked = any(os.path.lexists(f / name) for f in (stopped[0], *stopped[0].parents)
+                 for name in (".git", "cappolicy.toml", "pyproject.toml"))
+    return stopped[0] if marked else None
 
 
 def write_atomic(path: Path, text: str | Iterable[str]) -> None:

@@ -215,6 +215,21 @@ def load(path: Path, within: Path | None = None) -> Settings:
         err(key, N_("{key} folder '{folder}' cannot be used: {reason}", key=key,
                     folder=written, reason=reason))
 
+    def checked_folder(key: str, written: str) -> tuple[Path, bool] | None:
+        """The folder a `rulesets` or `sources` setting names, and whether it is missing
+        (for the caller to say in its key's words); None when it cannot be used or lies
+        outside the project (said)."""
+        found = _realpath(path.parent, written)
+        if isinstance(found, str):
+            unusable(key, written, found)
+            return None
+        if outside(key, written, found):
+            return None
+        problem = _folder_problem(found)
+        if problem:
+            unusable(key, written, problem)
+        return found, problem == ""
+
     if not isinstance(table, Mapping):
         raise CappolicyError(Diagnostic("CP441", N_("[tool.cappolicy] must be a table of settings")
                                         if where else N_("must be a table of settings"),
@@ -235,19 +250,13 @@ def load(path: Path, within: Path | None = None) -> Settings:
         err("rulesets", N_("'rulesets' is a folder or a list of folders, as text"))
     else:
         for item in items:
-            found = _realpath(path.parent, item)
-            if isinstance(found, str):
-                unusable("rulesets", item, found)
+            got = checked_folder("rulesets", item)
+            if got is None:
                 continue
-            root = found
-            if outside("rulesets", item, root):
-                continue
-            problem = _folder_problem(root)
-            if problem == "":
+            root, missing = got
+            if missing:
                 err("rulesets", N_("rulesets folder '{folder}' does not exist "
                                    "(looked for {path})", folder=item, path=str(root)))
-            elif problem is not None:
-                unusable("rulesets", item, problem)
             roots.append(root)
     country = table.get("country")
     if country is not None and not (isinstance(country, str) and len(country) == 2
@@ -266,18 +275,11 @@ def load(path: Path, within: Path | None = None) -> Settings:
     folder = None
     if sources is not None and not isinstance(sources, str):
         err("sources", N_("'sources' is the folder of the cited source documents, as text"))
-    elif sources is not None:
-        found = _realpath(path.parent, sources)
-        if isinstance(found, str):
-            unusable("sources", sources, found)
-        elif not outside("sources", sources, found):
-            folder = found
-            problem = _folder_problem(found)
-            if problem == "":
-                err("sources", N_("sources folder '{folder}' does not exist (looked for "
-                                  "{path})", folder=sources, path=str(folder)))
-            elif problem is not None:
-                unusable("sources", sources, problem)
+    elif sources is not None and (got := checked_folder("sources", sources)) is not None:
+        folder, missing = got
+        if missing:
+            err("sources", N_("sources folder '{folder}' does not exist (looked for "
+                              "{path})", folder=sources, path=str(folder)))
     lang = table.get("lang")
     if lang is not None:
         from ..lang.i18n import translator  # here: only a project that sets it pays for it
