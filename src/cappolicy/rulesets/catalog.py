@@ -18,7 +18,7 @@ from typing import Any
 
 from ..base.deferred import N_, joined
 from ..base.errors import AnalysisError, CappolicyError, Diagnostic, RuleSyntaxError, did_you_mean
-from ..base.files import scan_folder
+from ..base.files import read_text, scan_folder
 from ..base.record import Record, replace
 from ..base.resources import shipped_rulesets
 from ..base.span import Span
@@ -27,6 +27,7 @@ from ..engine.evaluate import RuleSpec, compile_rules
 from ..engine.findings import SEVERITY_RANK, Provenance
 from ..lang import ast
 from ..lang.cached import rule_file
+from ..lang.limits import MAX_FILE_BYTES
 from .defaults import LANGUAGES, languages_param
 from .effective import Disabled as Disabled
 from .effective import EffectiveRuleset as EffectiveRuleset
@@ -251,8 +252,8 @@ def _texts_only(path: Path) -> bool:
     X-01 title fr "..."`, line by line), which a run in English need not read: decoding
     the French and Spanish texts of the baseline was 6 ms of every check. Any other
     line, or a file that cannot be read here, is read as usual (and its errors said)."""
-    try:
-        text = path.read_text(encoding="utf-8")
+    try:  # as the rule file itself is read: a regular file, bounded, never a FIFO
+        text = read_text(path, MAX_FILE_BYTES, what="rule file")
     except (OSError, UnicodeDecodeError):
         return False
     return "override" in text and all(
