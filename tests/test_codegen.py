@@ -669,3 +669,17 @@ def test_a_sum_over_nothing_is_the_same_zero_in_both_paths() -> None:
     fast = outcome_or_fault(lambda: decide(Context(data, AS_OF, p), None, None))
     slow = outcome_or_fault(lambda: closure_outcome(rule, Context(data, AS_OF, p), None, None))
     assert fast == slow, source
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("5% in {0.05}", "pass"), ("0.05 in {5%, 10%}", "pass"), ("5% not in {0.05}", "fail"),
+    ("{5%, 10%} == {0.1, 0.05}", "pass"), ("[5%] == [0.05]", "pass"),
+    ("6% in {0.05}", "fail")])
+def test_membership_means_equality_in_both_paths(text: str, expected: str) -> None:
+    """`5% == 0.05` holds, so 5% is a member of {0.05}: a set is asked as equality is."""
+    rule = rule_of(text, "require")
+    assert rule is not None
+    p = Proposal("p.yaml", {})
+    decide, _, _ = codegen.generate(rule)
+    assert decide(Context({}, AS_OF, p), None, None) == expected
+    assert closure_outcome(rule, Context({}, AS_OF, p), None, None) == expected

@@ -161,6 +161,24 @@ def test_contains_with_unknown_is_unknown() -> None:
     assert V.contains(["a", UNKNOWN], "a") is True
 
 
+def test_membership_and_collection_equality_mean_what_equality_means() -> None:
+    # 5% == 0.05, so 5% is in a set or a list holding 0.05, and sets of them are equal
+    assert V.equal(Percent(0.05), 0.05) is True
+    assert V.contains(frozenset({0.05, 0.1}), Percent(0.05)) is True
+    assert V.contains(frozenset({Percent(0.05)}), 0.05) is True
+    assert V.contains([0.05], Percent(0.05)) is True
+    assert V.contains(frozenset({0.06}), Percent(0.05)) is False
+    assert V.equal(frozenset({Percent(0.05), Percent(0.1)}), frozenset({0.1, 0.05})) is True
+    assert V.equal([Percent(0.05), 1], [0.05, 1]) is True
+    assert V.equal([1, Percent(0.05)], [0.05, 1]) is False  # a list's order counts
+    assert V.equal(frozenset({Percent(0.05)}), frozenset({0.05, 0.06})) is False
+    # money keeps its currency inside a set; a month is not 30 days by membership either
+    assert V.contains(frozenset({Money(100, "USD")}), Money(100, "EUR")) is False
+    assert V.contains(frozenset({Money(100, "EUR")}), Money(100, "EUR")) is True
+    assert V.equal([UNKNOWN], [1]) is UNKNOWN
+    assert V.contains(frozenset({"5%"}), Percent(0.05)) is False  # a text is no share
+
+
 def test_contains_needs_a_collection() -> None:
     with pytest.raises(V.EvalProblem, match="not a collection"):
         V.contains(5, 1)

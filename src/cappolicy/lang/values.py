@@ -100,14 +100,52 @@ def _scalar(x: Any) -> Any:
 def equal(a: Any, b: Any) -> Any:
     if a is UNKNOWN or b is UNKNOWN:
         return UNKNOWN
-    if isinstance(a, (list, tuple, set, frozenset)) and isinstance(b, (list, tuple, set, frozenset)):
-        return set(a) == set(b) if isinstance(a, (set, frozenset)) or isinstance(
-            b, (set, frozenset)) else list(a) == list(b)
+    if isinstance(a, _COLLECTIONS) and isinstance(b, _COLLECTIONS):
+        return _equal_collections(a, b)
     if isinstance(a, Duration) and isinstance(b, Duration):
         return a == b or a.approx_days() == b.approx_days()
     if a.__class__ is Money and b.__class__ is Money and a.currency != b.currency:
         return False  # 100000 EUR is not 100000 USD, whatever the amounts
     return bool(_scalar(a) == _scalar(b))
+
+
+_COLLECTIONS = (list, tuple, set, frozenset)
+
+
+def _equal_collections(a: Any, b: Any) -> Any:
+    """Two collections are equal when their members are, as equal() decides it (5% is
+    0.05 in a set as it is alone); a set asks for the same members, lists also the order."""
+    if isinstance(a, (set, frozenset)) or isinstance(b, (set, frozenset)):
+        a, b = set(a), set(b)
+        if a == b:
+            return True
+        return and3(_all3(_any_equal(b, x) for x in a), _all3(_any_equal(a, y) for y in b))
+    if len(a) != len(b):
+        return False
+    return _all3(equal(x, y) for x, y in zip(a, b))
+
+
+def _all3(truths: Iterable[Any]) -> Any:
+    """The three-valued `and` of `truths`: False at the first False."""
+    seen = True
+    for t in truths:
+        if t is False:
+            return False
+        if t is UNKNOWN:
+            seen = UNKNOWN
+    return seen
+
+
+def _any_equal(members: Iterable[Any], item: Any) -> Any:
+    """Whether `item` is equal() to one of `members`: True, False, or UNKNOWN when it is
+    equal to none but its equality to one is unknown."""
+    found = False
+    for m in members:
+        e = equal(item, m)
+        if e is True:
+            return True
+        found = found or e is UNKNOWN
+    return UNKNOWN if found else False
 
 
 def compare(op: str, a: Any, b: Any) -> Any:
@@ -155,11 +193,20 @@ def contains(collection: Any, item: Any) -> Any:
         return UNKNOWN
     if isinstance(collection, str):
         return isinstance(item, str) and item in collection
-    if isinstance(collection, (Mapping, set, frozenset)):
+    if isinstance(collection, Mapping):
         try:
             return item in collection
-        except TypeError:  # a list or a mapping: unhashable, so no key or member of these
+        except TypeError:  # a list or a mapping: unhashable, so no key of these
             return False
+    if isinstance(collection, (set, frozenset)):
+        try:
+            if item in collection:
+                return True
+        except TypeError:  # a list or a mapping: unhashable, so no member of these
+            return False
+        if item.__class__ is str:
+            return False  # a text is equal only to the same text
+        return _any_equal(collection, item)  # as equal() decides: 5% is 0.05
     if item.__class__ is str and collection.__class__ is list:
         if len(collection) > _SMALL:
             members = _text_members(collection)
@@ -170,10 +217,7 @@ def contains(collection: Any, item: Any) -> Any:
         elif all(c.__class__ is str for c in collection):  # texts only: none is equal
             return False
     if isinstance(collection, (list, tuple)):
-        found = [equal(item, c) for c in collection]
-        if any(f is True for f in found):
-            return True
-        return UNKNOWN if any(f is UNKNOWN for f in found) else False
+        return _any_equal(collection, item)
     raise EvalProblem(f"{display(collection)} is not a collection")
 
 
