@@ -323,6 +323,22 @@ def test_the_set_that_makes_a_parent_rule_constant_is_named_not_the_first_it_rea
         "with `set min_share`, rule T-01 of baseline can never fail")
 
 
+def test_a_number_too_long_to_read_makes_no_rule_constant(seeded: Path) -> None:
+    """A number of more digits than a rule may hold is an error (CP110) and stands as 0
+    so that the rest of the file is checked; the 0 is no constant of the rule, in the
+    rule or through a param of the layer, so no "always fails" follows from it."""
+    big = "9" * 400
+    write(seeded / "shipped", {"baseline/core.cpol": one_rule(f"require 1 < {big}")})
+    assert [d["code"] for d in lint_json("baseline")["diagnostics"]] == ["CP110"]
+    write(seeded / "shipped", {"baseline/core.cpol": one_rule(
+        "require funding.currency present and min_share > 1%")})
+    write(seeded / "rules", {"national/xa.cpol": 'ruleset xa\nextends baseline\n'
+                             f'set min_share = {big}% because "Share Act"\n'})
+    data = lint_json("--rulesets", "rules", "national/xa")
+    assert [d["code"] for d in data["diagnostics"]] == ["CP110"]
+    assert data["exit_code"] == 2
+
+
 # ------------------------------------------------------------------ citations
 
 

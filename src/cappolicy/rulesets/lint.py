@@ -214,7 +214,8 @@ class Linter:
         compiled = {spec.rule.id: _compile_one(spec, eff.params) for spec in eff.rules}
         found.extend(_unused_params(layer, eff, compiled))
         found.extend(_replaced_patterns(layer, eff))
-        found.extend(self._constant_rules(layer, eff, compiled))
+        faults = [d.span for d in found if d.level == "error" and d.span is not None]
+        found.extend(self._constant_rules(layer, eff, compiled, faults))
         return found
 
     # -------------------------------------------------------- resolution
@@ -320,14 +321,20 @@ class Linter:
     # ---------------------------------------------------- constant rules
 
     def _constant_rules(self, layer: Layer, eff: EffectiveRuleset,
-                        compiled: Mapping[str, CompiledRule | None]) -> Iterator[Diagnostic]:
+                        compiled: Mapping[str, CompiledRule | None],
+                        faults: Sequence[Span] = ()) -> Iterator[Diagnostic]:
         """CP251-CP253 for this layer's rules; for inherited rules, only when the rule
-        became constant here (it is not in the parent), located at this layer's `set`."""
+        became constant here (it is not in the parent), located at this layer's `set`.
+        A rule with an error in it, or reading a param whose `param` or `set` has one, is
+        not judged: an error's stand-in (a number too long to read is 0) is no constant."""
         parent: EffectiveRuleset | None = None
         parent_looked = False
+        faulty = {i.name for i in layer.items() if isinstance(i, (ast.Param, ast.SetParam))
+                  and any(_inside(f, i.span) for f in faults)}
         for spec in eff.rules:
             rule = compiled.get(spec.rule.id)
-            if rule is None:
+            if rule is None or any(_inside(f, spec.rule.span) for f in faults) \
+                    or any(p.name in faulty for p in rule.params):
                 continue
             verdict = constant_verdict(rule, spec.rule)
             if verdict is None:
@@ -624,6 +631,12 @@ def fold(node: Node, lets: Mapping[str, Any]) -> Any:
         if (coll is not NOT_CONSTANT and _is_empty(coll)) or where is False:
             return not node.is_any
     return NOT_CONSTANT
+
+
+def _inside(span: Span, region: Span) -> bool:
+    """Whether `span` lies in `region` (the same file, between its first and last line)."""
+    return span.file == region.file and region.line <= span.line <= max(
+        region.end_line, region.line)
 
 
 def _truth(value: Any) -> Any:
