@@ -106,3 +106,38 @@ def test_a_markdown_report_printed_to_a_log_holds_no_workflow_command(rooted: Pa
     out = _run(["check", ".", "--as-of", "2027-01-15", "--format", "markdown"])
     assert "##[" not in out
     assert not [line for line in out.split("\n") if line.lstrip().startswith("::")]
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "junit"])
+def test_a_machine_report_printed_to_a_log_holds_no_workflow_command(
+        rooted: Path, fmt: str) -> None:
+    """A JSON, SARIF or JUnit report is often printed to the job's log too: a proposal's
+    `##[stop-commands]` or a value's line that begins with `::` is written as the same
+    data in another spelling (`##\\u005b`, `&#91;`, `&#58;`), which a reader decodes back."""
+    text = CLOSED.read_text(encoding="utf-8").replace(
+        "safeguards: []", 'safeguards: ["##[stop-commands]x\\n::warning title=PWNED::ok"]')
+    (rooted / "a ##[stop-commands]y.yaml").write_text(text, encoding="utf-8")
+    out = _run(["check", ".", "--as-of", "2027-01-15", "--format", fmt])
+    assert "##[" not in out
+    assert not COMMAND.search(out), out
+    if fmt == "junit":
+        import xml.etree.ElementTree as ET
+
+        root = ET.fromstring(out.encode("utf-8"))
+        read = "\n".join([*root.itertext(), *(v for e in root.iter() for v in e.attrib.values())])
+    else:
+        import json
+
+        read = json.dumps(json.loads(out), ensure_ascii=False)
+    assert "a ##[stop-commands]y.yaml" in read  # the same data, to whoever reads it
+    assert "##[stop-commands]x" in read
+
+
+def test_junit_spells_a_command_as_character_references() -> None:
+    import xml.etree.ElementTree as ET
+
+    from cappolicy.render.junit import no_xml_commands
+
+    xml = "<a>\n  ::x::y\n:b ##[c</a>"
+    assert no_xml_commands(xml) == "<a>\n  &#58;:x::y\n:b ##&#91;c</a>"
+    assert ET.fromstring(no_xml_commands(xml)).text == ET.fromstring(xml).text

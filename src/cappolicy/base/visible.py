@@ -76,7 +76,12 @@ def visible(text: str, *, newlines: bool = False) -> str:
 def json_controls(text: str) -> str:
     """JSON text with DEL, C1, U+2028/U+2029, the bidi controls and lone surrogates
     written as `\\uXXXX` escapes: the same JSON value, nothing raw. Only strings can hold
-    these characters, so the whole text can be given."""
+    these characters, so the whole text can be given. So is the `[` of `##[`, which a CI
+    runner reads anywhere in a line as an older workflow command (`##[stop-commands]`):
+    `##\\u005b` is the same string to a JSON reader and nothing to the runner. (A string
+    cannot begin a line of JSON text, so the newer `::` commands need nothing.)"""
+    if "##[" in text:
+        text = text.replace("##[", "##\\u005b")
     if text.isascii() and "\x7f" not in text:  # (most reports) DEL is the only one in ASCII
         return text
     return _pattern(_JSON_RAW).sub(lambda m: f"\\u{ord(m.group()):04x}", text)

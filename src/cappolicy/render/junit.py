@@ -80,7 +80,21 @@ def render_junit(report: Report) -> str:
         suites.set(key, str(count))
     ET.indent(suites)
     body = ET.tostring(suites, encoding="unicode")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + no_xml_commands(body)
+
+
+#: a line of the document that begins, blanks aside, with `::` (only text can: markup
+#: begins with `<`, and the serializer writes a newline in an attribute as `&#10;`)
+_LINE_COMMAND = re.compile(r"^([^\S\n]*):(?=:)", re.MULTILINE)
+
+
+def no_xml_commands(xml: str) -> str:
+    """The document with nothing a CI runner would act on when it is printed to a log: the
+    first `:` of a line that begins with `::` and the `[` of `##[` (paths.no_commands) are
+    written as character references, `&#58;` and `&#91;`, the same text to an XML reader."""
+    if "::" in xml:
+        xml = _LINE_COMMAND.sub(r"\1&#58;", xml)
+    return xml.replace("##[", "##&#91;") if "##[" in xml else xml
 
 
 def _proposal_suite(result: ProposalResult, report: Report) -> ET.Element:
