@@ -200,6 +200,28 @@ def test_a_settings_file_linked_from_outside_the_project_is_not_read(tmp_path: P
     assert "against ruleset national/xb" in inside.output, inside.output
 
 
+@pytest.mark.parametrize("names", [True, False])
+def test_a_pyproject_linked_from_outside_the_project_is_not_read(
+        tmp_path: Path, names: bool) -> None:
+    """pyproject.toml -> a file elsewhere: left unread whatever it holds, so the run's
+    exit does not tell whether that file names cappolicy; the run says so and goes on
+    with the defaults, the same way for both."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text('[tool.cappolicy]\ncountry = "XB"\n' if names else 'x = "y"\n',
+                      encoding="utf-8")
+    project = tmp_path / "repo"
+    (project / ".git").mkdir(parents=True)
+    shutil.copy(GOOD, project / "p.yaml")
+    (project / "pyproject.toml").symlink_to(secret)
+    result = CliRunner().invoke(main, ["check", "--as-of", "2027-01-15",
+                                       str(project / "p.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "pyproject.toml is a symbolic link to" in result.output
+    assert "not read for settings" in result.output
+    assert "against ruleset national/xa" in result.output, result.output
+    assert "settings: none" in result.output
+
+
 # ------------------------------------------- what tomllib is never handed
 
 

@@ -92,7 +92,7 @@ def find(start: Path) -> Path | None:
         if own.exists() and not own.is_dir():  # a FIFO or device too: `load` refuses it
             return own
         project = folder / "pyproject.toml"
-        if project.is_file() and _has_table(project):
+        if project.is_file() and _not_out(project) and _has_table(project):
             return project
     stopped = untrusted_above(start)
     if stopped is not None and stopped not in _SAID:  # never silently: say why once a run
@@ -140,14 +140,38 @@ def load_found(path: Path) -> Settings:
     folders it names must lie inside the project, so that settings a pull request
     brings cannot make a check read or scan other files of the machine (`rulesets =
     ["/"]` would walk the whole file system). --config trusts the file it names."""
-    inside = Path(os.path.realpath(project_root(path.parent) or path.parent))
-    target = Path(os.path.realpath(path))
+    inside, target = _held(path)
     if not target.is_relative_to(inside):
         raise CappolicyError(Diagnostic("CP440", N_(
             "settings file {file} is a symbolic link to {target}, outside its project "
             "{project}: not read", file=str(path), target=str(target), project=str(inside)),
             Span(str(path), 0, 0), N_("name the settings file with --config to use it")))
     return load(path, inside)
+
+
+def _held(path: Path) -> tuple[Path, Path]:
+    """The project a settings file found in its folder is held to (the folder project_root
+    finds above it, else its own folder), and the file it is, links followed."""
+    inside = Path(os.path.realpath(project_root(path.parent) or path.parent))
+    return inside, Path(os.path.realpath(path))
+
+
+def _not_out(project: Path) -> bool:
+    """Whether a pyproject.toml may be read to ask if it has a [tool.cappolicy] table:
+    not a symbolic link leading out of its project. Reading one would tell, by the run's
+    exit, whether a file elsewhere on the machine names cappolicy; it is left unread, and
+    said so once a run (a Python project's own pyproject.toml is seldom a link)."""
+    if not project.is_symlink():
+        return True
+    inside, target = _held(project)
+    if target.is_relative_to(inside):
+        return True
+    if project not in _SAID:
+        _SAID.add(project)
+        print(f"note: {project} is a symbolic link to {target}, outside its project "
+              f"{inside}: not read for settings (name it with --config to use it)",
+              file=sys.stderr)
+    return False
 
 
 def load(path: Path, within: Path | None = None) -> Settings:
