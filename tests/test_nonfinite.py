@@ -104,6 +104,26 @@ def test_allow_unknown_excuses_missing_data_never_a_value_that_cannot_be_compute
     assert {f["outcome"] for f in result["findings"] if f["rule"] == "OVF-01"} == {"unknown"}
 
 
+def test_allow_unknown_never_excuses_an_overflow_beside_missing_data(tmp_path: Path) -> None:
+    """A source without amounts beside two whose sum overflows: the rule names what is
+    missing, but adding it would still leave the sum uncomputable, so --allow-unknown
+    does not excuse it; the message says both."""
+    (tmp_path / "rules" / "baseline").mkdir(parents=True)
+    (tmp_path / "rules" / "baseline" / "b.cpol").write_text(RULESET, encoding="utf-8")
+    both = tmp_path / "p.yaml"
+    both.write_text(PROPOSAL.replace("    - {from: gov,", "    - {from: gov, type: grant}\n"
+                                     "    - {from: gov,"), encoding="utf-8")
+    done = cappolicy("check", str(both), "--rulesets", str(tmp_path / "rules"),
+                     "--allow-unknown", "--format", "json")
+    assert done.returncode == 1, done.stdout + done.stderr
+    [result] = json.loads(done.stdout)["results"]
+    [whole] = [f for f in result["findings"] if f["rule"] == "OVF-01"]
+    assert whole["outcome"] == "unknown"
+    assert "is not a finite number" in whole["message"]
+    assert "funding.sources[1].by_year is missing" in whole["message"]
+    assert not whole.get("missing")
+
+
 def test_a_funds_edge_whose_amounts_overflow_has_no_amount_to_compare() -> None:
     from cappolicy.graph.governance import build
 

@@ -429,12 +429,12 @@ def _run(rule: CompiledRule, ctx: Context, proposal: Proposal, ruleset: str | No
             if w is V.UNKNOWN:
                 undecided += 1
                 missing = explainer.missing(where, env) or ([] if problem else [where.text])
-                reason = f"{', '.join(missing)} is missing" if missing else problem
                 yield _finding(rule, proposal, ruleset, "unknown",
                                proposal.span_of(path or ()), format_path(path or ()),
                                element=_element_name(item),
-                               message=f"cannot tell whether the rule applies: {reason}",
-                               missing=tuple(missing))
+                               message="cannot tell whether the rule applies: "
+                                       f"{_reason(missing, problem)}",
+                               missing=() if problem else tuple(missing))  # see _reason
                 continue
         applicable += 1
         yield _decide(rule, env, proposal, ruleset, path, item, decide)
@@ -509,14 +509,13 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
         _missing_span(proposal, missing) or _first_path_span(rule.check, env, proposal) or \
         place(env.ctx, proposal, ())
     if outcome == "unknown":
-        reason = f"{', '.join(missing)} is missing" if missing else (problem or "undecidable")
-        message = f"cannot decide: {reason}"
+        message = f"cannot decide: {_reason(missing, problem) or 'undecidable'}"
     else:
         message = _render(rule.message, env, explainer) if rule.message else rule.title
     finding = _finding(rule, proposal, ruleset, outcome, loc,
                        where or _path_text(missing) or span_path(env.ctx, proposal, loc),
-                       element=element,
-                       evidence=(ev,), missing=missing, message=message,
+                       element=element, evidence=(ev,), message=message,
+                       missing=() if problem else missing,  # see _reason
                        hint=_render(rule.hint, env, explainer) if rule.hint else None)
     if env.ctx.lang is not None:  # a failure's message and hint; an unknown's hint
         finding = replace(finding, local=_wording(rule, env, explainer, env.ctx.lang,
@@ -600,6 +599,15 @@ def _first_located(node: Node) -> Node | bool | None:
         if found is not None:
             return found
     return None
+
+
+def _reason(missing: Sequence[str], problem: str | None) -> str:
+    """Why a finding is undecided. A value that cannot be computed (an overflow) leaves it
+    undecided whatever data is added, so such a finding names no missing data (its
+    evidence still shows what is missing): --allow-unknown, which excuses what is
+    undecided for want of data, never excuses it."""
+    said = f"{', '.join(missing)} is missing" if missing else ""
+    return f"{problem}; {said}" if problem and said else problem or said
 
 
 def _settle(rule: CompiledRule, env: Env) -> tuple[str, str, str | None]:
