@@ -68,3 +68,32 @@ def test_each_file_read_has_its_own_suggestions() -> None:
     one = json.loads(json.dumps(GOOD, default=str))
     one["activities"][0]["led_by"] = "xa-cirtt"
     assert ("CP407", "did you mean 'xa-cirt'?") in {(c, h) for c, _, h in problems(one)}
+
+
+@pytest.mark.parametrize(("written", "said"), [
+    ("xa-mi\u0107t", None),  # a different letter: only the usual suggestion
+    ("xa-m\u0456ct", "'\u0456' here is U+0456 CYRILLIC SMALL LETTER BYELORUSSIAN-UKRAINIAN I, "
+                     "not 'i'"),
+])
+def test_an_id_that_looks_like_a_declared_one_is_told_how_it_differs(
+        written: str, said: str | None) -> None:
+    data = json.loads(json.dumps(GOOD, default=str))
+    data["roles"]["design"] = [written if r == "xa-mict" else r for r in data["roles"]["design"]]
+    [help_] = [h for code, _, h in problems(data) if code == "CP407"]
+    assert help_ is not None and help_.startswith("did you mean 'xa-mict'?")
+    if said is not None:
+        assert help_.endswith(said)
+
+
+def test_an_id_written_in_another_unicode_form_is_told_so() -> None:
+    """The same accented id, composed where it is declared and decomposed where it is
+    referred to (copied from another editor): they look the same, and the help says why
+    they are not."""
+    import unicodedata
+
+    data = json.loads(json.dumps(GOOD, default=str).replace("xa-mict", "xa-minist\u00e8re"))
+    decomposed = unicodedata.normalize("NFD", "xa-minist\u00e8re")
+    data["roles"]["design"] = [decomposed if r == "xa-minist\u00e8re" else r
+                               for r in data["roles"]["design"]]
+    [help_] = [h for code, _, h in problems(data) if code == "CP407"]
+    assert help_ is not None and "Unicode NFC and NFD" in help_

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from .deferred import N_, Deferred
 from .files import read_text
 from .record import Record
 from .span import Span, source_lines
@@ -187,6 +188,31 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
         lowered = {c.lower(): c for c in pool}
         matches = [lowered[m] for m in difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)]
     return matches[0] if matches else None
+
+
+def alike(word: str, close: str) -> Deferred | None:
+    """Why `word` is not `close` when the two look the same to a reader, or None: the same
+    letters in another Unicode form (an accent composed, or written after its letter:
+    NFC and NFD, which copying between editors mixes), or a letter of another script
+    that looks like one (a Cyrillic `е` for a Latin `e`), named by its code point. A
+    help line that said only "did you mean 'xa-ministère'?" of 'xa-ministère' told
+    nothing."""
+    import unicodedata
+
+    if word == close:
+        return None
+    if unicodedata.normalize("NFC", word) == unicodedata.normalize("NFC", close):
+        return N_("'{name}' is declared: the same letters, with accents encoded another way "
+                  "(Unicode NFC and NFD); write both the same way", name=close)
+    if len(word) != len(close):
+        return None
+    differ = [(a, b) for a, b in zip(word, close) if a != b]
+    if differ and all(not a.isascii() or not b.isascii() for a, b in differ):
+        a, b = differ[0]
+        return N_("did you mean '{name}'? '{char}' here is U+{code} {what}, not '{other}'",
+                  name=close, char=a, code=f"{ord(a):04X}",
+                  what=unicodedata.name(a, "(unnamed)"), other=b)
+    return None
 
 
 def suggestion(word: str, candidates: Iterable[str]) -> str | None:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..base.deferred import N_
-from ..base.errors import Diagnostic, did_you_mean, fresh_suggestions
+from ..base.errors import Diagnostic, alike, did_you_mean, fresh_suggestions
 from ..base.patterns import lazy
 from ..base.record import Record
 from ..base.span import Span
@@ -721,7 +721,7 @@ def _edits(a: str, b: str, limit: int) -> int:
 def _ref_help(ident: str, pool: dict[str, Any], what: str) -> str:
     close = did_you_mean(ident, pool)
     if close:
-        return N_("did you mean '{name}'?", name=close)
+        return alike(ident, close) or N_("did you mean '{name}'?", name=close)
     if not pool:
         return N_("no organisation is declared; declare it under 'organisations'") \
             if what == "organisation" else N_("no organisation or governance body is declared")
