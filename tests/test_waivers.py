@@ -248,6 +248,41 @@ def test_a_foreign_or_non_public_approver_is_rejected(tree: Path, approver: str,
     assert [f.outcome for f in of(findings, "FIN-01")] == ["fail"]
 
 
+@pytest.mark.parametrize(("funders", "outcome"), [
+    ("[donor]", "fail"),  # the donor alone pays it: the donor's channel
+    ("[donor, fr-ministry]", "fail"),  # foreign parties alone
+    ("[donor, gov]", "waived"),  # the host's ministry pays part of it
+    ("[]", "waived"),  # who pays it is not said: a public institution as any other
+])
+def test_a_host_institution_only_foreign_parties_fund_cannot_waive(
+        tree: Path, funders: str, outcome: str) -> None:
+    """An agency of the host whose budget only the donor pays would let the donor excuse
+    the host's rules, as FIN-01 does not count its money as the host's."""
+    text = PROPOSAL.replace(
+        "  - {id: rights,", "  - {id: agency, name: Cyber Agency, country: XA, kind: regulator, "
+        f"funded_by: {funders}}}\n  - {{id: rights,")
+    findings = check(tree, waiver(by="agency"), text=text)
+    assert [f.outcome for f in of(findings, "FIN-01")] == [outcome]
+    if outcome == "fail":
+        [rejected] = of(findings, "WAIVER-01", "fail")
+        assert "funded only by donor" in rejected.message
+        assert rejected.hint is not None and "agency" not in rejected.hint
+
+
+def test_a_waiver_that_lapses_before_the_programme_starts_excuses_nothing(tree: Path) -> None:
+    """Checked in December for a programme starting in January, a waiver until 31
+    December holds today but excuses nothing the programme will do."""
+    findings = check(tree, waiver(expires="2026-12-31"), as_of=dt.date(2026, 12, 1))
+    assert [f.outcome for f in of(findings, "FIN-01")] == ["fail"]
+    [lapsed] = of(findings, "WAIVER-02", "fail")
+    assert "before the programme starts on 2027-01-01" in lapsed.message
+    assert lapsed.path == "waivers[0].expires"
+    # one that reaches into the programme is applied
+    findings = check(tree, waiver(expires="2027-01-31"), as_of=dt.date(2026, 12, 1))
+    assert [f.outcome for f in of(findings, "FIN-01")] == ["waived"]
+    assert [f.outcome for f in of(findings, "WAIVER-02")] == ["pass"]
+
+
 def test_who_counts_as_public_is_the_rulesets_public_sector_param(tree: Path) -> None:
     by_cert = waiver(by="cirt")
     assert [f.outcome for f in of(check(tree, by_cert), "FIN-01")] == ["waived"]

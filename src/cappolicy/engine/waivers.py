@@ -71,6 +71,8 @@ class RulesetView(Protocol):
 #: `public_sector` when the ruleset declares no such param (the design card's default)
 DEFAULT_PUBLIC_SECTOR = frozenset(
     {"ministry", "regulator", "cert", "law-enforcement", "judiciary", "parliament", "agency"})
+#: `foreign_kinds` when the ruleset declares no such param (the baseline's)
+DEFAULT_FOREIGN_KINDS = frozenset({"donor", "implementer", "international-org", "regional-body"})
 #: the outcomes a waiver turns into `waived`
 WAIVABLE = ("fail", "unknown")
 SEED = "000_66251300b48a3485.txt"
@@ -113,19 +115,21 @@ CHECKS = (APPROVER, EXPIRY, RULE, USED)
 class Scope(Record):
     """What the checks need of the effective ruleset."""
 
-    __slots__ = ("rules", "disabled", "public_sector", "public_sector_param")
+    __slots__ = ("rules", "disabled", "public_sector", "public_sector_param", "foreign_kinds")
     rules: frozenset[str]
     disabled: Mapping[str, str]  # rule id -> "disabled by file:line ("because")"
     public_sector: frozenset[str]
     public_sector_param: ParamUse | None  # None: the built-in default was used
+    foreign_kinds: frozenset[str]
 
     def __init__(self, rules: frozenset[str], disabled: Mapping[str, str],
-                 public_sector: frozenset[str], public_sector_param: ParamUse | None = None
-                 ) -> None:
+                 public_sector: frozenset[str], public_sector_param: ParamUse | None = None,
+                 foreign_kinds: frozenset[str] = DEFAULT_FOREIGN_KINDS) -> None:
         _set(self, "rules", rules)
         _set(self, "disabled", disabled)
         _set(self, "public_sector", public_sector)
         _set(self, "public_sector_param", public_sector_param)
+        _set(self, "foreign_kinds", foreign_kinds)
 
     @classmethod
     def of(cls, rules: Sequence[CompiledRule], effective: RulesetView | None) -> Scope:
@@ -136,11 +140,14 @@ class Scope(Record):
             return cls(ids, {}, DEFAULT_PUBLIC_SECTOR)
         ids |= frozenset(spec.rule.id for spec in effective.rules)
         disabled = {d.rule: _disabled_by(d.origin) for d in effective.disabled}
+        foreign = effective.params.get("foreign_kinds")
+        foreign_kinds = frozenset(str(k) for k in foreign.value) if foreign is not None \
+            and isinstance(foreign.value, (set, frozenset)) else DEFAULT_FOREIGN_KINDS
         param = effective.params.get("public_sector")
         if param is None or not isinstance(param.value, (set, frozenset)):
-            return cls(ids, disabled, DEFAULT_PUBLIC_SECTOR)
+            return cls(ids, disabled, DEFAULT_PUBLIC_SECTOR, None, foreign_kinds)
         use = ParamUse("public_sector", param.display, param.type.describe(), param.origin)
-        return cls(ids, disabled, frozenset(str(k) for k in param.value), use)
+        return cls(ids, disabled, frozenset(str(k) for k in param.value), use, foreign_kinds)
 
 
 def _disabled_by(origin: Provenance) -> str:
@@ -325,11 +332,20 @@ def _check_approver(w: _Waiver, scope: Scope) -> Finding:
                      left=str(kind), left_at=p.span_of(("organisations", j, "kind")),
                      right=kinds),
         ))
-    if same and public:
+    funders = _foreign_funders(p, org, scope)
+    if same and public and not funders:
         return w.finding(APPROVER, "pass", ("approved_by",), params=params,
                          message=N_("{approver} is a public institution of {host}",
                                     approver=shown, host=host))
-    if kind == "donor":
+    if same and public:  # a host institution whose budget only foreign parties pay
+        evidence = Evidence(
+            expr="approver is funded by a host-country source", result="false",
+            left=", ".join(funders), left_at=p.span_of(("organisations", j, "funded_by")),
+            note=N_("every organisation in funded_by is foreign (foreign_kinds, or of "
+                    "another country)"))
+        why = N_("it is funded only by {funders}, foreign parties, who would so approve "
+                 "exceptions to the host's rules", funders=", ".join(funders))
+    elif kind == "donor":
         why = N_("a donor cannot waive a host's rule: only a public institution of {host} can",
                  host=host)
     elif not same:
@@ -340,7 +356,7 @@ def _check_approver(w: _Waiver, scope: Scope) -> Finding:
                  "{host} can waive its rules", kind=kind, host=host)
     candidates = [str(o.get("id")) for o in p.data.get("organisations") or []
                   if isinstance(o, Mapping) and o.get("country") == host
-                  and o.get("kind") in scope.public_sector]
+                  and o.get("kind") in scope.public_sector and not _foreign_funders(p, o, scope)]
     suggest = f" ({', '.join(candidates[:3])})" if candidates else ""
     return w.finding(
         APPROVER, "fail", ("approved_by",), params=params, evidence=(evidence,),
@@ -349,6 +365,36 @@ def _check_approver(w: _Waiver, scope: Scope) -> Finding:
                    why=why),
         hint=N_("Have a public institution of {host}{suggested} approve the waiver and name it "
                 "in approved_by, or meet {rule}.", host=host, suggested=suggest, rule=w.rule))
+
+
+def _foreign_funders(p: Proposal, org: Mapping[str, Any], scope: Scope) -> list[str]:
+    """The organisations that fund `org` (funded_by) when every one of them is foreign (of
+    another country, or of a kind that acts for a foreign party, wherever registered);
+    else none. An approver the donor alone pays is the donor's channel, as FIN-01 reads
+    a host organisation the donor alone funds."""
+    funded_by = org.get("funded_by")
+    if not isinstance(funded_by, list) or not funded_by:
+        return []
+    names: list[str] = []
+    for funder_id in funded_by:
+        found = _organisation(p, funder_id)
+        if found is None or found[1] is org:
+            return []  # an unknown funder or itself: no sign of foreign money alone
+        funder = found[1]
+        if funder.get("country") == p.host_country and \
+                funder.get("kind") not in scope.foreign_kinds:
+            return []
+        names.append(str(funder_id))
+    return names
+
+
+def _start(proposal: Proposal) -> dt.date | None:
+    """The programme's start date (period.start), when it is given as a date."""
+    period = proposal.data.get("period")
+    start = period.get("start") if isinstance(period, Mapping) else None
+    if isinstance(start, dt.datetime):
+        return start.date()
+    return start if isinstance(start, dt.date) else None
 
 
 def _open_ended(waiver: Mapping[str, Any]) -> bool:
@@ -388,6 +434,19 @@ def _check_expiry(w: _Waiver, as_of: dt.date, approver_can_waive: bool = True,
                         left=expires.isoformat(), left_at=w.located("expires"),
                         right=as_of.isoformat(),
                         note="as_of is the date of the check (--as-of, default today)")
+    start = _start(w.proposal)
+    if valid and start is not None and expires < start:
+        return w.finding(
+            EXPIRY, "fail", ("expires",), evidence=(Evidence(
+                expr="waiver.expires >= period.start", result="false", op=">=",
+                left=expires.isoformat(), left_at=w.located("expires"),
+                right=start.isoformat(), right_at=w.proposal.span_of(("period", "start"))),),
+            message=N_("The waiver of {rule} expires on {date}, before the programme starts "
+                       "on {start}: it excuses nothing the programme does, so it is not "
+                       "applied and {rule}'s findings stand.", rule=w.rule, date=expires,
+                       start=start),
+            hint=N_("Set expires to a date within the programme, until which the host grants "
+                    "the exception, or remove the waiver and meet {rule}.", rule=w.rule))
     if valid:
         return w.finding(EXPIRY, "pass", ("expires",),
                          message=N_("the waiver of {rule} holds until {date}", rule=w.rule,
