@@ -406,7 +406,7 @@ class Writer:
         t = self.tmp()
         regex = self.const(node.regex)
         self.emit(ind, f"{t} = UNKNOWN if {s} is UNKNOWN else "
-                       f"(isinstance({s}, str) and {regex}.search({s}) is not None)")
+                       f"(isinstance({s}, str) and {regex}.search({s}))")
         return t
 
     def x_presence(self, node: Presence, scope: dict[str, str], ind: int) -> str:

@@ -83,6 +83,7 @@ from .nodes import (
     outer_kids,
     replace as replace_node,
 )
+from .regex import PatternError, compile_pattern
 from .runtime import (MANDATE_OWNER, Context, Env, Fn, covered, mandate_owner, memoised,
                       recorded, truth_of)
 
@@ -513,8 +514,6 @@ class Compiler(GraphQueries):
         if not (is_stringy(subject.type) or subject.type == ANY):
             self.error("CP203", f"'{subject.text}' is a {subject.type.describe()}; only text can "
                        "match a pattern", e.subject.span)
-        import re2
-
         pattern = e.pattern
         if e.param is not None:  # `matches NAME`: a string param, checked here like a literal
             p = self.params.get(e.param)
@@ -524,14 +523,10 @@ class Compiler(GraphQueries):
                 return Error(e, BOOL, _unknown, (subject,))
             self.used_params.add(e.param)
             pattern = p.value
-        options = re2.Options()
-        options.log_errors = False  # the diagnostic says it; re2 must not also write to stderr
         try:
-            regex = re2.compile(pattern, options)
-        except Exception as exc:  # noqa: BLE001 - re2's own error type, its message in bytes
-            detail = exc.args[0] if exc.args else exc
-            if isinstance(detail, bytes):
-                detail = detail.decode("utf-8", "replace")
+            regex = compile_pattern(pattern)
+        except PatternError as exc:
+            detail = str(exc)
             origin = self.params[e.param].origin if e.param is not None else None
             if origin is not None and origin.span.file != e.pattern_span.file:
                 # the value was set in another file (a national layer's `set`): said there,
@@ -550,7 +545,7 @@ class Compiler(GraphQueries):
             s = f(env)
             if s is V.UNKNOWN:
                 return V.UNKNOWN
-            return isinstance(s, str) and regex.search(s) is not None
+            return isinstance(s, str) and regex.search(s)
         return Matches(e, BOOL, matches, (subject,), regex=regex)
 
     def c_presence(self, e: ast.Presence, scope: Mapping[str, Type]) -> Node:

@@ -224,7 +224,7 @@ class Arith(Node):
 class Matches(Node):
     """`subject matches "pattern"`, the pattern compiled (RE2)."""
 
-    regex: Any = None  # a compiled RE2 pattern (google-re2 ships no type information)
+    regex: Any = None  # the compiled pattern (regex.Pattern)
 
 
 class Presence(Node):
