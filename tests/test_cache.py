@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -793,6 +794,52 @@ def test_an_entry_forged_without_the_users_key_is_rebuilt(
     assert len(parses) == 4
     entry.write_bytes(_sealed(entry, meaning))  # whoever holds the key can, as the user can
     assert cached.rule_file(str(path)) != good
+
+
+def test_an_entry_larger_than_any_stored_is_not_read(
+        store: Path, parses: list[str], tmp_path: Path) -> None:
+    """An entry of gigabytes behind a real key line (it holds no secret: anyone can copy
+    it) was read whole before its seal was checked: 6 GB of memory for one proposal. One
+    larger than MAX_ENTRY is passed over unread, and made again."""
+    path = tmp_path / "demo.cpol"
+    path.write_text(RULES, encoding="utf-8")
+    good = cached.rule_file(str(path))
+    (entry,) = _entries(store / "rules")
+    line = entry.read_bytes().partition(b"\n")[0]
+    with entry.open("r+b") as fh:  # sparse: the test writes a few bytes, not the size
+        fh.write(line + b"\n" + b"0" * 64 + b"\n")
+        fh.truncate(cache.MAX_ENTRY + 1)
+    read: list[int] = []
+    real = cache._open_own
+
+    def opened(path: Path, what: str) -> Any:
+        fh = real(path, what)
+        read_ = fh.read
+
+        class Counted:
+            def __getattr__(self, name: str) -> Any:
+                return getattr(fh, name)
+
+            def __enter__(self) -> Any:
+                return self
+
+            def __exit__(self, *exc: object) -> None:
+                fh.close()
+
+            def read(self, size: int = -1) -> bytes:
+                data = read_(size)
+                read.append(len(data))
+                return data
+        return Counted()
+
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(cache, "_open_own", opened)
+    try:
+        assert cached.rule_file(str(path)) == good
+    finally:
+        monkey.undo()
+    assert sum(read) < 1024 * 1024  # the body was never read
+    assert len(parses) == 2  # made again
 
 
 def test_a_forged_lexer_pattern_cannot_hang_a_run(store: Path, tmp_path: Path) -> None:

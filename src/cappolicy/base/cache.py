@@ -347,6 +347,12 @@ def _open_own(path: Path, what: str) -> BinaryIO:
     raise _Refused(why)
 
 
+#: the largest entry read, in bytes: the tree of the largest rule file (1 MiB, lang/limits)
+#: is a few MiB; an entry of gigabytes (its key line copied from a real one: it holds no
+#: secret) was read whole before its seal was checked, and exhausted memory
+MAX_ENTRY = 64 * 1024 * 1024
+
+
 def _read(path: Path, key_line: bytes, secret: bytes) -> bytes | None:
     """The data stored at `path` under the key of `key_line`, sealed with `secret`; None
     when there is none (or its seal does not hold: whoever wrote it did not hold the
@@ -357,11 +363,13 @@ def _read(path: Path, key_line: bytes, secret: bytes) -> bytes | None:
         return None  # missing or unreadable: made again
     with fh:
         try:
+            if os.fstat(fh.fileno()).st_size > MAX_ENTRY:
+                return None  # larger than anything stored: not read, made again
             if fh.readline(len(key_line)) != key_line:
                 return None  # made under another key: not even decoded
             seal = fh.readline(66).rstrip(b"\n")
-            data = fh.read()
-        except OSError:
+            data = fh.read(MAX_ENTRY)  # bounded, should it grow once opened
+        except (OSError, MemoryError):
             return None
     # compared plainly, not in constant time (hmac would load OpenSSL at every start): a
     # writer of the folder learns nothing from timing one comparison made per run
