@@ -141,3 +141,43 @@ def test_junit_spells_a_command_as_character_references() -> None:
     xml = "<a>\n  ::x::y\n:b ##[c</a>"
     assert no_xml_commands(xml) == "<a>\n  &#58;:x::y\n:b ##&#91;c</a>"
     assert ET.fromstring(no_xml_commands(xml)).text == ET.fromstring(xml).text
+
+
+HOSTILE = 'ok\\n::error file=x.yaml,line=1::FORGED\\n##[error]FORGED \x1b[31mRED\x1b]0;title\x07 \u202eRLO'
+
+
+@pytest.mark.parametrize("args", [["explain", "EV-02"], ["rulesets", "show", "evil"],
+                                  ["rulesets"]])
+def test_a_rule_file_s_texts_are_shown_spelled_out(rooted: Path, args: list[str]) -> None:
+    """A ruleset from a pull request is what a reviewer runs `explain` and `rulesets show`
+    on: its titles, source, message, hint and `because` neither begin a line of their own
+    (a workflow command) nor reach the terminal as escapes (colours, a window title) or
+    bidi controls."""
+    folder = rooted / "rules" / "evil"
+    folder.mkdir(parents=True)
+    (folder / "evil.cpol").write_text(
+        f'ruleset evil "Evil {HOSTILE}"\nrule EV-02 "Title {HOSTILE}" {{\n'
+        f'  principle co-financing\n  source "000_66251300b48a3485.txt, paragraph 5 {HOSTILE}"\n'
+        f'  severity must\n  require title absent\n  message "msg {HOSTILE}"\n'
+        f'  hint "hint {HOSTILE}"\n}}\n', encoding="utf-8")
+    command = [args[0], "--rulesets", "rules", *args[1:]] if args[0] == "rulesets" else \
+        [*args, "--rulesets", "rules"]
+    out = _run(command)
+    assert "evil" in out
+    assert not COMMAND.search(out), out
+    assert "##[" not in out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    if args[0] == "explain":
+        assert "msg ok\\n::error" in out and "\\x1b]0;title\\x07 \\u202eRLO" in out
+
+
+def test_a_diagnostic_printed_outside_a_report_holds_no_workflow_command() -> None:
+    """Settings errors, `lint` and `graph` print diagnostics as they are: a file named
+    `::warning x.yaml` or a value holding `##[error]` runs nothing from the log."""
+    from cappolicy.base.errors import Diagnostic
+    from cappolicy.base.span import Span
+
+    said = Diagnostic("CP441", "country '##[error]forged' is not a country code",
+                      Span("::warning x.toml", 1, 1, 1, 5), "a code such as XA").render()
+    assert said.startswith("./::warning x.toml:1:1: error[CP441]")
+    assert "##[" not in said and "#\\x23[error]forged" in said

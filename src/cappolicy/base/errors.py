@@ -13,7 +13,7 @@ from .deferred import N_, Deferred
 from .files import read_text
 from .record import Record
 from .span import Span, source_lines
-from .visible import visible
+from .visible import no_commands, visible
 
 _set = object.__setattr__
 
@@ -65,7 +65,9 @@ class Diagnostic(Record):
                 lines.append(pad + "^" * width)
         if self.help:
             lines.append(f"  = {help_word}{colon} {visible(self.help)}")
-        return "\n".join(lines)
+        # printed to a CI log as it is (a settings error, `lint`, `graph`): a file named
+        # `::warning x` begins no line, and no `##[` is left in one (visible.no_commands)
+        return no_commands("\n".join(lines))
 
 
 def _span_only(text: str, span: Span) -> str | None:

@@ -85,3 +85,21 @@ def json_controls(text: str) -> str:
     if text.isascii() and "\x7f" not in text:  # (most reports) DEL is the only one in ASCII
         return text
     return _pattern(_JSON_RAW).sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+#: a line that begins, blanks aside, with `::`: GitHub Actions runs it from a log as a
+#: workflow command (`::warning ...`, `::add-mask::`, `::stop-commands::`), and it trims
+#: the blanks before a line first
+_COMMAND = re.compile(r"^([^\S\n]*)(?=::)", re.MULTILINE)
+
+
+def no_commands(text: str) -> str:
+    """`text` (lines of a human report) with `./` before the `::` each line would begin
+    with, blanks aside: a file name can (a proposal `::warning x.yaml` at the root of the folder
+    checked), and `./::warning x.yaml` names the same file. The runner also reads the
+    older form, `##[warning]...`, anywhere in a line (`##[stop-commands]` would silence
+    every annotation after it): its second `#` is spelled `\\x23`, as visible.py spells
+    a control character."""
+    if "::" in text:  # after the blanks, which keep a continuation line in its column
+        text = _COMMAND.sub(r"\1./", text)
+    return text.replace("##[", "#\\x23[") if "##[" in text else text

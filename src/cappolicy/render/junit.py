@@ -33,7 +33,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from ..base.errors import Diagnostic
-from ..base.visible import visible
+from ..base.visible import no_commands, visible
 from ..engine.findings import Finding
 from ..report.model import (
     FileError,
@@ -44,7 +44,6 @@ from ..report.model import (
     sorted_results,
     verdict,
 )
-from .paths import no_commands
 from .text import render_finding
 
 #: What XML 1.0 cannot hold: C0 controls other than tab, newline and return;

@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable
 
 from ..base.errors import Diagnostic
-from ..base.visible import visible
+from ..base.visible import no_commands, visible
 from ..engine.findings import Finding
 from ..lang.i18n import (
     active,
@@ -49,7 +49,7 @@ from ..report.model import (
     sorted_results,
     verdict,
 )
-from .paths import forget, no_commands, shown_path
+from .paths import forget, shown_path
 from .text import (
     INDENT,
     evidence_lines,

@@ -9,11 +9,10 @@ a file; only `os.path.realpath` looks at the file system, to see through symboli
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
-from ..base.visible import visible
+from ..base.visible import no_commands, visible
 
 #: Characters left as they are in a URI path: RFC 3986's unreserved ones, sub-delims, '@'
 #: and '/'. Not ':', which would make a first segment like `a:b` read as a scheme.
@@ -54,24 +53,6 @@ def _repo_path(file: str, root: str | os.PathLike[str] | None) -> str | None:
             continue
         return PurePosixPath(*relative.parts).as_posix()
     return None
-
-
-#: a line that begins, blanks aside, with `::`: GitHub Actions runs it from a log as a
-#: workflow command (`::warning ...`, `::add-mask::`, `::stop-commands::`), and it trims
-#: the blanks before a line first
-_COMMAND = re.compile(r"^([^\S\n]*)(?=::)", re.MULTILINE)
-
-
-def no_commands(text: str) -> str:
-    """`text` (lines of a human report) with `./` before the `::` each line would begin
-    with, blanks aside: a file name can (a proposal `::warning x.yaml` at the root of the folder
-    checked), and `./::warning x.yaml` names the same file. The runner also reads the
-    older form, `##[warning]...`, anywhere in a line (`##[stop-commands]` would silence
-    every annotation after it): its second `#` is spelled `\\x23`, as visible.py spells
-    a control character."""
-    if "::" in text:  # after the blanks, which keep a continuation line in its column
-        text = _COMMAND.sub(r"\1./", text)
-    return text.replace("##[", "#\\x23[") if "##[" in text else text
 
 
 def line_path(file: str) -> str:

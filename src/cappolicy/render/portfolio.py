@@ -15,13 +15,12 @@ from collections.abc import Iterable
 import attrs
 
 from ..base.errors import Diagnostic
-from ..base.visible import json_controls, visible
+from ..base.visible import json_controls, no_commands, visible
 from ..lang.i18n import gettext as _
 from ..lang.i18n import localise, localise_diagnostic, ngettext, translator, use
 from ..report.iati import unpublished_topics
 from ..report.model import FileError, Inputs, ProposalResult, verdict
 from .markdown import md_code, md_text
-from .paths import no_commands
 from .text import inputs_text
 
 ORDER = ("fail", "unknown", "pass")

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-
 from ..base.span import Span
-from ..base.visible import visible
+from ..base.visible import no_commands, visible
 from ..engine.findings import LEVEL
 from ..rulesets.diff import (ABSENT, NO_FINDING, OutcomeChange, ParamChange, RuleChange,
                              RulesetDiff, badness)
 from .jsonfmt import diagnostic_to_json, finding_to_json
 from .markdown import md_block, md_code, md_text
-from .paths import no_commands
 from .text import render_finding
 
 SCHEMA = "cappolicy.rulesets-diff"

@@ -25,7 +25,11 @@ import re
 import textwrap
 from typing import Any
 
+import attrs
+
+from ..base.record import Record, replace
 from ..base.span import Span
+from ..base.visible import no_commands, visible
 from ..engine.findings import LEVEL, SEVERITY_RANK, Provenance
 from ..rulesets.documentation import Example, ParamDoc, RuleDoc
 from ..rulesets.edits import Edit
@@ -51,6 +55,7 @@ def _style(text: str, color: bool, **style: Any) -> str:
 
 
 def render_rule_doc(doc: RuleDoc, *, color: bool = False) -> str:
+    doc = _shown(doc)
     lines = [f"{_style(doc.id, color, bold=True)}  {doc.title}"]
     title = f' "{doc.ruleset_title}"' if doc.ruleset_title else ""
     if doc.disabled is not None:
@@ -76,7 +81,26 @@ def render_rule_doc(doc: RuleDoc, *, color: bool = False) -> str:
     lines += _text_lines("message", doc.message, doc.message_override)
     lines += _text_lines("hint", doc.hint, doc.hint_override)
     lines += _example_lines(doc)
-    return "\n".join(lines)
+    return no_commands("\n".join(lines))
+
+
+def _shown(value: Any) -> Any:
+    """`value` with every text in it as a terminal or a CI log may show it: control, bidi
+    and line-separator characters spelled out (visible.py), so that a rule file's title,
+    message or `because` neither moves the cursor nor begins a line of its own; each
+    part of the document is so before it is laid out, and coloured, here."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, (tuple, list)):
+        return type(value)(_shown(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _shown(v) for k, v in value.items()}
+    if attrs.has(type(value)):
+        return attrs.evolve(value, **{f.name: _shown(getattr(value, f.name))
+                                      for f in attrs.fields(type(value)) if f.init})
+    if isinstance(value, Record):
+        return replace(value, **{name: _shown(getattr(value, name)) for name in value.FIELDS})
+    return value
 
 
 def _source_lines(doc: RuleDoc) -> list[str]:

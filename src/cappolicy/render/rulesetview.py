@@ -20,7 +20,7 @@ import attrs
 
 from ..base.errors import SourceCache
 from ..base.span import Span
-from ..base.visible import visible
+from ..base.visible import no_commands, visible
 from ..engine.evaluate import RuleSpec
 from ..engine.findings import LEVEL, SEVERITY_RANK, Provenance
 from ..rulesets.catalog import (
@@ -33,7 +33,7 @@ from ..rulesets.catalog import (
     display_path,
 )
 from .jsonfmt import diagnostic_to_json, provenance_to_json
-from .paths import in_rulesets, no_commands
+from .paths import in_rulesets
 from .style import style as style_text
 
 SCHEMA = "cappolicy.ruleset"
@@ -202,7 +202,7 @@ def render_shown(shown: Shown, *, color: bool = False) -> str:
     eff = shown.ruleset
     counts = _counts(eff)
     head = [" ".join(filter(None, [_paint(eff.id, "id", color),
-                                   f'"{eff.title}"' if eff.title else None]))]
+                                   f'"{visible(eff.title)}"' if eff.title else None]))]
     if eff.version:
         head += _field("version", eff.version)
     if eff.jurisdiction:
@@ -234,20 +234,21 @@ def _param_lines(eff: EffectiveRuleset, name: str, color: bool) -> list[str]:
     decl = eff.param_decls[name]
     kind = str(decl.type) + (f", {decl.stricter} is stricter" if decl.stricter else "")
     mark = "   " + _paint(RELAXED, RELAXED, color) if eff.param_relaxed(name) else ""
-    lines = [f"  {_paint(name, 'id', color)} = {value.display}   ({kind}){mark}"]
+    lines = [f"  {_paint(name, 'id', color)} = {visible(value.display)}   ({kind}){mark}"]
     if decl.doc:
-        lines += _field("about", decl.doc, 4)
+        lines += _field("about", visible(decl.doc), 4)
     steps = [*eff.param_history.get(name, ()), value]
     for i, step in enumerate(steps):
         origin = step.origin
-        where = f"{step.display} by {origin.layer} at {_cite(origin.span, origin.layer)}"
+        where = f"{visible(step.display)} by {origin.layer} at {_cite(origin.span, origin.layer)}"
         if i == 0:  # a declaration's `because` is its description, shown above
             lines += _field("declared", where, 4)
             continue
         where += _because(origin)
         verb = _paint("RELAXES", RELAXED, color) if origin.relaxation else "tightens"
         lines += _field("set", where, 4)
-        lines.append(_continue(f"{verb} {origin.previous_layer} {origin.previous}", 4))
+        lines.append(_continue(f"{verb} {origin.previous_layer} {visible(str(origin.previous))}",
+                               4))
     return lines
 
 
@@ -255,9 +256,9 @@ def _rule_lines(eff: EffectiveRuleset, spec: RuleSpec, color: bool) -> list[str]
     rule = spec.rule
     mark = "   " + _paint(RELAXED, RELAXED, color) if eff.rule_relaxed(spec) else ""
     severity = _paint(spec.severity, spec.severity, color)
-    lines = [f"  {_paint(rule.id, 'id', color)}  {severity}  {rule.title}{mark}"]
+    lines = [f"  {_paint(rule.id, 'id', color)}  {severity}  {visible(rule.title)}{mark}"]
     principle = rule.principle or "(none)"
-    lines += _field("principle", f"{principle}: {rule.source}" if rule.source else
+    lines += _field("principle", f"{principle}: {visible(rule.source)}" if rule.source else
                     f"{principle} (no source given)", 4)
     lines += _field("defined", f"in {spec.origin.layer} at {_cite(spec.origin.span, spec.origin.layer)}", 4)
     declared = rule.severity or "must"
@@ -275,11 +276,12 @@ def _rule_lines(eff: EffectiveRuleset, spec: RuleSpec, color: bool) -> list[str]
         if override is None:
             continue
         template = spec.message if field == "message" else spec.hint
-        lines += _field(field, f'"{template.text if template else ""}"', 4)
+        lines += _field(field, f'"{visible(template.text) if template else ""}"', 4)
         lines.append(_continue(f"overridden by {override.layer} at {_cite(override.span, override.layer)}"
                                f"{_because(override)}", 4))
         if override.previous is not None:
-            lines.append(_continue(f'replaces "{override.previous}" of {override.previous_layer}', 4))
+            lines.append(_continue(f'replaces "{visible(str(override.previous))}" of '
+                                   f'{override.previous_layer}', 4))
     return lines
 
 
@@ -287,7 +289,7 @@ def _disabled_lines(d: Disabled, color: bool) -> list[str]:
     origin = d.origin
     mark = "   " + _paint(RELAXED, RELAXED, color) if origin.relaxation else ""
     severity = _paint(d.severity, d.severity, color)
-    lines = [f"  {_paint(d.rule, 'id', color)}  {severity}  {d.title}{mark}"]
+    lines = [f"  {_paint(d.rule, 'id', color)}  {severity}  {visible(d.title)}{mark}"]
     lines += _field("disabled", f"by {origin.layer} at {_cite(origin.span, origin.layer)}{_because(origin)}", 4)
     if origin.previous_span is not None:
         lines += _field("defined", f"in {origin.previous_layer} at {_cite(origin.previous_span, origin.previous_layer)}", 4)
@@ -406,7 +408,7 @@ def _node_lines(node: Node, first: str, rest: str, last: bool, color: bool,
     if layer is not None and layer.version:
         head.append(layer.version)
     if layer is not None and layer.title:
-        head.append(f'"{layer.title}"')
+        head.append(f'"{visible(layer.title)}"')
     if layer is not None and layer.jurisdiction:
         head.append(f"for {', '.join(layer.jurisdiction)}")
     if not entry.ok:
@@ -451,7 +453,7 @@ def _cite(span: Span, layer: str | None = None) -> str:
 
 
 def _because(origin: Provenance) -> str:
-    return f' because "{origin.because}"' if origin.because else ""
+    return f' because "{visible(origin.because)}"' if origin.because else ""
 
 
 def _plural(n: int, word: str) -> str:

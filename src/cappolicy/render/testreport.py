@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..base.errors import SourceCache
-from ..base.visible import visible
+from ..base.visible import no_commands, visible
 from ..engine.findings import OUTCOMES
 from ..rulesets.testing import (
     CaseResult,
@@ -28,7 +28,6 @@ from ..rulesets.testing import (
     covered_percent,
 )
 from .jsonfmt import diagnostic_to_json, finding_to_json
-from .paths import no_commands
 from .text import paint, render_finding
 
 MAX_FINDINGS = 3  # findings shown per expectation that does not hold

@@ -33,7 +33,7 @@ from ..base.deferred import Deferred
 from ..base.errors import Diagnostic, SourceCache
 from ..base.patterns import lazy
 from ..base.span import Span
-from ..base.visible import visible
+from ..base.visible import no_commands, visible
 from ..engine.findings import (
     SEVERITY_RANK,
     Evidence,
@@ -69,7 +69,7 @@ from ..report.model import (
     tally,
     verdict,
 )
-from .paths import in_rulesets, line_path, no_commands
+from .paths import in_rulesets, line_path
 from .style import style as style_text
 
 LABEL_WIDTH = 10  # "principle " is the longest label
