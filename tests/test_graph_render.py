@@ -718,19 +718,36 @@ activities:
     assert back.key_for("a1", ("organisation",)) == "a1"
 
 
-def test_bidi_controls_dot_writes_back_are_referenced_again_in_the_svg(
+def test_bidi_controls_are_spelled_out_in_the_svg(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # the DOT text holds &#8238; for a name's right-to-left override, and dot writes the
-    # character itself into the SVG, where it reorders the text of whoever reads the file
+    # a right-to-left override in the SVG, raw or as a character reference (the same
+    # character to whatever draws it), reorders the name; spelled out, as the HTML report
+    # spells it, it reads in order; and `##[` is left in no line of a log
     bindir = tmp_path / "bin"
     bindir.mkdir()
     script = bindir / "dot"
     script.write_text(f"#!{sys.executable}\nimport sys\nsys.stdin.read()\n"
-                      "sys.stdout.write('<svg><text>ab\\u202ecd\\u2028e\\x85f</text></svg>')\n")
+                      "sys.stdout.write('<svg><text>ab\\u202ecd\\u2028e\\x85f ##[x]</text></svg>')\n")
     script.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}")
     svg = to_svg("digraph governance {\n}\n")
-    assert svg == "<svg><text>ab&#8238;cd&#8232;e&#133;f</text></svg>"
+    assert svg == "<svg><text>ab\\u202ecd\\u2028e\\x85f ##&#91;x]</text></svg>"
+
+
+def test_a_name_s_bidi_control_and_workflow_command_are_spelled_in_the_dot_text() -> None:
+    text = """\
+cappolicy: 1
+id: XA-BIDI
+title: A name that reorders
+host_country: XA
+period: {start: 2027-01-01, end: 2027-12-31}
+organisations:
+  - {id: a1, name: "Ministry \\u202eRLO ##[error]x", country: XA, kind: ministry}
+"""
+    proposal = load_proposal_text(text, "bidi.yaml")
+    dot = graphout.to_dot(build(proposal.data), proposal=proposal)
+    assert "\u202e" not in dot and "&#8238;" not in dot and "##[" not in dot
+    assert "Ministry \\u202eRLO #\\x23[error]x" in dot
 
 
 def test_an_iati_file_is_told_to_be_imported_first(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, NoReturn
 
 from ..base.errors import CappolicyError, Diagnostic
+from ..base.visible import no_commands, visible
 from ..engine.findings import OUTCOMES, Finding
 from ..graph.governance import GovernanceGraph
 from ..graph.parts import Edge, NodeInfo
@@ -373,7 +374,9 @@ def to_dot(graph: GovernanceGraph, highlight: Collection[int] = frozenset(),
             attributes += ", " + HIGHLIGHT
         lines.append(f"  {names[edge.source]} -> {names[edge.target]} [{attributes}];")
     lines.append("}")
-    return "\n".join(lines) + "\n"
+    # printed to a log (stdout by default): `##[`, which a CI runner reads anywhere in a
+    # line, as the human reports spell it (an id or a label, every occurrence alike)
+    return no_commands("\n".join(lines) + "\n")
 
 
 def _title(graph: GovernanceGraph, proposal: Proposal | None, highlighted: bool) -> str:
@@ -450,15 +453,18 @@ _REFERENCED = frozenset((0x061C, 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 
                          *range(0x2066, 0x206A)))
 
 
-_SVG_REFERENCED = {code: f"&#{code};" for code in (*_REFERENCED, *range(0x7F, 0xA0))}
+#: what the SVG holds of these, should any come back from `dot`: spelled out (visible.py)
+_SVG_SPELLED = {code: visible(chr(code)) for code in (*_REFERENCED, *range(0x7F, 0xA0))}
 
 
 def _html(text: str) -> str:
     """Text for an HTML-like label: markup characters as entities, line breaks as <BR/>,
     characters XML cannot hold (controls, surrogates, U+FFFE, U+FFFF) as U+FFFD, and
     other characters some readers take for line ends (U+007F-U+009F, U+2028, U+2029) or
-    that reorder text (bidi controls) as character references, so that a statement stays
-    on one line and reads in order."""
+    that reorder text (bidi controls) spelled out as the reports spell them (`\\u202e`,
+    visible.py), so that a statement stays on one line and reads in order, in the DOT
+    text and in the drawing (a character reference is the character again to whatever
+    draws the SVG)."""
     out: list[str] = []
     for ch in text.replace("\r\n", "\n"):
         code = ord(ch)
@@ -471,7 +477,7 @@ def _html(text: str) -> str:
         elif code < 0x20 or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
             out.append("\ufffd")
         elif 0x7F <= code <= 0x9F or code in _REFERENCED:
-            out.append(f"&#{code};")
+            out.append(visible(ch))
         else:
             out.append(ch)
     return "".join(out)
@@ -499,10 +505,11 @@ def to_svg(dot_text: str, *, timeout: float = DOT_TIMEOUT) -> str:
     svg = done.stdout.decode("utf-8", "replace")
     if "<svg" not in svg:
         raise GraphvizError("Graphviz's 'dot' wrote no SVG")
-    # dot writes the character references of the labels (_html) back as the characters:
-    # referenced again, a name's bidi control or line separator does not reorder or
-    # break the SVG's text for whoever reads it
-    return svg.translate(_SVG_REFERENCED)
+    # dot writes a label's `#\x23[` (to_dot) back as `##[` no more, but its character
+    # references as characters: any `##[` left is written with `[` referenced, the same
+    # text to whatever draws it
+    svg = svg.translate(_SVG_SPELLED)
+    return svg.replace("##[", "##&#91;") if "##[" in svg else svg
 
 
 __all__ = [
