@@ -227,6 +227,30 @@ def test_an_output_file_that_is_a_link_is_replaced_and_its_target_untouched(
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
+def test_a_report_is_not_written_through_a_folder_linked_out_of_the_project(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`reports` committed as a link to a folder elsewhere on the machine: the report
+    named `reports/x.json` would replace a file there. It is refused; named by the
+    path it lands at, it is written."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "x.json").write_text("keep me\n", encoding="utf-8")
+    project = tmp_path / "repo"
+    (project / ".git").mkdir(parents=True)
+    (project / "reports").symlink_to(elsewhere)
+    copy_failing(project)
+    monkeypatch.chdir(project)
+    result = run_cli("check", "p.yaml", "--as-of", "2027-01-15", "--output",
+                     "json=reports/x.json")
+    assert result.exit_code == 2, result.output
+    assert "its folder is a symbolic link to" in result.output
+    assert (elsewhere / "x.json").read_text(encoding="utf-8") == "keep me\n"
+    result = run_cli("check", "p.yaml", "--as-of", "2027-01-15", "--output",
+                     f"json={elsewhere / 'x.json'}")
+    assert result.exit_code == 1, result.output
+    assert json.loads((elsewhere / "x.json").read_text(encoding="utf-8"))["results"]
+
+
 def _null_device(tmp_path: Path) -> Path:
     """A character device that discards what is written to it: a /dev/null of the
     test's own where it may make one (as root, as CI runs), else the system's, which a

@@ -551,6 +551,23 @@ def test_a_file_is_rewritten_whole_through_a_link_named_and_keeps_its_mode(
     assert [p.name for p in real.parent.iterdir()] == ["messy.cpol"]  # no temporary left
 
 
+def test_a_link_out_of_the_project_is_not_written_through(tmp_path: Path) -> None:
+    """A pre-commit hook names the files a pull request brings: one that is a link to a
+    file elsewhere on the machine is not rewritten; the other files are formatted."""
+    outside = write(tmp_path / "elsewhere" / "theirs.cpol", MESSY)
+    project = tmp_path / "repo"
+    (project / ".git").mkdir(parents=True)
+    link = project / "rules" / "lx.cpol"
+    link.parent.mkdir()
+    link.symlink_to(outside)
+    own = write(project / "rules" / "own.cpol", MESSY)
+    code, _, err = run(str(link), str(own))
+    assert code == 2, err
+    assert "lx.cpol is a symbolic link to" in err and "not rewritten" in err
+    assert outside.read_text(encoding="utf-8") == MESSY
+    assert own.read_text(encoding="utf-8") == MESSY_FORMATTED
+
+
 def test_a_file_that_cannot_be_written_is_an_error_and_the_others_are_formatted(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from cappolicy.base import files

@@ -78,13 +78,23 @@ def command(paths: tuple[Path, ...], check: bool, show_diff: bool) -> None:
 def _write(path: Path, text: str) -> str | None:
     """Write the formatted `text` over the rule file `path` whole (files.write_atomic: a
     run stopped half-way leaves the file as it was, never half written), through a
-    symbolic link named on the command line, which stays a link; the error to print
-    when it cannot be."""
-    from ...base.errors import Diagnostic
-    from ...base.files import write_atomic
+    symbolic link named on the command line, which stays a link, when it leads to a file
+    of the same project; the error to print when it cannot be. A link out of the project
+    is not written through: a pre-commit hook names the files a pull request brings, and
+    one of them may be a link to a file elsewhere on the reviewer's machine."""
+    import os
 
+    from ...base.errors import Diagnostic
+    from ...base.files import project_root, write_atomic
+
+    target = path.resolve()
+    folder = Path(os.path.realpath(project_root(path.absolute().parent) or path.parent))
+    if path.is_symlink() and not target.is_relative_to(folder):
+        return Diagnostic("CP425", f"{path} is a symbolic link to {target}, outside its "
+                                   f"project {folder}: not rewritten", None,
+                          "format the file it leads to where it lies").render()
     try:
-        write_atomic(path.resolve(), text)
+        write_atomic(target, text)
     except OSError as exc:
         return Diagnostic("CP422", f"cannot write {path}: {exc.strerror or exc}; it is left "
                                    "as it was", None,
