@@ -66,6 +66,26 @@ def test_files_of_two_repositories_without_settings_are_checked_together(
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.parametrize("inner", ["", 'rulesets = ["rules"]\n', 'fail_on = "must"\n'])
+@pytest.mark.parametrize("outer", ["cappolicy.toml", "pyproject.toml"])
+def test_a_settings_file_below_the_project_s_is_refused_not_obeyed(
+        tmp_path: Path, elsewhere: Path, inner: str, outer: str) -> None:
+    """A pull request adds a settings file beside its proposal, even an empty one: it
+    replaced the project's for that proposal (its `fail_on` dropped, rulesets of its own
+    brought in), and a hook or a changed-files-only run passes only that proposal."""
+    proposal = repository(tmp_path / "repo", None)
+    head = "[tool.cappolicy]\n" if outer == "pyproject.toml" else ""
+    (tmp_path / "repo" / outer).write_text(f'{head}fail_on = "should"\n', encoding="utf-8")
+    before = CliRunner().invoke(main, [*ARGS, str(proposal)])
+    (proposal.parent / "cappolicy.toml").write_text(inner, encoding="utf-8")
+    result = CliRunner().invoke(main, [*ARGS, str(proposal)])
+    assert result.exit_code == 2, result.output
+    assert f"lies within the project of {tmp_path / 'repo' / outer}" in result.output
+    (proposal.parent / "cappolicy.toml").unlink()
+    again = CliRunner().invoke(main, [*ARGS, str(proposal)])
+    assert again.output == before.output and "(fail on should)" in again.output
+
+
 @pytest.mark.parametrize(("word", "severity"), [("error", "must"), ("warning", "should"),
                                                 ("info", "advisory")])
 def test_fail_on_takes_the_words_reports_print(word: str, severity: str) -> None:

@@ -8,7 +8,9 @@ the project's root and never above it: the first folder holding `.git` (a folder
 the file of a worktree) or the user's home folder, whichever comes first. Outside
 both, only the current folder is looked in: a settings file in /tmp or another
 shared folder above a checkout never applies to it, and the search never climbs into a
-folder another user could have written to (project_root).
+folder another user could have written to (project_root). A project has one settings
+file: one found below another of the same project is refused (CP440), since the nearer
+would replace the project's for the files below it (`_outer`).
 Command-line options override the file; `--config FILE` names it outright.
 
     rulesets = ["policy/rulesets"]   # folders, relative to the file
@@ -141,12 +143,41 @@ def load_found(path: Path) -> Settings:
     brings cannot make a check read or scan other files of the machine (`rulesets =
     ["/"]` would walk the whole file system). --config trusts the file it names."""
     inside, target = _held(path)
+    outer = _outer(path)
+    if outer is not None:
+        raise CappolicyError(Diagnostic("CP440", N_(
+            "settings file {file} lies within the project of {outer}, whose settings it "
+            "would replace for the files below it: not read", file=str(path),
+            outer=str(outer)), Span(str(path), 0, 0), N_(
+            "a project has one settings file: merge the two, or name the one to use with "
+            "--config")))
     if not target.is_relative_to(inside):
         raise CappolicyError(Diagnostic("CP440", N_(
             "settings file {file} is a symbolic link to {target}, outside its project "
             "{project}: not read", file=str(path), target=str(target), project=str(inside)),
             Span(str(path), 0, 0), N_("name the settings file with --config to use it")))
     return load(path, inside)
+
+
+def _outer(path: Path) -> Path | None:
+    """A settings file of the same project above the one found, if any: the nearer one
+    would replace it for the files below it, so that a file a pull request adds beside
+    its proposal (even an empty one) would relax the project's `fail_on` or bring
+    rulesets of its own, and the only trace would be its name on the report's first
+    line. Nothing above is read but to ask whether it is a settings file."""
+    root = project_root(path.parent)
+    if root is None:
+        return None
+    for folder in path.parent.parents:
+        if not folder.is_relative_to(root):
+            return None
+        own = folder / "cappolicy.toml"
+        if own.exists() and not own.is_dir():
+            return own
+        project = folder / "pyproject.toml"
+        if project.is_file() and _not_out(project) and _has_table(project):
+            return project
+    return None
 
 
 def _held(path: Path) -> tuple[Path, Path]:
