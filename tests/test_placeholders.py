@@ -289,3 +289,88 @@ def test_a_form_s_blank_left_unfilled_is_a_placeholder(text: str) -> None:
 ])
 def test_brackets_and_underscores_in_a_real_answer_stay_an_answer(text: str) -> None:
     assert not reading(text)
+
+
+# --- French and Spanish (placeholders_fr_es.py) ----------------------------------------------
+
+
+FR_ES_PLACEHOLDERS = [
+    # the words, bare or read through skeleton (accents, case, full-width letters)
+    "À compléter", "A COMPLETER", "a compléter", "Néant", "NÉANT", "Ｎéant", "Sans objet",
+    "Pendiente", "Ninguno", "Por definir", "À définir", "Non applicable", "Aucun",
+    "Non renseigné", "En cours", "A determinar", "N/D", "N.D.", "Sin definir", "No aplica",
+    "Néant (voir annexe)", "Néant à ce jour", "À définir par le comité de pilotage",
+    # work a value waits for, read as "pending approval" and "to be developed" are
+    "En cours de validation par le ministère", "Pendiente de aprobación", "En elaboración",
+    "À élaborer pendant la phase de démarrage", "Por desarrollar con el ministerio",
+    "En cours de mise en place", "En attente",
+    # denials, as "No legal basis" is one
+    "Aucune base légale", "Sin base legal", "Pas de plan de sortie",
+    "Il n'existe pas de mécanisme de plainte", "Il n’existe pas de mécanisme de plainte",
+    "Aucun plan de sortie n'est prévu à ce stade", "No hay estrategia nacional",
+    "No existe mecanismo de quejas", "No se ha previsto ningún plan de salida",
+    "Sans base légale", "Pas encore de plan de sortie", "Aucune Base Légale",
+    "Todavía no hay plan", "Aucune base légale : le protocole d'accord n'est pas signé",
+    # a label, then a placeholder
+    "Plan de sortie : à définir", "Base legal: pendiente", "Stratégie nationale — néant",
+    "Base légale (à compléter)",
+]
+
+
+@pytest.mark.parametrize("text", FR_ES_PLACEHOLDERS)
+def test_french_and_spanish_placeholders_and_denials(text: str) -> None:
+    # "Aucune base légale" let personal data go abroad (DATA-01), "Néant" answered ACC-01
+    assert reading(text) and maybe_placeholder(text) and placeholder(text)
+
+
+@pytest.mark.parametrize("text", [
+    # a sentence that says something, a name, a denial whose note says what stands instead
+    "Aucune plainte n'est payante", "Aucune donnée ne quitte XA", "No se cobran tasas",
+    "Sin costo para el denunciante", "Aucun frais n'est demandé aux plaignants",
+    "Rien n'est transféré hors de XA", "Aucun transfert hors de l'UE", "Sin Fronteras",
+    "Pas de Calais", "Ninguno de los datos sale de XA",
+    "Pas de mécanisme dédié : les plaintes vont au médiateur national",
+    "Néant, le médiateur national reçoit toutes les plaintes du programme",
+    "Sin base legal; se aplica el artículo 6 del reglamento general de protección de datos",
+    "No se prevé financiación extranjera después de la salida",
+    # work under way that says the value exists, or what it is to be
+    "En cours de mise en œuvre", "En cours d'exécution depuis 2020",
+    "À établir comme un bureau indépendant des plaintes",
+    "Pendiente de aprobación por el Congreso, la Ley 27.078 rige mientras tanto en todo el país",
+    # real answers
+    "Loi n° 2018-133 relative à la cybersécurité", "Médiateur de la République",
+    "Stratégie nationale de cybersécurité 2021-2025", "Defensoría del Pueblo",
+    "Ley 25.326 de Protección de Datos Personales", "Base légale : article 6 du RGPD",
+    "Mecanismo de quejas: Defensoría del Pueblo", "Sans frais pour les usagers",
+    "À la demande du ministère, le CIRT forme les formateurs",
+])
+def test_french_and_spanish_answers_stay_answers(text: str) -> None:
+    assert not reading(text)
+
+
+@pytest.mark.parametrize("text", [
+    "[Legal basis]", "[Describe the exit plan]", "[Nom de la stratégie nationale]",
+    "[Name of the national strategy]", "[à compléter]", "[Title of strategy]",
+    "[Nombre de la estrategia]", "Law [describe the basis] of 2019", "［Legal basis］",
+    "Ley [Describir la base legal]", " [Legal basis]. ",
+])
+def test_a_bracketed_label_is_a_template_hole(text: str) -> None:
+    assert reading(text) and maybe_placeholder(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Law 12/2024 [as amended]", "MoU [2026-04]", "see [...] above", "[Law 12/2024]",
+    "Data Protection Act [DPA] 2019", "[Legal basis] Data Protection Act 2019, s.12",
+])
+def test_a_bracket_beside_content_stays_content(text: str) -> None:
+    assert not reading(text)
+
+
+@pytest.mark.parametrize("text", ["Aucune base légale", "Sin base legal", "[Legal basis]",
+                                  "Néant", "À compléter"])
+def test_both_loading_roads_read_french_spanish_and_holes(rulesets: Rulesets, text: str) -> None:
+    proposal = _variant(('basis: "MoU 2026-04"', f"basis: {json.dumps(text)}"))
+    for road in (load_proposal_text, _usual_road):
+        failed, notes = _failed_with_notes(rulesets, proposal, road)
+        assert f"activities[0].data_flows[0].basis is the placeholder {text!r}" \
+            in notes["DATA-02"], (road, notes)

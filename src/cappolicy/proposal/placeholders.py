@@ -39,10 +39,29 @@ What counts, ignoring case and the whitespace and punctuation around it:
   (Jinja, Mustache), `${EXIT_PLAN}` (shell), and the legal drafter's blank, a bracketed
   bullet `[•]`, `[●]`, `[·]`, `[▪]` or `[■]` (spaces allowed inside): `Law [•] of [•]`;
   a form's blanks: `[___]`, a line of four underscores or more, `[insert number]` (or
-  `[enter ...]`, `[specify ...]`, `[fill in ...]`) and `<<number>>`. The whole text counts
+  a bracket that starts with another word asking what to write: `[enter ...]`, `[specify
+  ...]`, `[fill in ...]`, `[describe ...]`, `[name of ...]`, `[nom de ...]`, `[nombre de
+  ...]`, `[décrire ...]`, `[indiquer ...]`, `[describir ...]`, `[indicar ...]`:
+  `_DESCRIBING`) and `<<number>>`. The whole text counts
   as absent, however much of it is written, since it is a template not yet filled in:
   `Budget in ${currency} is not used` is a placeholder too. Not `[...]` nor `[…]`, with
   which a quotation elides, nor a single brace (`{x}`, `$ {x}`) nor an unclosed slot;
+- a whole text that is one bracketed label, a form's field left as the form has it (`_hole`):
+  `[Legal basis]`, `[Nom de la stratégie nationale]`, `[à compléter]` (letters, up to ten
+  words, no digit); not a bracket beside content (`Law 12/2024 [as amended]`, `[Legal
+  basis] Data Protection Act 2019`) nor one with a number (`[Law 12/2024]`, `MoU [2026-04]`);
+- the same in French and Spanish (placeholders_fr_es.py), whatever the ruleset's words: the
+  words (`Néant`, `Sans objet`, `À compléter`, `Non renseigné`, `N/D`, `Pendiente`,
+  `Ninguno`, `Por definir`, `A determinar`, `No aplica`), a start that says not yet however
+  the text goes on (`À définir par le comité de pilotage`), work the value waits for, read
+  as `pending approval` is (`En cours`, `En cours de validation par le ministère`,
+  `Pendiente de aprobación`, `À élaborer pendant la phase de démarrage`; not `En cours de
+  mise en œuvre`, work that says the value exists), denials (`Aucune base légale`, `Pas de
+  plan de sortie`, `Il n'existe pas de mécanisme de plainte`, `Sin base legal`, `No hay
+  estrategia nacional`; not a sentence that says something, `Aucune plainte n'est
+  payante`, `No se cobran tasas`, nor a name, `Sin Fronteras`, nor a denial whose note says
+  what stands instead, `Pas de mécanisme dédié : les plaintes vont au médiateur national`),
+  and a label then one of these (`Plan de sortie : à définir`);
 - a bare denial or non-answer, whatever the ruleset's words (`ANSWERLESS`): `no`, `No.`,
   `nothing`, `NA`, `null`, `missing`, `absent`, `lacking`, `not available`, `not required`,
   `not needed`, `not yet`, `FIXME`..., and `false`/`off` (a denial) or `true`/`yes`/`on`
@@ -55,7 +74,8 @@ What counts, ignoring case and the whitespace and punctuation around it:
   number);
 - all of this read through `skeleton`: compatibility forms as their plain letters
   (`ＴＢＤ`), invisible characters left out (soft hyphen, zero-width space and joiners,
-  word joiner, BOM, bidi controls: Unicode's Cf; and combining marks), and the Cyrillic
+  word joiner, BOM, bidi controls: Unicode's Cf; and accents and other combining marks:
+  `NÉANT`, `neant` and `Néant` are one), `œ` as `oe`, `’` as `'`, and the Cyrillic
   and Greek letters (and others: `LOOKALIKES`) that look like Latin ones read as those: `TBD` with a
   soft hyphen and a zero-width space in it, and `TBD` with a Cyrillic Te, are `TBD`. The
   value itself is never changed: reports show it as written.
@@ -74,6 +94,7 @@ from typing import Any
 
 from ..base.patterns import lazy
 from ..lang.types import STRING, ListT, RecordT, Type
+from . import placeholders_fr_es as fr_es
 from . import schema
 
 #: The words a ruleset starts from (the baseline's `placeholders` param repeats them).
@@ -117,19 +138,30 @@ _HINT_WORDS = ("todo|tbd|tbc|tba|xxx|lorem ipsum|n/a|none|not applicable|to be |
 _LABEL_HINT = lazy(_HINT_WORDS, re.IGNORECASE)
 _STILL_NOT_YET = frozenset({"later", "soon", "yet", "pending", "next", "by", "after", "before",
                             "when", "once", "tbd", "tbc", "tba", "todo"})
+#: the words a bracket of a form starts with, which ask for what to write there: "[insert
+#: number]", "[Describe the exit plan]", "[Nom de la stratégie]", "[Indicar la ley]"
+_DESCRIBING = (r"insert|enter|specify|fill\s+in|describe|name\s+of|title\s+of|nom\s+d[eu]|"
+               r"titre\s+d[eu]|nombre\s+del?|titulo\s+del?|decrire|indiquer|preciser|inserer|"
+               r"saisir|a\s+completer|describir|indicar|especificar|insertar|completar|"
+               r"por\s+completar|rellenar")
 #: an unfilled template slot (module docstring): what stands between the braces holds no
 #: brace, so that a long run of "{{" or "${" is read in one pass
 _SLOT = lazy(r"\{\{[^{}]*\}\}|\$\{[^{}]*\}|\[\s*[\u2022\u25cf\u00b7\u25aa\u25a0]\s*\]|"
              r"\[\s*_{2,}\s*\]|_{4,}|<<[^<>]{1,80}>>|"
-             r"\[\s*(?:insert|enter|specify|fill\s+in)\b[^\[\]]{0,80}\]", re.IGNORECASE)
+             r"\[\s*(?:" + _DESCRIBING + r")\b[^\[\]]{0,80}\]", re.IGNORECASE)
+#: a whole text that is one bracketed label, a form's field not filled in: "[Legal basis]",
+#: "[Nom de la stratégie nationale]" (a few words, no digit: not "[2026-04]")
+_HOLE = lazy(r"\[\s*[^\W\d_]+(?:['’]?[\s,/-]*[^\W\d_]+){0,9}\s*\]")
 #: a text that says there is none: "No legal basis", "There is no exit plan", "None yet"
 #: ("No. 12/2024", "No 1412" and "Nº 1412", which NFKC makes "No 1412", and "no
-#: objection" are not). After "no", what is denied and how: `_denial`.
+#: objection" are not; "no hay", "no se" and the like are Spanish: placeholders_fr_es).
+#: After "no", what is denied and how: `_denial`.
 _DENIAL = lazy(
     r"\s*(?:(?P<no>there(?:\s+is|\s+are|['’]s|\s+isn['’]t|\s+aren['’]t)\s+"
     r"(?:(?:currently|still|as\s+yet|at\s+present|presently|yet)\s+)?(?:no|not\s+yet\s+(?:an?|any)|"
     r"not\s+(?:an?|any)|an?|any)\s+|"
-    r"no(?!\s+objection)\s+(?!\d))(?=\w)|(?P<none>none|nothing|not\s+yet|not|unknown)\s+(?=\w)|"
+    r"no(?!\s+(?:objection|se|hay|existen?|tienen?|cuentan?|disponen?)\b)\s+(?!\d))(?=\w)|"
+    r"(?P<none>none|nothing|not\s+yet|not|unknown)\s+(?=\w)|"
     r"none\s+yet\b|nil(?![\w-]))", re.IGNORECASE)
 #: where the denial ends and a note begins: "No exit plan: the MoU is not signed"
 _DENIAL_NOTE = lazy(r"[:;,(–—]|\s/\s|\s-+\s")
@@ -183,7 +215,7 @@ _TO_COME = lazy(r"(?i)\b(?:(?:will|shall)\s+(?:decide|determine|define|agree|con
                 r"designed|clarified|finali[sz]ed|recruited|selected|appointed|hired|"
                 r"contracted|signed|adopted|concluded|identified|designated|submitted|approved|"
                 r"negotiated))|to\s+be|later|not|pending|awaiting|"
-                r"tbd|tbc|tba|see)\b|n['’]t\b")
+                r"tbd|tbc|tba|see|" + fr_es.TO_COME_SOURCE + r")\b|n['’]t\b")
 #: words in what a denial denies that make it a statement: "No data leaves XA", "No
 #: transfer outside XA"
 _STATING = frozenset({"outside", "beyond", "abroad", "except", "unless", "across", "leaves",
@@ -213,12 +245,12 @@ ANSWERLESS: frozenset[str] = frozenset({
     "no", "none", "nothing", "n/a", "na", "null", "nil", "missing", "absent", "lacking",
     "not available", "not applicable", "not required", "not needed", "not yet", "not known",
     "not specified", "unspecified", "fixme", "false", "off", "true", "yes", "on", "nope",
-    "nah"})
+    "nah"}) | fr_es.BARE
 #: the bare denials that deny whatever note follows them ("No: see annex"); not "Yes, the
 #: ombudsman", which answers
-_DENYING = ANSWERLESS - {"true", "yes", "on"}
+_DENYING = ANSWERLESS - {"true", "yes", "on", "oui"}
 #: the words a placeholder spells letter by letter ("T-B-D", "N / A"), spacers left out
-_SPELT = frozenset({"tbd", "tbc", "tba", "todo", "na", "xxx", "nil", "none"})
+_SPELT = frozenset({"tbd", "tbc", "tba", "todo", "na", "xxx", "nil", "none", "nd"})
 _SPACERS = lazy(r"[\s\-._/]+")
 #: a text of single letters each parted by a spacer
 _SPACED = lazy(r"(?:[a-z][\s\-._/]+)+[a-z]")
@@ -229,7 +261,7 @@ def spaced(bare: str) -> bool:
     return _SPACED.fullmatch(bare) is not None
 #: a start that denies whatever follows: "None required", "Not required by law"
 _DENIED_START = ("none required", "none needed", "not required ", "not needed ",
-                 "not applicable ", "not available ")
+                 "not applicable ", "not available ", *fr_es.DENIED_START)
 #: "without basis", "without a legal basis": a short text that says what is missing
 _WITHOUT = lazy(r"without(?:\s+[^\W\d_]+){1,3}")
 #: a word that says the text is not written yet however it goes on ("FIXME: ask the DPA")
@@ -267,10 +299,11 @@ LOOKALIKES: dict[str, str] = {
     "\u13b7": "M", "\u13e2": "P", "\u13a1": "R", "\u13da": "S", "\u13a2": "T",
     "\u13d9": "V", "\u13b3": "W", "\u13a9": "Y", "\u13c3": "Z",
 }
-#: LOOKALIKES and their small letters, each read as the small Latin letter
+#: LOOKALIKES and their small letters, each read as the small Latin letter; the ligatures
+#: of French and the typographic apostrophe as written without them ("n’existe": "n'existe")
 _LOOKALIKE_TABLE = str.maketrans({
-    other: latin.lower() for letter, latin in LOOKALIKES.items()
-    for other in (letter, letter.lower())})
+    **{other: latin.lower() for letter, latin in LOOKALIKES.items()
+       for other in (letter, letter.lower())}, "\u0153": "oe", "\u00e6": "ae", "\u2019": "'"})
 #: invisible letters that are not format characters (Hangul fillers)
 _FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
 
@@ -321,16 +354,17 @@ def folded(text: str) -> str:
 def skeleton(text: str) -> str:
     """`text` as it is compared with placeholders when it is not ASCII: `folded`, without
     its invisible characters (Unicode's format characters, Cf: soft hyphen, zero-width
-    space, joiners, word joiner, BOM, bidi controls; combining marks; Hangul fillers), its
-    Cyrillic and Greek look-alikes of Latin letters read as those (`LOOKALIKES`), in lower
-    case. Only for deciding: the value shown in reports stays as written."""
-    plain = folded(text).lower().translate(_LOOKALIKE_TABLE)
-    if plain.isascii():
-        return plain
-    import unicodedata
+    space, joiners, word joiner, BOM, bidi controls; Hangul fillers) and its accents and
+    other combining marks ("À compléter": "a completer"), its Cyrillic and Greek
+    look-alikes of Latin letters read as those (`LOOKALIKES`), in lower case. Only for
+    deciding: the value shown in reports stays as written."""
+    plain = folded(text).lower()
+    if not plain.isascii():
+        import unicodedata
 
-    return "".join(c for c in plain if c not in _FILLERS and unicodedata.category(c)
-                   not in ("Cf", "Mn", "Me"))
+        plain = "".join(c for c in unicodedata.normalize("NFD", plain) if c not in _FILLERS
+                        and unicodedata.category(c) not in ("Cf", "Mn", "Me"))
+    return plain.translate(_LOOKALIKE_TABLE)
 
 
 def answerless(bare: str) -> bool:
@@ -358,15 +392,46 @@ def may_deny(bare: str) -> bool:
     note = _NOTE.match(bare)
     return (bare.split(None, 1) or [""])[0].rstrip(":;,(") in _DENYING \
         or note is not None and edges_off(note.group(1)).lower() in _DENYING \
-        or _MAY_DENY_START.match(bare) is not None \
+        or _MAY_DENY_START.match(bare) is not None or _FR_ES_AT.match(bare) is not None \
         or len(bare) <= 12 and not bare.isalpha() and spaced(bare)
 
 
+#: how what French or Spanish reads may start (`fr_es`): a bare word, a word for "not yet"
+#: or for work a value waits for, a denial
+_FR_ES_START = ("(?:" + "|".join(re.escape(w) for w in sorted(fr_es.BARE, key=len, reverse=True))
+                + "|" + fr_es.NOT_YET_SOURCE.replace(fr_es.END, "") + "|"
+                + fr_es.WAITING_SOURCE.replace(fr_es.END, "") + "|"
+                + fr_es.DENIAL_SOURCE + ")")
+#: a label, then a French or Spanish placeholder (`_labelled`): "Plan de sortie : néant"
+_FR_ES_LABEL = r"(?:[:(–—]|-+\s)[\W_]*" + _FR_ES_START
+#: `_FR_ES_START` after any whitespace, ignoring case
+_FR_ES_AT = lazy(r"\s*" + _FR_ES_START)
+#: the letters each of `_FR_ES_START` starts with ("n/d": "n"): a text that starts with
+#: other letters is none of them, which a set tells quicker than the pattern
+_FR_ES_FIRST = frozenset({w.split()[0].split("/")[0] for w in fr_es.BARE}) | {
+    "a", "por", "sin", "non", "no", "en", "pendiente", "il", "toujours", "pas", "aucun",
+    "aucune", "ningun", "ninguno", "ninguna", "sans", "todavia", "aun", "neant", "rien", "nada"}
+_LEAD = re.compile("[a-z]*").match
+#: their first two letters, and those of one letter ("n/d", "s/o", "a completer"): what
+#: rules out most texts quicker still
+_FR_ES_TWO = frozenset(w[:2] for w in _FR_ES_FIRST if len(w) > 1)
+_FR_ES_ONE = frozenset(w for w in _FR_ES_FIRST if len(w) == 1)
+#: the first three characters a text that starts with one of them can have, and the first
+#: two of one that starts with a one-letter word ("a completer", "n/d"): two look-ups that
+#: rule out nearly every text ("a national strategy" goes on to `_fr_es_start`)
+_NOT_LETTERS = [chr(c) for c in range(128) if not chr(c).isalnum()]
+_FR_ES_THREE = frozenset({w[:3] for w in _FR_ES_FIRST if len(w) > 2}
+                         | {w for w in _FR_ES_FIRST if len(w) == 2}
+                         | {w + c for w in _FR_ES_FIRST if len(w) == 2 for c in _NOT_LETTERS})
+_FR_ES_TWO_ONE = frozenset({w for w in _FR_ES_FIRST if len(w) == 1}
+                           | {w + c for w in _FR_ES_FIRST if len(w) == 1 for c in _NOT_LETTERS})
+#: the words that may follow "a", "en" or "por" in `_FR_ES_START` ("a completer", "en cours")
+_FR_ES_SECOND = frozenset(re.findall("[a-z]+", fr_es.NOT_YET_SOURCE + fr_es.WAITING_SOURCE))
 #: placeholder() under the default words can only hold for a text that has one of
 #: _HINT_WORDS, one of these, or nothing but its punctuation
 _HINT = lazy(_HINT_WORDS + "|<|t\\.b|n\\.a|\\{\\{|\\$\\{|[\u2022\u25cf]|__|"
-             "\\[\\s*[\u00b7\u25aa\u25a0]|\\[\\s*(?:insert|enter|specify|fill)|"
-             "\\A\\s*(no\\s|there|nil)|\\A[\\W_]*\\Z", re.IGNORECASE)
+             "\\[\\s*[\u00b7\u25aa\u25a0]|\\[\\s*(?:" + _DESCRIBING + ")|\\A[\\W_]*\\[|"
+             "\\A\\s*(no\\s|there|nil)|\\A[\\W_]*\\Z|" + _FR_ES_LABEL, re.IGNORECASE)
 #: a start that may say there is none or not yet (after the punctuation round a text):
 #: "no" and any whitespace (a vertical tab), "there is no", "none required", "FIXME: x",
 #: "without basis", "No: see annex", "false (exempt)"
@@ -380,6 +445,28 @@ _EDGE = PUNCTUATION + "\x0b\x0c\x1c\x1d\x1e\x1f"
 _SHORT = 16
 #: what parts the letters of a placeholder spelt letter by letter
 _SPACER_CHARS = " \t\n\r\f\v\x1c\x1d\x1e\x1f-._/"
+
+
+def _fr_es_start(low: str) -> bool:
+    """Whether `low` (ASCII, lower case, its edges off) starts as a French or Spanish
+    placeholder may (`_FR_ES_START`)."""
+    if low[:2] not in _FR_ES_TWO and (low[:1] not in _FR_ES_ONE or low[1:2].isalpha()):
+        return False
+    lead = low[:_LEAD(low).end()]  # type: ignore[union-attr]  # "[a-z]*" always matches
+    if lead not in _FR_ES_FIRST:
+        return False
+    if lead == "a" or lead == "en" or lead == "por":  # "A national strategy": not the
+        second = low[len(lead):].lstrip()
+        if second[:_LEAD(second).end()] not in _FR_ES_SECOND:  # type: ignore[union-attr]
+            return False  # words it tries one by one
+    return _FR_ES_AT.match(low) is not None
+
+
+def _fr_es_label(low: str) -> bool:
+    """Whether `low` (ASCII, lower case) may be a label, then a French or Spanish
+    placeholder after the note that `_labelled` reads: "plan de sortie : neant"."""
+    note = _DENIAL_NOTE.search(low)
+    return note is not None and _fr_es_start(low[note.end():].lstrip(_EDGE))
 
 
 def maybe_placeholder(text: str) -> bool:
@@ -396,10 +483,14 @@ def maybe_placeholder(text: str) -> bool:
                 or "pending" in low or "t.b" in low or "n.a" in low \
                 or "unknown" in low or "to do" in low or "not yet" in low \
                 or "{" in text and ("{{" in text or "${" in text) or "__" in text \
-                or "[" in text and _SLOT.search(text) is not None:  # a template slot
-            return True
+                or "[" in text and (_SLOT.search(text) is not None or _hole(text)) \
+                or (":" in text or "(" in text or "-" in text and (
+                    " -" in text or not text.isprintable())) and _fr_es_label(low):
+            return True  # a slot, "[Legal basis]", "Plan de sortie : neant", "Base legal - x"
         bare = low.strip(_EDGE)  # "", "No.", "false", "not required", "FIXME: x"
-        return not bare or _MAYBE_START(bare) is not None or len(bare) <= _SHORT and (
+        return not bare or _MAYBE_START(bare) is not None or (
+            bare[:3] in _FR_ES_THREE or bare[:2] in _FR_ES_TWO_ONE) and _fr_es_start(bare) \
+            or len(bare) <= _SHORT and (
             bare in ANSWERLESS or "." in bare and bare.replace(".", "") in ANSWERLESS
             or bare[1:2] in _SPACER_CHARS and spaced(bare))  # "T-B-D", "N / A"
     if _HINT.search(text) is not None:  # "\\W": any punctuation, symbol or space
@@ -514,10 +605,14 @@ def _labelled(text: str, words: frozenset[str]) -> bool:
     said = _WORD.findall(label)
     if any(w.istitle() for w in said[1:]) or any(len(w) > 1 and w.isupper() for w in said):
         return False  # a name, not a field's: "AEC Information Sharing Protocol: N/A"
-    if not 1 <= len(said) <= _LABEL_WORDS or not any(w.lower() in _ASKED_FOR for w in said) \
-            or not _blank(_WORD.sub("", label)):
+    if not 1 <= len(said) <= _LABEL_WORDS or not _blank(_WORD.sub("", label)) or not any(
+            w.lower() in _ASKED_FOR or _fold(w) in fr_es.ASKED_FOR for w in said):
         return False
     rest = _bare(rest).lower()
+    if note is not None and note.group().strip()[:1] in ":(–—-" and len(rest) <= _NOTE_MAX and (
+            rest in fr_es.BARE or fr_es.NOT_YET.match(rest) is not None
+            or fr_es.waiting(rest, None, _says)):
+        return True  # "Plan de sortie : à définir", "Base legal - pendiente"
     return len(rest) <= _NOTE_MAX and _LABEL_HINT.search(rest) is not None and (
         rest in words or answerless(rest) or _to_be(rest)
         or any(rest.startswith(word + " ") for word in _NOT_YET if word in words))
@@ -559,6 +654,7 @@ def placeholder(text: str, words: frozenset[str] = _DEFAULT, *, deep: bool = Tru
 
 def reading(text: str, words: frozenset[str] = _DEFAULT, *, deep: bool = True) -> bool:
     """`placeholder`, read whole: no quick answer first."""
+    written = text
     if not text.isascii():
         text = skeleton(text)  # T\u00adB\u200bD, a Cyrillic Te in TBD, ＴＢＤ: TBD
     bare = _bare(text).lower()
@@ -567,6 +663,8 @@ def reading(text: str, words: frozenset[str] = _DEFAULT, *, deep: bool = True) -
     if ("{" in text or "[" in text or "__" in text or "<<" in text) \
             and _SLOT.search(text) is not None:  # "{{legal_basis}}", "${EXIT_PLAN}", "Law
         return True  # [•] of [•]", "[insert number]", "____", "<<number>>": a slot unfilled
+    if "[" in text and _hole(text):
+        return True  # "[Legal basis]", "[Nom de la stratégie nationale]": a form's field
     if bare in words or "." in bare and (bare.replace(".", "") in words or  # T.B.D.
                                          bare.replace(".", "/") in words):  # N.A.
         return True
@@ -581,6 +679,12 @@ def reading(text: str, words: frozenset[str] = _DEFAULT, *, deep: bool = True) -
         return True  # "TBD by the steering committee", "to be determined later"
     if deep and _denial(text):
         return True  # "No legal basis", "There is no exit plan yet", "None yet"
+    if fr_es.NOT_YET.match(bare) is not None:
+        return True  # "À définir par le comité de pilotage", "Por definir", "Sin determinar"
+    if fr_es.waiting(bare, _DENIAL_NOTE.search if deep else None, _says):
+        return True  # "En cours de validation", "Pendiente de aprobación", "À élaborer"
+    if deep and fr_es.denial(bare, written, _DENIAL_NOTE.search, _says, _fold):
+        return True  # "Aucune base légale", "Il n'existe pas de mécanisme", "Sin base legal"
     if bare.startswith(_YET_TO) and _to_be(bare, deep):
         return True  # "To be developed during the inception phase", "Under development"
     if bare.startswith("awaiting ") and _not_yet(text, bare, deep):
@@ -599,6 +703,17 @@ def reading(text: str, words: frozenset[str] = _DEFAULT, *, deep: bool = True) -
     parts = [p for p in _PARTS.split(bare) if p]
     return len(parts) > 1 and len(stripped.split()) <= 2 and any(p in words for p in parts) \
         and "," not in stripped and not _a_name(stripped)
+
+
+def _hole(text: str) -> bool:
+    """Whether `text` (with a "[") is one bracketed label and nothing else: "[Legal
+    basis]", "[à compléter]" (not "Law 12/2024 [as amended]", nor "[2026-04]")."""
+    return _HOLE.fullmatch(text.strip().rstrip(".:;")) is not None
+
+
+def _fold(word: str) -> str:
+    """A word as `reading` compares it: lower case, and through `skeleton` if not ASCII."""
+    return word.lower() if word.isascii() else skeleton(word)
 
 
 def _not_yet(text: str, bare: str, deep: bool = True) -> bool:
