@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -374,3 +376,21 @@ def test_both_loading_roads_read_french_spanish_and_holes(rulesets: Rulesets, te
         failed, notes = _failed_with_notes(rulesets, proposal, road)
         assert f"activities[0].data_flows[0].basis is the placeholder {text!r}" \
             in notes["DATA-02"], (road, notes)
+
+
+@pytest.mark.parametrize("text", [
+    "'[' + 'a' * N", "'[' + 'a ' * (N // 2)", "'[' + 'a' * N + ']'", "'Aucune ' * (N // 7)",
+    "'Plan de sortie : ' * (N // 17) + 'néant'", "'\\u00e9' + '\\u2014' * N + 'néant'",
+    "'En cours de ' * (N // 11)", "'Pas de plan de sortie, ' * (N // 23)",
+    "'pendiente ' * (N // 10) + '\\u00e9'", "'[nom de ' * (N // 8)",
+])
+def test_a_long_hostile_french_or_spanish_text_is_read_in_one_pass(text: str) -> None:
+    # the French and Spanish grammar and the bracketed label must not try each position
+    # of a long run again
+    code = ("from cappolicy.proposal.placeholders import maybe_placeholder, reading\n"
+            f"N = 300_000\ntext = {text}\nprint(reading(text), maybe_placeholder(text))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    read, maybe = done.stdout.split()
+    assert maybe == "True" or read == "False"

@@ -151,7 +151,7 @@ _SLOT = lazy(r"\{\{[^{}]*\}\}|\$\{[^{}]*\}|\[\s*[\u2022\u25cf\u00b7\u25aa\u25a0]
              r"\[\s*(?:" + _DESCRIBING + r")\b[^\[\]]{0,80}\]", re.IGNORECASE)
 #: a whole text that is one bracketed label, a form's field not filled in: "[Legal basis]",
 #: "[Nom de la stratégie nationale]" (a few words, no digit: not "[2026-04]")
-_HOLE = lazy(r"\[\s*[^\W\d_]+(?:['’]?[\s,/-]*[^\W\d_]+){0,9}\s*\]")
+_HOLE = lazy(r"\[\s*[^\W\d_]+(?:(?:[\s,/-]+|['’]\s*)[^\W\d_]+){0,9}\s*\]")
 #: a text that says there is none: "No legal basis", "There is no exit plan", "None yet"
 #: ("No. 12/2024", "No 1412" and "Nº 1412", which NFKC makes "No 1412", and "no
 #: objection" are not; "no hay", "no se" and the like are Spanish: placeholders_fr_es).
@@ -402,8 +402,6 @@ _FR_ES_START = ("(?:" + "|".join(re.escape(w) for w in sorted(fr_es.BARE, key=le
                 + "|" + fr_es.NOT_YET_SOURCE.replace(fr_es.END, "") + "|"
                 + fr_es.WAITING_SOURCE.replace(fr_es.END, "") + "|"
                 + fr_es.DENIAL_SOURCE + ")")
-#: a label, then a French or Spanish placeholder (`_labelled`): "Plan de sortie : néant"
-_FR_ES_LABEL = r"(?:[:(–—]|-+\s)[\W_]*" + _FR_ES_START
 #: `_FR_ES_START` after any whitespace, ignoring case
 _FR_ES_AT = lazy(r"\s*" + _FR_ES_START)
 #: the letters each of `_FR_ES_START` starts with ("n/d": "n"): a text that starts with
@@ -431,7 +429,7 @@ _FR_ES_SECOND = frozenset(re.findall("[a-z]+", fr_es.NOT_YET_SOURCE + fr_es.WAIT
 #: _HINT_WORDS, one of these, or nothing but its punctuation
 _HINT = lazy(_HINT_WORDS + "|<|t\\.b|n\\.a|\\{\\{|\\$\\{|[\u2022\u25cf]|__|"
              "\\[\\s*[\u00b7\u25aa\u25a0]|\\[\\s*(?:" + _DESCRIBING + ")|\\A[\\W_]*\\[|"
-             "\\A\\s*(no\\s|there|nil)|\\A[\\W_]*\\Z|" + _FR_ES_LABEL, re.IGNORECASE)
+             "\\A\\s*(no\\s|there|nil)|\\A[\\W_]*\\Z", re.IGNORECASE)
 #: a start that may say there is none or not yet (after the punctuation round a text):
 #: "no" and any whitespace (a vertical tab), "there is no", "none required", "FIXME: x",
 #: "without basis", "No: see annex", "false (exempt)"
@@ -501,6 +499,9 @@ def maybe_placeholder(text: str) -> bool:
         return maybe_placeholder(plain)
     if _HINT.search(plain) is not None:  # "＜“name of the ombudsman”＞": its < before
         return True  # the edges go
+    note = _DENIAL_NOTE.search(plain)  # "plan de sortie — neant" (`_labelled`)
+    if note is not None and _FR_ES_AT.match(edges_off(plain[note.end():])) is not None:
+        return True
     bare = _bare(plain)
     if bare.isascii():  # "⯏lacking&: x": ASCII once its edges are off
         return maybe_placeholder(bare)
