@@ -579,3 +579,12 @@ def test_an_iati_file_whose_root_starts_late_is_read_in_a_folder(tmp_path: Path)
     report = json.loads(out)
     assert [r["proposal"] for r in report["results"]] == ["XA-1-COFI"]
     assert code == 1  # FIN-01 fails: 100k of 15.55M
+
+
+def test_a_rule_over_several_kinds_of_relation_none_published_is_unknown() -> None:
+    """GOV-03 walks oversight and reporting lines (`edges(kind: {oversees, reports_to})`):
+    an IATI activity publishes neither, so finding none says nothing about the programme."""
+    _, out, _ = run("check", str(SPAIN), "--as-of", AS_OF, "--format", "json")
+    gov03 = [f for r in json.loads(out)["results"] for f in r["findings"]
+             if f["rule"] == "GOV-03"]
+    assert gov03 and {f["outcome"] for f in gov03} == {"unknown"}

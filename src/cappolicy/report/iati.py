@@ -72,7 +72,8 @@ def _unpublished_leaves(ev: Evidence, absent: re.Pattern[str] | None) -> list[st
 #: relations between organisations and bodies, and data flows. A rule that finds none of
 #: them to check has not found that there are none: it is unknown, naming the section.
 _NEVER_FILLED = (
-    (re.compile(r"^graph\.(nodes\(kind: (body|steering-committee)\b|edges\(kind: "
+    # one kind, or a set of them (`edges(kind: {oversees, reports_to})`)
+    (re.compile(r"^graph\.(nodes\(kind: (body|steering-committee)\b|edges\(kind: \{?"
                 r"(chairs|member_of|reports_to|oversees|advises|decides|audits|employs)\b)"),
      "governance.bodies"),
     (re.compile(r"^graph\.edges\(kind: shares_data\b"), "activities[].data_flows"),
