@@ -23,8 +23,9 @@ from ..lang.types import ANY, BOOL, Type, element_type
 from ..proposal.model import Proposal, format_path
 from . import budget
 from .compile import Compiler, ParamValue
-from .evidence import Explainer, all_missing, bounded, first_location
-from .findings import Evidence, Finding, ParamUse, Wording
+from .evidence import Explainer
+from .findings import (Evidence, Finding, ParamUse, Wording, all_missing, bounded,
+                       first_location)
 from .nodes import Graph, Node, Root, element_path
 from .places import place, placed, span_path
 from .rules import CompiledRule, RuleSpec
@@ -660,12 +661,10 @@ def _finding(rule: CompiledRule, proposal: Proposal, ruleset: str | None, outcom
              path: str, *, message: str, element: str | None = None,
              evidence: tuple[Evidence, ...] = (), missing: tuple[str, ...] = (),
              hint: str | None = None) -> Finding:
-    return Finding(
-        rule=rule.id, title=rule.title, principle=rule.principle, source=rule.source,
-        severity=rule.severity, outcome=outcome, file=proposal.file, span=span, path=path,
-        message=message, hint=hint, element=element, evidence=evidence,
-        params=rule.params, missing=missing, rule_origin=rule.origin,
-        severity_origin=rule.severity_origin, ruleset=ruleset)
+    return Finding(  # by position: a finding of each rule for each proposal
+        rule.id, rule.title, rule.principle, rule.source, rule.severity, outcome,
+        proposal.file, span, path, message, hint, element, evidence, rule.params, missing,
+        rule.origin, rule.severity_origin, None, ruleset)
 
 
 def _render(parts: tuple[str | Node, ...], env: Env, explainer: Explainer,

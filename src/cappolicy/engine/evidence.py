@@ -20,7 +20,6 @@ from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..base.deferred import N_, joined
-from ..base.record import replace
 from ..base.span import Span
 from ..graph.governance import GovernanceGraph
 from ..graph.parts import Edge, Search
@@ -28,7 +27,12 @@ from ..lang import values as V
 from ..lang.i18n import deferred_ngettext as ngettext  # extracted as ngettext
 from ..lang.types import PERCENT
 from ..proposal.model import Path, Proposal, format_path
+# what explaining makes is bounded and read there (findings.py): named here too
+from .findings import MAX_PARTS as MAX_PARTS
 from .findings import Evidence, GraphHop, GraphTrace
+from .findings import all_missing as all_missing
+from .findings import bounded as bounded
+from .findings import first_location as first_location
 from .nodes import (
     CONSTANTS,
     MEMOISED,
@@ -39,10 +43,12 @@ from .nodes import (
     Compare,
     Graph,
     Implies,
+    Literal,
     Matches,
     Node,
     Not,
     Or,
+    Param,
     Presence,
     Quantifier,
     Var,
@@ -65,6 +71,8 @@ GENERATED = True
 #: the kinds of node whose value is always True, False or UNKNOWN
 BOOLEAN = frozenset({Compare, And, Or, Implies, Not, Presence, Matches, Quantifier})
 _NONE = object()
+#: MEMOISED as a set of classes (none of them has subclasses)
+_MEMOISED = frozenset(MEMOISED)
 #: kinds of node that have no place in the proposal when they have no `loc`
 _UNLOCATED: tuple[type[Node], ...] = (Var, *CONSTANTS)
 
@@ -148,6 +156,10 @@ class Explainer:
         (a quantifier's body, a `where`): from the second time the rule's findings ask
         it on, through the Python written for it (asked.condition), its answer kept
         in env.record as its closure's would be."""
+        if GENERATED:  # made once a rule, once there is Python for it
+            made = self.static.get(("ask", node))
+            if made is not None:
+                return made  # type: ignore[no-any-return]
         fn = self._generated(node) if GENERATED else None
         if fn is None:
             return lambda env: self.truth(node, env)
@@ -162,6 +174,7 @@ class Explainer:
             if record is not None:
                 record[key] = result
             return result
+        self.static[("ask", node)] = ask
         return ask
 
     def condition(self, node: Node) -> Callable[[Env], Any]:
@@ -214,7 +227,11 @@ class Explainer:
         path = node.loc(env)
         if path is None:
             return None
-        return self.at(path)
+        found, span = self.proposal.place_of(path)  # at(path), without two calls
+        placed = self.placed
+        if placed is not None:
+            placed[id(span)] = span, found
+        return span
 
     def at(self, path: Path) -> Span:
         """proposal.span_of(path), the path it is the span of kept in `placed`."""
@@ -357,7 +374,7 @@ class Explainer:
                 return self.explain(node, env)
             finally:
                 env.record = None
-        if isinstance(node, MEMOISED) and not node.free:  # the same for every element: once
+        if node.__class__ in _MEMOISED and not node.free:  # the same for every element: once
             key = ("explain", node)
             found = env.ctx.memo.get(key)
             if found is None:
@@ -368,7 +385,20 @@ class Explainer:
         return self._explain(node, env)
 
     def _explain(self, node: Node, env: Env) -> Evidence:
-        result = self.truth(node, env)
+        record = env.record
+        if record is None:
+            result = V.truth(self.value(node, env))
+        else:  # truth(), without a call
+            fn = node.fn
+            result = record.get(fn, _NONE)
+            if result is _NONE:
+                try:
+                    result = fn(env)
+                except V.EvalProblem:
+                    result = V.UNKNOWN
+                record[fn] = result
+            if result is not True and result is not False:
+                result = V.truth(result)
         word = "true" if result is True else "false" if result is False else "unknown"
         how = _EXPLAIN.get(node.__class__)
         if how is not None:
@@ -376,22 +406,25 @@ class Explainer:
             if found is not None:
                 return found
         value = self.value(node, env)
-        return Evidence(node.text, word, left=V.display(value), left_at=self.span(node, env),
-                        missing=self._missing_if(result, node, env))
+        return Evidence(node.text, word, None, V.display(value), None, self.span(node, env),
+                        None, None, self._missing_if(result, node, env))
 
     def _connective(self, node: Node, env: Env, result: Any, word: str) -> Evidence:
         """`and`, `or`: for `and`, the parts that decided (each part when none did);
         for `or`, every part unless it is true."""
-        key = ("parts", node)
-        parts = self.static.get(key)
+        static = self.static
+        parts = static.get(node)  # a connective's key: its parts
         if parts is None:  # the same for every proposal
-            parts = self.static[key] = _flatten(node, type(node))
+            parts = static[node] = _flatten(node, type(node))
         if node.__class__ is Or and result is not True:
             kids = parts
         else:
-            kids = [k for k in parts if self.truth(k, env) is result] or parts
-        return Evidence(node.text, word, children=tuple(self.explain(k, env) for k in kids),
-                        missing=self._missing_if(result, node, env))
+            truth = self.truth
+            kids = [k for k in parts if truth(k, env) is result] or parts
+        explain = self.explain
+        return Evidence(node.text, word, None, None, None, None, None, None,
+                        tuple(self.missing(node, env)) if result is V.UNKNOWN else (),
+                        tuple([explain(k, env) for k in kids]))
 
     def _implies(self, node: Node, env: Env, result: Any, word: str) -> Evidence:
         return Evidence(node.text, word, children=tuple(self.explain(k, env) for k in node.kids),
@@ -413,7 +446,7 @@ class Explainer:
         if said is not None:  # read as absent: say what was written (placeholders.py)
             left = N_("the placeholder {text}", text=repr(said)) if said.strip() else N_("empty")
             note = N_("{path} is {value}", path=place, value=left)
-        return Evidence(node.text, word, left=left, left_at=where, note=note)
+        return Evidence(node.text, word, None, left, None, where, None, note)
 
     def _matches(self, node: Node, env: Env, result: Any, word: str) -> Evidence:
         subject = node.kids[0]  # the text that was tested, not the boolean it gave
@@ -441,19 +474,26 @@ class Explainer:
         known = self.static.get(node)
         if known is None:  # the same for every proposal: worked out once
             known = self.static[node] = self._compared(node)
-        cycles, derive_left, derive_right, pct_left, pct_right = known
+        cycles, derive_left, derive_right, pct_left, pct_right, fixed = known
         lv, rv = self.value(left, env), self.value(right, env)
-        notes = [self._derived(d, env) for d in (derive_left, derive_right) if d is not None]
-        shown = self._shown(left, lv, env, pct_left), self._shown(right, rv, env, pct_right)
-        if shown[0] == shown[1] and V.equal(lv, rv) is False:  # 12.3457% >= 12.3457%
-            shown = V.display_exact(lv, pct_left), V.display_exact(rv, pct_right)
+        note = None
+        if derive_left is not None or derive_right is not None:
+            note = "; ".join(self._derived(d, env) for d in (derive_left, derive_right)
+                             if d is not None) or None
+        shown_left = self._shown(left, lv, env, pct_left)
+        if fixed is not None:  # a constant: shown alike for every proposal, and nowhere
+            shown_right, right_at = fixed, None
+        else:
+            shown_right = self._shown(right, rv, env, pct_right)
+            right_at = self.span(right, env) or (
+                self._ancestor_span(right, env) if rv is V.UNKNOWN else None)
+        if shown_left == shown_right and V.equal(lv, rv) is False:  # 12.3457% >= 12.3457%
+            shown_left, shown_right = V.display_exact(lv, pct_left), V.display_exact(rv, pct_right)
         return Evidence(
-            node.text, word, op=node.op, left=shown[0], right=shown[1],
-            left_at=self.span(left, env) or (self._ancestor_span(left, env) if lv is V.UNKNOWN else None),
-            right_at=self.span(right, env) or (self._ancestor_span(right, env) if rv is V.UNKNOWN else None),
-            note="; ".join(notes) or None,
-            missing=tuple(self.missing(node, env)) if word == "unknown" else (),
-            graph=self._cycle_trace(cycles, env) if cycles is not None else None)
+            node.text, word, node.op, shown_left, shown_right,
+            self.span(left, env) or (self._ancestor_span(left, env) if lv is V.UNKNOWN else None),
+            right_at, note, tuple(self.missing(node, env)) if word == "unknown" else (), (),
+            self._cycle_trace(cycles, env) if cycles is not None else None)
 
     def _compared(self, node: Compare) -> tuple[Any, ...]:
         """What explaining a comparison needs of its nodes alone: the `graph.cycles` it
@@ -462,9 +502,16 @@ class Explainer:
         shown as a percent."""
         left, right = node.kids
         as_pct = node.percent
+        pct_right = as_pct and right.type != PERCENT
+        derive_right = self._derivable(right)
+        # a literal or param on the right: its value, display and place (none) are the
+        # same for every proposal, shown once worked out
+        constant = right.value if isinstance(right, (Literal, Param)) else None
+        fixed = V.display(constant, as_percent=pct_right) if constant is not None \
+            and constant is not V.UNKNOWN and derive_right is None else None
         return (self._find_cycles(left) or self._find_cycles(right),
-                self._derivable(left), self._derivable(right),
-                as_pct and left.type != PERCENT, as_pct and right.type != PERCENT)
+                self._derivable(left), derive_right,
+                as_pct and left.type != PERCENT, pct_right, fixed)
 
     def _shown(self, node: Node, value: Any, env: Env, as_percent: bool) -> str:
         """shown(), given the node's value."""
@@ -570,8 +617,7 @@ class Explainer:
                 continue
             deciding += 1
             if len(children) < MAX_ELEMENTS:
-                ev = self.explain(body, env)
-                children.append(_label(ev, f"{var} = {V.display(item)}", r))
+                children.append(_label(self.explain(body, env), f"{var} = {V.display(item)}", r))
             elif r is V.UNKNOWN and word == "unknown":  # not shown, but what it lacks is told
                 hidden.extend(self.missing(body, env))
         if total is not None:
@@ -597,7 +643,8 @@ class Explainer:
         missing = tuple(dict.fromkeys(
             [*undecided, *(m for c in children for m in c.missing), *hidden])) \
             if word == "unknown" else ()
-        return Evidence(node.text, word, note=note, children=tuple(children), missing=missing)
+        return Evidence(node.text, word, None, None, None, None, None, note, missing,
+                        tuple(children))
 
     def _graph(self, node: Graph, env: Env, search: Callable[[Env, int | None], Search | None],
                word: str) -> Evidence:
@@ -714,7 +761,8 @@ def _word(result: Any) -> str:
 def _label(ev: Evidence, label: str, result: Any) -> Evidence:
     """One element of a quantifier: `org = xa-mict -> false`, then why."""
     inner = ev.children if ev.children and ev.op is None and ev.left is None else (ev,)
-    return Evidence(label, _word(result), children=inner, missing=ev.missing)
+    return Evidence(label, "true" if result is True else "false" if result is False
+                    else "unknown", None, None, None, None, None, None, ev.missing, inner)
 
 
 def _flatten(node: Node, kind: type[Node]) -> list[Node]:
@@ -726,74 +774,3 @@ def _flatten(node: Node, kind: type[Node]) -> list[Node]:
         else:
             out.append(kid)
     return out
-
-
-#: the parts of one finding's evidence, counted as the reports show it (a tree): past
-#: this, the parts left are not shown. An explanation made once a proposal and shown under
-#: each element of a walk around it (a quantifier nested in quantifiers that read none of
-#: its variables) is shared in memory, but a tree of such walks grows as the elements to
-#: the power of its depth.
-MAX_PARTS = 1_000
-
-
-def bounded(evidence: Evidence, limit: int = MAX_PARTS) -> Evidence:
-    """`evidence`, or when it has more than `limit` parts as a tree, its first `limit`
-    parts, each part whose later children are left out saying how many."""
-    sizes: dict[int, int] = {}
-
-    def size(ev: Evidence) -> int:  # as a tree; each shared part counted once in work
-        found = sizes.get(id(ev))
-        if found is None:
-            found = sizes[id(ev)] = 1 + sum(size(c) for c in ev.children)
-        return found
-    if size(evidence) <= limit:
-        return evidence
-    left = [limit]
-
-    def cut(ev: Evidence) -> Evidence:
-        left[0] -= 1
-        kids: list[Evidence] = []
-        for child in ev.children:
-            if left[0] <= 0:
-                break
-            kids.append(cut(child) if size(child) > left[0] else _spent(child, left))
-        if len(kids) == len(ev.children):
-            return ev if all(a is b for a, b in zip(kids, ev.children)) else \
-                replace(ev, children=tuple(kids))
-        gone = len(ev.children) - len(kids)
-        said = ngettext("{n} more part not shown: the explanation is too large",
-                        "{n} more parts not shown: the explanation is too large", gone, n=gone)
-        return replace(ev, children=tuple(kids),
-                       note=joined("; ", (ev.note, said)) if ev.note else said)
-    return cut(evidence)
-
-
-def _spent(ev: Evidence, left: list[int]) -> Evidence:
-    """A part kept whole: what it takes of the parts left."""
-    stack = [ev]
-    while stack:
-        part = stack.pop()
-        left[0] -= 1
-        stack.extend(part.children)
-    return ev
-
-
-def first_location(evidence: Evidence) -> Span | None:
-    """The value at fault: the first located value among the deciding parts (for
-    a path or a loop in the graph, its first edge)."""
-    for ev in evidence.children:
-        found = first_location(ev)
-        if found is not None:
-            return found
-    if evidence.graph is not None and evidence.graph.kind in ("path", "cycle"):
-        for hop in evidence.graph.hops:
-            if hop.edge_at is not None:
-                return hop.edge_at
-    return evidence.left_at or evidence.right_at
-
-
-def all_missing(evidence: Evidence) -> list[str]:
-    out = list(evidence.missing)
-    for child in evidence.children:
-        out.extend(all_missing(child))
-    return list(dict.fromkeys(out))

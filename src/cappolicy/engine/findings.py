@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ..base.record import Record
+from ..base.deferred import joined
+from ..base.record import Record, replace
 from ..base.span import Span
+from ..lang.i18n import deferred_ngettext as ngettext  # extracted as ngettext
 
 OUTCOMES = ("fail", "unknown", "waived", "pass", "not-applicable")
 SEVERITIES = ("must", "should", "advisory")
@@ -246,6 +248,77 @@ class Finding(Record):
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.file, self.span.line, self.span.column, self.rule)
+
+
+#: the parts of one finding's evidence, counted as the reports show it (a tree): past
+#: this, the parts left are not shown. An explanation made once a proposal and shown under
+#: each element of a walk around it (a quantifier nested in quantifiers that read none of
+#: its variables) is shared in memory, but a tree of such walks grows as the elements to
+#: the power of its depth.
+MAX_PARTS = 1_000
+
+
+def bounded(evidence: Evidence, limit: int = MAX_PARTS) -> Evidence:
+    """`evidence`, or when it has more than `limit` parts as a tree, its first `limit`
+    parts, each part whose later children are left out saying how many."""
+    sizes: dict[int, int] = {}
+
+    def size(ev: Evidence) -> int:  # as a tree; each shared part counted once in work
+        found = sizes.get(id(ev))
+        if found is None:
+            found = sizes[id(ev)] = 1 + sum(size(c) for c in ev.children)
+        return found
+    if size(evidence) <= limit:
+        return evidence
+    left = [limit]
+
+    def cut(ev: Evidence) -> Evidence:
+        left[0] -= 1
+        kids: list[Evidence] = []
+        for child in ev.children:
+            if left[0] <= 0:
+                break
+            kids.append(cut(child) if size(child) > left[0] else _spent(child, left))
+        if len(kids) == len(ev.children):
+            return ev if all(a is b for a, b in zip(kids, ev.children)) else \
+                replace(ev, children=tuple(kids))
+        gone = len(ev.children) - len(kids)
+        said = ngettext("{n} more part not shown: the explanation is too large",
+                        "{n} more parts not shown: the explanation is too large", gone, n=gone)
+        return replace(ev, children=tuple(kids),
+                       note=joined("; ", (ev.note, said)) if ev.note else said)
+    return cut(evidence)
+
+
+def _spent(ev: Evidence, left: list[int]) -> Evidence:
+    """A part kept whole: what it takes of the parts left."""
+    stack = [ev]
+    while stack:
+        part = stack.pop()
+        left[0] -= 1
+        stack.extend(part.children)
+    return ev
+
+
+def first_location(evidence: Evidence) -> Span | None:
+    """The value at fault: the first located value among the deciding parts (for
+    a path or a loop in the graph, its first edge)."""
+    for ev in evidence.children:
+        found = first_location(ev)
+        if found is not None:
+            return found
+    if evidence.graph is not None and evidence.graph.kind in ("path", "cycle"):
+        for hop in evidence.graph.hops:
+            if hop.edge_at is not None:
+                return hop.edge_at
+    return evidence.left_at or evidence.right_at
+
+
+def all_missing(evidence: Evidence) -> list[str]:
+    out = list(evidence.missing)
+    for child in evidence.children:
+        out.extend(all_missing(child))
+    return list(dict.fromkeys(out))
 
 
 def _setters(cls: type[Record]) -> Iterator[Callable[[Any, Any], None]]:
