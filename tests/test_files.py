@@ -249,6 +249,15 @@ def test_a_report_is_not_written_through_a_folder_linked_out_of_the_project(
                      f"json={elsewhere / 'x.json'}")
     assert result.exit_code == 1, result.output
     assert json.loads((elsewhere / "x.json").read_text(encoding="utf-8"))["results"]
+    # nor are imported proposals written into such a folder
+    xml = project / "a.xml"
+    xml.write_text('<?xml version="1.0"?>\n<iati-activities version="2.03"><iati-activity>'
+                   "<iati-identifier>XA-1</iati-identifier></iati-activity></iati-activities>",
+                   encoding="utf-8")
+    result = run_cli("import", "iati", str(xml), "-o", "reports")
+    assert result.exit_code == 2, result.output
+    assert "outside the project" in result.output
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["x.json"]
 
 
 def _null_device(tmp_path: Path) -> Path:

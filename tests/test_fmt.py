@@ -563,9 +563,14 @@ def test_a_link_out_of_the_project_is_not_written_through(tmp_path: Path) -> Non
     own = write(project / "rules" / "own.cpol", MESSY)
     code, _, err = run(str(link), str(own))
     assert code == 2, err
-    assert "lx.cpol is a symbolic link to" in err and "not rewritten" in err
+    assert "lx.cpol leads through a symbolic link to" in err and "not rewritten" in err
     assert outside.read_text(encoding="utf-8") == MESSY
     assert own.read_text(encoding="utf-8") == MESSY_FORMATTED
+    # nor through a folder on its way that is such a link
+    (project / "linked").symlink_to(outside.parent)
+    code, _, err = run(str(project / "linked" / "theirs.cpol"))
+    assert code == 2 and "not rewritten" in err, err
+    assert outside.read_text(encoding="utf-8") == MESSY
 
 
 def test_a_file_that_cannot_be_written_is_an_error_and_the_others_are_formatted(

@@ -345,6 +345,7 @@ def test_french_and_spanish_placeholders_and_denials(text: str) -> None:
     "Ley 25.326 de Protección de Datos Personales", "Base légale : article 6 du RGPD",
     "Mecanismo de quejas: Defensoría del Pueblo", "Sans frais pour les usagers",
     "À la demande du ministère, le CIRT forme les formateurs",
+    "Sans frais auprès du médiateur national", "Sin costo ante la defensoría del pueblo",
 ])
 def test_french_and_spanish_answers_stay_answers(text: str) -> None:
     assert not reading(text)

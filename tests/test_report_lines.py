@@ -108,14 +108,15 @@ def test_a_markdown_report_printed_to_a_log_holds_no_workflow_command(rooted: Pa
     assert not [line for line in out.split("\n") if line.lstrip().startswith("::")]
 
 
-@pytest.mark.parametrize("fmt", ["json", "sarif", "junit"])
+@pytest.mark.parametrize("fmt", ["json", "sarif", "junit", "html"])
 def test_a_machine_report_printed_to_a_log_holds_no_workflow_command(
         rooted: Path, fmt: str) -> None:
     """A JSON, SARIF or JUnit report is often printed to the job's log too: a proposal's
     `##[stop-commands]` or a value's line that begins with `::` is written as the same
     data in another spelling (`##\\u005b`, `&#91;`, `&#58;`), which a reader decodes back."""
     text = CLOSED.read_text(encoding="utf-8").replace(
-        "safeguards: []", 'safeguards: ["##[stop-commands]x\\n::warning title=PWNED::ok"]')
+        "safeguards: []", 'safeguards: ["##[stop-commands]x\\n::warning title=PWNED::ok"]'
+    ).replace("id: XA-SIEM-2027", "id: XA-##[group]-1")
     (rooted / "a ##[stop-commands]y.yaml").write_text(text, encoding="utf-8")
     out = _run(["check", ".", "--as-of", "2027-01-15", "--format", fmt])
     assert "##[" not in out
@@ -125,6 +126,13 @@ def test_a_machine_report_printed_to_a_log_holds_no_workflow_command(
 
         root = ET.fromstring(out.encode("utf-8"))
         read = "\n".join([*root.itertext(), *(v for e in root.iter() for v in e.attrib.values())])
+    elif fmt == "html":
+        import html
+        import json
+
+        data = out.split('id="cappolicy-data">', 1)[1].split("</script>", 1)[0]
+        assert "XA-##[group]-1" in json.dumps(json.loads(data), ensure_ascii=False)
+        read = html.unescape(out)  # what a browser shows
     else:
         import json
 

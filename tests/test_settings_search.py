@@ -84,6 +84,22 @@ def test_with_home_at_the_root_no_folder_above_the_checkout_applies(
     assert "outside the project" in result.output
 
 
+def test_the_home_folder_s_settings_do_not_refuse_a_folder_s_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user's own defaults in ~/cappolicy.toml and a folder of proposals below it, not a
+    repository, with settings of its own: the nearer applies. Only a settings file below
+    another of the same repository is refused."""
+    home = tmp_path / "home"
+    (home / "work" / "proj").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    (home / "cappolicy.toml").write_text('fail_on = "should"\n', encoding="utf-8")
+    (home / "work" / "proj" / "cappolicy.toml").write_text('country = "XB"\n',
+                                                          encoding="utf-8")
+    shutil.copy(GOOD, home / "work" / "proj" / "p.yaml")
+    out = _check(home / "work" / "proj" / "p.yaml")
+    assert "against ruleset national/xb" in out, out
+
+
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
                     reason="giving a folder to another group takes root")
 def test_a_folder_its_group_can_write_to_ends_the_search_unless_the_group_is_its_owner_s(

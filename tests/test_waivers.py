@@ -253,6 +253,7 @@ def test_a_foreign_or_non_public_approver_is_rejected(tree: Path, approver: str,
     ("[donor, fr-ministry]", "fail"),  # foreign parties alone
     ("[donor, gov]", "waived"),  # the host's ministry pays part of it
     ("[]", "waived"),  # who pays it is not said: a public institution as any other
+    ("[fund]", "fail"),  # a host trust fund that the donor alone pays
 ])
 def test_a_host_institution_only_foreign_parties_fund_cannot_waive(
         tree: Path, funders: str, outcome: str) -> None:
@@ -260,12 +261,13 @@ def test_a_host_institution_only_foreign_parties_fund_cannot_waive(
     the host's rules, as FIN-01 does not count its money as the host's."""
     text = PROPOSAL.replace(
         "  - {id: rights,", "  - {id: agency, name: Cyber Agency, country: XA, kind: regulator, "
-        f"funded_by: {funders}}}\n  - {{id: rights,")
+        f"funded_by: {funders}}}\n  - {{id: fund, name: Trust Fund, country: XA, kind: agency, "
+        "funded_by: [donor]}\n  - {id: rights,")
     findings = check(tree, waiver(by="agency"), text=text)
     assert [f.outcome for f in of(findings, "FIN-01")] == [outcome]
     if outcome == "fail":
         [rejected] = of(findings, "WAIVER-01", "fail")
-        assert "funded only by donor" in rejected.message
+        assert "funded only by " in rejected.message
         assert rejected.hint is not None and "agency" not in rejected.hint
 
 
@@ -281,6 +283,11 @@ def test_a_waiver_that_lapses_before_the_programme_starts_excuses_nothing(tree: 
     findings = check(tree, waiver(expires="2027-01-31"), as_of=dt.date(2026, 12, 1))
     assert [f.outcome for f in of(findings, "FIN-01")] == ["waived"]
     assert [f.outcome for f in of(findings, "WAIVER-02")] == ["pass"]
+    # and so is one that reaches an activity starting before the period (PER-01 allows it)
+    early = PROPOSAL + ("activities:\n  - {id: A1, type: training, led_by: gov, "
+                        "start: 2026-11-15, end: 2027-06-30}\n")
+    findings = check(tree, waiver(expires="2026-12-31"), as_of=dt.date(2026, 11, 1), text=early)
+    assert [f.outcome for f in of(findings, "FIN-01")] == ["waived"]
 
 
 def test_who_counts_as_public_is_the_rulesets_public_sector_param(tree: Path) -> None:

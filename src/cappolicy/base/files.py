@@ -477,3 +477,16 @@ def _write_all(fd: int, text: str | Iterable[str]) -> None:
         view = memoryview(chunk)
         while view:
             view = view[os.write(fd, view):]
+
+
+def led_out(path: Path) -> str | None:
+    """Where a report file named within the project (a relative path that does not climb
+    out with `..`) would land when a folder on its way is a symbolic link leading out of
+    the project (`reports` -> a folder of the machine, committed by a pull request); None
+    when it lands where it is named, or was named elsewhere on purpose."""
+    if path.is_absolute() or ".." in path.parts:
+        return None
+    here = Path.cwd()
+    root = os.path.realpath(project_root(here) or here)
+    real = os.path.realpath(here / path.parent)
+    return None if Path(real).is_relative_to(root) else real

@@ -120,7 +120,9 @@ def write_file(text: str | Iterable[str], path: Path, *, make_folder: bool = Fal
     "the report file ") when it cannot be. Every file a command writes is written here."""
     from ..base.files import write_atomic
 
-    elsewhere = _led_out(path)
+    from ..base.files import led_out
+
+    elsewhere = led_out(path)
     if elsewhere is not None:
         from ..base.errors import Diagnostic
 
@@ -140,21 +142,6 @@ def write_file(text: str | Iterable[str], path: Path, *, make_folder: bool = Fal
         return Diagnostic("CP422", f"cannot write {what}{path}: {exc.strerror or exc}", None,
                           hint)
     return None
-
-
-def _led_out(path: Path) -> str | None:
-    """Where a report file named within the project (a relative path that does not climb
-    out with `..`) would land when a folder on its way is a symbolic link leading out of
-    the project (`reports` -> a folder of the machine, committed by a pull request); None
-    when it lands where it is named, or was named elsewhere on purpose."""
-    if path.is_absolute() or ".." in path.parts:
-        return None
-    from ..base.files import project_root
-
-    here = Path.cwd()
-    root = os.path.realpath(project_root(here) or here)
-    real = os.path.realpath(here / path.parent)
-    return None if Path(real).is_relative_to(root) else real
 
 
 def write_reports(text_of: Callable[[str, bool], Iterable[str]], shown: tuple[str, bool],

@@ -367,14 +367,16 @@ def _check_approver(w: _Waiver, scope: Scope) -> Finding:
                 "in approved_by, or meet {rule}.", host=host, suggested=suggest, rule=w.rule))
 
 
-def _foreign_funders(p: Proposal, org: Mapping[str, Any], scope: Scope) -> list[str]:
+def _foreign_funders(p: Proposal, org: Mapping[str, Any], scope: Scope,
+                     seen: frozenset[int] = frozenset()) -> list[str]:
     """The organisations that fund `org` (funded_by) when every one of them is foreign (of
-    another country, or of a kind that acts for a foreign party, wherever registered);
-    else none. An approver the donor alone pays is the donor's channel, as FIN-01 reads
-    a host organisation the donor alone funds."""
+    another country, or of a kind that acts for a foreign party, wherever registered), or
+    a host organisation that only foreign parties fund in turn (a trust fund the donor
+    alone pays); else none. An approver the donor alone pays is the donor's channel, as
+    FIN-01 reads a host organisation the donor alone funds, up the whole chain."""
     funded_by = org.get("funded_by")
-    if not isinstance(funded_by, list) or not funded_by:
-        return []
+    if not isinstance(funded_by, list) or not funded_by or id(org) in seen:
+        return []  # nothing said, or a loop of funders: no sign of foreign money alone
     names: list[str] = []
     for funder_id in funded_by:
         found = _organisation(p, funder_id)
@@ -382,19 +384,24 @@ def _foreign_funders(p: Proposal, org: Mapping[str, Any], scope: Scope) -> list[
             return []  # an unknown funder or itself: no sign of foreign money alone
         funder = found[1]
         if funder.get("country") == p.host_country and \
-                funder.get("kind") not in scope.foreign_kinds:
+                funder.get("kind") not in scope.foreign_kinds and \
+                not _foreign_funders(p, funder, scope, seen | {id(org)}):
             return []
         names.append(str(funder_id))
     return names
 
 
 def _start(proposal: Proposal) -> dt.date | None:
-    """The programme's start date (period.start), when it is given as a date."""
+    """When the programme's work starts: period.start, or an activity's start before it
+    (PER-01 allows one a few months early), when given as dates."""
     period = proposal.data.get("period")
-    start = period.get("start") if isinstance(period, Mapping) else None
-    if isinstance(start, dt.datetime):
-        return start.date()
-    return start if isinstance(start, dt.date) else None
+    starts = [period.get("start") if isinstance(period, Mapping) else None]
+    activities = proposal.data.get("activities")
+    if isinstance(activities, list):
+        starts += [a.get("start") for a in activities if isinstance(a, Mapping)]
+    days = [d.date() if isinstance(d, dt.datetime) else d for d in starts]
+    known = [d for d in days if isinstance(d, dt.date)]
+    return min(known) if known else None
 
 
 def _open_ended(waiver: Mapping[str, Any]) -> bool:

@@ -213,10 +213,14 @@ def import_iati(path: Path, out: Path, write: Any, taken: set[str] | None = None
 def run_import(files: tuple[Path, ...] | list[Path], out: Path, say: Any) -> list[Diagnostic]:
     """`cappolicy import iati`: import each file into `out`, saying what was written
     through `say`; the problems of the files and activities that could not be."""
-    from ..base.files import write_atomic
+    from ..base.files import led_out, write_atomic
 
     problems: list[Diagnostic] = []
     taken: set[str] = set()  # file names written, across the files imported
+    elsewhere = led_out(out / "x.yaml")
+    if elsewhere is not None:  # as every file a command writes (cli/options.write_file)
+        return [Diagnostic("CP422", f"cannot write into {out}: it is a symbolic link to "
+                                    f"{elsewhere}, outside the project")]
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

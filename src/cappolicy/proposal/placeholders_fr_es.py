@@ -98,7 +98,8 @@ _LINKS = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "el", "los",
 _PREPOSITIONS = frozenset({"para", "avec", "con", "contre", "contra", "sur", "sobre", "chez",
                            "entre", "dans", "a", "au", "aux", "al", "par", "selon", "segun",
                            "sous", "bajo", "mediante", "via", "apres", "tras", "avant",
-                           "antes", "pendant", "durante", "depuis", "desde", "hasta", "despues"})
+                           "antes", "pendant", "durante", "depuis", "desde", "hasta", "despues",
+                           "aupres", "ante", "envers", "hacia", "pres", "cerca"})
 #: the words that may follow what a denial denies and still only deny it ("Aucun plan de
 #: sortie n'est prévu à ce stade", "Sin base legal por ahora"), elisions off ("n'est": "est")
 _TAIL = frozenset({

@@ -235,11 +235,28 @@ def render_html(report: Report, *, sources: SourceCache | None = None,
     None); `texts`, when given, replaces the hooks of that language."""
     tr = translator(lang)
     with use(tr):
-        page = _page(report, sources, texts or texts_for(tr), loader, use_dot, tr)
+        page = _no_old_commands(
+            _page(report, sources, texts or texts_for(tr), loader, use_dot, tr))
         if tr.is_source:
             return page
         line = f'<p class="untranslated">{escape(untranslated_line(tr))}</p>'
         return page.replace(_UNTRANSLATED, line, 1)
+
+
+#: where the page's data begins: JSON, which a character reference would change
+_DATA = '<script type="application/json" id="cappolicy-data">'
+
+
+def _no_old_commands(page: str) -> str:
+    """The page with no `##[` left (a CI runner reads it anywhere in a line, and a page is
+    printed to a log too): its `[` referenced in the markup and the drawings (`&#91;`, the
+    same text to a browser), escaped in the page's data (`\\u005b`, the same JSON)."""
+    if "##[" not in page:
+        return page
+    head, begins, rest = page.partition(_DATA)
+    data, ends, tail = rest.partition("</script>")
+    return (head.replace("##[", "##&#91;") + begins + data.replace("##[", "##\\u005b")
+            + ends + tail.replace("##[", "##&#91;"))
 
 
 def _page(report: Report, sources: SourceCache | None, texts: Texts, loader: Loader | None,

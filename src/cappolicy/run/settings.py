@@ -166,8 +166,8 @@ def _outer(path: Path) -> Path | None:
     rulesets of its own, and the only trace would be its name on the report's first
     line. Nothing above is read but to ask whether it is a settings file."""
     root = project_root(path.parent)
-    if root is None:
-        return None
+    if root is None or not os.path.lexists(root / ".git"):
+        return None  # the home folder's settings are the user's, not a project's
     for folder in path.parent.parents:
         if not folder.is_relative_to(root):
             return None

@@ -89,9 +89,9 @@ def _write(path: Path, text: str) -> str | None:
 
     target = path.resolve()
     folder = Path(os.path.realpath(project_root(path.absolute().parent) or path.parent))
-    if path.is_symlink() and not target.is_relative_to(folder):
-        return Diagnostic("CP425", f"{path} is a symbolic link to {target}, outside its "
-                                   f"project {folder}: not rewritten", None,
+    if not target.is_relative_to(folder):  # the file, or a folder on its way, a link
+        return Diagnostic("CP425", f"{path} leads through a symbolic link to {target}, "
+                                   f"outside its project {folder}: not rewritten", None,
                           "format the file it leads to where it lies").render()
     try:
         write_atomic(target, text)
