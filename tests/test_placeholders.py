@@ -346,6 +346,7 @@ def test_french_and_spanish_placeholders_and_denials(text: str) -> None:
     "Mecanismo de quejas: Defensoría del Pueblo", "Sans frais pour les usagers",
     "À la demande du ministère, le CIRT forme les formateurs",
     "Sans frais auprès du médiateur national", "Sin costo ante la defensoría del pueblo",
+    "Todo el personal puede presentar quejas ante la Defensoría del Pueblo",
 ])
 def test_french_and_spanish_answers_stay_answers(text: str) -> None:
     assert not reading(text)

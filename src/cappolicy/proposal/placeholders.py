@@ -109,6 +109,9 @@ _NOT_YET = frozenset({"todo", "tbd", "tbc", "tba", "xxx", "lorem ipsum", "n/a", 
                       "to be determined", "to be confirmed", "to be defined", "to be agreed",
                       "to be decided", "not yet determined", "not yet decided", "not yet known",
                       "pending"})
+#: the words after which "todo" is the Spanish (or Portuguese) "all", not "to do"
+_TODO_SPANISH = frozenset({"el", "la", "lo", "los", "las", "un", "una", "su", "sus", "este",
+                           "esta", "ese", "esa", "nuestro", "nuestra", "o", "a", "os", "as"})
 #: what a text that starts "pending" waits for, when it says no more than that: "Pending
 #: approval of the authority", "Pending Ministry of ICT approval", "pending the DPA's
 #: opinion" (not "Pending cases go to..."): one of these among the next four words
@@ -723,6 +726,8 @@ def _not_yet(text: str, bare: str, deep: bool = True) -> bool:
     what is pending ("Pending cases go to the ombudsman")."""
     if _a_name(text.strip()):
         return False
+    if bare.startswith("todo ") and bare[5:].split(" ", 1)[0] in _TODO_SPANISH:
+        return False  # "Todo el personal puede presentar quejas": "all", in Spanish
     if bare.startswith(("pending ", "awaiting ")):
         note = _DENIAL_NOTE.search(text)
         if deep and note is not None and text[note.start():].lstrip()[:1] in ",;" \
