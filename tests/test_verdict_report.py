@@ -50,9 +50,10 @@ def test_a_graph_search_whose_start_is_the_target_says_so_rather_than_an_empty_p
     lines = out.splitlines()
     assert not [line for line in lines if line.rstrip().endswith(("reports_to:", "oversees<-:"))]
     assert any("fr-impl (implementer, FR, line 30) itself meets n -> n.kind in "
-               "non_independent_kinds or n.id in implementers or funding.sources present and "
-               "n.id in foreign_funders: no budgets<-, employs<-, reports_to, oversees<- edge "
-               "needed" in line for line in lines)
+               "non_independent_kinds or n.id in roles.implementation or n.id in implementers "
+               "and not (n.country == host_country and n.kind in public_sector) or "
+               "funding.sources present and n.id in foreign_funders: no budgets<-, employs<-, "
+               "reports_to, oversees<- edge needed" in line for line in lines)
 
 
 def test_a_ruleset_of_two_files_each_naming_its_country_is_listed_for_it_once(
