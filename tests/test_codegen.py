@@ -37,7 +37,7 @@ from cappolicy.engine.evaluate import (
     verdicts,
 )
 from cappolicy.engine.nodes import Presence, Quantifier
-from cappolicy.engine.runtime import Env, sift
+from cappolicy.engine.runtime import Env, resumed, sift
 from cappolicy.lang import values as V
 from cappolicy.lang.types import BOOL
 from cappolicy.engine.rules import replace as replace_rule
@@ -92,10 +92,12 @@ def assert_same_verdicts(rules: list[CompiledRule], p: Proposal) -> None:
     ctx_fast, ctx_slow = Context(p.data, AS_OF, p), Context(p.data, AS_OF, p)
     expected = {}
     for rule in rules:
-        _, verdict = functions_of(rule)
+        decide, verdict = functions_of(rule)
         fast = outcome_or_fault(lambda v=verdict: v(ctx_fast))
         slow = outcome_or_fault(lambda r=rule: closure_verdict(r, ctx_slow))
         assert fast == slow, f"{rule.id} on {p.file}"
+        assert_sifted_from_where_deciding_stopped(rule, Context(p.data, AS_OF, p), decide,
+                                                  f"{rule.id} on {p.file}")
         # a fault of ours leaves the rule undecided, and the other rules decided
         expected[rule.id] = slow if slow in VERDICT_ORDER else "unknown"
     # all the rules in one function: the same verdicts
@@ -221,6 +223,58 @@ def test_generated_expressions_are_decided_as_the_closures_do(
     slow = outcome_or_fault(lambda: closure_outcome(rule, Context(data, AS_OF, p), None, None))
     assert fast == slow, f"{text}\n{source}"
     assert_conditions_as_the_closures(rule.check, Context(data, AS_OF, p), text)
+    assert_sifted_from_where_deciding_stopped(rule, Context(data, AS_OF, p), decide, text)
+
+
+def assert_sifted_from_where_deciding_stopped(rule: CompiledRule, ctx: Context, decide: Any,
+                                              source: str) -> None:
+    """Where the generated decide leaves that its walk of the check stopped
+    (Env.stopped), the explaining path's sift from there on finds what the sift from
+    the first element finds, through the closures and the Python written alike."""
+    if not isinstance(rule.check, Quantifier):
+        return
+    if rule.for_coll is None or rule.for_var is None:
+        elements: Any = [None]
+    else:  # each element of a `for` rule, bound as _run binds it
+        elements = outcome_or_fault(lambda: V.elements(rule.for_coll.fn(Env(ctx))))
+        if not isinstance(elements, (list, tuple)):
+            return
+    for item in elements:
+        env = Env(ctx)
+        if rule.for_var is not None:
+            env.vars[rule.for_var] = item
+        outcome_or_fault(lambda: decide(ctx, env, item))
+        if env.stopped is not None:
+            assert_resumed(rule, env, source)
+
+
+def assert_resumed(rule: CompiledRule, env: Env, source: str) -> None:
+    assert env.stopped is not None
+    node = env.stopped[0]
+    assert node is rule.check and isinstance(node, Quantifier), source
+    items = V.elements(node.coll.fn(env))
+    start, before = resumed(env.stopped, items)
+    assert items[start] is env.stopped[1], source
+    true = node.is_any  # `any` stops at a true element, `all` at a false one
+
+    def answer(e: Env, part: Any) -> Any:
+        try:
+            return V.truth(part.fn(e))
+        except V.EvalProblem:
+            return V.UNKNOWN
+    where = node.where
+    ask = (lambda e: answer(e, where)) if where is not None else None
+
+    def slow(*more: int) -> Any:
+        return outcome_or_fault(lambda: sift(env, node.var, items, ask,
+                                             lambda e: answer(e, node.body),
+                                             lambda r: (r is True) is true, *more))
+    assert slow(start, before) == slow(), source
+    try:
+        quick = asked.sifter(node)[0]
+    except codegen.Unwritable:
+        return
+    assert outcome_or_fault(lambda: quick(env, items, true, start, before)) == slow(), source
 
 
 def assert_conditions_as_the_closures(node: Any, ctx: Context, source: str) -> None:
@@ -417,6 +471,42 @@ rule R-1 "t" {
     prepare(fresh)  # written before the first proposal
     assert callable(_BATCHES[tuple(fresh)]) and fresh[0]._functions is not None
     assert verdicts(fresh, p, AS_OF) == {"R-1": "pass"}
+
+
+@pytest.mark.parametrize("check, counted, stopped", [
+    ('require all a in activities: a.id == "A1" or a.mandate != "z"', "7 of 12", (3, 3)),
+    ('require all a in activities where a.id != "A1": a.mandate != "z"', "7 of 11", (3, 2)),
+    ('forbid any a in activities where a.id != "A1": a.mandate == "z"', "", (3, 2)),
+    # an element before the first false one is unknown: it decides too, the sift is whole
+    ('require all a in activities where a.id != "A0": a.mandate != "z"', "8 of 11", None)])
+def test_a_failing_quantifier_is_explained_from_where_deciding_stopped(
+        tmp_path: Path, check: str, counted: str, stopped: tuple[int, int] | None) -> None:
+    # The generated decide walks the check up to the first element that decides it, and
+    # leaves where (Env.stopped): explaining sifts the rest only, and counts what it
+    # need not explain. The finding is the same as the closures' alone give.
+    eff = effective(tmp_path, {"baseline.cpol": f'''ruleset baseline "B"
+rule R-1 "t" {{
+  principle p
+  {check}
+}}
+'''}, "baseline")
+    [rule] = eff.compiled()
+    acts = [{"id": f"A{i}", **({} if i == 1 else {"mandate": "z" if 3 <= i < 10 else "m"})}
+            for i in range(12)]
+    p = Proposal("p.yaml", {"activities": acts})
+    first, second, third = (evaluate([rule], p, AS_OF) for _ in range(3))
+    assert rule._functions is not None and first == second == third
+    [finding] = first
+    assert finding.outcome == "fail"
+    note = finding.evidence[0].note or ""
+    assert "the first 5 are shown" in note and counted in note, note
+    env = Env(Context(p.data, AS_OF, p))
+    assert rule._functions[0](env.ctx, env, None) == "fail"
+    if stopped is None:
+        assert env.stopped is None
+    else:
+        assert env.stopped is not None and env.stopped[:2] == (rule.check, acts[3])
+        assert resumed(env.stopped, acts) == stopped
 
 
 def test_python_is_written_for_a_rule_only_once_it_has_decided_before(tmp_path: Path) -> None:

@@ -33,19 +33,20 @@ def condition(node: Node) -> tuple[Callable[[Env], Any], str]:
     return _compiled(w, "truth(env)", "<condition>")
 
 
-def sifter(node: Quantifier) -> tuple[Callable[[Env, Any, bool], tuple[int, list[int]]], str]:
-    """sift(env, items, true): runtime.sift of the quantifier `node` over `items`, the
-    covered elements whose body is True (`true`) or not, as one loop of Python; and
-    the source."""
+def sifter(node: Quantifier
+           ) -> tuple[Callable[[Env, Any, bool, int, int], tuple[int, list[int]]], str]:
+    """sift(env, items, true, start, considered): runtime.sift of the quantifier `node`
+    over `items` from `start` on, the covered elements whose body is True (`true`) or
+    not, as one loop of Python; and the source."""
     var, body, where = node.var, node.body, node.where
     assert var is not None
     w, scope = _writer((body.free | (where.free if where is not None else frozenset()))
                        - {var})
     item = w.tmp("v")
     inner = {**scope, var: item}
-    w.emit(1, f"considered, picked, saved = 0, [], env.vars.get({var!r}, _MISSING)")
+    w.emit(1, f"picked, saved = [], env.vars.get({var!r}, _MISSING)")
     w.emit(1, "try:")
-    w.emit(2, f"for i, {item} in enumerate(items):")
+    w.emit(2, f"for i, {item} in enumerate(items[start:] if start else items, start):")
     for part in ((where,) if where is not None else ()) + (body,):
         w.emit(3, "try:")
         with w.block():
@@ -60,7 +61,7 @@ def sifter(node: Quantifier) -> tuple[Callable[[Env, Any, bool], tuple[int, list
     w.emit(1, "finally:")
     w.emit(2, f"_restore(env, {var!r}, saved)")
     w.emit(1, "return considered, picked")
-    return _compiled(w, "sift(env, items, true)", "<sifter>",
+    return _compiled(w, "sift(env, items, true, start=0, considered=0)", "<sifter>",
                      _MISSING=MISSING, _restore=restore)
 
 

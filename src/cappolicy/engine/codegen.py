@@ -126,6 +126,9 @@ class Writer:
         # where a rule's outcome goes: None, `return` it; else the key under which it is
         # stored in `out` before leaving the `while True:` the rule is written in
         self.store: str | None = None
+        # the rule's check, when a quantifier that explaining walks again: the decide
+        # written for the explaining path leaves in env.stopped where its walk stopped
+        self.resume: Node | None = None
 
     def function(self) -> None:
         """Start the body of another function."""
@@ -437,6 +440,10 @@ class Writer:
         self.emit(ind, "else:")
         self.emit(ind + 1, f"{t} = {_other(is_any)}")
         self.emit(ind + 1, f"{unknown} = False")
+        resume = node is self.resume
+        n = self.tmp("n") if resume and where is not None else "None"
+        if n != "None":  # how many it covered before it stopped: counted
+            self.emit(ind + 1, f"{n} = 0")
         self.emit(ind + 1, f"for {var} in {items}:")
         with self.block(), self.loop():
             if where is not None:
@@ -449,7 +456,12 @@ class Writer:
         self.emit(ind + 2, f"if {r} is UNKNOWN: {unknown} = True")
         self.emit(ind + 2, f"elif {r} is {is_any}:")
         self.emit(ind + 3, f"{t} = {is_any}")
+        if resume:  # none before it decided (none unknown): the sift starts at it
+            self.emit(ind + 3, f"if env is not None and not {unknown}: "
+                               f"env.stopped = ({self.const(node)}, {var}, {n})")
         self.emit(ind + 3, "break")
+        if n != "None":
+            self.emit(ind + 2, f"{n} += 1")
         self.emit(ind + 1, "else:")
         self.emit(ind + 2, f"if {unknown}: {t} = UNKNOWN")
         return t
@@ -621,6 +633,8 @@ def generate(rule: CompiledRule) -> tuple[Decide, Verdict, str]:
     """decide and verdict for `rule`, and the Python source they were compiled from."""
     w = Writer()
     w.function()
+    if isinstance(rule.check, Quantifier) and rule.check.var is not None:
+        w.resume = rule.check
     decide_body = _decide_source(w, rule)
     decide_prelude = w.prelude
     # without `for`, the verdict is the decision on the proposal: decide itself

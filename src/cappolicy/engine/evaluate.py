@@ -454,7 +454,7 @@ def _decide(rule: CompiledRule, env: Env, proposal: Proposal, ruleset: str | Non
     element = _element_name(item) if item is not None else None
     at = proposal.span_of(path) if path is not None else None
     where = format_path(path) if path is not None else None
-    outcome = None
+    outcome = env.stopped = None  # where decide stops walking the check (Env.stopped)
     if decide is not None:
         try:
             outcome = decide(env.ctx, env, item)  # leaves the lets in env.vars

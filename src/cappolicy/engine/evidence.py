@@ -55,7 +55,7 @@ from .nodes import (
     element_path,
 )
 from .places import located
-from .runtime import Env, covered, sift
+from .runtime import Env, covered, resumed, sift
 
 MAX_ELEMENTS = 5
 #: whether an explanation reads the values the closures computed while it runs (Env.record)
@@ -594,10 +594,15 @@ class Explainer:
         asks = self.asker(where) if where is not None else None
         if ask is not None and var is not None and KEEP_VALUES:  # those that decide, quickly
             kept, env.record = env.record, None
+            stopped, env.stopped = env.stopped, None  # the decide's walk, if of this one
+            start, before = resumed(stopped, items) if stopped is not None and \
+                stopped[0] is node else (0, 0)
             try:
                 quick = self._generated(node, "sifter") if GENERATED else None  # asked.py
-                total, only = quick(env, items, word == "true") if quick is not None else \
-                    sift(env, var, items, asks, ask, lambda r: (r is True) == (word == "true"))
+                total, only = quick(env, items, word == "true", start, before) \
+                    if quick is not None else sift(env, var, items, asks, ask,
+                                                   lambda r: (r is True) == (word == "true"),
+                                                   start, before)
             finally:
                 env.record = kept
         walk = self._covered(node, env, items, skipped, asks, only)
@@ -609,6 +614,11 @@ class Explainer:
                     walk.close()
                     deciding = considered = len(items)
                     break
+            elif only is not None and len(children) == MAX_ELEMENTS and where is None \
+                    and word != "unknown":  # the rest decide too (sift): they are counted
+                walk.close()
+                deciding += len(only) - considered + 1
+                break
             else:
                 r = ask(env)
             # the elements that decided: the true ones when the whole is true,

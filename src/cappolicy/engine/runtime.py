@@ -222,13 +222,16 @@ class Env:
     part of a condition rather than computing it again (evidence.py says when a value
     recorded is still the value)."""
 
-    __slots__ = ("ctx", "vars", "paths", "record")
+    __slots__ = ("ctx", "vars", "paths", "record", "stopped")
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.vars: dict[str, Any] = {}
         self.paths: dict[str, tuple[Any, ...] | None] = {}
         self.record: dict[Fn, Any] | None = None
+        # (quantifier, element, covered before or None: all): where the rule's generated
+        # decide stopped walking its check, none before deciding it (Writer.resume)
+        self.stopped: tuple[Any, Any, int | None] | None = None
 
 
 def recorded(fn: Fn) -> Fn:
@@ -289,18 +292,20 @@ def covered(env: Env, var: str, items: Iterable[Any], where: Callable[[Env], Any
 
 
 def sift(env: Env, var: str, items: Sequence[Any], where: Callable[[Env], Any] | None,
-         body: Callable[[Env], Any], keep: Callable[[Any], bool]) -> tuple[int, list[int]]:
+         body: Callable[[Env], Any], keep: Callable[[Any], bool], start: int = 0,
+         considered: int = 0) -> tuple[int, list[int]]:
     """How many elements of `items` a quantifier covers (as `covered` decides it), and
     the indexes of those to look at again: the covered ones whose `body` (True, False
     or UNKNOWN) is one `keep` keeps, and those whose `where` is unknown. One quick walk,
     `var` bound to each element and nothing else: the explaining walks only those again,
-    each with its place and the values kept (evidence.py), not thousands it passes over."""
+    each with its place and the values kept (evidence.py), not thousands it passes over.
+    From `start` on, given that `considered` elements before it are covered and none
+    is to be looked at again (Env.stopped)."""
     saved = env.vars.get(var, MISSING)
-    considered = 0
     picked: list[int] = []
     bound = env.vars
     try:
-        for i, item in enumerate(items):
+        for i, item in enumerate(items[start:] if start else items, start):
             bound[var] = item
             if where is not None:
                 w = where(env)
@@ -314,6 +319,17 @@ def sift(env: Env, var: str, items: Sequence[Any], where: Callable[[Env], Any] |
     finally:
         restore(env, var, saved)
     return considered, picked
+
+
+def resumed(stopped: tuple[Any, Any, int | None], items: Sequence[Any]) -> tuple[int, int]:
+    """Where sift starts on `items` after decide stopped (Env.stopped), and how many
+    elements it covered before: at the first element that is the one it stopped at
+    (the same object is decided the same), from the first if none is."""
+    _, at, before = stopped
+    for i, item in enumerate(items):
+        if item is at:
+            return i, i if before is None else before
+    return 0, 0
 
 
 #: what a variable not bound before was, to be restored as unbound
