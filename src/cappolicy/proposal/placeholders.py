@@ -110,8 +110,7 @@ _NOT_YET = frozenset({"todo", "tbd", "tbc", "tba", "xxx", "lorem ipsum", "n/a", 
                       "to be decided", "not yet determined", "not yet decided", "not yet known",
                       "pending"})
 #: the words after which "todo" is the Spanish (or Portuguese) "all", not "to do"
-_TODO_SPANISH = frozenset({"el", "la", "lo", "los", "las", "un", "una", "su", "sus", "este",
-                           "esta", "ese", "esa", "nuestro", "nuestra", "o", "a", "os", "as"})
+_TODO_SPANISH = frozenset("el la lo los las un una su sus este esta ese esa o a os as".split())
 #: what a text that starts "pending" waits for, when it says no more than that: "Pending
 #: approval of the authority", "Pending Ministry of ICT approval", "pending the DPA's
 #: opinion" (not "Pending cases go to..."): one of these among the next four words
@@ -451,8 +450,9 @@ _SPACER_CHARS = " \t\n\r\f\v\x1c\x1d\x1e\x1f-._/"
 def _fr_es_start(low: str) -> bool:
     """Whether `low` (ASCII, lower case, its edges off) starts as a French or Spanish
     placeholder may (`_FR_ES_START`)."""
-    if low[:2] not in _FR_ES_TWO and (low[:1] not in _FR_ES_ONE or low[1:2].isalpha()):
-        return False
+    if low[:2] not in _FR_ES_TWO and (low[:1] not in _FR_ES_ONE or not (
+            low[1:2] == "/" or low[1:2].isspace() or len(low) == 1)):
+        return False  # "s/o", "a completer"; not "s.41" (a section), "s41", "a1"
     lead = low[:_LEAD(low).end()]  # type: ignore[union-attr]  # "[a-z]*" always matches
     if lead not in _FR_ES_FIRST:
         return False
