@@ -90,12 +90,9 @@ def find(start: Path) -> Path | None:
     """The nearest `cappolicy.toml`, or `pyproject.toml` with a `[tool.cappolicy]`
     table, in `start` or a folder above it within the project (search_folders)."""
     for folder in search_folders(start):
-        own = folder / "cappolicy.toml"
-        if own.exists() and not own.is_dir():  # a FIFO or device too: `load` refuses it
-            return own
-        project = folder / "pyproject.toml"
-        if project.is_file() and _not_out(project) and _has_table(project):
-            return project
+        found = _settings_in(folder)
+        if found is not None:
+            return found
     stopped = untrusted_above(start)
     if stopped is not None and stopped not in _SAID:  # never silently: say why once a run
         _SAID.add(stopped)
@@ -159,6 +156,19 @@ def load_found(path: Path) -> Settings:
     return load(path, inside)
 
 
+def _settings_in(folder: Path) -> Path | None:
+    """The settings file of `folder`, if it has one: its `cappolicy.toml` (a FIFO or a
+    device too: `load` refuses it), else its `pyproject.toml` with a [tool.cappolicy]
+    table."""
+    own = folder / "cappolicy.toml"
+    if own.exists() and not own.is_dir():
+        return own
+    project = folder / "pyproject.toml"
+    if project.is_file() and _not_out(project) and _has_table(project):
+        return project
+    return None
+
+
 def _outer(path: Path) -> Path | None:
     """A settings file of the same project above the one found, if any: the nearer one
     would replace it for the files below it, so that a file a pull request adds beside
@@ -171,12 +181,9 @@ def _outer(path: Path) -> Path | None:
     for folder in path.parent.parents:
         if not folder.is_relative_to(root):
             return None
-        own = folder / "cappolicy.toml"
-        if own.exists() and not own.is_dir():
-            return own
-        project = folder / "pyproject.toml"
-        if project.is_file() and _not_out(project) and _has_table(project):
-            return project
+        found = _settings_in(folder)
+        if found is not None:
+            return found
     return None
 
 
