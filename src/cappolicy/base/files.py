@@ -487,6 +487,12 @@ def led_out(path: Path) -> str | None:
     if path.is_absolute() or ".." in path.parts:
         return None
     here = Path.cwd()
-    root = os.path.realpath(project_root(here) or here)
     real = os.path.realpath(here / path.parent)
-    return None if Path(real).is_relative_to(root) else real
+    return None if Path(real).is_relative_to(held_within(here)) else real
+
+
+def held_within(folder: Path) -> Path:
+    """The folder a file of `folder` is held to, links followed: its project's root
+    (project_root), else `folder` itself. A settings file, a report or a rule file that
+    leads out of it through a symbolic link is not read or written."""
+    return Path(os.path.realpath(project_root(folder) or folder))

@@ -38,7 +38,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..base.errors import CappolicyError, SourceCache
-from ..base.visible import visible
+from ..base.visible import json_controls, visible
 from ..engine.findings import Evidence, Finding, ParamUse
 from ..graph.governance import GovernanceGraph, build
 from ..lang.i18n import (
@@ -250,12 +250,13 @@ _DATA = '<script type="application/json" id="cappolicy-data">'
 def _no_old_commands(page: str) -> str:
     """The page with no `##[` left (a CI runner reads it anywhere in a line, and a page is
     printed to a log too): its `[` referenced in the markup and the drawings (`&#91;`, the
-    same text to a browser), escaped in the page's data (`\\u005b`, the same JSON)."""
+    same text to a browser), escaped in the page's data as every JSON text of the tool
+    is (visible.json_controls: `\\u005b`, the same JSON)."""
     if "##[" not in page:
         return page
     head, begins, rest = page.partition(_DATA)
     data, ends, tail = rest.partition("</script>")
-    return (head.replace("##[", "##&#91;") + begins + data.replace("##[", "##\\u005b")
+    return (head.replace("##[", "##&#91;") + begins + json_controls(data)
             + ends + tail.replace("##[", "##&#91;"))
 
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..base.deferred import N_
 from ..base.errors import CappolicyError, Diagnostic, did_you_mean
-from ..base.files import project_root, read_text, search_folders, untrusted_above
+from ..base.files import held_within, project_root, read_text, search_folders, untrusted_above
 from ..base.patterns import lazy
 from ..base.record import Record
 from ..base.span import Span, source_lines
@@ -190,8 +190,7 @@ def _outer(path: Path) -> Path | None:
 def _held(path: Path) -> tuple[Path, Path]:
     """The project a settings file found in its folder is held to (the folder project_root
     finds above it, else its own folder), and the file it is, links followed."""
-    inside = Path(os.path.realpath(project_root(path.parent) or path.parent))
-    return inside, Path(os.path.realpath(path))
+    return held_within(path.parent), Path(os.path.realpath(path))
 
 
 def _not_out(project: Path) -> bool:

@@ -82,13 +82,11 @@ def _write(path: Path, text: str) -> str | None:
     of the same project; the error to print when it cannot be. A link out of the project
     is not written through: a pre-commit hook names the files a pull request brings, and
     one of them may be a link to a file elsewhere on the reviewer's machine."""
-    import os
-
     from ...base.errors import Diagnostic
-    from ...base.files import project_root, write_atomic
+    from ...base.files import held_within, write_atomic
 
     target = path.resolve()
-    folder = Path(os.path.realpath(project_root(path.absolute().parent) or path.parent))
+    folder = held_within(path.absolute().parent)
     if not target.is_relative_to(folder):  # the file, or a folder on its way, a link
         return Diagnostic("CP425", f"{path} leads through a symbolic link to {target}, "
                                    f"outside its project {folder}: not rewritten", None,
