@@ -41,6 +41,9 @@ NODE_CLASSES: tuple[type, ...] = (
 
 _SCALARS = (str, int, float, bool, type(None))
 _SIMPLE = (*_SCALARS, dt.date)
+#: the types a field may name without arguments, as a set: a look-up by hash, where `in`
+#: over a tuple would compare a field's `typing` union with each class in turn
+_PLAIN_TYPES = frozenset((*_SIMPLE, *NODE_CLASSES))
 _TUPLE, _DATE = "tuple", "date"
 
 
@@ -262,11 +265,11 @@ def _types(annotation: Any) -> frozenset[type] | None:
     (a node class, a scalar, or a union of them); else None."""
     if annotation is type(None):
         return frozenset([annotation])
-    if annotation in _SIMPLE or annotation in NODE_CLASSES:
+    if annotation in _PLAIN_TYPES:
         return frozenset([annotation])
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         args = typing.get_args(annotation)
-        if all(a in NODE_CLASSES or a in _SIMPLE or a is type(None) for a in args):
+        if all(a in _PLAIN_TYPES for a in args):
             return frozenset(args)
     return None
 
@@ -275,13 +278,13 @@ def _check(annotation: Any) -> Check:
     """Whether a decoded value is of the type `annotation` (a field's, resolved)."""
     if annotation is type(None):
         return lambda value: value is None
-    if annotation in _SIMPLE or annotation in NODE_CLASSES:
+    if annotation in _PLAIN_TYPES:
         cls: type = annotation
         return lambda value: type(value) is cls
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
     if origin in (typing.Union, types.UnionType):
-        plain = frozenset(a for a in args if a in NODE_CLASSES or a in _SIMPLE)
+        plain = frozenset(a for a in args if a in _PLAIN_TYPES)
         if len(plain) == len(args):  # the common case: a type() lookup
             return lambda value: type(value) in plain
         alternatives = tuple(_check(a) for a in args)
