@@ -254,6 +254,9 @@ def test_a_foreign_or_non_public_approver_is_rejected(tree: Path, approver: str,
     ("[donor, gov]", "waived"),  # the host's ministry pays part of it
     ("[]", "waived"),  # who pays it is not said: a public institution as any other
     ("[fund]", "fail"),  # a host trust fund that the donor alone pays
+    ("[loop]", "waived"),  # host bodies that pay each other, and no foreign party pays them
+    ("[loop, donor]", "fail"),  # a loop of host bodies that only the donor pays into
+    ("[donor, agency]", "fail"),  # itself beside the donor: no sign of host money
 ])
 def test_a_host_institution_only_foreign_parties_fund_cannot_waive(
         tree: Path, funders: str, outcome: str) -> None:
@@ -262,7 +265,8 @@ def test_a_host_institution_only_foreign_parties_fund_cannot_waive(
     text = PROPOSAL.replace(
         "  - {id: rights,", "  - {id: agency, name: Cyber Agency, country: XA, kind: regulator, "
         f"funded_by: {funders}}}\n  - {{id: fund, name: Trust Fund, country: XA, kind: agency, "
-        "funded_by: [donor]}\n  - {id: rights,")
+        "funded_by: [donor]}\n  - {id: loop, name: Cyber Council, country: XA, kind: agency, "
+        "funded_by: [agency]}\n  - {id: rights,")
     findings = check(tree, waiver(by="agency"), text=text)
     assert [f.outcome for f in of(findings, "FIN-01")] == [outcome]
     if outcome == "fail":

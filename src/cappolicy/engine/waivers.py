@@ -367,28 +367,35 @@ def _check_approver(w: _Waiver, scope: Scope) -> Finding:
                 "in approved_by, or meet {rule}.", host=host, suggested=suggest, rule=w.rule))
 
 
-def _foreign_funders(p: Proposal, org: Mapping[str, Any], scope: Scope,
-                     seen: frozenset[int] = frozenset()) -> list[str]:
-    """The organisations that fund `org` (funded_by) when every one of them is foreign (of
-    another country, or of a kind that acts for a foreign party, wherever registered), or
-    a host organisation that only foreign parties fund in turn (a trust fund the donor
-    alone pays); else none. An approver the donor alone pays is the donor's channel, as
-    FIN-01 reads a host organisation the donor alone funds, up the whole chain."""
+def _foreign_funders(p: Proposal, org: Mapping[str, Any], scope: Scope) -> list[str]:
+    """The organisations that fund `org` (funded_by) when only foreign parties pay it (of
+    another country, or of a kind that acts for a foreign party, wherever registered), up
+    its whole funded_by chain; else none. As FIN-01 reads who pays: the chain is followed
+    through host organisations, and host money is one that states no funder of its own (a
+    ministry paying from its own budget), or a chain that no foreign party pays into at
+    all (a treasury and a parliament that fund each other). An approver paid through a
+    trust fund the donor alone pays, or through a loop of host bodies the donor pays
+    into, is the donor's channel."""
     funded_by = org.get("funded_by")
-    if not isinstance(funded_by, list) or not funded_by or id(org) in seen:
-        return []  # nothing said, or a loop of funders: no sign of foreign money alone
-    names: list[str] = []
-    for funder_id in funded_by:
-        found = _organisation(p, funder_id)
-        if found is None or found[1] is org:
-            return []  # an unknown funder or itself: no sign of foreign money alone
-        funder = found[1]
-        if funder.get("country") == p.host_country and \
-                funder.get("kind") not in scope.foreign_kinds and \
-                not _foreign_funders(p, funder, scope, seen | {id(org)}):
-            return []
-        names.append(str(funder_id))
-    return names
+    if not isinstance(funded_by, list) or not funded_by:
+        return []  # nothing said: no sign of foreign money alone
+    seen, todo, foreign = {id(org)}, [org], False
+    while todo:
+        for funder_id in todo.pop().get("funded_by") or ():
+            found = _organisation(p, funder_id)
+            if found is None:
+                return []  # an unknown funder: no sign of foreign money alone
+            funder = found[1]
+            if funder.get("country") != p.host_country \
+                    or funder.get("kind") in scope.foreign_kinds:
+                foreign = True
+            elif id(funder) not in seen:  # a host organisation: who pays it in turn
+                seen.add(id(funder))
+                further = funder.get("funded_by")
+                if not isinstance(further, list) or not further:
+                    return []  # one that pays from its own budget: host money
+                todo.append(funder)
+    return [str(funder_id) for funder_id in funded_by] if foreign else []
 
 
 def _start(proposal: Proposal) -> dt.date | None:
