@@ -198,6 +198,67 @@ def test_a_waiver_without_expiry_fails_the_run_only_at_should(tree: Path) -> Non
     assert code == 1, out
 
 
+def test_a_waiver_that_outlives_the_programme_is_as_open_ended_as_one_without_expiry(
+        tree: Path) -> None:
+    # 9999-12-31 passed WAIVER-02 though no date failed it: both excuse FIN-01 for good
+    findings = check(tree, waiver(expires="9999-12-31"))
+    assert [f.outcome for f in of(findings, "FIN-01")] == ["waived"]  # applied, as with none
+    [outlives] = of(findings, "WAIVER-02")
+    assert outlives.outcome == "fail" and outlives.level == "warning"
+    assert outlives.path == "waivers[0].expires"
+    assert outlives.message == (
+        "The waiver of FIN-01 expires on 9999-12-31, after the programme's last day "
+        "(2029-12-31, the later of period.end and sunset.date), so it would excuse FIN-01 for "
+        "as long as the proposal stands, as a waiver with no expiry date would. It is "
+        "applied, since the host approved it.")
+    assert outlives.hint == (
+        "Set expires of waivers[0] to a date no later than 2029-12-31: the date until which "
+        "the host grants the exception, after which FIN-01 applies again.")
+    [evidence] = outlives.evidence
+    assert (evidence.left, evidence.op, evidence.right) == ("9999-12-31", "<=", "2029-12-31")
+    assert evidence.right_at is not None and evidence.right_at.line == 5  # period.end
+    assert [f.outcome for f in of(findings, "WAIVER-04")] == ["pass"]
+
+
+def test_a_waiver_up_to_the_programmes_last_day_holds(tree: Path) -> None:
+    # the last day itself is within the programme; the sunset counts when it is later
+    for expires in ("2029-12-31", "2027-06-30"):
+        findings = check(tree, waiver(expires=expires))
+        assert [f.outcome for f in of(findings, "WAIVER-02")] == ["pass"], expires
+    late_sunset = PROPOSAL.replace("sunset: {date: 2029-12-31", "sunset: {date: 2030-06-30")
+    findings = check(tree, waiver(expires="2030-06-30"), text=late_sunset)
+    assert [f.outcome for f in of(findings, "WAIVER-02")] == ["pass"]
+    [after] = of(check(tree, waiver(expires="2030-07-01"), text=late_sunset), "WAIVER-02")
+    assert after.outcome == "fail" and "(2030-06-30, the later of" in after.message
+    assert after.evidence[0].right_at is not None
+    assert after.evidence[0].right_at.line == PROPOSAL.splitlines().index(
+        next(line for line in PROPOSAL.splitlines() if line.startswith("sunset:"))) + 1
+    # without a sunset, period.end is the last day
+    no_sunset = PROPOSAL.replace("sunset: {date: 2029-12-31, handover_to: gov, plan: Absorbed}\n",
+                                 "")
+    [late] = of(check(tree, waiver(expires="2030-01-01"), text=no_sunset), "WAIVER-02")
+    assert late.outcome == "fail" and "(2029-12-31, the later of" in late.message
+
+
+def test_a_waiver_that_outlives_the_programme_fails_the_run_only_at_should(tree: Path) -> None:
+    path = write(tree, waiver(expires="9999-12-31"))
+    args = ("check", str(path), "--ruleset", str(tree / "rules" / "baseline.cpol"),
+            "--as-of", "2027-01-15")
+    code, out = cli(*args)
+    assert code == 0, out
+    assert "warning[WAIVER-02]" in out and "waived[FIN-01]" in out
+    code, out = cli(*args, "--fail-on", "should")
+    assert code == 1, out
+
+
+def test_a_waiver_that_outlives_the_programme_is_explained_in_french(tree: Path) -> None:
+    path = write(tree, waiver(expires="9999-12-31"))
+    code, out = cli("check", str(path), "--ruleset", str(tree / "rules" / "baseline.cpol"),
+                    "--as-of", "2027-01-15", "--lang", "fr")
+    assert code == 0, out
+    assert "après le dernier jour du programme" in out, out
+
+
 def test_a_waiver_without_expiry_that_cannot_be_applied_says_why_not(tree: Path) -> None:
     # the missing date is reported, but it is not what keeps the waiver from applying
     findings = check(tree, waiver(by="donor", expires=None))

@@ -11,7 +11,9 @@ is applied when
 
 A waiver comes with a reason and an expiry date (the design card). One without `expires`
 is still applied, since the host approved it, but WAIVER-02 fails for it: it would excuse
-its rule for as long as the proposal stands, unseen.
+its rule for as long as the proposal stands, unseen. So does one that expires after the
+programme's last day (period.end, or the sunset date when later): `expires: 9999-12-31`
+is as open-ended as no date, and is applied and reported the same way.
 
 An applied waiver turns every `fail` and `unknown` finding of its rule into `waived`:
 the host's approval to go ahead without meeting the rule holds whether the rule was
@@ -176,9 +178,10 @@ def apply_waivers(findings: Sequence[Finding], rules: Sequence[CompiledRule], pr
         expiry = _check_expiry(at, as_of, approver.outcome == "pass", proposal.host_country)
         decided = [_check_rule(at, scope), approver, expiry]
         checks.extend(decided)
-        # a waiver without an expiry date fails WAIVER-02 but is applied: the host approved it
+        # a waiver without an expiry date, or one that outlives the programme, fails WAIVER-02
+        # but is applied: the host approved it
         blocking = [f for f in decided if f.outcome != "pass"
-                    and not (f is expiry and _open_ended(waiver))]
+                    and not (f is expiry and (_open_ended(waiver) or _outlives(waiver, proposal)))]
         if blocking:
             checks.append(at.finding(USED, "not-applicable", (), message=N_(
                 "the waiver of {rule} is not applied: {checks}", rule=at.rule, checks="; ".join(
@@ -411,14 +414,47 @@ def _start(proposal: Proposal) -> dt.date | None:
     return min(known) if known else None
 
 
+def _end(proposal: Proposal) -> tuple[dt.date, tuple[Any, ...]] | None:
+    """The programme's last day and where the proposal states it: period.end, or the
+    sunset date when it is later, when given as dates."""
+    found: tuple[dt.date, tuple[Any, ...]] | None = None
+    for path in (("period", "end"), ("sunset", "date")):
+        section = proposal.data.get(path[0])
+        day = section.get(path[1]) if isinstance(section, Mapping) else None
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        if isinstance(day, dt.date) and (found is None or day > found[0]):
+            found = (day, path)
+    return found
+
+
+def _expiry(waiver: Mapping[str, Any]) -> dt.date | None:
+    """A waiver's expiry date, when it gives one that is a date."""
+    expires = waiver.get("expires")
+    if isinstance(expires, str):
+        try:
+            expires = dt.date.fromisoformat(expires)
+        except ValueError:
+            return None
+    if isinstance(expires, dt.datetime):
+        return expires.date()
+    return expires if isinstance(expires, dt.date) else None
+
+
 def _open_ended(waiver: Mapping[str, Any]) -> bool:
     """Whether a waiver gives no expiry date (a null `expires` is left out when loaded)."""
     return waiver.get("expires") is None
 
 
+def _outlives(waiver: Mapping[str, Any], proposal: Proposal) -> bool:
+    """Whether a waiver expires after the programme's last day (`_end`): it excuses the rule
+    for as long as the proposal stands, as one without an expiry date does."""
+    expires, end = _expiry(waiver), _end(proposal)
+    return expires is not None and end is not None and expires > end[0]
+
+
 def _check_expiry(w: _Waiver, as_of: dt.date, approver_can_waive: bool = True,
                   host: str | None = None) -> Finding:
-    expires = w.data.get("expires")
     if _open_ended(w.data):
         where = format_path(w.path("expires"))
         return w.finding(
@@ -431,14 +467,8 @@ def _check_expiry(w: _Waiver, as_of: dt.date, approver_can_waive: bool = True,
             hint=N_("Add expires to waivers[{index}]: the date until which the host grants "
                     "the exception, after which {rule} applies again.", index=w.index,
                     rule=w.rule))
-    if isinstance(expires, str):
-        try:
-            expires = dt.date.fromisoformat(expires)
-        except ValueError:
-            pass
-    if isinstance(expires, dt.datetime):
-        expires = expires.date()
-    if not isinstance(expires, dt.date):
+    expires = _expiry(w.data)
+    if expires is None:
         where = format_path(w.path("expires"))
         return w.finding(EXPIRY, "unknown", ("expires",), missing=(where,),
                          message=N_("cannot decide: {path} is not a date; the waiver of "
@@ -461,6 +491,21 @@ def _check_expiry(w: _Waiver, as_of: dt.date, approver_can_waive: bool = True,
                        start=start),
             hint=N_("Set expires to a date within the programme, until which the host grants "
                     "the exception, or remove the waiver and meet {rule}.", rule=w.rule))
+    end = _end(w.proposal)
+    if valid and end is not None and expires > end[0]:
+        return w.finding(
+            EXPIRY, "fail", ("expires",), evidence=(Evidence(
+                expr="waiver.expires <= the later of period.end and sunset.date", result="false",
+                op="<=", left=expires.isoformat(), left_at=w.located("expires"),
+                right=end[0].isoformat(), right_at=w.proposal.span_of(end[1])),),
+            message=N_("The waiver of {rule} expires on {date}, after the programme's last day "
+                       "({end}, the later of period.end and sunset.date), so it would excuse "
+                       "{rule} for as long as the proposal stands, as a waiver with no expiry "
+                       "date would. It is applied, since the host approved it.", rule=w.rule,
+                       date=expires, end=end[0]),
+            hint=N_("Set expires of waivers[{index}] to a date no later than {end}: the date "
+                    "until which the host grants the exception, after which {rule} applies "
+                    "again.", index=w.index, end=end[0], rule=w.rule))
     if valid:
         return w.finding(EXPIRY, "pass", ("expires",),
                          message=N_("the waiver of {rule} holds until {date}", rule=w.rule,
