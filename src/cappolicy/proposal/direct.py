@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 import yaml
@@ -248,7 +248,7 @@ class Walk:
         if nodes is not None:
             self.enter(node)
         out: dict[str, Any] = {}
-        nulls: set[str] = set()
+        nulls: Collection[str] = ()  # the keys given null; a set made only for one
         kpath: Path | None = None
         at: Any
         for key_node, value_node in node.value:
@@ -277,7 +277,7 @@ class Walk:
                 if text in _NULLS:
                     if needed:
                         raise Bail
-                    nulls.add(key)
+                    nulls = {*nulls, key}
                     continue
                 if what <= _REF and text[0] in _NUMERIC_START:
                     self.numeral(text)
