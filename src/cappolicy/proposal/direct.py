@@ -53,31 +53,52 @@ class Bail(Exception):
 
 
 _ABSENT = object()
+#: the last step of the path of a mapping key's position
+_KEY_STEP = "<key>"
+
+
+def _value_path(path: object) -> Path | None:
+    """The path of the value whose key's position is at `path`; None when `path` is none
+    of a key's."""
+    if type(path) is tuple and path and path[-1] == _KEY_STEP:
+        return path[:-1]
+    return None
 
 
 class Positions(Mapping[Path, Span]):
     """A proposal's positions (path -> Span), each Span made when it is first read."""
 
-    __slots__ = ("file", "raw")
+    __slots__ = ("file", "raw", "key_positions")
     #: no two paths but a key's share a span (model.UniquePositions): a collection is
     #: never met twice, and an alias of a scalar is placed where the alias is written
     unique = True
 
-    def __init__(self, file: str, raw: dict[Path, Any]) -> None:
+    def __init__(self, file: str, raw: dict[Path, Any],
+                 key_positions: dict[Path, Any]) -> None:
         self.file = file
         #: path -> the Span, or what it is made of when first read: libyaml's scalar node,
         #: or (line, column, end line, end column) counted from 0
         self.raw = raw
+        #: the path of a mapping's value -> its key's position, as raw holds one. The key's
+        #: own path (the value's, then "<key>") is made only when read: most never are, and
+        #: making each costs some 4% of a small proposal's walk
+        self.key_positions = key_positions
 
     def __getitem__(self, path: Path) -> Span:
-        value = self.raw[path]
+        table, at = self.raw, path
+        value = table.get(path, _ABSENT)
+        if value is _ABSENT:
+            table, at = self.key_positions, _value_path(path)  # type: ignore[assignment]
+            value = table.get(at, _ABSENT)
+            if value is _ABSENT:
+                raise KeyError(path)
         if type(value) is tuple:
             line, column, end_line, end_column = value
-            value = self.raw[path] = Span(
+            value = table[at] = Span(
                 self.file, line + 1, column + 1, end_line + 1, end_column + 1)
         elif type(value) is yaml.ScalarNode:
             start, end = value.start_mark, value.end_mark
-            value = self.raw[path] = Span(
+            value = table[at] = Span(
                 self.file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
         return value  # type: ignore[no-any-return]
 
@@ -86,20 +107,25 @@ class Positions(Mapping[Path, Span]):
         raising and catching of KeyError."""
         value = self.raw.get(path, _ABSENT)
         if value is _ABSENT:
-            return default
+            return self[path] if path in self else default
         cls = value.__class__
         if cls is tuple or cls is yaml.ScalarNode:
             return self[path]
         return value
 
     def __contains__(self, path: object) -> bool:
-        return path in self.raw
+        return path in self.raw or _value_path(path) in self.key_positions
 
     def __iter__(self) -> Iterator[Path]:
-        return iter(self.raw)
+        """The paths in the order validate.py places them: a key's just before its value's."""
+        keys = self.key_positions
+        for path in self.raw:
+            if path in keys:
+                yield (*path, _KEY_STEP)
+            yield path
 
     def __len__(self) -> int:
-        return len(self.raw)
+        return len(self.raw) + len(self.key_positions)
 
     def __repr__(self) -> str:
         return f"Positions({dict(self)!r})"
@@ -112,7 +138,7 @@ class Positions(Mapping[Path, Span]):
 
 _STR, _KEY, _ENUM, _REF, _REC, _LIST, _NUM, _DATE_, _MAP, _CODE, _YEAR_, _BOOL, _OTHER = range(13)
 #: a plan: (what, argument); a record's argument is (fields by name, required names), a
-#: field (what, argument, its plan, required, its step in a path, its key's step). _KEY is
+#: field (what, argument, its plan, required, its step in a path). _KEY is
 #: a text other fields refer to (an organisation's id...), which readable() never reads as a
 #: placeholder: not looked at for one (a quarter of a proposal's texts)
 _KEY_PLAN: Plan = (_KEY, None)
@@ -127,8 +153,8 @@ def _plan(type_: Any) -> Plan:
     if isinstance(type_, RecordT):
         plans = {f.name: _KEY_PLAN if f.type == STRING and (type_.name, f.name) in _KEYS
                  else _plan(f.type) for f in type_.fields}
-        plan = (_REC, ({f.name: (*plans[f.name], plans[f.name], f.required, (f.name,),
-                                 (f.name, "<key>")) for f in type_.fields},
+        plan = (_REC, ({f.name: (*plans[f.name], plans[f.name], f.required, (f.name,))
+                        for f in type_.fields},
                        tuple(f.name for f in type_.fields if f.required)))
     elif isinstance(type_, (ListT, SetT)):
         plan = (_LIST, _plan(type_.item))
@@ -170,6 +196,7 @@ class Walk:
         self.max_aliases = max_aliases
         self.name = name
         self.raw: dict[Path, Any] = {}
+        self.key_positions: dict[Path, Any] = {}  # Positions.key_positions
         self.refs: list[tuple[str, str, Any]] = []
         self.placeholders = False
         #: ids of the nodes met, when the text may hold an alias (libyaml gives the
@@ -193,7 +220,7 @@ class Walk:
                 repeated_refs(data) or \
                 next(unreasoned_waivers(data), None) is not None:
             raise Bail
-        return data, Positions(self.name, self.raw), self.placeholders
+        return data, Positions(self.name, self.raw, self.key_positions), self.placeholders
 
     def enter(self, node: Any) -> None:
         """Bail for a collection met again: an alias of it, or a value inside itself."""
@@ -243,7 +270,7 @@ class Walk:
         if type(node) is not yaml.MappingNode:
             raise Bail
         fields, required = plan
-        raw = self.raw
+        raw, keys = self.raw, self.key_positions
         nodes = self.seen
         if nodes is not None:
             self.enter(node)
@@ -258,9 +285,9 @@ class Walk:
             field = fields.get(key)
             if field is None or key in out or key in nulls:  # unknown, or given twice
                 raise Bail
-            what, arg, inner, needed, step, key_step = field
+            what, arg, inner, needed, step = field
             kpath = path + step
-            raw[path + key_step] = key_node if nodes is None else self.place(key_node)
+            keys[kpath] = key_node if nodes is None else self.place(key_node)
             if type(value_node) is not yaml.ScalarNode:
                 raw[kpath] = None  # in its place; the collection says where it ends
                 out[key] = self.record(value_node, arg, kpath) if what == _REC \
@@ -376,7 +403,7 @@ class Walk:
             if key in out:
                 raise Bail
             kpath = (*path, key)
-            self.raw[(*kpath, "<key>")] = self.place(key_node)
+            self.key_positions[kpath] = self.place(key_node)
             out[key] = self.value(value_node, plan, kpath)
         self.close(node, path, kpath)
         return out
