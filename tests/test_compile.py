@@ -268,3 +268,35 @@ def test_union_joins_collections_and_is_typed_as_a_list_of_their_elements() -> N
     [d] = errors_of(rule("count(union(o.id for o in organisations)) > 1"))
     assert d.code == "CP204"
     assert d.message == "union(...) joins collections, not string values"
+
+
+# ------------------------------------------------------------------ lets shared by rules
+
+
+def test_a_let_that_reads_no_variable_is_compiled_once_for_the_rules_that_write_it() -> None:
+    """Nine rules ask which organisations only foreign parties pay, in the same words: the
+    ruleset compiles that let once, and every rule that writes it records the params it
+    reads, for its explanation's provenance."""
+    text = ("ruleset r\n"
+            'rule R-1 "a" {\n  principle p\n  let share = min_share\n'
+            "  require share > 0%\n}\n"
+            'rule R-2 "b" {\n  principle p\n  let doubled = min_share\n'
+            "  require doubled > 0%\n}\n"
+            'rule R-3 "c" {\n  principle p\n  for min_share in activities\n'
+            "  let doubled = min_share\n  require doubled present\n}\n")
+    first, second, third = (rule.lets[0][1] for rule in compile_text(text))
+    assert second is first  # alike, and reading no variable: one node
+    assert third is not first  # here `min_share` is the rule's own variable
+    assert isinstance(first, Param) and isinstance(third, Var)
+    rules = compile_text(text)
+    assert [p.name for p in rules[1].params] == ["min_share"]
+
+
+def test_a_let_that_reads_a_variable_is_each_rules_own() -> None:
+    text = ("ruleset r\n"
+            'rule R-1 "a" {\n  principle p\n  for act in activities\n'
+            "  let early = act.start\n  require early present\n}\n"
+            'rule R-2 "b" {\n  principle p\n  for act in activities\n'
+            "  let early = act.start\n  require early present\n}\n")
+    first, second = (rule.lets[0][1] for rule in compile_text(text))
+    assert first is not second

@@ -145,8 +145,10 @@ class Compiler(GraphQueries):
 
     params: Mapping[str, ParamValue]
 
-    def __init__(self, params: Mapping[str, ParamValue]) -> None:
+    def __init__(self, params: Mapping[str, ParamValue], shared: dict[Any, Any] | None = None,
+                 ) -> None:
         self.params = params
+        self.shared = {} if shared is None else shared  # the ruleset's lets (lets.py)
         self.errors: list[Diagnostic] = []
         self.used_params: set[str] = set()
         #: the lets that may hold a money value of the rule (`holds_money`)

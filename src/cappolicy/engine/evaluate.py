@@ -23,6 +23,7 @@ from ..lang.types import ANY, BOOL, Type, element_type
 from ..proposal.model import Proposal, format_path
 from . import budget
 from .compile import Compiler, ParamValue
+from .lets import compile_let
 from .evidence import Explainer
 from .findings import (Evidence, Finding, ParamUse, Wording, all_missing, bounded,
                        first_location)
@@ -96,8 +97,9 @@ def compile_rules(specs: Sequence[RuleSpec], params: Mapping[str, ParamValue]) -
     words = params.get("placeholders")
     placeholders = frozenset(words.value) if words is not None and isinstance(
         words.value, (set, frozenset, list, tuple)) else None
+    shared: dict[Any, Any] = {}  # lets that read no variable, compiled once (lets.py)
     for spec in specs:
-        compiler = Compiler(params)
+        compiler = Compiler(params, shared)
         rule = _compile_rule(spec, compiler)
         if rule is not None and placeholders is not None:
             rule = replace_rule(rule, placeholders=placeholders)
@@ -132,7 +134,7 @@ def _compile_rule(spec: RuleSpec, c: Compiler) -> CompiledRule | None:
         elif let.name in scope or let.name in c.params:
             c.error("CP208", f"'{let.name}' is already defined", let.span,
                     "choose another name for the let")
-        node = c.expr(let.expr, scope)
+        node = compile_let(c, let.expr, scope)
         scope[let.name] = node.type
         if c.money_seen and c.holds_money(node):
             c.money_lets.add(let.name)
