@@ -307,6 +307,10 @@ CASES: list[tuple[str, tuple[str, str] | str, str, tuple[str, int], str | None]]
      "expires: 2027-12-31}]\n", "CP405", ("''", 1), "write the reason the host approved"),
     ("waiver-todo", "waivers: [{rule: FIN-01, reason: TODO, approved_by: xa-cirt, "
      "expires: 2027-12-31}]\n", "CP405", ("TODO", 1), "or remove the waiver"),
+    # a template's instruction is no reason either
+    ("waiver-instruction", "waivers: [{rule: FIN-01, reason: Insert reason here, "
+     "approved_by: xa-cirt, expires: 2027-12-31}]\n", "CP405", ("Insert reason here", 1),
+     "or remove the waiver"),
     ("partner-twice", ("led_by: xa-cirt\n", "led_by: xa-cirt\n    partners: [impl-a, impl-a]\n"),
      "CP408", ("impl-a", 3), "first listed at line 14"),
     ("country-case", ("country: BE", "country: be"), "CP409", ("be", 1), "did you mean 'BE'?"),

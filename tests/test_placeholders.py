@@ -396,3 +396,106 @@ def test_a_long_hostile_french_or_spanish_text_is_read_in_one_pass(text: str) ->
     assert done.returncode == 0, done.stderr
     read, maybe = done.stdout.split()
     assert maybe == "True" or read == "False"
+
+
+# --- template instructions, the field's own label, refusals (nonanswers.py) ------------------
+
+
+NON_ANSWERS = [
+    # a template's instruction left as written: a verb asking what to write, then only words
+    # naming what is asked for
+    "Describe the grievance mechanism here", "Insert legal basis", "Enter grievance mechanism",
+    "Insert text", "Décrire la base légale", "Insérer ici", "Indicar la base legal",
+    "Describir el mecanismo", "Insert the national strategy", "Enter strategy title",
+    "Describe the exit plan here", "Insert exit plan", "Insert reason here",
+    "Please describe the exit plan.", "Name of the national strategy",
+    # the field's own name or label
+    "National strategy", "Exit plan", "Grievance mechanism", "grievance_mechanism",
+    "Legal basis", "Base légale", "Plan de sortie", "exit\u000bplan", "Exit plan:",
+    # refusals and non-answers
+    "There is none", "There will be none", "We do not plan one", "Does not apply",
+    "Out of scope", "Not relevant", "Not part of this programme", "Deferred to phase 2",
+    "Later", "Soon", "XXXX", "XXXX-XXXX", "Il n'y en a pas", "No tiene", "There is none yet",
+    "Out of scope for now", "Later: see annex", "We don't have a grievance mechanism",
+    "Exit plan: no", "Exit plan: XXXX", "Legal basis: does not apply",
+    # French and Spanish: not yet, not given, none
+    "Reste à définir", "Sera défini ultérieurement", "Aún por definir", "Queda por definir",
+    "Non fourni", "Information non disponible", "Plan de salida: no", "Il n'y a pas",
+    "Carece de base legal", "Le plan de sortie n'est pas encore défini",
+    "Se definirá más adelante", "Será definido por el ministerio",
+    "The exit plan is not yet defined", "El plan de salida aún no está definido",
+    # a clause after a comma that gives no interim answer; a form's bracket round a law's word
+    "To be determined, the ministry decides in 2027", "[Law]", "[Applicable law]",
+    "To be agreed, the ministry decides", "TBD; until then, the national CERT trains",
+]
+
+
+@pytest.mark.parametrize("text", NON_ANSWERS)
+def test_an_instruction_a_label_or_a_refusal_is_a_placeholder(text: str) -> None:
+    # "Describe the grievance mechanism here", "Exit plan" and "Does not apply" answered
+    # ACC-01, SUN-02, DATA-01 and ALIGN-01
+    assert reading(text) and maybe_placeholder(text) and placeholder(text)
+
+
+@pytest.mark.parametrize("text", [
+    # a sentence that starts with an instruction's verb and says something
+    "Describe incidents to the national ombudsman, who answers within 30 days",
+    "Enter into an agreement with the Data Protection Authority by 2027",
+    "Provide training to 40 analysts", "Add-on training for the CIRT",
+    # a label, then content; a title with the label's words in it
+    "Exit plan: the CIRT absorbs the trainers in 2030", "National Cybersecurity Strategy",
+    "Complaints committee", "Cybercrime law", "Data Protection Act",
+    "Name of the national strategy: Cyber XA 2030",
+    # a reference elsewhere is left as written: the reviewer follows it
+    "See annex", "See annex 4", "Same as above",
+    # a refusal's word that starts a sentence, or a refusal whose note answers
+    "Later phases of the programme hand the CIRT the trainers",
+    "Soon after inception the ministry opens a complaints desk",
+    "Later, the ministry's own budget pays the trainers from 2030 on",
+    "Deferred payment schedule agreed with the treasury",
+    "Out of scope cases go to the ombudsman", "It security policy",
+    "There is none; complaints go to the national ombudsman within 30 days",
+    "We do not plan to transfer data outside XA", "The plan is not funded by the donor",
+    "The law is not yet in force",
+    # what stands meanwhile, after a "not yet"
+    "À convenir avec le ministère ; d'ici là, le CERT national reprend les formateurs",
+    "A convenir con el ministerio; mientras tanto, la defensoría del pueblo recibe las quejas",
+    "To be agreed with the ministry; until then, the national CERT takes over the trainers",
+    "To be agreed; until then, the national CERT takes over the trainers",
+    # a law's title in brackets
+    "[Code du travail]", "[Data Protection Act]", "[Loi sur la protection des données]",
+])
+def test_a_sentence_that_only_starts_like_a_non_answer_stays_content(text: str) -> None:
+    assert not reading(text)
+
+
+@pytest.mark.parametrize("field,old,text,rule", [
+    ("grievance", 'grievance_mechanism: "Ombudsman channel"',
+     "Describe the grievance mechanism here", "ACC-01"),
+    ("plan", 'plan: "CIRT absorbs trainers into its 2030 budget"', "There is none", "SUN-02"),
+    ("basis", 'basis: "MoU 2026-04"', "Décrire la base légale", "DATA-02"),
+    ("strategy", "national_strategy: Arcadia National Cybersecurity Strategy 2025-2030",
+     "National strategy", "ALIGN-01"),
+])
+def test_both_loading_roads_fail_the_rule_on_a_non_answer(
+        rulesets: Rulesets, field: str, old: str, text: str, rule: str) -> None:
+    key = old.split(":", 1)[0]
+    proposal = _variant((old, f"{key}: {json.dumps(text)}"))
+    for road in (load_proposal_text, _usual_road):
+        failed, notes = _failed_with_notes(rulesets, proposal, road)
+        assert rule in failed, (road, field)
+        assert any(f"is the placeholder {text!r}" in (note or "") for note in notes[rule])
+
+
+@pytest.mark.parametrize("old,text", [
+    ('plan: "CIRT absorbs trainers into its 2030 budget"',
+     "À convenir avec le ministère ; d'ici là, le CERT national reprend les formateurs"),
+    ('basis: "MoU 2026-04"', "[Code du travail]"),
+])
+def test_an_interim_answer_or_a_bracketed_law_passes(
+        rulesets: Rulesets, old: str, text: str) -> None:
+    key = old.split(":", 1)[0]
+    proposal = _variant((old, f"{key}: {json.dumps(text)}"))
+    for road in (load_proposal_text, _usual_road):
+        failed, _ = _failed_with_notes(rulesets, proposal, road)
+        assert not {"SUN-02", "DATA-01", "DATA-02"} & set(failed), (road, failed)

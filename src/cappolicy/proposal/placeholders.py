@@ -23,13 +23,29 @@ What counts, ignoring case and the whitespace and punctuation around it:
   sentence about what is pending, `Pending cases go to the ombudsman`), or with work to
   come and no more than when or by whom (`To be developed during the inception phase`,
   `Under development`, `Awaiting approval`; not `To be reviewed annually by an independent
-  evaluator`: `_to_be`), or that says there is none (`No legal basis`, `There is no exit
+  evaluator`, nor `To be agreed with the ministry; until then, the national CERT takes over
+  the trainers`, a clause after a comma or a semicolon that says what stands meanwhile:
+  `_to_be`, `_meanwhile`), or that says there is none (`No legal basis`, `There is no exit
   plan`, `No exit plan is foreseen yet`, `None yet`; not `None of the data...`, nor a
   sentence that says something, `No fee is charged for complaints`, nor a name, `No More
   Ransom`, nor a denial whose note gives what stands instead, `No dedicated mechanism;
   complaints go to the national ombudsman`: `_denial`, `_says`);
 - a label naming what is asked for, written as a field is, then only a placeholder (`Exit
-  plan: TBD`, `Legal basis TBC`; not `Final evaluation, date TBC`: `_labelled`);
+  plan: TBD`, `Plan de salida: no`; not `Final evaluation, date TBC`: `_labelled`);
+- in English, French or Spanish (nonanswers.py): the field's own label alone, of two words
+  or more (`Exit plan`, `grievance_mechanism`, `Base légale`; not one word, which may be a
+  slug in a list, nor `Exit plan: the CIRT absorbs the trainers`: `label`); a template's
+  instruction: a verb asking what to write (`Insert`, `Describe`, `Enter`, `Provide`,
+  `Décrire`, `Indicar`...), then at most eight words of letters only, each naming what is
+  asked for or where, or linking them (`Describe the grievance mechanism here`, `Insert
+  text`, `Insérer ici`, `Insert reason here`; not `Describe incidents to the national
+  ombudsman, who answers within 30 days`, `Enter into an agreement with the DPA by 2027`:
+  `instruction`); a refusal then only when (`Does not apply`, `Out of scope`, `Not part of
+  this programme`, `Deferred to phase 2`, `Later`, `There is none`, `We do not plan one`;
+  not `Later phases hand the CIRT the trainers`: `refusal`); what is asked for, said not
+  to be there yet (`The exit plan is not yet defined`, `Le plan de sortie n'est pas encore
+  défini`; not `The plan is not funded by the donor`: `unmade`); `XXXX` (three X or more).
+  A reference elsewhere (`See annex`, `Same as above`) stays content: a reviewer follows it;
 - a word written with points (`T.B.D.`);
 - an id one of whose parts (split at `-`, `_`, `.`, `/` and spaces) is a word: `XA-TODO`
   (not after a comma: `Ombudsman, TBC` names the ombudsman);
@@ -42,25 +58,31 @@ What counts, ignoring case and the whitespace and punctuation around it:
   a bracket that starts with another word asking what to write: `[enter ...]`, `[specify
   ...]`, `[fill in ...]`, `[describe ...]`, `[name of ...]`, `[nom de ...]`, `[nombre de
   ...]`, `[décrire ...]`, `[indiquer ...]`, `[describir ...]`, `[indicar ...]`:
-  `_DESCRIBING`) and `<<number>>`. The whole text counts
-  as absent, however much of it is written, since it is a template not yet filled in:
-  `Budget in ${currency} is not used` is a placeholder too. Not `[...]` nor `[…]`, with
-  which a quotation elides, nor a single brace (`{x}`, `$ {x}`) nor an unclosed slot;
+  nonanswers.DESCRIBING) and `<<number>>`. The whole text counts as absent, however much
+  of it is written, since it is a template not yet filled in: `Budget in ${currency} is not
+  used` is one too. Not `[...]` nor `[…]`, with which a quotation elides, nor a single
+  brace (`{x}`, `$ {x}`) nor an unclosed slot;
 - a whole text that is one bracketed label, a form's field left as the form has it (`_hole`):
   `[Legal basis]`, `[Nom de la stratégie nationale]`, `[à compléter]` (letters, up to ten
   words, no digit); not a bracket beside content (`Law 12/2024 [as amended]`, `[Legal
-  basis] Data Protection Act 2019`) nor one with a number (`[Law 12/2024]`, `MoU [2026-04]`);
+  basis] Data Protection Act 2019`), one with a number (`[Law 12/2024]`, `MoU [2026-04]`),
+  nor a law's title, a law's word and one no form writes (`[Code du travail]`; `[Law]` and
+  `[Applicable law]` are holes: nonanswers.py `titled`);
 - the same in French and Spanish (placeholders_fr_es.py), whatever the ruleset's words: the
   words (`Néant`, `Sans objet`, `À compléter`, `Non renseigné`, `N/D`, `Pendiente`,
-  `Ninguno`, `Por definir`, `A determinar`, `No aplica`), a start that says not yet however
-  the text goes on (`À définir par le comité de pilotage`), work the value waits for, read
-  as `pending approval` is (`En cours`, `En cours de validation par le ministère`,
+  `Ninguno`, `Por definir`, `A determinar`, `No aplica`, `Il n'y en a pas`, `No tiene`,
+  `Non fourni`), a start that says not yet however the text goes on (`À définir par le
+  comité de pilotage`, `Reste à définir`, `Queda por definir`) unless a clause says what
+  stands meanwhile (`À convenir avec le ministère ; d'ici là, le CERT national reprend les
+  formateurs`), work the value waits for, read
+  as `pending approval` is (`En cours`, `Sera défini ultérieurement`,
   `Pendiente de aprobación`, `À élaborer pendant la phase de démarrage`; not `En cours de
   mise en œuvre`, work that says the value exists), denials (`Aucune base légale`, `Pas de
   plan de sortie`, `Il n'existe pas de mécanisme de plainte`, `Sin base legal`, `No hay
-  estrategia nacional`; not a sentence that says something, `Aucune plainte n'est
-  payante`, `No se cobran tasas`, nor a name, `Sin Fronteras`, nor a denial whose note says
-  what stands instead, `Pas de mécanisme dédié : les plaintes vont au médiateur national`),
+  estrategia nacional`, `Carece de base legal`; not a sentence that says something,
+  `Aucune plainte n'est payante`, `No se cobran tasas`, nor a name, `Sin Fronteras`, nor a
+  denial whose note says what stands instead, `Pas de mécanisme dédié : les plaintes vont au
+  médiateur national`),
   and a label then one of these (`Plan de sortie : à définir`);
 - a bare denial or non-answer, whatever the ruleset's words (`ANSWERLESS`): `no`, `No.`,
   `nothing`, `NA`, `null`, `missing`, `absent`, `lacking`, `not available`, `not required`,
@@ -94,6 +116,7 @@ from typing import Any
 
 from ..base.patterns import lazy
 from ..lang.types import STRING, ListT, RecordT, Type
+from . import nonanswers
 from . import placeholders_fr_es as fr_es
 from . import schema
 from .lookalikes import FILLERS as _FILLERS
@@ -147,17 +170,11 @@ _ASCII_HINT = lazy(r"t(?:odo|b[dca]|o be |\.b|o do)|n(?:/a|one|ot applicable|\.a
 _LABEL_HINT = lazy(_HINT_WORDS, re.IGNORECASE)
 _STILL_NOT_YET = frozenset({"later", "soon", "yet", "pending", "next", "by", "after", "before",
                             "when", "once", "tbd", "tbc", "tba", "todo"})
-#: the words a bracket of a form starts with, which ask for what to write there: "[insert
-#: number]", "[Describe the exit plan]", "[Nom de la stratégie]", "[Indicar la ley]"
-_DESCRIBING = (r"insert|enter|specify|fill\s+in|describe|name\s+of|title\s+of|nom\s+d[eu]|"
-               r"titre\s+d[eu]|nombre\s+del?|titulo\s+del?|decrire|indiquer|preciser|inserer|"
-               r"saisir|a\s+completer|describir|indicar|especificar|insertar|completar|"
-               r"por\s+completar|rellenar")
 #: an unfilled template slot (module docstring): what stands between the braces holds no
 #: brace, so that a long run of "{{" or "${" is read in one pass
 _SLOT = lazy(r"\{\{[^{}]*\}\}|\$\{[^{}]*\}|\[\s*[\u2022\u25cf\u00b7\u25aa\u25a0]\s*\]|"
              r"\[\s*_{2,}\s*\]|_{4,}|<<[^<>]{1,80}>>|"
-             r"\[\s*(?:" + _DESCRIBING + r")\b[^\[\]]{0,80}\]", re.IGNORECASE)
+             r"\[\s*(?:" + nonanswers.DESCRIBING + r")\b[^\[\]]{0,80}\]", re.IGNORECASE)
 #: a whole text that is one bracketed label, a form's field not filled in: "[Legal basis]",
 #: "[Nom de la stratégie nationale]" (a few words, no digit: not "[2026-04]")
 _HOLE = lazy(r"\[\s*[^\W\d_]+(?:(?:[\s,/-]+|['’]\s*)[^\W\d_]+){0,9}\s*\]")
@@ -254,7 +271,9 @@ ANSWERLESS: frozenset[str] = frozenset({
     "no", "none", "nothing", "n/a", "na", "null", "nil", "missing", "absent", "lacking",
     "not available", "not applicable", "not required", "not needed", "not yet", "not known",
     "not specified", "unspecified", "fixme", "false", "off", "true", "yes", "on", "nope",
-    "nah"}) | fr_es.BARE
+    "nah", "later", "soon", "irrelevant", "deferred", "postponed", "not relevant",
+    "not pertinent", "out of scope", "not in scope", "does not apply", "doesn't apply",
+    "there is none", "there are none"}) | fr_es.BARE
 #: the bare denials that deny whatever note follows them ("No: see annex"); not "Yes, the
 #: ombudsman", which answers
 _DENYING = ANSWERLESS - {"true", "yes", "on", "oui"}
@@ -341,6 +360,7 @@ def answerless(bare: str) -> bool:
     denial or non-answer (`ANSWERLESS`), a short `without ...` or starts with FIXME."""
     return bare in ANSWERLESS or "." in bare and bare.replace(".", "") in ANSWERLESS \
         or bare.startswith("fixme") and _FIXME.match(bare) is not None \
+        or bare.startswith("xxx") and nonanswers.XS.fullmatch(bare) is not None \
         or bare.startswith("without") \
         and _WITHOUT.fullmatch(bare) is not None
 
@@ -362,7 +382,7 @@ def may_deny(bare: str) -> bool:
     return (bare.split(None, 1) or [""])[0].rstrip(":;,(") in _DENYING \
         or note is not None and edges_off(note.group(1)).lower() in _DENYING \
         or _MAY_DENY_START.match(bare) is not None or _FR_ES_AT.match(bare) is not None \
-        or len(bare) <= 12 and not bare.isalpha() and spaced(bare)
+        or len(bare) <= 12 and not bare.isalpha() and spaced(bare) or nonanswers.may_be(bare)
 
 
 #: how what French or Spanish reads may start (`fr_es`): a bare word, a word for "not yet"
@@ -377,7 +397,9 @@ _FR_ES_AT = lazy(r"\s*" + _FR_ES_START)
 #: other letters is none of them, which a set tells quicker than the pattern
 _FR_ES_FIRST = frozenset({w.split()[0].split("/")[0] for w in fr_es.BARE}) | {
     "a", "por", "sin", "non", "no", "en", "pendiente", "il", "toujours", "pas", "aucun",
-    "aucune", "ningun", "ninguno", "ninguna", "sans", "todavia", "aun", "neant", "rien", "nada"}
+    "aucune", "ningun", "ninguno", "ninguna", "sans", "todavia", "aun", "neant", "rien", "nada",
+    "reste", "restent", "queda", "quedan", "esta", "estan", "encore", "sera", "seront", "seran",
+    "se", "carece", "carecen"}
 _LEAD = re.compile("[a-z]*").match
 #: their first two letters, and those of one letter ("n/d", "s/o", "a completer"): what
 #: rules out most texts quicker still
@@ -397,7 +419,7 @@ _FR_ES_SECOND = frozenset(re.findall("[a-z]+", fr_es.NOT_YET_SOURCE + fr_es.WAIT
 #: placeholder() under the default words can only hold for a text that has one of
 #: _HINT_WORDS, one of these, or nothing but its punctuation
 _HINT = lazy(_HINT_WORDS + "|<|t\\.b|n\\.a|\\{\\{|\\$\\{|[\u2022\u25cf]|__|"
-             "\\[\\s*[\u00b7\u25aa\u25a0]|\\[\\s*(?:" + _DESCRIBING + ")|\\A[\\W_]*\\[|"
+             "\\[\\s*[\u00b7\u25aa\u25a0]|\\[\\s*(?:" + nonanswers.DESCRIBING + ")|\\A[\\W_]*\\[|"
              "\\A\\s*(no\\s|there|nil)|\\A[\\W_]*\\Z", re.IGNORECASE)
 #: a start that may say there is none or not yet (after the punctuation round a text):
 #: "no" and any whitespace (a vertical tab), "there is no", "none required", "FIXME: x",
@@ -433,8 +455,9 @@ def _fr_es_start(low: str) -> bool:
 def _fr_es_label(low: str) -> bool:
     """Whether `low` (ASCII, lower case) may be a label, then a French or Spanish
     placeholder after the note that `_labelled` reads: "plan de sortie : neant"."""
-    note = _DENIAL_NOTE.search(low)
-    return note is not None and _fr_es_start(low[note.end():].lstrip(_EDGE))
+    note = _DENIAL_NOTE.search(low)  # or a bare non-answer: "plan de salida: no"
+    return note is not None and (_fr_es_start(rest := low[note.end():].strip(_EDGE))
+                                 or rest in ANSWERLESS)
 
 
 def maybe_placeholder(text: str) -> bool:
@@ -453,7 +476,7 @@ def maybe_placeholder(text: str) -> bool:
         bare = low.strip(_EDGE)  # "", "No.", "false", "not required", "FIXME: x"
         return not bare or _MAYBE_START(bare) is not None or (
             bare[:3] in _FR_ES_THREE or bare[:2] in _FR_ES_TWO_ONE) and _fr_es_start(bare) \
-            or len(bare) <= _SHORT and (
+            or bare[:2] in nonanswers.TWO and nonanswers.may_be(bare) or len(bare) <= _SHORT and (
             bare in ANSWERLESS or "." in bare and bare.replace(".", "") in ANSWERLESS
             or bare[1:2] in _SPACER_CHARS and spaced(bare))  # "T-B-D", "N / A"
     if _HINT.search(text) is not None:  # "\\W": any punctuation, symbol or space
@@ -465,7 +488,8 @@ def maybe_placeholder(text: str) -> bool:
     if _HINT.search(plain) is not None:  # "＜“name of the ombudsman”＞": its < before
         return True  # the edges go
     note = _DENIAL_NOTE.search(plain)  # "plan de sortie — neant" (`_labelled`)
-    if note is not None and _FR_ES_AT.match(edges_off(plain[note.end():])) is not None:
+    if note is not None and (_FR_ES_AT.match(rest := edges_off(plain[note.end():])) is not None
+                             or rest in ANSWERLESS):
         return True
     bare = _bare(plain)
     if bare.isascii():  # "⯏lacking&: x": ASCII once its edges are off
@@ -576,7 +600,7 @@ def _labelled(text: str, words: frozenset[str]) -> bool:
         return False
     rest = _bare(rest).lower()
     if note is not None and note.group().strip()[:1] in ":(–—-" and len(rest) <= _NOTE_MAX and (
-            rest in fr_es.BARE or fr_es.NOT_YET.match(rest) is not None
+            answerless(rest) or fr_es.NOT_YET.match(rest) is not None
             or fr_es.waiting(rest, None, _says)):
         return True  # "Plan de sortie : à définir", "Base legal - pendiente"
     return len(rest) <= _NOTE_MAX and _LABEL_HINT.search(rest) is not None and (
@@ -636,6 +660,8 @@ def reading(text: str, words: frozenset[str] = _DEFAULT, *, deep: bool = True) -
         return True
     if answerless(bare):
         return True  # "No.", "nothing", "not required", "false", "FIXME: later"
+    if nonanswers.nothing(bare, _DENIAL_NOTE.search if deep else None, _says, _DENIAL_TAIL):
+        return True  # "Describe the exit plan here", "Exit plan", "Does not apply"
     stripped = text.strip()
     if stripped.startswith("<") and stripped.endswith(">") and "@" not in stripped \
             and "://" not in stripped:  # <the treasury's id>, not <ombudsman@gov.xa>
@@ -645,7 +671,7 @@ def reading(text: str, words: frozenset[str] = _DEFAULT, *, deep: bool = True) -
         return True  # "TBD by the steering committee", "to be determined later"
     if deep and _denial(text):
         return True  # "No legal basis", "There is no exit plan yet", "None yet"
-    if fr_es.NOT_YET.match(bare) is not None:
+    if fr_es.NOT_YET.match(bare) is not None and not (deep and _meanwhile(bare)):
         return True  # "À définir par le comité de pilotage", "Por definir", "Sin determinar"
     if fr_es.waiting(bare, _DENIAL_NOTE.search if deep else None, _says):
         return True  # "En cours de validation", "Pendiente de aprobación", "À élaborer"
@@ -657,6 +683,7 @@ def reading(text: str, words: frozenset[str] = _DEFAULT, *, deep: bool = True) -
         return True  # "Awaiting approval", read as "pending approval" is
     note = _NOTE.match(text)
     if note and ((head := _bare(note.group(1)).lower()) in words and head not in ANSWERLESS
+                 and not (head.startswith(("to be", "not yet")) and deep and _meanwhile(text))
                  or (head in words or head in _DENYING)
                  and not (deep and _says(text[note.end():]))):
         return True  # "TODO: the donor's country", "No: see annex", "False (exempt)"
@@ -674,7 +701,8 @@ def reading(text: str, words: frozenset[str] = _DEFAULT, *, deep: bool = True) -
 def _hole(text: str) -> bool:
     """Whether `text` (with a "[") is one bracketed label and nothing else: "[Legal
     basis]", "[à compléter]" (not "Law 12/2024 [as amended]", nor "[2026-04]")."""
-    return _HOLE.fullmatch(text.strip().rstrip(".:;")) is not None
+    found = _HOLE.fullmatch(text.strip().rstrip(".:;"))  # not a law's title: "[Code du
+    return found is not None and not nonanswers.titled(found.group().lower())  # travail]"
 
 
 def _fold(word: str) -> str:
@@ -690,6 +718,8 @@ def _not_yet(text: str, bare: str, deep: bool = True) -> bool:
         return False
     if bare.startswith("todo ") and bare[5:].split(" ", 1)[0] in _TODO_SPANISH:
         return False  # "Todo el personal puede presentar quejas": "all", in Spanish
+    if bare.startswith(("to be ", "not yet ")) and deep and _meanwhile(text):
+        return False  # "To be agreed with the ministry; until then, the CERT trains"
     if bare.startswith(("pending ", "awaiting ")):
         note = _DENIAL_NOTE.search(text)
         if deep and note is not None and text[note.start():].lstrip()[:1] in ",;" \
@@ -699,6 +729,13 @@ def _not_yet(text: str, bare: str, deep: bool = True) -> bool:
         return len(after) <= 3 or after[1] in _PENDING_ARTICLES \
             or any(w in _PENDING_ON for w in after[1:5])
     return True
+
+
+def _meanwhile(text: str) -> bool:
+    """Whether a clause after "," or ";" says what stands meanwhile: "..., until then, X"."""
+    note = _DENIAL_NOTE.search(text)
+    return note is not None and text[note.start():].lstrip()[:1] in ",;" \
+        and nonanswers.INTERIM.search(text, note.end()) is not None and _says(text[note.end():])
 
 
 def _a_name(text: str) -> bool:

@@ -10,21 +10,24 @@ What is read (each `match` at the start of the text, after the punctuation round
 - `BARE` (placeholders.ANSWERLESS holds them): the whole text is the placeholder ("Néant",
   "Sans objet", "N/D", "Ninguno", "No aplica");
 - `NOT_YET`: a start that says the value is still to be written however the text goes on,
-  as "TBD" and "to be determined" do ("À définir par le comité de pilotage", "Por definir");
+  as "TBD" and "to be determined" do ("À définir par le comité de pilotage", "Por definir",
+  "Reste à définir", "Queda por definir", "Non fourni"), unless a clause after a comma or a
+  semicolon says what stands meanwhile ("À convenir ; d'ici là, le CERT national reprend
+  les formateurs": placeholders._meanwhile);
 - `WAITING`: work to come or under way that the value waits for, as "pending" and "to be
   developed" are read: alone, or going on with only when or by whom, or with what is
   waited for ("En cours de validation par le ministère", "Pendiente de aprobación", "À
-  élaborer pendant la phase de démarrage"); not work that says the value exists ("En cours
-  de mise en œuvre", "En cours d'exécution"), nor what the value is to be ("À établir comme
-  un bureau indépendant des plaintes");
+  élaborer pendant la phase de démarrage", "Sera défini ultérieurement"); not work that
+  says the value exists ("En cours de mise en œuvre", "En cours d'exécution"), nor what the
+  value is to be ("À établir comme un bureau indépendant des plaintes");
 - `DENIAL`: a text that says there is none, as "No legal basis" is read ("Aucune base
   légale", "Il n'existe pas de mécanisme de plainte", "Pas de plan de sortie prévu à ce
-  stade", "Sin base legal", "No hay estrategia nacional"): what is denied (up to
-  `_DENIED_WORDS` words, not counting `_LINKS`), then only `_TAIL` words, then maybe a
-  note that says nothing of its own. Not a sentence that says something ("Aucune plainte
-  n'est payante", "Aucune donnée ne quitte XA", "No se cobran tasas"), nor a name ("Sin
-  Fronteras", "Pas de Calais": a capitalised word, not the first, that is not a thing a
-  proposal is asked for), nor a denial whose note says what stands instead ("Pas de
+  stade", "Sin base legal", "No hay estrategia nacional", "Carece de base legal"): what is
+  denied (up to `_DENIED_WORDS` words, not counting `_LINKS`), then only `_TAIL` words,
+  then maybe a note that says nothing of its own. Not a sentence that says something
+  ("Aucune plainte n'est payante", "Aucune donnée ne quitte XA", "No se cobran tasas"),
+  nor a name ("Sin Fronteras", "Pas de Calais": a capitalised word, not the first, that is
+  not a thing a proposal is asked for), nor a denial whose note says what stands instead ("Pas de
   mécanisme dédié : les plaintes vont au médiateur national").
 """
 
@@ -42,14 +45,18 @@ BARE = frozenset({
     "pas applicable", "non disponible", "non requis", "non requise", "non necessaire",
     "non pertinent", "non concerne", "non connu", "inconnu", "inconnue", "pas encore",
     "ne s'applique pas", "nul", "nulle", "inexistant", "inexistante", "n/d", "nd", "s/o",
-    "rien a signaler", "pas de", "oui",
+    "rien a signaler", "pas de", "oui", "il n'y a pas", "il n'y a rien", "il n'y en a pas",
+    "il n'y en a aucun", "il n'y en a aucune", "information non disponible", "hors sujet",
+    "informations non disponibles", "hors champ", "plus tard", "ulterieurement",
     # Spanish
     "ninguno", "ninguna", "ningun", "nada", "no aplica", "no aplicable", "no es aplicable",
     "no procede", "no corresponde", "no disponible", "no requerido", "no requerida",
     "no necesario", "no es necesario", "no existe", "no hay", "no consta", "sin",
     "sin datos", "sin informacion", "s/d", "inexistente", "desconocido", "desconocida",
     "todavia no", "aun no", "nulo", "nula", "sin objeto", "no pertinente", "no se aplica",
-    "sin novedad"})
+    "sin novedad", "no tiene", "no tienen", "no tenemos", "no lo hay", "no la hay",
+    "informacion no disponible", "fuera de alcance", "fuera del alcance", "mas adelante",
+    "posteriormente"})
 #: a start that denies whatever follows, as "Not required by law" does
 DENIED_START = ("no aplica ", "no procede ", "no corresponde ", "non applicable ",
                 "sans objet ", "ne s'applique pas", "no se aplica ", "non requis ",
@@ -62,9 +69,12 @@ END = r"(?![\w'’-])"
 _DOING = (r"completer|completar|definir|determiner|determinar|confirmer|confirmar|preciser|"
           r"precisar|decider|decidir|convenir|acordar|remplir|rellenar|renseigner|concretar|"
           r"especificar|faire|hacer|fixer|fijar")
+#: what says the doing is still to come: "reste à définir", "queda por definir"
+_STILL = r"(?:(?:reste|restent|queda|quedan|aun|todavia|encore|toujours|esta|estan)\s+)?"
 NOT_YET_SOURCE = (
-    r"(?:(?:a|por)\s+(?:" + _DOING + r")|sin\s+(?:definir|determinar|especificar|precisar|"
-    r"concretar|fecha)|non\s+(?:renseigne|communique|defini|determine|precise|specifie)e?s?|"
+    r"(?:" + _STILL + r"(?:a|por)\s+(?:" + _DOING + r")|sin\s+(?:definir|determinar|"
+    r"especificar|precisar|concretar|fecha)|non\s+(?:renseigne|communique|defini|determine|"
+    r"precise|specifie|fourni)e?s?|"
     r"no\s+(?:especificad|definid|determinad|precisad|concretad)[oa]s?)" + END)
 NOT_YET = lazy(r"\s*" + NOT_YET_SOURCE)
 #: work to come ("à élaborer") or under way ("en cours", "pendiente") that a value waits for
@@ -72,8 +82,14 @@ WAITING_SOURCE = (
     r"(?:en\s+(?:cours|attente|curso|espera|tramite|proceso|suspens|preparation|preparacion|"
     r"elaboration|elaboracion|redaction|redaccion|discussion|discusion|negociation|"
     r"negociacion|construction|construccion|developpement|desarrollo|projet|revision|estudio|"
-    r"definition|definicion)|pendiente|a\s+l['’]etude|(?:a|por)\s+(?:elaborer|elaborar|"
-    r"developper|desarrollar|etablir|establecer|rediger|redactar|identifier|identificar|"
+    r"definition|definicion)|pendiente|a\s+l['’]etude|(?:sera|seront)\s+(?:defini|determine|"
+    r"precise|fixe|decide|etabli|elabore|developpe|redige|prepare|finalise|convenu|arrete|"
+    r"communique|fourni|designe|identifie|mis\s+en\s+place)e?s?|(?:sera|seran)\s+(?:definid|"
+    r"determinad|precisad|establecid|elaborad|desarrollad|acordad|fijad|proporcionad|"
+    r"identificad|designad|decidid)[oa]s?|se\s+(?:definira|determinara|precisara|establecera|"
+    r"elaborara|desarrollara|acordara|fijara|decidira)n?|" + _STILL + r"(?:a|por)\s+(?:"
+    r"elaborer|elaborar|developper|desarrollar|etablir|establecer|rediger|redactar|"
+    r"identifier|identificar|"
     r"designer|designar|finaliser|finalizar|valider|validar|prevoir|preparer|preparar|"
     r"negocier|negociar|discuter|discutir|venir|mettre\s+en\s+place|disenar|concevoir))"
     + END)
@@ -83,7 +99,8 @@ WAITING = lazy(r"\s*" + WAITING_SOURCE)
 DENIAL_SOURCE = (
     r"(?:il\s+n['’](?:y\s+a|existe)\s+(?:(?:pas|toujours\s+pas|pas\s+encore)\s+(?:de\s+|d['’])|"
     r"(?:encore\s+)?aucune?\s+)|(?:toujours\s+pas|pas\s+encore|pas)\s+(?:de\s+|d['’])|"
-    r"aucune?\s+|ningun[oa]?\s+|sans\s+|sin\s+|(?:(?:todavia|aun)\s+)?no\s+(?:hay|existen?|"
+    r"aucune?\s+|ningun[oa]?\s+|sans\s+|sin\s+|carecen?\s+de\s+|"
+    r"(?:(?:todavia|aun)\s+)?no\s+(?:hay|existen?|"
     r"se\s+(?:(?:ha|han)\s+)?(?:preve|previsto|prevista|contempla|contemplado|definido|"
     r"establecido|elaborado|identificado|designado|dispone\s+de|cuenta\s+con)|"
     r"(?:dispone|disponen)\s+de|(?:cuenta|cuentan)\s+con|tiene|tienen)\s+"
@@ -126,6 +143,7 @@ _TAIL = frozenset({
     "este", "etapa", "fase", "actualmente", "se", "lugar", "marcha", "puesto", "puesta",
     "funcionamiento", "proyecto", "programa", "presente", "no", "hoy", "dia", "especifico",
     "especifica", "dedicado", "dedicada", "formal", "propio", "propia", "oficial"})
+TAIL = _TAIL
 #: what a proposal is asked for, in French and Spanish: "Aucune Base Légale", capitalised,
 #: is still a denial
 ASKED_FOR = frozenset({
