@@ -444,6 +444,7 @@ def test_an_instruction_a_label_or_a_refusal_is_a_placeholder(text: str) -> None
     "Provide training to 40 analysts", "Add-on training for the CIRT",
     # a label, then content; a title with the label's words in it
     "Exit plan: the CIRT absorbs the trainers in 2030", "National Cybersecurity Strategy",
+    "National Cyber Strategy", "National Cyber Security Strategy",
     "Complaints committee", "Cybercrime law", "Data Protection Act",
     "Name of the national strategy: Cyber XA 2030",
     # a reference elsewhere is left as written: the reviewer follows it

@@ -72,7 +72,7 @@ LABELS = frozenset({
     "grievance mechanism", "grievance mechanisms", "grievance redress mechanism",
     "complaints mechanism", "complaint mechanism", "exit plan", "exit strategy",
     "sunset plan", "legal basis", "lawful basis", "national strategy", "waiver reason",
-    "accountability grievance mechanism", "national cyber strategy", "data flow basis",
+    "accountability grievance mechanism", "data flow basis",
     # French
     "base legale", "base juridique", "fondement juridique", "fondement legal",
     "plan de sortie", "strategie de sortie", "mecanisme de plainte", "mecanisme de plaintes",
