@@ -458,6 +458,10 @@ def test_an_instruction_a_label_or_a_refusal_is_a_placeholder(text: str) -> None
     "There is none; complaints go to the national ombudsman within 30 days",
     "We do not plan to transfer data outside XA", "The plan is not funded by the donor",
     "The law is not yet in force",
+    # a mechanism that exists, said not to be the project's own
+    "The national ombudsman mechanism is not project specific",
+    "Le mécanisme de plainte existant n'est pas propre au projet",
+    "Le dispositif de plaintes du ministère n'est pas dédié au projet",
     # what stands meanwhile, after a "not yet"
     "À convenir avec le ministère ; d'ici là, le CERT national reprend les formateurs",
     "A convenir con el ministerio; mientras tanto, la defensoría del pueblo recibe las quejas",

@@ -209,8 +209,18 @@ def unmade(bare: str, find: Find | None, says: Says, tail: frozenset[str]) -> bo
     named = [w for w in subject if w not in _LINKS]
     return 1 <= len(named) <= 4 and any(w in fr_es.ASKED_FOR or w in _ASKED for w in named) \
         and any(w in _NOT for w in predicate) \
+        and not any(w in _OF_ITS_KIND for w in predicate) \
         and all(w in tail or w in fr_es.TAIL or w in _PREDICATE or w in _NOT
                 for w in predicate)
+
+
+#: words that say what kind a thing is, not that it is missing: "the ministry's complaint
+#: mechanism is not project specific" names one that exists
+_OF_ITS_KIND = frozenset({
+    "specific", "dedicated", "exclusive", "separate", "project", "programme", "program",
+    "specifique", "dedie", "dediee", "propre", "exclusif", "distinct", "projet",
+    "especifico", "especifica", "dedicado", "dedicada", "propio", "propia", "exclusivo",
+    "proyecto", "programa"})
 
 
 #: the things `unmade` reads as asked for, beside placeholders_fr_es's
