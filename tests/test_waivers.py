@@ -220,6 +220,15 @@ def test_a_waiver_that_outlives_the_programme_is_as_open_ended_as_one_without_ex
     assert [f.outcome for f in of(findings, "WAIVER-04")] == ["pass"]
 
 
+def test_a_waiver_that_outlived_the_programme_and_has_expired_since_is_not_applied(
+        tree: Path) -> None:
+    # checked after the programme, a waiver past its date is expired, however late that date
+    findings = check(tree, waiver(expires="2030-06-30"), as_of=dt.date(2031, 1, 1))
+    assert [f.outcome for f in of(findings, "FIN-01")] == ["fail"]
+    [expired] = of(findings, "WAIVER-02")
+    assert expired.outcome == "fail" and "it is not applied" in expired.message
+
+
 def test_a_waiver_up_to_the_programmes_last_day_holds(tree: Path) -> None:
     # the last day itself is within the programme; the sunset counts when it is later
     for expires in ("2029-12-31", "2027-06-30"):

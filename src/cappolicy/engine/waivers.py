@@ -175,13 +175,11 @@ def apply_waivers(findings: Sequence[Finding], rules: Sequence[CompiledRule], pr
             continue
         at = _Waiver(proposal, ruleset, i, waiver)
         approver = _check_approver(at, scope)
-        expiry = _check_expiry(at, as_of, approver.outcome == "pass", proposal.host_country)
+        expiry, applies = _check_expiry(at, as_of, approver.outcome == "pass",
+                                        proposal.host_country)
         decided = [_check_rule(at, scope), approver, expiry]
         checks.extend(decided)
-        # a waiver without an expiry date, or one that outlives the programme, fails WAIVER-02
-        # but is applied: the host approved it
-        blocking = [f for f in decided if f.outcome != "pass"
-                    and not (f is expiry and (_open_ended(waiver) or _outlives(waiver, proposal)))]
+        blocking = [f for f in decided if f.outcome != "pass" and not (f is expiry and applies)]
         if blocking:
             checks.append(at.finding(USED, "not-applicable", (), message=N_(
                 "the waiver of {rule} is not applied: {checks}", rule=at.rule, checks="; ".join(
@@ -446,15 +444,12 @@ def _open_ended(waiver: Mapping[str, Any]) -> bool:
     return waiver.get("expires") is None
 
 
-def _outlives(waiver: Mapping[str, Any], proposal: Proposal) -> bool:
-    """Whether a waiver expires after the programme's last day (`_end`): it excuses the rule
-    for as long as the proposal stands, as one without an expiry date does."""
-    expires, end = _expiry(waiver), _end(proposal)
-    return expires is not None and end is not None and expires > end[0]
-
-
 def _check_expiry(w: _Waiver, as_of: dt.date, approver_can_waive: bool = True,
-                  host: str | None = None) -> Finding:
+                  host: str | None = None) -> tuple[Finding, bool]:
+    """WAIVER-02's finding, and whether the waiver is applied whatever it says: a waiver
+    without an expiry date, or one that outlives the programme, fails WAIVER-02 but is
+    applied, since the host approved it; one that has expired, or lapses before the
+    programme starts, is not."""
     if _open_ended(w.data):
         where = format_path(w.path("expires"))
         return w.finding(
@@ -466,13 +461,13 @@ def _check_expiry(w: _Waiver, as_of: dt.date, approver_can_waive: bool = True,
                        "approved it.", rule=w.rule),
             hint=N_("Add expires to waivers[{index}]: the date until which the host grants "
                     "the exception, after which {rule} applies again.", index=w.index,
-                    rule=w.rule))
+                    rule=w.rule)), True
     expires = _expiry(w.data)
     if expires is None:
         where = format_path(w.path("expires"))
         return w.finding(EXPIRY, "unknown", ("expires",), missing=(where,),
                          message=N_("cannot decide: {path} is not a date; the waiver of "
-                                    "{rule} is not applied", path=where, rule=w.rule))
+                                    "{rule} is not applied", path=where, rule=w.rule)), False
     valid = expires >= as_of
     evidence = Evidence(expr="waiver.expires >= as_of", result=str(valid).lower(), op=">=",
                         left=expires.isoformat(), left_at=w.located("expires"),
@@ -490,7 +485,7 @@ def _check_expiry(w: _Waiver, as_of: dt.date, approver_can_waive: bool = True,
                        "applied and {rule}'s findings stand.", rule=w.rule, date=expires,
                        start=start),
             hint=N_("Set expires to a date within the programme, until which the host grants "
-                    "the exception, or remove the waiver and meet {rule}.", rule=w.rule))
+                    "the exception, or remove the waiver and meet {rule}.", rule=w.rule)), False
     end = _end(w.proposal)
     if valid and end is not None and expires > end[0]:
         return w.finding(
@@ -505,11 +500,11 @@ def _check_expiry(w: _Waiver, as_of: dt.date, approver_can_waive: bool = True,
                        date=expires, end=end[0]),
             hint=N_("Set expires of waivers[{index}] to a date no later than {end}: the date "
                     "until which the host grants the exception, after which {rule} applies "
-                    "again.", index=w.index, end=end[0], rule=w.rule))
+                    "again.", index=w.index, end=end[0], rule=w.rule)), True
     if valid:
         return w.finding(EXPIRY, "pass", ("expires",),
                          message=N_("the waiver of {rule} holds until {date}", rule=w.rule,
-                                    date=expires))
+                                    date=expires)), True
     approver = w.data.get("approved_by", "its approver")
     # renewing with an approver who cannot waive the rule (WAIVER-01) would not help
     renew = N_("Renew the waiver with {approver}", approver=approver) if approver_can_waive \
@@ -521,7 +516,7 @@ def _check_expiry(w: _Waiver, as_of: dt.date, approver_can_waive: bool = True,
                    "applied, so {rule}'s findings stand.", rule=w.rule,
                    date=expires, as_of=as_of),
         hint=N_("{renew} and set a later expires date, or remove it and meet {rule}.",
-                renew=renew, rule=w.rule))
+                renew=renew, rule=w.rule)), False
 
 
 def _check_used(w: _Waiver, count: int, earlier: int | None, findings: Sequence[Finding]) -> Finding:
