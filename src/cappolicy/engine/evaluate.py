@@ -22,8 +22,8 @@ from ..lang.i18n import format_value, is_english, uncomputable
 from ..lang.types import ANY, BOOL, Type, element_type
 from ..proposal.model import Proposal, format_path
 from . import budget
-from .compile import Compiler, ParamValue
-from .lets import compile_let
+from .compile import ParamValue
+from .lets import RuleCompiler, compile_let
 from .evidence import Explainer
 from .findings import (Evidence, Finding, ParamUse, Wording, all_missing, bounded,
                        first_location)
@@ -99,32 +99,34 @@ def compile_rules(specs: Sequence[RuleSpec], params: Mapping[str, ParamValue]) -
         words.value, (set, frozenset, list, tuple)) else None
     shared: dict[Any, Any] = {}  # lets that read no variable, compiled once (lets.py)
     for spec in specs:
-        compiler = Compiler(params, shared)
-        rule = _compile_rule(spec, compiler)
+        rule = _compile_rule(spec, compiler := RuleCompiler(params, shared, spec.definitions))
         if rule is not None and placeholders is not None:
             rule = replace_rule(rule, placeholders=placeholders)
         errors.extend(compiler.errors)
         if rule is not None:
             compiled.append(rule)
-    if errors:
-        raise AnalysisError(sorted(errors, key=lambda d: (d.span.file, d.span.line, d.span.column)
-                                   if d.span else ("", 0, 0)))
+    if errors:  # once each: a definition is a let of every rule that reads it
+        raise AnalysisError(sorted(dict.fromkeys(errors), key=lambda d: (
+            d.span.file, d.span.line, d.span.column) if d.span else ("", 0, 0)))
     return compiled
 
 
-def _compile_rule(spec: RuleSpec, c: Compiler) -> CompiledRule | None:
+def _compile_rule(spec: RuleSpec, c: RuleCompiler) -> CompiledRule | None:
     rule = spec.rule
     scope: dict[str, Type] = {}
     for_var = for_coll = for_where = None
     if rule.for_ is not None:
+        c.in_for = True
         for_coll = c._collection(rule.for_.collection, scope)
-        for_var = rule.for_.var
+        c.bound(for_var := rule.for_.var, rule.for_.span)
         scope[for_var] = element_type(for_coll.type)
         if rule.for_.where is not None:
             for_where = c.expr(rule.for_.where, scope)
             c._want_bool(for_where, rule.for_.where.span)
+        c.in_for = False
     lets: list[tuple[str, Node]] = []
     for let in rule.lets:
+        c.bound(let.name, let.span)
         origin = c.params[let.name].origin if let.name in c.params else None
         if let.name not in scope and origin is not None \
                 and origin.span.file != let.span.file:  # a param another layer declared:
@@ -163,7 +165,7 @@ def _compile_rule(spec: RuleSpec, c: Compiler) -> CompiledRule | None:
     return CompiledRule(
         id=rule.id, title=rule.title, principle=rule.principle or "", source=rule.source,
         severity=spec.severity, check_kind=rule.check_kind, check=check, for_var=for_var,
-        for_coll=for_coll, for_where=for_where, lets=tuple(lets), when=when, message=message,
+        for_coll=for_coll, for_where=for_where, lets=c.with_definitions(lets), when=when, message=message,
         hint=hint, translations=translations, params=params, origin=spec.origin,
         severity_origin=spec.severity_origin)
 

@@ -108,7 +108,7 @@ class RuleSpec(Record):
     """A rule as the effective ruleset settles it (after overrides)."""
 
     __slots__ = ("rule", "severity", "message", "hint", "origin", "severity_origin",
-                 "translations")
+                 "translations", "definitions")
     rule: ast.Rule
     severity: str
     message: ast.Template | None
@@ -117,11 +117,15 @@ class RuleSpec(Record):
     severity_origin: Provenance | None
     # the message and hint in other languages, as the layers leave them
     translations: tuple[ast.Translation, ...]
+    # the definitions of the rule's chain (top-level lets, rulesets/definitions.py), in the
+    # order written: the rule reads those it names
+    definitions: tuple[ast.Let, ...]
 
     def __init__(self, rule: ast.Rule, severity: str, message: ast.Template | None,
                  hint: ast.Template | None, origin: Provenance,
                  severity_origin: Provenance | None = None,
-                 translations: tuple[ast.Translation, ...] = ()) -> None:
+                 translations: tuple[ast.Translation, ...] = (),
+                 definitions: tuple[ast.Let, ...] = ()) -> None:
         _set(self, "rule", rule)
         _set(self, "severity", severity)
         _set(self, "message", message)
@@ -129,3 +133,4 @@ class RuleSpec(Record):
         _set(self, "origin", origin)
         _set(self, "severity_origin", severity_origin)
         _set(self, "translations", translations)
+        _set(self, "definitions", definitions)

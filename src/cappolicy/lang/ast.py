@@ -578,7 +578,7 @@ class Disable(Record):
         _set(self, "span", span)
 
 
-Item = Union[Param, SetParam, Override, Disable, Rule]
+Item = Union[Param, SetParam, Override, Disable, Let, Rule]
 
 
 class RuleFile(Record):

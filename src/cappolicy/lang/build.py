@@ -106,6 +106,8 @@ class Builder:
             return ast.Disable(str(c[0]), self.because(c[1]), sp)
         if kind == "rule_decl":
             return self.rule(node)
+        if kind == "let_clause":  # a definition of the ruleset (rulesets/definitions.py)
+            return ast.Let(str(c[0]), self.expr(c[1]), sp)
         return None  # version/extends/jurisdiction parsed alone during recovery
 
     def because(self, node: Any) -> str | None:

@@ -559,6 +559,8 @@ class _FileWriter:
             return self._because([f"override {item.rule} {field} {value}"], item.because)
         if isinstance(item, ast.Disable):
             return self._because([f"disable {item.rule}"], item.because)
+        if isinstance(item, ast.Let):  # a definition of the ruleset
+            return self.p.seq([f"let {item.name} = ", (item.expr, _LOOSE)], 0, CONTINUATION, 0)
         return self._rule(item, notes)
 
     def _because(self, head: list[str], because: str | None) -> list[str]:

@@ -35,7 +35,7 @@ from .limits import (
 )
 
 ITEM_KEYWORDS = ("ruleset", "version", "extends", "jurisdiction", "param", "set", "override",
-                 "disable", "rule")
+                 "disable", "let", "rule")
 CLAUSE_KEYWORDS = ("principle", "source", "severity", "for", "let", "when", "require",
                    "forbid", "message", "hint", "title")
 

@@ -29,6 +29,7 @@ from ..lang import ast
 from ..lang.cached import rule_file
 from ..lang.limits import MAX_FILE_BYTES
 from .defaults import LANGUAGES, languages_param
+from .definitions import definitions
 from .effective import Disabled as Disabled
 from .effective import EffectiveRuleset as EffectiveRuleset
 from .effective import Layer as Layer
@@ -394,11 +395,13 @@ def resolve_collecting(catalog: Catalog, source: RulesetSource
         for item in layer.items():
             if isinstance(item, (ast.Override, ast.Disable)):
                 _change_rule(item, layer, rules, disabled, errors, texts)
+    found = definitions(layers, params, errors)
     top = layers[-1]
     effective = EffectiveRuleset(
         id=top.id, title=top.title, version=top.version, chain=tuple(l.id for l in layers),
         jurisdiction=top.jurisdiction, params=params, param_decls=decls,
-        rules=list(rules.values()), disabled=disabled,
+        rules=[replace(spec, definitions=found) if found else spec for spec in rules.values()],
+        disabled=disabled,
         files=tuple(f.file for l in layers for f in l.files), layers=tuple(layers),
         param_history=history, text_overrides=texts)
     if errors:  # compile too, so that one run reports the names and types it gets wrong

@@ -24,6 +24,7 @@ from ..engine.findings import SEVERITY_RANK, Finding
 from ..lang import values as V
 from ..proposal.load import load_proposal
 from .catalog import EffectiveRuleset, Rulesets, relaxes
+from .definitions import reads
 
 #: an outcome of a rule the ruleset does not have (added, removed or disabled)
 ABSENT = "absent"
@@ -144,8 +145,8 @@ def param_changes(old: EffectiveRuleset, new: EffectiveRuleset) -> list[ParamCha
 def _same_rule(a: RuleSpec, b: RuleSpec) -> bool:
     """Whether two rules decide alike (what they read and require; not their texts)."""
     def core(spec: RuleSpec) -> object:
-        r = spec.rule
-        return (r.for_, r.lets, r.when, r.check_kind, r.check)
+        r = spec.rule  # a changed definition changes every rule that reads it
+        return (r.for_, reads(spec), r.lets, r.when, r.check_kind, r.check)
     return core(a) == core(b)
 
 

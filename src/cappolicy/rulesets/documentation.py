@@ -22,6 +22,7 @@ from ..engine.waivers import CHECKS as WAIVER_CHECKS
 from ..lang import ast
 from ..lang.unparse import unparse
 from .catalog import Catalog, Disabled, EffectiveRuleset, Rulesets, load_layer
+from .definitions import reads
 from .sources import Quote, parse_citation, quote
 from .testfile import Case, FixtureFile, discover, read_fixture
 from .testing import Runner
@@ -211,7 +212,7 @@ def describe(found: Found, *, runner: Runner, test_files: Sequence[Path] = (),
         severity=spec.severity, declared_severity=rule.severity or "must",
         severity_origin=spec.severity_origin, relaxed=eff.rule_relaxed(spec),
         params=tuple(_param(eff, use.name) for use in compiled.params),
-        condition=condition(rule),
+        condition=condition(rule, reads(spec)),
         message=spec.message.text if spec.message is not None else None,
         message_override=eff.text_overrides.get((rule.id, "message")),
         hint=spec.hint.text if spec.hint is not None else None,
@@ -220,13 +221,17 @@ def describe(found: Found, *, runner: Runner, test_files: Sequence[Path] = (),
         disabled_in=found.disabled_in)
 
 
-def condition(rule: ast.Rule) -> tuple[tuple[str, str], ...]:
-    """The rule's condition clause by clause, as the language writes it."""
+def condition(rule: ast.Rule, definitions: tuple[ast.Let, ...] = ()
+              ) -> tuple[tuple[str, str], ...]:
+    """The rule's condition clause by clause, as the language writes it; the `definitions`
+    it reads (rulesets/definitions.py) first, as the lets they are to it."""
     out: list[tuple[str, str]] = []
     if rule.for_ is not None:
         out.append(("for", f"{rule.for_.var} in {unparse(rule.for_.collection)}"))
         if rule.for_.where is not None:
             out.append(("where", unparse(rule.for_.where)))
+    out += [("let", f"{let.name} = {unparse(let.expr)}   (a definition, {let.span.short()})")
+            for let in definitions]
     out += [("let", f"{let.name} = {unparse(let.expr)}") for let in rule.lets]
     if rule.when is not None:
         out.append(("when", unparse(rule.when)))

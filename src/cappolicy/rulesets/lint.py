@@ -1,5 +1,5 @@
 """Lint rulesets: every diagnostic that parsing, layering and compiling find, at once,
-and the checks only a linter makes (CP250-CP262, docs/language.md section 15).
+and the checks only a linter makes (CP250-CP263, docs/language.md section 15).
 
 - CP250 a `set`, `override` or `disable` without `because` (resolution reports it too,
   so `check` refuses such a ruleset);
@@ -12,7 +12,8 @@ and the checks only a linter makes (CP250-CP262, docs/language.md section 15).
 - CP258 a rule without message or hint, CP259 a param no rule uses (warnings);
 - CP261 a translated message or hint (`message fr "…"`) whose {holes} are not those of the
   text it translates, or that translates a text the rule does not have;
-- CP262 a `set` of a pattern param that leaves the parent's pattern out (a warning).
+- CP262 a `set` of a pattern param that leaves the parent's pattern out (a warning);
+- CP263 a definition (a top-level `let`) that no rule reads (a warning).
 
 A linted ruleset is judged on its own files: inherited rules are the parent's business,
 except when this layer's `set` is what makes one of them constant.
@@ -65,6 +66,7 @@ from .catalog import (
     load_layer,
     resolve_collecting,
 )
+from .definitions import unused as unused_definitions
 from .sources import _CITATION, PARAGRAPH_MIN, RELATED_HEADING, paragraphs
 
 #: Params read by cappolicy itself rather than by a rule: the approvers of waivers.
@@ -213,6 +215,7 @@ class Linter:
                                           item.span, original, spec.rule.id_span))
         compiled = {spec.rule.id: _compile_one(spec, eff.params) for spec in eff.rules}
         found.extend(_unused_params(layer, eff, compiled))
+        found.extend(unused_definitions(layer, eff.rules))
         found.extend(_replaced_patterns(layer, eff))
         faults = [d.span for d in found if d.level == "error" and d.span is not None]
         found.extend(self._constant_rules(layer, eff, compiled, faults))

@@ -1,0 +1,209 @@
+"""Definitions: a `let` at a ruleset's top level, read by its rules and by the rules of the
+rulesets that extend it (docs/language.md, section 5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from strategies_lang import effective
+
+from cappolicy.base.errors import CappolicyError, Diagnostic
+from cappolicy.cli.main import main
+from cappolicy.engine.evaluate import evaluate
+from cappolicy.lang.cachedata import dumps_tree, loads_tree
+from cappolicy.lang.fmt import format_text
+from cappolicy.lang.parse import parse_text
+from cappolicy.proposal.model import Proposal
+from cappolicy.rulesets.diff import rule_changes
+
+BASELINE = '''ruleset baseline "Baseline"
+version "1.0"
+
+param min_host: number = 1 higher is stricter
+
+# host organisations, counted once for every rule that reads them
+let host_orgs = count(o in organisations where o.country == host_country)
+
+rule OWN-01 "Enough host organisations take part" {
+  principle local-ownership
+  require host_orgs >= min_host
+  message "{host_orgs} host organisations take part."
+}
+'''
+
+NATIONAL = '''ruleset xa "Arcadia"
+extends baseline
+jurisdiction XA
+
+let foreign_orgs = count(organisations) - host_orgs
+
+rule XA-01 "Host organisations outnumber foreign ones" {
+  principle local-ownership
+  require host_orgs > foreign_orgs
+  message "{host_orgs} host organisations against {foreign_orgs} foreign ones."
+}
+'''
+
+
+def chain(national: str = NATIONAL, baseline: str = BASELINE) -> dict[str, str]:
+    return {"baseline.cpol": baseline, "national/xa.cpol": national}
+
+
+def errors_of(tmp_path: Path, files: dict[str, str]) -> list[Diagnostic]:
+    with pytest.raises(CappolicyError) as info:
+        effective(tmp_path, files, "national/xa").compiled()
+    return list(info.value.diagnostics)
+
+
+def proposal(countries: list[str]) -> Proposal:
+    return Proposal("p.yaml", {
+        "cappolicy": 1, "id": "P-1", "title": "A programme", "host_country": "XA",
+        "period": {"start": dt.date(2027, 1, 1), "end": dt.date(2029, 12, 31)},
+        "organisations": [{"id": f"o{k}", "name": f"Org {k}", "country": c, "kind": "ngo"}
+                          for k, c in enumerate(countries)],
+    })
+
+
+def messages(tmp_path: Path, countries: list[str], files: dict[str, str] | None = None
+             ) -> dict[str, tuple[str, str]]:
+    eff = effective(tmp_path, files or chain(), "national/xa")
+    found = evaluate(eff.compiled(), proposal(countries), dt.date(2027, 1, 1), eff.id)
+    return {f.rule: (f.outcome, f.message) for f in found}
+
+
+def test_a_definition_is_read_by_its_rules_and_by_those_of_a_child(tmp_path: Path) -> None:
+    got = messages(tmp_path, ["XA", "NL", "DE"])
+    assert got["OWN-01"][0] == "pass"
+    assert got["XA-01"] == ("fail", "1 host organisations against 2 foreign ones.")
+    assert messages(tmp_path / "b", ["NL"])["OWN-01"] == ("fail", "0 host organisations "
+                                                          "take part.")
+    assert messages(tmp_path / "c", ["XA", "XA", "DE"])["XA-01"][0] == "pass"
+
+
+def test_a_definition_is_compiled_once_for_every_rule_that_reads_it(tmp_path: Path) -> None:
+    rules = {r.id: r for r in effective(tmp_path, chain(), "national/xa").compiled()}
+    own = dict(rules["OWN-01"].lets)
+    xa = dict(rules["XA-01"].lets)
+    assert own["host_orgs"] is xa["host_orgs"]
+    # a definition reading another comes after it among the rule's lets
+    assert [name for name, _ in rules["XA-01"].lets] == ["host_orgs", "foreign_orgs"]
+
+
+def test_a_finding_shows_a_definition_as_a_let(tmp_path: Path) -> None:
+    eff = effective(tmp_path, chain(), "national/xa")
+    [f] = [f for f in evaluate(eff.compiled(), proposal(["XA", "NL"]), dt.date(2027, 1, 1),
+                               eff.id) if f.rule == "XA-01"]
+    [ev] = f.evidence
+    assert f.outcome == "fail" and (ev.expr, ev.left, ev.right) == (
+        "host_orgs > foreign_orgs", "1", "1")
+
+
+def test_a_child_cannot_redefine_a_parents_definition(tmp_path: Path) -> None:
+    text = NATIONAL + "let host_orgs = 3\n"
+    [d] = errors_of(tmp_path, chain(text))
+    assert d.code == "CP217" and "host_orgs is defined twice: first by baseline" in d.message
+    assert d.span is not None and d.span.file.endswith("xa.cpol") and d.span.line == 12
+
+
+@pytest.mark.parametrize("name, said", [
+    ("min_host", "the name of a param"),
+    ("activities", "a top-level field"),
+    ("as_of", "a built-in name"),
+    ("training", "an enumeration value"),
+])
+def test_a_definition_takes_a_name_of_its_own(tmp_path: Path, name: str, said: str) -> None:
+    text = NATIONAL.replace("let foreign_orgs = count(organisations) - host_orgs",
+                            f"let {name} = 1\nlet foreign_orgs = count(organisations) - "
+                            "host_orgs")
+    diagnostics = errors_of(tmp_path, chain(text))
+    assert [d.code for d in diagnostics] == ["CP217"] and said in diagnostics[0].message
+
+
+def test_a_definition_reads_only_those_written_before_it(tmp_path: Path) -> None:
+    later = BASELINE.replace(
+        "let host_orgs = count(o in organisations where o.country == host_country)",
+        "let host_orgs = count(o in organisations where o.country == host_country) - spare\n"
+        "let spare = 0")
+    [d] = [d for d in errors_of(tmp_path, chain(baseline=later)) if d.code == "CP217"]
+    assert "reads spare, which is written after it" in d.message
+    itself = BASELINE.replace("where o.country == host_country)",
+                              "where o.country == host_country) + host_orgs")
+    [d] = [d for d in errors_of(tmp_path / "b", chain(baseline=itself)) if d.code == "CP217"]
+    assert "reads host_orgs, itself" in d.message
+
+
+@pytest.mark.parametrize("clause", [
+    "let host_orgs = 2",
+    "for host_orgs in organisations",
+    "require any host_orgs in organisations: host_orgs.country == host_country",
+    "require count(host_orgs in organisations where host_orgs.kind == ngo) > 0",
+    "require graph.reaches(program, host_orgs -> host_orgs.kind == ngo, via: [funds<-])",
+])
+def test_no_variable_of_a_rule_hides_a_definition(tmp_path: Path, clause: str) -> None:
+    check = "" if clause.startswith("require") else "\n  require true"
+    text = NATIONAL + (f'\nrule XA-02 "x" {{\n  principle local-ownership\n  {clause}{check}\n'
+                       "}\n")
+    codes = [d.code for d in errors_of(tmp_path, chain(text))]
+    assert codes == ["CP217"]
+
+
+def test_a_for_clause_reads_no_definition(tmp_path: Path) -> None:
+    text = NATIONAL + ('\nrule XA-02 "x" {\n  principle local-ownership\n'
+                       "  for o in organisations where host_orgs > 1\n  require true\n}\n")
+    [d] = errors_of(tmp_path, chain(text))
+    assert d.code == "CP217" and "the for clause reads the definition host_orgs" in d.message
+
+
+def test_an_error_in_a_definition_is_said_once_where_it_is_written(tmp_path: Path) -> None:
+    wrong = BASELINE.replace("where o.country == host_country)",
+                             "where o.country == host_country) + period.start")
+    text = NATIONAL.replace("- host_orgs", "- 0") + (
+        '\nrule XA-02 "y" {\n  principle local-ownership\n  require host_orgs > 0\n}\n')
+    diagnostics = errors_of(tmp_path, chain(text, wrong))
+    assert [d.code for d in diagnostics] == ["CP203"]
+    assert diagnostics[0].span is not None and diagnostics[0].span.file.endswith(
+        "baseline.cpol")
+
+
+def test_a_message_override_may_read_a_definition(tmp_path: Path) -> None:
+    text = NATIONAL + ('override OWN-01 message "Only {host_orgs} of {foreign_orgs}." '
+                       'because "Plainer"\n')
+    got = messages(tmp_path, ["NL"], chain(text))
+    assert got["OWN-01"] == ("fail", "Only 0 of 1.")
+
+
+def test_a_changed_definition_changes_every_rule_that_reads_it(tmp_path: Path) -> None:
+    old = effective(tmp_path / "old", chain(), "national/xa")
+    changed = BASELINE.replace("o.country == host_country)", "o.country == host_country "
+                               "and o.kind != ngo)")
+    new = effective(tmp_path / "new", chain(baseline=changed), "national/xa")
+    assert sorted(c.rule for c in rule_changes(old, new) if c.kind == "condition") == [
+        "OWN-01", "XA-01"]
+
+
+def test_fmt_keeps_a_definition_and_the_cache_keeps_it(tmp_path: Path) -> None:
+    messy = BASELINE.replace("let host_orgs = count(o in organisations where o.country == "
+                             "host_country)", "let   host_orgs=count(o in organisations\n"
+                             "   where o.country==host_country)")
+    assert format_text(messy, "b.cpol") == BASELINE
+    tree = parse_text(BASELINE, "b.cpol")
+    assert loads_tree(dumps_tree(tree), "b.cpol") == tree
+
+
+def test_lint_warns_of_a_definition_no_rule_reads(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    folder = tmp_path / "rules"
+    (folder / "national").mkdir(parents=True)
+    (folder / "baseline.cpol").write_text(BASELINE + "let spare = 2\n", encoding="utf-8")
+    (folder / "national" / "xa.cpol").write_text(NATIONAL, encoding="utf-8")
+    result = CliRunner().invoke(main, ["lint", "--rulesets", str(folder), "baseline",
+                                       "national/xa"])
+    assert "Traceback" not in result.output
+    assert "warning[CP263]" in result.output and "the definition spare is read by no rule" \
+        in result.output
+    assert result.output.count("CP263") == 1
