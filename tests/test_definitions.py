@@ -4,6 +4,7 @@ rulesets that extend it (docs/language.md, section 5)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -150,11 +151,26 @@ def test_no_variable_of_a_rule_hides_a_definition(tmp_path: Path, clause: str) -
     assert codes == ["CP217"]
 
 
-def test_a_for_clause_reads_no_definition(tmp_path: Path) -> None:
+def test_a_for_clause_may_read_a_definition(tmp_path: Path) -> None:
     text = NATIONAL + ('\nrule XA-02 "x" {\n  principle local-ownership\n'
-                       "  for o in organisations where host_orgs > 1\n  require true\n}\n")
-    [d] = errors_of(tmp_path, chain(text))
-    assert d.code == "CP217" and "the for clause reads the definition host_orgs" in d.message
+                       "  for o in organisations where foreign_orgs > 1 and o.country != XA\n"
+                       '  require o.kind != ngo\n  message "{o.id} of {foreign_orgs}"\n}\n')
+    got = messages(tmp_path, ["XA", "NL"], chain(text))
+    assert got["XA-02"][0] == "not-applicable"
+    eff = effective(tmp_path / "b", chain(text), "national/xa")
+    found = [f for f in evaluate(eff.compiled(), proposal(["XA", "NL", "DE"]),
+                                 dt.date(2027, 1, 1), eff.id) if f.rule == "XA-02"]
+    assert [(f.outcome, f.message) for f in found] == [("fail", "o1 of 2"), ("fail", "o2 of 2")]
+
+
+def test_no_definition_is_first_computed_inside_a_graph_search(tmp_path: Path) -> None:
+    text = NATIONAL + ('\nrule XA-02 "x" {\n  principle local-ownership\n'
+                       "  for o in graph.nodes(kind: organisation)\n"
+                       "      where graph.reaches(o, n -> foreign_orgs > 1, via: [funds])\n"
+                       "  require true\n}\n")
+    diagnostics = errors_of(tmp_path, chain(text))
+    assert [d.code for d in diagnostics] == ["CP217"], diagnostics
+    assert "inside a node condition" in diagnostics[0].message
 
 
 def test_an_error_in_a_definition_is_said_once_where_it_is_written(tmp_path: Path) -> None:
@@ -207,3 +223,25 @@ def test_lint_warns_of_a_definition_no_rule_reads(tmp_path: Path,
     assert "warning[CP263]" in result.output and "the definition spare is read by no rule" \
         in result.output
     assert result.output.count("CP263") == 1
+
+
+def test_rulesets_show_lists_each_definition_with_the_rules_that_read_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    folder = tmp_path / "rules"
+    (folder / "national").mkdir(parents=True)
+    (folder / "baseline.cpol").write_text(BASELINE, encoding="utf-8")
+    (folder / "national" / "xa.cpol").write_text(NATIONAL, encoding="utf-8")
+    shown = CliRunner().invoke(main, ["rulesets", "show", "--rulesets", "rules", "national/xa"])
+    assert shown.exit_code == 0, shown.output
+    assert "Definitions (2)\n  host_orgs = count(o in organisations where o.country == " \
+        "host_country)\n    defined   in baseline at rules/baseline.cpol:7\n" \
+        "    read by   OWN-01, XA-01\n  foreign_orgs = count(organisations) - host_orgs\n" \
+        "    defined   in national/xa at rules/national/xa.cpol:5\n    read by   XA-01\n" \
+        in shown.output
+    data = json.loads(CliRunner().invoke(main, ["rulesets", "show", "--rulesets", "rules",
+                                                "national/xa", "--format", "json"]).output)
+    assert [(d["name"], d["origin"]["layer"], d["origin"]["line"], d["read_by"])
+            for d in data["definitions"]] == [("host_orgs", "baseline", 7, ["OWN-01", "XA-01"]),
+                                              ("foreign_orgs", "national/xa", 5, ["XA-01"])]

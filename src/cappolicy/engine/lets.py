@@ -23,6 +23,7 @@ from ..lang import ast
 from ..lang.types import Type
 from .compile import Compiler
 from .nodes import Node, Var
+from .nodes import replace as replace_node
 from .runtime import Env
 
 
@@ -80,18 +81,25 @@ class RuleCompiler(Compiler):
             self.definitions, self._reading = _chain(shared, definitions)
         self.needed: dict[str, Node] = {}  # the definitions named, compiled, in that order
         self.in_for = False  # compiling the `for` clause, walked before any let
+        self._defining = False  # compiling a definition
 
     def defined(self, e: ast.Name, name: str) -> Node:
-        if self.in_for:
-            self.error("CP217", f"the for clause reads the definition {name}", e.span,
-                       "read it in `when` or `require`: a rule's `for` is walked before its "
-                       "lets and the definitions it reads")
         if name not in self.needed:
             # those it reads first, in the order written: none is compiled inside another
             for each in (*self._reading[name], name):
                 if each not in self.needed:
                     self._define(each)
         node = self.needed[name]
+        if self.in_for or self._defining:
+            # walked before the lets (a `for` clause), or itself a let's value (another
+            # definition): the definition's own node, computed once a proposal all the same;
+            # but not first computed in the midst of a graph search, as a query would be
+            if self._in_condition:
+                self.error("CP217", f"the definition {name} is read inside a node condition "
+                           "(n -> ...) of a `for` clause or of another definition", e.span,
+                           "compare with it outside the node condition, or read it in a let, "
+                           "`when` or `require`")
+            return replace_node(node, given_text=name)
 
         def var(env: Env) -> Any:
             return env.vars[name]
@@ -101,12 +109,12 @@ class RuleCompiler(Compiler):
         return Var(e, node.type, var, loc=var_loc, name=name)
 
     def _define(self, name: str) -> None:
-        held = self._in_condition, self._enum, self.in_for
-        self._in_condition, self._enum, self.in_for = 0, None, False
+        held = self._in_condition, self._enum, self.in_for, self._defining
+        self._in_condition, self._enum, self.in_for, self._defining = 0, None, False, True
         try:  # a definition reads no variable, wherever the rule names it
             node = compile_let(self, self.definitions[name].expr, {})
         finally:
-            self._in_condition, self._enum, self.in_for = held
+            self._in_condition, self._enum, self.in_for, self._defining = held
         self.needed[name] = node
         if self.money_seen and self.holds_money(node):
             self.money_lets.add(name)

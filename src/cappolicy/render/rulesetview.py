@@ -23,6 +23,8 @@ from ..base.span import Span
 from ..base.visible import no_commands, visible
 from ..engine.evaluate import RuleSpec
 from ..engine.findings import LEVEL, SEVERITY_RANK, Provenance
+from ..lang import ast
+from ..lang.unparse import unparse
 from ..rulesets.catalog import (
     BASELINE,
     Catalog,
@@ -32,6 +34,7 @@ from ..rulesets.catalog import (
     Layer,
     display_path,
 )
+from ..rulesets.definitions import reads
 from .jsonfmt import diagnostic_to_json, provenance_to_json
 from .paths import in_rulesets
 from .style import style as style_text
@@ -145,6 +148,7 @@ def shown_to_json(shown: Shown, tool_version: str) -> JSONDict:
         "chain": [_layer_json(layer, shown.wheres[layer.id]) for layer in eff.layers],
         "summary": _counts(eff),
         "params": [_param_json(eff, name) for name in eff.params],
+        "definitions": [_definition_json(eff, let, layer) for let, layer in _defined(eff)],
         "rules": [_rule_json(eff, spec) for spec in eff.rules],
         "disabled": [_disabled_json(d) for d in eff.disabled],
     }
@@ -170,6 +174,23 @@ def _param_json(eff: EffectiveRuleset, name: str) -> JSONDict:
         "history": [{"value": old.display, "origin": provenance_to_json(old.origin)}
                     for old in eff.param_history.get(name, ())],
     }
+
+
+def _defined(eff: EffectiveRuleset) -> list[tuple[ast.Let, str]]:
+    """The definitions of the chain (top-level lets), in the order written, each with the
+    layer that writes it."""
+    return [(item, layer.id) for layer in eff.layers for item in layer.items()
+            if isinstance(item, ast.Let)]
+
+
+def _readers(eff: EffectiveRuleset, name: str) -> list[str]:
+    return [spec.rule.id for spec in eff.rules if any(let.name == name for let in reads(spec))]
+
+
+def _definition_json(eff: EffectiveRuleset, let: ast.Let, layer: str) -> JSONDict:
+    return {"name": let.name, "expression": unparse(let.expr),
+            "origin": provenance_to_json(Provenance(layer, let.span)),
+            "read_by": _readers(eff, let.name)}
 
 
 def _rule_json(eff: EffectiveRuleset, spec: RuleSpec) -> JSONDict:
@@ -221,6 +242,10 @@ def render_shown(shown: Shown, *, color: bool = False) -> str:
     blocks = ["\n".join(head)]
     blocks.append("\n".join([f"Params ({counts['params']})",
                              *(line for n in eff.params for line in _param_lines(eff, n, color))]))
+    defined = _defined(eff)
+    if defined:
+        blocks.append("\n".join([f"Definitions ({len(defined)})", *(
+            line for let, layer in defined for line in _definition_lines(eff, let, layer, color))]))
     blocks.append("\n".join([f"Rules ({counts['rules']})",
                              *(line for s in eff.rules for line in _rule_lines(eff, s, color))]))
     if eff.disabled:
@@ -249,6 +274,14 @@ def _param_lines(eff: EffectiveRuleset, name: str, color: bool) -> list[str]:
         lines += _field("set", where, 4)
         lines.append(_continue(f"{verb} {origin.previous_layer} {visible(str(origin.previous))}",
                                4))
+    return lines
+
+
+def _definition_lines(eff: EffectiveRuleset, let: ast.Let, layer: str, color: bool
+                      ) -> list[str]:
+    lines = [f"  {_paint(let.name, 'id', color)} = {visible(unparse(let.expr))}"]
+    lines += _field("defined", f"in {layer} at {_cite(let.span, layer)}", 4)
+    lines += _field("read by", ", ".join(_readers(eff, let.name)) or "no rule", 4)
     return lines
 
 
