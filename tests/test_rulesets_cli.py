@@ -313,7 +313,8 @@ def test_show_text_lists_every_rule_with_its_origin(rules: Path) -> None:
 def test_show_json_has_the_documented_fields_and_flags_relaxations(rules: Path) -> None:
     data = show_json("XA", "--rulesets", "rules")
     assert list(data) == ["schema", "version", "tool", "query", "fallback", "note", "ruleset",
-                          "chain", "summary", "params", "rules", "disabled"]
+                          "chain", "summary", "params", "definitions", "rules", "disabled"]
+    assert data["definitions"] == []  # the rulesets of this test define none
     assert (data["schema"], data["version"], data["tool"]["name"]) == \
         ("cappolicy.ruleset", 1, "cappolicy")
     assert data["ruleset"] == {"id": "national/xa", "title": "Arcadia", "version": "2026.2",

@@ -52,7 +52,7 @@ def test_a_graph_search_whose_start_is_the_target_says_so_rather_than_an_empty_p
     assert any("fr-impl (implementer, FR, line 30) itself meets n -> n.kind in "
                "non_independent_kinds or n.id in roles.implementation or n.id in implementers "
                "and not (n.country == host_country and n.kind in public_sector and n.id not in "
-               "channels) or funding.sources present and n.id in foreign_funders or n.id in "
+               "foreign_paid) or funding.sources present and n.id in foreign_funders or n.id in "
                "managing: no budgets<-, employs<-, "
                "reports_to, oversees<- edge needed" in line for line in lines)
 
