@@ -312,6 +312,21 @@ def test_display_of_long_lists_and_shares() -> None:
     assert V.text(Percent(0.25)) == "25%"
 
 
+def test_display_of_a_text_shown_before_keeps_what_it_is() -> None:
+    # plain texts are shown from what was shown of them before; a text of the engine's
+    # words (a Deferred, said in the reader's language when shown) equal to one of
+    # them is still itself, and so translated
+    from cappolicy.base.deferred import N_
+
+    assert V.display("missing") == "missing" and V.display("missing") == "missing"
+    said = N_("missing")
+    assert V.display(said) is said
+    assert V.display("two words") == '"two words"' == V.display("two words")
+    assert V.equal("XA", "XA") is True and V.equal("XA", "XB") is False
+    assert V.equal(1, 1.0) is True and V.equal(True, 1) is True  # as before: by value
+    assert V.compare("<", dt.date(2027, 1, 1), dt.date(2028, 1, 1)) is True
+
+
 def test_union_keeps_the_first_of_equal_elements_in_order() -> None:
     assert V.union([[3, 1], (1, 2), {"a": 2, "b": 4}]) == [3, 1, 2, 4]
     assert V.union([]) == []

@@ -71,6 +71,8 @@ GENERATED = True
 #: the kinds of node whose value is always True, False or UNKNOWN
 BOOLEAN = frozenset({Compare, And, Or, Implies, Not, Presence, Matches, Quantifier})
 _NONE = object()
+#: the key, with a node, of a side of a comparison worked out once a proposal (Context.memo)
+_SIDE = object()
 #: MEMOISED as a set of classes (none of them has subclasses)
 _MEMOISED = frozenset(MEMOISED)
 #: kinds of node that have no place in the proposal when they have no `loc`
@@ -213,9 +215,10 @@ class Explainer:
             return V.UNKNOWN, str(problem)
 
     def span(self, node: Node, env: Env) -> Span | None:
-        let = self._let(node)
-        if let is not None:
-            return self.span(let, env)
+        if node.__class__ is Var and self.lets:  # _let(), without a call
+            let = self.lets.get(node.name)
+            if let is not None:
+                return self.span(let, env)
         if node.loc is None:
             if isinstance(node, _UNLOCATED):
                 return None
@@ -328,7 +331,8 @@ class Explainer:
         coll, where = node.coll, node.where
         raw = self.value(coll, env)
         base = coll.loc(env) if coll.loc else None
-        keys = list(raw.keys()) if isinstance(raw, Mapping) else None
+        keys = None if raw.__class__ is list else \
+            list(raw.keys()) if isinstance(raw, Mapping) else None
 
         record = env.record
 
@@ -475,25 +479,39 @@ class Explainer:
         if known is None:  # the same for every proposal: worked out once
             known = self.static[node] = self._compared(node)
         cycles, derive_left, derive_right, pct_left, pct_right, fixed = known
-        lv, rv = self.value(left, env), self.value(right, env)
         note = None
         if derive_left is not None or derive_right is not None:
             note = "; ".join(self._derived(d, env) for d in (derive_left, derive_right)
                              if d is not None) or None
-        shown_left = self._shown(left, lv, env, pct_left)
+        lv, shown_left, left_at = self._side(left, env, pct_left)
         if fixed is not None:  # a constant: shown alike for every proposal, and nowhere
-            shown_right, right_at = fixed, None
+            rv, shown_right, right_at = self.value(right, env), fixed, None
         else:
-            shown_right = self._shown(right, rv, env, pct_right)
-            right_at = self.span(right, env) or (
-                self._ancestor_span(right, env) if rv is V.UNKNOWN else None)
+            rv, shown_right, right_at = self._side(right, env, pct_right)
         if shown_left == shown_right and V.equal(lv, rv) is False:  # 12.3457% >= 12.3457%
             shown_left, shown_right = V.display_exact(lv, pct_left), V.display_exact(rv, pct_right)
         return Evidence(
-            node.text, word, node.op, shown_left, shown_right,
-            self.span(left, env) or (self._ancestor_span(left, env) if lv is V.UNKNOWN else None),
-            right_at, note, tuple(self.missing(node, env)) if word == "unknown" else (), (),
+            node.text, word, node.op, shown_left, shown_right, left_at, right_at, note,
+            tuple(self.missing(node, env)) if word == "unknown" else (), (),
             self._cycle_trace(cycles, env) if cycles is not None else None)
+
+    def _side(self, node: Node, env: Env, as_percent: bool) -> tuple[Any, str, Span | None]:
+        """One side of a comparison: its value, as shown, and where it is (its nearest
+        ancestor's place when it is missing). A side that reads no variable (`host_country`)
+        is the same wherever a proposal's rules compare it: worked out once a proposal."""
+        if KEEP_VALUES and not node.free:
+            key = (_SIDE, node, as_percent)
+            memo = env.ctx.memo
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = self._side_here(node, env, as_percent)
+            return found
+        return self._side_here(node, env, as_percent)
+
+    def _side_here(self, node: Node, env: Env, as_percent: bool) -> tuple[Any, str, Span | None]:
+        value = self.value(node, env)
+        return value, self._shown(node, value, env, as_percent), self.span(node, env) or (
+            self._ancestor_span(node, env) if value is V.UNKNOWN else None)
 
     def _compared(self, node: Compare) -> tuple[Any, ...]:
         """What explaining a comparison needs of its nodes alone: the `graph.cycles` it
@@ -606,10 +624,15 @@ class Explainer:
             finally:
                 env.record = kept
         walk = self._covered(node, env, items, skipped, asks, only)
+        # each element's body is known to come to the whole's value (`every`): kept as
+        # its value, as ask() keeps what it finds (a value of BOOLEAN is its truth)
+        seed = env.record if ask is None and body.__class__ in BOOLEAN else None
         for item in walk:
             considered += 1
             if ask is None:
                 r = result
+                if seed is not None:
+                    seed[body.fn] = r
                 if len(children) == MAX_ELEMENTS and where is None:  # the rest are counted
                     walk.close()
                     deciding = considered = len(items)
@@ -755,17 +778,6 @@ def _cleared(walk: Iterator[Any], record: dict[Any, Any]) -> Generator[Any, None
 
 def _other_end(edge: Any, key: str) -> str:
     return str(edge.target if edge.source == key else edge.source)
-
-
-def _put(d: dict[str, Any], key: str, saved: Any) -> None:
-    if saved is _NONE:
-        d.pop(key, None)
-    else:
-        d[key] = saved
-
-
-def _word(result: Any) -> str:
-    return "true" if result is True else "false" if result is False else "unknown"
 
 
 def _label(ev: Evidence, label: str, result: Any) -> Evidence:

@@ -100,6 +100,9 @@ def _scalar(x: Any) -> Any:
 def equal(a: Any, b: Any) -> Any:
     if a is UNKNOWN or b is UNKNOWN:
         return UNKNOWN
+    cls = a.__class__
+    if cls is b.__class__ and cls in _PLAIN:  # two texts, numbers or dates: as they are
+        return a == b
     if isinstance(a, _COLLECTIONS) and isinstance(b, _COLLECTIONS):
         return _equal_collections(a, b)
     if isinstance(a, Duration) and isinstance(b, Duration):
@@ -158,7 +161,8 @@ def compare(op: str, a: Any, b: Any) -> Any:
     if a.__class__ is Money and b.__class__ is Money and a.currency != b.currency:
         raise EvalProblem(f"{display(a)} and {display(b)} are in different currencies: "
                           "they are not compared")
-    x, y = _scalar(a), _scalar(b)
+    cls = a.__class__
+    x, y = (a, b) if cls is b.__class__ and cls in _PLAIN else (_scalar(a), _scalar(b))
     try:
         if op == "<":
             return bool(x < y)
@@ -542,7 +546,8 @@ def display(value: Any, *, as_percent: bool = False) -> str:
     """How a value is shown to a reviewer in evidence and messages."""
     cls = value.__class__  # the usual texts and records first: as the branches below
     if cls is str:
-        return _display_text(value)
+        known = _SHOWN_TEXTS.get(value)
+        return known if known is not None else _display_str(value)
     if cls is dict:
         return _display_mapping(value)
     if value is UNKNOWN or value is None:
@@ -598,6 +603,20 @@ def _display_text(value: str) -> str:
     return value if _BARE(value) else f'"{value}"'
 
 
+def _display_str(value: str) -> str:
+    """_display_text of a plain text, kept for the next time when it is short: evidence
+    shows the same ids, codes and names again and again (a country code at every
+    comparison of a proposal's organisations)."""
+    shown = _display_text(value)
+    if len(value) <= 64:
+        if len(_SHOWN_TEXTS) >= 4096:
+            _SHOWN_TEXTS.clear()
+        _SHOWN_TEXTS[value] = shown
+    return shown
+
+
+#: plain texts (str itself: never a Deferred, translated when shown) -> as display shows them
+_SHOWN_TEXTS: dict[str, str] = {}
 #: a text _display_text shows bare: \w is what str.isalnum() holds for, and `_`
 #: (three times as quick as taking the marks out with str.translate, then isalnum)
 _BARE = re.compile(r"[\w\-./:]+").fullmatch
@@ -613,6 +632,6 @@ def _display_mapping(value: Mapping[Any, Any]) -> str:
 
 def text(value: Any) -> str:
     """A value interpolated into a message: strings are not quoted."""
-    if isinstance(value, str):
+    if value.__class__ is str or isinstance(value, str):
         return value
     return display(value)
