@@ -208,6 +208,8 @@ class Writer:
             return t
         if isinstance(node, Var):
             if node.name not in scope:
+                if node.defined:  # a definition where the lets are not computed yet
+                    return self.closure(node, scope, ind)
                 raise _Unsupported(f"variable {node.name} out of scope")
             return scope[node.name]
         if isinstance(node, _CLOSURE) or (

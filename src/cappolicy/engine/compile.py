@@ -158,7 +158,7 @@ class Compiler(GraphQueries):
         self.money_seen = False
         self._enum: EnumT | None = None  # compared with, so a near-miss name is sought in it
         self._in_condition = 0  # inside `n -> ...`, where graph queries are not allowed
-        self.definitions: Mapping[str, ast.Let] = {}  # the chain's, by name (lets.py)
+        self.definitions: Mapping[str, object] = {}  # the chain's, by name (lets.py)
 
     def holds_money(self, node: Node) -> bool:
         """Whether `node` may compute to a money value of the rule (a money literal or
@@ -573,7 +573,6 @@ class Compiler(GraphQueries):
 
     def c_quantifier(self, e: ast.Quantifier, scope: Mapping[str, Type]) -> Node:
         coll = self._collection(e.collection, scope)
-        self.bound(e.var, e.span)
         inner = {**scope, e.var: element_type(coll.type)}
         where = self.expr(e.where, inner) if e.where is not None else None
         body = self.expr(e.body, inner)
@@ -603,7 +602,6 @@ class Compiler(GraphQueries):
     def c_aggregate(self, e: ast.Aggregate, scope: Mapping[str, Type]) -> Node:
         coll = self._collection(e.collection, scope)
         item_type = element_type(coll.type)
-        self.bound(e.var, e.span)
         inner = {**scope, e.var: item_type} if e.var else scope
         where = self.expr(e.where, inner) if e.where is not None else None
         if where is not None:

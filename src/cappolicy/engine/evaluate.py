@@ -23,7 +23,7 @@ from ..lang.types import ANY, BOOL, Type, element_type
 from ..proposal.model import Proposal, format_path
 from . import budget
 from .compile import ParamValue
-from .lets import RuleCompiler, compile_let
+from .lets import RuleCompiler, compile_let, table
 from .evidence import Explainer
 from .findings import (Evidence, Finding, ParamUse, Wording, all_missing, bounded,
                        first_location)
@@ -92,14 +92,15 @@ def verdict_fast(rule: CompiledRule) -> Verdict:
 
 def compile_rules(specs: Sequence[RuleSpec], params: Mapping[str, ParamValue]) -> list[CompiledRule]:
     """Compile every rule; raise AnalysisError with all the errors of all rules."""
-    errors: list[Diagnostic] = []
+    shared: dict[Any, Any] = {}  # lets that read no variable, compiled once (lets.py)
+    defs = table(params, shared, specs[0].definitions) if specs and specs[0].definitions else None
+    errors: list[Diagnostic] = [*defs.errors] if defs is not None else []  # read or not
     compiled: list[CompiledRule] = []
     words = params.get("placeholders")
     placeholders = frozenset(words.value) if words is not None and isinstance(
         words.value, (set, frozenset, list, tuple)) else None
-    shared: dict[Any, Any] = {}  # lets that read no variable, compiled once (lets.py)
     for spec in specs:
-        rule = _compile_rule(spec, compiler := RuleCompiler(params, shared, spec.definitions))
+        rule = _compile_rule(spec, compiler := RuleCompiler(params, shared, defs))
         if rule is not None and placeholders is not None:
             rule = replace_rule(rule, placeholders=placeholders)
         errors.extend(compiler.errors)
@@ -118,7 +119,7 @@ def _compile_rule(spec: RuleSpec, c: RuleCompiler) -> CompiledRule | None:
     if rule.for_ is not None:
         c.in_for = True
         for_coll = c._collection(rule.for_.collection, scope)
-        c.bound(for_var := rule.for_.var, rule.for_.span)
+        for_var = rule.for_.var
         scope[for_var] = element_type(for_coll.type)
         if rule.for_.where is not None:
             for_where = c.expr(rule.for_.where, scope)
@@ -126,7 +127,6 @@ def _compile_rule(spec: RuleSpec, c: RuleCompiler) -> CompiledRule | None:
         c.in_for = False
     lets: list[tuple[str, Node]] = []
     for let in rule.lets:
-        c.bound(let.name, let.span)
         origin = c.params[let.name].origin if let.name in c.params else None
         if let.name not in scope and origin is not None \
                 and origin.span.file != let.span.file:  # a param another layer declared:

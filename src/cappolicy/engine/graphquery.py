@@ -261,25 +261,16 @@ _EDGE_KIND_METHODS = frozenset({"edges"})
 
 
 class GraphQueries:
-    """The compiler's part that compiles graph queries (mixed into compile.Compiler), and
-    what it asks of the names a rule binds."""
+    """The compiler's part that compiles graph queries (mixed into compile.Compiler)."""
 
     params: Mapping[str, object]
     errors: list[Diagnostic]
     _in_condition: int  # inside `n -> ...`, where graph queries are not allowed
-    definitions: Mapping[str, ast.Let]  # the chain's definitions by name
+    definitions: Mapping[str, object]  # the chain's definitions by name
 
     def defined(self, e: ast.Name, name: str) -> Node:
         """A definition the rule names, read as a let (lets.RuleCompiler)."""
         raise NotImplementedError("a compiler of expressions alone knows no definitions")
-
-    def bound(self, name: str | None, span: Span) -> None:
-        """A variable a rule binds: not named as a definition, which it would hide."""
-        let = self.definitions.get(name) if name else None
-        if let is not None:
-            self.error("CP217", f"a variable named {name}, the name of a definition "
-                       f"({let.span.short()})", span,
-                       "give the variable another name: the rules read the definition by it")
 
     def expr(self, e: ast.Expr, scope: Mapping[str, Type]) -> Node:
         raise NotImplementedError
@@ -438,7 +429,6 @@ class GraphQueries:
         return GraphNode(arg, NODE, key, (node,), node.loc)
 
     def _condition(self, e: ast.Lambda, scope: Mapping[str, Type]) -> Node:
-        self.bound(e.var, e.span)
         self._in_condition += 1
         try:
             body = self.expr(e.body, {**scope, e.var: NODE})

@@ -128,13 +128,16 @@ class Param(Node):
 
 
 class Var(Node):
-    """A variable: bound by `for`, a quantifier or aggregate, a node condition, or a `let`."""
+    """A variable: bound by `for`, a quantifier or aggregate, a node condition, or a `let`;
+    or, `defined`, a definition read where the lets are not yet computed (a `for` clause,
+    another definition): its value is the definition's own closure's, once a proposal."""
 
     name: str = ""
+    defined: bool = False
 
     @functools.cached_property
     def free(self) -> frozenset[str]:
-        return frozenset((self.name,))
+        return frozenset() if self.defined else frozenset((self.name,))
 
 
 class Root(Node):

@@ -136,6 +136,8 @@ def _counts(eff: EffectiveRuleset) -> JSONDict:
 
 def shown_to_json(shown: Shown, tool_version: str) -> JSONDict:
     eff = shown.ruleset
+    defined = _defined(eff)
+    readers = _readers(eff) if defined else {}
     return {
         "schema": SCHEMA,
         "version": VERSION,
@@ -148,7 +150,7 @@ def shown_to_json(shown: Shown, tool_version: str) -> JSONDict:
         "chain": [_layer_json(layer, shown.wheres[layer.id]) for layer in eff.layers],
         "summary": _counts(eff),
         "params": [_param_json(eff, name) for name in eff.params],
-        "definitions": [_definition_json(eff, let, layer) for let, layer in _defined(eff)],
+        "definitions": [_definition_json(let, layer, readers) for let, layer in defined],
         "rules": [_rule_json(eff, spec) for spec in eff.rules],
         "disabled": [_disabled_json(d) for d in eff.disabled],
     }
@@ -183,14 +185,20 @@ def _defined(eff: EffectiveRuleset) -> list[tuple[ast.Let, str]]:
             if isinstance(item, ast.Let)]
 
 
-def _readers(eff: EffectiveRuleset, name: str) -> list[str]:
-    return [spec.rule.id for spec in eff.rules if any(let.name == name for let in reads(spec))]
+def _readers(eff: EffectiveRuleset) -> dict[str, list[str]]:
+    """The rules that read each definition, in the order of the rules."""
+    compiled = {rule.id: rule for rule in eff.compiled()}
+    found: dict[str, list[str]] = {}
+    for spec in eff.rules:
+        for let in reads(spec, compiled.get(spec.rule.id)):
+            found.setdefault(let.name, []).append(spec.rule.id)
+    return found
 
 
-def _definition_json(eff: EffectiveRuleset, let: ast.Let, layer: str) -> JSONDict:
+def _definition_json(let: ast.Let, layer: str, readers: dict[str, list[str]]) -> JSONDict:
     return {"name": let.name, "expression": unparse(let.expr),
             "origin": provenance_to_json(Provenance(layer, let.span)),
-            "read_by": _readers(eff, let.name)}
+            "read_by": readers.get(let.name, [])}
 
 
 def _rule_json(eff: EffectiveRuleset, spec: RuleSpec) -> JSONDict:
@@ -244,8 +252,10 @@ def render_shown(shown: Shown, *, color: bool = False) -> str:
                              *(line for n in eff.params for line in _param_lines(eff, n, color))]))
     defined = _defined(eff)
     if defined:
+        readers = _readers(eff)
         blocks.append("\n".join([f"Definitions ({len(defined)})", *(
-            line for let, layer in defined for line in _definition_lines(eff, let, layer, color))]))
+            line for let, layer in defined
+            for line in _definition_lines(let, layer, readers, color))]))
     blocks.append("\n".join([f"Rules ({counts['rules']})",
                              *(line for s in eff.rules for line in _rule_lines(eff, s, color))]))
     if eff.disabled:
@@ -277,11 +287,11 @@ def _param_lines(eff: EffectiveRuleset, name: str, color: bool) -> list[str]:
     return lines
 
 
-def _definition_lines(eff: EffectiveRuleset, let: ast.Let, layer: str, color: bool
+def _definition_lines(let: ast.Let, layer: str, readers: dict[str, list[str]], color: bool
                       ) -> list[str]:
     lines = [f"  {_paint(let.name, 'id', color)} = {visible(unparse(let.expr))}"]
     lines += _field("defined", f"in {layer} at {_cite(let.span, layer)}", 4)
-    lines += _field("read by", ", ".join(_readers(eff, let.name)) or "no rule", 4)
+    lines += _field("read by", ", ".join(readers.get(let.name, [])) or "no rule", 4)
     return lines
 
 

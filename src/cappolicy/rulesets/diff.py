@@ -19,7 +19,7 @@ import attrs
 
 from ..base.errors import CappolicyError, Diagnostic
 from ..base.span import Span
-from ..engine.evaluate import RuleSpec, evaluate, undecided_for_time
+from ..engine.evaluate import CompiledRule, RuleSpec, evaluate, undecided_for_time
 from ..engine.findings import SEVERITY_RANK, Finding
 from ..lang import values as V
 from ..proposal.load import load_proposal
@@ -142,12 +142,21 @@ def param_changes(old: EffectiveRuleset, new: EffectiveRuleset) -> list[ParamCha
     return found
 
 
-def _same_rule(a: RuleSpec, b: RuleSpec) -> bool:
-    """Whether two rules decide alike (what they read and require; not their texts)."""
-    def core(spec: RuleSpec) -> object:
-        r = spec.rule  # a changed definition changes every rule that reads it
-        return (r.for_, reads(spec), r.lets, r.when, r.check_kind, r.check)
-    return core(a) == core(b)
+def _same_rule(a: RuleSpec, b: RuleSpec, a_rule: CompiledRule | None,
+               b_rule: CompiledRule | None) -> bool:
+    """Whether two rules decide alike (what they read and require, the definitions they
+    read among it; not their texts)."""
+    def core(spec: RuleSpec, rule: CompiledRule | None) -> object:
+        r = spec.rule
+        return (r.for_, reads(spec, rule), r.lets, r.when, r.check_kind, r.check)
+    return core(a, a_rule) == core(b, b_rule)
+
+
+def _compiled(eff: EffectiveRuleset) -> dict[str, CompiledRule]:
+    try:
+        return {rule.id: rule for rule in eff.compiled()}
+    except CappolicyError:  # a ruleset that does not compile is refused before a diff
+        return {}
 
 
 def _text(template: object) -> str | None:
@@ -157,6 +166,7 @@ def _text(template: object) -> str | None:
 def rule_changes(old: EffectiveRuleset, new: EffectiveRuleset) -> list[RuleChange]:
     before = {spec.rule.id: spec for spec in old.rules}
     after = {spec.rule.id: spec for spec in new.rules}
+    compiled_before, compiled_after = _compiled(old), _compiled(new)
     disabled_now = {d.rule: d for d in new.disabled}
     disabled_before = {d.rule: d for d in old.disabled}
     found: list[RuleChange] = []
@@ -175,7 +185,7 @@ def rule_changes(old: EffectiveRuleset, new: EffectiveRuleset) -> list[RuleChang
                 origin.because if spec.severity_origin is not None else None,
                 SEVERITY_RANK[spec.severity] < SEVERITY_RANK[was.severity], origin.span,
                 origin.layer))
-        if not _same_rule(was, spec):
+        if not _same_rule(was, spec, compiled_before.get(rid), compiled_after.get(rid)):
             found.append(RuleChange(rid, title, "condition", at=spec.rule.span,
                                     layer=spec.origin.layer))
         for field in ("message", "hint"):

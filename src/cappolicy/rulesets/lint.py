@@ -215,7 +215,7 @@ class Linter:
                                           item.span, original, spec.rule.id_span))
         compiled = {spec.rule.id: _compile_one(spec, eff.params) for spec in eff.rules}
         found.extend(_unused_params(layer, eff, compiled))
-        found.extend(unused_definitions(layer, eff.rules))
+        found.extend(unused_definitions(layer, eff.rules, compiled))
         found.extend(_replaced_patterns(layer, eff))
         faults = [d.span for d in found if d.level == "error" and d.span is not None]
         found.extend(self._constant_rules(layer, eff, compiled, faults))
@@ -484,7 +484,8 @@ def _replaced_patterns(layer: Layer, eff: EffectiveRuleset) -> Iterator[Diagnost
     whose new pattern leaves the parent's out. Texts the parent's pattern found are then
     no longer found, which may relax the rule for every proposal; a report shows it only on
     a proposal that passes because of it (relied.py)."""
-    patterns = {name for spec in eff.rules for name in _pattern_params(spec.rule)}
+    patterns = {name for spec in eff.rules  # the definitions' patterns too (a warning: all)
+                for name in _pattern_params((spec.rule, spec.definitions))}
     for item in layer.items():
         if not isinstance(item, ast.SetParam) or item.name not in patterns:
             continue
