@@ -133,6 +133,11 @@ _ARTICLES = frozenset({"the", "our", "le", "la", "les", "el", "los", "las", "not
                        "nuestro", "nuestra", "l"})
 #: the first two letters of all of them and of `LABELS`: what rules out most texts at once
 TWO = frozenset(w[:2] for w in _FIRST | _ARTICLES | LABELS) | {"l'"}
+#: the first word of each of `LABELS`, and its first two words (each has two or more): a
+#: text `label` reads as one starts with two of them, parted by separators
+_LABEL_FIRST = frozenset(label.split()[0] for label in LABELS)
+_LABEL_STARTS = frozenset(tuple(label.split()[:2]) for label in LABELS)
+_TWO_WORDS = lazy(r"([a-z]+)[\s_.\-]+([a-z]+)")
 _LEAD = re.compile("[a-z]*").match
 #: the denial `unmade` looks for
 _DENYING = re.compile(r"(?<![a-z])(?:not|pas|no|never|jamais|nunca)(?![a-z])|n't")
@@ -248,7 +253,10 @@ def may_be(bare: str) -> bool:
         return True
     if first in _ARTICLES:  # "the exit plan is not yet defined": a denial after the article
         return _DENYING.search(bare, 0, _UNMADE_MAX + 16) is not None
-    return label(bare)
+    if first not in _LABEL_FIRST:  # "activity 1", "co-financing": not cut into words
+        return False
+    words = _TWO_WORDS.match(bare)  # "data protection act": nor this
+    return words is not None and words.groups() in _LABEL_STARTS and label(bare)
 
 
 #: the words of a bracket that names no law: "[Applicable law]", "[National law]"
