@@ -272,6 +272,29 @@ def test_what_the_direct_road_cannot_say_is_the_usual_roads(text: str) -> None:
     direct_taken(document)
 
 
+@pytest.mark.parametrize("sectors", [
+    "[TBD, N/A, tbc]",  # every one a placeholder: the list is left out
+    "[TBD, finance, health]", "[energy, finance, TBD]", "[energy, TBD, N/A]",
+    "[TBD]", "[energy]", "[]", "['', '...']", "[energy, '']",
+])
+@pytest.mark.parametrize("anchored", [False, True])
+def test_a_list_of_texts_is_a_placeholder_only_whole_on_either_road(
+        sectors: str, anchored: bool) -> None:
+    """readable() leaves a list of texts out only when each of them is a placeholder; the
+    direct road stops asking about a list's texts at one that cannot be, and says the
+    same, with or without an alias in the proposal (which it reads apart)."""
+    text = GOOD.replace("sectors: [energy, finance, health]", f"sectors: {sectors}")
+    if anchored:
+        text = text.replace("end: 2029-12-31}", "end: &e 2029-12-31}").replace(
+            "sunset: {date: 2029-12-31,", "sunset: {date: *e,")
+        assert "*e" in text
+    assert direct_taken(text)
+    every = all(reading(t) for t in yaml.safe_load(sectors)) and sectors != "[]"
+    readable = load_proposal_text(text, "p.yaml").readable
+    assert readable is not None
+    assert (("alignment", "needs_assessment", "sectors", 0) in readable[1]) is every
+
+
 @pytest.mark.parametrize("change", [
     ("id: pmu,", "id: steering,"),  # a body's id twice
     ("id: pmu,", "id: xa-cirt,"),  # a body's id that is an organisation's

@@ -351,7 +351,7 @@ class Walk:
                     step = path + (index,)
                     raw[step] = None
                     items.append(record(item, fields, step))
-            elif what > _REF or self.seen is not None:
+            elif what > _REF:
                 value = self.value
                 items = [value(item, arg, (*path, index))
                          for index, item in enumerate(node.value)]
@@ -364,12 +364,17 @@ class Walk:
         raise Bail
 
     def texts(self, items: list[Any], what: int, arg: Any, path: Path) -> list[str]:
-        """A list of texts, enumeration values or ids (`value`, quicker)."""
-        raw = self.raw
+        """A list of texts, enumeration values or ids (`value`, quicker). readable() reads
+        a list of texts as placeholders only whole, when every one of them is one: once
+        one cannot be, the others are not looked at for one."""
+        raw, seen = self.raw, self.seen
+        asking = what == _STR and not self.placeholders
         out = []
         for index, item in enumerate(items):
             if type(item) is not yaml.ScalarNode:
                 raise Bail
+            if seen is not None:
+                self.place(item)
             raw[(*path, index)] = item
             text = item.value
             if item.tag is PLAIN:
@@ -377,8 +382,13 @@ class Walk:
                     raise Bail
                 if text[0] in _NUMERIC_START:
                     self.numeral(text)
-            self.take_text(text, what, arg, item)
+            if what != _STR:
+                self.take_text(text, what, arg, item)
+            elif asking and not maybe_placeholder(text):
+                asking = False
             out.append(text)
+        if asking and out:
+            self.placeholders = True
         return out
 
     def by_year(self, node: Any, plan: Plan, path: Path) -> dict[int, Any]:
