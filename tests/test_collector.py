@@ -79,3 +79,35 @@ def test_a_proposal_s_evaluation_leaves_no_cycle_for_the_collector(decide: str) 
     gc.disable()
     run(rules, proposal, dt.date(2027, 1, 15))
     assert gc.collect() == 0
+
+
+@pytest.mark.parametrize("text", [
+    EXAMPLE.read_text(encoding="utf-8"),  # valid: read by the quick road, which holds it off
+    EXAMPLE.read_text(encoding="utf-8") + "unknown_field: 1\n",  # the quick road gives up
+    "cappolicy: 1\nid: [unclosed\n",  # refused: invalid YAML
+])
+@pytest.mark.parametrize("on", [True, False])
+def test_loading_leaves_the_collector_as_it_found_it(text: str, on: bool) -> None:
+    from cappolicy.base.errors import ProposalError
+    from cappolicy.proposal.load import load_proposal_text
+
+    if not on:
+        gc.disable()
+    try:
+        load_proposal_text(text, "p.yaml")
+    except ProposalError:
+        pass
+    assert gc.isenabled() is on
+
+
+def test_paused_holds_it_off_and_gives_it_back_on_an_error() -> None:
+    from cappolicy.base.collector import paused
+
+    with pytest.raises(ValueError), paused():
+        assert not gc.isenabled()
+        raise ValueError
+    assert gc.isenabled()
+    gc.disable()
+    with paused():
+        pass
+    assert not gc.isenabled()  # held off by someone else: left so

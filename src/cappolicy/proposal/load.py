@@ -3,23 +3,21 @@
     bytes --read--> text --compose--> Node tree (with spans, within budgets)
           --validate (validate.py, against cappolicy.proposal.schema)--> Proposal
 
-Composing is ours, not `yaml.compose`: libyaml's composer recurses in C and
-crashes the interpreter on a few hundred thousand nested brackets (well inside
-the 10 MiB limit), and PyYAML's resolves YAML 1.1 (`NO` -> False, `1:30` -> 90).
-So we read PyYAML's event stream (CSafeLoader when available; its marks count
-characters, like the pure-Python parser's) and build the tree with an explicit
-stack, resolving plain scalars the YAML 1.2 core way and counting depth, nodes
-and alias expansions as we go.
+Composing is ours, not `yaml.compose`: libyaml's composer recurses in C and crashes the
+interpreter on a few hundred thousand nested brackets (well inside the 10 MiB limit), and
+PyYAML's resolves YAML 1.1 (`NO` -> False, `1:30` -> 90). So we read PyYAML's event stream
+(CSafeLoader when available; its marks count characters, like the pure-Python parser's) and
+build the tree with an explicit stack, resolving plain scalars the YAML 1.2 core way and
+counting depth, nodes and alias expansions as we go.
 
-Most proposals take a quicker road to the same nodes (`_YamlComposer._tree`):
-libyaml composes the tree in C, with a resolver of ours that only says which
-scalars are plain, and we turn its nodes into ours. It is taken only when the
-text cannot reach what the event reader guards against: no anchor, alias or tag
-(and so no alias to expand), no directive or second document, at most 100,000
-characters (so at most that many values), and few enough characters that open a
-level for libyaml's recursion to stay shallow whatever its version. The depth
-limit is checked on the way; anything else (a syntax error, a level too deep)
-goes back to the event reader, which says exactly what and where.
+Most proposals take a quicker road to the same nodes (`_YamlComposer._tree`): libyaml
+composes the tree in C, with a resolver of ours that only says which scalars are plain, and
+we turn its nodes into ours. It is taken only when the text cannot reach what the event
+reader guards against: no anchor, alias or tag (and so no alias to expand), no directive or
+second document, at most 100,000 characters (so at most that many values), and few enough
+characters that open a level for libyaml's recursion to stay shallow whatever its version.
+The depth limit is checked on the way; anything else (a syntax error, a level too deep) goes
+back to the event reader, which says exactly what and where.
 
 A valid proposal goes quicker still (`_YamlComposer.direct`, direct.py): libyaml's
 nodes are walked straight into the values and positions validate.py would give, with
@@ -44,6 +42,7 @@ from typing import Any, NoReturn
 
 import yaml
 
+from ..base.collector import paused
 from ..base.deferred import N_
 from ..base.errors import Diagnostic, ProposalError, did_you_mean
 from ..base.files import read_bytes
@@ -131,7 +130,8 @@ def load_proposal_text(text: str, name: str, fmt: str | None = None) -> Proposal
             start = root.span
         else:
             composer = _YamlComposer(text, name)
-            quick = composer.direct()
+            with paused():  # libyaml's nodes, the values read from them: no garbage
+                quick = composer.direct()
             if quick is not None:  # valid, and read in one walk (direct.py)
                 data, positions, placeholders = quick
                 return Proposal(name, data, positions, (),
