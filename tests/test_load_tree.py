@@ -303,6 +303,9 @@ def test_a_list_of_texts_is_a_placeholder_only_whole_on_either_road(
     ("  - id: A2", "  - id: A1"),  # an activity's
     ("{id: cyber-policy,", "{id: cyber-policy}, {id: cyber-policy,"),  # a mandate's
     ("led_by: xa-mict", "led_by: xa-nobody"),  # an unknown organisation
+    ("partners: [impl-a, xa-bankers]", "partners: [impl-a, xa-bankers, impl-a]"),
+    ("members: [xa-cirt, impl-a]", "members: [xa-cirt, xa-cirt]"),  # an id listed twice
+    ("by: [xa-mict, xa-cirt]", "by: [xa-mict, xa-cirt, xa-mict, xa-cirt]"),
     ("chair: [xa-mict]", "chair: [nobody]"),  # an unknown organisation or body
     ("mandate: xa-cirt/incident-response", "mandate: xa-cirt/nothing"),
     ("mandate: xa-cirt/incident-response", "mandate: nobody/incident-response"),

@@ -32,7 +32,7 @@ from ..base.span import Span
 from ..lang.types import BOOL, DATE, STRING, YEAR, EnumT, ListT, MapT, Prim, RecordT, RefT, SetT
 from . import schema
 from .placeholders import _KEYS, maybe_placeholder
-from .repeats import repeated_refs, unreasoned_waivers
+from .repeats import unreasoned_waivers
 from .scalars import _NULLS, _NUMERIC_START, resolve_plain
 from .validate import _DATE, _YEAR, _codes
 
@@ -217,7 +217,6 @@ class Walk:
         self.raw[()] = None  # first, as validate.py has it; record() says where it ends
         data = self.record(root, _proposal_plan(), ())
         if not (_known(data, self.refs) and _coherent(data)) or \
-                repeated_refs(data) or \
                 next(unreasoned_waivers(data), None) is not None:
             raise Bail
         return data, Positions(self.name, self.raw, self.key_positions), self.placeholders
@@ -389,6 +388,8 @@ class Walk:
             out.append(text)
         if asking and out:
             self.placeholders = True
+        elif what == _REF and len(out) > 1 and len(set(out)) < len(out):
+            raise Bail  # an id listed twice (repeats.repeated_refs, for validate.py)
         return out
 
     def by_year(self, node: Any, plan: Plan, path: Path) -> dict[int, Any]:
