@@ -385,3 +385,53 @@ def test_positions_are_a_mapping_of_spans_made_when_read() -> None:
     assert positions[("period",)] is positions[("period",)]  # made once
     assert pickle.loads(pickle.dumps(positions)) == dict(usual)
     assert proposal.span_of(("period", "start", "x")) == usual[("period", "start")]
+
+
+@pytest.mark.parametrize("first", ["key", "contains", "len", "list"])
+def test_keys_positions_are_the_usual_roads_whatever_is_asked_first(first: str) -> None:
+    """The keys' positions are listed as the walk goes and made a table when first asked
+    for; whatever asks first, every answer is the usual road's."""
+    positions = load_proposal_text(GOOD, "p.yaml").positions
+    with mock.patch.object(_YamlComposer, "direct", _usual):
+        usual = load_proposal_text(GOOD, "p.yaml").positions
+    key = ("period", "<key>")
+    if first == "key":
+        assert positions[key] == usual[key]
+        assert positions.get(("alignment", "objectives", "<key>")) == usual[
+            ("alignment", "objectives", "<key>")]
+    elif first == "contains":
+        assert key in positions and ("period", "start", "<key>") in positions
+        assert ("nowhere", "<key>") not in positions
+    elif first == "len":
+        assert len(positions) == len(usual)
+    assert list(positions) == list(usual) and dict(positions) == dict(usual)
+
+
+def test_a_check_asks_no_key_position_of_a_valid_proposal(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a check asks of the positions (a finding's span, a place; a path that is none,
+    such as a missing field's) makes no table of the keys' positions: only a key's path
+    does, or listing them all."""
+    import datetime as dt
+
+    from cappolicy.base.resources import shipped_rulesets
+    from cappolicy.engine.evaluate import evaluate
+    from cappolicy.rulesets.catalog import Catalog, Rulesets
+
+    made: list[Positions] = []
+    table = Positions.key_positions
+
+    def counted(self: Positions) -> dict[Any, Any]:
+        made.append(self)
+        return table.fget(self)  # type: ignore[no-any-return, misc]
+
+    rules = Rulesets(Catalog([shipped_rulesets()])).for_country("XB").ruleset.compiled()
+    failing = ROOT / "examples" / "proposals" / "xb-donor-led.yaml"
+    proposal = load_proposal_text(failing.read_text(encoding="utf-8"), "p.yaml")
+    assert isinstance(proposal.positions, Positions)
+    monkeypatch.setattr(Positions, "key_positions", property(counted))
+    findings = evaluate(rules, proposal, dt.date(2027, 1, 15))
+    assert any(f.outcome == "fail" for f in findings) and not made
+    assert ("nowhere",) not in proposal.positions and not made
+    assert proposal.positions.get(("sunset", "nowhere")) is None and not made
+    assert ("period", "<key>") in proposal.positions and made

@@ -68,27 +68,42 @@ def _value_path(path: object) -> Path | None:
 class Positions(Mapping[Path, Span]):
     """A proposal's positions (path -> Span), each Span made when it is first read."""
 
-    __slots__ = ("file", "raw", "key_positions")
+    __slots__ = ("file", "raw", "_keys", "_listed")
     #: no two paths but a key's share a span (model.UniquePositions): a collection is
     #: never met twice, and an alias of a scalar is placed where the alias is written
     unique = True
 
-    def __init__(self, file: str, raw: dict[Path, Any],
-                 key_positions: dict[Path, Any]) -> None:
+    def __init__(self, file: str, raw: dict[Path, Any], keys: list[Any]) -> None:
         self.file = file
         #: path -> the Span, or what it is made of when first read: libyaml's scalar node,
         #: or (line, column, end line, end column) counted from 0
         self.raw = raw
-        #: the path of a mapping's value -> its key's position, as raw holds one. The key's
-        #: own path (the value's, then "<key>") is made only when read: most never are, and
-        #: making each costs some 4% of a small proposal's walk
-        self.key_positions = key_positions
+        #: the keys' positions as the walk lists them: the path of a mapping's value, then
+        #: its key's position as raw holds one, and so on (`key_positions`)
+        self._listed = keys
+        self._keys: dict[Path, Any] | None = None
+
+    @property
+    def key_positions(self) -> dict[Path, Any]:
+        """The path of a mapping's value -> its key's position, as raw holds one. The key's
+        own path (the value's, then "<key>") is made only when read: most never are, and
+        making each costs some 4% of a small proposal's walk. The table itself is made
+        when first asked for (a key's position read, the positions listed), as few
+        proposals' are: filling it as the walk went cost some 2% more."""
+        keys = self._keys
+        if keys is None:
+            listed = self._listed
+            keys = self._keys = dict(zip(listed[::2], listed[1::2]))
+        return keys
 
     def __getitem__(self, path: Path) -> Span:
         table, at = self.raw, path
         value = table.get(path, _ABSENT)
         if value is _ABSENT:
-            table, at = self.key_positions, _value_path(path)  # type: ignore[assignment]
+            key_at = _value_path(path)
+            if key_at is None:  # none of a key's: no table of keys made to say so
+                raise KeyError(path)
+            table, at = self.key_positions, key_at
             value = table.get(at, _ABSENT)
             if value is _ABSENT:
                 raise KeyError(path)
@@ -114,7 +129,10 @@ class Positions(Mapping[Path, Span]):
         return value
 
     def __contains__(self, path: object) -> bool:
-        return path in self.raw or _value_path(path) in self.key_positions
+        if path in self.raw:
+            return True
+        at = _value_path(path)  # None for a path none of a key's: no table made for it
+        return at is not None and at in self.key_positions
 
     def __iter__(self) -> Iterator[Path]:
         """The paths in the order validate.py places them: a key's just before its value's."""
@@ -196,7 +214,7 @@ class Walk:
         self.max_aliases = max_aliases
         self.name = name
         self.raw: dict[Path, Any] = {}
-        self.key_positions: dict[Path, Any] = {}  # Positions.key_positions
+        self.keys: list[Any] = []  # Positions' keys: a value's path, then its key's node
         self.refs: list[tuple[str, str, Any]] = []
         self.placeholders = False
         #: ids of the nodes met, when the text may hold an alias (libyaml gives the
@@ -219,7 +237,7 @@ class Walk:
         if not (_known(data, self.refs) and _coherent(data)) or \
                 next(unreasoned_waivers(data), None) is not None:
             raise Bail
-        return data, Positions(self.name, self.raw, self.key_positions), self.placeholders
+        return data, Positions(self.name, self.raw, self.keys), self.placeholders
 
     def enter(self, node: Any) -> None:
         """Bail for a collection met again: an alias of it, or a value inside itself."""
@@ -269,7 +287,7 @@ class Walk:
         if type(node) is not yaml.MappingNode:
             raise Bail
         fields, required = plan
-        raw, keys = self.raw, self.key_positions
+        raw, keys = self.raw, self.keys
         nodes = self.seen
         if nodes is not None:
             self.enter(node)
@@ -286,7 +304,8 @@ class Walk:
                 raise Bail
             what, arg, inner, needed, step = field
             kpath = path + step
-            keys[kpath] = key_node if nodes is None else self.place(key_node)
+            keys.append(kpath)
+            keys.append(key_node if nodes is None else self.place(key_node))
             if type(value_node) is not yaml.ScalarNode:
                 raw[kpath] = None  # in its place; the collection says where it ends
                 out[key] = self.record(value_node, arg, kpath) if what == _REC \
@@ -414,7 +433,8 @@ class Walk:
             if key in out:
                 raise Bail
             kpath = (*path, key)
-            self.key_positions[kpath] = self.place(key_node)
+            self.keys.append(kpath)
+            self.keys.append(self.place(key_node))
             out[key] = self.value(value_node, plan, kpath)
         self.close(node, path, kpath)
         return out
