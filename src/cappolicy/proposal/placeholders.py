@@ -74,16 +74,14 @@ What counts, ignoring case and the whitespace and punctuation around it:
   `Non fourni`), a start that says not yet however the text goes on (`À définir par le
   comité de pilotage`, `Reste à définir`, `Queda por definir`) unless a clause says what
   stands meanwhile (`À convenir avec le ministère ; d'ici là, le CERT national reprend les
-  formateurs`), work the value waits for, read
-  as `pending approval` is (`En cours`, `Sera défini ultérieurement`,
-  `Pendiente de aprobación`, `À élaborer pendant la phase de démarrage`; not `En cours de
-  mise en œuvre`, work that says the value exists), denials (`Aucune base légale`, `Pas de
-  plan de sortie`, `Il n'existe pas de mécanisme de plainte`, `Sin base legal`, `No hay
-  estrategia nacional`, `Carece de base legal`; not a sentence that says something,
+  formateurs`), work the value waits for, read as `pending approval` is (`En cours`, `Sera
+  défini ultérieurement`, `Pendiente de aprobación`, `À élaborer pendant la phase de démarrage`;
+  not `En cours de mise en œuvre`, work that says the value exists), denials (`Aucune base
+  légale`, `Pas de plan de sortie`, `Il n'existe pas de mécanisme de plainte`, `Sin base legal`,
+  `No hay estrategia nacional`, `Carece de base legal`; not a sentence that says something,
   `Aucune plainte n'est payante`, `No se cobran tasas`, nor a name, `Sin Fronteras`, nor a
   denial whose note says what stands instead, `Pas de mécanisme dédié : les plaintes vont au
-  médiateur national`),
-  and a label then one of these (`Plan de sortie : à définir`);
+  médiateur national`), and a label then one of these (`Plan de sortie : à définir`);
 - a bare denial or non-answer, whatever the ruleset's words (`ANSWERLESS`): `no`, `No.`,
   `nothing`, `NA`, `null`, `missing`, `absent`, `lacking`, `not available`, `not required`,
   `not needed`, `not yet`, `FIXME`..., and `false`/`off` (a denial) or `true`/`yes`/`on`
@@ -424,9 +422,12 @@ _HINT = lazy(_HINT_WORDS + "|<|t\\.b|n\\.a|\\{\\{|\\$\\{|[\u2022\u25cf]|__|"
 #: a start that may say there is none or not yet (after the punctuation round a text):
 #: "no" and any whitespace (a vertical tab), "there is no", "none required", "FIXME: x",
 #: "without basis", "No: see annex", "false (exempt)"
-_MAYBE_START = re.compile(r"\s*(?:(?:no|none|not|nothing|nil|null|nope|nah|there|fixme|without|"
-                          r"false|off|missing|absent|lacking|unspecified|n/a|na|awaiting|"
-                          r"being)(?![a-z0-9])|will\s+be\s|under\s|in\s+prep)").match
+_MAYBE_WORDS = ("no|none|not|nothing|nil|null|nope|nah|there|fixme|without|false|off|missing|"
+                "absent|lacking|unspecified|n/a|na|awaiting|being")
+_MAYBE_START = re.compile(r"\s*(?:(?:" + _MAYBE_WORDS + r")(?![a-z0-9])|will\s+be\s|under\s|"
+                          r"in\s+prep)").match
+#: the first two characters of each of those starts: an ASCII text, its edges off, begins so
+_MAYBE_TWO = frozenset(w[:2] for w in [*_MAYBE_WORDS.split("|"), "will", "under", "in"])
 #: what is stripped round a text before its start is looked at: the placeholder's own
 #: punctuation, and the control characters a YAML or JSON escape can put there
 _EDGE = PUNCTUATION + "\x0b\x0c\x1c\x1d\x1e\x1f"
@@ -474,7 +475,7 @@ def maybe_placeholder(text: str) -> bool:
                     " -" in text or not text.isprintable())) and _fr_es_label(low):
             return True  # a slot, "[Legal basis]", "Plan de sortie : neant", "Base legal - x"
         bare = low.strip(_EDGE)  # "", "No.", "false", "not required", "FIXME: x"
-        return not bare or _MAYBE_START(bare) is not None or (
+        return not bare or bare[:2] in _MAYBE_TWO and _MAYBE_START(bare) is not None or (
             bare[:3] in _FR_ES_THREE or bare[:2] in _FR_ES_TWO_ONE) and _fr_es_start(bare) \
             or bare[:2] in nonanswers.TWO and nonanswers.may_be(bare) or len(bare) <= _SHORT and (
             bare in ANSWERLESS or "." in bare and bare.replace(".", "") in ANSWERLESS
