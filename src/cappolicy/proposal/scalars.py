@@ -45,7 +45,7 @@ def resolve_plain(text: str) -> tuple[str, Any]:
         return "bool", _BOOLS[text]
     if text[0] not in _NUMERIC_START:  # every pattern below starts so: most text is words
         return "str", text
-    if _INT.fullmatch(text):
+    if text.isdigit() and text.isascii() or _INT.fullmatch(text):  # digits alone: no pattern
         return "int", _integer(text, 10)
     if _OCT.fullmatch(text) or _HEX.fullmatch(text):
         return "int", _integer(text[2:], 8 if text[1] == "o" else 16)
