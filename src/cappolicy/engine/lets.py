@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from ..base.record import Record
+from ..base.span import Span
 from ..lang import ast
 from ..lang.limits import MAX_DEPTH
 from ..lang.types import ANY, Type
@@ -64,14 +65,16 @@ def _names(e: Any) -> frozenset[str]:
     stack = [e]
     while stack:
         item = stack.pop()
+        kind = item.__class__
         if isinstance(item, tuple):
             stack.extend(item)
-        elif isinstance(item, Record):
-            if isinstance(item, ast.Name):
-                found.add(item.id)
-            elif isinstance(item, ast.Lambda):
-                found.add(item.var)
-            stack.extend(getattr(item, name) for name in item.FIELDS)
+        elif kind is ast.Name:
+            found.add(item.id)
+        elif kind is ast.Lambda:
+            found.add(item.var)
+            stack.extend(item._values(item))
+        elif kind is not Span and isinstance(item, Record):  # a span holds no name
+            stack.extend(item._values(item))
     return frozenset(found)
 
 

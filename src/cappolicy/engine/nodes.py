@@ -10,9 +10,8 @@ generation (codegen.py), explanation (evidence.py) and lint dispatch on the clas
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar, dataclass_transform
+from typing import Any, ClassVar, Generic, TypeVar, dataclass_transform, overload
 
 from ..graph.parts import Search, Step
 from ..lang import ast
@@ -23,6 +22,33 @@ from .runtime import Env, Fn
 Loc = Callable[[Env], "tuple[Any, ...] | None"]
 #: where in the proposal one element of a collection a graph query gives is
 ElementPath = Callable[[Env, Any], "tuple[Any, ...] | None"]
+
+
+T = TypeVar("T")
+
+
+class once(Generic[T]):
+    """A property computed when first read and kept in the node's `__dict__`, where later
+    reads find it: functools.cached_property without the lock it takes (in Python 3.11) at
+    each first read, a thousand of them when a ruleset compiles. Nodes are made and read in
+    one thread."""
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> once[T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, instance: object, owner: type | None = None) -> T | once[T]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
 
 
 @dataclass_transform(frozen_default=True, eq_default=False)
@@ -40,8 +66,8 @@ class FrozenNodeError(AttributeError):
 # The classes are made when cappolicy starts, by the thousand for a check: plain classes
 # (no code written and compiled for each as attrs does), one `__init__` for them all. Nodes
 # are compared by identity; a class's own fields, after Node's, are keywords of `__init__`
-# whose defaults are given in the class body. Without slots, functools.cached_property
-# needs no help.
+# whose defaults are given in the class body. Without slots, a property kept once
+# computed (`once`) needs no help.
 class Node(_Frozen):
     """What every kind of node has: the expression it was compiled from, its type, its
     closure, its children (in the order they are evaluated) and, for a path into the
@@ -76,11 +102,12 @@ class Node(_Frozen):
         own["loc"] = loc
         own["given_text"] = given_text
         defaults = self.MORE
-        if more.keys() - defaults.keys():
-            unknown = ", ".join(sorted(more.keys() - defaults.keys()))
-            raise TypeError(f"{self.__class__.__name__} has no field {unknown}")
         own.update(defaults)
-        own.update(more)
+        if more:
+            if not defaults.keys() >= more.keys():  # no set made when all is well
+                unknown = ", ".join(sorted(more.keys() - defaults.keys()))
+                raise TypeError(f"{self.__class__.__name__} has no field {unknown}")
+            own.update(more)
 
     def __repr__(self) -> str:
         return (f"{self.__class__.__qualname__}(expr={self.expr!r}, type={self.type!r}, "
@@ -93,13 +120,13 @@ class Node(_Frozen):
     def __delattr__(self, name: str) -> None:
         raise FrozenNodeError(f"{self.__class__.__name__} is frozen: cannot delete {name}")
 
-    @functools.cached_property
+    @once
     def free(self) -> frozenset[str]:
         """The variables the node's value depends on (bound outside it): none means it
         has one value per proposal, however often a rule asks for it."""
         return frozenset().union(*(k.free for k in self.kids))
 
-    @functools.cached_property
+    @once
     def text(self) -> str:
         """The expression as the rule writes it (canonical layout), made when first read:
         most nodes' text is only shown in evidence or in an error."""
@@ -135,7 +162,7 @@ class Var(Node):
     name: str = ""
     defined: bool = False
 
-    @functools.cached_property
+    @once
     def free(self) -> frozenset[str]:
         return frozenset() if self.defined else frozenset((self.name,))
 
@@ -250,7 +277,7 @@ class Binder(Node):
     def coll(self) -> Node:
         return self.kids[0]
 
-    @functools.cached_property
+    @once
     def free(self) -> frozenset[str]:
         if self.var is None:
             return frozenset().union(*(k.free for k in self.kids))
@@ -325,7 +352,7 @@ class Condition(Node):
 
     var: str = ""
 
-    @functools.cached_property
+    @once
     def free(self) -> frozenset[str]:
         return frozenset().union(*(k.free for k in self.kids)) - {self.var}
 
