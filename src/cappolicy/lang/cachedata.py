@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import types
 import typing
 from collections.abc import Callable
 from functools import cache
@@ -40,10 +39,6 @@ NODE_CLASSES: tuple[type, ...] = (
 )
 
 _SCALARS = (str, int, float, bool, type(None))
-_SIMPLE = (*_SCALARS, dt.date)
-#: the types a field may name without arguments, as a set: a look-up by hash, where `in`
-#: over a tuple would compare a field's `typing` union with each class in turn
-_PLAIN_TYPES = frozenset((*_SIMPLE, *NODE_CLASSES))
 _TUPLE, _DATE = "tuple", "date"
 
 
@@ -91,8 +86,13 @@ def _fields(cls: type) -> list[tuple[str, Any]]:
 
 
 # ----------------------------------------------------------------- reading
-
-Check = Callable[[Any], bool]
+#
+# A reader for each class, written out: a check reads some 4,000 nodes from the cache, and
+# readers made from the classes' annotations when cappolicy started (a loop over a plan
+# of the fields, each field dispatched on how it is read) took twice the time, and a
+# millisecond more to make. Each reader checks the length of its node and the type of
+# every field as the class's annotation says, and calls nothing but its class;
+# tests/test_cache.py holds each to the annotations, field by field.
 
 
 def loads_tree(text: str | bytes, file: str | None = None) -> ast.RuleFile:
@@ -100,7 +100,6 @@ def loads_tree(text: str | bytes, file: str | None = None) -> ast.RuleFile:
     the tree is of, every span must be in it: a diagnostic quotes the lines its span
     names, so an entry whose spans named /etc/passwd would print it (a cache folder
     another user can write is one cappolicy does not use, but an entry is never trusted)."""
-    _decoders()
     try:
         data = json.loads(text)
         if not (type(data) is list and len(data) == 2 and type(data[0]) is str):
@@ -110,6 +109,7 @@ def loads_tree(text: str | bytes, file: str | None = None) -> ast.RuleFile:
         _SPAN_FILE[0] = data[0]
         tree = _decode(data[1])
     except (ValueError, TypeError, RecursionError, IndexError) as exc:  # Corrupt is a ValueError
+        # (a TypeError: a class's name that is a JSON array, looked up as a key)
         raise Corrupt(str(exc)) from None
     finally:
         _SPAN_FILE[0] = ""
@@ -122,10 +122,10 @@ def _decode(value: Any) -> Any:
     """A value of any type the cache keeps (a literal's value, an item of a tuple)."""
     if type(value) is list:
         tag = value[0] if value else None
-        make = _DECODERS.get(tag) if type(tag) is str else None
-        if make is None:
+        read = _READERS.get(tag) if type(tag) is str else None
+        if read is None:
             raise Corrupt(f"{str(tag)[:40]!r} is not a class the cache keeps")
-        return make(value)
+        return read(value)
     if type(value) in _SCALARS:
         return value
     raise Corrupt(f"a JSON {type(value).__name__} in a syntax tree")
@@ -144,159 +144,323 @@ def _date(value: list[Any]) -> dt.date:
 #: the file of the tree being read (loads_tree): every span's
 _SPAN_FILE: list[str] = [""]
 
-Convert = Callable[[Any], Any]
-#: how a field is read: a str, int, float or bool as it is (its type checked); a span;
-#: a value decoded, then checked to be of one of a set of types; or decoded, then
-#: checked by a function
-_AS_IS, _SPAN, _OF_TYPES, _CHECKED = 0, 1, 2, 3
+#: the classes a field of the type Expr, Item or a literal's value may hold
+_EXPRS = frozenset(typing.get_args(ast.Expr))
+_ITEMS = frozenset(typing.get_args(ast.Item))
+_LITERALS = frozenset(typing.get_args(ast.LiteralValue))
+_TEMPLATE, _TYPE, _FOR = frozenset([ast.Template]), frozenset([ast.TypeExpr]), frozenset(
+    [ast.ForClause])
+_LET, _TRANSLATION = frozenset([ast.Let]), frozenset([ast.Translation])
 
 
-def _node(cls: type, plan: tuple[tuple[int, Any], ...]) -> Callable[[list[Any]], Any]:
-    count = len(plan) + 1
-    name = cls.__name__
-
-    def make(value: list[Any]) -> Any:
-        if len(value) != count:
-            raise Corrupt(f"a {name} with {len(value) - 1} fields, not {count - 1}")
-        # one loop over the fields, the common cases inline: a tree is thousands of nodes
-        args = []
-        fields = iter(value)
-        next(fields)  # the class's name
-        for (how, arg), item in zip(plan, fields):
-            if how == _SPAN:
-                if item is None:
-                    item = ast.NOSPAN
-                elif not (type(item) is list and len(item) == 4 and type(item[0]) is int
-                        and type(item[1]) is int and type(item[2]) is int
-                        and type(item[3]) is int):
-                    raise Corrupt("a malformed span")
-                else:
-                    item = Span(_SPAN_FILE[0], item[0], item[1], item[2], item[3])
-            elif how == _AS_IS:
-                if type(item) is not arg:
-                    raise Corrupt(f"not a {arg.__name__}")
-            else:
-                item = _decode(item)
-                if not (type(item) in arg if how == _OF_TYPES else arg(item)):
-                    raise Corrupt("a field of the wrong type")
-            args.append(item)
-        return cls(*args)
-    return make
+# --- fields
 
 
-#: the decoder of each tag an entry may use (_decoders fills it when first read)
-_DECODERS: dict[str, Callable[[list[Any]], Any]] = {}
+def _span(item: Any) -> Span:
+    """A field of the type Span: `[line, column, end line, end column]` in the entry's
+    file, or null for the span no file gave."""
+    if type(item) is list and len(item) == 4:
+        line, column, end_line, end_column = item
+        if type(line) is int and type(column) is int and type(end_line) is int \
+                and type(end_column) is int:
+            return Span(_SPAN_FILE[0], line, column, end_line, end_column)
+    if item is None:
+        return ast.NOSPAN
+    raise Corrupt("a malformed span")
 
 
-def _decoders() -> dict[str, Callable[[list[Any]], Any]]:
-    if not _DECODERS:
-        table: dict[str, Callable[[list[Any]], Any]] = {_TUPLE: _tuple, _DATE: _date}
-        for cls in NODE_CLASSES:
-            if cls is Span:  # only ever a span field's value, read as such
-                continue
-            plan = tuple(_one_of(_WORDS[cls, name]) if (cls, name) in _WORDS
-                         else _reading(_annotation(kind)) for name, kind in _fields(cls))
-            table[cls.__name__] = _node(cls, plan)
-        _DECODERS.update(table)
-    return _DECODERS
+def _expr(item: Any) -> Any:
+    """A field of the type Expr (_node, written out: most fields are one)."""
+    if type(item) is list and item:
+        read = _READERS.get(item[0])
+        if read is not None:
+            value = read(item)
+            if value.__class__ in _EXPRS:
+                return value
+    raise Corrupt("not an expression")
 
 
-#: fields that hold one of a few words of the language, and may hold nothing else: an
-#: operator is written into generated code as it is (codegen.py)
-_WORDS: dict[tuple[type, str], frozenset[str]] = {
-    (ast.Binary, "op"): ast.BINARY_OPS, (ast.Unary, "op"): ast.UNARY_OPS,
-    (ast.Quantifier, "kind"): ast.QUANTIFIERS, (ast.Aggregate, "kind"): ast.AGGREGATES,
+def _node(item: Any, classes: frozenset[type]) -> Any:
+    """A field holding a node of one of `classes`."""
+    value = _decode(item)
+    if value.__class__ in classes:
+        return value
+    raise Corrupt("a field of the wrong type")
+
+
+def _maybe(item: Any, classes: frozenset[type]) -> Any:
+    """A field holding a node of one of `classes`, or null."""
+    return None if item is None else _node(item, classes)
+
+
+def _text(item: Any) -> str:
+    if type(item) is str:
+        return item
+    raise Corrupt("not a text")
+
+
+def _maybe_text(item: Any) -> str | None:
+    if item is None or type(item) is str:
+        return item
+    raise Corrupt("not a text or null")
+
+
+def _word(item: Any, words: frozenset[str]) -> str:
+    """A field that holds one of a few words of the language, and may hold nothing else:
+    an operator is written into generated code as it is (codegen.py)."""
+    if type(item) is str and item in words:
+        return item
+    raise Corrupt(f"{item!r:.40} is no word of the language here")
+
+
+def _items(item: Any, read: Callable[[Any], Any]) -> tuple[Any, ...]:
+    """A field holding a tuple, `["tuple", item, ...]`, each item as `read` reads it."""
+    if type(item) is list and item and item[0] == _TUPLE:
+        return tuple([read(each) for each in item[1:]])
+    raise Corrupt("not a tuple")
+
+
+def _pair(item: Any, second: Callable[[Any], Any]) -> tuple[str, Any]:
+    """An item `(text, value)` of a tuple of pairs, its value as `second` reads it."""
+    if type(item) is list and len(item) == 3 and item[0] == _TUPLE and type(item[1]) is str:
+        return item[1], second(item[2])
+    raise Corrupt("not a pair")
+
+
+def _malformed(node: list[Any]) -> Corrupt:
+    return Corrupt(f"a malformed {node[0]}")
+
+
+# --- values
+
+
+def _duration(v: list[Any]) -> ast.Duration:
+    if len(v) == 3 and type(v[1]) is int and type(v[2]) is int:
+        return ast.Duration(v[1], v[2])
+    raise _malformed(v)
+
+
+def _money(v: list[Any]) -> ast.Money:
+    if len(v) == 3 and type(v[1]) is float and type(v[2]) is str:
+        return ast.Money(v[1], v[2])
+    raise _malformed(v)
+
+
+def _percent(v: list[Any]) -> ast.Percent:
+    if len(v) == 2 and type(v[1]) is float:
+        return ast.Percent(v[1])
+    raise _malformed(v)
+
+
+# --- expressions
+
+
+def _literal(v: list[Any]) -> ast.Literal:
+    if len(v) == 4 and type(v[2]) is str:
+        value = _decode(v[1])
+        if value.__class__ in _LITERALS:
+            return ast.Literal(value, v[2], _span(v[3]))
+    raise _malformed(v)
+
+
+def _name(v: list[Any]) -> ast.Name:
+    if len(v) == 3 and type(v[1]) is str:
+        return ast.Name(v[1], _span(v[2]))
+    raise _malformed(v)
+
+
+def _attr(v: list[Any]) -> ast.Attr:
+    if len(v) == 4 and type(v[2]) is str:
+        return ast.Attr(_expr(v[1]), v[2], _span(v[3]))
+    raise _malformed(v)
+
+
+def _index(v: list[Any]) -> ast.Index:
+    if len(v) == 4:
+        return ast.Index(_expr(v[1]), _expr(v[2]), _span(v[3]))
+    raise _malformed(v)
+
+
+def _call(v: list[Any]) -> ast.Call:
+    if len(v) == 6 and type(v[1]) is str:
+        return ast.Call(v[1], _items(v[2], _expr), _items(v[3], _keyword),
+                        None if v[4] is None else _expr(v[4]), _span(v[5]))
+    raise _malformed(v)
+
+
+def _keyword(item: Any) -> tuple[str, Any]:
+    return _pair(item, _expr)
+
+
+def _unary(v: list[Any]) -> ast.Unary:
+    if len(v) == 4:
+        return ast.Unary(_word(v[1], ast.UNARY_OPS), _expr(v[2]), _span(v[3]))
+    raise _malformed(v)
+
+
+def _binary(v: list[Any]) -> ast.Binary:
+    if len(v) == 5:
+        return ast.Binary(_word(v[1], ast.BINARY_OPS), _expr(v[2]), _expr(v[3]), _span(v[4]))
+    raise _malformed(v)
+
+
+def _matches(v: list[Any]) -> ast.Matches:
+    if len(v) == 6 and type(v[2]) is str:
+        return ast.Matches(_expr(v[1]), v[2], _span(v[3]), _span(v[4]), _maybe_text(v[5]))
+    raise _malformed(v)
+
+
+def _presence(v: list[Any]) -> ast.Presence:
+    if len(v) == 4 and type(v[2]) is bool:
+        return ast.Presence(_expr(v[1]), v[2], _span(v[3]))
+    raise _malformed(v)
+
+
+def _quantifier(v: list[Any]) -> ast.Quantifier:
+    if len(v) == 7 and type(v[2]) is str:
+        return ast.Quantifier(_word(v[1], ast.QUANTIFIERS), v[2], _expr(v[3]),
+                              None if v[4] is None else _expr(v[4]), _expr(v[5]), _span(v[6]))
+    raise _malformed(v)
+
+
+def _aggregate(v: list[Any]) -> ast.Aggregate:
+    if len(v) == 7:
+        return ast.Aggregate(_word(v[1], ast.AGGREGATES), _maybe_text(v[2]), _expr(v[3]),
+                             None if v[4] is None else _expr(v[4]),
+                             None if v[5] is None else _expr(v[5]), _span(v[6]))
+    raise _malformed(v)
+
+
+def _setlit(v: list[Any]) -> ast.SetLit:
+    if len(v) == 3:
+        return ast.SetLit(_items(v[1], _expr), _span(v[2]))
+    raise _malformed(v)
+
+
+def _listlit(v: list[Any]) -> ast.ListLit:
+    if len(v) == 3:
+        return ast.ListLit(_items(v[1], _expr), _span(v[2]))
+    raise _malformed(v)
+
+
+def _lambda(v: list[Any]) -> ast.Lambda:
+    if len(v) == 4 and type(v[1]) is str:
+        return ast.Lambda(v[1], _expr(v[2]), _span(v[3]))
+    raise _malformed(v)
+
+
+def _edgekinds(v: list[Any]) -> ast.EdgeKinds:
+    if len(v) == 3:
+        return ast.EdgeKinds(_items(v[1], _step), _span(v[2]))
+    raise _malformed(v)
+
+
+def _step(item: Any) -> tuple[str, bool]:
+    kind, reverse = _pair(item, lambda value: value)
+    if type(reverse) is bool:
+        return kind, reverse
+    raise Corrupt("not a step")
+
+
+def _template(v: list[Any]) -> ast.Template:
+    if len(v) == 4 and type(v[2]) is str:
+        return ast.Template(_items(v[1], _text_or_expr), v[2], _span(v[3]))
+    raise _malformed(v)
+
+
+def _text_or_expr(item: Any) -> Any:
+    return item if type(item) is str else _expr(item)
+
+
+# --- the items of a rule file
+
+
+def _forclause(v: list[Any]) -> ast.ForClause:
+    if len(v) == 5 and type(v[1]) is str:
+        return ast.ForClause(v[1], _expr(v[2]), None if v[3] is None else _expr(v[3]),
+                             _span(v[4]))
+    raise _malformed(v)
+
+
+def _let(v: list[Any]) -> ast.Let:
+    if len(v) == 4 and type(v[1]) is str:
+        return ast.Let(v[1], _expr(v[2]), _span(v[3]))
+    raise _malformed(v)
+
+
+def _translation(v: list[Any]) -> ast.Translation:
+    if len(v) == 5:
+        return ast.Translation(_text(v[1]), _text(v[2]), _node(v[3], _TEMPLATE), _span(v[4]))
+    raise _malformed(v)
+
+
+def _rule(v: list[Any]) -> ast.Rule:
+    if len(v) == 16:
+        return ast.Rule(
+            _text(v[1]), _text(v[2]), _maybe_text(v[3]), _maybe_text(v[4]), _maybe_text(v[5]),
+            _maybe(v[6], _FOR), _items(v[7], lambda item: _node(item, _LET)),
+            None if v[8] is None else _expr(v[8]), _maybe_text(v[9]),
+            None if v[10] is None else _expr(v[10]), _maybe(v[11], _TEMPLATE),
+            _maybe(v[12], _TEMPLATE), _span(v[13]), _span(v[14]),
+            _items(v[15], lambda item: _node(item, _TRANSLATION)))
+    raise _malformed(v)
+
+
+def _typeexpr(v: list[Any]) -> ast.TypeExpr:
+    if len(v) == 4:
+        return ast.TypeExpr(_text(v[1]), _maybe_text(v[2]), _span(v[3]))
+    raise _malformed(v)
+
+
+def _param(v: list[Any]) -> ast.Param:
+    if len(v) == 7:
+        return ast.Param(_text(v[1]), _node(v[2], _TYPE), _expr(v[3]), _maybe_text(v[4]),
+                         _maybe_text(v[5]), _span(v[6]))
+    raise _malformed(v)
+
+
+def _setparam(v: list[Any]) -> ast.SetParam:
+    if len(v) == 5:
+        return ast.SetParam(_text(v[1]), _expr(v[2]), _maybe_text(v[3]), _span(v[4]))
+    raise _malformed(v)
+
+
+def _override(v: list[Any]) -> ast.Override:
+    if len(v) == 7:
+        value = v[3] if type(v[3]) is str else _node(v[3], _TEMPLATE)
+        return ast.Override(_text(v[1]), _text(v[2]), value, _maybe_text(v[4]), _span(v[5]),
+                            _maybe_text(v[6]))
+    raise _malformed(v)
+
+
+def _disable(v: list[Any]) -> ast.Disable:
+    if len(v) == 4:
+        return ast.Disable(_text(v[1]), _maybe_text(v[2]), _span(v[3]))
+    raise _malformed(v)
+
+
+def _rulefile(v: list[Any]) -> ast.RuleFile:
+    if len(v) == 10:
+        return ast.RuleFile(
+            _text(v[1]), _maybe_text(v[2]), _maybe_text(v[3]), _maybe_text(v[4]),
+            _items(v[5], _text), _items(v[6], lambda item: _node(item, _ITEMS)), _text(v[7]),
+            _span(v[8]), _span(v[9]))
+    raise _malformed(v)
+
+
+#: the reader of each tag an entry may use: the classes of the allow-list but Span (only
+#: ever a span field's value, read as such), tuples and dates
+_READERS: dict[str, Callable[[list[Any]], Any]] = {
+    _TUPLE: _tuple, _DATE: _date,
+    "Duration": _duration, "Money": _money, "Percent": _percent,
+    "Literal": _literal, "Name": _name, "Attr": _attr, "Index": _index, "Call": _call,
+    "Unary": _unary, "Binary": _binary, "Matches": _matches, "Presence": _presence,
+    "Quantifier": _quantifier, "Aggregate": _aggregate, "SetLit": _setlit,
+    "ListLit": _listlit, "Lambda": _lambda, "EdgeKinds": _edgekinds, "Template": _template,
+    "ForClause": _forclause, "Let": _let, "Translation": _translation, "Rule": _rule,
+    "TypeExpr": _typeexpr, "Param": _param, "SetParam": _setparam, "Override": _override,
+    "Disable": _disable, "RuleFile": _rulefile,
 }
-
-
-def _one_of(words: frozenset[str]) -> tuple[int, Check]:
-    """How a field that holds one of `words` is read."""
-    return _CHECKED, lambda value: type(value) is str and value in words
-
-
-def _annotation(text: Any) -> Any:
-    """The type a field's annotation (text, as `from __future__ import annotations`
-    leaves it) names: `X`, `X | Y`, `tuple[X, ...]`, `tuple[X, Y]`, names looked up in
-    `ast` (read, not evaluated)."""
-    if not isinstance(text, str):
-        return text
-    parts = _split(text, "|")
-    if len(parts) > 1:
-        return typing.Union[tuple(_annotation(p) for p in parts)]
-    text = text.strip()
-    if text.startswith("tuple[") and text.endswith("]"):
-        items = _split(text[len("tuple["):-1], ",")
-        if len(items) == 2 and items[1].strip() == "...":
-            return tuple[_annotation(items[0]), ...]  # type: ignore[misc]
-        return tuple[tuple(_annotation(i) for i in items)]  # type: ignore[misc]
-    builtin = {"str": str, "int": int, "float": float, "bool": bool, "None": type(None),
-               "Any": ast.LiteralValue}  # only a literal's value is typed Any
-    if text in builtin:
-        return builtin[text]
-    if text.isidentifier() and hasattr(ast, text):
-        return getattr(ast, text)
-    raise TypeError(f"an annotation the cache cannot read: {text!r}")
-
-
-def _split(text: str, sep: str) -> list[str]:
-    """`text` cut at each `sep` outside brackets."""
-    parts, depth, start = [], 0, 0
-    for i, char in enumerate(text):
-        depth += char == "["
-        depth -= char == "]"
-        if char == sep and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    return [*parts, text[start:]]
-
-
-def _reading(annotation: Any) -> tuple[int, Any]:
-    """How a field of the type `annotation` is read (`_node`), and checked."""
-    if annotation is Span:
-        return _SPAN, None
-    if annotation in (str, int, float, bool):
-        return _AS_IS, annotation
-    allowed = _types(annotation)
-    return (_OF_TYPES, allowed) if allowed is not None else (_CHECKED, _check(annotation))
-
-
-def _types(annotation: Any) -> frozenset[type] | None:
-    """The types a value of the type `annotation` may have, when its type alone tells
-    (a node class, a scalar, or a union of them); else None."""
-    if annotation is type(None):
-        return frozenset([annotation])
-    if annotation in _PLAIN_TYPES:
-        return frozenset([annotation])
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        args = typing.get_args(annotation)
-        if all(a in _PLAIN_TYPES for a in args):
-            return frozenset(args)
-    return None
-
-
-def _check(annotation: Any) -> Check:
-    """Whether a decoded value is of the type `annotation` (a field's, resolved)."""
-    if annotation is type(None):
-        return lambda value: value is None
-    if annotation in _PLAIN_TYPES:
-        cls: type = annotation
-        return lambda value: type(value) is cls
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin in (typing.Union, types.UnionType):
-        plain = frozenset(a for a in args if a in _PLAIN_TYPES)
-        if len(plain) == len(args):  # the common case: a type() lookup
-            return lambda value: type(value) in plain
-        alternatives = tuple(_check(a) for a in args)
-        return lambda value: any(check(value) for check in alternatives)
-    if origin is tuple:
-        if len(args) == 2 and args[1] is Ellipsis:
-            each = _check(args[0])
-            return lambda value: type(value) is tuple and all(each(v) for v in value)
-        parts = tuple(_check(a) for a in args)
-        return lambda value: (type(value) is tuple and len(value) == len(parts)
-                              and all(check(v) for check, v in zip(parts, value)))
-    raise TypeError(f"no check for a field of type {annotation!r}")
 
 
 # ----------------------------------------------------------------- code lists
