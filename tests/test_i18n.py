@@ -445,6 +445,7 @@ def test_a_check_in_english_does_not_read_a_file_of_translations_only(
     (rules / "texts-fr.cpol").write_text(
         "ruleset xq\n\n# French texts\n"
         'override FIN-01 title fr "Le cofinancement atteint le minimum"\n'
+        'override FIN-01 hint fr "Voir \\"l’annexe\\" \\\\ A"\n'  # escapes: still only texts
         'override NOPE-01 title fr "Une règle que personne n’a"\n', encoding="utf-8")
     shutil.copy(EXAMPLES / "proposals" / "xa-cirt-good.yaml", "p.yaml")
     args = ("check", "p.yaml", "--rulesets", "rules", "--ruleset", "national/xq", "--as-of", AS_OF)

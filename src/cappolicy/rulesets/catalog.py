@@ -241,11 +241,13 @@ def declared_ruleset(path: Path) -> str | None:
 
 
 #: a line of a file that holds nothing but translations of rule texts: its header, a
-#: comment, or `override RULE title|message|hint LANG "..."` on one line
+#: comment, or `override RULE title|message|hint LANG "..."` on one line (the text's
+#: characters read a run at a time, up to each escape, not one alternation a character:
+#: the two translation files took 2 ms to read so)
 _TEXTS_ONLY = re.compile(
     r'(?:[ \t]*(?:#[^\n]*)?|ruleset[ \t]+[A-Za-z0-9_./-]+[ \t]*(?:#[^\n]*)?|'
     r'override[ \t]+[A-Z][A-Z0-9]*-[0-9]+[ \t]+(?:title|message|hint)[ \t]+[a-z]{2,3}(?:-[a-z0-9]{2,8})?[ \t]+'
-    r'"(?:[^"\\\n]|\\[^\n])*"[ \t]*(?:#[^\n]*)?)')
+    r'"[^"\\\n]*(?:\\[^\n][^"\\\n]*)*"[ \t]*(?:#[^\n]*)?)')
 
 
 def _texts_only(path: Path) -> bool:
