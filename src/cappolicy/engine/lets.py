@@ -18,7 +18,7 @@ the first rule read as a param may be a variable here) compiles its own.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from ..base.record import Record
 from ..base.span import Span
@@ -32,14 +32,19 @@ from .nodes import replace as replace_node
 from .runtime import Env, memoised
 
 
-class SharedLet(NamedTuple):
+class SharedLet:
     """A let as the first rule to write it compiled it: the params it read, whether a
-    money value was seen in it, and every name it writes."""
+    money value was seen in it, and every name it writes. (A plain class: a NamedTuple
+    is a class written and compiled when cappolicy starts.)"""
 
-    node: Node
-    params: frozenset[str]
-    money: bool
-    names: frozenset[str]
+    __slots__ = ("node", "params", "money", "names")
+
+    def __init__(self, node: Node, params: frozenset[str], money: bool,
+                 names: frozenset[str]) -> None:
+        self.node = node
+        self.params = params
+        self.money = money
+        self.names = names
 
 
 def compile_let(c: Compiler, e: ast.Expr, scope: Mapping[str, Type]) -> Node:
@@ -78,16 +83,20 @@ def _names(e: Any) -> frozenset[str]:
     return frozenset(found)
 
 
-class Defined(NamedTuple):
+class Defined:
     """A definition compiled: its node, the params it reads (through the definitions it
     reads too), whether a money value is in it, the definitions it reads directly or
     through another (in the order written), and how many deep that reading goes."""
 
-    node: Node
-    params: frozenset[str]
-    money: bool
-    reads: tuple[str, ...]
-    depth: int
+    __slots__ = ("node", "params", "money", "reads", "depth")
+
+    def __init__(self, node: Node, params: frozenset[str], money: bool, reads: tuple[str, ...],
+                 depth: int) -> None:
+        self.node = node
+        self.params = params
+        self.money = money
+        self.reads = reads
+        self.depth = depth
 
 
 class Table:

@@ -8,23 +8,26 @@ start-up without importing the renderers or what they read."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 #: what a render function may be given, besides the report
 OPTIONS = ("color", "verbose", "sources", "root", "lang")
 
 
-class Format(NamedTuple):
+class Format:
     """A report format: its name on the command line, the module of `render/` and the
     function in it that writes it, which of OPTIONS that function takes, and whether the
     workers of a run can write each proposal's part of it (`joined`: the module also
-    has the functions run/check.py joins the parts with)."""
+    has the functions run/check.py joins the parts with). A plain class: a NamedTuple is
+    a class written and compiled when cappolicy starts."""
 
-    name: str
-    module: str
-    function: str
-    options: tuple[str, ...] = ()
-    joined: bool = False
+    __slots__ = ("name", "module", "function", "options", "joined")
+
+    def __init__(self, name: str, module: str, function: str, options: tuple[str, ...] = (),
+                 joined: bool = False) -> None:
+        self.name = name
+        self.module = module
+        self.function = function
+        self.options = options
+        self.joined = joined
 
 
 TABLE = (

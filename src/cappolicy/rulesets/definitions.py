@@ -21,7 +21,6 @@ variable, as inside any scope.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import NamedTuple
 
 from ..base.errors import Diagnostic
 from ..engine.compile import BUILTIN_NAMES, ParamValue
@@ -37,11 +36,14 @@ _RESERVED = frozenset({*BUILTIN_NAMES, "graph", "program", "true", "false", "pre
                        "where", "for", "let", "when", "require", "forbid", "rule"})
 
 
-class Definition(NamedTuple):
+class Definition:
     """A definition and the layer that writes it."""
 
-    let: ast.Let
-    layer: str
+    __slots__ = ("let", "layer")
+
+    def __init__(self, let: ast.Let, layer: str) -> None:
+        self.let = let
+        self.layer = layer
 
 
 def definitions(layers: Sequence[Layer], params: Mapping[str, ParamValue],
