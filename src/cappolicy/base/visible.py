@@ -30,6 +30,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from .patterns import lazy
+
 #: Characters a person should see spelled out: C0 controls but tab (newline in the
 #: second), DEL and C1, the Arabic letter mark, LRM/RLM, the line and paragraph
 #: separators, and the bidi embeddings, overrides and isolates.
@@ -90,7 +92,7 @@ def json_controls(text: str) -> str:
 #: a line that begins, blanks aside, with `::`: GitHub Actions runs it from a log as a
 #: workflow command (`::warning ...`, `::add-mask::`, `::stop-commands::`), and it trims
 #: the blanks before a line first
-_COMMAND = re.compile(r"^([^\S\n]*)(?=::)", re.MULTILINE)
+_COMMAND = lazy(r"^([^\S\n]*)(?=::)", re.MULTILINE)
 
 
 def no_commands(text: str) -> str:

@@ -206,7 +206,7 @@ class _Lines:
 
 # Characters YAML forbids in a stream; found before parsing, so both parsers agree on where.
 #: Line breaks to PyYAML (and YAML 1.1) but not to editors, GitHub or _Lines.
-_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+_YAML_ONLY_BREAKS = lazy("[\x85\u2028\u2029]")
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 #: the ASCII characters _FORBIDDEN lets through
 _ASCII_ALLOWED = bytes(c for c in range(128) if not _FORBIDDEN.match(chr(c)))

@@ -140,7 +140,7 @@ _LABEL_STARTS = frozenset(tuple(label.split()[:2]) for label in LABELS)
 _TWO_WORDS = lazy(r"([a-z]+)[\s_.\-]+([a-z]+)")
 _LEAD = re.compile("[a-z]*").match
 #: the denial `unmade` looks for
-_DENYING = re.compile(r"(?<![a-z])(?:not|pas|no|never|jamais|nunca)(?![a-z])|n't")
+_DENYING = lazy(r"(?<![a-z])(?:not|pas|no|never|jamais|nunca)(?![a-z])|n't")
 #: the longest subject and predicate `unmade` reads, in characters
 _UNMADE_MAX = 160
 
