@@ -30,7 +30,6 @@ from .findings import (Evidence, Finding, ParamUse, Wording, all_missing, bounde
 from .nodes import Graph, Node, Root, element_path
 from .places import place, placed, span_path
 from .rules import CompiledRule, RuleSpec
-from .rules import replace as replace_rule
 from .runtime import Context, Env
 from .waivers import RulesetView, apply_waivers
 
@@ -100,9 +99,7 @@ def compile_rules(specs: Sequence[RuleSpec], params: Mapping[str, ParamValue]) -
     placeholders = frozenset(words.value) if words is not None and isinstance(
         words.value, (set, frozenset, list, tuple)) else None
     for spec in specs:
-        rule = _compile_rule(spec, compiler := RuleCompiler(params, shared, defs))
-        if rule is not None and placeholders is not None:
-            rule = replace_rule(rule, placeholders=placeholders)
+        rule = _compile_rule(spec, compiler := RuleCompiler(params, shared, defs), placeholders)
         errors.extend(compiler.errors)
         if rule is not None:
             compiled.append(rule)
@@ -112,7 +109,8 @@ def compile_rules(specs: Sequence[RuleSpec], params: Mapping[str, ParamValue]) -
     return compiled
 
 
-def _compile_rule(spec: RuleSpec, c: RuleCompiler) -> CompiledRule | None:
+def _compile_rule(spec: RuleSpec, c: RuleCompiler, placeholders: frozenset[str] | None = None
+                  ) -> CompiledRule | None:
     rule = spec.rule
     scope: dict[str, Type] = {}
     for_var = for_coll = for_where = None
@@ -167,7 +165,7 @@ def _compile_rule(spec: RuleSpec, c: RuleCompiler) -> CompiledRule | None:
         severity=spec.severity, check_kind=rule.check_kind, check=check, for_var=for_var,
         for_coll=for_coll, for_where=for_where, lets=c.with_definitions(lets), when=when, message=message,
         hint=hint, translations=translations, params=params, origin=spec.origin,
-        severity_origin=spec.severity_origin)
+        severity_origin=spec.severity_origin, placeholders=placeholders)
 
 
 # ---------------------------------------------------------------- evaluation
