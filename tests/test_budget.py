@@ -122,7 +122,10 @@ def test_ctrl_c_ends_the_run_with_130_not_1(tmp_path: Path) -> None:
         [sys.executable, "-m", "cappolicy.cli.entry", "check", "many.yaml", "--rulesets",
          "rules", "--ruleset", "costly"], cwd=project, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True, start_new_session=True,
-        env={**os.environ, "CAPPOLICY_TIME_BUDGET": str(GUARD)})
+        env={**os.environ, "CAPPOLICY_TIME_BUDGET": str(GUARD)},
+        # as a terminal's Ctrl-C finds it: a suite run in the background (`cmd &` in a
+        # script) hands its children SIGINT ignored, and an ignored SIGINT stays ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(3)  # deciding COST-01 by then
     os.killpg(process.pid, signal.SIGINT)
     _, err = process.communicate(timeout=GUARD)
