@@ -9,10 +9,10 @@ explained.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..base.collector import paused
 from ..base.deferred import N_
 from ..base.errors import AnalysisError, Diagnostic
 from ..base.record import replace
@@ -185,36 +185,34 @@ def evaluate(rules: Sequence[CompiledRule], proposal: Proposal, as_of: dt.date,
     # cyclic collector on, each full collection walks every live object (the proposal, its
     # graph, the findings so far), and a large proposal triggers several: a cost that grows
     # faster than the proposal (bench/linear.py). It runs again once the proposal is done.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        armed = budget.arm()
-        late: str | None = None  # the rule being decided when the time ran out
+    with paused():
         try:
+            armed = budget.arm()
+            late: str | None = None  # the rule being decided when the time ran out
             try:
-                for rule in rules:
-                    if budget.spent():
-                        break
-                    late = rule.id
-                    findings.extend(_findings(rule, ctx, proposal, ruleset))
-                late = None
-            finally:
-                if armed:
-                    budget.disarm()
-        except budget.Overtime:  # wherever it rang: the rules not decided are said so
-            pass
-        decided = {f.rule for f in findings}
-        findings.extend(_overtime([r for r in rules if r.id not in decided], late,
-                                  proposal, ruleset))
-        found = apply_waivers(findings, rules, proposal, as_of, ruleset, effective=effective)
-        return found if ctx.lang is None else _titled(found, rules, ctx.lang)
-    finally:
-        # what was kept for the proposal goes with it: a search `through:` a condition keeps
-        # the condition, which holds the Env and so the Context: a cycle the collector would
-        # have to find among the next proposals' objects (a check of 1,000: 12% slower)
-        ctx.memo.clear()
-        if collecting:
-            gc.enable()
+                try:
+                    for rule in rules:
+                        if budget.spent():
+                            break
+                        late = rule.id
+                        findings.extend(_findings(rule, ctx, proposal, ruleset))
+                    late = None
+                finally:
+                    if armed:
+                        budget.disarm()
+            except budget.Overtime:  # wherever it rang: the rules not decided are said so
+                pass
+            decided = {f.rule for f in findings}
+            findings.extend(_overtime([r for r in rules if r.id not in decided], late,
+                                      proposal, ruleset))
+            found = apply_waivers(findings, rules, proposal, as_of, ruleset, effective=effective)
+            return found if ctx.lang is None else _titled(found, rules, ctx.lang)
+        finally:
+            # what was kept for the proposal goes with it: a search `through:` a condition
+            # keeps the condition, which holds the Env and so the Context: a cycle the
+            # collector would have to find among the next proposals' objects (a check of
+            # 1,000: 12% slower)
+            ctx.memo.clear()
 
 
 def _overtime(rules: Sequence[CompiledRule], late: str | None, proposal: Proposal,

@@ -9,13 +9,13 @@ parent rule's severity, message or hint, or `disable` it; each change says
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..base.collector import paused
 from ..base.deferred import N_, joined
 from ..base.errors import AnalysisError, CappolicyError, Diagnostic, RuleSyntaxError, did_you_mean
 from ..base.files import read_text, scan_folder
@@ -596,14 +596,9 @@ class Rulesets:
         if key not in self._cache:
             # thousands of syntax nodes read from the cache, then compiled, and no garbage
             # among them: the collector would only walk them again and again
-            collecting = gc.isenabled()
-            gc.disable()
-            try:
+            with paused():
                 eff = resolve(self.catalog, source)
                 eff.compiled()
-            finally:
-                if collecting:
-                    gc.enable()
             self._cache[key] = eff
         return self._cache[key]
 
